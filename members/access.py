@@ -1,0 +1,415 @@
+"""The access policy: the only module that decides who may read or do what.
+
+Views, templates, tasks and other apps ask these functions; nothing else tests
+subscription, seat or grant fields. Everything is denied unless a rule below allows it.
+
+Roles a person can be in at one moment (`roles(user)`):
+    anonymous      not signed in
+    registered     signed in with a verified email, no membership
+    member         an active personal subscription, a seat in an organisation whose
+                   membership is active, or a membership granted by staff
+    lapsed         signed in, was a member, is not one now
+    org_admin      manages the seats and billing of an organisation
+    moderator      member of the "Moderators" group (forum)
+    editor         member of the "Editors" group (library and newsletter)
+    staff          reaches the Django admin
+
+The functions other apps use:
+    membership(user)         -> Membership | None: the membership giving access and its source
+    is_member(user)          -> bool
+    is_lapsed(user)          -> bool
+    member_type(user)        -> MemberType | None: the type of the current membership
+    roles(user)              -> frozenset[Role]
+    is_moderator(user), is_editor(user), is_staff(user)
+    is_org_admin(user, organisation=None)
+    can_read(user, obj)      -> bool, for anything with an `access_level` (AccessLevel)
+    can_read_resource(user, resource, *, free_reads_left, already_read_this_month)
+                             -> bool, a library resource, with the monthly free reads
+    uses_free_read(user, resource) -> bool: would reading it spend a free read?
+    @member_required         view decorator: sign in, then membership, else a join page
+
+Subscription states map to access in one table, STATUS_ACCESS. A past_due subscription
+keeps access for settings.MEMBERSHIP_GRACE_DAYS from the first failed payment.
+
+Nothing is cached across requests, so a lapsed member loses access on their next
+request. Within one request the membership is worked out once and kept on the user
+object (request.user is loaded afresh for every request); code that changes a
+membership and asks again about the same user object calls `forget(user)`.
+"""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db import models
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from members.models import (
+    MembershipGrant,
+    MemberType,
+    Organisation,
+    Seat,
+    Subscription,
+    SubscriptionStatus,
+)
+
+MODERATORS_GROUP = "Moderators"
+EDITORS_GROUP = "Editors"
+
+
+class AccessLevel(models.TextChoices):
+    """Who may read a piece of content."""
+
+    PUBLIC = "public", "Everyone"
+    REGISTERED = "registered", "Signed-in users"
+    MEMBERS = "members", "Members only"
+
+
+class Role(enum.StrEnum):
+    ANONYMOUS = "anonymous"
+    REGISTERED = "registered"
+    MEMBER = "member"
+    LAPSED = "lapsed"
+    ORG_ADMIN = "org_admin"
+    MODERATOR = "moderator"
+    EDITOR = "editor"
+    STAFF = "staff"
+
+
+class StatusAccess(enum.Enum):
+    YES = "yes"
+    GRACE = "grace"  # yes, until the grace period after the first failed payment ends
+    NO = "no"
+
+
+# Stripe's subscription states and the access each gives. One table, read by
+# subscription_gives_access() only.
+STATUS_ACCESS: dict[str, StatusAccess] = {
+    SubscriptionStatus.ACTIVE: StatusAccess.YES,
+    SubscriptionStatus.TRIALING: StatusAccess.YES,
+    SubscriptionStatus.PAST_DUE: StatusAccess.GRACE,
+    SubscriptionStatus.UNPAID: StatusAccess.NO,
+    SubscriptionStatus.CANCELED: StatusAccess.NO,
+    SubscriptionStatus.INCOMPLETE: StatusAccess.NO,
+    SubscriptionStatus.INCOMPLETE_EXPIRED: StatusAccess.NO,
+    SubscriptionStatus.PAUSED: StatusAccess.NO,
+}
+_STATUSES_THAT_MAY_GIVE_ACCESS = [s for s, a in STATUS_ACCESS.items() if a != StatusAccess.NO]
+
+
+class Source(enum.StrEnum):
+    PERSONAL = "personal"
+    SEAT = "seat"
+    GRANT = "grant"
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Where a person's access comes from, for pages and for the other rules."""
+
+    source: Source
+    member_type: str
+    organisation: Organisation | None = None
+    subscription: Subscription | None = None
+    grant: MembershipGrant | None = None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When access ends if nothing renews it (None while a subscription renews)."""
+        if self.grant is not None:
+            end_of_day = datetime.combine(self.grant.ends_on, datetime.max.time())
+            return timezone.make_aware(end_of_day)
+        if self.subscription is not None and self.subscription.cancel_at_period_end:
+            return self.subscription.current_period_end
+        return None
+
+
+def grace_period_end(subscription: Subscription) -> datetime | None:
+    if subscription.past_due_since is None:
+        return None
+    return subscription.past_due_since + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+
+
+def subscription_gives_access(subscription: Subscription, *, now: datetime | None = None) -> bool:
+    access = STATUS_ACCESS.get(subscription.status, StatusAccess.NO)
+    if access == StatusAccess.YES:
+        return True
+    if access == StatusAccess.GRACE:
+        now = now or timezone.now()
+        # A past_due row without a start date has only just failed: the grace runs.
+        grace_end = grace_period_end(subscription)
+        return grace_end is None or now < grace_end
+    return False
+
+
+def _holder_filter(user) -> Q:
+    """Rows held by the person, or by an organisation where they hold a seat."""
+    return Q(user=user) | Q(organisation__seats__user=user)
+
+
+def _membership_from_subscription(user, subscription: Subscription) -> Membership:
+    if subscription.organisation_id:
+        return Membership(
+            source=Source.SEAT,
+            member_type=subscription.organisation.org_type,
+            organisation=subscription.organisation,
+            subscription=subscription,
+        )
+    return Membership(
+        source=Source.PERSONAL,
+        member_type=subscription.plan.member_type,
+        subscription=subscription,
+    )
+
+
+def _membership_from_grant(user, grant: MembershipGrant) -> Membership:
+    organisation = grant.organisation
+    fallback = organisation.org_type if organisation else user.member_type
+    return Membership(
+        source=Source.GRANT,
+        member_type=grant.member_type or fallback or MemberType.POLICY,
+        organisation=organisation,
+        grant=grant,
+    )
+
+
+def _find_membership(user, now: datetime) -> Membership | None:
+    subscriptions = (
+        Subscription.objects.filter(_holder_filter(user))
+        .filter(status__in=_STATUSES_THAT_MAY_GIVE_ACCESS)
+        .select_related("plan", "organisation")
+        .order_by("organisation_id", "-created_at")  # a personal subscription first
+        .distinct()
+    )
+    for subscription in subscriptions:
+        if subscription_gives_access(subscription, now=now):
+            return _membership_from_subscription(user, subscription)
+    today = timezone.localdate(now)
+    grant = (
+        MembershipGrant.objects.filter(_holder_filter(user))
+        .filter(starts_on__lte=today, ends_on__gte=today)
+        .select_related("organisation")
+        .order_by("organisation_id", "-ends_on")
+        .first()
+    )
+    if grant is not None:
+        return _membership_from_grant(user, grant)
+    return None
+
+
+_UNSET = object()
+
+
+def membership(user) -> Membership | None:
+    """The membership that gives this person access now, or None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_access_membership", _UNSET)
+    if cached is _UNSET:
+        cached = _find_membership(user, timezone.now())
+        user._access_membership = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop what this request has worked out about `user` (after changing a membership)."""
+    for attribute in ("_access_membership", "_access_groups"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def is_member(user) -> bool:
+    return membership(user) is not None
+
+
+def member_type(user) -> str | None:
+    current = membership(user)
+    return current.member_type if current else None
+
+
+def was_ever_member(user) -> bool:
+    today = timezone.localdate()
+    had_subscription = (
+        Subscription.objects.filter(_holder_filter(user))
+        .exclude(status__in=[SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED])
+        .exists()
+    )
+    return (
+        had_subscription
+        or MembershipGrant.objects.filter(_holder_filter(user), starts_on__lte=today).exists()
+    )
+
+
+def is_lapsed(user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return not is_member(user) and was_ever_member(user)
+
+
+def _group_names(user) -> frozenset[str]:
+    cached = getattr(user, "_access_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._access_groups = cached
+    return cached
+
+
+def is_staff(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def is_moderator(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or MODERATORS_GROUP in _group_names(user)
+
+
+def is_editor(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or EDITORS_GROUP in _group_names(user)
+
+
+def is_org_admin(user, organisation: Organisation | None = None) -> bool:
+    """Admin of `organisation`, or of any organisation when none is named."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    seats = Seat.objects.filter(user=user, is_admin=True)
+    if organisation is not None:
+        seats = seats.filter(organisation=organisation)
+    return seats.exists()
+
+
+def roles(user) -> frozenset[Role]:
+    if user is None or not user.is_authenticated:
+        return frozenset({Role.ANONYMOUS})
+    found = {Role.MEMBER} if is_member(user) else set()
+    if not found:
+        found.add(Role.LAPSED if is_lapsed(user) else Role.REGISTERED)
+    if is_org_admin(user):
+        found.add(Role.ORG_ADMIN)
+    if is_moderator(user):
+        found.add(Role.MODERATOR)
+    if is_editor(user):
+        found.add(Role.EDITOR)
+    if is_staff(user):
+        found.add(Role.STAFF)
+    return frozenset(found)
+
+
+def can_read_level(user, level: str) -> bool:
+    """May `user` read content marked with this AccessLevel?"""
+    if level == AccessLevel.PUBLIC:
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if level == AccessLevel.REGISTERED:
+        return True
+    if level == AccessLevel.MEMBERS:
+        # Staff and editors read everything so they can curate it.
+        return is_member(user) or is_staff(user) or is_editor(user)
+    return False
+
+
+def can_read(user, obj) -> bool:
+    """May `user` read `obj`? `obj` carries an `access_level` (an AccessLevel value)."""
+    return can_read_level(user, getattr(obj, "access_level", AccessLevel.MEMBERS))
+
+
+def can_read_resource(
+    user, resource, *, free_reads_left: int, already_read_this_month: bool = False
+) -> bool:
+    """May `user` read the full text and files of a library resource?
+
+    Everyone who may read its access level may. Beyond that, a signed-in non-member may
+    open a members-only resource with one of their monthly free reads: when they have
+    one left, or when they already opened this resource this month (it counts once).
+    The library counts the free reads; this function only decides.
+    """
+    if can_read(user, resource):
+        return True
+    if resource.access_level != AccessLevel.MEMBERS:
+        return False
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return already_read_this_month or free_reads_left > 0
+
+
+def uses_free_read(user, resource) -> bool:
+    """Would reading `resource` spend one of the person's monthly free reads?"""
+    if can_read(user, resource):
+        return False
+    return resource.access_level == AccessLevel.MEMBERS and bool(
+        user is not None and user.is_authenticated and user.is_active
+    )
+
+
+def member_required(view_func):
+    """Let members (and staff) through; send others to sign in or to the join page."""
+
+    @wraps(view_func)
+    def _wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if is_member(user) or is_staff(user):
+            return view_func(request, *args, **kwargs)
+        return render(
+            request,
+            "members/join_required.html",
+            {"lapsed": is_lapsed(user)},
+            status=403,
+        )
+
+    return _wrapped
+
+
+def _access_giving_subscriptions(now: datetime) -> Q:
+    """Subscription rows that give access at `now`, in SQL (mirrors subscription_gives_access)."""
+    yes = [s for s, a in STATUS_ACCESS.items() if a == StatusAccess.YES]
+    grace = [s for s, a in STATUS_ACCESS.items() if a == StatusAccess.GRACE]
+    grace_start = now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+    return Q(status__in=yes) | (
+        Q(status__in=grace) & (Q(past_due_since__isnull=True) | Q(past_due_since__gt=grace_start))
+    )
+
+
+def members_now_q(*, member_type: str | None = None, now: datetime | None = None) -> Q:
+    """A Q on User: people who are members at `now` (optionally of one member type), for
+    bulk queries (newsletter audiences) where asking is_member() per person is too slow.
+
+    The member type follows membership(): a personal subscription's plan, a seat's
+    organisation type, or a grant's type (else its organisation's, the person's, policy).
+    A person with memberships of two types matches either type.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    giving = _access_giving_subscriptions(now)
+    personal = Subscription.objects.filter(giving, organisation__isnull=True)
+    seats = Seat.objects.filter(organisation__subscriptions__in=Subscription.objects.filter(giving))
+    grants = MembershipGrant.objects.filter(starts_on__lte=today, ends_on__gte=today)
+    personal_grants = grants.filter(user__isnull=False)
+    organisation_grants = grants.filter(organisation__isnull=False)
+    if member_type:
+        personal = personal.filter(plan__member_type=member_type)
+        seats = seats.filter(organisation__org_type=member_type)
+        grant_type = Q(member_type=member_type) | Q(member_type="", user__member_type=member_type)
+        if member_type == MemberType.POLICY:
+            grant_type |= Q(member_type="", user__member_type="")
+        personal_grants = personal_grants.filter(grant_type)
+        organisation_grants = organisation_grants.filter(
+            Q(member_type=member_type) | Q(member_type="", organisation__org_type=member_type)
+        )
+    seat_grants = Seat.objects.filter(organisation__membership_grants__in=organisation_grants)
+    return Q(is_active=True) & (
+        Q(pk__in=personal.values("user_id"))
+        | Q(pk__in=seats.values("user_id"))
+        | Q(pk__in=personal_grants.values("user_id"))
+        | Q(pk__in=seat_grants.values("user_id"))
+    )

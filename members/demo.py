@@ -1,0 +1,222 @@
+"""Demo people (one per role), plans and a fictional organisation.
+
+Every organisation and person here is fictional. The demo password is printed by
+`seed_demo` and listed in the README; it is for the embedded default only.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from members.access import EDITORS_GROUP, MODERATORS_GROUP
+from members.models import (
+    MembershipGrant,
+    MemberType,
+    Organisation,
+    Plan,
+    Region,
+    Seat,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
+
+DEMO_PASSWORD = "network-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+    role: str
+    job_title: str
+    member_type: str
+    region: str
+
+
+DEMO_USERS = [
+    DemoUser("staff@example.org", "Alex Morgan", "staff (admin; set up two-factor on first visit)",
+             "Network manager", MemberType.POLICY, Region.LONDON),
+    DemoUser("editor@example.org", "Priya Shah", "editor (library and newsletter)",
+             "Content editor", MemberType.POLICY, Region.EAST_MIDLANDS),
+    DemoUser("moderator@example.org", "Sam Okafor", "forum moderator (and member)",
+             "Community moderator", MemberType.PROVIDER, Region.NORTH_WEST),
+    DemoUser("provider@example.org", "Jo Whitfield", "member: provider (personal subscription)",
+             "Registered manager", MemberType.PROVIDER, Region.YORKSHIRE),
+    DemoUser("commissioner@example.org", "Dev Patel", "member: commissioner (organisation seat)",
+             "Placements commissioner", MemberType.COMMISSIONER, Region.WEST_MIDLANDS),
+    DemoUser("policy@example.org", "Hannah Clarke", "member: policy maker (staff grant)",
+             "Policy researcher", MemberType.POLICY, Region.SOUTH_EAST),
+    DemoUser("orgadmin@example.org", "Ruth Adeyemi", "organisation admin (council seats)",
+             "Head of commissioning", MemberType.COMMISSIONER, Region.WEST_MIDLANDS),
+    DemoUser("lapsed@example.org", "Tom Reilly", "lapsed member (subscription cancelled)",
+             "Deputy manager", MemberType.PROVIDER, Region.NORTH_EAST),
+    DemoUser("registered@example.org", "Grace Lewis", "registered, not a member",
+             "Residential care worker", MemberType.PROVIDER, Region.SOUTH_WEST),
+]  # fmt: skip
+
+PLANS = [
+    # slug, name, member type, holder, interval, pence, seats, invoice, trial
+    ("provider-monthly", "Provider: individual, monthly", MemberType.PROVIDER, "individual",
+     "month", 1200, 1, False, 14),
+    ("provider-annual", "Provider: individual, annual", MemberType.PROVIDER, "individual",
+     "year", 12000, 1, False, 14),
+    ("provider-organisation", "Provider organisation (10 seats)", MemberType.PROVIDER,
+     "organisation", "year", 95000, 10, True, 0),
+    ("commissioner-annual", "Commissioner: individual, annual", MemberType.COMMISSIONER,
+     "individual", "year", 12000, 1, True, 0),
+    ("council-organisation", "Council (20 seats)", MemberType.COMMISSIONER, "organisation",
+     "year", 180000, 20, True, 0),
+    ("policy-annual", "Policy maker or other: individual, annual", MemberType.POLICY,
+     "individual", "year", 9000, 1, False, 14),
+]  # fmt: skip
+
+INCLUDED = {
+    "individual": "The whole best-practice library\nThe members' forum\nMember briefings",
+    "organisation": (
+        "Seats for colleagues, managed by your organisation's admins\n"
+        "The whole best-practice library\nThe members' forum\nPay by invoice against a PO number"
+    ),
+}
+
+
+def _person(demo: DemoUser) -> User:
+    user, _ = User.objects.update_or_create(
+        email=demo.email,
+        defaults={
+            "name": demo.name,
+            "job_title": demo.job_title,
+            "member_type": demo.member_type,
+            "region": demo.region,
+            "organisation_name": "Northmoor Borough Council (fictional)"
+            if demo.member_type == MemberType.COMMISSIONER
+            else "Harbour Lights Children's Homes (fictional)",
+        },
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=demo.email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _group(name: str, app_labels: list[str]) -> Group:
+    group, _ = Group.objects.get_or_create(name=name)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=app_labels))
+    return group
+
+
+def seed() -> None:
+    plans = {}
+    for order, (
+        slug,
+        name,
+        member_type,
+        holder,
+        interval,
+        pence,
+        seats,
+        invoice,
+        trial,
+    ) in enumerate(PLANS):
+        plans[slug], _ = Plan.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "member_type": member_type,
+                "holder": holder,
+                "interval": interval,
+                "price_pence": pence,
+                "seats": seats,
+                "allow_invoice": invoice,
+                "trial_days": trial,
+                "included": INCLUDED[holder],
+                "order": order,
+            },
+        )
+
+    people = {demo.email.split("@")[0]: _person(demo) for demo in DEMO_USERS}
+    today = timezone.localdate()
+
+    staff = people["staff"]
+    staff.is_staff = staff.is_superuser = True
+    staff.save(update_fields=["is_staff", "is_superuser"])
+
+    editors = _group(EDITORS_GROUP, ["practice_library", "newsletter", "network"])
+    moderators = _group(MODERATORS_GROUP, ["forum"])
+    people["editor"].is_staff = True
+    people["editor"].save(update_fields=["is_staff"])
+    people["editor"].groups.add(editors)
+    people["moderator"].groups.add(moderators)
+
+    def personal_subscription(user: User, plan: Plan, status: str, key: str) -> None:
+        Subscription.objects.update_or_create(
+            stripe_subscription_id=f"sub_demo_{key}",
+            defaults={
+                "user": user,
+                "plan": plan,
+                "status": status,
+                "current_period_end": timezone.now() + timedelta(days=200)
+                if status == SubscriptionStatus.ACTIVE
+                else timezone.now() - timedelta(days=20),
+                "ended_at": None
+                if status == SubscriptionStatus.ACTIVE
+                else timezone.now() - timedelta(days=20),
+            },
+        )
+
+    personal_subscription(
+        people["provider"], plans["provider-annual"], SubscriptionStatus.ACTIVE, "provider"
+    )
+    personal_subscription(
+        people["moderator"], plans["provider-annual"], SubscriptionStatus.ACTIVE, "moderator"
+    )
+    personal_subscription(
+        people["lapsed"], plans["provider-monthly"], SubscriptionStatus.CANCELED, "lapsed"
+    )
+
+    MembershipGrant.objects.update_or_create(
+        user=people["policy"],
+        reason=MembershipGrant.Reason.PARTNER,
+        defaults={
+            "starts_on": today - timedelta(days=30),
+            "ends_on": today + timedelta(days=335),
+            "note": "Research partner (demo).",
+            "granted_by": staff,
+        },
+    )
+
+    council, _ = Organisation.objects.update_or_create(
+        slug="northmoor-borough-council",
+        defaults={
+            "name": "Northmoor Borough Council (fictional)",
+            "org_type": MemberType.COMMISSIONER,
+            "region": Region.WEST_MIDLANDS,
+            "billing_contact_name": "Accounts Payable",
+            "billing_email": "accounts.payable@northmoor.example.org",
+            "billing_address": "Civic Centre\nNorthmoor\nNM1 1AA",
+            "purchase_order_number": "PO-2026-0412",
+            "verified_domain": "northmoor.example.org",
+        },
+    )
+    Subscription.objects.update_or_create(
+        stripe_subscription_id="sub_demo_northmoor",
+        defaults={
+            "organisation": council,
+            "plan": plans["council-organisation"],
+            "status": SubscriptionStatus.ACTIVE,
+            "collection_method": Subscription.CollectionMethod.INVOICE,
+            "quantity": 20,
+            "current_period_end": timezone.now() + timedelta(days=240),
+        },
+    )
+    Seat.objects.update_or_create(
+        organisation=council, user=people["orgadmin"], defaults={"is_admin": True}
+    )
+    Seat.objects.update_or_create(
+        organisation=council, user=people["commissioner"], defaults={"is_admin": False}
+    )

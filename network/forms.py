@@ -1,0 +1,25 @@
+from django import forms
+from django.conf import settings
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We reply to this address.",
+    )
+    subject = forms.CharField(max_length=150)
+    message = forms.CharField(
+        max_length=settings.CONTACT_MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8, "data-counter": "true"}),
+        help_text=(
+            f"Up to {settings.CONTACT_MESSAGE_MAX_LENGTH:,} characters. Please do not include "
+            "anything that could identify a child or young person."
+        ),
+    )
+    # People never see this field; form-filling bots do, and fill it in.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    def is_from_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

@@ -1,0 +1,45 @@
+"""Building emails: every message is plain text plus HTML with its CSS inlined.
+
+Templates come in pairs, `<name>.txt` and `<name>.html`; the HTML one extends
+`emails/base.html`, whose <style> css-inline moves into style attributes because many mail
+clients drop <style> blocks.
+"""
+
+from collections.abc import Sequence
+
+import css_inline
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+_inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def inline_css(html: str) -> str:
+    return _inliner.inline(html)
+
+
+def build_email(
+    *,
+    template: str,
+    context: dict,
+    subject: str,
+    to: Sequence[str],
+    reply_to: Sequence[str] | None = None,
+    headers: dict[str, str] | None = None,
+    from_email: str | None = None,
+) -> EmailMultiAlternatives:
+    """Render `template`.txt and `template`.html into one multipart message."""
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    text = render_to_string(f"{template}.txt", context)
+    html = inline_css(render_to_string(f"{template}.html", context))
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=list(to),
+        reply_to=list(reply_to) if reply_to else None,
+        headers=headers or {},
+    )
+    message.attach_alternative(html, "text/html")
+    return message

@@ -1,0 +1,457 @@
+"""Settings for the English Residential Network portal.
+
+One file for every environment. With nothing set it runs on the embedded default:
+SQLite under var/, Celery tasks run eagerly in-process, emails written as files under
+var/mail/. Each integration switches on from its own environment variable; what must
+differ in production comes from the environment, and a production start (DEBUG off)
+without a required value fails loudly. `.env.example` lists every variable.
+
+https://docs.djangoproject.com/en/5.2/ref/settings/
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A developer's own .env is read when present; real deployments set the environment.
+if (BASE_DIR / ".env").exists():
+    env.read_env(BASE_DIR / ".env")
+
+# Local state of the embedded default: database, uploaded files and outgoing mail.
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+
+# ------------------------------------------------------------------------------
+# Core
+# ------------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=True)
+
+
+def required(name: str) -> str:
+    """A value production cannot run without; the embedded default never asks."""
+    value = env(name, default="")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (see .env.example).")
+    return value
+
+
+SECRET_KEY = (
+    required("SECRET_KEY")
+    if not DEBUG
+    else env("SECRET_KEY", default="embedded-default-only-never-in-production-4f8a1c")
+)
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if not DEBUG else ["127.0.0.1", "localhost", "testserver"]
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+
+# The public address of the site, used to build absolute links in emails and feeds.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = "English Residential Network"
+SITE_ID = 1
+
+INSTALLED_APPS = [
+    # Our apps come first so their templates override those of the libraries.
+    "network",
+    "members",
+    "practice_library",
+    "forum",
+    "newsletter",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.sitemaps",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "anymail",
+    "csp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "network.middleware.RequestLogMiddleware",
+    "network.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Deny by default: every view needs a login unless marked @login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "members.middleware.StaffTwoFactorMiddleware",
+]
+
+ROOT_URLCONF = "network.urls"
+WSGI_APPLICATION = "network.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "network.context_processors.site",
+            ],
+        },
+    },
+]
+
+# ------------------------------------------------------------------------------
+# Database and cache
+# ------------------------------------------------------------------------------
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'network.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if not USING_POSTGRES:
+    # SQLite creates the file but not its folder.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="")
+# Rate limits and sessions need a cache shared by every process, so Redis in service mode.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="network"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# ------------------------------------------------------------------------------
+# Accounts: django-allauth with mandatory email verification and MFA
+# https://docs.allauth.org/en/latest/account/configuration.html
+# ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "members.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "members:account"
+LOGOUT_REDIRECT_URL = "home"
+
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupDetailsForm"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+# No page may reveal whether an address has an account.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[English Residential Network] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+# allauth's defaults for login, signup and reset, plus our own actions that reuse
+# its limiter (and its reading of the client IP behind the proxy).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "contact": env("RATE_LIMIT_CONTACT", default="5/h/ip"),
+}
+# One reverse proxy (the load balancer) sits in front of the web processes in production.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+# WebAuthn needs a secure origin; http://127.0.0.1 is allowed only on the embedded default.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+USERSESSIONS_TRACK_ACTIVITY = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# ------------------------------------------------------------------------------
+# Security headers and cookies (aiming at an HTTP Observatory A+)
+# https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security
+# ------------------------------------------------------------------------------
+SECURE_HSTS_SECONDS = 31536000 if not DEBUG else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+# Required by check --deploy; submitting the domain to the preload list is a separate step.
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if not DEBUG else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Health checks come from the load balancer over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# `__Host-` cookies must be Secure, so the embedded default (plain http) uses plain names.
+SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN],
+    }
+}
+
+# ------------------------------------------------------------------------------
+# Internationalisation
+# ------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+# ------------------------------------------------------------------------------
+# Static and uploaded files
+# https://whitenoise.readthedocs.io/en/stable/django.html
+# ------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Uploads are never served from a public URL: members reach them only through views
+# that ask the access policy. MEDIA_URL is therefore not routed anywhere.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-served/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
+
+# django-sendfile2: X-Accel-Redirect behind nginx, X-Sendfile behind Apache, else streamed.
+# https://django-sendfile2.readthedocs.io/
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
+SENDFILE_ROOT = str(MEDIA_ROOT / "protected")
+SENDFILE_URL = env("SENDFILE_URL", default="/protected")
+
+# ------------------------------------------------------------------------------
+# Email
+# https://docs.djangoproject.com/en/5.2/topics/email/ and https://anymail.dev/
+# ------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="English Residential Network <hello@network.example.org>"
+)
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where contact-form messages and alerts for staff go.
+STAFF_NOTIFICATION_EMAILS = env.list(
+    "STAFF_NOTIFICATION_EMAILS", default=["team@network.example.org"]
+)
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail")))
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# An email service through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
+ANYMAIL = env.json("ANYMAIL", default={})
+EMAIL_TIMEOUT = 30
+
+# ------------------------------------------------------------------------------
+# Celery: no lost work
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# ------------------------------------------------------------------------------
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis the tasks run in-process, right where they are enqueued.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# Acknowledge after the work is done, and put the task back if the worker dies.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
+CELERY_TASK_TIME_LIMIT = 20 * 60
+# Redis re-delivers an unacknowledged task after this long, so it must be longer than
+# the longest task (the hard time limit above).
+CELERY_VISIBILITY_TIMEOUT = 60 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# On deploy a worker finishes what it is doing before it stops (Celery 5.5 soft shutdown).
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 60.0
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+# How many times one task may be delivered before it is given up as poisoned.
+CELERY_MAX_DELIVERIES = env.int("CELERY_MAX_DELIVERIES", default=5)
+
+# The beat schedule, in one place. Each entry says when it runs and why.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Sessions past their expiry clutter the table and the user-sessions list.
+    "clear-expired-sessions": {
+        "task": "network.tasks.sessions_clear_expired",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    # Library resources scheduled for publication go live within five minutes of their time.
+    "library-publish-scheduled": {
+        "task": "practice_library.tasks.resources_publish_scheduled",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Newsletter: start scheduled editions within a minute of their time (polling, not
+    # Celery ETA tasks, which Redis would redeliver after its visibility timeout).
+    "newsletter-send-due": {
+        "task": "newsletter.tasks.editions_send_due",
+        "schedule": crontab(minute="*"),
+    },
+    # Newsletter: every minute, return deliveries whose worker died (lease expired) to the
+    # queue and restart sending of editions whose chain of chunk tasks broke.
+    "newsletter-sweep": {
+        "task": "newsletter.tasks.deliveries_sweep",
+        "schedule": crontab(minute="*"),
+    },
+    # Newsletter: hourly, delete sign-ups never confirmed within the link's lifetime.
+    "newsletter-expire-unconfirmed": {
+        "task": "newsletter.tasks.subscribers_expire_unconfirmed",
+        "schedule": crontab(minute=25),
+    },
+}
+
+# ------------------------------------------------------------------------------
+# Stripe (members/billing.py is the only module that talks to Stripe)
+# https://docs.stripe.com/api/versioning
+# ------------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_PORTAL_CONFIGURATION = env("STRIPE_PORTAL_CONFIGURATION", default="")
+# The version the pinned SDK speaks; objects are read in this version's shape.
+STRIPE_API_VERSION = "2026-10-28.endive"
+
+# ------------------------------------------------------------------------------
+# Newsletter and digests (newsletter/)
+# ------------------------------------------------------------------------------
+# Messages per minute across ALL workers (a token bucket shared in Redis); set it to
+# what the mail server or email service allows.
+NEWSLETTER_SEND_RATE_PER_MINUTE = env.int("NEWSLETTER_SEND_RATE_PER_MINUTE", default=60_000)
+# Deliveries one task claims and sends over one SMTP connection.
+NEWSLETTER_CHUNK_SIZE = env.int("NEWSLETTER_CHUNK_SIZE", default=250)
+# Chunk tasks working on one edition at the same time (at most one per worker process).
+NEWSLETTER_PARALLEL_CHUNKS = env.int("NEWSLETTER_PARALLEL_CHUNKS", default=4)
+# A claimed delivery returns to the queue if its chunk has not renewed the lease for this long.
+NEWSLETTER_LEASE_SECONDS = env.int("NEWSLETTER_LEASE_SECONDS", default=120)
+# Attempts per delivery (claims, transient errors) before it is marked failed.
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
+# This many errors in a row pause the edition and alert the editors.
+NEWSLETTER_ERROR_BURST = env.int("NEWSLETTER_ERROR_BURST", default=20)
+# Days a double opt-in link stays valid; unconfirmed sign-ups are deleted after it.
+NEWSLETTER_CONFIRM_DAYS = env.int("NEWSLETTER_CONFIRM_DAYS", default=3)
+# The domain in List-Id and Message-ID headers, and the mailbox for mailto unsubscribes.
+NEWSLETTER_LIST_DOMAIN = env("NEWSLETTER_LIST_DOMAIN", default="network.example.org")
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
+    "NEWSLETTER_UNSUBSCRIBE_MAILTO", default="unsubscribe@network.example.org"
+)
+# Set when the forum offers forum.selectors.daily_summary_for(user, since).
+FORUM_DAILY_SUMMARY_IN_DIGEST = False
+ACCOUNT_RATE_LIMITS["newsletter_signup"] = env("RATE_LIMIT_NEWSLETTER_SIGNUP", default="10/h/ip")
+
+# ------------------------------------------------------------------------------
+# Membership and content rules
+# ------------------------------------------------------------------------------
+# Days a past_due subscription keeps access while the member sorts out payment.
+MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=14)
+CONTACT_MESSAGE_MAX_LENGTH = 3000
+
+# ------------------------------------------------------------------------------
+# Best-practice library (practice_library)
+# ------------------------------------------------------------------------------
+# Members-only resources a signed-in non-member may open per calendar month; each
+# resource counts once in a month however often it is opened.
+LIBRARY_FREE_READS_PER_MONTH = env.int("LIBRARY_FREE_READS_PER_MONTH", default=3)
+# The largest attachment editors may upload (bytes).
+LIBRARY_ATTACHMENT_MAX_BYTES = env.int("LIBRARY_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+LIBRARY_PAGE_SIZE = 20
+
+# ------------------------------------------------------------------------------
+# Logging: one line per request and per task, to stdout
+# ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Our request log replaces runserver's and Django's own per-request lines.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+ADMINS = [("Network team", address) for address in STAFF_NOTIFICATION_EMAILS]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())

@@ -1,0 +1,50 @@
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
+
+from network.mail import build_email
+from network.models import ContactMessage
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=10,
+)
+def contact_message_notify_staff(contact_message_id: int) -> None:
+    """Email a contact message to staff; every attempt and error is recorded on the row."""
+    contact_message = ContactMessage.objects.get(pk=contact_message_id)
+    if contact_message.notified_at is not None:
+        return  # already sent by an earlier delivery of this task
+    ContactMessage.objects.filter(pk=contact_message.pk).update(
+        notify_attempts=F("notify_attempts") + 1
+    )
+    email = build_email(
+        template="emails/contact_message",
+        context={"contact_message": contact_message},
+        subject=f"Contact form: {contact_message.subject}",
+        to=settings.STAFF_NOTIFICATION_EMAILS,
+        reply_to=[contact_message.email],
+    )
+    try:
+        email.send()
+    except (smtplib.SMTPException, OSError) as error:
+        ContactMessage.objects.filter(pk=contact_message.pk).update(notify_error=str(error)[:2000])
+        logger.warning("contact message %s not sent yet: %s", contact_message.pk, error)
+        raise
+    ContactMessage.objects.filter(pk=contact_message.pk).update(
+        notified_at=timezone.now(), notify_error=""
+    )
+
+
+@shared_task
+def sessions_clear_expired() -> None:
+    call_command("clearsessions")

@@ -1,0 +1,40 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from network import views
+from practice_library.sitemaps import ResourceSitemap
+
+# The admin's own login form is replaced by allauth's, so admin sign-in gets the same
+# rate limits and two-factor step as everyone else's.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "English Residential Network administration"
+admin.site.site_title = "Network admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("membership/", views.membership, name="membership"),
+    path("contact/", views.contact, name="contact"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("members.urls")),
+    path("newsletter/", include("newsletter.urls")),
+    path("admin/", admin.site.urls),
+    path("library/", include("practice_library.urls")),
+    path(
+        "sitemap.xml",
+        login_not_required(sitemap),
+        {"sitemaps": {"library": ResourceSitemap}},
+        name="sitemap",
+    ),
+]
+
+handler400 = "network.views.bad_request"
+handler403 = "network.views.permission_denied"
+handler404 = "network.views.page_not_found"
+handler500 = "network.views.server_error"

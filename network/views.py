@@ -1,0 +1,168 @@
+"""Site-wide pages: home, about, membership, contact, legal pages, health check, errors."""
+
+import logging
+
+from allauth.core.ratelimit import consume
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from members.models import MemberType, Plan
+from network.celery import app as celery_app
+from network.forms import ContactForm
+from network.services import contact_message_submit
+from newsletter.selectors import newsletters_open_to
+from practice_library.models import Resource
+
+logger = logging.getLogger(__name__)
+
+
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    # Every published resource shows its title and summary to everyone (the teaser).
+    latest_resources = Resource.objects.live().for_listing().order_by("-published_at")[:5]
+    return render(
+        request,
+        "network/home.html",
+        {
+            "latest_resources": latest_resources,
+            # The sign-up form offers the newsletters open to anyone, none ticked.
+            "signup_newsletters": newsletters_open_to(None),
+        },
+    )
+
+
+@login_not_required
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/about.html")
+
+
+@login_not_required
+def membership(request: HttpRequest) -> HttpResponse:
+    plans = list(Plan.objects.filter(is_active=True))
+    headings = {
+        MemberType.PROVIDER: "Providers",
+        MemberType.COMMISSIONER: "Commissioners",
+        MemberType.POLICY: "Policy makers and others",
+    }
+    groups = [
+        (headings[value], [plan for plan in plans if plan.member_type == value])
+        for value in MemberType.values
+    ]
+    return render(
+        request,
+        "network/membership.html",
+        {"plan_groups": [(label, group) for label, group in groups if group]},
+    )
+
+
+@login_not_required
+def contact(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"name": request.user.name, "email": request.user.email}
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if form.is_from_bot():
+            # Answer as if it worked, so the bot learns nothing; store nothing.
+            messages.success(request, "Thank you. Your message has been sent.")
+            return redirect("contact")
+        if not consume(request, action="contact"):
+            form.add_error(
+                None,
+                "You have sent several messages in a short time. Please wait an hour and "
+                "try again, or email us directly.",
+            )
+        else:
+            contact_message_submit(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                subject=form.cleaned_data["subject"],
+                message=form.cleaned_data["message"],
+            )
+            messages.success(
+                request,
+                "Thank you. Your message has been sent; we usually reply within two working days.",
+            )
+            return redirect("contact")
+    status = 400 if form.errors else 200
+    return render(request, "network/contact.html", {"form": form}, status=status)
+
+
+@login_not_required
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/privacy.html")
+
+
+@login_not_required
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "network/accessibility.html")
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    cache.set("healthz", "ok", timeout=10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("the cache did not return what was stored")
+
+
+def _check_broker() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=3)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when every part answers; 503 naming the parts that do not."""
+    checks = {"database": _check_database, "cache": _check_cache}
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = _check_broker
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as error:  # noqa: BLE001 - any failure means "down"
+            logger.error("health check failed part=%s error=%s", name, error)
+            results[name] = "unavailable"
+    healthy = all(result == "ok" for result in results.values())
+    failing = [name for name, result in results.items() if result != "ok"]
+    body = {"status": "ok" if healthy else "unavailable", "checks": results}
+    if failing:
+        body["failing"] = failing
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Render with the request so the page keeps the layout; fall back to the bare
+    # template if the failure is in something the layout itself needs.
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # noqa: BLE001
+        return HttpResponse(loader.get_template("500_plain.html").render(), status=500)

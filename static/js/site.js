@@ -1,0 +1,36 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Live character counters for textareas with a maximum length.
+  function setUpCounter(counter) {
+    var field = document.getElementById(counter.getAttribute("data-counter-for"));
+    var max = parseInt(counter.getAttribute("data-max"), 10);
+    if (!field || !max) { return; }
+    var timer = null;
+    function update() {
+      var left = max - field.value.length;
+      counter.textContent = left >= 0
+        ? left.toLocaleString("en-GB") + " characters left"
+        : (-left).toLocaleString("en-GB") + " characters too many";
+      counter.classList.toggle("counter--over", left < 0);
+    }
+    update();
+    // Announce the count a moment after typing stops, not on every key.
+    field.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(update, 400);
+    });
+  }
+
+  // Put focus on an error summary so screen-reader users hear what went wrong.
+  function focusErrorSummary() {
+    var summary = document.querySelector(".error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-counter-for]").forEach(setUpCounter);
+    focusErrorSummary();
+  });
+})();

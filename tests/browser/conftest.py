@@ -1,0 +1,102 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server.
+
+Chromium comes from the system package (never `playwright install`). Where it is absent
+the tests are skipped with that reason; CI installs it, so there they always run.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from django.core import mail
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls that the tests
+# make between browser steps are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            if CHROMIUM is None:
+                item.add_marker(
+                    pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+                )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Make pages in fresh browser contexts (separate cookies), all closed at the end."""
+    contexts = []
+
+    def make(viewport: dict | None = None):
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"accessibility violations on {page.url}:\n" + "\n".join(bad)
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+
+
+def link_in_last_email(pattern: str) -> str:
+    """The first link in the newest email in the outbox that matches `pattern`."""
+    assert mail.outbox, "no email was sent"
+    match = re.search(pattern, mail.outbox[-1].body)
+    assert match, f"no link matching {pattern!r} in: {mail.outbox[-1].body}"
+    return match.group(0)

@@ -1,0 +1,52 @@
+"""Staff turn on two-factor authentication before the admin opens, in Chromium."""
+
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import PASSWORD, UserFactory
+
+
+def _current_code(secret: str) -> str:
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_set_up_an_authenticator_app_then_reach_the_admin(page):
+    UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+
+    sign_in(page, "staff@example.org", PASSWORD)
+    page.goto("/admin/")
+    page.get_by_text("Staff accounts need two-factor authentication").wait_for()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Activate").first.click()
+    # Turning on two-factor asks for the password again first.
+    page.get_by_role("heading", name="Confirm Access").wait_for()
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    assert_accessible(page)
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label("Authenticator code").fill(_current_code(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.get_by_role("heading", name="Recovery Codes").first.wait_for()
+
+    page.goto("/admin/")
+    page.get_by_role("heading", name="Site administration").wait_for()
+    assert_accessible(page)
+
+    # Next time, the password alone is not enough.
+    page.goto("/")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "staff@example.org", PASSWORD)
+    page.get_by_role("heading", name="Two-Factor Authentication").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Code").fill(_current_code(secret))
+    page.get_by_role("button", name="Sign In").click()
+    page.goto("/admin/")
+    page.get_by_role("heading", name="Site administration").wait_for()

@@ -1,0 +1,234 @@
+"""Fixtures for every test: one person per role, a temporary MEDIA_ROOT, fast hashing,
+and (in service mode) a real Celery worker.
+
+Roles follow members/access.py: anonymous, registered, member of each type (personal,
+seat, staff grant), lapsed, org admin, moderator, editor, staff.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from members.access import EDITORS_GROUP, MODERATORS_GROUP
+from members.models import MemberType, SubscriptionStatus
+from tests.factories import (
+    GrantFactory,
+    OrganisationFactory,
+    PlanFactory,
+    SeatFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+
+SERVICE_MODE = not settings.CELERY_TASK_ALWAYS_EAGER
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SENDFILE_ROOT = str(tmp_path / "media" / "protected")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process_unless_testing_the_worker(request):
+    """In service mode too, tasks run eagerly in the test process, except in tests that
+    use a real worker (celery_worker_process), which see the real broker."""
+    from network.celery import app
+
+    eager = "celery_worker_process" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager or previous
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters and other cached state must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+# --- People, one per role -------------------------------------------------------------
+
+
+@pytest.fixture
+def registered(db):
+    return UserFactory(email="registered@example.org", name="Grace Lewis")
+
+
+@pytest.fixture
+def provider_member(db):
+    plan = PlanFactory(slug="provider-annual", member_type=MemberType.PROVIDER)
+    subscription = SubscriptionFactory(
+        user=UserFactory(email="provider@example.org", member_type=MemberType.PROVIDER),
+        plan=plan,
+    )
+    return subscription.user
+
+
+@pytest.fixture
+def commissioner_member(db):
+    """A commissioner with a seat in a council whose subscription is active."""
+    council = OrganisationFactory(name="Northmoor Council", org_type=MemberType.COMMISSIONER)
+    plan = PlanFactory(
+        slug="council-organisation", member_type=MemberType.COMMISSIONER, organisation=True
+    )
+    SubscriptionFactory(user=None, organisation=council, plan=plan, quantity=10)
+    seat = SeatFactory(
+        organisation=council,
+        user=UserFactory(email="commissioner@example.org", member_type=MemberType.COMMISSIONER),
+    )
+    return seat.user
+
+
+@pytest.fixture
+def policy_member(db):
+    """A policy maker whose membership was granted by staff."""
+    grant = GrantFactory(
+        user=UserFactory(email="policy@example.org", member_type=MemberType.POLICY),
+        member_type=MemberType.POLICY,
+    )
+    return grant.user
+
+
+@pytest.fixture
+def member(provider_member):
+    return provider_member
+
+
+@pytest.fixture
+def org_admin(db):
+    organisation = OrganisationFactory(name="Harbour Lights Homes")
+    plan = PlanFactory(slug="provider-organisation", organisation=True)
+    SubscriptionFactory(user=None, organisation=organisation, plan=plan, quantity=10)
+    seat = SeatFactory(
+        organisation=organisation,
+        user=UserFactory(email="orgadmin@example.org"),
+        is_admin=True,
+    )
+    return seat.user
+
+
+@pytest.fixture
+def lapsed(db):
+    subscription = SubscriptionFactory(
+        user=UserFactory(email="lapsed@example.org"),
+        status=SubscriptionStatus.CANCELED,
+        current_period_end=timezone.now() - timedelta(days=3),
+        ended_at=timezone.now() - timedelta(days=3),
+    )
+    return subscription.user
+
+
+@pytest.fixture
+def moderator(db):
+    user = UserFactory(email="moderator@example.org")
+    SubscriptionFactory(user=user)
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    user = UserFactory(email="editor@example.org", is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+
+
+# --- A real Celery worker (service mode) ------------------------------------------------
+
+
+def _worker_database_url() -> str:
+    """The URL of the test database pytest-django created, for a worker process."""
+    db = settings.DATABASES["default"]
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """Start `celery worker` as a separate process against the test database and Redis.
+
+    Tests that use it must commit their data (transactional_db) so the worker sees it.
+    Mail the worker sends is written as files under the returned `mail_dir`.
+    """
+    if not SERVICE_MODE:
+        pytest.skip("a real Celery worker runs only in service mode (REDIS_URL set)")
+    mail_dir = tmp_path / "worker-mail"
+    mail_dir.mkdir()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _worker_database_url(),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_URL": "",
+        "VAR_DIR": str(tmp_path / "worker-var"),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    env["EMAIL_FILE_PATH"] = str(mail_dir)
+    hostname = f"test-{os.getpid()}@localhost"
+    from network.celery import app
+
+    app.control.purge()
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "network", "worker",
+            "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
+            "--loglevel=INFO", f"--hostname={hostname}",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(process.stdout.read().decode())
+        if app.control.ping(destination=[hostname], timeout=0.5):
+            break
+    else:
+        process.kill()
+        raise RuntimeError("the Celery worker did not start within 30 seconds")
+
+    class Worker:
+        pass
+
+    worker = Worker()
+    worker.process = process
+    worker.mail_dir = mail_dir
+    yield worker
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")

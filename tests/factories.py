@@ -1,0 +1,126 @@
+"""Factories shared by every app's tests: people, organisations and memberships."""
+
+from datetime import timedelta
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from django.utils.text import slugify
+
+from members.models import (
+    MembershipGrant,
+    MemberType,
+    Organisation,
+    Plan,
+    Region,
+    Seat,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
+from network.models import Topic
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A registered person with a verified email address (allauth's EmailAddress row)."""
+
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name", locale="en_GB")
+    job_title = "Registered manager"
+    member_type = MemberType.PROVIDER
+    region = Region.NORTH_WEST
+
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or PASSWORD)
+        if create:
+            obj.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.update_or_create(
+                user=obj,
+                email=obj.email,
+                defaults={"verified": extracted is not False, "primary": True},
+            )
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Plan {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    member_type = MemberType.PROVIDER
+    holder = Plan.Holder.INDIVIDUAL
+    interval = Plan.Interval.YEAR
+    price_pence = 12000
+    seats = 1
+    stripe_price_id = factory.Sequence(lambda n: f"price_test_{n}")
+
+    class Params:
+        organisation = factory.Trait(holder=Plan.Holder.ORGANISATION, seats=10)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Fictional Homes {n} Ltd")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    org_type = MemberType.PROVIDER
+    region = Region.NORTH_WEST
+    billing_email = factory.LazyAttribute(lambda o: f"accounts@{o.slug}.example.org")
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A personal subscription; pass organisation=… (and user=None) for an organisation's."""
+
+    class Meta:
+        model = Subscription
+
+    user = factory.SubFactory(UserFactory)
+    organisation = None
+    plan = factory.SubFactory(PlanFactory)
+    status = SubscriptionStatus.ACTIVE
+    stripe_subscription_id = factory.Sequence(lambda n: f"sub_test_{n}")
+    stripe_customer_id = factory.Sequence(lambda n: f"cus_test_{n}")
+    current_period_end = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seat
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    is_admin = False
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MembershipGrant
+
+    user = factory.SubFactory(UserFactory)
+    organisation = None
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))
+    reason = MembershipGrant.Reason.COMPLIMENTARY

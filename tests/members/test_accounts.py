@@ -1,0 +1,308 @@
+"""Sign-up, verification, sign-in, password reset, email and password changes, two-factor
+and sessions: allauth, configured for the portal."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import User
+from tests.factories import PASSWORD, UserFactory
+
+GOOD_PASSWORD = "placement-stability-2026"
+
+
+def _sign_up(client, email="newcomer@example.org", password=GOOD_PASSWORD, name="Sam Newcomer"):
+    return client.post(
+        reverse("account_signup"),
+        {"name": name, "email": email, "password1": password, "password2": password},
+    )
+
+
+def _confirmation_path() -> str:
+    return re.search(r"https?://[^/]+(/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body)[1]
+
+
+@pytest.mark.django_db
+def test_sign_up_sends_a_verification_email_and_does_not_sign_in_yet(client):
+    response = _sign_up(client)
+
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    user = User.objects.get(email="newcomer@example.org")
+    assert user.name == "Sam Newcomer"
+    assert not EmailAddress.objects.get(user=user).verified
+    assert "/accounts/confirm-email/" in mail.outbox[-1].body
+    assert client.get(reverse("members:account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_unverified_person_cannot_sign_in_until_they_verify(client):
+    _sign_up(client)
+    client.logout()
+
+    response = client.post(
+        reverse("account_login"), {"login": "newcomer@example.org", "password": GOOD_PASSWORD}
+    )
+
+    assert response.url == reverse("account_email_verification_sent")
+    assert client.get(reverse("members:account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_following_the_verification_link_verifies_and_signs_in(client):
+    _sign_up(client)
+
+    client.post(_confirmation_path())
+
+    assert EmailAddress.objects.get(email="newcomer@example.org").verified
+    assert client.get(reverse("members:account")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_sign_up_refuses_short_and_common_passwords_and_keeps_the_email(client):
+    short = _sign_up(client, password="Ab1!short")
+    common = _sign_up(client, password="password1234")
+
+    assert "at least 12 characters" in short.content.decode()
+    assert "too common" in common.content.decode()
+    assert 'value="newcomer@example.org"' in common.content.decode()
+    assert not User.objects.filter(email="newcomer@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_a_long_password_without_symbols_or_digits_is_accepted(client):
+    _sign_up(client, password="walking to the childrens home")
+
+    assert User.objects.filter(email="newcomer@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_signing_up_with_a_registered_email_reveals_nothing(client, registered):
+    response = _sign_up(client, email=registered.email)
+
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    # The owner is told by email; the page is the same as for a new address.
+    assert mail.outbox[-1].to == [registered.email]
+    assert User.objects.filter(email=registered.email).count() == 1
+
+
+@pytest.mark.django_db
+def test_sign_in_is_by_email_and_password(client, registered):
+    response = client.post(
+        reverse("account_login"), {"login": registered.email, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("members:account")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_wrong_password_message_does_not_say_whether_the_email_exists(client, registered):
+    known = client.post(
+        reverse("account_login"), {"login": registered.email, "password": "nope-nope-nope"}
+    )
+    unknown = client.post(
+        reverse("account_login"), {"login": "nobody@example.org", "password": "nope-nope-nope"}
+    )
+
+    def errors(response):
+        return response.context["form"].non_field_errors()
+
+    assert errors(known) == errors(unknown)
+
+
+@pytest.mark.django_db
+def test_password_reset_page_answers_the_same_for_unknown_addresses(client, registered):
+    known = client.post(reverse("account_reset_password"), {"email": registered.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url
+    assert [m.to for m in mail.outbox] == [[registered.email], ["nobody@example.org"]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+    assert "/accounts/password/reset/key/" not in mail.outbox[1].body
+
+
+@pytest.mark.django_db
+def test_forgotten_password_can_be_reset_from_the_emailed_link(client, registered):
+    client.post(reverse("account_reset_password"), {"email": registered.email})
+    path = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)[1]
+
+    form_page = client.get(path, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"password1": "a-brand-new-long-password", "password2": "a-brand-new-long-password"},
+    )
+
+    registered.refresh_from_db()
+    assert registered.check_password("a-brand-new-long-password")
+
+
+@pytest.mark.django_db
+def test_sign_in_is_rate_limited(client, registered, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
+    for _ in range(3):
+        client.post(
+            reverse("account_login"), {"login": registered.email, "password": "wrong-password!"}
+        )
+
+    response = client.post(
+        reverse("account_login"), {"login": registered.email, "password": PASSWORD}
+    )
+
+    # Even the right password is refused until the limit resets.
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get(reverse("members:account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_up_is_rate_limited(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    _sign_up(client, email="one@example.org")
+    client.logout()
+    _sign_up(client, email="two@example.org")
+    client.logout()
+
+    response = _sign_up(client, email="three@example.org")
+
+    assert response.status_code == 429
+    assert not User.objects.filter(email="three@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_password_reset_is_rate_limited(client, registered, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "2/m/ip"}
+    for _ in range(2):
+        client.post(reverse("account_reset_password"), {"email": registered.email})
+
+    response = client.post(reverse("account_reset_password"), {"email": registered.email})
+
+    assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_client_ip_is_read_from_the_proxy_header_behind_one_proxy(rf, settings):
+    from allauth.account.adapter import get_adapter
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.2")
+
+    assert get_adapter().get_client_ip(request) == "203.0.113.7"
+
+
+@pytest.mark.django_db
+def test_a_forged_extra_forwarded_address_is_not_trusted(rf, settings):
+    from allauth.account.adapter import get_adapter
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+
+    assert get_adapter().get_client_ip(request) == "203.0.113.7"
+
+
+@pytest.mark.django_db
+def test_changing_email_needs_a_recent_sign_in(client, registered):
+    client.force_login(registered)
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        response = client.post(
+            reverse("account_email"), {"action_add": "", "email": "new@example.org"}
+        )
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_reauthenticate"))
+    assert not EmailAddress.objects.filter(email="new@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_changing_password_needs_the_current_password(client, registered):
+    client.force_login(registered)
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "not-my-password", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+
+    assert response.status_code == 200
+    registered.refresh_from_db()
+    assert registered.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_signed_in_person_sees_their_sessions(client, registered):
+    client.force_login(registered)
+    client.get(reverse("home"))
+
+    response = client.get(reverse("usersessions_list"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_two_factor_page_offers_authenticator_app_security_keys_and_recovery_codes(
+    client, registered
+):
+    client.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
+
+    response = client.get(reverse("mfa_index"))
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("mfa_activate_totp") in text
+    assert "Security Keys" in text or "security key" in text.lower()
+
+
+@pytest.mark.django_db
+def test_staff_without_two_factor_are_sent_to_set_it_up_before_the_admin(client, staff):
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_index")
+
+
+@pytest.mark.django_db
+def test_staff_with_two_factor_reach_the_admin(client, staff):
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_sign_in_goes_through_the_sites_sign_in(client):
+    response = client.get(reverse("admin:login"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_non_staff_cannot_open_the_admin(client, member):
+    client.force_login(member)
+
+    response = client.get(reverse("admin:index"), follow=True)
+
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_pages_need_sign_in_unless_marked_public(client):
+    response = client.get(reverse("members:account"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_user_factory_makes_verified_people(db):
+    user = UserFactory()
+
+    assert EmailAddress.objects.get(user=user).verified

@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+
+from members.models import MemberType, Region
+from tests.factories import TopicFactory
+
+
+@pytest.mark.django_db
+def test_member_edits_their_profile(client, registered):
+    topic = TopicFactory(name="Staying Close")
+    client.force_login(registered)
+
+    response = client.post(
+        reverse("members:profile"),
+        {
+            "name": "Grace Lewis",
+            "job_title": "Deputy manager",
+            "organisation_name": "Harbour Lights Homes (fictional)",
+            "member_type": MemberType.PROVIDER,
+            "region": Region.NORTH_EAST,
+            "topics": [topic.pk],
+        },
+    )
+
+    assert response.status_code == 302
+    registered.refresh_from_db()
+    assert registered.job_title == "Deputy manager"
+    assert registered.region == Region.NORTH_EAST
+    assert list(registered.topics.all()) == [topic]
+
+
+@pytest.mark.django_db
+def test_profile_form_with_errors_keeps_what_was_typed(client, registered):
+    client.force_login(registered)
+
+    response = client.post(
+        reverse("members:profile"),
+        {"name": "", "job_title": "Deputy manager", "region": "atlantis"},
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in text
+    assert 'value="Deputy manager"' in text
+    registered.refresh_from_db()
+    assert registered.job_title != "Deputy manager"
+
+
+@pytest.mark.django_db
+def test_profile_offers_the_nine_regions_of_england(client, registered):
+    client.force_login(registered)
+
+    response = client.get(reverse("members:profile"))
+
+    assert len(Region.choices) == 9
+    for _, label in Region.choices:
+        assert label in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_can_edit_a_profile_in_the_admin(client, staff, registered):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+
+    response = client.get(reverse("admin:members_user_change", args=[registered.pk]))
+
+    assert response.status_code == 200
+    assert "job_title" in response.content.decode()
+    assert "Access" in response.content.decode()

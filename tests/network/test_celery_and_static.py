@@ -1,0 +1,84 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from network.celery import app
+
+ran: list[str] = []
+
+
+@app.task(name="tests.record_run")
+def record_run(label: str) -> str:
+    ran.append(label)
+    return label
+
+
+def _deliver(task, task_id: str, *args):
+    """Run the task as a worker would for one delivery of the message `task_id`."""
+    task.push_request(id=task_id, is_eager=False)
+    try:
+        return task(*args)
+    finally:
+        task.pop_request()
+
+
+@pytest.fixture
+def max_deliveries(settings):
+    settings.CELERY_MAX_DELIVERIES = 3
+    ran.clear()
+    return 3
+
+
+def test_a_task_redelivered_too_often_is_given_up(max_deliveries):
+    results = [_deliver(record_run, "same-message", "x") for _ in range(max_deliveries + 2)]
+
+    assert results == ["x"] * max_deliveries + [None, None]
+    assert ran == ["x"] * max_deliveries
+
+
+def test_deliveries_are_counted_per_message(max_deliveries):
+    for n in range(max_deliveries + 1):
+        _deliver(record_run, f"message-{n}", "y")
+
+    assert ran == ["y"] * (max_deliveries + 1)
+
+
+def test_celery_is_configured_not_to_lose_work():
+    conf = app.conf
+
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert visibility > conf.task_time_limit
+    assert conf.result_backend_transport_options["visibility_timeout"] == visibility
+
+
+def test_every_beat_entry_names_a_registered_task():
+    app.loader.import_default_modules()
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+
+
+def test_static_files_are_stored_compressed_with_hashed_names_in_production(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="test-only-" + "s" * 60,
+        ALLOWED_HOSTS="network.example.org",
+        STATIC_ROOT=str(tmp_path),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+    )
+
+    css = [p.name for p in (tmp_path / "css").iterdir() if p.name.startswith("site.")]
+    assert any(name.endswith(".css.gz") and len(name.split(".")) == 4 for name in css), css
+    assert (tmp_path / "staticfiles.json").exists()

@@ -1,0 +1,86 @@
+"""Docker cannot run here, so check that the compose file parses and that every
+command it runs exists in the project."""
+
+import re
+import shlex
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def _compose() -> dict:
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+
+
+def _requirements() -> set[str]:
+    names = set()
+    for line in (BASE_DIR / "requirements.txt").read_text().splitlines():
+        if line and not line.startswith((" ", "#", "-")):
+            names.add(line.split("==")[0].lower())
+    return names
+
+
+def test_compose_file_has_every_service_the_portal_needs():
+    services = _compose()["services"]
+
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "mailpit"}
+
+
+def test_compose_redis_keeps_the_queue_and_never_evicts_it():
+    command = _compose()["services"]["redis"]["command"]
+
+    assert "--appendonly yes" in command
+    assert "--maxmemory-policy noeviction" in command
+
+
+def test_every_command_in_the_compose_file_exists_in_the_project():
+    requirements = _requirements()
+    for name, service in _compose()["services"].items():
+        if "build" not in service:
+            continue
+        command = service["command"].strip()
+        for step in re.split(r"&&", command.replace('sh -c "', "").rstrip('"')):
+            words = shlex.split(step.strip())
+            program = words[0]
+            if program == "python":
+                assert (BASE_DIR / words[1]).exists(), f"{name}: {words[1]}"
+            elif program == "gunicorn":
+                assert "gunicorn" in requirements
+                module = words[1].replace(".", "/") + ".py"
+                assert (BASE_DIR / module).exists(), f"{name}: {module}"
+            elif program == "celery":
+                assert "celery" in requirements
+                assert words[1:3] == ["-A", "network"]
+                assert (BASE_DIR / "network" / "celery.py").exists()
+            else:
+                raise AssertionError(f"{name} runs an unknown program: {program}")
+
+
+def test_compose_wires_services_with_variables_the_settings_read():
+    settings_source = (BASE_DIR / "network" / "settings.py").read_text()
+    environment = _compose()["x-app"]["environment"]
+
+    for variable in environment:
+        assert f'"{variable}"' in settings_source, variable
+
+
+def test_every_settings_variable_is_documented_in_env_example_and_readme():
+    settings_source = (BASE_DIR / "network" / "settings.py").read_text()
+    variables = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_source))
+    variables |= set(re.findall(r'required\("([A-Z_]+)"\)', settings_source))
+    env_example = (BASE_DIR / ".env.example").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+
+    for variable in variables:
+        assert variable in env_example, f"{variable} missing from .env.example"
+        assert variable in readme, f"{variable} missing from README.md"
+
+
+def test_dockerfile_installs_the_pinned_requirements_and_serves_with_gunicorn():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+
+    assert "pip install -r requirements.txt" in dockerfile
+    assert "gunicorn" in dockerfile

@@ -1,0 +1,85 @@
+import logging
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from members import access
+from members.models import Organisation, Plan, User
+from network.models import Topic
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_on_one_line_with_its_id(client, caplog):
+    with caplog.at_level(logging.INFO, logger="network.requests"):
+        response = client.get(reverse("about"), HTTP_X_REQUEST_ID="lb-1234567890")
+
+    assert response.headers["X-Request-ID"] == "lb-1234567890"
+    lines = [r.getMessage() for r in caplog.records if r.name == "network.requests"]
+    assert lines == [lines[0]]  # exactly one line for the request
+    assert "id=lb-1234567890 method=GET path=/about/ status=200" in lines[0]
+
+
+@pytest.mark.django_db
+def test_each_task_is_logged_on_one_line_with_its_id(caplog):
+    from network.tasks import sessions_clear_expired
+
+    with caplog.at_level(logging.INFO, logger="network.tasks"):
+        sessions_clear_expired.apply()
+
+    lines = [r.getMessage() for r in caplog.records if r.name == "network.tasks"]
+    assert len(lines) == 1
+    assert "name=network.tasks.sessions_clear_expired state=SUCCESS" in lines[0]
+
+
+@pytest.mark.django_db
+def test_demo_content_loads_twice_without_duplicates():
+    call_command("seed_demo", verbosity=0)
+    counts = (
+        User.objects.count(),
+        Plan.objects.count(),
+        Organisation.objects.count(),
+        Topic.objects.count(),
+    )
+
+    call_command("seed_demo", verbosity=0)
+
+    assert counts == (
+        User.objects.count(),
+        Plan.objects.count(),
+        Organisation.objects.count(),
+        Topic.objects.count(),
+    )
+    assert Topic.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_demo_logins_cover_every_role():
+    call_command("seed_demo", verbosity=0)
+
+    def roles(email):
+        return access.roles(User.objects.get(email=email))
+
+    assert access.Role.STAFF in roles("staff@example.org")
+    assert access.Role.EDITOR in roles("editor@example.org")
+    assert access.Role.MODERATOR in roles("moderator@example.org")
+    assert access.member_type(User.objects.get(email="provider@example.org")) == "provider"
+    assert access.member_type(User.objects.get(email="commissioner@example.org")) == "commissioner"
+    assert access.member_type(User.objects.get(email="policy@example.org")) == "policy"
+    assert access.Role.ORG_ADMIN in roles("orgadmin@example.org")
+    assert roles("lapsed@example.org") == {access.Role.LAPSED}
+    assert roles("registered@example.org") == {access.Role.REGISTERED}
+
+
+@pytest.mark.django_db
+def test_demo_logins_work_with_the_printed_password(client):
+    from members.demo import DEMO_PASSWORD
+
+    call_command("seed_demo", verbosity=0)
+
+    response = client.post(
+        reverse("account_login"), {"login": "provider@example.org", "password": DEMO_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("members:account")).status_code == 200
