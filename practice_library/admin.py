@@ -1,0 +1,263 @@
+"""The editors' side of the library, in the Django admin.
+
+Workflow: draft -> in review -> published (now, back-dated, or scheduled with "publish
+at") -> archived. Bulk actions publish, archive and set a review date. "Resources due
+for review" lists those whose review date has passed. Saving goes through
+practice_library/services.py: the body is rendered, audiences set, files checked from
+their bytes, their text extracted in a task, and the search vector refreshed.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from members.models import MemberType
+from practice_library import services
+from practice_library.files import ACCEPTED_DESCRIPTION
+from practice_library.models import (
+    Attachment,
+    Resource,
+    ResourceAudience,
+    ResourceDueForReview,
+    ResourceType,
+)
+from practice_library.tasks import attachment_extract_text_task
+
+
+@admin.register(ResourceType)
+class ResourceTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order", "resource_count"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(resource_count=Count("resources"))
+
+    @admin.display(description="Resources", ordering="resource_count")
+    def resource_count(self, obj) -> int:
+        return obj.resource_count
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["title", "file", "order"]
+        help_texts = {"file": f"{ACCEPTED_DESCRIPTION}. The type is checked from the file itself."}
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if isinstance(uploaded, UploadedFile):
+            try:
+                services.attachment_prepare(attachment=self.instance, uploaded=uploaded)
+            except ValidationError as error:
+                raise ValidationError(error.messages) from error
+        return uploaded
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    form = AttachmentForm
+    extra = 1
+    fields = ["title", "file", "order", "kind_and_size", "text_status", "download_count"]
+    readonly_fields = ["kind_and_size", "text_status", "download_count"]
+
+    @admin.display(description="Type and size")
+    def kind_and_size(self, obj) -> str:
+        if not obj.pk:
+            return "-"
+        from django.template.defaultfilters import filesizeformat
+
+        return f"{obj.kind}, {filesizeformat(obj.size_bytes)}"
+
+    @admin.display(description="Text for search")
+    def text_status(self, obj) -> str:
+        if not obj.pk or obj.extension not in ("pdf", "docx"):
+            return "-"
+        if obj.text_extracted_at is None:
+            return "Being read"
+        return f"{len(obj.extracted_text):,} characters"
+
+
+class ResourceForm(forms.ModelForm):
+    audiences = forms.MultipleChoiceField(
+        choices=MemberType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Who the resource is written for.",
+    )
+
+    class Meta:
+        model = Resource
+        fields = [
+            "title", "slug", "resource_type", "summary", "body", "access_level", "topics",
+            "source", "status", "publish_at", "reviewed_on", "review_due", "related",
+            "young_person_version",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["audiences"] = [a.audience for a in self.instance.audiences.all()]
+
+
+class AudienceFilter(admin.SimpleListFilter):
+    title = "audience"
+    parameter_name = "audience"
+
+    def lookups(self, request, model_admin):
+        return MemberType.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in MemberType.values:
+            return queryset.filter(
+                pk__in=ResourceAudience.objects.filter(audience=self.value()).values("resource_id")
+            )
+        return queryset
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Review due (date passed)"), ("none", "No review date")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.review_due()
+        if self.value() == "none":
+            return queryset.filter(review_due__isnull=True)
+        return queryset
+
+
+class ResourceActionForm(ActionForm):
+    review_date = forms.DateField(
+        required=False,
+        label="Review date (for “Set review date”)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    form = ResourceForm
+    action_form = ResourceActionForm
+    inlines = [AttachmentInline]
+    list_display = [
+        "title",
+        "resource_type",
+        "status",
+        "access_level",
+        "published_at",
+        "publish_at",
+        "review_due",
+    ]
+    list_filter = [
+        "status",
+        "resource_type",
+        "topics",
+        AudienceFilter,
+        "access_level",
+        ReviewDueFilter,
+    ]
+    list_select_related = ["resource_type"]
+    search_fields = ["title", "summary", "source"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics"]
+    autocomplete_fields = ["related", "young_person_version"]
+    readonly_fields = ["published_at", "preview_links", "updated_at"]
+    actions = ["publish", "archive", "set_review_date"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "resource_type", "summary", "body", "preview_links"]}),
+        ("Who it is for", {"fields": ["access_level", "topics", "audiences", "source"]}),
+        (
+            "Workflow",
+            {"fields": ["status", "publish_at", "published_at", "reviewed_on", "review_due"]},
+        ),
+        ("Links", {"fields": ["related", "young_person_version", "updated_at"]}),
+    ]
+
+    @admin.display(description="Preview")
+    def preview_links(self, obj) -> str:
+        if not obj.pk:
+            return "Save the resource to preview it."
+        url = reverse("practice_library:preview", kwargs={"pk": obj.pk})
+        return format_html(
+            '<a href="{}?as=member" target="_blank">as a member</a> · '
+            '<a href="{}?as=registered" target="_blank">as a signed-in non-member</a> · '
+            '<a href="{}?as=anonymous" target="_blank">as a visitor</a> '
+            "(the last saved version)",
+            url,
+            url,
+            url,
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.resource_prepare(resource=obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        resource = form.instance
+        services.resource_audiences_set(resource=resource, audiences=form.cleaned_data["audiences"])
+        for formset in formsets:
+            for inline_form in formset.forms:
+                attachment = inline_form.instance
+                if "file" in inline_form.changed_data and attachment.pk:
+                    attachment_extract_text_task.delay_on_commit(attachment.pk)
+        services.resource_reindex(resource_id=resource.pk)
+
+    @admin.action(description="Publish the selected resources", permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.resources_publish(resource_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} resource(s) published or scheduled.")
+
+    @admin.action(description="Archive the selected resources", permissions=["change"])
+    def archive(self, request, queryset):
+        count = services.resources_archive(resource_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} resource(s) archived.")
+
+    @admin.action(description="Set review date of the selected resources", permissions=["change"])
+    def set_review_date(self, request, queryset):
+        form = ResourceActionForm(request.POST)
+        if not form.is_valid() or not form.cleaned_data.get("review_date"):
+            self.message_user(
+                request,
+                "Choose a review date in the box beside the action, then run it again.",
+                level=messages.ERROR,
+            )
+            return
+        review_date = form.cleaned_data["review_date"]
+        count = services.resources_set_review_due(
+            resource_ids=list(queryset.values_list("pk", flat=True)), review_due=review_date
+        )
+        self.message_user(
+            request, f"Review date set to {review_date:%d %B %Y} on {count} resource(s)."
+        )
+
+
+@admin.register(ResourceDueForReview)
+class ResourceDueForReviewAdmin(ResourceAdmin):
+    """The resources whose review date has passed, oldest first."""
+
+    list_display = ["title", "resource_type", "status", "reviewed_on", "review_due"]
+    date_hierarchy = None
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .review_due(today=timezone.localdate())
+            .order_by("review_due", "title")
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PracticeLibraryConfig(AppConfig):
+    name = "practice_library"
+    verbose_name = "Best-practice library"

@@ -1,0 +1,67 @@
+"""Atom feeds of newly published public resources: all of them, and one per topic."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from network.models import Topic
+from practice_library.models import Resource
+
+FEED_LENGTH = 30
+
+
+class LatestResourcesFeed(Feed):
+    feed_type = Atom1Feed
+    # Public: feeds are read by feed readers, which never sign in.
+    login_required = False
+    title = "English Residential Network: new in the library"
+    subtitle = "Newly published public resources from the best-practice library."
+
+    def link(self) -> str:
+        return reverse("practice_library:index")
+
+    def items(self):
+        return (
+            Resource.objects.public().for_listing().order_by("-published_at", "-pk")[:FEED_LENGTH]
+        )
+
+    def item_title(self, item: Resource) -> str:
+        return item.title
+
+    def item_description(self, item: Resource) -> str:
+        return item.summary
+
+    def item_pubdate(self, item: Resource):
+        return item.published_at
+
+    def item_updateddate(self, item: Resource):
+        return item.updated_at
+
+    def item_author_name(self, item: Resource) -> str:
+        return item.source
+
+    def item_categories(self, item: Resource) -> list[str]:
+        return [item.resource_type.name]
+
+
+class TopicResourcesFeed(LatestResourcesFeed):
+    def get_object(self, request, slug: str) -> Topic:
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, topic: Topic) -> str:
+        return f"English Residential Network: new in the library on {topic.name}"
+
+    def subtitle(self, topic: Topic) -> str:
+        return f"Newly published public resources about {topic.name.lower()}."
+
+    def link(self, topic: Topic) -> str:
+        return f"{reverse('practice_library:index')}?topic={topic.slug}"
+
+    def items(self, topic: Topic):
+        return (
+            Resource.objects.public()
+            .filter(topics=topic)
+            .for_listing()
+            .order_by("-published_at", "-pk")[:FEED_LENGTH]
+        )

@@ -1,0 +1,138 @@
+"""Attachment files: which types we accept (checked from the bytes), and their text.
+
+The type comes from the file's bytes (filetype), never from its name. CSV has no magic
+bytes, so it is accepted only when the name says .csv AND the bytes read as UTF-8 text
+that parses as CSV. Text is extracted from PDF (pypdf) and Word (python-docx) files in
+a Celery task, so that search finds words inside them.
+"""
+
+import csv
+import logging
+import re
+from typing import NamedTuple
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+logger = logging.getLogger(__name__)
+
+# Detected MIME type -> (extension we store, the kind readers see)
+ALLOWED_TYPES: dict[str, tuple[str, str]] = {
+    "application/pdf": ("pdf", "PDF"),
+    "application/msword": ("doc", "Word"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("docx", "Word"),
+    "application/vnd.ms-excel": ("xls", "Excel"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xlsx", "Excel"),
+    "application/vnd.ms-powerpoint": ("ppt", "PowerPoint"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
+        "pptx",
+        "PowerPoint",
+    ),
+    "application/vnd.oasis.opendocument.text": ("odt", "OpenDocument text"),
+    "application/vnd.oasis.opendocument.spreadsheet": ("ods", "OpenDocument spreadsheet"),
+    "application/vnd.oasis.opendocument.presentation": ("odp", "OpenDocument presentation"),
+    "image/png": ("png", "PNG image"),
+    "image/jpeg": ("jpg", "JPEG image"),
+    "image/gif": ("gif", "GIF image"),
+    "image/webp": ("webp", "WebP image"),
+    "text/csv": ("csv", "CSV"),
+}
+KIND_BY_EXTENSION = dict(ALLOWED_TYPES.values())
+ACCEPTED_DESCRIPTION = (
+    "PDF, Word, Excel, PowerPoint, OpenDocument, CSV or an image (PNG, JPEG, GIF, WebP)"
+)
+# The first bytes are enough for filetype (it reads at most 8 KiB) and for the CSV check.
+_SNIFF_BYTES = 64 * 1024
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Search vectors have a size limit; a very long document is indexed by its beginning.
+MAX_EXTRACTED_CHARS = 200_000
+
+
+class CheckedFile(NamedTuple):
+    content_type: str
+    extension: str
+
+
+def _looks_like_csv(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # The sample may end inside a multi-byte character; drop the partial tail.
+        try:
+            text = head[:-3].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return False
+    if not text.strip() or _TEXT_CONTROL.search(text):
+        return False
+    lines = text.splitlines()[:50]
+    try:
+        rows = list(csv.reader(lines))
+    except csv.Error:
+        return False
+    return bool(rows)
+
+
+def attachment_file_check(uploaded) -> CheckedFile:
+    """Accept the upload or raise a ValidationError that tells the editor why."""
+    limit = settings.LIBRARY_ATTACHMENT_MAX_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            f"This file is {filesizeformat(uploaded.size)}; files may be at most "
+            f"{filesizeformat(limit)}.",
+            code="too_large",
+        )
+    if uploaded.size == 0:
+        raise ValidationError("This file is empty.", code="empty")
+    uploaded.seek(0)
+    head = uploaded.read(_SNIFF_BYTES)
+    uploaded.seek(0)
+    kind = filetype.guess(head)
+    if kind is not None and kind.mime in ALLOWED_TYPES and kind.mime != "text/csv":
+        return CheckedFile(kind.mime, ALLOWED_TYPES[kind.mime][0])
+    name = (getattr(uploaded, "name", "") or "").lower()
+    if kind is None and name.endswith(".csv") and _looks_like_csv(head):
+        return CheckedFile("text/csv", "csv")
+    found = f" (it looks like {kind.extension.upper()})" if kind is not None else ""
+    raise ValidationError(
+        f"This type of file cannot be attached{found}. Attach {ACCEPTED_DESCRIPTION}. "
+        "The type is read from the file itself, so renaming a file does not change it.",
+        code="type",
+    )
+
+
+def safe_filename(name: str, *, extension: str) -> str:
+    """A download name without paths or control characters, ending in the real type."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = _TEXT_CONTROL.sub("", base).strip().strip(".") or "download"
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = re.sub(r"\s+", " ", stem)[:150].strip() or "download"
+    return f"{stem}.{extension}"
+
+
+def extract_text(path: str, *, extension: str) -> str:
+    """The plain text of a PDF or Word (.docx) file; empty for other types."""
+    if extension == "pdf":
+        from pypdf import PdfReader
+
+        reader = PdfReader(path)
+        parts = []
+        for page in reader.pages:
+            parts.append(page.extract_text() or "")
+            if sum(len(part) for part in parts) > MAX_EXTRACTED_CHARS:
+                break
+        text = "\n".join(parts)
+    elif extension == "docx":
+        import docx
+
+        document = docx.Document(path)
+        paragraphs = [paragraph.text for paragraph in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                paragraphs.append(" ".join(cell.text for cell in row.cells))
+        text = "\n".join(paragraphs)
+    else:
+        return ""
+    # PostgreSQL text cannot hold NUL characters.
+    return _TEXT_CONTROL.sub(" ", text)[:MAX_EXTRACTED_CHARS].strip()

@@ -1,0 +1,272 @@
+"""Every write the library makes: editing workflow, search index, reads, bookmarks, files.
+
+Entry points called from views and tasks run in `transaction.atomic(durable=True)`. The
+helpers the admin calls (it wraps each save in its own transaction) are plain functions.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.utils import timezone
+
+from members import access
+from network.markup import MARKUP_RENDERER_VERSION, markdown_to_text, render_markdown
+from practice_library.files import attachment_file_check, extract_text
+from practice_library.models import (
+    Attachment,
+    Bookmark,
+    FreeRead,
+    RecentRead,
+    Resource,
+    ResourceAudience,
+    ResourceStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+# --- Editing workflow ------------------------------------------------------------------
+
+
+def resource_prepare(*, resource: Resource, now: datetime | None = None) -> Resource:
+    """Before saving an edited resource: render its body and work out its publication.
+
+    Published with no time or a past time: live now (or back-dated). Published with a
+    future time: scheduled, and resources_publish_scheduled puts it live then.
+    """
+    now = now or timezone.now()
+    resource.body_html = render_markdown(resource.body, user_content=False)
+    resource.body_renderer_version = MARKUP_RENDERER_VERSION
+    if resource.status == ResourceStatus.PUBLISHED:
+        if resource.publish_at and resource.publish_at > now:
+            resource.published_at = None
+        elif resource.published_at is None:
+            resource.published_at = resource.publish_at or now
+    return resource
+
+
+def resource_audiences_set(*, resource: Resource, audiences: list[str]) -> None:
+    wanted = set(audiences)
+    ResourceAudience.objects.filter(resource=resource).exclude(audience__in=wanted).delete()
+    ResourceAudience.objects.bulk_create(
+        [ResourceAudience(resource=resource, audience=audience) for audience in sorted(wanted)],
+        ignore_conflicts=True,
+    )
+
+
+def resource_reindex(*, resource_id: int) -> None:
+    """Refresh the stored search vector from the title, summary, body and file text.
+
+    Weights: title A, summary B, body C, attachment text D. On SQLite (no full-text
+    search) there is nothing to store; search there reads the columns directly.
+    """
+    if not settings.USING_POSTGRES:
+        return
+    resource = Resource.objects.only("title", "summary", "body").get(pk=resource_id)
+    attachment_text = "\n".join(
+        Attachment.objects.filter(resource_id=resource_id).values_list("extracted_text", flat=True)
+    )
+    Resource.objects.filter(pk=resource_id).update(
+        search_vector=(
+            SearchVector(Value(resource.title), weight="A", config="english")
+            + SearchVector(Value(resource.summary), weight="B", config="english")
+            + SearchVector(Value(markdown_to_text(resource.body)), weight="C", config="english")
+            + SearchVector(Value(attachment_text), weight="D", config="english")
+        )
+    )
+
+
+def resources_publish(*, resource_ids: list[int], now: datetime | None = None) -> int:
+    """Publish the given resources now, or at their scheduled time if it is in the future."""
+    now = now or timezone.now()
+    count = 0
+    for resource in Resource.objects.filter(pk__in=resource_ids).exclude(
+        status=ResourceStatus.PUBLISHED
+    ):
+        resource.status = ResourceStatus.PUBLISHED
+        if resource.publish_at and resource.publish_at > now:
+            resource.published_at = None
+        else:
+            resource.published_at = resource.published_at or resource.publish_at or now
+        resource.save(update_fields=["status", "published_at", "updated_at"])
+        count += 1
+    return count
+
+
+def resources_archive(*, resource_ids: list[int]) -> int:
+    return Resource.objects.filter(pk__in=resource_ids).update(
+        status=ResourceStatus.ARCHIVED, updated_at=timezone.now()
+    )
+
+
+def resources_set_review_due(*, resource_ids: list[int], review_due: date) -> int:
+    return Resource.objects.filter(pk__in=resource_ids).update(
+        review_due=review_due, updated_at=timezone.now()
+    )
+
+
+def resources_publish_scheduled(*, now: datetime | None = None) -> int:
+    """Put live the published resources whose scheduled time has come (beat task)."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        due = Resource.objects.select_for_update(skip_locked=True).filter(
+            status=ResourceStatus.PUBLISHED, published_at__isnull=True, publish_at__lte=now
+        )
+        ids = list(due.values_list("pk", flat=True))
+        Resource.objects.filter(pk__in=ids).update(published_at=F("publish_at"), updated_at=now)
+    if ids:
+        logger.info("library resources published on schedule ids=%s", ids)
+    return len(ids)
+
+
+# --- Attachments -----------------------------------------------------------------------
+
+
+def attachment_prepare(*, attachment: Attachment, uploaded: UploadedFile) -> Attachment:
+    """Check a newly uploaded file from its bytes and fill in what we know about it.
+
+    Raises ValidationError with a message for the editor when the file is refused.
+    """
+    checked = attachment_file_check(uploaded)
+    attachment.content_type = checked.content_type
+    attachment.extension = checked.extension
+    attachment.size_bytes = uploaded.size
+    attachment.original_filename = (uploaded.name or "download").rsplit("/", 1)[-1][:200]
+    attachment.extracted_text = ""
+    attachment.text_extracted_at = None
+    return attachment
+
+
+def attachment_add(
+    *, resource: Resource, uploaded: UploadedFile, title: str = "", order: int = 0
+) -> Attachment:
+    """Attach a file to a resource; its text is extracted once the row is committed."""
+    from practice_library.tasks import attachment_extract_text_task
+
+    attachment = Attachment(resource=resource, title=title, order=order)
+    attachment_prepare(attachment=attachment, uploaded=uploaded)
+    attachment.file.save(uploaded.name or "download", uploaded, save=False)
+    attachment.save()
+    attachment_extract_text_task.delay_on_commit(attachment.pk)
+    return attachment
+
+
+def attachment_extract_text(*, attachment_id: int) -> None:
+    """Read the text of a PDF or Word attachment into the search index (Celery task)."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        return
+    try:
+        text = extract_text(attachment.file.path, extension=attachment.extension)
+    except FileNotFoundError:
+        logger.error(
+            "library attachment file missing on disk attachment=%s resource=%s path=%s",
+            attachment.pk,
+            attachment.resource_id,
+            attachment.file.name,
+        )
+        return
+    except Exception:
+        logger.exception("library attachment text extraction failed attachment=%s", attachment.pk)
+        text = ""
+    with transaction.atomic():
+        Attachment.objects.filter(pk=attachment.pk).update(
+            extracted_text=text, text_extracted_at=timezone.now()
+        )
+        resource_reindex(resource_id=attachment.resource_id)
+
+
+def attachment_count_download(*, attachment_id: int) -> None:
+    Attachment.objects.filter(pk=attachment_id).update(download_count=F("download_count") + 1)
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the library decided about one person opening one resource."""
+
+    allowed: bool
+    used_free_read: bool = False  # this resource is open thanks to a free read this month
+    free_reads_left: int | None = None  # for signed-in non-members; None when not counted
+    free_reads_per_month: int = 0
+
+
+def month_start(today: date | None = None) -> date:
+    return (today or timezone.localdate()).replace(day=1)
+
+
+def free_reads_status(*, user, resource: Resource | None = None) -> tuple[int, bool]:
+    """(free reads left this month, whether `resource` was already opened with one)."""
+    if not user.is_authenticated:
+        return 0, False
+    opened = set(
+        FreeRead.objects.filter(user=user, month=month_start()).values_list(
+            "resource_id", flat=True
+        )
+    )
+    left = max(settings.LIBRARY_FREE_READS_PER_MONTH - len(opened), 0)
+    return left, resource is not None and resource.pk in opened
+
+
+def resource_open(*, user, resource: Resource) -> Reading:
+    """Decide whether `user` may read `resource` now, and record the read if so.
+
+    A signed-in non-member opening a members-only resource spends one free read, once per
+    resource per calendar month. Members' reads are kept for 'recently read'.
+    """
+    with transaction.atomic(durable=True):
+        return _resource_open(user=user, resource=resource)
+
+
+def _resource_open(*, user, resource: Resource) -> Reading:
+    per_month = settings.LIBRARY_FREE_READS_PER_MONTH
+    if not access.uses_free_read(user, resource):
+        allowed = access.can_read_resource(user, resource, free_reads_left=0)
+        if allowed and user.is_authenticated:
+            _remember_read(user=user, resource=resource)
+        return Reading(allowed=allowed, free_reads_per_month=per_month)
+
+    left, already = free_reads_status(user=user, resource=resource)
+    allowed = access.can_read_resource(
+        user, resource, free_reads_left=left, already_read_this_month=already
+    )
+    if not allowed:
+        return Reading(allowed=False, free_reads_left=left, free_reads_per_month=per_month)
+    if not already:
+        try:
+            with transaction.atomic():
+                FreeRead.objects.create(user=user, resource=resource, month=month_start())
+            left -= 1
+        except IntegrityError:
+            pass  # the same person opened it twice at once: it counts once
+    _remember_read(user=user, resource=resource)
+    return Reading(
+        allowed=True, used_free_read=True, free_reads_left=left, free_reads_per_month=per_month
+    )
+
+
+def _remember_read(*, user, resource: Resource) -> None:
+    RecentRead.objects.update_or_create(
+        user=user, resource=resource, defaults={"read_at": timezone.now()}
+    )
+
+
+# --- My library ------------------------------------------------------------------------
+
+
+def bookmark_add(*, user, resource: Resource) -> Bookmark:
+    with transaction.atomic(durable=True):
+        bookmark, _ = Bookmark.objects.get_or_create(user=user, resource=resource)
+    return bookmark
+
+
+def bookmark_remove(*, user, resource: Resource) -> None:
+    with transaction.atomic(durable=True):
+        Bookmark.objects.filter(user=user, resource=resource).delete()
