@@ -1,0 +1,286 @@
+"""The editors' side: newsletters, subscribers and their consent, editions with their
+sections, a preview exactly as it will arrive, a test to oneself, the audience count,
+send now or schedule, and a progress page with Pause, Resume, Cancel and Retry failed."""
+
+from datetime import timedelta
+
+from csp.decorators import csp_update
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+
+from newsletter import selectors, services
+from newsletter.models import (
+    Consent,
+    Delivery,
+    DigestDelivery,
+    DigestPeriod,
+    Edition,
+    Newsletter,
+    Section,
+    Subscriber,
+)
+from newsletter.rendering import (
+    edition_prepare,
+    edition_render,
+    personal_for,
+    personalise,
+    section_html,
+)
+
+
+@admin.register(Newsletter)
+class NewsletterAdmin(admin.ModelAdmin):
+    list_display = ["name", "restricted_to", "is_active", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "form", "text", "choices"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "state", "weekly_digest", "daily_digest", "created_at"]
+    list_filter = ["state", "newsletters", "weekly_digest", "daily_digest"]
+    search_fields = ["email", "name"]
+    raw_id_fields = ["user"]
+    filter_horizontal = ["newsletters", "topics"]
+    readonly_fields = ["created_at", "confirmed_at", "unsubscribed_at", "bounced_at"]
+    inlines = [ConsentInline]
+    list_per_page = 100
+    show_full_result_count = False
+
+
+class SectionInline(admin.StackedInline):
+    model = Section
+    extra = 0
+    fields = ["order", "kind", "title", "body"]
+
+
+class EditionForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = [
+            "newsletter",
+            "subject",
+            "preheader",
+            "introduction",
+            "archive_access",
+            "audience_member_type",
+            "audience_region",
+            "audience_members_only",
+        ]
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    form = EditionForm
+    list_display = ["subject", "newsletter", "status", "scheduled_at", "finished_at"]
+    list_filter = ["status", "newsletter"]
+    search_fields = ["subject"]
+    inlines = [SectionInline]
+    change_form_template = "newsletter/admin/edition_change_form.html"
+    fieldsets = [
+        (None, {"fields": ["newsletter", "subject", "preheader", "introduction"]}),
+        ("Web archive", {"fields": ["archive_access"]}),
+        (
+            "Audience",
+            {
+                "fields": ["audience_member_type", "audience_region", "audience_members_only"],
+                "description": "Everyone subscribed to the newsletter, unless narrowed here.",
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return EditionForm.Meta.fields
+        return []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and not obj.is_editable:
+            for inline in inlines:
+                inline.has_add_permission = lambda *a, **k: False
+                inline.has_change_permission = lambda *a, **k: False
+                inline.has_delete_permission = lambda *a, **k: False
+        return inlines
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        edition_prepare(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        sections = formset.save(commit=False)
+        for section in sections:
+            section.body_html = section_html(section)
+            section.save()
+        for section in formset.deleted_objects:
+            section.delete()
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview_html), name="newsletter_edition_preview"),
+            path(
+                "<int:pk>/preview.txt",
+                view(self.preview_text),
+                name="newsletter_edition_preview_text",
+            ),
+            path("<int:pk>/send/", view(self.send_view), name="newsletter_edition_send"),
+            path(
+                "<int:pk>/progress/", view(self.progress_view), name="newsletter_edition_progress"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _edition(self, request: HttpRequest, pk: int) -> Edition:
+        edition = get_object_or_404(Edition.objects.select_related("newsletter"), pk=pk)
+        if not self.has_change_permission(request, edition):
+            raise PermissionDenied
+        return edition
+
+    def _personalised(self, request, edition: Edition) -> tuple[str, str]:
+        html, text = edition_render(edition)
+        subscriber = Subscriber.objects.filter(email=request.user.email.lower()).first()
+        return personalise(html, text, personal_for(subscriber))
+
+    @staticmethod
+    @csp_update({"style-src": ["'unsafe-inline'"]})  # the email's own inlined styles
+    def _html_response(html: str) -> HttpResponse:
+        return HttpResponse(html)
+
+    def preview_html(self, request: HttpRequest, pk: int) -> HttpResponse:
+        edition = self._edition(request, pk)
+        html, _ = self._personalised(request, edition)
+        return self._html_response(html)
+
+    def preview_text(self, request: HttpRequest, pk: int) -> HttpResponse:
+        edition = self._edition(request, pk)
+        _, text = self._personalised(request, edition)
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+    def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Audience count, send a test, send now, schedule."""
+        edition = self._edition(request, pk)
+        if request.method == "POST":
+            action = request.POST.get("action")
+            try:
+                if action == "test":
+                    services.edition_send_test(edition=edition, to_user=request.user)
+                    messages.success(request, f"A test was sent to {request.user.email}.")
+                    return redirect("admin:newsletter_edition_send", pk=pk)
+                if action == "send":
+                    count = services.edition_send(edition=edition)
+                    messages.success(request, f"Sending to {count:,} subscribers.")
+                    return redirect("admin:newsletter_edition_progress", pk=pk)
+                if action == "schedule":
+                    when = forms.SplitDateTimeField().clean(
+                        [request.POST.get("date", ""), request.POST.get("time", "")]
+                    )
+                    services.edition_schedule(edition=edition, when=when)
+                    messages.success(
+                        request, f"Scheduled for {timezone.localtime(when):%d %B %Y %H:%M}."
+                    )
+                    return redirect("admin:newsletter_edition_send", pk=pk)
+                if action == "unschedule":
+                    services.edition_unschedule(edition=edition)
+                    messages.success(request, "No longer scheduled.")
+                    return redirect("admin:newsletter_edition_send", pk=pk)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("admin:newsletter_edition_send", pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "edition": edition,
+            "title": f"Send: {edition.subject}",
+            "audience_count": selectors.edition_audience_count(edition),
+        }
+        return render(request, "newsletter/admin/send.html", context)
+
+    def progress_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        edition = self._edition(request, pk)
+        if request.method == "POST":
+            action = request.POST.get("action")
+            try:
+                if action == "pause":
+                    services.edition_pause(edition=edition)
+                elif action == "resume":
+                    services.edition_resume(edition=edition)
+                elif action == "cancel":
+                    services.edition_cancel(edition=edition)
+                elif action == "retry":
+                    retried = services.edition_retry_failed(edition=edition)
+                    messages.success(request, f"Retrying {retried:,} failed deliveries.")
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            return redirect("admin:newsletter_edition_progress", pk=pk)
+        counts = selectors.edition_counts(edition)
+        total = counts["total"]
+        done = total - counts["remaining"]
+        a_minute_ago = timezone.now() - timedelta(minutes=1)
+        per_minute = Delivery.objects.filter(edition=edition, sent_at__gte=a_minute_ago).count()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "edition": edition,
+            "title": f"Progress: {edition.subject}",
+            "counts": counts,
+            "done": done,
+            "percent": round(100 * done / total) if total else 0,
+            "per_minute": per_minute,
+            "refresh": edition.status == Edition.Status.SENDING,
+            "failed": Delivery.objects.filter(edition=edition, state=Delivery.State.FAILED)[:20],
+            "change_url": reverse("admin:newsletter_edition_change", args=[pk]),
+        }
+        return render(request, "newsletter/admin/progress.html", context)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["email", "edition", "state", "attempts", "sent_at", "error"]
+    list_filter = ["state"]
+    search_fields = ["email"]
+    list_select_related = ["edition"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DigestPeriod)
+class DigestPeriodAdmin(admin.ModelAdmin):
+    list_display = ["kind", "period_start", "period_end", "finished_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["period", "subscriber", "state", "created_at"]
+    list_filter = ["state"]
+    list_select_related = ["period", "subscriber"]
+    raw_id_fields = ["subscriber"]

@@ -1,0 +1,68 @@
+from django import forms
+
+from network.models import Topic
+from newsletter.models import Newsletter
+from newsletter.services import CONSENT_TEXT
+
+
+class ChoicesForm(forms.Form):
+    """What to receive. Nothing is ticked for someone who has not chosen yet."""
+
+    newsletters = forms.ModelMultipleChoiceField(
+        queryset=Newsletter.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Newsletters",
+    )
+    weekly_digest = forms.BooleanField(
+        required=False,
+        label="The weekly digest",
+        help_text="Every Monday: the week's new resources, most-read guides and busiest threads.",
+    )
+    daily_digest = forms.BooleanField(
+        required=False,
+        label="The daily digest",
+        help_text="Each morning, only when there is something new on your topics.",
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Topics for your digests",
+        help_text="Leave all unticked to hear about every topic.",
+    )
+
+    def __init__(self, *args, newsletters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["newsletters"].queryset = Newsletter.objects.filter(
+            pk__in=[n.pk for n in newsletters]
+        )
+
+    def wants_something(self) -> bool:
+        data = self.cleaned_data
+        return bool(data["newsletters"] or data["weekly_digest"] or data["daily_digest"])
+
+
+class SignUpForm(ChoicesForm):
+    email = forms.EmailField(label="Email address", max_length=254)
+    name = forms.CharField(label="Your name (optional)", max_length=150, required=False)
+    consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
+    source = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    field_order = ["email", "name", "newsletters", "weekly_digest", "daily_digest", "topics"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.wants_something():
+            raise forms.ValidationError("Tick at least one newsletter or digest.")
+        return data
+
+
+class AccountChoicesForm(ChoicesForm):
+    consent = forms.BooleanField(label=CONSENT_TEXT, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and self.wants_something() and not data.get("consent"):
+            self.add_error("consent", "Tick this box to agree to receive what you chose.")
+        return data

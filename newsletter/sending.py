@@ -1,0 +1,364 @@
+"""The sending engine: claim a chunk of deliveries, send it on one SMTP connection, record
+each message the moment the server accepts it.
+
+Guarantees, with the task queue as a mere nudge and the Delivery rows as the truth:
+- a delivery is claimed by one chunk at a time (SELECT ... FOR UPDATE SKIP LOCKED) with a
+  lease the chunk renews while it works; a killed worker's lease runs out and the sweeper
+  returns its rows to the queue, so nothing is lost;
+- each delivery is marked sent in its own commit right after the server accepted it, so
+  after a crash at most the one message in flight goes out twice;
+- every claim counts an attempt, capped in the database, so a poisoned delivery cannot
+  loop forever;
+- the subscriber's state and the edition's status are re-read at send time, so an
+  unsubscribe, a bounce, a pause or a cancel takes effect within one chunk.
+"""
+
+import logging
+import secrets
+import smtplib
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from members.access import EDITORS_GROUP
+from network.mail import build_email
+from newsletter.models import Delivery, Edition, Subscriber
+from newsletter.ratelimit import SendBucket
+from newsletter.rendering import Personal, list_headers, personal_for, personalise
+
+logger = logging.getLogger(__name__)
+
+State = Delivery.State
+
+
+@dataclass
+class ChunkResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    more: bool = False
+
+
+def _lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
+
+
+def claimable(edition_id: int, now: datetime):
+    return Delivery.objects.filter(edition_id=edition_id, state=State.PENDING).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now)
+    )
+
+
+def _chunk_size() -> int:
+    # Keep a chunk short enough to send well inside its lease at the configured rate.
+    per_lease = settings.NEWSLETTER_SEND_RATE_PER_MINUTE * settings.NEWSLETTER_LEASE_SECONDS / 120
+    return int(max(1, min(settings.NEWSLETTER_CHUNK_SIZE, per_lease)))
+
+
+def deliveries_claim(*, edition_id: int, claim: str, limit: int) -> list[int]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            claimable(edition_id, now)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(
+                state=State.SENDING,
+                claim=claim,
+                leased_until=_lease_end(now),
+                attempts=F("attempts") + 1,
+            )
+    return ids
+
+
+def _skip_no_longer_wanted(edition: Edition, claim: str) -> int:
+    """Skip claimed rows whose subscriber left, bounced or dropped this newsletter."""
+    through = Subscriber.newsletters.through
+    still_on_list = Exists(
+        through.objects.filter(
+            subscriber_id=OuterRef("subscriber_id"), newsletter_id=edition.newsletter_id
+        )
+    )
+    unwanted = Delivery.objects.filter(claim=claim, state=State.SENDING).filter(
+        ~Q(subscriber__state=Subscriber.State.SUBSCRIBED) | ~still_on_list
+    )
+    return Delivery.objects.filter(pk__in=list(unwanted.values_list("pk", flat=True))).update(
+        state=State.SKIPPED, claim="", leased_until=None, error="Not subscribed at send time."
+    )
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def _smtp_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return codes[0] if codes else None
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code
+    return None
+
+
+def edition_message(
+    *, edition: Edition, html: str, text: str, to: str, personal: Personal, message_id: str
+) -> EmailMultiAlternatives:
+    html, text = personalise(html, text, personal)
+    headers = {**list_headers(edition, personal), "Message-ID": message_id}
+    message = EmailMultiAlternatives(
+        subject=edition.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def new_message_id(edition_id: int, delivery_id: int) -> str:
+    return f"<{edition_id}.{delivery_id}.{secrets.token_hex(6)}@{settings.NEWSLETTER_LIST_DOMAIN}>"
+
+
+def editors_notify(*, edition: Edition, reason: str) -> None:
+    """Tell the editors (and the staff address) that an edition was paused."""
+    editors = get_user_model().objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+    to = sorted({*editors.values_list("email", flat=True), *settings.STAFF_NOTIFICATION_EMAILS})
+    path = reverse("admin:newsletter_edition_progress", args=[edition.pk])
+    message = build_email(
+        template="newsletter/emails/paused",
+        context={"edition": edition, "reason": reason, "progress_url": settings.SITE_URL + path},
+        subject=f"Newsletter sending paused: {edition.subject}",
+        to=to,
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error("could not tell editors edition %s paused: %s", edition.pk, error)
+
+
+def _pause_for_errors(edition: Edition, errors: int, last_error: str) -> None:
+    reason = f"{errors} sending errors in a row; the last was: {last_error}"[:300]
+    paused = Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
+        status=Edition.Status.PAUSED, pause_reason=reason
+    )
+    if paused:
+        logger.error("edition %s paused: %s", edition.pk, reason)
+        editors_notify(edition=edition, reason=reason)
+
+
+class _Chunk:
+    """One claimed chunk being sent; see edition_send_chunk."""
+
+    def __init__(self, edition: Edition, claim: str) -> None:
+        self.edition = edition
+        self.claim = claim
+        self.result = ChunkResult()
+        self.errors_in_row = 0
+        self.last_error = ""
+
+    def mark(self, delivery: Delivery, **fields) -> int:
+        fields.setdefault("claim", "")
+        fields.setdefault("leased_until", None)
+        return Delivery.objects.filter(pk=delivery.pk, claim=self.claim).update(**fields)
+
+    def fail(self, delivery: Delivery, error: str) -> None:
+        self.mark(delivery, state=State.FAILED, error=error[:500])
+        self.result.failed += 1
+
+    def retry_later(self, delivery: Delivery, error: str) -> None:
+        if delivery.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+            self.fail(delivery, f"Gave up after {delivery.attempts} attempts: {error}")
+            return
+        self.mark(
+            delivery,
+            state=State.PENDING,
+            not_before=timezone.now() + _backoff(delivery.attempts),
+            error=error[:500],
+        )
+
+    def renew(self) -> str:
+        """Extend the lease of what is still claimed; return the edition's status."""
+        Delivery.objects.filter(claim=self.claim, state=State.SENDING).update(
+            leased_until=_lease_end(timezone.now())
+        )
+        return Edition.objects.values_list("status", flat=True).get(pk=self.edition.pk)
+
+    def release(self) -> None:
+        """Give back what was claimed but not sent (pause, cancel, error burst)."""
+        status = Edition.objects.values_list("status", flat=True).get(pk=self.edition.pk)
+        left = Delivery.objects.filter(claim=self.claim, state=State.SENDING)
+        if status == Edition.Status.CANCELLED:
+            left.update(state=State.CANCELLED, claim="", leased_until=None)
+        else:
+            left.update(
+                state=State.PENDING, claim="", leased_until=None, attempts=F("attempts") - 1
+            )
+
+    def send_all(self, deliveries: list[Delivery]) -> None:
+        edition = self.edition
+        html, text = edition.rendered_html, edition.rendered_text
+        bucket = SendBucket()
+        connection = get_connection()
+        last_check = time.monotonic()
+        try:
+            for delivery in deliveries:
+                if time.monotonic() - last_check >= 1.0:
+                    last_check = time.monotonic()
+                    if self.renew() != Edition.Status.SENDING:
+                        return
+                try:
+                    validate_email(delivery.email)
+                except ValidationError:
+                    self.fail(delivery, "Malformed email address.")
+                    continue
+                bucket.acquire()
+                message_id = new_message_id(edition.pk, delivery.pk)
+                try:
+                    message = edition_message(
+                        edition=edition,
+                        html=html,
+                        text=text,
+                        to=delivery.email,
+                        personal=personal_for(delivery.subscriber),
+                        message_id=message_id,
+                    )
+                    connection.send_messages([message])
+                except ValueError as error:  # an address Python's email package refuses
+                    self.fail(delivery, f"Malformed email address: {error}")
+                    continue
+                except (smtplib.SMTPException, OSError) as error:
+                    self.smtp_error(delivery, error)
+                    connection.close()  # start afresh: the session may be unusable
+                    if self.errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
+                        _pause_for_errors(edition, self.errors_in_row, self.last_error)
+                        return
+                    continue
+                self.errors_in_row = 0
+                self.mark(
+                    delivery,
+                    state=State.SENT,
+                    sent_at=timezone.now(),
+                    message_id=message_id,
+                    error="",
+                )
+                self.result.sent += 1
+        finally:
+            connection.close()
+            self.release()
+
+    def smtp_error(self, delivery: Delivery, error: Exception) -> None:
+        code = _smtp_code(error)
+        description = f"{code or ''} {error}".strip()
+        self.errors_in_row += 1
+        self.last_error = description[:200]
+        if code is not None and 500 <= code < 600:
+            self.fail(delivery, description)
+            if isinstance(error, smtplib.SMTPRecipientsRefused):
+                subscriber_suppress_hard_bounce(subscriber_id=delivery.subscriber_id)
+            return
+        self.retry_later(delivery, description)
+
+
+def subscriber_suppress_hard_bounce(*, subscriber_id: int) -> None:
+    """A hard bounce: never mail the address again until it confirms afresh."""
+    Subscriber.objects.filter(pk=subscriber_id).exclude(state=Subscriber.State.COMPLAINED).update(
+        state=Subscriber.State.BOUNCED, bounced_at=timezone.now()
+    )
+
+
+def _synchronous_commit(on: bool) -> None:
+    # Each delivery is committed on its own; the server keeps the commit even if this worker
+    # dies, so waiting for the disk flush on every one buys nothing against worker crashes.
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO " + ("DEFAULT" if on else "OFF"))
+
+
+def edition_finish_if_done(*, edition_id: int) -> bool:
+    unfinished = Delivery.objects.filter(
+        edition_id=edition_id, state__in=[State.PENDING, State.SENDING]
+    )
+    if unfinished.exists():
+        return False
+    return bool(
+        Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING).update(
+            status=Edition.Status.SENT, finished_at=timezone.now()
+        )
+    )
+
+
+def edition_send_chunk(*, edition_id: int) -> ChunkResult:
+    """Claim up to one chunk of the edition's deliveries and send them."""
+    edition = Edition.objects.select_related("newsletter").filter(pk=edition_id).first()
+    if edition is None or edition.status != Edition.Status.SENDING:
+        return ChunkResult()
+    chunk = _Chunk(edition, claim=secrets.token_hex(8))
+    ids = deliveries_claim(edition_id=edition_id, claim=chunk.claim, limit=_chunk_size())
+    chunk.result.claimed = len(ids)
+    if not ids:
+        edition_finish_if_done(edition_id=edition_id)
+        return chunk.result
+    chunk.result.skipped = _skip_no_longer_wanted(edition, chunk.claim)
+    deliveries = list(
+        Delivery.objects.filter(claim=chunk.claim, state=State.SENDING)
+        .select_related("subscriber__user")
+        .order_by("pk")
+    )
+    _synchronous_commit(False)
+    try:
+        chunk.send_all(deliveries)
+    finally:
+        _synchronous_commit(True)
+    chunk.result.more = claimable(edition_id, timezone.now()).exists()
+    if not chunk.result.more:
+        edition_finish_if_done(edition_id=edition_id)
+    logger.info(
+        "edition chunk edition=%s claimed=%s sent=%s failed=%s skipped=%s",
+        edition_id,
+        chunk.result.claimed,
+        chunk.result.sent,
+        chunk.result.failed,
+        chunk.result.skipped,
+    )
+    return chunk.result
+
+
+def deliveries_sweep(*, now: datetime | None = None) -> list[int]:
+    """Return expired leases to the queue (or fail rows out of attempts); finish editions
+    that are done. Returns the ids of editions that have work ready, to be nudged."""
+    now = now or timezone.now()
+    expired = Delivery.objects.filter(state=State.SENDING, leased_until__lt=now)
+    expired.filter(attempts__gte=settings.NEWSLETTER_MAX_ATTEMPTS).update(
+        state=State.FAILED,
+        claim="",
+        leased_until=None,
+        error="Gave up: every attempt ended without an answer (the worker stopped).",
+    )
+    returned = expired.update(state=State.PENDING, claim="", leased_until=None)
+    if returned:
+        logger.warning("returned %s deliveries with expired leases", returned)
+    ready = []
+    for edition_id in Edition.objects.filter(status=Edition.Status.SENDING).values_list(
+        "pk", flat=True
+    ):
+        if claimable(edition_id, now).exists():
+            ready.append(edition_id)
+        else:
+            edition_finish_if_done(edition_id=edition_id)
+    return ready

@@ -1,0 +1,71 @@
+"""Celery tasks: thin wrappers that take ids and call one service each.
+
+acks_late and task_reject_on_worker_lost are on for every task (settings), so a task whose
+worker dies is delivered again; the Delivery rows make running a chunk twice harmless.
+"""
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.utils import timezone
+
+from newsletter import sending, services
+from newsletter.models import Subscriber
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def edition_send_chunk(edition_id: int) -> int:
+    """Send one chunk; while more is ready, queue the next (the sweeper restarts a chain
+    that breaks, e.g. when the broker is unreachable at that moment)."""
+    result = sending.edition_send_chunk(edition_id=edition_id)
+    if result.more:
+        try:
+            edition_send_chunk.delay(edition_id)
+        except Exception as error:  # noqa: BLE001 - the sweeper will queue it again
+            logger.warning("could not queue the next chunk of edition %s: %s", edition_id, error)
+    return result.sent
+
+
+@shared_task
+def deliveries_sweep() -> int:
+    ready = sending.deliveries_sweep()
+    for edition_id in ready:
+        edition_send_chunk.delay(edition_id)
+    return len(ready)
+
+
+@shared_task
+def editions_send_due() -> list[int]:
+    return services.editions_send_due()
+
+
+@shared_task
+def subscribers_expire_unconfirmed() -> int:
+    return services.subscribers_expire_unconfirmed()
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def subscriber_confirmation_send(subscriber_id: int) -> None:
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, state=Subscriber.State.PENDING).first()
+    if subscriber is None:
+        return
+    services.subscriber_confirmation_email(subscriber).send()
+    Subscriber.objects.filter(pk=subscriber_id).update(confirmation_sent_at=timezone.now())
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    max_retries=5,
+)
+def subscriber_already_subscribed_send(subscriber_id: int) -> None:
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is not None:
+        services.subscriber_already_subscribed_email(subscriber).send()

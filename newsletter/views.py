@@ -1,0 +1,201 @@
+"""Public pages of the newsletter: sign-up, confirmation, preferences, unsubscribe, archive.
+
+Links in emails carry a signed token as their only credential (no login). A forged,
+altered or expired token gets a 400 page that says what to do, never an error.
+"""
+
+from allauth.core.ratelimit import consume
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from members import access
+from newsletter import selectors, services, tokens
+from newsletter.forms import AccountChoicesForm, ChoicesForm, SignUpForm
+from newsletter.models import Edition, Subscriber
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletter/invalid_link.html", status=400)
+
+
+def _initial(subscriber: Subscriber | None) -> dict:
+    if subscriber is None or subscriber.state != Subscriber.State.SUBSCRIBED:
+        return {}  # never pre-ticked
+    return {
+        "newsletters": list(subscriber.newsletters.all()),
+        "weekly_digest": subscriber.weekly_digest,
+        "daily_digest": subscriber.daily_digest,
+        "topics": list(subscriber.topics.all()),
+    }
+
+
+def _choices(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "newsletters": data["newsletters"],
+        "weekly_digest": data["weekly_digest"],
+        "daily_digest": data["daily_digest"],
+        "topics": data["topics"],
+    }
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    """Sign up (anyone, double opt-in) or choose what to receive (signed in)."""
+    user = request.user
+    newsletters = selectors.newsletters_open_to(user if user.is_authenticated else None)
+    data = request.POST if request.method == "POST" else None
+    subscriber = None
+    if user.is_authenticated:
+        subscriber = services.subscriber_for_user(user)
+        form = AccountChoicesForm(data, newsletters=newsletters, initial=_initial(subscriber))
+    else:
+        form = SignUpForm(data, newsletters=newsletters)
+    if request.method == "POST" and form.is_valid():
+        source = "home page" if request.POST.get("source") == "home" else "newsletter page"
+        if user.is_authenticated:
+            services.subscriber_subscribe_account(
+                user=user, form=f"{source} (signed in)", **_choices(form)
+            )
+            messages.success(request, "Your email choices are saved.")
+            return redirect("newsletter:index")
+        if not consume(request, action="newsletter_signup"):
+            form.add_error(None, "Too many sign-ups from here just now. Please try later.")
+        else:
+            services.subscriber_sign_up(
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                form=source,
+                **_choices(form),
+            )
+            return redirect("newsletter:check_email")
+    unsubscribe_url = None
+    if subscriber is not None and subscriber.state == Subscriber.State.SUBSCRIBED:
+        token = tokens.subscriber_token(subscriber, purpose=tokens.UNSUBSCRIBE)
+        unsubscribe_url = reverse("newsletter:unsubscribe", args=[token])
+    return render(
+        request,
+        "newsletter/index.html",
+        {
+            "form": form,
+            "subscriber": subscriber,
+            "unsubscribe_url": unsubscribe_url,
+            "recent_editions": selectors.archive_editions()[:3],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_not_required
+def check_email(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletter/check_email.html")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (link scanners must not subscribe anyone); POST confirms."""
+    try:
+        subscriber = tokens.subscriber_from_token(token, purpose=tokens.CONFIRM)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if request.method == "POST":
+        subscriber = services.subscriber_confirm(subscriber=subscriber)
+        preferences = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
+        messages.success(request, "Thank you: your subscription is confirmed.")
+        return redirect("newsletter:preferences", token=preferences)
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber = tokens.subscriber_from_token(token, purpose=tokens.PREFERENCES)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    newsletters = selectors.newsletters_open_to(subscriber.user)
+    form = ChoicesForm(
+        request.POST if request.method == "POST" else None,
+        newsletters=newsletters,
+        initial=_initial(subscriber),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.subscriber_update_preferences(subscriber=subscriber, **_choices(form))
+        messages.success(request, "Your email choices are saved.")
+        return redirect("newsletter:preferences", token=token)
+    unsubscribe_token = tokens.subscriber_token(subscriber, purpose=tokens.UNSUBSCRIBE)
+    return render(
+        request,
+        "newsletter/preferences.html",
+        {
+            "form": form,
+            "subscriber": subscriber,
+            "unsubscribe_url": reverse("newsletter:unsubscribe", args=[unsubscribe_token]),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_not_required
+@csrf_exempt  # RFC 8058: the mail client POSTs with the token as the only credential
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: a page with one button (mail scanners prefetch links). POST: unsubscribe from
+    everything at once and answer 200, with no redirect."""
+    try:
+        subscriber = tokens.subscriber_from_token(token, purpose=tokens.UNSUBSCRIBE)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        subscriber = services.subscriber_unsubscribe(
+            subscriber=subscriber,
+            form="one-click (mail client)" if one_click else "unsubscribe page",
+        )
+        preferences_token = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
+        return render(
+            request,
+            "newsletter/unsubscribed.html",
+            {
+                "subscriber": subscriber,
+                "preferences_url": reverse("newsletter:preferences", args=[preferences_token]),
+            },
+        )
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+
+
+@login_not_required
+def archive(request: HttpRequest) -> HttpResponse:
+    editions = selectors.archive_editions()[:100]
+    return render(request, "newsletter/archive.html", {"editions": editions})
+
+
+@login_not_required
+def edition(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = get_object_or_404(selectors.archive_editions(), pk=pk)
+    if edition.archive_access == Edition.ArchiveAccess.MEMBERS and not access.can_read_level(
+        request.user, access.AccessLevel.MEMBERS
+    ):
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return render(
+            request,
+            "members/join_required.html",
+            {"lapsed": access.is_lapsed(request.user)},
+            status=403,
+        )
+    from newsletter.rendering import section_items
+
+    sections = list(edition.sections.all())
+    for section in sections:
+        section.items = section_items(section)
+    return render(request, "newsletter/edition.html", {"edition": edition, "sections": sections})

@@ -1,0 +1,108 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from newsletter import tokens
+from newsletter.models import Consent, Subscriber
+from tests.factories import TopicFactory
+from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, subscriber: Subscriber) -> str:
+    purpose = tokens.UNSUBSCRIBE if name == "unsubscribe" else tokens.PREFERENCES
+    return reverse(
+        f"newsletter:{name}", args=[tokens.subscriber_token(subscriber, purpose=purpose)]
+    )
+
+
+def test_preferences_page_opens_from_the_token_without_signing_in(client, newsletter):
+    subscriber = SubscriberFactory(newsletters=[newsletter], weekly_digest=True)
+
+    response = client.get(url("preferences", subscriber))
+
+    assert response.status_code == 200
+    assert subscriber.email in response.content.decode()
+
+
+def test_preferences_change_newsletters_digests_and_topics(client, newsletter):
+    other = NewsletterFactory()
+    topic = TopicFactory(name="Leaving care and Staying Close")
+    subscriber = SubscriberFactory(newsletters=[newsletter])
+
+    response = client.post(
+        url("preferences", subscriber),
+        {"newsletters": [other.pk], "daily_digest": "on", "topics": [topic.pk]},
+    )
+
+    assert response.status_code == 302
+    subscriber.refresh_from_db()
+    assert list(subscriber.newsletters.all()) == [other]
+    assert subscriber.daily_digest and not subscriber.weekly_digest
+    assert list(subscriber.topics.all()) == [topic]
+    assert subscriber.consents.get().action == Consent.Action.PREFERENCES
+
+
+def test_preferences_cannot_bring_back_a_bounced_address(client, newsletter):
+    subscriber = SubscriberFactory(state=Subscriber.State.BOUNCED)
+
+    client.post(url("preferences", subscriber), {"newsletters": [newsletter.pk]})
+
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.BOUNCED
+
+
+def test_unsubscribe_get_only_shows_a_confirmation_page(client, newsletter):
+    subscriber = SubscriberFactory(newsletters=[newsletter])
+
+    response = client.get(url("unsubscribe", subscriber))
+
+    assert response.status_code == 200
+    assert "Unsubscribe from everything" in response.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
+
+
+def test_one_click_unsubscribe_needs_no_login_and_no_csrf_token_and_answers_200(newsletter):
+    subscriber = SubscriberFactory(newsletters=[newsletter])
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(url("unsubscribe", subscriber), {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.UNSUBSCRIBED
+    assert subscriber.unsubscribed_at is not None
+    consent = subscriber.consents.get()
+    assert consent.action == Consent.Action.WITHDRAWN
+    assert consent.form == "one-click (mail client)"
+
+
+def test_unsubscribing_twice_is_harmless(client, newsletter):
+    subscriber = SubscriberFactory(newsletters=[newsletter])
+
+    client.post(url("unsubscribe", subscriber))
+    response = client.post(url("unsubscribe", subscriber))
+
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.UNSUBSCRIBED
+
+
+def test_unsubscribing_keeps_a_complaint_on_record(client):
+    subscriber = SubscriberFactory(state=Subscriber.State.COMPLAINED)
+
+    client.post(url("unsubscribe", subscriber))
+
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.COMPLAINED
+
+
+def test_unsubscribed_person_can_come_back_from_the_preferences_link(client, newsletter):
+    subscriber = SubscriberFactory(state=Subscriber.State.UNSUBSCRIBED)
+
+    client.post(url("preferences", subscriber), {"newsletters": [newsletter.pk]})
+
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.SUBSCRIBED

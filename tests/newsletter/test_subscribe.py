@@ -1,0 +1,289 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail, signing
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import MemberType
+from newsletter import services, tokens
+from newsletter.models import Consent, Subscriber
+from tests.factories import TopicFactory
+from tests.newsletter.conftest import links, parse, parts
+from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sign_up(django_capture_on_commit_callbacks):
+    """Post the sign-up form; what is queued on commit (the email) runs."""
+
+    def post(client, newsletter, **extra):
+        data = {
+            "email": "Reader@Example.org",
+            "name": "Sam Reader",
+            "newsletters": [newsletter.pk],
+            "consent": "on",
+            **extra,
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("newsletter:index"), data)
+
+    return post
+
+
+def confirm_link() -> str:
+    body = parts(parse(mail.outbox[-1]))["text/plain"]
+    return next(link for link in links(body) if "/newsletter/confirm/" in link)
+
+
+def test_sign_up_page_offers_newsletters_with_nothing_ticked(client, newsletter):
+    response = client.get(reverse("newsletter:index"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert newsletter.name in html
+    assert "checked" not in html
+
+
+def test_sign_up_keeps_the_address_pending_and_emails_a_confirmation_link(
+    client, newsletter, sign_up
+):
+    response = sign_up(client, newsletter)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("newsletter:check_email")
+    subscriber = Subscriber.objects.get()
+    assert subscriber.email == "reader@example.org"
+    assert subscriber.state == Subscriber.State.PENDING
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["reader@example.org"]
+    assert "/newsletter/confirm/" in confirm_link()
+
+
+def test_sign_up_records_consent_with_the_words_agreed_and_the_form(client, newsletter, sign_up):
+    sign_up(client, newsletter, source="home")
+
+    consent = Consent.objects.get()
+    assert consent.action == Consent.Action.SIGNED_UP
+    assert consent.form == "home page"
+    assert consent.text == services.CONSENT_TEXT
+    assert consent.choices["newsletters"] == [newsletter.slug]
+    assert consent.created_at is not None
+
+
+def test_sign_up_without_ticking_consent_is_refused_and_keeps_what_was_typed(
+    client, newsletter, sign_up
+):
+    response = sign_up(client, newsletter, consent="")
+
+    assert response.status_code == 400
+    assert "reader@example.org" in response.content.decode().lower()
+    assert not Subscriber.objects.exists()
+
+
+def test_sign_up_choosing_nothing_is_refused_with_a_clear_message(client, newsletter, sign_up):
+    response = sign_up(client, newsletter, newsletters=[])
+
+    assert response.status_code == 400
+    assert "Tick at least one newsletter or digest" in response.content.decode()
+
+
+def test_malformed_address_is_refused(client, newsletter, sign_up):
+    response = sign_up(client, newsletter, email="not an address")
+
+    assert response.status_code == 400
+    assert not Subscriber.objects.exists()
+
+
+def test_confirmation_link_shows_a_button_and_does_not_subscribe_on_get(
+    client, newsletter, sign_up
+):
+    sign_up(client, newsletter)
+
+    response = client.get(confirm_link())
+
+    assert response.status_code == 200
+    assert Subscriber.objects.get().state == Subscriber.State.PENDING
+
+
+def test_confirming_subscribes_and_records_consent(client, newsletter, sign_up):
+    sign_up(client, newsletter)
+
+    response = client.post(confirm_link())
+
+    subscriber = Subscriber.objects.get()
+    assert response.status_code == 302
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
+    assert subscriber.confirmed_at is not None
+    assert subscriber.consents.filter(action=Consent.Action.CONFIRMED).exists()
+
+
+def test_expired_confirmation_link_gets_a_400_page(client, newsletter, settings, sign_up):
+    sign_up(client, newsletter)
+    link = confirm_link()
+
+    later = timezone.now() + timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS, hours=1)
+    with mock.patch("time.time", return_value=later.timestamp()):
+        response = client.post(link)
+
+    assert response.status_code == 400
+    assert "This link does not work" in response.content.decode()
+    assert Subscriber.objects.get().state == Subscriber.State.PENDING
+
+
+@pytest.mark.parametrize("name", ["confirm", "preferences", "unsubscribe"])
+@pytest.mark.parametrize(
+    "token",
+    ["garbage", "a" * 300, "abc:def", "%00", signing.Signer(salt="other").sign("key")],
+)
+def test_forged_or_malformed_token_gets_a_400_page_never_an_error(client, name, token):
+    for method in (client.get, client.post):
+        response = method(reverse(f"newsletter:{name}", args=[token]))
+
+        assert response.status_code == 400
+
+
+def test_token_for_one_purpose_does_not_work_for_another(client):
+    subscriber = SubscriberFactory()
+    preferences = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
+
+    response = client.post(reverse("newsletter:unsubscribe", args=[preferences]))
+
+    assert response.status_code == 400
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
+
+
+def test_signing_up_an_address_already_subscribed_reveals_nothing_and_changes_nothing(
+    client, newsletter, sign_up
+):
+    subscriber = SubscriberFactory(email="reader@example.org", newsletters=[newsletter])
+
+    response = sign_up(client, newsletter, newsletters=[])
+    response = sign_up(client, newsletter)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("newsletter:check_email")
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
+    assert "/newsletter/preferences/" in mail.outbox[-1].body
+
+
+def test_restricted_newsletter_is_not_offered_to_anonymous_visitors(client):
+    NewsletterFactory(name="Commissioners' briefing", restricted_to=MemberType.COMMISSIONER)
+
+    response = client.get(reverse("newsletter:index"))
+
+    assert "Commissioners' briefing" not in response.content.decode()
+
+
+def test_commissioner_is_offered_the_commissioners_briefing(client, commissioner_member):
+    NewsletterFactory(name="Commissioners' briefing", restricted_to=MemberType.COMMISSIONER)
+    client.force_login(commissioner_member)
+
+    response = client.get(reverse("newsletter:index"))
+
+    assert "Commissioners&#x27; briefing" in response.content.decode()
+
+
+def test_provider_cannot_subscribe_to_the_commissioners_briefing(client, provider_member):
+    briefing = NewsletterFactory(restricted_to=MemberType.COMMISSIONER)
+    client.force_login(provider_member)
+
+    response = client.post(
+        reverse("newsletter:index"), {"newsletters": [briefing.pk], "consent": "on"}
+    )
+
+    assert response.status_code == 400
+    assert not Subscriber.objects.filter(newsletters=briefing).exists()
+
+
+def test_signed_in_person_subscribes_without_a_confirmation_email(client, registered, newsletter):
+    client.force_login(registered)
+    topic = TopicFactory(name="Safeguarding")
+
+    response = client.post(
+        reverse("newsletter:index"),
+        {
+            "newsletters": [newsletter.pk],
+            "weekly_digest": "on",
+            "topics": [topic.pk],
+            "consent": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    subscriber = Subscriber.objects.get()
+    assert subscriber.user == registered
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
+    assert subscriber.weekly_digest
+    assert list(subscriber.topics.all()) == [topic]
+    assert subscriber.consents.get().action == Consent.Action.ACCOUNT
+    assert mail.outbox == []
+
+
+def test_signed_in_person_must_tick_consent(client, registered, newsletter):
+    client.force_login(registered)
+
+    response = client.post(reverse("newsletter:index"), {"newsletters": [newsletter.pk]})
+
+    assert response.status_code == 400
+    assert not Subscriber.objects.exists()
+
+
+def test_signed_in_subscriber_sees_their_choices_and_an_unsubscribe_link(
+    client, registered, newsletter
+):
+    SubscriberFactory(email=registered.email, user=registered, newsletters=[newsletter])
+    client.force_login(registered)
+
+    response = client.get(reverse("newsletter:index"))
+
+    html = response.content.decode()
+    assert "checked" in html
+    assert "Unsubscribe from everything" in html
+
+
+def test_unconfirmed_sign_ups_expire(newsletter, settings):
+    stale = SubscriberFactory(state=Subscriber.State.PENDING)
+    fresh = SubscriberFactory(state=Subscriber.State.PENDING)
+    Subscriber.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS + 1)
+    )
+
+    deleted = services.subscribers_expire_unconfirmed()
+
+    assert deleted >= 1
+    assert not Subscriber.objects.filter(pk=stale.pk).exists()
+    assert Subscriber.objects.filter(pk=fresh.pk).exists()
+
+
+def test_home_page_has_a_sign_up_form_posting_to_the_newsletter(client, newsletter):
+    response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert f'action="{reverse("newsletter:index")}"' in html
+    assert 'name="consent"' in html
+    assert "checked" not in html
+
+
+def test_home_page_sign_up_sends_the_confirmation(client, newsletter, sign_up):
+    response = sign_up(client, newsletter, source="home")
+
+    assert response.status_code == 302
+    assert Consent.objects.get().form == "home page"
+    assert len(mail.outbox) == 1
+
+
+def test_sign_up_is_rate_limited(client, newsletter, settings, sign_up):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "newsletter_signup": "2/h/ip"}
+    for n in range(2):
+        sign_up(client, newsletter, email=f"person{n}@example.org")
+
+    response = sign_up(client, newsletter, email="third@example.org")
+
+    assert response.status_code == 400
+    assert not Subscriber.objects.filter(email="third@example.org").exists()
