@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from members.models import MemberType
+from network.files import ACCEPTED_DESCRIPTION
 from practice_library import services
-from practice_library.files import ACCEPTED_DESCRIPTION
 from practice_library.models import (
     Attachment,
     Resource,

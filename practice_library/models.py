@@ -6,12 +6,10 @@ The search vector is stored on the resource and refreshed by practice_library/se
 never computed per query.
 """
 
-import os
 import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -19,31 +17,12 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from members.models import MemberType
+from network.files import ProtectedStorage, protected_storage
 from network.models import Topic
 
 
-class ProtectedStorage(FileSystemStorage):
-    """Files under SENDFILE_ROOT: outside static and media URLs, served only by the
-    download view through django-sendfile2. The location is read from settings on each
-    use so that tests (and deployments) can move it."""
-
-    @property
-    def base_location(self):
-        return settings.SENDFILE_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-
-protected_storage = ProtectedStorage()
-
-
 def get_protected_storage() -> ProtectedStorage:
+    # Named in migrations: the storage is looked up when used, not frozen into them.
     return protected_storage
 
 
@@ -235,7 +214,7 @@ class Attachment(models.Model):
     @property
     def kind(self) -> str:
         """A short name readers know: PDF, Word, Excel..."""
-        from practice_library.files import KIND_BY_EXTENSION
+        from network.files import KIND_BY_EXTENSION
 
         return KIND_BY_EXTENSION.get(self.extension, self.extension.upper())
 

@@ -16,8 +16,8 @@ from django.db.models import F, Value
 from django.utils import timezone
 
 from members import access
+from network.files import attachment_file_check, extract_text
 from network.markup import MARKUP_RENDERER_VERSION, markdown_to_text, render_markdown
-from practice_library.files import attachment_file_check, extract_text
 from practice_library.models import (
     Attachment,
     Bookmark,

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_sendfile import sendfile
 
 from members import access
+from network.files import safe_filename
 from practice_library import services
-from practice_library.files import safe_filename
 from practice_library.models import Attachment, Bookmark, RecentRead, Resource
 from practice_library.search import SORTS, Library
 

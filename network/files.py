@@ -1,4 +1,5 @@
-"""Attachment files: which types we accept (checked from the bytes), and their text.
+"""Uploaded documents (library attachments, forum attachments): which types we accept,
+checked from the bytes, where they are stored, and their text.
 
 The type comes from the file's bytes (filetype), never from its name. CSV has no magic
 bytes, so it is accepted only when the name says .csv AND the bytes read as UTF-8 text
@@ -8,12 +9,14 @@ a Celery task, so that search finds words inside them.
 
 import csv
 import logging
+import os
 import re
 from typing import NamedTuple
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
 
 logger = logging.getLogger(__name__)
@@ -50,6 +53,27 @@ _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_EXTRACTED_CHARS = 200_000
 
 
+class ProtectedStorage(FileSystemStorage):
+    """Files under SENDFILE_ROOT: outside static and media URLs, served only by download
+    views that ask the access policy, through django-sendfile2. The location is read from
+    settings on each use so that tests (and deployments) can move it."""
+
+    @property
+    def base_location(self):
+        return settings.SENDFILE_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+protected_storage = ProtectedStorage()
+
+
 class CheckedFile(NamedTuple):
     content_type: str
     extension: str
@@ -74,9 +98,9 @@ def _looks_like_csv(head: bytes) -> bool:
     return bool(rows)
 
 
-def attachment_file_check(uploaded) -> CheckedFile:
-    """Accept the upload or raise a ValidationError that tells the editor why."""
-    limit = settings.LIBRARY_ATTACHMENT_MAX_BYTES
+def attachment_file_check(uploaded, *, max_bytes: int | None = None) -> CheckedFile:
+    """Accept the upload or raise a ValidationError that tells the uploader why."""
+    limit = max_bytes if max_bytes is not None else settings.LIBRARY_ATTACHMENT_MAX_BYTES
     if uploaded.size > limit:
         raise ValidationError(
             f"This file is {filesizeformat(uploaded.size)}; files may be at most "
