@@ -8,7 +8,10 @@ member, so that one member reaching another's data shows up as a wrong status.
 Admin URLs are checked in one test against their group's expectation.
 """
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from members import access_matrix
 
@@ -137,3 +140,24 @@ def test_admin_redirects_lead_to_sign_in_or_two_factor_never_into_the_admin(peop
                 wrong.append(f"{url} as {role} -> {location}")
 
     assert not wrong, "\n".join(wrong)
+
+
+def test_access_matrix_command_prints_roles_against_urls():
+    out = StringIO()
+
+    call_command("access_matrix", "--format", "markdown", stdout=out)
+
+    table = out.getvalue()
+    assert "| URL | Path | Method | Visitor | Registered |" in table
+    org_row = next(line for line in table.splitlines() if "`members:organisation[own]`" in line)
+    assert org_row.count("404 not found") == 8
+    assert org_row.count("200 opens") == 1
+    assert "`admin:*` | `/admin/... (" in table
+
+
+def test_access_matrix_command_fails_on_a_url_without_expectation(monkeypatch):
+    rows = [*access_matrix.url_rows(), access_matrix.UrlRow("new:page", "new/", ())]
+    monkeypatch.setattr(access_matrix, "url_rows", lambda: rows)
+
+    with pytest.raises(CommandError, match="new:page"):
+        call_command("access_matrix", stdout=StringIO())
