@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 
-from members import access, billing, services, tasks
+from members import access, billing, services, stripe_sync, tasks
 from members.models import (
     Invoice,
     InvoiceRequest,
@@ -175,7 +175,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         done = 0
         for subscription in queryset.exclude(stripe_subscription_id=None):
             try:
-                services.subscription_sync(
+                stripe_sync.subscription_sync(
                     stripe_subscription_id=subscription.stripe_subscription_id
                 )
                 done += 1

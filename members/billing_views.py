@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from members import access, billing, services, tasks
+from members import access, billing, services, stripe_sync, tasks
 from members.forms import CheckoutForm, InvoiceRequestForm
 from members.models import MemberType, Plan
 
@@ -207,7 +207,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except billing.BadWebhook as error:
         logger.warning("stripe webhook refused: %s", error)
         return HttpResponse("Invalid webhook.", status=400, content_type="text/plain")
-    row, created = services.stripe_event_record(event=event)
+    row, created = stripe_sync.stripe_event_record(event=event)
     if created:
         # robust: a failing eager task (embedded default) must not turn into a 500 for
         # Stripe; the event row records the failure and the beat task retries it.
