@@ -34,11 +34,16 @@ META_USER = "network_user_id"
 META_ORGANISATION = "network_organisation_id"
 META_PLAN = "network_plan_id"
 
-ENDED_STATUSES = {
-    SubscriptionStatus.CANCELED,
-    SubscriptionStatus.INCOMPLETE_EXPIRED,
-    SubscriptionStatus.UNPAID,
+# A membership that reaches one of these has ended ("membership ended" email). An
+# abandoned Checkout's subscription (incomplete, then incomplete_expired) never started.
+ENDED_STATUSES = {SubscriptionStatus.CANCELED, SubscriptionStatus.UNPAID}
+LIVE_STATUSES = {
+    SubscriptionStatus.ACTIVE,
+    SubscriptionStatus.TRIALING,
+    SubscriptionStatus.PAST_DUE,
 }
+# Final states in Stripe: nothing can change them, so reconciliation skips them.
+FINAL_STATUSES = [SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE_EXPIRED]
 
 
 class NotOurs(Exception):
@@ -63,12 +68,12 @@ def _holder_for(state: billing.SubscriptionState) -> tuple[User | None, Organisa
     its customer. Raises HolderMissing when it names someone we do not have."""
     organisation_id = state.metadata.get(META_ORGANISATION, "")
     user_id = state.metadata.get(META_USER, "")
-    if organisation_id:
+    if organisation_id.isdigit():
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         if organisation is None:
             raise HolderMissing(f"organisation {organisation_id} does not exist")
         return None, organisation
-    if user_id:
+    if user_id.isdigit():
         user = User.objects.filter(pk=user_id).first()
         if user is None:
             raise HolderMissing(f"person {user_id} does not exist")
@@ -123,6 +128,9 @@ def subscription_write(
         "past_due_since": _past_due_since(current, state.status, now),
         "stripe_updated_at": now,
     }
+    if current is not None and state.status in LIVE_STATUSES and current.ended_notice_sent_at:
+        # Back from unpaid: a later ending deserves its own notice.
+        values["ended_notice_sent_at"] = None
     if current is None:
         current = Subscription(
             stripe_subscription_id=state.id, user=user, organisation=organisation, **values
@@ -337,7 +345,9 @@ def subscriptions_reconcile() -> int:
         return 0
     corrections = 0
     fields = ["status", "quantity", "current_period_end", "cancel_at_period_end", "ended_at"]
-    rows = Subscription.objects.exclude(stripe_subscription_id=None)
+    rows = Subscription.objects.exclude(stripe_subscription_id=None).exclude(
+        status__in=FINAL_STATUSES
+    )
     for subscription in rows.only("pk", "stripe_subscription_id", *fields).iterator():
         before = [getattr(subscription, name) for name in fields]
         try:

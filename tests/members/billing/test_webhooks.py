@@ -433,12 +433,28 @@ def test_ended_email_of_an_organisation_goes_to_its_admins_and_billing_address(
         slug="provider-organisation", stripe_price_id=ORG_PRICE, organisation=True
     )
     subscription = fake_stripe.add_subscription(
-        customer="cus_1Qharbour", price=org_plan.stripe_price_id, status="canceled", quantity=10
+        customer="cus_1Qharbour", price=org_plan.stripe_price_id, quantity=10
     )
+    deliver(fake_stripe.event("customer.subscription.created", subscription))
+    fake_stripe.set_subscription(subscription["id"], status="canceled")
 
     deliver(fake_stripe.event("customer.subscription.deleted", subscription))
 
     assert sorted(mailoutbox[0].to) == sorted([admin.email, organisation.billing_email])
+
+
+def test_an_abandoned_checkout_that_expires_sends_no_ended_email(
+    fake_stripe, deliver, buyer, plan, mailoutbox
+):
+    subscription = ours(fake_stripe, buyer, plan, status="incomplete")
+    deliver(fake_stripe.event("customer.subscription.created", subscription))
+    fake_stripe.set_subscription(subscription["id"], status="incomplete_expired")
+
+    deliver(fake_stripe.event("customer.subscription.updated", subscription))
+
+    assert Subscription.objects.get().status == "incomplete_expired"
+    assert mailoutbox == []
+    assert not access.is_lapsed(buyer)
 
 
 # --- Reconciliation ---------------------------------------------------------------------
