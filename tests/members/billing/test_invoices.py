@@ -298,18 +298,18 @@ def test_an_invoice_unpaid_past_its_due_date_and_the_grace_period_ends_access(
     client, fake_stripe, deliver, council_plan, commissioner, settings
 ):
     settings.MEMBERSHIP_GRACE_DAYS = 14
-    subscription, invoice = invoiced_membership(client, fake_stripe, council_plan, commissioner)
-    # Stripe turns the subscription past_due when the invoice passes its due date.
-    fake_stripe.set_subscription(subscription.stripe_subscription_id, status="past_due")
-    deliver(
-        fake_stripe.event(
-            "customer.subscription.updated",
-            fake_stripe.subscriptions[subscription.stripe_subscription_id],
-        )
-    )
+    client.force_login(commissioner)
+    client.post(reverse("billing:invoice_request"), form_data(council_plan))
+    stripe_id = Subscription.objects.get().stripe_subscription_id
+    invoice = fake_stripe.add_invoice(stripe_id, status="open", due_in_days=-1)
+    # Stripe turns the subscription past_due once the invoice passes its due date.
+    fake_stripe.set_subscription(stripe_id, status="past_due")
+    deliver(fake_stripe.event("invoice.overdue", invoice))
     assert access.is_member(commissioner)  # within the grace period
 
-    Subscription.objects.update(past_due_since=timezone.now() - timedelta(days=14, minutes=1))
+    overdue = timezone.now() - timedelta(days=14, minutes=1)
+    Invoice.objects.update(due_date=overdue)
+    Subscription.objects.update(past_due_since=overdue)
     access.forget(commissioner)  # the next request
 
     assert not access.is_member(commissioner)
