@@ -27,7 +27,6 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Site-wide pages (network/urls.py): public.
     "home": PUBLIC,
     "about": PUBLIC,
-    "membership": PUBLIC,
     "contact": PUBLIC,
     "privacy": PUBLIC,
     "accessibility": PUBLIC,

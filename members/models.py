@@ -283,6 +283,8 @@ class Subscription(models.Model):
         indexes = [
             models.Index(fields=["user", "status"]),
             models.Index(fields=["organisation", "status"]),
+            # The daily "ending soon" reminder looks for non-renewing periods ending soon.
+            models.Index(fields=["cancel_at_period_end", "current_period_end"]),
         ]
 
     def __str__(self) -> str:
@@ -381,6 +383,9 @@ class Invoice(models.Model):
     paid_out_of_band = models.BooleanField(
         default=False, help_text="Marked paid by staff (bank transfer), outside Stripe."
     )
+    payment_failed_notice_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the 'payment failed' email went out (sent once)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -389,6 +394,11 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number or self.stripe_invoice_id
+
+    @property
+    def amount_pounds(self) -> str:
+        pounds, pence = divmod(self.amount_due_pence, 100)
+        return f"£{pounds:,}.{pence:02d}"
 
 
 class StripeEvent(models.Model):
@@ -498,6 +508,22 @@ class InvoiceRequest(models.Model):
         max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     detail = models.TextField(blank=True)
+    subscription = models.OneToOneField(
+        Subscription,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoice_request",
+        help_text="The subscription billed by invoice that this request created.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import organisation_views, views
+from members import billing_views, organisation_views, views
 
 app_name = "members"
 
@@ -45,4 +45,13 @@ urlpatterns = [
     ),
     path("organisation/<slug:slug>/claim/", organisation_views.seat_claim, name="seat_claim"),
     path("invitations/<str:token>/", organisation_views.invitation_accept, name="invitation"),
+]
+
+# Mounted at /billing/ under the "billing" namespace (network/urls.py).
+billing_urlpatterns = [
+    path("checkout/<slug:slug>/", billing_views.checkout, name="checkout"),
+    path("checkout-return/", billing_views.checkout_return, name="checkout_return"),
+    path("portal/", billing_views.portal, name="portal"),
+    path("invoice/", billing_views.invoice_request, name="invoice_request"),
+    path("stripe/webhook/", billing_views.stripe_webhook, name="stripe_webhook"),
 ]

@@ -235,6 +235,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+# The Customer Portal; browsers apply form-action to the redirect after our form's POST.
+STRIPE_PORTAL_ORIGIN = "https://billing.stripe.com"
 # https://django-csp.readthedocs.io/en/latest/configuration.html
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -247,7 +249,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN],
+        "form-action": [SELF, STRIPE_CHECKOUT_ORIGIN, STRIPE_PORTAL_ORIGIN],
     }
 }
 
@@ -370,6 +372,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "newsletter.tasks.subscribers_expire_unconfirmed",
         "schedule": crontab(minute=25),
     },
+    # Billing: every five minutes, re-apply Stripe events that failed, were never picked
+    # up, or wait for the person or organisation they concern.
+    "billing-events-retry": {
+        "task": "members.tasks.stripe_events_retry",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Billing: nightly, compare every subscription with Stripe (missed webhooks) and fetch
+    # the events Stripe could not deliver.
+    "billing-reconcile": {
+        "task": "members.tasks.subscriptions_reconcile",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    # Billing: each morning, "ending soon" reminders (BILLING_ENDING_REMINDER_DAYS ahead)
+    # and any "membership ended" notice a down worker missed.
+    "billing-reminders": {
+        "task": "members.tasks.membership_reminders_send",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 # ------------------------------------------------------------------------------
@@ -382,6 +402,20 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_PORTAL_CONFIGURATION = env("STRIPE_PORTAL_CONFIGURATION", default="")
 # The version the pinned SDK speaks; objects are read in this version's shape.
 STRIPE_API_VERSION = "2026-10-28.endive"
+if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET and not DEBUG:
+    # Without the signing secret no webhook is accepted, so no membership would start.
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY.")
+# Invoices of subscriptions billed by invoice are due this many days after they are sent.
+# https://docs.stripe.com/billing/collection-method
+BILLING_INVOICE_DAYS_UNTIL_DUE = env.int("BILLING_INVOICE_DAYS_UNTIL_DUE", default=30)
+# true: staff approve each request to pay by invoice in the admin before it is created.
+BILLING_INVOICE_REQUESTS_NEED_APPROVAL = env.bool(
+    "BILLING_INVOICE_REQUESTS_NEED_APPROVAL", default=False
+)
+# Days before a non-renewing membership ends that its holder is reminded.
+BILLING_ENDING_REMINDER_DAYS = env.int("BILLING_ENDING_REMINDER_DAYS", default=14)
+# Attempts at applying one webhook event before it is left for staff (admin: re-apply).
+STRIPE_EVENT_MAX_ATTEMPTS = env.int("STRIPE_EVENT_MAX_ATTEMPTS", default=10)
 
 # ------------------------------------------------------------------------------
 # Newsletter and digests (newsletter/)

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from members import billing_views
+from members.urls import billing_urlpatterns
 from network import views
 from practice_library.sitemaps import ResourceSitemap
 
@@ -16,7 +18,8 @@ admin.site.site_title = "Network admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
-    path("membership/", views.membership, name="membership"),
+    path("membership/", billing_views.membership, name="membership"),
+    path("billing/", include((billing_urlpatterns, "billing"))),
     path("contact/", views.contact, name="contact"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, about, membership, contact, legal pages, health check, errors."""
+"""Site-wide pages: home, about, contact, legal pages, health check, errors."""
 
 import logging
 
@@ -14,7 +14,6 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from members.models import MemberType, Plan
 from network.celery import app as celery_app
 from network.forms import ContactForm
 from network.services import contact_message_submit
@@ -42,25 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "network/about.html")
-
-
-@login_not_required
-def membership(request: HttpRequest) -> HttpResponse:
-    plans = list(Plan.objects.filter(is_active=True))
-    headings = {
-        MemberType.PROVIDER: "Providers",
-        MemberType.COMMISSIONER: "Commissioners",
-        MemberType.POLICY: "Policy makers and others",
-    }
-    groups = [
-        (headings[value], [plan for plan in plans if plan.member_type == value])
-        for value in MemberType.values
-    ]
-    return render(
-        request,
-        "network/membership.html",
-        {"plan_groups": [(label, group) for label, group in groups if group]},
-    )
 
 
 @login_not_required

@@ -1,0 +1,384 @@
+"""The gateway to Stripe: the only module that talks to Stripe.
+
+Everything goes through one `stripe.StripeClient` pinned to settings.STRIPE_API_VERSION,
+and every object read from Stripe is turned here into a small, typed value in that
+version's shape, so the rest of the code never reads Stripe's JSON itself:
+
+- since API version 2025-03-31 a subscription's billing period lives on its items
+  (`items.data[].current_period_end`), not on the subscription;
+- an invoice names its subscription under `parent.subscription_details.subscription`.
+
+Errors come out as two exceptions: `StripeUnavailable` (Stripe could not be reached or
+failed; try again later) and `StripeRejected` (Stripe refused the request as made).
+
+Tests replace Stripe's HTTP layer (`http_client` below) with a fake that answers with
+realistic API objects; nothing here knows about it.
+"""
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# Set by tests to a stripe.HTTPClient that answers without the network.
+http_client: stripe.HTTPClient | None = None
+
+# Stripe's label for the purchase-order number printed on every invoice of a customer.
+PO_NUMBER_LABEL = "PO number"
+
+
+class StripeUnavailable(Exception):
+    """Stripe could not be reached, or failed on its side: nothing was done; retry later."""
+
+
+class StripeRejected(Exception):
+    """Stripe refused the request (bad parameters, unknown object)."""
+
+
+class BadWebhook(Exception):
+    """A webhook whose signature, age or body is not acceptable."""
+
+
+def is_configured() -> bool:
+    """Card payments and Stripe-created invoices need the secret key."""
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def webhooks_configured() -> bool:
+    return bool(settings.STRIPE_WEBHOOK_SECRET)
+
+
+def _client() -> stripe.StripeClient:
+    if not is_configured():
+        raise StripeUnavailable("Stripe is not configured (STRIPE_SECRET_KEY is not set).")
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        stripe_version=settings.STRIPE_API_VERSION,
+        http_client=http_client,
+        # The SDK retries connection errors and 409/429/5xx with the same idempotency key.
+        max_network_retries=2,
+    )
+
+
+def _call(what: str, function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except stripe.InvalidRequestError as error:
+        logger.warning("stripe rejected %s: %s", what, error.user_message or error)
+        raise StripeRejected(error.user_message or str(error)) from error
+    except stripe.StripeError as error:
+        logger.warning("stripe unavailable for %s: %s", what, error)
+        raise StripeUnavailable(str(error)) from error
+
+
+def _timestamp(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, tz=UTC) if value else None
+
+
+def _get(obj: Any, *path: str) -> Any:
+    """obj[path[0]][path[1]]..., None where a step is missing or null."""
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+# --- Objects in the pinned version's shape ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubscriptionState:
+    """What we keep of a Stripe subscription."""
+
+    id: str
+    customer_id: str
+    status: str
+    price_id: str | None
+    quantity: int
+    current_period_end: datetime | None
+    cancel_at_period_end: bool
+    ended_at: datetime | None
+    collection_method: str
+    metadata: dict[str, str]
+
+
+def subscription_state(obj: Any) -> SubscriptionState:
+    obj = _plain(obj)
+    items = _get(obj, "items", "data") or []
+    first = items[0] if items else None
+    # The period end lives on the items; with one price they agree, else take the latest.
+    period_ends = [
+        item.get("current_period_end") for item in items if item.get("current_period_end")
+    ]
+    period_end = _timestamp(max(period_ends)) if period_ends else None
+    cancel_at = _timestamp(obj.get("cancel_at"))
+    if cancel_at and (period_end is None or cancel_at < period_end):
+        period_end = cancel_at
+    customer = obj.get("customer")
+    return SubscriptionState(
+        id=obj["id"],
+        customer_id=customer if isinstance(customer, str) else _get(customer, "id") or "",
+        status=obj["status"],
+        price_id=_get(first, "price", "id"),
+        quantity=int(_get(first, "quantity") or 1),
+        current_period_end=period_end,
+        cancel_at_period_end=bool(obj.get("cancel_at_period_end") or cancel_at),
+        ended_at=_timestamp(obj.get("ended_at")),
+        collection_method=obj.get("collection_method") or "charge_automatically",
+        metadata=dict(obj.get("metadata") or {}),
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceState:
+    id: str
+    subscription_id: str | None
+    customer_id: str
+    number: str
+    status: str
+    amount_due_pence: int
+    due_date: datetime | None
+    hosted_invoice_url: str
+    created: datetime | None
+    paid_out_of_band: bool
+
+
+def invoice_state(obj: Any) -> InvoiceState:
+    obj = _plain(obj)
+    subscription = _get(obj, "parent", "subscription_details", "subscription")
+    if not isinstance(subscription, str):
+        subscription = _get(subscription, "id")
+    customer = obj.get("customer")
+    return InvoiceState(
+        id=obj["id"],
+        subscription_id=subscription,
+        customer_id=customer if isinstance(customer, str) else _get(customer, "id") or "",
+        number=obj.get("number") or "",
+        status=obj.get("status") or "draft",
+        amount_due_pence=int(obj.get("amount_due") or 0),
+        due_date=_timestamp(obj.get("due_date")),
+        hosted_invoice_url=obj.get("hosted_invoice_url") or "",
+        created=_timestamp(obj.get("created")),
+        paid_out_of_band=bool(obj.get("paid_out_of_band")),
+    )
+
+
+@dataclass(frozen=True)
+class CheckoutState:
+    id: str
+    url: str
+    status: str  # open, complete, expired
+    payment_status: str  # paid, unpaid, no_payment_required
+    mode: str
+    subscription_id: str | None
+    customer_id: str | None
+    client_reference_id: str | None
+    metadata: dict[str, str]
+
+
+def checkout_state(obj: Any) -> CheckoutState:
+    obj = _plain(obj)
+    subscription = obj.get("subscription")
+    customer = obj.get("customer")
+    return CheckoutState(
+        id=obj["id"],
+        url=obj.get("url") or "",
+        status=obj.get("status") or "open",
+        payment_status=obj.get("payment_status") or "unpaid",
+        mode=obj.get("mode") or "",
+        subscription_id=subscription
+        if isinstance(subscription, str) or subscription is None
+        else subscription.get("id"),
+        customer_id=customer
+        if isinstance(customer, str) or customer is None
+        else customer.get("id"),
+        client_reference_id=obj.get("client_reference_id"),
+        metadata=dict(obj.get("metadata") or {}),
+    )
+
+
+# --- Calls --------------------------------------------------------------------------------
+
+
+def checkout_session_create(
+    *,
+    price_id: str,
+    quantity: int,
+    min_quantity: int | None,
+    customer_id: str | None,
+    customer_email: str,
+    trial_days: int,
+    allow_promotion_codes: bool,
+    metadata: dict[str, str],
+    client_reference_id: str,
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+) -> CheckoutState:
+    """A Checkout Session in subscription mode; `metadata` goes on the session and on the
+    subscription it creates, so the webhook can tell which person or organisation it is for."""
+    line_item: dict[str, Any] = {"price": price_id, "quantity": quantity}
+    if min_quantity is not None:
+        line_item["adjustable_quantity"] = {
+            "enabled": True,
+            "minimum": min_quantity,
+            "maximum": 500,
+        }
+    subscription_data: dict[str, Any] = {"metadata": metadata}
+    if trial_days:
+        subscription_data["trial_period_days"] = trial_days
+    params: dict[str, Any] = {
+        "mode": "subscription",
+        "line_items": [line_item],
+        "client_reference_id": client_reference_id,
+        "metadata": metadata,
+        "subscription_data": subscription_data,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "billing_address_collection": "auto",
+    }
+    if allow_promotion_codes:
+        params["allow_promotion_codes"] = True
+    if customer_id:
+        params["customer"] = customer_id
+    else:
+        params["customer_email"] = customer_email
+    session = _call(
+        "checkout session",
+        _client().v1.checkout.sessions.create,
+        params,
+        {"idempotency_key": idempotency_key},
+    )
+    return checkout_state(session)
+
+
+def checkout_session_get(session_id: str) -> CheckoutState:
+    return checkout_state(
+        _call("checkout session", _client().v1.checkout.sessions.retrieve, session_id)
+    )
+
+
+def portal_session_create(*, customer_id: str, return_url: str) -> str:
+    """The address of a Customer Portal session (card, invoices, plan change, cancel)."""
+    params: dict[str, Any] = {"customer": customer_id, "return_url": return_url}
+    if settings.STRIPE_PORTAL_CONFIGURATION:
+        params["configuration"] = settings.STRIPE_PORTAL_CONFIGURATION
+    session = _call("portal session", _client().v1.billing_portal.sessions.create, params)
+    return session["url"]
+
+
+def customer_create(
+    *,
+    name: str,
+    email: str,
+    address: str,
+    contact_name: str,
+    po_number: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> str:
+    """A customer billed by invoice. The PO number goes in the invoice custom fields, so
+    Stripe prints it on every invoice; the billing address is printed as given."""
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    params: dict[str, Any] = {
+        "name": name,
+        "email": email,
+        "description": f"Billing contact: {contact_name}" if contact_name else "",
+        "metadata": metadata,
+        "address": {
+            "line1": lines[0] if lines else "",
+            "line2": ", ".join(lines[1:-1]) if len(lines) > 2 else "",
+            "postal_code": lines[-1] if len(lines) > 1 else "",
+            "country": "GB",
+        },
+        "invoice_settings": {
+            "custom_fields": [{"name": PO_NUMBER_LABEL, "value": po_number[:140]}]
+            if po_number
+            else ""
+        },
+        "preferred_locales": ["en-GB"],
+    }
+    customer = _call(
+        "customer", _client().v1.customers.create, params, {"idempotency_key": idempotency_key}
+    )
+    return customer["id"]
+
+
+def subscription_create_invoiced(
+    *,
+    customer_id: str,
+    price_id: str,
+    quantity: int,
+    days_until_due: int,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> SubscriptionState:
+    """A subscription paid by invoice (bank transfer) rather than by card."""
+    params = {
+        "customer": customer_id,
+        "items": [{"price": price_id, "quantity": quantity}],
+        "collection_method": "send_invoice",
+        "days_until_due": days_until_due,
+        "metadata": metadata,
+    }
+    subscription = _call(
+        "subscription",
+        _client().v1.subscriptions.create,
+        params,
+        {"idempotency_key": idempotency_key},
+    )
+    return subscription_state(subscription)
+
+
+def subscription_get(subscription_id: str) -> SubscriptionState:
+    return subscription_state(
+        _call("subscription", _client().v1.subscriptions.retrieve, subscription_id)
+    )
+
+
+def invoice_get(invoice_id: str) -> InvoiceState:
+    return invoice_state(_call("invoice", _client().v1.invoices.retrieve, invoice_id))
+
+
+def invoice_pay_out_of_band(invoice_id: str) -> InvoiceState:
+    """Mark an invoice paid outside Stripe (a bank transfer staff have seen arrive)."""
+    invoice = _call(
+        "invoice pay", _client().v1.invoices.pay, invoice_id, {"paid_out_of_band": True}
+    )
+    return invoice_state(invoice)
+
+
+def events_undelivered(*, limit: int = 100) -> Iterator[dict]:
+    """Events of the last days whose webhook delivery Stripe has not seen succeed."""
+    page = _call("events", _client().v1.events.list, {"delivery_success": False, "limit": limit})
+    for event in page.auto_paging_iter():
+        yield _plain(event)
+
+
+def _plain(obj: Any) -> dict:
+    """A StripeObject as the plain JSON it came from (what a webhook would have carried)."""
+    return obj if isinstance(obj, dict) else obj.to_dict(for_json=True)
+
+
+def webhook_event(payload: bytes, signature: str | None) -> dict:
+    """Verify a webhook with Stripe's signature scheme and default tolerance; the event
+    as plain JSON. Raises BadWebhook for anything else."""
+    if not webhooks_configured():
+        raise BadWebhook("STRIPE_WEBHOOK_SECRET is not set.")
+    try:
+        text = payload.decode("utf-8")
+        stripe.Webhook.construct_event(text, signature, settings.STRIPE_WEBHOOK_SECRET)
+        event = json.loads(text)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as error:
+        raise BadWebhook(str(error)) from error
+    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+        raise BadWebhook("Not a Stripe event.")
+    return event

@@ -1,0 +1,167 @@
+"""Reminder emails about memberships, each sent once: payment failed (with the portal
+link), membership ending soon (non-renewing), membership ended.
+
+Each is claimed with one conditional UPDATE of its "sent" mark before sending, and the
+mark is given back if sending fails, so a retry sends it and two workers never both do.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from members import access
+from members.models import Invoice, Seat, Subscription, SubscriptionStatus
+from members.stripe_sync import ENDED_STATUSES
+from network.mail import build_email
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _recipients(subscription: Subscription) -> list[str]:
+    if subscription.user_id:
+        return [subscription.user.email]
+    organisation = subscription.organisation
+    admins = list(
+        Seat.objects.filter(organisation=organisation, is_admin=True).values_list(
+            "user__email", flat=True
+        )
+    )
+    if organisation.billing_email and organisation.billing_email not in admins:
+        admins.append(organisation.billing_email)
+    return admins
+
+
+def _send_once(*, model, pk: int, claim: Q, field: str, value, build) -> bool:
+    """Claim the 'sent' mark with one conditional UPDATE, send, and give the mark back if
+    sending fails (so a retry sends it, and two workers never both send)."""
+    claimed = model.objects.filter(claim, pk=pk).update(**{field: value})
+    if not claimed:
+        return False
+    try:
+        build().send()
+    except Exception:
+        model.objects.filter(pk=pk).update(**{field: None})
+        raise
+    return True
+
+
+def payment_failed_notice_send(*, invoice_id: int) -> bool:
+    invoice = Invoice.objects.select_related(
+        "subscription__user", "subscription__organisation", "subscription__plan"
+    ).get(pk=invoice_id)
+    subscription = invoice.subscription
+    grace_end = access.grace_period_end(subscription) or (
+        timezone.now() + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+    )
+
+    def build():
+        return build_email(
+            template="members/billing/emails/payment_failed",
+            context={
+                "subscription": subscription,
+                "invoice": invoice,
+                "grace_end": grace_end,
+                "portal_url": site_url(reverse("billing:portal")),
+                "by_invoice": subscription.collection_method
+                == Subscription.CollectionMethod.INVOICE,
+            },
+            subject="Your membership payment did not go through",
+            to=_recipients(subscription),
+        )
+
+    return _send_once(
+        model=Invoice,
+        pk=invoice.pk,
+        claim=Q(payment_failed_notice_sent_at__isnull=True),
+        field="payment_failed_notice_sent_at",
+        value=timezone.now(),
+        build=build,
+    )
+
+
+def ending_soon_due() -> list[int]:
+    """Non-renewing memberships ending within BILLING_ENDING_REMINDER_DAYS, not yet told."""
+    now = timezone.now()
+    return list(
+        Subscription.objects.filter(
+            cancel_at_period_end=True,
+            status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING],
+            current_period_end__gt=now,
+            current_period_end__lte=now + timedelta(days=settings.BILLING_ENDING_REMINDER_DAYS),
+        )
+        .exclude(ending_reminder_sent_for=F("current_period_end"))
+        .values_list("pk", flat=True)
+    )
+
+
+def ending_soon_notice_send(*, subscription_id: int) -> bool:
+    subscription = Subscription.objects.select_related("user", "organisation", "plan").get(
+        pk=subscription_id
+    )
+    if not subscription.cancel_at_period_end or subscription.current_period_end is None:
+        return False
+
+    def build():
+        return build_email(
+            template="members/billing/emails/ending_soon",
+            context={
+                "subscription": subscription,
+                "ends_at": subscription.current_period_end,
+                "account_url": site_url(reverse("members:account")),
+                "portal_url": site_url(reverse("billing:portal")),
+            },
+            subject="Your membership ends soon",
+            to=_recipients(subscription),
+        )
+
+    # Sent once per period end: renewing and cancelling again later earns a new reminder.
+    return _send_once(
+        model=Subscription,
+        pk=subscription.pk,
+        claim=~Q(ending_reminder_sent_for=subscription.current_period_end)
+        | Q(ending_reminder_sent_for__isnull=True),
+        field="ending_reminder_sent_for",
+        value=subscription.current_period_end,
+        build=build,
+    )
+
+
+def ended_notices_due() -> list[int]:
+    return list(
+        Subscription.objects.filter(status__in=ENDED_STATUSES, ended_notice_sent_at__isnull=True)
+        .filter(ended_at__gte=timezone.now() - timedelta(days=7))
+        .values_list("pk", flat=True)
+    )
+
+
+def membership_ended_notice_send(*, subscription_id: int) -> bool:
+    subscription = Subscription.objects.select_related("user", "organisation", "plan").get(
+        pk=subscription_id
+    )
+    if subscription.status not in ENDED_STATUSES:
+        return False
+
+    def build():
+        return build_email(
+            template="members/billing/emails/ended",
+            context={
+                "subscription": subscription,
+                "membership_url": site_url(reverse("membership")),
+            },
+            subject="Your membership has ended",
+            to=_recipients(subscription),
+        )
+
+    return _send_once(
+        model=Subscription,
+        pk=subscription.pk,
+        claim=Q(ended_notice_sent_at__isnull=True),
+        field="ended_notice_sent_at",
+        value=timezone.now(),
+        build=build,
+    )

@@ -1,0 +1,215 @@
+"""Membership plans and paying for them: Stripe Checkout, the Customer Portal, invoice
+requests, and the endpoint where Stripe's webhooks arrive."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from members import access, billing, services, stripe_sync, tasks
+from members.forms import CheckoutForm, InvoiceRequestForm
+from members.models import MemberType, Plan
+
+logger = logging.getLogger(__name__)
+
+PLAN_HEADINGS = {
+    MemberType.PROVIDER: "Providers",
+    MemberType.COMMISSIONER: "Commissioners",
+    MemberType.POLICY: "Policy makers and others",
+}
+
+
+@login_not_required
+@require_GET
+def membership(request: HttpRequest) -> HttpResponse:
+    """The plans staff define in the admin, grouped by member type."""
+    plans = list(Plan.objects.filter(is_active=True))
+    groups = [
+        (PLAN_HEADINGS[value], [plan for plan in plans if plan.member_type == value])
+        for value in MemberType.values
+    ]
+    return render(
+        request,
+        "members/billing/membership.html",
+        {
+            "plan_groups": [(label, group) for label, group in groups if group],
+            "card_payments": services.card_payments_enabled(),
+            "invoice_plans": any(plan.allow_invoice for plan in plans),
+            "membership": access.membership(request.user),
+            "checkout_cancelled": request.GET.get("checkout") == "cancelled",
+        },
+    )
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    """303: the browser follows a POST's answer to Stripe's page with a GET."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _already_personal_member(request: HttpRequest, plan: Plan) -> bool:
+    current = access.membership(request.user)
+    return (
+        plan.holder == Plan.Holder.INDIVIDUAL
+        and current is not None
+        and current.source == access.Source.PERSONAL
+    )
+
+
+def checkout(request: HttpRequest, slug: str) -> HttpResponse:
+    """Confirm the plan (and, for organisations, which one), then go to Stripe Checkout."""
+    plan = get_object_or_404(Plan, slug=slug, is_active=True)
+    card_payments = services.card_payments_enabled() and bool(plan.stripe_price_id)
+    form = CheckoutForm(request.POST if request.method == "POST" else None, plan=plan)
+    if request.method == "POST" and card_payments and form.is_valid():
+        if _already_personal_member(request, plan):
+            form.add_error(
+                None,
+                "You already have a personal membership. Change your plan from your account "
+                "page instead.",
+            )
+        else:
+            try:
+                url = services.checkout_start(
+                    user=request.user,
+                    plan=plan,
+                    organisation_name=form.cleaned_data.get("organisation_name", ""),
+                    region=form.cleaned_data.get("region", ""),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            except (billing.StripeUnavailable, billing.StripeRejected):
+                form.add_error(None, services.UNAVAILABLE_MESSAGE)
+            else:
+                return _see_other(url)
+    return render(
+        request,
+        "members/billing/checkout.html",
+        {"plan": plan, "form": form, "card_payments": card_payments},
+    )
+
+
+@require_GET
+def checkout_return(request: HttpRequest) -> HttpResponse:
+    """Where Checkout sends the buyer back. Membership starts with Stripe's webhook, not
+    here, so until it has arrived the page says the payment is being confirmed."""
+    session_id = request.GET.get("session_id", "")
+    if not session_id.startswith("cs_"):
+        return redirect("membership")
+    try:
+        outcome = services.checkout_outcome(user=request.user, session_id=session_id)
+    except billing.StripeRejected as error:
+        raise Http404("No such checkout session.") from error
+    except billing.StripeUnavailable:
+        outcome = None
+        unavailable = True
+    else:
+        unavailable = False
+        if outcome is None:
+            raise Http404("No such checkout session.")
+    return render(
+        request,
+        "members/billing/checkout_return.html",
+        {"outcome": outcome, "unavailable": unavailable, "session_id": session_id},
+    )
+
+
+def portal(request: HttpRequest) -> HttpResponse:
+    """Send the person to Stripe's Customer Portal: card, invoices, plan, cancellation.
+
+    A GET works too, so that the link in a "payment failed" email opens the portal.
+    """
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    try:
+        url = services.portal_url(user=request.user)
+    except ValidationError:
+        messages.error(request, "There is no card billing to manage on your account.")
+        return redirect("members:account")
+    except (billing.StripeUnavailable, billing.StripeRejected):
+        messages.error(
+            request,
+            "We could not open the billing portal just now. Please try again in a few minutes.",
+        )
+        return redirect("members:account")
+    return _see_other(url)
+
+
+def invoice_request(request: HttpRequest) -> HttpResponse:
+    """Ask to pay by invoice against a purchase-order number."""
+    initial = {"seats": 1}
+    chosen = Plan.objects.filter(
+        slug=request.GET.get("plan", ""), is_active=True, allow_invoice=True
+    ).first()
+    if chosen is not None:
+        initial = {"plan": chosen, "seats": chosen.seats}
+    form = InvoiceRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.invoice_request_submit(
+                user=request.user,
+                plan=data["plan"],
+                seats=data["seats"],
+                organisation_name=data["organisation_name"],
+                region=data["region"],
+                contact_name=data["contact_name"],
+                billing_email=data["billing_email"],
+                billing_address=data["billing_address"],
+                purchase_order_number=data["purchase_order_number"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except billing.StripeRejected:
+            form.add_error(None, services.UNAVAILABLE_MESSAGE)
+        else:
+            if created.subscription_id:
+                messages.success(
+                    request,
+                    "Your membership has started. The invoice will reach "
+                    f"{data['billing_email']} with your PO number on it.",
+                )
+            else:
+                messages.success(
+                    request,
+                    "Thank you. We have your request and will send the invoice to "
+                    f"{data['billing_email']} once we have set it up.",
+                )
+            return redirect("members:account")
+    return render(
+        request,
+        "members/billing/invoice_request.html",
+        {"form": form, "card_payments": services.card_payments_enabled()},
+    )
+
+
+@csrf_exempt
+@login_not_required
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's webhooks: verify, store once, answer at once; a task applies the event."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"], content_type="text/plain")
+    try:
+        event = billing.webhook_event(request.body, request.headers.get("Stripe-Signature"))
+    except billing.BadWebhook as error:
+        logger.warning("stripe webhook refused: %s", error)
+        return HttpResponse("Invalid webhook.", status=400, content_type="text/plain")
+    row, created = stripe_sync.stripe_event_record(event=event)
+    if created:
+        # robust: a failing eager task (embedded default) must not turn into a 500 for
+        # Stripe; the event row records the failure and the beat task retries it.
+        transaction.on_commit(lambda: tasks.stripe_event_apply.delay(row.pk), robust=True)
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,375 @@
+"""Applying what Stripe tells us: webhook events stored once, then applied by re-reading
+Stripe's current state, and a nightly reconciliation.
+
+Applying is idempotent and order-independent: every event is only a hint that something
+changed; the subscription or invoice is read again from Stripe (members/billing.py) and
+copied as it is now, so events that arrive twice, late or out of order all converge on
+Stripe's real state. Subscriptions that are not for our plans are ignored; events for a
+person or organisation we do not have (yet) wait and are retried.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from members import billing
+from members.models import (
+    Invoice,
+    Organisation,
+    Plan,
+    StripeEvent,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+# Keys of our metadata on Stripe's checkout sessions, customers and subscriptions.
+META_USER = "network_user_id"
+META_ORGANISATION = "network_organisation_id"
+META_PLAN = "network_plan_id"
+
+# A membership that reaches one of these has ended ("membership ended" email). An
+# abandoned Checkout's subscription (incomplete, then incomplete_expired) never started.
+ENDED_STATUSES = {SubscriptionStatus.CANCELED, SubscriptionStatus.UNPAID}
+LIVE_STATUSES = {
+    SubscriptionStatus.ACTIVE,
+    SubscriptionStatus.TRIALING,
+    SubscriptionStatus.PAST_DUE,
+}
+# Final states in Stripe: nothing can change them, so reconciliation skips them.
+FINAL_STATUSES = [SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE_EXPIRED]
+
+
+class NotOurs(Exception):
+    """A Stripe object that is not for one of our plans: ignored, never a membership."""
+
+
+class HolderMissing(Exception):
+    """The person or organisation the object is for does not exist (yet): keep, retry."""
+
+
+def _plan_for(state: billing.SubscriptionState) -> Plan | None:
+    plan = None
+    if state.price_id:
+        plan = Plan.objects.filter(stripe_price_id=state.price_id).first()
+    if plan is None and state.metadata.get(META_PLAN, "").isdigit():
+        plan = Plan.objects.filter(pk=int(state.metadata[META_PLAN])).first()
+    return plan
+
+
+def _holder_for(state: billing.SubscriptionState) -> tuple[User | None, Organisation | None]:
+    """Who holds a Stripe subscription we have no row for: from our metadata, else from
+    its customer. Raises HolderMissing when it names someone we do not have."""
+    organisation_id = state.metadata.get(META_ORGANISATION, "")
+    user_id = state.metadata.get(META_USER, "")
+    if organisation_id.isdigit():
+        organisation = Organisation.objects.filter(pk=organisation_id).first()
+        if organisation is None:
+            raise HolderMissing(f"organisation {organisation_id} does not exist")
+        return None, organisation
+    if user_id.isdigit():
+        user = User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise HolderMissing(f"person {user_id} does not exist")
+        return user, None
+    organisation = Organisation.objects.filter(stripe_customer_id=state.customer_id).first()
+    if organisation is not None:
+        return None, organisation
+    earlier = (
+        Subscription.objects.filter(stripe_customer_id=state.customer_id, user__isnull=False)
+        .select_related("user")
+        .first()
+    )
+    if earlier is not None:
+        return earlier.user, None
+    raise HolderMissing(f"customer {state.customer_id} is not known here")
+
+
+def _past_due_since(current: Subscription | None, status: str, now: datetime) -> datetime | None:
+    """The grace period runs from when a subscription first turned past_due, and stops
+    when it recovers."""
+    if status != SubscriptionStatus.PAST_DUE:
+        return None
+    if current is not None and current.past_due_since is not None:
+        return current.past_due_since
+    return now
+
+
+def subscription_write(
+    *,
+    state: billing.SubscriptionState,
+    user: User | None,
+    organisation: Organisation | None,
+    plan: Plan,
+    current: Subscription | None = None,
+) -> Subscription:
+    """Copy Stripe's state into our row (created when missing). Inside a transaction."""
+    now = timezone.now()
+    if current is None:
+        current = (
+            Subscription.objects.select_for_update().filter(stripe_subscription_id=state.id).first()
+        )
+    was_ended = current is not None and current.status in ENDED_STATUSES
+    values = {
+        "plan": plan,
+        "status": state.status,
+        "collection_method": state.collection_method,
+        "quantity": state.quantity,
+        "stripe_customer_id": state.customer_id,
+        "current_period_end": state.current_period_end,
+        "cancel_at_period_end": state.cancel_at_period_end,
+        "ended_at": state.ended_at,
+        "past_due_since": _past_due_since(current, state.status, now),
+        "stripe_updated_at": now,
+    }
+    if current is not None and state.status in LIVE_STATUSES and current.ended_notice_sent_at:
+        # Back from unpaid: a later ending deserves its own notice.
+        values["ended_notice_sent_at"] = None
+    if current is None:
+        current = Subscription(
+            stripe_subscription_id=state.id, user=user, organisation=organisation, **values
+        )
+        current.full_clean(exclude=["stripe_subscription_id"])
+        current.save()
+    else:
+        changed = [name for name, value in values.items() if getattr(current, name) != value]
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.save(update_fields=list(values))
+        if set(changed) - {"stripe_updated_at"}:
+            logger.info("subscription %s updated: %s", state.id, ", ".join(sorted(changed)))
+    if organisation is not None and not organisation.stripe_customer_id and state.customer_id:
+        Organisation.objects.filter(pk=organisation.pk, stripe_customer_id="").update(
+            stripe_customer_id=state.customer_id
+        )
+    if current.status in ENDED_STATUSES and not was_ended:
+        from members import tasks
+
+        transaction.on_commit(
+            lambda pk=current.pk: tasks.membership_ended_notice_send.delay(pk), robust=True
+        )
+    return current
+
+
+def subscription_sync(*, stripe_subscription_id: str) -> Subscription:
+    """Read the subscription from Stripe and copy it into our row, creating the row for a
+    subscription of ours we have not seen. Raises NotOurs or HolderMissing."""
+    with transaction.atomic():
+        # Lock our row before reading Stripe, so two workers applying events of the same
+        # subscription write one after the other, the later read last.
+        current = (
+            Subscription.objects.select_for_update()
+            .filter(stripe_subscription_id=stripe_subscription_id)
+            .first()
+        )
+        state = billing.subscription_get(stripe_subscription_id)
+        plan = _plan_for(state)
+        if current is not None:
+            return subscription_write(
+                state=state,
+                user=current.user,
+                organisation=current.organisation,
+                plan=plan or current.plan,
+                current=current,
+            )
+        if plan is None:
+            raise NotOurs(f"subscription {state.id}: price {state.price_id} is none of our plans")
+        if state.status in (SubscriptionStatus.INCOMPLETE_EXPIRED,):
+            raise NotOurs(f"subscription {state.id} expired before it started")
+        user, organisation = _holder_for(state)
+        return subscription_write(state=state, user=user, organisation=organisation, plan=plan)
+
+
+def invoice_write(
+    *, state: billing.InvoiceState, subscription: Subscription, paid_out_of_band: bool = False
+) -> Invoice:
+    values = {
+        "subscription": subscription,
+        "number": state.number,
+        "status": state.status,
+        "amount_due_pence": state.amount_due_pence,
+        "due_date": state.due_date,
+        "hosted_invoice_url": state.hosted_invoice_url,
+        "created_at": state.created or timezone.now(),
+    }
+    if paid_out_of_band or state.paid_out_of_band:
+        values["paid_out_of_band"] = True
+    invoice, _ = Invoice.objects.update_or_create(stripe_invoice_id=state.id, defaults=values)
+    return invoice
+
+
+def invoice_sync(*, stripe_invoice_id: str) -> Invoice:
+    """Read an invoice from Stripe and keep our copy (with its subscription's state)."""
+    state = billing.invoice_get(stripe_invoice_id)
+    if not state.subscription_id:
+        raise NotOurs(f"invoice {state.id} belongs to no subscription")
+    subscription = subscription_sync(stripe_subscription_id=state.subscription_id)
+    with transaction.atomic():
+        return invoice_write(state=state, subscription=subscription)
+
+
+def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
+    """Store a verified webhook event once by its id; (row, whether it is new)."""
+    obj = (event.get("data") or {}).get("object") or {}
+    subscription_id = ""
+    if obj.get("object") == "subscription":
+        subscription_id = obj.get("id", "")
+    elif isinstance(obj.get("subscription"), str):
+        subscription_id = obj["subscription"]
+    try:
+        with transaction.atomic():
+            row, created = StripeEvent.objects.get_or_create(
+                stripe_event_id=event["id"],
+                defaults={
+                    "event_type": event["type"],
+                    "payload": event,
+                    "stripe_subscription_id": subscription_id[:100],
+                },
+            )
+    except IntegrityError:
+        # The same event delivered twice at the same moment: the other request stored it.
+        return StripeEvent.objects.get(stripe_event_id=event["id"]), False
+    return row, created
+
+
+SUBSCRIPTION_EVENTS = {
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
+    "customer.subscription.pending_update_applied",
+    "customer.subscription.pending_update_expired",
+}
+INVOICE_EVENTS = {
+    "invoice.paid",
+    "invoice.payment_succeeded",
+    "invoice.payment_failed",
+    "invoice.finalized",
+    "invoice.marked_uncollectible",
+    "invoice.voided",
+    "invoice.overdue",
+}
+
+
+def _apply(event_type: str, obj: dict) -> str:
+    """Apply one event's object; a sentence saying what was done."""
+    if event_type == "checkout.session.completed":
+        metadata = obj.get("metadata") or {}
+        if obj.get("mode") != "subscription" or not (
+            metadata.get(META_USER) or metadata.get(META_ORGANISATION)
+        ):
+            raise NotOurs("checkout session without our metadata")
+        organisation_id = metadata.get(META_ORGANISATION)
+        if organisation_id and obj.get("customer"):
+            Organisation.objects.filter(pk=organisation_id, stripe_customer_id="").update(
+                stripe_customer_id=obj["customer"]
+            )
+        if not obj.get("subscription"):
+            raise NotOurs("checkout session without a subscription")
+        subscription = subscription_sync(stripe_subscription_id=obj["subscription"])
+        return f"Subscription {subscription.stripe_subscription_id} is {subscription.status}."
+    if event_type in SUBSCRIPTION_EVENTS:
+        subscription = subscription_sync(stripe_subscription_id=obj["id"])
+        return f"Subscription {subscription.stripe_subscription_id} is {subscription.status}."
+    if event_type in INVOICE_EVENTS:
+        invoice = invoice_sync(stripe_invoice_id=obj["id"])
+        if event_type == "invoice.payment_failed" and invoice.status == Invoice.Status.OPEN:
+            from members import tasks
+
+            transaction.on_commit(
+                lambda: tasks.payment_failed_notice_send.delay(invoice.pk), robust=True
+            )
+        return f"Invoice {invoice.stripe_invoice_id} is {invoice.status}."
+    raise NotOurs(f"{event_type} is not an event we act on")
+
+
+def stripe_event_apply(*, event_id: int) -> str:
+    """Apply a stored event and record the outcome. Returns the outcome.
+
+    A failure is recorded (and re-raised so the task retries); an event for a person or
+    organisation we do not have yet waits and is retried by the beat task.
+    """
+    event = StripeEvent.objects.get(pk=event_id)
+    if event.outcome in (StripeEvent.Outcome.APPLIED, StripeEvent.Outcome.IGNORED):
+        return event.outcome
+    StripeEvent.objects.filter(pk=event_id).update(attempts=F("attempts") + 1)
+    obj = (event.payload.get("data") or {}).get("object") or {}
+    outcome, detail = StripeEvent.Outcome.APPLIED, ""
+    try:
+        with transaction.atomic():
+            detail = _apply(event.event_type, obj)
+    except NotOurs as reason:
+        outcome, detail = StripeEvent.Outcome.IGNORED, str(reason)
+    except HolderMissing as reason:
+        outcome, detail = StripeEvent.Outcome.WAITING, str(reason)
+    except Exception as error:
+        StripeEvent.objects.filter(pk=event_id).update(
+            outcome=StripeEvent.Outcome.FAILED, detail=f"{type(error).__name__}: {error}"
+        )
+        logger.warning("stripe event %s failed: %s", event.stripe_event_id, error)
+        raise
+    StripeEvent.objects.filter(pk=event_id).update(
+        outcome=outcome,
+        detail=detail,
+        applied_at=timezone.now() if outcome == StripeEvent.Outcome.APPLIED else None,
+    )
+    logger.info("stripe event %s %s: %s", event.stripe_event_id, outcome, detail)
+    return outcome
+
+
+def stripe_events_to_retry() -> list[int]:
+    """Events that failed, wait for their holder, or were never picked up (a lost task)."""
+    stale = timezone.now() - timedelta(minutes=10)
+    return list(
+        StripeEvent.objects.filter(
+            Q(outcome__in=[StripeEvent.Outcome.FAILED, StripeEvent.Outcome.WAITING])
+            | Q(outcome=StripeEvent.Outcome.PENDING, received_at__lt=stale),
+            attempts__lt=settings.STRIPE_EVENT_MAX_ATTEMPTS,
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def subscriptions_reconcile() -> int:
+    """Compare every local subscription with Stripe and correct it (missed webhooks),
+    then store and apply events Stripe could not deliver. Returns corrections made."""
+    if not billing.is_configured():
+        return 0
+    corrections = 0
+    fields = ["status", "quantity", "current_period_end", "cancel_at_period_end", "ended_at"]
+    rows = Subscription.objects.exclude(stripe_subscription_id=None).exclude(
+        status__in=FINAL_STATUSES
+    )
+    for subscription in rows.only("pk", "stripe_subscription_id", *fields).iterator():
+        before = [getattr(subscription, name) for name in fields]
+        try:
+            after_row = subscription_sync(
+                stripe_subscription_id=subscription.stripe_subscription_id
+            )
+        except billing.StripeRejected as error:
+            logger.warning("reconcile: %s: %s", subscription.stripe_subscription_id, error)
+            continue
+        after = [getattr(after_row, name) for name in fields]
+        if before != after:
+            corrections += 1
+            logger.info(
+                "reconcile corrected %s: %s",
+                subscription.stripe_subscription_id,
+                {n: (b, a) for n, b, a in zip(fields, before, after, strict=True) if b != a},
+            )
+    from members import tasks
+
+    for event in billing.events_undelivered():
+        row, created = stripe_event_record(event=event)
+        if created:
+            logger.info("reconcile stored undelivered event %s", row.stripe_event_id)
+            tasks.stripe_event_apply.delay(row.pk)
+    return corrections

@@ -1,0 +1,191 @@
+"""The account page's membership panel, and the reminder emails (each sent once)."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members import billing_notices, tasks
+from members.models import Invoice, SubscriptionStatus
+from tests.factories import (
+    OrganisationFactory,
+    PlanFactory,
+    SeatFactory,
+    SubscriptionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def account_text(client, user) -> str:
+    client.force_login(user)
+    response = client.get(reverse("members:account"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_account_shows_plan_status_and_renewal_date(client, fake_stripe):
+    renews = timezone.now() + timedelta(days=100)
+    subscription = SubscriptionFactory(
+        plan=PlanFactory(name="Provider: individual, annual"), current_period_end=renews
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert "Provider: individual, annual" in text
+    assert "Renews on" in text and f"{renews:%-d %B %Y}" in text
+    assert "Manage payment, invoices and plan" in text
+
+
+def test_account_shows_the_end_date_of_a_membership_that_will_not_renew(client, fake_stripe):
+    ends = timezone.now() + timedelta(days=10)
+    subscription = SubscriptionFactory(current_period_end=ends, cancel_at_period_end=True)
+
+    text = account_text(client, subscription.user)
+
+    assert "Ends on" in text and "(it will not renew)" in text
+
+
+def test_account_tells_a_card_payer_what_to_do_when_a_payment_failed(client, fake_stripe):
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.PAST_DUE, past_due_since=timezone.now() - timedelta(days=2)
+    )
+    grace_end = subscription.past_due_since + timedelta(days=14)
+
+    text = account_text(client, subscription.user)
+
+    assert "Your last payment did not go through" in text
+    assert f"until {grace_end:%-d %B %Y}" in text
+    assert "Update your card in the billing portal" in text
+
+
+def test_account_tells_an_invoice_payer_to_pay_the_open_invoice(client, fake_stripe):
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.PAST_DUE,
+        past_due_since=timezone.now(),
+        collection_method="send_invoice",
+    )
+    Invoice.objects.create(
+        subscription=subscription,
+        stripe_invoice_id="in_1Qopen",
+        number="7FE1103-0001",
+        status="open",
+        amount_due_pence=180000,
+        due_date=timezone.now() - timedelta(days=1),
+        hosted_invoice_url="https://invoice.stripe.com/i/acct_1Qtest/test_in_1Qopen",
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert "pay the open invoice below by bank transfer" in text
+    assert "Invoice 7FE1103-0001" in text and "£1,800.00" in text
+    assert "https://invoice.stripe.com/i/acct_1Qtest/test_in_1Qopen" in text
+
+
+def test_account_shows_an_organisation_admin_their_organisations_billing(client, fake_stripe):
+    organisation = OrganisationFactory(name="Northmoor Council")
+    SubscriptionFactory(user=None, organisation=organisation, quantity=20)
+    admin = SeatFactory(organisation=organisation, is_admin=True).user
+
+    text = account_text(client, admin)
+
+    assert "Northmoor Council, 20 seats" in text
+    assert "Manage payment, invoices and plan" in text
+
+
+def test_account_does_not_show_billing_to_a_colleague_in_a_seat(client, fake_stripe):
+    organisation = OrganisationFactory(name="Northmoor Council")
+    SubscriptionFactory(user=None, organisation=organisation, quantity=20)
+    colleague = SeatFactory(organisation=organisation).user
+
+    text = account_text(client, colleague)
+
+    assert "through a seat at Northmoor Council" in text
+    assert "Manage payment" not in text
+
+
+def test_account_without_stripe_keys_offers_no_portal(client, no_stripe, provider_member):
+    text = account_text(client, provider_member)
+
+    assert "Manage payment" not in text
+
+
+def test_account_page_runs_a_constant_number_of_queries(
+    client, fake_stripe, django_assert_max_num_queries
+):
+    subscription = SubscriptionFactory()
+    for n in range(8):
+        Invoice.objects.create(
+            subscription=subscription, stripe_invoice_id=f"in_1Q{n}", status="paid"
+        )
+    client.force_login(subscription.user)
+
+    with django_assert_max_num_queries(20):
+        client.get(reverse("members:account"))
+
+
+# --- Reminder emails ----------------------------------------------------------------------
+
+
+def test_ending_soon_reminder_is_sent_once_for_a_non_renewing_membership(fake_stripe, mailoutbox):
+    ending = SubscriptionFactory(
+        cancel_at_period_end=True, current_period_end=timezone.now() + timedelta(days=13)
+    )
+    SubscriptionFactory(current_period_end=timezone.now() + timedelta(days=13))  # renews
+    SubscriptionFactory(
+        cancel_at_period_end=True, current_period_end=timezone.now() + timedelta(days=40)
+    )  # not yet
+
+    tasks.membership_reminders_send()
+    tasks.membership_reminders_send()
+
+    assert [m.to for m in mailoutbox] == [[ending.user.email]]
+    message = mailoutbox[0]
+    assert message.subject == "Your membership ends soon"
+    assert "https://network.example.org/billing/portal/" in message.body
+    assert message.alternatives  # plain text and HTML
+
+
+def test_a_new_period_that_is_again_not_renewing_gets_a_new_reminder(fake_stripe, mailoutbox):
+    subscription = SubscriptionFactory(
+        cancel_at_period_end=True, current_period_end=timezone.now() + timedelta(days=5)
+    )
+    billing_notices.ending_soon_notice_send(subscription_id=subscription.pk)
+    subscription.current_period_end += timedelta(days=365)
+    subscription.save(update_fields=["current_period_end"])
+
+    assert billing_notices.ending_soon_notice_send(subscription_id=subscription.pk) is True
+    assert len(mailoutbox) == 2
+
+
+def test_a_reminder_that_fails_to_send_is_not_marked_sent(fake_stripe, monkeypatch):
+    subscription = SubscriptionFactory(
+        cancel_at_period_end=True, current_period_end=timezone.now() + timedelta(days=5)
+    )
+    monkeypatch.setattr(
+        "django.core.mail.EmailMultiAlternatives.send",
+        lambda self: (_ for _ in ()).throw(OSError("mail server down")),
+    )
+
+    with pytest.raises(OSError):
+        billing_notices.ending_soon_notice_send(subscription_id=subscription.pk)
+
+    subscription.refresh_from_db()
+    assert subscription.ending_reminder_sent_for is None
+
+
+def test_missed_ended_notice_is_sent_by_the_daily_task(fake_stripe, mailoutbox):
+    SubscriptionFactory(status=SubscriptionStatus.CANCELED, ended_at=timezone.now())
+
+    tasks.membership_reminders_send()
+    tasks.membership_reminders_send()
+
+    assert [m.subject for m in mailoutbox] == ["Your membership has ended"]
+
+
+def test_ended_notice_is_not_sent_for_an_active_membership(fake_stripe, mailoutbox):
+    subscription = SubscriptionFactory()
+
+    assert billing_notices.membership_ended_notice_send(subscription_id=subscription.pk) is False
+    assert mailoutbox == []
