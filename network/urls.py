@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from anymail import urls as anymail_urls
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
@@ -13,6 +14,11 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "English Residential Network administration"
 admin.site.site_title = "Network admin"
 
+# The email service's tracking webhooks (bounces, complaints) authenticate with the shared
+# secret in ANYMAIL["WEBHOOK_SECRET"] (HTTP basic auth), not with a login.
+for pattern in anymail_urls.urlpatterns:
+    login_not_required(pattern.callback)
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
@@ -24,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("members.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("anymail/", include(anymail_urls)),
     path("admin/", admin.site.urls),
     path("library/", include("practice_library.urls")),
     path(

@@ -185,15 +185,28 @@ class Edition(models.Model):
 
 
 class Section(models.Model):
+    """A block of an edition, in order: free text, featured library resources (each shown
+    with its public summary and a link), or forum highlights written by the editor."""
+
     class Kind(models.TextChoices):
         TEXT = "text", "Free text"
+        RESOURCES = "resources", "Featured library resources"
+        FORUM = "forum", "Forum highlights"
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
     title = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown.")
+    body = models.TextField(
+        blank=True, help_text="Markdown. For forum highlights, link to the threads."
+    )
     body_html = models.TextField(blank=True, editable=False)
+    resources = models.ManyToManyField(
+        "practice_library.Resource",
+        blank=True,
+        related_name="+",
+        help_text="For featured library resources: shown with their public summary.",
+    )
 
     class Meta:
         ordering = ["order", "pk"]
