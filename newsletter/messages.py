@@ -165,7 +165,9 @@ class MessageTemplate:
     def copy_bytes(self, *, to: str, personal: Personal, message_id: str) -> bytes | None:
         """The bytes for one recipient, or None when they must be built in full."""
         parts = self.parts
-        if parts is None or not _header_safe(to) or not _header_safe(personal.greeting):
+        if parts is None or not personal.unsubscribe_token:  # no token: an editor's test
+            return None
+        if not _header_safe(to) or not _header_safe(personal.greeting):
             return None
         # Our URLs and tokens contain nothing HTML would escape; the greeting (a name) is
         # escaped in the HTML part and plain in the text part.
