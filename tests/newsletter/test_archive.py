@@ -1,5 +1,7 @@
 """The web archive of sent editions, public or members-only, and the account page panel."""
 
+import os
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -103,3 +105,21 @@ def test_account_page_says_when_the_person_receives_nothing(client, registered):
     html = client.get(reverse("members:account")).content.decode()
 
     assert "You receive no newsletters or digests." in html
+
+
+def test_demo_content_has_a_newsletter_and_sent_editions_in_the_archive(client):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - twice: no change
+
+    response = client.get(reverse("newsletter:archive"))
+
+    html = response.content.decode()
+    assert "Staying Close, one year on" in html
+    assert "Preparing for inspection without the panic" in html
+    assert "Workforce: keeping good people" not in html  # the draft
+    assert Edition.objects.filter(subject="Staying Close, one year on").count() == 1
+    edition = Edition.objects.get(subject="Staying Close, one year on")
+    page = client.get(reverse("newsletter:edition", args=[edition.pk])).content.decode()
+    assert "Staying Close: " in page or "staying-close-explained" in page
