@@ -128,3 +128,60 @@ def test_bounced_address_comes_back_only_by_confirming_again(client, newsletter)
     client.post(reverse("newsletter:confirm", args=[token]))
     subscriber.refresh_from_db()
     assert subscriber.state == Subscriber.State.SUBSCRIBED
+
+
+def inbound_email(to: str, subject: str) -> dict:
+    """Postmark's inbound webhook payload for an email sent to `to`."""
+    return {
+        "FromName": "Sam Reader",
+        "From": "sam@example.org",
+        "FromFull": {"Email": "sam@example.org", "Name": "Sam Reader"},
+        "To": to,
+        "ToFull": [{"Email": to, "Name": ""}],
+        "OriginalRecipient": to,
+        "Subject": subject,
+        "MessageID": "73e6d360-66eb-11e1-8e72-a8904824019b",
+        "Date": "Fri, 20 Nov 2026 16:09:19 +0000",
+        "TextBody": "",
+        "HtmlBody": "",
+        "Headers": [],
+        "Attachments": [],
+    }
+
+
+def post_inbound(payload: dict, secret: str = SECRET):
+    auth = base64.b64encode(secret.encode()).decode()
+    return Client().post(
+        reverse("anymail:postmark_inbound_webhook"),
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+
+
+def test_mailto_unsubscribe_with_the_token_from_the_header_unsubscribes():
+    from newsletter import tokens
+
+    subscriber = SubscriberFactory()
+    token = tokens.subscriber_token(subscriber, purpose=tokens.UNSUBSCRIBE)
+
+    response = post_inbound(
+        inbound_email("unsubscribe@network.example.org", f"unsubscribe {token}")
+    )
+
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.UNSUBSCRIBED
+    assert subscriber.consents.get().form == "unsubscribe email (mailto)"
+
+
+def test_mailto_unsubscribe_with_a_forged_token_changes_nothing():
+    subscriber = SubscriberFactory()
+
+    response = post_inbound(
+        inbound_email("unsubscribe@network.example.org", f"unsubscribe {subscriber.key}:forged")
+    )
+
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
