@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from celery import Celery
 from django.conf import settings
+from django.db import transaction
 
-from newsletter import services, tasks
+from newsletter import sending, services
 from newsletter.models import Delivery, Edition
 from tests.conftest import SERVICE_MODE, _worker_database_url
 from tests.newsletter.factories import EditionFactory, subscribers
@@ -72,15 +74,14 @@ def sink():
 class Workers:
     """Start `celery worker` processes sending to the sink; stop them all at the end."""
 
-    def __init__(self, sink: Sink, redis_url: str, log: Path) -> None:
+    def __init__(self, sink: Sink, sender, redis_url: str, log: Path) -> None:
         self.log = log.open("ab")  # read it when a test fails
+        self.sender = sender
         self.sink = sink
         self.redis_url = redis_url
         self.processes: list[subprocess.Popen] = []
 
     def start(self) -> subprocess.Popen:
-        from network.celery import app
-
         name = f"fault-{os.getpid()}-{len(self.processes)}@localhost"
         env = {
             **os.environ,
@@ -105,7 +106,7 @@ class Workers:
         self.processes.append(process)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if app.control.ping(destination=[name], timeout=0.5):
+            if self.sender.control.ping(destination=[name], timeout=0.5):
                 return process
         raise RuntimeError("the worker did not start")
 
@@ -121,30 +122,36 @@ class Workers:
         self.log.close()
 
 
-@pytest.fixture
-def broker(settings):
-    """The Celery app of this process talks to the real broker (tests are eager otherwise)."""
-    from network.celery import app
+def sender_for(redis_url: str) -> Celery:
+    """A Celery client of its own for this test's broker; the project's app stays eager."""
+    app = Celery("fault-test", broker=redis_url)
+    app.conf.broker_connection_retry_on_startup = True
+    app.control.purge()
+    return app
 
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
+
+def nudge(sender: Celery, edition_id: int) -> None:
+    sender.send_task("newsletter.tasks.edition_send_chunk", args=[edition_id])
+
+
+@pytest.fixture
+def send_through(monkeypatch, settings):
+    """Make services.edition_send queue its chunk tasks on `sender`'s broker."""
     settings.NEWSLETTER_CHUNK_SIZE = CHUNK
     settings.NEWSLETTER_PARALLEL_CHUNKS = 1
-    app.control.purge()
-    yield app
-    app.conf.task_always_eager = eager
+
+    def use(sender: Celery) -> None:
+        def _nudge(edition_id: int, times: int) -> None:
+            for _ in range(times):
+                transaction.on_commit(lambda: nudge(sender, edition_id))
+
+        monkeypatch.setattr(services, "_nudge", _nudge)
+
+    return use
 
 
-def use_broker(app, url: str) -> None:
-    """Point this process's Celery app at another Redis (closing pooled connections)."""
-    app.pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_url = url
-
-
-def wait_until_done(edition: Edition, *, seconds: float = 90, sweep_every: float = 2) -> None:
-    """Run the sweeper (as beat would, but more often) until nothing is left to send."""
+def wait_until_done(edition: Edition, sender: Celery, *, seconds: float = 90) -> None:
+    """Run the sweeper (as beat would, but every two seconds) until nothing is left."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         unfinished = Delivery.objects.filter(
@@ -152,8 +159,9 @@ def wait_until_done(edition: Edition, *, seconds: float = 90, sweep_every: float
         )
         if not unfinished.exists():
             return
-        tasks.deliveries_sweep()
-        time.sleep(sweep_every)
+        for edition_id in sending.deliveries_sweep():
+            nudge(sender, edition_id)
+        time.sleep(2)
     raise AssertionError(f"still unfinished: {dict(Counter(unfinished.values_list('state')))}")
 
 
@@ -170,12 +178,14 @@ def check_everyone_once(sink: Sink, emails: list[str], edition: Edition) -> None
 
 
 def test_a_worker_killed_mid_send_loses_nothing_and_repeats_at_most_one(
-    sink, broker, newsletter, tmp_path
+    sink, send_through, newsletter, tmp_path
 ):
     people = subscribers(newsletter, RECIPIENTS)
     emails = [p.email for p in people]
     edition = EditionFactory(newsletter=newsletter)
-    workers = Workers(sink, settings.REDIS_URL, tmp_path / "workers.log")
+    sender = sender_for(settings.REDIS_URL)
+    send_through(sender)
+    workers = Workers(sink, sender, settings.REDIS_URL, tmp_path / "workers.log")
     try:
         first = workers.start()
         sink.after = (35, lambda: os.kill(first.pid, signal.SIGKILL))
@@ -186,7 +196,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_repeats_at_most_one(
 
         workers.start()
         time.sleep(LEASE_SECONDS + 1)  # the dead worker's lease runs out
-        wait_until_done(edition)
+        wait_until_done(edition, sender)
     finally:
         workers.stop()
 
@@ -194,7 +204,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_repeats_at_most_one(
 
 
 @pytest.fixture
-def private_redis(tmp_path, broker):
+def private_redis(tmp_path):
     """A Redis server of this test's own (so stopping it disturbs nobody else), with an
     append-only file so that what was queued survives the stop, as in production."""
     port = free_port()
@@ -225,16 +235,13 @@ def private_redis(tmp_path, broker):
 
     server = Server()
     server.start()
-    previous = broker.conf.broker_url
-    use_broker(broker, server.url)
     yield server
-    use_broker(broker, previous)
     if server.process.poll() is None:
         server.stop()
 
 
 def test_redis_stopped_mid_send_loses_nothing_and_repeats_at_most_one(
-    sink, private_redis, broker, newsletter, settings, tmp_path
+    sink, private_redis, send_through, newsletter, settings, tmp_path
 ):
     if not shutil_which("redis-server"):
         pytest.skip("redis-server is not installed")
@@ -242,7 +249,9 @@ def test_redis_stopped_mid_send_loses_nothing_and_repeats_at_most_one(
     people = subscribers(newsletter, RECIPIENTS)
     emails = [p.email for p in people]
     edition = EditionFactory(newsletter=newsletter)
-    workers = Workers(sink, private_redis.url, tmp_path / "workers.log")
+    sender = sender_for(private_redis.url)
+    send_through(sender)
+    workers = Workers(sink, sender, private_redis.url, tmp_path / "workers.log")
     outage = threading.Event()
 
     def stop_redis_for_a_while():
@@ -257,7 +266,7 @@ def test_redis_stopped_mid_send_loses_nothing_and_repeats_at_most_one(
         services.edition_send(edition=edition)
         assert outage.wait(60), "the outage never happened"
         time.sleep(LEASE_SECONDS + 1)
-        wait_until_done(edition)
+        wait_until_done(edition, sender)
     finally:
         workers.stop()
 
