@@ -91,8 +91,12 @@ def parse_params(data: QueryDict, *, type_slugs: set[str], topic_slugs: set[str]
     this_year = timezone.localdate().year
     years = []
     for value in data.getlist("year"):
-        if value.isdigit() and 1900 <= int(value) <= this_year + 1 and int(value) not in years:
-            years.append(int(value))
+        # isdigit() accepts "²" and int() refuses it; a year is four ASCII digits.
+        if not re.fullmatch(r"[0-9]{4}", value):
+            continue
+        year = int(value)
+        if 1900 <= year <= this_year + 1 and year not in years:
+            years.append(year)
     sort = data.get("sort", "relevance")
     return SearchParams(
         q=q,
