@@ -4,10 +4,11 @@
         .venv/bin/python bench/library.py [--resources 100000] [--reuse]
 
 Generation is set-based: the rows are streamed into PostgreSQL with COPY and the search
-vectors are computed by UPDATE statements in SQL, never one ORM save per row. Text comes
-from the sentences of the demo library (so words and phrases occur as they do in real
-resources), shuffled and mixed with rarer words: bodies of about 250-1,500 words, a
-third of resources carry an attachment of about 1,000-4,000 words of extracted text.
+entries are built by the same INSERT ... SELECT that the site uses
+(services.SEARCH_ENTRIES_UPSERT_SQL), 5,000 resources per statement, never one ORM save
+per row. Text comes from the sentences of the demo library with a quarter of their words
+swapped for words of a wider vocabulary (see TextMaker): bodies of about 250-1,500
+words; a third of resources carry an attachment of about 1,000-4,000 words of text.
 
 Timing: each page is requested through Django's test Client in this process, and the
 figure is the wall time of `client.get()`: URL routing, middleware, the view, its SQL
@@ -48,6 +49,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from network.models import Topic  # noqa: E402
 from practice_library import demo  # noqa: E402
 from practice_library.models import ResourceType  # noqa: E402
+from practice_library.search import library_changed  # noqa: E402
+from practice_library.services import SEARCH_ENTRIES_UPSERT_SQL  # noqa: E402
 
 SEED = 20260101
 ACCESS_LEVELS = ["public"] * 3 + ["registered"] * 2 + ["members"] * 5
@@ -190,19 +193,30 @@ def corpus() -> tuple[list[str], list[str], list[str]]:
 
 
 class TextMaker:
+    """Text that reads like the library's: sentences of the demo resources in which about
+    a quarter of the words are swapped for words of a wider vocabulary drawn with Zipf's
+    law (a few are everywhere, most are rare), so that common words match most resources
+    and rarer ones a few, as in a real collection."""
+
     def __init__(self, rng: random.Random):
+        from faker.providers.lorem.en_US import Provider as Lorem
+        from faker.providers.person.en_GB import Provider as Person
+
         self.rng = rng
         self.sentences, self.titles, self.summaries = corpus()
-        # A long tail of rarer words: places and practice words with a Zipf-like weight.
-        self.rare = PLACES + EXTRA_WORDS
-        self.rare_weights = [1 / (rank + 1) for rank in range(len(self.rare))]
+        vocabulary = PLACES + EXTRA_WORDS + list(Lorem.word_list) + list(Person.last_names)
+        rng.shuffle(vocabulary)
+        weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+        self.pool = []
+        for _ in range(20_000):
+            words = rng.choice(self.sentences).split()
+            for i in range(len(words)):
+                if rng.random() < 0.25:
+                    words[i] = rng.choices(vocabulary, weights)[0]
+            self.pool.append(" ".join(words))
 
     def sentence(self) -> str:
-        text = self.rng.choice(self.sentences)
-        if self.rng.random() < 0.5:
-            extra = self.rng.choices(self.rare, self.rare_weights, k=self.rng.randint(1, 3))
-            text = f"{text} See also {', '.join(extra)}."
-        return text
+        return self.rng.choice(self.pool)
 
     def words(self, low: int, high: int) -> str:
         target = self.rng.randint(low, high)
@@ -268,6 +282,7 @@ def generate(total: int) -> None:
         cursor = django_cursor.cursor
         cursor.execute(
             "TRUNCATE practice_library_resource, practice_library_resource_topics, "
+            "practice_library_searchentry, "
             "practice_library_resourceaudience, practice_library_attachment, "
             "practice_library_resource_related, practice_library_bookmark, "
             "practice_library_recentread, practice_library_freeread RESTART IDENTITY CASCADE"
@@ -359,33 +374,25 @@ def generate(total: int) -> None:
             "SELECT setval(pg_get_serial_sequence('practice_library_resource', 'id'), %s)",
             [total],
         )
-        print("  computing search vectors in SQL...", flush=True)
-        step = 10_000
-        for start in range(0, total, step):
-            cursor.execute(REINDEX_SQL, [start, start + step])
+        print("  building search entries in SQL...", flush=True)
+        step = 5_000
+        for start in range(1, total + 1, step):
+            ids = list(range(start, min(start + step, total + 1)))
+            cursor.execute(SEARCH_ENTRIES_UPSERT_SQL, {"ids": ids, "tz": settings.TIME_ZONE})
             print(
-                f"  {min(start + step, total):,} indexed ({time.perf_counter() - started:.0f} s)",
+                f"  {ids[-1]:,} indexed ({time.perf_counter() - started:.0f} s)",
                 flush=True,
             )
-        cursor.execute("VACUUM ANALYZE practice_library_resource")
-        cursor.execute("VACUUM ANALYZE practice_library_resource_topics")
-        cursor.execute("VACUUM ANALYZE practice_library_resourceaudience")
-        cursor.execute("VACUUM ANALYZE practice_library_attachment")
+        for table in (
+            "practice_library_resource",
+            "practice_library_resource_topics",
+            "practice_library_resourceaudience",
+            "practice_library_attachment",
+            "practice_library_searchentry",
+        ):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    library_changed()
     print(f"Generated {total:,} resources in {time.perf_counter() - started:.0f} s")
-
-
-# The same document as practice_library.services.resource_reindex builds, in one statement
-# for a range of ids (the Markdown of generated bodies is plain paragraphs and headings).
-REINDEX_SQL = """
-UPDATE practice_library_resource r SET search_vector =
-    setweight(to_tsvector('english', r.title), 'A')
-    || setweight(to_tsvector('english', r.summary), 'B')
-    || setweight(to_tsvector('english', r.body), 'C')
-    || setweight(to_tsvector('english', coalesce(
-        (SELECT string_agg(a.extracted_text, E'\\n') FROM practice_library_attachment a
-         WHERE a.resource_id = r.id), '')), 'D')
-WHERE r.id > %s AND r.id <= %s
-"""
 
 
 def queries(rng: random.Random) -> list[dict]:
@@ -463,7 +470,12 @@ def measure() -> None:
     for url in urls[:20]:
         client.get(url)
     for mode in ("cold", "warm"):
-        print(f"Search ({mode} cache for facet counts):")
+        if mode == "cold":
+            print("Search, cold: the cache is emptied before each request (a first search):")
+        else:
+            for url in urls:  # each search once, so that the timed requests repeat it
+                client.get(url)
+            print("Search, warm: the same searches again (cached counts and page ids):")
         results = [timed_get(client, url, cold=mode == "cold") for url in urls]
         timings = [t for t, _ in results]
         counts = [c for _, c in results]
