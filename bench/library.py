@@ -440,6 +440,9 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
+HITS: dict[str, int] = {}
+
+
 def timed_get(client: Client, url: str, *, cold: bool) -> tuple[float, int]:
     if cold:
         cache.clear()
@@ -448,6 +451,8 @@ def timed_get(client: Client, url: str, *, cold: bool) -> tuple[float, int]:
         response = client.get(url)
         elapsed = (time.perf_counter() - started) * 1000
     assert response.status_code == 200, (url, response.status_code)
+    found = re.search(rb'id="results-heading"[^>]*>\s*([0-9]+) resource', response.content)
+    HITS[url] = int(found.group(1)) if found else 0
     return elapsed, len(captured)
 
 
@@ -487,6 +492,12 @@ def measure() -> None:
             picked = [r for r, s in zip(results, searches, strict=True) if s["facets"] == facets]
             label = "with a facet" if facets else "without facets"
             report(label, [t for t, _ in picked], [c for _, c in picked])
+    hits = sorted(HITS[url] for url in urls)
+    print(
+        f"  resources found per search: median {percentile(hits, 50):,}, "
+        f"p95 {percentile(hits, 95):,}, max {hits[-1]:,}; "
+        f"{sum(1 for h in hits if h == 0)} of 200 found nothing"
+    )
     print("Browsing (no search text):")
     pages = {
         "index, first page": "/library/",
