@@ -235,7 +235,6 @@ class HoldReason(models.TextChoices):
     NEW_MEMBER = "new_member", "A new member's first posts"
     PREMODERATED = "premoderated", "Pre-moderated category"
     WATCH_LIST = "watch_list", "Matches the watch list"
-    IMAGE = "image", "An image waiting for approval"
 
 
 class PostQuerySet(models.QuerySet):
@@ -634,6 +633,7 @@ URGENT_REPORT_REASONS = frozenset({ReportReason.IDENTIFIES_CHILD, ReportReason.S
 class ReviewKind(models.TextChoices):
     HELD = "held", "Held for review"
     REPORTED = "reported", "Reported"
+    IMAGE = "image", "Image waiting for approval"  # the post itself is up
 
 
 class Resolution(models.TextChoices):

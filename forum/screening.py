@@ -3,8 +3,8 @@
 A post is held (nobody but its author and the moderators sees it) when:
 - its author is a new member: their first settings.FORUM_NEW_MEMBER_HELD_POSTS posts;
 - its category is pre-moderated;
-- it matches a watch-list pattern whose action is "hold";
-- it carries an image (images wait for a moderator's approval).
+- it matches a watch-list pattern whose action is "hold".
+(Images attached to a post wait for a moderator on their own; the post goes up.)
 A pattern whose action is "block" refuses the post with the pattern's message, and the
 writer keeps what they typed.
 
@@ -177,7 +177,7 @@ def is_new_member(user) -> bool:
     return accepted.count() < limit
 
 
-def hold_reason_for(*, author, category, screening: Screening, has_image: bool) -> str:
+def hold_reason_for(*, author, category, screening: Screening) -> str:
     """Why a new post must wait for a moderator, or "" when it may go up at once.
 
     Moderators' own posts are never held. The most specific reason wins: a watch-list
@@ -193,6 +193,4 @@ def hold_reason_for(*, author, category, screening: Screening, has_image: bool) 
         return HoldReason.PREMODERATED
     if is_new_member(author):
         return HoldReason.NEW_MEMBER
-    if has_image:
-        return HoldReason.IMAGE
     return ""
