@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 
 from forum.models import (
     Category,
@@ -177,7 +178,7 @@ def thread_rows(user, threads: list[Thread]) -> list[ThreadRow]:
                 thread=thread,
                 unread=unread,
                 new=new,
-                first_unread_url=f"{thread.get_absolute_url()}unread/",
+                first_unread_url=reverse("forum:first_unread", kwargs={"pk": thread.pk}),
             )
         )
     return rows
@@ -198,12 +199,15 @@ def thread_page_posts(thread: Thread, *, page: int, per_page: int) -> list[Post]
     """The posts numbered ((page-1)*per_page, page*per_page]: an index range scan on
     (thread, post_number), the same cost on page 1 and page 500."""
     first = (page - 1) * per_page + 1
-    return list(
+    posts = list(
         Post.objects.filter(thread=thread, post_number__gte=first, post_number__lt=first + per_page)
-        .select_related("author", "edited_by")
+        .select_related("author")
         .prefetch_related("attachments")
         .order_by("post_number")
     )
+    for post in posts:
+        post.thread = thread  # already loaded with its category
+    return posts
 
 
 def first_unread_post_number(user, thread: Thread) -> int | None:
