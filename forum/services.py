@@ -466,12 +466,15 @@ def post_reply(
             _read_to(author, locked, number)
             if reason:
                 _hold(post, reason=reason, found=found)
-            elif locked.state == ThreadState.VISIBLE:
-                _counters_after_new_visible_post(post, new_thread=False)
+            else:
                 post_search_index(post)
                 if image_waiting:
                     _image_review(post)
-                _after_commit_notify(post)
+                # In a thread still held for review, counters and notifications wait
+                # for the moderator's approval of its opening post (post_publish).
+                if locked.state == ThreadState.VISIBLE:
+                    _counters_after_new_visible_post(post, new_thread=False)
+                    _after_commit_notify(post)
     except IntegrityError:
         _check_duplicate(author, submission_key)
         raise
