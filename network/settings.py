@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "network.context_processors.site",
+                "forum.context_processors.forum",
             ],
         },
     },
@@ -411,6 +412,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "members.tasks.membership_reminders_send",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Forum: the daily summary of followed threads, early morning, for members who chose
+    # it (skipped while the newsletter's daily digest carries it instead).
+    "forum-daily-summaries": {
+        "task": "forum.tasks.daily_summaries_send",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # ------------------------------------------------------------------------------
@@ -481,6 +488,30 @@ LIBRARY_FREE_READS_PER_MONTH = env.int("LIBRARY_FREE_READS_PER_MONTH", default=3
 # The largest attachment editors may upload (bytes).
 LIBRARY_ATTACHMENT_MAX_BYTES = env.int("LIBRARY_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 LIBRARY_PAGE_SIZE = 20
+
+# ------------------------------------------------------------------------------
+# Members' forum (forum/)
+# ------------------------------------------------------------------------------
+# A new member's first N posts wait for a moderator (0: none are held).
+FORUM_NEW_MEMBER_HELD_POSTS = env.int("FORUM_NEW_MEMBER_HELD_POSTS", default=3)
+# Minutes after posting during which authors may edit their post (moderators always may).
+FORUM_EDIT_WINDOW_MINUTES = env.int("FORUM_EDIT_WINDOW_MINUTES", default=60)
+# Posts (threads and replies) one member may write: N per window of minutes.
+FORUM_POST_RATE_LIMIT = env.int("FORUM_POST_RATE_LIMIT", default=10)
+FORUM_POST_RATE_WINDOW_MINUTES = env.int("FORUM_POST_RATE_WINDOW_MINUTES", default=10)
+# Reports one member may make per day.
+FORUM_REPORTS_PER_DAY = env.int("FORUM_REPORTS_PER_DAY", default=10)
+# Different members whose reports (for a non-urgent reason) hide a post pending review.
+FORUM_REPORTS_TO_HIDE = env.int("FORUM_REPORTS_TO_HIDE", default=3)
+FORUM_POST_MAX_LENGTH = env.int("FORUM_POST_MAX_LENGTH", default=20_000)
+FORUM_ATTACHMENT_MAX_BYTES = env.int("FORUM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+FORUM_ATTACHMENTS_PER_POST = 5
+FORUM_POSTS_PER_PAGE = 20
+FORUM_THREADS_PER_PAGE = 30
+# While False, the forum's own daily task emails the daily summary of followed threads;
+# set True once the newsletter's daily digest carries it (forum.selectors), so members
+# get one daily email, not two.
+FORUM_DAILY_SUMMARY_IN_DIGEST = env.bool("FORUM_DAILY_SUMMARY_IN_DIGEST", default=False)
 
 # ------------------------------------------------------------------------------
 # Logging: one line per request and per task, to stdout

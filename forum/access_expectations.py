@@ -1,0 +1,109 @@
+"""What each role gets from each forum URL (the project-wide access-matrix test).
+
+The category used is open to every member type for reading and posting, and closed to
+registered non-members: for them (and lapsed members) its pages answer 404, the same
+as a category that does not exist, so its name never leaks. The thread and post are the
+provider member's (so only they may edit it, and they may not report it); moderators
+(and superusers) edit anyone's post; editors, staff accounts without moderation, read
+and post everywhere but edit only their own. POST-only URLs answer 405
+to a GET. The unsubscribe link works without signing in: its token is the credential.
+"""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from forum import notifications, services
+from forum.models import Category, Notification, ThreadReadState
+
+ROLES = [
+    "anonymous",
+    "registered",
+    "provider_member",
+    "commissioner_member",
+    "policy_member",
+    "lapsed",
+    "org_admin",
+    "moderator",
+    "editor",
+    "staff",
+]
+
+_READERS = {"anonymous": 302, "registered": 404, "lapsed": 404}
+
+EXPECTED: dict[str, dict[str, int]] = {
+    "forum:index": {"anonymous": 302, "*": 200},
+    "forum:search": {"anonymous": 302, "*": 200},
+    "forum:notifications": {"anonymous": 302, "*": 200},
+    "forum:notifications_read": {"*": 302},
+    "forum:notification_open": {"anonymous": 302, "commissioner_member": 302, "*": 404},
+    "forum:bookmarks": {"anonymous": 302, "*": 200},
+    "forum:preferences": {"anonymous": 302, "*": 200},
+    "forum:unsubscribe": {"*": 200},
+    "forum:category": {**_READERS, "*": 200},
+    "forum:thread_create": {**_READERS, "*": 200},
+    "forum:category_mark_read": {"anonymous": 302, "*": 405},
+    "forum:category_follow": {"anonymous": 302, "*": 405},
+    "forum:thread": {**_READERS, "*": 200},
+    "forum:thread_short": {**_READERS, "*": 302},
+    "forum:reply": {**_READERS, "*": 200},
+    "forum:first_unread": {**_READERS, "*": 302},
+    "forum:thread_follow": {"anonymous": 302, "*": 405},
+    "forum:post": {**_READERS, "*": 302},
+    "forum:post_edit": {
+        **_READERS,
+        "provider_member": 200,
+        "moderator": 200,
+        "staff": 200,
+        "*": 403,
+    },
+    "forum:post_delete": {"anonymous": 302, "*": 405},
+    "forum:post_helpful": {"anonymous": 302, "*": 405},
+    "forum:post_bookmark": {"anonymous": 302, "*": 405},
+    "forum:post_report": {**_READERS, "provider_member": 403, "*": 200},
+    "forum:attachment": {**_READERS, "*": 200},
+}
+
+CSV = b"home,places\nFictional House,4\n"
+
+
+def url_kwargs(people: dict) -> dict[str, dict]:
+    category, _ = Category.objects.get_or_create(
+        slug="access-matrix-room",
+        defaults={"name": "Access matrix room", "registered_may_read": False},
+    )
+    author = people["provider_member"]
+    post = services.thread_create(
+        author=author,
+        category=category,
+        title="Access matrix: sharing a placement review template",
+        body="A template we use for placement reviews.",
+        attachments=[SimpleUploadedFile("review.csv", CSV, content_type="text/csv")],
+        confirmed_child_safety=True,
+    )
+    if post.state != "visible":
+        services.post_publish(post=post, actor=None)
+    thread = post.thread
+    ThreadReadState.objects.filter(thread=thread).delete()
+    notice_to = people.get("commissioner_member") or author
+    note = Notification.objects.create(
+        recipient=notice_to, kind="reply", thread=thread, post=post, actor=author
+    )
+    return {
+        "forum:notification_open": {"pk": note.pk},
+        "forum:unsubscribe": {"token": notifications.unsubscribe_token(author, thread)},
+        "forum:category": {"slug": category.slug},
+        "forum:thread_create": {"slug": category.slug},
+        "forum:category_mark_read": {"slug": category.slug},
+        "forum:category_follow": {"slug": category.slug},
+        "forum:thread": {"pk": thread.pk, "slug": thread.slug},
+        "forum:thread_short": {"pk": thread.pk},
+        "forum:reply": {"pk": thread.pk},
+        "forum:first_unread": {"pk": thread.pk},
+        "forum:thread_follow": {"pk": thread.pk},
+        "forum:post": {"thread_pk": thread.pk, "post_number": 1},
+        "forum:post_edit": {"pk": post.pk},
+        "forum:post_delete": {"pk": post.pk},
+        "forum:post_helpful": {"pk": post.pk},
+        "forum:post_bookmark": {"pk": post.pk},
+        "forum:post_report": {"pk": post.pk},
+        "forum:attachment": {"pk": post.attachments.get().pk},
+    }

@@ -1,0 +1,95 @@
+"""Staff define categories (audiences, pre-moderation, moderators) and the watch list
+here, and can look up threads and posts. Text changes go through the site's own edit
+page (so revisions and the moderation log are kept), not through the admin."""
+
+from django.contrib import admin
+
+from forum import services
+from forum.models import Category, Post, Thread, WatchPattern
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "order",
+        "providers_may_read",
+        "commissioners_may_read",
+        "policy_may_read",
+        "registered_may_read",
+        "is_premoderated",
+        "thread_count",
+        "post_count",
+        "last_post_at",
+    ]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["moderators"]
+    readonly_fields = ["thread_count", "post_count", "last_post_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "order"]}),
+        (
+            "Who may read",
+            {
+                "fields": [
+                    "providers_may_read",
+                    "commissioners_may_read",
+                    "policy_may_read",
+                    "registered_may_read",
+                ]
+            },
+        ),
+        (
+            "Who may post",
+            {"fields": ["providers_may_post", "commissioners_may_post", "policy_may_post"]},
+        ),
+        ("Moderation", {"fields": ["is_premoderated", "moderators"]}),
+        ("Counts", {"fields": ["thread_count", "post_count", "last_post_at"]}),
+    ]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["title", "category", "author", "state", "is_pinned", "is_locked",
+                    "post_count", "last_post_at"]  # fmt: skip
+    list_filter = ["state", "category", "is_pinned", "is_locked"]
+    search_fields = ["title"]
+    list_select_related = ["category", "author"]
+    raw_id_fields = ["author", "merged_into"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["post_count", "last_post_number", "last_post_at", "post_number_counter",
+                       "created_at", "state"]  # fmt: skip
+    fields = ["title", "slug", "category", "author", "state", "is_pinned", "is_locked",
+              "merged_into", *readonly_fields[:-2], "created_at"]  # fmt: skip
+
+    def save_model(self, request, obj, form, change):
+        moved = change and "category" in form.changed_data
+        old_category = Category.objects.get(pk=form.initial["category"]) if moved else None
+        super().save_model(request, obj, form, change)
+        services.thread_search_index(obj)
+        services.category_recount(obj.category)
+        if old_category is not None:
+            services.category_recount(old_category)
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "thread", "author", "state", "hold_reason", "created_at"]
+    list_filter = ["state", "hold_reason", "thread__category"]
+    list_select_related = ["thread", "author"]
+    search_fields = ["thread__title", "author__email", "author__name"]
+    raw_id_fields = ["thread", "author"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["thread", "post_number", "author", "body", "state", "hold_reason",
+                       "created_at", "edited_at", "edit_reason", "helpful_count"]  # fmt: skip
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(WatchPattern)
+class WatchPatternAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "pattern", "extra_check", "action", "is_active"]
+    list_filter = ["kind", "action", "is_active"]
+    search_fields = ["name", "pattern"]

@@ -1,0 +1,104 @@
+"""Forms of the members' forum. They parse input; forum/services.py decides."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+
+from forum.models import ForumPreference, ReportReason
+from network.files import ACCEPTED_DESCRIPTION
+
+MENTION_HELP = "Mention someone with @ and their name, hyphens for spaces: @Grace-Lewis."
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label="Your post",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        strip=False,
+        help_text=f"Markdown: **bold**, *italic*, > quote, - lists, [link](https://…). "
+        f"{MENTION_HELP}",
+    )
+    attachments = MultipleFileField(
+        required=False,
+        help_text=f"Optional, up to {settings.FORUM_ATTACHMENTS_PER_POST} files: "
+        f"{ACCEPTED_DESCRIPTION}. Images appear once a moderator has approved them, "
+        "with their hidden details (such as location) removed.",
+    )
+    confirm_child_safety = forms.BooleanField(
+        required=False,
+        label="I confirm that my post does not identify a child or young person, or anyone "
+        "in care: no names, initials, dates of birth, home, school or placement names, "
+        "photos or case numbers.",
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, ask_confirmation: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+        if not ask_confirmation:
+            del self.fields["confirm_child_safety"]
+
+    def clean_body(self) -> str:
+        return self.cleaned_data["body"].replace("\r\n", "\n")
+
+
+class ThreadForm(PostForm):
+    title = forms.CharField(max_length=200, min_length=5)
+    field_order = ["title", "body", "attachments", "confirm_child_safety"]
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        label="Your post", widget=forms.Textarea(attrs={"rows": 10}), strip=False
+    )
+    reason = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Moderators: why you edited this post (shown under it).",
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=ReportReason.choices, widget=forms.RadioSelect, label="What is wrong?"
+    )
+    details = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        label="Anything the moderators should know",
+        help_text="Required for “Something else”. Do not repeat identifying details here.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == ReportReason.OTHER and not cleaned.get("details", "").strip():
+            self.add_error("details", "Tell the moderators what is wrong with this post.")
+        return cleaned
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = ForumPreference
+        fields = ["notify_by", "email_mentions", "follow_on_post"]
+        widgets = {"notify_by": forms.RadioSelect}
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False, label="Search the forum")

@@ -1,0 +1,312 @@
+"""Who hears about a new post, on the site and by email, and the emails themselves.
+
+Runs in Celery tasks (forum/tasks.py), never in the request. Emails carry the thread
+title, the author and a link, never the post's text, so that text a moderator later
+removes does not sit in inboxes. Each email is recorded in ForumEmail under a unique key
+before it is sent and marked sent after, so a retried task does not send it again.
+"""
+
+import logging
+import re
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from forum.models import (
+    EmailKind,
+    Follow,
+    ForumEmail,
+    ForumPreference,
+    Notification,
+    NotificationKind,
+    NotifyBy,
+    Post,
+    PostState,
+    Report,
+    ThreadState,
+)
+from members import access
+from network.mail import build_email
+
+logger = logging.getLogger(__name__)
+
+# "@Grace-Lewis": the member's name with hyphens for spaces (the forms say so).
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z][\w'’.]*(?:-[A-Za-z][\w'’.]*){0,4})")
+MAX_MENTIONS = 10
+QUOTE_LINK = re.compile(r"\]\(/forum/t/(\d+)/p/(\d+)/\)")
+UNSUBSCRIBE_SALT = "forum.unsubscribe"
+
+
+def mention_handle(user) -> str:
+    return "-".join((user.name or user.email.split("@")[0]).split())
+
+
+def mentioned_names(body: str) -> list[str]:
+    """The names mentioned in a post, outside code and quotes, each once."""
+    lines = [
+        line
+        for line in body.splitlines()
+        if not line.lstrip().startswith(">") and not line.startswith("    ")
+    ]
+    text = re.sub(r"`[^`]*`", "", "\n".join(lines))
+    names: list[str] = []
+    for handle in MENTION.findall(text):
+        name = handle.rstrip(".").replace("-", " ")
+        if name.lower() not in (n.lower() for n in names):
+            names.append(name)
+    return names[:MAX_MENTIONS]
+
+
+def quoted_post_numbers(post: Post) -> list[int]:
+    """Numbers of posts of the same thread that this post quotes (by their link)."""
+    return sorted(
+        {
+            int(number)
+            for thread_pk, number in QUOTE_LINK.findall(post.body)
+            if int(thread_pk) == post.thread_id and int(number) != post.post_number
+        }
+    )
+
+
+def unsubscribe_token(user, thread=None) -> str:
+    """A signed token for one-click unsubscribing: from one thread, or (no thread) from
+    the daily summary."""
+    payload = {"u": user.pk, "t": thread.pk if thread is not None else 0}
+    return signing.dumps(payload, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
+    """(user id, thread id or 0), or None for a token that was not made here."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return int(data["u"]), int(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def _site_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def post_notify(post: Post) -> dict[str, int]:
+    """Tell followers, mentioned members and quoted authors about a newly visible post:
+    a notification on the site for each, an email for those whose preference asks."""
+    thread = post.thread
+    category = thread.category
+    if post.state != PostState.VISIBLE or thread.state != ThreadState.VISIBLE:
+        return {"notified": 0, "emailed": 0}
+    User = get_user_model()
+    readers = User.objects.filter(access.category_readers_q(category)).exclude(pk=post.author_id)
+
+    muted = Follow.objects.filter(thread=thread, is_muted=True).values("user")
+    thread_followers = Follow.objects.filter(thread=thread, is_muted=False).values("user")
+    category_followers = Follow.objects.filter(category=category).values("user")
+    followers = set(
+        readers.filter(Q(pk__in=thread_followers) | Q(pk__in=category_followers))
+        .exclude(pk__in=muted)
+        .values_list("pk", flat=True)
+    )
+    names = mentioned_names(post.body)
+    mentioned: set[int] = set()
+    if names:
+        name_q = Q()
+        for name in names:
+            name_q |= Q(name__iexact=name)
+        mentioned = set(readers.filter(name_q).values_list("pk", flat=True))
+    quoted = set(
+        readers.filter(
+            pk__in=Post.objects.filter(
+                thread=thread, post_number__in=quoted_post_numbers(post)
+            ).values("author")
+        ).values_list("pk", flat=True)
+    )
+
+    kinds: dict[int, str] = {}
+    default_kind = NotificationKind.NEW_THREAD if post.post_number == 1 else NotificationKind.REPLY
+    for pk in followers:
+        kinds[pk] = default_kind
+    for pk in quoted:
+        kinds[pk] = NotificationKind.QUOTE
+    for pk in mentioned:
+        kinds[pk] = NotificationKind.MENTION
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                thread=thread,
+                post=post,
+                actor_id=post.author_id,
+                created_at=post.created_at,
+            )
+            for pk, kind in kinds.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+    preferences = {p.user_id: p for p in ForumPreference.objects.filter(user_id__in=list(kinds))}
+    emailed = 0
+    recipients = User.objects.filter(pk__in=list(kinds)).order_by("pk")
+    for recipient in recipients.iterator():
+        preference = preferences.get(recipient.pk) or ForumPreference(user=recipient)
+        kind = kinds[recipient.pk]
+        if kind == NotificationKind.MENTION:
+            wanted = preference.email_mentions or preference.notify_by == NotifyBy.EACH_REPLY
+        else:
+            wanted = preference.notify_by == NotifyBy.EACH_REPLY
+        if not wanted:
+            continue
+        email_kind = {
+            NotificationKind.MENTION: EmailKind.MENTION,
+            NotificationKind.NEW_THREAD: EmailKind.NEW_THREAD,
+        }.get(kind, EmailKind.REPLY)
+        if _post_email_send(recipient=recipient, post=post, kind=email_kind):
+            emailed += 1
+    return {"notified": len(kinds), "emailed": emailed}
+
+
+def _claim(*, key: str, recipient, kind: str, thread=None, post=None) -> ForumEmail | None:
+    """The send-once record for this email, or None when it was sent already."""
+    try:
+        with transaction.atomic():
+            record, _ = ForumEmail.objects.get_or_create(
+                key=key,
+                defaults={"recipient": recipient, "kind": kind, "thread": thread, "post": post},
+            )
+    except IntegrityError:
+        record = ForumEmail.objects.get(key=key)
+    return None if record.sent_at else record
+
+
+def _mark_sent(record: ForumEmail) -> None:
+    ForumEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+
+
+def _unsubscribe_headers(url: str) -> dict[str, str]:
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
+    record = _claim(
+        key=f"post:{post.pk}:{recipient.pk}",
+        recipient=recipient,
+        kind=kind,
+        thread=post.thread,
+        post=post,
+    )
+    if record is None:
+        return False
+    thread = post.thread
+    author = post.author.name if post.author else "A former member"
+    unsubscribe = _site_url(
+        reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(recipient, thread)})
+    )
+    subject = {
+        EmailKind.MENTION: f"{author} mentioned you in “{thread.title}”",
+        EmailKind.NEW_THREAD: f"New thread in {thread.category.name}: “{thread.title}”",
+    }.get(kind, f"New reply in “{thread.title}”")
+    message = build_email(
+        template="forum/emails/post",
+        context={
+            "recipient": recipient,
+            "thread": thread,
+            "author": author,
+            "kind": kind,
+            "post_url": _site_url(post.get_absolute_url()),
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": _site_url(reverse("forum:preferences")),
+        },
+        subject=subject,
+        to=[recipient.email],
+        headers=_unsubscribe_headers(unsubscribe),
+    )
+    message.send()
+    _mark_sent(record)
+    return True
+
+
+def moderators_alert(report: Report) -> int:
+    """Email the category's moderators about an urgent report (the post is hidden)."""
+    post = report.post
+    thread = post.thread
+    User = get_user_model()
+    moderators = User.objects.filter(is_active=True).filter(
+        Q(groups__name=access.MODERATORS_GROUP) | Q(moderated_forum_categories=thread.category)
+    )
+    sent = 0
+    for moderator in moderators.distinct().order_by("pk"):
+        record = _claim(
+            key=f"alert:{report.pk}:{moderator.pk}",
+            recipient=moderator,
+            kind=EmailKind.MODERATOR_ALERT,
+            thread=thread,
+            post=post,
+        )
+        if record is None:
+            continue
+        message = build_email(
+            template="forum/emails/moderator_alert",
+            context={
+                "report": report,
+                "thread": thread,
+                "post": post,
+                "reason": report.get_reason_display(),
+                "post_url": _site_url(post.get_absolute_url()),
+            },
+            subject=f"Urgent forum report: {report.get_reason_display()}",
+            to=[moderator.email],
+        )
+        message.send()
+        _mark_sent(record)
+        sent += 1
+    return sent
+
+
+def daily_summary_send(*, user, day) -> bool:
+    """The daily summary of followed threads for `user` about local day `day`."""
+    from forum.selectors import followed_thread_summary
+    from forum.services import since_for_day
+
+    since, until = since_for_day(day)
+    threads = followed_thread_summary(user, since, until)
+    if not threads:
+        return False
+    record = _claim(key=f"daily:{user.pk}:{day.isoformat()}", recipient=user, kind="daily")
+    if record is None:
+        return False
+    message = build_email(
+        template="forum/emails/daily_summary",
+        context={
+            "recipient": user,
+            "threads": threads,
+            "day": day,
+            "preferences_url": _site_url(reverse("forum:preferences")),
+        },
+        subject=f"Forum: new posts in {len(threads)} thread{'s' if len(threads) != 1 else ''} "
+        "you follow",
+        to=[user.email],
+        headers=_unsubscribe_headers(
+            _site_url(reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
+        ),
+    )
+    message.send()
+    _mark_sent(record)
+    return True
+
+
+def daily_summary_recipients() -> list[int]:
+    return list(
+        ForumPreference.objects.filter(notify_by=NotifyBy.DAILY, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def yesterday() -> date:
+    return timezone.localdate() - timedelta(days=1)

@@ -1,0 +1,196 @@
+"""Screening at post time: what is held for review, and what the watch list blocks.
+
+A post is held (nobody but its author and the moderators sees it) when:
+- its author is a new member: their first settings.FORUM_NEW_MEMBER_HELD_POSTS posts;
+- its category is pre-moderated;
+- it matches a watch-list pattern whose action is "hold".
+(Images attached to a post wait for a moderator on their own; the post goes up.)
+A pattern whose action is "block" refuses the post with the pattern's message, and the
+writer keeps what they typed.
+
+The watch list is staff-editable (forum.models.WatchPattern): whole words, wildcards or
+regular expressions, all matched in any case. A pattern may add a check done in code
+(the NHS number's mod-11 check digit), so that random 10-digit numbers do not count.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from forum.models import HoldReason, Post, WatchPattern
+
+# Longest time a pattern may take is bounded by the text's length limit; patterns are
+# compiled once per process and recompiled when staff change them (updated_at).
+_compiled: dict[tuple[int, str], re.Pattern] = {}
+
+
+def compile_pattern(kind: str, pattern: str) -> re.Pattern:
+    """The regular expression for a watch-list entry; ValueError explains a bad one."""
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise ValueError("Enter a pattern.")
+    if kind == WatchPattern.Kind.WORD:
+        words = r"\s+".join(re.escape(word) for word in pattern.split())
+        source = rf"(?<!\w){words}(?!\w)"
+    elif kind == WatchPattern.Kind.WILDCARD:
+        parts = []
+        for char in pattern:
+            if char == "*":
+                parts.append(r"\w*")
+            elif char == "?":
+                parts.append(r"\w")
+            elif char.isspace():
+                parts.append(r"\s+")
+            else:
+                parts.append(re.escape(char))
+        source = rf"(?<!\w){''.join(parts)}(?!\w)"
+    elif kind == WatchPattern.Kind.REGEX:
+        source = pattern
+    else:
+        raise ValueError(f"Unknown kind of pattern: {kind}.")
+    try:
+        compiled = re.compile(source, re.IGNORECASE)
+    except re.error as error:
+        raise ValueError(f"This is not a valid regular expression: {error}.") from error
+    if compiled.search(""):
+        raise ValueError("This pattern matches empty text, so it would catch every post.")
+    return compiled
+
+
+def nhs_number_is_valid(text: str) -> bool:
+    """Does this 10-digit number pass the NHS number's modulus-11 check?"""
+    digits = [int(c) for c in text if c.isdigit()]
+    if len(digits) != 10:
+        return False
+    total = sum(digit * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    if check == 10:
+        return False
+    return check == digits[9]
+
+
+EXTRA_CHECKS = {
+    WatchPattern.Check.NHS_NUMBER: nhs_number_is_valid,
+}
+
+
+@dataclass(frozen=True)
+class Match:
+    pattern: WatchPattern
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Screening:
+    """What the watch list found in a text."""
+
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[Match]:
+        return [m for m in self.matches if m.pattern.action == WatchPattern.Action.BLOCK]
+
+    @property
+    def holding(self) -> list[Match]:
+        return [m for m in self.matches if m.pattern.action == WatchPattern.Action.HOLD]
+
+    @property
+    def block_messages(self) -> list[str]:
+        seen: list[str] = []
+        for match in self.blocking:
+            if match.pattern.message not in seen:
+                seen.append(match.pattern.message)
+        return seen
+
+    @property
+    def patterns(self) -> list[WatchPattern]:
+        found: dict[int, WatchPattern] = {}
+        for match in self.matches:
+            found.setdefault(match.pattern.pk, match.pattern)
+        return list(found.values())
+
+
+def _regex_for(pattern: WatchPattern) -> re.Pattern | None:
+    key = (pattern.pk, f"{pattern.kind}:{pattern.pattern}")
+    compiled = _compiled.get(key)
+    if compiled is None:
+        try:
+            compiled = compile_pattern(pattern.kind, pattern.pattern)
+        except ValueError:
+            return None  # the admin refuses bad patterns; one saved otherwise is skipped
+        _compiled[key] = compiled
+    return compiled
+
+
+def active_patterns() -> list[WatchPattern]:
+    return list(WatchPattern.objects.filter(is_active=True).order_by("pk"))
+
+
+def screen_text(text: str, *, patterns: list[WatchPattern] | None = None) -> Screening:
+    """Every watch-list match in `text` (titles and bodies alike)."""
+    patterns = active_patterns() if patterns is None else patterns
+    result = Screening()
+    for pattern in patterns:
+        regex = _regex_for(pattern)
+        if regex is None:
+            continue
+        extra = EXTRA_CHECKS.get(pattern.extra_check)
+        for found in regex.finditer(text or ""):
+            if extra is not None and not extra(found.group(0)):
+                continue
+            result.matches.append(Match(pattern, found.start(), found.end(), found.group(0)))
+    result.matches.sort(key=lambda m: (m.start, -m.end))
+    return result
+
+
+def highlight_spans(text: str, screening: Screening) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, matched) pairs, so a template can mark the matches."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for match in screening.matches:
+        if match.start < position:
+            continue  # overlapping matches: the first one wins
+        if match.start > position:
+            pieces.append((text[position : match.start], False))
+        pieces.append((text[match.start : match.end], True))
+        position = match.end
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return pieces
+
+
+def is_new_member(user) -> bool:
+    """Are this person's next posts among their first FORUM_NEW_MEMBER_HELD_POSTS?
+
+    Counts posts that were accepted (visible or removed later by their author); held
+    posts still waiting do not make a member less new.
+    """
+    limit = settings.FORUM_NEW_MEMBER_HELD_POSTS
+    if limit <= 0:
+        return False
+    accepted = Post.objects.filter(author=user).exclude(state="held").order_by()[:limit]
+    return accepted.count() < limit
+
+
+def hold_reason_for(*, author, category, screening: Screening) -> str:
+    """Why a new post must wait for a moderator, or "" when it may go up at once.
+
+    Moderators' own posts are never held. The most specific reason wins: a watch-list
+    match tells the moderator what to look at.
+    """
+    from members import access
+
+    if access.is_category_moderator(author, category):
+        return ""
+    if screening.holding:
+        return HoldReason.WATCH_LIST
+    if category.is_premoderated:
+        return HoldReason.PREMODERATED
+    if is_new_member(author):
+        return HoldReason.NEW_MEMBER
+    return ""

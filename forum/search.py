@@ -1,0 +1,152 @@
+"""Forum search at /forum/search/?q=.
+
+Results are threads: those whose title matches or which hold a matching visible post,
+in categories the person may read (readable_categories_q, the rule of every listing),
+listed and visible. Held, hidden and removed posts never match, so no title, count or
+snippet reveals what a person may not see.
+
+PostgreSQL: the stored, GIN-indexed vectors on thread titles (weight A) and post bodies
+(B), `websearch_to_tsquery`, ranked, with a snippet from ts_headline of the best post.
+SQLite (the embedded default): every word must appear in the title or a post.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+
+from forum.models import Post, PostState, Thread, ThreadState
+from members import access
+
+MAX_QUERY_LENGTH = 200
+RESULTS_PER_PAGE = 20
+_START = "\ue000"
+_STOP = "\ue001"
+
+
+@dataclass
+class Result:
+    thread: Thread
+    snippet_html: str
+    post_number: int | None
+
+
+def _clean(q: str) -> str:
+    q = re.sub(r"[\x00-\x1f\x7f]", " ", q or "")
+    return " ".join(q.split())[:MAX_QUERY_LENGTH]
+
+
+def _threads_for(user):
+    return Thread.objects.filter(
+        access.readable_categories_q(user, prefix="category__"),
+        state=ThreadState.VISIBLE,
+        merged_into__isnull=True,
+    ).select_related("category", "last_post_author")
+
+
+def _highlighted(text: str) -> str:
+    escaped = html.escape(text)
+    return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+def search(user, q: str, *, page: int = 1) -> tuple[list[Result], bool]:
+    """One page of results and whether there is a next page."""
+    q = _clean(q)
+    if not q:
+        return [], False
+    offset = (page - 1) * RESULTS_PER_PAGE
+    if connection.vendor == "postgresql":
+        results = _search_postgresql(user, q, offset)
+    else:
+        results = _search_simple(user, q, offset)
+    return results[:RESULTS_PER_PAGE], len(results) > RESULTS_PER_PAGE
+
+
+def _search_postgresql(user, q: str, offset: int) -> list[Result]:
+    query = SearchQuery(q, search_type="websearch", config="english")
+    matching_posts = Post.objects.filter(
+        thread=OuterRef("pk"), state=PostState.VISIBLE, search_vector=query
+    )
+    best_post = matching_posts.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
+        "-rank", "post_number"
+    )
+    threads = (
+        _threads_for(user)
+        .annotate(has_post=Exists(matching_posts))
+        .filter(Q(search_vector=query) | Q(has_post=True))
+        .annotate(
+            title_rank=SearchRank(F("search_vector"), query),
+            post_rank=Subquery(best_post.values("rank")[:1]),
+            best_number=Subquery(best_post.values("post_number")[:1]),
+        )
+        .order_by(F("title_rank").desc(nulls_last=True), F("post_rank").desc(nulls_last=True))
+    )[offset : offset + RESULTS_PER_PAGE + 1]
+    threads = list(threads)
+    numbers = {t.pk: t.best_number for t in threads if t.best_number}
+    snippets: dict[int, str] = {}
+    if numbers:
+        condition = Q()
+        for thread_pk, number in numbers.items():
+            condition |= Q(thread_id=thread_pk, post_number=number)
+        for row in (
+            Post.objects.filter(condition, state=PostState.VISIBLE)
+            .annotate(
+                snippet=SearchHeadline(
+                    "body",
+                    query,
+                    config="english",
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=30,
+                    min_words=12,
+                )
+            )
+            .values("thread_id", "snippet")
+        ):
+            snippets[row["thread_id"]] = _highlighted(row["snippet"])
+    return [Result(t, snippets.get(t.pk, ""), numbers.get(t.pk)) for t in threads]
+
+
+def _search_simple(user, q: str, offset: int) -> list[Result]:
+    words = q.replace('"', " ").split()[:10]
+    post_match = Q()
+    title_match = Q()
+    for word in words:
+        post_match &= Q(body__icontains=word)
+        title_match &= Q(title__icontains=word)
+    matching_posts = Post.objects.filter(post_match, thread=OuterRef("pk"), state=PostState.VISIBLE)
+    threads = list(
+        _threads_for(user)
+        .annotate(has_post=Exists(matching_posts))
+        .filter(title_match | Q(has_post=True))
+        .annotate(
+            best_number=Subquery(matching_posts.order_by("post_number").values("post_number")[:1])
+        )
+        .order_by("-last_post_at", "-id")[offset : offset + RESULTS_PER_PAGE + 1]
+    )
+    snippets = {}
+    numbers = {t.pk: t.best_number for t in threads if t.best_number}
+    if numbers:
+        condition = Q()
+        for thread_pk, number in numbers.items():
+            condition |= Q(thread_id=thread_pk, post_number=number)
+        for post in Post.objects.filter(condition).only("thread_id", "body"):
+            snippets[post.thread_id] = _simple_snippet(post.body, words)
+    return [Result(t, snippets.get(t.pk, ""), numbers.get(t.pk)) for t in threads]
+
+
+def _simple_snippet(body: str, words: list[str]) -> str:
+    text = " ".join(body.split())
+    lowered = text.lower()
+    first = min((lowered.find(w.lower()) for w in words if w.lower() in lowered), default=0)
+    start = max(first - 80, 0)
+    piece = text[start : start + 220]
+    escaped = html.escape(piece)
+    for word in words:
+        escaped = re.sub(
+            f"({re.escape(html.escape(word))})", r"<mark>\1</mark>", escaped, flags=re.IGNORECASE
+        )
+    return ("… " if start else "") + escaped + (" …" if start + 220 < len(text) else "")

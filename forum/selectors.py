@@ -1,0 +1,260 @@
+"""Read queries of the forum: listings with unread markers, thread pages, and the digest
+contract the newsletter calls.
+
+Everything here is filtered by members/access.py's readable_categories_q, the same
+visibility rule as every listing: a person never sees the title, count or author of a
+thread in a category they may not read, nor anything about held or hidden posts.
+
+Digest contract (the newsletter's daily and weekly digests call these):
+    active_threads(user, since, until, limit)    threads with new posts, latest first
+    busiest_threads(user, since, until, limit)   threads with the most new posts
+    followed_thread_summary(user, since, until)  threads the member follows with new
+                                                 posts by others, latest first
+each returning a list of ThreadSummary (plain data: title, url, category, new post
+count, last author, last post time). Periods are [since, until).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+
+from forum.models import (
+    Category,
+    CategoryReadMark,
+    Follow,
+    Post,
+    PostState,
+    Thread,
+    ThreadReadState,
+    ThreadState,
+)
+from members import access
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    title: str
+    url: str  # absolute, for emails
+    category: str
+    new_post_count: int
+    last_author: str
+    last_post_at: datetime
+    thread_id: int
+
+
+def _site_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _new_posts(user, since: datetime, until: datetime) -> QuerySet:
+    """Visible posts in [since, until) of listed threads the user may read."""
+    return Post.objects.filter(
+        access.readable_categories_q(user, prefix="thread__category__"),
+        state=PostState.VISIBLE,
+        created_at__gte=since,
+        created_at__lt=until,
+        thread__state=ThreadState.VISIBLE,
+        thread__merged_into__isnull=True,
+    )
+
+
+def _summaries(posts: QuerySet, *, order: list[str], limit: int | None) -> list[ThreadSummary]:
+    grouped = (
+        posts.order_by()
+        .values("thread")
+        .annotate(new_posts=Count("pk"), last_at=Max("created_at"))
+        .order_by(*order)
+    )
+    if limit is not None:
+        grouped = grouped[:limit]
+    rows = list(grouped)
+    if not rows:
+        return []
+    last_author = (
+        posts.filter(thread=OuterRef("pk")).order_by("-created_at", "-pk").values("author__name")
+    )
+    threads = {
+        t.pk: t
+        for t in Thread.objects.filter(pk__in=[r["thread"] for r in rows])
+        .select_related("category")
+        .annotate(window_last_author=Subquery(last_author[:1]))
+    }
+    return [
+        ThreadSummary(
+            title=threads[r["thread"]].title,
+            url=_site_url(threads[r["thread"]].get_absolute_url()),
+            category=threads[r["thread"]].category.name,
+            new_post_count=r["new_posts"],
+            last_author=threads[r["thread"]].window_last_author or "A former member",
+            last_post_at=r["last_at"],
+            thread_id=r["thread"],
+        )
+        for r in rows
+    ]
+
+
+def active_threads(user, since: datetime, until: datetime, limit: int = 10) -> list[ThreadSummary]:
+    """Threads with new visible posts in the period, most recent activity first."""
+    return _summaries(_new_posts(user, since, until), order=["-last_at", "-thread"], limit=limit)
+
+
+def busiest_threads(user, since: datetime, until: datetime, limit: int = 10) -> list[ThreadSummary]:
+    """Threads with the most new visible posts in the period."""
+    return _summaries(
+        _new_posts(user, since, until), order=["-new_posts", "-last_at", "-thread"], limit=limit
+    )
+
+
+def followed_thread_summary(user, since: datetime, until: datetime) -> list[ThreadSummary]:
+    """Threads the member follows (directly, or through a category, unless muted) with
+    new visible posts by others in the period, most recent first."""
+    follows = Follow.objects.filter(user=user)
+    followed = Q(thread__in=follows.filter(is_muted=False, thread__isnull=False).values("thread"))
+    followed |= Q(thread__category__in=follows.filter(category__isnull=False).values("category"))
+    posts = (
+        _new_posts(user, since, until)
+        .filter(followed)
+        .exclude(thread__in=follows.filter(is_muted=True).values("thread"))
+        .exclude(author=user)
+    )
+    return _summaries(posts, order=["-last_at", "-thread"], limit=None)
+
+
+# --- Listings for pages ----------------------------------------------------------------
+
+
+def forum_index(user) -> list[Category]:
+    return list(
+        access.readable_categories(user)
+        .select_related("last_thread", "last_post_author")
+        .order_by("order", "name")
+    )
+
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    unread: bool  # has posts the member has not read
+    new: bool  # the member never opened it
+    first_unread_url: str
+
+
+def _read_context(user, category_ids: list[int], thread_ids: list[int]):
+    if not user.is_authenticated or not thread_ids:
+        return {}, {}
+    states = dict(
+        ThreadReadState.objects.filter(user=user, thread_id__in=thread_ids).values_list(
+            "thread_id", "last_read_post_number"
+        )
+    )
+    marks = dict(
+        CategoryReadMark.objects.filter(user=user, category_id__in=category_ids).values_list(
+            "category_id", "marked_at"
+        )
+    )
+    return states, marks
+
+
+def thread_rows(user, threads: list[Thread]) -> list[ThreadRow]:
+    """Threads with their unread markers: 2 queries whatever the number of threads."""
+    states, marks = _read_context(
+        user, sorted({t.category_id for t in threads}), [t.pk for t in threads]
+    )
+    rows = []
+    for thread in threads:
+        mark = marks.get(thread.category_id)
+        read_to = states.get(thread.pk)
+        caught_up_by_mark = mark is not None and thread.last_post_at <= mark
+        if not user.is_authenticated or caught_up_by_mark:
+            unread = new = False
+        else:
+            new = read_to is None
+            unread = read_to is not None and thread.last_post_number > read_to
+        rows.append(
+            ThreadRow(
+                thread=thread,
+                unread=unread,
+                new=new,
+                first_unread_url=reverse("forum:first_unread", kwargs={"pk": thread.pk}),
+            )
+        )
+    return rows
+
+
+def category_threads(category: Category, *, page: int, per_page: int) -> list[Thread]:
+    """One page of a category: pinned first, then by last activity (an index scan)."""
+    start = (page - 1) * per_page
+    return list(
+        Thread.objects.filter(category=category)
+        .listed()
+        .select_related("author", "last_post_author")
+        .order_by("-is_pinned", "-last_post_at", "-id")[start : start + per_page]
+    )
+
+
+def thread_page_posts(thread: Thread, *, page: int, per_page: int) -> list[Post]:
+    """The posts numbered ((page-1)*per_page, page*per_page]: an index range scan on
+    (thread, post_number), the same cost on page 1 and page 500."""
+    first = (page - 1) * per_page + 1
+    posts = list(
+        Post.objects.filter(thread=thread, post_number__gte=first, post_number__lt=first + per_page)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("post_number")
+    )
+    for post in posts:
+        post.thread = thread  # already loaded with its category
+    return posts
+
+
+def first_unread_post_number(user, thread: Thread) -> int | None:
+    """The first visible post after the member's read pointer (None: nothing unread)."""
+    read_to = (
+        ThreadReadState.objects.filter(user=user, thread=thread)
+        .values_list("last_read_post_number", flat=True)
+        .first()
+    )
+    mark = (
+        CategoryReadMark.objects.filter(user=user, category=thread.category_id)
+        .values_list("marked_at", flat=True)
+        .first()
+    )
+    if mark is not None and thread.last_post_at <= mark:
+        return None
+    posts = Post.objects.filter(thread=thread, state=PostState.VISIBLE)
+    if read_to:
+        posts = posts.filter(post_number__gt=read_to)
+    elif mark is not None:
+        posts = posts.filter(created_at__gt=mark)
+    return posts.order_by("post_number").values_list("post_number", flat=True).first()
+
+
+def user_marks_on(user, posts: list[Post]) -> tuple[set[int], set[int]]:
+    """Which of these posts the member found helpful, and which they bookmarked."""
+    if not user.is_authenticated or not posts:
+        return set(), set()
+    ids = [p.pk for p in posts]
+    helpful = set(user.forum_reactions.filter(post_id__in=ids).values_list("post_id", flat=True))
+    kept = set(user.forum_bookmarks.filter(post_id__in=ids).values_list("post_id", flat=True))
+    return helpful, kept
+
+
+def is_following(user, thread: Thread) -> bool:
+    if not user.is_authenticated:
+        return False
+    direct = Follow.objects.filter(user=user, thread=thread).values_list("is_muted", flat=True)
+    muted = direct.first()
+    if muted is not None:
+        return not muted
+    return Follow.objects.filter(user=user, category=thread.category_id).exists()
+
+
+def followed_category_ids(user) -> set[int]:
+    return set(
+        Follow.objects.filter(user=user, category__isnull=False).values_list(
+            "category_id", flat=True
+        )
+    )

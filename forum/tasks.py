@@ -1,0 +1,48 @@
+"""Celery tasks of the forum: thin wrappers that load rows by id and call one function."""
+
+from datetime import date
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from forum import notifications
+from forum.models import Post, Report
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def post_notify(post_id: int) -> dict[str, int]:
+    """Notifications and emails for a post that just became visible."""
+    post = Post.objects.select_related("thread__category", "author").filter(pk=post_id).first()
+    if post is None:
+        return {"notified": 0, "emailed": 0}
+    return notifications.post_notify(post)
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def moderators_alert(report_id: int) -> int:
+    report = Report.objects.select_related("post__thread__category").filter(pk=report_id).first()
+    if report is None:
+        return 0
+    return notifications.moderators_alert(report)
+
+
+@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+def daily_summary_send(user_id: int, day: str) -> bool:
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    return notifications.daily_summary_send(user=user, day=date.fromisoformat(day))
+
+
+@shared_task
+def daily_summaries_send() -> int:
+    """Each morning: one task per member who chose the daily summary, about yesterday.
+    Skipped while the newsletter's daily digest carries the summary instead."""
+    if settings.FORUM_DAILY_SUMMARY_IN_DIGEST:
+        return 0
+    day = notifications.yesterday().isoformat()
+    recipients = notifications.daily_summary_recipients()
+    for user_id in recipients:
+        daily_summary_send.delay(user_id, day)
+    return len(recipients)

@@ -1,0 +1,320 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from forum import services
+from forum.models import (
+    Category,
+    CategoryReadMark,
+    Follow,
+    ModerationAction,
+    Post,
+    PostRevision,
+    PostState,
+    Reaction,
+    ReportReason,
+    ReviewItem,
+    Suspension,
+    ThreadReadState,
+    ThreadState,
+)
+from members import access
+from tests.forum.factories import thread_with_posts
+
+pytestmark = pytest.mark.django_db
+
+
+def start(author, category, body="How do you plan rotas over the holidays?", **kwargs):
+    return services.thread_create(
+        author=author,
+        category=category,
+        title=kwargs.pop("title", "Holiday rotas"),
+        body=body,
+        confirmed_child_safety=True,
+        **kwargs,
+    )
+
+
+def reply(author, thread, body, **kwargs):
+    return services.post_reply(
+        author=author, thread=thread, body=body, confirmed_child_safety=True, **kwargs
+    )
+
+
+def test_starting_a_thread_sets_the_counters_of_thread_and_category(room, member):
+    post = start(member, room)
+    thread = post.thread
+    thread.refresh_from_db()
+    room.refresh_from_db()
+    assert (post.post_number, thread.post_count, thread.last_post_number) == (1, 1, 1)
+    assert thread.last_post_author == member
+    assert (room.thread_count, room.post_count, room.last_thread) == (1, 1, thread)
+
+
+def test_replies_are_numbered_in_order_and_move_last_post(room, member, second_member):
+    thread = start(member, room).thread
+    second = reply(author=second_member, thread=thread, body="We use a rota app.")
+    third = reply(author=member, thread=thread, body="Which one?")
+    thread.refresh_from_db()
+    room.refresh_from_db()
+    assert [second.post_number, third.post_number] == [2, 3]
+    assert (thread.post_count, thread.reply_count, thread.last_post_author) == (3, 2, member)
+    assert room.post_count == 3
+
+
+def test_held_reply_is_numbered_but_not_counted(settings, room, member, second_member):
+    thread = start(member, room).thread
+    settings.FORUM_NEW_MEMBER_HELD_POSTS = 5
+    held = reply(author=second_member, thread=thread, body="My first post.")
+    thread.refresh_from_db()
+    assert held.state == PostState.HELD
+    assert held.post_number == 2
+    assert (thread.post_count, thread.last_post_number) == (1, 1)
+
+
+def test_approving_a_held_opening_post_makes_the_thread_visible(settings, room, member, moderator):
+    settings.FORUM_NEW_MEMBER_HELD_POSTS = 3
+    post = start(member, room)
+    assert post.thread.state == ThreadState.HELD
+    room.refresh_from_db()
+    assert room.thread_count == 0
+    services.post_publish(post=post, actor=moderator)
+    post.thread.refresh_from_db()
+    room.refresh_from_db()
+    assert post.thread.state == ThreadState.VISIBLE
+    assert (room.thread_count, room.post_count) == (1, 1)
+
+
+def test_double_submission_posts_once(room, member):
+    key = uuid.uuid4()
+    thread = start(member, room).thread
+    first = reply(author=member, thread=thread, body="Thanks!", submission_key=key)
+    with pytest.raises(services.DuplicateSubmission) as duplicate:
+        reply(author=member, thread=thread, body="Thanks!", submission_key=key)
+    assert duplicate.value.post == first
+    assert Post.objects.filter(thread=thread).count() == 2
+
+
+def test_posting_is_rate_limited_per_member(settings, room, member):
+    settings.FORUM_POST_RATE_LIMIT = 2
+    thread = start(member, room).thread
+    reply(author=member, thread=thread, body="One more thing.")
+    with pytest.raises(ValidationError) as error:
+        reply(author=member, thread=thread, body="And another.")
+    assert "wait a few minutes" in error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"), [("   ", "Write something"), ("x" * 20001, "at most 20,000")]
+)
+def test_empty_or_over_long_posts_are_refused(room, member, body, message):
+    thread = start(member, room).thread
+    with pytest.raises(ValidationError) as error:
+        reply(author=member, thread=thread, body=body)
+    assert message in error.value.messages[0]
+
+
+def test_nobody_but_moderators_replies_to_a_locked_thread(room, member, second_member, moderator):
+    thread = start(member, room).thread
+    thread.is_locked = True
+    thread.save()
+    with pytest.raises(ValidationError, match="locked"):
+        reply(author=second_member, thread=thread, body="Late reply.")
+    assert reply(author=moderator, thread=thread, body="Closing note.").post_number
+
+
+def test_first_post_asks_the_member_to_confirm_it_identifies_no_child(room, member):
+    with pytest.raises(ValidationError, match="confirm"):
+        services.thread_create(author=member, category=room, title="Hello all", body="Hi.")
+    start(member, room)
+    assert not services.needs_child_safety_confirmation(member)
+    services.post_reply(author=member, thread=Post.objects.get().thread, body="Not asked now.")
+
+
+def test_suspended_member_cannot_post(room, member, moderator):
+    Suspension.objects.create(member=member, reason="Cooling off", created_by=moderator)
+    access.forget_forum(member)
+    with pytest.raises(ValidationError, match="suspended"):
+        start(member, room)
+
+
+def test_member_without_posting_rights_is_refused(commissioners_room, provider_member):
+    with pytest.raises(PermissionDenied):
+        start(provider_member, commissioners_room)
+
+
+def test_editing_keeps_the_earlier_text_as_a_revision(room, member):
+    post = start(member, room, body="Our rota starts on Mondays.")
+    services.post_edit(editor=member, post=post, body="Our rota starts on Sundays.")
+    post.refresh_from_db()
+    assert post.body == "Our rota starts on Sundays."
+    assert "Sundays" in post.body_html
+    assert post.edited_at is not None
+    assert list(PostRevision.objects.values_list("body", flat=True)) == [
+        "Our rota starts on Mondays."
+    ]
+
+
+def test_editing_after_the_window_is_refused(settings, room, member):
+    post = start(member, room)
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    post.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        services.post_edit(editor=member, post=post, body="Too late.")
+
+
+def test_moderator_edit_needs_a_reason_shown_and_logged(room, member, moderator):
+    post = start(member, room, body="Original words.")
+    with pytest.raises(ValidationError, match="reason"):
+        services.post_edit(editor=moderator, post=post, body="Fixed.", reason="")
+    services.post_edit(editor=moderator, post=post, body="Fixed.", reason="Removed a name")
+    post.refresh_from_db()
+    entry = ModerationAction.objects.get(action="edit")
+    assert post.edit_reason == "Removed a name"
+    assert entry.hash_before != entry.hash_after
+    assert "Original" not in str(entry.details) + entry.reason + entry.target_label
+
+
+def test_author_edit_that_matches_the_watch_list_goes_back_to_review(room, member):
+    post = start(member, room, body="Nothing identifying here.")
+    services.post_edit(editor=member, post=post, body="Call me on 07700 900123.")
+    post.refresh_from_db()
+    room.refresh_from_db()
+    assert post.state == PostState.HELD
+    assert ReviewItem.objects.get(post=post).hold_reason == "watch_list"
+    assert room.post_count == 0
+
+
+def test_deleting_leaves_removed_in_the_thread(room, member, second_member):
+    thread = start(member, room).thread
+    wrong = reply(author=second_member, thread=thread, body="Oops, wrong thread.")
+    services.post_remove(user=second_member, post=wrong)
+    wrong.refresh_from_db()
+    thread.refresh_from_db()
+    assert wrong.state == PostState.REMOVED
+    assert Post.objects.filter(thread=thread).count() == 2
+    assert (thread.post_count, thread.last_post_number) == (1, 1)
+
+
+def test_nobody_deletes_someone_elses_post(room, member, second_member):
+    post = start(member, room)
+    with pytest.raises(PermissionDenied):
+        services.post_remove(user=second_member, post=post)
+
+
+def test_read_pointer_only_moves_forward(room, member, second_member):
+    thread = thread_with_posts(category=room, author=member, count=5)
+    services.thread_mark_read(user=second_member, thread=thread, up_to=4)
+    services.thread_mark_read(user=second_member, thread=thread, up_to=2)
+    state = ThreadReadState.objects.get(user=second_member, thread=thread)
+    assert state.last_read_post_number == 4
+
+
+def test_marking_a_category_read_is_one_row_per_member_and_category(room, member):
+    services.category_mark_read(user=member, category=room)
+    services.category_mark_read(user=member, category=room)
+    assert CategoryReadMark.objects.filter(user=member, category=room).count() == 1
+
+
+def test_posting_follows_the_thread_and_unfollowing_mutes_it(room, member):
+    thread = start(member, room).thread
+    assert Follow.objects.filter(user=member, thread=thread, is_muted=False).exists()
+    services.thread_unfollow(user=member, thread=thread)
+    reply(author=member, thread=thread, body="Still here.")
+    assert Follow.objects.get(user=member, thread=thread).is_muted
+
+
+def test_helpful_toggles_and_counts(room, member, second_member):
+    post = start(member, room)
+    assert services.reaction_toggle(user=second_member, post=post) is True
+    post.refresh_from_db()
+    assert post.helpful_count == 1
+    assert services.reaction_toggle(user=second_member, post=post) is False
+    post.refresh_from_db()
+    assert (post.helpful_count, Reaction.objects.count()) == (0, 0)
+
+
+def test_members_do_not_mark_their_own_post_helpful(room, member):
+    with pytest.raises(PermissionDenied):
+        services.reaction_toggle(user=member, post=start(member, room))
+
+
+def test_bookmark_toggles(room, member, second_member):
+    post = start(member, room)
+    assert services.bookmark_toggle(user=second_member, post=post) is True
+    assert services.bookmark_toggle(user=second_member, post=post) is False
+
+
+def test_report_identifying_a_child_hides_the_post_at_once(
+    room, member, second_member, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    post = start(member, room)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_create(
+            reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD
+        )
+    post.refresh_from_db()
+    item = ReviewItem.objects.get(post=post)
+    entry = ModerationAction.objects.get(action="auto_hide")
+    assert post.state == PostState.HIDDEN
+    assert item.is_urgent and item.report_count == 1
+    assert entry.actor is None and entry.post == post
+    assert [m.to for m in mailoutbox] == [[moderator.email]]
+    assert "Holiday rotas" in mailoutbox[0].subject + mailoutbox[0].body
+    assert "How do you plan" not in mailoutbox[0].body
+
+
+def test_safeguarding_concern_also_hides_at_once(room, member, second_member):
+    post = start(member, room)
+    services.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
+    post.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+
+
+def test_other_reasons_hide_after_three_different_members(room, member, django_user_model):
+    from tests.forum.factories import member_of_type
+
+    post = start(member, room)
+    reporters = [member_of_type(name=f"Reporter {n}") for n in range(3)]
+    for number, reporter in enumerate(reporters, start=1):
+        services.report_create(reporter=reporter, post=post, reason=ReportReason.SPAM)
+        post.refresh_from_db()
+        assert (post.state == PostState.HIDDEN) is (number == 3)
+    assert ReviewItem.objects.get(post=post).report_count == 3
+
+
+def test_a_member_reports_a_post_once(room, member, second_member):
+    post = start(member, room)
+    services.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)
+    with pytest.raises(ValidationError, match="already reported"):
+        services.report_create(reporter=second_member, post=post, reason=ReportReason.SPAM)
+
+
+def test_reports_per_member_per_day_are_limited(settings, room, member, second_member):
+    settings.FORUM_REPORTS_PER_DAY = 1
+    thread = start(member, room).thread
+    first = thread.posts.get()
+    other = reply(author=member, thread=thread, body="A second post.")
+    services.report_create(reporter=second_member, post=first, reason=ReportReason.SPAM)
+    with pytest.raises(ValidationError, match="in the last 24 hours"):
+        services.report_create(reporter=second_member, post=other, reason=ReportReason.SPAM)
+
+
+def test_something_else_needs_details(room, member, second_member):
+    with pytest.raises(ValidationError, match="what is wrong"):
+        services.report_create(
+            reporter=second_member, post=start(member, room), reason=ReportReason.OTHER
+        )
+
+
+def test_category_recount_ignores_hidden_threads(room, member):
+    thread_with_posts(category=room, author=member, count=3)
+    hidden = thread_with_posts(category=room, author=member, count=2)
+    hidden.state = ThreadState.HIDDEN
+    hidden.save()
+    services.category_recount(room)
+    room = Category.objects.get(pk=room.pk)
+    assert (room.thread_count, room.post_count) == (1, 3)

@@ -1,0 +1,402 @@
+"""The forum's pages through HTTP: listings, threads, writing, errors, files, search."""
+
+import io
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from forum import services
+from forum.models import (
+    AttachmentApproval,
+    ForumPreference,
+    Post,
+    PostAttachment,
+    PostState,
+    Thread,
+)
+from members.models import SubscriptionStatus
+from tests.forum.factories import member_of_type, thread_with_posts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def confirmed(member, second_member, third_member):
+    for person in (member, second_member, third_member):
+        ForumPreference.objects.update_or_create(
+            user=person, defaults={"child_safety_confirmed_at": timezone.now()}
+        )
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+# --- Listings ---------------------------------------------------------------------------
+
+
+def test_index_lists_readable_categories_with_counts_and_latest_activity(
+    client, room, commissioners_room, member
+):
+    thread_with_posts(category=room, author=member, count=3, title="Supervision that helps")
+    thread_with_posts(category=commissioners_room, author=member, title="Fee uplift 2026")
+    client.force_login(member)
+    html = page(client.get("/forum/"))
+    assert "Workforce and training" in html
+    assert "Supervision that helps" in html
+    assert ">3<" in html.replace(" ", "")
+    assert "Commissioners" not in html and "Fee uplift" not in html
+
+
+def test_index_for_lapsed_member_offers_renewal(client, room, lapsed):
+    client.force_login(lapsed)
+    assert "Renew your membership" in page(client.get("/forum/"))
+
+
+def test_category_lists_pinned_first_then_latest_activity(client, room, member):
+    old_pinned = thread_with_posts(category=room, author=member, title="House rules")
+    old_pinned.is_pinned = True
+    old_pinned.save()
+    thread_with_posts(
+        category=room, author=member, title="Older news",
+        created=timezone.now() - timezone.timedelta(days=3),
+    )  # fmt: skip
+    thread_with_posts(category=room, author=member, title="Fresh question")
+    client.force_login(member)
+    html = page(client.get(f"/forum/c/{room.slug}/"))
+    assert html.index("House rules") < html.index("Fresh question") < html.index("Older news")
+
+
+def test_category_page_shows_unread_markers(client, room, member, second_member):
+    thread = thread_with_posts(category=room, author=member, count=3, title="Partly read")
+    services.thread_mark_read(user=second_member, thread=thread, up_to=1)
+    client.force_login(second_member)
+    html = page(client.get(f"/forum/c/{room.slug}/"))
+    assert f'href="/forum/t/{thread.pk}/unread/"' in html
+    assert "Unread" in html
+
+
+def test_category_page_queries_do_not_grow_with_threads(
+    client, room, member, django_assert_max_num_queries
+):
+    for _ in range(3):
+        thread_with_posts(category=room, author=member, count=2)
+    client.force_login(member)
+    client.get(f"/forum/c/{room.slug}/")
+    with django_assert_max_num_queries(18) as few:
+        client.get(f"/forum/c/{room.slug}/")
+    for _ in range(25):
+        thread_with_posts(category=room, author=member, count=2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(f"/forum/c/{room.slug}/")
+
+
+def test_index_queries_are_constant(client, room, open_room, member, django_assert_max_num_queries):
+    client.force_login(member)
+    with django_assert_max_num_queries(14):
+        assert client.get("/forum/").status_code == 200
+
+
+# --- Threads -------------------------------------------------------------------------------
+
+
+def test_thread_pages_hold_twenty_posts_with_anchors(client, room, member):
+    thread = thread_with_posts(category=room, author=member, count=45)
+    client.force_login(member)
+    first = page(client.get(thread.get_absolute_url()))
+    last = page(client.get(f"{thread.get_absolute_url()}?page=3"))
+    assert first.count('class="forum-post"') == 20
+    assert 'id="post-1"' in first and 'id="post-21"' not in first
+    assert last.count('class="forum-post"') == 5 and 'id="post-45"' in last
+    assert "Page 3 of 3" in last
+
+
+def test_post_link_goes_to_its_page_and_anchor(client, room, member):
+    thread = thread_with_posts(category=room, author=member, count=45)
+    client.force_login(member)
+    response = client.get(f"/forum/t/{thread.pk}/p/41/")
+    assert response.url == f"{thread.get_absolute_url()}?page=3#post-41"
+
+
+@pytest.mark.parametrize("page_number", [1, "last"])
+def test_thread_page_queries_are_the_same_for_short_and_long_threads(
+    client, room, member, second_member, django_assert_max_num_queries, page_number
+):
+    short = thread_with_posts(category=room, author=member, authors=[member, second_member],
+                              count=25)  # fmt: skip
+    long = thread_with_posts(category=room, author=member, authors=[member, second_member],
+                             count=250)  # fmt: skip
+    client.force_login(second_member)
+
+    def url(thread):
+        last = (thread.post_number_counter + 19) // 20
+        return f"{thread.get_absolute_url()}?page={1 if page_number == 1 else last}"
+
+    client.get(url(short))
+    client.get(url(long))
+    with django_assert_max_num_queries(26) as counted:
+        client.get(url(short))
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        client.get(url(long))
+
+
+def test_reading_a_page_moves_the_read_pointer_and_first_unread_jumps(
+    client, room, member, second_member
+):
+    thread = thread_with_posts(category=room, author=member, count=30)
+    client.force_login(second_member)
+    client.get(thread.get_absolute_url())
+    response = client.get(f"/forum/t/{thread.pk}/unread/")
+    assert response.url == f"{thread.get_absolute_url()}?page=2#post-21"
+
+
+def test_thread_in_an_unreadable_category_is_404_without_its_title(
+    client, commissioners_room, provider_member, commissioner_member
+):
+    thread = thread_with_posts(
+        category=commissioners_room, author=commissioner_member, title="Confidential fee talks"
+    )
+    client.force_login(provider_member)
+    for url in (
+        thread.get_absolute_url(),
+        f"/forum/t/{thread.pk}/p/1/",
+        f"/forum/t/{thread.pk}/reply/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Confidential fee talks" not in page(response)
+
+
+def test_lapsed_member_loses_the_members_room_at_once(client, room, member):
+    thread = thread_with_posts(category=room, author=member, title="Rota ideas")
+    client.force_login(member)
+    assert client.get(thread.get_absolute_url()).status_code == 200
+    member.subscriptions.update(status=SubscriptionStatus.CANCELED)
+    response = client.get(thread.get_absolute_url())
+    assert response.status_code == 404
+    assert "Rota ideas" not in page(response)
+
+
+def test_editing_someone_elses_post_is_403_without_the_title(client, room, member, second_member):
+    post = thread_with_posts(category=room, author=member, title="Night staffing").posts.get()
+    client.force_login(second_member)
+    response = client.get(f"/forum/post/{post.pk}/edit/")
+    assert response.status_code == 403
+    assert "Night staffing" not in page(response)
+
+
+def test_held_post_shows_awaiting_review_to_its_author_only(
+    settings, client, room, member, second_member, confirmed
+):
+    thread = thread_with_posts(category=room, author=member, count=1)
+    settings.FORUM_NEW_MEMBER_HELD_POSTS = 5
+    services.post_reply(author=second_member, thread=thread, body="My first words here.")
+    client.force_login(second_member)
+    assert "Awaiting review" in page(client.get(thread.get_absolute_url()))
+    client.force_login(member)
+    assert "My first words here" not in page(client.get(thread.get_absolute_url()))
+
+
+def test_removed_post_leaves_removed_in_the_thread(client, room, member, second_member, confirmed):
+    thread = thread_with_posts(category=room, author=member, count=1)
+    post = services.post_reply(author=second_member, thread=thread, body="Posted by mistake.")
+    client.force_login(second_member)
+    client.post(f"/forum/post/{post.pk}/delete/")
+    html = page(client.get(thread.get_absolute_url()))
+    assert "removed by its author" in html and "Posted by mistake" not in html
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+def test_member_starts_a_thread_and_lands_on_it(client, room, member, confirmed):
+    client.force_login(member)
+    response = client.post(
+        f"/forum/c/{room.slug}/new/",
+        {"title": "Induction week plans", "body": "Ours is **five** days.",
+         "submission_key": str(uuid.uuid4())},
+    )  # fmt: skip
+    thread = Thread.objects.get()
+    assert response.url == f"/forum/t/{thread.pk}/p/1/"
+    assert "<strong>five</strong>" in thread.posts.get().body_html
+
+
+def test_first_post_form_asks_for_the_child_safety_confirmation(client, room, member):
+    client.force_login(member)
+    form = page(client.get(f"/forum/c/{room.slug}/new/"))
+    assert "does not identify a child" in form
+    response = client.post(
+        f"/forum/c/{room.slug}/new/", {"title": "Induction week", "body": "Five days."}
+    )
+    assert response.status_code == 400
+    assert "Please confirm" in page(response)
+    assert "Five days." in page(response)
+
+
+def test_preview_shows_the_rendered_post_without_saving(client, room, member, confirmed):
+    client.force_login(member)
+    response = client.post(
+        f"/forum/c/{room.slug}/new/",
+        {"title": "Induction week", "body": "A *quick* <script>x</script> note", "preview": "1"},
+    )
+    html = page(response)
+    assert "<em>quick</em>" in html
+    assert "<script>x</script>" not in html
+    assert Thread.objects.count() == 0
+
+
+def test_reply_to_a_locked_thread_keeps_what_was_typed(client, room, member, second_member,
+                                                       confirmed):  # fmt: skip
+    thread = thread_with_posts(category=room, author=member)
+    thread.is_locked = True
+    thread.save()
+    client.force_login(second_member)
+    response = client.post(f"/forum/t/{thread.pk}/reply/", {"body": "My careful answer."})
+    assert response.status_code == 400
+    assert "locked" in page(response) and "My careful answer." in page(response)
+
+
+def test_blocked_post_shows_the_patterns_message_and_keeps_the_text(
+    client, room, member, second_member, confirmed
+):
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(second_member)
+    response = client.post(f"/forum/t/{thread.pk}/reply/", {"body": "NHS no 943 476 5919 ok"})
+    assert response.status_code == 400
+    assert "looks like an NHS number" in page(response)
+    assert "943 476 5919" in page(response)
+
+
+def test_double_click_posts_once(client, room, member, second_member, confirmed):
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(second_member)
+    data = {"body": "Thanks for this.", "submission_key": str(uuid.uuid4())}
+    first = client.post(f"/forum/t/{thread.pk}/reply/", data)
+    second = client.post(f"/forum/t/{thread.pk}/reply/", data)
+    assert first.url == second.url
+    assert Post.objects.filter(thread=thread).count() == 2
+
+
+def test_quote_prefills_the_reply_with_a_link_to_the_post(client, room, member, second_member):
+    thread = thread_with_posts(category=room, author=member, count=2)
+    client.force_login(second_member)
+    html = page(client.get(f"/forum/t/{thread.pk}/reply/?quote=2"))
+    assert f"[wrote](/forum/t/{thread.pk}/p/2/)" in html
+    assert "&gt; Post number 2" in html
+
+
+def test_report_as_identifying_a_child_hides_the_post(client, room, member, second_member):
+    post = thread_with_posts(category=room, author=member).posts.get()
+    client.force_login(second_member)
+    response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "child"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+
+
+def test_report_form_keeps_details_on_error(client, room, member, second_member):
+    post = thread_with_posts(category=room, author=member).posts.get()
+    client.force_login(second_member)
+    response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "other", "details": " "})
+    assert response.status_code == 400
+    assert "what is wrong" in page(response)
+
+
+def test_member_who_may_not_post_sees_why(client, commissioners_room, commissioner_member):
+    policy = member_of_type("policy")
+    commissioners_room.policy_may_read = True
+    commissioners_room.save()
+    client.force_login(policy)
+    response = client.get(f"/forum/c/{commissioners_room.slug}/new/")
+    assert response.status_code == 403
+    assert "open for posting to other member types" in page(response)
+
+
+# --- Files ---------------------------------------------------------------------------------
+
+
+def jpeg_with_exif() -> bytes:
+    image = Image.new("RGB", (40, 30), "teal")
+    exif = Image.Exif()
+    exif[0x010F] = "Fictional Camera Co"  # Make
+    exif[0x9003] = "2024:05:01 10:00:00"  # DateTimeOriginal
+    output = io.BytesIO()
+    image.save(output, format="JPEG", exif=exif)
+    return output.getvalue()
+
+
+def test_document_attachment_is_checked_and_served_to_readers(
+    client, room, member, second_member, confirmed
+):
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("rota.csv", b"day,shift\nMonday,early\n", content_type="text/csv")
+    client.post(f"/forum/t/{thread.pk}/reply/", {"body": "Our rota.", "attachments": [upload]})
+    attachment = PostAttachment.objects.get()
+    assert attachment.approval == AttachmentApproval.APPROVED
+    client.force_login(second_member)
+    response = client.get(f"/forum/attachment/{attachment.pk}/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert b"Monday" in body
+
+
+def test_renamed_file_of_the_wrong_type_is_refused(client, room, member, confirmed):
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile(
+        "notes.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
+    )
+    response = client.post(
+        f"/forum/t/{thread.pk}/reply/", {"body": "Notes attached.", "attachments": [upload]}
+    )
+    assert response.status_code == 400
+    assert "cannot be attached" in page(response)
+    assert "Notes attached." in page(response)
+
+
+def test_image_waits_for_approval_and_loses_its_metadata(
+    client, room, member, second_member, moderator, confirmed
+):
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    client.post(f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]})
+    attachment = PostAttachment.objects.get()
+    assert attachment.approval == AttachmentApproval.PENDING
+    with attachment.file.open("rb") as stored, Image.open(stored) as image:
+        assert not image.getexif()
+        assert b"Fictional Camera" not in stored.read() if stored.seek(0) == 0 else True
+    client.force_login(second_member)
+    assert client.get(f"/forum/attachment/{attachment.pk}/").status_code == 404
+    client.force_login(member)
+    assert client.get(f"/forum/attachment/{attachment.pk}/").status_code == 200
+
+
+# --- Search ------------------------------------------------------------------------------
+
+
+def test_search_finds_visible_posts_in_readable_categories_only(
+    client, room, commissioners_room, provider_member, commissioner_member
+):
+    readable = thread_with_posts(category=room, author=commissioner_member, title="Rotas")
+    Post.objects.filter(thread=readable).update(body="Weekend rotas and supervision")
+    services.post_search_index(readable.posts.get())
+    secret = thread_with_posts(
+        category=commissioners_room, author=commissioner_member, title="Supervision fees"
+    )
+    held = thread_with_posts(category=room, author=commissioner_member, title="Held one")
+    Post.objects.filter(thread=held).update(body="supervision details", state=PostState.HELD)
+    client.force_login(provider_member)
+    html = page(client.get("/forum/search/?q=supervision"))
+    assert "Rotas" in html
+    assert "Supervision fees" not in html and secret.title not in html
+    assert "Held one" not in html
+
+
+def test_search_with_nothing_matching_says_so(client, room, member):
+    client.force_login(member)
+    assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
