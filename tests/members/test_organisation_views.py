@@ -1,5 +1,6 @@
 """The organisation page, invitation links and seat claims, through HTTP."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -363,3 +364,58 @@ def test_domain_verification_error_keeps_what_was_typed(client, council):
 
     assert response.status_code == 400
     assert 'value="someone-else.example.org"' in response.content.decode()
+
+
+def test_invited_newcomer_signs_up_verifies_and_accepts(client, council):
+    organisation, _ = council
+    invitation = InvitationFactory(organisation=organisation, email="new.colleague@example.org")
+    link = organisations.invitation_url(invitation).split("testserver")[-1].split("8000")[-1]
+    password = "placement-stability-2026"
+
+    client.post(
+        reverse("account_signup") + f"?next={link}",
+        {
+            "name": "New Colleague",
+            "email": "new.colleague@example.org",
+            "password1": password,
+            "password2": password,
+            "next": link,
+        },
+    )
+    confirmation = re.search(r"(/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body)[1]
+    client.post(confirmation)
+    response = client.post(link, follow=True)
+
+    assert "you now hold a seat" in response.content.decode()
+    assert organisation.seats.filter(user__email="new.colleague@example.org").exists()
+
+
+def test_accepting_from_the_account_page_takes_the_seat(client, council):
+    organisation, _ = council
+    kim = UserFactory(email="kim@northmoor.example.org")
+    InvitationFactory(organisation=organisation, email=kim.email)
+    client.force_login(kim)
+    page = client.get(reverse("members:account")).content.decode()
+    action = re.search(r'action="(/account/invitations/[^"]+/)"', page)[1]
+
+    client.post(action)
+
+    assert organisation.seats.filter(user=kim).exists()
+
+
+@pytest.mark.worker
+def test_invitation_email_is_sent_by_a_real_celery_worker(celery_worker_process):
+    import time
+
+    organisation, admin = organisation_with_seats(seats=3)
+    organisations.invitation_create(
+        organisation=organisation, email="kim@northmoor.example.org", invited_by=admin
+    )
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not list(celery_worker_process.mail_dir.iterdir()):
+        time.sleep(0.2)
+    files = list(celery_worker_process.mail_dir.iterdir())
+    assert files, "the worker sent no email"
+    assert "/account/invitations/" in files[0].read_text()
+    assert Invitation.objects.get().emailed_at is not None
