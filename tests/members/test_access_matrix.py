@@ -165,3 +165,7 @@ def test_access_matrix_command_fails_on_a_url_without_expectation(monkeypatch):
 
     with pytest.raises(CommandError, match="new:page"):
         call_command("access_matrix", stdout=StringIO())
+
+
+def test_deny_by_default_every_view_needs_a_login_unless_marked(settings):
+    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
