@@ -339,6 +339,10 @@ def invitation_create(*, organisation: Organisation, email: str, invited_by: Use
     return invitation
 
 
+# A colleague's inbox is not to be flooded by repeated clicks on "Send again".
+RESEND_AFTER = timedelta(minutes=10)
+
+
 def invitation_resend(*, invitation: Invitation, sent_by: User) -> Invitation:
     """Send an open invitation again with a fresh link (and a fresh expiry)."""
     with transaction.atomic(durable=True):
@@ -346,6 +350,12 @@ def invitation_resend(*, invitation: Invitation, sent_by: User) -> Invitation:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
             raise ValidationError("This invitation was already accepted or revoked.", code="closed")
+        if invitation.sent_at > timezone.now() - RESEND_AFTER:
+            raise ValidationError(
+                f"The invitation to {invitation.email} was sent a few minutes ago. Email can "
+                "take a while to arrive; you can send it again after ten minutes.",
+                code="too_soon",
+            )
         if invitation_is_expired(invitation):
             # An expired invitation held no seat; sending it again needs one free.
             usage = seats_usage(organisation)

@@ -160,7 +160,8 @@ def test_invalid_email_is_refused_with_a_message(client, council):
 
 def test_admin_revokes_and_resends_invitations(client, council, django_capture_on_commit_callbacks):
     organisation, admin = council
-    kept = InvitationFactory(organisation=organisation)
+    yesterday = timezone.now() - timedelta(days=1)
+    kept = InvitationFactory(organisation=organisation, sent_at=yesterday)
     dropped = InvitationFactory(organisation=organisation)
     client.force_login(admin)
     kwargs = {"slug": organisation.slug}
