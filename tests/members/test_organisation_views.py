@@ -38,6 +38,18 @@ def test_org_admin_is_sent_from_the_index_to_their_organisation(client, council)
     assert response.url == page_url(organisation)
 
 
+def test_admin_of_two_organisations_chooses_one(client, council):
+    organisation, admin = council
+    second, _ = organisation_with_seats(name="Fictional Valley Homes", slug="valley-homes")
+    SeatFactory(organisation=second, user=admin, is_admin=True)
+    client.force_login(admin)
+
+    page = client.get(reverse("members:organisation_index")).content.decode()
+
+    assert page_url(organisation) in page
+    assert page_url(second) in page
+
+
 def test_person_who_manages_no_organisation_is_told_so(client, registered):
     client.force_login(registered)
 
