@@ -334,7 +334,15 @@ def invitation_create(*, organisation: Organisation, email: str, invited_by: Use
                 organisation=organisation, email=email, invited_by=invited_by, sent_at=now
             )
             invitation.full_clean()
-            invitation.save()
+            try:
+                with transaction.atomic():
+                    invitation.save()
+            except IntegrityError:
+                # The same address was invited a moment ago (a double click where the row
+                # lock is not enforced): the database kept one invitation.
+                raise ValidationError(
+                    f"{email} was invited a moment ago.", code="already_invited"
+                ) from None
         _send_later(invitation)
     return invitation
 
