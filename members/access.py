@@ -37,7 +37,10 @@ its due date ends it, whatever Stripe's state says.
 Organisations: an organisation's seat count is its membership's: the quantity of the
 subscription that gives access, or the seats of a current staff grant (the larger when
 both exist: a grant covers an organisation while billing is being arranged, it does not
-add to it). Pending invitations hold seats (members/organisations.py counts them).
+add to it). Pending invitations hold seats (members/organisations.py counts them). Every
+seat holder of an organisation whose membership gives access is a member; when a plan
+shrinks below the seats in use, nobody is cut off at random: the organisation page shows
+the excess and no one can be invited until the admin removes people.
 
 The functions other apps use:
     membership(user)         -> Membership | None: the membership giving access and its source
@@ -52,6 +55,7 @@ The functions other apps use:
     invitation_is_for(user, invitation)         -> bool: a verified address of theirs
     can_claim_seat(user, organisation)          -> bool: by verified email domain
     subscription_gives_access(subscription)     -> bool (the table above)
+    invoice_overdue(subscription)               -> bool (the invoice rule above)
     grace_period_end(subscription)              -> datetime | None
     can_read_level(user, level), can_read(user, obj) -> bool (AccessLevel)
     can_read_resource(user, resource, *, free_reads_left, already_read_this_month)

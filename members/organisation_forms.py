@@ -4,8 +4,7 @@ from django import forms
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Colleague's email address",
-        help_text="They get an email with a link to take a seat. It works for "
-        "the set number of days and holds a seat until then.",
+        help_text="They get an email with a link to take a seat in your organisation's membership.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 

@@ -334,9 +334,21 @@ def invitation_create(*, organisation: Organisation, email: str, invited_by: Use
                 organisation=organisation, email=email, invited_by=invited_by, sent_at=now
             )
             invitation.full_clean()
-            invitation.save()
+            try:
+                with transaction.atomic():
+                    invitation.save()
+            except IntegrityError:
+                # The same address was invited a moment ago (a double click where the row
+                # lock is not enforced): the database kept one invitation.
+                raise ValidationError(
+                    f"{email} was invited a moment ago.", code="already_invited"
+                ) from None
         _send_later(invitation)
     return invitation
+
+
+# A colleague's inbox is not to be flooded by repeated clicks on "Send again".
+RESEND_AFTER = timedelta(minutes=10)
 
 
 def invitation_resend(*, invitation: Invitation, sent_by: User) -> Invitation:
@@ -346,6 +358,12 @@ def invitation_resend(*, invitation: Invitation, sent_by: User) -> Invitation:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.is_open:
             raise ValidationError("This invitation was already accepted or revoked.", code="closed")
+        if invitation.sent_at > timezone.now() - RESEND_AFTER:
+            raise ValidationError(
+                f"The invitation to {invitation.email} was sent a few minutes ago. Email can "
+                "take a while to arrive; you can send it again after ten minutes.",
+                code="too_soon",
+            )
         if invitation_is_expired(invitation):
             # An expired invitation held no seat; sending it again needs one free.
             usage = seats_usage(organisation)

@@ -1,5 +1,6 @@
 """The organisation page, invitation links and seat claims, through HTTP."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -35,6 +36,18 @@ def test_org_admin_is_sent_from_the_index_to_their_organisation(client, council)
 
     assert response.status_code == 302
     assert response.url == page_url(organisation)
+
+
+def test_admin_of_two_organisations_chooses_one(client, council):
+    organisation, admin = council
+    second, _ = organisation_with_seats(name="Fictional Valley Homes", slug="valley-homes")
+    SeatFactory(organisation=second, user=admin, is_admin=True)
+    client.force_login(admin)
+
+    page = client.get(reverse("members:organisation_index")).content.decode()
+
+    assert page_url(organisation) in page
+    assert page_url(second) in page
 
 
 def test_person_who_manages_no_organisation_is_told_so(client, registered):
@@ -160,7 +173,8 @@ def test_invalid_email_is_refused_with_a_message(client, council):
 
 def test_admin_revokes_and_resends_invitations(client, council, django_capture_on_commit_callbacks):
     organisation, admin = council
-    kept = InvitationFactory(organisation=organisation)
+    yesterday = timezone.now() - timedelta(days=1)
+    kept = InvitationFactory(organisation=organisation, sent_at=yesterday)
     dropped = InvitationFactory(organisation=organisation)
     client.force_login(admin)
     kwargs = {"slug": organisation.slug}
@@ -364,3 +378,58 @@ def test_domain_verification_error_keeps_what_was_typed(client, council):
 
     assert response.status_code == 400
     assert 'value="someone-else.example.org"' in response.content.decode()
+
+
+def test_invited_newcomer_signs_up_verifies_and_accepts(client, council):
+    organisation, _ = council
+    invitation = InvitationFactory(organisation=organisation, email="new.colleague@example.org")
+    link = organisations.invitation_url(invitation).split("testserver")[-1].split("8000")[-1]
+    password = "placement-stability-2026"
+
+    client.post(
+        reverse("account_signup") + f"?next={link}",
+        {
+            "name": "New Colleague",
+            "email": "new.colleague@example.org",
+            "password1": password,
+            "password2": password,
+            "next": link,
+        },
+    )
+    confirmation = re.search(r"(/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body)[1]
+    client.post(confirmation)
+    response = client.post(link, follow=True)
+
+    assert "you now hold a seat" in response.content.decode()
+    assert organisation.seats.filter(user__email="new.colleague@example.org").exists()
+
+
+def test_accepting_from_the_account_page_takes_the_seat(client, council):
+    organisation, _ = council
+    kim = UserFactory(email="kim@northmoor.example.org")
+    InvitationFactory(organisation=organisation, email=kim.email)
+    client.force_login(kim)
+    page = client.get(reverse("members:account")).content.decode()
+    action = re.search(r'action="(/account/invitations/[^"]+/)"', page)[1]
+
+    client.post(action)
+
+    assert organisation.seats.filter(user=kim).exists()
+
+
+@pytest.mark.worker
+def test_invitation_email_is_sent_by_a_real_celery_worker(celery_worker_process):
+    import time
+
+    organisation, admin = organisation_with_seats(seats=3)
+    organisations.invitation_create(
+        organisation=organisation, email="kim@northmoor.example.org", invited_by=admin
+    )
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not list(celery_worker_process.mail_dir.iterdir()):
+        time.sleep(0.2)
+    files = list(celery_worker_process.mail_dir.iterdir())
+    assert files, "the worker sent no email"
+    assert "/account/invitations/" in files[0].read_text()
+    assert Invitation.objects.get().emailed_at is not None

@@ -143,6 +143,14 @@ def test_resending_an_expired_invitation_needs_a_free_seat(settings):
         organisations.invitation_resend(invitation=expired, sent_by=admin)
 
 
+def test_sending_again_within_minutes_is_refused():
+    organisation, admin = organisation_with_seats()
+    invitation = invite(organisation, admin, "kim@example.org")
+
+    with pytest.raises(ValidationError, match="sent a few minutes ago"):
+        organisations.invitation_resend(invitation=invitation, sent_by=admin)
+
+
 def test_revoking_an_invitation_frees_its_seat_and_kills_its_link():
     organisation, admin = organisation_with_seats(seats=2)
     invitation = invite(organisation, admin, "a@example.org")
