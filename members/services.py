@@ -70,13 +70,24 @@ def organisation_for_buyer(
     *, user: User, name: str, org_type: str, region: str = ""
 ) -> Organisation:
     """The organisation `user` buys for: one they already run (by name), else a new one
-    with them as its admin. Must run inside the caller's transaction."""
+    with them as its admin. Must run inside the caller's transaction.
+
+    An organisation whose membership is running is refused: its seats and plan change in
+    the billing portal, not with a second subscription."""
     existing = (
         Organisation.objects.filter(seats__user=user, seats__is_admin=True, name__iexact=name)
+        .prefetch_related("subscriptions")
         .order_by("-created_at")
         .first()
     )
     if existing is not None:
+        if any(access.subscription_gives_access(s) for s in existing.subscriptions.all()):
+            raise ValidationError(
+                {
+                    "organisation_name": f"{existing} already has a membership. Change its "
+                    "seats or plan from your account page."
+                }
+            )
         return existing
     organisation = Organisation(
         name=name, slug=_unique_slug(name), org_type=org_type, region=region
