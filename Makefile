@@ -55,6 +55,7 @@ check: $(INSTALLED) ## Django system checks, including the production ones
 	  $(MANAGE) check --deploy --fail-level WARNING
 
 test: lint ## The whole suite (embedded default, or the services named by DATABASE_URL/REDIS_URL)
+	@scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 test-fast: $(INSTALLED) ## The suite without the browser tests

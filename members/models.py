@@ -118,7 +118,9 @@ class Organisation(models.Model):
     verified_domain = models.CharField(
         max_length=200,
         blank=True,
-        help_text="People who sign up with this email domain may claim a free seat.",
+        db_index=True,
+        help_text="An email domain the organisation has shown it owns (e.g. council.gov.uk): "
+        "people with a verified address there may claim a free seat while seats remain.",
     )
     stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -444,6 +446,15 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the invitation was last sent; its link expires a set time after.",
+    )
+    emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the email for the latest sending left; a retried task sends it once.",
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -457,9 +468,23 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organisation", "-created_at"])]
+        constraints = [
+            # One open invitation per address and organisation (emails are stored
+            # lower-cased), so a double-click cannot hold two seats for one person.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_open_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} to {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor revoked (it may still have expired)."""
+        return self.accepted_at is None and self.revoked_at is None
 
 
 class InvoiceRequest(models.Model):

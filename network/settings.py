@@ -449,6 +449,8 @@ ACCOUNT_RATE_LIMITS["newsletter_signup"] = env("RATE_LIMIT_NEWSLETTER_SIGNUP", d
 # ------------------------------------------------------------------------------
 # Days a past_due subscription keeps access while the member sorts out payment.
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=14)
+# Days an invitation to an organisation's seat stays valid (and holds its seat).
+ORGANISATION_INVITATION_DAYS = env.int("ORGANISATION_INVITATION_DAYS", default=14)
 CONTACT_MESSAGE_MAX_LENGTH = 3000
 
 # ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.core import mail
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -49,6 +50,11 @@ def browser():
         )
         yield browser
         browser.close()
+        # Playwright's sync API switches greenlets, each with its own context, so the ORM
+        # calls made while it runs open a connection of their own (Django keeps one per
+        # context). Close it here, in that context, or dropping the test database at the
+        # end of the session finds it still connected.
+        connections.close_all()
 
 
 @pytest.fixture

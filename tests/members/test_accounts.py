@@ -43,6 +43,15 @@ def test_sign_up_sends_a_verification_email_and_does_not_sign_in_yet(client):
 
 
 @pytest.mark.django_db
+def test_verification_email_speaks_in_the_networks_name_not_example_com(client):
+    _sign_up(client)
+
+    body = mail.outbox[-1].body
+    assert "English Residential Network" in body
+    assert "example.com" not in body
+
+
+@pytest.mark.django_db
 def test_unverified_person_cannot_sign_in_until_they_verify(client):
     _sign_up(client)
     client.logout()

@@ -121,7 +121,7 @@ def test_account_page_runs_a_constant_number_of_queries(
         )
     client.force_login(subscription.user)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         client.get(reverse("members:account"))
 
 

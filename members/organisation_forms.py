@@ -1,0 +1,18 @@
+from django import forms
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Colleague's email address",
+        help_text="They get an email with a link to take a seat. It works for "
+        "the set number of days and holds a seat until then.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class DomainForm(forms.Form):
+    domain = forms.CharField(
+        label="Email domain",
+        max_length=200,
+        help_text="The part after @ in your own work address, e.g. northmoor.gov.uk.",
+    )

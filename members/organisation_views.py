@@ -1,0 +1,260 @@
+"""Organisation admins' pages: seats, invitations, admins, the verified email domain;
+and the pages where a colleague accepts an invitation or claims a seat.
+
+Thin views: parse a form, look the organisation up among those the person manages
+(members/access.py), call members/organisations.py, pick a response.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from members import access, organisations
+from members.models import Organisation
+from members.organisation_forms import DomainForm, InvitationForm
+from members.organisations import InvitationProblem, SeatsUsage
+
+# The status each reason an invitation link cannot be used answers with.
+PROBLEM_STATUS = {
+    InvitationProblem.INVALID: 404,
+    InvitationProblem.EXPIRED: 410,
+    InvitationProblem.USED: 410,
+    InvitationProblem.REVOKED: 410,
+    InvitationProblem.WRONG_EMAIL: 403,
+    InvitationProblem.NO_SEAT: 409,
+}
+
+
+def _managed(request: HttpRequest, slug: str) -> Organisation:
+    """The organisation, if the person is one of its admins; 404 otherwise."""
+    return get_object_or_404(access.organisations_managed_by(request.user), slug=slug)
+
+
+@require_GET
+def organisation_index(request: HttpRequest) -> HttpResponse:
+    managed = list(access.organisations_managed_by(request.user).order_by("name"))
+    if len(managed) == 1:
+        return redirect("members:organisation", slug=managed[0].slug)
+    status = 200 if managed else 403
+    return render(
+        request, "members/organisation/index.html", {"organisations": managed}, status=status
+    )
+
+
+def _page(
+    request: HttpRequest,
+    organisation: Organisation,
+    *,
+    invitation_form: InvitationForm | None = None,
+    domain_form: DomainForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    membership = access.organisation_membership(organisation)
+    seats = list(organisation.seats.select_related("user").order_by("-is_admin", "user__name"))
+    invitations = list(
+        organisation.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-sent_at")
+    )
+    now = timezone.now()
+    for invitation in invitations:
+        invitation.expires_at = organisations.invitation_expires_at(invitation)
+        invitation.expired = invitation.expires_at <= now
+    usage = SeatsUsage(
+        total=membership.seats if membership else 0,
+        taken=len(seats),
+        held=sum(1 for invitation in invitations if not invitation.expired),
+    )
+    own_domains = sorted(
+        {access.email_domain(address) for address in access.verified_emails(request.user)}
+        - organisations.PUBLIC_EMAIL_DOMAINS
+    )
+    context = {
+        "organisation": organisation,
+        "membership": membership,
+        "usage": usage,
+        "seats": seats,
+        "admin_count": sum(1 for seat in seats if seat.is_admin),
+        "invitations": invitations,
+        "invitation_form": invitation_form or InvitationForm(),
+        "domain_form": domain_form
+        or DomainForm(initial={"domain": own_domains[0] if own_domains else ""}),
+        "invitation_days": organisations.invitation_lifetime().days,
+    }
+    return render(request, "members/organisation/detail.html", context, status=status)
+
+
+@require_GET
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _page(request, _managed(request, slug))
+
+
+@require_POST
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _managed(request, slug)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = organisations.invitation_create(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                invited_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("members:organisation", slug=organisation.slug)
+    return _page(request, organisation, invitation_form=form, status=400)
+
+
+@require_POST
+def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _managed(request, slug)
+    invitation = get_object_or_404(organisation.invitations, pk=pk)
+    try:
+        organisations.invitation_resend(invitation=invitation, sent_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitation sent again to {invitation.email}.")
+    return redirect("members:organisation", slug=organisation.slug)
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _managed(request, slug)
+    invitation = get_object_or_404(organisation.invitations, pk=pk)
+    try:
+        organisations.invitation_revoke(invitation=invitation, revoked_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"The invitation to {invitation.email} is revoked; its seat is free."
+        )
+    return redirect("members:organisation", slug=organisation.slug)
+
+
+@require_POST
+def seat_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _managed(request, slug)
+    seat = get_object_or_404(organisation.seats.select_related("user"), pk=pk)
+    try:
+        organisations.seat_remove(seat=seat, removed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("members:organisation", slug=organisation.slug)
+    if seat.user_id == request.user.pk:
+        messages.success(request, f"You no longer hold a seat at {organisation.name}.")
+        return redirect("members:account")
+    messages.success(request, f"{seat.user} no longer holds a seat; the seat is free.")
+    return redirect("members:organisation", slug=organisation.slug)
+
+
+@require_POST
+def seat_admin(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = _managed(request, slug)
+    seat = get_object_or_404(organisation.seats.select_related("user"), pk=pk)
+    make_admin = request.POST.get("is_admin") == "1"
+    try:
+        organisations.seat_set_admin(seat=seat, is_admin=make_admin, changed_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("members:organisation", slug=organisation.slug)
+    if make_admin:
+        messages.success(request, f"{seat.user} is now an admin of {organisation.name}.")
+    elif seat.user_id == request.user.pk:
+        messages.success(request, f"You are no longer an admin of {organisation.name}.")
+        return redirect("members:account")
+    else:
+        messages.success(request, f"{seat.user} is no longer an admin.")
+    return redirect("members:organisation", slug=organisation.slug)
+
+
+@require_POST
+def domain_verify(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _managed(request, slug)
+    form = DomainForm(request.POST)
+    if form.is_valid():
+        try:
+            organisations.domain_verify(
+                organisation=organisation,
+                domain=form.cleaned_data["domain"],
+                verified_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("domain", error)
+        else:
+            messages.success(
+                request,
+                f"Colleagues with a verified @{organisation.verified_domain} address can now "
+                "claim a seat from their account page while seats remain.",
+            )
+            return redirect("members:organisation", slug=organisation.slug)
+    return _page(request, organisation, domain_form=form, status=400)
+
+
+@require_POST
+def domain_clear(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _managed(request, slug)
+    organisations.domain_clear(organisation=organisation)
+    messages.success(request, "Seats are no longer offered by email domain.")
+    return redirect("members:organisation", slug=organisation.slug)
+
+
+def _problem(request: HttpRequest, problem: InvitationProblem) -> HttpResponse:
+    return render(
+        request,
+        "members/organisation/invitation_problem.html",
+        {"problem": problem, "invitation": problem.invitation},
+        status=PROBLEM_STATUS[problem.reason],
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation email. Anyone may open it; accepting needs an account
+    with a verified address the invitation was sent to."""
+    try:
+        invitation = organisations.invitation_from_token(token)
+    except InvitationProblem as problem:
+        return _problem(request, problem)
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "expires_at": organisations.invitation_expires_at(invitation),
+    }
+    if not request.user.is_authenticated:
+        return render(request, "members/organisation/invitation_sign_in.html", context)
+    if not access.invitation_is_for(request.user, invitation):
+        return _problem(request, InvitationProblem(InvitationProblem.WRONG_EMAIL, invitation))
+    if request.method == "POST":
+        try:
+            organisations.invitation_accept(invitation=invitation, user=request.user)
+        except InvitationProblem as problem:
+            return _problem(request, problem)
+        messages.success(
+            request,
+            f"Welcome: you now hold a seat in {invitation.organisation.name}'s membership.",
+        )
+        return redirect("members:account")
+    return render(request, "members/organisation/invitation_accept.html", context)
+
+
+@require_POST
+def seat_claim(request: HttpRequest, slug: str) -> HttpResponse:
+    """Claim a seat by verified email domain (offered on the account page)."""
+    organisation = get_object_or_404(access.claimable_organisations(request.user), slug=slug)
+    try:
+        organisations.seat_claim(organisation=organisation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"You now hold a seat in {organisation.name}'s membership.")
+    return redirect("members:account")

@@ -1,0 +1,64 @@
+"""What each role gets from each newsletter URL (the project-wide access-matrix test;
+format in members/access_matrix.py).
+
+The signed token in a link is the only credential for confirming, preferences and
+unsubscribing, so every role holding someone else's valid link gets the page (that is
+the design: mail clients and people without accounts use them); a forged token gets a
+clear 400 page. A members-only archived edition opens for members, editors and staff.
+"""
+
+from django.utils import timezone
+
+from newsletter import tokens
+from newsletter.models import Edition, Newsletter, Subscriber
+
+EXPECTED: dict[str, dict[str, int]] = {
+    "newsletter:index": {"*": 200},
+    "newsletter:check_email": {"*": 200},
+    "newsletter:confirm[valid]": {"*": 200},
+    "newsletter:confirm[forged]": {"*": 400},
+    "newsletter:preferences[valid]": {"*": 200},
+    "newsletter:preferences[forged]": {"*": 400},
+    "newsletter:unsubscribe[valid]": {"*": 200},
+    "newsletter:unsubscribe[forged]": {"*": 400},
+    "newsletter:archive": {"*": 200},
+    "newsletter:edition[public]": {"*": 200},
+    "newsletter:edition[members]": {
+        "anonymous": 302,
+        "registered": 403,
+        "lapsed": 403,
+        "*": 200,
+    },
+    "newsletter:edition[draft]": {"*": 404},
+}
+
+
+def url_kwargs(people: dict) -> dict[str, dict]:
+    newsletter = Newsletter.objects.create(name="Access matrix news", slug="access-matrix-news")
+    subscriber = Subscriber.objects.create(
+        email="reader@elsewhere.example.net", state=Subscriber.State.PENDING
+    )
+
+    def edition(subject: str, **fields) -> Edition:
+        return Edition.objects.create(newsletter=newsletter, subject=subject, **fields)
+
+    sent = {"status": Edition.Status.SENT, "finished_at": timezone.now()}
+    public = edition("Public edition", archive_access=Edition.ArchiveAccess.PUBLIC, **sent)
+    members = edition("Members' edition", archive_access=Edition.ArchiveAccess.MEMBERS, **sent)
+    draft = edition("Draft edition")
+
+    def token(purpose: str) -> dict:
+        return {"token": tokens.subscriber_token(subscriber, purpose=purpose)}
+
+    forged = {"token": "forged:token"}
+    return {
+        "newsletter:confirm[valid]": token(tokens.CONFIRM),
+        "newsletter:confirm[forged]": forged,
+        "newsletter:preferences[valid]": token(tokens.PREFERENCES),
+        "newsletter:preferences[forged]": forged,
+        "newsletter:unsubscribe[valid]": token(tokens.UNSUBSCRIBE),
+        "newsletter:unsubscribe[forged]": forged,
+        "newsletter:edition[public]": {"pk": public.pk},
+        "newsletter:edition[members]": {"pk": members.pk},
+        "newsletter:edition[draft]": {"pk": draft.pk},
+    }

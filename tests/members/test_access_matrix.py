@@ -1,0 +1,163 @@
+"""The access matrix: every URL pattern of the project, requested as every role.
+
+Expectations come from every installed app's `access_expectations.py` (and any
+`members/*access_expectations.py`); see members/access_matrix.py for the format. A URL
+with no expectation fails here, so no view added later escapes review. Arguments come
+from each module's `url_kwargs(people)`, including objects that belong to another
+member, so that one member reaching another's data shows up as a wrong status.
+Admin URLs are checked in one test against their group's expectation.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from members import access_matrix
+
+pytestmark = pytest.mark.django_db
+
+EXPECTATIONS = access_matrix.discover()
+ROWS = access_matrix.url_rows()
+ADMIN_ROWS = [row for row in ROWS if row.name.startswith("admin:")]
+CASES = [
+    pytest.param(key, row, id=key)
+    for row in ROWS
+    if not row.name.startswith("admin:")
+    for key in EXPECTATIONS.keys_for(row)
+]
+
+
+@pytest.fixture
+def people(request) -> dict:
+    """One person per role, all in the same database (None for the visitor)."""
+    return {
+        role: None if role == "anonymous" else request.getfixturevalue(role)
+        for role in access_matrix.ROLES
+    }
+
+
+def _request(client, method: str, url: str, user):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return getattr(client, method)(url)
+
+
+def _check(client, people, key: str, url: str) -> list[str]:
+    failures = []
+    method = EXPECTATIONS.method(key)
+    for role in access_matrix.ROLES:
+        expected = EXPECTATIONS.status(key, role)
+        status = _request(client, method, url, people[role]).status_code
+        if status != expected:
+            failures.append(
+                f"{key} {method.upper()} {url} as {role}: {status}, expected {expected}"
+            )
+    return failures
+
+
+def test_every_url_pattern_has_an_expectation():
+    missing = access_matrix.missing(EXPECTATIONS, ROWS)
+
+    assert not missing, "URLs with no access expectation:\n" + "\n".join(
+        f"  {row.name}  ({row.route})" for row in missing
+    )
+
+
+def test_every_expectation_names_a_url_pattern():
+    names = {row.name for row in ROWS}
+    stale = [
+        key
+        for key in EXPECTATIONS.expected
+        if "*" not in key and access_matrix.base_name(key) not in names
+    ]
+
+    assert not stale, f"expectations for URLs that do not exist: {stale}"
+
+
+def test_every_role_has_a_fixture_and_every_row_an_answer_for_it():
+    for key in EXPECTATIONS.expected:
+        for role in access_matrix.ROLES:
+            assert EXPECTATIONS.status(key, role) is not None, f"{key} says nothing for {role}"
+
+
+@pytest.mark.parametrize(("key", "row"), CASES)
+def test_url_answers_every_role_as_expected(key, row, people, client):
+    kwargs = {}
+    if row.kwarg_names:
+        hook = EXPECTATIONS.hooks.get(key)
+        assert hook is not None, f"{key} takes {row.kwarg_names} but its module has no url_kwargs"
+        arguments = hook(people)
+        assert key in arguments, (
+            f"url_kwargs of {EXPECTATIONS.sources[key]} gives nothing for {key}"
+        )
+        kwargs = arguments[key]
+    url = access_matrix.url_for(row, kwargs)
+
+    failures = _check(client, people, key, url)
+
+    assert not failures, "\n".join(failures)
+
+
+def _admin_kwargs(row: access_matrix.UrlRow) -> dict:
+    """Arguments for an admin URL: any value of the right shape (access is decided before
+    the object is looked up)."""
+    kwargs = {}
+    for name in row.kwarg_names:
+        if name == "app_label":
+            kwargs[name] = "members"
+        elif type(row.converters.get(name)).__name__ == "IntConverter" or name.endswith("_id"):
+            kwargs[name] = 1
+        else:
+            kwargs[name] = "1"
+    return kwargs
+
+
+def test_admin_urls_answer_every_role_as_their_group_expects(people, client):
+    failures = []
+    for row in ADMIN_ROWS:
+        for key in EXPECTATIONS.keys_for(row):
+            url = access_matrix.url_for(row, _admin_kwargs(row))
+            failures += _check(client, people, key, url)
+
+    assert not failures, "\n".join(failures)
+
+
+def test_admin_redirects_lead_to_sign_in_or_two_factor_never_into_the_admin(people, client):
+    """The admin answers everyone with a redirect: make sure none of them is a way in."""
+    allowed = ("/admin/login/", "/accounts/login/", "/accounts/2fa/")
+    wrong = []
+    for row in ADMIN_ROWS:
+        url = access_matrix.url_for(row, _admin_kwargs(row))
+        for role in access_matrix.ROLES:
+            response = _request(client, "get", url, people[role])
+            location = response.get("Location", "")
+            # /admin/ itself is one of the URLs checked here (logout leads to it).
+            if response.status_code == 302 and not (
+                location.startswith(allowed) or location == "/admin/"
+            ):
+                wrong.append(f"{url} as {role} -> {location}")
+
+    assert not wrong, "\n".join(wrong)
+
+
+def test_access_matrix_command_prints_roles_against_urls():
+    out = StringIO()
+
+    call_command("access_matrix", "--format", "markdown", stdout=out)
+
+    table = out.getvalue()
+    assert "| URL | Path | Method | Visitor | Registered |" in table
+    org_row = next(line for line in table.splitlines() if "`members:organisation[own]`" in line)
+    assert org_row.count("404 not found") == 8
+    assert org_row.count("200 opens") == 1
+    assert "`admin:*` | `/admin/... (" in table
+
+
+def test_access_matrix_command_fails_on_a_url_without_expectation(monkeypatch):
+    rows = [*access_matrix.url_rows(), access_matrix.UrlRow("new:page", "new/", ())]
+    monkeypatch.setattr(access_matrix, "url_rows", lambda: rows)
+
+    with pytest.raises(CommandError, match="new:page"):
+        call_command("access_matrix", stdout=StringIO())

@@ -1,0 +1,180 @@
+"""Staff in the admin: grants, organisations with seats, invitations, member CSV export."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+from django.utils import timezone
+
+from members import access
+from members.exports import safe_cell
+from members.models import MembershipGrant, User
+from tests.factories import OrganisationFactory, SeatFactory, UserFactory
+from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    return client
+
+
+def test_staff_grant_a_person_a_membership_with_dates_and_a_reason(admin_client, registered, staff):
+    today = timezone.localdate()
+
+    response = admin_client.post(
+        reverse("admin:members_membershipgrant_add"),
+        {
+            "user": registered.pk,
+            "seats": 1,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=365)).isoformat(),
+            "reason": MembershipGrant.Reason.PARTNER,
+        },
+    )
+
+    assert response.status_code == 302
+    grant = MembershipGrant.objects.get()
+    assert grant.granted_by == staff
+    assert access.membership(User.objects.get(pk=registered.pk)).grant == grant
+
+
+def test_staff_grant_an_organisation_seats(admin_client):
+    organisation = OrganisationFactory()
+    today = timezone.localdate()
+
+    admin_client.post(
+        reverse("admin:members_membershipgrant_add"),
+        {
+            "organisation": organisation.pk,
+            "seats": 8,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=30)).isoformat(),
+            "reason": MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
+        },
+    )
+
+    assert access.organisation_seats(organisation) == 8
+
+
+def test_grant_for_both_a_person_and_an_organisation_is_refused_clearly(admin_client, registered):
+    today = timezone.localdate().isoformat()
+
+    response = admin_client.post(
+        reverse("admin:members_membershipgrant_add"),
+        {
+            "user": registered.pk,
+            "organisation": OrganisationFactory().pk,
+            "seats": 1,
+            "starts_on": today,
+            "ends_on": today,
+            "reason": MembershipGrant.Reason.COMPLIMENTARY,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Choose either a person or an organisation" in response.content.decode()
+    assert not MembershipGrant.objects.exists()
+
+
+def test_organisation_page_in_the_admin_shows_seats_and_their_source(admin_client):
+    organisation, admin = organisation_with_seats(seats=4, admin=UserFactory(name="Ruth Adeyemi"))
+    InvitationFactory(organisation=organisation, email="kim@example.org")
+
+    page = admin_client.get(
+        reverse("admin:members_organisation_change", args=[organisation.pk])
+    ).content.decode()
+
+    assert "2 of 4 seats in use (1 people, 1 invitations), from a subscription" in page
+    assert "Ruth Adeyemi" in page
+    assert "kim@example.org" in page
+
+
+def test_organisation_list_counts_seats_without_a_query_per_row(
+    admin_client, django_assert_max_num_queries
+):
+    for _ in range(15):
+        organisation, _admin = organisation_with_seats()
+        SeatFactory(organisation=organisation)
+    admin_client.get(reverse("admin:members_organisation_changelist"))
+
+    with django_assert_max_num_queries(20):
+        response = admin_client.get(reverse("admin:members_organisation_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_organisations_are_searchable_by_a_seat_holders_email(admin_client):
+    organisation, admin = organisation_with_seats(name="Fictional Valley Homes")
+
+    page = admin_client.get(
+        reverse("admin:members_organisation_changelist"), {"q": admin.email}
+    ).content.decode()
+
+    assert "Fictional Valley Homes" in page
+
+
+def test_staff_revoke_invitations_from_the_list(admin_client):
+    invitation = InvitationFactory()
+
+    admin_client.post(
+        reverse("admin:members_invitation_changelist"),
+        {"action": "revoke", "_selected_action": [invitation.pk]},
+    )
+
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+
+
+def test_member_filter_lists_members_only(admin_client, provider_member, registered):
+    page = admin_client.get(
+        reverse("admin:members_user_changelist"), {"membership": "member"}
+    ).content.decode()
+
+    assert provider_member.email in page
+    assert registered.email not in page
+
+
+def test_members_export_as_csv_with_where_access_comes_from(
+    admin_client, commissioner_member, registered
+):
+    response = admin_client.post(
+        reverse("admin:members_user_changelist"),
+        {"action": "export_csv", "_selected_action": [commissioner_member.pk, registered.pk]},
+    )
+
+    content = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(content)))
+    by_email = {row["email"]: row for row in rows}
+    assert response["Content-Type"] == "text/csv"
+    assert by_email["commissioner@example.org"]["access through"] == "seat"
+    assert by_email["commissioner@example.org"]["organisation (seat)"] == "Northmoor Council"
+    assert by_email["registered@example.org"]["status"] == "registered"
+
+
+def test_members_export_defuses_spreadsheet_formulas(admin_client):
+    sneaky = UserFactory(name='=HYPERLINK("http://evil.example","x")', job_title="+1 manager")
+
+    response = admin_client.post(
+        reverse("admin:members_user_changelist"),
+        {"action": "export_csv", "_selected_action": [sneaky.pk]},
+    )
+
+    row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert row["name"].startswith("'=")
+    assert row["job title"] == "'+1 manager"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_start_is_defused(value):
+    assert safe_cell(value) == "'" + value
+
+
+def test_plain_cells_are_left_alone():
+    assert safe_cell("Northmoor Council") == "Northmoor Council"

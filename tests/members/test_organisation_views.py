@@ -1,0 +1,365 @@
+"""The organisation page, invitation links and seat claims, through HTTP."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from members import organisations
+from members.models import Invitation, Seat
+from tests.factories import SeatFactory, UserFactory
+from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def council():
+    organisation, admin = organisation_with_seats(
+        seats=3, name="Northmoor Council", slug="northmoor-council"
+    )
+    return organisation, admin
+
+
+def page_url(organisation) -> str:
+    return reverse("members:organisation", kwargs={"slug": organisation.slug})
+
+
+def test_org_admin_is_sent_from_the_index_to_their_organisation(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+
+    response = client.get(reverse("members:organisation_index"))
+
+    assert response.status_code == 302
+    assert response.url == page_url(organisation)
+
+
+def test_person_who_manages_no_organisation_is_told_so(client, registered):
+    client.force_login(registered)
+
+    response = client.get(reverse("members:organisation_index"))
+
+    assert response.status_code == 403
+    assert "not an admin" in response.content.decode()
+
+
+def test_organisation_page_shows_seats_used_total_and_renewal(client, council):
+    organisation, admin = council
+    SeatFactory(organisation=organisation, user=UserFactory(name="Kim Lowe"))
+    InvitationFactory(organisation=organisation, email="lee@example.org")
+    client.force_login(admin)
+
+    page = client.get(page_url(organisation)).content.decode()
+
+    assert "3 of 3" in page
+    assert "Kim Lowe" in page
+    assert "lee@example.org" in page
+    assert "Membership renews on" in page
+
+
+def test_organisation_page_queries_do_not_grow_with_seats(
+    client, council, django_assert_max_num_queries
+):
+    organisation, admin = council
+    organisation.subscriptions.update(quantity=60)
+    for _ in range(25):
+        SeatFactory(organisation=organisation)
+        InvitationFactory(organisation=organisation)
+    client.force_login(admin)
+    client.get(page_url(organisation))  # the first request records the device session
+
+    # Session, user and the device-sessions bookkeeping (5), then organisation,
+    # subscription, its invoices, grant, seats, invitations and the admin's verified
+    # addresses: the same 14 however many people hold seats.
+    with django_assert_max_num_queries(14):
+        response = client.get(page_url(organisation))
+
+    assert response.status_code == 200
+
+
+def test_member_of_the_organisation_who_is_not_admin_cannot_open_its_page(client, council):
+    organisation, _ = council
+    colleague = SeatFactory(organisation=organisation).user
+    client.force_login(colleague)
+
+    assert client.get(page_url(organisation)).status_code == 404
+
+
+def test_admin_of_another_organisation_cannot_open_or_change_this_one(client, council):
+    organisation, _ = council
+    _, other_admin = organisation_with_seats()
+    seat = SeatFactory(organisation=organisation)
+    client.force_login(other_admin)
+
+    assert client.get(page_url(organisation)).status_code == 404
+    removal = reverse("members:seat_remove", kwargs={"slug": organisation.slug, "pk": seat.pk})
+    assert client.post(removal).status_code == 404
+    assert Seat.objects.filter(pk=seat.pk).exists()
+
+
+def test_seat_of_another_organisation_cannot_be_removed_through_ones_own(client, council):
+    organisation, admin = council
+    elsewhere = SeatFactory()
+    client.force_login(admin)
+
+    url = reverse("members:seat_remove", kwargs={"slug": organisation.slug, "pk": elsewhere.pk})
+
+    assert client.post(url).status_code == 404
+    assert Seat.objects.filter(pk=elsewhere.pk).exists()
+
+
+def test_admin_invites_a_colleague_by_email(client, council, django_capture_on_commit_callbacks):
+    organisation, admin = council
+    client.force_login(admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("members:invitation_create", kwargs={"slug": organisation.slug}),
+            {"email": "kim@northmoor.example.org"},
+            follow=True,
+        )
+
+    assert "Invitation sent to kim@northmoor.example.org" in response.content.decode()
+    assert mail.outbox[-1].to == ["kim@northmoor.example.org"]
+
+
+def test_invite_beyond_the_seats_is_refused_and_keeps_the_address(client, council):
+    organisation, admin = council
+    SeatFactory(organisation=organisation)
+    SeatFactory(organisation=organisation)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("members:invitation_create", kwargs={"slug": organisation.slug}),
+        {"email": "kim@northmoor.example.org"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "All 3 seats are taken or held by invitations" in page
+    assert 'value="kim@northmoor.example.org"' in page
+    assert not Invitation.objects.exists()
+
+
+def test_invalid_email_is_refused_with_a_message(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("members:invitation_create", kwargs={"slug": organisation.slug}),
+        {"email": "not an address"},
+    )
+
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.content.decode()
+
+
+def test_admin_revokes_and_resends_invitations(client, council, django_capture_on_commit_callbacks):
+    organisation, admin = council
+    kept = InvitationFactory(organisation=organisation)
+    dropped = InvitationFactory(organisation=organisation)
+    client.force_login(admin)
+    kwargs = {"slug": organisation.slug}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:invitation_resend", kwargs={**kwargs, "pk": kept.pk}))
+    client.post(reverse("members:invitation_revoke", kwargs={**kwargs, "pk": dropped.pk}))
+
+    assert mail.outbox[-1].to == [kept.email]
+    dropped.refresh_from_db()
+    assert dropped.revoked_at is not None
+
+
+def test_admin_removes_a_person(client, council):
+    organisation, admin = council
+    seat = SeatFactory(organisation=organisation)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("members:seat_remove", kwargs={"slug": organisation.slug, "pk": seat.pk}),
+        follow=True,
+    )
+
+    assert "no longer holds a seat" in response.content.decode()
+    assert not Seat.objects.filter(pk=seat.pk).exists()
+
+
+def test_only_admin_stepping_down_is_refused_with_a_message(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+    own_seat = admin.seats.get()
+
+    response = client.post(
+        reverse("members:seat_admin", kwargs={"slug": organisation.slug, "pk": own_seat.pk}),
+        {"is_admin": "0"},
+        follow=True,
+    )
+
+    assert "at least one admin" in response.content.decode()
+    own_seat.refresh_from_db()
+    assert own_seat.is_admin
+
+
+def test_admin_passes_the_role_on_and_loses_the_page(client, council):
+    organisation, admin = council
+    colleague_seat = SeatFactory(organisation=organisation)
+    client.force_login(admin)
+    kwargs = {"slug": organisation.slug}
+
+    client.post(
+        reverse("members:seat_admin", kwargs={**kwargs, "pk": colleague_seat.pk}), {"is_admin": "1"}
+    )
+    response = client.post(
+        reverse("members:seat_admin", kwargs={**kwargs, "pk": admin.seats.get().pk}),
+        {"is_admin": "0"},
+    )
+
+    assert response.url == reverse("members:account")
+    assert client.get(page_url(organisation)).status_code == 404
+
+
+def test_invitation_link_asks_a_visitor_to_sign_in_or_sign_up(client, council):
+    organisation, admin = council
+    invitation = InvitationFactory(organisation=organisation, invited_by=admin)
+    url = organisations.invitation_url(invitation)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Join Northmoor Council" in page
+    assert "/accounts/signup/?next=" in page
+
+
+def test_invited_person_accepts_and_is_a_member(client, council):
+    organisation, admin = council
+    kim = UserFactory(email="kim@northmoor.example.org")
+    invitation = InvitationFactory(organisation=organisation, email=kim.email)
+    client.force_login(kim)
+    url = organisations.invitation_url(invitation)
+
+    assert client.get(url).status_code == 200
+    response = client.post(url, follow=True)
+
+    assert "you now hold a seat" in response.content.decode()
+    assert "You are a member" in response.content.decode()
+
+
+def test_invitation_waiting_for_the_person_is_offered_on_their_account_page(client, council):
+    organisation, admin = council
+    kim = UserFactory(email="kim@northmoor.example.org")
+    InvitationFactory(organisation=organisation, email=kim.email)
+    client.force_login(kim)
+
+    page = client.get(reverse("members:account")).content.decode()
+
+    assert "You are invited to take a seat at <strong>Northmoor Council</strong>" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "wording"),
+    [
+        ({"revoked_at": timezone.now()}, 410, "withdrew this invitation"),
+        ({"accepted_at": timezone.now()}, 410, "already been used"),
+        ({"sent_at": timezone.now() - timedelta(days=30)}, 410, "has expired"),
+    ],
+)
+def test_closed_invitation_links_show_a_clear_page_and_take_no_seat(
+    client, council, change, status, wording
+):
+    organisation, _ = council
+    kim = UserFactory(email="kim@northmoor.example.org")
+    invitation = InvitationFactory(organisation=organisation, email=kim.email, **change)
+    client.force_login(kim)
+
+    response = client.post(organisations.invitation_url(invitation))
+
+    assert response.status_code == status
+    assert wording in response.content.decode()
+    assert not organisation.seats.filter(user=kim).exists()
+
+
+def test_forged_invitation_link_is_a_404(client):
+    response = client.get(reverse("members:invitation", kwargs={"token": "12:forged:token"}))
+
+    assert response.status_code == 404
+    assert "does not work" in response.content.decode()
+
+
+def test_invitation_for_another_address_is_refused(client, council, registered):
+    organisation, _ = council
+    invitation = InvitationFactory(organisation=organisation, email="kim@northmoor.example.org")
+    client.force_login(registered)
+
+    response = client.post(organisations.invitation_url(invitation))
+
+    assert response.status_code == 403
+    assert "for another email address" in response.content.decode()
+    assert not organisation.seats.filter(user=registered).exists()
+
+
+def test_admin_sees_a_seats_summary_on_the_account_page(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+
+    page = client.get(reverse("members:account")).content.decode()
+
+    assert "1 of 3 seats in use" in page
+    assert page_url(organisation) in page
+
+
+def test_colleague_claims_a_seat_by_domain_from_the_account_page(client, council):
+    organisation, _ = council
+    organisation.verified_domain = "northmoor.example.org"
+    organisation.save()
+    lee = UserFactory(email="lee@northmoor.example.org")
+    client.force_login(lee)
+
+    assert "Claim a seat at Northmoor Council" in client.get("/account/").content.decode()
+    response = client.post(
+        reverse("members:seat_claim", kwargs={"slug": organisation.slug}), follow=True
+    )
+
+    assert "You now hold a seat" in response.content.decode()
+
+
+def test_outsider_cannot_claim_a_seat_by_domain(client, council, registered):
+    organisation, _ = council
+    organisation.verified_domain = "northmoor.example.org"
+    organisation.save()
+    client.force_login(registered)
+
+    response = client.post(reverse("members:seat_claim", kwargs={"slug": organisation.slug}))
+
+    assert response.status_code == 404
+
+
+def test_admin_verifies_their_domain_from_the_page(client):
+    organisation, admin = organisation_with_seats(
+        admin=UserFactory(email="ruth@northmoor.example.org")
+    )
+    client.force_login(admin)
+
+    client.post(
+        reverse("members:domain_verify", kwargs={"slug": organisation.slug}),
+        {"domain": "northmoor.example.org"},
+    )
+
+    organisation.refresh_from_db()
+    assert organisation.verified_domain == "northmoor.example.org"
+
+
+def test_domain_verification_error_keeps_what_was_typed(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("members:domain_verify", kwargs={"slug": organisation.slug}),
+        {"domain": "someone-else.example.org"},
+    )
+
+    assert response.status_code == 400
+    assert 'value="someone-else.example.org"' in response.content.decode()

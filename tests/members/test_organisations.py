@@ -1,0 +1,361 @@
+"""members/organisations.py: seats, invitations, admins and verified domains."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from members import access, organisations
+from members.models import Invitation, Seat, User
+from members.organisations import InvitationProblem
+from tests.factories import SeatFactory, UserFactory
+from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
+
+pytestmark = pytest.mark.django_db
+
+
+def invite(organisation, admin, email):
+    return organisations.invitation_create(organisation=organisation, email=email, invited_by=admin)
+
+
+def test_invitation_is_emailed_with_a_signed_link(django_capture_on_commit_callbacks):
+    organisation, admin = organisation_with_seats(seats=3, name="Northmoor Council")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(organisation, admin, "Kim.Lowe@northmoor.example.org")
+
+    assert invitation.email == "kim.lowe@northmoor.example.org"
+    message = mail.outbox[-1]
+    assert message.to == ["kim.lowe@northmoor.example.org"]
+    assert "Northmoor Council" in message.subject
+    assert organisations.invitation_url(invitation).split("/invitations/")[0] in message.body
+    assert Invitation.objects.get().emailed_at is not None
+
+
+def test_invitation_email_is_not_sent_twice_for_one_sending(django_capture_on_commit_callbacks):
+    from members.organisation_tasks import invitation_send
+
+    organisation, admin = organisation_with_seats()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite(organisation, admin, "kim@example.org")
+
+    invitation_send(invitation.pk)  # a redelivered task
+
+    assert len(mail.outbox) == 1
+
+
+def test_invitation_holds_a_seat():
+    organisation, admin = organisation_with_seats(seats=3)
+    invite(organisation, admin, "a@example.org")
+
+    usage = organisations.seats_usage(organisation)
+
+    assert (usage.total, usage.taken, usage.held, usage.left) == (3, 1, 1, 1)
+
+
+def test_inviting_beyond_the_seat_count_is_refused_with_a_clear_message():
+    organisation, admin = organisation_with_seats(seats=2)
+    invite(organisation, admin, "a@example.org")
+
+    with pytest.raises(ValidationError, match="All 2 seats are taken or held by invitations"):
+        invite(organisation, admin, "b@example.org")
+    assert organisation.invitations.count() == 1
+
+
+def test_organisation_without_membership_cannot_invite():
+    organisation, admin = organisation_with_seats(seats=5)
+    organisation.subscriptions.update(status="canceled")
+
+    with pytest.raises(ValidationError, match="no active membership"):
+        invite(organisation, admin, "a@example.org")
+
+
+def test_inviting_the_same_address_twice_is_refused():
+    organisation, admin = organisation_with_seats(seats=5)
+    invite(organisation, admin, "a@example.org")
+
+    with pytest.raises(ValidationError, match="already invited"):
+        invite(organisation, admin, "A@example.org")
+
+
+def test_inviting_someone_who_holds_a_seat_is_refused():
+    organisation, admin = organisation_with_seats(seats=5)
+
+    with pytest.raises(ValidationError, match="already holds a seat"):
+        invite(organisation, admin, admin.email)
+
+
+def test_expired_invitation_frees_its_seat(settings):
+    organisation, admin = organisation_with_seats(seats=2)
+    InvitationFactory(
+        organisation=organisation,
+        sent_at=timezone.now() - timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 1),
+    )
+
+    assert organisations.seats_usage(organisation).left == 1
+
+
+def test_inviting_an_address_whose_invitation_expired_sends_it_again(
+    settings, django_capture_on_commit_callbacks
+):
+    organisation, admin = organisation_with_seats(seats=2)
+    old = InvitationFactory(
+        organisation=organisation,
+        email="a@example.org",
+        sent_at=timezone.now() - timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 1),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = invite(organisation, admin, "a@example.org")
+
+    assert again.pk == old.pk
+    assert not organisations.invitation_is_expired(again)
+    assert len(mail.outbox) == 1
+
+
+def test_resending_gives_a_fresh_expiry_and_a_new_email(django_capture_on_commit_callbacks):
+    organisation, admin = organisation_with_seats()
+    invitation = InvitationFactory(
+        organisation=organisation, sent_at=timezone.now() - timedelta(days=10)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organisations.invitation_resend(invitation=invitation, sent_by=admin)
+
+    invitation.refresh_from_db()
+    assert invitation.sent_at > timezone.now() - timedelta(minutes=1)
+    assert mail.outbox[-1].to == [invitation.email]
+
+
+def test_resending_an_expired_invitation_needs_a_free_seat(settings):
+    organisation, admin = organisation_with_seats(seats=2)
+    expired = InvitationFactory(
+        organisation=organisation,
+        sent_at=timezone.now() - timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 1),
+    )
+    SeatFactory(organisation=organisation)
+
+    with pytest.raises(ValidationError, match="All 2 seats"):
+        organisations.invitation_resend(invitation=expired, sent_by=admin)
+
+
+def test_revoking_an_invitation_frees_its_seat_and_kills_its_link():
+    organisation, admin = organisation_with_seats(seats=2)
+    invitation = invite(organisation, admin, "a@example.org")
+    token = organisations.invitation_token(invitation)
+
+    organisations.invitation_revoke(invitation=invitation, revoked_by=admin)
+
+    assert organisations.seats_usage(organisation).left == 1
+    with pytest.raises(InvitationProblem) as problem:
+        organisations.invitation_from_token(token)
+    assert problem.value.reason == InvitationProblem.REVOKED
+
+
+def test_accepting_an_invitation_takes_its_seat():
+    organisation, admin = organisation_with_seats(seats=2)
+    invitation = invite(organisation, admin, "kim@example.org")
+    kim = UserFactory(email="kim@example.org")
+
+    seat = organisations.invitation_accept(invitation=invitation, user=kim)
+
+    assert seat.organisation == organisation
+    assert seat.slot == 2
+    assert access.is_member(User.objects.get(pk=kim.pk))
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == kim
+    assert organisations.seats_usage(organisation).used == 2
+
+
+def test_accepting_the_invitation_for_the_last_seat_works_when_it_holds_that_seat():
+    organisation, admin = organisation_with_seats(seats=2)
+    invitation = invite(organisation, admin, "kim@example.org")
+
+    organisations.invitation_accept(
+        invitation=invitation, user=UserFactory(email="kim@example.org")
+    )
+
+    assert organisations.seats_usage(organisation).left == 0
+
+
+def test_invitation_for_another_email_takes_no_seat():
+    organisation, admin = organisation_with_seats()
+    invitation = invite(organisation, admin, "kim@example.org")
+
+    with pytest.raises(InvitationProblem) as problem:
+        organisations.invitation_accept(invitation=invitation, user=UserFactory())
+
+    assert problem.value.reason == InvitationProblem.WRONG_EMAIL
+    assert organisation.seats.count() == 1
+
+
+def test_used_invitation_cannot_be_accepted_again():
+    organisation, admin = organisation_with_seats()
+    invitation = invite(organisation, admin, "kim@example.org")
+    token = organisations.invitation_token(invitation)
+    organisations.invitation_accept(
+        invitation=invitation, user=UserFactory(email="kim@example.org")
+    )
+
+    with pytest.raises(InvitationProblem) as problem:
+        organisations.invitation_from_token(token)
+
+    assert problem.value.reason == InvitationProblem.USED
+
+
+def test_expired_invitation_link_is_refused(settings, time_machine):
+    organisation, admin = organisation_with_seats()
+    invitation = invite(organisation, admin, "kim@example.org")
+    token = organisations.invitation_token(invitation)
+
+    time_machine.move_to(timezone.now() + timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 1))
+
+    with pytest.raises(InvitationProblem) as problem:
+        organisations.invitation_from_token(token)
+    assert problem.value.reason == InvitationProblem.EXPIRED
+    assert problem.value.invitation == invitation
+
+
+def test_tampered_invitation_link_is_refused():
+    organisation, admin = organisation_with_seats()
+    token = organisations.invitation_token(invite(organisation, admin, "kim@example.org"))
+
+    with pytest.raises(InvitationProblem) as problem:
+        organisations.invitation_from_token("9" + token[1:])
+
+    assert problem.value.reason == InvitationProblem.INVALID
+
+
+def test_the_database_refuses_a_second_seat_with_the_same_number():
+    organisation, admin = organisation_with_seats(seats=2)
+    SeatFactory(organisation=organisation, slot=2)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Seat.objects.create(organisation=organisation, user=UserFactory(), slot=2)
+
+
+def test_removing_a_person_frees_their_seat_and_ends_their_access():
+    organisation, admin = organisation_with_seats(seats=2)
+    seat = SeatFactory(organisation=organisation)
+
+    organisations.seat_remove(seat=seat, removed_by=admin)
+
+    assert not access.is_member(User.objects.get(pk=seat.user_id))
+    assert organisations.seats_usage(organisation).left == 1
+
+
+def test_the_only_admin_cannot_be_removed():
+    organisation, admin = organisation_with_seats()
+
+    with pytest.raises(ValidationError, match="only admin"):
+        organisations.seat_remove(seat=admin.seats.get(), removed_by=admin)
+
+
+def test_the_only_admin_cannot_step_down():
+    organisation, admin = organisation_with_seats()
+
+    with pytest.raises(ValidationError, match="at least one admin"):
+        organisations.seat_set_admin(seat=admin.seats.get(), is_admin=False, changed_by=admin)
+
+
+def test_admin_role_is_passed_on_by_making_another_admin_then_stepping_down():
+    organisation, admin = organisation_with_seats()
+    colleague_seat = SeatFactory(organisation=organisation)
+
+    organisations.seat_set_admin(seat=colleague_seat, is_admin=True, changed_by=admin)
+    organisations.seat_set_admin(seat=admin.seats.get(), is_admin=False, changed_by=admin)
+
+    assert list(access.organisations_managed_by(colleague_seat.user)) == [organisation]
+    assert not access.organisations_managed_by(admin).exists()
+
+
+def test_colleague_at_the_verified_domain_claims_a_free_seat():
+    organisation, admin = organisation_with_seats(seats=2, verified_domain="northmoor.example.org")
+    colleague = UserFactory(email="lee@northmoor.example.org")
+
+    seat = organisations.seat_claim(organisation=organisation, user=colleague)
+
+    assert seat.user == colleague
+    assert access.is_member(User.objects.get(pk=colleague.pk))
+
+
+def test_claiming_a_seat_when_none_is_left_is_refused():
+    organisation, admin = organisation_with_seats(seats=1, verified_domain="northmoor.example.org")
+
+    with pytest.raises(ValidationError, match="All 1 seats"):
+        organisations.seat_claim(
+            organisation=organisation, user=UserFactory(email="lee@northmoor.example.org")
+        )
+
+
+def test_claiming_a_seat_from_another_domain_is_refused():
+    organisation, admin = organisation_with_seats(verified_domain="northmoor.example.org")
+
+    with pytest.raises(ValidationError, match="not at this organisation's domain"):
+        organisations.seat_claim(organisation=organisation, user=UserFactory())
+
+
+def test_admin_verifies_the_domain_of_their_own_verified_address():
+    organisation, admin = organisation_with_seats(
+        admin=UserFactory(email="ruth@northmoor.example.org")
+    )
+
+    organisations.domain_verify(
+        organisation=organisation, domain="northmoor.example.org", verified_by=admin
+    )
+
+    organisation.refresh_from_db()
+    assert organisation.verified_domain == "northmoor.example.org"
+
+
+def test_admin_cannot_verify_a_domain_they_have_no_address_at():
+    organisation, admin = organisation_with_seats()
+
+    with pytest.raises(ValidationError, match="your own verified email"):
+        organisations.domain_verify(
+            organisation=organisation, domain="council.example.org", verified_by=admin
+        )
+
+
+def test_public_email_domains_cannot_be_verified():
+    organisation, admin = organisation_with_seats(admin=UserFactory(email="ruth@gmail.com"))
+
+    with pytest.raises(ValidationError, match="public email service"):
+        organisations.domain_verify(
+            organisation=organisation, domain="gmail.com", verified_by=admin
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_accepting_the_last_seat_at_once_only_one_gets_it():
+    """Run in two threads with two database connections (row lock on PostgreSQL, the
+    numbered slot constraint and SQLite's single writer elsewhere)."""
+    organisation, admin = organisation_with_seats(seats=2, verified_domain="northmoor.example.org")
+    people = [UserFactory(email=f"p{n}@northmoor.example.org") for n in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def claim(person):
+        try:
+            barrier.wait(timeout=5)
+            organisations.seat_claim(organisation=organisation, user=person)
+            outcomes.append("seat")
+        except ValidationError:
+            outcomes.append("refused")
+        except Exception as error:  # noqa: BLE001 - SQLite may refuse the second writer
+            outcomes.append("refused" if "locked" in str(error) else repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["refused", "seat"]
+    assert organisation.seats.count() == 2
