@@ -94,7 +94,8 @@ def organisation_for_buyer(
     )
     organisation.full_clean()
     organisation.save()
-    Seat.objects.create(organisation=organisation, user=user, is_admin=True)
+    # The buyer takes the first of the paid seats (see members/organisations.py).
+    Seat.objects.create(organisation=organisation, user=user, is_admin=True, slot=1)
     return organisation
 
 

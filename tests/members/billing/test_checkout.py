@@ -142,7 +142,8 @@ def test_organisation_checkout_makes_the_buyer_its_admin_and_lets_them_choose_se
     organisation = Organisation.objects.get()
     assert organisation.name == "Northmoor Council"
     assert organisation.org_type == org_plan.member_type
-    assert Seat.objects.get(organisation=organisation).is_admin
+    seat = Seat.objects.get(organisation=organisation)
+    assert seat.is_admin and seat.slot == 1
     [call] = fake_stripe.calls("POST", "/v1/checkout/sessions")
     line = call.params["line_items"][0]
     assert line["quantity"] == "20"
