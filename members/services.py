@@ -100,9 +100,10 @@ def organisation_for_buyer(
 
 
 def customer_id_for_user(user: User) -> str:
-    """The Stripe customer of the person's own (personal) subscriptions, if any."""
+    """The Stripe customer of the person's own card-paid subscriptions, if any (one paid by
+    invoice belongs to the body that pays it)."""
     return (
-        Subscription.objects.filter(user=user)
+        Subscription.objects.filter(user=user, collection_method=Subscription.CollectionMethod.CARD)
         .exclude(stripe_customer_id="")
         .order_by("-created_at")
         .values_list("stripe_customer_id", flat=True)
