@@ -200,7 +200,15 @@ def billing_customer_for(user: User) -> str:
     )
     if organisation is not None and access.is_org_admin(user, organisation):
         return organisation.stripe_customer_id
-    return ""
+    # A personal membership paid by invoice: its invoices are in the payer's portal.
+    return (
+        Subscription.objects.filter(user=user)
+        .exclude(stripe_customer_id="")
+        .order_by("-created_at")
+        .values_list("stripe_customer_id", flat=True)
+        .first()
+        or ""
+    )
 
 
 def portal_url(*, user: User) -> str:
