@@ -311,6 +311,14 @@ else:
 # An email service through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
 ANYMAIL = env.json("ANYMAIL", default={})
+# The email service whose webhooks (bounces, complaints, inbound unsubscribes) are mounted
+# at /anymail/<service>/...: by default the one EMAIL_BACKEND names, else Postmark.
+ANYMAIL_WEBHOOK_ESP = env(
+    "ANYMAIL_WEBHOOK_ESP",
+    default=EMAIL_BACKEND.split(".")[2]
+    if EMAIL_BACKEND.startswith("anymail.backends.")
+    else "postmark",
+)
 EMAIL_TIMEOUT = 30
 
 # ------------------------------------------------------------------------------
@@ -366,6 +374,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "newsletter-sweep": {
         "task": "newsletter.tasks.deliveries_sweep",
         "schedule": crontab(minute="*"),
+    },
+    # Digests: every morning, the previous day's new resources and active threads, per
+    # subscriber's topics; each period is made once however often beat fires.
+    "newsletter-daily-digest": {
+        "task": "newsletter.tasks.digest_start",
+        "schedule": crontab(hour=6, minute=30),
+        "args": ["daily"],
+    },
+    # Digests: Monday mornings, the past week's new and most-read resources, busiest threads.
+    "newsletter-weekly-digest": {
+        "task": "newsletter.tasks.digest_start",
+        "schedule": crontab(hour=6, minute=45, day_of_week="mon"),
+        "args": ["weekly"],
     },
     # Newsletter: hourly, delete sign-ups never confirmed within the link's lifetime.
     "newsletter-expire-unconfirmed": {
@@ -440,8 +461,6 @@ NEWSLETTER_LIST_DOMAIN = env("NEWSLETTER_LIST_DOMAIN", default="network.example.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
     "NEWSLETTER_UNSUBSCRIBE_MAILTO", default="unsubscribe@network.example.org"
 )
-# Set when the forum offers forum.selectors.daily_summary_for(user, since).
-FORUM_DAILY_SUMMARY_IN_DIGEST = False
 ACCOUNT_RATE_LIMITS["newsletter_signup"] = env("RATE_LIMIT_NEWSLETTER_SIGNUP", default="10/h/ip")
 
 # ------------------------------------------------------------------------------

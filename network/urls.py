@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
@@ -6,7 +7,7 @@ from django.urls import include, path
 
 from members import billing_views
 from members.urls import billing_urlpatterns
-from network import views
+from network import email_webhooks, views
 from practice_library.sitemaps import ResourceSitemap
 
 # The admin's own login form is replaced by allauth's, so admin sign-in gets the same
@@ -27,6 +28,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("members.urls")),
     path("newsletter/", include("newsletter.urls")),
+    # The email service's webhooks authenticate with ANYMAIL["WEBHOOK_SECRET"] (HTTP basic
+    # auth), not with a login: see network/email_webhooks.py.
+    path(
+        "anymail/",
+        include((email_webhooks.urlpatterns_for(settings.ANYMAIL_WEBHOOK_ESP), "anymail")),
+    ),
     path("admin/", admin.site.urls),
     path("library/", include("practice_library.urls")),
     path(

@@ -30,6 +30,9 @@ EXPECTED: dict[str, dict[str, int]] = {
         "*": 200,
     },
     "newsletter:edition[draft]": {"*": 404},
+    # The email service's webhooks (bounces, complaints, mail to the unsubscribe address)
+    # take POSTs authenticated with ANYMAIL["WEBHOOK_SECRET"] only.
+    "anymail:*": {"*": 405},
 }
 
 

@@ -66,7 +66,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
-    fields = ["order", "kind", "title", "body"]
+    fields = ["order", "kind", "title", "body", "resources"]
+    autocomplete_fields = ["resources"]
 
 
 class EditionForm(forms.ModelForm):

@@ -185,15 +185,28 @@ class Edition(models.Model):
 
 
 class Section(models.Model):
+    """A block of an edition, in order: free text, featured library resources (each shown
+    with its public summary and a link), or forum highlights written by the editor."""
+
     class Kind(models.TextChoices):
         TEXT = "text", "Free text"
+        RESOURCES = "resources", "Featured library resources"
+        FORUM = "forum", "Forum highlights"
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
     title = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True, help_text="Markdown.")
+    body = models.TextField(
+        blank=True, help_text="Markdown. For forum highlights, link to the threads."
+    )
     body_html = models.TextField(blank=True, editable=False)
+    resources = models.ManyToManyField(
+        "practice_library.Resource",
+        blank=True,
+        related_name="+",
+        help_text="For featured library resources: shown with their public summary.",
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -268,15 +281,25 @@ class DigestPeriod(models.Model):
 
 
 class DigestDelivery(models.Model):
+    """One digest period to one subscriber: made once, claimed and sent like a Delivery."""
+
     class State(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         EMPTY = "empty", "Nothing new"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (unsubscribed or suppressed)"
 
     period = models.ForeignKey(DigestPeriod, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
-    state = models.CharField(max_length=10, choices=State.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(null=True, blank=True, help_text="Retry after (4xx).")
     message_id = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     error = models.CharField(max_length=500, blank=True)
 
@@ -285,6 +308,10 @@ class DigestDelivery(models.Model):
         verbose_name_plural = "digest deliveries"
         constraints = [
             models.UniqueConstraint(fields=["period", "subscriber"], name="digest_once"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "state", "id"]),
+            models.Index(fields=["state", "leased_until"], name="digest_lease_idx"),
         ]
 
     def __str__(self) -> str:

@@ -6,12 +6,14 @@ would make a large send many times slower. The rendered HTML and text carry plac
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
+from members.access import AccessLevel
 from network.mail import inline_css
 from network.markup import render_markdown
 from newsletter import tokens
@@ -41,8 +43,45 @@ def section_html(section: Section) -> str:
 
 
 def section_items(section: Section) -> list[dict]:
-    """Featured library resources or forum threads of a section, as plain dicts."""
-    return []
+    """The featured library resources of a section, as plain dicts: title, public summary,
+    absolute link, and whether only members may read it in full. Prefetch
+    `resources` when rendering many sections."""
+    if section.kind != Section.Kind.RESOURCES:
+        return []
+    return [
+        {
+            "title": resource.title,
+            "summary": resource.summary,
+            "url": absolute(resource.get_absolute_url()),
+            "members_only": resource.access_level != AccessLevel.PUBLIC,
+        }
+        for resource in section.resources.all()
+        if resource.is_live
+    ]
+
+
+# Django picks quoted-printable for a part with a line over 998 bytes; keeping lines short
+# keeps both parts 8-bit, so per-recipient placeholders stay intact in the message bytes.
+_LONG_LINE = 700
+
+
+def _shorten_lines(text: str) -> str:
+    """Break lines longer than _LONG_LINE at a space (the same to HTML, and harmless
+    in plain text, which mail clients reflow)."""
+    if all(len(line) <= _LONG_LINE for line in text.splitlines()):
+        return text
+    out = []
+    for line in text.split("\n"):
+        while len(line) > _LONG_LINE:
+            cut = line.rfind(" ", 0, _LONG_LINE)
+            if cut <= 0:
+                cut = line.find(" ", _LONG_LINE)
+                if cut <= 0:
+                    break
+            out.append(line[:cut])
+            line = line[cut + 1 :]
+        out.append(line)
+    return "\n".join(out)
 
 
 def edition_prepare(edition: Edition) -> None:
@@ -51,7 +90,7 @@ def edition_prepare(edition: Edition) -> None:
 
 
 def _context(edition: Edition) -> dict:
-    sections = list(edition.sections.all())
+    sections = list(edition.sections.prefetch_related("resources"))
     for section in sections:
         section.html = section.body_html or section_html(section)
         section.items = section_items(section)
@@ -75,20 +114,51 @@ def edition_render(edition: Edition) -> tuple[str, str]:
     context = _context(edition)
     text = render_to_string("newsletter/emails/edition.txt", context)
     html = inline_css(render_to_string("newsletter/emails/edition.html", context))
-    return html, text
+    return _shorten_lines(html), _shorten_lines(text)
+
+
+# Made once per process (keyed on the settings they depend on), not once per message.
+@cache
+def _cached_signer(purpose: str, secret_key: str):
+    return tokens.signer(purpose)
+
+
+def _signer(purpose: str):
+    return _cached_signer(purpose, settings.SECRET_KEY)
+
+
+@cache
+def _cached_url_prefix(name: str, site_url: str) -> str:
+    marker = "TOKEN"
+    url = absolute(reverse(name, args=[marker]))
+    return url[: url.rindex(marker)]
+
+
+def _url_prefix(name: str) -> str:
+    return _cached_url_prefix(name, settings.SITE_URL)
+
+
+def unsubscribe_url_prefix() -> str:
+    return _url_prefix("newsletter:unsubscribe")
 
 
 def personal_for(subscriber: Subscriber | None) -> Personal:
     if subscriber is None:  # a test message to an editor who is not a subscriber
         index = absolute(reverse("newsletter:index"))
         return Personal("Hello,", index, index, "")
-    name = subscriber.display_name
-    unsubscribe_token = tokens.subscriber_token(subscriber, purpose=tokens.UNSUBSCRIBE)
-    preferences_token = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
+    return personal_from(key=subscriber.key, name=subscriber.display_name)
+
+
+def personal_from(*, key: str, name: str) -> Personal:
+    """A recipient's greeting and signed links, from their key and name alone (the
+    sending engine calls this per message, so no queries and no URL resolving)."""
+    unsubscribe_token = _signer(tokens.UNSUBSCRIBE).sign(key)
+    preferences_token = _signer(tokens.PREFERENCES).sign(key)
+    name = " ".join(name.split())
     return Personal(
         greeting=f"Hello {name}," if name else "Hello,",
-        preferences_url=absolute(reverse("newsletter:preferences", args=[preferences_token])),
-        unsubscribe_url=absolute(reverse("newsletter:unsubscribe", args=[unsubscribe_token])),
+        preferences_url=f"{_url_prefix('newsletter:preferences')}{preferences_token}/",
+        unsubscribe_url=f"{unsubscribe_url_prefix()}{unsubscribe_token}/",
         unsubscribe_token=unsubscribe_token,
     )
 
@@ -105,15 +175,3 @@ def personalise(html: str, text: str, personal: Personal) -> tuple[str, str]:
         .replace(UNSUBSCRIBE_URL, personal.unsubscribe_url)
     )
     return html, text
-
-
-def list_headers(edition: Edition, personal: Personal) -> dict[str, str]:
-    """RFC 2369 / RFC 8058 headers: one-click unsubscribe by https POST, or by mailto."""
-    mailto = f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_MAILTO}"
-    if personal.unsubscribe_token:
-        mailto += f"?subject=unsubscribe%20{personal.unsubscribe_token}"
-    return {
-        "List-Id": edition.newsletter.list_id,
-        "List-Unsubscribe": f"<{personal.unsubscribe_url}>, <{mailto}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }

@@ -59,3 +59,23 @@ def edition_counts(edition: Edition) -> dict[str, int]:
     counts["total"] = sum(counts[state] for state in Delivery.State.values)
     counts["remaining"] = counts[Delivery.State.PENDING] + counts[Delivery.State.SENDING]
     return counts
+
+
+def email_choices_of(user) -> dict:
+    """The signed-in person's newsletter state and choices (their account page panel)."""
+    subscriber = (
+        Subscriber.objects.filter(user=user).prefetch_related("newsletters", "topics").first()
+        or Subscriber.objects.filter(email=user.email.lower())
+        .prefetch_related("newsletters", "topics")
+        .first()
+    )
+    if subscriber is None:
+        return {"state": None, "email": user.email}
+    return {
+        "state": subscriber.state,
+        "email": subscriber.email,
+        "newsletters": list(subscriber.newsletters.all()),
+        "weekly_digest": subscriber.weekly_digest,
+        "daily_digest": subscriber.daily_digest,
+        "topics": list(subscriber.topics.all()),
+    }

@@ -19,12 +19,15 @@ import smtplib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.validators import validate_email
+from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
+from django.core.validators import EmailValidator
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -33,9 +36,10 @@ from django.utils import timezone
 
 from members.access import EDITORS_GROUP
 from network.mail import build_email
+from newsletter.messages import MessageTemplate
 from newsletter.models import Delivery, Edition, Subscriber
 from newsletter.ratelimit import SendBucket
-from newsletter.rendering import Personal, list_headers, personal_for, personalise
+from newsletter.rendering import personal_from
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +90,9 @@ def deliveries_claim(*, edition_id: int, claim: str, limit: int) -> list[int]:
     return ids
 
 
-def _skip_no_longer_wanted(edition: Edition, claim: str) -> int:
-    """Skip claimed rows whose subscriber left, bounced or dropped this newsletter."""
+def _skip_no_longer_wanted(edition: Edition, claim: str) -> set[int]:
+    """Skip claimed rows whose subscriber left, bounced or dropped this newsletter;
+    return their ids."""
     through = Subscriber.newsletters.through
     still_on_list = Exists(
         through.objects.filter(
@@ -97,9 +102,12 @@ def _skip_no_longer_wanted(edition: Edition, claim: str) -> int:
     unwanted = Delivery.objects.filter(claim=claim, state=State.SENDING).filter(
         ~Q(subscriber__state=Subscriber.State.SUBSCRIBED) | ~still_on_list
     )
-    return Delivery.objects.filter(pk__in=list(unwanted.values_list("pk", flat=True))).update(
-        state=State.SKIPPED, claim="", leased_until=None, error="Not subscribed at send time."
-    )
+    ids = set(unwanted.values_list("pk", flat=True))
+    if ids:
+        Delivery.objects.filter(pk__in=ids, claim=claim).update(
+            state=State.SKIPPED, claim="", leased_until=None, error="Not subscribed at send time."
+        )
+    return ids
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -113,22 +121,6 @@ def _smtp_code(error: Exception) -> int | None:
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code
     return None
-
-
-def edition_message(
-    *, edition: Edition, html: str, text: str, to: str, personal: Personal, message_id: str
-) -> EmailMultiAlternatives:
-    html, text = personalise(html, text, personal)
-    headers = {**list_headers(edition, personal), "Message-ID": message_id}
-    message = EmailMultiAlternatives(
-        subject=edition.subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        headers=headers,
-    )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def new_message_id(edition_id: int, delivery_id: int) -> str:
@@ -162,6 +154,24 @@ def _pause_for_errors(edition: Edition, errors: int, last_error: str) -> None:
         editors_notify(edition=edition, reason=reason)
 
 
+class Row(NamedTuple):
+    """What sending one delivery needs, read for the whole chunk in one query."""
+
+    pk: int
+    email: str
+    attempts: int
+    subscriber_id: int
+    key: str
+    name: str
+    user_name: str | None
+
+
+_MARK_SENT = (
+    f"UPDATE {Delivery._meta.db_table} SET state = %s, sent_at = %s, message_id = %s, "
+    "claim = '', leased_until = NULL, error = '' WHERE id = %s AND claim = %s"
+)
+
+
 class _Chunk:
     """One claimed chunk being sent; see edition_send_chunk."""
 
@@ -171,32 +181,37 @@ class _Chunk:
         self.result = ChunkResult()
         self.errors_in_row = 0
         self.last_error = ""
+        self.skipped: set[int] = set()
 
-    def mark(self, delivery: Delivery, **fields) -> int:
+    def mark(self, row: Row, **fields) -> int:
         fields.setdefault("claim", "")
         fields.setdefault("leased_until", None)
-        return Delivery.objects.filter(pk=delivery.pk, claim=self.claim).update(**fields)
+        return Delivery.objects.filter(pk=row.pk, claim=self.claim).update(**fields)
 
-    def fail(self, delivery: Delivery, error: str) -> None:
-        self.mark(delivery, state=State.FAILED, error=error[:500])
+    def fail(self, row: Row, error: str) -> None:
+        self.mark(row, state=State.FAILED, error=error[:500])
         self.result.failed += 1
 
-    def retry_later(self, delivery: Delivery, error: str) -> None:
-        if delivery.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
-            self.fail(delivery, f"Gave up after {delivery.attempts} attempts: {error}")
+    def retry_later(self, row: Row, error: str) -> None:
+        if row.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+            self.fail(row, f"Gave up after {row.attempts} attempts: {error}")
             return
         self.mark(
-            delivery,
+            row,
             state=State.PENDING,
-            not_before=timezone.now() + _backoff(delivery.attempts),
+            not_before=timezone.now() + _backoff(row.attempts),
             error=error[:500],
         )
 
     def renew(self) -> str:
-        """Extend the lease of what is still claimed; return the edition's status."""
+        """Extend the lease of what is still claimed, skip whoever left since the claim,
+        and return the edition's status (so a pause or cancel acts within a second)."""
         Delivery.objects.filter(claim=self.claim, state=State.SENDING).update(
             leased_until=_lease_end(timezone.now())
         )
+        skipped = _skip_no_longer_wanted(self.edition, self.claim)
+        self.skipped |= skipped
+        self.result.skipped += len(skipped)
         return Edition.objects.values_list("status", flat=True).get(pk=self.edition.pk)
 
     def release(self) -> None:
@@ -210,69 +225,89 @@ class _Chunk:
                 state=State.PENDING, claim="", leased_until=None, attempts=F("attempts") - 1
             )
 
-    def send_all(self, deliveries: list[Delivery]) -> None:
+    def send_all(self, rows: list[Row]) -> None:
         edition = self.edition
-        html, text = edition.rendered_html, edition.rendered_text
+        template = MessageTemplate(
+            edition=edition, html=edition.rendered_html, text=edition.rendered_text
+        )
         bucket = SendBucket()
         connection = get_connection()
+        # With Django's SMTP backend the prepared bytes go straight to smtplib; any other
+        # backend (files, an email service's API) gets the same message as an EmailMessage.
+        direct = isinstance(connection, SMTPBackend)
+        from_address = sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8")
         last_check = time.monotonic()
         try:
-            for delivery in deliveries:
-                if time.monotonic() - last_check >= 1.0:
-                    last_check = time.monotonic()
-                    if self.renew() != Edition.Status.SENDING:
-                        return
-                try:
-                    validate_email(delivery.email)
-                except ValidationError:
-                    self.fail(delivery, "Malformed email address.")
-                    continue
-                bucket.acquire()
-                message_id = new_message_id(edition.pk, delivery.pk)
-                try:
-                    message = edition_message(
-                        edition=edition,
-                        html=html,
-                        text=text,
-                        to=delivery.email,
-                        personal=personal_for(delivery.subscriber),
-                        message_id=message_id,
+            with db_connection.cursor() as cursor:
+                for row in rows:
+                    if time.monotonic() - last_check >= 1.0:
+                        last_check = time.monotonic()
+                        if self.renew() != Edition.Status.SENDING:
+                            return
+                    if row.pk in self.skipped:
+                        continue
+                    if not _valid_address(row.email):
+                        self.fail(row, "Malformed email address.")
+                        continue
+                    bucket.acquire()
+                    message_id = new_message_id(edition.pk, row.pk)
+                    personal = personal_from(key=row.key, name=row.name or row.user_name or "")
+                    try:
+                        raw = direct and template.copy_bytes(
+                            to=row.email, personal=personal, message_id=message_id
+                        )
+                        if raw:
+                            connection.open()
+                            connection.connection.sendmail(from_address, [row.email], raw)
+                        else:
+                            message = template.copy(
+                                to=row.email, personal=personal, message_id=message_id
+                            )
+                            connection.send_messages([message])
+                    except ValueError as error:  # an address Python's email package refuses
+                        self.fail(row, f"Malformed email address: {error}")
+                        continue
+                    except (smtplib.SMTPException, OSError) as error:
+                        self.smtp_error(row, error)
+                        connection.close()  # start afresh: the session may be unusable
+                        if self.errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
+                            _pause_for_errors(edition, self.errors_in_row, self.last_error)
+                            return
+                        continue
+                    self.errors_in_row = 0
+                    # Committed at once (autocommit): after a crash, at most this one
+                    # message can go out again.
+                    cursor.execute(
+                        _MARK_SENT,
+                        [State.SENT, timezone.now(), message_id, row.pk, self.claim],
                     )
-                    connection.send_messages([message])
-                except ValueError as error:  # an address Python's email package refuses
-                    self.fail(delivery, f"Malformed email address: {error}")
-                    continue
-                except (smtplib.SMTPException, OSError) as error:
-                    self.smtp_error(delivery, error)
-                    connection.close()  # start afresh: the session may be unusable
-                    if self.errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
-                        _pause_for_errors(edition, self.errors_in_row, self.last_error)
-                        return
-                    continue
-                self.errors_in_row = 0
-                self.mark(
-                    delivery,
-                    state=State.SENT,
-                    sent_at=timezone.now(),
-                    message_id=message_id,
-                    error="",
-                )
-                self.result.sent += 1
+                    self.result.sent += 1
         finally:
             connection.close()
             self.release()
 
-    def smtp_error(self, delivery: Delivery, error: Exception) -> None:
+    def smtp_error(self, row: Row, error: Exception) -> None:
         code = _smtp_code(error)
         description = f"{code or ''} {error}".strip()
         self.errors_in_row += 1
         self.last_error = description[:200]
         if code is not None and 500 <= code < 600:
-            self.fail(delivery, description)
+            self.fail(row, description)
             if isinstance(error, smtplib.SMTPRecipientsRefused):
-                subscriber_suppress_hard_bounce(subscriber_id=delivery.subscriber_id)
+                subscriber_suppress_hard_bounce(subscriber_id=row.subscriber_id)
             return
-        self.retry_later(delivery, description)
+        self.retry_later(row, description)
+
+
+_email_validator = EmailValidator()
+
+
+def _valid_address(address: str) -> bool:
+    try:
+        _email_validator(address)
+    except ValidationError:
+        return False
+    return True
 
 
 def subscriber_suppress_hard_bounce(*, subscriber_id: int) -> None:
@@ -314,15 +349,25 @@ def edition_send_chunk(*, edition_id: int) -> ChunkResult:
     if not ids:
         edition_finish_if_done(edition_id=edition_id)
         return chunk.result
-    chunk.result.skipped = _skip_no_longer_wanted(edition, chunk.claim)
-    deliveries = list(
-        Delivery.objects.filter(claim=chunk.claim, state=State.SENDING)
-        .select_related("subscriber__user")
+    chunk.skipped = _skip_no_longer_wanted(edition, chunk.claim)
+    chunk.result.skipped = len(chunk.skipped)
+    rows = [
+        Row(*values)
+        for values in Delivery.objects.filter(claim=chunk.claim, state=State.SENDING)
         .order_by("pk")
-    )
+        .values_list(
+            "pk",
+            "email",
+            "attempts",
+            "subscriber_id",
+            "subscriber__key",
+            "subscriber__name",
+            "subscriber__user__name",
+        )
+    ]
     _synchronous_commit(False)
     try:
-        chunk.send_all(deliveries)
+        chunk.send_all(rows)
     finally:
         _synchronous_commit(True)
     chunk.result.more = claimable(edition_id, timezone.now()).exists()

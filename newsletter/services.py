@@ -11,15 +11,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from network.mail import build_email
 from network.models import Topic
 from newsletter import selectors, tokens
+from newsletter.messages import MessageTemplate
 from newsletter.models import Consent, Delivery, Edition, Newsletter, Subscriber
 from newsletter.rendering import absolute, edition_render, personal_for
-from newsletter.sending import edition_message, new_message_id
+from newsletter.sending import new_message_id
 
 logger = logging.getLogger(__name__)
 
@@ -267,12 +269,17 @@ def subscriber_tracking_event(*, email: str, event_type: str) -> None:
 def _freeze_audience(edition: Edition) -> int:
     """One Delivery per subscriber in the audience, inserted by the database in one
     statement; the unique (edition, subscriber) constraint makes repeating it harmless."""
-    audience = selectors.edition_audience(edition).values_list("pk", "email").order_by()
+    audience = (
+        selectors.edition_audience(edition)
+        .values(audience_id=F("pk"), audience_email=F("email"))
+        .order_by()
+    )
     select_sql, select_params = audience.query.sql_with_params()
     table = Delivery._meta.db_table
     sql = (
         f"INSERT INTO {table} (edition_id, subscriber_id, email, state, attempts, claim, "
-        f"message_id, error) SELECT %s, audience.id, audience.email, %s, 0, '', '', '' "
+        f"message_id, error) SELECT %s, audience.audience_id, audience.audience_email, %s, 0, "
+        f"'', '', '' "
         f"FROM ({select_sql}) AS audience WHERE true "
         f"ON CONFLICT (edition_id, subscriber_id) DO NOTHING"
     )
@@ -415,15 +422,12 @@ def edition_send_test(*, edition: Edition, to_user) -> None:
     """Send the edition, exactly as subscribers will get it, to the editor alone."""
     html, text = edition_render(edition)
     subscriber = Subscriber.objects.filter(email=to_user.email.lower()).first()
-    message = edition_message(
-        edition=edition,
-        html=html,
-        text=text,
+    edition.subject = f"[Test] {edition.subject}"  # this copy only; never saved
+    message = MessageTemplate(edition=edition, html=html, text=text).copy(
         to=to_user.email,
         personal=personal_for(subscriber),
         message_id=new_message_id(edition.pk, 0),
     )
-    message.subject = f"[Test] {edition.subject}"
     message.send()
 
 

@@ -1,11 +1,61 @@
-"""Bounces and complaints from the email service, through django-anymail's tracking webhooks."""
+"""What the email service reports, through django-anymail's webhooks: bounces and
+complaints (tracking), and unsubscribe requests mailed to the List-Unsubscribe mailto
+address (inbound), whose subject carries the signed unsubscribe token.
 
-from anymail.signals import tracking
+Anymail normalises every service's events; a few services report soft (temporary) bounces
+as "bounced" and say so only in their own payload, so those are told apart here.
+"""
+
+import logging
+import re
+
+from anymail.signals import inbound, tracking
+from django.conf import settings
 from django.dispatch import receiver
 
-from newsletter.services import subscriber_tracking_event
+from newsletter import tokens
+from newsletter.services import subscriber_tracking_event, subscriber_unsubscribe
+
+logger = logging.getLogger(__name__)
+
+_UNSUBSCRIBE_SUBJECT = re.compile(r"\bunsubscribe\s+(\S+)", re.IGNORECASE)
+
+# Each service's own words for a temporary bounce that anymail reports as "bounced".
+_SOFT_BOUNCE_TYPES = {"SoftBounce", "Transient", "DnsError"}
+# Rejections that mean the address itself is bad (the service will not try it again).
+_PERMANENT_REJECTIONS = {"invalid", "bounced"}
+
+
+def _event_type(event) -> str:
+    esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+    if event.event_type == "bounced" and esp_event.get("Type") in _SOFT_BOUNCE_TYPES:
+        return "deferred"
+    if event.event_type == "rejected" and event.reject_reason in _PERMANENT_REJECTIONS:
+        return "bounced"
+    return event.event_type
 
 
 @receiver(tracking, dispatch_uid="newsletter-tracking")
 def _tracking_event(sender, event, esp_name, **kwargs) -> None:
-    subscriber_tracking_event(email=event.recipient, event_type=event.event_type)
+    subscriber_tracking_event(email=event.recipient or "", event_type=_event_type(event))
+
+
+@receiver(inbound, dispatch_uid="newsletter-inbound-unsubscribe")
+def _inbound_unsubscribe(sender, event, esp_name, **kwargs) -> None:
+    message = event.message
+    mailbox = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO.lower()
+    addressed = [address.addr_spec.lower() for address in (message.to or [])]
+    if message.envelope_recipient:
+        addressed.append(message.envelope_recipient.lower())
+    if mailbox not in addressed:
+        return
+    match = _UNSUBSCRIBE_SUBJECT.search(message.subject or "")
+    if match is None:
+        logger.info("unsubscribe email without a token ignored")
+        return
+    try:
+        subscriber = tokens.subscriber_from_token(match.group(1), purpose=tokens.UNSUBSCRIBE)
+    except tokens.InvalidToken:
+        logger.info("unsubscribe email with an invalid token ignored")
+        return
+    subscriber_unsubscribe(subscriber=subscriber, form="unsubscribe email (mailto)")

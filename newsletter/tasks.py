@@ -10,7 +10,7 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
-from newsletter import sending, services
+from newsletter import digests, sending, services
 from newsletter.models import Subscriber
 
 logger = logging.getLogger(__name__)
@@ -31,10 +31,28 @@ def edition_send_chunk(edition_id: int) -> int:
 
 @shared_task
 def deliveries_sweep() -> int:
+    """Return expired leases of editions and digests, and restart broken chains."""
     ready = sending.deliveries_sweep()
     for edition_id in ready:
         edition_send_chunk.delay(edition_id)
-    return len(ready)
+    ready_digests = digests.digests_sweep()
+    for period_id in ready_digests:
+        digest_send_chunk.delay(period_id)
+    return len(ready) + len(ready_digests)
+
+
+@shared_task
+def digest_start(kind: str) -> int:
+    return digests.digest_start(kind=kind).pk
+
+
+@shared_task
+def digest_send_chunk(period_id: int) -> None:
+    if digests.digest_send_chunk(period_id=period_id):
+        try:
+            digest_send_chunk.delay(period_id)
+        except Exception as error:  # noqa: BLE001 - the sweeper will queue it again
+            logger.warning("could not queue the next chunk of digest %s: %s", period_id, error)
 
 
 @shared_task

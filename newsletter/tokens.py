@@ -21,10 +21,14 @@ class InvalidToken(Exception):
     """Forged, altered, expired or for nobody we know."""
 
 
-def make_token(key: str, *, purpose: str) -> str:
+def signer(purpose: str) -> signing.Signer:
     if purpose == CONFIRM:
-        return signing.TimestampSigner(salt=purpose).sign(key)
-    return signing.Signer(salt=purpose).sign(key)
+        return signing.TimestampSigner(salt=purpose)
+    return signing.Signer(salt=purpose)
+
+
+def make_token(key: str, *, purpose: str) -> str:
+    return signer(purpose).sign(key)
 
 
 def subscriber_token(subscriber: Subscriber, *, purpose: str) -> str:

@@ -137,12 +137,16 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ResourceActionForm(ActionForm):
+class ReviewDateForm(forms.Form):
     review_date = forms.DateField(
         required=False,
         label="Review date (for “Set review date”)",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+
+
+class ResourceActionForm(ActionForm, ReviewDateForm):
+    """The action bar with a date box beside it for “Set review date”."""
 
 
 @admin.register(Resource)
@@ -227,7 +231,9 @@ class ResourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Set review date of the selected resources", permissions=["change"])
     def set_review_date(self, request, queryset):
-        form = ResourceActionForm(request.POST)
+        # Only the date is read here: the action bar's own form validates its action
+        # against choices that the admin fills in per request, so it cannot be reused.
+        form = ReviewDateForm(request.POST)
         if not form.is_valid() or not form.cleaned_data.get("review_date"):
             self.message_user(
                 request,

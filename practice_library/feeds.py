@@ -1,5 +1,10 @@
-"""Atom feeds of newly published public resources: all of them, and one per topic."""
+"""Atom feeds of newly published public resources: all of them, and one per topic.
 
+Links are absolute from SITE_URL: Django's feeds would otherwise take the domain of the
+sites framework's Site row, which nothing keeps in step with the real address.
+"""
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,7 +24,13 @@ class LatestResourcesFeed(Feed):
     subtitle = "Newly published public resources from the best-practice library."
 
     def link(self) -> str:
-        return reverse("practice_library:index")
+        return settings.SITE_URL + reverse("practice_library:index")
+
+    def feed_url(self) -> str:
+        return settings.SITE_URL + reverse("practice_library:feed")
+
+    def item_link(self, item: Resource) -> str:
+        return settings.SITE_URL + item.get_absolute_url()
 
     def items(self):
         return (
@@ -56,7 +67,10 @@ class TopicResourcesFeed(LatestResourcesFeed):
         return f"Newly published public resources about {topic.name.lower()}."
 
     def link(self, topic: Topic) -> str:
-        return f"{reverse('practice_library:index')}?topic={topic.slug}"
+        return f"{settings.SITE_URL}{reverse('practice_library:index')}?topic={topic.slug}"
+
+    def feed_url(self, topic: Topic) -> str:
+        return settings.SITE_URL + reverse("practice_library:topic_feed", args=[topic.slug])
 
     def items(self, topic: Topic):
         return (

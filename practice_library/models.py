@@ -2,13 +2,14 @@
 
 Topics are the shared taxonomy (network.Topic); audiences are the member types
 (members.models.MemberType). Who may read what is decided in members/access.py.
-The search vector is stored on the resource and refreshed by practice_library/services.py,
-never computed per query.
+What search reads is stored in SearchEntry, one narrow row per live resource, refreshed
+by practice_library/services.py, never computed per query.
 """
 
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -123,8 +124,6 @@ class Resource(models.Model):
         related_name="young_person_version_of",
         help_text="The young-person-friendly version of this resource, if there is one.",
     )
-    # title (A), summary (B), body (C), attachment text (D); kept up to date by services.
-    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -143,7 +142,6 @@ class Resource(models.Model):
                 name="library_scheduled_idx",
             ),
         ]
-        # The GIN index on search_vector is created by migration 0002 on PostgreSQL only.
 
     def __str__(self) -> str:
         return self.title
@@ -166,6 +164,50 @@ class Resource(models.Model):
     @property
     def review_overdue(self) -> bool:
         return self.review_due is not None and self.review_due <= timezone.localdate()
+
+
+class EntryArrayField(ArrayField):
+    """An array on PostgreSQL. On SQLite, where search entries stay empty (search reads
+    the resources there), plain text, so that the table exists and deletes cascade."""
+
+    def db_type(self, connection):
+        if connection.vendor != "postgresql":
+            return "text"
+        return super().db_type(connection)
+
+
+class SearchEntry(models.Model):
+    """What search reads about one live resource (PostgreSQL only; empty on SQLite).
+
+    Kept apart from Resource and narrow on purpose: a common word matches most of the
+    library, and counting facets or ranking then visits every matching row. Here a row
+    is the facet values, a small title-and-summary vector for ranking, and a pointer to
+    the full document vector (stored out of line), so visiting 100,000 of them reads a
+    few megabytes rather than every resource's text. A row exists exactly while its
+    resource is published; services.search_entries_refresh keeps it so.
+    """
+
+    resource = models.OneToOneField(
+        Resource, on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    published_at = models.DateTimeField()
+    year = models.PositiveSmallIntegerField(help_text="Of published_at, in the site's time zone.")
+    resource_type = models.ForeignKey(ResourceType, on_delete=models.CASCADE, related_name="+")
+    topic_ids = EntryArrayField(models.IntegerField(), default=list)
+    audiences = EntryArrayField(models.CharField(max_length=20), default=list)
+    # Title (A) and summary (B): small enough to rank every match cheaply.
+    ranking = SearchVectorField()
+    # Title (A), summary (B), body (C), attachment text (D): what a search matches.
+    document = SearchVectorField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-published_at", "-resource"], name="library_entry_newest_idx")
+        ]
+        # The GIN index on document is created by migration 0003 on PostgreSQL only.
+
+    def __str__(self) -> str:
+        return f"Search entry of resource {self.resource_id}"
 
 
 class ResourceAudience(models.Model):

@@ -1,27 +1,39 @@
 """Finding resources: the query string in, one page of results and facet counts out.
 
-PostgreSQL: the stored, GIN-indexed search vector; `websearch_to_tsquery` (so quotes,
-`or` and `-word` work as people expect and no input is a syntax error); ranked with
-ts_rank; snippets from ts_headline. SQLite (the embedded default): every word must
-appear in the title, summary or body.
+PostgreSQL: one narrow SearchEntry row per live resource (models.SearchEntry) holds a
+GIN-indexed document vector (title A, summary B, body C, file text D) searched with
+`websearch_to_tsquery` (quotes, `or` and `-word` work as people expect and no input is a
+syntax error), a small title-and-summary vector for ranking, and the facet values.
+A search is two statements: one pass over the matching entries counts the hits and
+every facet (GROUPING SETS), and one fetches the ids of the page in rank order; then the
+page's resources are loaded with ts_headline snippets of their summaries. Counts and
+page ids are cached for a few minutes under a version that every change to the library
+replaces (library_changed), so repeated and paged searches skip the scan.
+
+SQLite (the embedded default): every word must appear in the title, summary or body,
+with the same facets counted by the ORM.
 
 Facets (type, topic, audience, year) are counted "disjunctively": the counts of one
 facet apply every other active filter but not its own, so ticking a second type
-widens the results as the counts promise. One query per facet; type and year share a
-query when neither is filtered.
+widens the results as the counts promise.
 """
 
+import hashlib
 import html
+import json
 import re
 import shlex
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 from django.utils import timezone
@@ -91,8 +103,12 @@ def parse_params(data: QueryDict, *, type_slugs: set[str], topic_slugs: set[str]
     this_year = timezone.localdate().year
     years = []
     for value in data.getlist("year"):
-        if value.isdigit() and 1900 <= int(value) <= this_year + 1 and int(value) not in years:
-            years.append(int(value))
+        # isdigit() accepts "²" and int() refuses it; a year is four ASCII digits.
+        if not re.fullmatch(r"[0-9]{4}", value):
+            continue
+        year = int(value)
+        if 1900 <= year <= this_year + 1 and year not in years:
+            years.append(year)
     sort = data.get("sort", "relevance")
     return SearchParams(
         q=q,
@@ -136,10 +152,9 @@ def _sqlite_terms(q: str) -> list[str]:
 
 
 def _text_filtered(queryset, q: str):
+    """SQLite: every word or quoted phrase in the title, summary or body."""
     if not q:
         return queryset
-    if settings.USING_POSTGRES:
-        return queryset.filter(search_vector=_search_query(q))
     for term in _sqlite_terms(q):
         queryset = queryset.filter(
             Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
@@ -148,8 +163,7 @@ def _text_filtered(queryset, q: str):
 
 
 def _ranked(queryset, q: str):
-    if settings.USING_POSTGRES:
-        return queryset.annotate(rank=SearchRank(F("search_vector"), _search_query(q)))
+    """SQLite: resources with every word in the title first."""
     terms = _sqlite_terms(q)
     if not terms:
         return queryset.annotate(rank=Value(0, output_field=IntegerField()))
@@ -197,6 +211,8 @@ class Library:
         self.params = parse_params(
             data, type_slugs=set(self._type_ids), topic_slugs=set(self._topic_ids)
         )
+        self._now = timezone.now()
+        self._counts: Counts | None = None
 
     def _filters(self, *, without: str | None = None) -> list[Q]:
         params = self.params
@@ -232,7 +248,10 @@ class Library:
         return self.params.sort if self.params.q else "newest"
 
     def page(self) -> Page:
-        queryset = self.queryset().for_listing().defer("body", "body_html", "search_vector")
+        if settings.USING_POSTGRES:
+            hits = _EntryHits(self, total=self._entry_counts().total)
+            return Paginator(hits, settings.LIBRARY_PAGE_SIZE).get_page(self.params.page)
+        queryset = self.queryset().for_listing().defer("body", "body_html")
         if self.sort == "relevance":
             queryset = _ranked(queryset, self.params.q).order_by("-rank", "-published_at", "-pk")
         else:
@@ -250,35 +269,21 @@ class Library:
         page.object_list = resources
         if not self.params.q or not resources:
             return
-        if settings.USING_POSTGRES:
-            headlines = dict(
-                Resource.objects.filter(pk__in=[r.pk for r in resources])
-                .annotate(
-                    headline=SearchHeadline(
-                        "summary",
-                        _search_query(self.params.q),
-                        config="english",
-                        start_sel=_HIGHLIGHT_START,
-                        stop_sel=_HIGHLIGHT_STOP,
-                        max_words=45,
-                        min_words=20,
-                        short_word=3,
-                    )
-                )
-                .values_list("pk", "headline")
-            )
+        terms = [re.escape(term) for term in _sqlite_terms(self.params.q)]
+        if terms:
+            pattern = re.compile("(" + "|".join(terms) + ")", re.IGNORECASE)
             for resource in resources:
-                resource.snippet = _marked(headlines.get(resource.pk, resource.summary))
-        else:
-            terms = [re.escape(term) for term in _sqlite_terms(self.params.q)]
-            if terms:
-                pattern = re.compile("(" + "|".join(terms) + ")", re.IGNORECASE)
-                for resource in resources:
-                    resource.snippet = _marked(
-                        pattern.sub(rf"{_HIGHLIGHT_START}\1{_HIGHLIGHT_STOP}", resource.summary)
-                    )
+                resource.snippet = _marked(
+                    pattern.sub(rf"{_HIGHLIGHT_START}\1{_HIGHLIGHT_STOP}", resource.summary)
+                )
 
     def facets(self) -> list[Facet]:
+        if settings.USING_POSTGRES:
+            counts = self._entry_counts()
+            return self._build_facets(counts.types, counts.topics, counts.audiences, counts.years)
+        return self._build_facets(*self._sqlite_counts())
+
+    def _sqlite_counts(self) -> tuple[dict, dict, dict, dict]:
         params = self.params
         type_counts: dict[int, int] = {}
         year_counts: dict[int, int] = {}
@@ -328,6 +333,16 @@ class Library:
             .order_by()
             .values_list("audience", "n")
         )
+        return type_counts, topic_counts, audience_counts, year_counts
+
+    def _build_facets(
+        self,
+        type_counts: dict[int, int],
+        topic_counts: dict[int, int],
+        audience_counts: dict[str, int],
+        year_counts: dict[int, int],
+    ) -> list[Facet]:
+        params = self.params
         return [
             Facet(
                 "type",
@@ -371,6 +386,194 @@ class Library:
             ),
         ]
 
+    # --- PostgreSQL: the search entries ---------------------------------------------
+
+    def _entry_filters(self) -> tuple[dict[str, str], dict]:
+        """SQL conditions on the search entry `e`, one per active facet, and their params."""
+        p = self.params
+        conditions: dict[str, str] = {}
+        params: dict = {}
+        if p.types:
+            conditions["type"] = "e.resource_type_id = ANY(%(types)s)"
+            params["types"] = [self._type_ids[slug] for slug in p.types]
+        if p.topics:
+            conditions["topic"] = "e.topic_ids && %(topics)s::integer[]"
+            params["topics"] = [self._topic_ids[slug] for slug in p.topics]
+        if p.audiences:
+            conditions["audience"] = "e.audiences && %(audiences)s::varchar(20)[]"
+            params["audiences"] = list(p.audiences)
+        if p.years:
+            conditions["year"] = "e.year = ANY(%(years)s)"
+            params["years"] = list(p.years)
+        return conditions, params
+
+    def _entry_match(self) -> tuple[str, dict]:
+        """The condition every hit meets: live, and matching the search text if any."""
+        where = "e.published_at <= %(now)s"
+        params: dict = {"now": self._now}
+        if self.params.q:
+            where += " AND e.document @@ websearch_to_tsquery('english', %(q)s)"
+            params["q"] = self.params.q
+        return where, params
+
+    def _run(self, sql: str, params: dict) -> list[tuple]:
+        """Run one search statement. With search text, PostgreSQL is told to use the GIN
+        index rather than read the table in full: its cost model does not know that a
+        sequential scan unpacks every resource's (large, compressed) document vector to
+        test it, which for a common word is seconds instead of milliseconds. SET LOCAL
+        travels in the same round trip and ends with the transaction."""
+        if self.params.q:
+            sql = "SET LOCAL enable_seqscan = off; " + sql
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _cache_key(self, *parts) -> str:
+        p = self.params
+        state = json.dumps([p.q, p.types, p.topics, p.audiences, p.years, *parts])
+        digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+        return f"library:search:{_data_version()}:{digest}"
+
+    def _entry_counts(self) -> "Counts":
+        """The number of hits and every facet's counts (cached for CACHE_SECONDS, and
+        dropped whenever the library changes). Not cached: one scan counts them and
+        fetches the requested page's ids at the same time."""
+        if self._counts is not None:
+            return self._counts
+        counts = cache.get(self._cache_key("counts"))
+        if counts is None:
+            page_size = settings.LIBRARY_PAGE_SIZE
+            number = int(self.params.page) if self.params.page.isdecimal() else 1
+            offset = (min(max(number, 1), 100_000) - 1) * page_size
+            counts, ids = self._entry_scan(offset=offset, limit=page_size)
+            cache.set_many(
+                {
+                    self._cache_key("counts"): counts,
+                    self._cache_key("page", self.sort, offset, page_size): ids,
+                },
+                CACHE_SECONDS,
+            )
+        self._counts = counts
+        return counts
+
+    def _entry_page_ids(self, *, offset: int, limit: int) -> list[int]:
+        """The ids of one page of hits, in order (cached like the counts)."""
+        key = self._cache_key("page", self.sort, offset, limit)
+        ids = cache.get(key)
+        if ids is None:
+            _, ids = self._entry_scan(offset=offset, limit=limit, count=False)
+            cache.set(key, ids, CACHE_SECONDS)
+        return ids
+
+    def _entry_scan(
+        self, *, offset: int, limit: int, count: bool = True
+    ) -> tuple["Counts | None", list[int]]:
+        """One statement, one pass over the matching entries (a materialised CTE): the
+        ids of one page in order and, unless `count` is false, the hits and facet counts.
+
+        Facets are disjunctive: a facet's counts apply the other facets' filters, not its
+        own. GROUPING SETS return (a) hits grouped by type, year, audiences and whether
+        they pass the topic filter, and (b) hits grouped by topics and whether they pass
+        the other filters; the counts are summed here from those few hundred rows.
+        Ranking reads the small title-and-summary vector: title words weigh most, then
+        the summary; a match only in the body or a file ranks by date after them.
+        """
+        match, params = self._entry_match()
+        conditions, facet_params = self._entry_filters()
+        params.update(facet_params, offset=offset, limit=limit)
+        topic_ok = conditions.get("topic", "TRUE")
+        others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
+        if self.sort == "relevance":
+            rank = "ts_rank(e.ranking, websearch_to_tsquery('english', %(q)s))"
+        else:
+            rank = "0"
+        counts_sql = """
+            SELECT 'c', GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
+                   topic_ids, others_ok, count(*), NULL::bigint, NULL::bigint
+            FROM hits
+            GROUP BY GROUPING SETS (
+                (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
+            )
+            UNION ALL"""
+        rows = self._run(
+            f"""
+            WITH hits AS MATERIALIZED (
+                SELECT e.resource_id, e.published_at, e.resource_type_id, e.year,
+                       e.audiences, e.topic_ids, {rank} AS rank,
+                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
+                FROM practice_library_searchentry e
+                WHERE {match}
+            ), page AS (
+                SELECT resource_id, row_number() OVER (
+                    ORDER BY rank DESC, published_at DESC, resource_id DESC) AS position
+                FROM hits WHERE topic_ok AND others_ok
+                ORDER BY position LIMIT %(limit)s OFFSET %(offset)s
+            )
+            {counts_sql if count else ""}
+            SELECT 'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, resource_id, position
+            FROM page
+            """,
+            params,
+        )
+        page = sorted((row[10], row[9]) for row in rows if row[0] == "p")
+        ids = [resource_id for _, resource_id in page]
+        if not count:
+            return None, ids
+        return self._sum_counts([row[1:9] for row in rows if row[0] == "c"]), ids
+
+    def _sum_counts(self, rows: list[tuple]) -> "Counts":
+        p = self.params
+        type_ids = {self._type_ids[slug] for slug in p.types}
+        audiences = set(p.audiences)
+        years = set(p.years)
+        counts = Counts()
+        for by_topics, type_id, year, row_audiences, topic_ok, topic_ids, others_ok, n in rows:
+            if by_topics:
+                if others_ok:
+                    for topic_id in topic_ids:
+                        counts.topics[topic_id] = counts.topics.get(topic_id, 0) + n
+                continue
+            if not topic_ok:
+                continue
+            type_ok = not type_ids or type_id in type_ids
+            year_ok = not years or year in years
+            audience_ok = not audiences or bool(audiences.intersection(row_audiences))
+            if year_ok and audience_ok:
+                counts.types[type_id] = counts.types.get(type_id, 0) + n
+            if type_ok and audience_ok:
+                counts.years[year] = counts.years.get(year, 0) + n
+            if type_ok and year_ok:
+                for audience in row_audiences:
+                    counts.audiences[audience] = counts.audiences.get(audience, 0) + n
+            if type_ok and year_ok and audience_ok:
+                counts.total += n
+        return counts
+
+    def _entry_resources(self, ids: list[int]) -> list[Resource]:
+        """The page's resources in order, with a highlighted extract of each summary
+        (the summary is public: no body text is shown to someone who may not read it)."""
+        if not ids:
+            return []
+        queryset = Resource.objects.filter(pk__in=ids).for_listing().defer("body", "body_html")
+        if self.params.q:
+            queryset = queryset.annotate(
+                headline=SearchHeadline(
+                    "summary",
+                    _search_query(self.params.q),
+                    config="english",
+                    start_sel=_HIGHLIGHT_START,
+                    stop_sel=_HIGHLIGHT_STOP,
+                    max_words=45,
+                    min_words=20,
+                    short_word=3,
+                )
+            )
+        by_id = {resource.pk: resource for resource in queryset}
+        resources = [by_id[pk] for pk in ids if pk in by_id]
+        for resource in resources:
+            resource.snippet = _marked(getattr(resource, "headline", resource.summary))
+        return resources
+
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, query string without that filter) for every active filter."""
         params = self.params
@@ -396,3 +599,59 @@ class Library:
 def _marked(text: str) -> str:
     """Escape text, then turn our highlight markers into <mark> elements."""
     return html.escape(text).replace(_HIGHLIGHT_START, "<mark>").replace(_HIGHLIGHT_STOP, "</mark>")
+
+
+@dataclass
+class Counts:
+    """Hits and facet counts of one search (cached between requests)."""
+
+    total: int = 0
+    types: dict[int, int] = field(default_factory=dict)
+    topics: dict[int, int] = field(default_factory=dict)
+    audiences: dict[str, int] = field(default_factory=dict)
+    years: dict[int, int] = field(default_factory=dict)
+
+
+class _EntryHits:
+    """The hits of a search for Django's Paginator: it knows their number from the
+    counts, and fetches only the slice of ids a page shows."""
+
+    def __init__(self, library: Library, *, total: int):
+        self.library = library
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[Resource]:
+        # Always whole pages (the last one may be short), so the ids fetched together
+        # with the counts are found in the cache under the same key.
+        start, stop = index.start or 0, min(index.stop, self.total)
+        if stop <= start:
+            return []
+        page_size = settings.LIBRARY_PAGE_SIZE
+        ids = self.library._entry_page_ids(offset=start, limit=page_size)[: stop - start]
+        return self.library._entry_resources(ids)
+
+
+# --- Cached results ---------------------------------------------------------------------
+
+CACHE_SECONDS = 300
+_VERSION_KEY = "library:search:version"
+
+
+def _data_version() -> str:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(_VERSION_KEY, version, None):
+            version = cache.get(_VERSION_KEY, version)
+    return version
+
+
+def library_changed() -> None:
+    """Forget every cached search: called after any change to what search reads."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)

@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from members import access
 from network.files import attachment_file_check, extract_text
-from network.markup import MARKUP_RENDERER_VERSION, markdown_to_text, render_markdown
+from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 from practice_library.models import (
     Attachment,
     Bookmark,
@@ -59,32 +58,72 @@ def resource_audiences_set(*, resource: Resource, audiences: list[str]) -> None:
     )
 
 
-def resource_reindex(*, resource_id: int) -> None:
-    """Refresh the stored search vector from the title, summary, body and file text.
+# One statement builds (or removes) the search entries of a set of resources, so that
+# one resource saved in the admin and 100,000 loaded by bench/library.py go the same way.
+# Weights: title A, summary B, body C, attachment text D; the ranking vector is the title
+# and summary only. Body Markdown is indexed as written: its punctuation is not a word.
+SEARCH_ENTRIES_UPSERT_SQL = """
+INSERT INTO practice_library_searchentry
+    (resource_id, published_at, year, resource_type_id, topic_ids, audiences, ranking, document)
+SELECT r.id, r.published_at,
+    extract(year FROM r.published_at AT TIME ZONE %(tz)s)::smallint,
+    r.resource_type_id,
+    coalesce((SELECT array_agg(t.topic_id ORDER BY t.topic_id)
+              FROM practice_library_resource_topics t WHERE t.resource_id = r.id), '{}'),
+    coalesce((SELECT array_agg(a.audience ORDER BY a.audience)
+              FROM practice_library_resourceaudience a WHERE a.resource_id = r.id), '{}'),
+    setweight(to_tsvector('english', r.title), 'A')
+        || setweight(to_tsvector('english', r.summary), 'B'),
+    setweight(to_tsvector('english', r.title), 'A')
+        || setweight(to_tsvector('english', r.summary), 'B')
+        || setweight(to_tsvector('english', r.body), 'C')
+        || setweight(to_tsvector('english', coalesce(
+            (SELECT string_agg(x.extracted_text, E'\\n' ORDER BY x.id)
+             FROM practice_library_attachment x WHERE x.resource_id = r.id), '')), 'D')
+FROM practice_library_resource r
+WHERE r.id = ANY(%(ids)s) AND r.status = 'published' AND r.published_at IS NOT NULL
+ON CONFLICT (resource_id) DO UPDATE SET
+    published_at = EXCLUDED.published_at, year = EXCLUDED.year,
+    resource_type_id = EXCLUDED.resource_type_id, topic_ids = EXCLUDED.topic_ids,
+    audiences = EXCLUDED.audiences, ranking = EXCLUDED.ranking, document = EXCLUDED.document
+"""
+SEARCH_ENTRIES_DELETE_SQL = """
+DELETE FROM practice_library_searchentry e USING practice_library_resource r
+WHERE e.resource_id = r.id AND r.id = ANY(%(ids)s)
+    AND NOT (r.status = 'published' AND r.published_at IS NOT NULL)
+"""
 
-    Weights: title A, summary B, body C, attachment text D. On SQLite (no full-text
-    search) there is nothing to store; search there reads the columns directly.
+
+def search_entries_refresh(*, resource_ids: list[int]) -> None:
+    """Bring the search entries of these resources up to date with their rows: built
+    from the title, summary, body, file text, type, topics and audiences while published,
+    removed otherwise. Cached search results are dropped (search.library_changed).
+
+    On SQLite (no full-text search) there is nothing to store: search there reads the
+    resource columns directly.
     """
-    if not settings.USING_POSTGRES:
-        return
-    resource = Resource.objects.only("title", "summary", "body").get(pk=resource_id)
-    attachment_text = "\n".join(
-        Attachment.objects.filter(resource_id=resource_id).values_list("extracted_text", flat=True)
-    )
-    Resource.objects.filter(pk=resource_id).update(
-        search_vector=(
-            SearchVector(Value(resource.title), weight="A", config="english")
-            + SearchVector(Value(resource.summary), weight="B", config="english")
-            + SearchVector(Value(markdown_to_text(resource.body)), weight="C", config="english")
-            + SearchVector(Value(attachment_text), weight="D", config="english")
-        )
-    )
+    from practice_library.search import library_changed
+
+    if settings.USING_POSTGRES and resource_ids:
+        params = {"ids": list(resource_ids), "tz": settings.TIME_ZONE}
+        with connection.cursor() as cursor:
+            cursor.execute(SEARCH_ENTRIES_DELETE_SQL, params)
+            cursor.execute(SEARCH_ENTRIES_UPSERT_SQL, params)
+    # Now, for this transaction's own later reads; and again after commit, because another
+    # process may have cached what it saw before this transaction committed.
+    library_changed()
+    transaction.on_commit(library_changed)
+
+
+def resource_reindex(*, resource_id: int) -> None:
+    """Refresh what search knows about one resource (after an edit or a new file)."""
+    search_entries_refresh(resource_ids=[resource_id])
 
 
 def resources_publish(*, resource_ids: list[int], now: datetime | None = None) -> int:
     """Publish the given resources now, or at their scheduled time if it is in the future."""
     now = now or timezone.now()
-    count = 0
+    changed = []
     for resource in Resource.objects.filter(pk__in=resource_ids).exclude(
         status=ResourceStatus.PUBLISHED
     ):
@@ -94,14 +133,17 @@ def resources_publish(*, resource_ids: list[int], now: datetime | None = None) -
         else:
             resource.published_at = resource.published_at or resource.publish_at or now
         resource.save(update_fields=["status", "published_at", "updated_at"])
-        count += 1
-    return count
+        changed.append(resource.pk)
+    search_entries_refresh(resource_ids=changed)
+    return len(changed)
 
 
 def resources_archive(*, resource_ids: list[int]) -> int:
-    return Resource.objects.filter(pk__in=resource_ids).update(
+    count = Resource.objects.filter(pk__in=resource_ids).update(
         status=ResourceStatus.ARCHIVED, updated_at=timezone.now()
     )
+    search_entries_refresh(resource_ids=resource_ids)
+    return count
 
 
 def resources_set_review_due(*, resource_ids: list[int], review_due: date) -> int:
@@ -119,6 +161,7 @@ def resources_publish_scheduled(*, now: datetime | None = None) -> int:
         )
         ids = list(due.values_list("pk", flat=True))
         Resource.objects.filter(pk__in=ids).update(published_at=F("publish_at"), updated_at=now)
+        search_entries_refresh(resource_ids=ids)
     if ids:
         logger.info("library resources published on schedule ids=%s", ids)
     return len(ids)

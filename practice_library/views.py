@@ -7,6 +7,7 @@ reads), call a service, render.
 import logging
 import os
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -105,14 +106,20 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     resource = _resource_for_page(request, pk=pk)
     viewer = request.GET.get("as", "member")
+    per_month = settings.LIBRARY_FREE_READS_PER_MONTH
     if viewer == "member":
         reading = services.Reading(allowed=True)
     elif viewer == "registered":
         allowed = resource.access_level != access.AccessLevel.MEMBERS
-        reading = services.Reading(allowed=allowed, free_reads_left=0)
+        reading = services.Reading(
+            allowed=allowed, free_reads_left=0, free_reads_per_month=per_month
+        )
     else:
         viewer = "anonymous"
-        reading = services.Reading(allowed=resource.access_level == access.AccessLevel.PUBLIC)
+        reading = services.Reading(
+            allowed=resource.access_level == access.AccessLevel.PUBLIC,
+            free_reads_per_month=per_month,
+        )
     context = _detail_context(request, resource, reading)
     context.update({"preview_as": viewer, "is_member": viewer == "member", "bookmarked": False})
     return render(request, "practice_library/detail.html", context)

@@ -44,3 +44,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     title = "From the forum"
     body = "Members compared notes on [Regulation 44 visits](https://example.org/reg44)."
+
+
+def subscribers(newsletter, count: int, **fields) -> list[Subscriber]:
+    return [SubscriberFactory(newsletters=[newsletter], **fields) for _ in range(count)]

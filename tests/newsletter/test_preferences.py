@@ -106,3 +106,22 @@ def test_unsubscribed_person_can_come_back_from_the_preferences_link(client, new
 
     subscriber.refresh_from_db()
     assert subscriber.state == Subscriber.State.SUBSCRIBED
+
+
+def test_preferences_page_queries_stay_few(client, newsletter, django_assert_max_num_queries):
+    for _ in range(5):
+        NewsletterFactory()
+    for n in range(12):
+        TopicFactory(name=f"Topic of interest {n}")
+    subscriber = SubscriberFactory(newsletters=[newsletter])
+
+    with django_assert_max_num_queries(8):
+        client.get(url("preferences", subscriber))
+
+
+def test_sign_up_page_queries_stay_few(client, newsletter, django_assert_max_num_queries):
+    for _ in range(5):
+        NewsletterFactory()
+
+    with django_assert_max_num_queries(6):
+        client.get(reverse("newsletter:index"))

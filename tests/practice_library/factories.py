@@ -38,11 +38,10 @@ class ResourceFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def prepared(obj, create, extracted, **kwargs):
-        """Render the body and fill the search vector, as the admin does on save."""
+        """Render the body and work out publication, as the admin does on save."""
         if create:
             services.resource_prepare(resource=obj)
             obj.save()
-            services.resource_reindex(resource_id=obj.pk)
 
     @factory.post_generation
     def topics(obj, create, extracted, **kwargs):
@@ -53,6 +52,12 @@ class ResourceFactory(factory.django.DjangoModelFactory):
     def audiences(obj, create, extracted, **kwargs):
         if create and extracted:
             services.resource_audiences_set(resource=obj, audiences=list(extracted))
+
+    @factory.post_generation
+    def indexed(obj, create, extracted, **kwargs):
+        """Last, once topics and audiences are set: what search knows, as the admin does."""
+        if create:
+            services.resource_reindex(resource_id=obj.pk)
 
 
 def pdf_bytes(text: str = "Inspection readiness checklist") -> bytes:

@@ -1,0 +1,125 @@
+"""The web archive of sent editions, public or members-only, and the account page panel."""
+
+import os
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletter.models import Edition
+from tests.factories import TopicFactory
+from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sent(**fields) -> Edition:
+    return EditionFactory(status=Edition.Status.SENT, finished_at=timezone.now(), **fields)
+
+
+def test_archive_lists_sent_editions_only(client):
+    done = sent(subject="November: Staying Close")
+    EditionFactory(subject="Draft for December")
+
+    response = client.get(reverse("newsletter:archive"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert done.subject in html
+    assert "Draft for December" not in html
+
+
+def test_archive_page_of_a_draft_is_not_found(client):
+    draft = EditionFactory()
+
+    assert client.get(reverse("newsletter:edition", args=[draft.pk])).status_code == 404
+
+
+def test_public_edition_opens_for_everyone(client):
+    edition = sent(subject="Inspection: what leadership means")
+
+    response = client.get(reverse("newsletter:edition", args=[edition.pk]))
+
+    assert response.status_code == 200
+    assert edition.subject in response.content.decode()
+
+
+def test_members_only_edition_asks_visitors_to_sign_in(client):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+
+    response = client.get(reverse("newsletter:edition", args=[edition.pk]))
+
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("role", ["registered", "lapsed"])
+def test_members_only_edition_is_closed_to_non_members(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+
+    response = client.get(reverse("newsletter:edition", args=[edition.pk]))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["provider_member", "commissioner_member", "editor"])
+def test_members_only_edition_opens_for_members_and_editors(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS, subject="For members")
+
+    response = client.get(reverse("newsletter:edition", args=[edition.pk]))
+
+    assert response.status_code == 200
+    assert "For members" in response.content.decode()
+
+
+def test_archive_list_has_constant_queries(client, django_assert_max_num_queries):
+    for _ in range(15):
+        sent(newsletter=NewsletterFactory())
+
+    with django_assert_max_num_queries(4):
+        client.get(reverse("newsletter:archive"))
+
+
+def test_account_page_shows_what_the_person_receives(client, registered, newsletter):
+    subscriber = SubscriberFactory(
+        email=registered.email, user=registered, newsletters=[newsletter], weekly_digest=True
+    )
+    subscriber.topics.set([TopicFactory(name="Safeguarding")])
+    client.force_login(registered)
+
+    response = client.get(reverse("members:account"))
+
+    html = response.content.decode()
+    assert "Newsletter and digests" in html
+    assert newsletter.name in html
+    assert "Weekly" in html
+    assert "Safeguarding" in html
+    assert reverse("newsletter:index") in html
+
+
+def test_account_page_says_when_the_person_receives_nothing(client, registered):
+    client.force_login(registered)
+
+    html = client.get(reverse("members:account")).content.decode()
+
+    assert "You receive no newsletters or digests." in html
+
+
+def test_demo_content_has_a_newsletter_and_sent_editions_in_the_archive(client):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - twice: no change
+
+    response = client.get(reverse("newsletter:archive"))
+
+    html = response.content.decode()
+    assert "Staying Close, one year on" in html
+    assert "Preparing for inspection without the panic" in html
+    assert "Workforce: keeping good people" not in html  # the draft
+    assert Edition.objects.filter(subject="Staying Close, one year on").count() == 1
+    edition = Edition.objects.get(subject="Staying Close, one year on")
+    page = client.get(reverse("newsletter:edition", args=[edition.pk])).content.decode()
+    assert "Staying Close: " in page or "staying-close-explained" in page

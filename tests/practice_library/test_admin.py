@@ -1,0 +1,370 @@
+"""The editors' side in the Django admin: creating resources, previews, the workflow
+(draft, in review, published now or scheduled, archived), bulk actions, the review-due
+list and attachment checks."""
+
+from datetime import date, timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from members.access import AccessLevel
+from practice_library import tasks
+from practice_library.models import Attachment, Resource, ResourceStatus
+from tests.practice_library.factories import ResourceFactory, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:practice_library_resource_add")
+CHANGELIST = reverse("admin:practice_library_resource_changelist")
+INDEX = reverse("practice_library:index")
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    return client
+
+
+def resource_form(resource_type, topic, **changes) -> dict:
+    data = {
+        "title": "Restorative practice in children's homes",
+        "slug": "restorative-practice",
+        "resource_type": resource_type.pk,
+        "summary": "How homes use restorative conversations after incidents.",
+        "body": "## Why it matters\n\nRestorative conversations **repair** relationships.",
+        "access_level": AccessLevel.MEMBERS,
+        "topics": [topic.pk],
+        "audiences": ["provider"],
+        "source": "Network editorial team",
+        "status": ResourceStatus.PUBLISHED,
+        "publish_at_0": "",
+        "publish_at_1": "",
+        "reviewed_on": "",
+        "review_due": "",
+        "attachments-TOTAL_FORMS": "1",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000",
+        "attachments-0-title": "",
+        "attachments-0-order": "0",
+    }
+    data.update(changes)
+    return data
+
+
+def listed_titles(client) -> list[str]:
+    return [r.title for r in client.get(INDEX).context["page"].object_list]
+
+
+# --- Creating and the workflow ----------------------------------------------------------
+
+
+def test_editor_publishes_a_resource_that_readers_then_find(
+    admin_client, guide, safeguarding, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(ADD_URL, resource_form(guide, safeguarding))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    resource = Resource.objects.get(slug="restorative-practice")
+    assert resource.is_live
+    assert "<strong>repair</strong>" in resource.body_html
+    assert [a.audience for a in resource.audiences.all()] == ["provider"]
+    assert listed_titles(admin_client) == ["Restorative practice in children's homes"]
+    found = admin_client.get(INDEX, {"q": "restorative", "topic": "safeguarding"})
+    assert [r.title for r in found.context["page"].object_list] == [resource.title]
+
+
+@pytest.mark.parametrize("status", [ResourceStatus.DRAFT, ResourceStatus.REVIEW])
+def test_drafts_and_resources_in_review_are_saved_but_not_published(
+    admin_client, guide, safeguarding, status
+):
+    admin_client.post(ADD_URL, resource_form(guide, safeguarding, status=status))
+
+    resource = Resource.objects.get(slug="restorative-practice")
+    assert resource.status == status
+    assert not resource.is_live
+    assert listed_titles(admin_client) == []
+
+
+def test_a_future_publish_time_schedules_the_resource(admin_client, guide, safeguarding):
+    when = timezone.localtime() + timedelta(days=2)
+    admin_client.post(
+        ADD_URL,
+        resource_form(
+            guide,
+            safeguarding,
+            publish_at_0=when.strftime("%Y-%m-%d"),
+            publish_at_1=when.strftime("%H:%M:%S"),
+        ),
+    )
+
+    resource = Resource.objects.get(slug="restorative-practice")
+    assert resource.is_scheduled
+    assert listed_titles(admin_client) == []
+
+
+def test_the_beat_task_publishes_scheduled_resources_when_their_time_comes(client):
+    due = ResourceFactory(
+        title="Due now", published_at=None, publish_at=timezone.now() + timedelta(hours=1)
+    )
+    ResourceFactory(
+        title="Next week", published_at=None, publish_at=timezone.now() + timedelta(days=7)
+    )
+    Resource.objects.filter(pk=due.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+
+    published = tasks.resources_publish_scheduled.delay().get()
+
+    assert published == 1
+    assert [r.title for r in client.get(INDEX).context["page"].object_list] == ["Due now"]
+
+
+def test_the_beat_schedule_runs_the_scheduled_publishing_task():
+    tasks_scheduled = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+
+    assert "practice_library.tasks.resources_publish_scheduled" in tasks_scheduled
+
+
+def test_a_past_publish_time_back_dates_the_resource(admin_client, guide, safeguarding):
+    admin_client.post(
+        ADD_URL,
+        resource_form(guide, safeguarding, publish_at_0="2021-03-01", publish_at_1="09:00:00"),
+    )
+
+    resource = Resource.objects.get(slug="restorative-practice")
+    assert resource.is_live
+    assert resource.published_at.date() == date(2021, 3, 1)
+
+
+def test_editing_a_published_resource_back_to_draft_takes_it_out_of_search(
+    admin_client, guide, safeguarding
+):
+    admin_client.post(ADD_URL, resource_form(guide, safeguarding))
+    resource = Resource.objects.get(slug="restorative-practice")
+
+    admin_client.post(
+        reverse("admin:practice_library_resource_change", args=[resource.pk]),
+        resource_form(guide, safeguarding, status=ResourceStatus.DRAFT),
+    )
+
+    assert admin_client.get(INDEX, {"q": "restorative"}).context["page"].object_list == []
+
+
+# --- Previews -----------------------------------------------------------------------------
+
+
+def test_editor_previews_a_draft_as_a_member(client, editor):
+    resource = ResourceFactory(
+        status=ResourceStatus.DRAFT, access_level=AccessLevel.MEMBERS, body="The full text."
+    )
+    client.force_login(editor)
+
+    response = client.get(reverse("practice_library:preview", args=[resource.pk]), {"as": "member"})
+
+    text = response.content.decode()
+    assert "The full text." in text
+    assert "Preview: this is the page as a member sees it" in text
+
+
+def test_editor_previews_a_resource_as_a_signed_in_non_member(client, editor, settings):
+    settings.LIBRARY_FREE_READS_PER_MONTH = 3
+    resource = ResourceFactory(access_level=AccessLevel.MEMBERS, body="The full text.")
+    client.force_login(editor)
+
+    response = client.get(
+        reverse("practice_library:preview", args=[resource.pk]), {"as": "registered"}
+    )
+
+    text = response.content.decode()
+    assert "The full text." not in text
+    assert "You have used your 3 free reads" in text
+
+
+def test_editor_previews_a_resource_as_a_visitor(client, editor, settings):
+    settings.LIBRARY_FREE_READS_PER_MONTH = 3
+    resource = ResourceFactory(access_level=AccessLevel.MEMBERS, body="The full text.")
+    client.force_login(editor)
+
+    response = client.get(
+        reverse("practice_library:preview", args=[resource.pk]), {"as": "anonymous"}
+    )
+
+    text = response.content.decode()
+    assert "The full text." not in text
+    assert "Join the network" in text
+    assert "open 3 members-only resources a month" in text
+
+
+def test_previews_are_for_editors_and_staff_only(client, member):
+    resource = ResourceFactory(status=ResourceStatus.DRAFT)
+    client.force_login(member)
+
+    response = client.get(reverse("practice_library:preview", args=[resource.pk]))
+
+    assert response.status_code == 403
+
+
+def test_resource_change_page_links_to_the_previews(admin_client):
+    resource = ResourceFactory()
+
+    response = admin_client.get(
+        reverse("admin:practice_library_resource_change", args=[resource.pk])
+    )
+
+    text = response.content.decode()
+    preview = reverse("practice_library:preview", args=[resource.pk])
+    assert f"{preview}?as=member" in text
+    assert f"{preview}?as=registered" in text
+
+
+# --- Bulk actions, filters and the review-due list -----------------------------------------
+
+
+def run_action(client, action: str, resources, **extra):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [r.pk for r in resources], **extra},
+        follow=True,
+    )
+
+
+def test_bulk_publish_puts_drafts_live(admin_client):
+    drafts = [ResourceFactory(status=ResourceStatus.DRAFT, published_at=None) for _ in range(2)]
+
+    response = run_action(admin_client, "publish", drafts)
+
+    assert "2 resource(s) published or scheduled" in response.content.decode()
+    assert len(listed_titles(admin_client)) == 2
+
+
+def test_bulk_archive_takes_resources_out_of_the_library(admin_client):
+    resources = [ResourceFactory(), ResourceFactory()]
+
+    run_action(admin_client, "archive", resources)
+
+    assert set(Resource.objects.values_list("status", flat=True)) == {ResourceStatus.ARCHIVED}
+    assert listed_titles(admin_client) == []
+
+
+def test_bulk_set_review_date(admin_client):
+    resources = [ResourceFactory(), ResourceFactory()]
+
+    response = run_action(admin_client, "set_review_date", resources, review_date="2027-05-01")
+
+    assert "Review date set to 01 May 2027 on 2 resource(s)" in response.content.decode()
+    assert set(Resource.objects.values_list("review_due", flat=True)) == {date(2027, 5, 1)}
+
+
+def test_action_bar_offers_a_review_date_box(admin_client):
+    ResourceFactory()
+
+    response = admin_client.get(CHANGELIST)
+
+    assert 'name="review_date"' in response.content.decode()
+
+
+def test_bulk_set_review_date_without_a_date_explains_what_to_do(admin_client):
+    resource = ResourceFactory(review_due=None)
+
+    response = run_action(admin_client, "set_review_date", [resource])
+
+    assert "Choose a review date" in response.content.decode()
+    resource.refresh_from_db()
+    assert resource.review_due is None
+
+
+def test_review_due_list_shows_only_resources_whose_review_date_has_passed(admin_client):
+    today = timezone.localdate()
+    ResourceFactory(title="Overdue guide", review_due=today - timedelta(days=10))
+    ResourceFactory(title="Fine guide", review_due=today + timedelta(days=100))
+    ResourceFactory(
+        title="Archived overdue", review_due=today - timedelta(days=10), status="archived"
+    )
+
+    response = admin_client.get(reverse("admin:practice_library_resourcedueforreview_changelist"))
+
+    text = response.content.decode()
+    assert "Overdue guide" in text
+    assert "Fine guide" not in text
+    assert "Archived overdue" not in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status__exact=draft", "audience=provider", "review=due", "topics__id__exact=1", "q=guide"],
+)
+def test_resource_list_filters_and_search_work(admin_client, query):
+    ResourceFactory(title="A guide", audiences=["provider"])
+
+    response = admin_client.get(f"{CHANGELIST}?{query}")
+
+    assert response.status_code == 200
+
+
+def test_resource_types_are_data_editable_in_the_admin(admin_client, guide):
+    response = admin_client.get(reverse("admin:practice_library_resourcetype_changelist"))
+
+    assert "Practice guide" in response.content.decode()
+
+
+# --- Attachments ------------------------------------------------------------------------
+
+
+def add_with_file(client, guide, topic, uploaded):
+    data = resource_form(guide, topic)
+    data["attachments-0-file"] = uploaded
+    return client.post(ADD_URL, data)
+
+
+def test_editor_attaches_a_pdf_and_its_type_and_size_are_recorded(
+    admin_client, guide, safeguarding, django_capture_on_commit_callbacks
+):
+    content = pdf_bytes("Restorative conversation prompts")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = add_with_file(
+            admin_client, guide, safeguarding, SimpleUploadedFile("prompts.pdf", content)
+        )
+
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.content_type, attachment.extension) == ("application/pdf", "pdf")
+    assert attachment.size_bytes == len(content)
+    assert attachment.original_filename == "prompts.pdf"
+    assert "Restorative conversation prompts" in attachment.extracted_text
+
+
+def test_an_attachment_over_the_size_limit_gets_a_clear_error(
+    admin_client, guide, safeguarding, settings
+):
+    settings.LIBRARY_ATTACHMENT_MAX_BYTES = 1000
+
+    response = add_with_file(
+        admin_client, guide, safeguarding, SimpleUploadedFile("big.pdf", pdf_bytes("x" * 5000))
+    )
+
+    assert response.status_code == 200
+    assert "files may be at most 1000" in response.content.decode().replace("\xa0", " ")
+    assert not Resource.objects.exists()
+
+
+def test_an_attachment_of_a_refused_type_gets_a_clear_error_and_the_form_keeps_its_text(
+    admin_client, guide, safeguarding
+):
+    response = add_with_file(
+        admin_client,
+        guide,
+        safeguarding,
+        SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 300),
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "This type of file cannot be attached" in text
+    assert "renaming a file does not change it" in text
+    assert "Restorative practice in children&#x27;s homes" in text
+    assert not Attachment.objects.exists()

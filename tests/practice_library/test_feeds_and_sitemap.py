@@ -1,0 +1,101 @@
+"""Atom feeds of new public resources (all, and per topic) and the sitemap."""
+
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.access import AccessLevel
+from practice_library.models import ResourceStatus
+from tests.practice_library.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entry_titles(response) -> list[str]:
+    root = ElementTree.fromstring(response.content)
+    return [entry.find(f"{ATOM}title").text for entry in root.iter(f"{ATOM}entry")]
+
+
+def test_site_feed_lists_public_resources_newest_first_as_atom(client):
+    ResourceFactory(title="Older public", published_at=timezone.now() - timedelta(days=5))
+    ResourceFactory(title="Newer public", published_at=timezone.now() - timedelta(days=1))
+
+    response = client.get(reverse("practice_library:feed"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert entry_titles(response) == ["Newer public", "Older public"]
+
+
+def test_site_feed_leaves_out_gated_and_unpublished_resources(client):
+    ResourceFactory(title="Public")
+    ResourceFactory(title="Members", access_level=AccessLevel.MEMBERS)
+    ResourceFactory(title="Registered", access_level=AccessLevel.REGISTERED)
+    ResourceFactory(title="Draft", status=ResourceStatus.DRAFT)
+
+    response = client.get(reverse("practice_library:feed"))
+
+    assert entry_titles(response) == ["Public"]
+
+
+def test_feed_entries_carry_the_summary_not_the_body(client):
+    ResourceFactory(title="Public", summary="The teaser.", body="The long body text.")
+
+    text = client.get(reverse("practice_library:feed")).content.decode()
+
+    assert "The teaser." in text
+    assert "The long body text." not in text
+
+
+def test_topic_feed_lists_public_resources_of_that_topic_only(client, safeguarding, education):
+    ResourceFactory(title="Safeguarding guide", topics=[safeguarding])
+    ResourceFactory(title="Education guide", topics=[education])
+
+    response = client.get(reverse("practice_library:topic_feed", args=["safeguarding"]))
+
+    assert entry_titles(response) == ["Safeguarding guide"]
+    assert "Safeguarding" in ElementTree.fromstring(response.content).find(f"{ATOM}title").text
+
+
+def test_feed_links_use_the_site_address(client, settings):
+    settings.SITE_URL = "https://network.example.org"
+    resource = ResourceFactory(title="Public")
+
+    text = client.get(reverse("practice_library:feed")).content.decode()
+
+    assert f'href="https://network.example.org{resource.get_absolute_url()}"' in text
+    assert 'href="https://network.example.org/library/feed/"' in text
+    assert "example.com" not in text
+
+
+def test_feed_of_an_unknown_topic_is_not_found(client):
+    response = client.get(reverse("practice_library:topic_feed", args=["no-such-topic"]))
+
+    assert response.status_code == 404
+
+
+def test_library_page_announces_its_feed(client):
+    text = client.get(reverse("practice_library:index")).content.decode()
+
+    assert (
+        f'type="application/atom+xml" title="New in the library" href="{reverse("practice_library:feed")}"'
+        in text
+    )
+
+
+def test_sitemap_lists_public_live_resources_only(client, settings):
+    settings.SITE_URL = "https://network.example.org"
+    public = ResourceFactory(title="Public guide")
+    members = ResourceFactory(title="Members guide", access_level=AccessLevel.MEMBERS)
+    draft = ResourceFactory(title="Draft guide", status=ResourceStatus.DRAFT)
+
+    text = client.get(reverse("sitemap")).content.decode()
+
+    assert f"<loc>https://network.example.org{public.get_absolute_url()}</loc>" in text
+    assert members.get_absolute_url() not in text
+    assert draft.get_absolute_url() not in text

@@ -1,0 +1,499 @@
+"""Browsing and searching /library/: text search on both backends, facets with counts,
+sorting, pagination with shareable query strings, and bad input that is never a 500."""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.access import AccessLevel
+from practice_library.models import ResourceStatus
+from tests.factories import TopicFactory
+from tests.practice_library.conftest import postgres_only
+from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def local(*args: int) -> datetime:
+    """An aware datetime in the site's time zone (Europe/London)."""
+    return datetime(*args, tzinfo=timezone.get_current_timezone())
+
+
+URL = reverse("practice_library:index")
+
+
+def titles(response) -> list[str]:
+    return [resource.title for resource in response.context["page"].object_list]
+
+
+def facet(response, name: str) -> dict[str, tuple[int, bool]]:
+    """{value: (count, selected)} of one facet on the page."""
+    for item in response.context["facets"]:
+        if item.name == name:
+            return {option.value: (option.count, option.selected) for option in item.options}
+    raise AssertionError(f"no facet {name}")
+
+
+def ago(days: int) -> datetime:
+    return timezone.now() - timedelta(days=days)
+
+
+# --- Browsing ---------------------------------------------------------------------------
+
+
+def test_library_lists_live_resources_newest_first(client):
+    ResourceFactory(title="Older guide", published_at=ago(30))
+    ResourceFactory(title="Newer guide", published_at=ago(2))
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert titles(response) == ["Newer guide", "Older guide"]
+    assert "2 resources" in response.content.decode()
+
+
+def test_library_hides_drafts_reviews_archived_and_scheduled_resources(client):
+    ResourceFactory(title="Live guide")
+    ResourceFactory(title="Draft guide", status=ResourceStatus.DRAFT, published_at=None)
+    ResourceFactory(title="Review guide", status=ResourceStatus.REVIEW, published_at=None)
+    ResourceFactory(title="Archived guide", status=ResourceStatus.ARCHIVED)
+    ResourceFactory(
+        title="Scheduled guide", published_at=None, publish_at=timezone.now() + timedelta(days=2)
+    )
+
+    response = client.get(URL)
+
+    assert titles(response) == ["Live guide"]
+
+
+def test_library_lists_members_only_resources_with_their_badge_for_everyone(client):
+    ResourceFactory(title="Members guide", access_level=AccessLevel.MEMBERS)
+
+    response = client.get(URL)
+
+    assert titles(response) == ["Members guide"]
+    assert "badge--members" in response.content.decode()
+
+
+def test_library_works_without_javascript_as_a_plain_get_form(client):
+    response = client.get(URL)
+
+    form = re.search(
+        r'<form method="get" action="/library/"[^>]*role="search"', response.content.decode()
+    )
+    assert form is not None
+
+
+# --- Text search (both backends) -------------------------------------------------------
+
+
+def test_search_finds_a_word_in_the_title_summary_or_body(client):
+    ResourceFactory(title="Supervision for night staff")
+    ResourceFactory(summary="How to plan supervision well.")
+    ResourceFactory(body="## Notes\n\nRegular supervision helps the team.")
+    ResourceFactory(title="Unrelated", summary="Nothing here.", body="Nothing.")
+
+    response = client.get(URL, {"q": "supervision"})
+
+    assert len(titles(response)) == 3
+    assert "Unrelated" not in titles(response)
+
+
+def test_search_needs_every_word(client):
+    ResourceFactory(title="Supervision and induction")
+    ResourceFactory(title="Supervision only")
+
+    response = client.get(URL, {"q": "supervision induction"})
+
+    assert titles(response) == ["Supervision and induction"]
+
+
+def test_search_ignores_letter_case(client):
+    ResourceFactory(title="Staying Close explained")
+
+    response = client.get(URL, {"q": "STAYING close"})
+
+    assert titles(response) == ["Staying Close explained"]
+
+
+def test_search_highlights_matching_words_in_the_summary_snippet(client):
+    ResourceFactory(title="A guide", summary="Planning sufficiency with local data.")
+
+    response = client.get(URL, {"q": "sufficiency"})
+
+    assert "<mark>" in response.content.decode()
+    assert re.search(r"<mark>sufficiency</mark>", response.content.decode(), re.IGNORECASE)
+
+
+def test_snippet_shows_the_public_summary_never_the_members_only_body(client):
+    ResourceFactory(
+        title="Members guide",
+        access_level=AccessLevel.MEMBERS,
+        summary="A public teaser about restraint.",
+        body="The secret members-only paragraph about restraint.",
+    )
+
+    response = client.get(URL, {"q": "restraint"})
+
+    assert titles(response) == ["Members guide"]
+    assert "secret members-only paragraph" not in response.content.decode()
+
+
+def test_search_text_is_escaped_in_the_page(client):
+    response = client.get(URL, {"q": "<script>alert(1)</script>"})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+# --- PostgreSQL full-text search -------------------------------------------------------
+
+
+@postgres_only
+def test_postgres_search_finds_other_forms_of_a_word(client):
+    ResourceFactory(title="Preparing for inspections")
+
+    response = client.get(URL, {"q": "inspection"})
+
+    assert titles(response) == ["Preparing for inspections"]
+
+
+@postgres_only
+def test_postgres_search_ranks_title_above_summary_above_body(client):
+    ResourceFactory(title="Body match", body="Notes on commissioning.", published_at=ago(1))
+    ResourceFactory(title="Summary match", summary="About commissioning.", published_at=ago(2))
+    ResourceFactory(title="Commissioning in the title", published_at=ago(3))
+
+    response = client.get(URL, {"q": "commissioning"})
+
+    assert titles(response) == ["Commissioning in the title", "Summary match", "Body match"]
+
+
+@postgres_only
+def test_postgres_search_keeps_a_quoted_phrase_together(client):
+    ResourceFactory(title="Staying close to the home")
+    ResourceFactory(title="Close the case and keep staying")
+
+    response = client.get(URL, {"q": '"staying close"'})
+
+    assert titles(response) == ["Staying close to the home"]
+
+
+@postgres_only
+def test_postgres_search_leaves_out_words_after_a_minus_sign(client):
+    ResourceFactory(title="Restraint and de-escalation")
+    ResourceFactory(title="Restraint recording")
+
+    response = client.get(URL, {"q": "restraint -recording"})
+
+    assert titles(response) == ["Restraint and de-escalation"]
+
+
+@postgres_only
+def test_postgres_search_accepts_or_between_words(client):
+    ResourceFactory(title="Fostering")
+    ResourceFactory(title="Adoption")
+    ResourceFactory(title="Kinship")
+
+    response = client.get(URL, {"q": "fostering or adoption"})
+
+    assert sorted(titles(response)) == ["Adoption", "Fostering"]
+
+
+@postgres_only
+def test_postgres_search_finds_words_inside_attached_files(
+    client, django_capture_on_commit_callbacks
+):
+    resource = ResourceFactory(title="A guide with a checklist")
+    with django_capture_on_commit_callbacks(execute=True):
+        attach(resource, content=pdf_bytes("Notifications to the placing authority"))
+
+    response = client.get(URL, {"q": "notifications"})
+
+    assert titles(response) == ["A guide with a checklist"]
+
+
+@postgres_only
+def test_postgres_snippet_highlights_stemmed_matches(client):
+    ResourceFactory(summary="Councils commission placements under frameworks.")
+
+    response = client.get(URL, {"q": "placement"})
+
+    assert "<mark>placements</mark>" in response.content.decode()
+
+
+# --- Facets ------------------------------------------------------------------------------
+
+
+def test_facets_count_resources_by_type_topic_audience_and_year(
+    client, guide, case_study, safeguarding, education
+):
+    this_year = timezone.localdate().year
+    ResourceFactory(
+        resource_type=guide,
+        topics=[safeguarding],
+        audiences=["provider"],
+        published_at=local(this_year - 1, 6, 1),
+    )
+    ResourceFactory(
+        resource_type=guide,
+        topics=[safeguarding, education],
+        audiences=["provider", "commissioner"],
+        published_at=local(this_year - 1, 7, 1),
+    )
+    ResourceFactory(resource_type=case_study, topics=[education], audiences=["policy"])
+
+    response = client.get(URL)
+
+    assert facet(response, "type") == {"practice-guide": (2, False), "case-study": (1, False)}
+    assert facet(response, "topic") == {"safeguarding": (2, False), "education": (2, False)}
+    assert facet(response, "audience") == {
+        "provider": (2, False),
+        "commissioner": (1, False),
+        "policy": (1, False),
+    }
+    year_counts = facet(response, "year")
+    assert year_counts[str(this_year - 1)] == (2, False)
+    assert sum(count for count, _ in year_counts.values()) == 3
+
+
+def test_a_facet_filter_narrows_the_results(client, guide, case_study):
+    ResourceFactory(title="Guide", resource_type=guide)
+    ResourceFactory(title="Case", resource_type=case_study)
+
+    response = client.get(URL, {"type": "case-study"})
+
+    assert titles(response) == ["Case"]
+    assert facet(response, "type")["case-study"] == (1, True)
+
+
+def test_facet_counts_apply_the_other_filters_but_not_their_own(
+    client, guide, case_study, safeguarding, education
+):
+    ResourceFactory(resource_type=guide, topics=[safeguarding])
+    ResourceFactory(resource_type=guide, topics=[education])
+    ResourceFactory(resource_type=case_study, topics=[safeguarding])
+
+    response = client.get(URL, {"type": "practice-guide"})
+
+    # Type counts ignore the type filter, so ticking another type shows what it adds.
+    assert facet(response, "type") == {"practice-guide": (2, True), "case-study": (1, False)}
+    # Topic counts are within practice guides.
+    assert facet(response, "topic") == {"safeguarding": (1, False), "education": (1, False)}
+
+
+def test_two_values_of_one_facet_widen_the_results(client, guide, case_study):
+    ResourceFactory(resource_type=guide)
+    ResourceFactory(resource_type=case_study)
+    ResourceFactory(resource_type=ResourceTypeFactory(name="Data and statistics"))
+
+    response = client.get(URL, {"type": ["practice-guide", "case-study"]})
+
+    assert len(titles(response)) == 2
+
+
+def test_filters_of_different_facets_all_apply(client, guide, safeguarding):
+    ResourceFactory(title="Both", resource_type=guide, audiences=["commissioner"])
+    ResourceFactory(title="Guide only", resource_type=guide, audiences=["provider"])
+
+    response = client.get(URL, {"type": "practice-guide", "audience": "commissioner"})
+
+    assert titles(response) == ["Both"]
+
+
+def test_year_filter_keeps_resources_published_that_year(client):
+    this_year = timezone.localdate().year
+    ResourceFactory(title="Last year", published_at=local(this_year - 1, 12, 31, 23))
+    ResourceFactory(title="Two years ago", published_at=local(this_year - 2, 1, 1, 1))
+
+    response = client.get(URL, {"year": str(this_year - 1)})
+
+    assert titles(response) == ["Last year"]
+
+
+def test_facets_count_only_resources_matching_the_search(client, guide, case_study):
+    ResourceFactory(title="Kinship care", resource_type=guide)
+    ResourceFactory(title="Kinship placements", resource_type=case_study)
+    ResourceFactory(title="Fostering", resource_type=case_study)
+
+    response = client.get(URL, {"q": "kinship"})
+
+    assert facet(response, "type") == {"practice-guide": (1, False), "case-study": (1, False)}
+
+
+def test_active_filters_are_listed_each_with_a_link_that_removes_it(client, guide, safeguarding):
+    ResourceFactory(resource_type=guide, topics=[safeguarding])
+
+    response = client.get(URL, {"q": "guide", "type": "practice-guide", "topic": "safeguarding"})
+
+    active = dict(response.context["active_filters"])
+    assert active["Type: Practice guide"] == "q=guide&topic=safeguarding"
+    assert active["Topic: Safeguarding"] == "q=guide&type=practice-guide"
+
+
+# --- Sorting and pagination -------------------------------------------------------------
+
+
+def test_sort_by_newest_orders_search_results_by_publication_date(client):
+    ResourceFactory(title="Restraint in the title, older", published_at=ago(20))
+    ResourceFactory(title="Newer", summary="Mentions restraint.", published_at=ago(1))
+
+    response = client.get(URL, {"q": "restraint", "sort": "newest"})
+
+    assert titles(response) == ["Newer", "Restraint in the title, older"]
+    assert '<option value="newest" selected>' in response.content.decode()
+
+
+def test_search_is_sorted_by_best_match_unless_asked(client):
+    ResourceFactory(title="Newer", summary="Mentions restraint.", published_at=ago(1))
+    ResourceFactory(title="Restraint in the title, older", published_at=ago(20))
+
+    response = client.get(URL, {"q": "restraint"})
+
+    assert titles(response)[0] == "Restraint in the title, older"
+    assert '<option value="relevance" selected>' in response.content.decode()
+
+
+def test_results_are_paginated_and_next_link_keeps_the_query_string(client, settings, guide):
+    settings.LIBRARY_PAGE_SIZE = 2
+    for n in range(5):
+        ResourceFactory(title=f"Guide {n}", resource_type=guide, published_at=ago(n + 1))
+
+    response = client.get(URL, {"type": "practice-guide", "sort": "newest"})
+
+    assert titles(response) == ["Guide 0", "Guide 1"]
+    assert "Page 1 of 3" in response.content.decode()
+    assert 'href="?type=practice-guide&amp;sort=newest&amp;page=2" rel="next"' in (
+        response.content.decode()
+    )
+    second = client.get(URL, {"type": "practice-guide", "sort": "newest", "page": "2"})
+    assert titles(second) == ["Guide 2", "Guide 3"]
+
+
+def test_a_shared_url_opens_the_same_search_with_its_filters_ticked(client, guide):
+    ResourceFactory(title="Kinship guide", resource_type=guide)
+
+    response = client.get(URL + "?q=kinship&type=practice-guide&sort=newest")
+
+    text = response.content.decode()
+    assert 'value="kinship"' in text
+    assert re.search(r'name="type" value="practice-guide" id="[^"]+" checked', text)
+    assert titles(response) == ["Kinship guide"]
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "9" * 50, ""])
+def test_a_page_number_out_of_range_or_not_a_number_shows_a_page(client, page):
+    ResourceFactory(title="Only one")
+
+    response = client.get(URL, {"page": page})
+
+    assert response.status_code == 200
+    assert titles(response) == ["Only one"]
+
+
+# --- No results and bad input --------------------------------------------------------
+
+
+def test_no_results_says_so_and_suggests_removing_a_filter(client, guide, case_study):
+    ResourceFactory(title="Kinship guide", resource_type=guide)
+
+    response = client.get(URL, {"q": "kinship", "type": "case-study"})
+
+    text = response.content.decode()
+    assert titles(response) == []
+    assert "No resources found" in text
+    assert "Try removing a filter" in text
+    assert 'href="?q=kinship">clear all filters' in text
+
+
+def test_no_results_without_filters_suggests_other_words(client):
+    response = client.get(URL, {"q": "zebra"})
+
+    text = response.content.decode()
+    assert "Nothing in the library matches “zebra”" in text
+    assert "use fewer or more general words" in text
+
+
+BAD_QUERIES = [
+    '"unbalanced quote',
+    '""',
+    "a & b | !c",
+    "(care) <-> (home)",
+    "care:*",
+    "' OR 1=1 --",
+    "-",
+    "or",
+    "\\",
+    "%_%",
+    "café naïve Zürich",
+    "日本語 児童養護施設",
+    "🏠❤️",
+    "\x00null\x01byte",
+    "care " * 2_000,
+    "   ",
+]
+
+
+@pytest.mark.parametrize("q", BAD_QUERIES, ids=range(len(BAD_QUERIES)))
+def test_odd_search_input_gives_a_page_never_an_error(client, q):
+    ResourceFactory(title="Care planning")
+
+    response = client.get(URL, {"q": q})
+
+    assert response.status_code == 200
+
+
+def test_a_very_long_search_is_shortened_and_the_page_says_so(client):
+    ResourceFactory(title="Care planning")
+
+    response = client.get(URL, {"q": "care " * 100})
+
+    assert response.status_code == 200
+    assert "only its first words were used" in response.content.decode()
+    assert len(response.context["params"].q) <= 200
+
+
+def test_empty_search_lists_the_whole_library(client):
+    ResourceFactory(title="One")
+    ResourceFactory(title="Two")
+
+    response = client.get(URL, {"q": ""})
+
+    assert len(titles(response)) == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "no-such-type"},
+        {"topic": "no-such-topic"},
+        {"audience": "martians"},
+        {"year": "1066"},
+        {"year": "next"},
+        {"year": "²"},
+        {"year": "9" * 5000},
+        {"sort": "price"},
+        {"colour": "blue"},
+    ],
+    ids=lambda params: next(iter(params)) + "=" + next(iter(params.values()))[:10],
+)
+def test_unknown_facet_values_are_ignored(client, params):
+    ResourceFactory(title="Still listed")
+
+    response = client.get(URL, params)
+
+    assert response.status_code == 200
+    assert titles(response) == ["Still listed"]
+    assert response.context["active_filters"] == []
+
+
+def test_a_known_topic_beside_an_unknown_one_still_filters(client, safeguarding):
+    ResourceFactory(title="Safeguarding guide", topics=[safeguarding])
+    ResourceFactory(title="Other", topics=[TopicFactory(name="Education")])
+
+    response = client.get(URL, {"topic": ["nope", "safeguarding"]})
+
+    assert titles(response) == ["Safeguarding guide"]
