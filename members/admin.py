@@ -350,6 +350,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
     inlines = [InvoiceInline]
     actions = ["refresh_from_stripe"]
 
+    def has_add_permission(self, request) -> bool:
+        # Subscriptions come from Stripe; a membership without one is a grant.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.stripe_subscription_id:
             return [*self.readonly_fields, "user", "organisation", "plan"]

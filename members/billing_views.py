@@ -3,6 +3,7 @@ requests, and the endpoint where Stripe's webhooks arrive."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -49,6 +50,7 @@ def membership(request: HttpRequest) -> HttpResponse:
             "invoice_plans": any(plan.allow_invoice for plan in plans),
             "membership": access.membership(request.user),
             "checkout_cancelled": request.GET.get("checkout") == "cancelled",
+            "invoice_days": settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
         },
     )
 
@@ -192,7 +194,11 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/billing/invoice_request.html",
-        {"form": form, "card_payments": services.card_payments_enabled()},
+        {
+            "form": form,
+            "card_payments": services.card_payments_enabled(),
+            "invoice_days": settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
+        },
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
 from members.models import (
+    Invoice,
     MembershipGrant,
     MemberType,
     Organisation,
@@ -203,7 +204,7 @@ def seed() -> None:
             "verified_domain": "northmoor.example.org",
         },
     )
-    Subscription.objects.update_or_create(
+    northmoor, _ = Subscription.objects.update_or_create(
         stripe_subscription_id="sub_demo_northmoor",
         defaults={
             "organisation": council,
@@ -212,6 +213,19 @@ def seed() -> None:
             "collection_method": Subscription.CollectionMethod.INVOICE,
             "quantity": 20,
             "current_period_end": timezone.now() + timedelta(days=240),
+        },
+    )
+    # Last year's invoice, paid by bank transfer and marked paid by staff.
+    Invoice.objects.update_or_create(
+        stripe_invoice_id="in_demo_northmoor_2026",
+        defaults={
+            "subscription": northmoor,
+            "number": "NORTHMOOR-0001",
+            "status": Invoice.Status.PAID,
+            "amount_due_pence": 180000,
+            "due_date": timezone.now() - timedelta(days=95),
+            "paid_out_of_band": True,
+            "created_at": timezone.now() - timedelta(days=125),
         },
     )
     Seat.objects.update_or_create(

@@ -70,27 +70,40 @@ def organisation_for_buyer(
     *, user: User, name: str, org_type: str, region: str = ""
 ) -> Organisation:
     """The organisation `user` buys for: one they already run (by name), else a new one
-    with them as its admin. Must run inside the caller's transaction."""
+    with them as its admin. Must run inside the caller's transaction.
+
+    An organisation whose membership is running is refused: its seats and plan change in
+    the billing portal, not with a second subscription."""
     existing = (
         Organisation.objects.filter(seats__user=user, seats__is_admin=True, name__iexact=name)
+        .prefetch_related("subscriptions")
         .order_by("-created_at")
         .first()
     )
     if existing is not None:
+        if any(access.subscription_gives_access(s) for s in existing.subscriptions.all()):
+            raise ValidationError(
+                {
+                    "organisation_name": f"{existing} already has a membership. Change its "
+                    "seats or plan from your account page."
+                }
+            )
         return existing
     organisation = Organisation(
         name=name, slug=_unique_slug(name), org_type=org_type, region=region
     )
     organisation.full_clean()
     organisation.save()
-    Seat.objects.create(organisation=organisation, user=user, is_admin=True)
+    # The buyer takes the first of the paid seats (see members/organisations.py).
+    Seat.objects.create(organisation=organisation, user=user, is_admin=True, slot=1)
     return organisation
 
 
 def customer_id_for_user(user: User) -> str:
-    """The Stripe customer of the person's own (personal) subscriptions, if any."""
+    """The Stripe customer of the person's own card-paid subscriptions, if any (one paid by
+    invoice belongs to the body that pays it)."""
     return (
-        Subscription.objects.filter(user=user)
+        Subscription.objects.filter(user=user, collection_method=Subscription.CollectionMethod.CARD)
         .exclude(stripe_customer_id="")
         .order_by("-created_at")
         .values_list("stripe_customer_id", flat=True)
@@ -187,7 +200,15 @@ def billing_customer_for(user: User) -> str:
     )
     if organisation is not None and access.is_org_admin(user, organisation):
         return organisation.stripe_customer_id
-    return ""
+    # A personal membership paid by invoice: its invoices are in the payer's portal.
+    return (
+        Subscription.objects.filter(user=user)
+        .exclude(stripe_customer_id="")
+        .order_by("-created_at")
+        .values_list("stripe_customer_id", flat=True)
+        .first()
+        or ""
+    )
 
 
 def portal_url(*, user: User) -> str:

@@ -142,7 +142,8 @@ def test_organisation_checkout_makes_the_buyer_its_admin_and_lets_them_choose_se
     organisation = Organisation.objects.get()
     assert organisation.name == "Northmoor Council"
     assert organisation.org_type == org_plan.member_type
-    assert Seat.objects.get(organisation=organisation).is_admin
+    seat = Seat.objects.get(organisation=organisation)
+    assert seat.is_admin and seat.slot == 1
     [call] = fake_stripe.calls("POST", "/v1/checkout/sessions")
     line = call.params["line_items"][0]
     assert line["quantity"] == "20"
@@ -168,6 +169,36 @@ def test_organisation_checkout_needs_the_organisation_name_and_keeps_what_was_ty
     assert '<option value="london" selected>' in text
     assert not fake_stripe.requests
     assert not Organisation.objects.exists()
+
+
+def test_an_organisation_with_a_running_membership_is_not_sold_a_second_one(
+    client, fake_stripe, org_plan, org_admin
+):
+    organisation = Organisation.objects.get(seats__user=org_admin)
+    client.force_login(org_admin)
+
+    response = client.post(
+        reverse("billing:checkout", args=[org_plan.slug]),
+        {"organisation_name": organisation.name},
+    )
+
+    assert "already has a membership" in response.content.decode()
+    assert not fake_stripe.requests
+
+
+def test_an_admin_renewing_a_lapsed_organisation_buys_for_the_same_organisation(
+    client, fake_stripe, org_plan
+):
+    organisation = OrganisationFactory(name="Harbour Lights Homes", stripe_customer_id="cus_1Qh")
+    SubscriptionFactory(user=None, organisation=organisation, status="canceled")
+    admin = SeatFactory(organisation=organisation, is_admin=True).user
+    client.force_login(admin)
+
+    start_checkout(client, org_plan.slug, {"organisation_name": "harbour lights homes"})
+
+    assert Organisation.objects.count() == 1
+    [call] = fake_stripe.calls("POST", "/v1/checkout/sessions")
+    assert call.params["customer"] == "cus_1Qh"
 
 
 def test_stripe_unreachable_during_checkout_shows_a_retry_message_and_creates_nothing(

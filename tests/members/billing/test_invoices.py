@@ -208,6 +208,9 @@ def test_an_individual_plan_paid_by_invoice_is_the_persons_own_membership(
     [created] = fake_stripe.calls("POST", "/v1/subscriptions")
     assert created.params["items"][0]["quantity"] == "1"
     assert not Seat.objects.exists()
+    client.post(reverse("billing:portal"))  # its invoices are in the payer's portal
+    [portal] = fake_stripe.calls("POST", "/v1/billing_portal/sessions")
+    assert portal.params["customer"] == subscription.stripe_customer_id
 
 
 def test_without_stripe_keys_invoice_requests_wait_for_staff(

@@ -392,6 +392,29 @@ def test_past_due_membership_closes_when_the_grace_period_ends(
     assert not access.is_member(buyer)
 
 
+def test_a_plan_change_in_the_portal_moves_the_membership_to_the_new_plan(
+    fake_stripe, deliver, buyer, plan
+):
+    monthly = PlanFactory(slug="provider-monthly", stripe_price_id="price_1QproviderMonthly000")
+    subscription = ours(fake_stripe, buyer, plan)
+    deliver(fake_stripe.event("customer.subscription.created", subscription))
+    subscription["items"]["data"][0]["price"]["id"] = monthly.stripe_price_id
+
+    deliver(fake_stripe.event("customer.subscription.updated", subscription))
+
+    assert Subscription.objects.get().plan == monthly
+
+
+def test_an_invoice_of_no_subscription_is_ignored(fake_stripe, deliver):
+    one_off = fake_stripe.event("invoice.paid", {"id": "in_1QoneOff", "object": "invoice"})
+    fake_stripe.invoices["in_1QoneOff"] = {**one_off["data"]["object"], "parent": None}
+
+    deliver(one_off)
+
+    assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.IGNORED
+    assert not Invoice.objects.exists()
+
+
 def test_cancelling_keeps_access_to_the_end_of_the_paid_period(fake_stripe, deliver, buyer, plan):
     period_end = int(time.time()) + 20 * 86400
     subscription = ours(fake_stripe, buyer, plan, period_end=period_end)
