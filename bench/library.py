@@ -1,6 +1,7 @@
 """Library search benchmark: a large generated library in PostgreSQL, then search timings.
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/network_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/9 \\
         .venv/bin/python bench/library.py [--resources 100000] [--reuse]
 
 Generation is set-based: the rows are streamed into PostgreSQL with COPY and the search
@@ -15,6 +16,10 @@ figure is the wall time of `client.get()`: URL routing, middleware, the view, it
 and the template, without any network or front server. The SQL query count per page
 is captured at the same time. Facet counts may be cached (see practice_library/search.py);
 "cold" figures clear the cache before every request, "warm" repeat the same requests.
+
+Set REDIS_URL as in production: without it the cache is Django's in-process local
+memory, which keeps only 300 entries, fewer than 200 searches need. Clearing the cache
+empties that whole Redis database, so give the bench a database of its own.
 
 The database named in DATABASE_URL is emptied of library content first: its name must
 contain "bench".

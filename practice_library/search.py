@@ -420,10 +420,14 @@ class Library:
         """Run one search statement. With search text, PostgreSQL is told to use the GIN
         index rather than read the table in full: its cost model does not know that a
         sequential scan unpacks every resource's (large, compressed) document vector to
-        test it, which for a common word is seconds instead of milliseconds. SET LOCAL
-        travels in the same round trip and ends with the transaction."""
+        test it, which for a common word is seconds instead of milliseconds. The matches
+        of a common word (about 100 bytes each) also outgrow the default work_mem and
+        would spill to a temporary file. SET LOCAL travels in the same round trip and
+        ends with the transaction."""
+        settings_sql = f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'; "
         if self.params.q:
-            sql = "SET LOCAL enable_seqscan = off; " + sql
+            settings_sql += "SET LOCAL enable_seqscan = off; "
+        sql = settings_sql + sql
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -640,6 +644,8 @@ class _EntryHits:
 # --- Cached results ---------------------------------------------------------------------
 
 CACHE_SECONDS = 300
+# Memory one search may use for its matches and their grouping (per statement).
+SEARCH_WORK_MEM = "32MB"
 _VERSION_KEY = "library:search:version"
 
 
@@ -655,3 +661,10 @@ def _data_version() -> str:
 def library_changed() -> None:
     """Forget every cached search: called after any change to what search reads."""
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def library_warm() -> None:
+    """Count the library's front page (no search, no filter) into the cache, so that
+    the first visitor after a change does not wait for the pass over every entry."""
+    if settings.USING_POSTGRES:
+        Library(QueryDict()).page()

@@ -113,6 +113,9 @@ def search_entries_refresh(*, resource_ids: list[int]) -> None:
     # process may have cached what it saw before this transaction committed.
     library_changed()
     transaction.on_commit(library_changed)
+    from practice_library.tasks import library_search_warm
+
+    library_search_warm.delay_on_commit()
 
 
 def resource_reindex(*, resource_id: int) -> None:

@@ -497,3 +497,58 @@ def test_a_known_topic_beside_an_unknown_one_still_filters(client, safeguarding)
     response = client.get(URL, {"topic": ["nope", "safeguarding"]})
 
     assert titles(response) == ["Safeguarding guide"]
+
+
+# --- Cached results (PostgreSQL) ----------------------------------------------------------
+
+
+def test_a_new_resource_appears_in_a_search_that_was_just_cached(client):
+    ResourceFactory(title="Kinship care, first")
+    assert len(titles(client.get(URL, {"q": "kinship"}))) == 1
+
+    ResourceFactory(title="Kinship care, second")
+
+    assert len(titles(client.get(URL, {"q": "kinship"}))) == 2
+
+
+def test_an_archived_resource_leaves_a_search_that_was_just_cached(client):
+    from practice_library import services
+
+    resource = ResourceFactory(title="Kinship care")
+    assert len(titles(client.get(URL, {"q": "kinship"}))) == 1
+
+    services.resources_archive(resource_ids=[resource.pk])
+
+    assert titles(client.get(URL, {"q": "kinship"})) == []
+
+
+@postgres_only
+def test_a_repeated_search_is_answered_from_the_cache(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ResourceFactory(title="Kinship care")
+    client.get(URL, {"q": "kinship"})
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"q": "kinship"})
+
+    assert titles(response) == ["Kinship care"]
+    assert not any("practice_library_searchentry" in q["sql"] for q in queries.captured_queries)
+
+
+@postgres_only
+def test_after_a_change_the_front_page_is_counted_before_the_first_visitor(
+    client, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ResourceFactory(title="New guide")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+
+    assert titles(response) == ["New guide"]
+    assert not any("practice_library_searchentry" in q["sql"] for q in queries.captured_queries)
