@@ -243,13 +243,18 @@ def user_marks_on(user, posts: list[Post]) -> tuple[set[int], set[int]]:
 
 
 def is_following(user, thread: Thread) -> bool:
+    """Following directly (not muted), or through the thread's category."""
     if not user.is_authenticated:
         return False
-    direct = Follow.objects.filter(user=user, thread=thread).values_list("is_muted", flat=True)
-    muted = direct.first()
-    if muted is not None:
-        return not muted
-    return Follow.objects.filter(user=user, category=thread.category_id).exists()
+    rows = list(
+        Follow.objects.filter(
+            Q(thread=thread) | Q(category=thread.category_id), user=user
+        ).values_list("thread_id", "is_muted")
+    )
+    direct = [muted for thread_id, muted in rows if thread_id is not None]
+    if direct:
+        return not direct[0]
+    return bool(rows)
 
 
 def followed_category_ids(user) -> set[int]:
