@@ -257,6 +257,8 @@ def main() -> None:
         f"{long_thread.post_number_counter:,} posts ({last_page} pages)."
     )
     runs = options.runs
+    # The machine's state: a plain page with no forum query, signed in the same way.
+    measure(client, "baseline: /about/ (no forum)", lambda: client.get("/about/"), runs)
     measure(client, "forum index", lambda: client.get("/forum/"), runs)
     measure(client, "category page 1", lambda: client.get(category.get_absolute_url()), runs)
     measure(
@@ -284,6 +286,9 @@ def main() -> None:
     )
     measure(client, "search “handover”", lambda: client.get("/forum/search/?q=handover"), runs)
     print(f"(posting enqueued {len(enqueued)} notification tasks for the worker)")
+    print(
+        f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":
