@@ -34,6 +34,8 @@ from forum.models import (
     ForumPreference,
     ModerationAction,
     ModerationActionKind,
+    Notification,
+    NotificationKind,
     Post,
     PostAttachment,
     PostBookmark,
@@ -638,6 +640,16 @@ def post_publish(*, post: Post, actor) -> Post:
         post=post,
     )
     if was_held:
+        if post.author_id is not None:
+            Notification.objects.get_or_create(
+                recipient_id=post.author_id,
+                post=post,
+                defaults={
+                    "kind": NotificationKind.POST_APPROVED,
+                    "thread": thread,
+                    "actor": actor,
+                },
+            )
         _after_commit_notify(post)
         if post.attachments.filter(approval=AttachmentApproval.PENDING).exists():
             _image_review(post)
