@@ -4,9 +4,11 @@
         .venv/bin/python bench/forum.py [--threads 2000] [--posts 200000] [--members 5000]
         [--runs 60] [--keep]
 
-Fills the database with SQL (a few seconds for 200,000 posts), one thread of 1,000
+Fills the database with SQL (about a minute for 200,000 posts), one thread of 1,000
 posts among them, then requests each page `--runs` times through Django's test client
-as a signed-in member and prints p50/p95 server time and the number of queries:
+as a signed-in member and prints p50/p95 server time, the number of queries and the CPU
+time of the web process (which, unlike wall time, hardly moves when other work shares
+the machine; a no-forum page is measured first as a baseline):
 the forum index, a category page, page 1 and the last page of the 1,000-post thread,
 and posting a reply. Posting is measured up to the response: the notification task it
 enqueues runs in a Celery worker in production, so here it is recorded, not run.
@@ -191,10 +193,12 @@ def measure(client, label: str, request, runs: int) -> None:
     for _ in range(3):
         request()  # warm caches and connections
     timings = []
+    cpu = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = request()
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert response.status_code in (200, 302), (label, response.status_code)
     with CaptureQueriesContext(connection) as queries:
         request()
@@ -202,7 +206,8 @@ def measure(client, label: str, request, runs: int) -> None:
     p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
     print(
         f"{label:<34} p50 {statistics.median(timings):6.1f} ms   p95 {p95:6.1f} ms   "
-        f"{len(queries.captured_queries):3d} queries"
+        f"{len(queries.captured_queries):3d} queries   "
+        f"(web process CPU p50 {statistics.median(cpu):5.1f} ms)"
     )
 
 
@@ -257,6 +262,8 @@ def main() -> None:
         f"{long_thread.post_number_counter:,} posts ({last_page} pages)."
     )
     runs = options.runs
+    # The machine's state: a plain page with no forum query, signed in the same way.
+    measure(client, "baseline: /about/ (no forum)", lambda: client.get("/about/"), runs)
     measure(client, "forum index", lambda: client.get("/forum/"), runs)
     measure(client, "category page 1", lambda: client.get(category.get_absolute_url()), runs)
     measure(
@@ -284,6 +291,9 @@ def main() -> None:
     )
     measure(client, "search “handover”", lambda: client.get("/forum/search/?q=handover"), runs)
     print(f"(posting enqueued {len(enqueued)} notification tasks for the worker)")
+    print(
+        f"load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

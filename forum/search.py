@@ -6,7 +6,8 @@ listed and visible. Held, hidden and removed posts never match, so no title, cou
 snippet reveals what a person may not see.
 
 PostgreSQL: the stored, GIN-indexed vectors on thread titles (weight A) and post bodies
-(B), `websearch_to_tsquery`, ranked, with a snippet from ts_headline of the best post.
+(B), `websearch_to_tsquery`; title matches first, then by latest activity; a snippet
+from ts_headline of the best-ranked post of each thread on the page.
 SQLite (the embedded default): every word must appear in the title or a post.
 """
 
@@ -66,48 +67,52 @@ def search(user, q: str, *, page: int = 1) -> tuple[list[Result], bool]:
 
 
 def _search_postgresql(user, q: str, offset: int) -> list[Result]:
+    """Threads whose title or a visible post matches, title matches first, then by last
+    activity; the best-ranked post of each thread on the page gives the snippet. Ranking
+    runs only for the page's threads, so a very common word stays cheap."""
     query = SearchQuery(q, search_type="websearch", config="english")
     matching_posts = Post.objects.filter(
         thread=OuterRef("pk"), state=PostState.VISIBLE, search_vector=query
     )
-    best_post = matching_posts.annotate(rank=SearchRank(F("search_vector"), query)).order_by(
-        "-rank", "post_number"
-    )
-    threads = (
+    threads = list(
         _threads_for(user)
-        .annotate(has_post=Exists(matching_posts))
-        .filter(Q(search_vector=query) | Q(has_post=True))
-        .annotate(
-            title_rank=SearchRank(F("search_vector"), query),
-            post_rank=Subquery(best_post.values("rank")[:1]),
-            best_number=Subquery(best_post.values("post_number")[:1]),
+        .filter(Q(search_vector=query) | Exists(matching_posts))
+        .annotate(title_rank=SearchRank(F("search_vector"), query))
+        .order_by(F("title_rank").desc(nulls_last=True), "-last_post_at", "-id")[
+            offset : offset + RESULTS_PER_PAGE + 1
+        ]
+    )
+    if not threads:
+        return []
+    best = (
+        Post.objects.filter(
+            thread_id__in=[t.pk for t in threads], state=PostState.VISIBLE, search_vector=query
         )
-        .order_by(F("title_rank").desc(nulls_last=True), F("post_rank").desc(nulls_last=True))
-    )[offset : offset + RESULTS_PER_PAGE + 1]
-    threads = list(threads)
-    numbers = {t.pk: t.best_number for t in threads if t.best_number}
-    snippets: dict[int, str] = {}
-    if numbers:
-        condition = Q()
-        for thread_pk, number in numbers.items():
-            condition |= Q(thread_id=thread_pk, post_number=number)
-        for row in (
-            Post.objects.filter(condition, state=PostState.VISIBLE)
-            .annotate(
-                snippet=SearchHeadline(
-                    "body",
-                    query,
-                    config="english",
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    max_words=30,
-                    min_words=12,
-                )
-            )
-            .values("thread_id", "snippet")
-        ):
-            snippets[row["thread_id"]] = _highlighted(row["snippet"])
-    return [Result(t, snippets.get(t.pk, ""), numbers.get(t.pk)) for t in threads]
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("thread_id", "-rank", "post_number")
+        .distinct("thread_id")
+        .values("pk")
+    )
+    rows = Post.objects.filter(pk__in=best).annotate(
+        snippet=SearchHeadline(
+            "body",
+            query,
+            config="english",
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=30,
+            min_words=12,
+        )
+    )
+    found = {row["thread_id"]: row for row in rows.values("thread_id", "post_number", "snippet")}
+    return [
+        Result(
+            t,
+            _highlighted(found[t.pk]["snippet"]) if t.pk in found else "",
+            found[t.pk]["post_number"] if t.pk in found else None,
+        )
+        for t in threads
+    ]
 
 
 def _search_simple(user, q: str, offset: int) -> list[Result]:

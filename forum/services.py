@@ -34,6 +34,8 @@ from forum.models import (
     ForumPreference,
     ModerationAction,
     ModerationActionKind,
+    Notification,
+    NotificationKind,
     Post,
     PostAttachment,
     PostBookmark,
@@ -638,6 +640,16 @@ def post_publish(*, post: Post, actor) -> Post:
         post=post,
     )
     if was_held:
+        if post.author_id is not None:
+            Notification.objects.get_or_create(
+                recipient_id=post.author_id,
+                post=post,
+                defaults={
+                    "kind": NotificationKind.POST_APPROVED,
+                    "thread": thread,
+                    "actor": actor,
+                },
+            )
         _after_commit_notify(post)
         if post.attachments.filter(approval=AttachmentApproval.PENDING).exists():
             _image_review(post)
@@ -648,18 +660,18 @@ def post_publish(*, post: Post, actor) -> Post:
 
 
 def _read_to(user, thread: Thread, post_number: int) -> None:
-    """Move the member's read pointer forward (never back) to `post_number`."""
-    updated = ThreadReadState.objects.filter(
-        user=user, thread=thread, last_read_post_number__lt=post_number
-    ).update(last_read_post_number=post_number, updated_at=timezone.now())
-    if not updated:
-        try:
-            with transaction.atomic():
-                ThreadReadState.objects.get_or_create(
-                    user=user, thread=thread, defaults={"last_read_post_number": post_number}
-                )
-        except IntegrityError:
-            pass  # a parallel request created it; it moves forward next time
+    """Move the member's read pointer forward (never back) to `post_number`: one
+    INSERT ... ON CONFLICT statement (both PostgreSQL and SQLite speak it)."""
+    larger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    table = ThreadReadState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, thread_id, last_read_post_number, updated_at) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, thread_id) DO UPDATE SET "
+            f"last_read_post_number = {larger}({table}.last_read_post_number, "
+            "excluded.last_read_post_number), updated_at = excluded.updated_at",
+            [user.pk, thread.pk, post_number, timezone.now()],
+        )
 
 
 def thread_mark_read(*, user, thread: Thread, up_to: int) -> None:

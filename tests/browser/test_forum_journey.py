@@ -5,7 +5,7 @@ is checked with axe-core."""
 
 import pytest
 
-from forum.models import Post, PostState, ReviewItem
+from forum.models import Post, PostState, ReviewItem, Thread
 from members.models import MemberType
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
@@ -75,7 +75,8 @@ def test_thread_reply_with_quote_and_mention_notification_unread_and_urgent_repo
     # A third member reports the reply as possibly identifying a child: hidden at once.
     owen = new_page()
     sign_in(owen, "owen@example.org", PASSWORD)
-    owen.goto("/forum/t/1/p/2/")
+    thread = Thread.objects.get()
+    owen.goto(f"/forum/t/{thread.pk}/p/2/")
     owen.get_by_role("link", name="Report post 2").click()
     assert_accessible(owen)
     owen.get_by_label("Could identify a child or young person").check()

@@ -145,6 +145,16 @@ def test_approved_post_notifies_then(
     assert Notification.objects.filter(recipient=member, post=held).exists()
 
 
+def test_author_hears_that_their_held_post_was_approved(
+    settings, conversation, second_member, moderator
+):
+    settings.FORUM_NEW_MEMBER_HELD_POSTS = 5
+    held = reply(second_member, conversation, "Waiting for review.")
+    services.post_publish(post=held, actor=moderator)
+    note = Notification.objects.get(recipient=second_member)
+    assert (note.kind, note.post) == ("approved", held)
+
+
 def test_category_follow_brings_new_threads(
     room, member, second_member, django_capture_on_commit_callbacks
 ):

@@ -400,3 +400,17 @@ def test_search_finds_visible_posts_in_readable_categories_only(
 def test_search_with_nothing_matching_says_so(client, room, member):
     client.force_login(member)
     assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
+
+
+def test_posting_a_reply_costs_the_same_queries_in_a_long_thread(
+    client, room, member, second_member, confirmed, django_assert_max_num_queries
+):
+    short = thread_with_posts(category=room, author=member, count=3)
+    long = thread_with_posts(category=room, author=member, count=300)
+    client.force_login(second_member)
+    for thread in (short, long):  # the first reply also follows the thread
+        client.post(f"/forum/t/{thread.pk}/reply/", {"body": "Warm-up reply."})
+    with django_assert_max_num_queries(32) as counted:
+        client.post(f"/forum/t/{short.pk}/reply/", {"body": "A reply in a short thread."})
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        client.post(f"/forum/t/{long.pk}/reply/", {"body": "A reply in a long thread."})

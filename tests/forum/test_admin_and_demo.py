@@ -1,0 +1,76 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from forum.models import Category, Post, PostState, Thread, WatchPattern
+from members import access
+from members.models import User
+from tests.forum.factories import thread_with_posts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    return client
+
+
+def test_staff_manage_categories_threads_posts_and_the_watch_list(staff_client, room, member):
+    thread = thread_with_posts(category=room, author=member, title="Admin check")
+    for name, args in [
+        ("admin:forum_category_changelist", []),
+        ("admin:forum_category_change", [room.pk]),
+        ("admin:forum_thread_changelist", []),
+        ("admin:forum_thread_change", [thread.pk]),
+        ("admin:forum_post_changelist", []),
+        ("admin:forum_watchpattern_changelist", []),
+        ("admin:forum_watchpattern_add", []),
+    ]:
+        assert staff_client.get(reverse(name, args=args)).status_code == 200, name
+
+
+def test_admin_refuses_a_broken_watch_list_pattern(staff_client):
+    response = staff_client.post(
+        reverse("admin:forum_watchpattern_add"),
+        {"name": "Broken", "kind": "regex", "pattern": "(oops", "action": "hold",
+         "message": "", "is_active": "on", "extra_check": ""},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "not a valid regular expression" in response.content.decode()
+    assert not WatchPattern.objects.filter(name="Broken").exists()
+
+
+def test_moving_a_thread_in_the_admin_recounts_both_categories(staff_client, room, member):
+    other = Category.objects.create(name="Inspection and quality", slug="inspection")
+    thread = thread_with_posts(category=room, author=member, count=3, title="Moving thread")
+    response = staff_client.post(
+        reverse("admin:forum_thread_change", args=[thread.pk]),
+        {"title": thread.title, "slug": thread.slug, "category": other.pk,
+         "author": member.pk, "merged_into": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    room.refresh_from_db()
+    other.refresh_from_db()
+    assert (room.post_count, other.post_count) == (0, 3)
+
+
+def test_seed_demo_adds_the_forum_with_a_commissioners_only_room():
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # again: nothing doubles
+    names = set(Category.objects.values_list("name", flat=True))
+    assert {"Commissioning and contracts", "Workforce and training", "Inspection and quality",
+            "Leaving care and Staying Close", "Commissioners' room"} <= names  # fmt: skip
+    room = Category.objects.get(slug="commissioners-room")
+    provider = User.objects.get(email="provider@example.org")
+    commissioner = User.objects.get(email="commissioner@example.org")
+    assert not access.can_read_category(provider, room)
+    assert access.can_read_category(commissioner, room)
+    assert Thread.objects.filter(category=room).exists()
+    assert Thread.objects.count() == len(set(Thread.objects.values_list("title", flat=True)))
+    assert not Post.objects.exclude(state=PostState.VISIBLE).exists()
+    for category in Category.objects.filter(thread_count__gt=0):
+        assert category.post_count == Post.objects.filter(thread__category=category).count()
