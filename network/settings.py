@@ -309,6 +309,11 @@ else:
 # An email service through django-anymail: EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
 ANYMAIL = env.json("ANYMAIL", default={})
+# Bounce and complaint webhooks suppress addresses: in production they must be authenticated.
+if not DEBUG and EMAIL_BACKEND.startswith("anymail.") and not ANYMAIL.get("WEBHOOK_SECRET"):
+    raise ImproperlyConfigured('Set ANYMAIL={"WEBHOOK_SECRET": "user:password", ...}.')
+# Whose webhooks /anymail/ serves (anymail's name for the service: postmark, mailgun...).
+ANYMAIL_WEBHOOKS_ESP = env("ANYMAIL_WEBHOOKS_ESP", default="postmark")
 EMAIL_TIMEOUT = 30
 
 # ------------------------------------------------------------------------------

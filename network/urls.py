@@ -1,5 +1,6 @@
 from allauth.account.decorators import secure_admin_login
 from anymail import urls as anymail_urls
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
@@ -14,10 +15,14 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "English Residential Network administration"
 admin.site.site_title = "Network admin"
 
-# The email service's tracking webhooks (bounces, complaints) authenticate with the shared
-# secret in ANYMAIL["WEBHOOK_SECRET"] (HTTP basic auth), not with a login.
-for pattern in anymail_urls.urlpatterns:
-    login_not_required(pattern.callback)
+# The webhooks of the email service in use (bounces, complaints, mailto unsubscribes); other
+# services' views need their own packages. They authenticate with the shared secret in
+# ANYMAIL["WEBHOOK_SECRET"] (HTTP basic auth), not with a login.
+anymail_webhooks = [
+    login_not_required(pattern.callback) and pattern
+    for pattern in anymail_urls.urlpatterns
+    if pattern.name.startswith(f"{settings.ANYMAIL_WEBHOOKS_ESP}_")
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,7 +35,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("members.urls")),
     path("newsletter/", include("newsletter.urls")),
-    path("anymail/", include(anymail_urls)),
+    path("anymail/", include((anymail_webhooks, "anymail"))),
     path("admin/", admin.site.urls),
     path("library/", include("practice_library.urls")),
     path(

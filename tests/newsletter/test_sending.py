@@ -401,9 +401,9 @@ def test_pause_takes_effect_within_a_chunk(newsletter, edition, monkeypatch, set
     monkeypatch.setattr(sending.time, "monotonic", lambda: next(ticks))
     original = sending._Chunk.renew
 
-    def pause_then_renew(chunk):
+    def pause_then_renew(chunk, marks):
         services.edition_pause(edition=chunk.edition)
-        return original(chunk)
+        return original(chunk, marks)
 
     monkeypatch.setattr(sending._Chunk, "renew", pause_then_renew)
 
