@@ -283,7 +283,10 @@ def main() -> None:
         "NEWSLETTER_PARALLEL_CHUNKS": str(args.workers),
         # The bench measures the engine, not the limit: a rate far above what it reaches.
         "NEWSLETTER_SEND_RATE_PER_MINUTE": "6000000",
-        "DEBUG": "true",
+        # Production settings, as workers run them (no query log kept per statement).
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "k" * 50),
+        "ALLOWED_HOSTS": "localhost",
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(settings_env)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,9 +239,13 @@ def subscribers_expire_unconfirmed(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS)
     with transaction.atomic(durable=True):
+        # Measured from the latest confirmation email, so signing up again restarts it.
         stale = Subscriber.objects.filter(
             state=State.PENDING, confirmed_at__isnull=True, user__isnull=True
-        ).filter(created_at__lt=cutoff)
+        ).filter(
+            Q(confirmation_sent_at__lt=cutoff)
+            | Q(confirmation_sent_at__isnull=True, created_at__lt=cutoff)
+        )
         deleted, _ = stale.delete()
     return deleted
 
