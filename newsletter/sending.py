@@ -357,7 +357,7 @@ class _Chunk:
                         continue
                     except (smtplib.SMTPException, OSError) as error:
                         self.smtp_error(row, error)
-                        connection.close()  # start afresh: the session may be unusable
+                        _close_quietly(connection)  # start afresh: the session may be unusable
                         if self.errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
                             _pause_for_errors(edition, self.errors_in_row, self.last_error)
                             return
@@ -368,7 +368,7 @@ class _Chunk:
                     marks.sent([State.SENT, timezone.now(), message_id, row.pk, self.claim])
                     self.result.sent += 1
         finally:
-            connection.close()
+            _close_quietly(connection)
             self.release()
 
     def smtp_error(self, row: Row, error: Exception) -> None:
@@ -382,6 +382,15 @@ class _Chunk:
                 subscriber_suppress_hard_bounce(subscriber_id=row.subscriber_id)
             return
         self.retry_later(row, description)
+
+
+def _close_quietly(connection) -> None:
+    """Close the SMTP session; a server that errs on QUIT has nothing more to tell us."""
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.info("SMTP session closed with an error: %s", error)
+        connection.connection = None
 
 
 _email_validator = EmailValidator()
