@@ -269,6 +269,8 @@ class _Chunk:
         self.errors_in_row = 0
         self.last_error = ""
         self.skipped: set[int] = set()
+        # The claim set the lease; renew it once a quarter of it has passed.
+        self.renew_lease_at = time.monotonic() + settings.NEWSLETTER_LEASE_SECONDS / 4
 
     def mark(self, row: Row, **fields) -> int:
         fields.setdefault("claim", "")
@@ -291,12 +293,15 @@ class _Chunk:
         )
 
     def renew(self, marks: _Marks) -> str:
-        """Extend the lease of what is still claimed, skip whoever left since the claim,
-        and return the edition's status (so a pause or cancel acts within a second)."""
+        """Skip whoever left since the claim, extend the lease of what is still claimed
+        when a quarter of it has passed, and return the edition's status (so a pause or
+        cancel acts within a second). Called about once a second."""
         marks.flush()
-        Delivery.objects.filter(claim=self.claim, state=State.SENDING).update(
-            leased_until=_lease_end(timezone.now())
-        )
+        if time.monotonic() >= self.renew_lease_at:
+            self.renew_lease_at = time.monotonic() + settings.NEWSLETTER_LEASE_SECONDS / 4
+            Delivery.objects.filter(claim=self.claim, state=State.SENDING).update(
+                leased_until=_lease_end(timezone.now())
+            )
         skipped = _skip_no_longer_wanted(self.edition, self.claim)
         self.skipped |= skipped
         self.result.skipped += len(skipped)
