@@ -424,6 +424,8 @@ NEWSLETTER_LIST_DOMAIN = env("NEWSLETTER_LIST_DOMAIN", default="network.example.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
     "NEWSLETTER_UNSUBSCRIBE_MAILTO", default="unsubscribe@network.example.org"
 )
+# Set when the forum offers forum.selectors.daily_summary_for(user, since).
+FORUM_DAILY_SUMMARY_IN_DIGEST = False
 ACCOUNT_RATE_LIMITS["newsletter_signup"] = env("RATE_LIMIT_NEWSLETTER_SIGNUP", default="10/h/ip")
 
 # ------------------------------------------------------------------------------

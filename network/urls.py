@@ -19,10 +19,12 @@ admin.site.site_title = "Network admin"
 # services' views need their own packages. They authenticate with the shared secret in
 # ANYMAIL["WEBHOOK_SECRET"] (HTTP basic auth), not with a login.
 anymail_webhooks = [
-    login_not_required(pattern.callback) and pattern
+    pattern
     for pattern in anymail_urls.urlpatterns
     if pattern.name.startswith(f"{settings.ANYMAIL_WEBHOOKS_ESP}_")
 ]
+for pattern in anymail_webhooks:
+    login_not_required(pattern.callback)
 
 urlpatterns = [
     path("", views.home, name="home"),
