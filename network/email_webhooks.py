@@ -26,9 +26,11 @@ def guarded(view: Callable) -> Callable:
     @csrf_exempt
     @wraps(view)
     def webhook(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method == "POST" and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
             logger.error("email webhook refused: ANYMAIL WEBHOOK_SECRET is not set")
-            return HttpResponse("Webhooks are not configured.", status=403)
+            return HttpResponse(
+                "Webhooks are not configured.", status=403, content_type="text/plain"
+            )
         try:
             return view(request, *args, **kwargs)
         except (ValueError, KeyError, TypeError, AttributeError) as error:

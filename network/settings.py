@@ -320,6 +320,9 @@ ANYMAIL_WEBHOOK_ESP = env(
     if EMAIL_BACKEND.startswith("anymail.backends.")
     else "postmark",
 )
+# Bounce and complaint webhooks suppress addresses: in production they must be authenticated.
+if not DEBUG and EMAIL_BACKEND.startswith("anymail.") and not ANYMAIL.get("WEBHOOK_SECRET"):
+    raise ImproperlyConfigured('Set ANYMAIL={"WEBHOOK_SECRET": "user:password", ...}.')
 EMAIL_TIMEOUT = 30
 
 # ------------------------------------------------------------------------------
@@ -508,10 +511,10 @@ FORUM_ATTACHMENT_MAX_BYTES = env.int("FORUM_ATTACHMENT_MAX_BYTES", default=10 * 
 FORUM_ATTACHMENTS_PER_POST = 5
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
-# While False, the forum's own daily task emails the daily summary of followed threads;
-# set True once the newsletter's daily digest carries it (forum.selectors), so members
-# get one daily email, not two.
-FORUM_DAILY_SUMMARY_IN_DIGEST = env.bool("FORUM_DAILY_SUMMARY_IN_DIGEST", default=False)
+# True: the daily summary of followed threads is a section of the newsletter's daily
+# digest (forum/digest_sections.py), and choosing it turns the daily digest on, so members
+# get one daily email, not two. False: the forum's own daily task emails it.
+FORUM_DAILY_SUMMARY_IN_DIGEST = env.bool("FORUM_DAILY_SUMMARY_IN_DIGEST", default=True)
 
 # ------------------------------------------------------------------------------
 # Logging: one line per request and per task, to stdout

@@ -28,10 +28,21 @@ A section is a provider registered under a key:
 
 `reader` is a `Reader` (the subscriber, their account if any, their topics, and `may_read`
 which asks members/access.py); `period` is the DigestPeriod (kind, period_start,
-period_end). A provider returns a DigestSection or None, and makes its own queries: cache
-per period what is the same for everyone (see the library sections below). The forum
-registers "active threads" (daily), "busiest threads" (weekly) and "your followed threads"
-from its own app's ready() without this module importing the forum.
+period_end). A provider returns a DigestSection (or a dict with "title" and "items", each
+item a dict with "title", "url" and optionally "summary" and "note"), or None, and makes its
+own queries: cache per period what is the same for everyone (see the library's below).
+
+Apps below the newsletter may not import it (see the README's import rule), so they
+declare their sections instead, in a `digest_sections.py` module of their own:
+
+    # forum/digest_sections.py
+    SECTIONS = [
+        {"key": "forum-active", "provider": active_threads, "kinds": ["daily"], "order": 20},
+        {"key": "forum-busiest", "provider": busiest_threads, "kinds": ["weekly"]},
+        {"key": "forum-followed", "provider": followed_threads},
+    ]
+
+and this module registers every installed app's SECTIONS the first time digests are built.
 """
 
 import logging
@@ -41,13 +52,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from members import access
 from network.mail import inline_css
@@ -126,12 +140,49 @@ def unregister_section(key: str) -> None:
     SECTIONS.pop(key, None)
 
 
+_discovered = False
+
+
+def register_sections_from(module) -> None:
+    """Register the sections an app declares in its `digest_sections.SECTIONS`."""
+    for entry in getattr(module, "SECTIONS", []):
+        register_section(
+            entry["key"],
+            entry["provider"],
+            kinds=entry.get("kinds", (Kind.DAILY, Kind.WEEKLY)),
+            order=entry.get("order", 100),
+        )
+
+
+def _discover() -> None:
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    for app in apps.get_app_configs():
+        if module_has_submodule(app.module, "digest_sections"):
+            register_sections_from(import_module(f"{app.name}.digest_sections"))
+
+
+def _as_section(found) -> DigestSection | None:
+    if found is None or isinstance(found, DigestSection):
+        return found
+    return DigestSection(
+        title=found["title"],
+        items=[
+            item if isinstance(item, DigestItem) else DigestItem(**item)
+            for item in found.get("items", [])
+        ],
+    )
+
+
 def sections_for(reader: Reader, period: DigestPeriod) -> list[DigestSection]:
+    _discover()
     found = []
     for registered in sorted(SECTIONS.values()):
         if period.kind not in registered.kinds:
             continue
-        section = registered.provider(reader, period)
+        section = _as_section(registered.provider(reader, period))
         if section is not None and section.items:
             found.append(section)
     return found

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,9 +239,13 @@ def subscribers_expire_unconfirmed(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS)
     with transaction.atomic(durable=True):
+        # Measured from the latest confirmation email, so signing up again restarts it.
         stale = Subscriber.objects.filter(
             state=State.PENDING, confirmed_at__isnull=True, user__isnull=True
-        ).filter(created_at__lt=cutoff)
+        ).filter(
+            Q(confirmation_sent_at__lt=cutoff)
+            | Q(confirmation_sent_at__isnull=True, created_at__lt=cutoff)
+        )
         deleted, _ = stale.delete()
     return deleted
 
@@ -439,3 +443,37 @@ def subscriber_already_subscribed_email(subscriber: Subscriber):
         subject=f"Your subscription to {settings.SITE_NAME}",
         to=[subscriber.email],
     )
+
+
+def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
+    """A signed-in member chose a daily email elsewhere on the site (the forum's daily
+    summary of followed threads, which the daily digest carries): turn the daily digest
+    on for them, keeping their other choices. An address that bounced or complained
+    stays suppressed until it confirms again."""
+    with transaction.atomic():
+        subscriber = subscriber_for_user(user)
+        if subscriber is None:
+            subscriber = Subscriber(
+                email=user.email.lower(),
+                name=user.name,
+                state=State.SUBSCRIBED,
+                confirmed_at=timezone.now(),
+            )
+        elif subscriber.state in (State.BOUNCED, State.COMPLAINED):
+            return None
+        if subscriber.daily_digest and subscriber.state == State.SUBSCRIBED:
+            return subscriber
+        subscriber.user = user
+        subscriber.daily_digest = True
+        if subscriber.state != State.SUBSCRIBED:
+            subscriber.state = State.SUBSCRIBED
+            subscriber.unsubscribed_at = None
+            subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+        subscriber.save()
+        _consent_record(
+            subscriber,
+            action=Consent.Action.ACCOUNT,
+            form=form,
+            text="A daily email with the forum threads I follow, in the daily digest.",
+        )
+    return subscriber

@@ -11,10 +11,16 @@ import re
 
 from anymail.signals import inbound, tracking
 from django.conf import settings
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from forum.models import ForumPreference, NotifyBy
 from newsletter import tokens
-from newsletter.services import subscriber_tracking_event, subscriber_unsubscribe
+from newsletter.services import (
+    subscriber_daily_digest_on,
+    subscriber_tracking_event,
+    subscriber_unsubscribe,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +65,11 @@ def _inbound_unsubscribe(sender, event, esp_name, **kwargs) -> None:
         logger.info("unsubscribe email with an invalid token ignored")
         return
     subscriber_unsubscribe(subscriber=subscriber, form="unsubscribe email (mailto)")
+
+
+@receiver(post_save, sender=ForumPreference, dispatch_uid="newsletter-forum-daily-summary")
+def _forum_daily_summary_chosen(sender, instance: ForumPreference, **kwargs) -> None:
+    """The forum's daily summary travels in the daily digest: a member who chooses it gets
+    the daily digest, so that the summary reaches them in one daily email."""
+    if settings.FORUM_DAILY_SUMMARY_IN_DIGEST and instance.notify_by == NotifyBy.DAILY:
+        subscriber_daily_digest_on(user=instance.user, form="forum settings")

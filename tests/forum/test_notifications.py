@@ -189,8 +189,9 @@ def test_tampered_unsubscribe_link_is_refused(client, conversation, member):
 
 
 def test_daily_summary_is_sent_once_per_member_per_day(
-    room, member, second_member, mailoutbox, django_capture_on_commit_callbacks
+    room, member, second_member, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.FORUM_DAILY_SUMMARY_IN_DIGEST = False  # the forum emails the summary itself
     services.preference_save(
         user=member, notify_by=NotifyBy.DAILY, email_mentions=False, follow_on_post=True
     )

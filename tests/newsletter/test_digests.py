@@ -239,3 +239,27 @@ def test_sweeper_returns_a_dead_workers_digest_rows_and_they_go_out_once():
     assert ready == [period.pk]
     assert len(mail.outbox) == 1
     assert DigestDelivery.objects.get().state == DigestDelivery.State.SENT
+
+
+def test_an_app_declares_sections_with_plain_dicts_without_importing_the_newsletter():
+    import types
+
+    def busiest_threads(reader, period):
+        return {
+            "title": "Busiest threads",
+            "items": [{"title": "Staying Close in practice", "url": "https://x/t/2", "note": "9"}],
+        }
+
+    declared = types.SimpleNamespace(
+        SECTIONS=[{"key": "test-busiest", "provider": busiest_threads, "kinds": ["weekly"]}]
+    )
+    digests.register_sections_from(declared)
+    try:
+        SubscriberFactory(weekly_digest=True)
+        start("weekly")
+    finally:
+        unregister_section("test-busiest")
+
+    text = parts(parse(mail.outbox[0]))["text/plain"]
+    assert "Busiest threads" in text
+    assert "Staying Close in practice (9)" in text

@@ -287,3 +287,27 @@ def test_sign_up_is_rate_limited(client, newsletter, settings, sign_up):
 
     assert response.status_code == 400
     assert not Subscriber.objects.filter(email="third@example.org").exists()
+
+
+def test_signing_up_again_restarts_the_expiry_of_an_unconfirmed_address(settings):
+    old = timezone.now() - timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS + 5)
+    again = SubscriberFactory(state=Subscriber.State.PENDING)
+    Subscriber.objects.filter(pk=again.pk).update(
+        created_at=old, confirmation_sent_at=timezone.now() - timedelta(hours=1)
+    )
+
+    services.subscribers_expire_unconfirmed()
+
+    assert Subscriber.objects.filter(pk=again.pk).exists()
+
+
+def test_an_address_that_once_confirmed_is_never_expired(settings):
+    old = timezone.now() - timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS + 5)
+    bounced_then_signed_up = SubscriberFactory(state=Subscriber.State.PENDING, confirmed_at=old)
+    Subscriber.objects.filter(pk=bounced_then_signed_up.pk).update(
+        created_at=old, confirmation_sent_at=old
+    )
+
+    services.subscribers_expire_unconfirmed()
+
+    assert Subscriber.objects.filter(pk=bounced_then_signed_up.pk).exists()
