@@ -413,3 +413,89 @@ def members_now_q(*, member_type: str | None = None, now: datetime | None = None
         | Q(pk__in=personal_grants.values("user_id"))
         | Q(pk__in=seat_grants.values("user_id"))
     )
+
+
+# ======================================================================================
+# Forum
+# ======================================================================================
+# Who may read and post in which forum category, moderate it, and see, edit or report
+# which post. Categories carry their audience (`<type>_may_read`, `<type>_may_post`,
+# `registered_may_read`); posts their `state`. The forum's models are looked up by name
+# so that this module imports no other app.
+#
+#   anonymous            reads nothing (the forum needs signing in)
+#   registered, lapsed   read categories open to registered non-members; never post
+#   member               reads and posts where their member type is allowed
+#   category moderator   reads and posts in their categories (Category.moderators)
+#   moderator, staff     read and post everywhere; moderators moderate everywhere
+# A member suspended from the forum (forum.Suspension in force) reads but cannot post.
+
+
+def _forum_model(name: str):
+    from django.apps import apps
+
+    return apps.get_model("forum", name)
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _moderated_category_ids(user) -> frozenset[int]:
+    """Categories this person moderates by name (Category.moderators), once per request."""
+    cached = getattr(user, "_access_forum_moderated", None)
+    if cached is None:
+        through = _forum_model("Category").moderators.through
+        cached = frozenset(through.objects.filter(user=user).values_list("category_id", flat=True))
+        user._access_forum_moderated = cached
+    return cached
+
+
+def is_category_moderator(user, category) -> bool:
+    """May `user` moderate posts and threads in `category`?"""
+    if not _signed_in(user):
+        return False
+    if is_moderator(user):
+        return True
+    return category.pk in _moderated_category_ids(user)
+
+
+def is_forum_moderator(user) -> bool:
+    """Does `user` moderate at least one category (the review queue opens for them)?"""
+    if not _signed_in(user):
+        return False
+    return is_moderator(user) or bool(_moderated_category_ids(user))
+
+
+def forget_forum(user) -> None:
+    """Drop what this request has worked out about `user`'s forum roles and suspension."""
+    for attribute in ("_access_forum_moderated", "_access_forum_suspended"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def is_suspended_from_forum(user) -> bool:
+    """Is a forum suspension in force for `user` now?"""
+    if not _signed_in(user):
+        return False
+    cached = getattr(user, "_access_forum_suspended", None)
+    if cached is None:
+        cached = _forum_model("Suspension").objects.in_force().filter(member=user).exists()
+        user._access_forum_suspended = cached
+    return cached
+
+
+def moderated_categories_q(user, *, prefix: str = "") -> Q:
+    """A Q for the categories `user` moderates; `prefix="post__thread__category__"`
+    filters the review queue, `prefix="category__"` threads."""
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if is_moderator(user):
+        return Q()
+    return Q(**{f"{prefix}pk__in": sorted(_moderated_category_ids(user))})
+
+
+def can_suspend_from_forum(user) -> bool:
+    """Suspending a member stops them posting anywhere, so only moderators of the whole
+    forum may (not people who moderate a category or two)."""
+    return is_moderator(user)
