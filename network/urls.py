@@ -26,6 +26,7 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     path("admin/", admin.site.urls),
     path("library/", include("practice_library.urls")),
+    path("forum/", include("forum.urls")),
     path(
         "sitemap.xml",
         login_not_required(sitemap),

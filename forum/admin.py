@@ -1,0 +1,1 @@
+from forum import moderation_admin  # noqa: F401  (registers the moderation admin)
