@@ -51,9 +51,7 @@ def resolve_url(item: ReviewItem) -> str:
 
 def decide(client, item: ReviewItem, decision: str, note: str = ""):
     prefix = f"item-{item.pk}"
-    return client.post(
-        resolve_url(item), {f"{prefix}-decision": decision, f"{prefix}-note": note}
-    )
+    return client.post(resolve_url(item), {f"{prefix}-decision": decision, f"{prefix}-note": note})
 
 
 # --- Who may open it ----------------------------------------------------------------------
