@@ -85,9 +85,13 @@ def _moderated_item(request: HttpRequest, pk: int) -> ReviewItem:
     return item
 
 
+def _next(request: HttpRequest) -> str:
+    return request.POST.get("next") or request.GET.get("next") or ""
+
+
 def _back(request: HttpRequest, default: str) -> HttpResponse:
     """To the page the moderator came from (a thread page, the queue), or `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = _next(request)
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -319,7 +323,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "forum/moderation/post_form.html",
-        {"form": form, "post": post, "redacting": False},
+        {"form": form, "post": post, "redacting": False, "next": _next(request)},
         status=400 if form.errors else 200,
     )
 
@@ -357,7 +361,7 @@ def post_redact(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "forum/moderation/post_form.html",
-        {"form": form, "post": post, "redacting": True},
+        {"form": form, "post": post, "redacting": True, "next": _next(request)},
         status=400 if form.errors else 200,
     )
 
