@@ -284,10 +284,12 @@ def _open_image_item_if_waiting(post: Post) -> None:
         ReviewItem.objects.create(post=post, kind=IMAGE_REVIEW)
 
 
-def _publish(post: Post, *, actor) -> None:
+def _publish(
+    post: Post, *, actor, reason: str = "", thread_state_from: str = ThreadState.HELD
+) -> None:
     _set_state(post, PostState.VISIBLE)
     thread = post.thread
-    if post.post_number == 1 and thread.state == ThreadState.HELD:
+    if post.post_number == 1 and thread.state == thread_state_from:
         thread.state = ThreadState.VISIBLE
         thread.save(update_fields=["state"])
         thread_search_index(thread)
@@ -297,6 +299,7 @@ def _publish(post: Post, *, actor) -> None:
         actor=actor,
         action=ModerationActionKind.APPROVE,
         post=post,
+        reason=reason,
         hash_before=content_hash(post.body),
         hash_after=content_hash(post.body),
     )
@@ -388,7 +391,21 @@ def post_hide(*, actor, post: Post, reason: str = "") -> Post:
     return post
 
 
+def _was_rejected_unseen(post: Post) -> bool:
+    """Was this post refused while held, so that readers have never seen it?"""
+    log = ModerationAction.objects.filter(post_id=post.pk)
+    return (
+        log.filter(action=ModerationActionKind.REJECT).exists()
+        and not log.filter(action=ModerationActionKind.APPROVE).exists()
+    )
+
+
 def _restore(post: Post, *, actor, reason: str) -> None:
+    if _was_rejected_unseen(post):
+        # Showing a post that was refused while held is its first publication: it gets
+        # its thread back, its author is told and its notifications go out now.
+        _publish(post, actor=actor, reason=reason, thread_state_from=ThreadState.HIDDEN)
+        return
     _set_state(post, PostState.VISIBLE)
     _recount(post.thread)
     post_search_index(post)
@@ -753,6 +770,25 @@ def thread_merge(*, actor, thread: Thread, into: Thread, reason: str = "") -> Th
             },
         )
     return thread
+
+
+def merged_post_address(thread: Thread, post_number: int) -> tuple[Thread, int]:
+    """Where post `post_number` of a merged thread is now: the thread it went to and its
+    number there (following merges of merges), for redirecting old post links."""
+    seen = {thread.pk}
+    while thread.merged_into_id:
+        merge = (
+            ModerationAction.objects.filter(thread_id=thread.pk, action=ModerationActionKind.MERGE)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        offset = (merge.details.get("number_offset", 0) if merge else 0) or 0
+        thread = Thread.objects.select_related("category").get(pk=thread.merged_into_id)
+        post_number += offset
+        if thread.pk in seen:
+            break  # a loop cannot be made through thread_merge; stop rather than spin
+        seen.add(thread.pk)
+    return thread, post_number
 
 
 # --- Members ---------------------------------------------------------------------------------

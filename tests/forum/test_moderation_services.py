@@ -580,3 +580,44 @@ def test_a_category_recount_after_actions_matches_a_full_recount(mod):
     assert kept == (category.thread_count, category.post_count, category.last_thread_id)
     assert kept[:2] == (2, 5)
     assert Category.objects.get(pk=category.pk).post_count == 5
+
+
+def test_restoring_a_post_rejected_while_held_publishes_it_for_the_first_time(
+    mod, django_capture_on_commit_callbacks
+):
+    post = held_thread()
+    moderation.post_reject(actor=mod, post=post)
+    with mock.patch.object(moderation, "post_announce") as hook:
+        moderation.post_restore(actor=mod, post=post, reason="Second look: fine")
+
+    post.refresh_from_db()
+    assert post.state == PostState.VISIBLE
+    assert Thread.objects.get(pk=post.thread_id).state == ThreadState.VISIBLE
+    hook.assert_called_once()
+    entry = last_action()
+    assert entry.action == ModerationActionKind.APPROVE
+    assert entry.reason == "Second look: fine"
+
+
+def test_restoring_a_post_hidden_after_publication_sends_no_notifications_again(mod):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    moderation.post_hide(actor=mod, post=post)
+    with mock.patch.object(moderation, "post_announce") as hook:
+        moderation.post_restore(actor=mod, post=post)
+    hook.assert_not_called()
+    assert last_action().action == ModerationActionKind.RESTORE
+
+
+def test_an_old_post_link_of_a_merged_thread_finds_the_post_even_after_two_merges(mod):
+    first = thread_with_posts(posts=2)
+    second = thread_with_posts(posts=3)
+    third = thread_with_posts(posts=1)
+    moved = first.posts.get(post_number=2)
+    moderation.thread_merge(actor=mod, thread=first, into=second)
+    assert moderation.merged_post_address(Thread.objects.get(pk=first.pk), 2) == (second, 5)
+
+    moderation.thread_merge(actor=mod, thread=second, into=third)
+
+    thread, number = moderation.merged_post_address(Thread.objects.get(pk=first.pk), 2)
+    assert (thread, number) == (third, 6)
+    assert Post.objects.get(thread=thread, post_number=number).pk == moved.pk
