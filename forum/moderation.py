@@ -676,6 +676,48 @@ def thread_unpin(*, actor, thread: Thread, reason: str = "") -> Thread:
     )
 
 
+def thread_hide(*, actor, thread: Thread, reason: str = "") -> Thread:
+    """Take a whole thread out of its category's listing (spam, or a thread that should
+    not exist); its posts keep their own states, so restoring brings it back as it was."""
+    _check_moderates(actor, thread.category)
+    reason = _clean_reason(reason)
+    with transaction.atomic(durable=True):
+        thread = _locked_thread(thread)
+        if thread.state != ThreadState.VISIBLE or thread.merged_into_id:
+            raise ValidationError("Only a visible thread can be hidden.", code="state")
+        thread.state = ThreadState.HIDDEN
+        thread.save(update_fields=["state"])
+        category_recount(thread.category)
+        audit_record(
+            actor=actor, action=ModerationActionKind.HIDE_THREAD, thread=thread, reason=reason
+        )
+    return thread
+
+
+def thread_restore(*, actor, thread: Thread, reason: str = "") -> Thread:
+    """List a hidden thread again (a held one is approved through its opening post)."""
+    _check_moderates(actor, thread.category)
+    reason = _clean_reason(reason)
+    with transaction.atomic(durable=True):
+        thread = _locked_thread(thread)
+        if thread.state != ThreadState.HIDDEN:
+            raise ValidationError("Only a hidden thread can be restored.", code="state")
+        opening = Post.objects.filter(thread=thread, post_number=1).only("state").first()
+        if opening is None or opening.state != PostState.VISIBLE:
+            raise ValidationError(
+                "Its opening post is not visible: restore or approve that post instead.",
+                code="opening",
+            )
+        thread.state = ThreadState.VISIBLE
+        thread.save(update_fields=["state"])
+        thread_recount(thread)
+        category_recount(thread.category)
+        audit_record(
+            actor=actor, action=ModerationActionKind.RESTORE_THREAD, thread=thread, reason=reason
+        )
+    return thread
+
+
 def thread_move(*, actor, thread: Thread, category: Category, reason: str = "") -> Thread:
     """Move a thread to another category (the moderator must moderate both). Its address
     does not change; both categories' counters follow."""

@@ -471,6 +471,16 @@ def thread_unpin(request: HttpRequest, pk: int) -> HttpResponse:
     return _thread_action(request, pk, moderation.thread_unpin, "unpinned")
 
 
+@require_POST
+def thread_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _thread_action(request, pk, moderation.thread_hide, "hidden from its category")
+
+
+@require_POST
+def thread_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    return _thread_action(request, pk, moderation.thread_restore, "listed again")
+
+
 @require_http_methods(["GET", "POST"])
 def thread_move(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _moderated_thread(request, pk)

@@ -621,3 +621,35 @@ def test_an_old_post_link_of_a_merged_thread_finds_the_post_even_after_two_merge
     thread, number = moderation.merged_post_address(Thread.objects.get(pk=first.pk), 2)
     assert (thread, number) == (third, 6)
     assert Post.objects.get(thread=thread, post_number=number).pk == moved.pk
+
+
+def test_hiding_a_thread_takes_it_out_of_the_listing_and_the_counts(mod):
+    category = CategoryFactory()
+    thread = thread_with_posts(category=category, posts=2)
+    thread_with_posts(category=category, posts=1)
+
+    moderation.thread_hide(actor=mod, thread=thread, reason="Spam")
+
+    category.refresh_from_db()
+    assert Thread.objects.get(pk=thread.pk).state == ThreadState.HIDDEN
+    assert (category.thread_count, category.post_count) == (1, 1)
+    assert last_action().action == ModerationActionKind.HIDE_THREAD
+
+
+def test_restoring_a_hidden_thread_lists_it_again(mod):
+    category = CategoryFactory()
+    thread = thread_with_posts(category=category, posts=2)
+    moderation.thread_hide(actor=mod, thread=thread)
+
+    moderation.thread_restore(actor=mod, thread=thread)
+
+    category.refresh_from_db()
+    assert (category.thread_count, category.post_count) == (1, 2)
+    assert last_action().action == ModerationActionKind.RESTORE_THREAD
+
+
+def test_a_thread_whose_opening_post_was_refused_is_not_restored_by_the_thread_button(mod):
+    post = held_thread()
+    moderation.post_reject(actor=mod, post=post)
+    with pytest.raises(ValidationError, match="opening post"):
+        moderation.thread_restore(actor=mod, thread=post.thread)

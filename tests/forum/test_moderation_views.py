@@ -72,6 +72,7 @@ def image_on(post) -> PostAttachment:
 
 POST_ACTIONS = ["post_hide", "post_restore", "post_approve", "post_reject"]
 THREAD_ACTIONS = ["thread_lock", "thread_unlock", "thread_pin", "thread_unpin"]
+THREAD_VISIBILITY = ["thread_hide", "thread_restore"]
 
 
 @pytest.mark.parametrize("name", POST_ACTIONS)
@@ -461,3 +462,21 @@ def test_thread_tools_offer_the_opposite_of_the_current_state(moderator):
     assert url("thread_pin", thread.pk) in html
     assert url("thread_move", thread.pk) in html
     assert url("thread_merge", thread.pk) in html
+
+
+@pytest.mark.parametrize("name", THREAD_VISIBILITY)
+def test_members_get_403_from_thread_hide_and_restore(client, name):
+    thread = thread_with_posts(posts=1)
+    client.force_login(member())
+    assert client.post(url(name, thread.pk)).status_code == 403
+
+
+def test_hide_and_restore_a_thread_from_the_tools(mod_client, moderator):
+    thread = thread_with_posts(posts=1)
+    mod_client.post(url("thread_hide", thread.pk))
+    assert Thread.objects.get(pk=thread.pk).state == "hidden"
+    hidden = Thread.objects.get(pk=thread.pk)
+    html = _render("forum/moderation/_thread_tools.html", moderator, thread=hidden)
+    assert url("thread_restore", thread.pk) in html
+    mod_client.post(url("thread_restore", thread.pk))
+    assert Thread.objects.get(pk=thread.pk).state == "visible"
