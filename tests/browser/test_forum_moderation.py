@@ -4,10 +4,17 @@ is checked with axe-core."""
 
 import pytest
 
-from forum.models import ModerationAction, PostState, Resolution, ReviewNote
+from forum import moderation
+from forum.models import ModerationAction, PostRevision, PostState, Resolution, ReviewNote
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
-from tests.forum.moderation_factories import forum_moderator, reported_item, thread_with_posts
+from tests.forum.moderation_factories import (
+    forum_moderator,
+    held_post,
+    member,
+    reported_item,
+    thread_with_posts,
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,3 +60,49 @@ def test_moderator_hides_a_reported_post_from_the_queue_and_resolves_it_with_a_n
     page.get_by_role("link", name="Resolved items").click()
     page.get_by_text("Street name removed from view").wait_for()
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moderator_redacts_a_post_and_every_moderation_page_is_accessible(page):
+    moderator = forum_moderator(email="moderator@example.org", name="Morgan Hale")
+    thread = thread_with_posts(posts=2, title="Education plans")
+    post = thread.posts.get(post_number=2)
+    moderation.post_moderator_edit(
+        actor=moderator,
+        post=post,
+        body="Tilly Marsh in our home has a new school place.",
+        reason="Formatting",
+    )
+    item = reported_item(post=post, reason="child")
+    held = held_post(body="Our placement for a boy aged 13 starts Monday.")
+    writer = member(name="Rowan Pike")
+
+    sign_in(page, "moderator@example.org", PASSWORD)
+    page.goto(f"/forum/moderation/item/{item.pk}/")
+    page.get_by_text("Could identify a child or young person").first.wait_for()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Redact post 2").first.click()
+    page.get_by_role("heading", name="Redact post #2 in “Education plans”").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Text of the post (Markdown)").fill(
+        "A young person in our home has a new school place."
+    )
+    page.get_by_label("Reason, shown to readers").fill("Could identify a child")
+    page.get_by_role("button", name="Redact the post").click()
+    page.get_by_text("earlier version").first.wait_for()
+    assert_accessible(page)
+    assert not PostRevision.objects.filter(body__icontains="Tilly").exists()
+    assert "Tilly" not in page.content()
+
+    for address in [
+        f"/forum/moderation/thread/{thread.pk}/",
+        f"/forum/moderation/thread/{thread.pk}/move/",
+        f"/forum/moderation/thread/{thread.pk}/merge/",
+        f"/forum/moderation/post/{held.pk}/",
+        f"/forum/moderation/member/{writer.pk}/suspend/",
+        "/forum/moderation/suspensions/",
+    ]:
+        page.goto(address)
+        page.locator("h1").first.wait_for()
+        assert_accessible(page)
