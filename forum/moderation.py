@@ -21,8 +21,9 @@ an item records agree, disagree or ignore and what that did to the post:
                     ignore    no judgement: the post stays exactly as it is now
     image           approving or rejecting the post's waiting images ends the item
 
-The reports on an item end with it. A held post published while images wait for
-approval gets a fresh image item, so the images are not forgotten.
+The reports on an item end with it. A post that is up after its item ends (a held
+post published, a report disagreed with) while images still wait for approval gets a
+fresh image item, so the images are not forgotten.
 """
 
 import difflib
@@ -279,6 +280,9 @@ def _close_open_item(post: Post, *, actor, resolution: str, kinds: Iterable[str]
 
 
 def _open_image_item_if_waiting(post: Post) -> None:
+    """A visible post whose images still wait keeps an item in the queue for them."""
+    if post.state != PostState.VISIBLE:
+        return
     waiting = post.attachments.filter(is_image=True, approval=AttachmentApproval.PENDING)
     if waiting.exists() and not ReviewItem.objects.filter(post=post, resolved_at=None).exists():
         ReviewItem.objects.create(post=post, kind=IMAGE_REVIEW)
@@ -982,7 +986,6 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
             if post.state != PostState.HELD:
                 raise ValidationError("This post is no longer waiting for review.", code="state")
             _publish(post, actor=actor)
-            _open_image_item_if_waiting(post)
         elif decision == Decision.REMOVE:
             if post.state != PostState.HELD:
                 raise ValidationError("This post is no longer waiting for review.", code="state")
@@ -991,6 +994,9 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
             _hide(post, actor=actor, reason=label)
         elif decision == Decision.DISAGREE and post.state == PostState.HIDDEN:
             _restore(post, actor=actor, reason=label)
+        # Images still waiting (a report that arrived meanwhile took over their
+        # item, or a held post just went up) keep an item of their own.
+        _open_image_item_if_waiting(post)
         audit_record(
             actor=actor,
             action=ModerationActionKind.RESOLVE,

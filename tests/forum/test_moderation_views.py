@@ -27,6 +27,7 @@ from tests.forum.moderation_factories import (
     forum_moderator,
     held_post,
     member,
+    reported_item,
     thread_with_posts,
 )
 
@@ -480,3 +481,21 @@ def test_hide_and_restore_a_thread_from_the_tools(mod_client, moderator):
     assert url("thread_restore", thread.pk) in html
     mod_client.post(url("thread_restore", thread.pk))
     assert Thread.objects.get(pk=thread.pk).state == "visible"
+
+
+def test_images_still_waiting_after_a_report_is_resolved_keep_an_item(mod_client):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    image_on(post)
+    item = reported_item(post=post)
+    prefix = f"item-{item.pk}"
+    mod_client.post(url("item_resolve", item.pk), {f"{prefix}-decision": "disagree"})
+    assert ReviewItem.objects.open().get(post=post).kind == "image"
+
+
+def test_a_hidden_post_leaves_no_image_item_behind(mod_client):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    image_on(post)
+    item = reported_item(post=post)
+    prefix = f"item-{item.pk}"
+    mod_client.post(url("item_resolve", item.pk), {f"{prefix}-decision": "hide"})
+    assert not ReviewItem.objects.open().filter(post=post).exists()
