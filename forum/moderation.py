@@ -39,6 +39,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Prefetch, QuerySet, Sum, Value
 from django.utils import timezone
+from django.utils.text import slugify
 
 from forum import screening
 from forum.models import (
@@ -164,13 +165,16 @@ def audit_record(
     hash_after: str = "",
     details: dict | None = None,
 ) -> ModerationAction:
-    """Append one entry to the moderation log (`actor` None: done automatically)."""
+    """Append one entry to the moderation log (`actor` None: done automatically).
+
+    The target is named by ids, never by its title: a title can be redacted later, and
+    the log, which nobody may change, must not keep what was taken out."""
     if post is not None and thread is None:
         thread = post.thread
     if post is not None:
-        label = f"Post #{post.post_number} in “{thread.title}” (thread {thread.pk})"
+        label = f"Post #{post.post_number} in thread {thread.pk}"
     elif thread is not None:
-        label = f"Thread “{thread.title}” ({thread.pk})"
+        label = f"Thread {thread.pk}"
     elif member is not None:
         label = f"Member {member} ({member.pk})"
     else:
@@ -519,12 +523,19 @@ class Redaction:
 
 
 def post_redact(
-    *, actor, post: Post, body: str, reason: str, purge_all_revisions: bool = False
+    *,
+    actor,
+    post: Post,
+    body: str,
+    reason: str,
+    purge_all_revisions: bool = False,
+    title: str | None = None,
 ) -> Redaction:
     """Take text out of a post for good: the new text replaces it, every earlier revision
     that held a removed word is deleted (all of them with `purge_all_revisions`), no
     revision of the removed text is kept, the HTML is rendered again and the search
-    vector rebuilt. The audit log keeps hashes only."""
+    vector rebuilt. For an opening post, `title` replaces the thread's title (and the
+    words in its address) too. The audit log keeps hashes only."""
     _check_moderates(actor, post.thread.category)
     body = _clean_body(body)
     reason = _clean_reason(
@@ -532,21 +543,35 @@ def post_redact(
     )
     with transaction.atomic(durable=True):
         post = _locked(post)
-        if body == post.body:
+        thread = post.thread
+        new_title = _redacted_title(thread, post, title)
+        if body == post.body and new_title is None:
             raise ValidationError("The text is unchanged: take out what must go.", code="unchanged")
         words = removed_words(post.body, body)
+        if new_title is not None:
+            words |= removed_words(thread.title, new_title)
         if not words and not purge_all_revisions:
             raise ValidationError(
                 "Nothing was taken out. To change wording only, edit the post instead.",
                 code="nothing_removed",
             )
         before = content_hash(post.body)
+        details = {"all_revisions": purge_all_revisions}
         revisions = PostRevision.objects.filter(post=post)
         if not purge_all_revisions:
             holding = [r.pk for r in revisions.only("pk", "body") if _holds_any(r.body, words)]
             revisions = revisions.filter(pk__in=holding)
         purged, _ = revisions.delete()
-        _rewrite(post, actor=actor, body=body, reason=reason)
+        details["revisions_purged"] = purged
+        if new_title is not None:
+            details["title_hash_before"] = content_hash(thread.title)
+            details["title_hash_after"] = content_hash(new_title)
+            thread.title = new_title
+            thread.slug = slugify(new_title)[:200] or "thread"
+            thread.save(update_fields=["title", "slug"])
+            thread_search_index(thread)
+        if body != post.body:
+            _rewrite(post, actor=actor, body=body, reason=reason)
         audit_record(
             actor=actor,
             action=ModerationActionKind.REDACT,
@@ -554,7 +579,7 @@ def post_redact(
             reason=reason,
             hash_before=before,
             hash_after=content_hash(body),
-            details={"revisions_purged": purged, "all_revisions": purge_all_revisions},
+            details=details,
         )
         others = [
             other
@@ -565,6 +590,18 @@ def post_redact(
             if words and _holds_any(other.body, words)
         ]
     return Redaction(post=post, revisions_purged=purged, posts_still_holding=others)
+
+
+def _redacted_title(thread: Thread, post: Post, title: str | None) -> str | None:
+    """The thread's new title when a redaction of its opening post changes it, else None."""
+    if title is None or post.post_number != 1:
+        return None
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError("The thread needs a title.", code="title")
+    if len(title) > 200:
+        raise ValidationError("Keep the title to 200 characters.", code="title")
+    return None if title == thread.title else title
 
 
 # --- Images ---------------------------------------------------------------------------------
@@ -810,7 +847,6 @@ def thread_merge(*, actor, thread: Thread, into: Thread, reason: str = "") -> Th
             reason=reason,
             details={
                 "into_thread": into.pk,
-                "into_title": into.title,
                 "posts_moved": moved,
                 "number_offset": offset,
             },

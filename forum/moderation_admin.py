@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, StreamingHttpResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from forum import moderation
 from forum.models import ModerationAction, Suspension, WatchPattern
@@ -68,11 +69,18 @@ class ModerationActionAdmin(admin.ModelAdmin):
     deletes an entry (the model and, on PostgreSQL, a trigger refuse that as well)."""
 
     change_list_template = "admin/forum/moderationaction/change_list.html"
-    list_display = ["created_at", "actor_display", "action", "target_label", "short_reason"]
+    list_display = [
+        "created_at",
+        "actor_display",
+        "action",
+        "target_label",
+        "thread_now",
+        "short_reason",
+    ]
     list_filter = [AutomaticFilter, "action", "created_at"]
     search_fields = ["actor_label", "target_label", "reason", "hash_before", "hash_after"]
     date_hierarchy = "created_at"
-    list_select_related = False
+    list_select_related = ["thread"]
     show_full_result_count = False
     actions = None
     fields = [
@@ -93,6 +101,15 @@ class ModerationActionAdmin(admin.ModelAdmin):
     @admin.display(description="who", ordering="actor_label")
     def actor_display(self, obj: ModerationAction) -> str:
         return obj.actor_label or "Automatic"
+
+    @admin.display(description="thread as it is now")
+    def thread_now(self, obj: ModerationAction) -> str:
+        """The thread's current title (the log names it by id only, since a title can be
+        redacted), linking to its moderation page."""
+        if obj.thread is None:
+            return "–"
+        url = reverse("forum:moderation_thread", kwargs={"pk": obj.thread_id})
+        return format_html('<a href="{}">{}</a>', url, obj.thread.title)
 
     @admin.display(description="reason")
     def short_reason(self, obj: ModerationAction) -> str:

@@ -63,12 +63,24 @@ class ModeratorEditForm(forms.Form):
 
 
 class RedactForm(ModeratorEditForm):
+    title = forms.CharField(
+        label="Title of the thread",
+        max_length=200,
+        required=False,
+        help_text="This post opens the thread: take anything out of the title here too.",
+    )
     purge_all_revisions = forms.BooleanField(
         label="Also delete every earlier version of this post",
         required=False,
         help_text="Earlier versions that contain a word you took out are always deleted. "
         "Tick this when the removed detail may appear in them in another form.",
     )
+    field_order = ["title", "body", "reason", "purge_all_revisions"]
+
+    def __init__(self, *args, opens_thread: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not opens_thread:
+            del self.fields["title"]
 
 
 class MoveForm(forms.Form):

@@ -332,7 +332,12 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def post_redact(request: HttpRequest, pk: int) -> HttpResponse:
     """Take text out for good: earlier versions holding it are deleted too."""
     post = _moderated_post(request, pk)
-    form = RedactForm(request.POST or None, initial={"body": post.body})
+    opens_thread = post.post_number == 1
+    form = RedactForm(
+        request.POST or None,
+        initial={"body": post.body, "title": post.thread.title},
+        opens_thread=opens_thread,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = moderation.post_redact(
@@ -341,6 +346,7 @@ def post_redact(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 reason=form.cleaned_data["reason"],
                 purge_all_revisions=form.cleaned_data["purge_all_revisions"],
+                title=form.cleaned_data.get("title") if opens_thread else None,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -653,3 +653,40 @@ def test_a_thread_whose_opening_post_was_refused_is_not_restored_by_the_thread_b
     moderation.post_reject(actor=mod, post=post)
     with pytest.raises(ValidationError, match="opening post"):
         moderation.thread_restore(actor=mod, thread=post.thread)
+
+
+def test_redacting_an_opening_post_can_take_a_name_out_of_the_thread_title(mod):
+    thread = thread_with_posts(posts=2, title="Supporting Tilly Marsh after a move")
+    opening = thread.posts.get(post_number=1)
+    moderation.post_hide(actor=mod, post=thread.posts.get(post_number=2))
+
+    moderation.post_redact(
+        actor=mod,
+        post=opening,
+        body=opening.body,
+        title="Supporting a young person after a move",
+        reason="Could identify a child",
+    )
+
+    thread.refresh_from_db()
+    assert thread.title == "Supporting a young person after a move"
+    assert "tilly" not in thread.slug
+    for entry in ModerationAction.objects.all():
+        assert "Tilly" not in f"{entry.target_label} {entry.reason} {entry.details}"
+    redaction = last_action()
+    assert redaction.details["title_hash_before"] == content_hash(
+        "Supporting Tilly Marsh after a move"
+    )
+
+
+def test_a_title_is_only_redacted_through_the_opening_post(mod):
+    thread = thread_with_posts(posts=2, title="Supporting Tilly Marsh after a move")
+    reply = thread.posts.get(post_number=2)
+    moderation.post_redact(
+        actor=mod,
+        post=reply,
+        body="Post 2: what worked.",
+        title="Something else",
+        reason="Tidy",
+    )
+    assert Thread.objects.get(pk=thread.pk).title == "Supporting Tilly Marsh after a move"

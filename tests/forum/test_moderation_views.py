@@ -499,3 +499,20 @@ def test_a_hidden_post_leaves_no_image_item_behind(mod_client):
     prefix = f"item-{item.pk}"
     mod_client.post(url("item_resolve", item.pk), {f"{prefix}-decision": "hide"})
     assert not ReviewItem.objects.open().filter(post=post).exists()
+
+
+def test_the_redact_form_of_an_opening_post_offers_the_title(mod_client):
+    thread = thread_with_posts(posts=1, title="About Kezia at Fictional House")
+    opening = thread.posts.get()
+    page = mod_client.get(url("post_redact", opening.pk))
+    assert 'value="About Kezia at Fictional House"' in page.text
+    mod_client.post(
+        url("post_redact", opening.pk),
+        {"title": "About a young person", "body": opening.body, "reason": "Could identify a child"},
+    )
+    assert Thread.objects.get(pk=thread.pk).title == "About a young person"
+
+
+def test_the_redact_form_of_a_reply_has_no_title(mod_client):
+    reply = thread_with_posts(posts=2).posts.get(post_number=2)
+    assert "Title of the thread" not in mod_client.get(url("post_redact", reply.pk)).text
