@@ -516,3 +516,24 @@ def test_the_redact_form_of_an_opening_post_offers_the_title(mod_client):
 def test_the_redact_form_of_a_reply_has_no_title(mod_client):
     reply = thread_with_posts(posts=2).posts.get(post_number=2)
     assert "Title of the thread" not in mod_client.get(url("post_redact", reply.pk)).text
+
+
+def _nav(user) -> str:
+    from django.template import engines
+
+    request = RequestFactory().get("/forum/")
+    request.user = user
+    template = engines["django"].from_string(
+        "{% load forum_moderation %}<ul>{% review_queue_link %}</ul>"
+    )
+    return template.render({}, request=request)
+
+
+def test_the_forum_navigation_shows_moderators_the_queue_with_its_count(moderator):
+    reported_item()
+    assert "Review queue (1 waiting)" in _nav(moderator)
+
+
+def test_the_forum_navigation_shows_members_no_queue():
+    reported_item()
+    assert "Review queue" not in _nav(member())
