@@ -437,7 +437,7 @@ def test_post_tools_offer_hide_edit_redact_for_a_visible_post(moderator):
     assert url("post_edit", post.pk) in html
     assert url("post_redact", post.pk) in html
     assert url("post_restore", post.pk) not in html
-    assert 'name="next" value="/forum/t/1/some-thread/"' in html
+    assert 'name="next" value="/forum/t/1/some-thread/#post-1"' in html
 
 
 def test_post_tools_offer_approve_and_reject_for_a_held_post(moderator):
