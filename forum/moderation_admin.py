@@ -8,8 +8,10 @@ import csv
 from collections.abc import Iterator
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -131,11 +133,15 @@ class ModerationActionAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
+    def export_csv(self, request: HttpRequest) -> HttpResponse:
         """The entries the change list shows now (its filters and search), as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        entries = self.get_changelist_instance(request).get_queryset(request)
+        try:
+            entries = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            # As the change list does with a filter it cannot apply: start afresh.
+            return redirect(reverse("admin:forum_moderationaction_changelist") + "?e=1")
 
         def rows() -> Iterator[str]:
             writer = csv.writer(_Echo())

@@ -167,3 +167,9 @@ def test_staff_who_moderate_lift_suspensions_in_the_admin_and_it_is_logged(staff
 
 def test_suspensions_cannot_be_added_or_deleted_in_the_admin(staff_client):
     assert staff_client.get(reverse("admin:forum_suspension_add")).status_code == 403
+
+
+def test_an_export_with_a_filter_that_cannot_apply_goes_back_to_the_list(staff_client):
+    response = staff_client.get(EXPORT, {"created_at__year": "not-a-year"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
