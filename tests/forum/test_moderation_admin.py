@@ -173,3 +173,12 @@ def test_an_export_with_a_filter_that_cannot_apply_goes_back_to_the_list(staff_c
     response = staff_client.get(EXPORT, {"created_at__year": "not-a-year"})
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+def test_the_watch_list_admin_is_the_one_that_explains_patterns():
+    from django.contrib import admin
+
+    from forum.moderation_admin import WatchPatternAdmin
+
+    assert type(admin.site._registry[WatchPattern]) is WatchPatternAdmin
+    assert "message" in WatchPatternAdmin.search_fields
