@@ -510,7 +510,7 @@ def thread_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "forum/moderation/thread_move.html",
-        {"form": form, "thread": thread},
+        {"form": form, "thread": thread, "has_targets": categories.exists()},
         status=400 if form.errors else 200,
     )
 

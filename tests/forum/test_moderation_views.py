@@ -537,3 +537,11 @@ def test_the_forum_navigation_shows_moderators_the_queue_with_its_count(moderato
 def test_the_forum_navigation_shows_members_no_queue():
     reported_item()
     assert "Review queue" not in _nav(member())
+
+
+def test_a_moderator_of_one_category_is_told_there_is_nowhere_to_move_to(client):
+    mine = CategoryFactory(name="Mine only")
+    moderator = category_moderator(mine)
+    thread = thread_with_posts(category=mine, posts=1)
+    client.force_login(moderator)
+    assert "nowhere to move it" in client.get(url("thread_move", thread.pk)).text
