@@ -99,8 +99,11 @@ def url_kwargs(people: dict) -> dict[str, dict]:
     image.file.save("pixel.png", ContentFile(PNG), save=False)
     image.save()
     member = people.get("policy_member") or people.get("registered")
+    # Already lifted: a suspension in force would change what this member may do on
+    # the other forum pages checked alongside these.
+    now = timezone.now()
     suspension = Suspension.objects.create(
-        member=member, reason="Access matrix", starts_at=timezone.now()
+        member=member, reason="Access matrix", starts_at=now, lifted_at=now
     )
     by_post = {"pk": post.pk}
     by_thread = {"pk": thread.pk}
