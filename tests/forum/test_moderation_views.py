@@ -344,6 +344,7 @@ def test_the_move_form_offers_only_categories_the_moderator_moderates(client):
 
 def test_moving_without_a_category_keeps_the_form(mod_client):
     thread = thread_with_posts(posts=1)
+    CategoryFactory(name="Inspection and quality")
     response = mod_client.post(url("thread_move", thread.pk), {"reason": "Tidy"})
     assert response.status_code == 400
     assert "This field is required." in response.text
