@@ -546,3 +546,14 @@ def test_a_moderator_of_one_category_is_told_there_is_nowhere_to_move_to(client)
     thread = thread_with_posts(category=mine, posts=1)
     client.force_login(moderator)
     assert "nowhere to move it" in client.get(url("thread_move", thread.pk)).text
+
+
+def test_the_queue_shows_waiting_images_with_their_buttons(mod_client):
+    post = thread_with_posts(posts=1).posts.get()
+    attachment = image_on(post)
+    ReviewItem.objects.create(post=post, kind="image")
+    response = mod_client.get(reverse("forum:moderation_queue"))
+    assert url("image", attachment.pk) in response.text
+    assert url("image_approve", attachment.pk) in response.text
+    assert url("image_reject", attachment.pk) in response.text
+    assert "This item ends when every waiting image has been approved or rejected." in response.text
