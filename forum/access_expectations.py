@@ -11,6 +11,7 @@ to a GET. The unsubscribe link works without signing in: its token is the creden
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from forum import moderation_access_expectations as _moderation
 from forum import notifications, services
 from forum.models import Category, Notification, ThreadReadState
 
@@ -61,6 +62,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "forum:post_report": {**_READERS, "provider_member": 403, "*": 200},
     "forum:attachment": {**_READERS, "*": 200},
 }
+EXPECTED.update(_moderation.EXPECTED)
 
 CSV = b"home,places\nFictional House,4\n"
 
@@ -106,4 +108,5 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "forum:post_bookmark": {"pk": post.pk},
         "forum:post_report": {"pk": post.pk},
         "forum:attachment": {"pk": post.attachments.get().pk},
+        **_moderation.url_kwargs(people),
     }

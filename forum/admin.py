@@ -93,3 +93,7 @@ class WatchPatternAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "pattern", "extra_check", "action", "is_active"]
     list_filter = ["kind", "action", "is_active"]
     search_fields = ["name", "pattern"]
+
+
+# The moderation admin: audit log, suspensions, and the watch list (replacing the one above).
+from forum import moderation_admin  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from forum import views
 
@@ -29,4 +29,5 @@ urlpatterns = [
     path("post/<int:pk>/bookmark/", views.post_bookmark, name="post_bookmark"),
     path("post/<int:pk>/report/", views.post_report, name="post_report"),
     path("attachment/<int:pk>/", views.attachment, name="attachment"),
+    path("moderation/", include("forum.moderation_urls")),
 ]

@@ -124,7 +124,9 @@ class Workers:
 
 def sender_for(redis_url: str) -> Celery:
     """A Celery client of its own for this test's broker; the project's app stays eager."""
-    app = Celery("fault-test", broker=redis_url)
+    # Not the current app: shared tasks queued later by other tests would follow it to this
+    # test's broker, which is gone by then.
+    app = Celery("fault-test", broker=redis_url, set_as_current=False)
     app.conf.broker_connection_retry_on_startup = True
     app.control.purge()
     return app

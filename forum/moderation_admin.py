@@ -1,0 +1,236 @@
+"""Admin for moderation: the audit log (read and export only), the watch list, and
+suspensions (read, and lift through forum/moderation.py so the lift is logged).
+
+Imported by forum/admin.py so that Django's admin autodiscovery registers it.
+"""
+
+import csv
+from collections.abc import Iterator
+
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from forum import moderation
+from forum.models import ModerationAction, Suspension, WatchPattern
+
+CSV_COLUMNS = [
+    ("time", lambda a: a.created_at.isoformat()),
+    ("actor", lambda a: a.actor_label or "automatic"),
+    ("actor_id", lambda a: a.actor_id or ""),
+    ("action", lambda a: a.action),
+    ("action_label", lambda a: a.get_action_display()),
+    ("target", lambda a: a.target_label),
+    ("post_id", lambda a: a.post_id or ""),
+    ("thread_id", lambda a: a.thread_id or ""),
+    ("member_id", lambda a: a.member_id or ""),
+    ("reason", lambda a: a.reason),
+    ("hash_before", lambda a: a.hash_before),
+    ("hash_after", lambda a: a.hash_after),
+    ("details", lambda a: a.details),
+]
+
+
+def _safe_cell(value) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; a reason or a name
+    written by a member must stay text when staff open the export."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+class AutomaticFilter(admin.SimpleListFilter):
+    title = "taken by"
+    parameter_name = "by"
+
+    def lookups(self, request, model_admin):
+        return [("moderator", "A moderator"), ("automatic", "Automatically")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "automatic":
+            return queryset.filter(actor__isnull=True)
+        if self.value() == "moderator":
+            return queryset.filter(actor__isnull=False)
+        return queryset
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    """The audit log: staff read, filter, search and export it; nobody adds, changes or
+    deletes an entry (the model and, on PostgreSQL, a trigger refuse that as well)."""
+
+    change_list_template = "admin/forum/moderationaction/change_list.html"
+    list_display = [
+        "created_at",
+        "actor_display",
+        "action",
+        "target_label",
+        "thread_now",
+        "short_reason",
+    ]
+    list_filter = [AutomaticFilter, "action", "created_at"]
+    search_fields = ["actor_label", "target_label", "reason", "hash_before", "hash_after"]
+    date_hierarchy = "created_at"
+    list_select_related = ["thread"]
+    show_full_result_count = False
+    actions = None
+    fields = [
+        "created_at",
+        "actor_label",
+        "action",
+        "target_label",
+        "post_id",
+        "thread_id",
+        "member_id",
+        "reason",
+        "hash_before",
+        "hash_after",
+        "details",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="who", ordering="actor_label")
+    def actor_display(self, obj: ModerationAction) -> str:
+        return obj.actor_label or "Automatic"
+
+    @admin.display(description="thread as it is now")
+    def thread_now(self, obj: ModerationAction) -> str:
+        """The thread's current title (the log names it by id only, since a title can be
+        redacted), linking to its moderation page."""
+        if obj.thread is None:
+            return "–"
+        url = reverse("forum:moderation_thread", kwargs={"pk": obj.thread_id})
+        return format_html('<a href="{}">{}</a>', url, obj.thread.title)
+
+    @admin.display(description="reason")
+    def short_reason(self, obj: ModerationAction) -> str:
+        return obj.reason if len(obj.reason) <= 80 else obj.reason[:79] + "…"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("export.csv", view(self.export_csv), name="forum_moderationaction_export"),
+            *super().get_urls(),
+        ]
+
+    def export_csv(self, request: HttpRequest) -> HttpResponse:
+        """The entries the change list shows now (its filters and search), as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            entries = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            # As the change list does with a filter it cannot apply: start afresh.
+            return redirect(reverse("admin:forum_moderationaction_changelist") + "?e=1")
+
+        def rows() -> Iterator[str]:
+            writer = csv.writer(_Echo())
+            yield writer.writerow([name for name, _ in CSV_COLUMNS])
+            for entry in entries.iterator(chunk_size=2000):
+                yield writer.writerow([_safe_cell(get(entry)) for _, get in CSV_COLUMNS])
+
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="moderation-log-{stamp}.csv"'
+        return response
+
+
+class WatchPatternAdmin(admin.ModelAdmin):
+    """The watch list. WatchPattern.clean() explains a pattern that does not compile or
+    that matches empty text, and asks for a message when the action is Block."""
+
+    list_display = ["name", "kind", "pattern", "extra_check", "action", "is_active", "updated_at"]
+    list_filter = ["is_active", "action", "kind"]
+    search_fields = ["name", "pattern", "message"]
+    fields = ["name", "kind", "pattern", "extra_check", "action", "message", "is_active"]
+
+
+# This registration replaces a plainer one made earlier in the same admin module, if any.
+if admin.site.is_registered(WatchPattern):
+    admin.site.unregister(WatchPattern)
+admin.site.register(WatchPattern, WatchPatternAdmin)
+
+
+class InForceFilter(admin.SimpleListFilter):
+    title = "in force"
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In force now"), ("no", "Ended or lifted")]
+
+    def queryset(self, request, queryset):
+        in_force = Suspension.objects.in_force().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=in_force)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=in_force)
+        return queryset
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(admin.ModelAdmin):
+    """Suspensions are made on the moderators' pages (so each is logged); here staff see
+    them and may lift them, which is logged too."""
+
+    list_display = ["member", "starts_at", "until", "lifted_at", "created_by", "reason"]
+    list_filter = [InForceFilter, "starts_at"]
+    search_fields = ["member__email", "member__name", "reason"]
+    list_select_related = ["member", "created_by"]
+    readonly_fields = [
+        "member",
+        "starts_at",
+        "until",
+        "reason",
+        "created_by",
+        "created_at",
+        "lifted_at",
+        "lifted_by",
+    ]
+    actions = ["lift"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Lift the selected suspensions")
+    def lift(self, request: HttpRequest, queryset) -> None:
+        lifted = 0
+        for suspension in queryset.select_related("member"):
+            try:
+                moderation.suspension_lift(
+                    actor=request.user, suspension=suspension, reason="Lifted in the admin"
+                )
+            except PermissionDenied:
+                self.message_user(
+                    request, "Only forum moderators may lift suspensions.", messages.ERROR
+                )
+                return
+            except ValidationError:
+                continue  # already ended or lifted
+            lifted += 1
+        self.message_user(request, f"{lifted} suspension{'s' if lifted != 1 else ''} lifted.")

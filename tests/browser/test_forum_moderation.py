@@ -1,0 +1,108 @@
+"""A moderator works through the review queue in Chromium: sees a reported post with its
+reason and reporter, hides it, and records a resolution with a private note. Every page
+is checked with axe-core."""
+
+import pytest
+
+from forum import moderation
+from forum.models import ModerationAction, PostRevision, PostState, Resolution, ReviewNote
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import PASSWORD
+from tests.forum.moderation_factories import (
+    forum_moderator,
+    held_post,
+    member,
+    reported_item,
+    thread_with_posts,
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moderator_hides_a_reported_post_from_the_queue_and_resolves_it_with_a_note(page):
+    forum_moderator(email="moderator@example.org", name="Morgan Hale")
+    thread = thread_with_posts(posts=2, title="Settling a new arrival")
+    post = thread.posts.get(post_number=2)
+    post.body = "Our new resident from Fictional Road settled in fast."
+    post.save(update_fields=["body"])
+    item = reported_item(post=post, reason="personal_data")
+    reporter = item.reports.get().reporter
+
+    sign_in(page, "moderator@example.org", PASSWORD)
+    page.goto("/forum/moderation/")
+    page.get_by_role("heading", name="Review queue").wait_for()
+    assert_accessible(page)
+    entry = page.locator(f"#item-{item.pk}")
+    entry.get_by_text("Personal data about staff or a third party").first.wait_for()
+    assert str(reporter) in entry.inner_text()
+    assert "Fictional Road" in entry.inner_text()
+
+    entry.get_by_label("Reason for hiding post 2 (optional)").fill("Names a placement street")
+    entry.get_by_role("button", name="Hide post 2").click()
+    page.get_by_text("Post #2 is hidden.").wait_for()
+    assert_accessible(page)
+    post.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+
+    entry = page.locator(f"#item-{item.pk}")
+    entry.get_by_label("Agree: hide the post").check()
+    entry.get_by_label("Private note for the moderators (optional)").fill(
+        "Street name removed from view; member reminded of the guidance."
+    )
+    entry.get_by_role("button", name="Record decision on post #2").click()
+    page.get_by_text("Nothing is waiting for review.").wait_for()
+    assert_accessible(page)
+
+    item.refresh_from_db()
+    assert item.resolution == Resolution.AGREE
+    assert ReviewNote.objects.get(item=item).text.startswith("Street name removed")
+    assert ModerationAction.objects.filter(post=post, action="hide").count() == 1
+
+    page.get_by_role("link", name="Resolved items").click()
+    page.get_by_text("Street name removed from view").wait_for()
+    assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moderator_redacts_a_post_and_every_moderation_page_is_accessible(page):
+    moderator = forum_moderator(email="moderator@example.org", name="Morgan Hale")
+    thread = thread_with_posts(posts=2, title="Education plans")
+    post = thread.posts.get(post_number=2)
+    moderation.post_moderator_edit(
+        actor=moderator,
+        post=post,
+        body="Tilly Marsh in our home has a new school place.",
+        reason="Formatting",
+    )
+    item = reported_item(post=post, reason="child")
+    held = held_post(body="Our placement for a boy aged 13 starts Monday.")
+    writer = member(name="Rowan Pike")
+
+    sign_in(page, "moderator@example.org", PASSWORD)
+    page.goto(f"/forum/moderation/item/{item.pk}/")
+    page.get_by_text("Could identify a child or young person").first.wait_for()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Redact post 2").first.click()
+    page.get_by_role("heading", name="Redact post #2 in “Education plans”").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Text of the post (Markdown)").fill(
+        "A young person in our home has a new school place."
+    )
+    page.get_by_label("Reason, shown to readers").fill("Could identify a child")
+    page.get_by_role("button", name="Redact the post").click()
+    page.get_by_text("earlier version").first.wait_for()
+    assert_accessible(page)
+    assert not PostRevision.objects.filter(body__icontains="Tilly").exists()
+    assert "Tilly" not in page.content()
+
+    for address in [
+        f"/forum/moderation/thread/{thread.pk}/",
+        f"/forum/moderation/thread/{thread.pk}/move/",
+        f"/forum/moderation/thread/{thread.pk}/merge/",
+        f"/forum/moderation/post/{held.pk}/",
+        f"/forum/moderation/member/{writer.pk}/suspend/",
+        "/forum/moderation/suspensions/",
+    ]:
+        page.goto(address)
+        page.locator("h1").first.wait_for()
+        assert_accessible(page)

@@ -1,0 +1,184 @@
+"""Moderation in the admin: the audit log is read-only with filters, search and CSV export;
+the watch list is editable and explains bad patterns; suspensions can be lifted."""
+
+import csv
+import io
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from forum import moderation
+from forum.models import ModerationAction, ModerationActionKind, Suspension, WatchPattern
+from tests.factories import UserFactory
+from tests.forum.moderation_factories import forum_moderator, member, thread_with_posts
+
+pytestmark = pytest.mark.django_db
+
+LOG = reverse("admin:forum_moderationaction_changelist")
+EXPORT = reverse("admin:forum_moderationaction_export")
+
+
+def with_two_factor(user):
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(with_two_factor(staff))
+    return client
+
+
+@pytest.fixture
+def log_entries():
+    mod = forum_moderator(name="Morgan Hale")
+    post = thread_with_posts(posts=2, title="Rota planning").posts.get(post_number=2)
+    moderation.post_hide(actor=mod, post=post, reason="=HYPERLINK(evil)")
+    moderation.thread_lock(actor=mod, thread=post.thread, reason="Cooling off")
+    return ModerationAction.objects.order_by("id")
+
+
+def test_staff_read_the_audit_log(staff_client, log_entries):
+    response = staff_client.get(LOG)
+    assert response.status_code == 200
+    assert "Rota planning" in response.text
+    assert "Cooling off" in response.text
+
+
+def test_the_audit_log_filters_by_action_and_searches_reasons(staff_client, log_entries):
+    by_action = staff_client.get(LOG, {"action__exact": ModerationActionKind.LOCK})
+    assert list(by_action.context["cl"].queryset) == [log_entries.get(action="lock")]
+    searched = staff_client.get(LOG, {"q": "Cooling"})
+    assert [e.action for e in searched.context["cl"].queryset] == ["lock"]
+
+
+def test_nobody_can_add_change_or_delete_log_entries_in_the_admin(staff_client, log_entries):
+    entry = log_entries.first()
+    assert staff_client.get(reverse("admin:forum_moderationaction_add")).status_code == 403
+    change = reverse("admin:forum_moderationaction_change", args=[entry.pk])
+    page = staff_client.get(change)
+    assert page.status_code == 200  # view only
+    assert 'name="_save"' not in page.text
+    staff_client.post(change, {"reason": "Rewritten"})
+    entry.refresh_from_db()
+    assert entry.reason == "=HYPERLINK(evil)"
+    delete = reverse("admin:forum_moderationaction_delete", args=[entry.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    assert ModerationAction.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_log_offers_no_bulk_actions(staff_client, log_entries):
+    assert "action-toggle" not in staff_client.get(LOG).text
+
+
+def test_staff_without_the_view_permission_cannot_read_the_log(client, log_entries):
+    clerk = with_two_factor(UserFactory(email="clerk@example.org", is_staff=True))
+    client.force_login(clerk)
+    assert client.get(LOG).status_code == 403
+    assert client.get(EXPORT).status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="view_moderationaction"))
+    client.force_login(clerk)
+    assert client.get(LOG).status_code == 200
+
+
+def test_the_csv_export_follows_the_filters_and_neutralises_formulas(staff_client, log_entries):
+    response = staff_client.get(EXPORT, {"action__exact": ModerationActionKind.HIDE})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment;" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["action"] for row in rows] == ["hide"]
+    assert rows[0]["reason"] == "'=HYPERLINK(evil)"
+    assert rows[0]["actor"] == "Morgan Hale"
+    assert len(rows[0]["hash_before"]) == 64
+
+
+def test_the_change_list_links_to_the_export_with_its_filters(staff_client, log_entries):
+    response = staff_client.get(LOG, {"action__exact": "lock"})
+    assert f"{EXPORT}?action__exact=lock" in response.text
+
+
+def test_staff_add_a_watch_list_pattern(staff_client):
+    response = staff_client.post(
+        reverse("admin:forum_watchpattern_add"),
+        {
+            "name": "Placement address",
+            "kind": WatchPattern.Kind.WILDCARD,
+            "pattern": "* Road",
+            "extra_check": "",
+            "action": WatchPattern.Action.HOLD,
+            "message": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert WatchPattern.objects.filter(name="Placement address").exists()
+
+
+def test_an_invalid_regular_expression_gets_a_clear_error(staff_client):
+    response = staff_client.post(
+        reverse("admin:forum_watchpattern_add"),
+        {
+            "name": "Broken",
+            "kind": WatchPattern.Kind.REGEX,
+            "pattern": "(unclosed",
+            "extra_check": "",
+            "action": WatchPattern.Action.HOLD,
+            "message": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "This is not a valid regular expression" in response.text
+    assert 'value="(unclosed"' in response.text
+    assert not WatchPattern.objects.filter(name="Broken").exists()
+
+
+def test_a_blocking_pattern_needs_a_message(staff_client):
+    response = staff_client.post(
+        reverse("admin:forum_watchpattern_add"),
+        {
+            "name": "Case numbers",
+            "kind": WatchPattern.Kind.REGEX,
+            "pattern": r"\bCASE-\d+\b",
+            "extra_check": "",
+            "action": WatchPattern.Action.BLOCK,
+            "message": "",
+            "is_active": "on",
+        },
+    )
+    assert "Say what the writer should change." in response.text
+
+
+def test_staff_who_moderate_lift_suspensions_in_the_admin_and_it_is_logged(staff_client, staff):
+    writer = member()
+    suspension = moderation.member_suspend(actor=staff, member=writer, until=None, reason="Spam")
+    response = staff_client.post(
+        reverse("admin:forum_suspension_changelist"),
+        {"action": "lift", "_selected_action": [suspension.pk]},
+    )
+    assert response.status_code == 302
+    assert not Suspension.objects.in_force().filter(member=writer).exists()
+    assert ModerationAction.objects.filter(action=ModerationActionKind.LIFT_SUSPENSION).exists()
+
+
+def test_suspensions_cannot_be_added_or_deleted_in_the_admin(staff_client):
+    assert staff_client.get(reverse("admin:forum_suspension_add")).status_code == 403
+
+
+def test_an_export_with_a_filter_that_cannot_apply_goes_back_to_the_list(staff_client):
+    response = staff_client.get(EXPORT, {"created_at__year": "not-a-year"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+
+
+def test_the_watch_list_admin_is_the_one_that_explains_patterns():
+    from django.contrib import admin
+
+    from forum.moderation_admin import WatchPatternAdmin
+
+    assert type(admin.site._registry[WatchPattern]) is WatchPatternAdmin
+    assert "message" in WatchPatternAdmin.search_fields

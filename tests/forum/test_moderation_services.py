@@ -1,0 +1,692 @@
+"""Moderation operations (forum/moderation.py): what each does to posts, threads, members
+and counters, and the audit entry each leaves."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from forum import moderation
+from forum.models import (
+    AppendOnlyError,
+    Category,
+    Follow,
+    ModerationAction,
+    ModerationActionKind,
+    Notification,
+    NotificationKind,
+    Post,
+    PostRevision,
+    PostState,
+    Suspension,
+    Thread,
+    ThreadState,
+    content_hash,
+)
+from members import access
+from tests.forum.moderation_factories import (
+    CategoryFactory,
+    PostFactory,
+    category_moderator,
+    forum_moderator,
+    held_post,
+    held_thread,
+    member,
+    thread_with_posts,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mod():
+    return forum_moderator(name="Morgan Hale")
+
+
+def last_action() -> ModerationAction:
+    return ModerationAction.objects.order_by("-id").first()
+
+
+# --- Hide and restore ---------------------------------------------------------------------
+
+
+def test_hiding_a_post_takes_it_out_of_the_counts_and_logs_who_why_and_its_hash(mod):
+    thread = thread_with_posts(posts=3)
+    post = thread.posts.get(post_number=3)
+
+    moderation.post_hide(actor=mod, post=post, reason="Off topic and personal")
+
+    post.refresh_from_db()
+    thread.refresh_from_db()
+    thread.category.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+    assert thread.post_count == 2
+    assert thread.last_post_number == 2
+    assert thread.category.post_count == 2
+    entry = last_action()
+    assert entry.action == ModerationActionKind.HIDE
+    assert entry.actor == mod
+    assert entry.post_id == post.pk
+    assert entry.thread_id == thread.pk
+    assert entry.reason == "Off topic and personal"
+    assert entry.hash_before == content_hash(post.body) == entry.hash_after
+    assert entry.created_at is not None
+
+
+def test_restoring_a_hidden_post_counts_it_again_and_is_logged(mod):
+    thread = thread_with_posts(posts=2)
+    post = thread.posts.get(post_number=2)
+    moderation.post_hide(actor=mod, post=post)
+
+    moderation.post_restore(actor=mod, post=post, reason="Reviewed: fine")
+
+    post.refresh_from_db()
+    thread.refresh_from_db()
+    assert post.state == PostState.VISIBLE
+    assert thread.post_count == 2
+    assert thread.category.__class__.objects.get(pk=thread.category_id).post_count == 2
+    assert last_action().action == ModerationActionKind.RESTORE
+
+
+def test_hiding_a_post_that_is_not_visible_is_refused(mod):
+    post = held_post()
+    with pytest.raises(ValidationError):
+        moderation.post_hide(actor=mod, post=post)
+
+
+def test_a_member_cannot_hide_a_post():
+    post = thread_with_posts(posts=1).posts.get()
+    with pytest.raises(PermissionDenied):
+        moderation.post_hide(actor=member(), post=post)
+    assert not ModerationAction.objects.exists()
+
+
+def test_a_category_moderator_acts_in_their_category_only():
+    mine = CategoryFactory(name="Inspection and quality")
+    other = CategoryFactory(name="Commissioning and contracts")
+    moderator = category_moderator(mine)
+    in_mine = thread_with_posts(category=mine, posts=1).posts.get()
+    in_other = thread_with_posts(category=other, posts=1).posts.get()
+
+    moderation.post_hide(actor=moderator, post=in_mine)
+    with pytest.raises(PermissionDenied):
+        moderation.post_hide(actor=moderator, post=in_other)
+
+
+def test_a_reason_longer_than_300_characters_is_refused(mod):
+    post = thread_with_posts(posts=1).posts.get()
+    with pytest.raises(ValidationError, match="300 characters"):
+        moderation.post_hide(actor=mod, post=post, reason="x" * 301)
+
+
+# --- Held posts ---------------------------------------------------------------------------
+
+
+def test_publishing_a_held_reply_makes_it_visible_counted_and_resolves_its_item(mod):
+    post = held_post()
+    item = post.review_items.get()
+
+    moderation.publish_held_post(actor=mod, post=post)
+
+    post.refresh_from_db()
+    item.refresh_from_db()
+    assert post.state == PostState.VISIBLE
+    assert post.thread.__class__.objects.get(pk=post.thread_id).post_count == 2
+    assert item.resolution == "agree" and item.resolved_by == mod
+    assert last_action().action == ModerationActionKind.APPROVE
+
+
+def test_publishing_a_held_opening_post_makes_its_thread_visible_and_listed(mod):
+    post = held_thread()
+    category = post.thread.category
+
+    moderation.publish_held_post(actor=mod, post=post)
+
+    thread = Thread.objects.get(pk=post.thread_id)
+    category.refresh_from_db()
+    assert thread.state == ThreadState.VISIBLE
+    assert category.thread_count == 1
+    assert category.post_count == 1
+    assert category.last_thread_id == thread.pk
+
+
+def test_publishing_a_held_post_announces_it_after_the_commit_only(
+    mod, django_capture_on_commit_callbacks
+):
+    post = held_post()
+    with (
+        mock.patch.object(moderation, "post_announce", wraps=moderation.post_announce) as hook,
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        moderation.publish_held_post(actor=mod, post=post)
+    hook.assert_called_once()
+    assert hook.call_args.args[0].pk == post.pk
+    assert len(callbacks) == 1  # enqueued on commit, not inside the transaction
+
+
+def test_the_announcement_enqueues_the_members_side_notification_task(
+    mod, django_capture_on_commit_callbacks
+):
+    post = held_post()
+    from network.celery import app
+
+    task = mock.Mock()
+    with (
+        mock.patch.dict(app.tasks, {moderation.POST_ANNOUNCE_TASK: task}),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        moderation.publish_held_post(actor=mod, post=post)
+    task.delay.assert_called_once_with(post.pk)
+
+
+def test_the_author_of_an_approved_post_is_notified_on_the_site(mod):
+    post = held_post()
+    moderation.publish_held_post(actor=mod, post=post)
+    notification = Notification.objects.get(recipient=post.author)
+    assert notification.kind == NotificationKind.POST_APPROVED
+    assert notification.post_id == post.pk
+
+
+def test_rejecting_a_held_post_keeps_it_out_and_sends_nothing(
+    mod, django_capture_on_commit_callbacks
+):
+    post = held_thread()
+    with django_capture_on_commit_callbacks() as callbacks:
+        moderation.post_reject(actor=mod, post=post, reason="Names a young person")
+
+    post.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+    assert Thread.objects.get(pk=post.thread_id).state == ThreadState.HIDDEN
+    assert post.thread.category.__class__.objects.get(pk=post.thread.category_id).thread_count == 0
+    assert callbacks == []
+    assert not Notification.objects.exists()
+    assert last_action().action == ModerationActionKind.REJECT
+
+
+def test_publishing_a_post_that_is_not_held_is_refused(mod):
+    post = thread_with_posts(posts=1).posts.get()
+    with pytest.raises(ValidationError, match="not waiting"):
+        moderation.publish_held_post(actor=mod, post=post)
+
+
+# --- Edit and redact ----------------------------------------------------------------------
+
+
+def test_a_moderator_edit_keeps_the_old_text_as_a_revision_and_shows_the_reason(mod):
+    post = thread_with_posts(posts=1).posts.get()
+    old = post.body
+
+    moderation.post_moderator_edit(
+        actor=mod, post=post, body="Post 1: what worked for us.", reason="Removed a home's name"
+    )
+
+    post.refresh_from_db()
+    assert post.edit_reason == "Removed a home's name"
+    assert post.edited_by == mod
+    assert post.body_html.startswith("<p>Post 1: what worked for us.")
+    assert PostRevision.objects.get(post=post).body == old
+    entry = last_action()
+    assert entry.action == ModerationActionKind.EDIT
+    assert entry.hash_before == content_hash(old)
+    assert entry.hash_after == content_hash("Post 1: what worked for us.")
+
+
+def test_a_moderator_edit_needs_a_reason(mod):
+    post = thread_with_posts(posts=1).posts.get()
+    with pytest.raises(ValidationError, match="reason"):
+        moderation.post_moderator_edit(actor=mod, post=post, body="New text here", reason=" ")
+
+
+def test_an_empty_edit_is_refused(mod):
+    post = thread_with_posts(posts=1).posts.get()
+    with pytest.raises(ValidationError, match="empty"):
+        moderation.post_moderator_edit(actor=mod, post=post, body="  ", reason="Tidy")
+
+
+SECRET = "Jayden Okafor"
+
+
+def _post_with_history(mod) -> Post:
+    """A post whose earlier versions held the name; one earlier version did not."""
+    post = PostFactory(
+        thread=thread_with_posts(posts=1),
+        body="We support a boy in our home and his school is doing well.",
+    )
+    PostRevision.objects.create(post=post, body="Original text without names at all.")
+    moderation.post_moderator_edit(
+        actor=mod,
+        post=post,
+        body=f"We support {SECRET}, aged 14, and his school is doing well.",
+        reason="Formatting",
+    )
+    post.refresh_from_db()
+    return post
+
+
+def test_redaction_replaces_the_text_and_purges_revisions_that_held_the_removed_words(mod):
+    post = _post_with_history(mod)
+    moderation.post_moderator_edit(
+        actor=mod,
+        post=post,
+        body=f"We support {SECRET}, aged 14, and his school is doing very well.",
+        reason="Wording",
+    )
+    post.refresh_from_db()
+
+    result = moderation.post_redact(
+        actor=mod,
+        post=post,
+        body="We support a young person and their school is doing very well.",
+        reason="Could identify a child",
+    )
+
+    post.refresh_from_db()
+    assert "Jayden" not in post.body and "Jayden" not in post.body_html
+    remaining = list(PostRevision.objects.filter(post=post).values_list("body", flat=True))
+    assert remaining, "a revision without the removed words is kept"
+    assert all("Jayden" not in body and "Okafor" not in body for body in remaining)
+    assert result.revisions_purged == 2
+    assert post.edit_reason == "Could identify a child"
+
+
+def test_redaction_can_purge_every_earlier_revision(mod):
+    post = _post_with_history(mod)
+    moderation.post_redact(
+        actor=mod,
+        post=post,
+        body="We support a young person and their school is doing well.",
+        reason="Could identify a child",
+        purge_all_revisions=True,
+    )
+    assert not PostRevision.objects.filter(post=post).exists()
+
+
+def test_after_redaction_the_removed_text_is_in_no_revision_no_log_entry_and_no_post(mod):
+    post = _post_with_history(mod)
+    moderation.post_redact(
+        actor=mod,
+        post=post,
+        body="We support a young person and their school is doing well.",
+        reason="Could identify a child",
+    )
+    assert not PostRevision.objects.filter(body__icontains="Okafor").exists()
+    assert not Post.objects.filter(body__icontains="Okafor").exists()
+    assert not Post.objects.filter(body_html__icontains="Okafor").exists()
+    for entry in ModerationAction.objects.all():
+        flat = " ".join(
+            [
+                entry.reason,
+                entry.target_label,
+                entry.hash_before,
+                entry.hash_after,
+                str(entry.details),
+            ]
+        )
+        assert "Okafor" not in flat and "Jayden" not in flat
+    redaction = ModerationAction.objects.get(action=ModerationActionKind.REDACT)
+    assert redaction.hash_before == content_hash(
+        f"We support {SECRET}, aged 14, and his school is doing well."
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
+def test_redaction_rebuilds_the_search_vector_without_the_removed_words(mod):
+    post = _post_with_history(mod)
+    moderation.post_search_index(post)
+    assert Post.objects.filter(pk=post.pk, search_vector="okafor").exists()
+
+    moderation.post_redact(
+        actor=mod,
+        post=post,
+        body="We support a young person and their school is doing well.",
+        reason="Could identify a child",
+    )
+
+    assert not Post.objects.filter(pk=post.pk, search_vector="okafor").exists()
+    assert Post.objects.filter(pk=post.pk, search_vector="school").exists()
+
+
+def test_redaction_that_removes_nothing_asks_for_an_edit_instead(mod):
+    post = thread_with_posts(posts=1).posts.get()
+    with pytest.raises(ValidationError, match="edit the post instead"):
+        moderation.post_redact(
+            actor=mod, post=post, body=post.body + " Thank you.", reason="Nothing"
+        )
+
+
+def test_redaction_points_to_other_posts_that_still_quote_the_removed_words(mod):
+    post = _post_with_history(mod)
+    quoting = PostFactory(thread=post.thread, body=f"> We support {SECRET}\n\nSame here.")
+
+    result = moderation.post_redact(
+        actor=mod,
+        post=post,
+        body="We support a young person and their school is doing well.",
+        reason="Could identify a child",
+    )
+
+    assert [p.pk for p in result.posts_still_holding] == [quoting.pk]
+
+
+def test_removed_words_are_the_words_taken_out_that_do_not_stay_elsewhere():
+    before = "Sam from Oakwood House, aged 14, likes Oakwood football."
+    after = "A young person likes Oakwood football."
+    assert moderation.removed_words(before, after) == {"sam", "from", "house", "aged", "14"}
+
+
+# --- Threads ------------------------------------------------------------------------------
+
+
+def test_locking_and_unlocking_a_thread_are_logged(mod):
+    thread = thread_with_posts(posts=1)
+    moderation.thread_lock(actor=mod, thread=thread, reason="Heated")
+    thread.refresh_from_db()
+    assert thread.is_locked
+    moderation.thread_unlock(actor=mod, thread=thread)
+    thread.refresh_from_db()
+    assert not thread.is_locked
+    actions = list(
+        ModerationAction.objects.filter(thread=thread)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [ModerationActionKind.LOCK, ModerationActionKind.UNLOCK]
+
+
+def test_pinning_and_unpinning_a_thread_are_logged(mod):
+    thread = thread_with_posts(posts=1)
+    moderation.thread_pin(actor=mod, thread=thread)
+    assert Thread.objects.get(pk=thread.pk).is_pinned
+    moderation.thread_unpin(actor=mod, thread=thread)
+    assert not Thread.objects.get(pk=thread.pk).is_pinned
+    assert (
+        ModerationAction.objects.filter(
+            action__in=[ModerationActionKind.PIN, ModerationActionKind.UNPIN]
+        ).count()
+        == 2
+    )
+
+
+def test_pinning_a_pinned_thread_changes_and_logs_nothing(mod):
+    thread = thread_with_posts(posts=1, is_pinned=True)
+    moderation.thread_pin(actor=mod, thread=thread)
+    assert not ModerationAction.objects.exists()
+
+
+def test_moving_a_thread_recounts_both_categories_and_logs_from_and_to(mod):
+    source = CategoryFactory(name="Workforce and training")
+    target = CategoryFactory(name="Inspection and quality")
+    thread = thread_with_posts(category=source, posts=3)
+    thread_with_posts(category=source, posts=2)
+
+    moderation.thread_move(actor=mod, thread=thread, category=target, reason="Better fit")
+
+    source.refresh_from_db()
+    target.refresh_from_db()
+    assert Thread.objects.get(pk=thread.pk).category == target
+    assert (source.thread_count, source.post_count) == (1, 2)
+    assert (target.thread_count, target.post_count) == (1, 3)
+    assert target.last_thread_id == thread.pk
+    entry = last_action()
+    assert entry.action == ModerationActionKind.MOVE
+    assert entry.details["from_category"] == source.pk
+    assert entry.details["to_category"] == target.pk
+
+
+def test_a_category_moderator_cannot_move_a_thread_into_a_category_they_do_not_moderate():
+    mine = CategoryFactory(name="Leaving care and Staying Close")
+    other = CategoryFactory(name="Commissioners only")
+    moderator = category_moderator(mine)
+    thread = thread_with_posts(category=mine, posts=1)
+    with pytest.raises(PermissionDenied):
+        moderation.thread_move(actor=moderator, thread=thread, category=other)
+
+
+def test_merging_renumbers_posts_after_the_targets_and_recomputes_everything(mod):
+    first = CategoryFactory(name="Workforce and training")
+    second = CategoryFactory(name="Inspection and quality")
+    target = thread_with_posts(category=first, posts=3, title="Night staffing")
+    merged = thread_with_posts(category=second, posts=2, title="Waking nights")
+    Follow.objects.create(user=merged.author, thread=merged)
+    last_of_merged = merged.posts.get(post_number=2)
+
+    moderation.thread_merge(actor=mod, thread=merged, into=target, reason="Same subject")
+
+    target.refresh_from_db()
+    merged.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    numbers = list(target.posts.order_by("post_number").values_list("post_number", flat=True))
+    assert numbers == [1, 2, 3, 4, 5]
+    assert Post.objects.get(pk=last_of_merged.pk).post_number == 5
+    assert target.post_count == 5
+    assert target.post_number_counter == 5
+    assert target.last_post_number == 5
+    assert merged.merged_into == target
+    assert merged.post_count == 0
+    assert (first.thread_count, first.post_count) == (1, 5)
+    assert (second.thread_count, second.post_count) == (0, 0)
+    assert Follow.objects.filter(user=merged.author, thread=target).exists()
+    entry = last_action()
+    assert entry.action == ModerationActionKind.MERGE
+    assert entry.details["into_thread"] == target.pk
+    assert entry.details["number_offset"] == 3
+
+
+def test_merged_thread_is_listed_no_more(mod):
+    target = thread_with_posts(posts=1)
+    merged = thread_with_posts(category=target.category, posts=1)
+    moderation.thread_merge(actor=mod, thread=merged, into=target)
+    assert list(Thread.objects.listed()) == [target]
+
+
+def test_a_thread_cannot_be_merged_into_itself_or_twice(mod):
+    target = thread_with_posts(posts=1)
+    merged = thread_with_posts(posts=1)
+    with pytest.raises(ValidationError):
+        moderation.thread_merge(actor=mod, thread=target, into=target)
+    moderation.thread_merge(actor=mod, thread=merged, into=target)
+    with pytest.raises(ValidationError, match="already merged"):
+        moderation.thread_merge(actor=mod, thread=merged, into=target)
+
+
+# --- Suspensions --------------------------------------------------------------------------
+
+
+def test_a_suspension_stops_posting_until_it_ends(mod):
+    writer = member()
+    until = timezone.now() + timedelta(days=7)
+
+    suspension = moderation.member_suspend(
+        actor=mod, member=writer, until=until, reason="Repeated personal attacks"
+    )
+
+    assert Suspension.objects.in_force().filter(member=writer).exists()
+    assert access.is_suspended_from_forum(writer)
+    assert (
+        not Suspension.objects.in_force(now=until + timedelta(seconds=1))
+        .filter(member=writer)
+        .exists()
+    )
+    entry = last_action()
+    assert entry.action == ModerationActionKind.SUSPEND
+    assert entry.member_id == writer.pk
+    assert entry.details["suspension"] == suspension.pk
+
+
+def test_lifting_a_suspension_ends_it_now_and_is_logged(mod):
+    writer = member()
+    suspension = moderation.member_suspend(actor=mod, member=writer, until=None, reason="Spam")
+
+    moderation.suspension_lift(actor=mod, suspension=suspension, reason="Apologised")
+
+    assert not Suspension.objects.in_force().filter(member=writer).exists()
+    assert last_action().action == ModerationActionKind.LIFT_SUSPENSION
+
+
+def test_a_suspension_needs_a_reason_and_a_future_end(mod):
+    writer = member()
+    with pytest.raises(ValidationError, match="reason"):
+        moderation.member_suspend(actor=mod, member=writer, until=None, reason="")
+    with pytest.raises(ValidationError, match="future"):
+        moderation.member_suspend(
+            actor=mod, member=writer, until=timezone.now() - timedelta(hours=1), reason="Spam"
+        )
+
+
+def test_a_member_already_suspended_cannot_be_suspended_again(mod):
+    writer = member()
+    moderation.member_suspend(actor=mod, member=writer, until=None, reason="Spam")
+    with pytest.raises(ValidationError, match="already suspended"):
+        moderation.member_suspend(actor=mod, member=writer, until=None, reason="More spam")
+
+
+def test_a_category_moderator_cannot_suspend_members():
+    moderator = category_moderator(CategoryFactory())
+    with pytest.raises(PermissionDenied):
+        moderation.member_suspend(actor=moderator, member=member(), until=None, reason="Spam")
+
+
+# --- The audit log ------------------------------------------------------------------------
+
+
+def test_the_audit_log_refuses_changes_and_deletions(mod):
+    post = thread_with_posts(posts=1).posts.get()
+    moderation.post_hide(actor=mod, post=post)
+    entry = last_action()
+    entry.reason = "Rewritten"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        ModerationAction.objects.all().update(reason="x")
+    with pytest.raises(AppendOnlyError):
+        ModerationAction.objects.all().delete()
+
+
+def test_a_category_recount_after_actions_matches_a_full_recount(mod):
+    category = CategoryFactory()
+    threads = [thread_with_posts(category=category, posts=n) for n in (1, 2, 3)]
+    moderation.post_hide(actor=mod, post=threads[2].posts.get(post_number=3))
+    moderation.thread_merge(actor=mod, thread=threads[0], into=threads[1])
+    category.refresh_from_db()
+    kept = (category.thread_count, category.post_count, category.last_thread_id)
+    moderation.category_recount(category)
+    category.refresh_from_db()
+    assert kept == (category.thread_count, category.post_count, category.last_thread_id)
+    assert kept[:2] == (2, 5)
+    assert Category.objects.get(pk=category.pk).post_count == 5
+
+
+def test_restoring_a_post_rejected_while_held_publishes_it_for_the_first_time(
+    mod, django_capture_on_commit_callbacks
+):
+    post = held_thread()
+    moderation.post_reject(actor=mod, post=post)
+    with mock.patch.object(moderation, "post_announce") as hook:
+        moderation.post_restore(actor=mod, post=post, reason="Second look: fine")
+
+    post.refresh_from_db()
+    assert post.state == PostState.VISIBLE
+    assert Thread.objects.get(pk=post.thread_id).state == ThreadState.VISIBLE
+    hook.assert_called_once()
+    entry = last_action()
+    assert entry.action == ModerationActionKind.APPROVE
+    assert entry.reason == "Second look: fine"
+
+
+def test_restoring_a_post_hidden_after_publication_sends_no_notifications_again(mod):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    moderation.post_hide(actor=mod, post=post)
+    with mock.patch.object(moderation, "post_announce") as hook:
+        moderation.post_restore(actor=mod, post=post)
+    hook.assert_not_called()
+    assert last_action().action == ModerationActionKind.RESTORE
+
+
+def test_an_old_post_link_of_a_merged_thread_finds_the_post_even_after_two_merges(mod):
+    first = thread_with_posts(posts=2)
+    second = thread_with_posts(posts=3)
+    third = thread_with_posts(posts=1)
+    moved = first.posts.get(post_number=2)
+    moderation.thread_merge(actor=mod, thread=first, into=second)
+    assert moderation.merged_post_address(Thread.objects.get(pk=first.pk), 2) == (second, 5)
+
+    moderation.thread_merge(actor=mod, thread=second, into=third)
+
+    thread, number = moderation.merged_post_address(Thread.objects.get(pk=first.pk), 2)
+    assert (thread, number) == (third, 6)
+    assert Post.objects.get(thread=thread, post_number=number).pk == moved.pk
+
+
+def test_hiding_a_thread_takes_it_out_of_the_listing_and_the_counts(mod):
+    category = CategoryFactory()
+    thread = thread_with_posts(category=category, posts=2)
+    thread_with_posts(category=category, posts=1)
+
+    moderation.thread_hide(actor=mod, thread=thread, reason="Spam")
+
+    category.refresh_from_db()
+    assert Thread.objects.get(pk=thread.pk).state == ThreadState.HIDDEN
+    assert (category.thread_count, category.post_count) == (1, 1)
+    assert last_action().action == ModerationActionKind.HIDE_THREAD
+
+
+def test_restoring_a_hidden_thread_lists_it_again(mod):
+    category = CategoryFactory()
+    thread = thread_with_posts(category=category, posts=2)
+    moderation.thread_hide(actor=mod, thread=thread)
+
+    moderation.thread_restore(actor=mod, thread=thread)
+
+    category.refresh_from_db()
+    assert (category.thread_count, category.post_count) == (1, 2)
+    assert last_action().action == ModerationActionKind.RESTORE_THREAD
+
+
+def test_a_thread_whose_opening_post_was_refused_is_not_restored_by_the_thread_button(mod):
+    post = held_thread()
+    moderation.post_reject(actor=mod, post=post)
+    with pytest.raises(ValidationError, match="opening post"):
+        moderation.thread_restore(actor=mod, thread=post.thread)
+
+
+def test_redacting_an_opening_post_can_take_a_name_out_of_the_thread_title(mod):
+    thread = thread_with_posts(posts=2, title="Supporting Tilly Marsh after a move")
+    opening = thread.posts.get(post_number=1)
+    moderation.post_hide(actor=mod, post=thread.posts.get(post_number=2))
+
+    moderation.post_redact(
+        actor=mod,
+        post=opening,
+        body=opening.body,
+        title="Supporting a young person after a move",
+        reason="Could identify a child",
+    )
+
+    thread.refresh_from_db()
+    assert thread.title == "Supporting a young person after a move"
+    assert "tilly" not in thread.slug
+    for entry in ModerationAction.objects.all():
+        assert "Tilly" not in f"{entry.target_label} {entry.reason} {entry.details}"
+    redaction = last_action()
+    assert redaction.details["title_hash_before"] == content_hash(
+        "Supporting Tilly Marsh after a move"
+    )
+
+
+def test_a_title_is_only_redacted_through_the_opening_post(mod):
+    thread = thread_with_posts(posts=2, title="Supporting Tilly Marsh after a move")
+    reply = thread.posts.get(post_number=2)
+    moderation.post_redact(
+        actor=mod,
+        post=reply,
+        body="Post 2: what worked.",
+        title="Something else",
+        reason="Tidy",
+    )
+    assert Thread.objects.get(pk=thread.pk).title == "Supporting Tilly Marsh after a move"
