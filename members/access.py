@@ -1,35 +1,68 @@
 """The access policy: the only module that decides who may read or do what.
 
 Views, templates, tasks and other apps ask these functions; nothing else tests
-subscription, seat or grant fields. Everything is denied unless a rule below allows it.
+subscription, seat, grant or invitation fields. Everything is denied unless a rule below
+allows it, and every view needs a signed-in person unless it is marked
+`login_not_required` (Django's LoginRequiredMiddleware is on).
 
 Roles a person can be in at one moment (`roles(user)`):
     anonymous      not signed in
-    registered     signed in with a verified email, no membership
-    member         an active personal subscription, a seat in an organisation whose
-                   membership is active, or a membership granted by staff
-    lapsed         signed in, was a member, is not one now
-    org_admin      manages the seats and billing of an organisation
-    moderator      member of the "Moderators" group (forum)
-    editor         member of the "Editors" group (library and newsletter)
-    staff          reaches the Django admin
+    registered     signed in (email verified: allauth refuses sign-in before), no membership
+    member         one of, in this order of preference:
+                     personal  a personal subscription that gives access (STATUS_ACCESS)
+                     seat      a seat in an organisation whose membership gives access
+                               (its subscription, or a staff grant to the organisation)
+                     grant     a membership granted by staff to the person, between its
+                               start and end dates (both days included)
+    lapsed         signed in, not a member now, but had a subscription or a grant before
+    member type    inside membership: provider, commissioner or policy maker/other, from
+                   the personal plan, the seat's organisation, or the grant
+    org_admin      holds an admin seat: manages that organisation's seats (and billing),
+                   whether or not its membership is active (so they can renew it)
+    moderator      in the "Moderators" group (forum), or a superuser
+    editor         in the "Editors" group (library and newsletter), or a superuser
+    staff          is_staff and active: reaches the Django admin (after two-factor)
+
+Subscriptions: Stripe's states map to access in one table, STATUS_ACCESS:
+    active, trialing                           yes
+    past_due                                   for MEMBERSHIP_GRACE_DAYS (setting, 14) from
+                                               `past_due_since` (else `current_period_end`)
+    unpaid, canceled, incomplete,
+    incomplete_expired, paused                 no
+Subscriptions billed by invoice (collection_method=send_invoice, councils paying against
+a PO) give access from their creation while their state allows it; an invoice left
+unpaid (open or uncollectible, not marked paid by staff) for MEMBERSHIP_GRACE_DAYS past
+its due date ends it, whatever Stripe's state says.
+
+Organisations: an organisation's seat count is its membership's: the quantity of the
+subscription that gives access, or the seats of a current staff grant (the larger when
+both exist: a grant covers an organisation while billing is being arranged, it does not
+add to it). Pending invitations hold seats (members/organisations.py counts them). Every
+seat holder of an organisation whose membership gives access is a member; when a plan
+shrinks below the seats in use, nobody is cut off at random: the organisation page shows
+the excess and no one can be invited until the admin removes people.
 
 The functions other apps use:
     membership(user)         -> Membership | None: the membership giving access and its source
-    is_member(user)          -> bool
-    is_lapsed(user)          -> bool
-    member_type(user)        -> MemberType | None: the type of the current membership
+    is_member(user), is_lapsed(user)            -> bool
+    member_type(user)        -> str | None: the MemberType of the current membership
     roles(user)              -> frozenset[Role]
     is_moderator(user), is_editor(user), is_staff(user)
     is_org_admin(user, organisation=None)
-    can_read(user, obj)      -> bool, for anything with an `access_level` (AccessLevel)
+    organisations_managed_by(user)              -> QuerySet[Organisation] (admin seats)
+    organisation_membership(organisation)      -> OrganisationMembership | None
+    organisation_seats(organisation)            -> int: seats the organisation may fill
+    invitation_is_for(user, invitation)         -> bool: a verified address of theirs
+    can_claim_seat(user, organisation)          -> bool: by verified email domain
+    subscription_gives_access(subscription)     -> bool (the table above)
+    invoice_overdue(subscription)               -> bool (the invoice rule above)
+    grace_period_end(subscription)              -> datetime | None
+    can_read_level(user, level), can_read(user, obj) -> bool (AccessLevel)
     can_read_resource(user, resource, *, free_reads_left, already_read_this_month)
                              -> bool, a library resource, with the monthly free reads
     uses_free_read(user, resource) -> bool: would reading it spend a free read?
     @member_required         view decorator: sign in, then membership, else a join page
-
-Subscription states map to access in one table, STATUS_ACCESS. A past_due subscription
-keeps access for settings.MEMBERSHIP_GRACE_DAYS from the first failed payment.
+    members_now_q(member_type=None)             -> Q on User, for bulk audiences
 
 Nothing is cached across requests, so a lapsed member loses access on their next
 request. Within one request the membership is worked out once and kept on the user
@@ -42,15 +75,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from members.models import (
+    Invitation,
+    Invoice,
     MembershipGrant,
     MemberType,
     Organisation,
@@ -89,7 +127,8 @@ class StatusAccess(enum.Enum):
 
 
 # Stripe's subscription states and the access each gives. One table, read by
-# subscription_gives_access() only.
+# subscription_gives_access() and its SQL twin _access_giving_subscriptions() only.
+# A state Stripe adds later is missing here and so gives no access (deny by default).
 STATUS_ACCESS: dict[str, StatusAccess] = {
     SubscriptionStatus.ACTIVE: StatusAccess.YES,
     SubscriptionStatus.TRIALING: StatusAccess.YES,
@@ -101,6 +140,10 @@ STATUS_ACCESS: dict[str, StatusAccess] = {
     SubscriptionStatus.PAUSED: StatusAccess.NO,
 }
 _STATUSES_THAT_MAY_GIVE_ACCESS = [s for s, a in STATUS_ACCESS.items() if a != StatusAccess.NO]
+
+# Invoices that still ask to be paid: open (sent, waiting) and uncollectible (written off
+# by Stripe after failed collection). Draft ones are not sent yet; void ones are not owed.
+_UNPAID_INVOICE_STATUSES = [Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE]
 
 
 class Source(enum.StrEnum):
@@ -123,29 +166,122 @@ class Membership:
     def ends_at(self) -> datetime | None:
         """When access ends if nothing renews it (None while a subscription renews)."""
         if self.grant is not None:
-            end_of_day = datetime.combine(self.grant.ends_on, datetime.max.time())
-            return timezone.make_aware(end_of_day)
+            return _end_of_day(self.grant.ends_on)
         if self.subscription is not None and self.subscription.cancel_at_period_end:
             return self.subscription.current_period_end
         return None
 
 
-def grace_period_end(subscription: Subscription) -> datetime | None:
-    if subscription.past_due_since is None:
+@dataclass(frozen=True)
+class OrganisationMembership:
+    """What an organisation holds now: its seats and where they come from."""
+
+    seats: int
+    subscription: Subscription | None = None
+    grant: MembershipGrant | None = None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the seats run out if nothing renews them (None while a subscription renews).
+
+        A subscription that renews outlives a grant; otherwise the later end wins.
+        """
+        ends: list[datetime] = []
+        if self.subscription is not None:
+            if not self.subscription.cancel_at_period_end:
+                return None
+            if self.subscription.current_period_end is not None:
+                ends.append(self.subscription.current_period_end)
+        if self.grant is not None:
+            ends.append(_end_of_day(self.grant.ends_on))
+        return max(ends) if ends else None
+
+    @property
+    def renews_at(self) -> datetime | None:
+        """When a renewing subscription next renews."""
+        if self.subscription is not None and not self.subscription.cancel_at_period_end:
+            return self.subscription.current_period_end
         return None
-    return subscription.past_due_since + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+
+
+def _end_of_day(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.max.time()))
+
+
+# --- Subscriptions -------------------------------------------------------------------
+
+
+def grace_period_end(subscription: Subscription) -> datetime | None:
+    """When a past_due card subscription stops giving access.
+
+    The grace runs from the first failed payment (`past_due_since`, set by billing when the
+    subscription turns past_due); when that is missing, from the end of the paid period.
+    """
+    start = (
+        subscription.past_due_since or subscription.current_period_end or subscription.created_at
+    )
+    if start is None:
+        return None
+    return start + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+
+
+def _overdue_invoice_q(now: datetime) -> Q:
+    """Invoices unpaid for longer than the grace period after their due date."""
+    return Q(
+        status__in=_UNPAID_INVOICE_STATUSES,
+        paid_out_of_band=False,
+        due_date__lt=now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS),
+    )
+
+
+def _unpaid_invoices_prefetch() -> Prefetch:
+    return Prefetch(
+        "invoices",
+        queryset=Invoice.objects.filter(
+            status__in=_UNPAID_INVOICE_STATUSES, paid_out_of_band=False, due_date__isnull=False
+        ),
+        to_attr="unpaid_invoices",
+    )
+
+
+def invoice_overdue(subscription: Subscription, *, now: datetime | None = None) -> bool:
+    """Has an invoice of this subscription stayed unpaid past its due date plus the grace?"""
+    now = now or timezone.now()
+    limit = now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+    unpaid = getattr(subscription, "unpaid_invoices", None)
+    if unpaid is None:
+        return subscription.invoices.filter(_overdue_invoice_q(now)).exists()
+    return any(invoice.due_date < limit for invoice in unpaid)
 
 
 def subscription_gives_access(subscription: Subscription, *, now: datetime | None = None) -> bool:
+    """Does this subscription give access at `now`? (STATUS_ACCESS and the invoice rule.)"""
     access = STATUS_ACCESS.get(subscription.status, StatusAccess.NO)
+    if access == StatusAccess.NO:
+        return False
+    now = now or timezone.now()
+    if subscription.collection_method == Subscription.CollectionMethod.INVOICE:
+        # Billed by invoice: access from creation until an invoice is overdue past the
+        # grace; Stripe's past_due comes from the same unpaid invoice, so it adds nothing.
+        return not invoice_overdue(subscription, now=now)
     if access == StatusAccess.YES:
         return True
-    if access == StatusAccess.GRACE:
-        now = now or timezone.now()
-        # A past_due row without a start date has only just failed: the grace runs.
-        grace_end = grace_period_end(subscription)
-        return grace_end is None or now < grace_end
-    return False
+    grace_end = grace_period_end(subscription)
+    return grace_end is not None and now < grace_end
+
+
+def _first_giving_subscription(subscriptions, now: datetime) -> Subscription | None:
+    for subscription in subscriptions:
+        if subscription_gives_access(subscription, now=now):
+            return subscription
+    return None
+
+
+def _current_grants(today) -> QuerySet[MembershipGrant]:
+    return MembershipGrant.objects.filter(starts_on__lte=today, ends_on__gte=today)
+
+
+# --- People --------------------------------------------------------------------------
 
 
 def _holder_filter(user) -> Q:
@@ -170,32 +306,40 @@ def _membership_from_subscription(user, subscription: Subscription) -> Membershi
 
 def _membership_from_grant(user, grant: MembershipGrant) -> Membership:
     organisation = grant.organisation
-    fallback = organisation.org_type if organisation else user.member_type
+    if organisation is not None:
+        # A grant to an organisation reaches the person through their seat.
+        return Membership(
+            source=Source.SEAT,
+            member_type=grant.member_type or organisation.org_type,
+            organisation=organisation,
+            grant=grant,
+        )
     return Membership(
         source=Source.GRANT,
-        member_type=grant.member_type or fallback or MemberType.POLICY,
-        organisation=organisation,
+        member_type=grant.member_type or user.member_type or MemberType.POLICY,
         grant=grant,
     )
 
 
 def _find_membership(user, now: datetime) -> Membership | None:
+    # A personal subscription first (organisation_id NULL sorts first on every database),
+    # then seats, newest first.
     subscriptions = (
         Subscription.objects.filter(_holder_filter(user))
         .filter(status__in=_STATUSES_THAT_MAY_GIVE_ACCESS)
         .select_related("plan", "organisation")
-        .order_by("organisation_id", "-created_at")  # a personal subscription first
+        .prefetch_related(_unpaid_invoices_prefetch())
+        .order_by(F("organisation_id").asc(nulls_first=True), "-created_at")
         .distinct()
     )
-    for subscription in subscriptions:
-        if subscription_gives_access(subscription, now=now):
-            return _membership_from_subscription(user, subscription)
-    today = timezone.localdate(now)
+    subscription = _first_giving_subscription(subscriptions, now)
+    if subscription is not None:
+        return _membership_from_subscription(user, subscription)
     grant = (
-        MembershipGrant.objects.filter(_holder_filter(user))
-        .filter(starts_on__lte=today, ends_on__gte=today)
+        _current_grants(timezone.localdate(now))
+        .filter(_holder_filter(user))
         .select_related("organisation")
-        .order_by("organisation_id", "-ends_on")
+        .order_by(F("organisation_id").asc(nulls_first=True), "-ends_on")
         .first()
     )
     if grant is not None:
@@ -219,7 +363,7 @@ def membership(user) -> Membership | None:
 
 def forget(user) -> None:
     """Drop what this request has worked out about `user` (after changing a membership)."""
-    for attribute in ("_access_membership", "_access_groups"):
+    for attribute in ("_access_membership", "_access_groups", "_access_emails"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
@@ -303,6 +447,98 @@ def roles(user) -> frozenset[Role]:
     return frozenset(found)
 
 
+# --- Organisations -------------------------------------------------------------------
+
+
+def organisations_managed_by(user) -> QuerySet[Organisation]:
+    """The organisations where `user` holds an admin seat (none for anyone else).
+
+    Views look organisations up in this queryset, so another organisation's page is a
+    404 rather than a page that leaks its name.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(seats__user=user, seats__is_admin=True).distinct()
+
+
+def organisation_membership(
+    organisation: Organisation, *, now: datetime | None = None
+) -> OrganisationMembership | None:
+    """The organisation's membership now: its seats and where they come from, or None."""
+    now = now or timezone.now()
+    subscriptions = (
+        organisation.subscriptions.filter(status__in=_STATUSES_THAT_MAY_GIVE_ACCESS)
+        .select_related("plan")
+        .prefetch_related(_unpaid_invoices_prefetch())
+        .order_by("-created_at")
+    )
+    subscription = _first_giving_subscription(subscriptions, now)
+    grant = (
+        _current_grants(timezone.localdate(now))
+        .filter(organisation=organisation)
+        .order_by("-seats", "-ends_on")
+        .first()
+    )
+    if subscription is None and grant is None:
+        return None
+    seats = max(
+        subscription.quantity if subscription is not None else 0,
+        grant.seats if grant is not None else 0,
+    )
+    return OrganisationMembership(seats=seats, subscription=subscription, grant=grant)
+
+
+def organisation_seats(organisation: Organisation, *, now: datetime | None = None) -> int:
+    """How many seats the organisation may fill now (0 without a membership)."""
+    current = organisation_membership(organisation, now=now)
+    return current.seats if current is not None else 0
+
+
+def verified_emails(user) -> frozenset[str]:
+    """The person's verified email addresses, lower-cased."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_access_emails", None)
+    if cached is None:
+        addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+        cached = frozenset(address.lower() for address in addresses)
+        user._access_emails = cached
+    return cached
+
+
+def email_domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+def invitation_is_for(user, invitation: Invitation) -> bool:
+    """May `user` accept `invitation`? Only with a verified address it was sent to, so a
+    forwarded link does not hand a seat to someone else."""
+    return invitation.email.lower() in verified_emails(user)
+
+
+def can_claim_seat(user, organisation: Organisation) -> bool:
+    """May `user` claim a seat because a verified address of theirs is at the
+    organisation's verified domain? (Whether a seat is free is for the caller to check.)"""
+    domain = organisation.verified_domain.lower()
+    if not domain:
+        return False
+    return any(email_domain(address) == domain for address in verified_emails(user))
+
+
+def claimable_organisations(user) -> QuerySet[Organisation]:
+    """Organisations whose verified domain matches one of the person's verified addresses
+    and where they hold no seat yet."""
+    domains = {email_domain(address) for address in verified_emails(user)}
+    if not domains:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(verified_domain__in=domains).exclude(seats__user=user)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
 def can_read_level(user, level: str) -> bool:
     """May `user` read content marked with this AccessLevel?"""
     if level == AccessLevel.PUBLIC:
@@ -370,14 +606,22 @@ def member_required(view_func):
     return _wrapped
 
 
+# --- Bulk queries --------------------------------------------------------------------
+
+
 def _access_giving_subscriptions(now: datetime) -> Q:
     """Subscription rows that give access at `now`, in SQL (mirrors subscription_gives_access)."""
     yes = [s for s, a in STATUS_ACCESS.items() if a == StatusAccess.YES]
     grace = [s for s, a in STATUS_ACCESS.items() if a == StatusAccess.GRACE]
     grace_start = now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
-    return Q(status__in=yes) | (
-        Q(status__in=grace) & (Q(past_due_since__isnull=True) | Q(past_due_since__gt=grace_start))
-    )
+    # The grace runs from the first failed payment, else from the end of the paid period.
+    grace_from = Coalesce("past_due_since", "current_period_end", "created_at")
+    by_card = Q(collection_method=Subscription.CollectionMethod.CARD)
+    overdue = Invoice.objects.filter(_overdue_invoice_q(now), subscription_id=OuterRef("pk"))
+    return (
+        Q(status__in=yes)
+        | (Q(status__in=grace) & (~by_card | Q(GreaterThan(grace_from, grace_start))))
+    ) & (by_card | ~Q(Exists(overdue)))
 
 
 def members_now_q(*, member_type: str | None = None, now: datetime | None = None) -> Q:
