@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from forum import services
-from forum.models import Category, Follow, ForumPreference, Post, Thread
+from forum.models import Category, Follow, ForumPreference, Post, ReportReason, ReviewItem, Thread
 from members.models import User
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
@@ -272,3 +272,40 @@ def seed() -> None:
             ForumPreference.objects.get_or_create(
                 user=people[email], defaults={"child_safety_confirmed_at": now}
             )
+
+
+def seed_through_services() -> None:
+    """Something for the demo moderator to review: a reply the watch list held (it gives
+    an age and a start date) and a post reported for naming a member of staff. Both go
+    through the same services as on the site, so holds and reports behave as they do."""
+    if ReviewItem.objects.exists():
+        return
+    people = {user.email: user for user in User.objects.all()}
+    policy = people.get("policy@example.org")
+    commissioner = people.get("commissioner@example.org")
+    staying_close = Thread.objects.filter(
+        title="Staying Close: practical first steps for a small provider"
+    ).first()
+    if policy is None or commissioner is None or staying_close is None:
+        return
+    services.post_reply(
+        author=policy,
+        thread=staying_close,
+        body=(
+            "One young man we worked with, aged 17, moved out in March 2024 and still "
+            "drops in for Sunday lunch. The relationship carried him through the first winter."
+        ),
+        confirmed_child_safety=True,
+    )
+    reported = (
+        Post.objects.filter(thread__title__startswith="Spot purchasing", post_number=3)
+        .select_related("thread")
+        .first()
+    )
+    if reported is not None:
+        services.report_create(
+            reporter=commissioner,
+            post=reported,
+            reason=ReportReason.OTHER,
+            details="Could the offer to share the lot specification move to email? (demo report)",
+        )

@@ -2,7 +2,16 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from forum.models import Category, Post, PostState, Thread, WatchPattern
+from forum.models import (
+    Category,
+    HoldReason,
+    Post,
+    PostState,
+    ReviewItem,
+    ReviewKind,
+    Thread,
+    WatchPattern,
+)
 from members import access
 from members.models import User
 from tests.forum.factories import thread_with_posts
@@ -71,6 +80,19 @@ def test_seed_demo_adds_the_forum_with_a_commissioners_only_room():
     assert access.can_read_category(commissioner, room)
     assert Thread.objects.filter(category=room).exists()
     assert Thread.objects.count() == len(set(Thread.objects.values_list("title", flat=True)))
-    assert not Post.objects.exclude(state=PostState.VISIBLE).exists()
+    # Every post is up but the one reply the watch list holds for the moderators.
+    assert Post.objects.exclude(state=PostState.VISIBLE).count() == 1
     for category in Category.objects.filter(thread_count__gt=0):
-        assert category.post_count == Post.objects.filter(thread__category=category).count()
+        visible = Post.objects.filter(thread__category=category, state=PostState.VISIBLE)
+        assert category.post_count == visible.count()
+
+
+def test_seed_demo_leaves_the_moderators_a_held_reply_and_a_report_once():
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+    items = ReviewItem.objects.select_related("post")
+    assert sorted(item.kind for item in items) == [ReviewKind.HELD, ReviewKind.REPORTED]
+    held = items.get(kind=ReviewKind.HELD).post
+    assert held.state == PostState.HELD
+    assert held.hold_reason == HoldReason.WATCH_LIST

@@ -1,7 +1,9 @@
 """Load the demo content. Safe to run again: every row is found or created by a natural key.
 
-Each app with demo content has a `demo.py` with a `seed()` function; they run in the
-order below, so that later apps can use what earlier ones made (people, topics).
+Each app with demo content has a `demo.py` with a `seed()` function, run in a
+transaction; they run in the order below, so that later apps can use what earlier ones
+made (people, topics). A `seed_through_services()` function, if present, runs after it
+outside any transaction, for content made by services that open their own.
 """
 
 import importlib
@@ -20,8 +22,11 @@ class Command(BaseCommand):
         for app in SEEDED_APPS:
             if importlib.util.find_spec(f"{app}.demo") is None:
                 continue
+            demo = importlib.import_module(f"{app}.demo")
             with transaction.atomic():
-                importlib.import_module(f"{app}.demo").seed()
+                demo.seed()
+            if hasattr(demo, "seed_through_services"):
+                demo.seed_through_services()
             self.stdout.write(f"Demo content loaded: {app}")
 
         from members.demo import DEMO_PASSWORD, DEMO_USERS
