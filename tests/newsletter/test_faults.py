@@ -124,7 +124,8 @@ class Workers:
 
 def sender_for(redis_url: str) -> Celery:
     """A Celery client of its own for this test's broker; the project's app stays eager."""
-    app = Celery("fault-test", broker=redis_url)
+    # Not the current app: the project's tasks must keep using the project's app.
+    app = Celery("fault-test", broker=redis_url, set_as_current=False)
     app.conf.broker_connection_retry_on_startup = True
     app.control.purge()
     return app
