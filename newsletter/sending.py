@@ -203,16 +203,11 @@ class _PipelinedMarks(_Marks):
     def __init__(self) -> None:
         import psycopg2
 
-        params = db_connection.settings_dict
+        # The same server, database and options (sslmode...) as Django's connection.
+        params = db_connection.get_connection_params()
+        params.pop("cursor_factory", None)
         self.psycopg2 = psycopg2
-        self.connection = psycopg2.connect(
-            dbname=params["NAME"],
-            user=params["USER"] or None,
-            password=params["PASSWORD"] or None,
-            host=params["HOST"] or None,
-            port=params["PORT"] or None,
-            async_=True,
-        )
+        self.connection = psycopg2.connect(**params, async_=True)
         self._wait()
         self.cursor = self.connection.cursor()
         # The commit survives a worker crash without waiting for the disk flush.
