@@ -229,9 +229,9 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
+    # Not setup_test_environment(): it instruments every template render so that tests can
+    # inspect contexts, which copies each context and is no part of serving a page.
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.FORUM_POST_RATE_LIMIT = 10**9
     settings.FORUM_NEW_MEMBER_HELD_POSTS = 0
