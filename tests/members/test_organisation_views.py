@@ -426,8 +426,14 @@ def test_invitation_email_is_sent_by_a_real_celery_worker(celery_worker_process)
         organisation=organisation, email="kim@northmoor.example.org", invited_by=admin
     )
 
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not list(celery_worker_process.mail_dir.iterdir()):
+    def emailed() -> bool:
+        # The worker writes the email, then records it: wait for both.
+        return bool(list(celery_worker_process.mail_dir.iterdir())) and (
+            Invitation.objects.get().emailed_at is not None
+        )
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not emailed():
         time.sleep(0.2)
     files = list(celery_worker_process.mail_dir.iterdir())
     assert files, "the worker sent no email"
