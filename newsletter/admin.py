@@ -66,8 +66,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
-    fields = ["order", "kind", "title", "body", "resources"]
-    autocomplete_fields = ["resources"]
+    fields = ["order", "kind", "title", "body", "resources", "threads"]
+    autocomplete_fields = ["resources", "threads"]
 
 
 class EditionForm(forms.ModelForm):

@@ -186,7 +186,8 @@ class Edition(models.Model):
 
 class Section(models.Model):
     """A block of an edition, in order: free text, featured library resources (each shown
-    with its public summary and a link), or forum highlights written by the editor."""
+    with its public summary and a link), or forum highlights (threads picked by the
+    editor, shown with their title, room and a link: never the text of a post)."""
 
     class Kind(models.TextChoices):
         TEXT = "text", "Free text"
@@ -198,7 +199,7 @@ class Section(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
     title = models.CharField(max_length=200, blank=True)
     body = models.TextField(
-        blank=True, help_text="Markdown. For forum highlights, link to the threads."
+        blank=True, help_text="Markdown: free text, or an introduction to the items below."
     )
     body_html = models.TextField(blank=True, editable=False)
     resources = models.ManyToManyField(
@@ -206,6 +207,12 @@ class Section(models.Model):
         blank=True,
         related_name="+",
         help_text="For featured library resources: shown with their public summary.",
+    )
+    threads = models.ManyToManyField(
+        "forum.Thread",
+        blank=True,
+        related_name="+",
+        help_text="For forum highlights: shown with their title and room, never post text.",
     )
 
     class Meta:

@@ -43,21 +43,37 @@ def section_html(section: Section) -> str:
 
 
 def section_items(section: Section) -> list[dict]:
-    """The featured library resources of a section, as plain dicts: title, public summary,
-    absolute link, and whether only members may read it in full. Prefetch
-    `resources` when rendering many sections."""
-    if section.kind != Section.Kind.RESOURCES:
-        return []
-    return [
-        {
-            "title": resource.title,
-            "summary": resource.summary,
-            "url": absolute(resource.get_absolute_url()),
-            "members_only": resource.access_level != AccessLevel.PUBLIC,
-        }
-        for resource in section.resources.all()
-        if resource.is_live
-    ]
+    """The featured library resources or forum threads of a section, as plain dicts:
+    title, summary, absolute link, and whether only members may read it in full. A
+    thread is named with its room and size, never with the text of its posts, so that
+    nothing a moderator later removes sits in inboxes. Prefetch `resources` and
+    `threads__category` when rendering many sections."""
+    if section.kind == Section.Kind.RESOURCES:
+        return [
+            {
+                "title": resource.title,
+                "summary": resource.summary,
+                "url": absolute(resource.get_absolute_url()),
+                "members_only": resource.access_level != AccessLevel.PUBLIC,
+            }
+            for resource in section.resources.all()
+            if resource.is_live
+        ]
+    if section.kind == Section.Kind.FORUM:
+        return [
+            {
+                "title": thread.title,
+                "summary": (
+                    f"In {thread.category.name}: {thread.post_count} "
+                    f"{'post' if thread.post_count == 1 else 'posts'}"
+                ),
+                "url": absolute(thread.get_absolute_url()),
+                "members_only": not thread.category.registered_may_read,
+            }
+            for thread in section.threads.all()
+            if thread.state == "visible" and thread.merged_into_id is None
+        ]
+    return []
 
 
 # Django picks quoted-printable for a part with a line over 998 bytes; keeping lines short
@@ -90,7 +106,7 @@ def edition_prepare(edition: Edition) -> None:
 
 
 def _context(edition: Edition) -> dict:
-    sections = list(edition.sections.prefetch_related("resources"))
+    sections = list(edition.sections.prefetch_related("resources", "threads__category"))
     for section in sections:
         section.html = section.body_html or section_html(section)
         section.items = section_items(section)

@@ -195,7 +195,7 @@ def edition(request: HttpRequest, pk: int) -> HttpResponse:
         )
     from newsletter.rendering import section_items
 
-    sections = list(edition.sections.prefetch_related("resources"))
+    sections = list(edition.sections.prefetch_related("resources", "threads__category"))
     for section in sections:
         section.items = section_items(section)
     return render(request, "newsletter/edition.html", {"edition": edition, "sections": sections})

@@ -16,6 +16,7 @@ from newsletter import sending, services
 from newsletter.messages import MessageTemplate, edition_message
 from newsletter.models import Delivery, Edition, Subscriber
 from newsletter.rendering import edition_render, personal_for
+from tests.forum.factories import CategoryFactory, member_of_type, thread_with_posts
 from tests.newsletter.backends import ScriptedBackend, outbox_to, refused
 from tests.newsletter.conftest import links, parse, parts
 from tests.newsletter.factories import (
@@ -221,6 +222,27 @@ def test_featured_resources_show_summary_link_and_say_when_members_only(sent_mes
     assert "Staying Close: a practice guide\n" in text
     assert "A short summary for the teaser." in text
     assert "/library/leading-a-home-to-outstanding/" in text
+
+
+def test_forum_highlights_name_the_thread_and_room_but_never_the_posts_text(newsletter, edition):
+    room = CategoryFactory(name="Workforce and training", slug="workforce-and-training")
+    author = member_of_type()
+    picked = thread_with_posts(category=room, author=author, count=3, title="Rotas that keep staff")
+    hidden = thread_with_posts(category=room, author=author, title="A thread taken down")
+    hidden.state = "hidden"
+    hidden.save()
+    section = SectionFactory(edition=edition, title="From the forum", kind="forum", body="")
+    section.threads.set([picked, hidden])
+    SubscriberFactory(email="sam@example.org", newsletters=[newsletter])
+
+    send(edition)
+
+    text = parts(parse(mail.outbox[0]))["text/plain"]
+    assert "Rotas that keep staff (members only)" in text
+    assert "In Workforce and training: 3 posts" in text
+    assert f"/forum/t/{picked.pk}/" in text
+    assert "supervision and rotas" not in text  # the posts' own words stay on the site
+    assert "A thread taken down" not in text
 
 
 def test_every_link_in_the_message_resolves(sent_message, client, settings):
