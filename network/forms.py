@@ -1,5 +1,13 @@
 from django import forms
 from django.conf import settings
+from django.forms.renderers import TemplatesSetting
+
+
+class FormRenderer(TemplatesSetting):
+    """Forms render with the project's templates; a single checkbox comes before its
+    label (templates/network/forms/field.html)."""
+
+    field_template_name = "network/forms/field.html"
 
 
 class ContactForm(forms.Form):

@@ -57,6 +57,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "English Residential Network"
 SITE_ID = 1
 
+FORM_RENDERER = "network.forms.FormRenderer"
+
 INSTALLED_APPS = [
     # Our apps come first so their templates override those of the libraries.
     "network",
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "forum",
     "newsletter",
     "django.contrib.admin",
+    "django.forms",  # Django's form templates, for the project's FORM_RENDERER
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
