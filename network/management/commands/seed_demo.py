@@ -8,6 +8,7 @@ outside any transaction, for content made by services that open their own.
 
 import importlib
 import importlib.util
+import logging
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -19,6 +20,10 @@ class Command(BaseCommand):
     help = "Load (or refresh) the demo content and print the demo logins."
 
     def handle(self, *args, **options) -> None:
+        # Seeding runs many tasks in-process on the embedded default; their one-line logs
+        # would bury the demo logins printed at the end.
+        for name in ("celery.app.trace", "network.tasks"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         for app in SEEDED_APPS:
             if importlib.util.find_spec(f"{app}.demo") is None:
                 continue
