@@ -222,6 +222,9 @@ def thread_page_posts(thread: Thread, *, page: int, per_page: int) -> list[Post]
     first = (page - 1) * per_page + 1
     posts = list(
         Post.objects.filter(thread=thread, post_number__gte=first, post_number__lt=first + per_page)
+        # The page shows the rendered HTML: the Markdown source and the search vector
+        # would only travel from the database for nothing.
+        .defer("body", "search_vector")
         .select_related("author")
         .prefetch_related("attachments")
         .order_by("post_number")

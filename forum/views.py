@@ -53,7 +53,10 @@ def _category_or_404(user, slug: str) -> Category:
 
 def _thread_or_404(user, pk: int) -> Thread:
     thread = get_object_or_404(
-        Thread.objects.select_related("category", "author", "merged_into"), pk=pk
+        Thread.objects.select_related("category", "author", "merged_into").defer(
+            "search_vector", "merged_into__search_vector"
+        ),
+        pk=pk,
     )
     if not access.can_read_thread(user, thread):
         raise Http404
