@@ -34,10 +34,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import Count, F, Prefetch, QuerySet, Sum, Value
+from django.db import transaction
+from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -64,8 +63,14 @@ from forum.models import (
     ThreadState,
     content_hash,
 )
+from forum.services import (
+    category_recount,
+    post_search_index,
+    thread_recount,
+    thread_search_index,
+)
 from members import access
-from network.markup import MARKUP_RENDERER_VERSION, markdown_to_text, render_markdown
+from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -197,54 +202,9 @@ def audit_record(
 # --- Counters and search -------------------------------------------------------------------
 
 
-def thread_recount(thread: Thread) -> None:
-    """Recompute a thread's counters and last post from its visible posts."""
-    posts = Post.objects.filter(thread=thread, state=PostState.VISIBLE)
-    last = posts.order_by("-post_number").values("post_number", "created_at", "author").first()
-    Thread.objects.filter(pk=thread.pk).update(
-        post_count=posts.count(),
-        last_post_number=last["post_number"] if last else 0,
-        last_post_at=last["created_at"] if last else thread.created_at,
-        last_post_author=last["author"] if last else None,
-    )
-
-
-def category_recount(category: Category) -> None:
-    """Recompute a category's counters and latest activity from its listed threads."""
-    threads = Thread.objects.filter(category=category).listed().filter(post_count__gt=0)
-    totals = threads.aggregate(threads=Count("pk"), posts=Sum("post_count"))
-    last = threads.order_by("-last_post_at", "-id").values("pk", "last_post_at", "last_post_author")
-    last = last.first()
-    Category.objects.filter(pk=category.pk).update(
-        thread_count=totals["threads"] or 0,
-        post_count=totals["posts"] or 0,
-        last_post_at=last["last_post_at"] if last else None,
-        last_thread=last["pk"] if last else None,
-        last_post_author=last["last_post_author"] if last else None,
-    )
-
-
 def _recount(thread: Thread) -> None:
     thread_recount(thread)
     category_recount(thread.category)
-
-
-def post_search_index(post: Post) -> None:
-    """Rebuild the stored search vector from the current text (PostgreSQL only; SQLite
-    searches the columns themselves)."""
-    if connection.vendor != "postgresql":
-        return
-    Post.objects.filter(pk=post.pk).update(
-        search_vector=SearchVector(Value(markdown_to_text(post.body)), weight="B", config="english")
-    )
-
-
-def thread_search_index(thread: Thread) -> None:
-    if connection.vendor != "postgresql":
-        return
-    Thread.objects.filter(pk=thread.pk).update(
-        search_vector=SearchVector(Value(thread.title), weight="A", config="english")
-    )
 
 
 # --- Hooks to the members' side --------------------------------------------------------------
