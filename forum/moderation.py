@@ -40,7 +40,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
-from forum import screening
+from forum import screening, services
 from forum.models import (
     AttachmentApproval,
     Category,
@@ -333,18 +333,8 @@ def post_reject(*, actor, post: Post, reason: str = "") -> Post:
 
 
 def _hide(post: Post, *, actor, reason: str) -> None:
-    was_visible = post.state == PostState.VISIBLE
-    _set_state(post, PostState.HIDDEN)
-    if was_visible:
-        _recount(post.thread)
-    audit_record(
-        actor=actor,
-        action=ModerationActionKind.HIDE,
-        post=post,
-        reason=reason,
-        hash_before=content_hash(post.body),
-        hash_after=content_hash(post.body),
-    )
+    """Callers have checked that the post is not hidden already."""
+    services.post_hide(post=post, actor=actor, reason=reason)
 
 
 def post_hide(*, actor, post: Post, reason: str = "") -> Post:
