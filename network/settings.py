@@ -137,6 +137,12 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 if not USING_POSTGRES:
     # SQLite creates the file but not its folder.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Transactions take the write lock when they begin, so two writers at once queue
+    # (up to the timeout) instead of one failing with "database is locked" when both
+    # try to turn a read into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
