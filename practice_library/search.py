@@ -175,6 +175,65 @@ def _ranked(queryset, q: str):
     )
 
 
+_QUOTED = re.compile(r'"([^"]*)(?:"|$)')
+
+
+def required_phrases(q: str) -> list[str]:
+    """The quoted phrases that every match of a websearch query must contain.
+
+    Only what is certain: a phrase preceded by a minus is left out, and a query with
+    `or` outside its quotes gives none (each phrase might be one alternative), as does
+    a quote that does not stand apart from the words around it.
+    """
+    phrases = []
+    outside = []
+    last = 0
+    for match in _QUOTED.finditer(q):
+        before = q[match.start() - 1] if match.start() else " "
+        after = q[match.end()] if match.end() < len(q) else " "
+        negated = before == "-"
+        if negated:
+            before = q[match.start() - 2] if match.start() > 1 else " "
+        if not (before.isspace() and after.isspace()):
+            return []
+        outside.append(q[last : match.start()])
+        last = match.end()
+        if not negated:
+            phrases.append(match.group(1))
+    outside.append(q[last:])
+    if any(word.lower() == "or" for word in " ".join(outside).split()):
+        return []
+    return [phrase for phrase in phrases if len(phrase.split()) > 1]
+
+
+def _phrase_pairs(phrases: list[str]) -> dict[str, tuple[list[str], bool]]:
+    """{phrase: (its adjacent word pairs as the pairs index holds them, whether they say
+    all the phrase does)} for the phrases that have pairs. The pairs say all when the
+    phrase is two words side by side (stop words around them aside)."""
+    if not phrases:
+        return {}
+    key = "library:search:pairs:" + hashlib.sha256(json.dumps(phrases).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT phrase, library_word_pairs(vector),
+                       ARRAY(SELECT unnest(positions) FROM unnest(vector) ORDER BY 1)
+                FROM unnest(%s::text[]) AS phrase,
+                     LATERAL to_tsvector('english', phrase) AS vector
+                """,
+                [phrases],
+            )
+            found = {
+                phrase: (sorted(pairs), len(positions) == 2)
+                for phrase, pairs, positions in cursor.fetchall()
+                if pairs
+            }
+        cache.set(key, found, 24 * 60 * 60)  # a phrase's pairs never change
+    return found
+
+
 # --- Facets ----------------------------------------------------------------------------
 
 
@@ -408,12 +467,40 @@ class Library:
         return conditions, params
 
     def _entry_match(self) -> tuple[str, dict]:
-        """The condition every hit meets: live, and matching the search text if any."""
+        """The condition every hit meets: live, and matching the search text if any.
+
+        A quoted phrase that every hit must contain also asks for its adjacent word pairs,
+        which the pairs index finds (migration 0004). For a phrase of two words the pair
+        is the phrase, so its quotes are dropped from the text condition: the document
+        index then answers without reading a single document vector. A longer phrase
+        keeps its quotes, and is checked only on the resources holding all its pairs.
+        """
         where = "e.published_at <= %(now)s"
         params: dict = {"now": self._now}
-        if self.params.q:
-            where += " AND e.document @@ websearch_to_tsquery('english', %(q)s)"
-            params["q"] = self.params.q
+        q = self.params.q
+        if not q:
+            return where, params
+        phrases = _phrase_pairs(required_phrases(q))
+        unquoted = q
+        for phrase, (_, exact) in phrases.items():
+            if exact:
+                unquoted = unquoted.replace(f'"{phrase}"', f" {phrase} ")
+        if phrases and '"' not in unquoted:
+            q = unquoted
+            where += " AND library_word_pairs(e.document) @> %(pairs)s::text[]"
+        elif phrases:
+            # A phrase left to check makes the bitmap scan recheck every candidate
+            # against all its conditions, recomputing the pairs too; a separate scan of
+            # the pairs index does not.
+            where += (
+                " AND e.resource_id = ANY(ARRAY(SELECT p.resource_id"
+                " FROM practice_library_searchentry p"
+                " WHERE library_word_pairs(p.document) @> %(pairs)s::text[]))"
+            )
+        if phrases:
+            params["pairs"] = sorted({pair for pairs, _ in phrases.values() for pair in pairs})
+        where += " AND e.document @@ websearch_to_tsquery('english', %(match)s)"
+        params.update(q=self.params.q, match=q)
         return where, params
 
     def _run(self, sql: str, params: dict) -> list[tuple]:

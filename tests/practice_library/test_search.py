@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from practice_library.models import ResourceStatus
+from practice_library.search import required_phrases
 from tests.factories import TopicFactory
 from tests.practice_library.conftest import postgres_only
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach, pdf_bytes
@@ -180,6 +181,60 @@ def test_postgres_search_keeps_a_quoted_phrase_together(client):
     response = client.get(URL, {"q": '"staying close"'})
 
     assert titles(response) == ["Staying close to the home"]
+
+
+@postgres_only
+def test_postgres_search_keeps_a_three_word_phrase_in_order(client):
+    ResourceFactory(title="Leaving care grants explained")
+    ResourceFactory(title="Care grants when leaving")
+    ResourceFactory(title="Leaving care and grants")
+
+    response = client.get(URL, {"q": '"leaving care grants"'})
+
+    assert titles(response) == ["Leaving care grants explained"]
+
+
+@postgres_only
+def test_postgres_search_finds_a_phrase_around_stop_words(client):
+    ResourceFactory(title="The voice of the child in reviews")
+    ResourceFactory(title="A child with a voice")
+
+    response = client.get(URL, {"q": '"voice of the child"'})
+
+    assert titles(response) == ["The voice of the child in reviews"]
+
+
+@postgres_only
+def test_postgres_search_leaves_out_a_phrase_after_a_minus_sign(client):
+    ResourceFactory(title="Staying close in practice")
+    ResourceFactory(title="Staying close to home: a case study")
+    ResourceFactory(title="Close to home, staying put")
+
+    response = client.get(URL, {"q": 'home -"staying close"'})
+
+    assert titles(response) == ["Close to home, staying put"]
+
+
+@postgres_only
+def test_postgres_search_keeps_a_phrase_and_other_words_together(client):
+    ResourceFactory(title="Staying close for care leavers", published_at=ago(1))
+    ResourceFactory(title="Staying close", published_at=ago(2))
+    ResourceFactory(title="Close ties for care leavers who are staying", published_at=ago(3))
+
+    response = client.get(URL, {"q": '"staying close" leavers'})
+
+    assert titles(response) == ["Staying close for care leavers"]
+
+
+@postgres_only
+def test_postgres_search_with_or_still_finds_either_phrase(client):
+    ResourceFactory(title="Staying close")
+    ResourceFactory(title="Staying put")
+    ResourceFactory(title="Close and staying")
+
+    response = client.get(URL, {"q": '"staying close" or "staying put"'})
+
+    assert sorted(titles(response)) == ["Staying close", "Staying put"]
 
 
 @postgres_only
@@ -552,3 +607,26 @@ def test_after_a_change_the_front_page_is_counted_before_the_first_visitor(
 
     assert titles(response) == ["New guide"]
     assert not any("practice_library_searchentry" in q["sql"] for q in queries.captured_queries)
+
+
+# --- Which phrases every match must hold --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "phrases"),
+    [
+        ('"care plan"', ["care plan"]),
+        ('respite "care plan" review', ["care plan"]),
+        ('"care plan" "staying close"', ["care plan", "staying close"]),
+        ('"care plan', ["care plan"]),
+        ('-"care plan" respite', []),
+        ('"care plan" or respite', []),
+        ('"care plan" OR "staying close"', []),
+        ('respite-"care plan"', []),
+        ('"care plan"s', []),
+        ('"respite"', []),
+        ("care plan", []),
+    ],
+)
+def test_required_phrases_are_only_those_every_match_must_hold(q, phrases):
+    assert required_phrases(q) == phrases
