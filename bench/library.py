@@ -456,8 +456,10 @@ def timed_get(client: Client, url: str, *, cold: bool) -> tuple[float, int]:
         response = client.get(url)
         elapsed = (time.perf_counter() - started) * 1000
     assert response.status_code == 200, (url, response.status_code)
-    found = re.search(rb'id="results-heading"[^>]*>\s*([0-9]+) resource', response.content)
-    HITS[url] = int(found.group(1)) if found else 0
+    found = re.search(
+        rb'id="results-heading"[^>]*>\s*(?:About )?([0-9,]+) resource', response.content
+    )
+    HITS[url] = int(found.group(1).replace(b",", b"")) if found else 0
     return elapsed, len(captured)
 
 

@@ -4,11 +4,15 @@ PostgreSQL: one narrow SearchEntry row per live resource (models.SearchEntry) ho
 GIN-indexed document vector (title A, summary B, body C, file text D) searched with
 `websearch_to_tsquery` (quotes, `or` and `-word` work as people expect and no input is a
 syntax error), a small title-and-summary vector for ranking, and the facet values.
-A search is two statements: one pass over the matching entries counts the hits and
-every facet (GROUPING SETS), and one fetches the ids of the page in rank order; then the
-page's resources are loaded with ts_headline snippets of their summaries. Counts and
+Counting starts with a fixed sample of the entries (one in sixteen, with partial indexes
+of its own): when it promises more than EXACT_UP_TO hits, the scaled sample is the
+answer and the page says "about"; otherwise one pass over the matching entries counts
+the hits and every facet (GROUPING SETS). The page's ids come in relevance tiers (title,
+then title and summary, then the rest by date), each read through its own index only as
+far as the page needs, so a common word neither counts nor ranks the whole library; then
+the page's resources are loaded with ts_headline snippets of their summaries. Counts and
 page ids are cached for a few minutes under a version that every change to the library
-replaces (library_changed), so repeated and paged searches skip the scan.
+replaces (library_changed), so repeated and paged searches skip the scans.
 
 SQLite (the embedded default): every word must appear in the title, summary or body,
 with the same facets counted by the ORM.
@@ -175,65 +179,6 @@ def _ranked(queryset, q: str):
     )
 
 
-_QUOTED = re.compile(r'"([^"]*)(?:"|$)')
-
-
-def required_phrases(q: str) -> list[str]:
-    """The quoted phrases that every match of a websearch query must contain.
-
-    Only what is certain: a phrase preceded by a minus is left out, and a query with
-    `or` outside its quotes gives none (each phrase might be one alternative), as does
-    a quote that does not stand apart from the words around it.
-    """
-    phrases = []
-    outside = []
-    last = 0
-    for match in _QUOTED.finditer(q):
-        before = q[match.start() - 1] if match.start() else " "
-        after = q[match.end()] if match.end() < len(q) else " "
-        negated = before == "-"
-        if negated:
-            before = q[match.start() - 2] if match.start() > 1 else " "
-        if not (before.isspace() and after.isspace()):
-            return []
-        outside.append(q[last : match.start()])
-        last = match.end()
-        if not negated:
-            phrases.append(match.group(1))
-    outside.append(q[last:])
-    if any(word.lower() == "or" for word in " ".join(outside).split()):
-        return []
-    return [phrase for phrase in phrases if len(phrase.split()) > 1]
-
-
-def _phrase_pairs(phrases: list[str]) -> dict[str, tuple[list[str], bool]]:
-    """{phrase: (its adjacent word pairs as the pairs index holds them, whether they say
-    all the phrase does)} for the phrases that have pairs. The pairs say all when the
-    phrase is two words side by side (stop words around them aside)."""
-    if not phrases:
-        return {}
-    key = "library:search:pairs:" + hashlib.sha256(json.dumps(phrases).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT phrase, library_word_pairs(vector),
-                       ARRAY(SELECT unnest(positions) FROM unnest(vector) ORDER BY 1)
-                FROM unnest(%s::text[]) AS phrase,
-                     LATERAL to_tsvector('english', phrase) AS vector
-                """,
-                [phrases],
-            )
-            found = {
-                phrase: (sorted(pairs), len(positions) == 2)
-                for phrase, pairs, positions in cursor.fetchall()
-                if pairs
-            }
-        cache.set(key, found, 24 * 60 * 60)  # a phrase's pairs never change
-    return found
-
-
 # --- Facets ----------------------------------------------------------------------------
 
 
@@ -339,8 +284,19 @@ class Library:
     def facets(self) -> list[Facet]:
         if settings.USING_POSTGRES:
             counts = self._entry_counts()
-            return self._build_facets(counts.types, counts.topics, counts.audiences, counts.years)
+            return self._build_facets(
+                counts.types,
+                counts.topics,
+                counts.audiences,
+                counts.years,
+                every_option=counts.approximate,
+            )
         return self._build_facets(*self._sqlite_counts())
+
+    @property
+    def approximate(self) -> bool:
+        """Whether the counts are estimates (a search with very many matches)."""
+        return settings.USING_POSTGRES and self._entry_counts().approximate
 
     def _sqlite_counts(self) -> tuple[dict, dict, dict, dict]:
         params = self.params
@@ -400,7 +356,12 @@ class Library:
         topic_counts: dict[int, int],
         audience_counts: dict[str, int],
         year_counts: dict[int, int],
+        *,
+        every_option: bool = False,
     ) -> list[Facet]:
+        """The facets' options with their counts. Options nothing matches are left out,
+        unless the counts are estimates: an option missing from the sample may still
+        have a few matches, so it is listed, without a count."""
         params = self.params
         return [
             Facet(
@@ -409,7 +370,7 @@ class Library:
                 [
                     FacetOption(t.slug, t.name, type_counts.get(t.pk, 0), t.slug in params.types)
                     for t in self.resource_types
-                    if type_counts.get(t.pk) or t.slug in params.types
+                    if every_option or type_counts.get(t.pk) or t.slug in params.types
                 ],
             ),
             Facet(
@@ -418,7 +379,7 @@ class Library:
                 [
                     FacetOption(t.slug, t.name, topic_counts.get(t.pk, 0), t.slug in params.topics)
                     for t in self.topics
-                    if topic_counts.get(t.pk) or t.slug in params.topics
+                    if every_option or topic_counts.get(t.pk) or t.slug in params.topics
                 ],
             ),
             Facet(
@@ -429,7 +390,7 @@ class Library:
                         value, label, audience_counts.get(value, 0), value in params.audiences
                     )
                     for value, label in MemberType.choices
-                    if audience_counts.get(value) or value in params.audiences
+                    if every_option or audience_counts.get(value) or value in params.audiences
                 ],
             ),
             Facet(
@@ -467,53 +428,27 @@ class Library:
         return conditions, params
 
     def _entry_match(self) -> tuple[str, dict]:
-        """The condition every hit meets: live, and matching the search text if any.
-
-        A quoted phrase that every hit must contain also asks for its adjacent word pairs,
-        which the pairs index finds (migration 0004). For a phrase of two words the pair
-        is the phrase, so its quotes are dropped from the text condition: the document
-        index then answers without reading a single document vector. A longer phrase
-        keeps its quotes, and is checked only on the resources holding all its pairs.
-        """
+        """The condition every hit meets: live, and matching the search text if any."""
         where = "e.published_at <= %(now)s"
         params: dict = {"now": self._now}
-        q = self.params.q
-        if not q:
-            return where, params
-        phrases = _phrase_pairs(required_phrases(q))
-        unquoted = q
-        for phrase, (_, exact) in phrases.items():
-            if exact:
-                unquoted = unquoted.replace(f'"{phrase}"', f" {phrase} ")
-        if phrases and '"' not in unquoted:
-            q = unquoted
-            where += " AND library_word_pairs(e.document) @> %(pairs)s::text[]"
-        elif phrases:
-            # A phrase left to check makes the bitmap scan recheck every candidate
-            # against all its conditions, recomputing the pairs too; a separate scan of
-            # the pairs index does not.
-            where += (
-                " AND e.resource_id = ANY(ARRAY(SELECT p.resource_id"
-                " FROM practice_library_searchentry p"
-                " WHERE library_word_pairs(p.document) @> %(pairs)s::text[]))"
-            )
-        if phrases:
-            params["pairs"] = sorted({pair for pairs, _ in phrases.values() for pair in pairs})
-        where += " AND e.document @@ websearch_to_tsquery('english', %(match)s)"
-        params.update(q=self.params.q, match=q)
+        if self.params.q:
+            where += " AND e.document @@ websearch_to_tsquery('english', %(q)s)"
+            params["q"] = self.params.q
         return where, params
 
     def _run(self, sql: str, params: dict) -> list[tuple]:
         """Run one search statement. With search text, PostgreSQL is told to use the GIN
         index rather than read the table in full: its cost model does not know that a
         sequential scan unpacks every resource's (large, compressed) document vector to
-        test it, which for a common word is seconds instead of milliseconds. The matches
+        test it, which for a common word is seconds instead of milliseconds. Plain index
+        scans are refused for the same reason: walking the date index would test each
+        entry's document in turn; bitmap scans combine the indexes instead. The matches
         of a common word (about 100 bytes each) also outgrow the default work_mem and
         would spill to a temporary file. SET LOCAL travels in the same round trip and
         ends with the transaction."""
         settings_sql = f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'; "
         if self.params.q:
-            settings_sql += "SET LOCAL enable_seqscan = off; "
+            settings_sql += "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
         sql = settings_sql + sql
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -527,23 +462,24 @@ class Library:
 
     def _entry_counts(self) -> "Counts":
         """The number of hits and every facet's counts (cached for CACHE_SECONDS, and
-        dropped whenever the library changes). Not cached: one scan counts them and
-        fetches the requested page's ids at the same time."""
+        dropped whenever the library changes).
+
+        A fixed sample of the entries (one in SAMPLE_EVERY, with indexes of their own)
+        is counted first. When it promises more than EXACT_UP_TO hits, its counts,
+        scaled up, are the answer and say they are approximate: counting every match of
+        a common word in a large library exactly would visit most of it on every search.
+        Otherwise every hit is counted."""
         if self._counts is not None:
             return self._counts
-        counts = cache.get(self._cache_key("counts"))
+        key = self._cache_key("counts")
+        counts = cache.get(key)
         if counts is None:
-            page_size = settings.LIBRARY_PAGE_SIZE
-            number = int(self.params.page) if self.params.page.isdecimal() else 1
-            offset = (min(max(number, 1), 100_000) - 1) * page_size
-            counts, ids = self._entry_scan(offset=offset, limit=page_size)
-            cache.set_many(
-                {
-                    self._cache_key("counts"): counts,
-                    self._cache_key("page", self.sort, offset, page_size): ids,
-                },
-                CACHE_SECONDS,
-            )
+            counts = self._entry_count(sample=True)
+            if counts.total * SAMPLE_EVERY > EXACT_UP_TO:
+                counts = counts.scaled(SAMPLE_EVERY)
+            else:
+                counts = self._entry_count(sample=False)
+            cache.set(key, counts, CACHE_SECONDS)
         self._counts = counts
         return counts
 
@@ -552,65 +488,105 @@ class Library:
         key = self._cache_key("page", self.sort, offset, limit)
         ids = cache.get(key)
         if ids is None:
-            _, ids = self._entry_scan(offset=offset, limit=limit, count=False)
+            ids = self._entry_page(offset=offset, limit=limit)
             cache.set(key, ids, CACHE_SECONDS)
         return ids
 
-    def _entry_scan(
-        self, *, offset: int, limit: int, count: bool = True
-    ) -> tuple["Counts | None", list[int]]:
-        """One statement, one pass over the matching entries (a materialised CTE): the
-        ids of one page in order and, unless `count` is false, the hits and facet counts.
+    def _entry_where(self) -> tuple[str, dict]:
+        """The hits' condition: live, matching the text, and every active facet."""
+        match, params = self._entry_match()
+        conditions, facet_params = self._entry_filters()
+        params.update(facet_params)
+        return " AND ".join([match, *conditions.values()]), params
+
+    def _entry_page(self, *, offset: int, limit: int) -> list[int]:
+        """The ids of one page of hits in order: newest first or, by relevance, in three
+        tiers, each read by its own index and only as far as the page needs:
+
+        1. the title matches the whole search, ranked by ts_rank on title and summary;
+        2. the title and summary together match it, ranked the same way;
+        3. the rest (words only in the body or a file), newest first.
+
+        Ranking every hit instead would rank most of a large library for a common word.
+        Without a minus in the search, a title or summary that matches implies that the
+        whole document does, so tiers 1 and 2 need not read the document vectors.
+        """
+        where, params = self._entry_where()
+        newest = "e.published_at DESC, e.resource_id DESC"
+        if self.sort != "relevance":
+            return self._ids(where, params, order=newest, offset=offset, limit=limit)
+        query = "websearch_to_tsquery('english', %(q)s)"
+        in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
+        in_ranking = f"e.ranking @@ {query}"
+        if _NEGATION.search(self.params.q):
+            ranked_where = where
+        else:
+            ranked_where = " AND ".join(
+                ["e.published_at <= %(now)s", *self._entry_filters()[0].values()]
+            )
+        rank = f"ts_rank(e.ranking, {query}) DESC, {newest}"
+        tiers = [
+            (f"{ranked_where} AND {in_title}", rank),
+            (f"{ranked_where} AND {in_ranking} AND NOT ({in_title})", rank),
+            (f"{where} AND NOT ({in_ranking})", newest),
+        ]
+        ids: list[int] = []
+        skip = offset
+        for condition, order in tiers:
+            found = self._ids(
+                condition, params, order=order, offset=0, limit=skip + limit - len(ids)
+            )
+            if len(found) <= skip:
+                skip -= len(found)
+                continue
+            ids += found[skip:]
+            skip = 0
+            if len(ids) >= limit:
+                break
+        return ids[:limit]
+
+    def _ids(self, where: str, params: dict, *, order: str, offset: int, limit: int) -> list[int]:
+        rows = self._run(
+            f"""SELECT e.resource_id FROM practice_library_searchentry e WHERE {where}
+            ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s""",
+            {**params, "limit": limit, "offset": offset},
+        )
+        return [row[0] for row in rows]
+
+    def _entry_count(self, *, sample: bool) -> "Counts":
+        """The hits and facet counts of every entry, or of the sample only: one
+        statement, one pass over the matching entries (a materialised CTE).
 
         Facets are disjunctive: a facet's counts apply the other facets' filters, not its
         own. GROUPING SETS return (a) hits grouped by type, year, audiences and whether
         they pass the topic filter, and (b) hits grouped by topics and whether they pass
         the other filters; the counts are summed here from those few hundred rows.
-        Ranking reads the small title-and-summary vector: title words weigh most, then
-        the summary; a match only in the body or a file ranks by date after them.
         """
         match, params = self._entry_match()
+        if sample:
+            match += f" AND e.resource_id %% {SAMPLE_EVERY} = 0"
         conditions, facet_params = self._entry_filters()
-        params.update(facet_params, offset=offset, limit=limit)
+        params.update(facet_params)
         topic_ok = conditions.get("topic", "TRUE")
         others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
-        if self.sort == "relevance":
-            rank = "ts_rank(e.ranking, websearch_to_tsquery('english', %(q)s))"
-        else:
-            rank = "0"
-        counts_sql = """
-            SELECT 'c', GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
-                   topic_ids, others_ok, count(*), NULL::bigint, NULL::bigint
+        rows = self._run(
+            f"""
+            WITH hits AS MATERIALIZED (
+                SELECT e.resource_type_id, e.year, e.audiences, e.topic_ids,
+                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
+                FROM practice_library_searchentry e
+                WHERE {match}
+            )
+            SELECT GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
+                   topic_ids, others_ok, count(*)
             FROM hits
             GROUP BY GROUPING SETS (
                 (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
             )
-            UNION ALL"""
-        rows = self._run(
-            f"""
-            WITH hits AS MATERIALIZED (
-                SELECT e.resource_id, e.published_at, e.resource_type_id, e.year,
-                       e.audiences, e.topic_ids, {rank} AS rank,
-                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
-                FROM practice_library_searchentry e
-                WHERE {match}
-            ), page AS (
-                SELECT resource_id, row_number() OVER (
-                    ORDER BY rank DESC, published_at DESC, resource_id DESC) AS position
-                FROM hits WHERE topic_ok AND others_ok
-                ORDER BY position LIMIT %(limit)s OFFSET %(offset)s
-            )
-            {counts_sql if count else ""}
-            SELECT 'p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, resource_id, position
-            FROM page
             """,
             params,
         )
-        page = sorted((row[10], row[9]) for row in rows if row[0] == "p")
-        ids = [resource_id for _, resource_id in page]
-        if not count:
-            return None, ids
-        return self._sum_counts([row[1:9] for row in rows if row[0] == "c"]), ids
+        return self._sum_counts(rows)
 
     def _sum_counts(self, rows: list[tuple]) -> "Counts":
         p = self.params
@@ -701,6 +677,29 @@ class Counts:
     topics: dict[int, int] = field(default_factory=dict)
     audiences: dict[str, int] = field(default_factory=dict)
     years: dict[int, int] = field(default_factory=dict)
+    approximate: bool = False
+
+    def scaled(self, factor: int) -> "Counts":
+        """Counts of a sample, scaled to the whole and rounded as estimates are."""
+
+        def estimate(dict_: dict) -> dict:
+            return {key: about(n * factor) for key, n in dict_.items()}
+
+        return Counts(
+            total=about(self.total * factor),
+            types=estimate(self.types),
+            topics=estimate(self.topics),
+            audiences=estimate(self.audiences),
+            years=estimate(self.years),
+            approximate=True,
+        )
+
+
+def about(n: int) -> int:
+    """n to two significant figures (and at least 10): how an estimate is shown."""
+    if n < 100:
+        return max(10, round(n, -1))
+    return round(n, 2 - len(str(n)))
 
 
 class _EntryHits:
@@ -731,6 +730,11 @@ class _EntryHits:
 # --- Cached results ---------------------------------------------------------------------
 
 CACHE_SECONDS = 300
+# Counting: every hit up to this many, otherwise one entry in SAMPLE_EVERY. The sample's
+# partial indexes (migration 0005) say the same number.
+EXACT_UP_TO = 5_000
+SAMPLE_EVERY = 16
+_NEGATION = re.compile(r"(^|\s)-")
 # Memory one search may use for its matches and their grouping (per statement).
 SEARCH_WORK_MEM = "32MB"
 _VERSION_KEY = "library:search:version"

@@ -37,6 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "params": library.params,
         "page": page,
         "facets": library.facets(),
+        "approximate": library.approximate,
         "active_filters": library.active_filters(),
         "sorts": SORTS,
         "sort": library.sort,

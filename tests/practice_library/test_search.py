@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from practice_library.models import ResourceStatus
-from practice_library.search import required_phrases
 from tests.factories import TopicFactory
 from tests.practice_library.conftest import postgres_only
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach, pdf_bytes
@@ -609,24 +608,48 @@ def test_after_a_change_the_front_page_is_counted_before_the_first_visitor(
     assert not any("practice_library_searchentry" in q["sql"] for q in queries.captured_queries)
 
 
-# --- Which phrases every match must hold --------------------------------------------------
+@postgres_only
+def test_postgres_relevance_pages_run_on_from_title_to_summary_to_body_matches(client, settings):
+    settings.LIBRARY_PAGE_SIZE = 2
+    ResourceFactory(title="Body match, older", body="Notes on advocacy.", published_at=ago(9))
+    ResourceFactory(title="Body match, newer", body="More on advocacy.", published_at=ago(1))
+    ResourceFactory(title="Summary match once", summary="About advocacy.", published_at=ago(2))
+    ResourceFactory(
+        title="Summary match twice", summary="Advocacy, and advocacy again.", published_at=ago(8)
+    )
+    ResourceFactory(title="Advocacy for children in homes", published_at=ago(7))
+
+    pages = [titles(client.get(URL, {"q": "advocacy", "page": n})) for n in (1, 2, 3)]
+
+    assert pages == [
+        ["Advocacy for children in homes", "Summary match twice"],
+        ["Summary match once", "Body match, newer"],
+        ["Body match, older"],
+    ]
 
 
-@pytest.mark.parametrize(
-    ("q", "phrases"),
-    [
-        ('"care plan"', ["care plan"]),
-        ('respite "care plan" review', ["care plan"]),
-        ('"care plan" "staying close"', ["care plan", "staying close"]),
-        ('"care plan', ["care plan"]),
-        ('-"care plan" respite', []),
-        ('"care plan" or respite', []),
-        ('"care plan" OR "staying close"', []),
-        ('respite-"care plan"', []),
-        ('"care plan"s', []),
-        ('"respite"', []),
-        ("care plan", []),
-    ],
-)
-def test_required_phrases_are_only_those_every_match_must_hold(q, phrases):
-    assert required_phrases(q) == phrases
+@postgres_only
+def test_postgres_search_with_very_many_matches_shows_estimated_counts(client, monkeypatch):
+    from practice_library import search
+
+    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
+    for n in range(40):
+        ResourceFactory(title=f"Kinship care review {n}")
+
+    response = client.get(URL, {"q": "kinship"})
+
+    content = response.content.decode()
+    assert response.context["approximate"] is True
+    assert re.search(r"About [0-9,]+ resources", content)
+    assert "(about " in content
+
+
+@postgres_only
+def test_postgres_search_counts_exactly_up_to_the_limit(client):
+    for n in range(3):
+        ResourceFactory(title=f"Kinship care review {n}")
+
+    response = client.get(URL, {"q": "kinship"})
+
+    assert response.context["approximate"] is False
+    assert "3 resources" in response.content.decode()
