@@ -202,7 +202,16 @@ class SearchEntry(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["-published_at", "-resource"], name="library_entry_newest_idx")
+            models.Index(fields=["-published_at", "-resource"], name="library_entry_newest_idx"),
+            # The newest first within one type or one year: a facet page, or the date-ordered
+            # tier of a search with that facet, reads its page straight from these.
+            models.Index(
+                fields=["resource_type", "-published_at", "-resource"],
+                name="library_entry_type_newest_idx",
+            ),
+            models.Index(
+                fields=["year", "-published_at", "-resource"], name="library_entry_year_newest_idx"
+            ),
         ]
         # The GIN index on document is created by migration 0003 on PostgreSQL only.
 

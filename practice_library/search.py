@@ -179,6 +179,70 @@ def _ranked(queryset, q: str):
     )
 
 
+_QUOTED = re.compile(r'"([^"]*)(?:"|$)')
+
+
+def required_phrases(q: str) -> list[str]:
+    """The quoted phrases that every match of a websearch query must contain.
+
+    Only what is certain: a phrase preceded by a minus is left out, and a query with
+    `or` outside its quotes gives none (each phrase might be one alternative), as does
+    a quote that does not stand apart from the words around it.
+    """
+    phrases = []
+    outside = []
+    last = 0
+    for match in _QUOTED.finditer(q):
+        before = q[match.start() - 1] if match.start() else " "
+        after = q[match.end()] if match.end() < len(q) else " "
+        negated = before == "-"
+        if negated:
+            before = q[match.start() - 2] if match.start() > 1 else " "
+        if not (before.isspace() and after.isspace()):
+            return []
+        outside.append(q[last : match.start()])
+        last = match.end()
+        if not negated:
+            phrases.append(match.group(1))
+    outside.append(q[last:])
+    if any(word.lower() == "or" for word in " ".join(outside).split()):
+        return []
+    return [phrase for phrase in phrases if len(phrase.split()) > 1]
+
+
+def _tsquery_lexeme(text: str) -> str:
+    """A lexeme as tsquery syntax writes it: quoted, so that its space is kept."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _phrase_pairs(phrases: list[str]) -> dict[str, tuple[list[str], bool]]:
+    """{phrase: (its adjacent word pairs as search documents hold them, whether they say
+    all the phrase does)} for the phrases that have pairs. The pairs say all when the
+    phrase is two words side by side (stop words around them aside)."""
+    if not phrases:
+        return {}
+    key = "library:search:pairs:" + hashlib.sha256(json.dumps(phrases).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT phrase, library_word_pairs(vector),
+                       ARRAY(SELECT unnest(positions) FROM unnest(vector) ORDER BY 1)
+                FROM unnest(%s::text[]) AS phrase,
+                     LATERAL to_tsvector('english', phrase) AS vector
+                """,
+                [phrases],
+            )
+            found = {
+                phrase: (sorted(pairs), len(positions) == 2)
+                for phrase, pairs, positions in cursor.fetchall()
+                if pairs
+            }
+        cache.set(key, found, 24 * 60 * 60)  # a phrase's pairs never change
+    return found
+
+
 # --- Facets ----------------------------------------------------------------------------
 
 
@@ -428,27 +492,50 @@ class Library:
         return conditions, params
 
     def _entry_match(self) -> tuple[str, dict]:
-        """The condition every hit meets: live, and matching the search text if any."""
+        """The condition every hit meets: live, and matching the search text if any.
+
+        A quoted phrase that every hit must contain also asks for its adjacent word
+        pairs, which search documents hold as lexemes of their own (migration 0005), so
+        the GIN index finds the few resources that can hold the phrase. For a phrase of
+        two words the pair is the phrase, so its quotes are dropped as well, and the
+        index answers without PostgreSQL reading a single document's positions.
+        """
         where = "e.published_at <= %(now)s"
         params: dict = {"now": self._now}
-        if self.params.q:
+        q = self.params.q
+        if not q:
+            return where, params
+        phrases = _phrase_pairs(required_phrases(q))
+        if not phrases:
             where += " AND e.document @@ websearch_to_tsquery('english', %(q)s)"
-            params["q"] = self.params.q
+            params["q"] = q
+            return where, params
+        match = q
+        for phrase, (_, exact) in phrases.items():
+            if exact:
+                match = match.replace(f'"{phrase}"', f" {phrase} ")
+        pairs = sorted({pair for pairs, _ in phrases.values() for pair in pairs})
+        where += (
+            " AND e.document @@ (websearch_to_tsquery('english', %(match)s) && %(pairs)s::tsquery)"
+        )
+        params.update(q=q, match=match, pairs=" & ".join(_tsquery_lexeme(p) for p in pairs))
         return where, params
 
-    def _run(self, sql: str, params: dict) -> list[tuple]:
+    def _run(self, sql: str, params: dict, *, walk: bool = False) -> list[tuple]:
         """Run one search statement. With search text, PostgreSQL is told to use the GIN
-        index rather than read the table in full: its cost model does not know that a
-        sequential scan unpacks every resource's (large, compressed) document vector to
-        test it, which for a common word is seconds instead of milliseconds. Plain index
-        scans are refused for the same reason: walking the date index would test each
-        entry's document in turn; bitmap scans combine the indexes instead. The matches
-        of a common word (about 100 bytes each) also outgrow the default work_mem and
-        would spill to a temporary file. SET LOCAL travels in the same round trip and
-        ends with the transaction."""
+        indexes rather than read the table in full: its cost model does not know that
+        testing an entry unpacks its (large, compressed) document vector, which over a
+        whole library is seconds instead of milliseconds. For the same reason it may
+        walk a date index, testing entries one by one, only when `walk` says that the
+        matches are common enough for a page of them to come within a few hundred
+        entries. The matches of a common word (about 100 bytes each) also outgrow the
+        default work_mem and would spill to a temporary file. SET LOCAL travels in the
+        same round trip and ends with the transaction."""
         settings_sql = f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'; "
         if self.params.q:
-            settings_sql += "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+            settings_sql += "SET LOCAL enable_seqscan = off; "
+            if not walk:
+                settings_sql += "SET LOCAL enable_indexscan = off; "
         sql = settings_sql + sql
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -465,7 +552,8 @@ class Library:
         dropped whenever the library changes).
 
         A fixed sample of the entries (one in SAMPLE_EVERY, with indexes of their own)
-        is counted first. When it promises more than EXACT_UP_TO hits, its counts,
+        is counted first. When it promises that exact counting would visit more than
+        EXACT_UP_TO entries (every match of the text, whatever the facets), its counts,
         scaled up, are the answer and say they are approximate: counting every match of
         a common word in a large library exactly would visit most of it on every search.
         Otherwise every hit is counted."""
@@ -475,7 +563,7 @@ class Library:
         counts = cache.get(key)
         if counts is None:
             counts = self._entry_count(sample=True)
-            if counts.total * SAMPLE_EVERY > EXACT_UP_TO:
+            if counts.matched * SAMPLE_EVERY > EXACT_UP_TO:
                 counts = counts.scaled(SAMPLE_EVERY)
             else:
                 counts = self._entry_count(sample=False)
@@ -513,8 +601,9 @@ class Library:
         """
         where, params = self._entry_where()
         newest = "e.published_at DESC, e.resource_id DESC"
+        common = self._entry_counts().total > EXACT_UP_TO
         if self.sort != "relevance":
-            return self._ids(where, params, order=newest, offset=offset, limit=limit)
+            return self._ids(where, params, order=newest, offset=offset, limit=limit, walk=common)
         query = "websearch_to_tsquery('english', %(q)s)"
         in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
         in_ranking = f"e.ranking @@ {query}"
@@ -526,15 +615,15 @@ class Library:
             )
         rank = f"ts_rank(e.ranking, {query}) DESC, {newest}"
         tiers = [
-            (f"{ranked_where} AND {in_title}", rank),
-            (f"{ranked_where} AND {in_ranking} AND NOT ({in_title})", rank),
-            (f"{where} AND NOT ({in_ranking})", newest),
+            (f"{ranked_where} AND {in_title}", rank, False),
+            (f"{ranked_where} AND {in_ranking} AND NOT ({in_title})", rank, False),
+            (f"{where} AND NOT ({in_ranking})", newest, common),
         ]
         ids: list[int] = []
         skip = offset
-        for condition, order in tiers:
+        for condition, order, walk in tiers:
             found = self._ids(
-                condition, params, order=order, offset=0, limit=skip + limit - len(ids)
+                condition, params, order=order, offset=0, limit=skip + limit - len(ids), walk=walk
             )
             if len(found) <= skip:
                 skip -= len(found)
@@ -545,11 +634,14 @@ class Library:
                 break
         return ids[:limit]
 
-    def _ids(self, where: str, params: dict, *, order: str, offset: int, limit: int) -> list[int]:
+    def _ids(
+        self, where: str, params: dict, *, order: str, offset: int, limit: int, walk: bool
+    ) -> list[int]:
         rows = self._run(
             f"""SELECT e.resource_id FROM practice_library_searchentry e WHERE {where}
             ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s""",
             {**params, "limit": limit, "offset": offset},
+            walk=walk,
         )
         return [row[0] for row in rows]
 
@@ -600,6 +692,7 @@ class Library:
                     for topic_id in topic_ids:
                         counts.topics[topic_id] = counts.topics.get(topic_id, 0) + n
                 continue
+            counts.matched += n
             if not topic_ok:
                 continue
             type_ok = not type_ids or type_id in type_ids
@@ -673,6 +766,9 @@ class Counts:
     """Hits and facet counts of one search (cached between requests)."""
 
     total: int = 0
+    # Entries the counting pass visits: every match of the text, whatever the facets
+    # (their counts are disjunctive); what exact counting costs.
+    matched: int = 0
     types: dict[int, int] = field(default_factory=dict)
     topics: dict[int, int] = field(default_factory=dict)
     audiences: dict[str, int] = field(default_factory=dict)
@@ -687,6 +783,7 @@ class Counts:
 
         return Counts(
             total=about(self.total * factor),
+            matched=self.matched * factor,
             types=estimate(self.types),
             topics=estimate(self.topics),
             audiences=estimate(self.audiences),

@@ -58,10 +58,24 @@ def resource_audiences_set(*, resource: Resource, audiences: list[str]) -> None:
     )
 
 
+# The adjacent word pairs of a document vector ("care plan"), from its positions: the
+# search document holds them as lexemes of their own, so that a quoted phrase is found
+# through the GIN index (see search.Library._entry_match). Created by migrations.
+SEARCH_WORD_PAIRS_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION library_word_pairs(tsvector) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT coalesce(array_agg(DISTINCT a.lexeme || ' ' || b.lexeme), '{}')
+    FROM (SELECT lexeme, unnest(positions) AS position FROM unnest($1)) a
+    JOIN (SELECT lexeme, unnest(positions) AS position FROM unnest($1)) b
+        ON b.position = a.position + 1
+$$
+"""
+
 # One statement builds (or removes) the search entries of a set of resources, so that
 # one resource saved in the admin and 100,000 loaded by bench/library.py go the same way.
 # Weights: title A, summary B, body C, attachment text D; the ranking vector is the title
-# and summary only. Body Markdown is indexed as written: its punctuation is not a word.
+# and summary only; the document also holds its word pairs. Body Markdown is indexed as
+# written: its punctuation is not a word.
 SEARCH_ENTRIES_UPSERT_SQL = """
 INSERT INTO practice_library_searchentry
     (resource_id, published_at, year, resource_type_id, topic_ids, audiences, ranking, document)
@@ -74,13 +88,17 @@ SELECT r.id, r.published_at,
               FROM practice_library_resourceaudience a WHERE a.resource_id = r.id), '{}'),
     setweight(to_tsvector('english', r.title), 'A')
         || setweight(to_tsvector('english', r.summary), 'B'),
-    setweight(to_tsvector('english', r.title), 'A')
+    words.vector || array_to_tsvector(library_word_pairs(words.vector))
+FROM practice_library_resource r
+CROSS JOIN LATERAL (
+    SELECT setweight(to_tsvector('english', r.title), 'A')
         || setweight(to_tsvector('english', r.summary), 'B')
         || setweight(to_tsvector('english', r.body), 'C')
         || setweight(to_tsvector('english', coalesce(
             (SELECT string_agg(x.extracted_text, E'\\n' ORDER BY x.id)
              FROM practice_library_attachment x WHERE x.resource_id = r.id), '')), 'D')
-FROM practice_library_resource r
+        AS vector
+) words
 WHERE r.id = ANY(%(ids)s) AND r.status = 'published' AND r.published_at IS NOT NULL
 ON CONFLICT (resource_id) DO UPDATE SET
     published_at = EXCLUDED.published_at, year = EXCLUDED.year,

@@ -15,8 +15,14 @@ def create_index_and_fill(apps, schema_editor):
         return
     from django.conf import settings
 
-    from practice_library.services import SEARCH_ENTRIES_UPSERT_SQL
+    from practice_library.services import (
+        SEARCH_ENTRIES_UPSERT_SQL,
+        SEARCH_WORD_PAIRS_FUNCTION_SQL,
+    )
 
+    # The entries are built with today's statement, which needs the function that
+    # migration 0005 introduced.
+    schema_editor.execute(SEARCH_WORD_PAIRS_FUNCTION_SQL, params=None)
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {INDEX} ON practice_library_searchentry USING gin (document)"
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from practice_library.models import ResourceStatus
+from practice_library.search import required_phrases
 from tests.factories import TopicFactory
 from tests.practice_library.conftest import postgres_only
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach, pdf_bytes
@@ -180,6 +181,16 @@ def test_postgres_search_keeps_a_quoted_phrase_together(client):
     response = client.get(URL, {"q": '"staying close"'})
 
     assert titles(response) == ["Staying close to the home"]
+
+
+@postgres_only
+def test_postgres_search_finds_a_phrase_in_the_body_only_where_its_words_meet(client):
+    ResourceFactory(title="First guide", body="Plans for staying close after eighteen.")
+    ResourceFactory(title="Second guide", body="Staying put is close to the heart of it.")
+
+    response = client.get(URL, {"q": '"staying close"'})
+
+    assert titles(response) == ["First guide"]
 
 
 @postgres_only
@@ -653,3 +664,26 @@ def test_postgres_search_counts_exactly_up_to_the_limit(client):
 
     assert response.context["approximate"] is False
     assert "3 resources" in response.content.decode()
+
+
+# --- Which phrases every match must hold --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "phrases"),
+    [
+        ('"care plan"', ["care plan"]),
+        ('respite "care plan" review', ["care plan"]),
+        ('"care plan" "staying close"', ["care plan", "staying close"]),
+        ('"care plan', ["care plan"]),
+        ('-"care plan" respite', []),
+        ('"care plan" or respite', []),
+        ('"care plan" OR "staying close"', []),
+        ('respite-"care plan"', []),
+        ('"care plan"s', []),
+        ('"respite"', []),
+        ("care plan", []),
+    ],
+)
+def test_required_phrases_are_only_those_every_match_must_hold(q, phrases):
+    assert required_phrases(q) == phrases
