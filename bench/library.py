@@ -380,14 +380,29 @@ def generate(total: int) -> None:
             [total],
         )
         print("  building search entries in SQL...", flush=True)
-        step = 5_000
-        for start in range(1, total + 1, step):
-            ids = list(range(start, min(start + step, total + 1)))
-            cursor.execute(SEARCH_ENTRIES_UPSERT_SQL, {"ids": ids, "tz": settings.TIME_ZONE})
-            print(
-                f"  {ids[-1]:,} indexed ({time.perf_counter() - started:.0f} s)",
-                flush=True,
-            )
+        # The GIN indexes are built once at the end: filling them entry by entry (every
+        # word and word pair of 100,000 documents) takes several times longer.
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = 'practice_library_searchentry' AND indexdef LIKE '%% USING gin %%'"
+        )
+        gin_indexes = cursor.fetchall()
+        for name, _ in gin_indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        try:
+            step = 5_000
+            for start in range(1, total + 1, step):
+                ids = list(range(start, min(start + step, total + 1)))
+                cursor.execute(SEARCH_ENTRIES_UPSERT_SQL, {"ids": ids, "tz": settings.TIME_ZONE})
+                print(
+                    f"  {ids[-1]:,} indexed ({time.perf_counter() - started:.0f} s)",
+                    flush=True,
+                )
+        finally:  # even when interrupted, so that the database keeps its indexes
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for name, definition in gin_indexes:
+                cursor.execute(definition)
+                print(f"  {name} built ({time.perf_counter() - started:.0f} s)", flush=True)
         for table in (
             "practice_library_resource",
             "practice_library_resource_topics",

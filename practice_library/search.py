@@ -359,8 +359,13 @@ class Library:
 
     @property
     def approximate(self) -> bool:
-        """Whether the counts are estimates (a search with very many matches)."""
+        """Whether the facets' counts are estimates (a search with very many matches)."""
         return settings.USING_POSTGRES and self._entry_counts().approximate
+
+    @property
+    def total_estimated(self) -> bool:
+        """Whether the number of results is an estimate."""
+        return settings.USING_POSTGRES and self._entry_counts().total_estimated
 
     def _sqlite_counts(self) -> tuple[dict, dict, dict, dict]:
         params = self.params
@@ -522,8 +527,9 @@ class Library:
             return where, params
         match = q
         for phrase, (_, exact) in phrases.items():
-            if exact:
-                match = match.replace(f'"{phrase}"', f" {phrase} ")
+            quoted = f'"{phrase}"'
+            if exact and q.count(quoted) == 1:  # not also after a minus elsewhere
+                match = match.replace(quoted, f" {phrase} ")
         pairs = sorted({pair for pairs, _ in phrases.values() for pair in pairs})
         where += (
             " AND e.document @@ (websearch_to_tsquery('english', %(match)s) && %(pairs)s::tsquery)"
@@ -574,7 +580,13 @@ class Library:
         if counts is None:
             counts = self._entry_count(sample=True)
             if counts.matched * SAMPLE_EVERY > EXACT_UP_TO:
+                few = counts.total < FEW_IN_SAMPLE
                 counts = counts.scaled(SAMPLE_EVERY)
+                if few:
+                    # Narrow filters on a broad search: the sample may hold none of the
+                    # few hits, and a page must never say none when there are some.
+                    counts.total = self._entry_total()
+                    counts.total_estimated = False
             else:
                 counts = self._entry_count(sample=False)
             cache.set(key, counts, CACHE_SECONDS)
@@ -654,6 +666,14 @@ class Library:
             walk=walk,
         )
         return [row[0] for row in rows]
+
+    def _entry_total(self) -> int:
+        """The exact number of hits, facets applied."""
+        where, params = self._entry_where()
+        rows = self._run(
+            f"SELECT count(*) FROM practice_library_searchentry e WHERE {where}", params
+        )
+        return rows[0][0]
 
     def _entry_count(self, *, sample: bool) -> "Counts":
         """The hits and facet counts of every entry, or of the sample only: one
@@ -789,7 +809,8 @@ class Counts:
     topics: dict[int, int] = field(default_factory=dict)
     audiences: dict[str, int] = field(default_factory=dict)
     years: dict[int, int] = field(default_factory=dict)
-    approximate: bool = False
+    approximate: bool = False  # the facets' counts are estimates
+    total_estimated: bool = False
 
     def scaled(self, factor: int) -> "Counts":
         """Counts of a sample, scaled to the whole and rounded as estimates are."""
@@ -805,6 +826,7 @@ class Counts:
             audiences=estimate(self.audiences),
             years=estimate(self.years),
             approximate=True,
+            total_estimated=True,
         )
 
 
@@ -847,6 +869,8 @@ CACHE_SECONDS = 300
 # two). The sample's partial indexes (migrations 0004 and 0007) say the same number.
 EXACT_UP_TO = 5_000
 SAMPLE_EVERY = 16
+# Fewer hits than this in the sample: the total is counted exactly after all.
+FEW_IN_SAMPLE = 20
 _NEGATION = re.compile(r"(^|\s)-")
 # Memory one search may use for its matches and their grouping (per statement).
 SEARCH_WORK_MEM = "32MB"

@@ -38,6 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": page,
         "facets": library.facets(),
         "approximate": library.approximate,
+        "total_estimated": library.total_estimated,
         "active_filters": library.active_filters(),
         "sorts": SORTS,
         "sort": library.sort,

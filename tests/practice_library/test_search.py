@@ -644,6 +644,7 @@ def test_postgres_search_with_very_many_matches_shows_estimated_counts(client, m
     from practice_library import search
 
     monkeypatch.setattr(search, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 0)
     for n in range(40):
         ResourceFactory(title=f"Kinship care review {n}")
 
@@ -687,3 +688,37 @@ def test_postgres_search_counts_exactly_up_to_the_limit(client):
 )
 def test_required_phrases_are_only_those_every_match_must_hold(q, phrases):
     assert required_phrases(q) == phrases
+
+
+@postgres_only
+def test_postgres_estimated_search_with_a_narrow_filter_still_counts_its_few_hits(
+    client, monkeypatch, guide, case_study
+):
+    from practice_library import search
+
+    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 1_000)
+    for n in range(40):
+        ResourceFactory(title=f"Kinship care review {n}", resource_type=guide)
+    ResourceFactory(title="Kinship care case study", resource_type=case_study)
+
+    response = client.get(URL, {"q": "kinship", "type": "case-study"})
+
+    assert titles(response) == ["Kinship care case study"]
+    assert response.context["total_estimated"] is False
+    assert "1 resource for" in response.content.decode()
+
+
+@postgres_only
+def test_postgres_estimated_search_pages_newest_first(client, monkeypatch):
+    from practice_library import search
+
+    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 0)
+    for n in range(40):
+        ResourceFactory(title=f"Kinship care review {n}", published_at=ago(n + 1))
+
+    response = client.get(URL, {"q": "kinship", "sort": "newest"})
+
+    assert response.context["total_estimated"] is True
+    assert titles(response)[:3] == [f"Kinship care review {n}" for n in range(3)]
