@@ -461,6 +461,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 HITS: dict[str, int] = {}
+ESTIMATED: set[str] = set()  # searches whose number of results was an estimate
 
 
 def timed_get(client: Client, url: str, *, cold: bool) -> tuple[float, int]:
@@ -475,6 +476,8 @@ def timed_get(client: Client, url: str, *, cold: bool) -> tuple[float, int]:
         rb'id="results-heading"[^>]*>\s*(?:About )?([0-9,]+) resource', response.content
     )
     HITS[url] = int(found.group(1).replace(b",", b"")) if found else 0
+    if found and b"About " in found.group(0):
+        ESTIMATED.add(url)
     return elapsed, len(captured)
 
 
@@ -518,7 +521,8 @@ def measure() -> None:
     print(
         f"  resources found per search: median {percentile(hits, 50):,}, "
         f"p95 {percentile(hits, 95):,}, max {hits[-1]:,}; "
-        f"{sum(1 for h in hits if h == 0)} of 200 found nothing"
+        f"{sum(1 for h in hits if h == 0)} of 200 found nothing; "
+        f"{len(ESTIMATED & set(urls))} of 200 showed an estimated number"
     )
     print("Browsing (no search text):")
     pages = {

@@ -4,7 +4,7 @@ PostgreSQL: one narrow SearchEntry row per live resource (models.SearchEntry) ho
 GIN-indexed document vector (title A, summary B, body C, file text D) searched with
 `websearch_to_tsquery` (quotes, `or` and `-word` work as people expect and no input is a
 syntax error), a small title-and-summary vector for ranking, and the facet values.
-Counting starts with a fixed sample of the entries (one in sixteen, with partial indexes
+Counting starts with a fixed sample of the entries (one in 32, with partial indexes
 of its own): when it promises more than EXACT_UP_TO hits, the scaled sample is the
 answer and the page says "about"; otherwise one pass over the matching entries counts
 the hits and every facet (GROUPING SETS). The page's ids come in relevance tiers (title,
@@ -866,9 +866,9 @@ class _EntryHits:
 
 CACHE_SECONDS = 300
 # Counting: every hit up to this many, otherwise one entry in SAMPLE_EVERY (a power of
-# two). The sample's partial indexes (migrations 0004 and 0007) say the same number.
+# two). The sample's partial indexes (migration 0008) say the same number.
 EXACT_UP_TO = 5_000
-SAMPLE_EVERY = 16
+SAMPLE_EVERY = 32
 # Fewer hits than this in the sample: the total is counted exactly after all.
 FEW_IN_SAMPLE = 20
 _NEGATION = re.compile(r"(^|\s)-")
