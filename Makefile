@@ -32,7 +32,7 @@ migrate: $(INSTALLED) ## Apply database migrations
 	$(MANAGE) migrate --no-input
 
 demo: migrate ## Load the demo content (safe to run again)
-	$(MANAGE) seed_demo
+	DEMO_ADDRESS=$(HOST):$(PORT) $(MANAGE) seed_demo
 
 run: demo ## Install, migrate, load demo content and serve on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)

@@ -9,6 +9,7 @@ outside any transaction, for content made by services that open their own.
 import importlib
 import importlib.util
 import logging
+import os
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -42,4 +43,5 @@ class Command(BaseCommand):
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.email.ljust(width)}  {user.role}")
         self.stdout.write("")
-        self.stdout.write("Open http://127.0.0.1:8000/ ; emails the site sends land in var/mail/.")
+        address = os.environ.get("DEMO_ADDRESS", "127.0.0.1:8000")
+        self.stdout.write(f"Open http://{address}/ ; emails the site sends land in var/mail/.")
