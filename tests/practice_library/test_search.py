@@ -722,3 +722,32 @@ def test_postgres_estimated_search_pages_newest_first(client, monkeypatch):
 
     assert response.context["total_estimated"] is True
     assert titles(response)[:3] == [f"Kinship care review {n}" for n in range(3)]
+
+
+@postgres_only
+def test_postgres_page_past_the_last_of_fewer_results_than_estimated_says_so(
+    client, monkeypatch, settings
+):
+    from practice_library import search
+
+    settings.LIBRARY_PAGE_SIZE = 2
+    monkeypatch.setattr(search, "SAMPLE_EVERY", 1)  # every entry is in the sample
+    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 0)
+    # The sample promised 10 hits; there are 3.
+    monkeypatch.setattr(
+        search.Counts,
+        "scaled",
+        lambda counts, factor: search.Counts(
+            total=10, matched=10, approximate=True, total_estimated=True
+        ),
+    )
+    for n in range(3):
+        ResourceFactory(title=f"Kinship care review {n}")
+
+    response = client.get(URL, {"q": "kinship", "page": 4})
+
+    content = response.content.decode()
+    assert titles(response) == []
+    assert "There are no more results" in content
+    assert "Nothing in the library matches" not in content
