@@ -14,19 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from forum import moderation_access_expectations as _moderation
 from forum import notifications, services
 from forum.models import Category, Notification, ThreadReadState
-
-ROLES = [
-    "anonymous",
-    "registered",
-    "provider_member",
-    "commissioner_member",
-    "policy_member",
-    "lapsed",
-    "org_admin",
-    "moderator",
-    "editor",
-    "staff",
-]
+from members.access_matrix import ROLES  # noqa: F401 (the roles this module answers for)
 
 _READERS = {"anonymous": 302, "registered": 404, "lapsed": 404}
 

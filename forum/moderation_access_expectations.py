@@ -20,20 +20,8 @@ from forum.models import (
     Suspension,
     Thread,
 )
+from members.access_matrix import ROLES  # noqa: F401 (the roles this module answers for)
 from network.markup import render_markdown
-
-ROLES = [
-    "anonymous",
-    "registered",
-    "provider_member",
-    "commissioner_member",
-    "policy_member",
-    "lapsed",
-    "org_admin",
-    "moderator",
-    "editor",
-    "staff",
-]
 
 _PAGE = {"anonymous": 302, "moderator": 200, "staff": 200, "*": 403}
 _ACTION = {"anonymous": 302, "*": 405}

@@ -9,22 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from members.access import AccessLevel
+from members.access_matrix import ROLES  # noqa: F401 (the roles this module answers for)
 from network.models import Topic
 from practice_library import services
 from practice_library.models import Attachment, Bookmark, Resource, ResourceStatus, ResourceType
-
-ROLES = [
-    "anonymous",
-    "registered",
-    "provider_member",
-    "commissioner_member",
-    "policy_member",
-    "lapsed",
-    "org_admin",
-    "moderator",
-    "editor",
-    "staff",
-]
 
 EXPECTED: dict[str, dict[str, int]] = {
     "practice_library:index": {"*": 200},
