@@ -10,7 +10,6 @@ import logging
 import re
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -32,7 +31,7 @@ from forum.models import (
     ThreadState,
 )
 from members import access
-from network.mail import build_email
+from network.mail import build_email, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +87,6 @@ def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
         return int(data["u"]), int(data["t"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-
-
-def _site_url(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def post_notify(post: Post) -> dict[str, int]:
@@ -204,7 +199,7 @@ def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
         return False
     thread = post.thread
     author = post.author.name if post.author else "A former member"
-    unsubscribe = _site_url(
+    unsubscribe = site_url(
         reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(recipient, thread)})
     )
     subject = {
@@ -218,9 +213,9 @@ def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
             "thread": thread,
             "author": author,
             "kind": kind,
-            "post_url": _site_url(post.get_absolute_url()),
+            "post_url": site_url(post.get_absolute_url()),
             "unsubscribe_url": unsubscribe,
-            "preferences_url": _site_url(reverse("forum:preferences")),
+            "preferences_url": site_url(reverse("forum:preferences")),
         },
         subject=subject,
         to=[recipient.email],
@@ -257,7 +252,7 @@ def moderators_alert(report: Report) -> int:
                 "thread": thread,
                 "post": post,
                 "reason": report.get_reason_display(),
-                "post_url": _site_url(post.get_absolute_url()),
+                "post_url": site_url(post.get_absolute_url()),
             },
             subject=f"Urgent forum report: {report.get_reason_display()}",
             to=[moderator.email],
@@ -286,13 +281,13 @@ def daily_summary_send(*, user, day) -> bool:
             "recipient": user,
             "threads": threads,
             "day": day,
-            "preferences_url": _site_url(reverse("forum:preferences")),
+            "preferences_url": site_url(reverse("forum:preferences")),
         },
         subject=f"Forum: new posts in {len(threads)} thread{'s' if len(threads) != 1 else ''} "
         "you follow",
         to=[user.email],
         headers=_unsubscribe_headers(
-            _site_url(reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
+            site_url(reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
         ),
     )
     message.send()

@@ -17,7 +17,6 @@ count, last author, last post time). Periods are [since, until).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
@@ -32,6 +31,7 @@ from forum.models import (
     ThreadState,
 )
 from members import access
+from network.mail import site_url
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,6 @@ class ThreadSummary:
     last_author: str
     last_post_at: datetime
     thread_id: int
-
-
-def _site_url(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def _new_posts(user, since: datetime, until: datetime) -> QuerySet:
@@ -85,7 +81,7 @@ def _summaries(posts: QuerySet, *, order: list[str], limit: int | None) -> list[
     return [
         ThreadSummary(
             title=threads[r["thread"]].title,
-            url=_site_url(threads[r["thread"]].get_absolute_url()),
+            url=site_url(threads[r["thread"]].get_absolute_url()),
             category=threads[r["thread"]].category.name,
             new_post_count=r["new_posts"],
             last_author=threads[r["thread"]].window_last_author or "A former member",

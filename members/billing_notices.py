@@ -15,11 +15,7 @@ from django.utils import timezone
 from members import access
 from members.models import Invoice, Seat, Subscription, SubscriptionStatus
 from members.stripe_sync import ENDED_STATUSES
-from network.mail import build_email
-
-
-def site_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+from network.mail import build_email, site_url
 
 
 def _recipients(subscription: Subscription) -> list[str]:

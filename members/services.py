@@ -36,6 +36,7 @@ from members.stripe_sync import (
     subscription_sync,
     subscription_write,
 )
+from network.mail import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +44,6 @@ UNAVAILABLE_MESSAGE = (
     "We could not reach our payment provider just now, so nothing has been charged or "
     "set up. Please try again in a few minutes."
 )
-
-
-def site_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def card_payments_enabled() -> bool:

@@ -15,6 +15,12 @@ from django.template.loader import render_to_string
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
+def site_url(path: str) -> str:
+    """An absolute link to a path of the site, for emails and what leaves the site
+    (SITE_URL is kept without a trailing slash)."""
+    return f"{settings.SITE_URL}{path}"
+
+
 def inline_css(html: str) -> str:
     return _inliner.inline(html)
 

@@ -64,10 +64,10 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from members import access
-from network.mail import inline_css
+from network.mail import inline_css, site_url
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
 from newsletter.ratelimit import SendBucket
-from newsletter.rendering import absolute, personal_from
+from newsletter.rendering import personal_from
 from newsletter.sending import _backoff, _smtp_code, _valid_address, subscriber_suppress_hard_bounce
 
 logger = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ class _LibraryPeriod:
     def _item(resource) -> DigestItem:
         return DigestItem(
             title=resource.title,
-            url=absolute(resource.get_absolute_url()),
+            url=site_url(resource.get_absolute_url()),
             summary=resource.summary,
             note=resource.resource_type.name,
         )

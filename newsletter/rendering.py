@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from members.access import AccessLevel
-from network.mail import inline_css
+from network.mail import inline_css, site_url
 from network.markup import render_markdown
 from newsletter import tokens
 from newsletter.models import Edition, Section, Subscriber
@@ -34,10 +34,6 @@ class Personal:
     unsubscribe_token: str
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def section_html(section: Section) -> str:
     return render_markdown(section.body, user_content=False)
 
@@ -53,7 +49,7 @@ def section_items(section: Section) -> list[dict]:
             {
                 "title": resource.title,
                 "summary": resource.summary,
-                "url": absolute(resource.get_absolute_url()),
+                "url": site_url(resource.get_absolute_url()),
                 "members_only": resource.access_level != AccessLevel.PUBLIC,
             }
             for resource in section.resources.all()
@@ -67,7 +63,7 @@ def section_items(section: Section) -> list[dict]:
                     f"In {thread.category.name}: {thread.post_count} "
                     f"{'post' if thread.post_count == 1 else 'posts'}"
                 ),
-                "url": absolute(thread.get_absolute_url()),
+                "url": site_url(thread.get_absolute_url()),
                 "members_only": not thread.category.registered_may_read,
             }
             for thread in section.threads.all()
@@ -119,7 +115,7 @@ def _context(edition: Edition) -> dict:
         "greeting": GREETING,
         "preferences_url": PREFERENCES_URL,
         "unsubscribe_url": UNSUBSCRIBE_URL,
-        "archive_url": absolute(edition.get_absolute_url()),
+        "archive_url": site_url(edition.get_absolute_url()),
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
     }
@@ -144,9 +140,9 @@ def _signer(purpose: str):
 
 
 @cache
-def _cached_url_prefix(name: str, site_url: str) -> str:
+def _cached_url_prefix(name: str, base: str) -> str:
     marker = "TOKEN"
-    url = absolute(reverse(name, args=[marker]))
+    url = base + reverse(name, args=[marker])
     return url[: url.rindex(marker)]
 
 
@@ -160,7 +156,7 @@ def unsubscribe_url_prefix() -> str:
 
 def personal_for(subscriber: Subscriber | None) -> Personal:
     if subscriber is None:  # a test message to an editor who is not a subscriber
-        index = absolute(reverse("newsletter:index"))
+        index = site_url(reverse("newsletter:index"))
         return Personal("Hello,", index, index, "")
     return personal_from(key=subscriber.key, name=subscriber.display_name)
 

@@ -15,12 +15,12 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from network.mail import build_email
+from network.mail import build_email, site_url
 from network.models import Topic
 from newsletter import selectors, tokens
 from newsletter.messages import MessageTemplate
 from newsletter.models import Consent, Delivery, Edition, Newsletter, Subscriber
-from newsletter.rendering import absolute, edition_render, personal_for
+from newsletter.rendering import edition_render, personal_for
 from newsletter.sending import new_message_id
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def subscriber_confirmation_email(subscriber: Subscriber):
     return build_email(
         template="newsletter/emails/confirm",
         context={
-            "confirm_url": absolute(reverse("newsletter:confirm", args=[token])),
+            "confirm_url": site_url(reverse("newsletter:confirm", args=[token])),
             "choices": [str(n) for n in subscriber.newsletters.all()]
             + (["the weekly digest"] if subscriber.weekly_digest else [])
             + (["the daily digest"] if subscriber.daily_digest else []),
@@ -439,7 +439,7 @@ def subscriber_already_subscribed_email(subscriber: Subscriber):
     token = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
     return build_email(
         template="newsletter/emails/already",
-        context={"preferences_url": absolute(reverse("newsletter:preferences", args=[token]))},
+        context={"preferences_url": site_url(reverse("newsletter:preferences", args=[token]))},
         subject=f"Your subscription to {settings.SITE_NAME}",
         to=[subscriber.email],
     )
