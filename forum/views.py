@@ -147,6 +147,33 @@ def _form_errors_from(form, error: ValidationError) -> None:
         form.add_error(None, message)
 
 
+def _preview_or_write(request: HttpRequest, form, write) -> tuple[HttpResponse | None, str]:
+    """For a posted thread or reply form: (the redirect once the post is written, or None
+    to show the form again; the preview's HTML). `write(body=..., attachments=...,
+    submission_key=..., confirmed_child_safety=...)` writes the post through a service.
+    A repeated submission (a double click) lands on the post already written; a refusal
+    becomes the form's errors, with what was typed kept."""
+    if not form.is_valid():
+        return None, ""
+    data = form.cleaned_data
+    if "preview" in request.POST:
+        return None, render_markdown(data["body"])
+    try:
+        post = write(
+            body=data["body"],
+            attachments=data["attachments"],
+            submission_key=data.get("submission_key"),
+            confirmed_child_safety=data.get("confirm_child_safety", False),
+        )
+    except services.DuplicateSubmission as duplicate:
+        return redirect(duplicate.post.get_absolute_url()), ""
+    except ValidationError as error:
+        _form_errors_from(form, error)
+        return None, ""
+    _posted_message(request, post)
+    return redirect(post.get_absolute_url()), ""
+
+
 def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     category = _category_or_404(request.user, slug)
     if not access.can_post_in_category(request.user, category):
@@ -155,28 +182,15 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     preview = ""
     if request.method == "POST":
         form = forms.ThreadForm(request.POST, request.FILES, ask_confirmation=ask)
-        if form.is_valid():
-            data = form.cleaned_data
-            if "preview" in request.POST:
-                preview = render_markdown(data["body"])
-            else:
-                try:
-                    post = services.thread_create(
-                        author=request.user,
-                        category=category,
-                        title=data["title"],
-                        body=data["body"],
-                        attachments=data["attachments"],
-                        submission_key=data.get("submission_key"),
-                        confirmed_child_safety=data.get("confirm_child_safety", False),
-                    )
-                except services.DuplicateSubmission as duplicate:
-                    return redirect(duplicate.post.get_absolute_url())
-                except ValidationError as error:
-                    _form_errors_from(form, error)
-                else:
-                    _posted_message(request, post)
-                    return redirect(post.get_absolute_url())
+        written, preview = _preview_or_write(
+            request,
+            form,
+            lambda **post: services.thread_create(
+                author=request.user, category=category, title=form.cleaned_data["title"], **post
+            ),
+        )
+        if written is not None:
+            return written
     else:
         form = forms.ThreadForm(ask_confirmation=ask)
     return render(
@@ -235,27 +249,13 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     preview = ""
     if request.method == "POST":
         form = forms.PostForm(request.POST, request.FILES, ask_confirmation=ask)
-        if form.is_valid():
-            data = form.cleaned_data
-            if "preview" in request.POST:
-                preview = render_markdown(data["body"])
-            else:
-                try:
-                    post = services.post_reply(
-                        author=request.user,
-                        thread=thread,
-                        body=data["body"],
-                        attachments=data["attachments"],
-                        submission_key=data.get("submission_key"),
-                        confirmed_child_safety=data.get("confirm_child_safety", False),
-                    )
-                except services.DuplicateSubmission as duplicate:
-                    return redirect(duplicate.post.get_absolute_url())
-                except ValidationError as error:
-                    _form_errors_from(form, error)
-                else:
-                    _posted_message(request, post)
-                    return redirect(post.get_absolute_url())
+        written, preview = _preview_or_write(
+            request,
+            form,
+            lambda **post: services.post_reply(author=request.user, thread=thread, **post),
+        )
+        if written is not None:
+            return written
     else:
         initial = {}
         quote_number = request.GET.get("quote", "")
