@@ -281,6 +281,7 @@ class Library:
         )
         self._now = timezone.now()
         self._counts: Counts | None = None
+        self._match: tuple[str, dict] | None = None  # the counts and the page both use it
 
     def _filters(self, *, without: str | None = None) -> list[Q]:
         params = self.params
@@ -515,6 +516,12 @@ class Library:
         two words the pair is the phrase, so its quotes are dropped as well, and the
         index answers without PostgreSQL reading a single document's positions.
         """
+        if self._match is None:
+            self._match = self._build_match()
+        where, params = self._match
+        return where, dict(params)  # callers add their own parameters
+
+    def _build_match(self) -> tuple[str, dict]:
         where = "e.published_at <= %(now)s"
         params: dict = {"now": self._now}
         q = self.params.q
