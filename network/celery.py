@@ -2,30 +2,67 @@
 
 https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 
-Configuration lives in settings (CELERY_* names). Two things are added here:
+Configuration lives in settings (CELERY_* names). Added here, so that every app does
+these things one way:
 - every task counts its deliveries, so that a task that keeps killing its worker (and
   is re-delivered because of task_reject_on_worker_lost) is given up after
   CELERY_MAX_DELIVERIES instead of looping forever;
+- `task.delay_on_commit(...)` is the one way to enqueue work from inside a transaction;
+- `EMAIL_RETRY` is the one retry policy of tasks that send email;
 - one log line per task, with its id, name, outcome and duration.
 """
 
+import functools
 import logging
 import os
+import smtplib
 import time
 
+from anymail.exceptions import AnymailAPIError
 from celery import Celery, signals
 from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 
 logger = logging.getLogger("network.tasks")
 
 
-class BoundedDeliveryTask(DjangoTask):
-    """A task that refuses to run once it has been delivered too many times.
+# The retry policy of every task that sends email: a mail server or email service that
+# is down or refuses for a while is tried again with growing, jittered delays for about
+# a day (30 s doubling to an hour, ten times), after which the delivery row stays
+# recorded as failed for staff to see. Each sending service checks its delivery record
+# first, so a retry never sends the same message twice.
+EMAIL_RETRY = {
+    "autoretry_for": (smtplib.SMTPException, OSError, AnymailAPIError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
 
-    DjangoTask gives every task delay_on_commit()/apply_async_on_commit().
-    """
+
+class BoundedDeliveryTask(DjangoTask):
+    """A task that refuses to run once it has been delivered too many times."""
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        """Enqueue when the surrounding transaction commits (at once outside one)."""
+        transaction.on_commit(functools.partial(self._enqueue, args, kwargs))
+
+    def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
+        transaction.on_commit(functools.partial(self._enqueue, args, kwargs, **options))
+
+    def _enqueue(self, args, kwargs, **options) -> None:
+        # By the time this runs the rows are committed, so a broker that is down must not
+        # turn the person's successful request into an error page. The failure is logged
+        # with the task and its arguments; work that has a row of its own (Stripe events,
+        # newsletter deliveries) is picked up again by its periodic sweep. Errors of the
+        # task itself (run in-process on the embedded default) still propagate.
+        try:
+            self.apply_async(args, kwargs, **options)
+        except OperationalError:
+            logger.exception("task not enqueued name=%s args=%r kwargs=%r", self.name, args, kwargs)
 
     def __call__(self, *args, **kwargs):
         if not self.request.is_eager and self.request.id:

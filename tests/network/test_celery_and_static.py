@@ -46,6 +46,49 @@ def test_deliveries_are_counted_per_message(max_deliveries):
     assert ran == ["y"] * (max_deliveries + 1)
 
 
+@app.task(name="tests.record_or_fail")
+def record_or_fail(label: str) -> str:
+    if label == "fail":
+        raise ValueError("the task itself failed")
+    ran.append(label)
+    return label
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_enqueued_on_commit_runs_only_after_the_transaction_commits():
+    from django.db import transaction
+
+    ran.clear()
+    with transaction.atomic():
+        record_or_fail.delay_on_commit("after-commit")
+        assert ran == []
+
+    assert ran == ["after-commit"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_after_commit_is_logged_not_raised(monkeypatch, caplog):
+    from django.db import transaction
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(record_or_fail, "apply_async", broker_down)
+    with transaction.atomic():
+        record_or_fail.delay_on_commit("lost")
+
+    assert "task not enqueued name=tests.record_or_fail" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_task_run_in_process_still_raises_after_commit():
+    from django.db import transaction
+
+    with pytest.raises(ValueError), transaction.atomic():
+        record_or_fail.delay_on_commit("fail")
+
+
 def test_celery_is_configured_not_to_lose_work():
     conf = app.conf
 
