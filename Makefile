@@ -4,29 +4,35 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# A stamp newer than requirements.txt means the venv already has what it needs.
+# A stamp newer than both requirement files means the venv already has what it needs.
+# requirements.txt is what runs (the production image installs only it);
+# requirements-dev.txt adds the development and test tools.
 INSTALLED := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve migrate demo test test-fast lint format check clean
+.PHONY: help install requirements run serve migrate demo test test-fast lint format check clean
 
 help: ## List the make verbs
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): requirements.txt | $(BIN)/python
+$(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 install: $(INSTALLED) ## Create .venv and install the pinned requirements
 
-requirements.txt: requirements.in
-	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file $@ $<
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+
+# A verb, not file targets: a fresh clone's file times must never start a re-pin.
+requirements: $(INSTALLED) ## Re-pin requirements.txt and requirements-dev.txt from their .in files
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 migrate: $(INSTALLED) ## Apply database migrations
 	$(MANAGE) migrate --no-input
@@ -54,12 +60,17 @@ check: $(INSTALLED) ## Django system checks, including the production ones
 	  ALLOWED_HOSTS=network.example.org SITE_URL=https://network.example.org \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
+# The whole suite runs in TEST_PROCESSES processes (pytest-xdist); tests that start Celery
+# workers share one of them. test-fast keeps its test database between runs (--reuse-db;
+# add --create-db after a migration changes).
+TEST_PROCESSES ?= auto
+
 test: lint ## The whole suite (embedded default, or the services named by DATABASE_URL/REDIS_URL)
 	@scripts/ensure-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup
 
-test-fast: $(INSTALLED) ## The suite without the browser tests
-	$(BIN)/python -m pytest -m "not browser"
+test-fast: $(INSTALLED) ## The suite without the browser tests, keeping the test database
+	$(BIN)/python -m pytest -m "not browser" --reuse-db
 
 clean: ## Remove the venv, local data and caches
 	rm -rf $(VENV) var .pytest_cache .ruff_cache staticfiles

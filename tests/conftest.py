@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -31,6 +32,36 @@ from tests.factories import (
 
 SERVICE_MODE = not settings.CELERY_TASK_ALWAYS_EAGER
 BASE_DIR = Path(settings.BASE_DIR)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist, each worker process gets a Redis database of its own.
+
+    Tests clear the cache (a FLUSHDB on Redis) and purge the broker; neither may reach
+    the tests another process is running. pytest-django already gives each process a
+    database of its own.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not settings.REDIS_URL:
+        return
+    parts = urlsplit(settings.REDIS_URL)
+    base = int(parts.path.strip("/") or 0)
+    url = urlunsplit(parts._replace(path=f"/{(base - int(worker.removeprefix('gw'))) % 16}"))
+    os.environ["REDIS_URL"] = url  # for the worker processes that tests start
+    settings.REDIS_URL = url
+    settings.CACHES["default"]["LOCATION"] = url
+    settings.CELERY_BROKER_URL = url
+    from network.celery import app
+
+    app.conf.broker_url = url
+
+
+def pytest_collection_modifyitems(items):
+    # Tests that start Celery workers run one after another in one process: each starts
+    # and stops workers of its own, and two at once would only compete for two cores.
+    for item in items:
+        if item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("celery-workers"))
 
 
 @pytest.fixture(autouse=True)

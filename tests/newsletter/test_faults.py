@@ -28,6 +28,7 @@ from tests.conftest import SERVICE_MODE, _worker_database_url
 from tests.newsletter.factories import EditionFactory, subscribers
 
 pytestmark = [
+    pytest.mark.worker,
     pytest.mark.skipif(not SERVICE_MODE, reason="needs PostgreSQL, Redis and real workers"),
     pytest.mark.django_db(transaction=True),
 ]
