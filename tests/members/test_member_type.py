@@ -15,6 +15,7 @@ from django.utils import timezone
 from forum import services as forum_services
 from members import access, type_changes
 from members.models import MembershipGrant, MemberType, MemberTypeChangeRequest, User
+from newsletter import tokens
 from newsletter.models import Newsletter, Subscriber
 from tests.factories import GrantFactory, OrganisationFactory, UserFactory
 from tests.forum.factories import CategoryFactory
@@ -192,6 +193,35 @@ def test_member_cannot_subscribe_to_the_commissioners_newsletter_by_posting_its_
     assert not Subscriber.objects.filter(newsletters=briefing).exists()
     briefing.refresh_from_db()
     assert briefing.restricted_to == MemberType.COMMISSIONER
+
+
+def test_preferences_link_ignores_a_restricted_newsletter_and_fields_of_the_subscriber(
+    client, policy_member
+):
+    briefing = Newsletter.objects.create(
+        name="Commissioners' briefing", slug="briefing", restricted_to=MemberType.COMMISSIONER
+    )
+    subscriber = Subscriber.objects.create(
+        email=policy_member.email, user=policy_member, state=Subscriber.State.SUBSCRIBED
+    )
+    token = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
+
+    response = client.post(
+        reverse("newsletter:preferences", args=[token]),
+        {
+            "newsletters": [briefing.pk],
+            "daily_digest": "on",
+            "email": "other@example.org",
+            "user": "1",
+            "state": "subscribed",
+        },
+    )
+
+    assert response.status_code == 400
+    subscriber.refresh_from_db()
+    assert (subscriber.email, subscriber.user_id) == (policy_member.email, policy_member.pk)
+    assert not subscriber.newsletters.exists()
+    assert not subscriber.daily_digest
 
 
 # --- Asking for a change -------------------------------------------------------------------
