@@ -50,6 +50,26 @@ EXPECTED: dict[str, dict[str, int]] = {
     "forum:post_report": {**_READERS, "provider_member": 403, "*": 200},
     "forum:attachment": {**_READERS, "*": 200},
 }
+# The commissioners-only room: commissioners, and those who read every room (moderators,
+# staff, editors as staff accounts); every other member answers 404 like a room that
+# does not exist, including a policy member whose own profile says commissioner.
+_COMMISSIONERS = {
+    "anonymous": 302,
+    "commissioner_member": 200,
+    "moderator": 200,
+    "editor": 200,
+    "staff": 200,
+    "*": 404,
+}
+EXPECTED.update(
+    {
+        "forum:category[commissioners]": _COMMISSIONERS,
+        "forum:thread_create[commissioners]": _COMMISSIONERS,
+        "forum:thread[commissioners]": _COMMISSIONERS,
+        "forum:reply[commissioners]": _COMMISSIONERS,
+        "forum:attachment[commissioners]": _COMMISSIONERS,
+    }
+)
 EXPECTED.update(_moderation.EXPECTED)
 
 CSV = b"home,places\nFictional House,4\n"
@@ -77,7 +97,13 @@ def url_kwargs(people: dict) -> dict[str, dict]:
     note = Notification.objects.create(
         recipient=notice_to, kind="reply", thread=thread, post=post, actor=author
     )
+    commissioners = _commissioners_thread(people)
     return {
+        "forum:category[commissioners]": {"slug": commissioners.category.slug},
+        "forum:thread_create[commissioners]": {"slug": commissioners.category.slug},
+        "forum:thread[commissioners]": {"pk": commissioners.pk, "slug": commissioners.slug},
+        "forum:reply[commissioners]": {"pk": commissioners.pk},
+        "forum:attachment[commissioners]": {"pk": commissioners.posts.get().attachments.get().pk},
         "forum:notification_open": {"pk": note.pk},
         "forum:unsubscribe": {"token": notifications.unsubscribe_token(author, thread)},
         "forum:category": {"slug": category.slug},
@@ -98,3 +124,29 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "forum:attachment": {"pk": post.attachments.get().pk},
         **_moderation.url_kwargs(people),
     }
+
+
+def _commissioners_thread(people: dict):
+    """A thread with an attachment in a room only commissioners read and post in."""
+    category, _ = Category.objects.get_or_create(
+        slug="access-matrix-commissioners",
+        defaults={
+            "name": "Access matrix: commissioners only",
+            "registered_may_read": False,
+            "providers_may_read": False,
+            "providers_may_post": False,
+            "policy_may_read": False,
+            "policy_may_post": False,
+        },
+    )
+    post = services.thread_create(
+        author=people["commissioner_member"],
+        category=category,
+        title="Access matrix: framework contract renewal notes",
+        body="Notes from the regional commissioning group.",
+        attachments=[SimpleUploadedFile("notes.csv", CSV, content_type="text/csv")],
+        confirmed_child_safety=True,
+    )
+    if post.state != "visible":
+        services.post_publish(post=post, actor=None)
+    return post.thread

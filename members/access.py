@@ -16,7 +16,10 @@ Roles a person can be in at one moment (`roles(user)`):
                                start and end dates (both days included)
     lapsed         signed in, not a member now, but had a subscription or a grant before
     member type    inside membership: provider, commissioner or policy maker/other, from
-                   the personal plan, the seat's organisation, or the grant
+                   the personal plan, the seat's organisation, or the grant, and only
+                   from there: the "work" a person states in their profile decides
+                   nothing, and a member asks staff to change their type
+                   (MemberTypeChangeRequest) rather than change it
     org_admin      holds an admin seat: manages that organisation's seats (and billing),
                    whether or not its membership is active (so they can renew it)
     moderator      in the "Moderators" group (forum), or a superuser
@@ -58,6 +61,7 @@ The functions other apps use:
     invoice_overdue(subscription)               -> bool (the invoice rule above)
     grace_period_end(subscription)              -> datetime | None
     can_read_level(user, level), can_read(user, obj) -> bool (AccessLevel)
+    can_read_for_member_type(user, level, restricted_to) -> bool: one type's content
     can_read_resource(user, resource, *, free_reads_left, already_read_this_month)
                              -> bool, a library resource, with the monthly free reads
     uses_free_read(user, resource) -> bool: would reading it spend a free read?
@@ -161,6 +165,10 @@ class Membership:
     organisation: Organisation | None = None
     subscription: Subscription | None = None
     grant: MembershipGrant | None = None
+
+    @property
+    def member_type_label(self) -> str:
+        return MemberType(self.member_type).label
 
     @property
     def ends_at(self) -> datetime | None:
@@ -306,19 +314,17 @@ def _membership_from_subscription(user, subscription: Subscription) -> Membershi
 
 def _membership_from_grant(user, grant: MembershipGrant) -> Membership:
     organisation = grant.organisation
+    # The grant's own type, set by staff, decides; never the person's profile, which they
+    # edit themselves. (The database refuses a grant without a type.)
     if organisation is not None:
         # A grant to an organisation reaches the person through their seat.
         return Membership(
             source=Source.SEAT,
-            member_type=grant.member_type or organisation.org_type,
+            member_type=grant.member_type,
             organisation=organisation,
             grant=grant,
         )
-    return Membership(
-        source=Source.GRANT,
-        member_type=grant.member_type or user.member_type or MemberType.POLICY,
-        grant=grant,
-    )
+    return Membership(source=Source.GRANT, member_type=grant.member_type, grant=grant)
 
 
 def _find_membership(user, now: datetime) -> Membership | None:
@@ -553,6 +559,19 @@ def can_read_level(user, level: str) -> bool:
     return False
 
 
+def can_read_for_member_type(user, level: str, restricted_to: str) -> bool:
+    """May `user` read content at `level` that is meant for one member type only (the
+    members-only archive of a commissioners' newsletter)? Public content stays public;
+    otherwise members of that type, editors and staff. `restricted_to` "" means any type."""
+    if not can_read_level(user, level):
+        return False
+    if not restricted_to or level == AccessLevel.PUBLIC:
+        return True
+    if is_staff(user) or is_editor(user):
+        return True
+    return member_type(user) == restricted_to
+
+
 def can_read(user, obj) -> bool:
     """May `user` read `obj`? `obj` carries an `access_level` (an AccessLevel value)."""
     return can_read_level(user, getattr(obj, "access_level", AccessLevel.MEMBERS))
@@ -629,7 +648,7 @@ def members_now_q(*, member_type: str | None = None, now: datetime | None = None
     bulk queries (newsletter audiences) where asking is_member() per person is too slow.
 
     The member type follows membership(): a personal subscription's plan, a seat's
-    organisation type, or a grant's type (else its organisation's, the person's, policy).
+    organisation type, or a grant's type; never the person's own profile.
     A person with memberships of two types matches either type.
     """
     now = now or timezone.now()
@@ -643,13 +662,8 @@ def members_now_q(*, member_type: str | None = None, now: datetime | None = None
     if member_type:
         personal = personal.filter(plan__member_type=member_type)
         seats = seats.filter(organisation__org_type=member_type)
-        grant_type = Q(member_type=member_type) | Q(member_type="", user__member_type=member_type)
-        if member_type == MemberType.POLICY:
-            grant_type |= Q(member_type="", user__member_type="")
-        personal_grants = personal_grants.filter(grant_type)
-        organisation_grants = organisation_grants.filter(
-            Q(member_type=member_type) | Q(member_type="", organisation__org_type=member_type)
-        )
+        personal_grants = personal_grants.filter(member_type=member_type)
+        organisation_grants = organisation_grants.filter(member_type=member_type)
     seat_grants = Seat.objects.filter(organisation__membership_grants__in=organisation_grants)
     return Q(is_active=True) & (
         Q(pk__in=personal.values("user_id"))

@@ -75,6 +75,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     # The account.
     "members:account": SIGNED_IN_200,
     "members:profile": SIGNED_IN_200,
+    # Asking to change one's member type: members (staff see that they have none).
+    "members:type_change_request": {
+        "anonymous": 302,
+        "registered": 403,
+        "lapsed": 403,
+        "*": 200,
+    },
     # Organisation memberships: only an organisation's admins, and only their own.
     "members:organisation_index": {"anonymous": 302, "org_admin": 302, "*": 403},
     "members:organisation[own]": {"anonymous": 302, "org_admin": 200, "*": 404},

@@ -42,6 +42,7 @@ ROLES = [
     "provider_member",
     "commissioner_member",
     "policy_member",
+    "self_typed_member",
     "lapsed",
     "org_admin",
     "moderator",
@@ -55,6 +56,9 @@ ROLE_TITLES = {
     "provider_member": "Member (provider, personal)",
     "commissioner_member": "Member (commissioner, seat)",
     "policy_member": "Member (policy, staff grant)",
+    # A policy member (staff grant) who posted member_type=commissioner to their profile:
+    # what they wrote must open nothing the grant's type does not.
+    "self_typed_member": "Member (policy grant, changed their own type)",
     "lapsed": "Lapsed",
     "org_admin": "Org admin",
     "moderator": "Moderator",

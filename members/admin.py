@@ -7,13 +7,14 @@ from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from members import access, billing, organisations, services, stripe_sync, tasks
+from members import access, billing, organisations, services, stripe_sync, tasks, type_changes
 from members.exports import members_csv_lines
 from members.models import (
     Invitation,
     Invoice,
     InvoiceRequest,
     MembershipGrant,
+    MemberTypeChangeRequest,
     Organisation,
     Plan,
     Seat,
@@ -64,6 +65,8 @@ class MemberChangeForm(UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
+    # member_type here is the "work" people state about themselves; it opens nothing
+    # (the access summary shows the type their membership gives).
     list_display = ["email", "name", "member_type", "region", "is_staff", "date_joined"]
     list_filter = [MembershipNowFilter, "member_type", "region", "is_staff", "is_active", "groups"]
     search_fields = ["email", "name", "organisation_name", "seats__organisation__name"]
@@ -601,3 +604,76 @@ class MembershipGrantAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(MemberTypeChangeRequest)
+class MemberTypeChangeRequestAdmin(admin.ModelAdmin):
+    """Members' requests to change the member type that decides their access.
+
+    Approve changes the person's own staff grant; when their type comes from a plan or an
+    organisation, change that instead and reject the request with a note (the note is
+    shown to the member on their account page).
+    """
+
+    list_display = ["user", "current_type", "requested_type", "status", "created_at"]
+    list_filter = ["status", "requested_type"]
+    search_fields = ["user__email", "user__name", "reason"]
+    list_select_related = ["user"]
+    readonly_fields = [
+        "user",
+        "membership_now",
+        "current_type",
+        "requested_type",
+        "reason",
+        "status",
+        "decided_by",
+        "decided_at",
+        "staff_notified_at",
+        "created_at",
+    ]
+    fields = [*readonly_fields[:6], "decision_note", *readonly_fields[6:]]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # members ask from their account page
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != MemberTypeChangeRequest.Status.PENDING:
+            return [*self.readonly_fields, "decision_note"]
+        return self.readonly_fields
+
+    @admin.display(description="membership now")
+    def membership_now(self, obj: MemberTypeChangeRequest) -> str:
+        current = access.membership(obj.user)
+        if current is None:
+            return "No membership now."
+        where = {
+            access.Source.PERSONAL: f"the plan {current.subscription.plan if current.subscription else ''}",
+            access.Source.SEAT: f"a seat at {current.organisation}",
+            access.Source.GRANT: f"their own staff grant ({current.grant})",
+        }[current.source]
+        return f"{current.member_type_label}, from {where}."
+
+    @admin.action(description="Approve: give their staff grant the type asked for")
+    def approve(self, request, queryset):
+        for change_request in queryset.filter(status=MemberTypeChangeRequest.Status.PENDING):
+            try:
+                type_changes.type_change_request_approve(
+                    change_request=change_request, approved_by=request.user
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{change_request}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(request, f"{change_request}: approved.", messages.SUCCESS)
+
+    @admin.action(description="Reject the selected requests")
+    def reject(self, request, queryset):
+        rejected = 0
+        for change_request in queryset.filter(status=MemberTypeChangeRequest.Status.PENDING):
+            type_changes.type_change_request_reject(
+                change_request=change_request, rejected_by=request.user
+            )
+            rejected += 1
+        self.message_user(request, f"{rejected} request(s) rejected.")

@@ -184,6 +184,7 @@ def seed() -> None:
         user=people["policy"],
         reason=MembershipGrant.Reason.PARTNER,
         defaults={
+            "member_type": MemberType.POLICY,
             "starts_on": today - timedelta(days=30),
             "ends_on": today + timedelta(days=335),
             "note": "Research partner (demo).",

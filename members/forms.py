@@ -1,6 +1,6 @@
 from django import forms
 
-from members.models import Plan, Region, User
+from members.models import MemberType, MemberTypeChangeRequest, Plan, Region, User
 
 
 class SignupDetailsForm(forms.Form):
@@ -20,6 +20,10 @@ class SignupDetailsForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    """What a person says about themselves. Nothing here opens a room or a newsletter: the
+    fields are listed, so anything else posted (is_staff, a member type for a member, an
+    organisation) is ignored."""
+
     class Meta:
         model = User
         fields = ["name", "job_title", "organisation_name", "member_type", "region", "topics"]
@@ -29,6 +33,7 @@ class ProfileForm(forms.ModelForm):
         }
         help_texts = {
             "organisation_name": "The provider, council or body you work for.",
+            "member_type": "For our records. Your member type comes from your membership.",
             "topics": "We use these to choose what goes in your digests.",
         }
         widgets = {
@@ -37,6 +42,37 @@ class ProfileForm(forms.ModelForm):
             "organisation_name": forms.TextInput(attrs={"autocomplete": "organization"}),
             "topics": forms.CheckboxSelectMultiple,
         }
+
+    def __init__(self, *args, is_member: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if is_member:
+            # A member's type is their membership's, shown on their account page with a
+            # way to ask for a change; a second "work" answer beside it would only confuse.
+            del self.fields["member_type"]
+
+
+class MemberTypeChangeForm(forms.ModelForm):
+    """A member asks the membership team to change their member type."""
+
+    class Meta:
+        model = MemberTypeChangeRequest
+        fields = ["requested_type", "reason"]
+        labels = {
+            "requested_type": "The member type you should have",
+            "reason": "Why?",
+        }
+        help_texts = {
+            "reason": "Your role and organisation, e.g. 'I moved to the council's "
+            "commissioning team in March'. The membership team reads this.",
+        }
+        widgets = {"reason": forms.Textarea(attrs={"rows": 5, "maxlength": 2000})}
+
+    def __init__(self, *args, current_type: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requested_type"].choices = [
+            ("", "Choose a member type"),
+            *[(value, label) for value, label in MemberType.choices if value != current_type],
+        ]
 
 
 class CheckoutForm(forms.Form):

@@ -67,10 +67,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="Where the person works, as they wrote it (not a membership).",
     )
     member_type = models.CharField(
+        "work",
         max_length=20,
         choices=MemberType.choices,
         blank=True,
-        help_text="What the person does; a membership may set it too.",
+        help_text="What the person says they do, for a registered person's profile. It opens "
+        "nothing: the member type that decides access comes from the membership (the plan, "
+        "the organisation or the staff grant).",
     )
     region = models.CharField(max_length=20, choices=Region.choices, blank=True)
     topics = models.ManyToManyField(
@@ -321,8 +324,8 @@ class MembershipGrant(models.Model):
     member_type = models.CharField(
         max_length=20,
         choices=MemberType.choices,
-        blank=True,
-        help_text="Leave blank to use the person's or organisation's own type.",
+        help_text="The member type this grant gives: it decides which rooms and newsletters "
+        "open to the people it covers.",
     )
     seats = models.PositiveIntegerField(default=1, help_text="For organisations: seats granted.")
     starts_on = models.DateField(default=timezone.localdate)
@@ -348,6 +351,11 @@ class MembershipGrant(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="grant_ends_after_start"
+            ),
+            # The type decides access, so a grant without one must not exist (it once fell
+            # back to the type people chose for themselves in their profile).
+            models.CheckConstraint(
+                condition=Q(member_type__in=MemberType.values), name="grant_has_member_type"
             ),
         ]
         indexes = [
@@ -531,3 +539,63 @@ class InvoiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} ({self.purchase_order_number})"
+
+
+class MemberTypeChangeRequest(models.Model):
+    """A member asks staff to change the member type that decides their access.
+
+    Members never change it themselves: it comes from their plan, their organisation or
+    their staff grant. Staff approve (which changes the person's own grant) or reject.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the membership team"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Not approved"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="type_change_requests"
+    )
+    current_type = models.CharField(
+        "type when asked",
+        max_length=20,
+        choices=MemberType.choices,
+        help_text="The member type the membership gave when the request was made.",
+    )
+    requested_type = models.CharField("type asked for", max_length=20, choices=MemberType.choices)
+    reason = models.TextField(max_length=2000, help_text="Why the member asks, in their words.")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    decision_note = models.TextField(
+        blank=True, help_text="Shown to the member on their account page once decided."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    staff_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the membership team was emailed (sent once)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "member type change request"
+        constraints = [
+            # One open request per person: a second would only duplicate the first.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="type_change_request_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user}: {self.get_current_type_display()} to {self.get_requested_type_display()}"
+        )

@@ -4,8 +4,13 @@ import logging
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from members import billing, billing_notices, stripe_sync
+from members.models import MemberTypeChangeRequest
+from members.type_changes import type_change_request_admin_url
+from network.mail import build_email, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +72,33 @@ def membership_reminders_send() -> int:
     for subscription_id in ended:
         membership_ended_notice_send.delay(subscription_id)
     return len(due) + len(ended)
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=10,
+)
+def type_change_request_notify_staff(change_request_id: int) -> None:
+    """Email the membership team about a request to change member type, once."""
+    change_request = (
+        MemberTypeChangeRequest.objects.select_related("user").filter(pk=change_request_id).first()
+    )
+    if change_request is None or change_request.staff_notified_at is not None:
+        return  # deleted, or emailed by an earlier delivery of this task
+    email = build_email(
+        template="members/emails/type_change_request",
+        context={
+            "change_request": change_request,
+            "admin_url": site_url(type_change_request_admin_url(change_request)),
+        },
+        subject=f"Member type change requested by {change_request.user}",
+        to=settings.STAFF_NOTIFICATION_EMAILS,
+        reply_to=[change_request.user.email],
+    )
+    email.send()
+    MemberTypeChangeRequest.objects.filter(pk=change_request.pk).update(
+        staff_notified_at=timezone.now()
+    )
+    logger.info("member type change request emailed request=%s", change_request.pk)

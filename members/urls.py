@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.account, name="account"),
     path("profile/", views.profile_edit, name="profile"),
+    path("member-type/", views.type_change_request, name="type_change_request"),
     # Organisation memberships (organisation_views.py)
     path("organisation/", organisation_views.organisation_index, name="organisation_index"),
     path("organisation/<slug:slug>/", organisation_views.organisation_detail, name="organisation"),

@@ -9,6 +9,7 @@ clear 400 page. A members-only archived edition opens for members, editors and s
 
 from django.utils import timezone
 
+from members.models import MemberType
 from newsletter import tokens
 from newsletter.models import Edition, Newsletter, Subscriber
 
@@ -28,6 +29,15 @@ EXPECTED: dict[str, dict[str, int]] = {
         "registered": 403,
         "lapsed": 403,
         "*": 200,
+    },
+    # A members-only edition of the commissioners' newsletter: commissioners, editors and
+    # staff; members of other types (whatever their own profile says) are refused.
+    "newsletter:edition[commissioners]": {
+        "anonymous": 302,
+        "commissioner_member": 200,
+        "editor": 200,
+        "staff": 200,
+        "*": 403,
     },
     "newsletter:edition[draft]": {"*": 404},
     # The email service's webhooks (bounces, complaints, mail to the unsubscribe address)
@@ -50,6 +60,17 @@ def url_kwargs(people: dict) -> dict[str, dict]:
     public = edition("Public edition", archive_access=Edition.ArchiveAccess.PUBLIC, **sent)
     members = edition("Members' edition", archive_access=Edition.ArchiveAccess.MEMBERS, **sent)
     draft = edition("Draft edition")
+    briefing = Newsletter.objects.create(
+        name="Access matrix briefing",
+        slug="access-matrix-briefing",
+        restricted_to=MemberType.COMMISSIONER,
+    )
+    for_commissioners = Edition.objects.create(
+        newsletter=briefing,
+        subject="Commissioners' edition",
+        archive_access=Edition.ArchiveAccess.MEMBERS,
+        **sent,
+    )
 
     def token(purpose: str) -> dict:
         return {"token": tokens.subscriber_token(subscriber, purpose=purpose)}
@@ -64,5 +85,6 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "newsletter:unsubscribe[forged]": forged,
         "newsletter:edition[public]": {"pk": public.pk},
         "newsletter:edition[members]": {"pk": members.pk},
+        "newsletter:edition[commissioners]": {"pk": for_commissioners.pk},
         "newsletter:edition[draft]": {"pk": draft.pk},
     }

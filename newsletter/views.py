@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from members import access
+from members.models import MemberType
 from newsletter import selectors, services, tokens
 from newsletter.forms import AccountChoicesForm, ChoicesForm, SignUpForm
 from newsletter.models import Edition, Subscriber
@@ -180,8 +181,9 @@ def archive(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def edition(request: HttpRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(selectors.archive_editions(), pk=pk)
+    level = access.AccessLevel.MEMBERS
     if edition.archive_access == Edition.ArchiveAccess.MEMBERS and not access.can_read_level(
-        request.user, access.AccessLevel.MEMBERS
+        request.user, level
     ):
         if not request.user.is_authenticated:
             from django.contrib.auth.views import redirect_to_login
@@ -191,6 +193,17 @@ def edition(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "members/join_required.html",
             {"lapsed": access.is_lapsed(request.user)},
+            status=403,
+        )
+    restricted_to = edition.newsletter.restricted_to
+    if edition.archive_access == Edition.ArchiveAccess.MEMBERS and not (
+        access.can_read_for_member_type(request.user, level, restricted_to)
+    ):
+        # A member of another type: a newsletter for one type keeps its archive for them.
+        return render(
+            request,
+            "newsletter/edition_restricted.html",
+            {"edition": edition, "audience": MemberType(restricted_to).label},
             status=403,
         )
     from newsletter.rendering import section_items

@@ -141,6 +141,29 @@ def policy_member(db):
 
 
 @pytest.fixture
+def self_typed_member(db):
+    """A policy maker with a staff grant who posted member_type=commissioner (and is_staff)
+    to their own profile form, and whose profile says commissioner."""
+    from django.test import Client
+
+    grant = GrantFactory(
+        user=UserFactory(email="self.typed@example.org", member_type=MemberType.POLICY),
+        member_type=MemberType.POLICY,
+    )
+    own_client = Client()
+    own_client.force_login(grant.user)
+    own_client.post(
+        "/account/profile/",
+        {"name": "Sam Ward", "member_type": MemberType.COMMISSIONER, "is_staff": "on"},
+    )
+    # Before the grant, as a registered person, they could say so legitimately: the "work"
+    # in their profile then reads commissioner, and must still open nothing.
+    type(grant.user).objects.filter(pk=grant.user.pk).update(member_type=MemberType.COMMISSIONER)
+    grant.user.refresh_from_db()
+    return grant.user
+
+
+@pytest.fixture
 def member(provider_member):
     return provider_member
 

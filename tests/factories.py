@@ -124,3 +124,4 @@ class GrantFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
     ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))
     reason = MembershipGrant.Reason.COMPLIMENTARY
+    member_type = MemberType.POLICY

@@ -154,7 +154,7 @@ def test_access_matrix_command_prints_roles_against_urls():
     table = out.getvalue()
     assert "| URL | Path | Method | Visitor | Registered |" in table
     org_row = next(line for line in table.splitlines() if "`members:organisation[own]`" in line)
-    assert org_row.count("404 not found") == 8
+    assert org_row.count("404 not found") == 9
     assert org_row.count("200 opens") == 1
     assert "`admin:*` | `/admin/... (" in table
 

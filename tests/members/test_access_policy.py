@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import IntegrityError
 from django.utils import timezone
 
 from members import access
@@ -200,10 +201,30 @@ def test_expired_staff_grant_leaves_a_lapsed_member():
     assert agrees_with_bulk_query(grant.user)
 
 
-def test_grant_member_type_falls_back_to_the_persons_own_type():
-    grant = GrantFactory(user=UserFactory(member_type=MemberType.COMMISSIONER), member_type="")
+def test_grant_member_type_decides_whatever_the_person_wrote_in_their_profile():
+    grant = GrantFactory(
+        user=UserFactory(member_type=MemberType.COMMISSIONER), member_type=MemberType.POLICY
+    )
 
-    assert access.member_type(fresh(grant.user)) == MemberType.COMMISSIONER
+    assert access.member_type(fresh(grant.user)) == MemberType.POLICY
+    assert grant.user in User.objects.filter(access.members_now_q(member_type=MemberType.POLICY))
+    assert grant.user not in User.objects.filter(
+        access.members_now_q(member_type=MemberType.COMMISSIONER)
+    )
+
+
+def test_grant_without_a_member_type_is_refused_by_the_database():
+    with pytest.raises(IntegrityError, match="grant_has_member_type"):
+        GrantFactory(member_type="")
+
+
+def test_organisation_grant_type_decides_its_seats_type():
+    organisation = OrganisationFactory(org_type=MemberType.PROVIDER)
+    GrantFactory(user=None, organisation=organisation, member_type=MemberType.COMMISSIONER)
+    seat = SeatFactory(organisation=organisation, user=UserFactory(member_type=MemberType.POLICY))
+
+    assert access.member_type(fresh(seat.user)) == MemberType.COMMISSIONER
+    assert agrees_with_bulk_query(seat.user)
 
 
 def test_seat_holder_is_a_member_of_the_organisations_type(commissioner_member):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from members import access
 from members.exports import safe_cell
-from members.models import MembershipGrant, User
+from members.models import MembershipGrant, MemberType, User
 from tests.factories import OrganisationFactory, SeatFactory, UserFactory
 from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
 
@@ -36,6 +36,7 @@ def test_staff_grant_a_person_a_membership_with_dates_and_a_reason(admin_client,
             "starts_on": today.isoformat(),
             "ends_on": (today + timedelta(days=365)).isoformat(),
             "reason": MembershipGrant.Reason.PARTNER,
+            "member_type": MemberType.POLICY,
         },
     )
 
@@ -43,6 +44,29 @@ def test_staff_grant_a_person_a_membership_with_dates_and_a_reason(admin_client,
     grant = MembershipGrant.objects.get()
     assert grant.granted_by == staff
     assert access.membership(User.objects.get(pk=registered.pk)).grant == grant
+
+
+def test_staff_grant_without_a_member_type_is_refused_and_keeps_what_was_typed(
+    admin_client, registered
+):
+    today = timezone.localdate()
+
+    response = admin_client.post(
+        reverse("admin:members_membershipgrant_add"),
+        {
+            "user": registered.pk,
+            "seats": 1,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=365)).isoformat(),
+            "reason": MembershipGrant.Reason.PARTNER,
+            "note": "Research partner",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "member_type" in response.context["adminform"].form.errors
+    assert "Research partner" in response.content.decode()
+    assert not MembershipGrant.objects.exists()
 
 
 def test_staff_grant_an_organisation_seats(admin_client):
@@ -57,6 +81,7 @@ def test_staff_grant_an_organisation_seats(admin_client):
             "starts_on": today.isoformat(),
             "ends_on": (today + timedelta(days=30)).isoformat(),
             "reason": MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
+            "member_type": MemberType.PROVIDER,
         },
     )
 
@@ -75,6 +100,7 @@ def test_grant_for_both_a_person_and_an_organisation_is_refused_clearly(admin_cl
             "starts_on": today,
             "ends_on": today,
             "reason": MembershipGrant.Reason.COMPLIMENTARY,
+            "member_type": MemberType.PROVIDER,
         },
     )
 

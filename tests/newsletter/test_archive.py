@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import MemberType
 from newsletter.models import Edition
 from tests.factories import TopicFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
@@ -72,6 +73,37 @@ def test_members_only_edition_opens_for_members_and_editors(client, request, rol
 
     assert response.status_code == 200
     assert "For members" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["provider_member", "policy_member", "self_typed_member"])
+def test_members_only_edition_of_a_commissioners_newsletter_is_closed_to_other_types(
+    client, request, role
+):
+    briefing = NewsletterFactory(restricted_to=MemberType.COMMISSIONER)
+    edition = sent(newsletter=briefing, archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(reverse("newsletter:edition", args=[edition.pk]))
+
+    assert response.status_code == 403
+    assert "This edition is for commissioner members" in response.content.decode()
+
+
+def test_members_only_edition_of_a_commissioners_newsletter_opens_for_commissioners(
+    client, commissioner_member
+):
+    briefing = NewsletterFactory(restricted_to=MemberType.COMMISSIONER)
+    edition = sent(newsletter=briefing, archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(commissioner_member)
+
+    assert client.get(reverse("newsletter:edition", args=[edition.pk])).status_code == 200
+
+
+def test_public_edition_of_a_commissioners_newsletter_stays_public(client):
+    briefing = NewsletterFactory(restricted_to=MemberType.COMMISSIONER)
+    edition = sent(newsletter=briefing, archive_access=Edition.ArchiveAccess.PUBLIC)
+
+    assert client.get(reverse("newsletter:edition", args=[edition.pk])).status_code == 200
 
 
 def test_archive_list_has_constant_queries(client, django_assert_max_num_queries):
