@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from members.models import MemberType
 from network.models import Topic
+from network.pagination import page_number
 from practice_library.models import Resource, ResourceAudience, ResourceType
 
 MAX_QUERY_LENGTH = 200
@@ -62,7 +63,7 @@ class SearchParams:
     audiences: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     sort: str = "relevance"
-    page: str = "1"
+    page: int = 1
     shortened: bool = False
 
     @property
@@ -121,7 +122,7 @@ def parse_params(data: QueryDict, *, type_slugs: set[str], topic_slugs: set[str]
         audiences=_known(data.getlist("audience"), audience_values),
         years=sorted(years, reverse=True),
         sort=sort if sort in SORTS else "relevance",
-        page=data.get("page", "1"),
+        page=page_number(data.get("page")),
         shortened=shortened,
     )
 
