@@ -6,7 +6,8 @@ Configuration lives in settings (CELERY_* names). Two things are added here:
 - every task counts its deliveries, so that a task that keeps killing its worker (and
   is re-delivered because of task_reject_on_worker_lost) is given up after
   CELERY_MAX_DELIVERIES instead of looping forever;
-- one log line per task, with its id, name, outcome and duration.
+- one log line per task, with its id, name, outcome and duration;
+- tasks run eagerly (the embedded default) never open a connection to the broker.
 """
 
 import logging
@@ -19,6 +20,19 @@ from celery.contrib.django.task import DjangoTask
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 
 logger = logging.getLogger("network.tasks")
+
+
+class _NoProducer:
+    """Stands in for a broker producer when tasks run eagerly.
+
+    In eager mode Celery still acquires a producer from the broker's pool only to read
+    its serializer, which opens a kombu connection to the broker (on the embedded
+    default the memory transport, which logs "No hostname was supplied" each time).
+    Without a serializer of its own, Celery falls back to task_serializer, so the
+    arguments still make the same JSON round trip as on a real broker.
+    """
+
+    serializer = None
 
 
 class BoundedDeliveryTask(DjangoTask):
@@ -47,6 +61,11 @@ class BoundedDeliveryTask(DjangoTask):
                 )
                 return None
         return super().__call__(*args, **kwargs)
+
+    def apply_async(self, args=None, kwargs=None, task_id=None, producer=None, **options):
+        if producer is None and self._get_app().conf.task_always_eager:
+            producer = _NoProducer()  # eager mode must not touch the broker
+        return super().apply_async(args, kwargs, task_id, producer, **options)
 
 
 app = Celery("network", task_cls=BoundedDeliveryTask)
