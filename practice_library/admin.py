@@ -82,16 +82,9 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 1
-    fields = ["title", "file", "order", "kind_and_size", "text_status", "download_count"]
-    readonly_fields = ["kind_and_size", "text_status", "download_count"]
-
-    @admin.display(description="Type and size")
-    def kind_and_size(self, obj) -> str:
-        if not obj.pk:
-            return "-"
-        from django.template.defaultfilters import filesizeformat
-
-        return f"{obj.kind}, {filesizeformat(obj.size_bytes)}"
+    # The file's widget shows its name, type and size, with the download link.
+    fields = ["title", "file", "order", "text_status", "download_count"]
+    readonly_fields = ["text_status", "download_count"]
 
     @admin.display(description="Text for search")
     def text_status(self, obj) -> str:
