@@ -44,6 +44,7 @@ from forum.moderation_forms import (
     SuspendForm,
 )
 from members import access
+from network.pagination import page_number
 
 ITEMS_PER_PAGE = 25
 
@@ -153,7 +154,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     show_resolved = request.GET.get("show") == "resolved"
     user = request.user
     items = moderation.resolved_items(user) if show_resolved else moderation.review_queue(user)
-    page = Paginator(items, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(items, ITEMS_PER_PAGE).get_page(page_number(request.GET.get("page")))
     scope = access.moderated_categories_q(user, prefix="post__thread__category__")
     overdue_before = timezone.now() - REVIEW_OVERDUE_AFTER
     counts = (

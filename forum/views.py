@@ -35,13 +35,7 @@ from forum.models import (
 from members import access
 from network.files import safe_filename
 from network.markup import render_markdown
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return 1
+from network.pagination import page_number
 
 
 def _category_or_404(user, slug: str) -> Category:
@@ -101,7 +95,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     category = _category_or_404(request.user, slug)
     per_page = settings.FORUM_THREADS_PER_PAGE
     num_pages = max(math.ceil(category.thread_count / per_page), 1)
-    page = min(_page_number(request), num_pages)
+    page = page_number(request.GET.get("page"), last=num_pages)
     threads = selectors.category_threads(category, page=page, per_page=per_page)
     return render(
         request,
@@ -353,7 +347,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     user = request.user
     per_page = settings.FORUM_POSTS_PER_PAGE
     num_pages = max(math.ceil(thread.post_number_counter / per_page), 1)
-    page = _page_number(request)
+    page = page_number(request.GET.get("page"))
     if page > num_pages:
         return redirect(f"{thread.get_absolute_url()}?page={num_pages}")
     category = thread.category
@@ -629,7 +623,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 def search_view(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET)
     q = form.cleaned_data["q"] if form.is_valid() else ""
-    page = _page_number(request)
+    page = page_number(request.GET.get("page"))
     results, has_next = search.search(request.user, q, page=page) if q else ([], False)
     return render(
         request,

@@ -105,7 +105,12 @@ def _person(demo: DemoUser) -> User:
     return user
 
 
-def _group(name: str, app_labels: list[str]) -> Group:
+# What each staff group may do in the admin: every permission of these apps.
+EDITORS_APP_LABELS = ["practice_library", "newsletter", "network"]
+MODERATORS_APP_LABELS = ["forum"]
+
+
+def group_with_permissions(name: str, app_labels: list[str]) -> Group:
     group, _ = Group.objects.get_or_create(name=name)
     group.permissions.set(Permission.objects.filter(content_type__app_label__in=app_labels))
     return group
@@ -147,8 +152,8 @@ def seed() -> None:
     staff.is_staff = staff.is_superuser = True
     staff.save(update_fields=["is_staff", "is_superuser"])
 
-    editors = _group(EDITORS_GROUP, ["practice_library", "newsletter", "network"])
-    moderators = _group(MODERATORS_GROUP, ["forum"])
+    editors = group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS)
+    moderators = group_with_permissions(MODERATORS_GROUP, MODERATORS_APP_LABELS)
     people["editor"].is_staff = True
     people["editor"].save(update_fields=["is_staff"])
     people["editor"].groups.add(editors)

@@ -9,7 +9,8 @@ these things one way:
   CELERY_MAX_DELIVERIES instead of looping forever;
 - `task.delay_on_commit(...)` is the one way to enqueue work from inside a transaction;
 - `EMAIL_RETRY` is the one retry policy of tasks that send email;
-- one log line per task, with its id, name, outcome and duration.
+- one log line per task, with its id, name, outcome and duration;
+- tasks run eagerly (the embedded default) never open a connection to the broker.
 """
 
 import functools
@@ -41,6 +42,19 @@ EMAIL_RETRY = {
     "retry_jitter": True,
     "max_retries": 10,
 }
+
+
+class _NoProducer:
+    """Stands in for a broker producer when tasks run eagerly.
+
+    In eager mode Celery still acquires a producer from the broker's pool only to read
+    its serializer, which opens a kombu connection to the broker (on the embedded
+    default the memory transport, which logs "No hostname was supplied" each time).
+    Without a serializer of its own, Celery falls back to task_serializer, so the
+    arguments still make the same JSON round trip as on a real broker.
+    """
+
+    serializer = None
 
 
 class BoundedDeliveryTask(DjangoTask):
@@ -84,6 +98,11 @@ class BoundedDeliveryTask(DjangoTask):
                 )
                 return None
         return super().__call__(*args, **kwargs)
+
+    def apply_async(self, args=None, kwargs=None, task_id=None, producer=None, **options):
+        if producer is None and self._get_app().conf.task_always_eager:
+            producer = _NoProducer()  # eager mode must not touch the broker
+        return super().apply_async(args, kwargs, task_id, producer, **options)
 
 
 app = Celery("network", task_cls=BoundedDeliveryTask)

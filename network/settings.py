@@ -500,6 +500,8 @@ LIBRARY_FREE_READS_PER_MONTH = env.int("LIBRARY_FREE_READS_PER_MONTH", default=3
 # The largest attachment editors may upload (bytes).
 LIBRARY_ATTACHMENT_MAX_BYTES = env.int("LIBRARY_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 LIBRARY_PAGE_SIZE = 20
+# Words one library search takes (quoted ones too); the rest are cut and the page says so.
+LIBRARY_SEARCH_MAX_TERMS = env.int("LIBRARY_SEARCH_MAX_TERMS", default=12)
 
 # ------------------------------------------------------------------------------
 # Members' forum (forum/)

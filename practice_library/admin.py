@@ -19,6 +19,7 @@ from django.utils.html import format_html
 
 from members.models import MemberType
 from network.files import ACCEPTED_DESCRIPTION
+from network.widgets import ProtectedFileInput
 from practice_library import services
 from practice_library.models import (
     Attachment,
@@ -50,6 +51,22 @@ class AttachmentForm(forms.ModelForm):
         model = Attachment
         fields = ["title", "file", "order"]
         help_texts = {"file": f"{ACCEPTED_DESCRIPTION}. The type is checked from the file itself."}
+        widgets = {"file": ProtectedFileInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        attachment = self.instance
+        if attachment.pk and attachment.file:
+            # Through the readers' download view, so the access policy decides here too.
+            self.fields["file"].widget.describe(
+                download_url=reverse(
+                    "practice_library:download",
+                    kwargs={"slug": attachment.resource.slug, "attachment_id": attachment.pk},
+                ),
+                original_name=attachment.original_filename,
+                kind=attachment.kind,
+                size_bytes=attachment.size_bytes,
+            )
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
@@ -65,16 +82,9 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 1
-    fields = ["title", "file", "order", "kind_and_size", "text_status", "download_count"]
-    readonly_fields = ["kind_and_size", "text_status", "download_count"]
-
-    @admin.display(description="Type and size")
-    def kind_and_size(self, obj) -> str:
-        if not obj.pk:
-            return "-"
-        from django.template.defaultfilters import filesizeformat
-
-        return f"{obj.kind}, {filesizeformat(obj.size_bytes)}"
+    # The file's widget shows its name, type and size, with the download link.
+    fields = ["title", "file", "order", "text_status", "download_count"]
+    readonly_fields = ["text_status", "download_count"]
 
     @admin.display(description="Text for search")
     def text_status(self, obj) -> str:

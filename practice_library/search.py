@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from members.models import MemberType
 from network.models import Topic
+from network.pagination import page_number
 from practice_library.models import Resource, ResourceAudience, ResourceType
 
 MAX_QUERY_LENGTH = 200
@@ -62,8 +63,9 @@ class SearchParams:
     audiences: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     sort: str = "relevance"
-    page: str = "1"
-    shortened: bool = False
+    page: int = 1
+    # When the search was cut: how many of its words were searched (0: all of them).
+    words_searched: int = 0
 
     @property
     def has_filters(self) -> bool:
@@ -90,19 +92,52 @@ class SearchParams:
         return query.urlencode()
 
 
-def clean_query(raw: str) -> tuple[str, bool]:
-    """Normalised search text, and whether it had to be shortened."""
+def _is_word(token: str) -> bool:
+    """A token that searches for something: not `or`, not bare quotes or minus signs."""
+    bare = token.strip('"').lstrip("-+")
+    return any(ch.isalnum() for ch in bare) and bare.lower() != "or"
+
+
+def clean_query(raw: str) -> tuple[str, int]:
+    """Normalised search text, and, when it had to be cut, how many words were kept.
+
+    At most MAX_QUERY_LENGTH characters and settings.LIBRARY_SEARCH_MAX_TERMS words
+    (words inside quotes count too): each word of a phrase is one more condition on the
+    word pairs and one more lexeme to rank, so a phrase of a hundred words would hold a
+    worker for seconds. The cut keeps whole words, and closes a quote it cut through.
+    """
     text = unicodedata.normalize("NFC", raw or "")
     text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
-    if len(text) > MAX_QUERY_LENGTH:
-        return text[:MAX_QUERY_LENGTH].rsplit(" ", 1)[0] or text[:MAX_QUERY_LENGTH], True
-    return text, False
+    tokens = text.split()
+    max_terms = settings.LIBRARY_SEARCH_MAX_TERMS
+    kept: list[str] = []
+    words = 0
+    cut = False
+    for token in tokens:
+        if _is_word(token):
+            if words == max_terms:
+                cut = True
+                break
+            words += 1
+        if len(" ".join([*kept, token])) > MAX_QUERY_LENGTH:
+            if not kept:
+                kept.append(token[:MAX_QUERY_LENGTH])  # one endless word: its beginning
+            cut = True
+            break
+        kept.append(token)
+    if not cut:
+        return " ".join(tokens), 0
+    while kept and not _is_word(kept[-1]):
+        kept.pop()  # a trailing `or` or a lone quote would search for nothing
+    text = " ".join(kept)
+    if text.count('"') % 2:
+        text += '"'
+    return text, sum(1 for token in kept if _is_word(token))
 
 
 def parse_params(data: QueryDict, *, type_slugs: set[str], topic_slugs: set[str]) -> SearchParams:
     """Read the query string; values we do not know are ignored, never an error."""
-    q, shortened = clean_query(data.get("q", ""))
+    q, words_searched = clean_query(data.get("q", ""))
     audience_values = {value for value, _ in MemberType.choices}
     this_year = timezone.localdate().year
     years = []
@@ -121,8 +156,8 @@ def parse_params(data: QueryDict, *, type_slugs: set[str], topic_slugs: set[str]
         audiences=_known(data.getlist("audience"), audience_values),
         years=sorted(years, reverse=True),
         sort=sort if sort in SORTS else "relevance",
-        page=data.get("page", "1"),
-        shortened=shortened,
+        page=page_number(data.get("page")),
+        words_searched=words_searched,
     )
 
 

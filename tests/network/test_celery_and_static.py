@@ -1,3 +1,4 @@
+import logging
 import os
 import subprocess
 import sys
@@ -125,3 +126,63 @@ def test_static_files_are_stored_compressed_with_hashed_names_in_production(tmp_
     css = [p.name for p in (tmp_path / "css").iterdir() if p.name.startswith("site.")]
     assert any(name.endswith(".css.gz") and len(name.split(".")) == 4 for name in css), css
     assert (tmp_path / "staticfiles.json").exists()
+
+
+# --- Eager mode (the embedded default) never touches the broker -----------------------
+
+
+@pytest.fixture
+def fresh_broker_pools():
+    """Forget the producer and connection pools, so that a task that would acquire a
+    producer now opens (and logs) a new broker connection rather than reuse one that an
+    earlier test opened."""
+    from kombu import pools
+
+    def forget() -> None:
+        pools.reset()
+        app.amqp._producer_pool = None
+        app._pool = None
+
+    forget()
+    yield
+    forget()
+
+
+def broker_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name.startswith("kombu")]
+
+
+@pytest.mark.django_db
+def test_sending_mail_through_a_task_in_eager_mode_never_touches_the_broker(
+    caplog, fresh_broker_pools, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    from kombu import Connection
+
+    from network.services import contact_message_submit
+
+    opened = []
+    monkeypatch.setattr(Connection, "_info", lambda self, *a, **k: opened.append(self) or ())
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        contact_message_submit(
+            name="Amira Shah",
+            email="amira@example.org",
+            subject="Invoices for our council",
+            message="Can we pay by invoice against a PO number?",
+        )
+
+    assert len(mailoutbox) == 1
+    assert opened == []
+    assert broker_warnings(caplog) == []
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_in_eager_mode_logs_no_broker_warning(
+    caplog, fresh_broker_pools, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    # The demo's tasks are enqueued on commit, as on `make run`.
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+
+    assert broker_warnings(caplog) == []

@@ -8,13 +8,15 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
 from members.access import AccessLevel
 from practice_library import tasks
 from practice_library.models import Attachment, Resource, ResourceStatus
-from tests.practice_library.factories import ResourceFactory, pdf_bytes
+from tests.factories import TopicFactory
+from tests.practice_library.factories import ResourceFactory, attach, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -368,3 +370,119 @@ def test_an_attachment_of_a_refused_type_gets_a_clear_error_and_the_form_keeps_i
     assert "renaming a file does not change it" in text
     assert "Restorative practice in children&#x27;s homes" in text
     assert not Attachment.objects.exists()
+
+
+# --- Change pages of resources with files -------------------------------------------------
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    from members.access import EDITORS_GROUP
+    from members.demo import EDITORS_APP_LABELS, group_with_permissions
+
+    group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS)
+    Authenticator.objects.create(user=editor, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def resource_with_file(db):
+    resource = ResourceFactory(title="Preparing for inspection", status=ResourceStatus.DRAFT)
+    attachment = attach(resource, name="inspection-checklist.pdf")
+    return resource, attachment
+
+
+def change_url(resource, admin_name: str = "resource") -> str:
+    return reverse(f"admin:practice_library_{admin_name}_change", args=[resource.pk])
+
+
+@pytest.mark.parametrize("admin_name", ["resource", "resourcedueforreview"])
+def test_editor_opens_the_change_page_of_a_resource_with_a_file(
+    editor_client, resource_with_file, admin_name
+):
+    resource, attachment = resource_with_file
+    resource.review_due = date(2020, 1, 1)
+    resource.save(update_fields=["review_due"])
+
+    response = editor_client.get(change_url(resource, admin_name))
+
+    text = response.content.decode().replace("\xa0", " ")
+    assert response.status_code == 200
+    assert "inspection-checklist.pdf" in text
+    assert f"PDF, {filesizeformat(attachment.size_bytes)}".replace("\xa0", " ") in text
+    download = reverse(
+        "practice_library:download",
+        kwargs={"slug": resource.slug, "attachment_id": attachment.pk},
+    )
+    assert f'href="{download}"' in text
+
+
+def test_the_download_link_in_the_admin_gives_the_editor_the_file(
+    editor_client, resource_with_file
+):
+    resource, attachment = resource_with_file
+
+    response = editor_client.get(
+        reverse(
+            "practice_library:download",
+            kwargs={"slug": resource.slug, "attachment_id": attachment.pk},
+        )
+    )
+
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body == pdf_bytes()
+
+
+def inline_data(resource, attachment, **changes) -> dict:
+    data = resource_form(resource.resource_type, TopicFactory(name="Inspection"))
+    data.update(
+        {
+            "title": resource.title,
+            "slug": resource.slug,
+            "attachments-TOTAL_FORMS": "1",
+            "attachments-INITIAL_FORMS": "1",
+            "attachments-0-id": str(attachment.pk),
+            "attachments-0-resource": str(resource.pk),
+            "attachments-0-title": "",
+            "attachments-0-order": "0",
+        }
+    )
+    data.update(changes)
+    return data
+
+
+def test_editing_a_resource_keeps_its_file(editor_client, resource_with_file):
+    resource, attachment = resource_with_file
+
+    response = editor_client.post(
+        change_url(resource), inline_data(resource, attachment, summary="A new summary.")
+    )
+
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    resource.refresh_from_db()
+    assert resource.summary == "A new summary."
+    assert attachment.original_filename == "inspection-checklist.pdf"
+    assert attachment.file.read() == pdf_bytes()
+
+
+def test_replacing_the_file_of_an_attachment_stores_the_new_one(editor_client, resource_with_file):
+    resource, attachment = resource_with_file
+    content = pdf_bytes("A newer checklist")
+
+    response = editor_client.post(
+        change_url(resource),
+        inline_data(
+            resource,
+            attachment,
+            **{"attachments-0-file": SimpleUploadedFile("newer-checklist.pdf", content)},
+        ),
+    )
+
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    assert attachment.original_filename == "newer-checklist.pdf"
+    assert attachment.size_bytes == len(content)
+    assert attachment.file.read() == content

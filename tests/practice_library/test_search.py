@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.access import AccessLevel
+from practice_library import search
 from practice_library.models import ResourceStatus
 from practice_library.search import required_phrases
 from tests.factories import TopicFactory
@@ -511,14 +512,50 @@ def test_odd_search_input_gives_a_page_never_an_error(client, q):
     assert response.status_code == 200
 
 
-def test_a_very_long_search_is_shortened_and_the_page_says_so(client):
+def test_a_very_long_search_is_shortened_and_the_page_says_so(client, settings):
+    settings.LIBRARY_SEARCH_MAX_TERMS = 100
     ResourceFactory(title="Care planning")
 
-    response = client.get(URL, {"q": "care " * 100})
+    response = client.get(URL, {"q": "careplanning " * 30})
 
     assert response.status_code == 200
-    assert "only its first words were used" in response.content.decode()
+    assert "Only the first 15 words were searched." in response.content.decode()
     assert len(response.context["params"].q) <= 200
+
+
+PHRASE_OF_99_WORDS = '"' + " ".join(f"care{n}" for n in range(99)) + '"'
+
+
+def test_a_quoted_phrase_of_99_words_is_cut_to_the_word_limit_and_the_page_says_so(
+    client, settings
+):
+    settings.LIBRARY_SEARCH_MAX_TERMS = 12
+    ResourceFactory(title="Care planning")
+
+    response = client.get(URL, {"q": PHRASE_OF_99_WORDS})
+
+    searched = response.context["params"].q
+    assert response.status_code == 200
+    assert "Only the first 12 words were searched." in response.content.decode()
+    assert searched == '"' + " ".join(f"care{n}" for n in range(12)) + '"'
+
+
+def test_the_word_limit_counts_words_not_operators(settings):
+    settings.LIBRARY_SEARCH_MAX_TERMS = 3
+
+    assert search.clean_query("staying or close -semi") == ("staying or close -semi", 0)
+    assert search.clean_query("staying or close -semi leaving") == ("staying or close -semi", 3)
+    assert search.clean_query("staying close or leaving care") == ("staying close or leaving", 3)
+    assert search.clean_query("a b c or d") == ("a b c", 3)
+
+
+def test_a_search_within_the_word_limit_says_nothing_about_cutting(client):
+    ResourceFactory(title="Care planning")
+
+    response = client.get(URL, {"q": '"care planning" or staying close'})
+
+    assert response.context["params"].words_searched == 0
+    assert "words were searched" not in response.content.decode()
 
 
 def test_empty_search_lists_the_whole_library(client):
