@@ -32,7 +32,7 @@ from forum import moderation
 from forum.models import ModerationAction, Suspension, WatchPattern
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
 from members.demo import EDITORS_APP_LABELS, MODERATORS_APP_LABELS, group_with_permissions
-from members.models import InvoiceRequest, MemberType, StripeEvent
+from members.models import InvoiceRequest, MemberType, MemberTypeChangeRequest, StripeEvent
 from network.models import ContactMessage
 from newsletter.models import Delivery, DigestDelivery, DigestPeriod
 from tests.factories import (
@@ -124,6 +124,16 @@ def _digest_period(kind: str = "daily"):
     )
 
 
+def _member_type_change_request():
+    grant = GrantFactory(member_type=MemberType.POLICY)
+    return MemberTypeChangeRequest.objects.create(
+        user=grant.user,
+        current_type=MemberType.POLICY,
+        requested_type=MemberType.COMMISSIONER,
+        reason="I moved to the commissioning team at Northmoor County Council in June.",
+    )
+
+
 BUILDERS: dict[str, Callable[[], models.Model]] = {
     "network.topic": lambda: TopicFactory(name="Leaving care and Staying Close"),
     "network.contactmessage": lambda: ContactMessage.objects.create(
@@ -142,6 +152,7 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "members.invoicerequest": _invoice_request,
     "members.stripeevent": _stripe_event,
     "members.membershipgrant": lambda: GrantFactory(member_type=MemberType.POLICY),
+    "members.membertypechangerequest": _member_type_change_request,
     "practice_library.resourcetype": lambda: ResourceTypeFactory(name="Case study"),
     "practice_library.resource": _resource,
     "practice_library.resourcedueforreview": lambda: _resource(
