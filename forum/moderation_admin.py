@@ -155,6 +155,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
         return response
 
 
+@admin.register(WatchPattern)
 class WatchPatternAdmin(admin.ModelAdmin):
     """The watch list. WatchPattern.clean() explains a pattern that does not compile or
     that matches empty text, and asks for a message when the action is Block."""
@@ -163,12 +164,6 @@ class WatchPatternAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "action", "kind"]
     search_fields = ["name", "pattern", "message"]
     fields = ["name", "kind", "pattern", "extra_check", "action", "message", "is_active"]
-
-
-# This registration replaces a plainer one made earlier in the same admin module, if any.
-if admin.site.is_registered(WatchPattern):
-    admin.site.unregister(WatchPattern)
-admin.site.register(WatchPattern, WatchPatternAdmin)
 
 
 class InForceFilter(admin.SimpleListFilter):

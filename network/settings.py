@@ -518,6 +518,9 @@ FORUM_REPORTS_TO_HIDE = env.int("FORUM_REPORTS_TO_HIDE", default=3)
 FORUM_POST_MAX_LENGTH = env.int("FORUM_POST_MAX_LENGTH", default=20_000)
 FORUM_ATTACHMENT_MAX_BYTES = env.int("FORUM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FORUM_ATTACHMENTS_PER_POST = 5
+# Memory RE2 may use for one compiled watch-list pattern (bytes); a bigger one is refused
+# when saved. https://github.com/google/re2/blob/main/re2/re2.h (max_mem)
+FORUM_WATCH_PATTERN_MAX_MEM = env.int("FORUM_WATCH_PATTERN_MAX_MEM", default=8 * 1024 * 1024)
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
 # True: the daily summary of followed threads is a section of the newsletter's daily

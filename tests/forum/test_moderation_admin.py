@@ -182,3 +182,37 @@ def test_the_watch_list_admin_is_the_one_that_explains_patterns():
 
     assert type(admin.site._registry[WatchPattern]) is WatchPatternAdmin
     assert "message" in WatchPatternAdmin.search_fields
+
+
+def test_a_lookaround_pattern_is_refused_in_the_admin_with_what_to_use_instead(staff_client):
+    response = staff_client.post(
+        reverse("admin:forum_watchpattern_add"),
+        {
+            "name": "Ten digits",
+            "kind": WatchPattern.Kind.REGEX,
+            "pattern": r"(?<!\d)\d{10}(?!\d)",
+            "extra_check": "",
+            "action": WatchPattern.Action.HOLD,
+            "message": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Lookarounds" in response.text
+    assert "(?P&lt;hit&gt;" in response.text
+    assert not WatchPattern.objects.filter(name="Ten digits").exists()
+
+
+def test_the_watch_list_is_registered_in_the_admin_once():
+    from django.contrib import admin
+
+    from forum import admin as forum_admin
+    from forum import moderation_admin
+
+    registered = type(admin.site._registry[WatchPattern])
+    defined = [
+        module.WatchPatternAdmin
+        for module in (forum_admin, moderation_admin)
+        if hasattr(module, "WatchPatternAdmin")
+    ]
+    assert defined == [registered]
