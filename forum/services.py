@@ -142,6 +142,15 @@ def clean_title(title: str) -> str:
     return title
 
 
+def post_preview(*, body: str, title: str | None = None) -> str:
+    """The HTML of a post as it would appear, after the same cleaning and limits as
+    writing it (a preview must not render what posting would refuse, such as a body over
+    FORUM_POST_MAX_LENGTH). ValidationError says what to change."""
+    if title is not None:
+        clean_title(title)
+    return render_markdown(clean_body(body))
+
+
 def _check_watch_list(text: str) -> screening.Screening:
     found = screening.screen_text(text)
     if found.blocking:

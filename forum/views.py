@@ -34,7 +34,6 @@ from forum.models import (
 )
 from members import access
 from network.files import safe_filename
-from network.markup import render_markdown
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -157,7 +156,11 @@ def _preview_or_write(request: HttpRequest, form, write) -> tuple[HttpResponse |
         return None, ""
     data = form.cleaned_data
     if "preview" in request.POST:
-        return None, render_markdown(data["body"])
+        try:
+            return None, services.post_preview(body=data["body"], title=data.get("title"))
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return None, ""
     try:
         post = write(
             body=data["body"],
@@ -295,7 +298,10 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.EditForm(request.POST)
         if form.is_valid():
             if "preview" in request.POST:
-                preview = render_markdown(form.cleaned_data["body"])
+                try:
+                    preview = services.post_preview(body=form.cleaned_data["body"])
+                except ValidationError as error:
+                    _form_errors_from(form, error)
             else:
                 try:
                     services.post_edit(

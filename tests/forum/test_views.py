@@ -414,3 +414,31 @@ def test_posting_a_reply_costs_the_same_queries_in_a_long_thread(
         client.post(f"/forum/t/{short.pk}/reply/", {"body": "A reply in a short thread."})
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.post(f"/forum/t/{long.pk}/reply/", {"body": "A reply in a long thread."})
+
+
+def test_preview_of_a_new_thread_applies_the_posting_length_limit(
+    client, settings, room, member, confirmed
+):
+    settings.FORUM_POST_MAX_LENGTH = 1_000
+    client.force_login(member)
+    body = "Induction notes. " + "x" * 1_200
+    response = client.post(
+        f"/forum/c/{room.slug}/new/", {"title": "Induction week", "body": body, "preview": "1"}
+    )
+    assert response.status_code == 400
+    assert "Posts may be at most 1,000 characters" in page(response)
+    assert body in page(response)
+    assert 'class="forum-preview' not in page(response)
+
+
+def test_preview_of_a_reply_applies_the_posting_length_limit(
+    client, settings, room, member, second_member, confirmed
+):
+    thread = thread_with_posts(category=room, author=member)
+    settings.FORUM_POST_MAX_LENGTH = 1_000
+    client.force_login(second_member)
+    body = "My answer. " + "y" * 1_200
+    response = client.post(f"/forum/t/{thread.pk}/reply/", {"body": body, "preview": "1"})
+    assert response.status_code == 400
+    assert "Posts may be at most 1,000 characters" in page(response)
+    assert body in page(response)
