@@ -634,13 +634,20 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 def search_view(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET)
-    q = form.cleaned_data["q"] if form.is_valid() else ""
+    q, cut_notice = search.query_bound(form.cleaned_data["q"] if form.is_valid() else "")
     page = _page_number(request)
     results, has_next = search.search(request.user, q, page=page) if q else ([], False)
     return render(
         request,
         "forum/search.html",
-        {"form": form, "q": q, "results": results, "page": page, "has_next": has_next},
+        {
+            "form": form,
+            "q": q,
+            "cut_notice": cut_notice,
+            "results": results,
+            "page": page,
+            "has_next": has_next,
+        },
     )
 
 

@@ -521,6 +521,10 @@ FORUM_ATTACHMENTS_PER_POST = 5
 # Memory RE2 may use for one compiled watch-list pattern (bytes); a bigger one is refused
 # when saved. https://github.com/google/re2/blob/main/re2/re2.h (max_mem)
 FORUM_WATCH_PATTERN_MAX_MEM = env.int("FORUM_WATCH_PATTERN_MAX_MEM", default=8 * 1024 * 1024)
+# Forum search reads at most this many words and characters: a phrase of 99 words took
+# seconds. Longer searches are cut, and the results page says so.
+FORUM_SEARCH_MAX_TERMS = env.int("FORUM_SEARCH_MAX_TERMS", default=12)
+FORUM_SEARCH_MAX_CHARS = env.int("FORUM_SEARCH_MAX_CHARS", default=200)
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
 # True: the daily summary of followed threads is a section of the newsletter's daily

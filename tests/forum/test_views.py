@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from forum import services
+from forum import search, services
 from forum.models import (
     AttachmentApproval,
     ForumPreference,
@@ -400,6 +400,38 @@ def test_search_finds_visible_posts_in_readable_categories_only(
 def test_search_with_nothing_matching_says_so(client, room, member):
     client.force_login(member)
     assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
+
+
+def test_a_search_of_many_words_is_cut_and_the_page_says_so(client, settings, room, member):
+    settings.FORUM_SEARCH_MAX_TERMS = 12
+    words = ["weekend", "rotas"] + [f"word{n}" for n in range(97)]
+    thread = thread_with_posts(category=room, author=member, title="Rotas")
+    Post.objects.filter(thread=thread).update(body=" ".join(words[:12]) + " and more")
+    services.post_search_index(thread.posts.get())
+    client.force_login(member)
+    response = client.get("/forum/search/", {"q": '"' + " ".join(words) + '"'})
+    assert response.status_code == 200
+    assert "Only the first 12 words were searched." in page(response)
+    assert "Rotas" in page(response)
+
+
+def test_a_short_search_says_nothing_about_cutting(client, room, member):
+    client.force_login(member)
+    assert "were searched" not in page(client.get("/forum/search/?q=weekend+rotas"))
+
+
+def test_search_reads_at_most_the_configured_number_of_words(settings):
+    settings.FORUM_SEARCH_MAX_TERMS = 3
+    query, notice = search.query_bound('"one two three four five" six')
+    assert query == '"one two three"'
+    assert notice == "Only the first 3 words were searched."
+
+
+def test_search_reads_at_most_the_configured_number_of_characters(settings):
+    settings.FORUM_SEARCH_MAX_CHARS = 20
+    query, notice = search.query_bound("supervision " * 5)
+    assert query == "supervision"
+    assert notice == "Only the first 20 characters were searched."
 
 
 def test_posting_a_reply_costs_the_same_queries_in_a_long_thread(
