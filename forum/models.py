@@ -342,8 +342,9 @@ class AttachmentApproval(models.TextChoices):
 
 
 class PostAttachment(models.Model):
-    """A document (checked like library attachments) or an image. Images are stored
-    without their metadata and shown only after a moderator approves them."""
+    """A document (checked like library attachments) or an image. Images are stripped
+    of their metadata by a task (forum.tasks.attachment_strip) and shown only after a
+    moderator approves them, which waits for the stripping."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
@@ -354,6 +355,11 @@ class PostAttachment(models.Model):
     extension = models.CharField(max_length=10)
     size_bytes = models.PositiveBigIntegerField(default=0)
     is_image = models.BooleanField(default=False)
+    metadata_stripped = models.BooleanField(
+        default=True,
+        help_text="False while an uploaded image still carries its metadata (EXIF "
+        "location, camera, time): until then nobody, moderators included, sees it.",
+    )
     approval = models.CharField(
         max_length=10, choices=AttachmentApproval.choices, default=AttachmentApproval.APPROVED
     )

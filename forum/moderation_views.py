@@ -388,8 +388,8 @@ def _moderated_image(request: HttpRequest, pk: int) -> PostAttachment:
 def image(request: HttpRequest, pk: int) -> HttpResponse:
     """A waiting image, for the moderator deciding on it (never cached)."""
     attachment = _moderated_image(request, pk)
-    if not attachment.file:
-        raise Http404
+    if not attachment.file or not attachment.metadata_stripped:
+        raise Http404  # still carries its metadata (location), until the task strips it
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum, Value
 from django.utils import timezone
 from django.utils.formats import date_format
+from PIL import Image
 
 from forum import screening
 from forum.models import (
@@ -186,8 +187,9 @@ class CheckedUpload:
 
 
 def attachments_check(files: Sequence) -> list[CheckedUpload]:
-    """Check uploads like the library does (type from the bytes, size); images must
-    also open as images. Raises ValidationError naming the file."""
+    """Check uploads like the library does (type from the bytes, size, and for images
+    the width and height from the header, decoding nothing). Raises ValidationError
+    naming the file."""
     files = [f for f in files if f]
     if len(files) > settings.FORUM_ATTACHMENTS_PER_POST:
         raise ValidationError(
@@ -201,8 +203,6 @@ def attachments_check(files: Sequence) -> list[CheckedUpload]:
         except ValidationError as error:
             raise ValidationError(f"{uploaded.name}: {' '.join(error.messages)}") from error
         is_image = found.content_type.startswith("image/")
-        if is_image:
-            _image_without_metadata(uploaded, found.extension)  # refuses a broken image
         checked.append(CheckedUpload(uploaded, found.content_type, found.extension, is_image))
     return checked
 
@@ -210,33 +210,26 @@ def attachments_check(files: Sequence) -> list[CheckedUpload]:
 _PILLOW_FORMATS = {"png": "PNG", "jpg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 
 
-def _image_without_metadata(uploaded, extension: str) -> bytes:
+def _image_without_metadata(source, extension: str) -> bytes:
     """The image re-encoded from its pixels: no EXIF (location, camera, time), no
-    comments or text chunks; turned upright first, as EXIF orientation said."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    comments or text chunks; turned upright first, as EXIF orientation said. Decodes the
+    whole image, so it runs in a task, on images whose size was checked on upload."""
+    from PIL import Image, ImageOps
 
-    uploaded.seek(0)
-    try:
-        with Image.open(uploaded) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-            if upright.mode == "P" and upright.getpalette():
-                clean.putpalette(upright.getpalette())
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise ValidationError(
-            f"{uploaded.name}: this image could not be read. Save it again as PNG or JPEG.",
-            code="image",
-        ) from error
-    finally:
-        uploaded.seek(0)
+    with Image.open(source) as image:
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+        clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+        if upright.mode == "P" and upright.getpalette():
+            clean.putpalette(upright.getpalette())
     output = BytesIO()
     clean.save(output, format=_PILLOW_FORMATS[extension])
     return output.getvalue()
 
 
 def _attachments_save(post: Post, checked: list[CheckedUpload]) -> bool:
-    """Store the files; True when an image waits for a moderator."""
+    """Store the files; True when an image waits for a moderator. Images are stored as
+    uploaded, unseen, and stripped of their metadata by a task once this commits."""
     waiting = False
     for item in checked:
         attachment = PostAttachment(
@@ -245,18 +238,54 @@ def _attachments_save(post: Post, checked: list[CheckedUpload]) -> bool:
             content_type=item.content_type,
             extension=item.extension,
             is_image=item.is_image,
+            metadata_stripped=not item.is_image,
             approval=AttachmentApproval.PENDING if item.is_image else AttachmentApproval.APPROVED,
         )
-        if item.is_image:
-            content = ContentFile(_image_without_metadata(item.uploaded, item.extension))
-            waiting = True
-        else:
-            item.uploaded.seek(0)
-            content = item.uploaded
-        attachment.size_bytes = content.size
-        attachment.file.save(attachment.original_filename, content, save=False)
+        item.uploaded.seek(0)
+        attachment.size_bytes = item.uploaded.size
+        attachment.file.save(attachment.original_filename, item.uploaded, save=False)
         attachment.save()
+        if item.is_image:
+            waiting = True
+            from forum import tasks
+
+            attachment_id = attachment.pk
+            transaction.on_commit(lambda pk=attachment_id: tasks.attachment_strip.delay(pk))
     return waiting
+
+
+def attachment_strip(*, attachment_id: int) -> bool:
+    """Replace a stored image by the same pixels without metadata. True when it did so;
+    False when there was nothing to do (already stripped, or gone), so a retried or
+    repeated task changes nothing. An image that cannot be decoded is rejected and its
+    file deleted: nobody could approve what cannot be shown."""
+    with transaction.atomic(durable=True):
+        attachment = (
+            PostAttachment.objects.select_for_update()
+            .filter(pk=attachment_id, is_image=True, metadata_stripped=False)
+            .first()
+        )
+        if attachment is None or not attachment.file:
+            return False
+        original = attachment.file
+        try:
+            with original.open("rb") as stored:
+                content = _image_without_metadata(stored, attachment.extension)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            logger.warning("forum image could not be decoded attachment=%s", attachment.pk)
+            attachment.approval = AttachmentApproval.REJECTED
+            attachment.metadata_stripped = True
+            attachment.save(update_fields=["approval", "metadata_stripped"])
+            transaction.on_commit(lambda: original.delete(save=False))
+            return False
+        old_name = original.name
+        attachment.file.save(attachment.original_filename, ContentFile(content), save=False)
+        attachment.size_bytes = len(content)
+        attachment.metadata_stripped = True
+        attachment.save(update_fields=["file", "size_bytes", "metadata_stripped"])
+        storage = attachment.file.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return True
 
 
 # --- Writing posts ------------------------------------------------------------------------

@@ -518,6 +518,11 @@ FORUM_REPORTS_TO_HIDE = env.int("FORUM_REPORTS_TO_HIDE", default=3)
 FORUM_POST_MAX_LENGTH = env.int("FORUM_POST_MAX_LENGTH", default=20_000)
 FORUM_ATTACHMENT_MAX_BYTES = env.int("FORUM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FORUM_ATTACHMENTS_PER_POST = 5
+# Images wider or taller than this many pixels are refused from their header, before
+# anything decodes them: a 17 KB PNG can claim 12,000 x 12,000 pixels and take seconds
+# and gigabytes to decode. 6,000 x 6,000 (36 megapixels) is more than phone cameras take.
+# Forum and library uploads alike (network/files.py).
+IMAGE_MAX_SIDE = env.int("IMAGE_MAX_SIDE", default=6_000)
 # Memory RE2 may use for one compiled watch-list pattern (bytes); a bigger one is refused
 # when saved. https://github.com/google/re2/blob/main/re2/re2.h (max_mem)
 FORUM_WATCH_PATTERN_MAX_MEM = env.int("FORUM_WATCH_PATTERN_MAX_MEM", default=8 * 1024 * 1024)

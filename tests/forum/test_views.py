@@ -359,12 +359,15 @@ def test_renamed_file_of_the_wrong_type_is_refused(client, room, member, confirm
 
 
 def test_image_waits_for_approval_and_loses_its_metadata(
-    client, room, member, second_member, moderator, confirmed
+    client, room, member, second_member, moderator, confirmed, django_capture_on_commit_callbacks
 ):
     thread = thread_with_posts(category=room, author=member)
     client.force_login(member)
     upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
-    client.post(f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]}
+        )
     attachment = PostAttachment.objects.get()
     assert attachment.approval == AttachmentApproval.PENDING
     with attachment.file.open("rb") as stored, Image.open(stored) as image:
@@ -374,6 +377,67 @@ def test_image_waits_for_approval_and_loses_its_metadata(
     assert client.get(f"/forum/attachment/{attachment.pk}/").status_code == 404
     client.force_login(member)
     assert client.get(f"/forum/attachment/{attachment.pk}/").status_code == 200
+
+
+def test_an_image_over_the_pixel_limit_is_refused_and_the_post_is_kept(
+    client, settings, room, member, confirmed
+):
+    settings.IMAGE_MAX_SIDE = 100
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    output = io.BytesIO()
+    Image.new("1", (400, 300)).save(output, format="PNG")
+    upload = SimpleUploadedFile("plan.png", output.getvalue(), content_type="image/png")
+    response = client.post(
+        f"/forum/t/{thread.pk}/reply/", {"body": "Our floor plan.", "attachments": [upload]}
+    )
+    assert response.status_code == 400
+    assert "Images may be at most 100 x 100 pixels" in page(response)
+    assert "this one is 400 x 300" in page(response)
+    assert "Our floor plan." in page(response)
+    assert not PostAttachment.objects.exists()
+
+
+def test_an_image_keeps_its_metadata_until_the_task_strips_it(
+    client, room, member, confirmed, django_capture_on_commit_callbacks
+):
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(
+            f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]}
+        )
+    attachment = PostAttachment.objects.get()
+    assert not attachment.metadata_stripped
+    with attachment.file.open("rb") as stored:
+        assert b"Fictional Camera" in stored.read()
+    for callback in callbacks:
+        callback()
+    attachment.refresh_from_db()
+    assert attachment.metadata_stripped
+    with attachment.file.open("rb") as stored:
+        assert b"Fictional Camera" not in stored.read()
+
+
+def test_stripping_an_image_twice_changes_nothing_the_second_time(
+    client, room, member, confirmed, django_capture_on_commit_callbacks
+):
+    from forum import tasks
+
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]}
+        )
+    assert PostAttachment.objects.get().metadata_stripped
+    attachment = PostAttachment.objects.get()
+    name, size = attachment.file.name, attachment.size_bytes
+    assert tasks.attachment_strip(attachment.pk) is False
+    attachment.refresh_from_db()
+    assert (attachment.file.name, attachment.size_bytes) == (name, size)
 
 
 # --- Search ------------------------------------------------------------------------------
