@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forum import moderation, screening
+from forum import moderation, screening, services
 from forum.models import (
     REVIEW_OVERDUE_AFTER,
     Category,
@@ -132,6 +132,12 @@ class QueueEntry:
 
 def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[QueueEntry]:
     patterns = screening.active_patterns()
+    items = list(items)
+    # Each reporter's record beside their report: one query for the whole page.
+    reports = [report for item in items for report in item.reports.all()]
+    records = services.reporter_records([report.reporter_id for report in reports])
+    for report in reports:
+        report.record = records[report.reporter_id]
     entries = []
     for item in items:
         decisions = Decision.choices_for(item)

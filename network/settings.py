@@ -518,6 +518,15 @@ FORUM_REPORTS_TO_HIDE = env.int("FORUM_REPORTS_TO_HIDE", default=3)
 FORUM_POST_MAX_LENGTH = env.int("FORUM_POST_MAX_LENGTH", default=20_000)
 FORUM_ATTACHMENT_MAX_BYTES = env.int("FORUM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FORUM_ATTACHMENTS_PER_POST = 5
+# Urgent reports ("could identify a child", safeguarding) hide a post at once, so one
+# member could hide anything. A member whose urgent reports moderators rejected (resolved
+# "disagree") this many times within the window loses that: their urgent reports still
+# reach the queue as urgent, but the post stays up until a moderator looks. Three, not
+# one, so an honest mistake or two costs nothing; a window, so it is not for ever.
+FORUM_URGENT_REPORTS_REJECTED_LIMIT = env.int("FORUM_URGENT_REPORTS_REJECTED_LIMIT", default=3)
+FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS = env.int(
+    "FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS", default=365
+)
 # Images wider or taller than this many pixels are refused from their header, before
 # anything decodes them: a 17 KB PNG can claim 12,000 x 12,000 pixels and take seconds
 # and gigabytes to decode. 6,000 x 6,000 (36 megapixels) is more than phone cameras take.

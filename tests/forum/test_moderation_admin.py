@@ -8,9 +8,18 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from forum import moderation
-from forum.models import ModerationAction, ModerationActionKind, Suspension, WatchPattern
+from forum.models import (
+    ModerationAction,
+    ModerationActionKind,
+    Report,
+    Resolution,
+    ReviewItem,
+    Suspension,
+    WatchPattern,
+)
 from tests.factories import UserFactory
 from tests.forum.moderation_factories import forum_moderator, member, thread_with_posts
 
@@ -216,3 +225,29 @@ def test_the_watch_list_is_registered_in_the_admin_once():
         if hasattr(module, "WatchPatternAdmin")
     ]
     assert defined == [registered]
+
+
+def test_staff_see_each_reporters_record_in_the_reports_admin(
+    staff_client, django_assert_max_num_queries
+):
+    from tests.forum.moderation_factories import reported_item
+
+    def add_reports(count: int) -> None:
+        for _ in range(count):
+            reported_item(reason="child")
+
+    add_reports(1)
+    reporter = Report.objects.get().reporter
+    earlier = reported_item(reason="child")
+    Report.objects.filter(review_item=earlier).update(reporter=reporter)
+    ReviewItem.objects.filter(pk=earlier.pk).update(
+        resolution=Resolution.DISAGREE, resolved_at=timezone.now()
+    )
+    changelist = reverse("admin:forum_report_changelist")
+    with django_assert_max_num_queries(30) as few:
+        response = staff_client.get(changelist)
+    assert response.status_code == 200
+    assert "2 filed, 0 upheld, 1 rejected" in response.text
+    add_reports(6)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert staff_client.get(changelist).status_code == 200
