@@ -5,7 +5,7 @@ page (so revisions and the moderation log are kept), not through the admin."""
 from django.contrib import admin
 
 from forum import services
-from forum.models import Category, Post, Thread, WatchPattern
+from forum.models import Category, Post, Thread
 
 
 @admin.register(Category)
@@ -88,12 +88,5 @@ class PostAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(WatchPattern)
-class WatchPatternAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "pattern", "extra_check", "action", "is_active"]
-    list_filter = ["kind", "action", "is_active"]
-    search_fields = ["name", "pattern"]
-
-
-# The moderation admin: audit log, suspensions, and the watch list (replacing the one above).
+# The moderation admin: audit log, suspensions, and the watch list.
 from forum import moderation_admin  # noqa: E402, F401

@@ -101,4 +101,6 @@ class PreferenceForm(forms.ModelForm):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(max_length=200, required=False, label="Search the forum")
+    # No max_length: a long search is cut to FORUM_SEARCH_MAX_TERMS words and the page
+    # says so (forum/search.py query_bound), rather than thrown away.
+    q = forms.CharField(required=False, label="Search the forum")

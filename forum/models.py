@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from forum.patterns import PatternError, compile_pattern
 from network.files import ProtectedStorage, protected_storage
 
 
@@ -341,8 +342,9 @@ class AttachmentApproval(models.TextChoices):
 
 
 class PostAttachment(models.Model):
-    """A document (checked like library attachments) or an image. Images are stored
-    without their metadata and shown only after a moderator approves them."""
+    """A document (checked like library attachments) or an image. Images are stripped
+    of their metadata by a task (forum.tasks.attachment_strip) and shown only after a
+    moderator approves them, which waits for the stripping."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(
@@ -353,6 +355,11 @@ class PostAttachment(models.Model):
     extension = models.CharField(max_length=10)
     size_bytes = models.PositiveBigIntegerField(default=0)
     is_image = models.BooleanField(default=False)
+    metadata_stripped = models.BooleanField(
+        default=True,
+        help_text="False while an uploaded image still carries its metadata (EXIF "
+        "location, camera, time): until then nobody, moderators included, sees it.",
+    )
     approval = models.CharField(
         max_length=10, choices=AttachmentApproval.choices, default=AttachmentApproval.APPROVED
     )
@@ -945,7 +952,12 @@ class WatchPattern(models.Model):
 
     name = models.CharField(max_length=100, help_text="What it catches, e.g. 'UK postcode'.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WORD)
-    pattern = models.CharField(max_length=500)
+    pattern = models.CharField(
+        max_length=500,
+        help_text="Regular expressions use RE2 syntax, which always runs fast: no lookarounds "
+        "or back-references. Use \\b for the edge of a word, or match the surroundings and "
+        "name the part that counts, e.g. (?:^|\\D)(?P<hit>\\d{10})(?:\\D|$).",
+    )
     extra_check = models.CharField(
         max_length=20,
         choices=Check.choices,
@@ -970,11 +982,9 @@ class WatchPattern(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from forum.screening import compile_pattern
-
         try:
             compile_pattern(self.kind, self.pattern)
-        except ValueError as error:
+        except PatternError as error:
             raise ValidationError({"pattern": str(error)}) from error
         if self.action == self.Action.BLOCK and not self.message.strip():
             raise ValidationError({"message": "Say what the writer should change."})

@@ -522,6 +522,12 @@ def _decide_image(attachment: PostAttachment, *, actor, approval: str, reason: s
         attachment = PostAttachment.objects.select_for_update().get(pk=attachment.pk)
         if not attachment.is_image or attachment.approval != AttachmentApproval.PENDING:
             raise ValidationError("This image is not waiting for approval.", code="state")
+        if approval == AttachmentApproval.APPROVED and not attachment.metadata_stripped:
+            raise ValidationError(
+                "This image is still being prepared (its location and camera details are "
+                "being removed). Try again in a minute.",
+                code="preparing",
+            )
         attachment.approval = approval
         attachment.decided_by = actor
         attachment.decided_at = timezone.now()

@@ -1,15 +1,19 @@
-"""Admin for moderation: the audit log (read and export only), the watch list, and
-suspensions (read, and lift through forum/moderation.py so the lift is logged).
+"""Admin for moderation: the audit log (read and export only), the watch list, members'
+reports with each reporter's record (read only), and suspensions (read, and lift through forum/moderation.py so the lift is logged).
 
 Imported by forum/admin.py so that Django's admin autodiscovery registers it.
 """
 
 import csv
 from collections.abc import Iterator
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -17,7 +21,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from forum import moderation
-from forum.models import ModerationAction, Suspension, WatchPattern
+from forum.models import (
+    URGENT_REPORT_REASONS,
+    ModerationAction,
+    Report,
+    Resolution,
+    Suspension,
+    WatchPattern,
+)
 
 CSV_COLUMNS = [
     ("time", lambda a: a.created_at.isoformat()),
@@ -155,6 +166,7 @@ class ModerationActionAdmin(admin.ModelAdmin):
         return response
 
 
+@admin.register(WatchPattern)
 class WatchPatternAdmin(admin.ModelAdmin):
     """The watch list. WatchPattern.clean() explains a pattern that does not compile or
     that matches empty text, and asks for a message when the action is Block."""
@@ -163,12 +175,6 @@ class WatchPatternAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "action", "kind"]
     search_fields = ["name", "pattern", "message"]
     fields = ["name", "kind", "pattern", "extra_check", "action", "message", "is_active"]
-
-
-# This registration replaces a plainer one made earlier in the same admin module, if any.
-if admin.site.is_registered(WatchPattern):
-    admin.site.unregister(WatchPattern)
-admin.site.register(WatchPattern, WatchPatternAdmin)
 
 
 class InForceFilter(admin.SimpleListFilter):
@@ -234,3 +240,71 @@ class SuspensionAdmin(admin.ModelAdmin):
                 continue  # already ended or lifted
             lifted += 1
         self.message_user(request, f"{lifted} suspension{'s' if lifted != 1 else ''} lifted.")
+
+
+def _count_of_reporters_reports(condition: Q | None = None) -> Subquery:
+    reports = Report.objects.filter(reporter=OuterRef("reporter"))
+    if condition is not None:
+        reports = reports.filter(condition)
+    counted = reports.order_by().values("reporter").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Members' reports, each with its reporter's record (filed, upheld, rejected), so
+    staff can see who reports well. Reports are made and resolved on the forum's pages;
+    here they are read only. The record is computed in the list's one query."""
+
+    list_display = ["created_at", "reason", "post", "reporter", "reporter_record", "outcome"]
+    list_filter = ["reason", "review_item__resolution", "created_at"]
+    search_fields = ["reporter__email", "reporter__name", "details"]
+    list_select_related = ["reporter", "post__thread", "review_item"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "reason", "details", "post", "reporter", "reporter_record", "outcome"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        since = timezone.now() - timedelta(days=settings.FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS)
+        rejected = Q(review_item__resolution=Resolution.DISAGREE)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                reporter_filed=_count_of_reporters_reports(),
+                reporter_upheld=_count_of_reporters_reports(
+                    Q(review_item__resolution=Resolution.AGREE)
+                ),
+                reporter_rejected=_count_of_reporters_reports(rejected),
+                reporter_urgent_rejected=_count_of_reporters_reports(
+                    rejected
+                    & Q(reason__in=URGENT_REPORT_REASONS, review_item__resolved_at__gte=since)
+                ),
+            )
+        )
+
+    @admin.display(description="reporter's record")
+    def reporter_record(self, obj: Report) -> str:
+        record = (
+            f"{obj.reporter_filed} filed, {obj.reporter_upheld} upheld, "
+            f"{obj.reporter_rejected} rejected"
+        )
+        if obj.reporter_urgent_rejected >= settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT:
+            record += "; urgent reports no longer hide posts at once"
+        return record
+
+    @admin.display(description="outcome")
+    def outcome(self, obj: Report) -> str:
+        item = obj.review_item
+        if item is None or not item.resolution:
+            return "Waiting"
+        return item.get_resolution_display()
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forum import moderation, screening
+from forum import moderation, screening, services
 from forum.models import (
     REVIEW_OVERDUE_AFTER,
     Category,
@@ -133,6 +133,12 @@ class QueueEntry:
 
 def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[QueueEntry]:
     patterns = screening.active_patterns()
+    items = list(items)
+    # Each reporter's record beside their report: one query for the whole page.
+    reports = [report for item in items for report in item.reports.all()]
+    records = services.reporter_records([report.reporter_id for report in reports])
+    for report in reports:
+        report.record = records[report.reporter_id]
     entries = []
     for item in items:
         decisions = Decision.choices_for(item)
@@ -389,8 +395,8 @@ def _moderated_image(request: HttpRequest, pk: int) -> PostAttachment:
 def image(request: HttpRequest, pk: int) -> HttpResponse:
     """A waiting image, for the moderator deciding on it (never cached)."""
     attachment = _moderated_image(request, pk)
-    if not attachment.file:
-        raise Http404
+    if not attachment.file or not attachment.metadata_stripped:
+        raise Http404  # still carries its metadata (location), until the task strips it
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -13,49 +13,21 @@ regular expressions, all matched in any case. A pattern may add a check done in 
 (the NHS number's mod-11 check digit), so that random 10-digit numbers do not count.
 """
 
-import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from forum.models import HoldReason, Post, WatchPattern
+from forum.patterns import CompiledPattern, PatternError, compile_pattern
 
-# Longest time a pattern may take is bounded by the text's length limit; patterns are
-# compiled once per process and recompiled when staff change them (updated_at).
-_compiled: dict[tuple[int, str], re.Pattern] = {}
+__all__ = ["compile_pattern", "screen_text"]
 
-
-def compile_pattern(kind: str, pattern: str) -> re.Pattern:
-    """The regular expression for a watch-list entry; ValueError explains a bad one."""
-    pattern = (pattern or "").strip()
-    if not pattern:
-        raise ValueError("Enter a pattern.")
-    if kind == WatchPattern.Kind.WORD:
-        words = r"\s+".join(re.escape(word) for word in pattern.split())
-        source = rf"(?<!\w){words}(?!\w)"
-    elif kind == WatchPattern.Kind.WILDCARD:
-        parts = []
-        for char in pattern:
-            if char == "*":
-                parts.append(r"\w*")
-            elif char == "?":
-                parts.append(r"\w")
-            elif char.isspace():
-                parts.append(r"\s+")
-            else:
-                parts.append(re.escape(char))
-        source = rf"(?<!\w){''.join(parts)}(?!\w)"
-    elif kind == WatchPattern.Kind.REGEX:
-        source = pattern
-    else:
-        raise ValueError(f"Unknown kind of pattern: {kind}.")
-    try:
-        compiled = re.compile(source, re.IGNORECASE)
-    except re.error as error:
-        raise ValueError(f"This is not a valid regular expression: {error}.") from error
-    if compiled.search(""):
-        raise ValueError("This pattern matches empty text, so it would catch every post.")
-    return compiled
+# Patterns run on RE2 (forum/patterns.py), in time linear in the text, whatever staff
+# type. They are compiled once per process and recompiled when staff change them.
+_compiled: dict[tuple[int, str], CompiledPattern] = {}
+# Enough matches of one pattern to hold or block a post and to show a moderator what it
+# is; a post of thousands of phone numbers would otherwise cost time per match.
+MAX_MATCHES_PER_PATTERN = 100
 
 
 def nhs_number_is_valid(text: str) -> bool:
@@ -115,13 +87,13 @@ class Screening:
         return list(found.values())
 
 
-def _regex_for(pattern: WatchPattern) -> re.Pattern | None:
+def _regex_for(pattern: WatchPattern) -> CompiledPattern | None:
     key = (pattern.pk, f"{pattern.kind}:{pattern.pattern}")
     compiled = _compiled.get(key)
     if compiled is None:
         try:
             compiled = compile_pattern(pattern.kind, pattern.pattern)
-        except ValueError:
+        except PatternError:
             return None  # the admin refuses bad patterns; one saved otherwise is skipped
         _compiled[key] = compiled
     return compiled
@@ -140,10 +112,14 @@ def screen_text(text: str, *, patterns: list[WatchPattern] | None = None) -> Scr
         if regex is None:
             continue
         extra = EXTRA_CHECKS.get(pattern.extra_check)
-        for found in regex.finditer(text or ""):
-            if extra is not None and not extra(found.group(0)):
+        found = 0
+        for hit in regex.finditer(text or ""):
+            if extra is not None and not extra(hit.text):
                 continue
-            result.matches.append(Match(pattern, found.start(), found.end(), found.group(0)))
+            result.matches.append(Match(pattern, hit.start, hit.end, hit.text))
+            found += 1
+            if found >= MAX_MATCHES_PER_PATTERN:
+                break
     result.matches.sort(key=lambda m: (m.start, -m.end))
     return result
 

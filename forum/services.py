@@ -20,9 +20,10 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.utils import timezone
 from django.utils.formats import date_format
+from PIL import Image
 
 from forum import screening
 from forum.models import (
@@ -44,6 +45,7 @@ from forum.models import (
     Reaction,
     Report,
     ReportReason,
+    Resolution,
     ReviewItem,
     ReviewKind,
     Thread,
@@ -142,6 +144,15 @@ def clean_title(title: str) -> str:
     return title
 
 
+def post_preview(*, body: str, title: str | None = None) -> str:
+    """The HTML of a post as it would appear, after the same cleaning and limits as
+    writing it (a preview must not render what posting would refuse, such as a body over
+    FORUM_POST_MAX_LENGTH). ValidationError says what to change."""
+    if title is not None:
+        clean_title(title)
+    return render_markdown(clean_body(body))
+
+
 def _check_watch_list(text: str) -> screening.Screening:
     found = screening.screen_text(text)
     if found.blocking:
@@ -177,8 +188,9 @@ class CheckedUpload:
 
 
 def attachments_check(files: Sequence) -> list[CheckedUpload]:
-    """Check uploads like the library does (type from the bytes, size); images must
-    also open as images. Raises ValidationError naming the file."""
+    """Check uploads like the library does (type from the bytes, size, and for images
+    the width and height from the header, decoding nothing). Raises ValidationError
+    naming the file."""
     files = [f for f in files if f]
     if len(files) > settings.FORUM_ATTACHMENTS_PER_POST:
         raise ValidationError(
@@ -192,8 +204,6 @@ def attachments_check(files: Sequence) -> list[CheckedUpload]:
         except ValidationError as error:
             raise ValidationError(f"{uploaded.name}: {' '.join(error.messages)}") from error
         is_image = found.content_type.startswith("image/")
-        if is_image:
-            _image_without_metadata(uploaded, found.extension)  # refuses a broken image
         checked.append(CheckedUpload(uploaded, found.content_type, found.extension, is_image))
     return checked
 
@@ -201,33 +211,26 @@ def attachments_check(files: Sequence) -> list[CheckedUpload]:
 _PILLOW_FORMATS = {"png": "PNG", "jpg": "JPEG", "gif": "GIF", "webp": "WEBP"}
 
 
-def _image_without_metadata(uploaded, extension: str) -> bytes:
+def _image_without_metadata(source, extension: str) -> bytes:
     """The image re-encoded from its pixels: no EXIF (location, camera, time), no
-    comments or text chunks; turned upright first, as EXIF orientation said."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    comments or text chunks; turned upright first, as EXIF orientation said. Decodes the
+    whole image, so it runs in a task, on images whose size was checked on upload."""
+    from PIL import Image, ImageOps
 
-    uploaded.seek(0)
-    try:
-        with Image.open(uploaded) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-            if upright.mode == "P" and upright.getpalette():
-                clean.putpalette(upright.getpalette())
-    except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise ValidationError(
-            f"{uploaded.name}: this image could not be read. Save it again as PNG or JPEG.",
-            code="image",
-        ) from error
-    finally:
-        uploaded.seek(0)
+    with Image.open(source) as image:
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+        clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+        if upright.mode == "P" and upright.getpalette():
+            clean.putpalette(upright.getpalette())
     output = BytesIO()
     clean.save(output, format=_PILLOW_FORMATS[extension])
     return output.getvalue()
 
 
 def _attachments_save(post: Post, checked: list[CheckedUpload]) -> bool:
-    """Store the files; True when an image waits for a moderator."""
+    """Store the files; True when an image waits for a moderator. Images are stored as
+    uploaded, unseen, and stripped of their metadata by a task once this commits."""
     waiting = False
     for item in checked:
         attachment = PostAttachment(
@@ -236,18 +239,54 @@ def _attachments_save(post: Post, checked: list[CheckedUpload]) -> bool:
             content_type=item.content_type,
             extension=item.extension,
             is_image=item.is_image,
+            metadata_stripped=not item.is_image,
             approval=AttachmentApproval.PENDING if item.is_image else AttachmentApproval.APPROVED,
         )
-        if item.is_image:
-            content = ContentFile(_image_without_metadata(item.uploaded, item.extension))
-            waiting = True
-        else:
-            item.uploaded.seek(0)
-            content = item.uploaded
-        attachment.size_bytes = content.size
-        attachment.file.save(attachment.original_filename, content, save=False)
+        item.uploaded.seek(0)
+        attachment.size_bytes = item.uploaded.size
+        attachment.file.save(attachment.original_filename, item.uploaded, save=False)
         attachment.save()
+        if item.is_image:
+            waiting = True
+            from forum import tasks
+
+            attachment_id = attachment.pk
+            transaction.on_commit(lambda pk=attachment_id: tasks.attachment_strip.delay(pk))
     return waiting
+
+
+def attachment_strip(*, attachment_id: int) -> bool:
+    """Replace a stored image by the same pixels without metadata. True when it did so;
+    False when there was nothing to do (already stripped, or gone), so a retried or
+    repeated task changes nothing. An image that cannot be decoded is rejected and its
+    file deleted: nobody could approve what cannot be shown."""
+    with transaction.atomic(durable=True):
+        attachment = (
+            PostAttachment.objects.select_for_update()
+            .filter(pk=attachment_id, is_image=True, metadata_stripped=False)
+            .first()
+        )
+        if attachment is None or not attachment.file:
+            return False
+        original = attachment.file
+        try:
+            with original.open("rb") as stored:
+                content = _image_without_metadata(stored, attachment.extension)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            logger.warning("forum image could not be decoded attachment=%s", attachment.pk)
+            attachment.approval = AttachmentApproval.REJECTED
+            attachment.metadata_stripped = True
+            attachment.save(update_fields=["approval", "metadata_stripped"])
+            transaction.on_commit(lambda: original.delete(save=False))
+            return False
+        old_name = original.name
+        attachment.file.save(attachment.original_filename, ContentFile(content), save=False)
+        attachment.size_bytes = len(content)
+        attachment.metadata_stripped = True
+        attachment.save(update_fields=["file", "size_bytes", "metadata_stripped"])
+        storage = attachment.file.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return True
 
 
 # --- Writing posts ------------------------------------------------------------------------
@@ -755,10 +794,55 @@ def reports_left_today(user) -> int:
     return max(settings.FORUM_REPORTS_PER_DAY - made, 0)
 
 
+@dataclass(frozen=True)
+class ReporterRecord:
+    """What became of a member's reports, shown to moderators beside each new one."""
+
+    filed: int = 0
+    upheld: int = 0
+    rejected: int = 0
+    urgent_rejected_recently: int = 0  # within FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS
+
+    @property
+    def urgent_reports_hide(self) -> bool:
+        """Do this member's urgent reports still hide a post at once?"""
+        return self.urgent_rejected_recently < settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT
+
+
+def reporter_records(reporter_ids: Sequence[int]) -> dict[int, ReporterRecord]:
+    """Each reporter's record, in one query however many reporters (the queue shows a
+    page of them). Upheld: the moderators agreed with the item; rejected: they disagreed."""
+    since = timezone.now() - timedelta(days=settings.FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS)
+    rejected = Q(review_item__resolution=Resolution.DISAGREE)
+    rows = (
+        Report.objects.filter(reporter_id__in=set(reporter_ids))
+        .order_by()
+        .values("reporter_id")
+        .annotate(
+            filed=Count("pk"),
+            upheld=Count("pk", filter=Q(review_item__resolution=Resolution.AGREE)),
+            rejected=Count("pk", filter=rejected),
+            urgent_rejected_recently=Count(
+                "pk",
+                filter=rejected
+                & Q(reason__in=URGENT_REPORT_REASONS, review_item__resolved_at__gte=since),
+            ),
+        )
+    )
+    records = {pk: ReporterRecord() for pk in reporter_ids}
+    for row in rows:
+        reporter_id = row.pop("reporter_id")
+        records[reporter_id] = ReporterRecord(**row)
+    return records
+
+
 def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Report:
     """A member reports a post. An urgent reason (could identify a child, safeguarding)
-    hides it at once and alerts the moderators; otherwise it is hidden once
-    FORUM_REPORTS_TO_HIDE different members have reported it. Both wait in the queue."""
+    hides it at once and alerts the moderators, unless the reporter's urgent reports
+    were rejected FORUM_URGENT_REPORTS_REJECTED_LIMIT times lately: then it reaches the
+    queue as urgent and alerts, but the post stays up until a moderator decides.
+    Otherwise it is hidden once FORUM_REPORTS_TO_HIDE different members have reported
+    it. All wait in the queue."""
     if not access.can_report_post(reporter, post):
         raise PermissionDenied("You may not report this post.")
     details = (details or "").strip()
@@ -777,6 +861,7 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
             code="limit",
         )
     urgent = reason in URGENT_REPORT_REASONS
+    hides_at_once = urgent and reporter_records([reporter.pk])[reporter.pk].urgent_reports_hide
     with transaction.atomic(durable=True):
         post = Post.objects.select_for_update().select_related("thread__category").get(pk=post.pk)
         item = ReviewItem.objects.filter(post=post, resolved_at__isnull=True).first()
@@ -791,16 +876,17 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
         item.is_urgent = item.is_urgent or urgent
         item.save(update_fields=["report_count", "kind", "is_urgent"])
         if urgent:
+            from forum import tasks
+
+            report_id = report.pk
+            transaction.on_commit(lambda: tasks.moderators_alert.delay(report_id))
+        if hides_at_once:
             post_hide(
                 post=post,
                 actor=None,
                 reason=f"Reported: {report.get_reason_display()}. Hidden pending review.",
                 action=ModerationActionKind.AUTO_HIDE,
             )
-            from forum import tasks
-
-            report_id = report.pk
-            transaction.on_commit(lambda: tasks.moderators_alert.delay(report_id))
         elif reporters >= settings.FORUM_REPORTS_TO_HIDE:
             post_hide(
                 post=post,

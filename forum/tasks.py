@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from forum import notifications
+from forum import notifications, services
 from forum.models import Post, Report
 
 
@@ -46,3 +46,10 @@ def daily_summaries_send() -> int:
     for user_id in recipients:
         daily_summary_send.delay(user_id, day)
     return len(recipients)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def attachment_strip(attachment_id: int) -> bool:
+    """Strip an uploaded image's metadata off the request (decoding takes CPU and
+    memory); idempotent, so a retry or a second delivery does nothing."""
+    return services.attachment_strip(attachment_id=attachment_id)

@@ -34,7 +34,6 @@ from forum.models import (
 )
 from members import access
 from network.files import safe_filename
-from network.markup import render_markdown
 from network.pagination import page_number
 
 
@@ -151,7 +150,11 @@ def _preview_or_write(request: HttpRequest, form, write) -> tuple[HttpResponse |
         return None, ""
     data = form.cleaned_data
     if "preview" in request.POST:
-        return None, render_markdown(data["body"])
+        try:
+            return None, services.post_preview(body=data["body"], title=data.get("title"))
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return None, ""
     try:
         post = write(
             body=data["body"],
@@ -289,7 +292,10 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.EditForm(request.POST)
         if form.is_valid():
             if "preview" in request.POST:
-                preview = render_markdown(form.cleaned_data["body"])
+                try:
+                    preview = services.post_preview(body=form.cleaned_data["body"])
+                except ValidationError as error:
+                    _form_errors_from(form, error)
             else:
                 try:
                     services.post_edit(
@@ -622,13 +628,20 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 def search_view(request: HttpRequest) -> HttpResponse:
     form = forms.SearchForm(request.GET)
-    q = form.cleaned_data["q"] if form.is_valid() else ""
+    q, cut_notice = search.query_bound(form.cleaned_data["q"] if form.is_valid() else "")
     page = page_number(request.GET.get("page"))
     results, has_next = search.search(request.user, q, page=page) if q else ([], False)
     return render(
         request,
         "forum/search.html",
-        {"form": form, "q": q, "results": results, "page": page, "has_next": has_next},
+        {
+            "form": form,
+            "q": q,
+            "cut_notice": cut_notice,
+            "results": results,
+            "page": page,
+            "has_next": has_next,
+        },
     )
 
 

@@ -11,6 +11,7 @@ import csv
 import logging
 import os
 import re
+import warnings
 from typing import NamedTuple
 
 import filetype
@@ -114,6 +115,8 @@ def attachment_file_check(uploaded, *, max_bytes: int | None = None) -> CheckedF
     uploaded.seek(0)
     kind = filetype.guess(head)
     if kind is not None and kind.mime in ALLOWED_TYPES and kind.mime != "text/csv":
+        if kind.mime.startswith("image/"):
+            image_size_check(uploaded)
         return CheckedFile(kind.mime, ALLOWED_TYPES[kind.mime][0])
     name = (getattr(uploaded, "name", "") or "").lower()
     if kind is None and name.endswith(".csv") and _looks_like_csv(head):
@@ -124,6 +127,51 @@ def attachment_file_check(uploaded, *, max_bytes: int | None = None) -> CheckedF
         "The type is read from the file itself, so renaming a file does not change it.",
         code="type",
     )
+
+
+def image_size_limit_message() -> str:
+    side = settings.IMAGE_MAX_SIDE
+    return (
+        f"Images may be at most {side:,} x {side:,} pixels "
+        f"(about {round(side * side / 1_000_000):,} megapixels)"
+    )
+
+
+def image_size_check(uploaded) -> tuple[int, int]:
+    """The image's width and height, read from its header; ValidationError when it is
+    over IMAGE_MAX_SIDE or cannot be read.
+
+    Pillow's Image.open is lazy: it reads the header, and .size decodes nothing. Open
+    refuses outright (DecompressionBombError) an image over twice Pillow's own limit;
+    that is a refusal here too, with the same message.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    limit = image_size_limit_message()
+    uploaded.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(uploaded) as image:
+                width, height = image.size
+    except Image.DecompressionBombError as error:
+        raise ValidationError(
+            f"{limit}; this one is far larger. Make it smaller and attach it again.",
+            code="image_too_large",
+        ) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise ValidationError(
+            "This image could not be read. Save it again as PNG or JPEG.", code="image"
+        ) from error
+    finally:
+        uploaded.seek(0)
+    side = settings.IMAGE_MAX_SIDE
+    if width > side or height > side:
+        raise ValidationError(
+            f"{limit}; this one is {width:,} x {height:,}. Make it smaller and attach it again.",
+            code="image_too_large",
+        )
+    return width, height
 
 
 def safe_filename(name: str, *, extension: str) -> str:

@@ -520,6 +520,27 @@ FORUM_REPORTS_TO_HIDE = env.int("FORUM_REPORTS_TO_HIDE", default=3)
 FORUM_POST_MAX_LENGTH = env.int("FORUM_POST_MAX_LENGTH", default=20_000)
 FORUM_ATTACHMENT_MAX_BYTES = env.int("FORUM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FORUM_ATTACHMENTS_PER_POST = 5
+# Urgent reports ("could identify a child", safeguarding) hide a post at once, so one
+# member could hide anything. A member whose urgent reports moderators rejected (resolved
+# "disagree") this many times within the window loses that: their urgent reports still
+# reach the queue as urgent, but the post stays up until a moderator looks. Three, not
+# one, so an honest mistake or two costs nothing; a window, so it is not for ever.
+FORUM_URGENT_REPORTS_REJECTED_LIMIT = env.int("FORUM_URGENT_REPORTS_REJECTED_LIMIT", default=3)
+FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS = env.int(
+    "FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS", default=365
+)
+# Images wider or taller than this many pixels are refused from their header, before
+# anything decodes them: a 17 KB PNG can claim 12,000 x 12,000 pixels and take seconds
+# and gigabytes to decode. 6,000 x 6,000 (36 megapixels) is more than phone cameras take.
+# Forum and library uploads alike (network/files.py).
+IMAGE_MAX_SIDE = env.int("IMAGE_MAX_SIDE", default=6_000)
+# Memory RE2 may use for one compiled watch-list pattern (bytes); a bigger one is refused
+# when saved. https://github.com/google/re2/blob/main/re2/re2.h (max_mem)
+FORUM_WATCH_PATTERN_MAX_MEM = env.int("FORUM_WATCH_PATTERN_MAX_MEM", default=8 * 1024 * 1024)
+# Forum search reads at most this many words and characters: a phrase of 99 words took
+# seconds. Longer searches are cut, and the results page says so.
+FORUM_SEARCH_MAX_TERMS = env.int("FORUM_SEARCH_MAX_TERMS", default=12)
+FORUM_SEARCH_MAX_CHARS = env.int("FORUM_SEARCH_MAX_CHARS", default=200)
 FORUM_POSTS_PER_PAGE = 20
 FORUM_THREADS_PER_PAGE = 30
 # True: the daily summary of followed threads is a section of the newsletter's daily

@@ -8,9 +8,18 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from forum import moderation
-from forum.models import ModerationAction, ModerationActionKind, Suspension, WatchPattern
+from forum.models import (
+    ModerationAction,
+    ModerationActionKind,
+    Report,
+    Resolution,
+    ReviewItem,
+    Suspension,
+    WatchPattern,
+)
 from tests.factories import UserFactory
 from tests.forum.moderation_factories import forum_moderator, member, thread_with_posts
 
@@ -182,3 +191,63 @@ def test_the_watch_list_admin_is_the_one_that_explains_patterns():
 
     assert type(admin.site._registry[WatchPattern]) is WatchPatternAdmin
     assert "message" in WatchPatternAdmin.search_fields
+
+
+def test_a_lookaround_pattern_is_refused_in_the_admin_with_what_to_use_instead(staff_client):
+    response = staff_client.post(
+        reverse("admin:forum_watchpattern_add"),
+        {
+            "name": "Ten digits",
+            "kind": WatchPattern.Kind.REGEX,
+            "pattern": r"(?<!\d)\d{10}(?!\d)",
+            "extra_check": "",
+            "action": WatchPattern.Action.HOLD,
+            "message": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "Lookarounds" in response.text
+    assert "(?P&lt;hit&gt;" in response.text
+    assert not WatchPattern.objects.filter(name="Ten digits").exists()
+
+
+def test_the_watch_list_is_registered_in_the_admin_once():
+    from django.contrib import admin
+
+    from forum import admin as forum_admin
+    from forum import moderation_admin
+
+    registered = type(admin.site._registry[WatchPattern])
+    defined = [
+        module.WatchPatternAdmin
+        for module in (forum_admin, moderation_admin)
+        if hasattr(module, "WatchPatternAdmin")
+    ]
+    assert defined == [registered]
+
+
+def test_staff_see_each_reporters_record_in_the_reports_admin(
+    staff_client, django_assert_max_num_queries
+):
+    from tests.forum.moderation_factories import reported_item
+
+    def add_reports(count: int) -> None:
+        for _ in range(count):
+            reported_item(reason="child")
+
+    add_reports(1)
+    reporter = Report.objects.get().reporter
+    earlier = reported_item(reason="child")
+    Report.objects.filter(review_item=earlier).update(reporter=reporter)
+    ReviewItem.objects.filter(pk=earlier.pk).update(
+        resolution=Resolution.DISAGREE, resolved_at=timezone.now()
+    )
+    changelist = reverse("admin:forum_report_changelist")
+    with django_assert_max_num_queries(30) as few:
+        response = staff_client.get(changelist)
+    assert response.status_code == 200
+    assert "2 filed, 0 upheld, 1 rejected" in response.text
+    add_reports(6)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert staff_client.get(changelist).status_code == 200

@@ -112,6 +112,23 @@ def test_the_queue_shows_reported_posts_with_reasons_and_reporters(mod_client):
         assert str(reporter) in response.text
 
 
+def test_the_queue_shows_each_reporters_record_beside_the_report(mod_client, settings):
+    settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT = 2
+    item = reported_item(reason=ReportReason.IDENTIFIES_CHILD)
+    reporter = item.reports.get().reporter
+    for resolution in (Resolution.DISAGREE, Resolution.DISAGREE, Resolution.AGREE):
+        earlier = reported_item(reason=ReportReason.IDENTIFIES_CHILD)
+        Report.objects.filter(review_item=earlier).update(reporter=reporter)
+        ReviewItem.objects.filter(pk=earlier.pk).update(
+            resolution=resolution, resolved_at=timezone.now()
+        )
+
+    response = mod_client.get(QUEUE)
+
+    assert "4 reports filed, 1 upheld, 2 rejected" in response.text
+    assert "their urgent reports no longer hide posts at once" in response.text
+
+
 def test_the_queue_shows_what_a_reporter_wrote_for_something_else(mod_client):
     reported_item(reason=ReportReason.OTHER, details="Mentions the placement address.")
     assert "Mentions the placement address." in mod_client.get(QUEUE).text

@@ -557,3 +557,13 @@ def test_the_queue_shows_waiting_images_with_their_buttons(mod_client):
     assert url("image_approve", attachment.pk) in response.text
     assert url("image_reject", attachment.pk) in response.text
     assert "This item ends when every waiting image has been approved or rejected." in response.text
+
+
+def test_an_image_not_yet_stripped_of_its_metadata_cannot_be_seen_or_approved(mod_client):
+    attachment = image_on(thread_with_posts(posts=1).posts.get())
+    PostAttachment.objects.filter(pk=attachment.pk).update(metadata_stripped=False)
+    assert mod_client.get(url("image", attachment.pk)).status_code == 404
+    response = mod_client.post(url("image_approve", attachment.pk), follow=True)
+    assert "still being prepared" in response.content.decode()
+    attachment.refresh_from_db()
+    assert attachment.approval == AttachmentApproval.PENDING

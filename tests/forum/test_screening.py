@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -140,3 +142,52 @@ def test_moderators_posts_are_never_held(room, forum_moderator):
         body="Please read before posting.", confirmed_child_safety=True,
     )  # fmt: skip
     assert post.state == PostState.VISIBLE
+
+
+# --- Linear-time screening (RE2) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        (r"(\w)\1", "Back-references"),
+        (r"(?<!\d)\d{4}", "Lookarounds"),
+        (r"care(?= plan)", "Lookarounds"),
+    ],
+)
+def test_patterns_that_need_backtracking_are_refused_when_saved(pattern, message):
+    watch = WatchPattern(name="Slow", kind="regex", pattern=pattern, action="hold")
+    with pytest.raises(ValidationError) as error:
+        watch.full_clean()
+    assert message in str(error.value)
+
+
+def test_nested_quantifiers_are_accepted_and_cannot_backtrack():
+    regex = screening.compile_pattern("regex", r"(a+)+$")
+    assert regex.search("a" * 30 + "!") is None
+    assert regex.search("xx aaa").text == "aaa"
+
+
+def test_every_starting_pattern_runs_on_the_linear_matcher():
+    for watch in WatchPattern.objects.all():
+        compiled = screening.compile_pattern(watch.kind, watch.pattern)
+        assert type(compiled).__module__ == "forum.patterns", watch.name
+
+
+def test_word_pattern_respects_letters_beyond_ascii_at_its_edges():
+    regex = screening.compile_pattern("word", "sian")
+    assert regex.search("ask Sian today")
+    assert not regex.search("ask Siansiân today")
+    assert not regex.search("ask ésian today")
+
+
+def test_digit_edged_patterns_find_neighbouring_numbers():
+    found = [m.text for m in screening.screen_text("call 07700 900123,07700 900456 now").matches]
+    assert found == ["07700 900123", "07700 900456"]
+
+
+def test_models_do_not_import_the_screening_module():
+    import forum.models
+
+    source = Path(forum.models.__file__).read_text()
+    assert "forum.screening" not in source

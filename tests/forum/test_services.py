@@ -15,7 +15,9 @@ from forum.models import (
     PostRevision,
     PostState,
     Reaction,
+    Report,
     ReportReason,
+    Resolution,
     ReviewItem,
     Suspension,
     ThreadReadState,
@@ -272,6 +274,75 @@ def test_safeguarding_concern_also_hides_at_once(room, member, second_member):
     services.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
+
+
+def rejected_urgent_reports(reporter, count: int, *, days_ago: int = 1) -> None:
+    """`count` urgent reports by `reporter` that moderators resolved as "disagree"."""
+    when = timezone.now() - timedelta(days=days_ago)
+    category = Category.objects.first()
+    for _ in range(count):
+        post = thread_with_posts(category=category, author=reporter).posts.get()
+        item = ReviewItem.objects.create(
+            post=post,
+            kind="reported",
+            is_urgent=True,
+            resolution=Resolution.DISAGREE,
+            resolved_at=when,
+            created_at=when,
+        )
+        Report.objects.create(
+            post=post,
+            reporter=reporter,
+            reason=ReportReason.IDENTIFIES_CHILD,
+            review_item=item,
+            created_at=when,
+        )
+
+
+def test_urgent_reports_of_a_member_often_rejected_reach_the_queue_but_hide_nothing(
+    settings, room, member, second_member
+):
+    settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT = 3
+    rejected_urgent_reports(second_member, 3)
+    post = start(member, room)
+    services.report_create(reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD)
+    post.refresh_from_db()
+    item = ReviewItem.objects.get(post=post, resolved_at__isnull=True)
+    assert post.state == PostState.VISIBLE
+    assert item.is_urgent
+
+
+def test_urgent_reports_still_hide_after_fewer_rejections_than_the_limit(
+    settings, room, member, second_member
+):
+    settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT = 3
+    rejected_urgent_reports(second_member, 2)
+    post = start(member, room)
+    services.report_create(reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD)
+    post.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+
+
+def test_rejections_older_than_the_window_do_not_count(settings, room, member, second_member):
+    settings.FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS = 30
+    rejected_urgent_reports(second_member, 3, days_ago=40)
+    post = start(member, room)
+    services.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
+    post.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+
+
+def test_a_reporters_record_counts_reports_filed_upheld_and_rejected(room, member, second_member):
+    rejected_urgent_reports(second_member, 2)
+    post = thread_with_posts(category=Category.objects.first(), author=member).posts.get()
+    item = ReviewItem.objects.create(
+        post=post, kind="reported", resolution=Resolution.AGREE, resolved_at=timezone.now()
+    )
+    Report.objects.create(post=post, reporter=second_member, reason="spam", review_item=item)
+    record = services.reporter_records([second_member.pk, member.pk])
+    assert (record[second_member.pk].filed, record[second_member.pk].upheld) == (3, 1)
+    assert record[second_member.pk].rejected == 2
+    assert record[member.pk].filed == 0
 
 
 def test_other_reasons_hide_after_three_different_members(room, member, django_user_model):

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from forum import services
+from forum import search, services
 from forum.models import (
     AttachmentApproval,
     ForumPreference,
@@ -359,12 +359,15 @@ def test_renamed_file_of_the_wrong_type_is_refused(client, room, member, confirm
 
 
 def test_image_waits_for_approval_and_loses_its_metadata(
-    client, room, member, second_member, moderator, confirmed
+    client, room, member, second_member, moderator, confirmed, django_capture_on_commit_callbacks
 ):
     thread = thread_with_posts(category=room, author=member)
     client.force_login(member)
     upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
-    client.post(f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]}
+        )
     attachment = PostAttachment.objects.get()
     assert attachment.approval == AttachmentApproval.PENDING
     with attachment.file.open("rb") as stored, Image.open(stored) as image:
@@ -374,6 +377,67 @@ def test_image_waits_for_approval_and_loses_its_metadata(
     assert client.get(f"/forum/attachment/{attachment.pk}/").status_code == 404
     client.force_login(member)
     assert client.get(f"/forum/attachment/{attachment.pk}/").status_code == 200
+
+
+def test_an_image_over_the_pixel_limit_is_refused_and_the_post_is_kept(
+    client, settings, room, member, confirmed
+):
+    settings.IMAGE_MAX_SIDE = 100
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    output = io.BytesIO()
+    Image.new("1", (400, 300)).save(output, format="PNG")
+    upload = SimpleUploadedFile("plan.png", output.getvalue(), content_type="image/png")
+    response = client.post(
+        f"/forum/t/{thread.pk}/reply/", {"body": "Our floor plan.", "attachments": [upload]}
+    )
+    assert response.status_code == 400
+    assert "Images may be at most 100 x 100 pixels" in page(response)
+    assert "this one is 400 x 300" in page(response)
+    assert "Our floor plan." in page(response)
+    assert not PostAttachment.objects.exists()
+
+
+def test_an_image_keeps_its_metadata_until_the_task_strips_it(
+    client, room, member, confirmed, django_capture_on_commit_callbacks
+):
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(
+            f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]}
+        )
+    attachment = PostAttachment.objects.get()
+    assert not attachment.metadata_stripped
+    with attachment.file.open("rb") as stored:
+        assert b"Fictional Camera" in stored.read()
+    for callback in callbacks:
+        callback()
+    attachment.refresh_from_db()
+    assert attachment.metadata_stripped
+    with attachment.file.open("rb") as stored:
+        assert b"Fictional Camera" not in stored.read()
+
+
+def test_stripping_an_image_twice_changes_nothing_the_second_time(
+    client, room, member, confirmed, django_capture_on_commit_callbacks
+):
+    from forum import tasks
+
+    thread = thread_with_posts(category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]}
+        )
+    assert PostAttachment.objects.get().metadata_stripped
+    attachment = PostAttachment.objects.get()
+    name, size = attachment.file.name, attachment.size_bytes
+    assert tasks.attachment_strip(attachment.pk) is False
+    attachment.refresh_from_db()
+    assert (attachment.file.name, attachment.size_bytes) == (name, size)
 
 
 # --- Search ------------------------------------------------------------------------------
@@ -402,6 +466,38 @@ def test_search_with_nothing_matching_says_so(client, room, member):
     assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
 
 
+def test_a_search_of_many_words_is_cut_and_the_page_says_so(client, settings, room, member):
+    settings.FORUM_SEARCH_MAX_TERMS = 12
+    words = ["weekend", "rotas"] + [f"word{n}" for n in range(97)]
+    thread = thread_with_posts(category=room, author=member, title="Rotas")
+    Post.objects.filter(thread=thread).update(body=" ".join(words[:12]) + " and more")
+    services.post_search_index(thread.posts.get())
+    client.force_login(member)
+    response = client.get("/forum/search/", {"q": '"' + " ".join(words) + '"'})
+    assert response.status_code == 200
+    assert "Only the first 12 words were searched." in page(response)
+    assert "Rotas" in page(response)
+
+
+def test_a_short_search_says_nothing_about_cutting(client, room, member):
+    client.force_login(member)
+    assert "were searched" not in page(client.get("/forum/search/?q=weekend+rotas"))
+
+
+def test_search_reads_at_most_the_configured_number_of_words(settings):
+    settings.FORUM_SEARCH_MAX_TERMS = 3
+    query, notice = search.query_bound('"one two three four five" six')
+    assert query == '"one two three"'
+    assert notice == "Only the first 3 words were searched."
+
+
+def test_search_reads_at_most_the_configured_number_of_characters(settings):
+    settings.FORUM_SEARCH_MAX_CHARS = 20
+    query, notice = search.query_bound("supervision " * 5)
+    assert query == "supervision"
+    assert notice == "Only the first 20 characters were searched."
+
+
 def test_posting_a_reply_costs_the_same_queries_in_a_long_thread(
     client, room, member, second_member, confirmed, django_assert_max_num_queries
 ):
@@ -414,3 +510,31 @@ def test_posting_a_reply_costs_the_same_queries_in_a_long_thread(
         client.post(f"/forum/t/{short.pk}/reply/", {"body": "A reply in a short thread."})
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.post(f"/forum/t/{long.pk}/reply/", {"body": "A reply in a long thread."})
+
+
+def test_preview_of_a_new_thread_applies_the_posting_length_limit(
+    client, settings, room, member, confirmed
+):
+    settings.FORUM_POST_MAX_LENGTH = 1_000
+    client.force_login(member)
+    body = "Induction notes. " + "x" * 1_200
+    response = client.post(
+        f"/forum/c/{room.slug}/new/", {"title": "Induction week", "body": body, "preview": "1"}
+    )
+    assert response.status_code == 400
+    assert "Posts may be at most 1,000 characters" in page(response)
+    assert body in page(response)
+    assert 'class="forum-preview' not in page(response)
+
+
+def test_preview_of_a_reply_applies_the_posting_length_limit(
+    client, settings, room, member, second_member, confirmed
+):
+    thread = thread_with_posts(category=room, author=member)
+    settings.FORUM_POST_MAX_LENGTH = 1_000
+    client.force_login(second_member)
+    body = "My answer. " + "y" * 1_200
+    response = client.post(f"/forum/t/{thread.pk}/reply/", {"body": body, "preview": "1"})
+    assert response.status_code == 400
+    assert "Posts may be at most 1,000 characters" in page(response)
+    assert body in page(response)

@@ -2,6 +2,7 @@
 sent by django-sendfile2 as attachments with a safe name and nosniff, counted, and a
 clear page (and an alert in the log) when the file is missing on disk."""
 
+import base64
 import logging
 import os
 import re
@@ -19,7 +20,10 @@ from tests.practice_library.factories import ResourceFactory, attach, docx_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+# The smallest valid PNG: one transparent pixel (uploads are opened to read their size).
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 @pytest.fixture(autouse=True)
