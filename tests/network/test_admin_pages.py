@@ -28,8 +28,8 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
-from forum import moderation
-from forum.models import ModerationAction, Suspension, WatchPattern
+from forum import moderation, services
+from forum.models import ModerationAction, ReportReason, Suspension, WatchPattern
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
 from members.demo import EDITORS_APP_LABELS, MODERATORS_APP_LABELS, group_with_permissions
 from members.models import InvoiceRequest, MemberType, MemberTypeChangeRequest, StripeEvent
@@ -84,6 +84,16 @@ def _moderation_action():
     post = _post()
     moderation.post_hide(actor=forum_moderator(), post=post, reason="Names a young person")
     return ModerationAction.objects.filter(post=post).latest("pk")
+
+
+def _report():
+    reporter = SubscriptionFactory().user
+    return services.report_create(
+        reporter=reporter,
+        post=_post(),
+        reason=ReportReason.OTHER,
+        details="Reads like an advert for agency staff rather than a question.",
+    )
 
 
 def _invoice_request():
@@ -163,6 +173,7 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "forum.thread": lambda: _post().thread,
     "forum.post": _post,
     "forum.moderationaction": _moderation_action,
+    "forum.report": _report,
     "forum.watchpattern": lambda: WatchPattern.objects.create(
         name="Phone numbers", pattern=r"\b07\d{9}\b"
     ),
