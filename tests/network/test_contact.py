@@ -141,8 +141,14 @@ def test_contact_message_is_emailed_by_a_real_celery_worker(client, celery_worke
 
     client.post(reverse("contact"), VALID)
 
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not list(celery_worker_process.mail_dir.iterdir()):
+    def notified() -> bool:
+        # The worker writes the email, then records it: wait for both.
+        return bool(list(celery_worker_process.mail_dir.iterdir())) and (
+            ContactMessage.objects.get().notified_at is not None
+        )
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not notified():
         time.sleep(0.2)
     files = list(celery_worker_process.mail_dir.iterdir())
     assert files, "the worker sent no email"
