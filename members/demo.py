@@ -147,7 +147,7 @@ def seed() -> None:
     staff.is_staff = staff.is_superuser = True
     staff.save(update_fields=["is_staff", "is_superuser"])
 
-    editors = _group(EDITORS_GROUP, ["practice_library", "newsletter", "network"])
+    editors = _group(EDITORS_GROUP, ["practice_library", "events", "newsletter", "network"])
     moderators = _group(MODERATORS_GROUP, ["forum"])
     people["editor"].is_staff = True
     people["editor"].save(update_fields=["is_staff"])
