@@ -24,7 +24,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from events.models import Eligibility, Event, EventStatus, Registration, RegistrationStatus
+from events.models import (
+    AUDIENCE_LABELS,
+    Eligibility,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from members import access as members_access
 
 
@@ -86,10 +93,10 @@ def eligibility_text(event: Event, *, refused: bool = False) -> str:
         return "For registered people: sign in or create a free account to register."
     if event.eligibility == Eligibility.MEMBERS:
         return "This event is for members only." if refused else "For members of the network."
-    label = event.get_member_type_display() or "one member type"
+    label = AUDIENCE_LABELS.get(event.member_type, "one member type").lower()
     if refused:
-        return f"This event is for members who are {label.lower()}s only."
-    return f"For members who are {label.lower()}s."
+        return f"This event is for members who are {label} only."
+    return f"For members who are {label}."
 
 
 def can_see_joining_link(

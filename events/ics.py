@@ -88,9 +88,18 @@ def calendar(events, *, method: str, name: str = "", **options) -> icalendar.Cal
     if name:
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", "Europe/London")
+    events = list(events)
     for event in events:
         cal.add_component(_vevent(event, method=method, **options))
-    cal.add_missing_timezones()
+    if events:
+        # The zone's rules for the years the events span (a year either side), not the
+        # default 1970-2038 list of every change.
+        first = min(event.starts_at for event in events).date().replace(month=1, day=1)
+        last = max(event.ends_at for event in events).date().replace(month=12, day=31)
+        cal.add_missing_timezones(
+            first_date=first.replace(year=first.year - 1),
+            last_date=last.replace(year=last.year + 1),
+        )
     return cal
 
 

@@ -90,6 +90,14 @@ AUDIENCE_FIELD = {
 }
 
 
+# Member types as audiences, in the plural ("for providers").
+AUDIENCE_LABELS = {
+    MemberType.PROVIDER: "Providers",
+    MemberType.COMMISSIONER: "Commissioners",
+    MemberType.POLICY: "Policy makers and others",
+}
+
+
 class Event(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True, help_text="The end of the page address.")

@@ -20,8 +20,14 @@ from django_sendfile import sendfile
 
 from events import access, certificates, ics, selectors, services, tokens
 from events.forms import RegistrationForm
-from events.models import REGION_CHOICES, Event, EventFormat, EventStatus, RegistrationStatus
-from members.models import MemberType
+from events.models import (
+    AUDIENCE_LABELS,
+    REGION_CHOICES,
+    Event,
+    EventFormat,
+    EventStatus,
+    RegistrationStatus,
+)
 from network.files import safe_filename
 
 logger = logging.getLogger(__name__)
@@ -37,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
     context = {
         "listing": listing,
         "events": events,
-        "audiences": MemberType.choices,
+        "audiences": AUDIENCE_LABELS.items(),
         "regions": REGION_CHOICES,
         "formats": EventFormat.choices,
     }
