@@ -38,6 +38,29 @@ def _formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+class _CurrentSlides:
+    """What the file widget shows as "Currently": the original name, linked to the view
+    that serves the slides (the file itself has no public URL)."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlidesInput(forms.ClearableFileInput):
+    current: _CurrentSlides | None = None
+
+    def is_initial(self, value) -> bool:
+        return bool(value) and self.current is not None
+
+    def format_value(self, value):
+        if value and not hasattr(value, "content_type") and self.current is not None:
+            return self.current
+        return super().format_value(value) if hasattr(value, "content_type") else None
+
+
 class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
@@ -48,7 +71,17 @@ class EventAdminForm(forms.ModelForm):
             "eligibility", "member_type", "capacity", "registration_opens_at",
             "registration_closes_at", "recording_url", "slides",
         ]  # fmt: skip
+        widgets = {"slides": SlidesInput}
         formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk and instance.slides:
+            self.fields["slides"].widget.current = _CurrentSlides(
+                instance.slides_filename or "slides",
+                reverse("events:slides", kwargs={"slug": instance.slug}),
+            )
 
     def clean_slides(self):
         slides = self.cleaned_data.get("slides")
@@ -120,6 +153,11 @@ class EventAdmin(admin.ModelAdmin):
         ("After the event", {"fields": ["recording_url", "slides", "resource_link"]}),
         ("Record", {"fields": ["sequence", "published_at", "cancelled_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         from events.selectors import with_places
