@@ -237,7 +237,9 @@ class Event(models.Model):
     @property
     def audiences(self) -> list[str]:
         return [
-            label for value, label in MemberType.choices if getattr(self, AUDIENCE_FIELD[value])
+            AUDIENCE_LABELS[value]
+            for value in MemberType.values
+            if getattr(self, AUDIENCE_FIELD[value])
         ]
 
 

@@ -126,7 +126,7 @@ def test_members_register_wait_cancel_confirm_and_get_a_certificate(
     dev = new_page(viewport={"width": 390, "height": 844})
     sign_in(dev, second.email, PASSWORD)
     dev.goto(event.get_absolute_url())
-    dev.get_by_text("Full: you can join the waiting list").wait_for()
+    dev.get_by_text("Full: waiting list open").wait_for()
     dev.get_by_role("button", name="Join the waiting list").click()
     dev.get_by_role("heading", name="You are on the waiting list").wait_for()
     assert_accessible(dev)

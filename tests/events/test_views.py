@@ -276,7 +276,7 @@ def test_the_home_page_shows_visitors_what_is_coming_up(client):
 
     page = client.get("/").text
 
-    assert "Coming up" in page and "Free inspection session" in page
+    assert "Upcoming events" in page and "Free inspection session" in page
 
 
 # --- Feeds and links ---------------------------------------------------------------------
@@ -298,3 +298,11 @@ def test_a_forged_link_gets_a_clear_page(client):
 
     assert response.status_code == 400
     assert "This link does not work" in response.text
+
+
+def test_the_event_page_names_its_audiences_in_the_plural(client):
+    event = EventFactory(for_commissioners=False)
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert "Providers, Policy makers and others" in page
