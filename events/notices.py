@@ -51,8 +51,8 @@ def _calendar_method(notice: Notice) -> str | None:
     if notice.kind == Kind.CANCELLED:
         # Only a place that was confirmed is in their calendar to be removed.
         return ics.CANCEL if notice.registration.confirmed_at else None
-    if notice.kind == Kind.EVENT_CANCELLED and notice.registration.status == "waiting":
-        return None
+    if notice.kind in (Kind.EVENT_CANCELLED, Kind.UPDATED) and not notice.registration.holds_place:
+        return None  # someone waiting has no entry in their calendar
     return CALENDAR_METHOD.get(notice.kind)
 
 

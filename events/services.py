@@ -278,15 +278,17 @@ def event_prepare(*, event: Event, now: datetime | None = None) -> Event:
 
 def event_changed(*, event: Event, before: dict, now: datetime | None = None) -> int:
     """After staff saved an event: when its time or place changed while published, raise
-    the calendar SEQUENCE and email every registrant an updated .ics. Returns how many."""
+    the calendar SEQUENCE and email every registrant (an updated .ics to those with a
+    place). Returns how many are emailed."""
     changed = [name for name in CALENDAR_FIELDS if before.get(name) != getattr(event, name)]
     if not changed or event.status != EventStatus.PUBLISHED or not before:
         return 0
     event.sequence += 1
     event.save(update_fields=["sequence", "updated_at"])
-    # Places beyond a reduced capacity stay with their holders: staff decide who to move.
-    holders = list(event.registrations.filter(status__in=HOLDING_PLACE))
-    return _notify_many(holders, Kind.UPDATED, ref=str(event.sequence))
+    # Everyone with a place (an updated .ics) or waiting for one (the news). Places beyond
+    # a reduced capacity stay with their holders: staff decide who to move.
+    everyone = list(event.registrations.filter(status__in=ACTIVE))
+    return _notify_many(everyone, Kind.UPDATED, ref=str(event.sequence))
 
 
 def event_update_after_capacity_change(*, event: Event, now: datetime | None = None) -> None:

@@ -189,3 +189,85 @@ def test_putting_the_recording_in_the_library_again_updates_the_same_resource(re
     assert Resource.objects.count() == 1
     assert again.attachments.count() == 1
     assert again.title == "Trauma-informed care: the recording"
+
+
+def change_form(event, **changes) -> dict:
+    """What the admin's change form posts for `event`, with some fields changed."""
+    local = timezone.localtime
+    data = {
+        "title": event.title,
+        "slug": event.slug,
+        "status": event.status,
+        "format": event.format,
+        "summary": event.summary,
+        "description": event.description,
+        "starts_at_0": f"{local(event.starts_at):%Y-%m-%d}",
+        "starts_at_1": f"{local(event.starts_at):%H:%M:%S}",
+        "ends_at_0": f"{local(event.ends_at):%Y-%m-%d}",
+        "ends_at_1": f"{local(event.ends_at):%H:%M:%S}",
+        "region": event.region,
+        "online_link": event.online_link,
+        "for_providers": "on",
+        "for_commissioners": "on",
+        "for_policy": "on",
+        "eligibility": event.eligibility,
+        "member_type": event.member_type,
+        "capacity": str(event.capacity),
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
+        "speakers-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    return {**data, **changes}
+
+
+def test_moving_an_event_in_the_admin_emails_its_registrants_an_updated_ics(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    book(event, UserFactory(email="booked@example.org"))
+    later = timezone.localtime(event.starts_at + timedelta(hours=2))
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            url, change_form(event, starts_at_1=f"{later:%H:%M:%S}",
+                             ends_at_1=f"{later + timedelta(hours=1):%H:%M:%S}")
+        )  # fmt: skip
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.sequence == 1
+    (update,) = mail.outbox
+    assert update.subject == f"Changed: {event.title}"
+    assert "SEQUENCE:1" in update.attachments[0][1]
+
+
+def test_cancelling_an_event_in_its_form_emails_everyone_a_cancellation(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    book(event, UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:events_event_change", args=[event.pk]),
+            change_form(event, status=EventStatus.CANCELLED),
+        )
+
+    event.refresh_from_db()
+    assert event.status == EventStatus.CANCELLED
+    assert "METHOD:CANCEL" in mail.outbox[0].attachments[0][1]
+
+
+def test_an_event_for_one_member_type_must_say_which(staff_client):
+    event = EventFactory()
+
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        change_form(event, eligibility=Eligibility.MEMBER_TYPE, member_type=""),
+    )
+
+    assert response.status_code == 200
+    assert "Choose the member type this event is for." in response.text

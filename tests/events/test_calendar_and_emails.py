@@ -77,6 +77,24 @@ def test_a_change_of_time_emails_every_registrant_an_update_with_a_higher_sequen
     assert vevent(calendar)["DTSTART"].dt == event.starts_at
 
 
+def test_people_waiting_hear_of_a_change_too_without_a_calendar_file(person, commit):
+    event = EventFactory(capacity=1)
+    register(event, people(1)[0], commit)
+    register(event, person, commit)  # waiting
+    before = {name: getattr(event, name) for name in services.CALENDAR_FIELDS}
+    mail.outbox.clear()
+    event.starts_at += timedelta(days=1)
+    event.ends_at += timedelta(days=1)
+    event.save()
+
+    with commit():
+        services.event_changed(event=event, before=before)
+
+    (news,) = sent_to(person.email)
+    assert news.subject == f"Changed: {event.title}"
+    assert calendar_of(news) is None
+
+
 def test_saving_an_event_without_changing_time_or_place_emails_nobody(person, commit):
     event = EventFactory()
     register(event, person, commit)

@@ -306,3 +306,47 @@ def test_the_event_page_names_its_audiences_in_the_plural(client):
     page = client.get(event.get_absolute_url()).text
 
     assert "Providers, Policy makers and others" in page
+
+
+def test_a_non_member_registering_for_a_members_event_is_told_why(client, registered):
+    event = EventFactory(eligibility=Eligibility.MEMBERS)
+    client.force_login(registered)
+
+    response = client.post(f"/events/{event.slug}/register/", {"needs": ""})
+
+    assert response.status_code == 400
+    assert "This event is for members only." in response.text
+    assert not Registration.objects.exists()
+
+
+def test_the_offer_link_confirms_only_when_the_button_is_pressed(client, person):
+    from events import tokens
+
+    event = EventFactory(capacity=1)
+    offered = Registration.objects.create(
+        event=event, user=person, status="offered", place=1, name="R",
+        offer_expires_at=timezone.now() + timedelta(hours=5),
+    )  # fmt: skip
+    path = f"/events/r/{tokens.registration_token(offered, purpose=tokens.CONFIRM_OFFER)}/confirm/"
+
+    assert "Confirm my place" in client.get(path).text
+    offered.refresh_from_db()
+    assert offered.status == "offered"
+
+    client.post(path)
+
+    offered.refresh_from_db()
+    assert offered.status == "confirmed"
+
+
+def test_a_cancel_link_cannot_confirm_an_offer(client, person):
+    from events import tokens
+
+    event = EventFactory(capacity=1)
+    offered = Registration.objects.create(
+        event=event, user=person, status="offered", place=1, name="R",
+        offer_expires_at=timezone.now() + timedelta(hours=5),
+    )  # fmt: skip
+    cancel_token = tokens.registration_token(offered, purpose=tokens.CANCEL)
+
+    assert client.post(f"/events/r/{cancel_token}/confirm/").status_code == 400
