@@ -215,8 +215,8 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
 def _offer_accept(registration: Registration, *, now: datetime) -> RegistrationResult:
     if registration.offer_expires_at is None or registration.offer_expires_at <= now:
         raise ValidationError(
-            "The time to confirm this place has passed, so it was offered to the next "
-            "person on the waiting list.",
+            "The time to confirm this place has passed, so it goes to the next person "
+            "on the waiting list.",
             code="offer_expired",
         )
     registration.status = Status.CONFIRMED
