@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from events import exports, services
+from events import exports, recordings, services
 from events.models import (
     Eligibility,
     Event,
@@ -326,7 +326,7 @@ class EventAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 with transaction.atomic():
-                    resource = services.recording_to_library(
+                    resource = recordings.recording_to_library(
                         event=event, access_level=form.cleaned_data["access_level"]
                     )
             except ValidationError as error:

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from fpdf import FPDF
 
-from events import services
+from events import recordings, services
 from events.models import Eligibility, Event, EventFormat, EventStatus, Registration, Speaker
 from members.access import AccessLevel
 from members.models import MemberType, Region, User
@@ -220,4 +220,4 @@ def seed() -> None:
         recorded.slides_content_type = "application/pdf"
         recorded.slides.save("slides.pdf", ContentFile(_slides_pdf(recorded.title)), save=True)
     if recorded.resource_id is None:
-        services.recording_to_library(event=recorded, access_level=AccessLevel.MEMBERS)
+        recordings.recording_to_library(event=recorded, access_level=AccessLevel.MEMBERS)

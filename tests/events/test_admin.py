@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from events import services
+from events import recordings
 from events.models import Eligibility, EventStatus, Registration
 from members.access import EDITORS_GROUP, AccessLevel
 from practice_library.models import Resource
@@ -179,11 +179,11 @@ def test_the_recording_becomes_a_library_resource_linked_both_ways(
 
 
 def test_putting_the_recording_in_the_library_again_updates_the_same_resource(recorded_event):
-    first = services.recording_to_library(event=recorded_event, access_level=AccessLevel.PUBLIC)
+    first = recordings.recording_to_library(event=recorded_event, access_level=AccessLevel.PUBLIC)
     recorded_event.title = "Trauma-informed care: the recording"
     recorded_event.save()
 
-    again = services.recording_to_library(event=recorded_event, access_level=AccessLevel.PUBLIC)
+    again = recordings.recording_to_library(event=recorded_event, access_level=AccessLevel.PUBLIC)
 
     assert again.pk == first.pk
     assert Resource.objects.count() == 1
