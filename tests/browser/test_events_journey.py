@@ -172,3 +172,33 @@ def test_members_register_wait_cancel_confirm_and_get_a_certificate(
     assert "Dev Patel" in text
     assert "West Midlands regional meeting" in text
     assert "2 CPD hours" in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_reads_past_events_and_a_recorded_webinar_on_a_phone(new_page):
+    held = timezone.now() - timedelta(days=10)
+    EventFactory(
+        title="Trauma-informed care in practice",
+        status="finished",
+        eligibility=Eligibility.OPEN,
+        starts_at=held,
+        ends_at=held + timedelta(hours=1),
+        recording_url="https://video.example.org/trauma-informed",
+    )
+    EventFactory(title="Preparing for inspection")
+    page = new_page(viewport={"width": 390, "height": 844})
+
+    page.goto("/")
+    page.get_by_role("heading", name="Upcoming events").wait_for()
+    assert_accessible(page)
+    page.goto("/events/")
+    page.get_by_role("link", name="Past events and recordings").click()
+    page.get_by_role("heading", name="1 past event").wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name="Trauma-informed care in practice").click()
+    page.get_by_role("heading", name="Finished").wait_for()
+    assert page.get_by_role("link", name="Watch the recording").is_visible()
+    assert_accessible(page)
+    page.goto("/events/r/forged:token/cancel/")
+    page.get_by_role("heading", name="This link does not work").wait_for()
+    assert_accessible(page)
