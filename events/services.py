@@ -126,6 +126,9 @@ def _take_place(registration: Registration, *, status: str, place: int, now: dat
 def _join_waiting_list(registration: Registration, now: datetime) -> None:
     registration.status = Status.WAITING
     registration.place = None
+    # confirmed_at is the confirmation of the current round: nothing of this round is in
+    # their calendar (so cancelling sends no cancelling .ics).
+    registration.confirmed_at = None
     registration.waiting_since = now
     registration.offer_expires_at = None
     registration.save()

@@ -159,6 +159,24 @@ def test_the_cancel_link_in_the_email_is_signed_and_works(person, commit, client
     assert registration.status == "cancelled"
 
 
+def test_leaving_the_waiting_list_sends_no_calendar_file_even_after_an_earlier_place(
+    person, commit
+):
+    event = EventFactory(capacity=1)
+    first = register(event, person, commit)
+    with commit():
+        services.registration_cancel(registration=first)
+    register(event, people(1)[0], commit)  # the place goes to someone else
+    waiting = register(event, person, commit)
+    mail.outbox.clear()
+
+    with commit():
+        services.registration_cancel(registration=waiting)
+
+    (message,) = sent_to(person.email)
+    assert calendar_of(message) is None
+
+
 def test_reminders_go_a_week_and_an_hour_before_each_once(person, commit):
     starts = (timezone.now() + timedelta(days=20)).replace(microsecond=0)
     event = EventFactory(starts_at=starts, ends_at=starts + timedelta(hours=1))

@@ -149,6 +149,7 @@ def test_a_closed_registration_says_so_and_records_nothing(client, person):
 
     assert response.status_code == 400
     assert "Registration has closed." in response.text
+    assert "Hearing loop" in response.text  # what they typed is shown back, not lost
     assert not Registration.objects.exists()
 
 
