@@ -45,7 +45,7 @@ EVENTS = [
         "summary": "What inspectors look for in a children's home, how to show the quality "
         "of care in your records and conversations, and how to prepare your team without "
         "turning the home upside down. Free and open to all.",
-        "description": "## Programme\n\n- How an inspection of a children's home runs, day "
+        "description": "### Programme\n\n- How an inspection of a children's home runs, day "
         "by day\n- Evidence that shows children's experiences and progress\n- Preparing "
         "staff and young people, calmly\n- Questions from the audience\n\nThe session is "
         "recorded for people who register.",
@@ -73,7 +73,7 @@ EVENTS = [
         "summary": "Commissioners from the region's councils compare how they meet the "
         "sufficiency duty: local places, framework contracts, spot purchasing and working "
         "with providers on new homes. For commissioner members.",
-        "description": "## Programme\n\n- 10:30 Arrival and coffee\n- 11:00 Sufficiency "
+        "description": "### Programme\n\n- 10:30 Arrival and coffee\n- 11:00 Sufficiency "
         "statements: what they say and what happens next\n- 12:30 Lunch\n- 13:15 Working "
         "with providers on local homes\n- 14:30 Close",
         "speakers": [

@@ -106,7 +106,9 @@ class Event(models.Model):
     )
     format = models.CharField(max_length=20, choices=EventFormat.choices)
     summary = models.TextField(help_text="Plain text, two or three sentences, shown in listings.")
-    description = models.TextField(blank=True, help_text="Markdown: the programme and details.")
+    description = models.TextField(
+        blank=True, help_text="Markdown: the programme and details. Headings start at ###."
+    )
     description_html = models.TextField(blank=True, editable=False)
     starts_at = models.DateTimeField(help_text="UK time (the admin shows and takes UK time).")
     ends_at = models.DateTimeField()

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('cancelled', 'Cancelled'), ('finished', 'Finished')], db_index=True, default='draft', max_length=20)),
                 ('format', models.CharField(choices=[('webinar', 'Webinar'), ('in-person', 'In person'), ('hybrid', 'Hybrid')], max_length=20)),
                 ('summary', models.TextField(help_text='Plain text, two or three sentences, shown in listings.')),
-                ('description', models.TextField(blank=True, help_text='Markdown: the programme and details.')),
+                ('description', models.TextField(blank=True, help_text='Markdown: the programme and details. Headings start at ###.')),
                 ('description_html', models.TextField(blank=True, editable=False)),
                 ('starts_at', models.DateTimeField(help_text='UK time (the admin shows and takes UK time).')),
                 ('ends_at', models.DateTimeField()),
