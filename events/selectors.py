@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
@@ -78,6 +79,17 @@ class Listing:
         if self.format:
             events = events.filter(format=self.format)
         return with_places(events).prefetch_related("topics")
+
+    def querystring(self) -> str:
+        """The filters as a query string, for the page links."""
+        pairs = {
+            "when": self.when if self.when == PAST else "",
+            "audience": self.audience,
+            "region": self.region,
+            "topic": self.topic,
+            "format": self.format,
+        }
+        return urlencode({name: value for name, value in pairs.items() if value})
 
     @property
     def filtered(self) -> bool:

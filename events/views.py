@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,17 +33,21 @@ from network.files import safe_filename
 
 logger = logging.getLogger(__name__)
 
+EVENTS_PER_PAGE = 20
+
 
 @login_not_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     listing = selectors.Listing.from_query(request.GET)
-    events = list(listing.events()[:100])
-    for event in events:
+    page = Paginator(listing.events(), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    for event in page.object_list:
         event.left = selectors.places_left(event)
     context = {
         "listing": listing,
-        "events": events,
+        "page": page,
+        "events": page.object_list,
+        "page_query": listing.querystring(),
         "audiences": AUDIENCE_LABELS.items(),
         "regions": REGION_CHOICES,
         "formats": EventFormat.choices,

@@ -74,6 +74,19 @@ def test_the_listing_hides_drafts_and_keeps_past_events_apart(client):
     assert "Held last week" not in upcoming and "Held last week" in past
 
 
+def test_past_events_page_through_twenty_at_a_time_keeping_the_filters(client):
+    for n in range(23):
+        past_event(title=f"Held session {n:02d}")
+
+    first = client.get("/events/?when=past&format=webinar")
+    second = client.get("/events/?when=past&format=webinar&page=2")
+
+    assert "23 past events" in first.text
+    assert first.text.count('class="event-item"') == 20
+    assert "?when=past&amp;format=webinar&amp;page=2" in first.text
+    assert second.text.count('class="event-item"') == 3
+
+
 def test_an_unknown_filter_value_is_ignored(client):
     EventFactory(title="Coming soon")
 
