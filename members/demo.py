@@ -106,7 +106,7 @@ def _person(demo: DemoUser) -> User:
 
 
 # What each staff group may do in the admin: every permission of these apps.
-EDITORS_APP_LABELS = ["practice_library", "newsletter", "network"]
+EDITORS_APP_LABELS = ["practice_library", "events", "newsletter", "network"]
 MODERATORS_APP_LABELS = ["forum"]
 
 

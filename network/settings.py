@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "members",
     "practice_library",
     "forum",
+    "events",
     "newsletter",
     "django.contrib.admin",
     "django.forms",  # Django's form templates, for the project's FORM_RENDERER
@@ -430,6 +431,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "forum.tasks.daily_summaries_send",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Events: every five minutes, reminders a week and an hour before each event (each
+    # sent once: a row per registrant and reminder), waiting-list offers past their time
+    # passed on, and emails to registrants that a dead worker left unsent.
+    "events-tick": {
+        "task": "events.tasks.events_tick",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # ------------------------------------------------------------------------------
@@ -547,6 +555,16 @@ FORUM_THREADS_PER_PAGE = 30
 # digest (forum/digest_sections.py), and choosing it turns the daily digest on, so members
 # get one daily email, not two. False: the forum's own daily task emails it.
 FORUM_DAILY_SUMMARY_IN_DIGEST = env.bool("FORUM_DAILY_SUMMARY_IN_DIGEST", default=True)
+
+# ------------------------------------------------------------------------------
+# Events and webinars (events/)
+# ------------------------------------------------------------------------------
+# Hours the first on a waiting list has to confirm a freed place before it passes on.
+EVENTS_OFFER_HOURS = env.int("EVENTS_OFFER_HOURS", default=48)
+# Minutes before the start from which registered people see an online event's link.
+EVENTS_JOINING_LINK_MINUTES = env.int("EVENTS_JOINING_LINK_MINUTES", default=30)
+# Attempts at sending one email to a registrant before it is marked failed.
+EVENTS_NOTICE_MAX_ATTEMPTS = 5
 
 # ------------------------------------------------------------------------------
 # Logging: one line per request and per task, to stdout

@@ -66,8 +66,8 @@ class SubscriberAdmin(admin.ModelAdmin):
 class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
-    fields = ["order", "kind", "title", "body", "resources", "threads"]
-    autocomplete_fields = ["resources", "threads"]
+    fields = ["order", "kind", "title", "body", "resources", "threads", "events", "events_count"]
+    autocomplete_fields = ["resources", "threads", "events"]
 
 
 class EditionForm(forms.ModelForm):

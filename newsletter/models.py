@@ -186,13 +186,15 @@ class Edition(models.Model):
 
 class Section(models.Model):
     """A block of an edition, in order: free text, featured library resources (each shown
-    with its public summary and a link), or forum highlights (threads picked by the
-    editor, shown with their title, room and a link: never the text of a post)."""
+    with its public summary and a link), forum highlights (threads picked by the
+    editor, shown with their title, room and a link: never the text of a post), or
+    upcoming events (picked, or the next N for the edition's audience)."""
 
     class Kind(models.TextChoices):
         TEXT = "text", "Free text"
         RESOURCES = "resources", "Featured library resources"
         FORUM = "forum", "Forum highlights"
+        EVENTS = "events", "Upcoming events"
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="sections")
     order = models.PositiveSmallIntegerField(default=0)
@@ -213,6 +215,18 @@ class Section(models.Model):
         blank=True,
         related_name="+",
         help_text="For forum highlights: shown with their title and room, never post text.",
+    )
+    events = models.ManyToManyField(
+        "events.Event",
+        blank=True,
+        related_name="+",
+        help_text="For upcoming events: the events to show (past ones are left out).",
+    )
+    events_count = models.PositiveSmallIntegerField(
+        "or the next N events",
+        default=0,
+        help_text="For upcoming events when none are picked: the next N for the edition's "
+        "audience (member type and region).",
     )
 
     class Meta:

@@ -17,6 +17,7 @@ from members.access import AccessLevel
 from network.mail import inline_css, site_url
 from network.markup import render_markdown
 from newsletter import tokens
+from newsletter.events_section import edition_event_items
 from newsletter.models import Edition, Section, Subscriber
 
 GREETING = "%%NEWSLETTER_GREETING%%"
@@ -69,6 +70,8 @@ def section_items(section: Section) -> list[dict]:
             for thread in section.threads.all()
             if thread.state == "visible" and thread.merged_into_id is None
         ]
+    if section.kind == Section.Kind.EVENTS:
+        return edition_event_items(section)
     return []
 
 
@@ -102,7 +105,7 @@ def edition_prepare(edition: Edition) -> None:
 
 
 def _context(edition: Edition) -> dict:
-    sections = list(edition.sections.prefetch_related("resources", "threads__category"))
+    sections = list(edition.sections.prefetch_related("resources", "threads__category", "events"))
     for section in sections:
         section.html = section.body_html or section_html(section)
         section.items = section_items(section)

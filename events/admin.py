@@ -1,0 +1,443 @@
+"""Staff and editors run events here: create and publish, speakers, registrations with
+filters and a CSV export, attendance (bulk actions, or a register with checkboxes),
+email everyone registered, cancel an event, and make the recording a library resource."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from events import exports, recordings, services
+from events.models import (
+    Eligibility,
+    Event,
+    EventMessage,
+    EventStatus,
+    Notice,
+    Registration,
+    RegistrationStatus,
+    Speaker,
+)
+from members.access import AccessLevel
+from network.files import attachment_file_check
+
+
+class SpeakerInline(admin.TabularInline):
+    model = Speaker
+    extra = 1
+    fields = ["name", "role", "order"]
+
+
+def _formfield(db_field, **kwargs):
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # what staff paste is https (Django 6's default)
+    return db_field.formfield(**kwargs)
+
+
+class _CurrentSlides:
+    """What the file widget shows as "Currently": the original name, linked to the view
+    that serves the slides (the file itself has no public URL)."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name, self.url = name, url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlidesInput(forms.ClearableFileInput):
+    current: _CurrentSlides | None = None
+
+    def is_initial(self, value) -> bool:
+        return bool(value) and self.current is not None
+
+    def format_value(self, value):
+        if value and not hasattr(value, "content_type") and self.current is not None:
+            return self.current
+        return super().format_value(value) if hasattr(value, "content_type") else None
+
+
+class EventAdminForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "title", "slug", "status", "format", "summary", "description", "starts_at",
+            "ends_at", "cpd_hours", "region", "venue", "address", "travel_notes",
+            "online_link", "topics", "for_providers", "for_commissioners", "for_policy",
+            "eligibility", "member_type", "capacity", "registration_opens_at",
+            "registration_closes_at", "recording_url", "slides",
+        ]  # fmt: skip
+        widgets = {"slides": SlidesInput}
+        formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk and instance.slides:
+            self.fields["slides"].widget.current = _CurrentSlides(
+                instance.slides_filename or "slides",
+                reverse("events:slides", kwargs={"slug": instance.slug}),
+            )
+
+    def clean_slides(self):
+        slides = self.cleaned_data.get("slides")
+        if slides and "slides" in self.changed_data and hasattr(slides, "content_type"):
+            self._checked_slides = attachment_file_check(slides)
+        return slides
+
+    def clean(self):
+        cleaned = super().clean()
+        eligibility = cleaned.get("eligibility")
+        if eligibility == Eligibility.MEMBER_TYPE and not cleaned.get("member_type"):
+            self.add_error("member_type", "Choose the member type this event is for.")
+        if eligibility != Eligibility.MEMBER_TYPE and cleaned.get("member_type"):
+            self.add_error("member_type", "Leave this empty unless the event is for one type.")
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The end must be after the start.")
+        fmt = cleaned.get("format")
+        if fmt in ("in-person", "hybrid") and not cleaned.get("address"):
+            self.add_error("address", "Give the venue's address for an event held in person.")
+        if fmt == "in-person" and cleaned.get("region") == "online":
+            self.add_error("region", "Choose the region where the event is held.")
+        return cleaned
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = [
+        "title",
+        "starts_at",
+        "format",
+        "region",
+        "status",
+        "capacity",
+        "confirmed_count",
+        "registrations_link",
+    ]
+    list_filter = ["status", "format", "region", "eligibility", "topics"]
+    search_fields = ["title", "summary"]
+    date_hierarchy = "starts_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics"]
+    inlines = [SpeakerInline]
+    readonly_fields = ["sequence", "published_at", "cancelled_at", "resource_link", "tools"]
+    actions = ["publish", "cancel_events", "finish"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "slug", "status", "format", "summary", "description", "tools"]},
+        ),
+        ("When (UK time)", {"fields": ["starts_at", "ends_at", "cpd_hours"]}),
+        ("Where", {"fields": ["region", "venue", "address", "travel_notes", "online_link"]}),
+        (
+            "Who it is for",
+            {
+                "fields": [
+                    "topics",
+                    ("for_providers", "for_commissioners", "for_policy"),
+                    "eligibility",
+                    "member_type",
+                ]
+            },
+        ),
+        (
+            "Registration",
+            {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
+        ),
+        ("After the event", {"fields": ["recording_url", "slides", "resource_link"]}),
+        ("Record", {"fields": ["sequence", "published_at", "cancelled_at"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        from events.selectors import with_places
+
+        return with_places(super().get_queryset(request))
+
+    @admin.display(description="places taken")
+    def confirmed_count(self, obj) -> int:
+        return getattr(obj, "places_taken", 0)
+
+    @admin.display(description="registrations")
+    def registrations_link(self, obj) -> str:
+        url = reverse("admin:events_registration_changelist") + f"?event__id__exact={obj.pk}"
+        return format_html('<a href="{}">Registrations</a>', url)
+
+    @admin.display(description="Library resource")
+    def resource_link(self, obj) -> str:
+        if obj.resource_id is None:
+            return "None yet: use 'Put the recording in the library' below."
+        url = reverse("admin:practice_library_resource_change", args=[obj.resource_id])
+        return format_html('<a href="{}">{}</a>', url, obj.resource)
+
+    @admin.display(description="Run the event")
+    def tools(self, obj) -> str:
+        if not obj.pk:
+            return "Save the event first."
+        return format_html(
+            '<a href="{}">Registrations</a> · <a href="{}">Attendance register</a> · '
+            '<a href="{}">Email everyone registered</a> · <a href="{}">Put the recording in '
+            'the library</a> · <a href="{}">View on site</a>',
+            reverse("admin:events_registration_changelist") + f"?event__id__exact={obj.pk}",
+            reverse("admin:events_event_register", args=[obj.pk]),
+            reverse("admin:events_event_message", args=[obj.pk]),
+            reverse("admin:events_event_library", args=[obj.pk]),
+            obj.get_absolute_url(),
+        )
+
+    def save_model(self, request, obj, form, change):
+        before: dict = {}
+        old_capacity = None
+        cancelling = False
+        if change:
+            old = Event.objects.get(pk=obj.pk)
+            before = {name: getattr(old, name) for name in services.CALENDAR_FIELDS}
+            old_capacity = old.capacity
+            if old.status == EventStatus.CANCELLED and obj.status != EventStatus.CANCELLED:
+                obj.status = EventStatus.CANCELLED  # cancelling is final: make a new event
+                messages.warning(request, "A cancelled event stays cancelled.")
+            cancelling = old.status != EventStatus.CANCELLED and obj.status == EventStatus.CANCELLED
+            if cancelling:
+                obj.status = old.status  # event_cancel() cancels it and emails everyone
+        checked = getattr(form, "_checked_slides", None)
+        if checked is not None:
+            obj.slides_filename = (form.cleaned_data["slides"].name or "slides")[:200]
+            obj.slides_extension = checked.extension
+            obj.slides_content_type = checked.content_type
+        services.event_prepare(event=obj)
+        super().save_model(request, obj, form, change)
+        if cancelling:
+            count = services.event_cancel(event=obj)
+            obj.refresh_from_db()
+            messages.success(request, f"Event cancelled: {count} people are being emailed.")
+            return
+        count = services.event_changed(event=obj, before=before)
+        if count:
+            messages.info(request, f"{count} registrants are being emailed the new details.")
+        if old_capacity is not None and obj.capacity > old_capacity:
+            services.event_update_after_capacity_change(event=obj)
+
+    @admin.action(description="Publish the selected events", permissions=["change"])
+    def publish(self, request, queryset):
+        count = 0
+        for event in queryset.filter(status=EventStatus.DRAFT):
+            event.status = EventStatus.PUBLISHED
+            services.event_prepare(event=event)
+            event.save()
+            count += 1
+        self.message_user(request, f"{count} event(s) published.")
+
+    @admin.action(
+        description="Cancel the selected events (emails everyone)", permissions=["change"]
+    )
+    def cancel_events(self, request, queryset):
+        emailed = 0
+        with transaction.atomic():
+            for event in queryset.exclude(status=EventStatus.CANCELLED):
+                emailed += services.event_cancel(event=event)
+        self.message_user(request, f"Cancelled; {emailed} people are being emailed.")
+
+    @admin.action(description="Mark the selected events finished", permissions=["change"])
+    def finish(self, request, queryset):
+        count = queryset.filter(status=EventStatus.PUBLISHED).update(status=EventStatus.FINISHED)
+        self.message_user(request, f"{count} event(s) marked finished.")
+
+    # --- Pages of one event ---------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/register/", view(self.register_view), name="events_event_register"),
+            path("<int:pk>/message/", view(self.message_view), name="events_event_message"),
+            path("<int:pk>/library/", view(self.library_view), name="events_event_library"),
+            *super().get_urls(),
+        ]
+
+    def _event(self, request: HttpRequest, pk: int) -> Event:
+        event = get_object_or_404(Event, pk=pk)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        return event
+
+    def _render(self, request, template: str, event: Event, **context) -> HttpResponse:
+        return render(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "opts": self.model._meta, "event": event,
+             "title": context.pop("title", str(event)), **context},
+        )  # fmt: skip
+
+    def register_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The attendance register: one checkbox per confirmed place."""
+        event = self._event(request, pk)
+        confirmed = (
+            event.registrations.filter(status=RegistrationStatus.CONFIRMED)
+            .select_related("user")
+            .order_by("name")
+        )
+        if request.method == "POST":
+            ids = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
+            with transaction.atomic():
+                count = services.attendance_set(event=event, attended_ids=ids)
+            messages.success(request, f"Attendance saved: {count} attended.")
+            return redirect("admin:events_event_register", pk=pk)
+        return self._render(
+            request,
+            "admin/events/register.html",
+            event,
+            registrations=confirmed,
+            title=f"Attendance register: {event}",
+        )
+
+    def message_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        event = self._event(request, pk)
+        form = MessageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                message = services.message_send(
+                    event=event, sent_by=request.user, **form.cleaned_data
+                )
+            count = message.notices.count()
+            messages.success(request, f"Your message is being sent to {count} people, once each.")
+            return redirect("admin:events_event_message", pk=pk)
+        sent = event.messages.all()
+        return self._render(
+            request,
+            "admin/events/message.html",
+            event,
+            form=form,
+            sent=sent,
+            title=f"Email everyone registered: {event}",
+        )
+
+    def library_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        event = self._event(request, pk)
+        form = LibraryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():
+                    resource = recordings.recording_to_library(
+                        event=event, access_level=form.cleaned_data["access_level"]
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"The library resource “{resource}” is published.")
+                return redirect("admin:events_event_change", pk)
+        return self._render(
+            request,
+            "admin/events/library.html",
+            event,
+            form=form,
+            title=f"Put the recording in the library: {event}",
+        )
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea, help_text="Plain text.")
+    include_waiting = forms.BooleanField(label="Also email the waiting list", required=False)
+
+
+class LibraryForm(forms.Form):
+    access_level = forms.ChoiceField(
+        label="Who may watch it in the library",
+        choices=AccessLevel.choices,
+        initial=AccessLevel.MEMBERS,
+    )
+
+
+class AttendedFilter(admin.SimpleListFilter):
+    title = "attended"
+    parameter_name = "attended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Attended"), ("no", "Not marked attended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(attended=True)
+        if self.value() == "no":
+            return queryset.filter(attended=False)
+        return queryset
+
+
+class NoticeInline(admin.TabularInline):
+    model = Notice
+    extra = 0
+    can_delete = False
+    fields = ["kind", "state", "attempts", "sent_at", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "organisation_name",
+        "event",
+        "status",
+        "place",
+        "attended",
+        "created_at",
+    ]
+    list_filter = ["status", AttendedFilter, "event"]
+    search_fields = ["name", "organisation_name", "user__email", "event__title"]
+    list_select_related = ["event", "user"]
+    raw_id_fields = ["user", "event"]
+    readonly_fields = [
+        "event", "user", "status", "place", "name", "organisation_name", "waiting_since",
+        "offer_expires_at", "confirmed_at", "cancelled_at", "created_at", "attendance_marked_at",
+    ]  # fmt: skip
+    fields = [*readonly_fields, "needs", "attended"]
+    inlines = [NoticeInline]
+    actions = ["mark_attended", "mark_not_attended", "export_csv"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # people register themselves, one place at a time, through the site
+
+    @admin.action(description="Mark the selected people as attended", permissions=["change"])
+    def mark_attended(self, request, queryset):
+        count = services.attendance_mark(
+            registration_ids=list(queryset.values_list("pk", flat=True)), attended=True
+        )
+        self.message_user(request, f"{count} marked as attended (confirmed places only).")
+
+    @admin.action(description="Mark the selected people as not attended", permissions=["change"])
+    def mark_not_attended(self, request, queryset):
+        count = services.attendance_mark(
+            registration_ids=list(queryset.values_list("pk", flat=True)), attended=False
+        )
+        self.message_user(request, f"{count} marked as not attended.")
+
+    @admin.action(description="Export the selected registrations as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = queryset.select_related("event", "user").order_by("event__starts_at", "name")
+        response = StreamingHttpResponse(
+            exports.registrations_csv_lines(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
+        return response
+
+
+@admin.register(EventMessage)
+class EventMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "event", "sent_by", "created_at"]
+    list_filter = ["event"]
+    readonly_fields = ["event", "subject", "body", "include_waiting", "sent_by", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # written from the event's "Email everyone registered" page

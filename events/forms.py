@@ -1,0 +1,11 @@
+from django import forms
+
+
+class RegistrationForm(forms.Form):
+    needs = forms.CharField(
+        label="Accessibility or dietary needs (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only the network's staff see this.",
+    )

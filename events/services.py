@@ -1,0 +1,400 @@
+"""Every write events make: registering, cancelling, the waiting list, changes and
+cancellation of events, reminders, attendance, messages to registrants (the recording
+as a library resource is in events/recordings.py).
+
+Entry points called from views and tasks run in `transaction.atomic(durable=True)`;
+the helpers the admin calls (it wraps each save in its own transaction) are plain
+functions. Emails are Notice rows written in the same transaction and sent on commit
+(events/notices.py), so a rolled-back registration sends nothing and a retry sends
+nothing twice.
+
+Places: counting and giving places for one event happen one at a time (the event's row
+is locked), and each place is a number unique per event in the database, so even where
+the lock is not enforced (SQLite) the last place goes to one person.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from events import access
+from events.models import (
+    ACTIVE,
+    HOLDING_PLACE,
+    Event,
+    EventMessage,
+    EventStatus,
+    Notice,
+    Registration,
+    RegistrationStatus,
+)
+from network.markup import render_markdown
+
+logger = logging.getLogger(__name__)
+
+Kind = Notice.Kind
+Status = RegistrationStatus
+
+# Changing one of these on a published event changes the calendar entry: registrants
+# get an update with a higher SEQUENCE.
+CALENDAR_FIELDS = ("starts_at", "ends_at", "format", "region", "venue", "address", "title")
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    changed: bool  # False: they were already registered (or waiting), nothing was done
+
+
+# --- Notices ---------------------------------------------------------------------------
+
+
+def _stamp(now: datetime) -> str:
+    """A ref telling apart the notices of one kind that a registration may get more than
+    once (cancel, register again, cancel again)."""
+    return now.strftime("%Y%m%dT%H%M%S.%f")
+
+
+def _notify(registration: Registration, kind: str, *, ref: str = "", message=None) -> None:
+    """Record one email to send once this transaction commits (once per kind and ref)."""
+    from events.tasks import notice_send
+
+    notice, created = Notice.objects.get_or_create(
+        registration=registration, kind=kind, ref=ref, defaults={"message": message}
+    )
+    if created:
+        notice_send.delay_on_commit(notice.pk)
+
+
+def _notify_many(registrations, kind: str, *, ref: str = "", message=None) -> int:
+    from events.tasks import notices_send
+
+    rows = [Notice(registration=r, kind=kind, ref=ref, message=message) for r in registrations]
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Notice.objects.filter(
+            registration__in=[r.pk for r in registrations],
+            kind=kind,
+            ref=ref,
+            state=Notice.State.PENDING,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        notices_send.delay_on_commit(ids)
+    return len(ids)
+
+
+# --- Places ----------------------------------------------------------------------------
+
+
+def _lock(event: Event) -> Event:
+    """Lock the event's row until the transaction ends (places are given one at a time)."""
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _free_place(event: Event) -> int | None:
+    taken = set(
+        Registration.objects.filter(event=event, place__isnull=False).values_list(
+            "place", flat=True
+        )
+    )
+    return next((n for n in range(1, event.capacity + 1) if n not in taken), None)
+
+
+def _take_place(registration: Registration, *, status: str, place: int, now: datetime) -> bool:
+    """Give `place` to `registration`; False when the database says it is taken."""
+    registration.status = status
+    registration.place = place
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        # Someone took the same numbered place a moment ago (only possible where the row
+        # lock is not enforced): the database refused the second one.
+        registration.place = None
+        return False
+    return True
+
+
+def _join_waiting_list(registration: Registration, now: datetime) -> None:
+    registration.status = Status.WAITING
+    registration.place = None
+    # confirmed_at is the confirmation of the current round: nothing of this round is in
+    # their calendar (so cancelling sends no cancelling .ics).
+    registration.confirmed_at = None
+    registration.waiting_since = now
+    registration.offer_expires_at = None
+    registration.save()
+    _notify(registration, Kind.WAITING, ref=_stamp(now))
+
+
+def registration_create(
+    *, event: Event, user, needs: str = "", now: datetime | None = None
+) -> RegistrationResult:
+    """Register `user`: a place if one is free, else the waiting list.
+
+    Registering twice is harmless (the same registration comes back, unchanged); someone
+    holding an offer who registers confirms it. A closed window, a cancelled event or a
+    person the event is not for: ValidationError, and nothing is recorded.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        event = _lock(event)
+        problem = access.registration_problem(user, event, now=now)
+        if problem:
+            raise ValidationError(problem, code="cannot_register")
+        registration = Registration.objects.filter(event=event, user=user).first()
+        if registration is not None and registration.status == Status.OFFERED:
+            return _offer_accept(registration, now=now)
+        if registration is not None and registration.status in ACTIVE:
+            return RegistrationResult(registration, changed=False)
+        if registration is None:
+            registration = Registration(event=event, user=user)
+        registration.name = user.name or user.email
+        registration.organisation_name = user.organisation_name
+        registration.needs = needs.strip()
+        registration.cancelled_at = None
+        registration.offer_expires_at = None
+        someone_waiting = Registration.objects.filter(event=event, status=Status.WAITING).exists()
+        place = None if someone_waiting else _free_place(event)
+        if place is not None:
+            registration.confirmed_at = now
+            if _take_place(registration, status=Status.CONFIRMED, place=place, now=now):
+                _notify(registration, Kind.CONFIRMED, ref=_stamp(now))
+                return RegistrationResult(registration, changed=True)
+        _join_waiting_list(registration, now)
+        return RegistrationResult(registration, changed=True)
+
+
+def _offer_next(event: Event, *, now: datetime) -> Registration | None:
+    """Offer a free place to the first on the waiting list, with a deadline. Call inside a
+    transaction holding _lock(event)."""
+    if event.status != EventStatus.PUBLISHED or now >= event.closes_at:
+        return None
+    place = _free_place(event)
+    if place is None:
+        return None
+    first = Registration.objects.filter(event=event).waiting().first()
+    if first is None:
+        return None
+    deadline = now + timedelta(hours=settings.EVENTS_OFFER_HOURS)
+    first.offer_expires_at = min(deadline, event.closes_at)
+    if not _take_place(first, status=Status.OFFERED, place=place, now=now):
+        return None
+    _notify(first, Kind.OFFER, ref=_stamp(now))
+    return first
+
+
+def registration_cancel(*, registration: Registration, now: datetime | None = None) -> bool:
+    """The person gives up their place (or leaves the waiting list, or declines an offer).
+    A freed place is offered to the first on the waiting list. False if nothing to do."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        event = _lock(registration.event)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status not in ACTIVE:
+            return False
+        if event.ends_at <= now:
+            raise ValidationError("This event has finished.", code="finished")
+        held_place = registration.status in HOLDING_PLACE
+        registration.status = Status.CANCELLED
+        registration.place = None
+        registration.offer_expires_at = None
+        registration.cancelled_at = now
+        registration.save()
+        _notify(registration, Kind.CANCELLED, ref=_stamp(now))
+        if held_place:
+            _offer_next(event, now=now)
+        return True
+
+
+def _offer_accept(registration: Registration, *, now: datetime) -> RegistrationResult:
+    if registration.offer_expires_at is None or registration.offer_expires_at <= now:
+        raise ValidationError(
+            "The time to confirm this place has passed, so it goes to the next person "
+            "on the waiting list.",
+            code="offer_expired",
+        )
+    registration.status = Status.CONFIRMED
+    registration.offer_expires_at = None
+    registration.confirmed_at = now
+    registration.save()
+    _notify(registration, Kind.CONFIRMED, ref=_stamp(now))
+    return RegistrationResult(registration, changed=True)
+
+
+def offer_confirm(*, registration: Registration, now: datetime | None = None) -> RegistrationResult:
+    """The first on the waiting list takes the place they were offered, in time."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        event = _lock(registration.event)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == Status.CONFIRMED:
+            return RegistrationResult(registration, changed=False)
+        if registration.status != Status.OFFERED:
+            raise ValidationError("There is no place waiting for you to confirm.", code="no_offer")
+        if event.status != EventStatus.PUBLISHED:
+            raise ValidationError("This event is no longer taking places.", code="closed")
+        return _offer_accept(registration, now=now)
+
+
+def offers_expire(*, now: datetime | None = None) -> int:
+    """Offers past their deadline lapse; each freed place goes to the next person."""
+    now = now or timezone.now()
+    expired = 0
+    due = Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lte=now)
+    for event_id in sorted(set(due.values_list("event_id", flat=True))):
+        with transaction.atomic(durable=True):
+            event = Event.objects.select_for_update().get(pk=event_id)
+            for registration in due.filter(event=event).select_for_update():
+                registration.status = Status.OFFER_EXPIRED
+                registration.place = None
+                registration.offer_expires_at = None
+                registration.save()
+                _notify(registration, Kind.OFFER_EXPIRED, ref=_stamp(now))
+                expired += 1
+            while _offer_next(event, now=now) is not None:
+                pass
+    return expired
+
+
+# --- Staff: events ---------------------------------------------------------------------
+
+
+def event_prepare(*, event: Event, now: datetime | None = None) -> Event:
+    """Before saving an edited event: render its description and check its fields."""
+    now = now or timezone.now()
+    event.description_html = render_markdown(event.description, user_content=False)
+    if event.status == EventStatus.PUBLISHED and event.published_at is None:
+        event.published_at = now
+    if not event.slug:
+        event.slug = slugify(event.title)[:120]
+    return event
+
+
+def event_changed(*, event: Event, before: dict, now: datetime | None = None) -> int:
+    """After staff saved an event: when its time or place changed while published, raise
+    the calendar SEQUENCE and email every registrant (an updated .ics to those with a
+    place). Returns how many are emailed."""
+    changed = [name for name in CALENDAR_FIELDS if before.get(name) != getattr(event, name)]
+    if not changed or event.status != EventStatus.PUBLISHED or not before:
+        return 0
+    event.sequence += 1
+    event.save(update_fields=["sequence", "updated_at"])
+    # Everyone with a place (an updated .ics) or waiting for one (the news). Places beyond
+    # a reduced capacity stay with their holders: staff decide who to move.
+    everyone = list(event.registrations.filter(status__in=ACTIVE))
+    return _notify_many(everyone, Kind.UPDATED, ref=str(event.sequence))
+
+
+def event_update_after_capacity_change(*, event: Event, now: datetime | None = None) -> None:
+    """A larger capacity: offer the new places to the waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock(event)
+        while _offer_next(event, now=now) is not None:
+            pass
+
+
+def event_cancel(*, event: Event, now: datetime | None = None) -> int:
+    """Cancel an event: everyone holding or waiting for a place is emailed (those with a
+    place get a cancelling .ics). Returns the number emailed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock(event)
+        if event.status == EventStatus.CANCELLED:
+            return 0
+        event.status = EventStatus.CANCELLED
+        event.cancelled_at = now
+        event.sequence += 1
+        event.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        everyone = list(event.registrations.filter(status__in=ACTIVE))
+        return _notify_many(everyone, Kind.EVENT_CANCELLED)
+
+
+def message_send(
+    *, event: Event, subject: str, body: str, sent_by, include_waiting: bool = False
+) -> EventMessage:
+    """Email everyone registered (and, if chosen, waiting): one Notice per person."""
+    message = EventMessage(
+        event=event, subject=subject, body=body, include_waiting=include_waiting, sent_by=sent_by
+    )
+    message.full_clean()
+    message.save()
+    statuses = ACTIVE if include_waiting else HOLDING_PLACE
+    recipients = list(event.registrations.filter(status__in=statuses))
+    _notify_many(recipients, Kind.MESSAGE, ref=str(message.pk), message=message)
+    return message
+
+
+def attendance_mark(
+    *, registration_ids: list[int], attended: bool, now: datetime | None = None
+) -> int:
+    """Mark people as attended (or not). Only confirmed places can have attended."""
+    now = now or timezone.now()
+    return Registration.objects.filter(pk__in=registration_ids, status=Status.CONFIRMED).update(
+        attended=attended, attendance_marked_at=now
+    )
+
+
+def attendance_set(*, event: Event, attended_ids: set[int], now: datetime | None = None) -> int:
+    """The register: exactly the ticked confirmed registrations of `event` attended."""
+    now = now or timezone.now()
+    confirmed = Registration.objects.filter(event=event, status=Status.CONFIRMED)
+    confirmed.filter(pk__in=attended_ids).update(attended=True, attendance_marked_at=now)
+    confirmed.exclude(pk__in=attended_ids).update(attended=False, attendance_marked_at=now)
+    return confirmed.filter(attended=True).count()
+
+
+def events_finish(*, now: datetime | None = None) -> int:
+    """Published events that have ended become finished."""
+    now = now or timezone.now()
+    return Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__lt=now).update(
+        status=EventStatus.FINISHED, updated_at=now
+    )
+
+
+# --- Reminders -------------------------------------------------------------------------
+
+WEEK = timedelta(days=7)
+HOUR = timedelta(hours=1)
+
+
+def reminders_queue(*, now: datetime | None = None) -> int:
+    """Reminders a week and an hour before each event, to confirmed places; each is one
+    Notice per registration and kind (unique), so beat may run as often as it likes.
+
+    The week reminder goes to people who booked more than a week ahead (the others had
+    their confirmation in that week) until a day before; the hour one in the last hour.
+    """
+    now = now or timezone.now()
+    queued = 0
+    week = Registration.objects.filter(
+        status=Status.CONFIRMED,
+        event__status=EventStatus.PUBLISHED,
+        event__starts_at__lte=now + WEEK,
+        event__starts_at__gt=now + timedelta(days=1),
+    ).filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=_week_before_start()))
+    hour = Registration.objects.filter(
+        status=Status.CONFIRMED,
+        event__status=EventStatus.PUBLISHED,
+        event__starts_at__lte=now + HOUR,
+        event__starts_at__gt=now,
+    )
+    for kind, registrations in ((Kind.REMINDER_WEEK, week), (Kind.REMINDER_HOUR, hour)):
+        waiting = list(registrations.exclude(notices__kind=kind))
+        if waiting:
+            with transaction.atomic(durable=True):
+                queued += _notify_many(waiting, kind)
+    return queued
+
+
+def _week_before_start():
+    return F("event__starts_at") - WEEK

@@ -1,0 +1,273 @@
+"""Staff and editors in the admin: events with their recording and slides, registrations
+filtered and exported (formula-safe), the attendance register, email to everyone
+registered, cancelling, and the recording as a library resource linked both ways."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from events import recordings
+from events.models import Eligibility, EventStatus, Registration
+from members.access import EDITORS_GROUP, AccessLevel
+from practice_library.models import Resource
+from tests.events.factories import EventFactory
+from tests.factories import UserFactory
+from tests.practice_library.factories import pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def with_two_factor(user):
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(with_two_factor(staff))
+    return client
+
+
+@pytest.fixture
+def recorded_event():
+    starts = timezone.now() - timedelta(days=5)
+    event = EventFactory(
+        title="Trauma-informed care in practice",
+        status=EventStatus.FINISHED,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        eligibility=Eligibility.MEMBERS,
+        recording_url="https://video.example.org/trauma-informed",
+        slides_filename="slides.pdf",
+        slides_extension="pdf",
+        slides_content_type="application/pdf",
+    )
+    event.slides.save("slides.pdf", ContentFile(pdf_bytes("Slides on routines")), save=True)
+    return event
+
+
+def book(event, user, **fields):
+    place = event.registrations.filter(place__isnull=False).count() + 1
+    return Registration.objects.create(
+        event=event, user=user, status="confirmed", place=place, name=user.name, **fields
+    )
+
+
+def test_staff_open_an_event_with_a_recording_and_slides(staff_client, recorded_event):
+    response = staff_client.get(reverse("admin:events_event_change", args=[recorded_event.pk]))
+
+    assert response.status_code == 200
+    assert "trauma-informed" in response.text
+    assert "Attendance register" in response.text
+
+
+def test_editors_manage_events_with_the_demo_groups_permissions(client):
+    from members import demo
+
+    demo.seed()
+    editor = with_two_factor(UserFactory(email="new.editor@example.org", is_staff=True))
+    editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    client.force_login(editor)
+
+    assert editor.has_perm("events.add_event") and editor.has_perm("events.change_registration")
+    assert client.get(reverse("admin:events_event_add")).status_code == 200
+
+
+def test_the_registrations_export_is_safe_to_open_in_a_spreadsheet(staff_client):
+    event = EventFactory()
+    book(event, UserFactory(name="=HYPERLINK(evil)"), needs="@SUM(1)")
+
+    response = staff_client.post(
+        reverse("admin:events_registration_changelist"),
+        {
+            "action": "export_csv",
+            "_selected_action": list(event.registrations.values_list("pk", flat=True)),
+        },
+    )
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["event", "starts (UK time)", "name"]
+    assert rows[1][2] == "'=HYPERLINK(evil)"
+    assert rows[1][8] == "'@SUM(1)"
+
+
+def test_the_attendance_register_marks_exactly_the_ticked_people(staff_client):
+    event = EventFactory()
+    came, stayed_away = book(event, UserFactory()), book(event, UserFactory(), attended=True)
+
+    staff_client.post(
+        reverse("admin:events_event_register", args=[event.pk]), {"attended": [came.pk]}
+    )
+
+    came.refresh_from_db()
+    stayed_away.refresh_from_db()
+    assert came.attended and not stayed_away.attended
+
+
+def test_bulk_marking_attendance_skips_people_without_a_confirmed_place(staff_client):
+    event = EventFactory()
+    confirmed = book(event, UserFactory())
+    waiting = Registration.objects.create(
+        event=event, user=UserFactory(), status="waiting", name="W", waiting_since=timezone.now()
+    )
+
+    staff_client.post(
+        reverse("admin:events_registration_changelist"),
+        {"action": "mark_attended", "_selected_action": [confirmed.pk, waiting.pk]},
+    )
+
+    assert Registration.objects.get(pk=confirmed.pk).attended
+    assert not Registration.objects.get(pk=waiting.pk).attended
+
+
+def test_staff_email_everyone_registered_once_each(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    for _ in range(3):
+        book(event, UserFactory())
+    url = reverse("admin:events_event_message", args=[event.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, {"subject": "Parking", "body": "Use the rear car park."})
+
+    assert len(mail.outbox) == 3
+    assert {message.subject for message in mail.outbox} == {"Parking"}
+
+
+def test_cancelling_from_the_admin_emails_everyone(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    book(event, UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:events_event_changelist"),
+            {"action": "cancel_events", "_selected_action": [event.pk]},
+        )
+
+    event.refresh_from_db()
+    assert event.status == EventStatus.CANCELLED
+    assert mail.outbox[0].subject == f"Cancelled: {event.title}"
+
+
+def test_the_recording_becomes_a_library_resource_linked_both_ways(
+    staff_client, recorded_event, client
+):
+    staff_client.post(
+        reverse("admin:events_event_library", args=[recorded_event.pk]),
+        {"access_level": AccessLevel.MEMBERS},
+    )
+
+    recorded_event.refresh_from_db()
+    resource = recorded_event.resource
+    assert resource.resource_type.slug == "webinar-or-recording"
+    assert resource.access_level == AccessLevel.MEMBERS
+    assert resource.is_live
+    assert recorded_event.get_absolute_url() in resource.body_html
+    assert resource.attachments.get().title == "Slides"
+    assert resource.get_absolute_url() in client.get(recorded_event.get_absolute_url()).text
+
+
+def test_putting_the_recording_in_the_library_again_updates_the_same_resource(recorded_event):
+    first = recordings.recording_to_library(event=recorded_event, access_level=AccessLevel.PUBLIC)
+    recorded_event.title = "Trauma-informed care: the recording"
+    recorded_event.save()
+
+    again = recordings.recording_to_library(event=recorded_event, access_level=AccessLevel.PUBLIC)
+
+    assert again.pk == first.pk
+    assert Resource.objects.count() == 1
+    assert again.attachments.count() == 1
+    assert again.title == "Trauma-informed care: the recording"
+
+
+def change_form(event, **changes) -> dict:
+    """What the admin's change form posts for `event`, with some fields changed."""
+    local = timezone.localtime
+    data = {
+        "title": event.title,
+        "slug": event.slug,
+        "status": event.status,
+        "format": event.format,
+        "summary": event.summary,
+        "description": event.description,
+        "starts_at_0": f"{local(event.starts_at):%Y-%m-%d}",
+        "starts_at_1": f"{local(event.starts_at):%H:%M:%S}",
+        "ends_at_0": f"{local(event.ends_at):%Y-%m-%d}",
+        "ends_at_1": f"{local(event.ends_at):%H:%M:%S}",
+        "region": event.region,
+        "online_link": event.online_link,
+        "for_providers": "on",
+        "for_commissioners": "on",
+        "for_policy": "on",
+        "eligibility": event.eligibility,
+        "member_type": event.member_type,
+        "capacity": str(event.capacity),
+        "speakers-TOTAL_FORMS": "0",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-MIN_NUM_FORMS": "0",
+        "speakers-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    return {**data, **changes}
+
+
+def test_moving_an_event_in_the_admin_emails_its_registrants_an_updated_ics(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    book(event, UserFactory(email="booked@example.org"))
+    later = timezone.localtime(event.starts_at + timedelta(hours=2))
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            url, change_form(event, starts_at_1=f"{later:%H:%M:%S}",
+                             ends_at_1=f"{later + timedelta(hours=1):%H:%M:%S}")
+        )  # fmt: skip
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.sequence == 1
+    (update,) = mail.outbox
+    assert update.subject == f"Changed: {event.title}"
+    assert "SEQUENCE:1" in update.attachments[0][1]
+
+
+def test_cancelling_an_event_in_its_form_emails_everyone_a_cancellation(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    book(event, UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:events_event_change", args=[event.pk]),
+            change_form(event, status=EventStatus.CANCELLED),
+        )
+
+    event.refresh_from_db()
+    assert event.status == EventStatus.CANCELLED
+    assert "METHOD:CANCEL" in mail.outbox[0].attachments[0][1]
+
+
+def test_an_event_for_one_member_type_must_say_which(staff_client):
+    event = EventFactory()
+
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        change_form(event, eligibility=Eligibility.MEMBER_TYPE, member_type=""),
+    )
+
+    assert response.status_code == 200
+    assert "Choose the member type this event is for." in response.text

@@ -1,0 +1,366 @@
+"""The pages: the listing and its filters, an event's facts, registering through HTTP,
+the joining link and the recording for the right people, certificates, the account and
+home pages, feeds, and query counts that stay flat as events grow."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from pypdf import PdfReader
+
+from events.models import Eligibility, EventStatus, Registration
+from tests.events.factories import EventFactory, in_person
+from tests.factories import TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def past_event(**fields):
+    starts = timezone.now() - timedelta(days=7)
+    defaults = {
+        "status": EventStatus.FINISHED,
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=1, minutes=30),
+    }
+    return EventFactory(**{**defaults, **fields})
+
+
+def attended(event, user, *, attended=True):
+    return Registration.objects.create(
+        event=event, user=user, status="confirmed", place=1, name=user.name,
+        confirmed_at=event.starts_at - timedelta(days=3), attended=attended,
+    )  # fmt: skip
+
+
+# --- Listing ---------------------------------------------------------------------------
+
+
+def test_the_listing_filters_by_region(client):
+    in_person(title="West Midlands meeting", region="west-midlands")
+    in_person(title="London meeting", region="london")
+    EventFactory(title="Online webinar")
+
+    page = client.get("/events/?region=west-midlands").text
+
+    assert "West Midlands meeting" in page
+    assert "London meeting" not in page and "Online webinar" not in page
+
+
+def test_the_listing_filters_by_audience_topic_and_format(client):
+    topic = TopicFactory(name="Safeguarding")
+    EventFactory(title="For commissioners", for_providers=False, for_policy=False)
+    EventFactory(title="For providers", for_commissioners=False, topics=[topic])
+    in_person(title="In the room", for_commissioners=False)
+
+    assert "For providers" not in client.get("/events/?audience=commissioner").text
+    by_topic = client.get("/events/?topic=safeguarding").text
+    assert "For providers" in by_topic and "For commissioners" not in by_topic
+    by_format = client.get("/events/?format=in-person").text
+    assert "In the room" in by_format and "For providers" not in by_format
+
+
+def test_the_listing_hides_drafts_and_keeps_past_events_apart(client):
+    EventFactory(title="Coming soon")
+    EventFactory(title="Still a draft", status=EventStatus.DRAFT)
+    past_event(title="Held last week")
+
+    upcoming = client.get("/events/").text
+    past = client.get("/events/?when=past").text
+
+    assert "Coming soon" in upcoming and "Still a draft" not in upcoming
+    assert "Held last week" not in upcoming and "Held last week" in past
+
+
+def test_past_events_page_through_twenty_at_a_time_keeping_the_filters(client):
+    for n in range(23):
+        past_event(title=f"Held session {n:02d}")
+
+    first = client.get("/events/?when=past&format=webinar")
+    second = client.get("/events/?when=past&format=webinar&page=2")
+
+    assert "23 past events" in first.text
+    assert first.text.count('class="event-item"') == 20
+    assert "?when=past&amp;format=webinar&amp;page=2" in first.text
+    assert second.text.count('class="event-item"') == 3
+
+
+def test_an_unknown_filter_value_is_ignored(client):
+    EventFactory(title="Coming soon")
+
+    assert "Coming soon" in client.get("/events/?region=atlantis&format=zeppelin").text
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries, size):
+    topic = TopicFactory(name="Education")
+    for _ in range(size):
+        EventFactory(topics=[topic])
+
+    with django_assert_max_num_queries(6):
+        assert client.get("/events/").status_code == 200
+
+
+# --- An event's page -------------------------------------------------------------------
+
+
+def test_the_event_page_says_when_where_for_whom_and_places_left(client, person):
+    event = in_person(capacity=10, eligibility=Eligibility.MEMBERS)
+    Registration.objects.create(event=event, user=person, status="confirmed", place=1, name="R")
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert " GMT" in page or " BST" in page
+    assert "(UK time)" in page
+    assert "12 Canal Street" in page and "Step-free entrance" in page
+    assert "9 of 10 left" in page
+    assert "For members of the network." in page
+
+
+def test_the_event_page_runs_a_fixed_number_of_queries(
+    client, member, django_assert_max_num_queries
+):
+    event = EventFactory()
+    for n in range(5):
+        Registration.objects.create(
+            event=event, user=UserFactory(), status="confirmed", place=n + 1, name="X"
+        )
+    client.force_login(member)
+
+    with django_assert_max_num_queries(14):
+        assert client.get(event.get_absolute_url()).status_code == 200
+
+
+def test_a_draft_is_not_found_by_visitors(client):
+    event = EventFactory(status=EventStatus.DRAFT)
+
+    assert client.get(event.get_absolute_url()).status_code == 404
+
+
+def test_registering_through_the_page_books_a_place(
+    client, person, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    client.force_login(person)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/{event.slug}/register/", {"needs": "Vegetarian"})
+
+    assert response.status_code == 302
+    assert Registration.objects.get(user=person).needs == "Vegetarian"
+    assert "Your place is booked" in client.get(event.get_absolute_url()).text
+    assert len(mail.outbox) == 1
+
+
+def test_a_closed_registration_says_so_and_records_nothing(client, person):
+    event = EventFactory(registration_closes_at=timezone.now() - timedelta(minutes=5))
+    client.force_login(person)
+
+    response = client.post(f"/events/{event.slug}/register/", {"needs": "Hearing loop"})
+
+    assert response.status_code == 400
+    assert "Registration has closed." in response.text
+    assert "Hearing loop" in response.text  # what they typed is shown back, not lost
+    assert not Registration.objects.exists()
+
+
+def test_needs_are_not_shown_to_other_people(client, person):
+    event = EventFactory()
+    Registration.objects.create(
+        event=event, user=person, status="confirmed", place=1, name="R", needs="Nut allergy"
+    )
+    client.force_login(UserFactory())
+
+    assert "Nut allergy" not in client.get(event.get_absolute_url()).text
+
+
+def test_the_joining_link_shows_only_to_people_with_a_place_from_the_set_time(
+    client, person, settings
+):
+    settings.EVENTS_JOINING_LINK_MINUTES = 30
+    starts = timezone.now() + timedelta(minutes=20)
+    event = EventFactory(starts_at=starts, ends_at=starts + timedelta(hours=1))
+    Registration.objects.create(event=event, user=person, status="confirmed", place=1, name="R")
+    client.force_login(UserFactory())
+    assert event.online_link not in client.get(event.get_absolute_url()).text
+
+    client.force_login(person)
+    assert event.online_link in client.get(event.get_absolute_url()).text
+
+
+def test_the_joining_link_stays_hidden_until_the_set_time(client, person, settings):
+    settings.EVENTS_JOINING_LINK_MINUTES = 30
+    event = EventFactory()  # ten days ahead
+    Registration.objects.create(event=event, user=person, status="confirmed", place=1, name="R")
+    client.force_login(person)
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert event.online_link not in page
+    assert "The joining link appears here from" in page
+
+
+def test_the_recording_and_slides_show_to_members_of_a_members_only_event(
+    client, member, registered
+):
+    event = past_event(
+        eligibility=Eligibility.MEMBERS,
+        recording_url="https://video.example.org/recording-42",
+        slides_filename="slides.pdf",
+        slides_extension="pdf",
+        slides_content_type="application/pdf",
+    )
+    event.slides.save("slides.pdf", ContentFile(b"%PDF-1.4 slides"), save=True)
+
+    client.force_login(registered)
+    assert "recording-42" not in client.get(event.get_absolute_url()).text
+    assert client.get(f"/events/{event.slug}/slides/").status_code == 403
+
+    client.force_login(member)
+    assert "recording-42" in client.get(event.get_absolute_url()).text
+    assert client.get(f"/events/{event.slug}/slides/").status_code == 200
+
+
+# --- Certificates, account and home ------------------------------------------------------
+
+
+def test_an_attendee_downloads_a_certificate_naming_them_the_event_and_the_hours(client, person):
+    event = past_event(title="Trauma-informed care in practice")
+    attended(event, person)
+    client.force_login(person)
+
+    response = client.get(f"/events/{event.slug}/certificate.pdf")
+
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Ruth Kaye" in text
+    assert "Trauma-informed care in practice" in text
+    assert "1.5 CPD hours" in text
+
+
+def test_the_certificate_uses_the_hours_staff_set(client, person):
+    event = past_event(cpd_hours="3.0")
+    attended(event, person)
+    client.force_login(person)
+
+    response = client.get(f"/events/{event.slug}/certificate.pdf")
+
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "3 CPD hours" in text
+
+
+def test_someone_who_did_not_attend_gets_no_certificate(client, person):
+    event = past_event()
+    attended(event, person, attended=False)
+    client.force_login(person)
+
+    assert client.get(f"/events/{event.slug}/certificate.pdf").status_code == 403
+
+
+def test_the_account_page_lists_upcoming_and_past_events_with_certificates(client, person):
+    upcoming = EventFactory(title="Coming up next month")
+    Registration.objects.create(event=upcoming, user=person, status="waiting", name="R",
+                                waiting_since=timezone.now())  # fmt: skip
+    past = past_event(title="Held last week")
+    attended(past, person)
+    client.force_login(person)
+
+    page = client.get("/account/").text
+
+    assert "Your events" in page
+    assert "Coming up next month" in page and "waiting list" in page
+    assert "Held last week" in page
+    assert f"/events/{past.slug}/certificate.pdf" in page
+
+
+def test_the_home_page_shows_a_members_next_events(client, person):
+    event = EventFactory(title="Regional meeting in spring")
+    Registration.objects.create(event=event, user=person, status="confirmed", place=1, name="R")
+    client.force_login(person)
+
+    page = client.get("/").text
+
+    assert "Your next events" in page and "Regional meeting in spring" in page
+
+
+def test_the_home_page_shows_visitors_what_is_coming_up(client):
+    EventFactory(title="Free inspection session")
+
+    page = client.get("/").text
+
+    assert "Upcoming events" in page and "Free inspection session" in page
+
+
+# --- Feeds and links ---------------------------------------------------------------------
+
+
+def test_the_atom_feed_lists_upcoming_published_events(client):
+    EventFactory(title="Published webinar")
+    EventFactory(title="Draft webinar", status=EventStatus.DRAFT)
+
+    response = client.get("/events/feed/")
+
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert b"Published webinar" in response.content
+    assert b"Draft webinar" not in response.content
+
+
+def test_a_forged_link_gets_a_clear_page(client):
+    response = client.get("/events/r/forged:token/cancel/")
+
+    assert response.status_code == 400
+    assert "This link does not work" in response.text
+
+
+def test_the_event_page_names_its_audiences_in_the_plural(client):
+    event = EventFactory(for_commissioners=False)
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert "Providers, Policy makers and others" in page
+
+
+def test_a_non_member_registering_for_a_members_event_is_told_why(client, registered):
+    event = EventFactory(eligibility=Eligibility.MEMBERS)
+    client.force_login(registered)
+
+    response = client.post(f"/events/{event.slug}/register/", {"needs": ""})
+
+    assert response.status_code == 400
+    assert "This event is for members only." in response.text
+    assert not Registration.objects.exists()
+
+
+def test_the_offer_link_confirms_only_when_the_button_is_pressed(client, person):
+    from events import tokens
+
+    event = EventFactory(capacity=1)
+    offered = Registration.objects.create(
+        event=event, user=person, status="offered", place=1, name="R",
+        offer_expires_at=timezone.now() + timedelta(hours=5),
+    )  # fmt: skip
+    path = f"/events/r/{tokens.registration_token(offered, purpose=tokens.CONFIRM_OFFER)}/confirm/"
+
+    assert "Confirm my place" in client.get(path).text
+    offered.refresh_from_db()
+    assert offered.status == "offered"
+
+    client.post(path)
+
+    offered.refresh_from_db()
+    assert offered.status == "confirmed"
+
+
+def test_a_cancel_link_cannot_confirm_an_offer(client, person):
+    from events import tokens
+
+    event = EventFactory(capacity=1)
+    offered = Registration.objects.create(
+        event=event, user=person, status="offered", place=1, name="R",
+        offer_expires_at=timezone.now() + timedelta(hours=5),
+    )  # fmt: skip
+    cancel_token = tokens.registration_token(offered, purpose=tokens.CANCEL)
+
+    assert client.post(f"/events/r/{cancel_token}/confirm/").status_code == 400
