@@ -23,11 +23,13 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
+from django.core.files.base import ContentFile
 from django.db import models
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
+from events import services as events_services
 from forum import moderation, services
 from forum.models import ModerationAction, ReportReason, Suspension, WatchPattern
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
@@ -35,6 +37,7 @@ from members.demo import EDITORS_APP_LABELS, MODERATORS_APP_LABELS, group_with_p
 from members.models import InvoiceRequest, MemberType, MemberTypeChangeRequest, StripeEvent
 from network.models import ContactMessage
 from newsletter.models import Delivery, DigestDelivery, DigestPeriod
+from tests.events.factories import EventFactory
 from tests.factories import (
     GrantFactory,
     OrganisationFactory,
@@ -51,7 +54,12 @@ from tests.forum.moderation_factories import (
 )
 from tests.members.organisation_factories import InvitationFactory, InvoiceFactory
 from tests.newsletter.factories import EditionFactory, SectionFactory, SubscriberFactory
-from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach
+from tests.practice_library.factories import (
+    ResourceFactory,
+    ResourceTypeFactory,
+    attach,
+    pdf_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +82,31 @@ def _edition():
     edition = EditionFactory()
     SectionFactory(edition=edition)
     return edition
+
+
+def _event(title: str = "Preparing for inspection: a free session for registered managers"):
+    event = EventFactory(title=title)
+    event.slides.save("inspection-session-slides.pdf", ContentFile(pdf_bytes()), save=True)
+    return event
+
+
+def _registration():
+    return events_services.registration_create(
+        event=_event("Regional meeting of commissioners and providers, West Midlands"),
+        user=SubscriptionFactory().user,
+        needs="A seat near the front, please.",
+    ).registration
+
+
+def _event_message():
+    event = _event("Webinar: therapeutic models of care in small homes")
+    events_services.registration_create(event=event, user=SubscriptionFactory().user)
+    return events_services.message_send(
+        event=event,
+        subject="Joining details for Thursday",
+        body="The joining link opens fifteen minutes before the start.",
+        sent_by=UserFactory(is_staff=True),
+    )
 
 
 def _post():
@@ -145,6 +178,9 @@ def _member_type_change_request():
 
 
 BUILDERS: dict[str, Callable[[], models.Model]] = {
+    "events.event": _event,
+    "events.registration": _registration,
+    "events.eventmessage": _event_message,
     "network.topic": lambda: TopicFactory(name="Leaving care and Staying Close"),
     "network.contactmessage": lambda: ContactMessage.objects.create(
         name="Amira Shah",
@@ -284,6 +320,13 @@ CUSTOM = {
         url=lambda o: reverse("admin:forum_moderationaction_export"),
         allowed=lambda u: u.has_perm("forum.view_moderationaction"),
     ),
+    **{
+        name: SimpleNamespace(
+            url=lambda o, name=name: reverse(f"admin:{name}", args=[o["events.event"].pk]),
+            allowed=lambda u: u.has_perm("events.change_event"),
+        )
+        for name in ["events_event_register", "events_event_message", "events_event_library"]
+    },
     **{
         name: SimpleNamespace(
             url=lambda o, name=name: reverse(f"admin:{name}", args=[o["newsletter.edition"].pk]),
