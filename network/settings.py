@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "practice_library",
     "forum",
     "newsletter",
+    "sector_data",
     "django.contrib.admin",
     "django.forms",  # Django's form templates, for the project's FORM_RENDERER
     "django.contrib.auth",

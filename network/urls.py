@@ -37,6 +37,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("library/", include("practice_library.urls")),
     path("forum/", include("forum.urls")),
+    path("data/", include("sector_data.urls")),
     path(
         "sitemap.xml",
         login_not_required(sitemap),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SectorDataConfig(AppConfig):
+    name = "sector_data"
+    verbose_name = "Sector data"
