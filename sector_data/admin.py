@@ -11,6 +11,7 @@ that explain them, and publishing.
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -72,6 +73,7 @@ class DatasetAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [DatasetColumnInline, DatasetVersionInline]
     change_form_template = "admin/sector_data/dataset/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "is_illustrative"]}),
         (
@@ -132,8 +134,9 @@ class DatasetAdmin(admin.ModelAdmin):
                 )
                 messages.success(
                     request,
-                    f"Version {version.number} loaded: {version.row_count:,} lines, "
-                    f"{version.observation_count:,} figures. It is now the current version." + note,
+                    f"Version {version.number} loaded: {_count(version.row_count, 'line')}, "
+                    f"{_count(version.observation_count, 'figure')}. It is now the current "
+                    "version." + note,
                 )
                 return redirect("admin:sector_data_dataset_change", dataset.pk)
         context = {
@@ -147,6 +150,10 @@ class DatasetAdmin(admin.ModelAdmin):
             "versions": list(dataset.versions.select_related("uploaded_by")),
         }
         return render(request, "admin/sector_data/dataset/upload.html", context)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 @admin.register(DatasetVersion)

@@ -151,8 +151,10 @@ def _clean_svg(root, *, data: ChartData, element_id: str):
         if "tooltip-overlay" in (group.get("class") or "").split():
             group.getparent().remove(group)
     for element in root.iter():
-        if isinstance(element.tag, str) and "style" in element.attrib:
-            del element.attrib["style"]
+        if isinstance(element.tag, str):
+            # pygal's ids (activate-serie-0...) repeat in every chart of a page.
+            element.attrib.pop("style", None)
+            element.attrib.pop("id", None)
     for desc in list(root.iter("desc")):
         parent = desc.getparent()
         kind = (desc.get("class") or "").split()

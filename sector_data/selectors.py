@@ -253,7 +253,8 @@ def _dimension_field(chart: Chart) -> str:
 
 def _dimension_values(field_name: str, found: set[str]) -> list[str]:
     if field_name == ChartDimension.RATING:
-        return [value for value in RATING_ORDER if value in found]
+        # Rows without a rating (a file without that column) are one "Not stated" part.
+        return [value for value in [*RATING_ORDER, ""] if value in found]
     return sorted(found, key=_natural_key)
 
 
@@ -265,7 +266,7 @@ def _natural_key(text: str) -> tuple:
 
 
 def _dimension_label(field_name: str, value: str) -> str:
-    if field_name == ChartDimension.RATING:
+    if field_name == ChartDimension.RATING and value:
         return RATING_LABELS.get(value, value)
     return value or "Not stated"
 
