@@ -9,7 +9,17 @@ from sector_data.models import Council
 from sector_data.selectors import Place
 
 
+def council_groups(councils: list[Council]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Councils by region (in the order given), as the council list's option groups."""
+    labels = dict(Region.choices)
+    grouped = groupby(councils, key=lambda council: council.region)
+    return [(labels[region], [(c.slug, c.name) for c in members]) for region, members in grouped]
+
+
 class PlaceForm(forms.Form):
+    """Checks the filter; the page draws the two lists itself (templates/sector_data/
+    page.html): Django's widgets take milliseconds over 150 councils."""
+
     region = forms.ChoiceField(
         label="Region", required=False, choices=[("", "England (all regions)"), *Region.choices]
     )

@@ -3,7 +3,10 @@ filters by region and council in the address; a teaser for visitors; downloads f
 members; a fixed number of queries."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from lxml import html
 
 from members.models import Organisation
 from sector_data.models import ILLUSTRATIVE_LABEL
@@ -267,3 +270,51 @@ def test_a_visitors_teaser_runs_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(5):
         assert client.get(page_url(data_page)).status_code == 200
+
+
+def test_a_drawn_chart_is_served_from_the_cache_the_second_time(client, member, data_page):
+    client.force_login(member)
+    client.get(page_url(data_page))
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(page_url(data_page))
+
+    assert not [q for q in queries.captured_queries if "sector_data_observation" in q["sql"]]
+
+
+def test_a_new_version_shows_at_once_despite_the_cache(client, member, data_page, homes_dataset):
+    client.force_login(member)
+    client.get(page_url(data_page))
+
+    upload(
+        homes_dataset,
+        [["Year", "Region", "Council", "Homes", "Places"], ["2024", "London", "", "99", "300"]],
+    )
+
+    tree = page_tree(client.get(page_url(data_page)))
+    assert table_numbers(tree, chart_ids(tree)[0], with_names=False) == {("", "2024"): 99}
+
+
+@pytest.mark.parametrize("change", ["chart", "council"])
+def test_an_edit_to_a_chart_or_a_council_shows_at_once_despite_the_cache(
+    client, member, data_page, northmoor, change
+):
+    client.force_login(member)
+    client.get(page_url(data_page, council="northmoor"))
+    if change == "chart":
+        chart = data_page.charts.first()
+        chart.title = "Homes, renamed"
+        chart.save()
+    else:
+        northmoor.child_population = 40_000
+        northmoor.save()
+
+    content = client.get(page_url(data_page, council="northmoor")).content.decode()
+
+    if change == "chart":
+        assert "Homes, renamed" in content
+    else:
+        rates = table_numbers(
+            html.fromstring(content), f"chart-{data_page.charts.all()[1].pk}", with_names=False
+        )
+        assert rates[("", "Northmoor (fictional)")] == 11  # 44 places for 40,000 children
