@@ -199,10 +199,15 @@ class MeasureAdmin(admin.ModelAdmin):
 
 class ChartInline(admin.StackedInline):
     model = Chart
-    extra = 0
+    # One empty chart form is always there, so a page can be composed without JavaScript.
+    extra = 1
     fields = [("title", "order"), ("kind", "dimension"), "measure", "per_10k_children"]
-    autocomplete_fields = ["measure"]
     verbose_name_plural = "Charts (the first is the teaser visitors see)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "measure":
+            kwargs["queryset"] = Measure.objects.select_related("dataset")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(DataPage)
