@@ -134,10 +134,32 @@ def chart_svg(data: ChartData, *, element_id: str, narrow: bool = False) -> Safe
     # pygal draws a horizontal chart's first bar at the bottom: reversed, the bars read
     # from the top in the order of the table.
     order = slice(None, None, -1) if data.horizontal else slice(None)
-    chart.x_labels = data.categories[order]
-    for series in data.series:
-        chart.add(series.name, [data.rounded(value) for value in series.values][order])
+    categories, rows = _to_scale(data)
+    chart.x_labels = categories[order]
+    for series, values in zip(data.series, rows, strict=True):
+        chart.add(series.name, values[order])
     return mark_safe(chart.render(is_unicode=True))  # lxml escaped every name and number
+
+
+def _to_scale(data: ChartData) -> tuple[list[str], list[list[float | None]]]:
+    """Categories and values as drawn. A line over years with years missing (2009 and
+    2019 only, say) gets the missing years as gaps, so the axis keeps to scale and no
+    line is drawn through years that have no figure; the table lists only known years."""
+    values = [[data.rounded(value) for value in series.values] for series in data.series]
+    if data.horizontal or data.stacked or not data.categories:
+        return data.categories, values
+    try:
+        years = [int(category) for category in data.categories]
+    except ValueError:
+        return data.categories, values
+    every_year = list(range(years[0], years[-1] + 1))
+    if every_year == years:
+        return data.categories, values
+    position = {year: index for index, year in enumerate(years)}
+    filled = [
+        [row[position[year]] if year in position else None for year in every_year] for row in values
+    ]
+    return [str(year) for year in every_year], filled
 
 
 def _clean_svg(root, *, data: ChartData, element_id: str):

@@ -7,7 +7,7 @@ from lxml import etree
 from sector_data.charts import STYLESHEET_PATH, chart_stylesheet, chart_svg
 from sector_data.models import ChartKind
 from sector_data.selectors import Place, chart_data, current_versions
-from tests.sector_data.factories import ChartFactory
+from tests.sector_data.factories import ChartFactory, mapped_dataset, upload
 from tests.sector_data.helpers import page_tree, svg_element
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,25 @@ def test_each_chart_on_the_page_parses_as_svg_with_a_title_and_a_description(
 def test_the_static_stylesheet_is_the_one_pygal_would_inline():
     # When this fails after changing the chart style or pygal: manage.py sector_data_chart_css
     assert STYLESHEET_PATH.read_text(encoding="utf-8") == chart_stylesheet()
+
+
+def test_a_line_over_years_with_years_missing_keeps_to_scale_and_draws_no_line_through_them():
+    dataset = mapped_dataset(
+        columns=[("Year", "year", "", ""), ("Placed", "measure", "Placed", "count")]
+    )
+    upload(dataset, [["Year", "Placed"], ["2009", "2900"], ["2019", "6100"]])
+    chart = ChartFactory(title="Unregulated placements", measure=dataset.measures.get())
+
+    svg = drawn(chart)
+
+    labels = [text.text for text in svg.iter(f"{SVG}text") if (text.text or "").startswith("20")]
+    assert labels[:11] == [str(year) for year in range(2009, 2020)]
+    points = {g.get("data-label"): g.get("data-value") for g in svg.iter() if g.get("data-value")}
+    assert points == {"2009": "2,900", "2019": "6,100"}
+    # Two separate points, not one path from 2009 to 2019.
+    lines = [
+        p
+        for p in svg.iter(f"{SVG}path")
+        if "line" in (p.get("class") or "").split() and "reactive" in (p.get("class") or "")
+    ]
+    assert all(p.get("d").count("L") == 0 for p in lines)
