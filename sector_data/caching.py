@@ -43,3 +43,15 @@ def connect() -> None:
     for model in (Chart, Council, DataPage, Dataset, DatasetColumn, DatasetVersion, Measure):
         for signal in (post_save, post_delete):
             signal.connect(generation_bump, sender=model, dispatch_uid=f"sector_data_{model}")
+
+
+def filter_councils() -> list:
+    """Every council (name, slug, region) for the filter, read once per generation."""
+    from sector_data.models import Council
+
+    key = f"sector_data:councils:{generation()}"
+    councils = cache.get(key)
+    if councils is None:
+        councils = list(Council.objects.only("name", "slug", "region").order_by("region", "name"))
+        cache.set(key, councils, CHART_TIMEOUT)
+    return councils

@@ -78,7 +78,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     place = ENGLAND_ONLY
     own_council = None
     if full:
-        councils = list(Council.objects.only("name", "slug", "region").order_by("region", "name"))
+        councils = caching.filter_councils()
         form = PlaceForm(request.GET or None, councils=councils)
         place = form.place()
         own_council = access.own_council(request.user)

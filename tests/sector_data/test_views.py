@@ -318,3 +318,13 @@ def test_an_edit_to_a_chart_or_a_council_shows_at_once_despite_the_cache(
             html.fromstring(content), f"chart-{data_page.charts.all()[1].pk}", with_names=False
         )
         assert rates[("", "Northmoor (fictional)")] == 11  # 44 places for 40,000 children
+
+
+def test_a_council_added_later_is_offered_in_the_filter_at_once(client, member, data_page):
+    client.force_login(member)
+    client.get(page_url(data_page))
+
+    CouncilFactory(name="Fenmarsh (fictional)", slug="fenmarsh", region="east")
+
+    tree = page_tree(client.get(page_url(data_page)))
+    assert "Fenmarsh (fictional)" in tree.xpath("//select[@name='council']//option/text()")
