@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "forum",
     "events",
     "newsletter",
+    "sector_data",
     "django.contrib.admin",
     "django.forms",  # Django's form templates, for the project's FORM_RENDERER
     "django.contrib.auth",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("library/", include("practice_library.urls")),
     path("forum/", include("forum.urls")),
     path("events/", include("events.urls")),
+    path("data/", include("sector_data.urls")),
     path(
         "sitemap.xml",
         login_not_required(sitemap),

@@ -14,7 +14,15 @@ import os
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-SEEDED_APPS = ["network", "members", "practice_library", "forum", "events", "newsletter"]
+SEEDED_APPS = [
+    "network",
+    "members",
+    "practice_library",
+    "forum",
+    "events",
+    "newsletter",
+    "sector_data",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,34 @@
+"""A chart's figures as CSV: exactly its table, with where they come from above it."""
+
+import csv
+import io
+
+from members.exports import safe_cell
+from sector_data.models import ILLUSTRATIVE_LABEL
+from sector_data.selectors import ChartData, Place
+
+
+def chart_csv_text(data: ChartData, *, place: Place) -> str:
+    """Title, source and place lines, a blank line, then the table (numbers as shown)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    lines = [data.chart.title, data.source_line()]
+    if data.version is not None:
+        lines.append(f"Dataset: {data.dataset.title}, version {data.version.number}")
+    lines.append(f"Place: {place.name}")
+    if data.illustrative:
+        lines.append(ILLUSTRATIVE_LABEL)
+    for line in lines:
+        writer.writerow([safe_cell(line)])
+    writer.writerow([])
+    writer.writerow([safe_cell(data.category_heading), *[safe_cell(s.name) for s in data.series]])
+    for category, values in data.rows():
+        # Numbers are written as numbers (a negative one must stay negative); only text is
+        # guarded against being run as a formula.
+        numbers = ["" if value is None else _number(value) for value in values]
+        writer.writerow([safe_cell(category), *numbers])
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")

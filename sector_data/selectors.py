@@ -1,0 +1,479 @@
+"""What a chart shows: its categories, series and numbers, worked out once per request.
+
+`chart_data` turns a Chart and the reader's filter into a ChartData: the one object the
+SVG (sector_data/charts.py), the table beside it and the CSV download are all made from,
+so their numbers cannot differ. Each chart costs one grouped query (two when a council is
+chosen), whatever the number of councils and years.
+
+Where figures come from, for a place and a year:
+    council   its own rows
+    region    the region's own rows if the file has any; else, for counts, the sum of its
+              councils' rows
+    England   England's rows if the file has any; else, for counts, the sum of the
+              regions' rows, else of every council's
+Rates per 10,000 children are always worked out from council rows whose council has a
+known child population: the region's (or England's) rate is their total over their
+children, so a region is compared with its councils on the same footing.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Sum
+
+from members.models import Region
+from sector_data.models import (
+    ILLUSTRATIVE_LABEL,
+    Chart,
+    ChartDimension,
+    ChartKind,
+    Council,
+    Dataset,
+    DatasetVersion,
+    Level,
+    Measure,
+    Observation,
+    Rating,
+    Unit,
+)
+
+ENGLAND = "England"
+RATING_ORDER = [value for value, _ in Rating.choices]
+RATING_LABELS = dict(Rating.choices)
+REGION_LABELS = dict(Region.choices)
+
+
+@dataclass(frozen=True)
+class Place:
+    """The reader's filter: a region, or a council (with its region), or neither."""
+
+    region: str = ""
+    council: Council | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.region or self.council)
+
+    @property
+    def name(self) -> str:
+        if self.council is not None:
+            return self.council.name
+        if self.region:
+            return REGION_LABELS[self.region]
+        return ENGLAND
+
+
+ENGLAND_ONLY = Place()
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[float | None]
+
+
+@dataclass
+class ChartData:
+    chart: Chart
+    measure: Measure
+    dataset: Dataset
+    version: DatasetVersion | None
+    categories: list[str]
+    category_heading: str
+    series: list[Series]
+    per_10k: bool
+    place_name: str = ENGLAND
+    stacked: bool = False
+    horizontal: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def illustrative(self) -> bool:
+        return self.dataset.is_illustrative
+
+    @property
+    def unit(self) -> str:
+        return "rate" if self.per_10k else self.measure.unit
+
+    @property
+    def value_heading(self) -> str:
+        if self.per_10k:
+            return f"{self.measure.label} per 10,000 children"
+        if self.measure.unit == Unit.PERCENT:
+            return f"{self.measure.label} (%)"
+        return self.measure.label
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(value is not None for series in self.series for value in series.values)
+
+    def rounded(self, value: float | None) -> float | None:
+        """The number as shown: one decimal place at most (rates, percentages)."""
+        if value is None:
+            return None
+        return round(value, 1)
+
+    def format(self, value: float | None) -> str:
+        return format_value(self.rounded(value), self.unit)
+
+    def rows(self) -> list[tuple[str, list[float | None]]]:
+        """The table: one row per category, one column per series, as shown."""
+        return [
+            (category, [self.rounded(series.values[index]) for series in self.series])
+            for index, category in enumerate(self.categories)
+        ]
+
+    def table_rows(self) -> list[tuple[str, list[tuple[float | None, str]]]]:
+        """The table as shown: each number with its text ("2,900", "82%", "£1,200")."""
+        return [
+            (category, [(value, format_value(value, self.unit)) for value in values])
+            for category, values in self.rows()
+        ]
+
+    def source_line(self) -> str:
+        source = f"Source: {self.dataset.source_organisation}"
+        if self.dataset.published_on:
+            source += f", published {self.dataset.published_on:%-d %B %Y}"
+        return f"{source}. Licence: {self.dataset.get_licence_display()}"
+
+    def summary(self) -> str:
+        """A sentence or three saying what the chart shows, for people who cannot see it."""
+        if self.is_empty:
+            return f"No figures for {self.value_heading.lower()} here yet."
+        lead = f"{self.chart.get_kind_display()} of {self.value_heading.lower()}"
+        if self.horizontal:
+            points = [
+                (category, value)
+                for category, value in zip(self.categories, self.series[0].values, strict=True)
+                if value is not None
+            ]
+            high = max(points, key=lambda point: point[1])
+            low = min(points, key=lambda point: point[1])
+            text = (
+                f"{lead}, {self.series[0].name}. Highest: {high[0]}, "
+                f"{self.format(high[1])}. Lowest: {low[0]}, {self.format(low[1])}."
+            )
+        elif self.stacked:
+            last = _last_index(self.series)
+            parts = [
+                f"{series.name} {self.format(series.values[last])}"
+                for series in self.series
+                if series.values[last] is not None
+            ]
+            text = f"{lead}, {self.place_name}, {self.categories[0]} to {self.categories[-1]}. "
+            text += f"In {self.categories[last]}: " + ", ".join(parts) + "."
+        else:
+            sentences = []
+            for series in self.series:
+                known = [
+                    (category, value)
+                    for category, value in zip(self.categories, series.values, strict=True)
+                    if value is not None
+                ]
+                if not known:
+                    sentences.append(f"{series.name}: no figures.")
+                    continue
+                (first_year, first), (last_year, last) = known[0], known[-1]
+                if first_year == last_year:
+                    sentences.append(f"{series.name}: {self.format(last)} in {last_year}.")
+                else:
+                    sentences.append(
+                        f"{series.name}: {self.format(first)} in {first_year}, "
+                        f"{self.format(last)} in {last_year}."
+                    )
+            text = f"{lead}, {self.categories[0]} to {self.categories[-1]}. " + " ".join(sentences)
+        if self.illustrative:
+            text += f" {ILLUSTRATIVE_LABEL}."
+        return text
+
+    def headline(self) -> tuple[str, str] | None:
+        """The figure a page leads with: the latest value of the first series (the
+        total of the latest bar when stacked)."""
+        if self.is_empty:
+            return None
+        if self.stacked:
+            last = _last_index(self.series)
+            total = sum(s.values[last] for s in self.series if s.values[last] is not None)
+            return (
+                self.format(total),
+                f"{self.value_heading}, {self.place_name}, {self.categories[last]}",
+            )
+        if self.horizontal:
+            values = [v for v in self.series[0].values if v is not None]
+            if self.measure.additive and not self.per_10k:
+                return (
+                    self.format(sum(values)),
+                    f"{self.value_heading}, all regions, {self.series[0].name}",
+                )
+            return None
+        first = self.series[0]
+        for category, value in reversed(list(zip(self.categories, first.values, strict=True))):
+            if value is not None:
+                return self.format(value), f"{self.value_heading}, {first.name}, {category}"
+        return None
+
+
+def _last_index(series: list[Series]) -> int:
+    """The last category with any figure."""
+    length = len(series[0].values) if series else 0
+    for index in range(length - 1, -1, -1):
+        if any(s.values[index] is not None for s in series):
+            return index
+    return length - 1
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:,.1f}".removesuffix(".0")
+    if unit == Unit.PERCENT:
+        return f"{text}%"
+    if unit == Unit.POUNDS:
+        return f"£{text}"
+    return text
+
+
+# --- Reading a page's charts -----------------------------------------------------------
+
+
+def current_versions(datasets: Iterable[int]) -> dict[int, DatasetVersion]:
+    """The current version of each dataset, in one query."""
+    versions = DatasetVersion.objects.filter(dataset_id__in=set(datasets), is_current=True)
+    return {version.dataset_id: version for version in versions}
+
+
+def _dimension_field(chart: Chart) -> str:
+    if chart.dimension:
+        return chart.dimension
+    if chart.kind == ChartKind.STACKED:
+        return ChartDimension.RATING
+    return ""
+
+
+def _dimension_values(field_name: str, found: set[str]) -> list[str]:
+    if field_name == ChartDimension.RATING:
+        # Rows without a rating (a file without that column) are one "Not stated" part.
+        return [value for value in [*RATING_ORDER, ""] if value in found]
+    return sorted(found, key=_natural_key)
+
+
+def _natural_key(text: str) -> tuple:
+    """Age bands sort by their first number ("under 10" before "10 to 13")."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in text).split()
+    first = int(digits[0]) if digits else 0
+    return (0 if text.lower().startswith("under") else 1, first, text)
+
+
+def _dimension_label(field_name: str, value: str) -> str:
+    if field_name == ChartDimension.RATING and value:
+        return RATING_LABELS.get(value, value)
+    return value or "Not stated"
+
+
+class _Figures:
+    """Figures of one measure, by place, year and dimension value, from grouped rows."""
+
+    def __init__(self, measure: Measure) -> None:
+        self.measure = measure
+        self.england: dict[tuple, float] = {}
+        self.regions: dict[tuple, float] = {}
+        self.region_sums: dict[tuple, float] = {}
+        self.council: dict[tuple, float] = {}
+        self.years: set[int] = set()
+        self.dim_values: set[str] = set()
+
+    def add(self, level: str, region: str, year: int, dim: str, total: float) -> None:
+        self.years.add(year)
+        self.dim_values.add(dim)
+        if level == Level.ENGLAND:
+            self.england[(year, dim)] = total
+        elif level == Level.REGION:
+            self.regions[(region, year, dim)] = total
+        else:
+            self.region_sums[(region, year, dim)] = total
+
+    def england_value(self, year: int, dim: str) -> float | None:
+        if self.england:
+            return self.england.get((year, dim))
+        if not self.measure.additive:
+            return None
+        source = self.regions or self.region_sums
+        values = [v for (_, y, d), v in source.items() if y == year and d == dim]
+        return sum(values) if values else None
+
+    def region_value(self, region: str, year: int, dim: str) -> float | None:
+        if self.regions:
+            return self.regions.get((region, year, dim))
+        if not self.measure.additive:
+            return None
+        return self.region_sums.get((region, year, dim))
+
+    def value(self, place_kind: str, region: str, year: int, dim: str) -> float | None:
+        if place_kind == "england":
+            return self.england_value(year, dim)
+        if place_kind == "region":
+            return self.region_value(region, year, dim)
+        return self.council.get((year, dim))
+
+
+class _Rates(_Figures):
+    """Rates per 10,000 children, from council rows with a known child population."""
+
+    def __init__(self, measure: Measure) -> None:
+        super().__init__(measure)
+        self.totals: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.council_rates: dict[tuple, float] = {}
+
+    def add_council(
+        self, region: str, council_id: int, year: int, dim: str, total: float, population: int
+    ) -> None:
+        self.years.add(year)
+        self.dim_values.add(dim)
+        for key in (("england", "", year, dim), ("region", region, year, dim)):
+            self.totals[key][0] += total
+            self.totals[key][1] += population
+        self.council_rates[(council_id, year, dim)] = total / population * 10_000
+
+    def value(self, place_kind: str, region: str, year: int, dim: str) -> float | None:
+        if place_kind == "council":
+            return self.council.get((year, dim))
+        total, population = self.totals.get((place_kind, region, year, dim), (0.0, 0.0))
+        return total / population * 10_000 if population else None
+
+
+def _figures(
+    chart: Chart, version: DatasetVersion | None, place: Place, dim_field: str
+) -> _Figures:
+    measure = chart.measure
+    per_10k = chart.per_10k_children and measure.additive
+    if version is None:
+        return _Rates(measure) if per_10k else _Figures(measure)
+    rows = Observation.objects.filter(version=version, measure=measure)
+    dim_columns = [dim_field] if dim_field else []
+    if per_10k:
+        figures = _Rates(measure)
+        grouped = (
+            rows.filter(level=Level.COUNCIL, council__child_population__gt=0)
+            .values("region", "council_id", "council__child_population", "year", *dim_columns)
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        for row in grouped:
+            figures.add_council(
+                row["region"],
+                row["council_id"],
+                row["year"],
+                row[dim_field] if dim_field else "",
+                row["total"],
+                row["council__child_population"],
+            )
+        if place.council is not None:
+            figures.council = {
+                (year, dim): rate
+                for (council_id, year, dim), rate in figures.council_rates.items()
+                if council_id == place.council.pk
+            }
+        return figures
+    figures = _Figures(measure)
+    grouped = (
+        rows.values("level", "region", "year", *dim_columns).annotate(total=Sum("value")).order_by()
+    )
+    for row in grouped:
+        figures.add(
+            row["level"],
+            row["region"],
+            row["year"],
+            row[dim_field] if dim_field else "",
+            row["total"],
+        )
+    if place.council is not None:
+        own = (
+            rows.filter(council=place.council)
+            .values("year", *dim_columns)
+            .annotate(total=Sum("value"))
+            .order_by()
+        )
+        figures.council = {
+            (row["year"], row[dim_field] if dim_field else ""): row["total"] for row in own
+        }
+    return figures
+
+
+def _places(place: Place) -> list[tuple[str, str, str]]:
+    """(kind, region, name) of the places a line compares: England, the region, the council."""
+    places = [("england", "", ENGLAND)]
+    region = place.council.region if place.council is not None else place.region
+    if region:
+        places.append(("region", region, REGION_LABELS[region]))
+    if place.council is not None:
+        places.append(("council", region, place.council.name))
+    return places
+
+
+def chart_data(
+    chart: Chart, *, version: DatasetVersion | None, place: Place = ENGLAND_ONLY
+) -> ChartData:
+    """Everything one chart shows, for one place."""
+    measure = chart.measure
+    dim_field = _dimension_field(chart)
+    figures = _figures(chart, version, place, dim_field)
+    per_10k = isinstance(figures, _Rates)
+    years = sorted(figures.years)
+    data = ChartData(
+        chart=chart,
+        measure=measure,
+        dataset=measure.dataset,
+        version=version,
+        categories=[str(year) for year in years],
+        category_heading="Year",
+        series=[],
+        per_10k=per_10k,
+        place_name=place.name,
+    )
+    if chart.per_10k_children and not measure.additive:
+        data.notes.append("Rates per 10,000 children need a count; this measure is not one.")
+    comparisons = _places(place)
+    kind, region, name = comparisons[-1]
+    if chart.kind == ChartKind.REGION_BARS:
+        _region_bars(data, figures, years, comparisons)
+    elif chart.kind == ChartKind.STACKED or dim_field:
+        data.stacked = chart.kind == ChartKind.STACKED
+        for dim in _dimension_values(dim_field, figures.dim_values):
+            values = [figures.value(kind, region, year, dim) for year in years]
+            data.series.append(Series(_dimension_label(dim_field, dim), values))
+        data.notes.append(f"Figures for {name}.")
+    else:
+        for kind, region, name in comparisons:
+            values = [figures.value(kind, region, year, "") for year in years]
+            data.series.append(Series(name, values))
+    if place.council is not None and not any(figures.council.values()):
+        data.notes.append(f"This dataset has no figures for {place.council.name}.")
+    return data
+
+
+def _region_bars(data: ChartData, figures: _Figures, years: list[int], comparisons) -> None:
+    data.horizontal = True
+    data.category_heading = "Region"
+    latest = next(
+        (
+            year
+            for year in reversed(years)
+            if any(figures.value("region", r, year, "") is not None for r in REGION_LABELS)
+        ),
+        years[-1] if years else None,
+    )
+    categories, values = [], []
+    # Counts of a region and of England differ by an order of magnitude; comparing them
+    # in one bar chart only makes sense for rates and percentages.
+    comparable = data.per_10k or not data.measure.additive
+    for kind, region, name in comparisons:
+        if kind == "region" or not comparable:
+            continue
+        categories.append(name)
+        values.append(figures.value(kind, region, latest, "") if latest else None)
+    for region, label in REGION_LABELS.items():
+        categories.append(label)
+        values.append(figures.value("region", region, latest, "") if latest else None)
+    data.categories = categories
+    data.series = [Series(str(latest) if latest else "No figures", values)]

@@ -1,0 +1,114 @@
+"""The editors' side in the admin: uploading a version (checked, every problem listed),
+composing and publishing a page; and the demo content."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from members.access import EDITORS_GROUP
+from sector_data.models import DataPage, DatasetVersion, Observation
+from tests.factories import TopicFactory
+from tests.sector_data.factories import DatasetFactory, csv_file, mapped_dataset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    return client
+
+
+def upload_url(dataset) -> str:
+    return reverse("admin:sector_data_dataset_upload", args=[dataset.pk])
+
+
+def test_an_upload_in_the_admin_loads_a_new_version(admin_client, northmoor):
+    dataset = mapped_dataset()
+    rows = [["Year", "Region", "Council", "Homes", "Places"], ["2023", "", "Northmoor", "12", "44"]]
+
+    response = admin_client.post(
+        upload_url(dataset), {"file": csv_file(rows), "note": "First"}, follow=True
+    )
+
+    assert "Version 1 loaded: 1 line, 2 figures" in response.content.decode()
+    assert DatasetVersion.objects.get().note == "First"
+
+
+def test_a_bad_upload_in_the_admin_lists_every_problem_and_loads_nothing(admin_client):
+    dataset = mapped_dataset()
+    rows = [
+        ["Year", "Region", "Council", "Homes", "Places"],
+        ["2023", "Narnia", "", "1", "2"],
+        ["soon", "", "", "1", "2"],
+    ]
+
+    response = admin_client.post(upload_url(dataset), {"file": csv_file(rows)})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was loaded: 2 problems in the file." in content
+    assert "Line 2: “Narnia” is not one of England&#x27;s nine regions." in content
+    assert "Line 3: “soon” is not a year." in content
+    assert not Observation.objects.exists()
+
+
+def test_the_first_upload_maps_the_columns_from_its_headings(admin_client):
+    dataset = DatasetFactory()
+    rows = [["Year", "Region", "Homes"], ["2023", "London", "12"]]
+
+    response = admin_client.post(upload_url(dataset), {"file": csv_file(rows)}, follow=True)
+
+    assert "Its columns were mapped from its headings" in response.content.decode()
+    assert [c.role for c in dataset.columns.all()] == ["year", "region", "measure"]
+    assert Observation.objects.get().value == 12
+
+
+def test_an_editor_composes_and_publishes_a_page(admin_client, homes_dataset):
+    topic = TopicFactory(name="Commissioning and contracts")
+    homes = homes_dataset.measures.get(slug="homes")
+    data = {
+        "title": "Homes near you", "slug": "homes-near-you", "topic": topic.pk,
+        "summary": "Homes by council.", "commentary": "Homes **grow**.", "is_published": "on",
+        "charts-TOTAL_FORMS": "1", "charts-INITIAL_FORMS": "0",
+        "charts-MIN_NUM_FORMS": "0", "charts-MAX_NUM_FORMS": "1000",
+        "charts-0-title": "Homes", "charts-0-order": "0", "charts-0-kind": "line",
+        "charts-0-dimension": "", "charts-0-measure": homes.pk,
+    }  # fmt: skip
+
+    response = admin_client.post(reverse("admin:sector_data_datapage_add"), data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = DataPage.objects.get(slug="homes-near-you")
+    assert page.commentary_html == "<p>Homes <strong>grow</strong>.</p>\n"
+    assert page.published_at is not None
+    assert page.charts.get().measure == homes
+
+
+def test_the_admin_pages_open(admin_client, data_page):
+    dataset = data_page.charts.first().measure.dataset
+    for url in [
+        reverse("admin:sector_data_dataset_changelist"),
+        reverse("admin:sector_data_dataset_change", args=[dataset.pk]),
+        upload_url(dataset),
+        reverse("admin:sector_data_datasetversion_changelist"),
+        reverse("admin:sector_data_datapage_change", args=[data_page.pk]),
+        reverse("admin:sector_data_council_changelist"),
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_demo_quotes_only_the_published_figures_and_labels_the_rest(client, member):
+    call_command("seed_demo", verbosity=0)
+    client.force_login(member)
+
+    content = client.get("/data/unregulated-placements/").content.decode()
+    assert "2,900" in content and "6,100" in content
+    assert "Illustrative data" not in content
+    homes = client.get("/data/homes-and-places/").content.decode()
+    assert homes.count("Illustrative data, fictional councils") >= 3
+    editors = Group.objects.get(name=EDITORS_GROUP)
+    assert editors.permissions.filter(content_type__app_label="sector_data").exists()
