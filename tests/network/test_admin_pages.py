@@ -11,6 +11,7 @@ a builder here, or an admin URL without an expectation, fails the test, so a new
 page cannot escape it.
 """
 
+import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from types import SimpleNamespace
@@ -34,7 +35,13 @@ from forum import moderation, services
 from forum.models import ModerationAction, ReportReason, Suspension, WatchPattern
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
 from members.demo import EDITORS_APP_LABELS, MODERATORS_APP_LABELS, group_with_permissions
-from members.models import InvoiceRequest, MemberType, MemberTypeChangeRequest, StripeEvent
+from members.models import (
+    InvoiceRequest,
+    MemberType,
+    MemberTypeChangeRequest,
+    Region,
+    StripeEvent,
+)
 from network.models import ContactMessage
 from newsletter.models import Delivery, DigestDelivery, DigestPeriod
 from tests.events.factories import EventFactory
@@ -59,6 +66,13 @@ from tests.practice_library.factories import (
     ResourceTypeFactory,
     attach,
     pdf_bytes,
+)
+from tests.sector_data.factories import (
+    ChartFactory,
+    CouncilFactory,
+    DataPageFactory,
+    mapped_dataset,
+    upload,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +121,31 @@ def _event_message():
         body="The joining link opens fifteen minutes before the start.",
         sent_by=UserFactory(is_staff=True),
     )
+
+
+_editions = itertools.count(1)
+
+
+def _dataset_version():
+    CouncilFactory(name="Northmoor (fictional)", slug="northmoor", region=Region.WEST_MIDLANDS)
+    dataset = mapped_dataset(
+        title=f"Children's homes and places by council, edition {next(_editions)}"
+    )
+    return upload(
+        dataset,
+        [
+            ["Year", "Region", "Council", "Homes", "Places"],
+            ["2022", "West Midlands", "Northmoor", "10", "40"],
+            ["2023", "West Midlands", "Northmoor", "12", "44"],
+        ],
+    )
+
+
+def _data_page():
+    measure = _dataset_version().dataset.measures.get(slug="homes")
+    page = DataPageFactory(title="Homes and places over ten years", slug="homes-and-places")
+    ChartFactory(page=page, title="Children's homes", measure=measure)
+    return page
 
 
 def _post():
@@ -178,6 +217,13 @@ def _member_type_change_request():
 
 
 BUILDERS: dict[str, Callable[[], models.Model]] = {
+    "sector_data.council": lambda: CouncilFactory(
+        name="Severnside (fictional)", region=Region.WEST_MIDLANDS, child_population=20_000
+    ),
+    "sector_data.dataset": lambda: _dataset_version().dataset,
+    "sector_data.datasetversion": _dataset_version,
+    "sector_data.measure": lambda: _dataset_version().dataset.measures.get(slug="places"),
+    "sector_data.datapage": _data_page,
     "events.event": _event,
     "events.registration": _registration,
     "events.eventmessage": _event_message,
@@ -319,6 +365,12 @@ CUSTOM = {
     "forum_moderationaction_export": SimpleNamespace(
         url=lambda o: reverse("admin:forum_moderationaction_export"),
         allowed=lambda u: u.has_perm("forum.view_moderationaction"),
+    ),
+    "sector_data_dataset_upload": SimpleNamespace(
+        url=lambda o: reverse(
+            "admin:sector_data_dataset_upload", args=[o["sector_data.dataset"].pk]
+        ),
+        allowed=lambda u: u.has_perm("sector_data.change_dataset"),
     ),
     **{
         name: SimpleNamespace(
