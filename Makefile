@@ -17,7 +17,7 @@ PORT ?= 8000
 # in the environment, on the command line or in .env.
 SITE_URL ?= $(or $(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null),http://$(HOST):$(PORT))
 
-.PHONY: help install requirements run serve migrate demo test test-fast lint format check clean
+.PHONY: help install requirements messages run serve migrate demo test test-fast lint format check clean
 
 help: ## List the make verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no
 requirements: $(INSTALLED) ## Re-pin requirements.txt and requirements-dev.txt from their .in files
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
+
+# The compiled catalog is committed, so running the site never needs GNU gettext.
+messages: $(INSTALLED) ## Compile locale/*.po (the site's wording of allauth's strings) after editing
+	$(MANAGE) compilemessages --ignore=.venv
 
 migrate: $(INSTALLED) ## Apply database migrations
 	$(MANAGE) migrate --no-input
