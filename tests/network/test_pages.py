@@ -88,6 +88,7 @@ def test_pages_work_for_a_signed_in_member(client, member):
     for name in PUBLIC_PAGES:
         assert client.get(reverse(name)).status_code == 200
 
+
 @pytest.mark.django_db
 def test_accessibility_statement_gives_compliance_status_known_issues_and_dates(client):
     text = client.get(reverse("accessibility")).content.decode()
