@@ -277,3 +277,21 @@ def test_a_page_that_starts_with_breadcrumbs_has_space_above_them(
         }"""
     )
     assert gap >= 16
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_page_keeps_an_email_address_on_one_line_in_its_narrow_panel(new_page):
+    UserFactory(email="commissioner@example.org", job_title="Placements commissioner")
+    page = new_page(DESK)
+    sign_in(page, "commissioner@example.org", PASSWORD)
+    page.goto("/account/")
+
+    lines = page.locator("dd", has_text="commissioner@example.org").evaluate(
+        """dd => {
+            const text = document.createRange();
+            text.selectNodeContents(dd);
+            return new Set([...text.getClientRects()].map(line => Math.round(line.top))).size;
+        }"""
+    )
+    assert lines == 1
+    assert_accessible(page)
