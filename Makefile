@@ -9,10 +9,15 @@ BIN := $(VENV)/bin
 # requirements-dev.txt adds the development and test tools.
 INSTALLED := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
+# Where make run and make serve listen: make run PORT=8101 (HOST=0.0.0.0 to be reached
+# from other machines).
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the emails the site sends point at the address served, unless SITE_URL is set
+# in the environment, on the command line or in .env.
+SITE_URL ?= $(or $(shell sed -n 's/^SITE_URL=//p' .env 2>/dev/null),http://$(HOST):$(PORT))
 
-.PHONY: help install requirements run serve migrate demo test test-fast lint format check clean
+.PHONY: help install requirements messages run serve migrate demo test test-fast lint format check clean
 
 help: ## List the make verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -34,17 +39,21 @@ requirements: $(INSTALLED) ## Re-pin requirements.txt and requirements-dev.txt f
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
+# The compiled catalog is committed, so running the site never needs GNU gettext.
+messages: $(INSTALLED) ## Compile locale/*.po (the site's wording of allauth's strings) after editing
+	$(MANAGE) compilemessages --ignore=.venv
+
 migrate: $(INSTALLED) ## Apply database migrations
 	$(MANAGE) migrate --no-input
 
 demo: migrate ## Load the demo content (safe to run again)
-	DEMO_ADDRESS=$(HOST):$(PORT) $(MANAGE) seed_demo
+	DEMO_ADDRESS=$(HOST):$(PORT) SITE_URL=$(SITE_URL) $(MANAGE) seed_demo
 
-run: demo ## Install, migrate, load demo content and serve on http://127.0.0.1:8000
-	$(MANAGE) runserver $(HOST):$(PORT)
+run: demo ## Install, migrate, load demo content and serve on http://127.0.0.1:8000 (HOST=, PORT= to change)
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 serve: $(INSTALLED) ## Serve without reloading the demo content
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(INSTALLED) ## ruff: lint and format check
 	$(BIN)/ruff check .

@@ -11,14 +11,23 @@ class FormRenderer(TemplatesSetting):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter your name"},
+    )
     email = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="We reply to this address.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
     )
-    subject = forms.CharField(max_length=150)
+    subject = forms.CharField(max_length=150, error_messages={"required": "Enter a subject"})
     message = forms.CharField(
+        error_messages={"required": "Enter your message"},
         max_length=settings.CONTACT_MESSAGE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8, "data-counter": "true"}),
         help_text=(

@@ -189,6 +189,20 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[English Residential Network] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+# allauth's forms with the site's error messages and labels (members/account_forms.py).
+ACCOUNT_FORMS = {
+    name: f"members.account_forms.{form}"
+    for name, form in {
+        "login": "LoginForm",
+        "signup": "SignupForm",
+        "add_email": "AddEmailForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
 # allauth's defaults for login, signup and reset, plus our own actions that reuse
 # its limiter (and its reading of the client IP behind the proxy).
 ACCOUNT_RATE_LIMITS = {
@@ -271,6 +285,10 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# The project's catalog puts allauth's Title Case English ("Sign In", "Remember Me") into
+# the sentence case the rest of the site uses; it wins over the libraries' catalogs.
+# https://docs.djangoproject.com/en/5.2/topics/i18n/translation/#how-django-discovers-translations
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # ------------------------------------------------------------------------------

@@ -44,9 +44,20 @@ class ChoicesForm(forms.Form):
 
 
 class SignUpForm(ChoicesForm):
-    email = forms.EmailField(label="Email address", max_length=254)
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
     name = forms.CharField(label="Your name (optional)", max_length=150, required=False)
-    consent = forms.BooleanField(label=CONSENT_TEXT, required=True)
+    consent = forms.BooleanField(
+        label=CONSENT_TEXT,
+        required=True,
+        error_messages={"required": "Tick the box to say we may email you"},
+    )
     source = forms.CharField(widget=forms.HiddenInput, required=False)
 
     field_order = ["email", "name", "newsletters", "weekly_digest", "daily_digest", "topics"]

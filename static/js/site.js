@@ -29,8 +29,17 @@
     if (summary) { summary.focus(); }
   }
 
+  // A disclosure that is a sidebar on wide screens (the library's filters) starts open
+  // there; on small screens it stays closed so that what it filters comes first.
+  function openWhereThereIsRoom(details) {
+    if (window.matchMedia("(min-width: " + details.getAttribute("data-open-from") + ")").matches) {
+      details.open = true;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-counter-for]").forEach(setUpCounter);
+    document.querySelectorAll("details[data-open-from]").forEach(openWhereThereIsRoom);
     focusErrorSummary();
   });
 })();

@@ -97,7 +97,7 @@ def sign_in(page, email: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def link_in_last_email(pattern: str) -> str:

@@ -21,7 +21,7 @@ def test_reader_signs_up_confirms_changes_preferences_and_unsubscribes(page):
     page.get_by_label("The Network newsletter").check()
     page.get_by_role("button", name="Sign up").click()
     # Consent is never pre-ticked: without it the form says so and keeps what was typed.
-    page.get_by_text("This field is required").first.wait_for()
+    page.get_by_text("Tick the box to say we may email you").first.wait_for()
     assert page.get_by_label("Email address").input_value() == "reader@example.org"
     assert_accessible(page)
     page.get_by_role("checkbox", name="Yes, email me what I have ticked").check()

@@ -61,7 +61,7 @@ def test_org_admin_invites_colleague_who_accepts_then_admin_removes_them(new_pag
     colleague_page.locator("main").get_by_role("link", name="Sign in").click()
     colleague_page.locator("#id_login").fill(COLLEAGUE)
     colleague_page.locator("#id_password").fill(PASSWORD)
-    colleague_page.get_by_role("button", name="Sign In", exact=True).click()
+    colleague_page.get_by_role("button", name="Sign in", exact=True).click()
     colleague_page.get_by_role("button", name="Accept and take a seat").click()
     colleague_page.get_by_text("you now hold a seat").wait_for()
     colleague_page.get_by_text("You are a member").wait_for()

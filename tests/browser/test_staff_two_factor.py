@@ -38,14 +38,14 @@ def test_staff_set_up_an_authenticator_app_then_reach_the_admin(page):
 
     page.get_by_role("link", name="Activate").first.click()
     # Turning on two-factor asks for the password again first.
-    page.get_by_role("heading", name="Confirm Access").wait_for()
+    page.get_by_role("heading", name="Confirm it is you").wait_for()
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     assert_accessible(page)
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Authenticator code").fill(_current_code(secret))
     page.get_by_role("button", name="Activate").click()
-    page.get_by_role("heading", name="Recovery Codes").first.wait_for()
+    page.get_by_role("heading", name="Recovery codes").first.wait_for()
 
     page.goto("/admin/")
     page.get_by_role("heading", name="Site administration").wait_for()
@@ -55,9 +55,9 @@ def test_staff_set_up_an_authenticator_app_then_reach_the_admin(page):
     page.goto("/")
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "staff@example.org", PASSWORD)
-    page.get_by_role("heading", name="Two-Factor Authentication").wait_for()
+    page.get_by_role("heading", name="Two-factor authentication").wait_for()
     assert_accessible(page)
     page.get_by_label("Code").fill(_current_code(secret))
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto("/admin/")
     page.get_by_role("heading", name="Site administration").wait_for()

@@ -55,7 +55,7 @@ def test_contact_form_with_errors_keeps_what_was_typed(client):
     assert response.status_code == 400
     text = response.content.decode()
     assert "There is a problem" in text
-    assert "Enter a valid email address" in text
+    assert "Enter an email address in the correct format" in text
     assert "Ensure this value has at most 3000 characters" in text
     assert 'value="Jo Whitfield"' in text
     assert 'value="Invoice for our council"' in text
@@ -69,6 +69,16 @@ def test_contact_form_requires_every_field(client):
 
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"name", "email", "subject", "message"}
+
+
+@pytest.mark.django_db
+def test_empty_contact_form_says_what_each_field_needs(client):
+    errors = client.post(reverse("contact"), {}).context["form"].errors
+
+    assert errors["name"] == ["Enter your name"]
+    assert errors["email"] == ["Enter your email address"]
+    assert errors["subject"] == ["Enter a subject"]
+    assert errors["message"] == ["Enter your message"]
 
 
 @pytest.mark.django_db

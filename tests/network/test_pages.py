@@ -87,3 +87,15 @@ def test_pages_work_for_a_signed_in_member(client, member):
 
     for name in PUBLIC_PAGES:
         assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_accessibility_statement_gives_compliance_status_known_issues_and_dates(client):
+    text = client.get(reverse("accessibility")).content.decode()
+
+    assert 'id="compliance-status"' in text
+    assert "partially compliant with the" in text
+    assert "Non-compliance with the accessibility regulations" in text
+    assert "1.1.1" in text  # each known failure names its success criterion
+    assert "This statement was prepared on" in text
+    assert "This website was last tested on" in text

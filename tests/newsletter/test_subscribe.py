@@ -98,6 +98,14 @@ def test_malformed_address_is_refused(client, newsletter, sign_up):
     assert not Subscriber.objects.exists()
 
 
+def test_sign_up_errors_say_what_to_do(client, newsletter, sign_up):
+    text = sign_up(client, newsletter, email="not an address", consent="").content.decode()
+
+    assert "Enter an email address in the correct format, like name@example.org" in text
+    assert "Tick the box to say we may email you" in text
+    assert "This field is required." not in text
+
+
 def test_confirmation_link_shows_a_button_and_does_not_subscribe_on_get(
     client, newsletter, sign_up
 ):

@@ -1,0 +1,75 @@
+"""allauth's account forms in the site's words (ACCOUNT_FORMS in settings).
+
+GOV.UK style, as the rest of the site: an empty field says what to do ("Enter your
+email address") rather than "This field is required.", and fields carry labels but no
+placeholders, which vanish as soon as someone types. Sentence case of allauth's labels
+and buttons comes from the project's translation catalog (locale/).
+"""
+
+from allauth.account import forms as allauth_forms
+from django import forms
+
+EMAIL_LABEL = "Email address"
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.org"
+
+
+class SiteWordingMixin:
+    # What an empty field asks for, by field name; a form may say it differently.
+    required_messages: dict[str, str] = {
+        "login": "Enter your email address",
+        "email": "Enter your email address",
+        "name": "Enter your name",
+        "password": "Enter your password",
+        "password1": "Enter a password",
+        "password2": "Enter the password again",
+        "oldpassword": "Enter your current password",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("placeholder", None)
+            if name in self.required_messages:
+                field.error_messages["required"] = self.required_messages[name]
+            if isinstance(field, forms.EmailField):
+                field.label = EMAIL_LABEL
+                field.error_messages["invalid"] = EMAIL_INVALID
+
+
+class LoginForm(SiteWordingMixin, allauth_forms.LoginForm):
+    pass
+
+
+class SignupForm(SiteWordingMixin, allauth_forms.SignupForm):
+    pass
+
+
+class AddEmailForm(SiteWordingMixin, allauth_forms.AddEmailForm):
+    required_messages = {"email": "Enter the new email address"}
+
+
+class ResetPasswordForm(SiteWordingMixin, allauth_forms.ResetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(SiteWordingMixin, allauth_forms.ResetPasswordKeyForm):
+    required_messages = {
+        "password1": "Enter a new password",
+        "password2": "Enter the new password again",
+    }
+
+
+class ChangePasswordForm(SiteWordingMixin, allauth_forms.ChangePasswordForm):
+    required_messages = {
+        "oldpassword": "Enter your current password",
+        "password1": "Enter a new password",
+        "password2": "Enter the new password again",
+    }
+
+
+class SetPasswordForm(SiteWordingMixin, allauth_forms.SetPasswordForm):
+    pass
+
+
+class ReauthenticateForm(SiteWordingMixin, allauth_forms.ReauthenticateForm):
+    pass
