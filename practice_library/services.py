@@ -60,7 +60,7 @@ def resource_audiences_set(*, resource: Resource, audiences: list[str]) -> None:
 
 # The adjacent word pairs of a document vector ("care plan"), from its positions: the
 # search document holds them as lexemes of their own, so that a quoted phrase is found
-# through the GIN index (see search.Library._entry_match). Created by migrations.
+# through the GIN index (see search.postgres.PostgresEngine._where_match). Created by migrations.
 SEARCH_WORD_PAIRS_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION library_word_pairs(tsvector) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
