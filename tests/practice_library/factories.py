@@ -1,6 +1,6 @@
 """Library factories: published, live resources unless told otherwise."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -64,6 +64,9 @@ def pdf_bytes(text: str = "Inspection readiness checklist") -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
+    # A fixed creation date: otherwise two calls a second apart (a loaded machine) give
+    # different bytes, and a test comparing a download with pdf_bytes() fails by chance.
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
     pdf.multi_cell(0, 8, text)
