@@ -206,18 +206,12 @@ def attachment_prepare(*, attachment: Attachment, uploaded: UploadedFile) -> Att
     return attachment
 
 
-def attachment_add(
-    *, resource: Resource, uploaded: UploadedFile, title: str = "", order: int = 0
-) -> Attachment:
-    """Attach a file to a resource; its text is extracted once the row is committed."""
+def attachment_file_stored(*, attachment_id: int) -> None:
+    """A file was stored for this attachment (checked by attachment_prepare when the
+    editor's form was cleaned): its text is extracted once the row is committed."""
     from practice_library.tasks import attachment_extract_text_task
 
-    attachment = Attachment(resource=resource, title=title, order=order)
-    attachment_prepare(attachment=attachment, uploaded=uploaded)
-    attachment.file.save(uploaded.name or "download", uploaded, save=False)
-    attachment.save()
-    attachment_extract_text_task.delay_on_commit(attachment.pk)
-    return attachment
+    attachment_extract_text_task.delay_on_commit(attachment_id)
 
 
 def attachment_extract_text(*, attachment_id: int) -> None:

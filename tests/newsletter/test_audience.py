@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from members.models import MemberType, Region
 from newsletter import selectors
-from newsletter.audience import audience_freeze
-from newsletter.models import Delivery, DigestDelivery, DigestPeriod, Subscriber
+from newsletter.digests import periods
+from newsletter.models import Delivery, DigestDelivery, DigestPeriod
+from newsletter.sending import editions
 from tests.factories import UserFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
 
@@ -84,41 +85,15 @@ def test_audience_count_is_one_query(newsletter, everyone, django_assert_num_que
         selectors.edition_audience_count(edition)
 
 
-# --- Freezing an audience (editions and digests share one function) ----------------------
+# --- Freezing an audience (editions and digests share newsletter.audience.audience_freeze) --
 
 
 def freeze_edition(edition) -> int:
-    return audience_freeze(
-        model=Delivery,
-        parent="edition",
-        parent_id=edition.pk,
-        audience=selectors.edition_audience(edition),
-        copied=["email"],
-        values={
-            "state": Delivery.State.PENDING,
-            "attempts": 0,
-            "claim": "",
-            "message_id": "",
-            "error": "",
-        },
-    )
+    return editions._freeze_audience(edition)
 
 
 def freeze_digest(period) -> int:
-    return audience_freeze(
-        model=DigestDelivery,
-        parent="period",
-        parent_id=period.pk,
-        audience=Subscriber.objects.filter(daily_digest=True),
-        values={
-            "state": DigestDelivery.State.PENDING,
-            "attempts": 0,
-            "claim": "",
-            "message_id": "",
-            "error": "",
-            "created_at": timezone.now(),
-        },
-    )
+    return periods._freeze_recipients(period)
 
 
 def test_freezing_an_editions_audience_copies_each_address_once(newsletter):
@@ -134,18 +109,6 @@ def test_freezing_an_editions_audience_copies_each_address_once(newsletter):
         (first.pk, "first@example.org", Delivery.State.PENDING),
         (second.pk, "second@example.org", Delivery.State.PENDING),
     }
-
-
-def test_freezing_an_editions_audience_again_adds_only_newcomers(newsletter):
-    edition = EditionFactory(newsletter=newsletter)
-    on_list(newsletter)
-    freeze_edition(edition)
-    on_list(newsletter)
-
-    added = freeze_edition(edition)
-
-    assert added == 1
-    assert Delivery.objects.filter(edition=edition).count() == 2
 
 
 def test_freezing_a_digests_audience_again_adds_only_newcomers():

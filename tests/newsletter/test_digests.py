@@ -9,7 +9,6 @@ from django.core import mail
 from django.test import Client, TestCase
 
 from members.access import AccessLevel
-from newsletter import digest_sections
 from newsletter.digests import periods, sections
 from newsletter.digests import sending as digest_sending
 from newsletter.digests.sections import DigestItem, DigestSection
@@ -38,13 +37,6 @@ def declare(monkeypatch):
         sections.sections_register(types.SimpleNamespace(SECTIONS=list(entries)))
 
     return declare
-
-
-@pytest.fixture(autouse=True)
-def _fresh_library_cache():
-    digest_sections._library_periods.clear()
-    yield
-    digest_sections._library_periods.clear()
 
 
 def start(kind: str = "daily", now: datetime = NOW) -> DigestPeriod:

@@ -12,7 +12,6 @@ from forum import services as forum_services
 from forum.models import Follow, ForumPreference, NotifyBy
 from forum.tasks import daily_summaries_send
 from members.models import MemberType
-from newsletter import digest_sections
 from newsletter.digests import periods
 from newsletter.models import Consent, Subscriber
 from tests.forum.factories import CategoryFactory, member_of_type, thread_with_posts
@@ -25,13 +24,6 @@ LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 17, 6, 30, tzinfo=LONDON)
 YESTERDAY = datetime(2026, 11, 16, 9, 0, tzinfo=LONDON)
 LAST_WEEK = datetime(2026, 11, 11, 9, 0, tzinfo=LONDON)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_library_cache():
-    digest_sections._library_periods.clear()
-    yield
-    digest_sections._library_periods.clear()
 
 
 def start(kind: str = "daily"):

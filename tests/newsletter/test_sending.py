@@ -35,11 +35,6 @@ State = Delivery.State
 
 
 @pytest.fixture
-def edition(newsletter):
-    return EditionFactory(newsletter=newsletter)
-
-
-@pytest.fixture
 def scripted(settings):
     settings.EMAIL_BACKEND = "tests.newsletter.backends.ScriptedBackend"
     ScriptedBackend.script = {}

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import factory
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.text import slugify
@@ -92,6 +93,18 @@ def attach(
     content: bytes | None = None,
     title: str = "",
 ) -> Attachment:
-    """Attach a file the way editors do (checked, stored, text extracted)."""
+    """Attach a file the way editors do, through the admin's attachment form (checked,
+    stored) and the service the admin calls (text extracted); refused as the form refuses."""
+    from practice_library.admin import AttachmentForm
+
     uploaded = SimpleUploadedFile(name, content if content is not None else pdf_bytes())
-    return services.attachment_add(resource=resource, uploaded=uploaded, title=title)
+    form = AttachmentForm(
+        data={"title": title, "order": 0},
+        files={"file": uploaded},
+        instance=Attachment(resource=resource),
+    )
+    if not form.is_valid():
+        raise ValidationError(form.errors.get("file") or form.errors)
+    attachment = form.save()
+    services.attachment_file_stored(attachment_id=attachment.pk)
+    return attachment
