@@ -2,19 +2,15 @@
 read (weekly), only what each reader may read, on their topics. Found like every app's
 `digest_sections` module (see newsletter/digests/sections.py)."""
 
-import logging
 from functools import cached_property
 
 from django.db.models import Count, Sum
 
 from network.mail import site_url
 from newsletter.digests.sections import DigestItem, DigestSection, Reader
-from newsletter.models import DigestDelivery, DigestPeriod
-
-logger = logging.getLogger(__name__)
+from newsletter.models import DigestPeriod
 
 Kind = DigestPeriod.Kind
-State = DigestDelivery.State
 
 
 class _LibraryPeriod:
@@ -115,6 +111,3 @@ SECTIONS = [
         "order": 30,
     },
 ]
-
-
-# --- Periods and recipients ------------------------------------------------------------

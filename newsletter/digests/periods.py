@@ -75,6 +75,3 @@ def digest_start(*, kind: str, now: datetime | None = None) -> DigestPeriod:
                 digest_send_chunk.delay_on_commit(period.pk)
     logger.info("digest %s %s: %s recipients added", kind, period.period_start, added)
     return period
-
-
-# --- Sending ---------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 in their `digest_sections` modules when the newsletter app is ready), and the sections
 one reader gets for one period."""
 
-import logging
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -11,12 +10,9 @@ from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
 from members import access
-from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
-
-logger = logging.getLogger(__name__)
+from newsletter.models import DigestPeriod, Subscriber
 
 Kind = DigestPeriod.Kind
-State = DigestDelivery.State
 
 
 @dataclass(frozen=True)
@@ -112,6 +108,3 @@ def sections_for(reader: Reader, period: DigestPeriod) -> list[DigestSection]:
         if section is not None and section.items:
             found.append(section)
     return found
-
-
-# --- The library's sections ------------------------------------------------------------

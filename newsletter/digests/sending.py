@@ -27,7 +27,6 @@ from newsletter.sending.failures import (
 
 logger = logging.getLogger(__name__)
 
-Kind = DigestPeriod.Kind
 State = DigestDelivery.State
 
 
