@@ -14,7 +14,7 @@ words; a third of resources carry an attachment of about 1,000-4,000 words of te
 Timing: each page is requested through Django's test Client in this process, and the
 figure is the wall time of `client.get()`: URL routing, middleware, the view, its SQL
 and the template, without any network or front server. The SQL query count per page
-is captured at the same time. Facet counts may be cached (see practice_library/search.py);
+is captured at the same time. Facet counts may be cached (see practice_library/search/cache.py);
 "cold" figures clear the cache before every request, "warm" repeat the same requests.
 
 Set REDIS_URL as in production: without it the cache is Django's in-process local

@@ -307,10 +307,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db.models import Max
 
-    from newsletter import services
     from newsletter.messages import MessageTemplate
     from newsletter.models import Delivery
     from newsletter.rendering import edition_render, personal_from
+    from newsletter.sending import editions
 
     call_command("migrate", verbosity=0)
     print(f"Preparing {args.n:,} subscribers...", flush=True)
@@ -320,7 +320,7 @@ def main() -> None:
     idle_cpu = sum(cpu_seconds(worker) for worker in workers)
     print(f"{args.workers} workers started; sending...", flush=True)
     began = time.time()
-    services.edition_send(edition=edition)
+    editions.edition_send(edition=edition)
     while Delivery.objects.filter(
         edition=edition, state__in=[Delivery.State.PENDING, Delivery.State.SENDING]
     ).exists():

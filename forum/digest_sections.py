@@ -1,6 +1,6 @@
 """The forum's sections of the newsletter's daily and weekly digests.
 
-The newsletter finds this module's SECTIONS (see newsletter/digests.py); the forum does
+The newsletter finds this module's SECTIONS (see newsletter/digests/); the forum does
 not import the newsletter. Each provider gets the digest's reader (with `.user`, None for
 a subscriber without an account) and period (`.period_start`, `.period_end`), and returns
 a section as plain data or None. Only threads the reader may read are listed

@@ -7,18 +7,14 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
+from network.celery import EMAIL_RETRY
 from network.mail import build_email
 from network.models import ContactMessage
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=10,
-)
+@shared_task(**EMAIL_RETRY)
 def contact_message_notify_staff(contact_message_id: int) -> None:
     """Email a contact message to staff; every attempt and error is recorded on the row."""
     contact_message = ContactMessage.objects.get(pk=contact_message_id)

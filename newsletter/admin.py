@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from newsletter import selectors, services
+from newsletter import selectors
 from newsletter.models import (
     Consent,
     Delivery,
@@ -31,6 +31,7 @@ from newsletter.rendering import (
     personalise,
     section_html,
 )
+from newsletter.sending import editions
 
 
 @admin.register(Newsletter)
@@ -187,24 +188,24 @@ class EditionAdmin(admin.ModelAdmin):
             action = request.POST.get("action")
             try:
                 if action == "test":
-                    services.edition_send_test(edition=edition, to_user=request.user)
+                    editions.edition_send_test(edition=edition, to_user=request.user)
                     messages.success(request, f"A test was sent to {request.user.email}.")
                     return redirect("admin:newsletter_edition_send", pk=pk)
                 if action == "send":
-                    count = services.edition_send(edition=edition)
+                    count = editions.edition_send(edition=edition)
                     messages.success(request, f"Sending to {count:,} subscribers.")
                     return redirect("admin:newsletter_edition_progress", pk=pk)
                 if action == "schedule":
                     when = forms.SplitDateTimeField().clean(
                         [request.POST.get("date", ""), request.POST.get("time", "")]
                     )
-                    services.edition_schedule(edition=edition, when=when)
+                    editions.edition_schedule(edition=edition, when=when)
                     messages.success(
                         request, f"Scheduled for {timezone.localtime(when):%d %B %Y %H:%M}."
                     )
                     return redirect("admin:newsletter_edition_send", pk=pk)
                 if action == "unschedule":
-                    services.edition_unschedule(edition=edition)
+                    editions.edition_unschedule(edition=edition)
                     messages.success(request, "No longer scheduled.")
                     return redirect("admin:newsletter_edition_send", pk=pk)
             except ValidationError as error:
@@ -225,13 +226,13 @@ class EditionAdmin(admin.ModelAdmin):
             action = request.POST.get("action")
             try:
                 if action == "pause":
-                    services.edition_pause(edition=edition)
+                    editions.edition_pause(edition=edition)
                 elif action == "resume":
-                    services.edition_resume(edition=edition)
+                    editions.edition_resume(edition=edition)
                 elif action == "cancel":
-                    services.edition_cancel(edition=edition)
+                    editions.edition_cancel(edition=edition)
                 elif action == "retry":
-                    retried = services.edition_retry_failed(edition=edition)
+                    retried = editions.edition_retry_failed(edition=edition)
                     messages.success(request, f"Retrying {retried:,} failed deliveries.")
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))

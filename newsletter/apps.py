@@ -7,3 +7,6 @@ class NewsletterConfig(AppConfig):
 
     def ready(self) -> None:
         from newsletter import signals  # noqa: F401 - connects the anymail receiver
+        from newsletter.digests.sections import sections_discover
+
+        sections_discover()

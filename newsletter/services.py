@@ -1,7 +1,8 @@
-"""Business operations of the newsletter: subscribing, consent, editions and their sending.
+"""Business operations of the newsletter's subscribers: signing up, confirming, consent,
+preferences, unsubscribing and tracking events.
 
 Each outermost operation runs in one durable transaction; emails and tasks go out after
-the commit. The sending engine itself is in newsletter/sending.py.
+the commit. Sending editions is in newsletter/sending/, digests in newsletter/digests/.
 """
 
 import logging
@@ -9,19 +10,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from network.mail import build_email, site_url
 from network.models import Topic
-from newsletter import selectors, tokens
-from newsletter.messages import MessageTemplate
-from newsletter.models import Consent, Delivery, Edition, Newsletter, Subscriber
-from newsletter.rendering import edition_render, personal_for
-from newsletter.sending import new_message_id
+from newsletter import tokens
+from newsletter.models import Consent, Newsletter, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -265,174 +262,6 @@ def subscriber_tracking_event(*, email: str, event_type: str) -> None:
         subscribers.filter(state=State.SUBSCRIBED).update(
             state=State.UNSUBSCRIBED, unsubscribed_at=now
         )
-
-
-# --- Editions ----------------------------------------------------------------------------
-
-
-def _freeze_audience(edition: Edition) -> int:
-    """One Delivery per subscriber in the audience, inserted by the database in one
-    statement; the unique (edition, subscriber) constraint makes repeating it harmless."""
-    audience = (
-        selectors.edition_audience(edition)
-        .values(audience_id=F("pk"), audience_email=F("email"))
-        .order_by()
-    )
-    select_sql, select_params = audience.query.sql_with_params()
-    table = Delivery._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (edition_id, subscriber_id, email, state, attempts, claim, "
-        f"message_id, error) SELECT %s, audience.audience_id, audience.audience_email, %s, 0, "
-        f"'', '', '' "
-        f"FROM ({select_sql}) AS audience WHERE true "
-        f"ON CONFLICT (edition_id, subscriber_id) DO NOTHING"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [edition.pk, Delivery.State.PENDING, *select_params])
-        return cursor.rowcount
-
-
-def _refuse_unless_sendable(edition: Edition) -> None:
-    if edition.status in (Edition.Status.SENDING, Edition.Status.PAUSED):
-        raise ValidationError("This edition is already being sent.")
-    if edition.status == Edition.Status.SENT:
-        raise ValidationError("This edition has already been sent; it cannot be sent twice.")
-    if edition.status == Edition.Status.CANCELLED:
-        raise ValidationError("This edition was cancelled; copy it to send it again.")
-    if selectors.edition_audience_count(edition) == 0:
-        raise ValidationError(
-            "No one would receive this edition: nobody subscribed to the newsletter matches "
-            "its audience. Change the audience or wait for subscribers."
-        )
-
-
-def _nudge(edition_id: int, times: int) -> None:
-    from newsletter.tasks import edition_send_chunk
-
-    for _ in range(times):
-        edition_send_chunk.delay_on_commit(edition_id)
-
-
-def edition_send(*, edition: Edition) -> int:
-    """Start sending now: render once, freeze the audience, hand the chunks to Celery.
-    Returns the number of recipients. Refused if already sent or nobody would get it."""
-    with transaction.atomic(durable=True):
-        edition = (
-            Edition.objects.select_for_update().select_related("newsletter").get(pk=edition.pk)
-        )
-        _refuse_unless_sendable(edition)
-        edition.rendered_html, edition.rendered_text = edition_render(edition)
-        edition.status = Edition.Status.SENDING
-        edition.started_at = timezone.now()
-        edition.pause_reason = ""
-        edition.save(
-            update_fields=["rendered_html", "rendered_text", "status", "started_at", "pause_reason"]
-        )
-        recipients = _freeze_audience(edition)
-        chunks = -(-recipients // settings.NEWSLETTER_CHUNK_SIZE)
-        _nudge(edition.pk, min(settings.NEWSLETTER_PARALLEL_CHUNKS, max(chunks, 1)))
-    logger.info("edition %s sending to %s recipients", edition.pk, recipients)
-    return recipients
-
-
-def edition_schedule(*, edition: Edition, when: datetime) -> Edition:
-    with transaction.atomic(durable=True):
-        edition = (
-            Edition.objects.select_for_update().select_related("newsletter").get(pk=edition.pk)
-        )
-        _refuse_unless_sendable(edition)
-        if when <= timezone.now():
-            raise ValidationError("Choose a time in the future, or send it now.")
-        edition.status = Edition.Status.SCHEDULED
-        edition.scheduled_at = when
-        edition.save(update_fields=["status", "scheduled_at"])
-    return edition
-
-
-def edition_unschedule(*, edition: Edition) -> None:
-    Edition.objects.filter(pk=edition.pk, status=Edition.Status.SCHEDULED).update(
-        status=Edition.Status.DRAFT
-    )
-
-
-def editions_send_due(*, now: datetime | None = None) -> list[int]:
-    """Start every scheduled edition whose time has come (run by beat every minute)."""
-    now = now or timezone.now()
-    started = []
-    due = Edition.objects.filter(status=Edition.Status.SCHEDULED, scheduled_at__lte=now)
-    for edition in due:
-        try:
-            edition_send(edition=edition)
-            started.append(edition.pk)
-        except ValidationError as error:
-            reason = " ".join(error.messages)[:300]
-            Edition.objects.filter(pk=edition.pk, status=Edition.Status.SCHEDULED).update(
-                status=Edition.Status.DRAFT, pause_reason=f"Not sent at its time: {reason}"
-            )
-            logger.error("scheduled edition %s not sent: %s", edition.pk, reason)
-    return started
-
-
-def edition_pause(*, edition: Edition, reason: str = "Paused by an editor.") -> bool:
-    return bool(
-        Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
-            status=Edition.Status.PAUSED, pause_reason=reason[:300]
-        )
-    )
-
-
-def edition_resume(*, edition: Edition) -> bool:
-    with transaction.atomic(durable=True):
-        resumed = Edition.objects.filter(pk=edition.pk, status=Edition.Status.PAUSED).update(
-            status=Edition.Status.SENDING, pause_reason=""
-        )
-        if resumed:
-            _nudge(edition.pk, settings.NEWSLETTER_PARALLEL_CHUNKS)
-    return bool(resumed)
-
-
-def edition_cancel(*, edition: Edition) -> int:
-    """Stop for good: what has not gone out is cancelled. Returns how many were cancelled."""
-    with transaction.atomic(durable=True):
-        stopped = Edition.objects.filter(
-            pk=edition.pk,
-            status__in=[Edition.Status.SENDING, Edition.Status.PAUSED, Edition.Status.SCHEDULED],
-        ).update(status=Edition.Status.CANCELLED, finished_at=timezone.now())
-        if not stopped:
-            return 0
-        return Delivery.objects.filter(edition=edition, state=Delivery.State.PENDING).update(
-            state=Delivery.State.CANCELLED
-        )
-
-
-def edition_retry_failed(*, edition: Edition) -> int:
-    """Send the failed deliveries again (only those), for subscribers still subscribed."""
-    with transaction.atomic(durable=True):
-        edition = Edition.objects.select_for_update().get(pk=edition.pk)
-        if edition.status not in (Edition.Status.SENT, Edition.Status.SENDING):
-            raise ValidationError("Only an edition that is sending or sent can retry failures.")
-        retried = Delivery.objects.filter(edition=edition, state=Delivery.State.FAILED).update(
-            state=Delivery.State.PENDING, attempts=0, not_before=None, error=""
-        )
-        if retried:
-            edition.status = Edition.Status.SENDING
-            edition.finished_at = None
-            edition.save(update_fields=["status", "finished_at"])
-            _nudge(edition.pk, settings.NEWSLETTER_PARALLEL_CHUNKS)
-    return retried
-
-
-def edition_send_test(*, edition: Edition, to_user) -> None:
-    """Send the edition, exactly as subscribers will get it, to the editor alone."""
-    html, text = edition_render(edition)
-    subscriber = Subscriber.objects.filter(email=to_user.email.lower()).first()
-    edition.subject = f"[Test] {edition.subject}"  # this copy only; never saved
-    message = MessageTemplate(edition=edition, html=html, text=text).copy(
-        to=to_user.email,
-        personal=personal_for(subscriber),
-        message_id=new_message_id(edition.pk, 0),
-    )
-    message.send()
 
 
 def subscriber_already_subscribed_email(subscriber: Subscriber):

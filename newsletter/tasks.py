@@ -5,13 +5,16 @@ worker dies is delivered again; the Delivery rows make running a chunk twice har
 """
 
 import logging
-import smtplib
 
 from celery import shared_task
 from django.utils import timezone
 
-from newsletter import digests, sending, services
+from network.celery import EMAIL_RETRY
+from newsletter import services
+from newsletter.digests import periods as digest_periods
+from newsletter.digests import sending as digest_sending
 from newsletter.models import Subscriber
+from newsletter.sending import chunks, claims, editions
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +23,7 @@ logger = logging.getLogger(__name__)
 def edition_send_chunk(edition_id: int) -> int:
     """Send one chunk; while more is ready, queue the next (the sweeper restarts a chain
     that breaks, e.g. when the broker is unreachable at that moment)."""
-    result = sending.edition_send_chunk(edition_id=edition_id)
+    result = chunks.edition_send_chunk(edition_id=edition_id)
     if result.more:
         try:
             edition_send_chunk.delay(edition_id)
@@ -32,10 +35,10 @@ def edition_send_chunk(edition_id: int) -> int:
 @shared_task
 def deliveries_sweep() -> int:
     """Return expired leases of editions and digests, and restart broken chains."""
-    ready = sending.deliveries_sweep()
+    ready = claims.deliveries_sweep()
     for edition_id in ready:
         edition_send_chunk.delay(edition_id)
-    ready_digests = digests.digests_sweep()
+    ready_digests = digest_sending.digests_sweep()
     for period_id in ready_digests:
         digest_send_chunk.delay(period_id)
     return len(ready) + len(ready_digests)
@@ -43,12 +46,12 @@ def deliveries_sweep() -> int:
 
 @shared_task
 def digest_start(kind: str) -> int:
-    return digests.digest_start(kind=kind).pk
+    return digest_periods.digest_start(kind=kind).pk
 
 
 @shared_task
 def digest_send_chunk(period_id: int) -> None:
-    if digests.digest_send_chunk(period_id=period_id):
+    if digest_sending.digest_send_chunk(period_id=period_id):
         try:
             digest_send_chunk.delay(period_id)
         except Exception as error:  # noqa: BLE001 - the sweeper will queue it again
@@ -57,7 +60,7 @@ def digest_send_chunk(period_id: int) -> None:
 
 @shared_task
 def editions_send_due() -> list[int]:
-    return services.editions_send_due()
+    return editions.editions_send_due()
 
 
 @shared_task
@@ -65,11 +68,7 @@ def subscribers_expire_unconfirmed() -> int:
     return services.subscribers_expire_unconfirmed()
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    max_retries=5,
-)
+@shared_task(**EMAIL_RETRY)
 def subscriber_confirmation_send(subscriber_id: int) -> None:
     subscriber = Subscriber.objects.filter(pk=subscriber_id, state=Subscriber.State.PENDING).first()
     if subscriber is None:
@@ -78,11 +77,7 @@ def subscriber_confirmation_send(subscriber_id: int) -> None:
     Subscriber.objects.filter(pk=subscriber_id).update(confirmation_sent_at=timezone.now())
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    max_retries=5,
-)
+@shared_task(**EMAIL_RETRY)
 def subscriber_already_subscribed_send(subscriber_id: int) -> None:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is not None:

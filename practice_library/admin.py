@@ -28,7 +28,6 @@ from practice_library.models import (
     ResourceDueForReview,
     ResourceType,
 )
-from practice_library.tasks import attachment_extract_text_task
 
 
 @admin.register(ResourceType)
@@ -226,7 +225,7 @@ class ResourceAdmin(admin.ModelAdmin):
             for inline_form in formset.forms:
                 attachment = inline_form.instance
                 if "file" in inline_form.changed_data and attachment.pk:
-                    attachment_extract_text_task.delay_on_commit(attachment.pk)
+                    services.attachment_file_stored(attachment_id=attachment.pk)
         services.resource_reindex(resource_id=resource.pk)
 
     @admin.action(description="Publish the selected resources", permissions=["change"])

@@ -60,7 +60,7 @@ def resource_audiences_set(*, resource: Resource, audiences: list[str]) -> None:
 
 # The adjacent word pairs of a document vector ("care plan"), from its positions: the
 # search document holds them as lexemes of their own, so that a quoted phrase is found
-# through the GIN index (see search.Library._entry_match). Created by migrations.
+# through the GIN index (see search.postgres.PostgresEngine._where_match). Created by migrations.
 SEARCH_WORD_PAIRS_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION library_word_pairs(tsvector) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -206,18 +206,12 @@ def attachment_prepare(*, attachment: Attachment, uploaded: UploadedFile) -> Att
     return attachment
 
 
-def attachment_add(
-    *, resource: Resource, uploaded: UploadedFile, title: str = "", order: int = 0
-) -> Attachment:
-    """Attach a file to a resource; its text is extracted once the row is committed."""
+def attachment_file_stored(*, attachment_id: int) -> None:
+    """A file was stored for this attachment (checked by attachment_prepare when the
+    editor's form was cleaned): its text is extracted once the row is committed."""
     from practice_library.tasks import attachment_extract_text_task
 
-    attachment = Attachment(resource=resource, title=title, order=order)
-    attachment_prepare(attachment=attachment, uploaded=uploaded)
-    attachment.file.save(uploaded.name or "download", uploaded, save=False)
-    attachment.save()
-    attachment_extract_text_task.delay_on_commit(attachment.pk)
-    return attachment
+    attachment_extract_text_task.delay_on_commit(attachment_id)
 
 
 def attachment_extract_text(*, attachment_id: int) -> None:

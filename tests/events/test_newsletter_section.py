@@ -11,7 +11,8 @@ from django.test import TestCase
 
 from events.models import Eligibility, EventStatus
 from members.models import MemberType
-from newsletter import digests, services
+from newsletter.digests import periods
+from newsletter.sending import editions
 from newsletter.rendering import section_items
 from tests.events.factories import EventFactory, in_person
 from tests.newsletter.conftest import parse, parts
@@ -34,7 +35,7 @@ def newsletter():
 
 def send(edition) -> None:
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.edition_send(edition=edition)
+        editions.edition_send(edition=edition)
 
 
 def text_of(message) -> str:
@@ -103,7 +104,7 @@ def test_the_weekly_digest_lists_upcoming_events_the_reader_may_register_for():
     SubscriberFactory(email="reader@elsewhere.example.net", weekly_digest=True)
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        digests.digest_start(kind="weekly", now=now)
+        periods.digest_start(kind="weekly", now=now)
 
     text = text_of(mail.outbox[0])
     assert "Upcoming events" in text

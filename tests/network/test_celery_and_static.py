@@ -6,7 +6,9 @@ import sys
 import pytest
 from django.conf import settings
 
-from network.celery import app
+from network import tasks as network_tasks
+from network.celery import EMAIL_RETRY, app
+from newsletter import tasks as newsletter_tasks
 
 ran: list[str] = []
 
@@ -186,3 +188,19 @@ def test_loading_the_demo_in_eager_mode_logs_no_broker_warning(
         call_command("seed_demo", verbosity=0)
 
     assert broker_warnings(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        network_tasks.contact_message_notify_staff,
+        newsletter_tasks.subscriber_confirmation_send,
+        newsletter_tasks.subscriber_already_subscribed_send,
+    ],
+)
+def test_every_task_that_sends_one_email_retries_with_the_one_email_policy(task):
+    assert task.autoretry_for == EMAIL_RETRY["autoretry_for"]
+    assert task.retry_backoff == EMAIL_RETRY["retry_backoff"]
+    assert task.retry_backoff_max == EMAIL_RETRY["retry_backoff_max"]
+    assert task.retry_jitter == EMAIL_RETRY["retry_jitter"]
+    assert task.max_retries == EMAIL_RETRY["max_retries"]

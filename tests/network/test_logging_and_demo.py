@@ -2,10 +2,12 @@ import logging
 
 import pytest
 from django.core.management import call_command
+from django.test import modify_settings
 from django.urls import reverse
 
 from members import access
 from members.models import Organisation, Plan, User
+from network.management.commands.seed_demo import demo_modules
 from network.models import Topic
 
 
@@ -83,3 +85,17 @@ def test_demo_logins_work_with_the_printed_password(client):
 
     assert response.status_code == 302
     assert client.get(reverse("members:account")).status_code == 200
+
+
+def test_demo_content_seeds_in_the_order_of_installed_apps_with_later_apps_last():
+    with modify_settings(INSTALLED_APPS={"append": "tests.network.later_app"}):
+        names = [module.__name__ for module in demo_modules()]
+
+    assert names == [
+        "network.demo",
+        "members.demo",
+        "practice_library.demo",
+        "forum.demo",
+        "newsletter.demo",
+        "tests.network.later_app.demo",
+    ]

@@ -4,12 +4,27 @@ from email.message import Message
 
 import pytest
 
-from tests.newsletter.factories import NewsletterFactory
+from newsletter import digest_sections
+from tests.newsletter.factories import EditionFactory, NewsletterFactory
 
 
 @pytest.fixture
 def newsletter(db):
     return NewsletterFactory(name="The network newsletter", slug="network-newsletter")
+
+
+@pytest.fixture
+def edition(newsletter):
+    return EditionFactory(newsletter=newsletter)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_library_cache():
+    """The library's digest sections keep one period's resources per worker: no test
+    sees another's."""
+    digest_sections._library_periods.clear()
+    yield
+    digest_sections._library_periods.clear()
 
 
 def parse(message) -> Message:

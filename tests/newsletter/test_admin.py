@@ -10,7 +10,7 @@ from django.urls import reverse
 from members.models import Region
 from newsletter.models import Delivery, Edition
 from tests.newsletter.conftest import parse, parts
-from tests.newsletter.factories import EditionFactory, SubscriberFactory, subscribers
+from tests.newsletter.factories import SubscriberFactory, subscribers
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,6 @@ def admin_client(client, staff):
     Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(staff)
     return client
-
-
-@pytest.fixture
-def edition(newsletter):
-    return EditionFactory(newsletter=newsletter)
 
 
 def url(name: str, edition: Edition) -> str:

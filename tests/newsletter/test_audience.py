@@ -1,9 +1,16 @@
-"""Who an edition goes to: its newsletter's subscribers, narrowed by the edition's filters."""
+"""Who an edition goes to: its newsletter's subscribers, narrowed by the edition's filters;
+and freezing an audience into delivery rows, once each, for editions and digests alike."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from members.models import MemberType, Region
 from newsletter import selectors
+from newsletter.digests import periods
+from newsletter.models import Delivery, DigestDelivery, DigestPeriod
+from newsletter.sending import editions
 from tests.factories import UserFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
 
@@ -76,3 +83,48 @@ def test_audience_count_is_one_query(newsletter, everyone, django_assert_num_que
 
     with django_assert_num_queries(1):
         selectors.edition_audience_count(edition)
+
+
+# --- Freezing an audience (editions and digests share newsletter.audience.audience_freeze) --
+
+
+def freeze_edition(edition) -> int:
+    return editions._freeze_audience(edition)
+
+
+def freeze_digest(period) -> int:
+    return periods._freeze_recipients(period)
+
+
+def test_freezing_an_editions_audience_copies_each_address_once(newsletter):
+    edition = EditionFactory(newsletter=newsletter)
+    first = on_list(newsletter, email="first@example.org")
+    second = on_list(newsletter, email="second@example.org")
+
+    added = freeze_edition(edition)
+
+    assert added == 2
+    deliveries = Delivery.objects.filter(edition=edition)
+    assert set(deliveries.values_list("subscriber_id", "email", "state")) == {
+        (first.pk, "first@example.org", Delivery.State.PENDING),
+        (second.pk, "second@example.org", Delivery.State.PENDING),
+    }
+
+
+def test_freezing_a_digests_audience_again_adds_only_newcomers():
+    start = timezone.now().replace(microsecond=0)
+    period = DigestPeriod.objects.create(
+        kind=DigestPeriod.Kind.DAILY, period_start=start, period_end=start + timedelta(days=1)
+    )
+    SubscriberFactory(daily_digest=True)
+    SubscriberFactory(daily_digest=False)
+    first = freeze_digest(period)
+    SubscriberFactory(daily_digest=True)
+
+    second = freeze_digest(period)
+
+    assert (first, second) == (1, 1)
+    assert DigestDelivery.objects.filter(period=period).count() == 2
+    assert set(DigestDelivery.objects.values_list("state", flat=True)) == {
+        DigestDelivery.State.PENDING
+    }

@@ -1,5 +1,6 @@
 """Daily and weekly digests: what each subscriber gets, once, and only when there is news."""
 
+import types
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,8 +9,9 @@ from django.core import mail
 from django.test import Client, TestCase
 
 from members.access import AccessLevel
-from newsletter import digests
-from newsletter.digests import DigestItem, DigestSection, register_section, unregister_section
+from newsletter.digests import periods, sections
+from newsletter.digests import sending as digest_sending
+from newsletter.digests.sections import DigestItem, DigestSection
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
 from practice_library.models import RecentRead
 from tests.factories import TopicFactory, UserFactory
@@ -26,16 +28,20 @@ YESTERDAY = datetime(2026, 11, 16, 12, 0, tzinfo=LONDON)
 LAST_WEEK = datetime(2026, 11, 12, 12, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_library_cache():
-    digests._library_periods.clear()
-    yield
-    digests._library_periods.clear()
+@pytest.fixture
+def declare(monkeypatch):
+    """Declare sections as an app's digest_sections module does, for this test only."""
+    monkeypatch.setattr(sections, "SECTIONS", dict(sections.SECTIONS))
+
+    def declare(*entries: dict) -> None:
+        sections.sections_register(types.SimpleNamespace(SECTIONS=list(entries)))
+
+    return declare
 
 
 def start(kind: str = "daily", now: datetime = NOW) -> DigestPeriod:
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return digests.digest_start(kind=kind, now=now)
+        return periods.digest_start(kind=kind, now=now)
 
 
 def daily_reader(**fields) -> Subscriber:
@@ -138,7 +144,7 @@ def test_beat_firing_twice_makes_one_period_and_sends_each_digest_once():
 
 
 def test_a_period_exists_once_in_the_database():
-    start_, end = digests.period_bounds("daily", NOW)
+    start_, end = periods.period_bounds("daily", NOW)
     DigestPeriod.objects.create(kind="daily", period_start=start_, period_end=end)
 
     with pytest.raises(Exception, match="UNIQUE|unique|duplicate"):
@@ -146,8 +152,8 @@ def test_a_period_exists_once_in_the_database():
 
 
 def test_periods_are_the_last_local_day_and_the_last_monday_to_monday_week():
-    day = digests.period_bounds("daily", NOW)
-    week = digests.period_bounds("weekly", NOW)
+    day = periods.period_bounds("daily", NOW)
+    week = periods.period_bounds("weekly", NOW)
 
     assert day == (datetime(2026, 11, 16, tzinfo=LONDON), datetime(2026, 11, 17, tzinfo=LONDON))
     assert week == (datetime(2026, 11, 9, tzinfo=LONDON), datetime(2026, 11, 16, tzinfo=LONDON))
@@ -186,7 +192,7 @@ def test_digest_message_has_list_headers_and_working_links(settings):
             assert Client().get(link[len(settings.SITE_URL) :]).status_code == 200, link
 
 
-def test_a_registered_section_appears_for_the_recipients_it_has_items_for():
+def test_a_registered_section_appears_for_the_recipients_it_has_items_for(declare):
     def followed_threads(reader, period):
         if reader.subscriber.name != "Follower":
             return None
@@ -195,14 +201,11 @@ def test_a_registered_section_appears_for_the_recipients_it_has_items_for():
             items=[DigestItem(title="Regulation 44 visits", url="https://example.org/t/1")],
         )
 
-    register_section("test-followed", followed_threads, kinds=("daily",), order=1)
-    try:
-        follower = daily_reader(name="Follower")
-        daily_reader(name="Someone else")
+    declare({"key": "test-followed", "provider": followed_threads, "kinds": ["daily"], "order": 1})
+    follower = daily_reader(name="Follower")
+    daily_reader(name="Someone else")
 
-        start()
-    finally:
-        unregister_section("test-followed")
+    start()
 
     assert [m.to for m in mail.outbox] == [[follower.email]]
     text = parts(parse(mail.outbox[0]))["text/plain"]
@@ -210,17 +213,18 @@ def test_a_registered_section_appears_for_the_recipients_it_has_items_for():
     assert "Regulation 44 visits" in text
 
 
-def test_a_section_registered_for_weekly_does_not_appear_daily():
-    register_section(
-        "test-weekly-only",
-        lambda reader, period: DigestSection("Busiest threads", [DigestItem("A", "https://x")]),
-        kinds=("weekly",),
+def test_a_section_registered_for_weekly_does_not_appear_daily(declare):
+    declare(
+        {
+            "key": "test-weekly-only",
+            "provider": lambda reader, period: DigestSection(
+                "Busiest threads", [DigestItem("A", "https://x")]
+            ),
+            "kinds": ["weekly"],
+        }
     )
-    try:
-        daily_reader()
-        start("daily")
-    finally:
-        unregister_section("test-weekly-only")
+    daily_reader()
+    start("daily")
 
     assert mail.outbox == []
 
@@ -228,37 +232,29 @@ def test_a_section_registered_for_weekly_does_not_appear_daily():
 def test_sweeper_returns_a_dead_workers_digest_rows_and_they_go_out_once():
     daily_reader()
     resource("New today")
-    period = digests._period_get_or_create("daily", NOW)
-    digests._freeze_recipients(period)
-    digests._claim(period.pk, "dead", 10)
+    period = periods._period_get_or_create("daily", NOW)
+    periods._freeze_recipients(period)
+    digest_sending._claim(period.pk, "dead", 10)
     DigestDelivery.objects.update(leased_until=NOW - timedelta(minutes=1))
 
-    ready = digests.digests_sweep()
-    digests.digest_send_chunk(period_id=period.pk)
+    ready = digest_sending.digests_sweep()
+    digest_sending.digest_send_chunk(period_id=period.pk)
 
     assert ready == [period.pk]
     assert len(mail.outbox) == 1
     assert DigestDelivery.objects.get().state == DigestDelivery.State.SENT
 
 
-def test_an_app_declares_sections_with_plain_dicts_without_importing_the_newsletter():
-    import types
-
+def test_an_app_declares_sections_with_plain_dicts_without_importing_the_newsletter(declare):
     def busiest_threads(reader, period):
         return {
             "title": "Busiest threads",
             "items": [{"title": "Staying Close in practice", "url": "https://x/t/2", "note": "9"}],
         }
 
-    declared = types.SimpleNamespace(
-        SECTIONS=[{"key": "test-busiest", "provider": busiest_threads, "kinds": ["weekly"]}]
-    )
-    digests.register_sections_from(declared)
-    try:
-        SubscriberFactory(weekly_digest=True)
-        start("weekly")
-    finally:
-        unregister_section("test-busiest")
+    declare({"key": "test-busiest", "provider": busiest_threads, "kinds": ["weekly"]})
+    SubscriberFactory(weekly_digest=True)
+    start("weekly")
 
     text = parts(parse(mail.outbox[0]))["text/plain"]
     assert "Busiest threads" in text

@@ -22,8 +22,8 @@ from celery import Celery
 from django.conf import settings
 from django.db import transaction
 
-from newsletter import sending, services
 from newsletter.models import Delivery, Edition
+from newsletter.sending import claims, editions
 from tests.conftest import SERVICE_MODE, _worker_database_url
 from tests.newsletter.factories import EditionFactory, subscribers
 
@@ -139,7 +139,7 @@ def nudge(sender: Celery, edition_id: int) -> None:
 
 @pytest.fixture
 def send_through(monkeypatch, settings):
-    """Make services.edition_send queue its chunk tasks on `sender`'s broker."""
+    """Make editions.edition_send queue its chunk tasks on `sender`'s broker."""
     settings.NEWSLETTER_CHUNK_SIZE = CHUNK
     settings.NEWSLETTER_PARALLEL_CHUNKS = 1
 
@@ -148,7 +148,7 @@ def send_through(monkeypatch, settings):
             for _ in range(times):
                 transaction.on_commit(lambda: nudge(sender, edition_id))
 
-        monkeypatch.setattr(services, "_nudge", _nudge)
+        monkeypatch.setattr(editions, "_nudge", _nudge)
 
     return use
 
@@ -162,7 +162,7 @@ def wait_until_done(edition: Edition, sender: Celery, *, seconds: float = 90) ->
         )
         if not unfinished.exists():
             return
-        for edition_id in sending.deliveries_sweep():
+        for edition_id in claims.deliveries_sweep():
             nudge(sender, edition_id)
         time.sleep(2)
     raise AssertionError(f"still unfinished: {dict(Counter(unfinished.values_list('state')))}")
@@ -192,7 +192,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_repeats_at_most_one(
     try:
         first = workers.start()
         sink.after = (35, lambda: os.kill(first.pid, signal.SIGKILL))
-        services.edition_send(edition=edition)
+        editions.edition_send(edition=edition)
         first.wait(60)
         assert first.returncode == -signal.SIGKILL
         assert len(sink.received) < RECIPIENTS
@@ -266,7 +266,7 @@ def test_redis_stopped_mid_send_loses_nothing_and_repeats_at_most_one(
     try:
         workers.start()
         sink.after = (35, lambda: threading.Thread(target=stop_redis_for_a_while).start())
-        services.edition_send(edition=edition)
+        editions.edition_send(edition=edition)
         assert outage.wait(60), "the outage never happened"
         time.sleep(LEASE_SECONDS + 1)
         wait_until_done(edition, sender)

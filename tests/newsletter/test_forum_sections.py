@@ -12,7 +12,7 @@ from forum import services as forum_services
 from forum.models import Follow, ForumPreference, NotifyBy
 from forum.tasks import daily_summaries_send
 from members.models import MemberType
-from newsletter import digests
+from newsletter.digests import periods
 from newsletter.models import Consent, Subscriber
 from tests.forum.factories import CategoryFactory, member_of_type, thread_with_posts
 from tests.newsletter.conftest import parse, parts
@@ -26,16 +26,9 @@ YESTERDAY = datetime(2026, 11, 16, 9, 0, tzinfo=LONDON)
 LAST_WEEK = datetime(2026, 11, 11, 9, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_library_cache():
-    digests._library_periods.clear()
-    yield
-    digests._library_periods.clear()
-
-
 def start(kind: str = "daily"):
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return digests.digest_start(kind=kind, now=NOW)
+        return periods.digest_start(kind=kind, now=NOW)
 
 
 def text_of(message) -> str:

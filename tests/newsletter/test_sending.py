@@ -12,10 +12,11 @@ from django.test import Client, TestCase
 from django.utils import timezone
 
 from members.access import AccessLevel
-from newsletter import sending, services
+from newsletter import services
 from newsletter.messages import MessageTemplate, edition_message
 from newsletter.models import Delivery, Edition, Subscriber
 from newsletter.rendering import edition_render, personal_for
+from newsletter.sending import chunks, claims, editions
 from tests.forum.factories import CategoryFactory, member_of_type, thread_with_posts
 from tests.newsletter.backends import ScriptedBackend, outbox_to, refused
 from tests.newsletter.conftest import links, parse, parts
@@ -34,11 +35,6 @@ State = Delivery.State
 
 
 @pytest.fixture
-def edition(newsletter):
-    return EditionFactory(newsletter=newsletter)
-
-
-@pytest.fixture
 def scripted(settings):
     settings.EMAIL_BACKEND = "tests.newsletter.backends.ScriptedBackend"
     ScriptedBackend.script = {}
@@ -49,7 +45,7 @@ def scripted(settings):
 def send(edition: Edition) -> int:
     """Start sending; the chunk tasks queued on commit run (eagerly) as they would."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return services.edition_send(edition=edition)
+        return editions.edition_send(edition=edition)
 
 
 def states(edition: Edition) -> dict[str, int]:
@@ -88,9 +84,9 @@ def test_freezing_the_audience_twice_neither_widens_nor_duplicates_it(newsletter
     edition.status = Status.SENDING
     edition.save()
 
-    first = services._freeze_audience(edition)
+    first = editions._freeze_audience(edition)
     SubscriberFactory(newsletters=[newsletter])
-    second = services._freeze_audience(edition)
+    second = editions._freeze_audience(edition)
 
     assert first == 3
     assert second == 1  # only the newcomer; the three are not inserted again
@@ -152,10 +148,10 @@ def test_subscriber_who_unsubscribed_after_the_audience_froze_gets_nothing(
 ):
     stays, leaves = subscribers(newsletter, 2)
     with django_capture_on_commit_callbacks(execute=False):  # frozen, chunks not yet run
-        services.edition_send(edition=edition)
+        editions.edition_send(edition=edition)
     services.subscriber_unsubscribe(subscriber=leaves, form="test")
 
-    sending.edition_send_chunk(edition_id=edition.pk)
+    chunks.edition_send_chunk(edition_id=edition.pk)
 
     assert [m.to for m in mail.outbox] == [[stays.email]]
     assert Delivery.objects.get(subscriber=leaves).state == State.SKIPPED
@@ -354,7 +350,7 @@ def test_transient_error_backs_off_and_is_retried_later(newsletter, edition, scr
 
     scripted.clear()
     Delivery.objects.filter(pk=delivery.pk).update(not_before=timezone.now())
-    sending.edition_send_chunk(edition_id=edition.pk)
+    chunks.edition_send_chunk(edition_id=edition.pk)
 
     delivery.refresh_from_db()
     assert delivery.state == State.SENT
@@ -370,7 +366,7 @@ def test_transient_errors_give_up_after_the_attempts_cap(newsletter, edition, sc
 
     send(edition)
     Delivery.objects.update(not_before=None)
-    sending.edition_send_chunk(edition_id=edition.pk)
+    chunks.edition_send_chunk(edition_id=edition.pk)
 
     delivery = Delivery.objects.get()
     assert delivery.state == State.FAILED
@@ -403,14 +399,14 @@ def test_pause_stops_sending_and_resume_finishes_it(
 ):
     subscribers(newsletter, 3)
     with django_capture_on_commit_callbacks(execute=False):
-        services.edition_send(edition=edition)
-    services.edition_pause(edition=edition)
+        editions.edition_send(edition=edition)
+    editions.edition_pause(edition=edition)
 
-    sending.edition_send_chunk(edition_id=edition.pk)
+    chunks.edition_send_chunk(edition_id=edition.pk)
     assert mail.outbox == []
 
-    services.edition_resume(edition=edition)
-    sending.edition_send_chunk(edition_id=edition.pk)
+    editions.edition_resume(edition=edition)
+    chunks.edition_send_chunk(edition_id=edition.pk)
     assert len(mail.outbox) == 3
     edition.refresh_from_db()
     assert edition.status == Status.SENT
@@ -420,14 +416,14 @@ def test_pause_takes_effect_within_a_chunk(newsletter, edition, monkeypatch, set
     subscribers(newsletter, 4)
     # Each look at the clock is 0.6 s later: the first message goes out, then a check is due.
     ticks = itertools.count(0, 0.6)
-    monkeypatch.setattr(sending.time, "monotonic", lambda: next(ticks))
-    original = sending._Chunk.renew
+    monkeypatch.setattr(chunks.time, "monotonic", lambda: next(ticks))
+    original = chunks._Chunk.renew
 
     def pause_then_renew(chunk, marks):
-        services.edition_pause(edition=chunk.edition)
+        editions.edition_pause(edition=chunk.edition)
         return original(chunk, marks)
 
-    monkeypatch.setattr(sending._Chunk, "renew", pause_then_renew)
+    monkeypatch.setattr(chunks._Chunk, "renew", pause_then_renew)
 
     send(edition)
 
@@ -441,10 +437,10 @@ def test_cancel_cancels_what_has_not_gone_out(
 ):
     subscribers(newsletter, 3)
     with django_capture_on_commit_callbacks(execute=False):
-        services.edition_send(edition=edition)
+        editions.edition_send(edition=edition)
 
-    cancelled = services.edition_cancel(edition=edition)
-    sending.edition_send_chunk(edition_id=edition.pk)
+    cancelled = editions.edition_cancel(edition=edition)
+    chunks.edition_send_chunk(edition_id=edition.pk)
 
     assert cancelled == 3
     assert mail.outbox == []
@@ -461,7 +457,7 @@ def test_retry_sends_only_the_failed_deliveries_again(newsletter, edition, scrip
     mail.outbox.clear()
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        retried = services.edition_retry_failed(edition=edition)
+        retried = editions.edition_retry_failed(edition=edition)
 
     assert retried == 1
     assert [m.to for m in mail.outbox] == [[failing.email]]
@@ -476,14 +472,14 @@ def test_sweeper_returns_expired_leases_and_the_rows_are_sent_once(newsletter, e
     subscribers(newsletter, 3)
     edition.status = Status.SENDING
     edition.save()
-    services._freeze_audience(edition)
-    sending.deliveries_claim(edition_id=edition.pk, claim="dead-worker", limit=2)
+    editions._freeze_audience(edition)
+    claims.deliveries_claim(edition_id=edition.pk, claim="dead-worker", limit=2)
     Delivery.objects.filter(claim="dead-worker").update(
         leased_until=timezone.now() - timedelta(seconds=1)
     )
 
-    ready = sending.deliveries_sweep()
-    sending.edition_send_chunk(edition_id=edition.pk)
+    ready = claims.deliveries_sweep()
+    chunks.edition_send_chunk(edition_id=edition.pk)
 
     assert ready == [edition.pk]
     assert len(mail.outbox) == 3
@@ -495,11 +491,11 @@ def test_sweeper_fails_a_delivery_out_of_attempts(newsletter, edition, settings)
     SubscriberFactory(newsletters=[newsletter])
     edition.status = Status.SENDING
     edition.save()
-    services._freeze_audience(edition)
-    sending.deliveries_claim(edition_id=edition.pk, claim="poisoned", limit=10)
+    editions._freeze_audience(edition)
+    claims.deliveries_claim(edition_id=edition.pk, claim="poisoned", limit=10)
     Delivery.objects.update(leased_until=timezone.now() - timedelta(seconds=1))
 
-    sending.deliveries_sweep()
+    claims.deliveries_sweep()
 
     delivery = Delivery.objects.get()
     assert delivery.state == State.FAILED
@@ -512,10 +508,10 @@ def test_a_live_lease_is_not_claimed_twice(newsletter, edition):
     subscribers(newsletter, 2)
     edition.status = Status.SENDING
     edition.save()
-    services._freeze_audience(edition)
+    editions._freeze_audience(edition)
 
-    first = sending.deliveries_claim(edition_id=edition.pk, claim="a", limit=10)
-    second = sending.deliveries_claim(edition_id=edition.pk, claim="b", limit=10)
+    first = claims.deliveries_claim(edition_id=edition.pk, claim="a", limit=10)
+    second = claims.deliveries_claim(edition_id=edition.pk, claim="b", limit=10)
 
     assert len(first) == 2
     assert second == []
@@ -526,11 +522,11 @@ def test_a_live_lease_is_not_claimed_twice(newsletter, edition):
 
 def test_scheduled_edition_is_started_by_the_polling_task_when_due(newsletter, edition):
     SubscriberFactory(newsletters=[newsletter])
-    services.edition_schedule(edition=edition, when=timezone.now() + timedelta(hours=1))
+    editions.edition_schedule(edition=edition, when=timezone.now() + timedelta(hours=1))
 
-    assert services.editions_send_due() == []
+    assert editions.editions_send_due() == []
     with TestCase.captureOnCommitCallbacks(execute=True):
-        started = services.editions_send_due(now=timezone.now() + timedelta(hours=2))
+        started = editions.editions_send_due(now=timezone.now() + timedelta(hours=2))
 
     assert started == [edition.pk]
 
@@ -543,4 +539,4 @@ def test_scheduling_in_the_past_is_refused(newsletter, edition):
     SubscriberFactory(newsletters=[newsletter])
 
     with pytest.raises(ValidationError, match="future"):
-        services.edition_schedule(edition=edition, when=timezone.now() - timedelta(minutes=1))
+        editions.edition_schedule(edition=edition, when=timezone.now() - timedelta(minutes=1))

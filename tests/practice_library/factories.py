@@ -1,8 +1,9 @@
 """Library factories: published, live resources unless told otherwise."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import factory
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.text import slugify
@@ -64,6 +65,9 @@ def pdf_bytes(text: str = "Inspection readiness checklist") -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF()
+    # A fixed creation date: otherwise two calls a second apart (a loaded machine) give
+    # different bytes, and a test comparing a download with pdf_bytes() fails by chance.
+    pdf.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
     pdf.multi_cell(0, 8, text)
@@ -89,6 +93,18 @@ def attach(
     content: bytes | None = None,
     title: str = "",
 ) -> Attachment:
-    """Attach a file the way editors do (checked, stored, text extracted)."""
+    """Attach a file the way editors do, through the admin's attachment form (checked,
+    stored) and the service the admin calls (text extracted); refused as the form refuses."""
+    from practice_library.admin import AttachmentForm
+
     uploaded = SimpleUploadedFile(name, content if content is not None else pdf_bytes())
-    return services.attachment_add(resource=resource, uploaded=uploaded, title=title)
+    form = AttachmentForm(
+        data={"title": title, "order": 0},
+        files={"file": uploaded},
+        instance=Attachment(resource=resource),
+    )
+    if not form.is_valid():
+        raise ValidationError(form.errors.get("file") or form.errors)
+    attachment = form.save()
+    services.attachment_file_stored(attachment_id=attachment.pk)
+    return attachment

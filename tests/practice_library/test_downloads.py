@@ -9,12 +9,10 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_sendfile.utils import _get_sendfile
 
 from members.access import AccessLevel
-from practice_library import services
 from practice_library.models import FreeRead
 from tests.practice_library.factories import ResourceFactory, attach, docx_bytes, pdf_bytes
 
@@ -227,10 +225,8 @@ def test_a_word_file_is_recognised_from_its_bytes_whatever_its_name(resource):
 
 
 def test_a_program_renamed_as_a_pdf_is_refused(resource):
-    fake_pdf = SimpleUploadedFile("report.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200)
-
     with pytest.raises(ValidationError, match="cannot be attached"):
-        services.attachment_add(resource=resource, uploaded=fake_pdf)
+        attach(resource, name="report.pdf", content=b"MZ\x90\x00\x03" + b"\x00" * 200)
 
 
 def test_a_csv_file_is_accepted_as_text(resource):

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.access import AccessLevel
-from practice_library import search
 from practice_library.models import ResourceStatus
-from practice_library.search import required_phrases
+from practice_library.search import facets
+from practice_library.search.params import clean_query, required_phrases
 from tests.factories import TopicFactory
 from tests.practice_library.conftest import postgres_only
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach, pdf_bytes
@@ -543,10 +543,10 @@ def test_a_quoted_phrase_of_99_words_is_cut_to_the_word_limit_and_the_page_says_
 def test_the_word_limit_counts_words_not_operators(settings):
     settings.LIBRARY_SEARCH_MAX_TERMS = 3
 
-    assert search.clean_query("staying or close -semi") == ("staying or close -semi", 0)
-    assert search.clean_query("staying or close -semi leaving") == ("staying or close -semi", 3)
-    assert search.clean_query("staying close or leaving care") == ("staying close or leaving", 3)
-    assert search.clean_query("a b c or d") == ("a b c", 3)
+    assert clean_query("staying or close -semi") == ("staying or close -semi", 0)
+    assert clean_query("staying or close -semi leaving") == ("staying or close -semi", 3)
+    assert clean_query("staying close or leaving care") == ("staying close or leaving", 3)
+    assert clean_query("a b c or d") == ("a b c", 3)
 
 
 def test_a_search_within_the_word_limit_says_nothing_about_cutting(client):
@@ -678,10 +678,8 @@ def test_postgres_relevance_pages_run_on_from_title_to_summary_to_body_matches(c
 
 @postgres_only
 def test_postgres_search_with_very_many_matches_shows_estimated_counts(client, monkeypatch):
-    from practice_library import search
-
-    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
-    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 0)
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
     for n in range(40):
         ResourceFactory(title=f"Kinship care review {n}")
 
@@ -731,10 +729,8 @@ def test_required_phrases_are_only_those_every_match_must_hold(q, phrases):
 def test_postgres_estimated_search_with_a_narrow_filter_still_counts_its_few_hits(
     client, monkeypatch, guide, case_study
 ):
-    from practice_library import search
-
-    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
-    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 1_000)
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 1_000)
     for n in range(40):
         ResourceFactory(title=f"Kinship care review {n}", resource_type=guide)
     ResourceFactory(title="Kinship care case study", resource_type=case_study)
@@ -748,10 +744,8 @@ def test_postgres_estimated_search_with_a_narrow_filter_still_counts_its_few_hit
 
 @postgres_only
 def test_postgres_estimated_search_pages_newest_first(client, monkeypatch):
-    from practice_library import search
-
-    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
-    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 0)
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
     for n in range(40):
         ResourceFactory(title=f"Kinship care review {n}", published_at=ago(n + 1))
 
@@ -765,17 +759,15 @@ def test_postgres_estimated_search_pages_newest_first(client, monkeypatch):
 def test_postgres_page_past_the_last_of_fewer_results_than_estimated_says_so(
     client, monkeypatch, settings
 ):
-    from practice_library import search
-
     settings.LIBRARY_PAGE_SIZE = 2
-    monkeypatch.setattr(search, "SAMPLE_EVERY", 1)  # every entry is in the sample
-    monkeypatch.setattr(search, "EXACT_UP_TO", 1)
-    monkeypatch.setattr(search, "FEW_IN_SAMPLE", 0)
+    monkeypatch.setattr(facets, "SAMPLE_EVERY", 1)  # every entry is in the sample
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
     # The sample promised 10 hits; there are 3.
     monkeypatch.setattr(
-        search.Counts,
+        facets.Counts,
         "scaled",
-        lambda counts, factor: search.Counts(
+        lambda counts, factor: facets.Counts(
             total=10, matched=10, approximate=True, total_estimated=True
         ),
     )

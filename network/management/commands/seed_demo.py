@@ -1,28 +1,32 @@
 """Load the demo content. Safe to run again: every row is found or created by a natural key.
 
 Each app with demo content has a `demo.py` with a `seed()` function, run in a
-transaction; they run in the order below, so that later apps can use what earlier ones
+transaction. Django's autodiscover_modules finds them, as the admin finds admin.py, and
+they run in the order of INSTALLED_APPS, so that later apps can use what earlier ones
 made (people, topics). A `seed_through_services()` function, if present, runs after it
 outside any transaction, for content made by services that open their own.
 """
 
-import importlib
-import importlib.util
 import logging
 import os
+import sys
+from types import ModuleType
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
-SEEDED_APPS = [
-    "network",
-    "members",
-    "practice_library",
-    "forum",
-    "events",
-    "newsletter",
-    "sector_data",
-]
+
+def demo_modules() -> list[ModuleType]:
+    """Every installed app's demo module with a seed(), in the order of INSTALLED_APPS."""
+    autodiscover_modules("demo")
+    found = []
+    for app in apps.get_app_configs():
+        module = sys.modules.get(f"{app.name}.demo")
+        if module is not None and hasattr(module, "seed"):
+            found.append(module)
+    return found
 
 
 class Command(BaseCommand):
@@ -33,15 +37,12 @@ class Command(BaseCommand):
         # would bury the demo logins printed at the end.
         for name in ("celery.app.trace", "network.tasks"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        for app in SEEDED_APPS:
-            if importlib.util.find_spec(f"{app}.demo") is None:
-                continue
-            demo = importlib.import_module(f"{app}.demo")
+        for demo in demo_modules():
             with transaction.atomic():
                 demo.seed()
             if hasattr(demo, "seed_through_services"):
                 demo.seed_through_services()
-            self.stdout.write(f"Demo content loaded: {app}")
+            self.stdout.write(f"Demo content loaded: {demo.__name__.removesuffix('.demo')}")
 
         from members.demo import DEMO_PASSWORD, DEMO_USERS
 

@@ -20,28 +20,35 @@ import select
 import smtplib
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
-from django.core.validators import EmailValidator
 from django.db import connection as db_connection
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
 
-from members.access import EDITORS_GROUP
-from network.mail import build_email
 from newsletter.messages import MessageTemplate
-from newsletter.models import Delivery, Edition, Subscriber
+from newsletter.models import Delivery, Edition
 from newsletter.ratelimit import SendBucket
 from newsletter.rendering import personal_from
+from newsletter.sending.claims import (
+    chunk_size,
+    claimable,
+    deliveries_claim,
+    edition_finish_if_done,
+    lease_end,
+    skip_no_longer_wanted,
+)
+from newsletter.sending.failures import (
+    backoff,
+    edition_pause_for_errors,
+    smtp_code,
+    subscriber_suppress_hard_bounce,
+    valid_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,103 +64,8 @@ class ChunkResult:
     more: bool = False
 
 
-def _lease_end(now: datetime) -> datetime:
-    return now + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
-
-
-def claimable(edition_id: int, now: datetime):
-    return Delivery.objects.filter(edition_id=edition_id, state=State.PENDING).filter(
-        Q(not_before__isnull=True) | Q(not_before__lte=now)
-    )
-
-
-def _chunk_size() -> int:
-    # Keep a chunk short enough to send well inside its lease at the configured rate.
-    per_lease = settings.NEWSLETTER_SEND_RATE_PER_MINUTE * settings.NEWSLETTER_LEASE_SECONDS / 120
-    return int(max(1, min(settings.NEWSLETTER_CHUNK_SIZE, per_lease)))
-
-
-def deliveries_claim(*, edition_id: int, claim: str, limit: int) -> list[int]:
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            claimable(edition_id, now)
-            .select_for_update(skip_locked=True)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            Delivery.objects.filter(pk__in=ids).update(
-                state=State.SENDING,
-                claim=claim,
-                leased_until=_lease_end(now),
-                attempts=F("attempts") + 1,
-            )
-    return ids
-
-
-def _skip_no_longer_wanted(edition: Edition, claim: str) -> set[int]:
-    """Skip claimed rows whose subscriber left, bounced or dropped this newsletter;
-    return their ids."""
-    through = Subscriber.newsletters.through
-    still_on_list = Exists(
-        through.objects.filter(
-            subscriber_id=OuterRef("subscriber_id"), newsletter_id=edition.newsletter_id
-        )
-    )
-    unwanted = Delivery.objects.filter(claim=claim, state=State.SENDING).filter(
-        ~Q(subscriber__state=Subscriber.State.SUBSCRIBED) | ~still_on_list
-    )
-    ids = set(unwanted.values_list("pk", flat=True))
-    if ids:
-        Delivery.objects.filter(pk__in=ids, claim=claim).update(
-            state=State.SKIPPED, claim="", leased_until=None, error="Not subscribed at send time."
-        )
-    return ids
-
-
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
-
-
-def _smtp_code(error: Exception) -> int | None:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return codes[0] if codes else None
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code
-    return None
-
-
 def new_message_id(edition_id: int, delivery_id: int) -> str:
     return f"<{edition_id}.{delivery_id}.{secrets.token_hex(6)}@{settings.NEWSLETTER_LIST_DOMAIN}>"
-
-
-def editors_notify(*, edition: Edition, reason: str) -> None:
-    """Tell the editors (and the staff address) that an edition was paused."""
-    editors = get_user_model().objects.filter(groups__name=EDITORS_GROUP, is_active=True)
-    to = sorted({*editors.values_list("email", flat=True), *settings.STAFF_NOTIFICATION_EMAILS})
-    path = reverse("admin:newsletter_edition_progress", args=[edition.pk])
-    message = build_email(
-        template="newsletter/emails/paused",
-        context={"edition": edition, "reason": reason, "progress_url": settings.SITE_URL + path},
-        subject=f"Newsletter sending paused: {edition.subject}",
-        to=to,
-    )
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        logger.error("could not tell editors edition %s paused: %s", edition.pk, error)
-
-
-def _pause_for_errors(edition: Edition, errors: int, last_error: str) -> None:
-    reason = f"{errors} sending errors in a row; the last was: {last_error}"[:300]
-    paused = Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
-        status=Edition.Status.PAUSED, pause_reason=reason
-    )
-    if paused:
-        logger.error("edition %s paused: %s", edition.pk, reason)
-        editors_notify(edition=edition, reason=reason)
 
 
 class Row(NamedTuple):
@@ -283,7 +195,7 @@ class _Chunk:
         self.mark(
             row,
             state=State.PENDING,
-            not_before=timezone.now() + _backoff(row.attempts),
+            not_before=timezone.now() + backoff(row.attempts),
             error=error[:500],
         )
 
@@ -295,9 +207,9 @@ class _Chunk:
         if time.monotonic() >= self.renew_lease_at:
             self.renew_lease_at = time.monotonic() + settings.NEWSLETTER_LEASE_SECONDS / 4
             Delivery.objects.filter(claim=self.claim, state=State.SENDING).update(
-                leased_until=_lease_end(timezone.now())
+                leased_until=lease_end(timezone.now())
             )
-        skipped = _skip_no_longer_wanted(self.edition, self.claim)
+        skipped = skip_no_longer_wanted(self.edition, self.claim)
         self.skipped |= skipped
         self.result.skipped += len(skipped)
         return Edition.objects.values_list("status", flat=True).get(pk=self.edition.pk)
@@ -334,7 +246,7 @@ class _Chunk:
                             return
                     if row.pk in self.skipped:
                         continue
-                    if not _valid_address(row.email):
+                    if not valid_address(row.email):
                         self.fail(row, "Malformed email address.")
                         continue
                     bucket.acquire()
@@ -359,7 +271,7 @@ class _Chunk:
                         self.smtp_error(row, error)
                         _close_quietly(connection)  # start afresh: the session may be unusable
                         if self.errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
-                            _pause_for_errors(edition, self.errors_in_row, self.last_error)
+                            edition_pause_for_errors(edition, self.errors_in_row, self.last_error)
                             return
                         continue
                     self.errors_in_row = 0
@@ -372,7 +284,7 @@ class _Chunk:
             self.release()
 
     def smtp_error(self, row: Row, error: Exception) -> None:
-        code = _smtp_code(error)
+        code = smtp_code(error)
         description = f"{code or ''} {error}".strip()
         self.errors_in_row += 1
         self.last_error = description[:200]
@@ -393,24 +305,6 @@ def _close_quietly(connection) -> None:
         connection.connection = None
 
 
-_email_validator = EmailValidator()
-
-
-def _valid_address(address: str) -> bool:
-    try:
-        _email_validator(address)
-    except ValidationError:
-        return False
-    return True
-
-
-def subscriber_suppress_hard_bounce(*, subscriber_id: int) -> None:
-    """A hard bounce: never mail the address again until it confirms afresh."""
-    Subscriber.objects.filter(pk=subscriber_id).exclude(state=Subscriber.State.COMPLAINED).update(
-        state=Subscriber.State.BOUNCED, bounced_at=timezone.now()
-    )
-
-
 def _synchronous_commit(on: bool) -> None:
     # Each delivery is committed on its own; the server keeps the commit even if this worker
     # dies, so waiting for the disk flush on every one buys nothing against worker crashes.
@@ -419,31 +313,18 @@ def _synchronous_commit(on: bool) -> None:
             cursor.execute("SET synchronous_commit TO " + ("DEFAULT" if on else "OFF"))
 
 
-def edition_finish_if_done(*, edition_id: int) -> bool:
-    unfinished = Delivery.objects.filter(
-        edition_id=edition_id, state__in=[State.PENDING, State.SENDING]
-    )
-    if unfinished.exists():
-        return False
-    return bool(
-        Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING).update(
-            status=Edition.Status.SENT, finished_at=timezone.now()
-        )
-    )
-
-
 def edition_send_chunk(*, edition_id: int) -> ChunkResult:
     """Claim up to one chunk of the edition's deliveries and send them."""
     edition = Edition.objects.select_related("newsletter").filter(pk=edition_id).first()
     if edition is None or edition.status != Edition.Status.SENDING:
         return ChunkResult()
     chunk = _Chunk(edition, claim=secrets.token_hex(8))
-    ids = deliveries_claim(edition_id=edition_id, claim=chunk.claim, limit=_chunk_size())
+    ids = deliveries_claim(edition_id=edition_id, claim=chunk.claim, limit=chunk_size())
     chunk.result.claimed = len(ids)
     if not ids:
         edition_finish_if_done(edition_id=edition_id)
         return chunk.result
-    chunk.skipped = _skip_no_longer_wanted(edition, chunk.claim)
+    chunk.skipped = skip_no_longer_wanted(edition, chunk.claim)
     chunk.result.skipped = len(chunk.skipped)
     rows = [
         Row(*values)
@@ -476,28 +357,3 @@ def edition_send_chunk(*, edition_id: int) -> ChunkResult:
         chunk.result.skipped,
     )
     return chunk.result
-
-
-def deliveries_sweep(*, now: datetime | None = None) -> list[int]:
-    """Return expired leases to the queue (or fail rows out of attempts); finish editions
-    that are done. Returns the ids of editions that have work ready, to be nudged."""
-    now = now or timezone.now()
-    expired = Delivery.objects.filter(state=State.SENDING, leased_until__lt=now)
-    expired.filter(attempts__gte=settings.NEWSLETTER_MAX_ATTEMPTS).update(
-        state=State.FAILED,
-        claim="",
-        leased_until=None,
-        error="Gave up: every attempt ended without an answer (the worker stopped).",
-    )
-    returned = expired.update(state=State.PENDING, claim="", leased_until=None)
-    if returned:
-        logger.warning("returned %s deliveries with expired leases", returned)
-    ready = []
-    for edition_id in Edition.objects.filter(status=Edition.Status.SENDING).values_list(
-        "pk", flat=True
-    ):
-        if claimable(edition_id, now).exists():
-            ready.append(edition_id)
-        else:
-            edition_finish_if_done(edition_id=edition_id)
-    return ready

@@ -1,0 +1,109 @@
+"""Claiming deliveries: a chunk claims pending rows (SELECT ... FOR UPDATE SKIP LOCKED)
+with a lease; the sweeper returns the rows of a lease that ran out (a killed worker)."""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from newsletter.models import Delivery, Edition, Subscriber
+
+logger = logging.getLogger(__name__)
+
+State = Delivery.State
+
+
+def lease_end(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
+
+
+def claimable(edition_id: int, now: datetime):
+    return Delivery.objects.filter(edition_id=edition_id, state=State.PENDING).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now)
+    )
+
+
+def chunk_size() -> int:
+    # Keep a chunk short enough to send well inside its lease at the configured rate.
+    per_lease = settings.NEWSLETTER_SEND_RATE_PER_MINUTE * settings.NEWSLETTER_LEASE_SECONDS / 120
+    return int(max(1, min(settings.NEWSLETTER_CHUNK_SIZE, per_lease)))
+
+
+def deliveries_claim(*, edition_id: int, claim: str, limit: int) -> list[int]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            claimable(edition_id, now)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(
+                state=State.SENDING,
+                claim=claim,
+                leased_until=lease_end(now),
+                attempts=F("attempts") + 1,
+            )
+    return ids
+
+
+def skip_no_longer_wanted(edition: Edition, claim: str) -> set[int]:
+    """Skip claimed rows whose subscriber left, bounced or dropped this newsletter;
+    return their ids."""
+    through = Subscriber.newsletters.through
+    still_on_list = Exists(
+        through.objects.filter(
+            subscriber_id=OuterRef("subscriber_id"), newsletter_id=edition.newsletter_id
+        )
+    )
+    unwanted = Delivery.objects.filter(claim=claim, state=State.SENDING).filter(
+        ~Q(subscriber__state=Subscriber.State.SUBSCRIBED) | ~still_on_list
+    )
+    ids = set(unwanted.values_list("pk", flat=True))
+    if ids:
+        Delivery.objects.filter(pk__in=ids, claim=claim).update(
+            state=State.SKIPPED, claim="", leased_until=None, error="Not subscribed at send time."
+        )
+    return ids
+
+
+def edition_finish_if_done(*, edition_id: int) -> bool:
+    unfinished = Delivery.objects.filter(
+        edition_id=edition_id, state__in=[State.PENDING, State.SENDING]
+    )
+    if unfinished.exists():
+        return False
+    return bool(
+        Edition.objects.filter(pk=edition_id, status=Edition.Status.SENDING).update(
+            status=Edition.Status.SENT, finished_at=timezone.now()
+        )
+    )
+
+
+def deliveries_sweep(*, now: datetime | None = None) -> list[int]:
+    """Return expired leases to the queue (or fail rows out of attempts); finish editions
+    that are done. Returns the ids of editions that have work ready, to be nudged."""
+    now = now or timezone.now()
+    expired = Delivery.objects.filter(state=State.SENDING, leased_until__lt=now)
+    expired.filter(attempts__gte=settings.NEWSLETTER_MAX_ATTEMPTS).update(
+        state=State.FAILED,
+        claim="",
+        leased_until=None,
+        error="Gave up: every attempt ended without an answer (the worker stopped).",
+    )
+    returned = expired.update(state=State.PENDING, claim="", leased_until=None)
+    if returned:
+        logger.warning("returned %s deliveries with expired leases", returned)
+    ready = []
+    for edition_id in Edition.objects.filter(status=Edition.Status.SENDING).values_list(
+        "pk", flat=True
+    ):
+        if claimable(edition_id, now).exists():
+            ready.append(edition_id)
+        else:
+            edition_finish_if_done(edition_id=edition_id)
+    return ready

@@ -1,0 +1,79 @@
+"""When sending fails: retry later with a growing delay, suppress a hard bounce, and pause
+an edition (telling the editors) after too many errors in a row. Digests share these rules."""
+
+import logging
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.urls import reverse
+from django.utils import timezone
+
+from members.access import EDITORS_GROUP
+from network.mail import build_email
+from newsletter.models import Delivery, Edition, Subscriber
+
+logger = logging.getLogger(__name__)
+
+State = Delivery.State
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def smtp_code(error: Exception) -> int | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return codes[0] if codes else None
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code
+    return None
+
+
+def editors_notify(*, edition: Edition, reason: str) -> None:
+    """Tell the editors (and the staff address) that an edition was paused."""
+    editors = get_user_model().objects.filter(groups__name=EDITORS_GROUP, is_active=True)
+    to = sorted({*editors.values_list("email", flat=True), *settings.STAFF_NOTIFICATION_EMAILS})
+    path = reverse("admin:newsletter_edition_progress", args=[edition.pk])
+    message = build_email(
+        template="newsletter/emails/paused",
+        context={"edition": edition, "reason": reason, "progress_url": settings.SITE_URL + path},
+        subject=f"Newsletter sending paused: {edition.subject}",
+        to=to,
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error("could not tell editors edition %s paused: %s", edition.pk, error)
+
+
+def edition_pause_for_errors(edition: Edition, errors: int, last_error: str) -> None:
+    reason = f"{errors} sending errors in a row; the last was: {last_error}"[:300]
+    paused = Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
+        status=Edition.Status.PAUSED, pause_reason=reason
+    )
+    if paused:
+        logger.error("edition %s paused: %s", edition.pk, reason)
+        editors_notify(edition=edition, reason=reason)
+
+
+_email_validator = EmailValidator()
+
+
+def valid_address(address: str) -> bool:
+    try:
+        _email_validator(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def subscriber_suppress_hard_bounce(*, subscriber_id: int) -> None:
+    """A hard bounce: never mail the address again until it confirms afresh."""
+    Subscriber.objects.filter(pk=subscriber_id).exclude(state=Subscriber.State.COMPLAINED).update(
+        state=Subscriber.State.BOUNCED, bounced_at=timezone.now()
+    )

@@ -1,0 +1,67 @@
+"""Cached search results: the counts and page ids of a search for CACHE_SECONDS, under a
+version that every change to the library replaces (library_changed), so repeated and
+paged searches skip the scans; and a phrase's word pairs, which never change."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from practice_library.search.params import SearchParams
+
+CACHE_SECONDS = 300
+PHRASE_PAIRS_SECONDS = 24 * 60 * 60
+_VERSION_KEY = "library:search:version"
+
+T = TypeVar("T")
+
+
+def _data_version() -> str:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        if not cache.add(_VERSION_KEY, version, None):
+            version = cache.get(_VERSION_KEY, version)
+    return version
+
+
+def library_changed() -> None:
+    """Forget every cached search: called after any change to what search reads."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _search_key(params: SearchParams, *parts) -> str:
+    p = params
+    state = json.dumps([p.q, p.types, p.topics, p.audiences, p.years, *parts])
+    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+    return f"library:search:{_data_version()}:{digest}"
+
+
+def _cached(key: str, compute: Callable[[], T], seconds: int) -> T:
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, seconds)
+    return found
+
+
+def counts_cached(params: SearchParams, compute: Callable[[], T]) -> T:
+    """The hits and facet counts of a search (whatever its sort and page)."""
+    return _cached(_search_key(params, "counts"), compute, CACHE_SECONDS)
+
+
+def page_ids_cached(
+    params: SearchParams, *, offset: int, limit: int, compute: Callable[[], list[int]]
+) -> list[int]:
+    """The ids of one page of hits, in order."""
+    key = _search_key(params, "page", params.effective_sort, offset, limit)
+    return _cached(key, compute, CACHE_SECONDS)
+
+
+def phrase_pairs_cached(phrases: list[str], compute: Callable[[], T]) -> T:
+    """The word pairs of quoted phrases (a phrase's pairs never change)."""
+    key = "library:search:pairs:" + hashlib.sha256(json.dumps(phrases).encode()).hexdigest()
+    return _cached(key, compute, PHRASE_PAIRS_SECONDS)

@@ -1,0 +1,152 @@
+"""Facets (type, topic, audience, year) and their counts, exact or estimated.
+
+Facets are counted "disjunctively": the counts of one facet apply every other active
+filter but not its own, so ticking a second type widens the results as the counts
+promise. On PostgreSQL a search with very many matches is estimated from a fixed sample
+of the entries (one in SAMPLE_EVERY): the page then says "about".
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from members.models import MemberType
+from network.models import Topic
+from practice_library.models import ResourceType
+from practice_library.search.params import SearchParams
+
+# Counting: every hit up to this many, otherwise one entry in SAMPLE_EVERY (a power of
+# two). The sample's partial indexes (migration 0008) say the same number.
+EXACT_UP_TO = 5_000
+SAMPLE_EVERY = 32
+# Fewer hits than this in the sample: the total is counted exactly after all.
+FEW_IN_SAMPLE = 20
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str  # the query-string key
+    label: str
+    options: list[FacetOption]
+
+
+@dataclass
+class Counts:
+    """Hits and facet counts of one search (cached between requests)."""
+
+    total: int = 0
+    # Entries the counting pass visits: every match of the text, whatever the facets
+    # (their counts are disjunctive); what exact counting costs.
+    matched: int = 0
+    types: dict[int, int] = field(default_factory=dict)
+    topics: dict[int, int] = field(default_factory=dict)
+    audiences: dict[str, int] = field(default_factory=dict)
+    years: dict[int, int] = field(default_factory=dict)
+    approximate: bool = False  # the facets' counts are estimates
+    total_estimated: bool = False
+
+    def scaled(self, factor: int) -> "Counts":
+        """Counts of a sample, scaled to the whole and rounded as estimates are."""
+
+        def estimate(dict_: dict) -> dict:
+            return {key: about(n * factor) for key, n in dict_.items()}
+
+        return Counts(
+            total=about(self.total * factor),
+            matched=self.matched * factor,
+            types=estimate(self.types),
+            topics=estimate(self.topics),
+            audiences=estimate(self.audiences),
+            years=estimate(self.years),
+            approximate=True,
+            total_estimated=True,
+        )
+
+
+def about(n: int) -> int:
+    """n to two significant figures (and at least 10): how an estimate is shown."""
+    if n < 100:
+        return max(10, round(n, -1))
+    return round(n, 2 - len(str(n)))
+
+
+def counts_estimated(*, count: Callable[..., Counts], exact_total: Callable[[], int]) -> Counts:
+    """The hits and every facet's counts, from the sample when there are many.
+
+    `count(sample=...)` counts the sample or every entry; `exact_total()` counts the hits
+    alone. The sample is counted first. When it promises that exact counting would
+    visit more than EXACT_UP_TO entries (every match of the text, whatever the facets),
+    its counts, scaled up, are the answer and say they are approximate: counting every
+    match of a common word in a large library exactly would visit most of it on every
+    search. Otherwise every hit is counted."""
+    counts = count(sample=True)
+    if counts.matched * SAMPLE_EVERY <= EXACT_UP_TO:
+        return count(sample=False)
+    few = counts.total < FEW_IN_SAMPLE
+    counts = counts.scaled(SAMPLE_EVERY)
+    if few:
+        # Narrow filters on a broad search: the sample may hold none of the few hits,
+        # and a page must never say none when there are some.
+        counts.total = exact_total()
+        counts.total_estimated = False
+    return counts
+
+
+def facets_build(
+    params: SearchParams,
+    counts: Counts,
+    *,
+    resource_types: list[ResourceType],
+    topics: list[Topic],
+) -> list[Facet]:
+    """The facets' options with their counts. Options nothing matches are left out,
+    unless the counts are estimates: an option missing from the sample may still have a
+    few matches, so it is listed, without a count."""
+    every_option = counts.approximate
+    type_counts, topic_counts = counts.types, counts.topics
+    audience_counts, year_counts = counts.audiences, counts.years
+    return [
+        Facet(
+            "type",
+            "Type",
+            [
+                FacetOption(t.slug, t.name, type_counts.get(t.pk, 0), t.slug in params.types)
+                for t in resource_types
+                if every_option or type_counts.get(t.pk) or t.slug in params.types
+            ],
+        ),
+        Facet(
+            "topic",
+            "Topic",
+            [
+                FacetOption(t.slug, t.name, topic_counts.get(t.pk, 0), t.slug in params.topics)
+                for t in topics
+                if every_option or topic_counts.get(t.pk) or t.slug in params.topics
+            ],
+        ),
+        Facet(
+            "audience",
+            "Audience",
+            [
+                FacetOption(value, label, audience_counts.get(value, 0), value in params.audiences)
+                for value, label in MemberType.choices
+                if every_option or audience_counts.get(value) or value in params.audiences
+            ],
+        ),
+        Facet(
+            "year",
+            "Year",
+            [
+                FacetOption(str(year), str(year), year_counts.get(year, 0), year in params.years)
+                for year in sorted(set(year_counts) | set(params.years), reverse=True)
+                if year is not None
+            ],
+        ),
+    ]

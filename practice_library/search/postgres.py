@@ -1,0 +1,390 @@
+"""The PostgreSQL engine.
+
+One narrow SearchEntry row per live resource (models.SearchEntry) holds a GIN-indexed
+document vector (title A, summary B, body C, file text D) searched with
+`websearch_to_tsquery` (quotes, `or` and `-word` work as people expect and no input is a
+syntax error), a small title-and-summary vector for ranking, and the facet values.
+Counting starts with a fixed sample of the entries (facets.counts_estimated); otherwise
+one pass over the matching entries counts the hits and every facet (GROUPING SETS). The
+page's ids come in relevance tiers (title, then title and summary, then the rest by
+date), each read through its own index only as far as the page needs, so a common word
+neither counts nor ranks the whole library; then the page's resources are loaded with
+ts_headline snippets of their summaries. Counts, page ids and phrase pairs are cached
+(search.cache).
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
+from django.utils import timezone
+
+from practice_library.models import Resource
+from practice_library.search import cache, facets
+from practice_library.search.facets import Counts
+from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
+from practice_library.search.params import SearchParams, required_phrases
+
+_NEGATION = re.compile(r"(^|\s)-")
+# Memory one search may use for its matches and their grouping (per statement).
+SEARCH_WORK_MEM = "32MB"
+
+
+def _search_query(q: str) -> SearchQuery:
+    return SearchQuery(q, search_type="websearch", config="english")
+
+
+def _tsquery_lexeme(text: str) -> str:
+    """A lexeme as tsquery syntax writes it: quoted, so that its space is kept."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _phrase_pairs(phrases: list[str]) -> dict[str, tuple[list[str], bool]]:
+    """{phrase: (its adjacent word pairs as search documents hold them, whether they say
+    all the phrase does)} for the phrases that have pairs. The pairs say all when the
+    phrase is two words side by side (stop words around them aside)."""
+    if not phrases:
+        return {}
+
+    def compute() -> dict[str, tuple[list[str], bool]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT phrase, library_word_pairs(vector),
+                       ARRAY(SELECT unnest(positions) FROM unnest(vector) ORDER BY 1)
+                FROM unnest(%s::text[]) AS phrase,
+                     LATERAL to_tsvector('english', phrase) AS vector
+                """,
+                [phrases],
+            )
+            return {
+                phrase: (sorted(pairs), len(positions) == 2)
+                for phrase, pairs, positions in cursor.fetchall()
+                if pairs
+            }
+
+    return cache.phrase_pairs_cached(phrases, compute)
+
+
+class PostgresEngine:
+    """One search over the search entries."""
+
+    def __init__(
+        self, params: SearchParams, *, type_ids: dict[str, int], topic_ids: dict[str, int]
+    ):
+        self.params = params
+        self._type_ids = type_ids
+        self._topic_ids = topic_ids
+        self._now = timezone.now()
+        self._counts: Counts | None = None
+        self._match: tuple[str, dict] | None = None  # the counts and the page both use it
+
+    def page(self) -> Page:
+        hits = _EntryHits(self, total=self.counts().total)
+        return Paginator(hits, settings.LIBRARY_PAGE_SIZE).get_page(self.params.page)
+
+    @property
+    def approximate(self) -> bool:
+        return self.counts().approximate
+
+    @property
+    def total_estimated(self) -> bool:
+        return self.counts().total_estimated
+
+    def counts(self) -> Counts:
+        """The number of hits and every facet's counts (cached, and dropped whenever the
+        library changes)."""
+        if self._counts is None:
+            self._counts = cache.counts_cached(
+                self.params,
+                lambda: facets.counts_estimated(count=self._count, exact_total=self._total),
+            )
+        return self._counts
+
+    def page_ids(self, *, offset: int, limit: int) -> list[int]:
+        """The ids of one page of hits, in order (cached like the counts)."""
+        return cache.page_ids_cached(
+            self.params,
+            offset=offset,
+            limit=limit,
+            compute=lambda: self._page(offset=offset, limit=limit),
+        )
+
+    def _filters(self) -> tuple[dict[str, str], dict]:
+        """SQL conditions on the search entry `e`, one per active facet, and their params."""
+        p = self.params
+        conditions: dict[str, str] = {}
+        params: dict = {}
+        # One value is compared with =, so that the type's or year's own newest-first
+        # index gives a page in order (it cannot for = ANY).
+        if p.types:
+            params["types"] = [self._type_ids[slug] for slug in p.types]
+            params["type"] = params["types"][0]
+            conditions["type"] = (
+                "e.resource_type_id = ANY(%(types)s)"
+                if len(p.types) > 1
+                else "e.resource_type_id = %(type)s"
+            )
+        if p.topics:
+            conditions["topic"] = "e.topic_ids && %(topics)s::integer[]"
+            params["topics"] = [self._topic_ids[slug] for slug in p.topics]
+        if p.audiences:
+            conditions["audience"] = "e.audiences && %(audiences)s::varchar(20)[]"
+            params["audiences"] = list(p.audiences)
+        if p.years:
+            params["years"] = list(p.years)
+            params["year"] = p.years[0]
+            conditions["year"] = (
+                "e.year = ANY(%(years)s)" if len(p.years) > 1 else "e.year = %(year)s"
+            )
+        return conditions, params
+
+    def _where_match(self) -> tuple[str, dict]:
+        """The condition every hit meets: live, and matching the search text if any.
+
+        A quoted phrase that every hit must contain also asks for its adjacent word
+        pairs, which search documents hold as lexemes of their own (migration 0005), so
+        the GIN index finds the few resources that can hold the phrase. For a phrase of
+        two words the pair is the phrase, so its quotes are dropped as well, and the
+        index answers without PostgreSQL reading a single document's positions.
+        """
+        if self._match is None:
+            self._match = self._build_match()
+        where, params = self._match
+        return where, dict(params)  # callers add their own parameters
+
+    def _build_match(self) -> tuple[str, dict]:
+        where = "e.published_at <= %(now)s"
+        params: dict = {"now": self._now}
+        q = self.params.q
+        if not q:
+            return where, params
+        phrases = _phrase_pairs(required_phrases(q))
+        if not phrases:
+            where += " AND e.document @@ websearch_to_tsquery('english', %(q)s)"
+            params["q"] = q
+            return where, params
+        match = q
+        for phrase, (_, exact) in phrases.items():
+            quoted = f'"{phrase}"'
+            if exact and q.count(quoted) == 1:  # not also after a minus elsewhere
+                match = match.replace(quoted, f" {phrase} ")
+        pairs = sorted({pair for pairs, _ in phrases.values() for pair in pairs})
+        where += (
+            " AND e.document @@ (websearch_to_tsquery('english', %(match)s) && %(pairs)s::tsquery)"
+        )
+        params.update(q=q, match=match, pairs=" & ".join(_tsquery_lexeme(p) for p in pairs))
+        return where, params
+
+    def _run(self, sql: str, params: dict, *, walk: bool = False) -> list[tuple]:
+        """Run one search statement. With search text, PostgreSQL is told to use the GIN
+        indexes rather than read the table in full: its cost model does not know that
+        testing an entry unpacks its (large, compressed) document vector, which over a
+        whole library is seconds instead of milliseconds. For the same reason it may
+        walk a date index, testing entries one by one, only when `walk` says that the
+        matches are common enough for a page of them to come within a few hundred
+        entries. The matches of a common word (about 100 bytes each) also outgrow the
+        default work_mem and would spill to a temporary file. SET LOCAL travels in the
+        same round trip and ends with the transaction."""
+        settings_sql = f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'; "
+        if self.params.q:
+            settings_sql += "SET LOCAL enable_seqscan = off; "
+            if not walk:
+                settings_sql += "SET LOCAL enable_indexscan = off; "
+        sql = settings_sql + sql
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _where(self) -> tuple[str, dict]:
+        """The hits' condition: live, matching the text, and every active facet."""
+        match, params = self._where_match()
+        conditions, facet_params = self._filters()
+        params.update(facet_params)
+        return " AND ".join([match, *conditions.values()]), params
+
+    def _page(self, *, offset: int, limit: int) -> list[int]:
+        """The ids of one page of hits in order: newest first or, by relevance, in three
+        tiers, each read by its own index and only as far as the page needs:
+
+        1. the title matches the whole search, ranked by ts_rank on title and summary;
+        2. the title and summary together match it, ranked the same way;
+        3. the rest (words only in the body or a file), newest first.
+
+        Ranking every hit instead would rank most of a large library for a common word.
+        Without a minus in the search, a title or summary that matches implies that the
+        whole document does, so tiers 1 and 2 need not read the document vectors.
+        """
+        where, params = self._where()
+        newest = "e.published_at DESC, e.resource_id DESC"
+        common = self.counts().total > facets.EXACT_UP_TO
+        if self.params.effective_sort != "relevance":
+            return self._ids(where, params, order=newest, offset=offset, limit=limit, walk=common)
+        query = "websearch_to_tsquery('english', %(q)s)"
+        in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
+        in_ranking = f"e.ranking @@ {query}"
+        if _NEGATION.search(self.params.q):
+            ranked_where = where
+        else:
+            ranked_where = " AND ".join(["e.published_at <= %(now)s", *self._filters()[0].values()])
+        rank = f"ts_rank(e.ranking, {query}) DESC, {newest}"
+        tiers = [
+            (f"{ranked_where} AND {in_title}", rank, False),
+            (f"{ranked_where} AND {in_ranking} AND NOT ({in_title})", rank, False),
+            (f"{where} AND NOT ({in_ranking})", newest, common),
+        ]
+        ids: list[int] = []
+        skip = offset
+        for condition, order, walk in tiers:
+            found = self._ids(
+                condition, params, order=order, offset=0, limit=skip + limit - len(ids), walk=walk
+            )
+            if len(found) <= skip:
+                skip -= len(found)
+                continue
+            ids += found[skip:]
+            skip = 0
+            if len(ids) >= limit:
+                break
+        return ids[:limit]
+
+    def _ids(
+        self, where: str, params: dict, *, order: str, offset: int, limit: int, walk: bool
+    ) -> list[int]:
+        rows = self._run(
+            f"""SELECT e.resource_id FROM practice_library_searchentry e WHERE {where}
+            ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s""",
+            {**params, "limit": limit, "offset": offset},
+            walk=walk,
+        )
+        return [row[0] for row in rows]
+
+    def _total(self) -> int:
+        """The exact number of hits, facets applied."""
+        where, params = self._where()
+        rows = self._run(
+            f"SELECT count(*) FROM practice_library_searchentry e WHERE {where}", params
+        )
+        return rows[0][0]
+
+    def _count(self, *, sample: bool) -> Counts:
+        """The hits and facet counts of every entry, or of the sample only: one
+        statement, one pass over the matching entries (a materialised CTE).
+
+        Facets are disjunctive: a facet's counts apply the other facets' filters, not its
+        own. GROUPING SETS return (a) hits grouped by type, year, audiences and whether
+        they pass the topic filter, and (b) hits grouped by topics and whether they pass
+        the other filters; the counts are summed here from those few hundred rows.
+        """
+        match, params = self._where_match()
+        if sample:
+            # The same entries either way (SAMPLE_EVERY is a power of two), written so
+            # that each partial index serves only its own kind of count: were the date
+            # index usable by a text search, the planner might test documents one by one.
+            if self.params.q:
+                match += f" AND e.resource_id %% {facets.SAMPLE_EVERY} = 0"
+            else:
+                match += f" AND (e.resource_id & {facets.SAMPLE_EVERY - 1}) = 0"
+        conditions, facet_params = self._filters()
+        params.update(facet_params)
+        topic_ok = conditions.get("topic", "TRUE")
+        others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
+        rows = self._run(
+            f"""
+            WITH hits AS MATERIALIZED (
+                SELECT e.resource_type_id, e.year, e.audiences, e.topic_ids,
+                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
+                FROM practice_library_searchentry e
+                WHERE {match}
+            )
+            SELECT GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
+                   topic_ids, others_ok, count(*)
+            FROM hits
+            GROUP BY GROUPING SETS (
+                (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
+            )
+            """,
+            params,
+        )
+        return self._sum_counts(rows)
+
+    def _sum_counts(self, rows: list[tuple]) -> Counts:
+        p = self.params
+        type_ids = {self._type_ids[slug] for slug in p.types}
+        audiences = set(p.audiences)
+        years = set(p.years)
+        counts = Counts()
+        for by_topics, type_id, year, row_audiences, topic_ok, topic_ids, others_ok, n in rows:
+            if by_topics:
+                if others_ok:
+                    for topic_id in topic_ids:
+                        counts.topics[topic_id] = counts.topics.get(topic_id, 0) + n
+                continue
+            counts.matched += n
+            if not topic_ok:
+                continue
+            type_ok = not type_ids or type_id in type_ids
+            year_ok = not years or year in years
+            audience_ok = not audiences or bool(audiences.intersection(row_audiences))
+            if year_ok and audience_ok:
+                counts.types[type_id] = counts.types.get(type_id, 0) + n
+            if type_ok and audience_ok:
+                counts.years[year] = counts.years.get(year, 0) + n
+            if type_ok and year_ok:
+                for audience in row_audiences:
+                    counts.audiences[audience] = counts.audiences.get(audience, 0) + n
+            if type_ok and year_ok and audience_ok:
+                counts.total += n
+        return counts
+
+    def resources(self, ids: list[int]) -> list[Resource]:
+        """The page's resources in order, with a highlighted extract of each summary
+        (the summary is public: no body text is shown to someone who may not read it)."""
+        if not ids:
+            return []
+        queryset = Resource.objects.filter(pk__in=ids).for_listing().defer("body", "body_html")
+        if self.params.q:
+            queryset = queryset.annotate(
+                headline=SearchHeadline(
+                    "summary",
+                    _search_query(self.params.q),
+                    config="english",
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_words=45,
+                    min_words=20,
+                    short_word=3,
+                )
+            )
+        by_id = {resource.pk: resource for resource in queryset}
+        resources = [by_id[pk] for pk in ids if pk in by_id]
+        for resource in resources:
+            resource.snippet = marked(getattr(resource, "headline", resource.summary))
+        return resources
+
+
+class _EntryHits:
+    """The hits of a search for Django's Paginator: it knows their number from the
+    counts, and fetches only the slice of ids a page shows."""
+
+    def __init__(self, engine: PostgresEngine, *, total: int):
+        self.engine = engine
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[Resource]:
+        # Always whole pages (the last one may be short), so the ids fetched together
+        # with the counts are found in the cache under the same key.
+        start, stop = index.start or 0, min(index.stop, self.total)
+        if stop <= start:
+            return []
+        page_size = settings.LIBRARY_PAGE_SIZE
+        ids = self.engine.page_ids(offset=start, limit=page_size)[: stop - start]
+        return self.engine.resources(ids)
