@@ -12,8 +12,8 @@ from django.test import TestCase
 from events.models import Eligibility, EventStatus
 from members.models import MemberType
 from newsletter.digests import periods
-from newsletter.sending import editions
 from newsletter.rendering import section_items
+from newsletter.sending import editions
 from tests.events.factories import EventFactory, in_person
 from tests.newsletter.conftest import parse, parts
 from tests.newsletter.factories import (
