@@ -40,7 +40,7 @@ its due date ends it, whatever Stripe's state says.
 Organisations: an organisation's seat count is its membership's: the quantity of the
 subscription that gives access, or the seats of a current staff grant (the larger when
 both exist: a grant covers an organisation while billing is being arranged, it does not
-add to it). Pending invitations hold seats (members/organisations.py counts them). Every
+add to it). Pending invitations hold seats (members/organisations/seats.py counts them). Every
 seat holder of an organisation whose membership gives access is a member; when a plan
 shrinks below the seats in use, nobody is cut off at random: the organisation page shows
 the excess and no one can be invited until the admin removes people.

@@ -7,7 +7,8 @@ from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from members import access, billing, organisations, services, stripe_sync, tasks, type_changes
+from members import access, type_changes
+from members.billing import gateway, services, sync, tasks
 from members.exports import members_csv_lines
 from members.models import (
     Invitation,
@@ -22,6 +23,7 @@ from members.models import (
     Subscription,
     User,
 )
+from members.organisations import invitations, seats
 
 
 class SeatInline(admin.TabularInline):
@@ -211,7 +213,7 @@ class OrganisationAdmin(admin.ModelAdmin):
         if obj.pk is None:
             return "-"
         current = access.organisation_membership(obj)
-        usage = organisations.seats_usage(obj, total=current.seats if current else 0)
+        usage = seats.seats_usage(obj, total=current.seats if current else 0)
         if current is None:
             return f"No active membership; {usage.taken} people hold seats that give no access."
         where = "a subscription" if current.subscription else "a staff grant"
@@ -236,7 +238,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        cutoff = timezone.now() - organisations.invitation_lifetime()
+        cutoff = timezone.now() - seats.invitation_lifetime()
         waiting = Q(accepted_at__isnull=True, revoked_at__isnull=True)
         if self.value() == "open":
             return queryset.filter(waiting, sent_at__gt=cutoff)
@@ -276,7 +278,7 @@ class InvitationAdmin(admin.ModelAdmin):
         revoked = 0
         for invitation in queryset:
             try:
-                organisations.invitation_revoke(invitation=invitation, revoked_by=request.user)
+                invitations.invitation_revoke(invitation=invitation, revoked_by=request.user)
             except ValidationError as error:
                 messages.warning(request, f"{invitation}: {' '.join(error.messages)}")
             else:
@@ -367,11 +369,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         done = 0
         for subscription in queryset.exclude(stripe_subscription_id=None):
             try:
-                stripe_sync.subscription_sync(
-                    stripe_subscription_id=subscription.stripe_subscription_id
-                )
+                sync.subscription_sync(stripe_subscription_id=subscription.stripe_subscription_id)
                 done += 1
-            except (billing.StripeUnavailable, billing.StripeRejected) as error:
+            except (gateway.StripeUnavailable, gateway.StripeRejected) as error:
                 self.message_user(
                     request, f"{subscription.stripe_subscription_id}: {error}", messages.ERROR
                 )
@@ -421,7 +421,7 @@ class InvoiceAdmin(admin.ModelAdmin):
                 services.invoice_mark_paid_out_of_band(invoice=invoice)
             except ValidationError as error:
                 self.message_user(request, f"{invoice}: {' '.join(error.messages)}", messages.ERROR)
-            except (billing.StripeUnavailable, billing.StripeRejected) as error:
+            except (gateway.StripeUnavailable, gateway.StripeRejected) as error:
                 self.message_user(request, f"{invoice}: Stripe said: {error}", messages.ERROR)
             else:
                 self.message_user(request, f"Invoice {invoice} is marked paid.", messages.SUCCESS)
@@ -467,7 +467,7 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, f"{invoice_request}: {' '.join(error.messages)}", messages.ERROR
                 )
-            except (billing.StripeUnavailable, billing.StripeRejected) as error:
+            except (gateway.StripeUnavailable, gateway.StripeRejected) as error:
                 self.message_user(
                     request, f"{invoice_request}: Stripe said: {error}", messages.ERROR
                 )

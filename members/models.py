@@ -230,6 +230,11 @@ class SubscriptionStatus(models.TextChoices):
     PAUSED = "paused", "Paused"
 
 
+# A membership that reaches one of these has ended ("membership ended" email). An
+# abandoned Checkout's subscription (incomplete, then incomplete_expired) never started.
+ENDED_STATUSES = {SubscriptionStatus.CANCELED, SubscriptionStatus.UNPAID}
+
+
 class Subscription(models.Model):
     """The local copy of a Stripe subscription, held by one person or one organisation."""
 

@@ -7,7 +7,8 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import timezone
 
-from members import access, services
+from members import access
+from members.billing import services
 from members.models import Invoice, InvoiceRequest, Organisation, Seat, Subscription
 from tests.factories import PlanFactory, UserFactory
 

@@ -1,8 +1,8 @@
 """Business operations on memberships: paying by card (Stripe Checkout and the
 Customer Portal) or by invoice against a PO number, and what the account page shows.
 
-Stripe is reached through members/billing.py only. What Stripe then tells us through
-webhooks is applied by members/stripe_sync.py; reminder emails are members/billing_notices.py.
+Stripe is reached through members/billing/gateway.py only. What Stripe then tells us through
+webhooks is applied by members/billing/sync.py; reminder emails are members/billing/notices.py.
 """
 
 import logging
@@ -17,7 +17,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members import access, billing
+from members import access
+from members.billing import gateway
+from members.billing.sync import (
+    META_ORGANISATION,
+    META_PLAN,
+    META_USER,
+    invoice_write,
+    subscription_sync,
+    subscription_write,
+)
 from members.models import (
     Invoice,
     InvoiceRequest,
@@ -27,14 +36,6 @@ from members.models import (
     Subscription,
     SubscriptionStatus,
     User,
-)
-from members.stripe_sync import (
-    META_ORGANISATION,
-    META_PLAN,
-    META_USER,
-    invoice_write,
-    subscription_sync,
-    subscription_write,
 )
 from network.mail import site_url
 
@@ -48,7 +49,7 @@ UNAVAILABLE_MESSAGE = (
 
 def card_payments_enabled() -> bool:
     """Without Stripe keys the membership page offers invoice requests and grants only."""
-    return billing.is_configured()
+    return gateway.is_configured()
 
 
 # --- Paying by card: Checkout and the Customer Portal ----------------------------------
@@ -91,7 +92,7 @@ def organisation_for_buyer(
     )
     organisation.full_clean()
     organisation.save()
-    # The buyer takes the first of the paid seats (see members/organisations.py).
+    # The buyer takes the first of the paid seats (see members/organisations/seats.py).
     Seat.objects.create(organisation=organisation, user=user, is_admin=True, slot=1)
     return organisation
 
@@ -137,7 +138,7 @@ def checkout_start(*, user: User, plan: Plan, organisation_name: str = "", regio
             customer_id = customer_id_for_user(user)
         # A trial is for newcomers, not for people coming back.
         trial_days = plan.trial_days if not access.was_ever_member(user) else 0
-        session = billing.checkout_session_create(
+        session = gateway.checkout_session_create(
             price_id=plan.stripe_price_id,
             quantity=plan.seats,
             min_quantity=min_quantity,
@@ -166,7 +167,7 @@ class CheckoutOutcome:
 
 def checkout_outcome(*, user: User, session_id: str) -> CheckoutOutcome | None:
     """Where the buyer's Checkout session stands; None when it is not theirs."""
-    session = billing.checkout_session_get(session_id)
+    session = gateway.checkout_session_get(session_id)
     if session.client_reference_id != str(user.pk) or session.mode != "subscription":
         return None
     if session.status != "complete":
@@ -214,7 +215,7 @@ def portal_url(*, user: User) -> str:
     customer_id = billing_customer_for(user)
     if not customer_id or not card_payments_enabled():
         raise ValidationError("There is no billing account to manage yet.")
-    return billing.portal_session_create(
+    return gateway.portal_session_create(
         customer_id=customer_id, return_url=site_url(reverse("members:account"))
     )
 
@@ -282,7 +283,7 @@ def invoice_request_submit(
         return request
     try:
         invoice_request_approve(invoice_request=request)
-    except billing.StripeUnavailable:
+    except gateway.StripeUnavailable:
         # Kept for staff to approve once Stripe answers; the person is told so.
         InvoiceRequest.objects.filter(pk=request.pk).update(
             detail="Stripe could not be reached when the request was made; approve it again."
@@ -319,7 +320,7 @@ def invoice_request_approve(
         metadata = {META_PLAN: str(plan.pk), META_USER: str(request.requested_by_id)}
     customer_id = organisation.stripe_customer_id
     if not customer_id:
-        customer_id = billing.customer_create(
+        customer_id = gateway.customer_create(
             name=organisation.name,
             email=organisation.billing_email,
             address=organisation.billing_address,
@@ -329,7 +330,7 @@ def invoice_request_approve(
             idempotency_key=f"invoice-request-customer-{request.pk}",
         )
         Organisation.objects.filter(pk=organisation.pk).update(stripe_customer_id=customer_id)
-    state = billing.subscription_create_invoiced(
+    state = gateway.subscription_create_invoiced(
         customer_id=customer_id,
         price_id=plan.stripe_price_id,
         quantity=request.seats,
@@ -376,7 +377,7 @@ def invoice_mark_paid_out_of_band(*, invoice: Invoice) -> Invoice:
         raise ValidationError(
             f"Only open invoices can be marked paid (this one is {invoice.status})."
         )
-    state = billing.invoice_pay_out_of_band(invoice.stripe_invoice_id)
+    state = gateway.invoice_pay_out_of_band(invoice.stripe_invoice_id)
     with transaction.atomic():
         invoice_write(state=state, subscription=invoice.subscription, paid_out_of_band=True)
     # Paying the overdue invoice brings a past_due subscription back to active.
