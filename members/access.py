@@ -60,11 +60,10 @@ The functions other apps use:
     subscription_gives_access(subscription)     -> bool (the table above)
     invoice_overdue(subscription)               -> bool (the invoice rule above)
     grace_period_end(subscription)              -> datetime | None
-    can_read_level(user, level), can_read(user, obj) -> bool (AccessLevel)
+    can_read_level(user, level) -> bool: content marked with an AccessLevel
     can_read_for_member_type(user, level, restricted_to) -> bool: one type's content
-    can_read_resource(user, resource, *, free_reads_left, already_read_this_month)
-                             -> bool, a library resource, with the monthly free reads
-    uses_free_read(user, resource) -> bool: would reading it spend a free read?
+                             (the library's own rules, free reads included, are in
+                             practice_library/access.py, built on these)
     @member_required         view decorator: sign in, then membership, else a join page
     members_now_q(member_type=None)             -> Q on User, for bulk audiences
 
@@ -570,39 +569,6 @@ def can_read_for_member_type(user, level: str, restricted_to: str) -> bool:
     if is_staff(user) or is_editor(user):
         return True
     return member_type(user) == restricted_to
-
-
-def can_read(user, obj) -> bool:
-    """May `user` read `obj`? `obj` carries an `access_level` (an AccessLevel value)."""
-    return can_read_level(user, getattr(obj, "access_level", AccessLevel.MEMBERS))
-
-
-def can_read_resource(
-    user, resource, *, free_reads_left: int, already_read_this_month: bool = False
-) -> bool:
-    """May `user` read the full text and files of a library resource?
-
-    Everyone who may read its access level may. Beyond that, a signed-in non-member may
-    open a members-only resource with one of their monthly free reads: when they have
-    one left, or when they already opened this resource this month (it counts once).
-    The library counts the free reads; this function only decides.
-    """
-    if can_read(user, resource):
-        return True
-    if resource.access_level != AccessLevel.MEMBERS:
-        return False
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return already_read_this_month or free_reads_left > 0
-
-
-def uses_free_read(user, resource) -> bool:
-    """Would reading `resource` spend one of the person's monthly free reads?"""
-    if can_read(user, resource):
-        return False
-    return resource.access_level == AccessLevel.MEMBERS and bool(
-        user is not None and user.is_authenticated and user.is_active
-    )
 
 
 def member_required(view_func):
