@@ -4,7 +4,7 @@ Stripe's webhook events."""
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from members.billing import gateway, services, sync, tasks
+from members.billing import gateway, invoicing, sync, tasks
 from members.models import (
     Invoice,
     InvoiceRequest,
@@ -146,7 +146,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     def mark_paid_outside_stripe(self, request, queryset):
         for invoice in queryset.select_related("subscription"):
             try:
-                services.invoice_mark_paid_out_of_band(invoice=invoice)
+                invoicing.invoice_mark_paid_out_of_band(invoice=invoice)
             except ValidationError as error:
                 self.message_user(request, f"{invoice}: {' '.join(error.messages)}", messages.ERROR)
             except (gateway.StripeUnavailable, gateway.StripeRejected) as error:
@@ -188,7 +188,7 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
             try:
-                services.invoice_request_approve(
+                invoicing.invoice_request_approve(
                     invoice_request=invoice_request, approved_by=request.user
                 )
             except ValidationError as error:
@@ -207,7 +207,7 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Reject the selected requests")
     def reject(self, request, queryset):
         for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
-            services.invoice_request_reject(
+            invoicing.invoice_request_reject(
                 invoice_request=invoice_request,
                 rejected_by=request.user,
                 reason=f"Rejected by {request.user}.",

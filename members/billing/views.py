@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from members import access
-from members.billing import gateway, services, sync, tasks
+from members.billing import gateway, invoicing, services, sync, tasks
 from members.billing.forms import CheckoutForm, InvoiceRequestForm
 from members.models import MemberType, Plan
 
@@ -162,7 +162,7 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = services.invoice_request_submit(
+            created = invoicing.invoice_request_submit(
                 user=request.user,
                 plan=data["plan"],
                 seats=data["seats"],
