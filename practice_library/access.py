@@ -1,6 +1,6 @@
 """Who may read a library resource: the library's reading rules.
 
-Built on members/access.py, which alone decides who is a member and what each content
+Built on members/access/, which alone decides who is a member and what each content
 level (AccessLevel) opens. Here only what is particular to the library: a signed-in
 non-member may open a members-only resource with one of their monthly free reads
 (settings.LIBRARY_FREE_READS_PER_MONTH). The free reads themselves are counted by

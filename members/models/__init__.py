@@ -1,6 +1,6 @@
 """People, organisations, plans and memberships.
 
-Whether a person may read something is decided in members/access.py from these rows;
+Whether a person may read something is decided in members/access/ from these rows;
 nothing else tests their fields.
 
 Split by concept; every model is imported here, so `from members.models import X` is

@@ -62,7 +62,7 @@ class Plan(models.Model):
 
 
 class SubscriptionStatus(models.TextChoices):
-    """Stripe's subscription states; members/access.py maps them to access."""
+    """Stripe's subscription states; members/access/subscriptions.py maps them to access."""
 
     ACTIVE = "active", "Active"
     TRIALING = "trialing", "Trialing"

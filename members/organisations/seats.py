@@ -2,7 +2,7 @@
 
 Every write an organisation admin (or a colleague taking a seat) makes goes through one
 function here. How many seats an organisation may fill, and who may do what, is asked
-of members/access.py; this module counts what is used and keeps the rules that no
+of members/access/; this module counts what is used and keeps the rules that no
 organisation is left without an admin and no seat is given twice.
 
 Seats are guarded twice against two people taking the last one at the same moment: the

@@ -2,7 +2,7 @@
 and the pages where a colleague accepts an invitation or claims a seat.
 
 Thin views: parse a form, look the organisation up among those the person manages
-(members/access.py), call members/organisations/ (seats.py, invitations.py), pick a response.
+(members/access/), call members/organisations/ (seats.py, invitations.py), pick a response.
 """
 
 from django.contrib import messages
