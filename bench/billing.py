@@ -42,7 +42,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from members import billing, stripe_sync  # noqa: E402
+from members.billing import gateway, sync  # noqa: E402
 from members.models import Invoice, Plan, StripeEvent, Subscription, User  # noqa: E402
 from tests.members.billing.fake_stripe import (  # noqa: E402
     TEST_SECRET_KEY,
@@ -80,7 +80,7 @@ def main() -> None:
     settings.STRIPE_WEBHOOK_SECRET = TEST_WEBHOOK_SECRET
     settings.ALLOWED_HOSTS = ["testserver"]
     fake = FakeStripe()
-    billing.http_client = fake
+    gateway.http_client = fake
 
     StripeEvent.objects.all().delete()
     Invoice.objects.all().delete()
@@ -104,7 +104,7 @@ def main() -> None:
     stripe_subscriptions = [
         fake.add_subscription(
             price=plan.stripe_price_id,
-            metadata={stripe_sync.META_USER: str(user.pk), stripe_sync.META_PLAN: str(plan.pk)},
+            metadata={sync.META_USER: str(user.pk), sync.META_PLAN: str(plan.pk)},
         )
         for user in users
     ]
@@ -117,21 +117,21 @@ def main() -> None:
         header = stripe.WebhookSignature.generate_signature_header(payload, TEST_WEBHOOK_SECRET)
         # Intake only: the view stores the event; applying is measured apart below.
         started = time.perf_counter()
-        event = billing.webhook_event(payload.encode(), header)
-        row, _ = stripe_sync.stripe_event_record(event=event)
+        event = gateway.webhook_event(payload.encode(), header)
+        row, _ = sync.stripe_event_record(event=event)
         intake.append(time.perf_counter() - started)
         started = time.perf_counter()
-        stripe_sync.stripe_event_apply(event_id=row.pk)
+        sync.stripe_event_apply(event_id=row.pk)
         applying.append(time.perf_counter() - started)
     report("webhook intake (verify + store)", intake)
     report("apply one event", applying)
 
     for subscription in stripe_subscriptions[args.events :]:
-        stripe_sync.subscription_sync(stripe_subscription_id=subscription["id"])
+        sync.subscription_sync(stripe_subscription_id=subscription["id"])
     for subscription in stripe_subscriptions[::10]:
         fake.set_subscription(subscription["id"], status="past_due")
     started = time.perf_counter()
-    corrections = stripe_sync.subscriptions_reconcile()
+    corrections = sync.subscriptions_reconcile()
     elapsed = time.perf_counter() - started
     print(
         f"{'reconcile':<34} {args.subscriptions} subscriptions in {elapsed:.2f} s "
@@ -142,7 +142,7 @@ def main() -> None:
     subscription = Subscription.objects.get(user=member)
     for _ in range(20):
         invoice = fake.add_invoice(subscription.stripe_subscription_id, status="paid")
-        stripe_sync.invoice_write(state=billing.invoice_state(invoice), subscription=subscription)
+        sync.invoice_write(state=gateway.invoice_state(invoice), subscription=subscription)
     client.force_login(member)
     samples = []
     for _ in range(50):

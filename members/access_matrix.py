@@ -1,7 +1,8 @@
 """The access matrix: what every role gets from every URL of the project.
 
-Each app says what it expects in an `access_expectations.py` module (members may also
-keep several, `members/*access_expectations.py`). Both the access-matrix test
+Each app says what it expects in an `access_expectations` module, found by Django's
+`autodiscover_modules`; a package may instead name its modules in `PARTS` (members
+does). Both the access-matrix test
 (tests/members/test_access_matrix.py), which requests every URL as every role, and
 `python manage.py access_matrix`, which prints the table for staff and auditors, read
 them through this module. A URL pattern with no expectation is reported as missing, so
@@ -26,15 +27,15 @@ visitors), 403 refused, 404 not found (someone else's object looks like no objec
 """
 
 import fnmatch
-import importlib
-import importlib.util
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from types import ModuleType
 
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.module_loading import autodiscover_modules
 
 ROLES = [
     "anonymous",
@@ -109,27 +110,20 @@ def base_name(key: str) -> str:
     return match.group("name") if match else key
 
 
-def _expectation_modules() -> Iterator[str]:
+def _expectation_modules() -> Iterator[ModuleType]:
+    """Every app's `access_expectations` module, or the modules its PARTS names."""
+    autodiscover_modules("access_expectations")
     for config in apps.get_app_configs():
-        if importlib.util.find_spec(config.name) is None:
-            continue
-        try:
-            found = importlib.util.find_spec(f"{config.name}.access_expectations")
-        except ModuleNotFoundError:
-            found = None
-        if found is not None:
-            yield f"{config.name}.access_expectations"
-    members = apps.get_app_config("members")
-    for path in sorted(Path(members.path).glob("*access_expectations.py")):
-        if path.stem != "access_expectations":
-            yield f"members.{path.stem}"
+        module = sys.modules.get(f"{config.name}.access_expectations")
+        if module is not None:
+            yield from getattr(module, "PARTS", (module,))
 
 
 def discover() -> Expectations:
     """Read every expectations module. A URL key defined twice is an error."""
     found = Expectations()
-    for module_name in _expectation_modules():
-        module = importlib.import_module(module_name)
+    for module in _expectation_modules():
+        module_name = module.__name__
         hook = getattr(module, "url_kwargs", None)
         for key, entry in module.EXPECTED.items():
             if key in found.expected:

@@ -67,7 +67,7 @@ def _row(user: User) -> list[str]:
 def members_csv_lines(users: Iterable[User]) -> Iterator[str]:
     """The CSV, line by line, so a large export streams instead of building in memory.
 
-    Each person's access is asked of members/access.py (a few queries per person, the
+    Each person's access is asked of members/access/ (a few queries per person, the
     same rule the site applies, never a second copy of it).
     """
     writer = csv.writer(_Echo())

@@ -1,6 +1,6 @@
 from django import forms
 
-from members.models import MemberType, MemberTypeChangeRequest, Plan, Region, User
+from members.models import MemberType, MemberTypeChangeRequest, User
 
 
 class SignupDetailsForm(forms.Form):
@@ -73,86 +73,3 @@ class MemberTypeChangeForm(forms.ModelForm):
             ("", "Choose a member type"),
             *[(value, label) for value, label in MemberType.choices if value != current_type],
         ]
-
-
-class CheckoutForm(forms.Form):
-    """What Checkout needs beyond the plan: for organisation plans, which organisation."""
-
-    organisation_name = forms.CharField(
-        max_length=200,
-        required=False,
-        label="Organisation name",
-        help_text="The provider, council or body the seats are for. You become its admin.",
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-    )
-    region = forms.ChoiceField(
-        choices=[("", "Choose a region (optional)"), *Region.choices], required=False
-    )
-
-    def __init__(self, *args, plan: Plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan = plan
-        if plan.holder == Plan.Holder.ORGANISATION:
-            self.fields["organisation_name"].required = True
-        else:
-            del self.fields["organisation_name"]
-            del self.fields["region"]
-
-
-class InvoiceRequestForm(forms.Form):
-    """A council or other organisation asks to pay by invoice against a PO number."""
-
-    plan = forms.ModelChoiceField(
-        queryset=Plan.objects.none(),
-        empty_label="Choose a plan",
-        help_text="Plans that can be paid by invoice.",
-    )
-    seats = forms.IntegerField(
-        min_value=1,
-        max_value=500,
-        initial=1,
-        help_text="For organisation plans: how many colleagues can hold a seat.",
-    )
-    organisation_name = forms.CharField(
-        max_length=200,
-        label="Organisation",
-        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-    )
-    region = forms.ChoiceField(
-        choices=[("", "Choose a region (optional)"), *Region.choices], required=False
-    )
-    contact_name = forms.CharField(
-        max_length=150,
-        label="Billing contact",
-        help_text="The person or team who pays invoices, e.g. Accounts Payable.",
-    )
-    billing_email = forms.EmailField(
-        label="Billing email",
-        help_text="Invoices are sent here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    billing_address = forms.CharField(
-        max_length=1000,
-        label="Billing address",
-        help_text="One line per line of the address, ending with the postcode.",
-        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
-    )
-    purchase_order_number = forms.CharField(
-        max_length=100,
-        label="Purchase order (PO) number",
-        help_text="Printed on every invoice.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = Plan.objects.filter(is_active=True, allow_invoice=True)
-
-    def clean(self):
-        cleaned = super().clean()
-        plan, seats = cleaned.get("plan"), cleaned.get("seats")
-        if plan is not None and seats is not None:
-            if plan.holder == Plan.Holder.INDIVIDUAL:
-                cleaned["seats"] = 1
-            elif seats < plan.seats:
-                self.add_error("seats", f"{plan.name} starts at {plan.seats} seats.")
-        return cleaned

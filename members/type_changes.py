@@ -59,7 +59,7 @@ def type_change_request_create(
     try:
         with transaction.atomic(durable=True):
             change_request.save()
-            transaction.on_commit(lambda: type_change_request_notify_staff.delay(change_request.pk))
+            type_change_request_notify_staff.delay_on_commit(change_request.pk)
     except IntegrityError as error:
         # The partial unique index: a request is already waiting (a double submit).
         raise ValidationError(

@@ -460,7 +460,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 }
 
 # ------------------------------------------------------------------------------
-# Stripe (members/billing.py is the only module that talks to Stripe)
+# Stripe (members/billing/gateway.py is the only module that talks to Stripe)
 # https://docs.stripe.com/api/versioning
 # ------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

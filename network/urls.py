@@ -5,8 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from members import billing_views
-from members.urls import billing_urlpatterns
+from members.billing import views as billing_views
 from network import email_webhooks, views
 from practice_library.sitemaps import ResourceSitemap
 
@@ -20,7 +19,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("membership/", billing_views.membership, name="membership"),
-    path("billing/", include((billing_urlpatterns, "billing"))),
+    path("billing/", include("members.billing.urls")),
     path("contact/", views.contact, name="contact"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -1,7 +1,7 @@
 """The best-practice library: resources, their types, attachments, and what readers keep.
 
 Topics are the shared taxonomy (network.Topic); audiences are the member types
-(members.models.MemberType). Who may read what is decided in members/access.py.
+(members.models.MemberType). Who may read what is decided in practice_library/access.py.
 What search reads is stored in SearchEntry, one narrow row per live resource, refreshed
 by practice_library/services.py, never computed per query.
 """

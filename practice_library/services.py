@@ -14,9 +14,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from members import access
 from network.files import attachment_file_check, extract_text
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
+from practice_library import access
 from practice_library.models import (
     Attachment,
     Bookmark,

@@ -1,7 +1,7 @@
 """Library pages: search, a resource, downloads, My library, and editors' previews.
 
-Thin views: read input, ask members/access.py (through the services that count free
-reads), call a service, render.
+Thin views: read input, ask members/access.py and practice_library/access.py (through
+the services that count free reads), call a service, render.
 """
 
 import logging

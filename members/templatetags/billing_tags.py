@@ -1,6 +1,6 @@
 from django import template
 
-from members import services
+from members.billing import services
 
 register = template.Library()
 

@@ -3,7 +3,8 @@ invitations, and seats a colleague may claim by email domain."""
 
 from django import template
 
-from members import access, organisations
+from members import access
+from members.organisations import invitations, seats
 
 register = template.Library()
 
@@ -14,19 +15,19 @@ def organisation_panel(context) -> dict:
     managed = []
     for organisation in access.organisations_managed_by(user).order_by("name"):
         membership = access.organisation_membership(organisation)
-        usage = organisations.seats_usage(organisation, total=membership.seats if membership else 0)
+        usage = seats.seats_usage(organisation, total=membership.seats if membership else 0)
         managed.append({"organisation": organisation, "membership": membership, "usage": usage})
     claimable = [
         organisation
         for organisation in access.claimable_organisations(user).order_by("name")
-        if organisations.seats_usage(organisation).left > 0
+        if seats.seats_usage(organisation).left > 0
     ]
-    invitations = list(organisations.invitations_for(user))
-    for invitation in invitations:
-        invitation.token = organisations.invitation_token(invitation)
+    open_invitations = list(invitations.invitations_for(user))
+    for invitation in open_invitations:
+        invitation.token = invitations.invitation_token(invitation)
     return {
         "managed": managed,
-        "invitations": invitations,
+        "invitations": open_invitations,
         "claimable": claimable,
         "csrf_token": context.get("csrf_token"),
     }

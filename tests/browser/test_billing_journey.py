@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 import stripe
 
-from members import billing
+from members.billing import gateway
 from members.models import Subscription
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD, PlanFactory, UserFactory
@@ -34,7 +34,7 @@ def fake_stripe(settings, monkeypatch, live_server):
     settings.STRIPE_WEBHOOK_SECRET = TEST_WEBHOOK_SECRET
     settings.SITE_URL = live_server.url
     fake = FakeStripe()
-    monkeypatch.setattr(billing, "http_client", fake)
+    monkeypatch.setattr(gateway, "http_client", fake)
     return fake
 
 

@@ -1,7 +1,7 @@
 """The access matrix: every URL pattern of the project, requested as every role.
 
-Expectations come from every installed app's `access_expectations.py` (and any
-`members/*access_expectations.py`); see members/access_matrix.py for the format. A URL
+Expectations come from every installed app's `access_expectations` module (members'
+is a package of several); see members/access_matrix.py for the format. A URL
 with no expectation fails here, so no view added later escapes review. Arguments come
 from each module's `url_kwargs(people)`, including objects that belong to another
 member, so that one member reaching another's data shows up as a wrong status.

@@ -1,4 +1,4 @@
-"""members/access.py: every row of the access table, invoices, grants, seats and roles."""
+"""members/access/: every row of the access table, invoices, grants, seats and roles."""
 
 from datetime import timedelta
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from members import billing
+from members.billing import gateway
 from tests.members.billing.fake_stripe import (
     TEST_PORTAL_CONFIGURATION,
     TEST_SECRET_KEY,
@@ -20,7 +20,7 @@ def fake_stripe(settings, monkeypatch) -> FakeStripe:
     settings.STRIPE_PORTAL_CONFIGURATION = TEST_PORTAL_CONFIGURATION
     settings.SITE_URL = "https://network.example.org"
     fake = FakeStripe()
-    monkeypatch.setattr(billing, "http_client", fake)
+    monkeypatch.setattr(gateway, "http_client", fake)
     return fake
 
 
@@ -30,7 +30,7 @@ def no_stripe(settings, monkeypatch) -> None:
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_PUBLISHABLE_KEY = ""
     settings.STRIPE_WEBHOOK_SECRET = ""
-    monkeypatch.setattr(billing, "http_client", FakeStripe(unreachable=True))
+    monkeypatch.setattr(gateway, "http_client", FakeStripe(unreachable=True))
 
 
 @pytest.fixture

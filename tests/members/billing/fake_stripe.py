@@ -1,6 +1,6 @@
 """A fake of Stripe's HTTP API, plugged under the real `stripe` SDK.
 
-members/billing.py builds a real StripeClient; the tests give it this HTTP client, so the
+members/billing/gateway.py builds a real StripeClient; the tests give it this HTTP client, so the
 SDK's own request encoding, response parsing and error mapping all run, and nothing
 reaches the network. Responses start from Stripe's published example objects
 (tests/members/billing/fixtures/) with the

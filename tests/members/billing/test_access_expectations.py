@@ -1,10 +1,10 @@
-"""members/billing_access_expectations.py holds for every role (the project-wide access
+"""members/access_expectations/billing.py holds for every role (the project-wide access
 matrix reads the same table; this keeps it true for the billing URLs on their own)."""
 
 import pytest
 from django.urls import reverse
 
-from members import billing_access_expectations as expectations
+from members.access_expectations import billing as expectations
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members import billing_notices, tasks
+from members.billing import notices, tasks
 from members.models import Invoice, SubscriptionStatus
 from tests.factories import (
     OrganisationFactory,
@@ -156,11 +156,11 @@ def test_a_new_period_that_is_again_not_renewing_gets_a_new_reminder(fake_stripe
     subscription = SubscriptionFactory(
         cancel_at_period_end=True, current_period_end=timezone.now() + timedelta(days=5)
     )
-    billing_notices.ending_soon_notice_send(subscription_id=subscription.pk)
+    notices.ending_soon_notice_send(subscription_id=subscription.pk)
     subscription.current_period_end += timedelta(days=365)
     subscription.save(update_fields=["current_period_end"])
 
-    assert billing_notices.ending_soon_notice_send(subscription_id=subscription.pk) is True
+    assert notices.ending_soon_notice_send(subscription_id=subscription.pk) is True
     assert len(mailoutbox) == 2
 
 
@@ -174,7 +174,7 @@ def test_a_reminder_that_fails_to_send_is_not_marked_sent(fake_stripe, monkeypat
     )
 
     with pytest.raises(OSError):
-        billing_notices.ending_soon_notice_send(subscription_id=subscription.pk)
+        notices.ending_soon_notice_send(subscription_id=subscription.pk)
 
     subscription.refresh_from_db()
     assert subscription.ending_reminder_sent_for is None
@@ -192,5 +192,5 @@ def test_missed_ended_notice_is_sent_by_the_daily_task(fake_stripe, mailoutbox):
 def test_ended_notice_is_not_sent_for_an_active_membership(fake_stripe, mailoutbox):
     subscription = SubscriptionFactory()
 
-    assert billing_notices.membership_ended_notice_send(subscription_id=subscription.pk) is False
+    assert notices.membership_ended_notice_send(subscription_id=subscription.pk) is False
     assert mailoutbox == []

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from members import access, stripe_sync
+from members import access
+from members.billing import sync
 from members.models import Organisation, Seat, StripeEvent, Subscription
 from tests.factories import (
     OrganisationFactory,
@@ -109,7 +110,7 @@ def test_checkout_sends_the_buyer_to_stripe_in_subscription_mode(client, fake_st
     assert params["line_items"] == [{"price": PRICE, "quantity": "1"}]
     assert params["customer_email"] == "new.member@example.org"
     assert params["client_reference_id"] == str(buyer.pk)
-    assert params["subscription_data"]["metadata"][stripe_sync.META_USER] == str(buyer.pk)
+    assert params["subscription_data"]["metadata"][sync.META_USER] == str(buyer.pk)
     assert params["subscription_data"]["trial_period_days"] == "14"
     assert params["allow_promotion_codes"] == "true"
     assert params["success_url"] == (
@@ -148,7 +149,7 @@ def test_organisation_checkout_makes_the_buyer_its_admin_and_lets_them_choose_se
     line = call.params["line_items"][0]
     assert line["quantity"] == "20"
     assert line["adjustable_quantity"] == {"enabled": "true", "minimum": "20", "maximum": "500"}
-    assert call.params["metadata"][stripe_sync.META_ORGANISATION] == str(organisation.pk)
+    assert call.params["metadata"][sync.META_ORGANISATION] == str(organisation.pk)
     # Membership starts with the webhook, not before.
     assert not access.is_member(buyer)
 

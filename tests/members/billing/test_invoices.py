@@ -7,7 +7,8 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import timezone
 
-from members import access, services
+from members import access
+from members.billing import invoicing, services
 from members.models import Invoice, InvoiceRequest, Organisation, Seat, Subscription
 from tests.factories import PlanFactory, UserFactory
 
@@ -140,7 +141,7 @@ def test_approving_twice_creates_one_subscription(
     fake_stripe, council_plan, commissioner, settings
 ):
     settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = True
-    request = services.invoice_request_submit(
+    request = invoicing.invoice_request_submit(
         user=commissioner,
         plan=council_plan,
         seats=20,
@@ -152,8 +153,8 @@ def test_approving_twice_creates_one_subscription(
         purchase_order_number="PO-77",
     )
 
-    services.invoice_request_approve(invoice_request=request)
-    services.invoice_request_approve(invoice_request=request)
+    invoicing.invoice_request_approve(invoice_request=request)
+    invoicing.invoice_request_approve(invoice_request=request)
 
     assert len(fake_stripe.calls("POST", "/v1/subscriptions")) == 1
     assert Subscription.objects.count() == 1
@@ -293,7 +294,7 @@ def test_only_open_invoices_can_be_marked_paid(
     deliver(fake_stripe.event("invoice.voided", invoice))
 
     with pytest.raises(services.ValidationError):
-        services.invoice_mark_paid_out_of_band(invoice=Invoice.objects.get())
+        invoicing.invoice_mark_paid_out_of_band(invoice=Invoice.objects.get())
     assert not fake_stripe.calls("POST", r"/v1/invoices/.+/pay")
 
 

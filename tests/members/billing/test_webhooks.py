@@ -8,7 +8,8 @@ import pytest
 import stripe
 from django.utils import timezone
 
-from members import access, billing, stripe_sync
+from members import access
+from members.billing import gateway, sync
 from members.models import Invoice, Organisation, Seat, StripeEvent, Subscription
 from tests.factories import OrganisationFactory, PlanFactory, SeatFactory, UserFactory
 from tests.members.billing.fake_stripe import TEST_WEBHOOK_SECRET, signed_post
@@ -33,7 +34,7 @@ def ours(fake, buyer, plan, **kwargs):
     """A subscription Stripe holds for `buyer`, made through our Checkout."""
     return fake.add_subscription(
         price=plan.stripe_price_id,
-        metadata={stripe_sync.META_USER: str(buyer.pk), stripe_sync.META_PLAN: str(plan.pk)},
+        metadata={sync.META_USER: str(buyer.pk), sync.META_PLAN: str(plan.pk)},
         **kwargs,
     )
 
@@ -190,13 +191,13 @@ def test_event_for_a_person_not_here_yet_waits_and_is_applied_when_retried(
     fake_stripe, deliver, plan, django_capture_on_commit_callbacks
 ):
     subscription = fake_stripe.add_subscription(
-        price=plan.stripe_price_id, metadata={stripe_sync.META_USER: "424242"}
+        price=plan.stripe_price_id, metadata={sync.META_USER: "424242"}
     )
     deliver(fake_stripe.event("customer.subscription.created", subscription))
     assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.WAITING
 
     person = UserFactory(id=424242, email="arrives.later@example.org")
-    from members import tasks
+    from members.billing import tasks
 
     with django_capture_on_commit_callbacks(execute=True):
         tasks.stripe_events_retry()
@@ -218,7 +219,7 @@ def test_processing_failure_is_recorded_and_applied_on_retry(fake_stripe, delive
     assert not Subscription.objects.exists()
 
     fake_stripe.unreachable = False
-    from members import tasks
+    from members.billing import tasks
 
     tasks.stripe_events_retry()
 
@@ -234,11 +235,11 @@ def test_retry_gives_up_after_the_configured_attempts(fake_stripe, deliver, buye
     deliver(fake_stripe.event("customer.subscription.created", ours(fake_stripe, buyer, plan)))
 
     event = StripeEvent.objects.get()
-    assert stripe_sync.stripe_events_to_retry() == [event.pk]
-    with pytest.raises(billing.StripeUnavailable):  # the second attempt fails too
-        stripe_sync.stripe_event_apply(event_id=event.pk)
+    assert sync.stripe_events_to_retry() == [event.pk]
+    with pytest.raises(gateway.StripeUnavailable):  # the second attempt fails too
+        sync.stripe_event_apply(event_id=event.pk)
 
-    assert stripe_sync.stripe_events_to_retry() == []
+    assert sync.stripe_events_to_retry() == []
 
 
 def test_staff_reapply_an_event_from_the_admin(fake_stripe, deliver, buyer, plan, staff, client):
@@ -493,7 +494,7 @@ def test_nightly_reconcile_corrects_a_missed_webhook_and_applies_undelivered_eve
     fake_stripe.undelivered_events = [fake_stripe.event("invoice.finalized", invoice)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        corrections = stripe_sync.subscriptions_reconcile()
+        corrections = sync.subscriptions_reconcile()
 
     assert corrections == 1
     assert Subscription.objects.get().status == "past_due"
@@ -502,4 +503,4 @@ def test_nightly_reconcile_corrects_a_missed_webhook_and_applies_undelivered_eve
 
 
 def test_reconcile_does_nothing_without_stripe_keys(no_stripe):
-    assert stripe_sync.subscriptions_reconcile() == 0
+    assert sync.subscriptions_reconcile() == 0

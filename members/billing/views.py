@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -19,8 +18,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from members import access, billing, services, stripe_sync, tasks
-from members.forms import CheckoutForm, InvoiceRequestForm
+from members import access
+from members.billing import gateway, invoicing, services, sync, tasks
+from members.billing.forms import CheckoutForm, InvoiceRequestForm
 from members.models import MemberType, Plan
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             except ValidationError as error:
                 form.add_error(None, error)
-            except (billing.StripeUnavailable, billing.StripeRejected):
+            except (gateway.StripeUnavailable, gateway.StripeRejected):
                 form.add_error(None, services.UNAVAILABLE_MESSAGE)
             else:
                 return _see_other(url)
@@ -113,9 +113,9 @@ def checkout_return(request: HttpRequest) -> HttpResponse:
         return redirect("membership")
     try:
         outcome = services.checkout_outcome(user=request.user, session_id=session_id)
-    except billing.StripeRejected as error:
+    except gateway.StripeRejected as error:
         raise Http404("No such checkout session.") from error
-    except billing.StripeUnavailable:
+    except gateway.StripeUnavailable:
         outcome = None
         unavailable = True
     else:
@@ -141,7 +141,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     except ValidationError:
         messages.error(request, "There is no card billing to manage on your account.")
         return redirect("members:account")
-    except (billing.StripeUnavailable, billing.StripeRejected):
+    except (gateway.StripeUnavailable, gateway.StripeRejected):
         messages.error(
             request,
             "We could not open the billing portal just now. Please try again in a few minutes.",
@@ -162,7 +162,7 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            created = services.invoice_request_submit(
+            created = invoicing.invoice_request_submit(
                 user=request.user,
                 plan=data["plan"],
                 seats=data["seats"],
@@ -175,7 +175,7 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error(None, error)
-        except billing.StripeRejected:
+        except gateway.StripeRejected:
             form.add_error(None, services.UNAVAILABLE_MESSAGE)
         else:
             if created.subscription_id:
@@ -209,13 +209,12 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"], content_type="text/plain")
     try:
-        event = billing.webhook_event(request.body, request.headers.get("Stripe-Signature"))
-    except billing.BadWebhook as error:
+        event = gateway.webhook_event(request.body, request.headers.get("Stripe-Signature"))
+    except gateway.BadWebhook as error:
         logger.warning("stripe webhook refused: %s", error)
         return HttpResponse("Invalid webhook.", status=400, content_type="text/plain")
-    row, created = stripe_sync.stripe_event_record(event=event)
+    row, created = sync.stripe_event_record(event=event)
     if created:
-        # robust: a failing eager task (embedded default) must not turn into a 500 for
-        # Stripe; the event row records the failure and the beat task retries it.
-        transaction.on_commit(lambda: tasks.stripe_event_apply.delay(row.pk), robust=True)
+        # The task records every failure on the event row, and the beat task retries it.
+        tasks.stripe_event_apply.delay_on_commit(row.pk)
     return HttpResponse("ok", content_type="text/plain")

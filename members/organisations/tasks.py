@@ -4,24 +4,20 @@ Imported by MembersConfig.ready() so that workers register them.
 """
 
 import logging
-import smtplib
 
 from celery import shared_task
 from django.utils import timezone
 
-from members import organisations
 from members.models import Invitation
+from members.organisations import invitations, seats
+from network.celery import EMAIL_RETRY
 from network.mail import build_email
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=10,
-)
+# The name it had in members/organisation_tasks.py, for messages already queued.
+@shared_task(name="members.organisation_tasks.invitation_send", **EMAIL_RETRY)
 def invitation_send(invitation_id: int) -> None:
     """Email an invitation's link, once per sending (a redelivered task sends nothing)."""
     invitation = (
@@ -40,8 +36,8 @@ def invitation_send(invitation_id: int) -> None:
             "invitation": invitation,
             "organisation": invitation.organisation,
             "inviter": inviter,
-            "accept_url": organisations.invitation_url(invitation),
-            "expires_at": organisations.invitation_expires_at(invitation),
+            "accept_url": invitations.invitation_url(invitation),
+            "expires_at": seats.invitation_expires_at(invitation),
         },
         subject=f"Join {invitation.organisation.name} on the English Residential Network",
         to=[invitation.email],

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from members import organisations
 from members.models import Invitation, Seat
+from members.organisations import invitations
 from tests.factories import SeatFactory, UserFactory
 from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
 
@@ -239,7 +239,7 @@ def test_admin_passes_the_role_on_and_loses_the_page(client, council):
 def test_invitation_link_asks_a_visitor_to_sign_in_or_sign_up(client, council):
     organisation, admin = council
     invitation = InvitationFactory(organisation=organisation, invited_by=admin)
-    url = organisations.invitation_url(invitation)
+    url = invitations.invitation_url(invitation)
 
     response = client.get(url)
 
@@ -254,7 +254,7 @@ def test_invited_person_accepts_and_is_a_member(client, council):
     kim = UserFactory(email="kim@northmoor.example.org")
     invitation = InvitationFactory(organisation=organisation, email=kim.email)
     client.force_login(kim)
-    url = organisations.invitation_url(invitation)
+    url = invitations.invitation_url(invitation)
 
     assert client.get(url).status_code == 200
     response = client.post(url, follow=True)
@@ -290,7 +290,7 @@ def test_closed_invitation_links_show_a_clear_page_and_take_no_seat(
     invitation = InvitationFactory(organisation=organisation, email=kim.email, **change)
     client.force_login(kim)
 
-    response = client.post(organisations.invitation_url(invitation))
+    response = client.post(invitations.invitation_url(invitation))
 
     assert response.status_code == status
     assert wording in response.content.decode()
@@ -309,7 +309,7 @@ def test_invitation_for_another_address_is_refused(client, council, registered):
     invitation = InvitationFactory(organisation=organisation, email="kim@northmoor.example.org")
     client.force_login(registered)
 
-    response = client.post(organisations.invitation_url(invitation))
+    response = client.post(invitations.invitation_url(invitation))
 
     assert response.status_code == 403
     assert "for another email address" in response.content.decode()
@@ -383,7 +383,7 @@ def test_domain_verification_error_keeps_what_was_typed(client, council):
 def test_invited_newcomer_signs_up_verifies_and_accepts(client, council):
     organisation, _ = council
     invitation = InvitationFactory(organisation=organisation, email="new.colleague@example.org")
-    link = organisations.invitation_url(invitation).split("testserver")[-1].split("8000")[-1]
+    link = invitations.invitation_url(invitation).split("testserver")[-1].split("8000")[-1]
     password = "placement-stability-2026"
 
     client.post(
@@ -422,7 +422,7 @@ def test_invitation_email_is_sent_by_a_real_celery_worker(celery_worker_process)
     import time
 
     organisation, admin = organisation_with_seats(seats=3)
-    organisations.invitation_create(
+    invitations.invitation_create(
         organisation=organisation, email="kim@northmoor.example.org", invited_by=admin
     )
 

@@ -15,8 +15,8 @@ from datetime import timedelta
 from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
-from members import organisations
 from members.models import Invitation, MemberType, Organisation, Plan, Seat, Subscription, User
+from members.organisations import invitations, seats
 
 SIGNED_IN_200 = {"anonymous": 302, "*": 200}
 PUBLIC = {"*": 200}
@@ -172,7 +172,7 @@ def url_kwargs(people: dict) -> dict[str, dict]:
     expired = Invitation.objects.create(
         organisation=other,
         email="late@example.net",
-        sent_at=timezone.now() - organisations.invitation_lifetime() - timedelta(days=1),
+        sent_at=timezone.now() - seats.invitation_lifetime() - timedelta(days=1),
     )
     key = _security_key(other.seats.get().user)
     mine = {"slug": own.slug}
@@ -196,8 +196,8 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "members:domain_clear[other]": theirs,
         "members:seat_claim[domain]": {"slug": by_domain.slug},
         "members:seat_claim[other]": theirs,
-        "members:invitation[other]": {"token": organisations.invitation_token(other_invitation)},
-        "members:invitation[expired]": {"token": organisations.invitation_token(expired)},
+        "members:invitation[other]": {"token": invitations.invitation_token(other_invitation)},
+        "members:invitation[expired]": {"token": invitations.invitation_token(expired)},
         "members:invitation[forged]": {"token": "1:forged:signature"},
         "mfa_remove_webauthn[other]": {"pk": key.pk},
         "mfa_edit_webauthn[other]": {"pk": key.pk},

@@ -2,7 +2,7 @@
 Stripe's current state, and a nightly reconciliation.
 
 Applying is idempotent and order-independent: every event is only a hint that something
-changed; the subscription or invoice is read again from Stripe (members/billing.py) and
+changed; the subscription or invoice is read again from Stripe (members/billing/gateway.py) and
 copied as it is now, so events that arrive twice, late or out of order all converge on
 Stripe's real state. Subscriptions that are not for our plans are ignored; events for a
 person or organisation we do not have (yet) wait and are retried.
@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from members import billing
+from members.billing import gateway
 from members.models import (
+    ENDED_STATUSES,
     Invoice,
     Organisation,
     Plan,
@@ -34,9 +35,6 @@ META_USER = "network_user_id"
 META_ORGANISATION = "network_organisation_id"
 META_PLAN = "network_plan_id"
 
-# A membership that reaches one of these has ended ("membership ended" email). An
-# abandoned Checkout's subscription (incomplete, then incomplete_expired) never started.
-ENDED_STATUSES = {SubscriptionStatus.CANCELED, SubscriptionStatus.UNPAID}
 LIVE_STATUSES = {
     SubscriptionStatus.ACTIVE,
     SubscriptionStatus.TRIALING,
@@ -54,7 +52,7 @@ class HolderMissing(Exception):
     """The person or organisation the object is for does not exist (yet): keep, retry."""
 
 
-def _plan_for(state: billing.SubscriptionState) -> Plan | None:
+def _plan_for(state: gateway.SubscriptionState) -> Plan | None:
     plan = None
     if state.price_id:
         plan = Plan.objects.filter(stripe_price_id=state.price_id).first()
@@ -63,7 +61,7 @@ def _plan_for(state: billing.SubscriptionState) -> Plan | None:
     return plan
 
 
-def _holder_for(state: billing.SubscriptionState) -> tuple[User | None, Organisation | None]:
+def _holder_for(state: gateway.SubscriptionState) -> tuple[User | None, Organisation | None]:
     """Who holds a Stripe subscription we have no row for: from our metadata, else from
     its customer. Raises HolderMissing when it names someone we do not have."""
     organisation_id = state.metadata.get(META_ORGANISATION, "")
@@ -103,7 +101,7 @@ def _past_due_since(current: Subscription | None, status: str, now: datetime) ->
 
 def subscription_write(
     *,
-    state: billing.SubscriptionState,
+    state: gateway.SubscriptionState,
     user: User | None,
     organisation: Organisation | None,
     plan: Plan,
@@ -149,11 +147,9 @@ def subscription_write(
             stripe_customer_id=state.customer_id
         )
     if current.status in ENDED_STATUSES and not was_ended:
-        from members import tasks
+        from members.billing import tasks
 
-        transaction.on_commit(
-            lambda pk=current.pk: tasks.membership_ended_notice_send.delay(pk), robust=True
-        )
+        tasks.membership_ended_notice_send.delay_on_commit(current.pk)
     return current
 
 
@@ -168,7 +164,7 @@ def subscription_sync(*, stripe_subscription_id: str) -> Subscription:
             .filter(stripe_subscription_id=stripe_subscription_id)
             .first()
         )
-        state = billing.subscription_get(stripe_subscription_id)
+        state = gateway.subscription_get(stripe_subscription_id)
         plan = _plan_for(state)
         if current is not None:
             return subscription_write(
@@ -187,7 +183,7 @@ def subscription_sync(*, stripe_subscription_id: str) -> Subscription:
 
 
 def invoice_write(
-    *, state: billing.InvoiceState, subscription: Subscription, paid_out_of_band: bool = False
+    *, state: gateway.InvoiceState, subscription: Subscription, paid_out_of_band: bool = False
 ) -> Invoice:
     values = {
         "subscription": subscription,
@@ -206,7 +202,7 @@ def invoice_write(
 
 def invoice_sync(*, stripe_invoice_id: str) -> Invoice:
     """Read an invoice from Stripe and keep our copy (with its subscription's state)."""
-    state = billing.invoice_get(stripe_invoice_id)
+    state = gateway.invoice_get(stripe_invoice_id)
     if not state.subscription_id:
         raise NotOurs(f"invoice {state.id} belongs to no subscription")
     subscription = subscription_sync(stripe_subscription_id=state.subscription_id)
@@ -281,11 +277,9 @@ def _apply(event_type: str, obj: dict) -> str:
     if event_type in INVOICE_EVENTS:
         invoice = invoice_sync(stripe_invoice_id=obj["id"])
         if event_type == "invoice.payment_failed" and invoice.status == Invoice.Status.OPEN:
-            from members import tasks
+            from members.billing import tasks
 
-            transaction.on_commit(
-                lambda: tasks.payment_failed_notice_send.delay(invoice.pk), robust=True
-            )
+            tasks.payment_failed_notice_send.delay_on_commit(invoice.pk)
         return f"Invoice {invoice.stripe_invoice_id} is {invoice.status}."
     raise NotOurs(f"{event_type} is not an event we act on")
 
@@ -341,7 +335,7 @@ def stripe_events_to_retry() -> list[int]:
 def subscriptions_reconcile() -> int:
     """Compare every local subscription with Stripe and correct it (missed webhooks),
     then store and apply events Stripe could not deliver. Returns corrections made."""
-    if not billing.is_configured():
+    if not gateway.is_configured():
         return 0
     corrections = 0
     fields = ["status", "quantity", "current_period_end", "cancel_at_period_end", "ended_at"]
@@ -354,7 +348,7 @@ def subscriptions_reconcile() -> int:
             after_row = subscription_sync(
                 stripe_subscription_id=subscription.stripe_subscription_id
             )
-        except billing.StripeRejected as error:
+        except gateway.StripeRejected as error:
             logger.warning("reconcile: %s: %s", subscription.stripe_subscription_id, error)
             continue
         after = [getattr(after_row, name) for name in fields]
@@ -365,9 +359,9 @@ def subscriptions_reconcile() -> int:
                 subscription.stripe_subscription_id,
                 {n: (b, a) for n, b, a in zip(fields, before, after, strict=True) if b != a},
             )
-    from members import tasks
+    from members.billing import tasks
 
-    for event in billing.events_undelivered():
+    for event in gateway.events_undelivered():
         row, created = stripe_event_record(event=event)
         if created:
             logger.info("reconcile stored undelivered event %s", row.stripe_event_id)

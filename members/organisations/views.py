@@ -2,7 +2,7 @@
 and the pages where a colleague accepts an invitation or claims a seat.
 
 Thin views: parse a form, look the organisation up among those the person manages
-(members/access.py), call members/organisations.py, pick a response.
+(members/access/), call members/organisations/ (seats.py, invitations.py), pick a response.
 """
 
 from django.contrib import messages
@@ -13,10 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members import access, organisations
+from members import access
 from members.models import Organisation
-from members.organisation_forms import DomainForm, InvitationForm
-from members.organisations import InvitationProblem, SeatsUsage
+from members.organisations import invitations, seats
+from members.organisations.forms import DomainForm, InvitationForm
+from members.organisations.invitations import InvitationProblem
+from members.organisations.seats import SeatsUsage
 
 # The status each reason an invitation link cannot be used answers with.
 PROBLEM_STATUS = {
@@ -54,36 +56,36 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     membership = access.organisation_membership(organisation)
-    seats = list(organisation.seats.select_related("user").order_by("-is_admin", "user__name"))
-    invitations = list(
+    seat_list = list(organisation.seats.select_related("user").order_by("-is_admin", "user__name"))
+    open_invitations = list(
         organisation.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
         .select_related("invited_by")
         .order_by("-sent_at")
     )
     now = timezone.now()
-    for invitation in invitations:
-        invitation.expires_at = organisations.invitation_expires_at(invitation)
+    for invitation in open_invitations:
+        invitation.expires_at = seats.invitation_expires_at(invitation)
         invitation.expired = invitation.expires_at <= now
     usage = SeatsUsage(
         total=membership.seats if membership else 0,
-        taken=len(seats),
-        held=sum(1 for invitation in invitations if not invitation.expired),
+        taken=len(seat_list),
+        held=sum(1 for invitation in open_invitations if not invitation.expired),
     )
     own_domains = sorted(
         {access.email_domain(address) for address in access.verified_emails(request.user)}
-        - organisations.PUBLIC_EMAIL_DOMAINS
+        - seats.PUBLIC_EMAIL_DOMAINS
     )
     context = {
         "organisation": organisation,
         "membership": membership,
         "usage": usage,
-        "seats": seats,
-        "admin_count": sum(1 for seat in seats if seat.is_admin),
-        "invitations": invitations,
+        "seats": seat_list,
+        "admin_count": sum(1 for seat in seat_list if seat.is_admin),
+        "invitations": open_invitations,
         "invitation_form": invitation_form or InvitationForm(),
         "domain_form": domain_form
         or DomainForm(initial={"domain": own_domains[0] if own_domains else ""}),
-        "invitation_days": organisations.invitation_lifetime().days,
+        "invitation_days": seats.invitation_lifetime().days,
     }
     return render(request, "members/organisation/detail.html", context, status=status)
 
@@ -99,7 +101,7 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            invitation = organisations.invitation_create(
+            invitation = invitations.invitation_create(
                 organisation=organisation,
                 email=form.cleaned_data["email"],
                 invited_by=request.user,
@@ -117,7 +119,7 @@ def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _managed(request, slug)
     invitation = get_object_or_404(organisation.invitations, pk=pk)
     try:
-        organisations.invitation_resend(invitation=invitation, sent_by=request.user)
+        invitations.invitation_resend(invitation=invitation, sent_by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -130,7 +132,7 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _managed(request, slug)
     invitation = get_object_or_404(organisation.invitations, pk=pk)
     try:
-        organisations.invitation_revoke(invitation=invitation, revoked_by=request.user)
+        invitations.invitation_revoke(invitation=invitation, revoked_by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -145,7 +147,7 @@ def seat_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _managed(request, slug)
     seat = get_object_or_404(organisation.seats.select_related("user"), pk=pk)
     try:
-        organisations.seat_remove(seat=seat, removed_by=request.user)
+        seats.seat_remove(seat=seat, removed_by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("members:organisation", slug=organisation.slug)
@@ -162,7 +164,7 @@ def seat_admin(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     seat = get_object_or_404(organisation.seats.select_related("user"), pk=pk)
     make_admin = request.POST.get("is_admin") == "1"
     try:
-        organisations.seat_set_admin(seat=seat, is_admin=make_admin, changed_by=request.user)
+        seats.seat_set_admin(seat=seat, is_admin=make_admin, changed_by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("members:organisation", slug=organisation.slug)
@@ -182,7 +184,7 @@ def domain_verify(request: HttpRequest, slug: str) -> HttpResponse:
     form = DomainForm(request.POST)
     if form.is_valid():
         try:
-            organisations.domain_verify(
+            seats.domain_verify(
                 organisation=organisation,
                 domain=form.cleaned_data["domain"],
                 verified_by=request.user,
@@ -202,7 +204,7 @@ def domain_verify(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def domain_clear(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _managed(request, slug)
-    organisations.domain_clear(organisation=organisation)
+    seats.domain_clear(organisation=organisation)
     messages.success(request, "Seats are no longer offered by email domain.")
     return redirect("members:organisation", slug=organisation.slug)
 
@@ -222,13 +224,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation email. Anyone may open it; accepting needs an account
     with a verified address the invitation was sent to."""
     try:
-        invitation = organisations.invitation_from_token(token)
+        invitation = invitations.invitation_from_token(token)
     except InvitationProblem as problem:
         return _problem(request, problem)
     context = {
         "invitation": invitation,
         "organisation": invitation.organisation,
-        "expires_at": organisations.invitation_expires_at(invitation),
+        "expires_at": seats.invitation_expires_at(invitation),
     }
     if not request.user.is_authenticated:
         return render(request, "members/organisation/invitation_sign_in.html", context)
@@ -236,7 +238,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return _problem(request, InvitationProblem(InvitationProblem.WRONG_EMAIL, invitation))
     if request.method == "POST":
         try:
-            organisations.invitation_accept(invitation=invitation, user=request.user)
+            invitations.invitation_accept(invitation=invitation, user=request.user)
         except InvitationProblem as problem:
             return _problem(request, problem)
         messages.success(
@@ -252,7 +254,7 @@ def seat_claim(request: HttpRequest, slug: str) -> HttpResponse:
     """Claim a seat by verified email domain (offered on the account page)."""
     organisation = get_object_or_404(access.claimable_organisations(request.user), slug=slug)
     try:
-        organisations.seat_claim(organisation=organisation, user=request.user)
+        seats.seat_claim(organisation=organisation, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

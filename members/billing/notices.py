@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import access
-from members.models import Invoice, Seat, Subscription, SubscriptionStatus
-from members.stripe_sync import ENDED_STATUSES
+from members.models import ENDED_STATUSES, Invoice, Seat, Subscription, SubscriptionStatus
 from network.mail import build_email, site_url
 
 

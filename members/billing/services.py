@@ -1,15 +1,15 @@
 """Business operations on memberships: paying by card (Stripe Checkout and the
-Customer Portal) or by invoice against a PO number, and what the account page shows.
+Customer Portal) and what the account page shows. Paying by invoice against a PO
+number is members/billing/invoicing.py.
 
-Stripe is reached through members/billing.py only. What Stripe then tells us through
-webhooks is applied by members/stripe_sync.py; reminder emails are members/billing_notices.py.
+Stripe is reached through members/billing/gateway.py only. What Stripe then tells us through
+webhooks is applied by members/billing/sync.py; reminder emails are members/billing/notices.py.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -17,7 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from members import access, billing
+from members import access
+from members.billing import gateway
+from members.billing.sync import (
+    META_ORGANISATION,
+    META_PLAN,
+    META_USER,
+)
 from members.models import (
     Invoice,
     InvoiceRequest,
@@ -27,14 +33,6 @@ from members.models import (
     Subscription,
     SubscriptionStatus,
     User,
-)
-from members.stripe_sync import (
-    META_ORGANISATION,
-    META_PLAN,
-    META_USER,
-    invoice_write,
-    subscription_sync,
-    subscription_write,
 )
 from network.mail import site_url
 
@@ -48,13 +46,13 @@ UNAVAILABLE_MESSAGE = (
 
 def card_payments_enabled() -> bool:
     """Without Stripe keys the membership page offers invoice requests and grants only."""
-    return billing.is_configured()
+    return gateway.is_configured()
 
 
 # --- Paying by card: Checkout and the Customer Portal ----------------------------------
 
 
-def _unique_slug(name: str) -> str:
+def unique_slug(name: str) -> str:
     base = slugify(name)[:180] or "organisation"
     slug, n = base, 1
     while Organisation.objects.filter(slug=slug).exists():
@@ -86,12 +84,10 @@ def organisation_for_buyer(
                 }
             )
         return existing
-    organisation = Organisation(
-        name=name, slug=_unique_slug(name), org_type=org_type, region=region
-    )
+    organisation = Organisation(name=name, slug=unique_slug(name), org_type=org_type, region=region)
     organisation.full_clean()
     organisation.save()
-    # The buyer takes the first of the paid seats (see members/organisations.py).
+    # The buyer takes the first of the paid seats (see members/organisations/seats.py).
     Seat.objects.create(organisation=organisation, user=user, is_admin=True, slot=1)
     return organisation
 
@@ -137,7 +133,7 @@ def checkout_start(*, user: User, plan: Plan, organisation_name: str = "", regio
             customer_id = customer_id_for_user(user)
         # A trial is for newcomers, not for people coming back.
         trial_days = plan.trial_days if not access.was_ever_member(user) else 0
-        session = billing.checkout_session_create(
+        session = gateway.checkout_session_create(
             price_id=plan.stripe_price_id,
             quantity=plan.seats,
             min_quantity=min_quantity,
@@ -166,7 +162,7 @@ class CheckoutOutcome:
 
 def checkout_outcome(*, user: User, session_id: str) -> CheckoutOutcome | None:
     """Where the buyer's Checkout session stands; None when it is not theirs."""
-    session = billing.checkout_session_get(session_id)
+    session = gateway.checkout_session_get(session_id)
     if session.client_reference_id != str(user.pk) or session.mode != "subscription":
         return None
     if session.status != "complete":
@@ -214,175 +210,9 @@ def portal_url(*, user: User) -> str:
     customer_id = billing_customer_for(user)
     if not customer_id or not card_payments_enabled():
         raise ValidationError("There is no billing account to manage yet.")
-    return billing.portal_session_create(
+    return gateway.portal_session_create(
         customer_id=customer_id, return_url=site_url(reverse("members:account"))
     )
-
-
-# --- Paying by invoice -----------------------------------------------------------------
-
-
-def invoice_request_submit(
-    *,
-    user: User,
-    plan: Plan,
-    seats: int,
-    organisation_name: str,
-    region: str,
-    contact_name: str,
-    billing_email: str,
-    billing_address: str,
-    purchase_order_number: str,
-) -> InvoiceRequest:
-    """Record a request to pay by invoice; create the subscription at once unless staff
-    approve requests first (BILLING_INVOICE_REQUESTS_NEED_APPROVAL) or Stripe is not set up.
-    """
-    if not plan.is_active or not plan.allow_invoice:
-        raise ValidationError({"plan": "This plan cannot be paid by invoice."})
-    if plan.holder == Plan.Holder.INDIVIDUAL:
-        seats = 1
-    elif seats < plan.seats:
-        raise ValidationError({"seats": f"This plan starts at {plan.seats} seats."})
-    with transaction.atomic(durable=True):
-        if plan.holder == Plan.Holder.ORGANISATION:
-            organisation = organisation_for_buyer(
-                user=user, name=organisation_name, org_type=plan.member_type, region=region
-            )
-        else:
-            # A person's own membership, invoiced to the body that pays for it.
-            organisation = Organisation.objects.create(
-                name=organisation_name,
-                slug=_unique_slug(organisation_name),
-                org_type=plan.member_type,
-                region=region,
-            )
-        organisation.billing_contact_name = contact_name
-        organisation.billing_email = billing_email
-        organisation.billing_address = billing_address
-        organisation.purchase_order_number = purchase_order_number
-        if region and not organisation.region:
-            organisation.region = region
-        organisation.save(
-            update_fields=[
-                "billing_contact_name",
-                "billing_email",
-                "billing_address",
-                "purchase_order_number",
-                "region",
-            ]
-        )
-        request = InvoiceRequest.objects.create(
-            requested_by=user,
-            plan=plan,
-            organisation=organisation,
-            seats=seats,
-            purchase_order_number=purchase_order_number,
-        )
-    if settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL or not card_payments_enabled():
-        return request
-    try:
-        invoice_request_approve(invoice_request=request)
-    except billing.StripeUnavailable:
-        # Kept for staff to approve once Stripe answers; the person is told so.
-        InvoiceRequest.objects.filter(pk=request.pk).update(
-            detail="Stripe could not be reached when the request was made; approve it again."
-        )
-    request.refresh_from_db()
-    return request
-
-
-def invoice_request_approve(
-    *, invoice_request: InvoiceRequest, approved_by: User | None = None
-) -> Subscription:
-    """Create the subscription billed by invoice: a Stripe customer carrying the billing
-    details and the PO number, then `collection_method=send_invoice` with seats as the
-    quantity. Access starts now; an invoice unpaid past its due date plus the grace
-    period ends it."""
-    if not card_payments_enabled():
-        raise ValidationError(
-            "Stripe is not configured, so no invoice can be raised. Grant a membership "
-            "instead (reason: invoice paid offline)."
-        )
-    request = InvoiceRequest.objects.select_related("plan", "organisation", "requested_by").get(
-        pk=invoice_request.pk
-    )
-    if request.status == InvoiceRequest.Status.CREATED and request.subscription_id:
-        return request.subscription
-    if request.status == InvoiceRequest.Status.REJECTED:
-        raise ValidationError("This request was rejected.")
-    plan, organisation = request.plan, request.organisation
-    if not plan.stripe_price_id:
-        raise ValidationError(f"The plan {plan} has no Stripe price id yet.")
-    personal = plan.holder == Plan.Holder.INDIVIDUAL
-    metadata = {META_PLAN: str(plan.pk), META_ORGANISATION: str(organisation.pk)}
-    if personal:
-        metadata = {META_PLAN: str(plan.pk), META_USER: str(request.requested_by_id)}
-    customer_id = organisation.stripe_customer_id
-    if not customer_id:
-        customer_id = billing.customer_create(
-            name=organisation.name,
-            email=organisation.billing_email,
-            address=organisation.billing_address,
-            contact_name=organisation.billing_contact_name,
-            po_number=request.purchase_order_number,
-            metadata={META_ORGANISATION: str(organisation.pk)},
-            idempotency_key=f"invoice-request-customer-{request.pk}",
-        )
-        Organisation.objects.filter(pk=organisation.pk).update(stripe_customer_id=customer_id)
-    state = billing.subscription_create_invoiced(
-        customer_id=customer_id,
-        price_id=plan.stripe_price_id,
-        quantity=request.seats,
-        days_until_due=settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
-        metadata=metadata,
-        idempotency_key=f"invoice-request-subscription-{request.pk}",
-    )
-    with transaction.atomic():
-        subscription = subscription_write(
-            state=state,
-            user=request.requested_by if personal else None,
-            organisation=None if personal else organisation,
-            plan=plan,
-        )
-        InvoiceRequest.objects.filter(pk=request.pk).update(
-            status=InvoiceRequest.Status.CREATED,
-            subscription=subscription,
-            decided_by=approved_by,
-            decided_at=timezone.now(),
-            detail=f"Subscription {state.id} created, billed by invoice.",
-        )
-    logger.info("invoice subscription created request=%s subscription=%s", request.pk, state.id)
-    return subscription
-
-
-def invoice_request_reject(
-    *, invoice_request: InvoiceRequest, rejected_by: User, reason: str
-) -> None:
-    InvoiceRequest.objects.filter(
-        pk=invoice_request.pk, status=InvoiceRequest.Status.PENDING
-    ).update(
-        status=InvoiceRequest.Status.REJECTED,
-        decided_by=rejected_by,
-        decided_at=timezone.now(),
-        detail=reason,
-    )
-
-
-def invoice_mark_paid_out_of_band(*, invoice: Invoice) -> Invoice:
-    """Staff saw the bank transfer arrive: tell Stripe the invoice is paid outside it."""
-    if invoice.status == Invoice.Status.PAID:
-        return invoice
-    if invoice.status != Invoice.Status.OPEN:
-        raise ValidationError(
-            f"Only open invoices can be marked paid (this one is {invoice.status})."
-        )
-    state = billing.invoice_pay_out_of_band(invoice.stripe_invoice_id)
-    with transaction.atomic():
-        invoice_write(state=state, subscription=invoice.subscription, paid_out_of_band=True)
-    # Paying the overdue invoice brings a past_due subscription back to active.
-    subscription_sync(stripe_subscription_id=invoice.subscription.stripe_subscription_id)
-    invoice.refresh_from_db()
-    return invoice
 
 
 # --- The account page's billing panel --------------------------------------------------

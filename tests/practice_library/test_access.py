@@ -5,7 +5,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from members.access import AccessLevel, can_read_resource, uses_free_read
+from members.access import AccessLevel
+from practice_library.access import can_read_resource, uses_free_read
 
 
 def resource(level: str) -> SimpleNamespace:

@@ -1,4 +1,4 @@
-"""members/organisations.py: seats, invitations, admins and verified domains."""
+"""members/organisations/ (seats.py, invitations.py): seats, invitations, admins and verified domains."""
 
 import threading
 from datetime import timedelta
@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from members import access, organisations
+from members import access
 from members.models import Invitation, Seat, User
-from members.organisations import InvitationProblem
+from members.organisations import invitations, seats
+from members.organisations.invitations import InvitationProblem
 from tests.factories import SeatFactory, UserFactory
 from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def invite(organisation, admin, email):
-    return organisations.invitation_create(organisation=organisation, email=email, invited_by=admin)
+    return invitations.invitation_create(organisation=organisation, email=email, invited_by=admin)
 
 
 def test_invitation_is_emailed_with_a_signed_link(django_capture_on_commit_callbacks):
@@ -32,12 +33,12 @@ def test_invitation_is_emailed_with_a_signed_link(django_capture_on_commit_callb
     message = mail.outbox[-1]
     assert message.to == ["kim.lowe@northmoor.example.org"]
     assert "Northmoor Council" in message.subject
-    assert organisations.invitation_url(invitation).split("/invitations/")[0] in message.body
+    assert invitations.invitation_url(invitation).split("/invitations/")[0] in message.body
     assert Invitation.objects.get().emailed_at is not None
 
 
 def test_invitation_email_is_not_sent_twice_for_one_sending(django_capture_on_commit_callbacks):
-    from members.organisation_tasks import invitation_send
+    from members.organisations.tasks import invitation_send
 
     organisation, admin = organisation_with_seats()
     with django_capture_on_commit_callbacks(execute=True):
@@ -52,7 +53,7 @@ def test_invitation_holds_a_seat():
     organisation, admin = organisation_with_seats(seats=3)
     invite(organisation, admin, "a@example.org")
 
-    usage = organisations.seats_usage(organisation)
+    usage = seats.seats_usage(organisation)
 
     assert (usage.total, usage.taken, usage.held, usage.left) == (3, 1, 1, 1)
 
@@ -96,7 +97,7 @@ def test_expired_invitation_frees_its_seat(settings):
         sent_at=timezone.now() - timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 1),
     )
 
-    assert organisations.seats_usage(organisation).left == 1
+    assert seats.seats_usage(organisation).left == 1
 
 
 def test_inviting_an_address_whose_invitation_expired_sends_it_again(
@@ -113,7 +114,7 @@ def test_inviting_an_address_whose_invitation_expired_sends_it_again(
         again = invite(organisation, admin, "a@example.org")
 
     assert again.pk == old.pk
-    assert not organisations.invitation_is_expired(again)
+    assert not seats.invitation_is_expired(again)
     assert len(mail.outbox) == 1
 
 
@@ -124,7 +125,7 @@ def test_resending_gives_a_fresh_expiry_and_a_new_email(django_capture_on_commit
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        organisations.invitation_resend(invitation=invitation, sent_by=admin)
+        invitations.invitation_resend(invitation=invitation, sent_by=admin)
 
     invitation.refresh_from_db()
     assert invitation.sent_at > timezone.now() - timedelta(minutes=1)
@@ -140,7 +141,7 @@ def test_resending_an_expired_invitation_needs_a_free_seat(settings):
     SeatFactory(organisation=organisation)
 
     with pytest.raises(ValidationError, match="All 2 seats"):
-        organisations.invitation_resend(invitation=expired, sent_by=admin)
+        invitations.invitation_resend(invitation=expired, sent_by=admin)
 
 
 def test_sending_again_within_minutes_is_refused():
@@ -148,19 +149,19 @@ def test_sending_again_within_minutes_is_refused():
     invitation = invite(organisation, admin, "kim@example.org")
 
     with pytest.raises(ValidationError, match="sent a few minutes ago"):
-        organisations.invitation_resend(invitation=invitation, sent_by=admin)
+        invitations.invitation_resend(invitation=invitation, sent_by=admin)
 
 
 def test_revoking_an_invitation_frees_its_seat_and_kills_its_link():
     organisation, admin = organisation_with_seats(seats=2)
     invitation = invite(organisation, admin, "a@example.org")
-    token = organisations.invitation_token(invitation)
+    token = invitations.invitation_token(invitation)
 
-    organisations.invitation_revoke(invitation=invitation, revoked_by=admin)
+    invitations.invitation_revoke(invitation=invitation, revoked_by=admin)
 
-    assert organisations.seats_usage(organisation).left == 1
+    assert seats.seats_usage(organisation).left == 1
     with pytest.raises(InvitationProblem) as problem:
-        organisations.invitation_from_token(token)
+        invitations.invitation_from_token(token)
     assert problem.value.reason == InvitationProblem.REVOKED
 
 
@@ -169,25 +170,23 @@ def test_accepting_an_invitation_takes_its_seat():
     invitation = invite(organisation, admin, "kim@example.org")
     kim = UserFactory(email="kim@example.org")
 
-    seat = organisations.invitation_accept(invitation=invitation, user=kim)
+    seat = invitations.invitation_accept(invitation=invitation, user=kim)
 
     assert seat.organisation == organisation
     assert seat.slot == 2
     assert access.is_member(User.objects.get(pk=kim.pk))
     invitation.refresh_from_db()
     assert invitation.accepted_by == kim
-    assert organisations.seats_usage(organisation).used == 2
+    assert seats.seats_usage(organisation).used == 2
 
 
 def test_accepting_the_invitation_for_the_last_seat_works_when_it_holds_that_seat():
     organisation, admin = organisation_with_seats(seats=2)
     invitation = invite(organisation, admin, "kim@example.org")
 
-    organisations.invitation_accept(
-        invitation=invitation, user=UserFactory(email="kim@example.org")
-    )
+    invitations.invitation_accept(invitation=invitation, user=UserFactory(email="kim@example.org"))
 
-    assert organisations.seats_usage(organisation).left == 0
+    assert seats.seats_usage(organisation).left == 0
 
 
 def test_invitation_for_another_email_takes_no_seat():
@@ -195,7 +194,7 @@ def test_invitation_for_another_email_takes_no_seat():
     invitation = invite(organisation, admin, "kim@example.org")
 
     with pytest.raises(InvitationProblem) as problem:
-        organisations.invitation_accept(invitation=invitation, user=UserFactory())
+        invitations.invitation_accept(invitation=invitation, user=UserFactory())
 
     assert problem.value.reason == InvitationProblem.WRONG_EMAIL
     assert organisation.seats.count() == 1
@@ -204,13 +203,11 @@ def test_invitation_for_another_email_takes_no_seat():
 def test_used_invitation_cannot_be_accepted_again():
     organisation, admin = organisation_with_seats()
     invitation = invite(organisation, admin, "kim@example.org")
-    token = organisations.invitation_token(invitation)
-    organisations.invitation_accept(
-        invitation=invitation, user=UserFactory(email="kim@example.org")
-    )
+    token = invitations.invitation_token(invitation)
+    invitations.invitation_accept(invitation=invitation, user=UserFactory(email="kim@example.org"))
 
     with pytest.raises(InvitationProblem) as problem:
-        organisations.invitation_from_token(token)
+        invitations.invitation_from_token(token)
 
     assert problem.value.reason == InvitationProblem.USED
 
@@ -218,25 +215,25 @@ def test_used_invitation_cannot_be_accepted_again():
 def test_expired_invitation_link_is_refused(settings, time_machine):
     organisation, admin = organisation_with_seats()
     invitation = invite(organisation, admin, "kim@example.org")
-    token = organisations.invitation_token(invitation)
+    token = invitations.invitation_token(invitation)
 
     time_machine.move_to(timezone.now() + timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 1))
 
     with pytest.raises(InvitationProblem) as problem:
-        organisations.invitation_from_token(token)
+        invitations.invitation_from_token(token)
     assert problem.value.reason == InvitationProblem.EXPIRED
     assert problem.value.invitation == invitation
 
 
 def test_tampered_invitation_link_is_refused():
     organisation, admin = organisation_with_seats()
-    token = organisations.invitation_token(invite(organisation, admin, "kim@example.org"))
+    token = invitations.invitation_token(invite(organisation, admin, "kim@example.org"))
 
     invitation_id, signed_part = token.split(":", 1)
     another_invitation = f"{int(invitation_id) + 1}:{signed_part}"
 
     with pytest.raises(InvitationProblem) as problem:
-        organisations.invitation_from_token(another_invitation)
+        invitations.invitation_from_token(another_invitation)
 
     assert problem.value.reason == InvitationProblem.INVALID
 
@@ -253,32 +250,32 @@ def test_removing_a_person_frees_their_seat_and_ends_their_access():
     organisation, admin = organisation_with_seats(seats=2)
     seat = SeatFactory(organisation=organisation)
 
-    organisations.seat_remove(seat=seat, removed_by=admin)
+    seats.seat_remove(seat=seat, removed_by=admin)
 
     assert not access.is_member(User.objects.get(pk=seat.user_id))
-    assert organisations.seats_usage(organisation).left == 1
+    assert seats.seats_usage(organisation).left == 1
 
 
 def test_the_only_admin_cannot_be_removed():
     organisation, admin = organisation_with_seats()
 
     with pytest.raises(ValidationError, match="only admin"):
-        organisations.seat_remove(seat=admin.seats.get(), removed_by=admin)
+        seats.seat_remove(seat=admin.seats.get(), removed_by=admin)
 
 
 def test_the_only_admin_cannot_step_down():
     organisation, admin = organisation_with_seats()
 
     with pytest.raises(ValidationError, match="at least one admin"):
-        organisations.seat_set_admin(seat=admin.seats.get(), is_admin=False, changed_by=admin)
+        seats.seat_set_admin(seat=admin.seats.get(), is_admin=False, changed_by=admin)
 
 
 def test_admin_role_is_passed_on_by_making_another_admin_then_stepping_down():
     organisation, admin = organisation_with_seats()
     colleague_seat = SeatFactory(organisation=organisation)
 
-    organisations.seat_set_admin(seat=colleague_seat, is_admin=True, changed_by=admin)
-    organisations.seat_set_admin(seat=admin.seats.get(), is_admin=False, changed_by=admin)
+    seats.seat_set_admin(seat=colleague_seat, is_admin=True, changed_by=admin)
+    seats.seat_set_admin(seat=admin.seats.get(), is_admin=False, changed_by=admin)
 
     assert list(access.organisations_managed_by(colleague_seat.user)) == [organisation]
     assert not access.organisations_managed_by(admin).exists()
@@ -288,7 +285,7 @@ def test_colleague_at_the_verified_domain_claims_a_free_seat():
     organisation, admin = organisation_with_seats(seats=2, verified_domain="northmoor.example.org")
     colleague = UserFactory(email="lee@northmoor.example.org")
 
-    seat = organisations.seat_claim(organisation=organisation, user=colleague)
+    seat = seats.seat_claim(organisation=organisation, user=colleague)
 
     assert seat.user == colleague
     assert access.is_member(User.objects.get(pk=colleague.pk))
@@ -298,7 +295,7 @@ def test_claiming_a_seat_when_none_is_left_is_refused():
     organisation, admin = organisation_with_seats(seats=1, verified_domain="northmoor.example.org")
 
     with pytest.raises(ValidationError, match="All 1 seats"):
-        organisations.seat_claim(
+        seats.seat_claim(
             organisation=organisation, user=UserFactory(email="lee@northmoor.example.org")
         )
 
@@ -307,7 +304,7 @@ def test_claiming_a_seat_from_another_domain_is_refused():
     organisation, admin = organisation_with_seats(verified_domain="northmoor.example.org")
 
     with pytest.raises(ValidationError, match="not at this organisation's domain"):
-        organisations.seat_claim(organisation=organisation, user=UserFactory())
+        seats.seat_claim(organisation=organisation, user=UserFactory())
 
 
 def test_admin_verifies_the_domain_of_their_own_verified_address():
@@ -315,7 +312,7 @@ def test_admin_verifies_the_domain_of_their_own_verified_address():
         admin=UserFactory(email="ruth@northmoor.example.org")
     )
 
-    organisations.domain_verify(
+    seats.domain_verify(
         organisation=organisation, domain="northmoor.example.org", verified_by=admin
     )
 
@@ -327,7 +324,7 @@ def test_admin_cannot_verify_a_domain_they_have_no_address_at():
     organisation, admin = organisation_with_seats()
 
     with pytest.raises(ValidationError, match="your own verified email"):
-        organisations.domain_verify(
+        seats.domain_verify(
             organisation=organisation, domain="council.example.org", verified_by=admin
         )
 
@@ -336,9 +333,7 @@ def test_public_email_domains_cannot_be_verified():
     organisation, admin = organisation_with_seats(admin=UserFactory(email="ruth@gmail.com"))
 
     with pytest.raises(ValidationError, match="public email service"):
-        organisations.domain_verify(
-            organisation=organisation, domain="gmail.com", verified_by=admin
-        )
+        seats.domain_verify(organisation=organisation, domain="gmail.com", verified_by=admin)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -353,7 +348,7 @@ def test_two_people_accepting_the_last_seat_at_once_only_one_gets_it():
     def claim(person):
         try:
             barrier.wait(timeout=5)
-            organisations.seat_claim(organisation=organisation, user=person)
+            seats.seat_claim(organisation=organisation, user=person)
             outcomes.append("seat")
         except ValidationError:
             outcomes.append("refused")

@@ -1,0 +1,144 @@
+"""Organisations: the membership an organisation holds and its seats, who manages it,
+and who may take a seat (by invitation or verified email domain)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from allauth.account.models import EmailAddress
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from members.access.subscriptions import (
+    STATUSES_THAT_MAY_GIVE_ACCESS,
+    current_grants,
+    end_of_day,
+    first_giving_subscription,
+    unpaid_invoices_prefetch,
+)
+from members.models import (
+    Invitation,
+    MembershipGrant,
+    Organisation,
+    Subscription,
+)
+
+
+@dataclass(frozen=True)
+class OrganisationMembership:
+    """What an organisation holds now: its seats and where they come from."""
+
+    seats: int
+    subscription: Subscription | None = None
+    grant: MembershipGrant | None = None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the seats run out if nothing renews them (None while a subscription renews).
+
+        A subscription that renews outlives a grant; otherwise the later end wins.
+        """
+        ends: list[datetime] = []
+        if self.subscription is not None:
+            if not self.subscription.cancel_at_period_end:
+                return None
+            if self.subscription.current_period_end is not None:
+                ends.append(self.subscription.current_period_end)
+        if self.grant is not None:
+            ends.append(end_of_day(self.grant.ends_on))
+        return max(ends) if ends else None
+
+    @property
+    def renews_at(self) -> datetime | None:
+        """When a renewing subscription next renews."""
+        if self.subscription is not None and not self.subscription.cancel_at_period_end:
+            return self.subscription.current_period_end
+        return None
+
+
+# --- Organisations -------------------------------------------------------------------
+
+
+def organisations_managed_by(user) -> QuerySet[Organisation]:
+    """The organisations where `user` holds an admin seat (none for anyone else).
+
+    Views look organisations up in this queryset, so another organisation's page is a
+    404 rather than a page that leaks its name.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(seats__user=user, seats__is_admin=True).distinct()
+
+
+def organisation_membership(
+    organisation: Organisation, *, now: datetime | None = None
+) -> OrganisationMembership | None:
+    """The organisation's membership now: its seats and where they come from, or None."""
+    now = now or timezone.now()
+    subscriptions = (
+        organisation.subscriptions.filter(status__in=STATUSES_THAT_MAY_GIVE_ACCESS)
+        .select_related("plan")
+        .prefetch_related(unpaid_invoices_prefetch())
+        .order_by("-created_at")
+    )
+    subscription = first_giving_subscription(subscriptions, now)
+    grant = (
+        current_grants(timezone.localdate(now))
+        .filter(organisation=organisation)
+        .order_by("-seats", "-ends_on")
+        .first()
+    )
+    if subscription is None and grant is None:
+        return None
+    seats = max(
+        subscription.quantity if subscription is not None else 0,
+        grant.seats if grant is not None else 0,
+    )
+    return OrganisationMembership(seats=seats, subscription=subscription, grant=grant)
+
+
+def organisation_seats(organisation: Organisation, *, now: datetime | None = None) -> int:
+    """How many seats the organisation may fill now (0 without a membership)."""
+    current = organisation_membership(organisation, now=now)
+    return current.seats if current is not None else 0
+
+
+def verified_emails(user) -> frozenset[str]:
+    """The person's verified email addresses, lower-cased."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_access_emails", None)
+    if cached is None:
+        addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+        cached = frozenset(address.lower() for address in addresses)
+        user._access_emails = cached
+    return cached
+
+
+def email_domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+def invitation_is_for(user, invitation: Invitation) -> bool:
+    """May `user` accept `invitation`? Only with a verified address it was sent to, so a
+    forwarded link does not hand a seat to someone else."""
+    return invitation.email.lower() in verified_emails(user)
+
+
+def can_claim_seat(user, organisation: Organisation) -> bool:
+    """May `user` claim a seat because a verified address of theirs is at the
+    organisation's verified domain? (Whether a seat is free is for the caller to check.)"""
+    domain = organisation.verified_domain.lower()
+    if not domain:
+        return False
+    return any(email_domain(address) == domain for address in verified_emails(user))
+
+
+def claimable_organisations(user) -> QuerySet[Organisation]:
+    """Organisations whose verified domain matches one of the person's verified addresses
+    and where they hold no seat yet."""
+    domains = {email_domain(address) for address in verified_emails(user)}
+    if not domains:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(verified_domain__in=domains).exclude(seats__user=user)

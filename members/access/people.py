@@ -1,0 +1,297 @@
+"""People and their roles: a person's membership and where it comes from, member,
+lapsed, staff, editor, moderator, org admin; the content levels they may read; the
+view decorator for members-only pages."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import models
+from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from members.access.subscriptions import (
+    STATUSES_THAT_MAY_GIVE_ACCESS,
+    current_grants,
+    end_of_day,
+    first_giving_subscription,
+    unpaid_invoices_prefetch,
+)
+from members.models import (
+    MembershipGrant,
+    MemberType,
+    Organisation,
+    Seat,
+    Subscription,
+    SubscriptionStatus,
+)
+
+MODERATORS_GROUP = "Moderators"
+EDITORS_GROUP = "Editors"
+
+
+class AccessLevel(models.TextChoices):
+    """Who may read a piece of content."""
+
+    PUBLIC = "public", "Everyone"
+    REGISTERED = "registered", "Signed-in users"
+    MEMBERS = "members", "Members only"
+
+
+class Role(enum.StrEnum):
+    ANONYMOUS = "anonymous"
+    REGISTERED = "registered"
+    MEMBER = "member"
+    LAPSED = "lapsed"
+    ORG_ADMIN = "org_admin"
+    MODERATOR = "moderator"
+    EDITOR = "editor"
+    STAFF = "staff"
+
+
+class Source(enum.StrEnum):
+    PERSONAL = "personal"
+    SEAT = "seat"
+    GRANT = "grant"
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Where a person's access comes from, for pages and for the other rules."""
+
+    source: Source
+    member_type: str
+    organisation: Organisation | None = None
+    subscription: Subscription | None = None
+    grant: MembershipGrant | None = None
+
+    @property
+    def member_type_label(self) -> str:
+        return MemberType(self.member_type).label
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When access ends if nothing renews it (None while a subscription renews)."""
+        if self.grant is not None:
+            return end_of_day(self.grant.ends_on)
+        if self.subscription is not None and self.subscription.cancel_at_period_end:
+            return self.subscription.current_period_end
+        return None
+
+
+# --- People --------------------------------------------------------------------------
+
+
+def _holder_filter(user) -> Q:
+    """Rows held by the person, or by an organisation where they hold a seat."""
+    return Q(user=user) | Q(organisation__seats__user=user)
+
+
+def _membership_from_subscription(user, subscription: Subscription) -> Membership:
+    if subscription.organisation_id:
+        return Membership(
+            source=Source.SEAT,
+            member_type=subscription.organisation.org_type,
+            organisation=subscription.organisation,
+            subscription=subscription,
+        )
+    return Membership(
+        source=Source.PERSONAL,
+        member_type=subscription.plan.member_type,
+        subscription=subscription,
+    )
+
+
+def _membership_from_grant(user, grant: MembershipGrant) -> Membership:
+    organisation = grant.organisation
+    # The grant's own type, set by staff, decides; never the person's profile, which they
+    # edit themselves. (The database refuses a grant without a type.)
+    if organisation is not None:
+        # A grant to an organisation reaches the person through their seat.
+        return Membership(
+            source=Source.SEAT,
+            member_type=grant.member_type,
+            organisation=organisation,
+            grant=grant,
+        )
+    return Membership(source=Source.GRANT, member_type=grant.member_type, grant=grant)
+
+
+def _find_membership(user, now: datetime) -> Membership | None:
+    # A personal subscription first (organisation_id NULL sorts first on every database),
+    # then seats, newest first.
+    subscriptions = (
+        Subscription.objects.filter(_holder_filter(user))
+        .filter(status__in=STATUSES_THAT_MAY_GIVE_ACCESS)
+        .select_related("plan", "organisation")
+        .prefetch_related(unpaid_invoices_prefetch())
+        .order_by(F("organisation_id").asc(nulls_first=True), "-created_at")
+        .distinct()
+    )
+    subscription = first_giving_subscription(subscriptions, now)
+    if subscription is not None:
+        return _membership_from_subscription(user, subscription)
+    grant = (
+        current_grants(timezone.localdate(now))
+        .filter(_holder_filter(user))
+        .select_related("organisation")
+        .order_by(F("organisation_id").asc(nulls_first=True), "-ends_on")
+        .first()
+    )
+    if grant is not None:
+        return _membership_from_grant(user, grant)
+    return None
+
+
+_UNSET = object()
+
+
+def membership(user) -> Membership | None:
+    """The membership that gives this person access now, or None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cached = getattr(user, "_access_membership", _UNSET)
+    if cached is _UNSET:
+        cached = _find_membership(user, timezone.now())
+        user._access_membership = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop what this request has worked out about `user` (after changing a membership)."""
+    for attribute in ("_access_membership", "_access_groups", "_access_emails"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def is_member(user) -> bool:
+    return membership(user) is not None
+
+
+def member_type(user) -> str | None:
+    current = membership(user)
+    return current.member_type if current else None
+
+
+def was_ever_member(user) -> bool:
+    today = timezone.localdate()
+    had_subscription = (
+        Subscription.objects.filter(_holder_filter(user))
+        .exclude(status__in=[SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED])
+        .exists()
+    )
+    return (
+        had_subscription
+        or MembershipGrant.objects.filter(_holder_filter(user), starts_on__lte=today).exists()
+    )
+
+
+def is_lapsed(user) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return not is_member(user) and was_ever_member(user)
+
+
+def _group_names(user) -> frozenset[str]:
+    cached = getattr(user, "_access_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._access_groups = cached
+    return cached
+
+
+def is_staff(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def is_moderator(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or MODERATORS_GROUP in _group_names(user)
+
+
+def is_editor(user) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or EDITORS_GROUP in _group_names(user)
+
+
+def is_org_admin(user, organisation: Organisation | None = None) -> bool:
+    """Admin of `organisation`, or of any organisation when none is named."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    seats = Seat.objects.filter(user=user, is_admin=True)
+    if organisation is not None:
+        seats = seats.filter(organisation=organisation)
+    return seats.exists()
+
+
+def roles(user) -> frozenset[Role]:
+    if user is None or not user.is_authenticated:
+        return frozenset({Role.ANONYMOUS})
+    found = {Role.MEMBER} if is_member(user) else set()
+    if not found:
+        found.add(Role.LAPSED if is_lapsed(user) else Role.REGISTERED)
+    if is_org_admin(user):
+        found.add(Role.ORG_ADMIN)
+    if is_moderator(user):
+        found.add(Role.MODERATOR)
+    if is_editor(user):
+        found.add(Role.EDITOR)
+    if is_staff(user):
+        found.add(Role.STAFF)
+    return frozenset(found)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+def can_read_level(user, level: str) -> bool:
+    """May `user` read content marked with this AccessLevel?"""
+    if level == AccessLevel.PUBLIC:
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if level == AccessLevel.REGISTERED:
+        return True
+    if level == AccessLevel.MEMBERS:
+        # Staff and editors read everything so they can curate it.
+        return is_member(user) or is_staff(user) or is_editor(user)
+    return False
+
+
+def can_read_for_member_type(user, level: str, restricted_to: str) -> bool:
+    """May `user` read content at `level` that is meant for one member type only (the
+    members-only archive of a commissioners' newsletter)? Public content stays public;
+    otherwise members of that type, editors and staff. `restricted_to` "" means any type."""
+    if not can_read_level(user, level):
+        return False
+    if not restricted_to or level == AccessLevel.PUBLIC:
+        return True
+    if is_staff(user) or is_editor(user):
+        return True
+    return member_type(user) == restricted_to
+
+
+def member_required(view_func):
+    """Let members (and staff) through; send others to sign in or to the join page."""
+
+    @wraps(view_func)
+    def _wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if is_member(user) or is_staff(user):
+            return view_func(request, *args, **kwargs)
+        return render(
+            request,
+            "members/join_required.html",
+            {"lapsed": is_lapsed(user)},
+            status=403,
+        )
+
+    return _wrapped

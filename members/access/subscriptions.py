@@ -1,0 +1,137 @@
+"""Subscriptions and grants: which of Stripe's states give access (STATUS_ACCESS), the
+grace after a failed payment, the invoice rule, and the same rules in SQL for bulk
+queries. The rules themselves are described in members/access/__init__.py."""
+
+import enum
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from members.models import (
+    Invoice,
+    MembershipGrant,
+    Subscription,
+    SubscriptionStatus,
+)
+
+
+class StatusAccess(enum.Enum):
+    YES = "yes"
+    GRACE = "grace"  # yes, until the grace period after the first failed payment ends
+    NO = "no"
+
+
+# Stripe's subscription states and the access each gives. One table, read by
+# subscription_gives_access() and its SQL twin access_giving_subscriptions() only.
+# A state Stripe adds later is missing here and so gives no access (deny by default).
+STATUS_ACCESS: dict[str, StatusAccess] = {
+    SubscriptionStatus.ACTIVE: StatusAccess.YES,
+    SubscriptionStatus.TRIALING: StatusAccess.YES,
+    SubscriptionStatus.PAST_DUE: StatusAccess.GRACE,
+    SubscriptionStatus.UNPAID: StatusAccess.NO,
+    SubscriptionStatus.CANCELED: StatusAccess.NO,
+    SubscriptionStatus.INCOMPLETE: StatusAccess.NO,
+    SubscriptionStatus.INCOMPLETE_EXPIRED: StatusAccess.NO,
+    SubscriptionStatus.PAUSED: StatusAccess.NO,
+}
+STATUSES_THAT_MAY_GIVE_ACCESS = [s for s, a in STATUS_ACCESS.items() if a != StatusAccess.NO]
+
+# Invoices that still ask to be paid: open (sent, waiting) and uncollectible (written off
+# by Stripe after failed collection). Draft ones are not sent yet; void ones are not owed.
+_UNPAID_INVOICE_STATUSES = [Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE]
+
+
+def end_of_day(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.max.time()))
+
+
+# --- Subscriptions -------------------------------------------------------------------
+
+
+def grace_period_end(subscription: Subscription) -> datetime | None:
+    """When a past_due card subscription stops giving access.
+
+    The grace runs from the first failed payment (`past_due_since`, set by billing when the
+    subscription turns past_due); when that is missing, from the end of the paid period.
+    """
+    start = (
+        subscription.past_due_since or subscription.current_period_end or subscription.created_at
+    )
+    if start is None:
+        return None
+    return start + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+
+
+def overdue_invoice_q(now: datetime) -> Q:
+    """Invoices unpaid for longer than the grace period after their due date."""
+    return Q(
+        status__in=_UNPAID_INVOICE_STATUSES,
+        paid_out_of_band=False,
+        due_date__lt=now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS),
+    )
+
+
+def unpaid_invoices_prefetch() -> Prefetch:
+    return Prefetch(
+        "invoices",
+        queryset=Invoice.objects.filter(
+            status__in=_UNPAID_INVOICE_STATUSES, paid_out_of_band=False, due_date__isnull=False
+        ),
+        to_attr="unpaid_invoices",
+    )
+
+
+def invoice_overdue(subscription: Subscription, *, now: datetime | None = None) -> bool:
+    """Has an invoice of this subscription stayed unpaid past its due date plus the grace?"""
+    now = now or timezone.now()
+    limit = now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+    unpaid = getattr(subscription, "unpaid_invoices", None)
+    if unpaid is None:
+        return subscription.invoices.filter(overdue_invoice_q(now)).exists()
+    return any(invoice.due_date < limit for invoice in unpaid)
+
+
+def subscription_gives_access(subscription: Subscription, *, now: datetime | None = None) -> bool:
+    """Does this subscription give access at `now`? (STATUS_ACCESS and the invoice rule.)"""
+    access = STATUS_ACCESS.get(subscription.status, StatusAccess.NO)
+    if access == StatusAccess.NO:
+        return False
+    now = now or timezone.now()
+    if subscription.collection_method == Subscription.CollectionMethod.INVOICE:
+        # Billed by invoice: access from creation until an invoice is overdue past the
+        # grace; Stripe's past_due comes from the same unpaid invoice, so it adds nothing.
+        return not invoice_overdue(subscription, now=now)
+    if access == StatusAccess.YES:
+        return True
+    grace_end = grace_period_end(subscription)
+    return grace_end is not None and now < grace_end
+
+
+def first_giving_subscription(subscriptions, now: datetime) -> Subscription | None:
+    for subscription in subscriptions:
+        if subscription_gives_access(subscription, now=now):
+            return subscription
+    return None
+
+
+def current_grants(today) -> QuerySet[MembershipGrant]:
+    return MembershipGrant.objects.filter(starts_on__lte=today, ends_on__gte=today)
+
+
+def access_giving_subscriptions(now: datetime) -> Q:
+    """Subscription rows that give access at `now`, in SQL (mirrors subscription_gives_access)."""
+    yes = [s for s, a in STATUS_ACCESS.items() if a == StatusAccess.YES]
+    grace = [s for s, a in STATUS_ACCESS.items() if a == StatusAccess.GRACE]
+    grace_start = now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
+    # The grace runs from the first failed payment, else from the end of the paid period.
+    grace_from = Coalesce("past_due_since", "current_period_end", "created_at")
+    by_card = Q(collection_method=Subscription.CollectionMethod.CARD)
+    overdue = Invoice.objects.filter(overdue_invoice_q(now), subscription_id=OuterRef("pk"))
+    return (
+        Q(status__in=yes)
+        | (Q(status__in=grace) & (~by_card | Q(GreaterThan(grace_from, grace_start))))
+    ) & (by_card | ~Q(Exists(overdue)))

@@ -1,0 +1,248 @@
+"""The admin of billing: plans, subscriptions, invoices, requests to pay by invoice and
+Stripe's webhook events."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from members.billing import gateway, invoicing, sync, tasks
+from members.models import (
+    Invoice,
+    InvoiceRequest,
+    Plan,
+    StripeEvent,
+    Subscription,
+)
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "member_type",
+        "holder",
+        "interval",
+        "price_pounds",
+        "seats",
+        "is_active",
+    ]
+    list_filter = ["member_type", "holder", "interval", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "stripe_price_id"]
+
+
+class InvoiceInline(admin.TabularInline):
+    model = Invoice
+    extra = 0
+    can_delete = False
+    fields = ["number", "status", "amount_due_pence", "due_date", "paid_out_of_band"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Read-mostly: Stripe holds the truth and webhooks keep these rows; staff refresh a
+    row from Stripe rather than edit it."""
+
+    list_display = [
+        "__str__",
+        "status",
+        "collection_method",
+        "quantity",
+        "current_period_end",
+        "cancel_at_period_end",
+        "past_due_since",
+    ]
+    list_filter = ["status", "collection_method", "cancel_at_period_end", "plan"]
+    search_fields = [
+        "user__email",
+        "organisation__name",
+        "stripe_subscription_id",
+        "stripe_customer_id",
+    ]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation", "plan"]
+    readonly_fields = [
+        "status",
+        "collection_method",
+        "quantity",
+        "stripe_subscription_id",
+        "stripe_customer_id",
+        "current_period_end",
+        "cancel_at_period_end",
+        "past_due_since",
+        "ended_at",
+        "stripe_updated_at",
+        "ending_reminder_sent_for",
+        "ended_notice_sent_at",
+        "created_at",
+    ]
+    inlines = [InvoiceInline]
+    actions = ["refresh_from_stripe"]
+
+    def has_add_permission(self, request) -> bool:
+        # Subscriptions come from Stripe; a membership without one is a grant.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.stripe_subscription_id:
+            return [*self.readonly_fields, "user", "organisation", "plan"]
+        return self.readonly_fields
+
+    @admin.action(description="Refresh the selected subscriptions from Stripe")
+    def refresh_from_stripe(self, request, queryset):
+        done = 0
+        for subscription in queryset.exclude(stripe_subscription_id=None):
+            try:
+                sync.subscription_sync(stripe_subscription_id=subscription.stripe_subscription_id)
+                done += 1
+            except (gateway.StripeUnavailable, gateway.StripeRejected) as error:
+                self.message_user(
+                    request, f"{subscription.stripe_subscription_id}: {error}", messages.ERROR
+                )
+        self.message_user(request, f"{done} subscription(s) refreshed from Stripe.")
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "subscription",
+        "status",
+        "amount_due_pence",
+        "due_date",
+        "paid_out_of_band",
+        "created_at",
+    ]
+    list_filter = ["status", "paid_out_of_band", "subscription__collection_method"]
+    search_fields = [
+        "number",
+        "stripe_invoice_id",
+        "subscription__organisation__name",
+        "subscription__user__email",
+    ]
+    list_select_related = ["subscription__plan", "subscription__user", "subscription__organisation"]
+    readonly_fields = [
+        "subscription",
+        "stripe_invoice_id",
+        "number",
+        "status",
+        "amount_due_pence",
+        "due_date",
+        "hosted_invoice_url",
+        "paid_out_of_band",
+        "payment_failed_notice_sent_at",
+        "created_at",
+    ]
+    actions = ["mark_paid_outside_stripe"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Mark paid outside Stripe (bank transfer received)")
+    def mark_paid_outside_stripe(self, request, queryset):
+        for invoice in queryset.select_related("subscription"):
+            try:
+                invoicing.invoice_mark_paid_out_of_band(invoice=invoice)
+            except ValidationError as error:
+                self.message_user(request, f"{invoice}: {' '.join(error.messages)}", messages.ERROR)
+            except (gateway.StripeUnavailable, gateway.StripeRejected) as error:
+                self.message_user(request, f"{invoice}: Stripe said: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"Invoice {invoice} is marked paid.", messages.SUCCESS)
+
+
+@admin.register(InvoiceRequest)
+class InvoiceRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "organisation",
+        "plan",
+        "seats",
+        "purchase_order_number",
+        "requested_by",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "plan"]
+    search_fields = ["organisation__name", "purchase_order_number", "requested_by__email"]
+    list_select_related = ["organisation", "plan", "requested_by"]
+    readonly_fields = [
+        "requested_by",
+        "organisation",
+        "status",
+        "detail",
+        "subscription",
+        "decided_by",
+        "decided_at",
+        "created_at",
+    ]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Approve: create the subscription billed by invoice")
+    def approve(self, request, queryset):
+        for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
+            try:
+                invoicing.invoice_request_approve(
+                    invoice_request=invoice_request, approved_by=request.user
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{invoice_request}: {' '.join(error.messages)}", messages.ERROR
+                )
+            except (gateway.StripeUnavailable, gateway.StripeRejected) as error:
+                self.message_user(
+                    request, f"{invoice_request}: Stripe said: {error}", messages.ERROR
+                )
+            else:
+                self.message_user(
+                    request, f"{invoice_request}: subscription created.", messages.SUCCESS
+                )
+
+    @admin.action(description="Reject the selected requests")
+    def reject(self, request, queryset):
+        for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
+            invoicing.invoice_request_reject(
+                invoice_request=invoice_request,
+                rejected_by=request.user,
+                reason=f"Rejected by {request.user}.",
+            )
+        self.message_user(request, "The pending requests selected were rejected.")
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    """Read-only: what Stripe sent and what applying it did, with a re-apply button."""
+
+    list_display = [
+        "stripe_event_id",
+        "event_type",
+        "outcome",
+        "attempts",
+        "received_at",
+        "stripe_subscription_id",
+    ]
+    list_filter = ["outcome", "event_type"]
+    search_fields = ["stripe_event_id", "stripe_subscription_id", "detail"]
+    date_hierarchy = "received_at"
+    actions = ["reapply"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Re-apply the selected events", permissions=["view"])
+    def reapply(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        # Re-applying reads Stripe's current state again, so an applied event is safe too.
+        StripeEvent.objects.filter(pk__in=ids).update(outcome=StripeEvent.Outcome.PENDING)
+        for event_id in ids:
+            tasks.stripe_event_apply.delay(event_id)
+        self.message_user(request, f"{len(ids)} event(s) queued to be applied again.")

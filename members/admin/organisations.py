@@ -1,0 +1,183 @@
+"""The admin of organisations, their seats, invitations and grants."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from members import access
+from members.models import (
+    Invitation,
+    MembershipGrant,
+    Organisation,
+    Seat,
+)
+from members.organisations import invitations, seats
+
+
+class SeatInline(admin.TabularInline):
+    model = Seat
+    extra = 0
+    autocomplete_fields = ["user", "organisation"]
+    fields = ["user", "organisation", "is_admin", "slot", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ["email", "invited_by", "sent_at", "accepted_at", "accepted_by", "revoked_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # invitations are sent by organisation admins (or from the list)
+
+
+class OrganisationGrantInline(admin.TabularInline):
+    model = MembershipGrant
+    fk_name = "organisation"
+    extra = 0
+    fields = ["seats", "starts_on", "ends_on", "reason", "member_type", "note"]
+    verbose_name = "membership granted by staff"
+    verbose_name_plural = "memberships granted by staff"
+
+
+class HasVerifiedDomainFilter(admin.SimpleListFilter):
+    title = "verified email domain"
+    parameter_name = "domain"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Verified"), ("no", "None")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(verified_domain="")
+        if self.value() == "no":
+            return queryset.filter(verified_domain="")
+        return queryset
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Organisations with their seats, invitations and staff grants.
+
+    Staff verify an organisation's email domain by entering it here, after checking
+    (e.g. by a call to a known number) that the organisation owns it.
+    """
+
+    list_display = ["name", "org_type", "region", "seats_taken", "verified_domain", "created_at"]
+    list_filter = ["org_type", "region", HasVerifiedDomainFilter]
+    search_fields = [
+        "name",
+        "billing_email",
+        "verified_domain",
+        "stripe_customer_id",
+        "seats__user__email",
+    ]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["seats_summary", "created_at"]
+    inlines = [SeatInline, InvitationInline, OrganisationGrantInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "org_type", "region", "seats_summary"]}),
+        ("Seats by email domain", {"fields": ["verified_domain"]}),
+        (
+            "Billing",
+            {
+                "fields": [
+                    "billing_contact_name",
+                    "billing_email",
+                    "billing_address",
+                    "purchase_order_number",
+                    "stripe_customer_id",
+                ]
+            },
+        ),
+        ("Dates", {"fields": ["created_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        # One count per page of organisations, not one query per row.
+        return super().get_queryset(request).annotate(seat_count=Count("seats", distinct=True))
+
+    @admin.display(description="seats taken", ordering="seat_count")
+    def seats_taken(self, obj: Organisation) -> int:
+        return obj.seat_count
+
+    @admin.display(description="Seats")
+    def seats_summary(self, obj: Organisation) -> str:
+        if obj.pk is None:
+            return "-"
+        current = access.organisation_membership(obj)
+        usage = seats.seats_usage(obj, total=current.seats if current else 0)
+        if current is None:
+            return f"No active membership; {usage.taken} people hold seats that give no access."
+        where = "a subscription" if current.subscription else "a staff grant"
+        ends = current.ends_at or current.renews_at
+        when = f", until {ends:%d %B %Y}" if ends else ""
+        return (
+            f"{usage.used} of {usage.total} seats in use ({usage.taken} people, {usage.held} "
+            f"invitations), from {where}{when}."
+        )
+
+
+class InvitationStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", "Waiting (holds a seat)"),
+            ("expired", "Expired"),
+            ("accepted", "Accepted"),
+            ("revoked", "Revoked"),
+        ]
+
+    def queryset(self, request, queryset):
+        cutoff = timezone.now() - seats.invitation_lifetime()
+        waiting = Q(accepted_at__isnull=True, revoked_at__isnull=True)
+        if self.value() == "open":
+            return queryset.filter(waiting, sent_at__gt=cutoff)
+        if self.value() == "expired":
+            return queryset.filter(waiting, sent_at__lte=cutoff)
+        if self.value() == "accepted":
+            return queryset.filter(accepted_at__isnull=False)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "invited_by", "sent_at", "accepted_at", "revoked_at"]
+    list_filter = [InvitationStateFilter]
+    search_fields = ["email", "organisation__name", "invited_by__email"]
+    list_select_related = ["organisation", "invited_by"]
+    readonly_fields = [
+        "organisation",
+        "email",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "emailed_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # organisation admins invite from their organisation page
+
+    @admin.action(description="Revoke selected invitations (frees their seats)")
+    def revoke(self, request, queryset):
+        revoked = 0
+        for invitation in queryset:
+            try:
+                invitations.invitation_revoke(invitation=invitation, revoked_by=request.user)
+            except ValidationError as error:
+                messages.warning(request, f"{invitation}: {' '.join(error.messages)}")
+            else:
+                revoked += 1
+        messages.success(request, f"{revoked} invitation(s) revoked.")

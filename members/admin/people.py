@@ -1,0 +1,106 @@
+"""The admin of people: accounts, their seats and memberships, the members export."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from members import access
+from members.admin.organisations import SeatInline
+from members.exports import members_csv_lines
+from members.models import (
+    User,
+)
+
+
+class MembershipNowFilter(admin.SimpleListFilter):
+    """Who is a member today, by the same rule as the site (access.members_now_q)."""
+
+    title = "membership now"
+    parameter_name = "membership"
+
+    def lookups(self, request, model_admin):
+        return [("member", "Member"), ("not-member", "Not a member")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "member":
+            return queryset.filter(access.members_now_q())
+        if self.value() == "not-member":
+            return queryset.exclude(access.members_now_q())
+        return queryset
+
+
+class MemberCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "name"]
+
+
+class MemberChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = MemberChangeForm
+    add_form = MemberCreationForm
+    # member_type here is the "work" people state about themselves; it opens nothing
+    # (the access summary shows the type their membership gives).
+    list_display = ["email", "name", "member_type", "region", "is_staff", "date_joined"]
+    list_filter = [MembershipNowFilter, "member_type", "region", "is_staff", "is_active", "groups"]
+    search_fields = ["email", "name", "organisation_name", "seats__organisation__name"]
+    actions = ["export_csv"]
+    ordering = ["email"]
+    readonly_fields = ["access_summary", "last_login", "date_joined"]
+    filter_horizontal = ["groups", "user_permissions", "topics"]
+    inlines = [SeatInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "access_summary"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "name",
+                    "job_title",
+                    "organisation_name",
+                    "member_type",
+                    "region",
+                    "topics",
+                ]
+            },
+        ),
+        (
+            "Permissions",
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
+    ]
+
+    @admin.display(description="Access")
+    def access_summary(self, obj: User) -> str:
+        if obj.pk is None:
+            return "-"
+        current = access.membership(obj)
+        roles = ", ".join(sorted(access.roles(obj)))
+        if current is None:
+            return f"No membership. Roles: {roles}."
+        where = {
+            access.Source.PERSONAL: f"personal subscription ({current.subscription})",
+            access.Source.SEAT: f"a seat at {current.organisation}",
+            access.Source.GRANT: f"a staff grant ({current.grant})",
+        }[current.source]
+        return f"Member through {where}; member type {current.member_type}. Roles: {roles}."
+
+    @admin.action(description="Export selected people as CSV (with their membership)")
+    def export_csv(self, request, queryset):
+        people = queryset.order_by("email").iterator(chunk_size=500)
+        response = StreamingHttpResponse(members_csv_lines(people), content_type="text/csv")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
+        return response

@@ -1,0 +1,204 @@
+"""Paying by invoice against a PO number (councils and other public bodies): the
+request, staff approval (a Stripe subscription billed by invoice), rejection, and an
+invoice paid outside Stripe.
+
+Stripe is reached through members/billing/gateway.py only.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from members.billing import gateway
+from members.billing.services import (
+    card_payments_enabled,
+    organisation_for_buyer,
+    unique_slug,
+)
+from members.billing.sync import (
+    META_ORGANISATION,
+    META_PLAN,
+    META_USER,
+    invoice_write,
+    subscription_sync,
+    subscription_write,
+)
+from members.models import (
+    Invoice,
+    InvoiceRequest,
+    Organisation,
+    Plan,
+    Subscription,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- Paying by invoice -----------------------------------------------------------------
+
+
+def invoice_request_submit(
+    *,
+    user: User,
+    plan: Plan,
+    seats: int,
+    organisation_name: str,
+    region: str,
+    contact_name: str,
+    billing_email: str,
+    billing_address: str,
+    purchase_order_number: str,
+) -> InvoiceRequest:
+    """Record a request to pay by invoice; create the subscription at once unless staff
+    approve requests first (BILLING_INVOICE_REQUESTS_NEED_APPROVAL) or Stripe is not set up.
+    """
+    if not plan.is_active or not plan.allow_invoice:
+        raise ValidationError({"plan": "This plan cannot be paid by invoice."})
+    if plan.holder == Plan.Holder.INDIVIDUAL:
+        seats = 1
+    elif seats < plan.seats:
+        raise ValidationError({"seats": f"This plan starts at {plan.seats} seats."})
+    with transaction.atomic(durable=True):
+        if plan.holder == Plan.Holder.ORGANISATION:
+            organisation = organisation_for_buyer(
+                user=user, name=organisation_name, org_type=plan.member_type, region=region
+            )
+        else:
+            # A person's own membership, invoiced to the body that pays for it.
+            organisation = Organisation.objects.create(
+                name=organisation_name,
+                slug=unique_slug(organisation_name),
+                org_type=plan.member_type,
+                region=region,
+            )
+        organisation.billing_contact_name = contact_name
+        organisation.billing_email = billing_email
+        organisation.billing_address = billing_address
+        organisation.purchase_order_number = purchase_order_number
+        if region and not organisation.region:
+            organisation.region = region
+        organisation.save(
+            update_fields=[
+                "billing_contact_name",
+                "billing_email",
+                "billing_address",
+                "purchase_order_number",
+                "region",
+            ]
+        )
+        request = InvoiceRequest.objects.create(
+            requested_by=user,
+            plan=plan,
+            organisation=organisation,
+            seats=seats,
+            purchase_order_number=purchase_order_number,
+        )
+    if settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL or not card_payments_enabled():
+        return request
+    try:
+        invoice_request_approve(invoice_request=request)
+    except gateway.StripeUnavailable:
+        # Kept for staff to approve once Stripe answers; the person is told so.
+        InvoiceRequest.objects.filter(pk=request.pk).update(
+            detail="Stripe could not be reached when the request was made; approve it again."
+        )
+    request.refresh_from_db()
+    return request
+
+
+def invoice_request_approve(
+    *, invoice_request: InvoiceRequest, approved_by: User | None = None
+) -> Subscription:
+    """Create the subscription billed by invoice: a Stripe customer carrying the billing
+    details and the PO number, then `collection_method=send_invoice` with seats as the
+    quantity. Access starts now; an invoice unpaid past its due date plus the grace
+    period ends it."""
+    if not card_payments_enabled():
+        raise ValidationError(
+            "Stripe is not configured, so no invoice can be raised. Grant a membership "
+            "instead (reason: invoice paid offline)."
+        )
+    request = InvoiceRequest.objects.select_related("plan", "organisation", "requested_by").get(
+        pk=invoice_request.pk
+    )
+    if request.status == InvoiceRequest.Status.CREATED and request.subscription_id:
+        return request.subscription
+    if request.status == InvoiceRequest.Status.REJECTED:
+        raise ValidationError("This request was rejected.")
+    plan, organisation = request.plan, request.organisation
+    if not plan.stripe_price_id:
+        raise ValidationError(f"The plan {plan} has no Stripe price id yet.")
+    personal = plan.holder == Plan.Holder.INDIVIDUAL
+    metadata = {META_PLAN: str(plan.pk), META_ORGANISATION: str(organisation.pk)}
+    if personal:
+        metadata = {META_PLAN: str(plan.pk), META_USER: str(request.requested_by_id)}
+    customer_id = organisation.stripe_customer_id
+    if not customer_id:
+        customer_id = gateway.customer_create(
+            name=organisation.name,
+            email=organisation.billing_email,
+            address=organisation.billing_address,
+            contact_name=organisation.billing_contact_name,
+            po_number=request.purchase_order_number,
+            metadata={META_ORGANISATION: str(organisation.pk)},
+            idempotency_key=f"invoice-request-customer-{request.pk}",
+        )
+        Organisation.objects.filter(pk=organisation.pk).update(stripe_customer_id=customer_id)
+    state = gateway.subscription_create_invoiced(
+        customer_id=customer_id,
+        price_id=plan.stripe_price_id,
+        quantity=request.seats,
+        days_until_due=settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
+        metadata=metadata,
+        idempotency_key=f"invoice-request-subscription-{request.pk}",
+    )
+    with transaction.atomic():
+        subscription = subscription_write(
+            state=state,
+            user=request.requested_by if personal else None,
+            organisation=None if personal else organisation,
+            plan=plan,
+        )
+        InvoiceRequest.objects.filter(pk=request.pk).update(
+            status=InvoiceRequest.Status.CREATED,
+            subscription=subscription,
+            decided_by=approved_by,
+            decided_at=timezone.now(),
+            detail=f"Subscription {state.id} created, billed by invoice.",
+        )
+    logger.info("invoice subscription created request=%s subscription=%s", request.pk, state.id)
+    return subscription
+
+
+def invoice_request_reject(
+    *, invoice_request: InvoiceRequest, rejected_by: User, reason: str
+) -> None:
+    InvoiceRequest.objects.filter(
+        pk=invoice_request.pk, status=InvoiceRequest.Status.PENDING
+    ).update(
+        status=InvoiceRequest.Status.REJECTED,
+        decided_by=rejected_by,
+        decided_at=timezone.now(),
+        detail=reason,
+    )
+
+
+def invoice_mark_paid_out_of_band(*, invoice: Invoice) -> Invoice:
+    """Staff saw the bank transfer arrive: tell Stripe the invoice is paid outside it."""
+    if invoice.status == Invoice.Status.PAID:
+        return invoice
+    if invoice.status != Invoice.Status.OPEN:
+        raise ValidationError(
+            f"Only open invoices can be marked paid (this one is {invoice.status})."
+        )
+    state = gateway.invoice_pay_out_of_band(invoice.stripe_invoice_id)
+    with transaction.atomic():
+        invoice_write(state=state, subscription=invoice.subscription, paid_out_of_band=True)
+    # Paying the overdue invoice brings a past_due subscription back to active.
+    subscription_sync(stripe_subscription_id=invoice.subscription.stripe_subscription_id)
+    invoice.refresh_from_db()
+    return invoice

@@ -1,0 +1,73 @@
+"""Celery tasks for billing: thin wrappers that take ids and call one service each.
+
+They kept the names they had when they lived in members/tasks.py, so that beat's
+schedule (network/settings.py) and messages already queued keep finding them.
+"""
+
+import logging
+
+from celery import shared_task
+
+from members.billing import gateway, notices, sync
+from network.celery import EMAIL_RETRY
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="members.tasks.stripe_event_apply", bind=True, max_retries=5)
+def stripe_event_apply(self, event_id: int) -> str:
+    """Apply one stored webhook event. Every failure is recorded on the event row; when
+    Stripe was unreachable a worker tries again with backoff, and stripe_events_retry
+    picks up whatever is still failed (tasks run in-process retry only that way)."""
+    try:
+        return sync.stripe_event_apply(event_id=event_id)
+    except gateway.StripeUnavailable as error:
+        if self.request.is_eager:
+            return "failed"
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 1800)) from error
+    except Exception:
+        logger.exception("stripe event row %s failed", event_id)
+        return "failed"
+
+
+@shared_task(name="members.tasks.stripe_events_retry")
+def stripe_events_retry() -> int:
+    """Every few minutes: re-apply events that failed, wait for their person or
+    organisation, or were never picked up."""
+    event_ids = sync.stripe_events_to_retry()
+    for event_id in event_ids:
+        stripe_event_apply.delay(event_id)
+    return len(event_ids)
+
+
+@shared_task(name="members.tasks.subscriptions_reconcile")
+def subscriptions_reconcile() -> int:
+    return sync.subscriptions_reconcile()
+
+
+@shared_task(name="members.tasks.payment_failed_notice_send", **EMAIL_RETRY)
+def payment_failed_notice_send(invoice_id: int) -> bool:
+    return notices.payment_failed_notice_send(invoice_id=invoice_id)
+
+
+@shared_task(name="members.tasks.ending_soon_notice_send", **EMAIL_RETRY)
+def ending_soon_notice_send(subscription_id: int) -> bool:
+    return notices.ending_soon_notice_send(subscription_id=subscription_id)
+
+
+@shared_task(name="members.tasks.membership_ended_notice_send", **EMAIL_RETRY)
+def membership_ended_notice_send(subscription_id: int) -> bool:
+    return notices.membership_ended_notice_send(subscription_id=subscription_id)
+
+
+@shared_task(name="members.tasks.membership_reminders_send")
+def membership_reminders_send() -> int:
+    """Daily: 'ending soon' for non-renewing memberships, and any 'ended' notice that the
+    moment of ending did not send (a worker was down)."""
+    due = notices.ending_soon_due()
+    for subscription_id in due:
+        ending_soon_notice_send.delay(subscription_id)
+    ended = notices.ended_notices_due()
+    for subscription_id in ended:
+        membership_ended_notice_send.delay(subscription_id)
+    return len(due) + len(ended)

@@ -1,0 +1,129 @@
+"""Billing records: invoices, Stripe's webhook events and requests to pay by invoice."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from members.models.organisations import Organisation
+from members.models.subscriptions import Plan, Subscription
+
+
+class Invoice(models.Model):
+    """The local copy of a Stripe invoice of one of our subscriptions (for the account page
+    and for staff marking bank transfers paid)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        PAID = "paid", "Paid"
+        UNCOLLECTIBLE = "uncollectible", "Uncollectible"
+        VOID = "void", "Void"
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="invoices"
+    )
+    stripe_invoice_id = models.CharField(max_length=100, unique=True)
+    number = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    amount_due_pence = models.PositiveIntegerField(default=0)
+    due_date = models.DateTimeField(null=True, blank=True)
+    hosted_invoice_url = models.URLField(max_length=500, blank=True)
+    paid_out_of_band = models.BooleanField(
+        default=False, help_text="Marked paid by staff (bank transfer), outside Stripe."
+    )
+    payment_failed_notice_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the 'payment failed' email went out (sent once)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subscription", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.number or self.stripe_invoice_id
+
+    @property
+    def amount_pounds(self) -> str:
+        pounds, pence = divmod(self.amount_due_pence, 100)
+        return f"£{pounds:,}.{pence:02d}"
+
+
+class StripeEvent(models.Model):
+    """A webhook event from Stripe, stored once by its id and applied by a task."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting to be applied"
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Ignored (not ours)"
+        WAITING = "waiting", "Waiting for its person or organisation"
+        FAILED = "failed", "Failed"
+
+    stripe_event_id = models.CharField(max_length=100, unique=True)
+    event_type = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    outcome = models.CharField(
+        max_length=20, choices=Outcome.choices, default=Outcome.PENDING, db_index=True
+    )
+    detail = models.TextField(blank=True, help_text="What applying it did, or why not.")
+    attempts = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    stripe_subscription_id = models.CharField(max_length=100, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = "Stripe event"
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.stripe_event_id}"
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.outcome in (self.Outcome.WAITING, self.Outcome.FAILED)
+
+
+class InvoiceRequest(models.Model):
+    """A request to pay by invoice against a PO number (councils, mostly)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for staff approval"
+        CREATED = "created", "Subscription created"
+        REJECTED = "rejected", "Rejected"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invoice_requests"
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invoice_requests"
+    )
+    seats = models.PositiveIntegerField(default=1)
+    purchase_order_number = models.CharField("PO number", max_length=100)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    detail = models.TextField(blank=True)
+    subscription = models.OneToOneField(
+        Subscription,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoice_request",
+        help_text="The subscription billed by invoice that this request created.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.purchase_order_number})"

@@ -1,0 +1,117 @@
+"""Organisations, the seats their people hold, and invitations to those seats."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models.people import MemberType, Region
+
+
+class Organisation(models.Model):
+    """A provider, council or other body that holds one membership with N seats."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    org_type = models.CharField("type", max_length=20, choices=MemberType.choices)
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True)
+    billing_contact_name = models.CharField(max_length=150, blank=True)
+    billing_email = models.EmailField(blank=True)
+    billing_address = models.TextField(blank=True)
+    purchase_order_number = models.CharField("PO number", max_length=100, blank=True)
+    verified_domain = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="An email domain the organisation has shown it owns (e.g. council.gov.uk): "
+        "people with a verified address there may claim a free seat while seats remain.",
+    )
+    stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Seat(models.Model):
+    """A person's place in an organisation's membership."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="seats")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seats"
+    )
+    is_admin = models.BooleanField(
+        default=False, help_text="Organisation admins manage seats and billing."
+    )
+    slot = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Which of the paid seats this is (1..seats). Unique per organisation, so "
+        "two people taking the last seat at the same moment cannot both get it.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="seat_once_per_person"),
+            models.UniqueConstraint(fields=["organisation", "slot"], name="seat_slot_taken_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.organisation}"
+
+
+class Invitation(models.Model):
+    """An organisation admin's invitation to a colleague to take a seat."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the invitation was last sent; its link expires a set time after.",
+    )
+    emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the email for the latest sending left; a retried task sends it once.",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+        constraints = [
+            # One open invitation per address and organisation (emails are stored
+            # lower-cased), so a double-click cannot hold two seats for one person.
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor revoked (it may still have expired)."""
+        return self.accepted_at is None and self.revoked_at is None

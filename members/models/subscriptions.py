@@ -1,0 +1,147 @@
+"""Plans, subscriptions (the local copy of Stripe's) and their statuses."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from members.models.organisations import Organisation
+from members.models.people import MemberType, User
+
+
+class Plan(models.Model):
+    """What a person or organisation can buy. Each plan maps to one Stripe Price."""
+
+    class Holder(models.TextChoices):
+        INDIVIDUAL = "individual", "Individual"
+        ORGANISATION = "organisation", "Organisation"
+
+    class Interval(models.TextChoices):
+        MONTH = "month", "Monthly"
+        YEAR = "year", "Annual"
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    member_type = models.CharField(max_length=20, choices=MemberType.choices)
+    holder = models.CharField(max_length=20, choices=Holder.choices)
+    interval = models.CharField(max_length=10, choices=Interval.choices)
+    price_pence = models.PositiveIntegerField(
+        help_text="Price per interval in pence, VAT included."
+    )
+    seats = models.PositiveIntegerField(default=1, help_text="Seats included (1 for individuals).")
+    included = models.TextField(
+        blank=True, help_text="What the plan includes, one item per line (shown on the page)."
+    )
+    stripe_price_id = models.CharField(max_length=100, blank=True, db_index=True)
+    trial_days = models.PositiveSmallIntegerField(default=0)
+    allow_promotion_codes = models.BooleanField(default=False)
+    allow_invoice = models.BooleanField(
+        default=False, help_text="Offer payment by invoice against a PO number."
+    )
+    is_active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "member_type", "holder", "interval"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(holder="organisation") | Q(seats=1), name="individual_plan_one_seat"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price_pounds(self) -> str:
+        pounds, pence = divmod(self.price_pence, 100)
+        return f"£{pounds:,}" if not pence else f"£{pounds:,}.{pence:02d}"
+
+    @property
+    def included_items(self) -> list[str]:
+        return [line.strip() for line in self.included.splitlines() if line.strip()]
+
+
+class SubscriptionStatus(models.TextChoices):
+    """Stripe's subscription states; members/access/subscriptions.py maps them to access."""
+
+    ACTIVE = "active", "Active"
+    TRIALING = "trialing", "Trialing"
+    PAST_DUE = "past_due", "Past due"
+    UNPAID = "unpaid", "Unpaid"
+    CANCELED = "canceled", "Cancelled"
+    INCOMPLETE = "incomplete", "Incomplete"
+    INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete (expired)"
+    PAUSED = "paused", "Paused"
+
+
+# A membership that reaches one of these has ended ("membership ended" email). An
+# abandoned Checkout's subscription (incomplete, then incomplete_expired) never started.
+ENDED_STATUSES = {SubscriptionStatus.CANCELED, SubscriptionStatus.UNPAID}
+
+
+class Subscription(models.Model):
+    """The local copy of a Stripe subscription, held by one person or one organisation."""
+
+    class CollectionMethod(models.TextChoices):
+        CARD = "charge_automatically", "Card"
+        INVOICE = "send_invoice", "Invoice"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(max_length=20, choices=SubscriptionStatus.choices, db_index=True)
+    collection_method = models.CharField(
+        max_length=30, choices=CollectionMethod.choices, default=CollectionMethod.CARD
+    )
+    quantity = models.PositiveIntegerField(default=1, help_text="Seats paid for.")
+    stripe_subscription_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    past_due_since = models.DateTimeField(
+        null=True, blank=True, help_text="When payment first failed; the grace period runs from it."
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    stripe_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When Stripe's copy was last read into this row."
+    )
+    ending_reminder_sent_for = models.DateTimeField(
+        null=True, blank=True, help_text="The period end the 'ending soon' email was sent for."
+    )
+    ended_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(organisation__isnull=True))
+                | (Q(user__isnull=True) & Q(organisation__isnull=False)),
+                name="subscription_has_one_holder",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            models.Index(fields=["organisation", "status"]),
+            # The daily "ending soon" reminder looks for non-renewing periods ending soon.
+            models.Index(fields=["cancel_at_period_end", "current_period_end"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.holder} - {self.plan} ({self.get_status_display()})"
+
+    @property
+    def holder(self) -> "User | Organisation":
+        return self.user or self.organisation

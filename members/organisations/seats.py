@@ -1,0 +1,251 @@
+"""Organisation memberships: seats, admins and verified email domains.
+
+Every write an organisation admin (or a colleague taking a seat) makes goes through one
+function here. How many seats an organisation may fill, and who may do what, is asked
+of members/access/; this module counts what is used and keeps the rules that no
+organisation is left without an admin and no seat is given twice.
+
+Seats are guarded twice against two people taking the last one at the same moment: the
+organisation's row is locked (select_for_update) while seats are counted and given, and
+each seat takes a numbered slot (1..seats) that is unique per organisation in the
+database, so even without row locks (SQLite) only one of two racing seats is saved.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from members import access
+from members.models import Invitation, Organisation, Seat, User
+
+# Addresses anyone can get: a verified address there proves nothing about an employer.
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "btinternet.com",
+        "gmail.com",
+        "googlemail.com",
+        "gmx.com",
+        "hotmail.co.uk",
+        "hotmail.com",
+        "icloud.com",
+        "live.co.uk",
+        "live.com",
+        "mac.com",
+        "me.com",
+        "msn.com",
+        "outlook.com",
+        "proton.me",
+        "protonmail.com",
+        "sky.com",
+        "talktalk.net",
+        "virginmedia.com",
+        "yahoo.co.uk",
+        "yahoo.com",
+    }
+)
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeatsUsage:
+    """How an organisation's seats are used."""
+
+    total: int  # seats the membership allows (access.organisation_seats)
+    taken: int  # people holding a seat
+    held: int  # invitations not yet accepted, revoked or expired
+
+    @property
+    def used(self) -> int:
+        return self.taken + self.held
+
+    @property
+    def left(self) -> int:
+        return max(0, self.total - self.used)
+
+    @property
+    def over(self) -> int:
+        """Seats in use beyond what the membership allows (after a plan got smaller)."""
+        return max(0, self.used - self.total)
+
+
+def invitation_lifetime() -> timedelta:
+    return timedelta(days=settings.ORGANISATION_INVITATION_DAYS)
+
+
+def invitation_expires_at(invitation: Invitation) -> datetime:
+    return invitation.sent_at + invitation_lifetime()
+
+
+def invitation_is_expired(invitation: Invitation, *, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) >= invitation_expires_at(invitation)
+
+
+def invitations_holding_seats(organisation: Organisation) -> QuerySet[Invitation]:
+    """Open invitations that have not expired: each holds a seat."""
+    return organisation.invitations.filter(
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        sent_at__gt=timezone.now() - invitation_lifetime(),
+    )
+
+
+def seats_usage(organisation: Organisation, *, total: int | None = None) -> SeatsUsage:
+    """Count seats taken and held; pass `total` when the caller already asked access.py."""
+    if total is None:
+        total = access.organisation_seats(organisation)
+    return SeatsUsage(
+        total=total,
+        taken=organisation.seats.count(),
+        held=invitations_holding_seats(organisation).count(),
+    )
+
+
+# --- Seats ---------------------------------------------------------------------------
+
+
+def organisation_lock(organisation: Organisation) -> Organisation:
+    """Lock the organisation's row until the transaction ends: seat counting and giving
+    for one organisation happen one at a time."""
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def no_seats_message(usage: SeatsUsage) -> str:
+    if usage.total == 0:
+        return (
+            "Your organisation has no active membership at the moment, so there are no "
+            "seats to fill. Renew the membership first."
+        )
+    return (
+        f"All {usage.total} seats are taken or held by invitations. To invite someone, "
+        "remove a person, revoke an invitation, or add seats to your membership."
+    )
+
+
+def seat_give(
+    *, organisation: Organisation, user: User, exclude_invitation: Invitation | None = None
+) -> Seat:
+    """Give `user` a seat if one is free. Call inside a transaction holding organisation_lock()."""
+    total = access.organisation_seats(organisation)
+    held = invitations_holding_seats(organisation)
+    if exclude_invitation is not None:
+        held = held.exclude(pk=exclude_invitation.pk)
+    taken_slots = set(organisation.seats.exclude(slot__isnull=True).values_list("slot", flat=True))
+    usage = SeatsUsage(total=total, taken=organisation.seats.count(), held=held.count())
+    slot = next((n for n in range(1, total + 1) if n not in taken_slots), None)
+    if usage.left < 1 or slot is None:
+        raise ValidationError(no_seats_message(usage), code="no_seat")
+    try:
+        with transaction.atomic():
+            seat = Seat.objects.create(organisation=organisation, user=user, slot=slot)
+    except IntegrityError:
+        # Someone took the same numbered seat a moment ago (only possible where the row
+        # lock is not enforced): the database refused the second one.
+        raise ValidationError(
+            "Someone took the last seat a moment ago. There is no seat left.", code="no_seat"
+        ) from None
+    access.forget(user)
+    return seat
+
+
+def seat_claim(*, organisation: Organisation, user: User) -> Seat:
+    """A colleague with a verified address at the organisation's verified domain takes a
+    free seat."""
+    with transaction.atomic(durable=True):
+        organisation = organisation_lock(organisation)
+        if not access.can_claim_seat(user, organisation):
+            raise ValidationError(
+                "Your verified email address is not at this organisation's domain.",
+                code="wrong_domain",
+            )
+        if organisation.seats.filter(user=user).exists():
+            raise ValidationError("You already hold a seat here.", code="already_seated")
+        return seat_give(organisation=organisation, user=user)
+
+
+def _other_admins(seat: Seat) -> QuerySet[Seat]:
+    return Seat.objects.filter(organisation_id=seat.organisation_id, is_admin=True).exclude(
+        pk=seat.pk
+    )
+
+
+def seat_remove(*, seat: Seat, removed_by: User) -> None:
+    """Take a seat back. The last admin cannot be removed: someone must manage the seats."""
+    with transaction.atomic(durable=True):
+        organisation_lock(seat.organisation)
+        seat = Seat.objects.select_related("user").get(pk=seat.pk)
+        if seat.is_admin and not _other_admins(seat).exists():
+            raise ValidationError(
+                "This is the organisation's only admin. Make someone else an admin first.",
+                code="last_admin",
+            )
+        seat.delete()
+    access.forget(seat.user)
+
+
+def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
+    """Make a seat holder an admin, or take the role back (never from the last admin)."""
+    with transaction.atomic(durable=True):
+        organisation_lock(seat.organisation)
+        seat = Seat.objects.select_for_update().get(pk=seat.pk)
+        if not is_admin and seat.is_admin and not _other_admins(seat).exists():
+            raise ValidationError(
+                "An organisation needs at least one admin. Make someone else an admin "
+                "before you step down.",
+                code="last_admin",
+            )
+        if seat.is_admin != is_admin:
+            seat.is_admin = is_admin
+            seat.save(update_fields=["is_admin"])
+    return seat
+
+
+# --- Verified email domain -----------------------------------------------------------
+
+
+def domain_verify(*, organisation: Organisation, domain: str, verified_by: User) -> Organisation:
+    """An organisation admin verifies the domain of their own verified email address.
+
+    Holding a verified mailbox at the domain is the proof. Public mail providers are
+    refused (anyone can have an address there), and so is a domain another organisation
+    already verified (staff settle that in the admin).
+    """
+    domain = domain.strip().lower().lstrip("@")
+    own_domains = {access.email_domain(address) for address in access.verified_emails(verified_by)}
+    if domain not in own_domains:
+        raise ValidationError(
+            "You can verify only the domain of one of your own verified email addresses.",
+            code="not_own_domain",
+        )
+    if domain in PUBLIC_EMAIL_DOMAINS:
+        raise ValidationError(
+            f"{domain} is a public email service; anyone can have an address there.",
+            code="public_domain",
+        )
+    with transaction.atomic(durable=True):
+        organisation = organisation_lock(organisation)
+        taken = (
+            Organisation.objects.filter(verified_domain=domain).exclude(pk=organisation.pk).exists()
+        )
+        if taken:
+            raise ValidationError(
+                f"Another organisation has already verified {domain}. Please contact us.",
+                code="domain_taken",
+            )
+        organisation.verified_domain = domain
+        organisation.save(update_fields=["verified_domain"])
+    return organisation
+
+
+def domain_clear(*, organisation: Organisation) -> Organisation:
+    """Stop offering seats by email domain."""
+    Organisation.objects.filter(pk=organisation.pk).update(verified_domain="")
+    organisation.verified_domain = ""
+    return organisation
