@@ -243,7 +243,7 @@ def main() -> None:
     if not options.keep or not Thread.objects.exists():
         fill(threads=options.threads, posts=options.posts, members=options.members)
     enqueued = []
-    tasks.post_notify.delay = lambda post_id: enqueued.append(post_id)  # the worker's job
+    tasks.post_notify.delay_on_commit = lambda post_id: enqueued.append(post_id)  # worker's job
 
     user = reader()
     client = Client()
