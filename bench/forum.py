@@ -57,8 +57,8 @@ def ensure_database(url: str) -> None:
 def fill(*, threads: int, posts: int, members: int) -> None:
     from django.db import connection
 
-    from forum import services
     from forum.models import Category
+    from forum.services import publishing
 
     big = 1000
     rest_threads = threads - 1
@@ -150,7 +150,7 @@ def fill(*, threads: int, posts: int, members: int) -> None:
             """
         )
     for category in Category.objects.all():
-        services.category_recount(category)
+        publishing.category_recount(category)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE forum_post, forum_thread, forum_category, members_user")
     print(
@@ -243,7 +243,7 @@ def main() -> None:
     if not options.keep or not Thread.objects.exists():
         fill(threads=options.threads, posts=options.posts, members=options.members)
     enqueued = []
-    tasks.post_notify.delay = lambda post_id: enqueued.append(post_id)  # the worker's job
+    tasks.post_notify.delay_on_commit = lambda post_id: enqueued.append(post_id)  # worker's job
 
     user = reader()
     client = Client()
@@ -252,9 +252,9 @@ def main() -> None:
     category = Category.objects.order_by("-thread_count").first()
     per_page = settings.FORUM_POSTS_PER_PAGE
     last_page = (long_thread.post_number_counter + per_page - 1) // per_page
-    from forum import services
+    from forum.services import reading
 
-    services.thread_mark_read(user=user, thread=long_thread, up_to=500)
+    reading.thread_mark_read(user=user, thread=long_thread, up_to=500)
 
     print(
         f"Forum: {Thread.objects.count():,} threads; category “{category.name}” has "

@@ -47,7 +47,6 @@ def fill(*, threads: int, posts: int, items: int):
     from django.db import connection
     from django.utils import timezone
 
-    from forum import moderation
     from forum.models import (
         Category,
         Post,
@@ -57,6 +56,7 @@ def fill(*, threads: int, posts: int, items: int):
         Thread,
         WatchPattern,
     )
+    from forum.services import publishing
     from members.access import MODERATORS_GROUP
     from members.models import User
 
@@ -111,9 +111,9 @@ def fill(*, threads: int, posts: int, items: int):
             batch = []
     Post.objects.bulk_create(batch)
     for thread in thread_rows:
-        moderation.thread_recount(thread)
+        publishing.thread_recount(thread)
     for category in categories:
-        moderation.category_recount(category)
+        publishing.category_recount(category)
     pattern = WatchPattern.objects.filter(is_active=True).first()
     candidates = list(Post.objects.filter(post_number__gt=1).values_list("pk", flat=True)[:items])
     held_ids = candidates[: items // 3]

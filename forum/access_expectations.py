@@ -11,9 +11,10 @@ to a GET. The unsubscribe link works without signing in: its token is the creden
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from forum import moderation_access_expectations as _moderation
-from forum import notifications, services
+from forum import notifications
 from forum.models import Category, Notification, ThreadReadState
+from forum.moderation import access_expectations as _moderation
+from forum.services import posting, publishing
 from members.access_matrix import ROLES  # noqa: F401 (the roles this module answers for)
 
 _READERS = {"anonymous": 302, "registered": 404, "lapsed": 404}
@@ -81,7 +82,7 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         defaults={"name": "Access matrix room", "registered_may_read": False},
     )
     author = people["provider_member"]
-    post = services.thread_create(
+    post = posting.thread_create(
         author=author,
         category=category,
         title="Access matrix: sharing a placement review template",
@@ -90,7 +91,7 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         confirmed_child_safety=True,
     )
     if post.state != "visible":
-        services.post_publish(post=post, actor=None)
+        publishing.post_publish(post=post, actor=None)
     thread = post.thread
     ThreadReadState.objects.filter(thread=thread).delete()
     notice_to = people.get("commissioner_member") or author
@@ -139,7 +140,7 @@ def _commissioners_thread(people: dict):
             "policy_may_post": False,
         },
     )
-    post = services.thread_create(
+    post = posting.thread_create(
         author=people["commissioner_member"],
         category=category,
         title="Access matrix: framework contract renewal notes",
@@ -148,5 +149,5 @@ def _commissioners_thread(people: dict):
         confirmed_child_safety=True,
     )
     if post.state != "visible":
-        services.post_publish(post=post, actor=None)
+        publishing.post_publish(post=post, actor=None)
     return post.thread

@@ -4,8 +4,8 @@ page (so revisions and the moderation log are kept), not through the admin."""
 
 from django.contrib import admin
 
-from forum import services
 from forum.models import Category, Post, Thread
+from forum.services import publishing
 
 
 @admin.register(Category)
@@ -66,10 +66,10 @@ class ThreadAdmin(admin.ModelAdmin):
         moved = change and "category" in form.changed_data
         old_category = Category.objects.get(pk=form.initial["category"]) if moved else None
         super().save_model(request, obj, form, change)
-        services.thread_search_index(obj)
-        services.category_recount(obj.category)
+        publishing.thread_search_index(obj)
+        publishing.category_recount(obj.category)
         if old_category is not None:
-            services.category_recount(old_category)
+            publishing.category_recount(old_category)
 
 
 @admin.register(Post)
@@ -89,4 +89,4 @@ class PostAdmin(admin.ModelAdmin):
 
 
 # The moderation admin: audit log, suspensions, and the watch list.
-from forum import moderation_admin  # noqa: E402, F401
+from forum.moderation import admin as moderation_admin  # noqa: E402, F401

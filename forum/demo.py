@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from forum import services
 from forum.models import Category, Follow, ForumPreference, Post, ReportReason, ReviewItem, Thread
+from forum.services import posting, publishing, reports
 from members.models import User
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
@@ -259,12 +259,12 @@ def seed() -> None:
                 renderer_version=MARKUP_RENDERER_VERSION,
                 created_at=now - timedelta(days=days_ago, hours=3 - min(number, 3)),
             )
-            services.post_search_index(post)
+            publishing.post_search_index(post)
             Follow.objects.get_or_create(user=author, thread=thread)
-        services.thread_search_index(thread)
-        services.thread_recount(thread)
+        publishing.thread_search_index(thread)
+        publishing.thread_recount(thread)
     for category in categories.values():
-        services.category_recount(category)
+        publishing.category_recount(category)
     # The demo members have confirmed the safeguarding reminder already.
     for email in ("provider@example.org", "commissioner@example.org", "moderator@example.org",
                   "policy@example.org", "orgadmin@example.org"):  # fmt: skip
@@ -288,7 +288,7 @@ def seed_through_services() -> None:
     ).first()
     if policy is None or commissioner is None or staying_close is None:
         return
-    services.post_reply(
+    posting.post_reply(
         author=policy,
         thread=staying_close,
         body=(
@@ -303,7 +303,7 @@ def seed_through_services() -> None:
         .first()
     )
     if reported is not None:
-        services.report_create(
+        reports.report_create(
             reporter=commissioner,
             post=reported,
             reason=ReportReason.OTHER,

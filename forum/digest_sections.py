@@ -4,7 +4,7 @@ The newsletter finds this module's SECTIONS (see newsletter/digests/); the forum
 not import the newsletter. Each provider gets the digest's reader (with `.user`, None for
 a subscriber without an account) and period (`.period_start`, `.period_end`), and returns
 a section as plain data or None. Only threads the reader may read are listed
-(forum/selectors.py asks members/access.py), with title, category and counts: never the
+(forum/selectors.py asks forum/access.py), with title, category and counts: never the
 text of a post, so nothing a moderator later removes sits in inboxes.
 
 "Your followed threads" is the daily summary for members who chose it: while

@@ -1,4 +1,4 @@
-"""Forms of the members' forum. They parse input; forum/services.py decides."""
+"""Forms of the members' forum. They parse input; forum/services/ decides."""
 
 import uuid
 

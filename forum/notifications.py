@@ -8,7 +8,7 @@ before it is sent and marked sent after, so a retried task does not send it agai
 
 import logging
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from forum import access
 from forum.models import (
     EmailKind,
     Follow,
@@ -30,7 +31,7 @@ from forum.models import (
     Report,
     ThreadState,
 )
-from members import access
+from members import access as members_access
 from network.mail import build_email, site_url
 
 logger = logging.getLogger(__name__)
@@ -40,10 +41,6 @@ MENTION = re.compile(r"(?<![\w@])@([A-Za-z][\w'’.]*(?:-[A-Za-z][\w'’.]*){0,4
 MAX_MENTIONS = 10
 QUOTE_LINK = re.compile(r"\]\(/forum/t/(\d+)/p/(\d+)/\)")
 UNSUBSCRIBE_SALT = "forum.unsubscribe"
-
-
-def mention_handle(user) -> str:
-    return "-".join((user.name or user.email.split("@")[0]).split())
 
 
 def mentioned_names(body: str) -> list[str]:
@@ -232,7 +229,8 @@ def moderators_alert(report: Report) -> int:
     thread = post.thread
     User = get_user_model()
     moderators = User.objects.filter(is_active=True).filter(
-        Q(groups__name=access.MODERATORS_GROUP) | Q(moderated_forum_categories=thread.category)
+        Q(groups__name=members_access.MODERATORS_GROUP)
+        | Q(moderated_forum_categories=thread.category)
     )
     sent = 0
     for moderator in moderators.distinct().order_by("pk"):
@@ -266,7 +264,6 @@ def moderators_alert(report: Report) -> int:
 def daily_summary_send(*, user, day) -> bool:
     """The daily summary of followed threads for `user` about local day `day`."""
     from forum.selectors import followed_thread_summary
-    from forum.services import since_for_day
 
     since, until = since_for_day(day)
     threads = followed_thread_summary(user, since, until)
@@ -305,3 +302,9 @@ def daily_summary_recipients() -> list[int]:
 
 def yesterday() -> date:
     return timezone.localdate() - timedelta(days=1)
+
+
+def since_for_day(day: date) -> tuple[datetime, datetime]:
+    """The local day `day` as [start, end) aware datetimes."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=1)

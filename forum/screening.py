@@ -159,7 +159,7 @@ def hold_reason_for(*, author, category, screening: Screening) -> str:
     Moderators' own posts are never held. The most specific reason wins: a watch-list
     match tells the moderator what to look at.
     """
-    from members import access
+    from forum import access
 
     if access.is_category_moderator(author, category):
         return ""

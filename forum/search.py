@@ -20,8 +20,8 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
+from forum import access
 from forum.models import Post, PostState, Thread, ThreadState
-from members import access
 
 RESULTS_PER_PAGE = 20
 _START = "\ue000"

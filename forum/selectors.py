@@ -1,7 +1,7 @@
 """Read queries of the forum: listings with unread markers, thread pages, and the digest
 contract the newsletter calls.
 
-Everything here is filtered by members/access.py's readable_categories_q, the same
+Everything here is filtered by forum/access.py's readable_categories_q, the same
 visibility rule as every listing: a person never sees the title, count or author of a
 thread in a category they may not read, nor anything about held or hidden posts.
 
@@ -20,6 +20,7 @@ from datetime import datetime
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
+from forum import access
 from forum.models import (
     Category,
     CategoryReadMark,
@@ -30,7 +31,6 @@ from forum.models import (
     ThreadReadState,
     ThreadState,
 )
-from members import access
 from network.mail import site_url
 
 

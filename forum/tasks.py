@@ -6,11 +6,13 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from forum import notifications, services
+from forum import notifications
 from forum.models import Post, Report
+from forum.services import attachments
+from network.celery import EMAIL_RETRY
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**EMAIL_RETRY)
 def post_notify(post_id: int) -> dict[str, int]:
     """Notifications and emails for a post that just became visible."""
     post = Post.objects.select_related("thread__category", "author").filter(pk=post_id).first()
@@ -19,7 +21,7 @@ def post_notify(post_id: int) -> dict[str, int]:
     return notifications.post_notify(post)
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**EMAIL_RETRY)
 def moderators_alert(report_id: int) -> int:
     report = Report.objects.select_related("post__thread__category").filter(pk=report_id).first()
     if report is None:
@@ -27,7 +29,7 @@ def moderators_alert(report_id: int) -> int:
     return notifications.moderators_alert(report)
 
 
-@shared_task(autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=5)
+@shared_task(**EMAIL_RETRY)
 def daily_summary_send(user_id: int, day: str) -> bool:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
@@ -52,4 +54,4 @@ def daily_summaries_send() -> int:
 def attachment_strip(attachment_id: int) -> bool:
     """Strip an uploaded image's metadata off the request (decoding takes CPU and
     memory); idempotent, so a retry or a second delivery does nothing."""
-    return services.attachment_strip(attachment_id=attachment_id)
+    return attachments.attachment_strip(attachment_id=attachment_id)

@@ -194,6 +194,8 @@ def lapsed(db):
 
 @pytest.fixture
 def moderator(db):
+    """A moderator of every forum room (the Moderators group); someone who moderates one
+    room is tests/forum/factories.py's category_moderator(room)."""
     user = UserFactory(email="moderator@example.org")
     SubscriptionFactory(user=user)
     user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])

@@ -18,8 +18,8 @@ def public_url(obj) -> str:
 
 @register.filter
 def may_suspend(user) -> bool:
-    """May this person suspend members from the forum (members/access.py decides)?"""
-    from members import access
+    """May this person suspend members from the forum (forum/access.py decides)?"""
+    from forum import access
 
     return access.can_suspend_from_forum(user)
 
@@ -28,8 +28,8 @@ def may_suspend(user) -> bool:
 def review_queue_link(context) -> dict:
     """A list item linking to the review queue with its open count, for moderators only
     (for the forum's navigation); nothing for anyone else."""
+    from forum import access
     from forum.models import ReviewItem
-    from members import access
 
     request = context.get("request")
     user = getattr(request, "user", None)

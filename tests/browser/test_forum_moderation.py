@@ -4,22 +4,22 @@ is checked with axe-core."""
 
 import pytest
 
-from forum import moderation
 from forum.models import ModerationAction, PostRevision, PostState, Resolution, ReviewNote
+from forum.moderation import actions
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD
-from tests.forum.moderation_factories import (
-    forum_moderator,
+from tests.forum.factories import (
     held_post,
-    member,
+    member_of_type,
     reported_item,
     thread_with_posts,
 )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_moderator_hides_a_reported_post_from_the_queue_and_resolves_it_with_a_note(page):
-    forum_moderator(email="moderator@example.org", name="Morgan Hale")
+def test_moderator_hides_a_reported_post_from_the_queue_and_resolves_it_with_a_note(
+    page, moderator
+):
     thread = thread_with_posts(posts=2, title="Settling a new arrival")
     post = thread.posts.get(post_number=2)
     post.body = "Our new resident from Fictional Road settled in fast."
@@ -63,11 +63,10 @@ def test_moderator_hides_a_reported_post_from_the_queue_and_resolves_it_with_a_n
 
 
 @pytest.mark.django_db(transaction=True)
-def test_moderator_redacts_a_post_and_every_moderation_page_is_accessible(page):
-    moderator = forum_moderator(email="moderator@example.org", name="Morgan Hale")
+def test_moderator_redacts_a_post_and_every_moderation_page_is_accessible(page, moderator):
     thread = thread_with_posts(posts=2, title="Education plans")
     post = thread.posts.get(post_number=2)
-    moderation.post_moderator_edit(
+    actions.post_moderator_edit(
         actor=moderator,
         post=post,
         body="Tilly Marsh in our home has a new school place.",
@@ -75,7 +74,7 @@ def test_moderator_redacts_a_post_and_every_moderation_page_is_accessible(page):
     )
     item = reported_item(post=post, reason="child")
     held = held_post(body="Our placement for a boy aged 13 starts Monday.")
-    writer = member(name="Rowan Pike")
+    writer = member_of_type(name="Rowan Pike")
 
     sign_in(page, "moderator@example.org", PASSWORD)
     page.goto(f"/forum/moderation/item/{item.pk}/")

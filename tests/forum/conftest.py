@@ -1,7 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group
 
-from members.access import MODERATORS_GROUP
 from members.models import MemberType
 from tests.forum.factories import CategoryFactory, member_of_type
 
@@ -45,10 +43,3 @@ def second_member(db):
 @pytest.fixture
 def third_member(db):
     return member_of_type(MemberType.POLICY, name="Owen Price", email="owen@example.org")
-
-
-@pytest.fixture
-def forum_moderator(db):
-    user = member_of_type(MemberType.PROVIDER, name="Sam Okafor", email="sam.mod@example.org")
-    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-    return user

@@ -1,10 +1,11 @@
-"""The Forum section of members/access.py: who reads and posts where."""
+"""forum/access.py: who reads and posts where, moderates, and may act on which post."""
 
 import pytest
 from django.utils import timezone
 
+from forum import access
 from forum.models import Suspension
-from members import access
+from members import access as members_access
 from members.models import SubscriptionStatus
 from tests.forum.factories import CategoryFactory, thread_with_posts
 
@@ -66,17 +67,17 @@ def test_anonymous_reads_nothing(room, open_room):
 def test_lapsed_member_loses_posting_and_reading_at_once(room, member):
     assert access.can_post_in_category(member, room)
     member.subscriptions.update(status=SubscriptionStatus.CANCELED)
-    access.forget(member)
+    members_access.forget(member)
     assert not access.can_read_category(member, room)
     assert not access.can_post_in_category(member, room)
 
 
-def test_suspended_member_reads_but_cannot_post(room, member, forum_moderator):
+def test_suspended_member_reads_but_cannot_post(room, member, moderator):
     Suspension.objects.create(
         member=member,
         until=timezone.now() + timezone.timedelta(days=7),
         reason="Repeated personal remarks",
-        created_by=forum_moderator,
+        created_by=moderator,
     )
     access.forget_forum(member)
     assert access.can_read_category(member, room)
@@ -118,8 +119,8 @@ def test_readable_categories_follow_the_member_type(
 def test_readable_categories_q_filters_threads(room, commissioners_room, provider_member):
     from forum.models import Thread
 
-    thread_with_posts(category=room, author=provider_member)
-    thread_with_posts(category=commissioners_room, author=provider_member)
+    thread_with_posts(posts=1, category=room, author=provider_member)
+    thread_with_posts(posts=1, category=commissioners_room, author=provider_member)
     readable = Thread.objects.filter(
         access.readable_categories_q(provider_member, prefix="category__")
     )
@@ -128,7 +129,7 @@ def test_readable_categories_q_filters_threads(room, commissioners_room, provide
 
 def test_author_edits_within_the_window_only(settings, room, member):
     settings.FORUM_EDIT_WINDOW_MINUTES = 30
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     post = thread.posts.get()
     post.created_at = timezone.now() - timezone.timedelta(minutes=10)
     assert access.can_edit_post(member, post)
@@ -137,7 +138,7 @@ def test_author_edits_within_the_window_only(settings, room, member):
 
 
 def test_nobody_but_moderators_edits_someone_elses_post(room, member, second_member, moderator):
-    post = thread_with_posts(category=room, author=member).posts.get()
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
     assert not access.can_edit_post(second_member, post)
     post.created_at = timezone.now() - timezone.timedelta(days=30)
     assert access.can_edit_post(moderator, post)

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from forum import access
 from forum.models import (
     Category,
     HoldReason,
@@ -12,7 +13,6 @@ from forum.models import (
     Thread,
     WatchPattern,
 )
-from members import access
 from members.models import User
 from tests.forum.factories import thread_with_posts
 
@@ -29,7 +29,7 @@ def staff_client(client, staff):
 
 
 def test_staff_manage_categories_threads_posts_and_the_watch_list(staff_client, room, member):
-    thread = thread_with_posts(category=room, author=member, title="Admin check")
+    thread = thread_with_posts(posts=1, category=room, author=member, title="Admin check")
     for name, args in [
         ("admin:forum_category_changelist", []),
         ("admin:forum_category_change", [room.pk]),
@@ -55,7 +55,7 @@ def test_admin_refuses_a_broken_watch_list_pattern(staff_client):
 
 def test_moving_a_thread_in_the_admin_recounts_both_categories(staff_client, room, member):
     other = Category.objects.create(name="Inspection and quality", slug="inspection")
-    thread = thread_with_posts(category=room, author=member, count=3, title="Moving thread")
+    thread = thread_with_posts(category=room, author=member, posts=3, title="Moving thread")
     response = staff_client.post(
         reverse("admin:forum_thread_change", args=[thread.pk]),
         {"title": thread.title, "slug": thread.slug, "category": other.pk,

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def entry(room, member):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     return ModerationAction.objects.create(
         actor=None, action=ModerationActionKind.AUTO_HIDE, thread=thread, reason="Reported"
     )
@@ -60,13 +60,13 @@ def test_audit_entry_outlives_the_thread_it_is_about(entry):
 
 
 def test_post_numbers_are_unique_within_a_thread(room, member):
-    thread = thread_with_posts(category=room, author=member, count=2)
+    thread = thread_with_posts(category=room, author=member, posts=2)
     with pytest.raises(IntegrityError), transaction.atomic():
         Post.objects.create(thread=thread, post_number=2, author=member, body="Again")
 
 
 def test_a_follow_is_of_a_thread_or_a_category_not_both(room, member):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     with pytest.raises(IntegrityError), transaction.atomic():
         Follow.objects.create(user=member, thread=thread, category=room)
 

@@ -4,8 +4,8 @@ and every URL pattern of forum/moderation_urls.py has an expectation."""
 import pytest
 from django.urls import reverse
 
-from forum import moderation_access_expectations as expectations
-from forum import moderation_urls
+from forum.moderation import access_expectations as expectations
+from forum.moderation import urls as moderation_urls
 
 pytestmark = pytest.mark.django_db
 

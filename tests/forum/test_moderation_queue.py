@@ -20,13 +20,12 @@ from forum.models import (
     Thread,
     ThreadState,
 )
-from tests.forum.moderation_factories import (
+from tests.forum.factories import (
     CategoryFactory,
     category_moderator,
-    forum_moderator,
     held_post,
     held_thread,
-    member,
+    member_of_type,
     reported_item,
     thread_with_posts,
     watch_pattern,
@@ -38,8 +37,7 @@ QUEUE = reverse("forum:moderation_queue")
 
 
 @pytest.fixture
-def mod_client(client):
-    moderator = forum_moderator(name="Morgan Hale")
+def mod_client(client, moderator):
     client.force_login(moderator)
     client.moderator = moderator
     return client
@@ -58,7 +56,7 @@ def decide(client, item: ReviewItem, decision: str, note: str = ""):
 
 
 def test_members_get_403_from_the_queue(client):
-    client.force_login(member())
+    client.force_login(member_of_type())
     assert client.get(QUEUE).status_code == 403
 
 
@@ -320,7 +318,7 @@ def test_the_reports_end_with_their_item_and_a_new_report_opens_a_new_item(mod_c
     decide(mod_client, item, "disagree")
     post = item.post
     again = ReviewItem.objects.create(post=post, kind="reported")
-    Report.objects.create(post=post, reporter=member(), reason="spam", review_item=again)
+    Report.objects.create(post=post, reporter=member_of_type(), reason="spam", review_item=again)
     entries = mod_client.get(QUEUE).context["entries"]
     assert [e.item.pk for e in entries] == [again.pk]
 
@@ -350,12 +348,11 @@ def test_an_empty_note_is_refused_with_a_message(mod_client):
 def test_members_never_see_private_notes(client):
     item = reported_item()
     ReviewNote.objects.create(item=item, text="Private")
-    client.force_login(member())
+    client.force_login(member_of_type())
     assert client.get(reverse("forum:moderation_item", kwargs={"pk": item.pk})).status_code == 403
 
 
-def test_resolving_needs_the_csrf_token(client):
-    moderator = forum_moderator()
+def test_resolving_needs_the_csrf_token(client, moderator):
     item = reported_item()
     csrf_client = client.__class__(enforce_csrf_checks=True)
     csrf_client.force_login(moderator)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from forum import moderation
+from forum import access, tasks
 from forum.models import (
     AppendOnlyError,
     Category,
@@ -26,24 +26,19 @@ from forum.models import (
     ThreadState,
     content_hash,
 )
-from members import access
-from tests.forum.moderation_factories import (
+from forum.moderation import actions, redaction, suspensions, threads
+from forum.services import publishing
+from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
     category_moderator,
-    forum_moderator,
     held_post,
     held_thread,
-    member,
+    member_of_type,
     thread_with_posts,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mod():
-    return forum_moderator(name="Morgan Hale")
 
 
 def last_action() -> ModerationAction:
@@ -53,11 +48,11 @@ def last_action() -> ModerationAction:
 # --- Hide and restore ---------------------------------------------------------------------
 
 
-def test_hiding_a_post_takes_it_out_of_the_counts_and_logs_who_why_and_its_hash(mod):
+def test_hiding_a_post_takes_it_out_of_the_counts_and_logs_who_why_and_its_hash(moderator):
     thread = thread_with_posts(posts=3)
     post = thread.posts.get(post_number=3)
 
-    moderation.post_hide(actor=mod, post=post, reason="Off topic and personal")
+    actions.post_hide(actor=moderator, post=post, reason="Off topic and personal")
 
     post.refresh_from_db()
     thread.refresh_from_db()
@@ -68,7 +63,7 @@ def test_hiding_a_post_takes_it_out_of_the_counts_and_logs_who_why_and_its_hash(
     assert thread.category.post_count == 2
     entry = last_action()
     assert entry.action == ModerationActionKind.HIDE
-    assert entry.actor == mod
+    assert entry.actor == moderator
     assert entry.post_id == post.pk
     assert entry.thread_id == thread.pk
     assert entry.reason == "Off topic and personal"
@@ -76,12 +71,12 @@ def test_hiding_a_post_takes_it_out_of_the_counts_and_logs_who_why_and_its_hash(
     assert entry.created_at is not None
 
 
-def test_restoring_a_hidden_post_counts_it_again_and_is_logged(mod):
+def test_restoring_a_hidden_post_counts_it_again_and_is_logged(moderator):
     thread = thread_with_posts(posts=2)
     post = thread.posts.get(post_number=2)
-    moderation.post_hide(actor=mod, post=post)
+    actions.post_hide(actor=moderator, post=post)
 
-    moderation.post_restore(actor=mod, post=post, reason="Reviewed: fine")
+    actions.post_restore(actor=moderator, post=post, reason="Reviewed: fine")
 
     post.refresh_from_db()
     thread.refresh_from_db()
@@ -91,16 +86,16 @@ def test_restoring_a_hidden_post_counts_it_again_and_is_logged(mod):
     assert last_action().action == ModerationActionKind.RESTORE
 
 
-def test_hiding_a_post_that_is_not_visible_is_refused(mod):
+def test_hiding_a_post_that_is_not_visible_is_refused(moderator):
     post = held_post()
     with pytest.raises(ValidationError):
-        moderation.post_hide(actor=mod, post=post)
+        actions.post_hide(actor=moderator, post=post)
 
 
 def test_a_member_cannot_hide_a_post():
     post = thread_with_posts(posts=1).posts.get()
     with pytest.raises(PermissionDenied):
-        moderation.post_hide(actor=member(), post=post)
+        actions.post_hide(actor=member_of_type(), post=post)
     assert not ModerationAction.objects.exists()
 
 
@@ -111,39 +106,39 @@ def test_a_category_moderator_acts_in_their_category_only():
     in_mine = thread_with_posts(category=mine, posts=1).posts.get()
     in_other = thread_with_posts(category=other, posts=1).posts.get()
 
-    moderation.post_hide(actor=moderator, post=in_mine)
+    actions.post_hide(actor=moderator, post=in_mine)
     with pytest.raises(PermissionDenied):
-        moderation.post_hide(actor=moderator, post=in_other)
+        actions.post_hide(actor=moderator, post=in_other)
 
 
-def test_a_reason_longer_than_300_characters_is_refused(mod):
+def test_a_reason_longer_than_300_characters_is_refused(moderator):
     post = thread_with_posts(posts=1).posts.get()
     with pytest.raises(ValidationError, match="300 characters"):
-        moderation.post_hide(actor=mod, post=post, reason="x" * 301)
+        actions.post_hide(actor=moderator, post=post, reason="x" * 301)
 
 
 # --- Held posts ---------------------------------------------------------------------------
 
 
-def test_publishing_a_held_reply_makes_it_visible_counted_and_resolves_its_item(mod):
+def test_publishing_a_held_reply_makes_it_visible_counted_and_resolves_its_item(moderator):
     post = held_post()
     item = post.review_items.get()
 
-    moderation.publish_held_post(actor=mod, post=post)
+    actions.publish_held_post(actor=moderator, post=post)
 
     post.refresh_from_db()
     item.refresh_from_db()
     assert post.state == PostState.VISIBLE
     assert post.thread.__class__.objects.get(pk=post.thread_id).post_count == 2
-    assert item.resolution == "agree" and item.resolved_by == mod
+    assert item.resolution == "agree" and item.resolved_by == moderator
     assert last_action().action == ModerationActionKind.APPROVE
 
 
-def test_publishing_a_held_opening_post_makes_its_thread_visible_and_listed(mod):
+def test_publishing_a_held_opening_post_makes_its_thread_visible_and_listed(moderator):
     post = held_thread()
     category = post.thread.category
 
-    moderation.publish_held_post(actor=mod, post=post)
+    actions.publish_held_post(actor=moderator, post=post)
 
     thread = Thread.objects.get(pk=post.thread_id)
     category.refresh_from_db()
@@ -154,48 +149,46 @@ def test_publishing_a_held_opening_post_makes_its_thread_visible_and_listed(mod)
 
 
 def test_publishing_a_held_post_announces_it_after_the_commit_only(
-    mod, django_capture_on_commit_callbacks
+    moderator, django_capture_on_commit_callbacks
 ):
     post = held_post()
     with (
-        mock.patch.object(moderation, "post_announce", wraps=moderation.post_announce) as hook,
+        mock.patch.object(publishing, "post_announce", wraps=publishing.post_announce) as hook,
         django_capture_on_commit_callbacks() as callbacks,
     ):
-        moderation.publish_held_post(actor=mod, post=post)
+        actions.publish_held_post(actor=moderator, post=post)
     hook.assert_called_once()
     assert hook.call_args.args[0].pk == post.pk
     assert len(callbacks) == 1  # enqueued on commit, not inside the transaction
 
 
-def test_the_announcement_enqueues_the_members_side_notification_task(
-    mod, django_capture_on_commit_callbacks
+def test_the_announcement_enqueues_the_notification_task_once_committed(
+    moderator, django_capture_on_commit_callbacks
 ):
     post = held_post()
-    from network.celery import app
-
-    task = mock.Mock()
-    with (
-        mock.patch.dict(app.tasks, {moderation.POST_ANNOUNCE_TASK: task}),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        moderation.publish_held_post(actor=mod, post=post)
-    task.delay.assert_called_once_with(post.pk)
+    with mock.patch.object(tasks.post_notify, "apply_async") as enqueue:
+        with django_capture_on_commit_callbacks() as callbacks:
+            actions.publish_held_post(actor=moderator, post=post)
+        enqueue.assert_not_called()
+        for callback in callbacks:
+            callback()
+    enqueue.assert_called_once_with((post.pk,), {})
 
 
-def test_the_author_of_an_approved_post_is_notified_on_the_site(mod):
+def test_the_author_of_an_approved_post_is_notified_on_the_site(moderator):
     post = held_post()
-    moderation.publish_held_post(actor=mod, post=post)
+    actions.publish_held_post(actor=moderator, post=post)
     notification = Notification.objects.get(recipient=post.author)
     assert notification.kind == NotificationKind.POST_APPROVED
     assert notification.post_id == post.pk
 
 
 def test_rejecting_a_held_post_keeps_it_out_and_sends_nothing(
-    mod, django_capture_on_commit_callbacks
+    moderator, django_capture_on_commit_callbacks
 ):
     post = held_thread()
     with django_capture_on_commit_callbacks() as callbacks:
-        moderation.post_reject(actor=mod, post=post, reason="Names a young person")
+        actions.post_reject(actor=moderator, post=post, reason="Names a young person")
 
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
@@ -206,26 +199,29 @@ def test_rejecting_a_held_post_keeps_it_out_and_sends_nothing(
     assert last_action().action == ModerationActionKind.REJECT
 
 
-def test_publishing_a_post_that_is_not_held_is_refused(mod):
+def test_publishing_a_post_that_is_not_held_is_refused(moderator):
     post = thread_with_posts(posts=1).posts.get()
     with pytest.raises(ValidationError, match="not waiting"):
-        moderation.publish_held_post(actor=mod, post=post)
+        actions.publish_held_post(actor=moderator, post=post)
 
 
 # --- Edit and redact ----------------------------------------------------------------------
 
 
-def test_a_moderator_edit_keeps_the_old_text_as_a_revision_and_shows_the_reason(mod):
+def test_a_moderator_edit_keeps_the_old_text_as_a_revision_and_shows_the_reason(moderator):
     post = thread_with_posts(posts=1).posts.get()
     old = post.body
 
-    moderation.post_moderator_edit(
-        actor=mod, post=post, body="Post 1: what worked for us.", reason="Removed a home's name"
+    actions.post_moderator_edit(
+        actor=moderator,
+        post=post,
+        body="Post 1: what worked for us.",
+        reason="Removed a home's name",
     )
 
     post.refresh_from_db()
     assert post.edit_reason == "Removed a home's name"
-    assert post.edited_by == mod
+    assert post.edited_by == moderator
     assert post.body_html.startswith("<p>Post 1: what worked for us.")
     assert PostRevision.objects.get(post=post).body == old
     entry = last_action()
@@ -234,30 +230,30 @@ def test_a_moderator_edit_keeps_the_old_text_as_a_revision_and_shows_the_reason(
     assert entry.hash_after == content_hash("Post 1: what worked for us.")
 
 
-def test_a_moderator_edit_needs_a_reason(mod):
+def test_a_moderator_edit_needs_a_reason(moderator):
     post = thread_with_posts(posts=1).posts.get()
     with pytest.raises(ValidationError, match="reason"):
-        moderation.post_moderator_edit(actor=mod, post=post, body="New text here", reason=" ")
+        actions.post_moderator_edit(actor=moderator, post=post, body="New text here", reason=" ")
 
 
-def test_an_empty_edit_is_refused(mod):
+def test_an_empty_edit_is_refused(moderator):
     post = thread_with_posts(posts=1).posts.get()
-    with pytest.raises(ValidationError, match="empty"):
-        moderation.post_moderator_edit(actor=mod, post=post, body="  ", reason="Tidy")
+    with pytest.raises(ValidationError, match="Write something"):
+        actions.post_moderator_edit(actor=moderator, post=post, body="  ", reason="Tidy")
 
 
 SECRET = "Jayden Okafor"
 
 
-def _post_with_history(mod) -> Post:
+def _post_with_history(moderator) -> Post:
     """A post whose earlier versions held the name; one earlier version did not."""
     post = PostFactory(
         thread=thread_with_posts(posts=1),
         body="We support a boy in our home and his school is doing well.",
     )
     PostRevision.objects.create(post=post, body="Original text without names at all.")
-    moderation.post_moderator_edit(
-        actor=mod,
+    actions.post_moderator_edit(
+        actor=moderator,
         post=post,
         body=f"We support {SECRET}, aged 14, and his school is doing well.",
         reason="Formatting",
@@ -266,18 +262,18 @@ def _post_with_history(mod) -> Post:
     return post
 
 
-def test_redaction_replaces_the_text_and_purges_revisions_that_held_the_removed_words(mod):
-    post = _post_with_history(mod)
-    moderation.post_moderator_edit(
-        actor=mod,
+def test_redaction_replaces_the_text_and_purges_revisions_that_held_the_removed_words(moderator):
+    post = _post_with_history(moderator)
+    actions.post_moderator_edit(
+        actor=moderator,
         post=post,
         body=f"We support {SECRET}, aged 14, and his school is doing very well.",
         reason="Wording",
     )
     post.refresh_from_db()
 
-    result = moderation.post_redact(
-        actor=mod,
+    result = redaction.post_redact(
+        actor=moderator,
         post=post,
         body="We support a young person and their school is doing very well.",
         reason="Could identify a child",
@@ -292,10 +288,10 @@ def test_redaction_replaces_the_text_and_purges_revisions_that_held_the_removed_
     assert post.edit_reason == "Could identify a child"
 
 
-def test_redaction_can_purge_every_earlier_revision(mod):
-    post = _post_with_history(mod)
-    moderation.post_redact(
-        actor=mod,
+def test_redaction_can_purge_every_earlier_revision(moderator):
+    post = _post_with_history(moderator)
+    redaction.post_redact(
+        actor=moderator,
         post=post,
         body="We support a young person and their school is doing well.",
         reason="Could identify a child",
@@ -304,10 +300,10 @@ def test_redaction_can_purge_every_earlier_revision(mod):
     assert not PostRevision.objects.filter(post=post).exists()
 
 
-def test_after_redaction_the_removed_text_is_in_no_revision_no_log_entry_and_no_post(mod):
-    post = _post_with_history(mod)
-    moderation.post_redact(
-        actor=mod,
+def test_after_redaction_the_removed_text_is_in_no_revision_no_log_entry_and_no_post(moderator):
+    post = _post_with_history(moderator)
+    redaction.post_redact(
+        actor=moderator,
         post=post,
         body="We support a young person and their school is doing well.",
         reason="Could identify a child",
@@ -326,20 +322,20 @@ def test_after_redaction_the_removed_text_is_in_no_revision_no_log_entry_and_no_
             ]
         )
         assert "Okafor" not in flat and "Jayden" not in flat
-    redaction = ModerationAction.objects.get(action=ModerationActionKind.REDACT)
-    assert redaction.hash_before == content_hash(
+    entry = ModerationAction.objects.get(action=ModerationActionKind.REDACT)
+    assert entry.hash_before == content_hash(
         f"We support {SECRET}, aged 14, and his school is doing well."
     )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
-def test_redaction_rebuilds_the_search_vector_without_the_removed_words(mod):
-    post = _post_with_history(mod)
-    moderation.post_search_index(post)
+def test_redaction_rebuilds_the_search_vector_without_the_removed_words(moderator):
+    post = _post_with_history(moderator)
+    publishing.post_search_index(post)
     assert Post.objects.filter(pk=post.pk, search_vector="okafor").exists()
 
-    moderation.post_redact(
-        actor=mod,
+    redaction.post_redact(
+        actor=moderator,
         post=post,
         body="We support a young person and their school is doing well.",
         reason="Could identify a child",
@@ -349,20 +345,20 @@ def test_redaction_rebuilds_the_search_vector_without_the_removed_words(mod):
     assert Post.objects.filter(pk=post.pk, search_vector="school").exists()
 
 
-def test_redaction_that_removes_nothing_asks_for_an_edit_instead(mod):
+def test_redaction_that_removes_nothing_asks_for_an_edit_instead(moderator):
     post = thread_with_posts(posts=1).posts.get()
     with pytest.raises(ValidationError, match="edit the post instead"):
-        moderation.post_redact(
-            actor=mod, post=post, body=post.body + " Thank you.", reason="Nothing"
+        redaction.post_redact(
+            actor=moderator, post=post, body=post.body + " Thank you.", reason="Nothing"
         )
 
 
-def test_redaction_points_to_other_posts_that_still_quote_the_removed_words(mod):
-    post = _post_with_history(mod)
+def test_redaction_points_to_other_posts_that_still_quote_the_removed_words(moderator):
+    post = _post_with_history(moderator)
     quoting = PostFactory(thread=post.thread, body=f"> We support {SECRET}\n\nSame here.")
 
-    result = moderation.post_redact(
-        actor=mod,
+    result = redaction.post_redact(
+        actor=moderator,
         post=post,
         body="We support a young person and their school is doing well.",
         reason="Could identify a child",
@@ -374,33 +370,33 @@ def test_redaction_points_to_other_posts_that_still_quote_the_removed_words(mod)
 def test_removed_words_are_the_words_taken_out_that_do_not_stay_elsewhere():
     before = "Sam from Oakwood House, aged 14, likes Oakwood football."
     after = "A young person likes Oakwood football."
-    assert moderation.removed_words(before, after) == {"sam", "from", "house", "aged", "14"}
+    assert redaction.removed_words(before, after) == {"sam", "from", "house", "aged", "14"}
 
 
 # --- Threads ------------------------------------------------------------------------------
 
 
-def test_locking_and_unlocking_a_thread_are_logged(mod):
+def test_locking_and_unlocking_a_thread_are_logged(moderator):
     thread = thread_with_posts(posts=1)
-    moderation.thread_lock(actor=mod, thread=thread, reason="Heated")
+    threads.thread_lock(actor=moderator, thread=thread, reason="Heated")
     thread.refresh_from_db()
     assert thread.is_locked
-    moderation.thread_unlock(actor=mod, thread=thread)
+    threads.thread_unlock(actor=moderator, thread=thread)
     thread.refresh_from_db()
     assert not thread.is_locked
-    actions = list(
+    logged = list(
         ModerationAction.objects.filter(thread=thread)
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == [ModerationActionKind.LOCK, ModerationActionKind.UNLOCK]
+    assert logged == [ModerationActionKind.LOCK, ModerationActionKind.UNLOCK]
 
 
-def test_pinning_and_unpinning_a_thread_are_logged(mod):
+def test_pinning_and_unpinning_a_thread_are_logged(moderator):
     thread = thread_with_posts(posts=1)
-    moderation.thread_pin(actor=mod, thread=thread)
+    threads.thread_pin(actor=moderator, thread=thread)
     assert Thread.objects.get(pk=thread.pk).is_pinned
-    moderation.thread_unpin(actor=mod, thread=thread)
+    threads.thread_unpin(actor=moderator, thread=thread)
     assert not Thread.objects.get(pk=thread.pk).is_pinned
     assert (
         ModerationAction.objects.filter(
@@ -410,19 +406,19 @@ def test_pinning_and_unpinning_a_thread_are_logged(mod):
     )
 
 
-def test_pinning_a_pinned_thread_changes_and_logs_nothing(mod):
+def test_pinning_a_pinned_thread_changes_and_logs_nothing(moderator):
     thread = thread_with_posts(posts=1, is_pinned=True)
-    moderation.thread_pin(actor=mod, thread=thread)
+    threads.thread_pin(actor=moderator, thread=thread)
     assert not ModerationAction.objects.exists()
 
 
-def test_moving_a_thread_recounts_both_categories_and_logs_from_and_to(mod):
+def test_moving_a_thread_recounts_both_categories_and_logs_from_and_to(moderator):
     source = CategoryFactory(name="Workforce and training")
     target = CategoryFactory(name="Inspection and quality")
     thread = thread_with_posts(category=source, posts=3)
     thread_with_posts(category=source, posts=2)
 
-    moderation.thread_move(actor=mod, thread=thread, category=target, reason="Better fit")
+    threads.thread_move(actor=moderator, thread=thread, category=target, reason="Better fit")
 
     source.refresh_from_db()
     target.refresh_from_db()
@@ -442,10 +438,10 @@ def test_a_category_moderator_cannot_move_a_thread_into_a_category_they_do_not_m
     moderator = category_moderator(mine)
     thread = thread_with_posts(category=mine, posts=1)
     with pytest.raises(PermissionDenied):
-        moderation.thread_move(actor=moderator, thread=thread, category=other)
+        threads.thread_move(actor=moderator, thread=thread, category=other)
 
 
-def test_merging_renumbers_posts_after_the_targets_and_recomputes_everything(mod):
+def test_merging_renumbers_posts_after_the_targets_and_recomputes_everything(moderator):
     first = CategoryFactory(name="Workforce and training")
     second = CategoryFactory(name="Inspection and quality")
     target = thread_with_posts(category=first, posts=3, title="Night staffing")
@@ -453,7 +449,7 @@ def test_merging_renumbers_posts_after_the_targets_and_recomputes_everything(mod
     Follow.objects.create(user=merged.author, thread=merged)
     last_of_merged = merged.posts.get(post_number=2)
 
-    moderation.thread_merge(actor=mod, thread=merged, into=target, reason="Same subject")
+    threads.thread_merge(actor=moderator, thread=merged, into=target, reason="Same subject")
 
     target.refresh_from_db()
     merged.refresh_from_db()
@@ -476,32 +472,32 @@ def test_merging_renumbers_posts_after_the_targets_and_recomputes_everything(mod
     assert entry.details["number_offset"] == 3
 
 
-def test_merged_thread_is_listed_no_more(mod):
+def test_merged_thread_is_listed_no_more(moderator):
     target = thread_with_posts(posts=1)
     merged = thread_with_posts(category=target.category, posts=1)
-    moderation.thread_merge(actor=mod, thread=merged, into=target)
+    threads.thread_merge(actor=moderator, thread=merged, into=target)
     assert list(Thread.objects.listed()) == [target]
 
 
-def test_a_thread_cannot_be_merged_into_itself_or_twice(mod):
+def test_a_thread_cannot_be_merged_into_itself_or_twice(moderator):
     target = thread_with_posts(posts=1)
     merged = thread_with_posts(posts=1)
     with pytest.raises(ValidationError):
-        moderation.thread_merge(actor=mod, thread=target, into=target)
-    moderation.thread_merge(actor=mod, thread=merged, into=target)
+        threads.thread_merge(actor=moderator, thread=target, into=target)
+    threads.thread_merge(actor=moderator, thread=merged, into=target)
     with pytest.raises(ValidationError, match="already merged"):
-        moderation.thread_merge(actor=mod, thread=merged, into=target)
+        threads.thread_merge(actor=moderator, thread=merged, into=target)
 
 
 # --- Suspensions --------------------------------------------------------------------------
 
 
-def test_a_suspension_stops_posting_until_it_ends(mod):
-    writer = member()
+def test_a_suspension_stops_posting_until_it_ends(moderator):
+    writer = member_of_type()
     until = timezone.now() + timedelta(days=7)
 
-    suspension = moderation.member_suspend(
-        actor=mod, member=writer, until=until, reason="Repeated personal attacks"
+    suspension = suspensions.member_suspend(
+        actor=moderator, member=writer, until=until, reason="Repeated personal attacks"
     )
 
     assert Suspension.objects.in_force().filter(member=writer).exists()
@@ -517,45 +513,49 @@ def test_a_suspension_stops_posting_until_it_ends(mod):
     assert entry.details["suspension"] == suspension.pk
 
 
-def test_lifting_a_suspension_ends_it_now_and_is_logged(mod):
-    writer = member()
-    suspension = moderation.member_suspend(actor=mod, member=writer, until=None, reason="Spam")
+def test_lifting_a_suspension_ends_it_now_and_is_logged(moderator):
+    writer = member_of_type()
+    suspension = suspensions.member_suspend(
+        actor=moderator, member=writer, until=None, reason="Spam"
+    )
 
-    moderation.suspension_lift(actor=mod, suspension=suspension, reason="Apologised")
+    suspensions.suspension_lift(actor=moderator, suspension=suspension, reason="Apologised")
 
     assert not Suspension.objects.in_force().filter(member=writer).exists()
     assert last_action().action == ModerationActionKind.LIFT_SUSPENSION
 
 
-def test_a_suspension_needs_a_reason_and_a_future_end(mod):
-    writer = member()
+def test_a_suspension_needs_a_reason_and_a_future_end(moderator):
+    writer = member_of_type()
     with pytest.raises(ValidationError, match="reason"):
-        moderation.member_suspend(actor=mod, member=writer, until=None, reason="")
+        suspensions.member_suspend(actor=moderator, member=writer, until=None, reason="")
     with pytest.raises(ValidationError, match="future"):
-        moderation.member_suspend(
-            actor=mod, member=writer, until=timezone.now() - timedelta(hours=1), reason="Spam"
+        suspensions.member_suspend(
+            actor=moderator, member=writer, until=timezone.now() - timedelta(hours=1), reason="Spam"
         )
 
 
-def test_a_member_already_suspended_cannot_be_suspended_again(mod):
-    writer = member()
-    moderation.member_suspend(actor=mod, member=writer, until=None, reason="Spam")
+def test_a_member_already_suspended_cannot_be_suspended_again(moderator):
+    writer = member_of_type()
+    suspensions.member_suspend(actor=moderator, member=writer, until=None, reason="Spam")
     with pytest.raises(ValidationError, match="already suspended"):
-        moderation.member_suspend(actor=mod, member=writer, until=None, reason="More spam")
+        suspensions.member_suspend(actor=moderator, member=writer, until=None, reason="More spam")
 
 
 def test_a_category_moderator_cannot_suspend_members():
     moderator = category_moderator(CategoryFactory())
     with pytest.raises(PermissionDenied):
-        moderation.member_suspend(actor=moderator, member=member(), until=None, reason="Spam")
+        suspensions.member_suspend(
+            actor=moderator, member=member_of_type(), until=None, reason="Spam"
+        )
 
 
 # --- The audit log ------------------------------------------------------------------------
 
 
-def test_the_audit_log_refuses_changes_and_deletions(mod):
+def test_the_audit_log_refuses_changes_and_deletions(moderator):
     post = thread_with_posts(posts=1).posts.get()
-    moderation.post_hide(actor=mod, post=post)
+    actions.post_hide(actor=moderator, post=post)
     entry = last_action()
     entry.reason = "Rewritten"
     with pytest.raises(AppendOnlyError):
@@ -568,14 +568,14 @@ def test_the_audit_log_refuses_changes_and_deletions(mod):
         ModerationAction.objects.all().delete()
 
 
-def test_a_category_recount_after_actions_matches_a_full_recount(mod):
+def test_a_category_recount_after_actions_matches_a_full_recount(moderator):
     category = CategoryFactory()
-    threads = [thread_with_posts(category=category, posts=n) for n in (1, 2, 3)]
-    moderation.post_hide(actor=mod, post=threads[2].posts.get(post_number=3))
-    moderation.thread_merge(actor=mod, thread=threads[0], into=threads[1])
+    made = [thread_with_posts(category=category, posts=n) for n in (1, 2, 3)]
+    actions.post_hide(actor=moderator, post=made[2].posts.get(post_number=3))
+    threads.thread_merge(actor=moderator, thread=made[0], into=made[1])
     category.refresh_from_db()
     kept = (category.thread_count, category.post_count, category.last_thread_id)
-    moderation.category_recount(category)
+    publishing.category_recount(category)
     category.refresh_from_db()
     assert kept == (category.thread_count, category.post_count, category.last_thread_id)
     assert kept[:2] == (2, 5)
@@ -583,12 +583,12 @@ def test_a_category_recount_after_actions_matches_a_full_recount(mod):
 
 
 def test_restoring_a_post_rejected_while_held_publishes_it_for_the_first_time(
-    mod, django_capture_on_commit_callbacks
+    moderator, django_capture_on_commit_callbacks
 ):
     post = held_thread()
-    moderation.post_reject(actor=mod, post=post)
-    with mock.patch.object(moderation, "post_announce") as hook:
-        moderation.post_restore(actor=mod, post=post, reason="Second look: fine")
+    actions.post_reject(actor=moderator, post=post)
+    with mock.patch.object(publishing, "post_announce") as hook:
+        actions.post_restore(actor=moderator, post=post, reason="Second look: fine")
 
     post.refresh_from_db()
     assert post.state == PostState.VISIBLE
@@ -599,36 +599,33 @@ def test_restoring_a_post_rejected_while_held_publishes_it_for_the_first_time(
     assert entry.reason == "Second look: fine"
 
 
-def test_restoring_a_post_hidden_after_publication_sends_no_notifications_again(mod):
+def test_restoring_a_post_hidden_after_publication_sends_no_notifications_again(moderator):
     post = thread_with_posts(posts=2).posts.get(post_number=2)
-    moderation.post_hide(actor=mod, post=post)
-    with mock.patch.object(moderation, "post_announce") as hook:
-        moderation.post_restore(actor=mod, post=post)
+    actions.post_hide(actor=moderator, post=post)
+    with mock.patch.object(publishing, "post_announce") as hook:
+        actions.post_restore(actor=moderator, post=post)
     hook.assert_not_called()
     assert last_action().action == ModerationActionKind.RESTORE
 
 
-def test_an_old_post_link_of_a_merged_thread_finds_the_post_even_after_two_merges(mod):
+def test_an_old_post_link_of_a_merged_thread_leads_to_the_thread_it_became_part_of(
+    moderator, client
+):
     first = thread_with_posts(posts=2)
     second = thread_with_posts(posts=3)
-    third = thread_with_posts(posts=1)
-    moved = first.posts.get(post_number=2)
-    moderation.thread_merge(actor=mod, thread=first, into=second)
-    assert moderation.merged_post_address(Thread.objects.get(pk=first.pk), 2) == (second, 5)
-
-    moderation.thread_merge(actor=mod, thread=second, into=third)
-
-    thread, number = moderation.merged_post_address(Thread.objects.get(pk=first.pk), 2)
-    assert (thread, number) == (third, 6)
-    assert Post.objects.get(thread=thread, post_number=number).pk == moved.pk
+    threads.thread_merge(actor=moderator, thread=first, into=second)
+    client.force_login(moderator)
+    response = client.get(f"/forum/t/{first.pk}/p/2/")
+    assert response.status_code == 302
+    assert response.url == second.get_absolute_url()
 
 
-def test_hiding_a_thread_takes_it_out_of_the_listing_and_the_counts(mod):
+def test_hiding_a_thread_takes_it_out_of_the_listing_and_the_counts(moderator):
     category = CategoryFactory()
     thread = thread_with_posts(category=category, posts=2)
     thread_with_posts(category=category, posts=1)
 
-    moderation.thread_hide(actor=mod, thread=thread, reason="Spam")
+    threads.thread_hide(actor=moderator, thread=thread, reason="Spam")
 
     category.refresh_from_db()
     assert Thread.objects.get(pk=thread.pk).state == ThreadState.HIDDEN
@@ -636,32 +633,32 @@ def test_hiding_a_thread_takes_it_out_of_the_listing_and_the_counts(mod):
     assert last_action().action == ModerationActionKind.HIDE_THREAD
 
 
-def test_restoring_a_hidden_thread_lists_it_again(mod):
+def test_restoring_a_hidden_thread_lists_it_again(moderator):
     category = CategoryFactory()
     thread = thread_with_posts(category=category, posts=2)
-    moderation.thread_hide(actor=mod, thread=thread)
+    threads.thread_hide(actor=moderator, thread=thread)
 
-    moderation.thread_restore(actor=mod, thread=thread)
+    threads.thread_restore(actor=moderator, thread=thread)
 
     category.refresh_from_db()
     assert (category.thread_count, category.post_count) == (1, 2)
     assert last_action().action == ModerationActionKind.RESTORE_THREAD
 
 
-def test_a_thread_whose_opening_post_was_refused_is_not_restored_by_the_thread_button(mod):
+def test_a_thread_whose_opening_post_was_refused_is_not_restored_by_the_thread_button(moderator):
     post = held_thread()
-    moderation.post_reject(actor=mod, post=post)
+    actions.post_reject(actor=moderator, post=post)
     with pytest.raises(ValidationError, match="opening post"):
-        moderation.thread_restore(actor=mod, thread=post.thread)
+        threads.thread_restore(actor=moderator, thread=post.thread)
 
 
-def test_redacting_an_opening_post_can_take_a_name_out_of_the_thread_title(mod):
+def test_redacting_an_opening_post_can_take_a_name_out_of_the_thread_title(moderator):
     thread = thread_with_posts(posts=2, title="Supporting Tilly Marsh after a move")
     opening = thread.posts.get(post_number=1)
-    moderation.post_hide(actor=mod, post=thread.posts.get(post_number=2))
+    actions.post_hide(actor=moderator, post=thread.posts.get(post_number=2))
 
-    moderation.post_redact(
-        actor=mod,
+    redaction.post_redact(
+        actor=moderator,
         post=opening,
         body=opening.body,
         title="Supporting a young person after a move",
@@ -673,17 +670,15 @@ def test_redacting_an_opening_post_can_take_a_name_out_of_the_thread_title(mod):
     assert "tilly" not in thread.slug
     for entry in ModerationAction.objects.all():
         assert "Tilly" not in f"{entry.target_label} {entry.reason} {entry.details}"
-    redaction = last_action()
-    assert redaction.details["title_hash_before"] == content_hash(
-        "Supporting Tilly Marsh after a move"
-    )
+    entry = last_action()
+    assert entry.details["title_hash_before"] == content_hash("Supporting Tilly Marsh after a move")
 
 
-def test_a_title_is_only_redacted_through_the_opening_post(mod):
+def test_a_title_is_only_redacted_through_the_opening_post(moderator):
     thread = thread_with_posts(posts=2, title="Supporting Tilly Marsh after a move")
     reply = thread.posts.get(post_number=2)
-    moderation.post_redact(
-        actor=mod,
+    redaction.post_redact(
+        actor=moderator,
         post=reply,
         body="Post 2: what worked.",
         title="Something else",

@@ -20,13 +20,12 @@ from forum.models import (
     Suspension,
     Thread,
 )
-from tests.forum.moderation_factories import (
+from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
     category_moderator,
-    forum_moderator,
     held_post,
-    member,
+    member_of_type,
     reported_item,
     thread_with_posts,
 )
@@ -37,11 +36,6 @@ pytestmark = pytest.mark.django_db
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-
-
-@pytest.fixture
-def moderator():
-    return forum_moderator(name="Morgan Hale")
 
 
 @pytest.fixture
@@ -79,7 +73,7 @@ THREAD_VISIBILITY = ["thread_hide", "thread_restore"]
 @pytest.mark.parametrize("name", POST_ACTIONS)
 def test_members_get_403_from_post_actions(client, name):
     post = thread_with_posts(posts=1).posts.get()
-    client.force_login(member())
+    client.force_login(member_of_type())
     assert client.post(url(name, post.pk)).status_code == 403
     assert not ModerationAction.objects.exists()
 
@@ -87,7 +81,7 @@ def test_members_get_403_from_post_actions(client, name):
 @pytest.mark.parametrize("name", THREAD_ACTIONS)
 def test_members_get_403_from_thread_actions(client, name):
     thread = thread_with_posts(posts=1)
-    client.force_login(member())
+    client.force_login(member_of_type())
     assert client.post(url(name, thread.pk)).status_code == 403
 
 
@@ -97,13 +91,13 @@ def test_members_get_403_from_thread_actions(client, name):
 def test_members_get_403_from_moderator_pages(client, name):
     thread = thread_with_posts(posts=1)
     pk = thread.pk if name.startswith("thread") else thread.posts.get().pk
-    client.force_login(member())
+    client.force_login(member_of_type())
     assert client.get(url(name, pk)).status_code == 403
 
 
 def test_the_403_page_does_not_name_the_thread(client):
     thread = thread_with_posts(posts=1, title="Allegation at Fictional House")
-    client.force_login(member())
+    client.force_login(member_of_type())
     response = client.get(url("thread", thread.pk))
     assert response.status_code == 403
     assert "Fictional House" not in response.text
@@ -258,7 +252,7 @@ def test_moderators_see_a_waiting_image_members_do_not(mod_client, client):
     assert b"".join(response.streaming_content) == PNG
     assert response["Cache-Control"] == "private, no-store"
     other = Client()
-    other.force_login(member())
+    other.force_login(member_of_type())
     assert other.get(url("image", attachment.pk)).status_code == 403
 
 
@@ -381,7 +375,7 @@ def test_merging_into_a_category_one_does_not_moderate_is_refused(client):
 
 
 def test_suspending_through_the_form_and_lifting_it(mod_client):
-    writer = member(name="Rowan Pike")
+    writer = member_of_type(name="Rowan Pike")
     response = mod_client.post(
         url("suspend", writer.pk), {"period": "7", "reason": "Repeated personal attacks"}
     )
@@ -396,13 +390,13 @@ def test_suspending_through_the_form_and_lifting_it(mod_client):
 
 
 def test_an_open_ended_suspension(mod_client):
-    writer = member()
+    writer = member_of_type()
     mod_client.post(url("suspend", writer.pk), {"period": "lifted", "reason": "Spam"})
     assert Suspension.objects.in_force().get(member=writer).until is None
 
 
 def test_a_suspension_without_a_reason_keeps_the_form(mod_client):
-    writer = member()
+    writer = member_of_type()
     response = mod_client.post(url("suspend", writer.pk), {"period": "7", "reason": ""})
     assert response.status_code == 400
     assert "Give a reason" in response.text
@@ -410,8 +404,8 @@ def test_a_suspension_without_a_reason_keeps_the_form(mod_client):
 
 
 def test_category_moderators_and_members_cannot_suspend(client):
-    writer = member()
-    for person in [member(), category_moderator(CategoryFactory())]:
+    writer = member_of_type()
+    for person in [member_of_type(), category_moderator(CategoryFactory())]:
         client.force_login(person)
         assert client.get(url("suspend", writer.pk)).status_code == 403
         assert (
@@ -469,7 +463,7 @@ def test_thread_tools_offer_the_opposite_of_the_current_state(moderator):
 @pytest.mark.parametrize("name", THREAD_VISIBILITY)
 def test_members_get_403_from_thread_hide_and_restore(client, name):
     thread = thread_with_posts(posts=1)
-    client.force_login(member())
+    client.force_login(member_of_type())
     assert client.post(url(name, thread.pk)).status_code == 403
 
 
@@ -537,7 +531,7 @@ def test_the_forum_navigation_shows_moderators_the_queue_with_its_count(moderato
 
 def test_the_forum_navigation_shows_members_no_queue():
     reported_item()
-    assert "Review queue" not in _nav(member())
+    assert "Review queue" not in _nav(member_of_type())
 
 
 def test_a_moderator_of_one_category_is_told_there_is_nowhere_to_move_to(client):

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from forum import notifications, services, tasks
+from forum import notifications, tasks
 from forum.models import Follow, ForumEmail, ForumPreference, Notification, NotifyBy
+from forum.services import posting, publishing, reading
 from members.models import MemberType
 from tests.forum.factories import member_of_type
 
@@ -16,13 +17,13 @@ BODY = "We moved handovers to 3pm and it changed the evening."
 
 
 def start(author, category, body=BODY, title="Handover times that work"):
-    return services.thread_create(
+    return posting.thread_create(
         author=author, category=category, title=title, body=body, confirmed_child_safety=True
     )
 
 
 def reply(author, thread, body):
-    return services.post_reply(author=author, thread=thread, body=body, confirmed_child_safety=True)
+    return posting.post_reply(author=author, thread=thread, body=body, confirmed_child_safety=True)
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_each_email_is_sent_once_even_when_the_task_runs_again(
 def test_member_who_chose_no_emails_gets_the_notification_only(
     conversation, member, second_member, mailoutbox, django_capture_on_commit_callbacks
 ):
-    services.preference_save(
+    reading.preference_save(
         user=member, notify_by=NotifyBy.NONE, email_mentions=False, follow_on_post=True
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,7 +85,7 @@ def test_member_who_chose_no_emails_gets_the_notification_only(
 def test_daily_summary_members_get_no_email_per_reply(
     conversation, member, second_member, mailoutbox, django_capture_on_commit_callbacks
 ):
-    services.preference_save(
+    reading.preference_save(
         user=member, notify_by=NotifyBy.DAILY, email_mentions=False, follow_on_post=True
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -141,7 +142,7 @@ def test_approved_post_notifies_then(
     settings.FORUM_NEW_MEMBER_HELD_POSTS = 5
     held = reply(second_member, conversation, "Waiting for review.")
     with django_capture_on_commit_callbacks(execute=True):
-        services.post_publish(post=held, actor=moderator)
+        publishing.post_publish(post=held, actor=moderator)
     assert Notification.objects.filter(recipient=member, post=held).exists()
 
 
@@ -150,7 +151,7 @@ def test_author_hears_that_their_held_post_was_approved(
 ):
     settings.FORUM_NEW_MEMBER_HELD_POSTS = 5
     held = reply(second_member, conversation, "Waiting for review.")
-    services.post_publish(post=held, actor=moderator)
+    publishing.post_publish(post=held, actor=moderator)
     note = Notification.objects.get(recipient=second_member)
     assert (note.kind, note.post) == ("approved", held)
 
@@ -158,7 +159,7 @@ def test_author_hears_that_their_held_post_was_approved(
 def test_category_follow_brings_new_threads(
     room, member, second_member, django_capture_on_commit_callbacks
 ):
-    services.category_follow(user=second_member, category=room)
+    reading.category_follow(user=second_member, category=room)
     with django_capture_on_commit_callbacks(execute=True):
         start(member, room)
     assert Notification.objects.get(recipient=second_member).kind == "new_thread"
@@ -167,7 +168,7 @@ def test_category_follow_brings_new_threads(
 def test_one_click_unsubscribe_mutes_only_that_thread(
     client, conversation, member, second_member, room, django_capture_on_commit_callbacks
 ):
-    services.category_follow(user=member, category=room)
+    reading.category_follow(user=member, category=room)
     token = notifications.unsubscribe_token(member, conversation)
     response = client.post(f"/forum/unsubscribe/{token}/")
     assert response.status_code == 200
@@ -192,7 +193,7 @@ def test_daily_summary_is_sent_once_per_member_per_day(
     room, member, second_member, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
     settings.FORUM_DAILY_SUMMARY_IN_DIGEST = False  # the forum emails the summary itself
-    services.preference_save(
+    reading.preference_save(
         user=member, notify_by=NotifyBy.DAILY, email_mentions=False, follow_on_post=True
     )
     thread = start(member, room).thread
@@ -233,6 +234,6 @@ def test_notifications_of_a_hidden_post_disappear_from_the_list(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         post = reply(second_member, conversation, "A reply.")
-    services.post_hide(post=post, actor=moderator, reason="Personal data")
+    publishing.post_hide(post=post, actor=moderator, reason="Personal data")
     client.force_login(member)
     assert "replied in" not in client.get("/forum/notifications/").content.decode()

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_forum_recount_repairs_thread_and_category_counters(room, member, second_member):
     thread = thread_with_posts(
-        category=room, author=member, authors=[member, second_member], count=4
+        category=room, author=member, authors=[member, second_member], posts=4
     )
     Post.objects.filter(thread=thread, post_number=4).update(state=PostState.HIDDEN)
     Thread.objects.update(post_count=99, last_post_number=99, last_post_author=None)

@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from forum import screening, services
+from forum import screening
 from forum.models import HoldReason, PostState, ReviewItem, ReviewKind, WatchPattern
+from forum.services import posting, publishing
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_pattern_matching_empty_text_is_refused():
 
 def test_blocking_pattern_refuses_the_post_with_its_message(room, member):
     with pytest.raises(ValidationError) as error:
-        services.thread_create(
+        posting.thread_create(
             author=member,
             category=room,
             title="Referral paperwork",
@@ -87,7 +88,7 @@ def test_blocking_pattern_refuses_the_post_with_its_message(room, member):
 
 
 def test_post_matching_a_hold_pattern_is_held_with_the_patterns_recorded(room, member):
-    post = services.thread_create(
+    post = posting.thread_create(
         author=member,
         category=room,
         title="Moving on plans",
@@ -110,35 +111,35 @@ def test_highlight_spans_mark_the_matching_text():
 
 def test_new_member_first_posts_are_held(settings, room, member):
     settings.FORUM_NEW_MEMBER_HELD_POSTS = 2
-    first = services.thread_create(
+    first = posting.thread_create(
         author=member, category=room, title="Hello from a new manager", body="Hello all.",
         confirmed_child_safety=True,
     )  # fmt: skip
     assert first.state == PostState.HELD
     assert first.hold_reason == HoldReason.NEW_MEMBER
-    services.post_publish(post=first, actor=None)
-    second = services.post_reply(author=member, thread=first.thread, body="A second post.")
+    publishing.post_publish(post=first, actor=None)
+    second = posting.post_reply(author=member, thread=first.thread, body="A second post.")
     assert second.state == PostState.HELD
-    services.post_publish(post=second, actor=None)
-    third = services.post_reply(author=member, thread=first.thread, body="A third post.")
+    publishing.post_publish(post=second, actor=None)
+    third = posting.post_reply(author=member, thread=first.thread, body="A third post.")
     assert third.state == PostState.VISIBLE
 
 
 def test_every_post_in_a_premoderated_category_is_held(room, member):
     room.is_premoderated = True
     room.save()
-    post = services.thread_create(
+    post = posting.thread_create(
         author=member, category=room, title="Missing from care protocols", body="Ours is new.",
         confirmed_child_safety=True,
     )  # fmt: skip
     assert post.hold_reason == HoldReason.PREMODERATED
 
 
-def test_moderators_posts_are_never_held(room, forum_moderator):
+def test_moderators_posts_are_never_held(room, moderator):
     room.is_premoderated = True
     room.save()
-    post = services.thread_create(
-        author=forum_moderator, category=room, title="House rules for this room",
+    post = posting.thread_create(
+        author=moderator, category=room, title="House rules for this room",
         body="Please read before posting.", confirmed_child_safety=True,
     )  # fmt: skip
     assert post.state == PostState.VISIBLE

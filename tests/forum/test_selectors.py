@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from forum import selectors, services
+from forum import selectors
 from forum.models import Post, PostState, ThreadState
+from forum.services import reading
 from tests.forum.factories import thread_with_posts
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,9 @@ def window():
 
 
 def test_active_threads_lists_recent_threads_as_plain_data(room, member, second_member, window):
-    older = thread_with_posts(category=room, author=member, count=2, title="Older thread")
+    older = thread_with_posts(category=room, author=member, posts=2, title="Older thread")
     newer = thread_with_posts(
-        category=room, author=member, count=1, title="Newer thread",
+        category=room, author=member, posts=1, title="Newer thread",
         created=timezone.now() - timedelta(minutes=30),
     )  # fmt: skip
     found = selectors.active_threads(second_member, *window, limit=10)
@@ -34,8 +35,8 @@ def test_active_threads_lists_recent_threads_as_plain_data(room, member, second_
 
 
 def test_busiest_threads_orders_by_new_posts(room, member, second_member, window):
-    thread_with_posts(category=room, author=member, count=1, title="Quiet")
-    thread_with_posts(category=room, author=member, count=4, title="Busy")
+    thread_with_posts(category=room, author=member, posts=1, title="Quiet")
+    thread_with_posts(category=room, author=member, posts=4, title="Busy")
     found = selectors.busiest_threads(second_member, *window, limit=1)
     assert [(s.title, s.new_post_count) for s in found] == [("Busy", 4)]
 
@@ -43,17 +44,19 @@ def test_busiest_threads_orders_by_new_posts(room, member, second_member, window
 def test_digest_never_shows_threads_the_member_may_not_read(
     room, commissioners_room, provider_member, commissioner_member, window
 ):
-    thread_with_posts(category=commissioners_room, author=commissioner_member, title="Fees")
-    thread_with_posts(category=room, author=commissioner_member, title="Rotas")
+    thread_with_posts(
+        posts=1, category=commissioners_room, author=commissioner_member, title="Fees"
+    )
+    thread_with_posts(posts=1, category=room, author=commissioner_member, title="Rotas")
     assert [s.title for s in selectors.active_threads(provider_member, *window)] == ["Rotas"]
     titles = {s.title for s in selectors.active_threads(commissioner_member, *window)}
     assert titles == {"Fees", "Rotas"}
 
 
 def test_digest_counts_only_visible_posts_of_visible_threads(room, member, second_member, window):
-    thread = thread_with_posts(category=room, author=member, count=3, title="Partly held")
+    thread = thread_with_posts(category=room, author=member, posts=3, title="Partly held")
     Post.objects.filter(thread=thread, post_number=3).update(state=PostState.HELD)
-    hidden = thread_with_posts(category=room, author=member, count=2, title="Hidden thread")
+    hidden = thread_with_posts(category=room, author=member, posts=2, title="Hidden thread")
     hidden.state = ThreadState.HIDDEN
     hidden.save()
     found = selectors.active_threads(second_member, *window)
@@ -61,7 +64,9 @@ def test_digest_counts_only_visible_posts_of_visible_threads(room, member, secon
 
 
 def test_digest_respects_the_period(room, member, second_member):
-    thread_with_posts(category=room, author=member, created=timezone.now() - timedelta(days=10))
+    thread_with_posts(
+        posts=1, category=room, author=member, created=timezone.now() - timedelta(days=10)
+    )
     now = timezone.now()
     assert selectors.active_threads(second_member, now - timedelta(days=1), now) == []
 
@@ -70,11 +75,11 @@ def test_followed_thread_summary_lists_followed_threads_with_posts_by_others(
     room, member, second_member, window
 ):
     followed = thread_with_posts(
-        category=room, author=member, authors=[member, second_member, member], count=3,
+        category=room, author=member, authors=[member, second_member, member], posts=3,
         title="Followed",
     )  # fmt: skip
-    thread_with_posts(category=room, author=second_member, title="Not followed")
-    services.thread_follow(user=second_member, thread=followed)
+    thread_with_posts(posts=1, category=room, author=second_member, title="Not followed")
+    reading.thread_follow(user=second_member, thread=followed)
     found = selectors.followed_thread_summary(second_member, *window)
     assert [(s.title, s.new_post_count) for s in found] == [("Followed", 2)]
 
@@ -82,31 +87,31 @@ def test_followed_thread_summary_lists_followed_threads_with_posts_by_others(
 def test_followed_summary_includes_followed_categories_but_not_muted_threads(
     room, member, second_member, window
 ):
-    kept = thread_with_posts(category=room, author=member, title="Through the category")
-    muted = thread_with_posts(category=room, author=member, title="Muted")
-    services.category_follow(user=second_member, category=room)
-    services.thread_unfollow(user=second_member, thread=muted)
+    kept = thread_with_posts(posts=1, category=room, author=member, title="Through the category")
+    muted = thread_with_posts(posts=1, category=room, author=member, title="Muted")
+    reading.category_follow(user=second_member, category=room)
+    reading.thread_unfollow(user=second_member, thread=muted)
     found = selectors.followed_thread_summary(second_member, *window)
     assert [s.thread_id for s in found] == [kept.pk]
 
 
 def test_unread_markers_from_read_pointer_and_category_mark(room, member, second_member):
-    read = thread_with_posts(category=room, author=member, count=3, title="Read")
-    partly = thread_with_posts(category=room, author=member, count=3, title="Partly read")
-    never = thread_with_posts(category=room, author=member, count=1, title="Never opened")
-    services.thread_mark_read(user=second_member, thread=read, up_to=3)
-    services.thread_mark_read(user=second_member, thread=partly, up_to=1)
+    read = thread_with_posts(category=room, author=member, posts=3, title="Read")
+    partly = thread_with_posts(category=room, author=member, posts=3, title="Partly read")
+    never = thread_with_posts(category=room, author=member, posts=1, title="Never opened")
+    reading.thread_mark_read(user=second_member, thread=read, up_to=3)
+    reading.thread_mark_read(user=second_member, thread=partly, up_to=1)
     rows = {r.thread.title: r for r in selectors.thread_rows(second_member, [read, partly, never])}
     assert (rows["Read"].unread, rows["Read"].new) == (False, False)
     assert rows["Partly read"].unread
     assert rows["Never opened"].new
-    services.category_mark_read(user=second_member, category=room)
+    reading.category_mark_read(user=second_member, category=room)
     rows = selectors.thread_rows(second_member, [read, partly, never])
     assert not any(r.unread or r.new for r in rows)
 
 
 def test_first_unread_is_the_post_after_the_pointer(room, member, second_member):
-    thread = thread_with_posts(category=room, author=member, count=5)
-    services.thread_mark_read(user=second_member, thread=thread, up_to=2)
+    thread = thread_with_posts(category=room, author=member, posts=5)
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=2)
     Post.objects.filter(thread=thread, post_number=3).update(state=PostState.HELD)
     assert selectors.first_unread_post_number(second_member, thread) == 4

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from forum import services
+from forum import access
 from forum.models import (
     Category,
     CategoryReadMark,
@@ -23,14 +23,15 @@ from forum.models import (
     ThreadReadState,
     ThreadState,
 )
-from members import access
+from forum.moderation import actions
+from forum.services import posting, publishing, reactions, reading, reports
 from tests.forum.factories import thread_with_posts
 
 pytestmark = pytest.mark.django_db
 
 
 def start(author, category, body="How do you plan rotas over the holidays?", **kwargs):
-    return services.thread_create(
+    return posting.thread_create(
         author=author,
         category=category,
         title=kwargs.pop("title", "Holiday rotas"),
@@ -41,7 +42,7 @@ def start(author, category, body="How do you plan rotas over the holidays?", **k
 
 
 def reply(author, thread, body, **kwargs):
-    return services.post_reply(
+    return posting.post_reply(
         author=author, thread=thread, body=body, confirmed_child_safety=True, **kwargs
     )
 
@@ -83,7 +84,7 @@ def test_approving_a_held_opening_post_makes_the_thread_visible(settings, room, 
     assert post.thread.state == ThreadState.HELD
     room.refresh_from_db()
     assert room.thread_count == 0
-    services.post_publish(post=post, actor=moderator)
+    publishing.post_publish(post=post, actor=moderator)
     post.thread.refresh_from_db()
     room.refresh_from_db()
     assert post.thread.state == ThreadState.VISIBLE
@@ -94,7 +95,7 @@ def test_double_submission_posts_once(room, member):
     key = uuid.uuid4()
     thread = start(member, room).thread
     first = reply(author=member, thread=thread, body="Thanks!", submission_key=key)
-    with pytest.raises(services.DuplicateSubmission) as duplicate:
+    with pytest.raises(posting.DuplicateSubmission) as duplicate:
         reply(author=member, thread=thread, body="Thanks!", submission_key=key)
     assert duplicate.value.post == first
     assert Post.objects.filter(thread=thread).count() == 2
@@ -130,10 +131,10 @@ def test_nobody_but_moderators_replies_to_a_locked_thread(room, member, second_m
 
 def test_first_post_asks_the_member_to_confirm_it_identifies_no_child(room, member):
     with pytest.raises(ValidationError, match="confirm"):
-        services.thread_create(author=member, category=room, title="Hello all", body="Hi.")
+        posting.thread_create(author=member, category=room, title="Hello all", body="Hi.")
     start(member, room)
-    assert not services.needs_child_safety_confirmation(member)
-    services.post_reply(author=member, thread=Post.objects.get().thread, body="Not asked now.")
+    assert not posting.needs_child_safety_confirmation(member)
+    posting.post_reply(author=member, thread=Post.objects.get().thread, body="Not asked now.")
 
 
 def test_suspended_member_cannot_post(room, member, moderator):
@@ -150,7 +151,7 @@ def test_member_without_posting_rights_is_refused(commissioners_room, provider_m
 
 def test_editing_keeps_the_earlier_text_as_a_revision(room, member):
     post = start(member, room, body="Our rota starts on Mondays.")
-    services.post_edit(editor=member, post=post, body="Our rota starts on Sundays.")
+    posting.post_edit(editor=member, post=post, body="Our rota starts on Sundays.")
     post.refresh_from_db()
     assert post.body == "Our rota starts on Sundays."
     assert "Sundays" in post.body_html
@@ -165,14 +166,14 @@ def test_editing_after_the_window_is_refused(settings, room, member):
     Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(hours=2))
     post.refresh_from_db()
     with pytest.raises(PermissionDenied):
-        services.post_edit(editor=member, post=post, body="Too late.")
+        posting.post_edit(editor=member, post=post, body="Too late.")
 
 
 def test_moderator_edit_needs_a_reason_shown_and_logged(room, member, moderator):
     post = start(member, room, body="Original words.")
     with pytest.raises(ValidationError, match="reason"):
-        services.post_edit(editor=moderator, post=post, body="Fixed.", reason="")
-    services.post_edit(editor=moderator, post=post, body="Fixed.", reason="Removed a name")
+        actions.post_moderator_edit(actor=moderator, post=post, body="Fixed.", reason="")
+    actions.post_moderator_edit(actor=moderator, post=post, body="Fixed.", reason="Removed a name")
     post.refresh_from_db()
     entry = ModerationAction.objects.get(action="edit")
     assert post.edit_reason == "Removed a name"
@@ -180,9 +181,15 @@ def test_moderator_edit_needs_a_reason_shown_and_logged(room, member, moderator)
     assert "Original" not in str(entry.details) + entry.reason + entry.target_label
 
 
+def test_the_author_edit_is_for_authors_only(room, member, moderator):
+    post = start(member, room, body="Original words.")
+    with pytest.raises(PermissionDenied):
+        posting.post_edit(editor=moderator, post=post, body="Fixed without a reason.")
+
+
 def test_author_edit_that_matches_the_watch_list_goes_back_to_review(room, member):
     post = start(member, room, body="Nothing identifying here.")
-    services.post_edit(editor=member, post=post, body="Call me on 07700 900123.")
+    posting.post_edit(editor=member, post=post, body="Call me on 07700 900123.")
     post.refresh_from_db()
     room.refresh_from_db()
     assert post.state == PostState.HELD
@@ -193,7 +200,7 @@ def test_author_edit_that_matches_the_watch_list_goes_back_to_review(room, membe
 def test_deleting_leaves_removed_in_the_thread(room, member, second_member):
     thread = start(member, room).thread
     wrong = reply(author=second_member, thread=thread, body="Oops, wrong thread.")
-    services.post_remove(user=second_member, post=wrong)
+    posting.post_remove(user=second_member, post=wrong)
     wrong.refresh_from_db()
     thread.refresh_from_db()
     assert wrong.state == PostState.REMOVED
@@ -204,50 +211,50 @@ def test_deleting_leaves_removed_in_the_thread(room, member, second_member):
 def test_nobody_deletes_someone_elses_post(room, member, second_member):
     post = start(member, room)
     with pytest.raises(PermissionDenied):
-        services.post_remove(user=second_member, post=post)
+        posting.post_remove(user=second_member, post=post)
 
 
 def test_read_pointer_only_moves_forward(room, member, second_member):
-    thread = thread_with_posts(category=room, author=member, count=5)
-    services.thread_mark_read(user=second_member, thread=thread, up_to=4)
-    services.thread_mark_read(user=second_member, thread=thread, up_to=2)
+    thread = thread_with_posts(category=room, author=member, posts=5)
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=4)
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=2)
     state = ThreadReadState.objects.get(user=second_member, thread=thread)
     assert state.last_read_post_number == 4
 
 
 def test_marking_a_category_read_is_one_row_per_member_and_category(room, member):
-    services.category_mark_read(user=member, category=room)
-    services.category_mark_read(user=member, category=room)
+    reading.category_mark_read(user=member, category=room)
+    reading.category_mark_read(user=member, category=room)
     assert CategoryReadMark.objects.filter(user=member, category=room).count() == 1
 
 
 def test_posting_follows_the_thread_and_unfollowing_mutes_it(room, member):
     thread = start(member, room).thread
     assert Follow.objects.filter(user=member, thread=thread, is_muted=False).exists()
-    services.thread_unfollow(user=member, thread=thread)
+    reading.thread_unfollow(user=member, thread=thread)
     reply(author=member, thread=thread, body="Still here.")
     assert Follow.objects.get(user=member, thread=thread).is_muted
 
 
 def test_helpful_toggles_and_counts(room, member, second_member):
     post = start(member, room)
-    assert services.reaction_toggle(user=second_member, post=post) is True
+    assert reactions.reaction_toggle(user=second_member, post=post) is True
     post.refresh_from_db()
     assert post.helpful_count == 1
-    assert services.reaction_toggle(user=second_member, post=post) is False
+    assert reactions.reaction_toggle(user=second_member, post=post) is False
     post.refresh_from_db()
     assert (post.helpful_count, Reaction.objects.count()) == (0, 0)
 
 
 def test_members_do_not_mark_their_own_post_helpful(room, member):
     with pytest.raises(PermissionDenied):
-        services.reaction_toggle(user=member, post=start(member, room))
+        reactions.reaction_toggle(user=member, post=start(member, room))
 
 
 def test_bookmark_toggles(room, member, second_member):
     post = start(member, room)
-    assert services.bookmark_toggle(user=second_member, post=post) is True
-    assert services.bookmark_toggle(user=second_member, post=post) is False
+    assert reactions.bookmark_toggle(user=second_member, post=post) is True
+    assert reactions.bookmark_toggle(user=second_member, post=post) is False
 
 
 def test_report_identifying_a_child_hides_the_post_at_once(
@@ -255,7 +262,7 @@ def test_report_identifying_a_child_hides_the_post_at_once(
 ):
     post = start(member, room)
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_create(
+        reports.report_create(
             reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD
         )
     post.refresh_from_db()
@@ -271,7 +278,7 @@ def test_report_identifying_a_child_hides_the_post_at_once(
 
 def test_safeguarding_concern_also_hides_at_once(room, member, second_member):
     post = start(member, room)
-    services.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
+    reports.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
 
@@ -281,7 +288,7 @@ def rejected_urgent_reports(reporter, count: int, *, days_ago: int = 1) -> None:
     when = timezone.now() - timedelta(days=days_ago)
     category = Category.objects.first()
     for _ in range(count):
-        post = thread_with_posts(category=category, author=reporter).posts.get()
+        post = thread_with_posts(posts=1, category=category, author=reporter).posts.get()
         item = ReviewItem.objects.create(
             post=post,
             kind="reported",
@@ -305,7 +312,7 @@ def test_urgent_reports_of_a_member_often_rejected_reach_the_queue_but_hide_noth
     settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT = 3
     rejected_urgent_reports(second_member, 3)
     post = start(member, room)
-    services.report_create(reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD)
+    reports.report_create(reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD)
     post.refresh_from_db()
     item = ReviewItem.objects.get(post=post, resolved_at__isnull=True)
     assert post.state == PostState.VISIBLE
@@ -318,7 +325,7 @@ def test_urgent_reports_still_hide_after_fewer_rejections_than_the_limit(
     settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT = 3
     rejected_urgent_reports(second_member, 2)
     post = start(member, room)
-    services.report_create(reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD)
+    reports.report_create(reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD)
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
 
@@ -327,19 +334,19 @@ def test_rejections_older_than_the_window_do_not_count(settings, room, member, s
     settings.FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS = 30
     rejected_urgent_reports(second_member, 3, days_ago=40)
     post = start(member, room)
-    services.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
+    reports.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
 
 
 def test_a_reporters_record_counts_reports_filed_upheld_and_rejected(room, member, second_member):
     rejected_urgent_reports(second_member, 2)
-    post = thread_with_posts(category=Category.objects.first(), author=member).posts.get()
+    post = thread_with_posts(posts=1, category=Category.objects.first(), author=member).posts.get()
     item = ReviewItem.objects.create(
         post=post, kind="reported", resolution=Resolution.AGREE, resolved_at=timezone.now()
     )
     Report.objects.create(post=post, reporter=second_member, reason="spam", review_item=item)
-    record = services.reporter_records([second_member.pk, member.pk])
+    record = reports.reporter_records([second_member.pk, member.pk])
     assert (record[second_member.pk].filed, record[second_member.pk].upheld) == (3, 1)
     assert record[second_member.pk].rejected == 2
     assert record[member.pk].filed == 0
@@ -351,7 +358,7 @@ def test_other_reasons_hide_after_three_different_members(room, member, django_u
     post = start(member, room)
     reporters = [member_of_type(name=f"Reporter {n}") for n in range(3)]
     for number, reporter in enumerate(reporters, start=1):
-        services.report_create(reporter=reporter, post=post, reason=ReportReason.SPAM)
+        reports.report_create(reporter=reporter, post=post, reason=ReportReason.SPAM)
         post.refresh_from_db()
         assert (post.state == PostState.HIDDEN) is (number == 3)
     assert ReviewItem.objects.get(post=post).report_count == 3
@@ -359,9 +366,9 @@ def test_other_reasons_hide_after_three_different_members(room, member, django_u
 
 def test_a_member_reports_a_post_once(room, member, second_member):
     post = start(member, room)
-    services.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)
+    reports.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)
     with pytest.raises(ValidationError, match="already reported"):
-        services.report_create(reporter=second_member, post=post, reason=ReportReason.SPAM)
+        reports.report_create(reporter=second_member, post=post, reason=ReportReason.SPAM)
 
 
 def test_reports_per_member_per_day_are_limited(settings, room, member, second_member):
@@ -369,23 +376,23 @@ def test_reports_per_member_per_day_are_limited(settings, room, member, second_m
     thread = start(member, room).thread
     first = thread.posts.get()
     other = reply(author=member, thread=thread, body="A second post.")
-    services.report_create(reporter=second_member, post=first, reason=ReportReason.SPAM)
+    reports.report_create(reporter=second_member, post=first, reason=ReportReason.SPAM)
     with pytest.raises(ValidationError, match="in the last 24 hours"):
-        services.report_create(reporter=second_member, post=other, reason=ReportReason.SPAM)
+        reports.report_create(reporter=second_member, post=other, reason=ReportReason.SPAM)
 
 
 def test_something_else_needs_details(room, member, second_member):
     with pytest.raises(ValidationError, match="what is wrong"):
-        services.report_create(
+        reports.report_create(
             reporter=second_member, post=start(member, room), reason=ReportReason.OTHER
         )
 
 
 def test_category_recount_ignores_hidden_threads(room, member):
-    thread_with_posts(category=room, author=member, count=3)
-    hidden = thread_with_posts(category=room, author=member, count=2)
+    thread_with_posts(category=room, author=member, posts=3)
+    hidden = thread_with_posts(category=room, author=member, posts=2)
     hidden.state = ThreadState.HIDDEN
     hidden.save()
-    services.category_recount(room)
+    publishing.category_recount(room)
     room = Category.objects.get(pk=room.pk)
     assert (room.thread_count, room.post_count) == (1, 3)

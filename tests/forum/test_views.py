@@ -8,15 +8,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from forum import search, services
+from forum import search
 from forum.models import (
     AttachmentApproval,
     ForumPreference,
+    ModerationAction,
+    ModerationActionKind,
     Post,
     PostAttachment,
     PostState,
     Thread,
 )
+from forum.services import posting, publishing, reading
 from members.models import SubscriptionStatus
 from tests.forum.factories import member_of_type, thread_with_posts
 
@@ -41,8 +44,8 @@ def page(response) -> str:
 def test_index_lists_readable_categories_with_counts_and_latest_activity(
     client, room, commissioners_room, member
 ):
-    thread_with_posts(category=room, author=member, count=3, title="Supervision that helps")
-    thread_with_posts(category=commissioners_room, author=member, title="Fee uplift 2026")
+    thread_with_posts(category=room, author=member, posts=3, title="Supervision that helps")
+    thread_with_posts(posts=1, category=commissioners_room, author=member, title="Fee uplift 2026")
     client.force_login(member)
     html = page(client.get("/forum/"))
     assert "Workforce and training" in html
@@ -57,22 +60,22 @@ def test_index_for_lapsed_member_offers_renewal(client, room, lapsed):
 
 
 def test_category_lists_pinned_first_then_latest_activity(client, room, member):
-    old_pinned = thread_with_posts(category=room, author=member, title="House rules")
+    old_pinned = thread_with_posts(posts=1, category=room, author=member, title="House rules")
     old_pinned.is_pinned = True
     old_pinned.save()
-    thread_with_posts(
+    thread_with_posts(posts=1,
         category=room, author=member, title="Older news",
         created=timezone.now() - timezone.timedelta(days=3),
     )  # fmt: skip
-    thread_with_posts(category=room, author=member, title="Fresh question")
+    thread_with_posts(posts=1, category=room, author=member, title="Fresh question")
     client.force_login(member)
     html = page(client.get(f"/forum/c/{room.slug}/"))
     assert html.index("House rules") < html.index("Fresh question") < html.index("Older news")
 
 
 def test_category_page_shows_unread_markers(client, room, member, second_member):
-    thread = thread_with_posts(category=room, author=member, count=3, title="Partly read")
-    services.thread_mark_read(user=second_member, thread=thread, up_to=1)
+    thread = thread_with_posts(category=room, author=member, posts=3, title="Partly read")
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=1)
     client.force_login(second_member)
     html = page(client.get(f"/forum/c/{room.slug}/"))
     assert f'href="/forum/t/{thread.pk}/unread/"' in html
@@ -83,13 +86,13 @@ def test_category_page_queries_do_not_grow_with_threads(
     client, room, member, django_assert_max_num_queries
 ):
     for _ in range(3):
-        thread_with_posts(category=room, author=member, count=2)
+        thread_with_posts(category=room, author=member, posts=2)
     client.force_login(member)
     client.get(f"/forum/c/{room.slug}/")
     with django_assert_max_num_queries(18) as few:
         client.get(f"/forum/c/{room.slug}/")
     for _ in range(25):
-        thread_with_posts(category=room, author=member, count=2)
+        thread_with_posts(category=room, author=member, posts=2)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(f"/forum/c/{room.slug}/")
 
@@ -104,7 +107,7 @@ def test_index_queries_are_constant(client, room, open_room, member, django_asse
 
 
 def test_thread_pages_hold_twenty_posts_with_anchors(client, room, member):
-    thread = thread_with_posts(category=room, author=member, count=45)
+    thread = thread_with_posts(category=room, author=member, posts=45)
     client.force_login(member)
     first = page(client.get(thread.get_absolute_url()))
     last = page(client.get(f"{thread.get_absolute_url()}?page=3"))
@@ -115,7 +118,7 @@ def test_thread_pages_hold_twenty_posts_with_anchors(client, room, member):
 
 
 def test_post_link_goes_to_its_page_and_anchor(client, room, member):
-    thread = thread_with_posts(category=room, author=member, count=45)
+    thread = thread_with_posts(category=room, author=member, posts=45)
     client.force_login(member)
     response = client.get(f"/forum/t/{thread.pk}/p/41/")
     assert response.url == f"{thread.get_absolute_url()}?page=3#post-41"
@@ -126,9 +129,9 @@ def test_thread_page_queries_are_the_same_for_short_and_long_threads(
     client, room, member, second_member, django_assert_max_num_queries, page_number
 ):
     short = thread_with_posts(category=room, author=member, authors=[member, second_member],
-                              count=25)  # fmt: skip
+                              posts=25)  # fmt: skip
     long = thread_with_posts(category=room, author=member, authors=[member, second_member],
-                             count=250)  # fmt: skip
+                             posts=250)  # fmt: skip
     client.force_login(second_member)
 
     def url(thread):
@@ -146,7 +149,7 @@ def test_thread_page_queries_are_the_same_for_short_and_long_threads(
 def test_reading_a_page_moves_the_read_pointer_and_first_unread_jumps(
     client, room, member, second_member
 ):
-    thread = thread_with_posts(category=room, author=member, count=30)
+    thread = thread_with_posts(category=room, author=member, posts=30)
     client.force_login(second_member)
     client.get(thread.get_absolute_url())
     response = client.get(f"/forum/t/{thread.pk}/unread/")
@@ -157,7 +160,10 @@ def test_thread_in_an_unreadable_category_is_404_without_its_title(
     client, commissioners_room, provider_member, commissioner_member
 ):
     thread = thread_with_posts(
-        category=commissioners_room, author=commissioner_member, title="Confidential fee talks"
+        posts=1,
+        category=commissioners_room,
+        author=commissioner_member,
+        title="Confidential fee talks",
     )
     client.force_login(provider_member)
     for url in (
@@ -171,7 +177,7 @@ def test_thread_in_an_unreadable_category_is_404_without_its_title(
 
 
 def test_lapsed_member_loses_the_members_room_at_once(client, room, member):
-    thread = thread_with_posts(category=room, author=member, title="Rota ideas")
+    thread = thread_with_posts(posts=1, category=room, author=member, title="Rota ideas")
     client.force_login(member)
     assert client.get(thread.get_absolute_url()).status_code == 200
     member.subscriptions.update(status=SubscriptionStatus.CANCELED)
@@ -181,19 +187,52 @@ def test_lapsed_member_loses_the_members_room_at_once(client, room, member):
 
 
 def test_editing_someone_elses_post_is_403_without_the_title(client, room, member, second_member):
-    post = thread_with_posts(category=room, author=member, title="Night staffing").posts.get()
+    post = thread_with_posts(
+        posts=1, category=room, author=member, title="Night staffing"
+    ).posts.get()
     client.force_login(second_member)
     response = client.get(f"/forum/post/{post.pk}/edit/")
     assert response.status_code == 403
     assert "Night staffing" not in page(response)
 
 
+def test_a_moderator_editing_a_members_post_on_its_edit_page_must_give_a_reason(
+    client, room, member, moderator
+):
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(moderator)
+    response = client.post(
+        f"/forum/post/{post.pk}/edit/", {"body": "Names taken out.", "reason": ""}
+    )
+    assert response.status_code == 400
+    assert "Give a reason: readers see it under the post." in page(response)
+    assert "Names taken out." in page(response)  # what was typed is kept
+
+
+def test_a_moderator_edit_on_the_edit_page_is_the_logged_moderator_edit(
+    client, room, member, moderator
+):
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(moderator)
+    response = client.post(
+        f"/forum/post/{post.pk}/edit/",
+        {"body": "Names taken out.", "reason": "Removed a surname"},
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.body == "Names taken out."
+    assert post.edit_reason == "Removed a surname"
+    assert post.revisions.get().reason == "Removed a surname"
+    entry = ModerationAction.objects.get(post=post)
+    assert (entry.action, entry.actor) == (ModerationActionKind.EDIT, moderator)
+
+
 def test_held_post_shows_awaiting_review_to_its_author_only(
     settings, client, room, member, second_member, confirmed
 ):
-    thread = thread_with_posts(category=room, author=member, count=1)
+    thread = thread_with_posts(category=room, author=member, posts=1)
     settings.FORUM_NEW_MEMBER_HELD_POSTS = 5
-    services.post_reply(author=second_member, thread=thread, body="My first words here.")
+    posting.post_reply(author=second_member, thread=thread, body="My first words here.")
     client.force_login(second_member)
     assert "Awaiting review" in page(client.get(thread.get_absolute_url()))
     client.force_login(member)
@@ -201,8 +240,8 @@ def test_held_post_shows_awaiting_review_to_its_author_only(
 
 
 def test_removed_post_leaves_removed_in_the_thread(client, room, member, second_member, confirmed):
-    thread = thread_with_posts(category=room, author=member, count=1)
-    post = services.post_reply(author=second_member, thread=thread, body="Posted by mistake.")
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    post = posting.post_reply(author=second_member, thread=thread, body="Posted by mistake.")
     client.force_login(second_member)
     client.post(f"/forum/post/{post.pk}/delete/")
     html = page(client.get(thread.get_absolute_url()))
@@ -250,7 +289,7 @@ def test_preview_shows_the_rendered_post_without_saving(client, room, member, co
 
 def test_reply_to_a_locked_thread_keeps_what_was_typed(client, room, member, second_member,
                                                        confirmed):  # fmt: skip
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     thread.is_locked = True
     thread.save()
     client.force_login(second_member)
@@ -262,7 +301,7 @@ def test_reply_to_a_locked_thread_keeps_what_was_typed(client, room, member, sec
 def test_blocked_post_shows_the_patterns_message_and_keeps_the_text(
     client, room, member, second_member, confirmed
 ):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(second_member)
     response = client.post(f"/forum/t/{thread.pk}/reply/", {"body": "NHS no 943 476 5919 ok"})
     assert response.status_code == 400
@@ -271,7 +310,7 @@ def test_blocked_post_shows_the_patterns_message_and_keeps_the_text(
 
 
 def test_double_click_posts_once(client, room, member, second_member, confirmed):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(second_member)
     data = {"body": "Thanks for this.", "submission_key": str(uuid.uuid4())}
     first = client.post(f"/forum/t/{thread.pk}/reply/", data)
@@ -281,15 +320,15 @@ def test_double_click_posts_once(client, room, member, second_member, confirmed)
 
 
 def test_quote_prefills_the_reply_with_a_link_to_the_post(client, room, member, second_member):
-    thread = thread_with_posts(category=room, author=member, count=2)
+    thread = thread_with_posts(category=room, author=member, posts=2)
     client.force_login(second_member)
     html = page(client.get(f"/forum/t/{thread.pk}/reply/?quote=2"))
     assert f"[wrote](/forum/t/{thread.pk}/p/2/)" in html
-    assert "&gt; Post number 2" in html
+    assert "&gt; Post 2: what worked for us" in html
 
 
 def test_report_as_identifying_a_child_hides_the_post(client, room, member, second_member):
-    post = thread_with_posts(category=room, author=member).posts.get()
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
     client.force_login(second_member)
     response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "child"})
     assert response.status_code == 302
@@ -298,7 +337,7 @@ def test_report_as_identifying_a_child_hides_the_post(client, room, member, seco
 
 
 def test_report_form_keeps_details_on_error(client, room, member, second_member):
-    post = thread_with_posts(category=room, author=member).posts.get()
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
     client.force_login(second_member)
     response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "other", "details": " "})
     assert response.status_code == 400
@@ -331,7 +370,7 @@ def jpeg_with_exif() -> bytes:
 def test_document_attachment_is_checked_and_served_to_readers(
     client, room, member, second_member, confirmed
 ):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(member)
     upload = SimpleUploadedFile("rota.csv", b"day,shift\nMonday,early\n", content_type="text/csv")
     client.post(f"/forum/t/{thread.pk}/reply/", {"body": "Our rota.", "attachments": [upload]})
@@ -345,7 +384,7 @@ def test_document_attachment_is_checked_and_served_to_readers(
 
 
 def test_renamed_file_of_the_wrong_type_is_refused(client, room, member, confirmed):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(member)
     upload = SimpleUploadedFile(
         "notes.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf"
@@ -361,7 +400,7 @@ def test_renamed_file_of_the_wrong_type_is_refused(client, room, member, confirm
 def test_image_waits_for_approval_and_loses_its_metadata(
     client, room, member, second_member, moderator, confirmed, django_capture_on_commit_callbacks
 ):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(member)
     upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
     with django_capture_on_commit_callbacks(execute=True):
@@ -383,7 +422,7 @@ def test_an_image_over_the_pixel_limit_is_refused_and_the_post_is_kept(
     client, settings, room, member, confirmed
 ):
     settings.IMAGE_MAX_SIDE = 100
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(member)
     output = io.BytesIO()
     Image.new("1", (400, 300)).save(output, format="PNG")
@@ -401,7 +440,7 @@ def test_an_image_over_the_pixel_limit_is_refused_and_the_post_is_kept(
 def test_an_image_keeps_its_metadata_until_the_task_strips_it(
     client, room, member, confirmed, django_capture_on_commit_callbacks
 ):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(member)
     upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -425,7 +464,7 @@ def test_stripping_an_image_twice_changes_nothing_the_second_time(
 ):
     from forum import tasks
 
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(member)
     upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
     with django_capture_on_commit_callbacks(execute=True):
@@ -446,13 +485,13 @@ def test_stripping_an_image_twice_changes_nothing_the_second_time(
 def test_search_finds_visible_posts_in_readable_categories_only(
     client, room, commissioners_room, provider_member, commissioner_member
 ):
-    readable = thread_with_posts(category=room, author=commissioner_member, title="Rotas")
+    readable = thread_with_posts(posts=1, category=room, author=commissioner_member, title="Rotas")
     Post.objects.filter(thread=readable).update(body="Weekend rotas and supervision")
-    services.post_search_index(readable.posts.get())
+    publishing.post_search_index(readable.posts.get())
     secret = thread_with_posts(
-        category=commissioners_room, author=commissioner_member, title="Supervision fees"
+        posts=1, category=commissioners_room, author=commissioner_member, title="Supervision fees"
     )
-    held = thread_with_posts(category=room, author=commissioner_member, title="Held one")
+    held = thread_with_posts(posts=1, category=room, author=commissioner_member, title="Held one")
     Post.objects.filter(thread=held).update(body="supervision details", state=PostState.HELD)
     client.force_login(provider_member)
     html = page(client.get("/forum/search/?q=supervision"))
@@ -469,9 +508,9 @@ def test_search_with_nothing_matching_says_so(client, room, member):
 def test_a_search_of_many_words_is_cut_and_the_page_says_so(client, settings, room, member):
     settings.FORUM_SEARCH_MAX_TERMS = 12
     words = ["weekend", "rotas"] + [f"word{n}" for n in range(97)]
-    thread = thread_with_posts(category=room, author=member, title="Rotas")
+    thread = thread_with_posts(posts=1, category=room, author=member, title="Rotas")
     Post.objects.filter(thread=thread).update(body=" ".join(words[:12]) + " and more")
-    services.post_search_index(thread.posts.get())
+    publishing.post_search_index(thread.posts.get())
     client.force_login(member)
     response = client.get("/forum/search/", {"q": '"' + " ".join(words) + '"'})
     assert response.status_code == 200
@@ -501,8 +540,8 @@ def test_search_reads_at_most_the_configured_number_of_characters(settings):
 def test_posting_a_reply_costs_the_same_queries_in_a_long_thread(
     client, room, member, second_member, confirmed, django_assert_max_num_queries
 ):
-    short = thread_with_posts(category=room, author=member, count=3)
-    long = thread_with_posts(category=room, author=member, count=300)
+    short = thread_with_posts(category=room, author=member, posts=3)
+    long = thread_with_posts(category=room, author=member, posts=300)
     client.force_login(second_member)
     for thread in (short, long):  # the first reply also follows the thread
         client.post(f"/forum/t/{thread.pk}/reply/", {"body": "Warm-up reply."})
@@ -530,7 +569,7 @@ def test_preview_of_a_new_thread_applies_the_posting_length_limit(
 def test_preview_of_a_reply_applies_the_posting_length_limit(
     client, settings, room, member, second_member, confirmed
 ):
-    thread = thread_with_posts(category=room, author=member)
+    thread = thread_with_posts(posts=1, category=room, author=member)
     settings.FORUM_POST_MAX_LENGTH = 1_000
     client.force_login(second_member)
     body = "My answer. " + "y" * 1_200

@@ -5,8 +5,8 @@ import time
 import pytest
 from django.utils import timezone
 
-from forum import services
 from forum.models import ForumEmail, ForumPreference, Notification
+from forum.services import reading
 from tests.factories import PASSWORD
 from tests.forum.factories import thread_with_posts
 
@@ -15,8 +15,8 @@ from tests.forum.factories import thread_with_posts
 def test_reply_email_is_sent_by_a_real_celery_worker(
     client, room, member, second_member, celery_worker_process
 ):
-    thread = thread_with_posts(category=room, author=member, title="Weekend rotas")
-    services.thread_follow(user=member, thread=thread)
+    thread = thread_with_posts(posts=1, category=room, author=member, title="Weekend rotas")
+    reading.thread_follow(user=member, thread=thread)
     ForumPreference.objects.create(user=second_member, child_safety_confirmed_at=timezone.now())
     client.login(username=second_member.email, password=PASSWORD)
 

@@ -12,7 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from forum import services as forum_services
+from forum import access as forum_access
+from forum.services import posting, publishing
 from members import access, type_changes
 from members.models import MembershipGrant, MemberType, MemberTypeChangeRequest, User
 from newsletter import tokens
@@ -39,7 +40,7 @@ def commissioners_thread(commissioner_member):
         policy_may_read=False,
         policy_may_post=False,
     )
-    post = forum_services.thread_create(
+    post = posting.thread_create(
         author=commissioner_member,
         category=room,
         title="Framework renewal: what we changed",
@@ -48,7 +49,7 @@ def commissioners_thread(commissioner_member):
         confirmed_child_safety=True,
     )
     if post.state != "visible":
-        forum_services.post_publish(post=post, actor=None)
+        publishing.post_publish(post=post, actor=None)
     return post.thread
 
 
@@ -87,9 +88,11 @@ def test_what_a_member_wrote_as_their_work_opens_no_room(commissioners_thread):
     )
     user = fresh(grant.user)
 
-    assert not access.can_read_category(user, commissioners_thread.category)
-    assert not access.can_post_in_category(user, commissioners_thread.category)
-    assert user not in User.objects.filter(access.category_readers_q(commissioners_thread.category))
+    assert not forum_access.can_read_category(user, commissioners_thread.category)
+    assert not forum_access.can_post_in_category(user, commissioners_thread.category)
+    assert user not in User.objects.filter(
+        forum_access.category_readers_q(commissioners_thread.category)
+    )
 
 
 def test_profile_form_of_a_member_has_no_member_type_field(client, policy_member):

@@ -31,8 +31,9 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from events import services as events_services
-from forum import moderation, services
 from forum.models import ModerationAction, ReportReason, Suspension, WatchPattern
+from forum.moderation import actions
+from forum.services import reports
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
 from members.demo import EDITORS_APP_LABELS, MODERATORS_APP_LABELS, group_with_permissions
 from members.models import (
@@ -53,11 +54,11 @@ from tests.factories import (
     TopicFactory,
     UserFactory,
 )
-from tests.forum.moderation_factories import (
+from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
     ThreadFactory,
-    forum_moderator,
+    category_moderator,
 )
 from tests.members.organisation_factories import InvitationFactory, InvoiceFactory
 from tests.newsletter.factories import EditionFactory, SectionFactory, SubscriberFactory
@@ -154,13 +155,14 @@ def _post():
 
 def _moderation_action():
     post = _post()
-    moderation.post_hide(actor=forum_moderator(), post=post, reason="Names a young person")
+    moderator = category_moderator(post.thread.category)
+    actions.post_hide(actor=moderator, post=post, reason="Names a young person")
     return ModerationAction.objects.filter(post=post).latest("pk")
 
 
 def _report():
     reporter = SubscriptionFactory().user
-    return services.report_create(
+    return reports.report_create(
         reporter=reporter,
         post=_post(),
         reason=ReportReason.OTHER,
@@ -552,8 +554,7 @@ def test_editors_reach_the_library_and_the_newsletter_but_not_members_or_the_for
     assert not editor.has_perm("forum.view_post")
 
 
-def test_moderators_have_no_admin_and_are_sent_to_sign_in(client, objects):
-    moderator = forum_moderator(email="admin-pages-moderator@example.org")
+def test_moderators_have_no_admin_and_are_sent_to_sign_in(client, objects, moderator):
     moderator.groups.add(group_with_permissions(MODERATORS_GROUP, MODERATORS_APP_LABELS))
     client.force_login(moderator)
     model = type(objects["forum.post"])

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from network.pagination import MAX_PAGE_NUMBER, page_number
-from tests.forum.moderation_factories import PostFactory, ThreadFactory, forum_moderator
+from tests.forum.factories import PostFactory, ThreadFactory
 from tests.practice_library.factories import ResourceFactory
 
 HUGE = "100000000000000000000"
@@ -52,9 +52,10 @@ def forum_thread(db):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", HOSTILE)
-def test_every_paginated_page_answers_a_hostile_page_number_with_a_page(client, forum_thread, page):
+def test_every_paginated_page_answers_a_hostile_page_number_with_a_page(
+    client, forum_thread, page, moderator
+):
     ResourceFactory(title="Care planning in practice")
-    moderator = forum_moderator(email="pages.moderator@example.org")
     client.force_login(moderator)
     pages = {
         reverse("practice_library:index"): {"q": "care"},

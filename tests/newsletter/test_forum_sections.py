@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.test import TestCase
 
-from forum import services as forum_services
 from forum.models import Follow, ForumPreference, NotifyBy
+from forum.services import reading
 from forum.tasks import daily_summaries_send
 from members.models import MemberType
 from newsletter.digests import periods
@@ -62,7 +62,7 @@ def test_daily_digest_carries_the_followed_threads_of_a_member_who_chose_the_sum
     thread = thread_with_posts(
         category=room,
         author=colleague,
-        count=2,
+        posts=2,
         title="Rota patterns that keep staff",
         created=YESTERDAY,
     )
@@ -81,7 +81,7 @@ def test_daily_digest_carries_the_followed_threads_of_a_member_who_chose_the_sum
 def test_followed_threads_are_left_out_for_members_who_chose_each_reply_emails(room):
     reader = member_of_type()
     thread = thread_with_posts(
-        category=room, author=member_of_type(), title="Handover notes", created=YESTERDAY
+        posts=1, category=room, author=member_of_type(), title="Handover notes", created=YESTERDAY
     )
     Follow.objects.create(user=reader, thread=thread)
     ForumPreference.objects.create(user=reader, notify_by=NotifyBy.EACH_REPLY)
@@ -96,9 +96,14 @@ def test_active_threads_list_only_rooms_the_reader_may_read(room, commissioners_
     provider = member_of_type(MemberType.PROVIDER)
     commissioner = member_of_type(MemberType.COMMISSIONER)
     thread_with_posts(
-        category=room, author=commissioner, title="Recruiting night staff", created=YESTERDAY
+        posts=1,
+        category=room,
+        author=commissioner,
+        title="Recruiting night staff",
+        created=YESTERDAY,
     )
     thread_with_posts(
+        posts=1,
         category=commissioners_room,
         author=commissioner,
         title="Framework prices for next year",
@@ -118,7 +123,7 @@ def test_active_threads_list_only_rooms_the_reader_may_read(room, commissioners_
 def test_weekly_digest_names_the_busiest_threads(room):
     reader = member_of_type()
     thread_with_posts(
-        category=room, author=member_of_type(), count=6, title="Ofsted readiness", created=LAST_WEEK
+        category=room, author=member_of_type(), posts=6, title="Ofsted readiness", created=LAST_WEEK
     )
     SubscriberFactory(user=reader, email=reader.email, weekly_digest=True)
 
@@ -133,7 +138,7 @@ def test_weekly_digest_names_the_busiest_threads(room):
 def test_choosing_the_daily_summary_turns_the_daily_digest_on_with_consent_recorded():
     reader = member_of_type()
 
-    forum_services.preference_save(
+    reading.preference_save(
         user=reader, notify_by=NotifyBy.DAILY, email_mentions=True, follow_on_post=True
     )
 
@@ -147,7 +152,7 @@ def test_choosing_the_daily_summary_leaves_a_bounced_address_suppressed():
     reader = member_of_type()
     SubscriberFactory(user=reader, email=reader.email, state=Subscriber.State.BOUNCED)
 
-    forum_services.preference_save(
+    reading.preference_save(
         user=reader, notify_by=NotifyBy.DAILY, email_mentions=True, follow_on_post=True
     )
 
@@ -159,7 +164,7 @@ def test_choosing_the_daily_summary_leaves_a_bounced_address_suppressed():
 def test_the_forum_sends_no_daily_summary_of_its_own_while_the_digest_carries_it(room):
     reader = member_of_type()
     thread = thread_with_posts(
-        category=room, author=member_of_type(), created=NOW - timedelta(hours=20)
+        posts=1, category=room, author=member_of_type(), created=NOW - timedelta(hours=20)
     )
     Follow.objects.create(user=reader, thread=thread)
     ForumPreference.objects.create(user=reader, notify_by=NotifyBy.DAILY)

@@ -223,8 +223,8 @@ def test_featured_resources_show_summary_link_and_say_when_members_only(sent_mes
 def test_forum_highlights_name_the_thread_and_room_but_never_the_posts_text(newsletter, edition):
     room = CategoryFactory(name="Workforce and training", slug="workforce-and-training")
     author = member_of_type()
-    picked = thread_with_posts(category=room, author=author, count=3, title="Rotas that keep staff")
-    hidden = thread_with_posts(category=room, author=author, title="A thread taken down")
+    picked = thread_with_posts(category=room, author=author, posts=3, title="Rotas that keep staff")
+    hidden = thread_with_posts(posts=1, category=room, author=author, title="A thread taken down")
     hidden.state = "hidden"
     hidden.save()
     section = SectionFactory(edition=edition, title="From the forum", kind="forum", body="")

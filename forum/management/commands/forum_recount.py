@@ -4,8 +4,8 @@ from the posts themselves, e.g. after a bulk import or a manual database fix."""
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
-from forum import services
 from forum.models import Category, Post, PostState, Thread
+from forum.services import publishing
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 changed = []
         done += self._save(changed)
         for category in Category.objects.all():
-            services.category_recount(category)
+            publishing.category_recount(category)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Recounted {done} threads and {Category.objects.count()} categories."

@@ -1,5 +1,5 @@
 """Admin for moderation: the audit log (read and export only), the watch list, members'
-reports with each reporter's record (read only), and suspensions (read, and lift through forum/moderation.py so the lift is logged).
+reports with each reporter's record (read only), and suspensions (read, and lift through forum/moderation/suspensions.py so the lift is logged).
 
 Imported by forum/admin.py so that Django's admin autodiscovery registers it.
 """
@@ -20,7 +20,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from forum import moderation
 from forum.models import (
     URGENT_REPORT_REASONS,
     ModerationAction,
@@ -29,6 +28,7 @@ from forum.models import (
     Suspension,
     WatchPattern,
 )
+from forum.moderation import suspensions
 
 CSV_COLUMNS = [
     ("time", lambda a: a.created_at.isoformat()),
@@ -228,7 +228,7 @@ class SuspensionAdmin(admin.ModelAdmin):
         lifted = 0
         for suspension in queryset.select_related("member"):
             try:
-                moderation.suspension_lift(
+                suspensions.suspension_lift(
                     actor=request.user, suspension=suspension, reason="Lifted in the admin"
                 )
             except PermissionDenied:

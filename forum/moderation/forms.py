@@ -1,4 +1,4 @@
-"""Forms of the moderators' pages. They parse input only; forum/moderation.py decides."""
+"""Forms of the moderators' pages. They parse input only; forum/moderation/ decides."""
 
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from forum.models import Category, Thread
-from forum.moderation import REASON_MAX_LENGTH
+from forum.moderation.checks import REASON_MAX_LENGTH
 
 REASON_HELP = "Readers see this under the post. Do not repeat anything you are taking out."
 

@@ -1,0 +1,259 @@
+"""The forum's access policy: who may read and post in which category, moderate it, and
+see, edit, delete, report or react to which post. Views, templates, tasks and the
+forum's services ask these functions; nothing else reads a category's audience fields
+to decide access. Who is a member, of which type, and who moderates the whole forum
+come from members/access.py.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from forum.models import Category, PostState, Suspension, ThreadState
+from members.access import (
+    MODERATORS_GROUP,
+    is_moderator,
+    is_staff,
+    member_type,
+    members_now_q,
+)
+from members.models import MemberType
+
+# Who may read and post in which forum category, moderate it, and see, edit or report
+# which post. Categories carry their audience (`<type>_may_read`, `<type>_may_post`,
+# `registered_may_read`); posts their `state`. Who is a member, of which type, and who
+# moderates the whole forum comes from members/access.py, the only source of that.
+#
+#   anonymous            reads nothing (the forum needs signing in)
+#   registered, lapsed   read categories open to registered non-members; never post
+#   member               reads and posts where their member type is allowed
+#   category moderator   reads and posts in their categories (Category.moderators)
+#   moderator, staff     read and post everywhere; moderators moderate everywhere
+# A member suspended from the forum (forum.Suspension in force) reads but cannot post.
+
+_FORUM_READ_FIELD = {
+    MemberType.PROVIDER: "providers_may_read",
+    MemberType.COMMISSIONER: "commissioners_may_read",
+    MemberType.POLICY: "policy_may_read",
+}
+_FORUM_POST_FIELD = {
+    MemberType.PROVIDER: "providers_may_post",
+    MemberType.COMMISSIONER: "commissioners_may_post",
+    MemberType.POLICY: "policy_may_post",
+}
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _moderates_everything(user) -> bool:
+    return is_moderator(user) or is_staff(user)
+
+
+def _moderated_category_ids(user) -> frozenset[int]:
+    """Categories this person moderates by name (Category.moderators), once per request."""
+    cached = getattr(user, "_access_forum_moderated", None)
+    if cached is None:
+        through = Category.moderators.through
+        cached = frozenset(through.objects.filter(user=user).values_list("category_id", flat=True))
+        user._access_forum_moderated = cached
+    return cached
+
+
+def is_category_moderator(user, category) -> bool:
+    """May `user` moderate posts and threads in `category`?"""
+    if not _signed_in(user):
+        return False
+    if is_moderator(user):
+        return True
+    return category.pk in _moderated_category_ids(user)
+
+
+def is_forum_moderator(user) -> bool:
+    """Does `user` moderate at least one category (the review queue opens for them)?"""
+    if not _signed_in(user):
+        return False
+    return is_moderator(user) or bool(_moderated_category_ids(user))
+
+
+def forget_forum(user) -> None:
+    """Drop what this request has worked out about `user`'s forum roles and suspension."""
+    for attribute in ("_access_forum_moderated", "_access_forum_suspended"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def is_suspended_from_forum(user) -> bool:
+    """Is a forum suspension in force for `user` now?"""
+    if not _signed_in(user):
+        return False
+    cached = getattr(user, "_access_forum_suspended", None)
+    if cached is None:
+        cached = Suspension.objects.in_force().filter(member=user).exists()
+        user._access_forum_suspended = cached
+    return cached
+
+
+def forum_suspension(user):
+    """The suspension in force for `user` (to show its reason and end), or None."""
+    if not _signed_in(user):
+        return None
+    return Suspension.objects.in_force().filter(member=user).order_by("-until").first()
+
+
+def can_read_category(user, category) -> bool:
+    if not _signed_in(user):
+        return False
+    if _moderates_everything(user):
+        return True
+    current_type = member_type(user)
+    if current_type is not None and getattr(category, _FORUM_READ_FIELD[current_type], False):
+        return True
+    if current_type is None and category.registered_may_read:
+        return True
+    return category.pk in _moderated_category_ids(user)
+
+
+def can_post_in_category(user, category) -> bool:
+    """May `user` start threads and reply in `category` (locks aside: see can_reply)?"""
+    if not _signed_in(user):
+        return False
+    if is_suspended_from_forum(user):
+        return False
+    if _moderates_everything(user):
+        return True
+    if category.pk in _moderated_category_ids(user):
+        return True
+    current_type = member_type(user)
+    if current_type is None:
+        return False
+    return bool(getattr(category, _FORUM_POST_FIELD[current_type], False))
+
+
+def readable_categories_q(user, *, prefix: str = "") -> Q:
+    """A Q for the categories `user` may read; `prefix="category__"` filters threads,
+    `prefix="thread__category__"` posts. Listings, search and digests all use it."""
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if _moderates_everything(user):
+        return Q()
+    current_type = member_type(user)
+    if current_type is not None:
+        allowed = Q(**{f"{prefix}{_FORUM_READ_FIELD[current_type]}": True})
+    else:
+        allowed = Q(**{f"{prefix}registered_may_read": True})
+    moderated = _moderated_category_ids(user)
+    if moderated:
+        allowed |= Q(**{f"{prefix}pk__in": sorted(moderated)})
+    return allowed
+
+
+def readable_categories(user):
+    """The categories `user` may read, in their order."""
+    return Category.objects.filter(readable_categories_q(user))
+
+
+def can_read_thread(user, thread) -> bool:
+    """Threads held for review or hidden are for their author (held) and moderators."""
+    if not can_read_category(user, thread.category):
+        return False
+    if thread.state == ThreadState.VISIBLE:
+        return True
+    if is_category_moderator(user, thread.category):
+        return True
+    return thread.state == ThreadState.HELD and thread.author_id == user.pk
+
+
+def can_reply(user, thread) -> bool:
+    if not can_post_in_category(user, thread.category) or not can_read_thread(user, thread):
+        return False
+    if thread.merged_into_id is not None:
+        return False
+    return not thread.is_locked or is_category_moderator(user, thread.category)
+
+
+def can_see_post_body(user, post, *, category=None) -> bool:
+    """Visible posts to every reader; held ones to their author and moderators; hidden
+    ones to moderators; removed ones to nobody (the thread shows "removed")."""
+    if post.state == PostState.VISIBLE:
+        return True
+    if post.state == PostState.REMOVED:
+        return False
+    if is_category_moderator(user, category or post.thread.category):
+        return True
+    return post.state == PostState.HELD and post.author_id == getattr(user, "pk", None)
+
+
+def can_edit_post(user, post, *, now: datetime | None = None) -> bool:
+    """Authors edit their own posts within settings.FORUM_EDIT_WINDOW_MINUTES (while
+    they may still post there); moderators edit any post in their categories."""
+    category = post.thread.category
+    if is_category_moderator(user, category):
+        return post.state != PostState.REMOVED
+    if not _signed_in(user) or post.author_id != user.pk or post.state == PostState.REMOVED:
+        return False
+    if not can_post_in_category(user, category):
+        return False
+    now = now or timezone.now()
+    return now - post.created_at <= timedelta(minutes=settings.FORUM_EDIT_WINDOW_MINUTES)
+
+
+def can_delete_post(user, post) -> bool:
+    """Authors remove their own posts (it leaves "removed" in the thread)."""
+    if not _signed_in(user) or post.author_id != user.pk:
+        return False
+    return post.state in (PostState.VISIBLE, PostState.HELD) and not is_suspended_from_forum(user)
+
+
+def can_report_post(user, post) -> bool:
+    """Anyone signed in who can read a visible post may report it (safety first: a
+    registered reader of an open category too); not their own, not while suspended."""
+    if not _signed_in(user) or post.state != PostState.VISIBLE or post.author_id == user.pk:
+        return False
+    return not is_suspended_from_forum(user)
+
+
+def can_react(user, post) -> bool:
+    return (
+        _signed_in(user)
+        and post.state == PostState.VISIBLE
+        and post.author_id != user.pk
+        and can_post_in_category(user, post.thread.category)
+    )
+
+
+def category_readers_q(category) -> Q:
+    """A Q on User: everyone who may read `category` now (mirrors can_read_category), so
+    that notifications and emails reach only people who may read what they point to."""
+    group_members = get_user_model().groups.through.objects.filter(group__name=MODERATORS_GROUP)
+    readers = Q(is_staff=True) | Q(is_superuser=True) | Q(pk__in=group_members.values("user"))
+    readers |= Q(
+        pk__in=category.moderators.through.objects.filter(category=category).values("user")
+    )
+    for type_, field_name in _FORUM_READ_FIELD.items():
+        if getattr(category, field_name):
+            readers |= members_now_q(member_type=type_)
+    if category.registered_may_read:
+        # Everyone signed in who is not a member reads it; members by their type above.
+        readers |= ~members_now_q()
+    return Q(is_active=True) & readers
+
+
+def moderated_categories_q(user, *, prefix: str = "") -> Q:
+    """A Q for the categories `user` moderates; `prefix="post__thread__category__"`
+    filters the review queue, `prefix="category__"` threads."""
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if is_moderator(user):
+        return Q()
+    return Q(**{f"{prefix}pk__in": sorted(_moderated_category_ids(user))})
+
+
+def can_suspend_from_forum(user) -> bool:
+    """Suspending a member stops them posting anywhere, so only moderators of the whole
+    forum may (not people who moderate a category or two)."""
+    return is_moderator(user)

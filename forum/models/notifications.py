@@ -1,0 +1,82 @@
+"""Notifications on the site and the record of every forum email sent."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from forum.models.posts import Post, Thread
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", "New post in a thread you follow"
+    NEW_THREAD = "new_thread", "New thread in a category you follow"
+    MENTION = "mention", "You were mentioned"
+    QUOTE = "quote", "Your post was quoted"
+    POST_APPROVED = "approved", "Your post was approved"
+
+
+class Notification(models.Model):
+    """An on-site notification (the list with an unread count in the header)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_notifications"
+    )
+    kind = models.CharField(max_length=12, choices=NotificationKind.choices)
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One notification per person and post: a mention in a followed thread is one.
+            models.UniqueConstraint(fields=["recipient", "post"], name="notification_once"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="forum_notification_list_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="forum_notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}"
+
+
+class EmailKind(models.TextChoices):
+    REPLY = "reply", "New post in a followed thread"
+    NEW_THREAD = "new_thread", "New thread in a followed category"
+    MENTION = "mention", "Mention"
+    DAILY_SUMMARY = "daily", "Daily summary"
+    MODERATOR_ALERT = "alert", "Urgent report, to moderators"
+
+
+class ForumEmail(models.Model):
+    """One email to one person, recorded before it is sent so a retried task or a
+    crashed worker never sends it twice (`key` is unique)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_emails"
+    )
+    kind = models.CharField(max_length=10, choices=EmailKind.choices)
+    thread = models.ForeignKey(Thread, on_delete=models.SET_NULL, null=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["recipient", "kind", "-created_at"], name="forum_email_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,338 @@
+"""Moderation: what moderators do to posts, threads and members, and how the review
+queue's items end.
+
+Every operation here is one named action (`<noun>_<verb>`): it checks that the actor may
+moderate where it acts (forum/access.py), changes the rows, keeps the denormalised
+counters of threads and categories right, and appends one entry to the audit log
+(ModerationAction) with the actor, the action, the target, the reason, the time and the
+SHA-256 of the content before and after. The log never holds the text a moderator took
+out: a redaction also deletes the earlier revisions that held it and rebuilds the
+search vector, so the removed words are nowhere in the database afterwards.
+
+The review queue has at most one open item per post (a database constraint). Resolving
+an item records agree, disagree or ignore and what that did to the post:
+
+    held post       publish   agree: the post goes up, and its notifications go out now
+                    remove    agree: the post stays out of the forum (hidden)
+    reported post   hide      agree: the post is hidden (or stays hidden)
+                    keep      agree: the post was put right by an edit or a redaction and
+                              stays as it is now
+                    disagree  no problem found: a post hidden by the reports comes back
+                    ignore    no judgement: the post stays exactly as it is now
+    image           approving or rejecting the post's waiting images ends the item
+
+The reports on an item end with it. A post that is up after its item ends (a held
+post published, a report disagreed with) while images still wait for approval gets a
+fresh image item, so the images are not forgotten.
+
+The other modules of this package: redaction, threads, suspensions and the queue's
+reading side (queue.py); checks.py holds what every action checks first.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from forum.models import (
+    AttachmentApproval,
+    ModerationAction,
+    ModerationActionKind,
+    Post,
+    PostAttachment,
+    PostRevision,
+    PostState,
+    Resolution,
+    ReviewItem,
+    ReviewKind,
+    ReviewNote,
+    ThreadState,
+    content_hash,
+)
+from forum.moderation.checks import check_moderates, clean_reason, locked_post
+from forum.moderation.queue import Decision
+from forum.services import posting, publishing
+from forum.services.audit import audit_record
+from forum.services.publishing import (
+    category_recount,
+    post_search_index,
+    thread_recount,
+)
+from network.markup import MARKUP_RENDERER_VERSION, render_markdown
+
+# --- Posts ---------------------------------------------------------------------------------
+
+
+def _set_state(post: Post, state: str) -> None:
+    post.state = state
+    post.state_changed_at = timezone.now()
+    post.save(update_fields=["state", "state_changed_at"])
+
+
+def _close_open_item(post: Post, *, actor, resolution: str, kinds: Iterable[str]) -> None:
+    ReviewItem.objects.filter(post=post, resolved_at__isnull=True, kind__in=list(kinds)).update(
+        resolution=resolution, resolved_by=actor, resolved_at=timezone.now()
+    )
+
+
+def publish_held_post(*, actor, post: Post) -> Post:
+    """Approve a post held for review: it becomes visible (its thread too, if it opens
+    one), counts, is searchable, its author is told, and the notifications it did not
+    send while held go out after the commit. Its held queue item ends as agreed."""
+    check_moderates(actor, post.thread.category)
+    with transaction.atomic(durable=True):
+        post = locked_post(post)
+        if post.state != PostState.HELD:
+            raise ValidationError("This post is not waiting for review.", code="state")
+        _close_open_item(post, actor=actor, resolution=Resolution.AGREE, kinds=[ReviewKind.HELD])
+        publishing.post_publish(post=post, actor=actor)
+    return post
+
+
+def _reject(post: Post, *, actor, reason: str) -> None:
+    _set_state(post, PostState.HIDDEN)
+    thread = post.thread
+    if post.post_number == 1 and thread.state == ThreadState.HELD:
+        # The thread never went up; it stays out of every listing.
+        thread.state = ThreadState.HIDDEN
+        thread.save(update_fields=["state"])
+    audit_record(
+        actor=actor,
+        action=ModerationActionKind.REJECT,
+        post=post,
+        reason=reason,
+        hash_before=content_hash(post.body),
+        hash_after=content_hash(post.body),
+    )
+
+
+def post_reject(*, actor, post: Post, reason: str = "") -> Post:
+    """Refuse a held post: it never goes up (its author still sees it, as hidden)."""
+    check_moderates(actor, post.thread.category)
+    reason = clean_reason(reason)
+    with transaction.atomic(durable=True):
+        post = locked_post(post)
+        if post.state != PostState.HELD:
+            raise ValidationError("This post is not waiting for review.", code="state")
+        _close_open_item(post, actor=actor, resolution=Resolution.AGREE, kinds=[ReviewKind.HELD])
+        _reject(post, actor=actor, reason=reason)
+    return post
+
+
+def _hide(post: Post, *, actor, reason: str) -> None:
+    """Callers have checked that the post is not hidden already."""
+    publishing.post_hide(post=post, actor=actor, reason=reason)
+
+
+def post_hide(*, actor, post: Post, reason: str = "") -> Post:
+    """Take a visible post out of sight: readers see "hidden by the moderators"."""
+    check_moderates(actor, post.thread.category)
+    reason = clean_reason(reason)
+    with transaction.atomic(durable=True):
+        post = locked_post(post)
+        if post.state != PostState.VISIBLE:
+            raise ValidationError("Only a visible post can be hidden.", code="state")
+        _hide(post, actor=actor, reason=reason)
+    return post
+
+
+def _was_rejected_unseen(post: Post) -> bool:
+    """Was this post refused while held, so that readers have never seen it?"""
+    log = ModerationAction.objects.filter(post_id=post.pk)
+    return (
+        log.filter(action=ModerationActionKind.REJECT).exists()
+        and not log.filter(action=ModerationActionKind.APPROVE).exists()
+    )
+
+
+def _restore(post: Post, *, actor, reason: str) -> None:
+    if _was_rejected_unseen(post):
+        # Showing a post that was refused while held is its first publication: it gets
+        # its thread back, its author is told and its notifications go out now.
+        publishing.post_publish(
+            post=post, actor=actor, reason=reason, thread_state_from=ThreadState.HIDDEN
+        )
+        return
+    _set_state(post, PostState.VISIBLE)
+    thread_recount(post.thread)
+    category_recount(post.thread.category)
+    post_search_index(post)
+    audit_record(
+        actor=actor,
+        action=ModerationActionKind.RESTORE,
+        post=post,
+        reason=reason,
+        hash_before=content_hash(post.body),
+        hash_after=content_hash(post.body),
+    )
+
+
+def post_restore(*, actor, post: Post, reason: str = "") -> Post:
+    """Show a hidden post again (a held post is approved instead; see publish_held_post)."""
+    check_moderates(actor, post.thread.category)
+    reason = clean_reason(reason)
+    with transaction.atomic(durable=True):
+        post = locked_post(post)
+        if post.state != PostState.HIDDEN:
+            raise ValidationError("Only a hidden post can be restored.", code="state")
+        _restore(post, actor=actor, reason=reason)
+    return post
+
+
+def body_rewrite(post: Post, *, actor, body: str, reason: str) -> None:
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.renderer_version = MARKUP_RENDERER_VERSION
+    post.edited_at = timezone.now()
+    post.edited_by = actor
+    post.edit_reason = reason
+    post.save(
+        update_fields=[
+            "body",
+            "body_html",
+            "renderer_version",
+            "edited_at",
+            "edited_by",
+            "edit_reason",
+        ]
+    )
+    post_search_index(post)
+
+
+def post_moderator_edit(*, actor, post: Post, body: str, reason: str) -> Post:
+    """Edit a post as a moderator. The reason is shown to readers under the post
+    ("Edited by a moderator: …"); the earlier text is kept as a revision."""
+    check_moderates(actor, post.thread.category)
+    body = posting.clean_body(body)
+    reason = clean_reason(
+        reason, required=True, what="Give a reason: readers see it under the post."
+    )
+    with transaction.atomic(durable=True):
+        post = locked_post(post)
+        if post.state == PostState.REMOVED:
+            raise ValidationError("This post was removed by its author.", code="state")
+        if body == post.body:
+            raise ValidationError("The text is unchanged.", code="unchanged")
+        before = content_hash(post.body)
+        PostRevision.objects.create(post=post, body=post.body, edited_by=actor, reason=reason)
+        body_rewrite(post, actor=actor, body=body, reason=reason)
+        audit_record(
+            actor=actor,
+            action=ModerationActionKind.EDIT,
+            post=post,
+            reason=reason,
+            hash_before=before,
+            hash_after=content_hash(body),
+        )
+    return post
+
+
+# --- Images ---------------------------------------------------------------------------------
+
+
+def _decide_image(attachment: PostAttachment, *, actor, approval: str, reason: str) -> None:
+    post = attachment.post
+    check_moderates(actor, post.thread.category)
+    reason = clean_reason(reason)
+    with transaction.atomic(durable=True):
+        attachment = PostAttachment.objects.select_for_update().get(pk=attachment.pk)
+        if not attachment.is_image or attachment.approval != AttachmentApproval.PENDING:
+            raise ValidationError("This image is not waiting for approval.", code="state")
+        if approval == AttachmentApproval.APPROVED and not attachment.metadata_stripped:
+            raise ValidationError(
+                "This image is still being prepared (its location and camera details are "
+                "being removed). Try again in a minute.",
+                code="preparing",
+            )
+        attachment.approval = approval
+        attachment.decided_by = actor
+        attachment.decided_at = timezone.now()
+        attachment.save(update_fields=["approval", "decided_by", "decided_at"])
+        if approval == AttachmentApproval.REJECTED:
+            # A rejected image may show a child: its bytes go once the decision is saved.
+            stored = attachment.file
+            transaction.on_commit(lambda: stored.delete(save=False))
+        audit_record(
+            actor=actor,
+            action=(
+                ModerationActionKind.APPROVE_IMAGE
+                if approval == AttachmentApproval.APPROVED
+                else ModerationActionKind.REJECT_IMAGE
+            ),
+            post=post,
+            reason=reason,
+            details={"attachment": attachment.pk},
+        )
+        still_waiting = post.attachments.filter(
+            is_image=True, approval=AttachmentApproval.PENDING
+        ).exists()
+        if not still_waiting:
+            _close_open_item(
+                post, actor=actor, resolution=Resolution.AGREE, kinds=[ReviewKind.IMAGE]
+            )
+
+
+def attachment_approve(*, actor, attachment: PostAttachment, reason: str = "") -> None:
+    """Let readers see an image attached to a post."""
+    _decide_image(attachment, actor=actor, approval=AttachmentApproval.APPROVED, reason=reason)
+
+
+def attachment_reject(*, actor, attachment: PostAttachment, reason: str = "") -> None:
+    """Refuse an image: nobody sees it, and its file is deleted."""
+    _decide_image(attachment, actor=actor, approval=AttachmentApproval.REJECTED, reason=reason)
+
+
+# --- Ending queue items ----------------------------------------------------------------------
+
+
+def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") -> ReviewItem:
+    """End a queue item with a decision (see the module docstring for what each does to
+    the post), a recorded resolution, and optionally a private note."""
+    check_moderates(actor, item.post.thread.category)
+    choices = Decision.choices_for(item)
+    if decision not in choices:
+        raise ValidationError("Choose what to do with this post.", code="decision")
+    note = (note or "").strip()
+    with transaction.atomic(durable=True):
+        item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+        if not item.is_open:
+            raise ValidationError(
+                "Another moderator has already dealt with this item.", code="resolved"
+            )
+        post = locked_post(item.post)
+        item.resolution = Decision.RESOLUTION[decision]
+        item.resolved_by = actor
+        item.resolved_at = timezone.now()
+        item.save(update_fields=["resolution", "resolved_by", "resolved_at"])
+        if note:
+            ReviewNote.objects.create(item=item, author=actor, text=note[:2000])
+        label = choices[decision]
+        if decision == Decision.PUBLISH:
+            if post.state != PostState.HELD:
+                raise ValidationError("This post is no longer waiting for review.", code="state")
+            publishing.post_publish(post=post, actor=actor)
+        elif decision == Decision.REMOVE:
+            if post.state != PostState.HELD:
+                raise ValidationError("This post is no longer waiting for review.", code="state")
+            _reject(post, actor=actor, reason=label)
+        elif decision == Decision.HIDE and post.state == PostState.VISIBLE:
+            _hide(post, actor=actor, reason=label)
+        elif decision == Decision.DISAGREE and post.state == PostState.HIDDEN:
+            _restore(post, actor=actor, reason=label)
+        # Images still waiting (a report that arrived meanwhile took over their
+        # item, or a held post just went up) keep an item of their own.
+        publishing.image_review_open(post)
+        audit_record(
+            actor=actor,
+            action=ModerationActionKind.RESOLVE,
+            post=post,
+            reason=label,
+            details={
+                "item": item.pk,
+                "kind": item.kind,
+                "resolution": item.resolution,
+                "decision": decision,
+                "reports": item.report_count,
+            },
+        )

@@ -1,0 +1,211 @@
+"""The moderators' pages for one post and its images: hide, restore, approve, reject,
+edit and redact posts; look at, approve and reject images."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forum import access
+from forum.models import (
+    ModerationAction,
+    PostAttachment,
+    ReviewItem,
+)
+from forum.moderation import actions, redaction
+from forum.moderation.forms import (
+    ModeratorEditForm,
+    ReasonForm,
+    RedactForm,
+)
+from forum.moderation.views import (
+    _back,
+    _moderated_post,
+    _next,
+    _post_page,
+    _refused,
+)
+
+# --- Posts ------------------------------------------------------------------------------------
+
+
+@require_GET
+def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A post as moderators see it: its text, state, edit history and moderation log."""
+    post = _moderated_post(request, pk)
+    revisions = post.revisions.select_related("edited_by")
+    history = ModerationAction.objects.filter(post=post).select_related("actor")[:50]
+    open_item = ReviewItem.objects.open().filter(post=post).first()
+    images = post.attachments.filter(is_image=True)
+    return render(
+        request,
+        "forum/moderation/post.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "revisions": revisions,
+            "history": history,
+            "open_item": open_item,
+            "images": images,
+        },
+    )
+
+
+def _post_action(request: HttpRequest, pk: int, operation, done: str) -> HttpResponse:
+    post = _moderated_post(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _refused(request, ValidationError(form.errors["reason"]))
+        return _back(request, _post_page(post))
+    try:
+        operation(actor=request.user, post=post, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"Post #{post.post_number} {done}.")
+    return _back(request, _post_page(post))
+
+
+@require_POST
+def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(request, pk, actions.post_hide, "is hidden")
+
+
+@require_POST
+def post_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(request, pk, actions.post_restore, "is visible again")
+
+
+@require_POST
+def post_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_action(request, pk, actions.post_reject, "was rejected")
+
+
+@require_POST
+def post_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _moderated_post(request, pk)
+    try:
+        actions.publish_held_post(actor=request.user, post=post)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"Post #{post.post_number} is published.")
+    return _back(request, _post_page(post))
+
+
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit with a reason shown to readers; the earlier text is kept as a revision."""
+    post = _moderated_post(request, pk)
+    form = ModeratorEditForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.post_moderator_edit(
+                actor=request.user,
+                post=post,
+                body=form.cleaned_data["body"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Post #{post.post_number} is edited.")
+            return _back(request, _post_page(post))
+    return render(
+        request,
+        "forum/moderation/post_form.html",
+        {"form": form, "post": post, "redacting": False, "next": _next(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def post_redact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take text out for good: earlier versions holding it are deleted too."""
+    post = _moderated_post(request, pk)
+    opens_thread = post.post_number == 1
+    form = RedactForm(
+        request.POST or None,
+        initial={"body": post.body, "title": post.thread.title},
+        opens_thread=opens_thread,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = redaction.post_redact(
+                actor=request.user,
+                post=post,
+                body=form.cleaned_data["body"],
+                reason=form.cleaned_data["reason"],
+                purge_all_revisions=form.cleaned_data["purge_all_revisions"],
+                title=form.cleaned_data.get("title") if opens_thread else None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Post #{post.post_number} is redacted; {result.revisions_purged} earlier "
+                f"version{'s' if result.revisions_purged != 1 else ''} deleted.",
+            )
+            if result.posts_still_holding:
+                numbers = ", ".join(f"#{p.post_number}" for p in result.posts_still_holding)
+                messages.warning(
+                    request,
+                    f"Other posts in this thread still contain words you took out "
+                    f"(perhaps by quoting): {numbers}. Redact them too if needed.",
+                )
+            return redirect(_post_page(post))
+    return render(
+        request,
+        "forum/moderation/post_form.html",
+        {"form": form, "post": post, "redacting": True, "next": _next(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Images -----------------------------------------------------------------------------------
+
+
+def _moderated_image(request: HttpRequest, pk: int) -> PostAttachment:
+    attachment = get_object_or_404(
+        PostAttachment.objects.select_related("post__thread__category"), pk=pk, is_image=True
+    )
+    if not access.is_category_moderator(request.user, attachment.post.thread.category):
+        raise PermissionDenied
+    return attachment
+
+
+@require_GET
+def image(request: HttpRequest, pk: int) -> HttpResponse:
+    """A waiting image, for the moderator deciding on it (never cached)."""
+    attachment = _moderated_image(request, pk)
+    if not attachment.file or not attachment.metadata_stripped:
+        raise Http404  # still carries its metadata (location), until the task strips it
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _image_action(request: HttpRequest, pk: int, operation, done: str) -> HttpResponse:
+    attachment = _moderated_image(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        operation(actor=request.user, attachment=attachment, reason=reason)
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"The image is {done}.")
+    return _back(request, _post_page(attachment.post))
+
+
+@require_POST
+def image_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _image_action(request, pk, actions.attachment_approve, "approved")
+
+
+@require_POST
+def image_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _image_action(request, pk, actions.attachment_reject, "rejected and deleted")

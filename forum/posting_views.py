@@ -1,0 +1,292 @@
+"""The forum's writing pages: starting a thread, replying, editing and deleting a post,
+marking it helpful, bookmarking and reporting it. Refused writing (ValidationError) is
+shown with the form, keeping what was typed."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from forum import access, forms
+from forum.models import (
+    AttachmentApproval,
+    Category,
+    Post,
+    PostState,
+)
+from forum.moderation import actions
+from forum.services import posting, reactions, reports
+from forum.views import _back, _category_or_404, _post_or_404, _thread_or_404
+from members import access as members_access
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def _preview_or_write(request: HttpRequest, form, write) -> tuple[HttpResponse | None, str]:
+    """For a posted thread or reply form: (the redirect once the post is written, or None
+    to show the form again; the preview's HTML). `write(body=..., attachments=...,
+    submission_key=..., confirmed_child_safety=...)` writes the post through a service.
+    A repeated submission (a double click) lands on the post already written; a refusal
+    becomes the form's errors, with what was typed kept."""
+    if not form.is_valid():
+        return None, ""
+    data = form.cleaned_data
+    if "preview" in request.POST:
+        try:
+            return None, posting.post_preview(body=data["body"], title=data.get("title"))
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return None, ""
+    try:
+        post = write(
+            body=data["body"],
+            attachments=data["attachments"],
+            submission_key=data.get("submission_key"),
+            confirmed_child_safety=data.get("confirm_child_safety", False),
+        )
+    except posting.DuplicateSubmission as duplicate:
+        return redirect(duplicate.post.get_absolute_url()), ""
+    except ValidationError as error:
+        _form_errors_from(form, error)
+        return None, ""
+    _posted_message(request, post)
+    return redirect(post.get_absolute_url()), ""
+
+
+def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
+    category = _category_or_404(request.user, slug)
+    if not access.can_post_in_category(request.user, category):
+        return _cannot_post(request, category)
+    ask = posting.needs_child_safety_confirmation(request.user)
+    preview = ""
+    if request.method == "POST":
+        form = forms.ThreadForm(request.POST, request.FILES, ask_confirmation=ask)
+        written, preview = _preview_or_write(
+            request,
+            form,
+            lambda **post: posting.thread_create(
+                author=request.user, category=category, title=form.cleaned_data["title"], **post
+            ),
+        )
+        if written is not None:
+            return written
+    else:
+        form = forms.ThreadForm(ask_confirmation=ask)
+    return render(
+        request,
+        "forum/thread_form.html",
+        {"category": category, "form": form, "preview": preview},
+        status=200 if not form.errors else 400,
+    )
+
+
+def _posted_message(request: HttpRequest, post: Post) -> None:
+    if post.state == PostState.HELD:
+        messages.info(
+            request,
+            "Thank you. Your post is awaiting review by a moderator; only you can see it "
+            "until then.",
+        )
+    elif post.attachments.filter(approval=AttachmentApproval.PENDING).exists():
+        messages.success(
+            request, "Posted. Your images will appear once a moderator has approved them."
+        )
+    else:
+        messages.success(request, "Posted.")
+
+
+def _cannot_post(request: HttpRequest, category: Category) -> HttpResponse:
+    suspension = access.forum_suspension(request.user)
+    return render(
+        request,
+        "forum/cannot_post.html",
+        {
+            "category": category,
+            "suspension": suspension,
+            "is_member": members_access.is_member(request.user),
+            "is_lapsed": members_access.is_lapsed(request.user),
+        },
+        status=403,
+    )
+
+
+def _quote(post: Post) -> str:
+    author = post.author.name if post.author else "A former member"
+    lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
+    return (
+        f"> **{author}** [wrote](/forum/t/{post.thread_id}/p/{post.post_number}/):\n>\n{lines}\n\n"
+    )
+
+
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request.user, pk)
+    if thread.merged_into_id:
+        return redirect(thread.merged_into)
+    if not access.can_post_in_category(request.user, thread.category):
+        return _cannot_post(request, thread.category)
+    ask = posting.needs_child_safety_confirmation(request.user)
+    preview = ""
+    if request.method == "POST":
+        form = forms.PostForm(request.POST, request.FILES, ask_confirmation=ask)
+        written, preview = _preview_or_write(
+            request,
+            form,
+            lambda **post: posting.post_reply(author=request.user, thread=thread, **post),
+        )
+        if written is not None:
+            return written
+    else:
+        initial = {}
+        quote_number = request.GET.get("quote", "")
+        if quote_number.isdigit():
+            quoted = (
+                Post.objects.filter(
+                    thread=thread, post_number=int(quote_number), state=PostState.VISIBLE
+                )
+                .select_related("author")
+                .first()
+            )
+            if quoted is not None:
+                initial["body"] = _quote(quoted)
+        form = forms.PostForm(initial=initial, ask_confirmation=ask)
+    return render(
+        request,
+        "forum/reply_form.html",
+        {
+            "thread": thread,
+            "category": thread.category,
+            "form": form,
+            "preview": preview,
+            "locked": thread.is_locked
+            and not access.is_category_moderator(request.user, thread.category),
+        },
+        status=200 if not form.errors else 400,
+    )
+
+
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request.user, pk)
+    if not access.can_edit_post(request.user, post):
+        raise PermissionDenied("You cannot edit this post.")
+    is_moderating = post.author_id != request.user.pk
+    preview = ""
+    if request.method == "POST":
+        form = forms.EditForm(request.POST)
+        if form.is_valid():
+            if "preview" in request.POST:
+                try:
+                    preview = posting.post_preview(body=form.cleaned_data["body"])
+                except ValidationError as error:
+                    _form_errors_from(form, error)
+            else:
+                try:
+                    if is_moderating:
+                        actions.post_moderator_edit(
+                            actor=request.user,
+                            post=post,
+                            body=form.cleaned_data["body"],
+                            reason=form.cleaned_data["reason"],
+                        )
+                    else:
+                        posting.post_edit(
+                            editor=request.user, post=post, body=form.cleaned_data["body"]
+                        )
+                except ValidationError as error:
+                    _form_errors_from(form, error)
+                else:
+                    post.refresh_from_db(fields=["state"])
+                    if post.state == PostState.HELD:
+                        messages.info(request, "Saved. Your post is awaiting review again.")
+                    else:
+                        messages.success(request, "Your changes are saved.")
+                    return redirect(post.get_absolute_url())
+    else:
+        form = forms.EditForm(initial={"body": post.body})
+    if not is_moderating:
+        form.fields["reason"].widget = form.fields["reason"].hidden_widget()
+    return render(
+        request,
+        "forum/edit_form.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "form": form,
+            "preview": preview,
+            "is_moderating": is_moderating,
+        },
+        status=200 if not form.errors else 400,
+    )
+
+
+@require_POST
+def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request.user, pk)
+    if not access.can_delete_post(request.user, post):
+        raise PermissionDenied("You cannot delete this post.")
+    posting.post_remove(user=request.user, post=post)
+    messages.success(request, "Your post is removed. The thread shows that a post was removed.")
+    return redirect(post.get_absolute_url())
+
+
+# --- Reactions, bookmarks, reports --------------------------------------------------------
+
+
+@require_POST
+def post_helpful(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request.user, pk)
+    if not access.can_react(request.user, post):
+        raise PermissionDenied("You cannot react to this post.")
+    reactions.reaction_toggle(user=request.user, post=post)
+    return _back(request, post.get_absolute_url())
+
+
+@require_POST
+def post_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request.user, pk)
+    kept = reactions.bookmark_toggle(user=request.user, post=post)
+    messages.success(request, "Bookmarked." if kept else "Bookmark removed.")
+    return _back(request, post.get_absolute_url())
+
+
+def post_report(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request.user, pk)
+    if not access.can_report_post(request.user, post):
+        raise PermissionDenied("You cannot report this post.")
+    if request.method == "POST":
+        form = forms.ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                reports.report_create(
+                    reporter=request.user,
+                    post=post,
+                    reason=form.cleaned_data["reason"],
+                    details=form.cleaned_data["details"],
+                )
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                messages.success(
+                    request,
+                    "Thank you: the moderators have your report. "
+                    "Posts that could identify a child are hidden at once while they look.",
+                )
+                return redirect(post.thread)
+    else:
+        form = forms.ReportForm()
+    return render(
+        request,
+        "forum/report_form.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "form": form,
+            "reports_left": reports.reports_left_today(request.user),
+        },
+        status=200 if not form.errors else 400,
+    )
