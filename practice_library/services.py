@@ -214,6 +214,20 @@ def attachment_file_stored(*, attachment_id: int) -> None:
     attachment_extract_text_task.delay_on_commit(attachment_id)
 
 
+def attachment_add(
+    *, resource: Resource, uploaded: UploadedFile, title: str = "", order: int = 0
+) -> Attachment:
+    """Attach a file to a resource from code (an event's slides becoming a library
+    resource): checked and stored as the editors' form does, then the same
+    attachment_file_stored step the admin takes."""
+    attachment = Attachment(resource=resource, title=title, order=order)
+    attachment_prepare(attachment=attachment, uploaded=uploaded)
+    attachment.file.save(uploaded.name or "download", uploaded, save=False)
+    attachment.save()
+    attachment_file_stored(attachment_id=attachment.pk)
+    return attachment
+
+
 def attachment_extract_text(*, attachment_id: int) -> None:
     """Read the text of a PDF or Word attachment into the search index (Celery task)."""
     attachment = Attachment.objects.filter(pk=attachment_id).first()

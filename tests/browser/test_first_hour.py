@@ -64,7 +64,7 @@ def every_page_type(library):
     thread = thread_with_posts(
         category=category,
         author=reader,
-        count=3,
+        posts=3,
         title="Spot purchasing versus frameworks: what is working for you?",
     )
     edition = EditionFactory(

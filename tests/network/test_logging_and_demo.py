@@ -96,6 +96,8 @@ def test_demo_content_seeds_in_the_order_of_installed_apps_with_later_apps_last(
         "members.demo",
         "practice_library.demo",
         "forum.demo",
+        "events.demo",
         "newsletter.demo",
+        "sector_data.demo",
         "tests.network.later_app.demo",
     ]
