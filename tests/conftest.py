@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
 from members.models import MemberType, SubscriptionStatus
-from tests.factories import (
+from tests.members.factories import (
     GrantFactory,
     OrganisationFactory,
     PlanFactory,

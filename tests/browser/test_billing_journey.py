@@ -16,12 +16,12 @@ import stripe
 from members.billing import gateway
 from members.models import Subscription
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD, PlanFactory, UserFactory
 from tests.members.billing.fake_stripe import (
     TEST_SECRET_KEY,
     TEST_WEBHOOK_SECRET,
     FakeStripe,
 )
+from tests.members.factories import PASSWORD, PlanFactory, UserFactory
 
 FAKE_CHECKOUT = """<!DOCTYPE html><html lang="en"><head><title>Fake Checkout</title></head>
 <body><main><h1>Fake Stripe Checkout</h1><p>Plan: {price}</p>

@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from events.models import Eligibility, Registration
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.events.factories import EventFactory, in_person
-from tests.factories import PASSWORD, UserFactory
+from tests.members.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture

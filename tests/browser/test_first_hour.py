@@ -10,8 +10,8 @@ from members.access import AccessLevel
 from members.models import MemberType
 from newsletter.models import Edition
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD, PlanFactory, TopicFactory, UserFactory
 from tests.forum.factories import CategoryFactory, member_of_type, thread_with_posts
+from tests.members.factories import PASSWORD, PlanFactory, TopicFactory, UserFactory
 from tests.newsletter.factories import EditionFactory, SectionFactory
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory
 

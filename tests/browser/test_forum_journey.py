@@ -8,8 +8,8 @@ import pytest
 from forum.models import Post, PostState, ReviewItem, Thread
 from members.models import MemberType
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD
 from tests.forum.factories import CategoryFactory, member_of_type
+from tests.members.factories import PASSWORD
 
 
 @pytest.mark.django_db(transaction=True)

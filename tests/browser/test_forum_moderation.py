@@ -7,13 +7,13 @@ import pytest
 from forum.models import ModerationAction, PostRevision, PostState, Resolution, ReviewNote
 from forum.moderation import actions
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD
 from tests.forum.factories import (
     held_post,
     member_of_type,
     reported_item,
     thread_with_posts,
 )
+from tests.members.factories import PASSWORD
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.core import mail
 from members.models import User
 from network.models import ContactMessage
 from tests.browser.conftest import assert_accessible, link_in_last_email, sign_in
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 
 PASSWORD = "a-calm-long-passphrase"
 

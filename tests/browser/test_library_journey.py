@@ -7,7 +7,7 @@ import pytest
 
 from members.access import AccessLevel
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD, TopicFactory
+from tests.members.factories import PASSWORD, TopicFactory
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach
 
 BODY = "Start the conversation with the young person early."

@@ -6,7 +6,7 @@ import pytest
 
 from members.models import MemberType, MemberTypeChangeRequest
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD, GrantFactory, UserFactory
+from tests.members.factories import PASSWORD, GrantFactory, UserFactory
 
 
 @pytest.mark.django_db(transaction=True)

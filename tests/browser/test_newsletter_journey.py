@@ -5,7 +5,7 @@ import pytest
 
 from newsletter.models import Consent, Subscriber
 from tests.browser.conftest import assert_accessible, link_in_last_email
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.newsletter.factories import NewsletterFactory
 
 

@@ -9,8 +9,7 @@ from django.core import mail
 
 from members.models import Seat
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD, UserFactory
-from tests.members.organisation_factories import organisation_with_seats
+from tests.members.factories import PASSWORD, UserFactory, organisation_with_seats
 
 COLLEAGUE = "kim.lowe@northmoor.example.org"
 

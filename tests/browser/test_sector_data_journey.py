@@ -16,7 +16,7 @@ from members.access import EDITORS_GROUP
 from members.models import Organisation, Region
 from sector_data.models import Council, DataPage
 from tests.browser.conftest import assert_accessible
-from tests.factories import TopicFactory, UserFactory
+from tests.members.factories import TopicFactory, UserFactory
 from tests.sector_data.factories import CouncilFactory
 
 GOOD = (

@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.factories import PASSWORD, UserFactory
+from tests.members.factories import PASSWORD, UserFactory
 
 _used_counters: set[int] = set()
 

@@ -5,7 +5,7 @@ import icalendar
 import pytest
 from django.core import mail
 
-from tests.factories import UserFactory
+from tests.members.factories import UserFactory
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from events.models import Eligibility, EventStatus, Registration
 from members.access import EDITORS_GROUP, AccessLevel
 from practice_library.models import Resource
 from tests.events.factories import EventFactory
-from tests.factories import UserFactory
+from tests.members.factories import UserFactory
 from tests.practice_library.factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db import connection
 from events import services
 from events.models import Registration
 from tests.events.factories import EventFactory
-from tests.factories import UserFactory
+from tests.members.factories import UserFactory
 
 
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="the row lock and the race need PostgreSQL")

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from events.models import Eligibility, EventStatus, Registration
 from tests.events.factories import EventFactory, in_person
-from tests.factories import TopicFactory, UserFactory
+from tests.members.factories import TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

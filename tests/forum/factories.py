@@ -27,7 +27,7 @@ from forum.models import (
 from forum.services import publishing
 from members.models import MemberType
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
-from tests.factories import PlanFactory, SubscriptionFactory, UserFactory
+from tests.members.factories import PlanFactory, SubscriptionFactory, UserFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

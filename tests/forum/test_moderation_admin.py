@@ -20,8 +20,8 @@ from forum.models import (
     WatchPattern,
 )
 from forum.moderation import actions, suspensions, threads
-from tests.factories import UserFactory
 from tests.forum.factories import member_of_type, thread_with_posts
+from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from forum.models import ForumEmail, ForumPreference, Notification
 from forum.services import reading
-from tests.factories import PASSWORD
 from tests.forum.factories import thread_with_posts
+from tests.members.factories import PASSWORD
 
 
 @pytest.mark.worker

@@ -9,15 +9,16 @@ from django.utils import timezone
 
 from members import access
 from members.models import MemberType, Subscription, SubscriptionStatus, User
-from tests.factories import (
+from tests.members.factories import (
     GrantFactory,
+    InvoiceFactory,
     OrganisationFactory,
     PlanFactory,
     SeatFactory,
     SubscriptionFactory,
     UserFactory,
+    organisation_with_seats,
 )
-from tests.members.organisation_factories import InvoiceFactory, organisation_with_seats
 
 pytestmark = pytest.mark.django_db
 

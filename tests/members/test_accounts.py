@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import User
-from tests.factories import PASSWORD, UserFactory
+from tests.members.factories import PASSWORD, UserFactory
 
 GOOD_PASSWORD = "placement-stability-2026"
 

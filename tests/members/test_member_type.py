@@ -18,9 +18,13 @@ from members import access, type_changes
 from members.models import MembershipGrant, MemberType, MemberTypeChangeRequest, User
 from newsletter import tokens
 from newsletter.models import Newsletter, Subscriber
-from tests.factories import GrantFactory, OrganisationFactory, UserFactory
 from tests.forum.factories import CategoryFactory
-from tests.members.organisation_factories import organisation_with_seats
+from tests.members.factories import (
+    GrantFactory,
+    OrganisationFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from members.models import MemberType, Region
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 
 
 @pytest.mark.django_db

@@ -46,21 +46,22 @@ from members.models import (
 from network.models import ContactMessage
 from newsletter.models import Delivery, DigestDelivery, DigestPeriod
 from tests.events.factories import EventFactory
-from tests.factories import (
-    GrantFactory,
-    OrganisationFactory,
-    PlanFactory,
-    SubscriptionFactory,
-    TopicFactory,
-    UserFactory,
-)
 from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
     ThreadFactory,
     category_moderator,
 )
-from tests.members.organisation_factories import InvitationFactory, InvoiceFactory
+from tests.members.factories import (
+    GrantFactory,
+    InvitationFactory,
+    InvoiceFactory,
+    OrganisationFactory,
+    PlanFactory,
+    SubscriptionFactory,
+    TopicFactory,
+    UserFactory,
+)
 from tests.newsletter.factories import EditionFactory, SectionFactory, SubscriberFactory
 from tests.practice_library.factories import (
     ResourceFactory,

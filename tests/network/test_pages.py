@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import PlanFactory
+from tests.members.factories import PlanFactory
 
 PUBLIC_PAGES = ["home", "about", "membership", "contact", "privacy", "accessibility"]
 

@@ -88,7 +88,7 @@ def test_send_page_counts_the_filtered_audience(admin_client, edition, newslette
 
 
 def _user(**fields):
-    from tests.factories import UserFactory
+    from tests.members.factories import UserFactory
 
     return UserFactory(**fields)
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from members.models import MemberType
 from newsletter.models import Edition
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from newsletter import selectors
 from newsletter.digests import periods
 from newsletter.models import Delivery, DigestDelivery, DigestPeriod
 from newsletter.sending import editions
-from tests.factories import UserFactory
+from tests.members.factories import UserFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db

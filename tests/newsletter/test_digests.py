@@ -14,7 +14,7 @@ from newsletter.digests import sending as digest_sending
 from newsletter.digests.sections import DigestItem, DigestSection
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
 from practice_library.models import RecentRead
-from tests.factories import TopicFactory, UserFactory
+from tests.members.factories import TopicFactory, UserFactory
 from tests.newsletter.conftest import links, parse, parts
 from tests.newsletter.factories import SubscriberFactory
 from tests.practice_library.factories import ResourceFactory

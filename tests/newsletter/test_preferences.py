@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from newsletter import tokens
 from newsletter.models import Consent, Subscriber
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from members.models import MemberType
 from newsletter import services, tokens
 from newsletter.models import Consent, Subscriber
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.newsletter.conftest import links, parse, parts
 from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
 

@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.practice_library.factories import ResourceTypeFactory
 
 postgres_only = pytest.mark.skipif(

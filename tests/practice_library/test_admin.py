@@ -15,7 +15,7 @@ from django.utils import timezone
 from members.access import AccessLevel
 from practice_library import tasks
 from practice_library.models import Attachment, Resource, ResourceStatus
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.practice_library.factories import ResourceFactory, attach, pdf_bytes
 
 pytestmark = pytest.mark.django_db

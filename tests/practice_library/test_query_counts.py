@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from members.access import AccessLevel
 from practice_library.models import Bookmark, RecentRead
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach
 
 pytestmark = pytest.mark.django_db

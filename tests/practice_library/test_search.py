@@ -12,7 +12,7 @@ from members.access import AccessLevel
 from practice_library.models import ResourceStatus
 from practice_library.search import facets
 from practice_library.search.params import clean_query, required_phrases
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.practice_library.conftest import postgres_only
 from tests.practice_library.factories import ResourceFactory, ResourceTypeFactory, attach, pdf_bytes
 

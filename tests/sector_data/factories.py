@@ -20,7 +20,7 @@ from sector_data.models import (
     Dimension,
     Licence,
 )
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):

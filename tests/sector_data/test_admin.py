@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from members.access import EDITORS_GROUP
 from sector_data.models import DataPage, DatasetVersion, Observation
-from tests.factories import TopicFactory
+from tests.members.factories import TopicFactory
 from tests.sector_data.factories import DatasetFactory, csv_file, mapped_dataset
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.billing import notices, tasks
 from members.models import Invoice, SubscriptionStatus
-from tests.factories import (
+from tests.members.factories import (
     OrganisationFactory,
     PlanFactory,
     SeatFactory,

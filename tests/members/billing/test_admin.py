@@ -5,7 +5,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from members.models import Invoice, InvoiceRequest, StripeEvent, Subscription
-from tests.factories import OrganisationFactory, PlanFactory, SubscriptionFactory
+from tests.members.factories import OrganisationFactory, PlanFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from members import access
 from members.billing import sync
 from members.models import Organisation, Seat, StripeEvent, Subscription
-from tests.factories import (
+from tests.members.factories import (
     OrganisationFactory,
     PlanFactory,
     SeatFactory,

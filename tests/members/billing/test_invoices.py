@@ -10,7 +10,7 @@ from django.utils import timezone
 from members import access
 from members.billing import invoicing, services
 from members.models import Invoice, InvoiceRequest, Organisation, Seat, Subscription
-from tests.factories import PlanFactory, UserFactory
+from tests.members.factories import PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from members import access
 from members.billing import gateway, sync
 from members.models import Invoice, Organisation, Seat, StripeEvent, Subscription
-from tests.factories import OrganisationFactory, PlanFactory, SeatFactory, UserFactory
 from tests.members.billing.fake_stripe import TEST_WEBHOOK_SECRET, signed_post
+from tests.members.factories import OrganisationFactory, PlanFactory, SeatFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,13 @@ from django.utils import timezone
 from members import access
 from members.exports import safe_cell
 from members.models import MembershipGrant, MemberType, User
-from tests.factories import OrganisationFactory, SeatFactory, UserFactory
-from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
+from tests.members.factories import (
+    InvitationFactory,
+    OrganisationFactory,
+    SeatFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,12 @@ from members import access
 from members.models import Invitation, Seat, User
 from members.organisations import invitations, seats
 from members.organisations.invitations import InvitationProblem
-from tests.factories import SeatFactory, UserFactory
-from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
+from tests.members.factories import (
+    InvitationFactory,
+    SeatFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from members.models import Invitation, Seat
 from members.organisations import invitations
-from tests.factories import SeatFactory, UserFactory
-from tests.members.organisation_factories import InvitationFactory, organisation_with_seats
+from tests.members.factories import (
+    InvitationFactory,
+    SeatFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 
 pytestmark = pytest.mark.django_db
 
