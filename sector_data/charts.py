@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from lxml import etree
 from pygal.style import Style
 
-from sector_data.selectors import ChartData
+from sector_data.selectors.chart_data import ChartData
 
 WIDTH, HEIGHT = 640, 420
 # Phones get their own drawing, so that its words stay readable at 320 px: the same font

@@ -5,7 +5,8 @@ import io
 
 from members.exports import safe_cell
 from sector_data.models import ILLUSTRATIVE_LABEL
-from sector_data.selectors import ChartData, Place
+from sector_data.selectors.chart_data import ChartData
+from sector_data.selectors.places import Place
 
 
 def chart_csv_text(data: ChartData, *, place: Place) -> str:

@@ -6,7 +6,7 @@ from django import forms
 
 from members.models import Region
 from sector_data.models import Council
-from sector_data.selectors import Place
+from sector_data.selectors.places import Place
 
 
 def council_groups(councils: list[Council]) -> list[tuple[str, list[tuple[str, str]]]]:

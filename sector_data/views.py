@@ -25,7 +25,9 @@ from sector_data.charts import chart_svg
 from sector_data.exports import chart_csv_text
 from sector_data.forms import PlaceForm, council_groups
 from sector_data.models import Chart, Council, DataPage
-from sector_data.selectors import ENGLAND_ONLY, ChartData, Place, chart_data, current_versions
+from sector_data.selectors.chart_data import ChartData
+from sector_data.selectors.figures import chart_data, current_versions
+from sector_data.selectors.places import ENGLAND_ONLY, Place
 
 
 @dataclass

@@ -6,7 +6,8 @@ from lxml import etree
 
 from sector_data.charts import STYLESHEET_PATH, chart_stylesheet, chart_svg
 from sector_data.models import ChartKind
-from sector_data.selectors import Place, chart_data, current_versions
+from sector_data.selectors.figures import chart_data, current_versions
+from sector_data.selectors.places import Place
 from tests.sector_data.factories import ChartFactory, mapped_dataset, upload
 from tests.sector_data.helpers import page_tree, svg_element
 

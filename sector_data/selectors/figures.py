@@ -1,9 +1,6 @@
-"""What a chart shows: its categories, series and numbers, worked out once per request.
-
-`chart_data` turns a Chart and the reader's filter into a ChartData: the one object the
-SVG (sector_data/charts.py), the table beside it and the CSV download are all made from,
-so their numbers cannot differ. Each chart costs one grouped query (two when a council is
-chosen), whatever the number of councils and years.
+"""A chart's figures, for the reader's place: `chart_data` builds the ChartData from one
+grouped query per chart (two when a council is chosen), whatever the number of councils
+and years.
 
 Where figures come from, for a place and a year:
     council   its own rows
@@ -18,223 +15,24 @@ children, so a region is compared with its councils on the same footing.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
-from members.models import Region
 from sector_data.models import (
-    ILLUSTRATIVE_LABEL,
     Chart,
     ChartDimension,
     ChartKind,
-    Council,
-    Dataset,
     DatasetVersion,
     Level,
     Measure,
     Observation,
     Rating,
-    Unit,
 )
+from sector_data.selectors.chart_data import ChartData, Series
+from sector_data.selectors.places import ENGLAND_ONLY, REGION_LABELS, Place, places_compared
 
-ENGLAND = "England"
 RATING_ORDER = [value for value, _ in Rating.choices]
 RATING_LABELS = dict(Rating.choices)
-REGION_LABELS = dict(Region.choices)
-
-
-@dataclass(frozen=True)
-class Place:
-    """The reader's filter: a region, or a council (with its region), or neither."""
-
-    region: str = ""
-    council: Council | None = None
-
-    @property
-    def is_set(self) -> bool:
-        return bool(self.region or self.council)
-
-    @property
-    def name(self) -> str:
-        if self.council is not None:
-            return self.council.name
-        if self.region:
-            return REGION_LABELS[self.region]
-        return ENGLAND
-
-
-ENGLAND_ONLY = Place()
-
-
-@dataclass
-class Series:
-    name: str
-    values: list[float | None]
-
-
-@dataclass
-class ChartData:
-    chart: Chart
-    measure: Measure
-    dataset: Dataset
-    version: DatasetVersion | None
-    categories: list[str]
-    category_heading: str
-    series: list[Series]
-    per_10k: bool
-    place_name: str = ENGLAND
-    stacked: bool = False
-    horizontal: bool = False
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def illustrative(self) -> bool:
-        return self.dataset.is_illustrative
-
-    @property
-    def unit(self) -> str:
-        return "rate" if self.per_10k else self.measure.unit
-
-    @property
-    def value_heading(self) -> str:
-        if self.per_10k:
-            return f"{self.measure.label} per 10,000 children"
-        if self.measure.unit == Unit.PERCENT:
-            return f"{self.measure.label} (%)"
-        return self.measure.label
-
-    @property
-    def is_empty(self) -> bool:
-        return not any(value is not None for series in self.series for value in series.values)
-
-    def rounded(self, value: float | None) -> float | None:
-        """The number as shown: one decimal place at most (rates, percentages)."""
-        if value is None:
-            return None
-        return round(value, 1)
-
-    def format(self, value: float | None) -> str:
-        return format_value(self.rounded(value), self.unit)
-
-    def rows(self) -> list[tuple[str, list[float | None]]]:
-        """The table: one row per category, one column per series, as shown."""
-        return [
-            (category, [self.rounded(series.values[index]) for series in self.series])
-            for index, category in enumerate(self.categories)
-        ]
-
-    def table_rows(self) -> list[tuple[str, list[tuple[float | None, str]]]]:
-        """The table as shown: each number with its text ("2,900", "82%", "£1,200")."""
-        return [
-            (category, [(value, format_value(value, self.unit)) for value in values])
-            for category, values in self.rows()
-        ]
-
-    def source_line(self) -> str:
-        source = f"Source: {self.dataset.source_organisation}"
-        if self.dataset.published_on:
-            source += f", published {self.dataset.published_on:%-d %B %Y}"
-        return f"{source}. Licence: {self.dataset.get_licence_display()}"
-
-    def summary(self) -> str:
-        """A sentence or three saying what the chart shows, for people who cannot see it."""
-        if self.is_empty:
-            return f"No figures for {self.value_heading.lower()} here yet."
-        lead = f"{self.chart.get_kind_display()} of {self.value_heading.lower()}"
-        if self.horizontal:
-            points = [
-                (category, value)
-                for category, value in zip(self.categories, self.series[0].values, strict=True)
-                if value is not None
-            ]
-            high = max(points, key=lambda point: point[1])
-            low = min(points, key=lambda point: point[1])
-            text = (
-                f"{lead}, {self.series[0].name}. Highest: {high[0]}, "
-                f"{self.format(high[1])}. Lowest: {low[0]}, {self.format(low[1])}."
-            )
-        elif self.stacked:
-            last = _last_index(self.series)
-            parts = [
-                f"{series.name} {self.format(series.values[last])}"
-                for series in self.series
-                if series.values[last] is not None
-            ]
-            text = f"{lead}, {self.place_name}, {self.categories[0]} to {self.categories[-1]}. "
-            text += f"In {self.categories[last]}: " + ", ".join(parts) + "."
-        else:
-            sentences = []
-            for series in self.series:
-                known = [
-                    (category, value)
-                    for category, value in zip(self.categories, series.values, strict=True)
-                    if value is not None
-                ]
-                if not known:
-                    sentences.append(f"{series.name}: no figures.")
-                    continue
-                (first_year, first), (last_year, last) = known[0], known[-1]
-                if first_year == last_year:
-                    sentences.append(f"{series.name}: {self.format(last)} in {last_year}.")
-                else:
-                    sentences.append(
-                        f"{series.name}: {self.format(first)} in {first_year}, "
-                        f"{self.format(last)} in {last_year}."
-                    )
-            text = f"{lead}, {self.categories[0]} to {self.categories[-1]}. " + " ".join(sentences)
-        if self.illustrative:
-            text += f" {ILLUSTRATIVE_LABEL}."
-        return text
-
-    def headline(self) -> tuple[str, str] | None:
-        """The figure a page leads with: the latest value of the first series (the
-        total of the latest bar when stacked)."""
-        if self.is_empty:
-            return None
-        if self.stacked:
-            last = _last_index(self.series)
-            total = sum(s.values[last] for s in self.series if s.values[last] is not None)
-            return (
-                self.format(total),
-                f"{self.value_heading}, {self.place_name}, {self.categories[last]}",
-            )
-        if self.horizontal:
-            values = [v for v in self.series[0].values if v is not None]
-            if self.measure.additive and not self.per_10k:
-                return (
-                    self.format(sum(values)),
-                    f"{self.value_heading}, all regions, {self.series[0].name}",
-                )
-            return None
-        first = self.series[0]
-        for category, value in reversed(list(zip(self.categories, first.values, strict=True))):
-            if value is not None:
-                return self.format(value), f"{self.value_heading}, {first.name}, {category}"
-        return None
-
-
-def _last_index(series: list[Series]) -> int:
-    """The last category with any figure."""
-    length = len(series[0].values) if series else 0
-    for index in range(length - 1, -1, -1):
-        if any(s.values[index] is not None for s in series):
-            return index
-    return length - 1
-
-
-def format_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:,.1f}".removesuffix(".0")
-    if unit == Unit.PERCENT:
-        return f"{text}%"
-    if unit == Unit.POUNDS:
-        return f"£{text}"
-    return text
-
-
-# --- Reading a page's charts -----------------------------------------------------------
 
 
 def current_versions(datasets: Iterable[int]) -> dict[int, DatasetVersion]:
@@ -400,17 +198,6 @@ def _figures(
     return figures
 
 
-def _places(place: Place) -> list[tuple[str, str, str]]:
-    """(kind, region, name) of the places a line compares: England, the region, the council."""
-    places = [("england", "", ENGLAND)]
-    region = place.council.region if place.council is not None else place.region
-    if region:
-        places.append(("region", region, REGION_LABELS[region]))
-    if place.council is not None:
-        places.append(("council", region, place.council.name))
-    return places
-
-
 def chart_data(
     chart: Chart, *, version: DatasetVersion | None, place: Place = ENGLAND_ONLY
 ) -> ChartData:
@@ -433,7 +220,7 @@ def chart_data(
     )
     if chart.per_10k_children and not measure.additive:
         data.notes.append("Rates per 10,000 children need a count; this measure is not one.")
-    comparisons = _places(place)
+    comparisons = places_compared(place)
     kind, region, name = comparisons[-1]
     if chart.kind == ChartKind.REGION_BARS:
         _region_bars(data, figures, years, comparisons)

@@ -1,28 +1,15 @@
-"""Staff and editors run events here: create and publish, speakers, registrations with
-filters and a CSV export, attendance (bulk actions, or a register with checkboxes),
-email everyone registered, cancel an event, and make the recording a library resource."""
+"""The event admin: the form (with the slides' file widget), speakers, the list's
+actions, and saving, which tells registrants of changes and cancels once."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 
-from events import exports, recordings, services
-from events.models import (
-    Eligibility,
-    Event,
-    EventMessage,
-    EventStatus,
-    Notice,
-    Registration,
-    RegistrationStatus,
-    Speaker,
-)
-from members.access import AccessLevel
+from events import services
+from events.admin.pages import EventPages
+from events.models import Eligibility, Event, EventStatus, Speaker
 from network.files import attachment_file_check
 
 
@@ -108,7 +95,7 @@ class EventAdminForm(forms.ModelForm):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(EventPages, admin.ModelAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -251,193 +238,3 @@ class EventAdmin(admin.ModelAdmin):
     def finish(self, request, queryset):
         count = queryset.filter(status=EventStatus.PUBLISHED).update(status=EventStatus.FINISHED)
         self.message_user(request, f"{count} event(s) marked finished.")
-
-    # --- Pages of one event ---------------------------------------------------------
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("<int:pk>/register/", view(self.register_view), name="events_event_register"),
-            path("<int:pk>/message/", view(self.message_view), name="events_event_message"),
-            path("<int:pk>/library/", view(self.library_view), name="events_event_library"),
-            *super().get_urls(),
-        ]
-
-    def _event(self, request: HttpRequest, pk: int) -> Event:
-        event = get_object_or_404(Event, pk=pk)
-        if not self.has_change_permission(request, event):
-            raise PermissionDenied
-        return event
-
-    def _render(self, request, template: str, event: Event, **context) -> HttpResponse:
-        return render(
-            request,
-            template,
-            {**self.admin_site.each_context(request), "opts": self.model._meta, "event": event,
-             "title": context.pop("title", str(event)), **context},
-        )  # fmt: skip
-
-    def register_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The attendance register: one checkbox per confirmed place."""
-        event = self._event(request, pk)
-        confirmed = (
-            event.registrations.filter(status=RegistrationStatus.CONFIRMED)
-            .select_related("user")
-            .order_by("name")
-        )
-        if request.method == "POST":
-            ids = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
-            with transaction.atomic():
-                count = services.attendance_set(event=event, attended_ids=ids)
-            messages.success(request, f"Attendance saved: {count} attended.")
-            return redirect("admin:events_event_register", pk=pk)
-        return self._render(
-            request,
-            "admin/events/register.html",
-            event,
-            registrations=confirmed,
-            title=f"Attendance register: {event}",
-        )
-
-    def message_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        event = self._event(request, pk)
-        form = MessageForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                message = services.message_send(
-                    event=event, sent_by=request.user, **form.cleaned_data
-                )
-            count = message.notices.count()
-            messages.success(request, f"Your message is being sent to {count} people, once each.")
-            return redirect("admin:events_event_message", pk=pk)
-        sent = event.messages.all()
-        return self._render(
-            request,
-            "admin/events/message.html",
-            event,
-            form=form,
-            sent=sent,
-            title=f"Email everyone registered: {event}",
-        )
-
-    def library_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        event = self._event(request, pk)
-        form = LibraryForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():
-                    resource = recordings.recording_to_library(
-                        event=event, access_level=form.cleaned_data["access_level"]
-                    )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, f"The library resource “{resource}” is published.")
-                return redirect("admin:events_event_change", pk)
-        return self._render(
-            request,
-            "admin/events/library.html",
-            event,
-            form=form,
-            title=f"Put the recording in the library: {event}",
-        )
-
-
-class MessageForm(forms.Form):
-    subject = forms.CharField(max_length=200)
-    body = forms.CharField(widget=forms.Textarea, help_text="Plain text.")
-    include_waiting = forms.BooleanField(label="Also email the waiting list", required=False)
-
-
-class LibraryForm(forms.Form):
-    access_level = forms.ChoiceField(
-        label="Who may watch it in the library",
-        choices=AccessLevel.choices,
-        initial=AccessLevel.MEMBERS,
-    )
-
-
-class AttendedFilter(admin.SimpleListFilter):
-    title = "attended"
-    parameter_name = "attended"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Attended"), ("no", "Not marked attended")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(attended=True)
-        if self.value() == "no":
-            return queryset.filter(attended=False)
-        return queryset
-
-
-class NoticeInline(admin.TabularInline):
-    model = Notice
-    extra = 0
-    can_delete = False
-    fields = ["kind", "state", "attempts", "sent_at", "error"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
-    list_display = [
-        "name",
-        "organisation_name",
-        "event",
-        "status",
-        "place",
-        "attended",
-        "created_at",
-    ]
-    list_filter = ["status", AttendedFilter, "event"]
-    search_fields = ["name", "organisation_name", "user__email", "event__title"]
-    list_select_related = ["event", "user"]
-    raw_id_fields = ["user", "event"]
-    readonly_fields = [
-        "event", "user", "status", "place", "name", "organisation_name", "waiting_since",
-        "offer_expires_at", "confirmed_at", "cancelled_at", "created_at", "attendance_marked_at",
-    ]  # fmt: skip
-    fields = [*readonly_fields, "needs", "attended"]
-    inlines = [NoticeInline]
-    actions = ["mark_attended", "mark_not_attended", "export_csv"]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # people register themselves, one place at a time, through the site
-
-    @admin.action(description="Mark the selected people as attended", permissions=["change"])
-    def mark_attended(self, request, queryset):
-        count = services.attendance_mark(
-            registration_ids=list(queryset.values_list("pk", flat=True)), attended=True
-        )
-        self.message_user(request, f"{count} marked as attended (confirmed places only).")
-
-    @admin.action(description="Mark the selected people as not attended", permissions=["change"])
-    def mark_not_attended(self, request, queryset):
-        count = services.attendance_mark(
-            registration_ids=list(queryset.values_list("pk", flat=True)), attended=False
-        )
-        self.message_user(request, f"{count} marked as not attended.")
-
-    @admin.action(description="Export the selected registrations as CSV", permissions=["view"])
-    def export_csv(self, request, queryset):
-        rows = queryset.select_related("event", "user").order_by("event__starts_at", "name")
-        response = StreamingHttpResponse(
-            exports.registrations_csv_lines(rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
-        return response
-
-
-@admin.register(EventMessage)
-class EventMessageAdmin(admin.ModelAdmin):
-    list_display = ["subject", "event", "sent_by", "created_at"]
-    list_filter = ["event"]
-    readonly_fields = ["event", "subject", "body", "include_waiting", "sent_by", "created_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # written from the event's "Email everyone registered" page

@@ -1,0 +1,94 @@
+"""Registrations: filters, attendance marked in bulk, the CSV export, and the emails each
+person was sent; and the log of messages staff sent to everyone registered."""
+
+from django.contrib import admin
+from django.http import StreamingHttpResponse
+
+from events import exports, services
+from events.models import EventMessage, Notice, Registration
+
+
+class AttendedFilter(admin.SimpleListFilter):
+    title = "attended"
+    parameter_name = "attended"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Attended"), ("no", "Not marked attended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(attended=True)
+        if self.value() == "no":
+            return queryset.filter(attended=False)
+        return queryset
+
+
+class NoticeInline(admin.TabularInline):
+    model = Notice
+    extra = 0
+    can_delete = False
+    fields = ["kind", "state", "attempts", "sent_at", "error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "organisation_name",
+        "event",
+        "status",
+        "place",
+        "attended",
+        "created_at",
+    ]
+    list_filter = ["status", AttendedFilter, "event"]
+    search_fields = ["name", "organisation_name", "user__email", "event__title"]
+    list_select_related = ["event", "user"]
+    raw_id_fields = ["user", "event"]
+    readonly_fields = [
+        "event", "user", "status", "place", "name", "organisation_name", "waiting_since",
+        "offer_expires_at", "confirmed_at", "cancelled_at", "created_at", "attendance_marked_at",
+    ]  # fmt: skip
+    fields = [*readonly_fields, "needs", "attended"]
+    inlines = [NoticeInline]
+    actions = ["mark_attended", "mark_not_attended", "export_csv"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # people register themselves, one place at a time, through the site
+
+    @admin.action(description="Mark the selected people as attended", permissions=["change"])
+    def mark_attended(self, request, queryset):
+        count = services.attendance_mark(
+            registration_ids=list(queryset.values_list("pk", flat=True)), attended=True
+        )
+        self.message_user(request, f"{count} marked as attended (confirmed places only).")
+
+    @admin.action(description="Mark the selected people as not attended", permissions=["change"])
+    def mark_not_attended(self, request, queryset):
+        count = services.attendance_mark(
+            registration_ids=list(queryset.values_list("pk", flat=True)), attended=False
+        )
+        self.message_user(request, f"{count} marked as not attended.")
+
+    @admin.action(description="Export the selected registrations as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = queryset.select_related("event", "user").order_by("event__starts_at", "name")
+        response = StreamingHttpResponse(
+            exports.registrations_csv_lines(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
+        return response
+
+
+@admin.register(EventMessage)
+class EventMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "event", "sent_by", "created_at"]
+    list_filter = ["event"]
+    readonly_fields = ["event", "subject", "body", "include_waiting", "sent_by", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # written from the event's "Email everyone registered" page
