@@ -13,7 +13,7 @@ from events.models import AUDIENCE_FIELD, Event
 from members.models import MemberType
 from network.mail import site_url
 from practice_library import services as library
-from practice_library.models import Attachment, Resource, ResourceStatus, ResourceType
+from practice_library.models import Resource, ResourceStatus, ResourceType
 
 
 def recording_to_library(
@@ -58,13 +58,7 @@ def recording_to_library(
         finally:
             event.slides.close()
         upload.content_type = event.slides_content_type
-        # The library's one attachment path, as its admin takes it: check, store, then
-        # extract the text once committed.
-        attachment = Attachment(resource=resource, title="Slides")
-        library.attachment_prepare(attachment=attachment, uploaded=upload)
-        attachment.file.save(upload.name, upload, save=False)
-        attachment.save()
-        library.attachment_file_stored(attachment_id=attachment.pk)
+        library.attachment_add(resource=resource, uploaded=upload, title="Slides")
     library.search_entries_refresh(resource_ids=[resource.pk])
     if event.resource_id != resource.pk:
         event.resource = resource
