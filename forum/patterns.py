@@ -60,9 +60,16 @@ class CompiledPattern:
         self.source = source
         try:
             self._regex = re2.compile(source, _options())
+            self._hit_group = self._regex.groupindex.get(HIT_GROUP, 0)
+            if not self._hit_group:
+                # Only the whole match is reported, so no group needs filling in. Without
+                # captures RE2 finds a match with its DFA alone; filling in groups over a
+                # long match (a staff pattern like `(.*a){12}`) costs many times more.
+                options = _options()
+                options.never_capture = True
+                self._regex = re2.compile(source, options)
         except re2.error as error:
             raise PatternError(_explain(error)) from error
-        self._hit_group = self._regex.groupindex.get(HIT_GROUP, 0)
 
     def finditer(self, text: str) -> Iterator[Hit]:
         """Every hit in `text`. Runs on the UTF-8 bytes, encoded once, so the whole scan
