@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import access
+from members.billing import gateway
 from members.models import (
     ENDED_STATUSES,
     Invoice,
@@ -191,6 +192,9 @@ def invoice_request_received_notice_send(*, invoice_request_id: int) -> bool:
                 "invoice_request": request,
                 "organisation": request.organisation,
                 "account_url": site_url(reverse("members:account")),
+                # With Stripe and no approval step the subscription is created at once.
+                "starts_at_once": gateway.is_configured()
+                and not settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL,
             },
             subject=f"We have your request to join: {request.plan}",
             to=[request.requested_by.email],

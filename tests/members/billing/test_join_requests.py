@@ -209,3 +209,17 @@ def test_approving_a_granted_request_again_grants_nothing_more(
 
     assert again == first
     assert MembershipGrant.objects.count() == 1
+
+
+def test_with_stripe_and_no_approval_step_the_requester_is_told_the_membership_starts(
+    client, django_capture_on_commit_callbacks, fake_stripe, settings, council_plan, provider
+):
+    settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = False
+    client.force_login(provider)
+    data = {**provider_request(council_plan), "seats": 20, "purchase_order_number": "PO-7"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("billing:invoice_request"), data)
+
+    [to_person] = [m for m in mail.outbox if m.to == [provider.email]]
+    assert "Your membership starts as soon as the subscription is set up" in to_person.body
