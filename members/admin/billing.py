@@ -8,6 +8,7 @@ from members.billing import gateway, invoicing, sync, tasks
 from members.models import (
     Invoice,
     InvoiceRequest,
+    MembershipGrant,
     Plan,
     StripeEvent,
     Subscription,
@@ -175,20 +176,26 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
         "status",
         "detail",
         "subscription",
+        "grant",
         "decided_by",
         "decided_at",
         "created_at",
+        "requester_notified_at",
+        "staff_notified_at",
     ]
     actions = ["approve", "reject"]
 
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Approve: create the subscription billed by invoice")
+    @admin.action(
+        description="Approve: create the subscription billed by invoice (without Stripe: "
+        "grant a year's membership)"
+    )
     def approve(self, request, queryset):
         for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
             try:
-                invoicing.invoice_request_approve(
+                result = invoicing.invoice_request_approve(
                     invoice_request=invoice_request, approved_by=request.user
                 )
             except ValidationError as error:
@@ -200,9 +207,15 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
                     request, f"{invoice_request}: Stripe said: {error}", messages.ERROR
                 )
             else:
-                self.message_user(
-                    request, f"{invoice_request}: subscription created.", messages.SUCCESS
-                )
+                if isinstance(result, MembershipGrant):
+                    message = (
+                        f"{invoice_request}: Stripe is not set up, so no subscription could "
+                        f"be created; a {result.get_member_type_display()} membership is "
+                        f"granted by staff for a year, until {result.ends_on:%d %b %Y}."
+                    )
+                else:
+                    message = f"{invoice_request}: subscription created."
+                self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description="Reject the selected requests")
     def reject(self, request, queryset):

@@ -30,7 +30,8 @@ class CheckoutForm(forms.Form):
 
 
 class InvoiceRequestForm(forms.Form):
-    """A council or other organisation asks to pay by invoice against a PO number."""
+    """A council or other organisation asks to pay by invoice against a PO number; without
+    Stripe, anyone asks to join any plan this way and staff approve."""
 
     plan = forms.ModelChoiceField(
         queryset=Plan.objects.none(),
@@ -69,13 +70,21 @@ class InvoiceRequestForm(forms.Form):
     )
     purchase_order_number = forms.CharField(
         max_length=100,
+        required=False,
         label="Purchase order (PO) number",
-        help_text="Printed on every invoice.",
+        help_text="Printed on every invoice. Needed for organisation plans; optional for a "
+        "personal plan.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, every_plan: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = Plan.objects.filter(is_active=True, allow_invoice=True)
+        plans = Plan.objects.filter(is_active=True)
+        if every_plan:
+            # Without card payments a request is the only way in, so every plan is listed.
+            self.fields["plan"].help_text = "Every plan: the network team approves requests."
+        else:
+            plans = plans.filter(allow_invoice=True)
+        self.fields["plan"].queryset = plans
 
     def clean(self):
         cleaned = super().clean()
@@ -85,4 +94,10 @@ class InvoiceRequestForm(forms.Form):
                 cleaned["seats"] = 1
             elif seats < plan.seats:
                 self.add_error("seats", f"{plan.name} starts at {plan.seats} seats.")
+        if (
+            plan is not None
+            and plan.holder == Plan.Holder.ORGANISATION
+            and not cleaned.get("purchase_order_number")
+        ):
+            self.add_error("purchase_order_number", "Enter the PO number to print on the invoices.")
         return cleaned

@@ -2,17 +2,23 @@
 request, staff approval (a Stripe subscription billed by invoice), rejection, and an
 invoice paid outside Stripe.
 
+Without Stripe keys the same request is the way into every plan, personal ones too:
+nothing opens until staff approve, and approving grants a year of the plan's type.
+Each request emails the person who asked and the membership team, once each.
+
 Stripe is reached through members/billing/gateway.py only.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from members.billing import gateway
+from members import access
+from members.billing import gateway, tasks
 from members.billing.services import (
     card_payments_enabled,
     organisation_for_buyer,
@@ -29,6 +35,7 @@ from members.billing.sync import (
 from members.models import (
     Invoice,
     InvoiceRequest,
+    MembershipGrant,
     Organisation,
     Plan,
     Subscription,
@@ -56,7 +63,7 @@ def invoice_request_submit(
     """Record a request to pay by invoice; create the subscription at once unless staff
     approve requests first (BILLING_INVOICE_REQUESTS_NEED_APPROVAL) or Stripe is not set up.
     """
-    if not plan.is_active or not plan.allow_invoice:
+    if not plan.is_active or not (plan.allow_invoice or not card_payments_enabled()):
         raise ValidationError({"plan": "This plan cannot be paid by invoice."})
     if plan.holder == Plan.Holder.INDIVIDUAL:
         seats = 1
@@ -97,6 +104,8 @@ def invoice_request_submit(
             seats=seats,
             purchase_order_number=purchase_order_number,
         )
+        tasks.invoice_request_received_notice_send.delay_on_commit(request.pk)
+        tasks.invoice_request_staff_notice_send.delay_on_commit(request.pk)
     if settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL or not card_payments_enabled():
         return request
     try:
@@ -110,21 +119,58 @@ def invoice_request_submit(
     return request
 
 
+def _request_grant(*, request: InvoiceRequest, approved_by: User | None) -> MembershipGrant:
+    """Without Stripe no subscription can be created, so approving grants a year of the
+    plan's type: to the person for a personal plan, to the organisation (with the seats
+    asked for, the buyer already holding the first) for an organisation plan."""
+    if request.grant_id:
+        return request.grant
+    plan = request.plan
+    personal = plan.holder == Plan.Holder.INDIVIDUAL
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = InvoiceRequest.objects.select_for_update().get(pk=request.pk)
+        if locked.status != InvoiceRequest.Status.PENDING:
+            raise ValidationError("This request has already been decided.")
+        grant = MembershipGrant(
+            user=request.requested_by if personal else None,
+            organisation=None if personal else request.organisation,
+            member_type=plan.member_type,
+            seats=1 if personal else request.seats,
+            starts_on=today,
+            ends_on=today + timedelta(days=365),
+            reason=MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
+            note=f"Approved request to join {plan} (Stripe was not set up).",
+            granted_by=approved_by,
+        )
+        grant.full_clean()
+        grant.save()
+        InvoiceRequest.objects.filter(pk=request.pk).update(
+            status=InvoiceRequest.Status.GRANTED,
+            grant=grant,
+            decided_by=approved_by,
+            decided_at=timezone.now(),
+            detail=f"Stripe is not set up: a year's membership was granted until {grant.ends_on}.",
+        )
+    access.forget(request.requested_by)
+    logger.info("request granted request=%s grant=%s", request.pk, grant.pk)
+    return grant
+
+
 def invoice_request_approve(
     *, invoice_request: InvoiceRequest, approved_by: User | None = None
-) -> Subscription:
+) -> Subscription | MembershipGrant:
     """Create the subscription billed by invoice: a Stripe customer carrying the billing
     details and the PO number, then `collection_method=send_invoice` with seats as the
     quantity. Access starts now; an invoice unpaid past its due date plus the grace
-    period ends it."""
-    if not card_payments_enabled():
-        raise ValidationError(
-            "Stripe is not configured, so no invoice can be raised. Grant a membership "
-            "instead (reason: invoice paid offline)."
-        )
+    period ends it. Without Stripe keys, grant a year of the plan's type instead."""
     request = InvoiceRequest.objects.select_related("plan", "organisation", "requested_by").get(
         pk=invoice_request.pk
     )
+    if not card_payments_enabled():
+        if request.status == InvoiceRequest.Status.REJECTED:
+            raise ValidationError("This request was rejected.")
+        return _request_grant(request=request, approved_by=approved_by)
     if request.status == InvoiceRequest.Status.CREATED and request.subscription_id:
         return request.subscription
     if request.status == InvoiceRequest.Status.REJECTED:

@@ -1,5 +1,6 @@
-"""Reminder emails about memberships, each sent once: payment failed (with the portal
-link), membership ending soon (non-renewing), membership ended.
+"""Emails about memberships, each sent once: payment failed (with the portal link),
+membership ending soon (non-renewing), membership ended, and a request to join (to the
+person who asked, and to the membership team with a link to it in the admin).
 
 Each is claimed with one conditional UPDATE of its "sent" mark before sending, and the
 mark is given back if sending fails, so a retry sends it and two workers never both do.
@@ -13,7 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import access
-from members.models import ENDED_STATUSES, Invoice, Seat, Subscription, SubscriptionStatus
+from members.billing import gateway
+from members.models import (
+    ENDED_STATUSES,
+    Invoice,
+    InvoiceRequest,
+    Seat,
+    Subscription,
+    SubscriptionStatus,
+)
 from network.mail import build_email, site_url
 
 
@@ -157,6 +166,76 @@ def membership_ended_notice_send(*, subscription_id: int) -> bool:
         pk=subscription.pk,
         claim=Q(ended_notice_sent_at__isnull=True),
         field="ended_notice_sent_at",
+        value=timezone.now(),
+        build=build,
+    )
+
+
+def _invoice_request(invoice_request_id: int) -> InvoiceRequest | None:
+    return (
+        InvoiceRequest.objects.select_related("plan", "organisation", "requested_by")
+        .filter(pk=invoice_request_id)
+        .first()
+    )
+
+
+def invoice_request_received_notice_send(*, invoice_request_id: int) -> bool:
+    """Tell the person who asked that we have their request, and where to follow it."""
+    request = _invoice_request(invoice_request_id)
+    if request is None:
+        return False
+
+    def build():
+        return build_email(
+            template="members/billing/emails/request_received",
+            context={
+                "invoice_request": request,
+                "organisation": request.organisation,
+                "account_url": site_url(reverse("members:account")),
+                # With Stripe and no approval step the subscription is created at once.
+                "starts_at_once": gateway.is_configured()
+                and not settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL,
+            },
+            subject=f"We have your request to join: {request.plan}",
+            to=[request.requested_by.email],
+        )
+
+    return _send_once(
+        model=InvoiceRequest,
+        pk=request.pk,
+        claim=Q(requester_notified_at__isnull=True),
+        field="requester_notified_at",
+        value=timezone.now(),
+        build=build,
+    )
+
+
+def invoice_request_staff_notice_send(*, invoice_request_id: int) -> bool:
+    """Tell the membership team (STAFF_NOTIFICATION_EMAILS), linking to the admin."""
+    request = _invoice_request(invoice_request_id)
+    if request is None:
+        return False
+
+    def build():
+        return build_email(
+            template="members/billing/emails/request_staff",
+            context={
+                "invoice_request": request,
+                "organisation": request.organisation,
+                "admin_url": site_url(
+                    reverse("admin:members_invoicerequest_change", args=[request.pk])
+                ),
+            },
+            subject=f"Request to join {request.plan} from {request.requested_by}",
+            to=settings.STAFF_NOTIFICATION_EMAILS,
+            reply_to=[request.requested_by.email],
+        )
+
+    return _send_once(
+        model=InvoiceRequest,
+        pk=request.pk,
+        claim=Q(staff_notified_at__isnull=True),
+        field="staff_notified_at",
         value=timezone.now(),
         build=build,
     )

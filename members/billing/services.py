@@ -227,7 +227,9 @@ class BillingSummary:
     payment_problem: bool
     grace_end: datetime | None
     can_manage: bool
-    pending_request: InvoiceRequest | None
+    # The person's latest request to join or pay by invoice, whatever its state, so the
+    # account page says whether it is waiting, approved or declined, and since when.
+    latest_request: InvoiceRequest | None
 
 
 def billing_summary(user: User) -> BillingSummary:
@@ -248,9 +250,10 @@ def billing_summary(user: User) -> BillingSummary:
         invoices = list(subscription.invoices.all()[:5])
         problem = subscription.status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
         grace_end = access.grace_period_end(subscription) if problem else None
-    pending = (
-        InvoiceRequest.objects.filter(requested_by=user, status=InvoiceRequest.Status.PENDING)
+    latest_request = (
+        InvoiceRequest.objects.filter(requested_by=user)
         .select_related("plan", "organisation")
+        .order_by("-created_at", "-pk")
         .first()
     )
     return BillingSummary(
@@ -261,5 +264,5 @@ def billing_summary(user: User) -> BillingSummary:
         can_manage=card_payments_enabled()
         and subscription is not None
         and bool(subscription.stripe_customer_id),
-        pending_request=pending,
+        latest_request=latest_request,
     )

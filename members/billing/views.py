@@ -151,14 +151,21 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 
 def invoice_request(request: HttpRequest) -> HttpResponse:
-    """Ask to pay by invoice against a purchase-order number."""
+    """Ask to pay by invoice against a purchase-order number; without card payments, the
+    way to ask to join any plan (staff approve)."""
+    card_payments = services.card_payments_enabled()
+    plans = Plan.objects.filter(is_active=True)
+    if card_payments:
+        plans = plans.filter(allow_invoice=True)
     initial = {"seats": 1}
-    chosen = Plan.objects.filter(
-        slug=request.GET.get("plan", ""), is_active=True, allow_invoice=True
-    ).first()
+    chosen = plans.filter(slug=request.GET.get("plan", "")).first()
     if chosen is not None:
         initial = {"plan": chosen, "seats": chosen.seats}
-    form = InvoiceRequestForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = InvoiceRequestForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        every_plan=not card_payments,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -184,11 +191,17 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
                     "Your membership has started. The invoice will reach "
                     f"{data['billing_email']} with your PO number on it.",
                 )
-            else:
+            elif card_payments:
                 messages.success(
                     request,
                     "Thank you. We have your request and will send the invoice to "
                     f"{data['billing_email']} once we have set it up.",
+                )
+            else:
+                messages.success(
+                    request,
+                    "Thank you. We have your request: the membership team will approve it "
+                    "and email you. Your account page shows where it stands.",
                 )
             return redirect("members:account")
     return render(
@@ -196,7 +209,7 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
         "members/billing/invoice_request.html",
         {
             "form": form,
-            "card_payments": services.card_payments_enabled(),
+            "card_payments": card_payments,
             "invoice_days": settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
         },
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from members.models.grants import MembershipGrant
 from members.models.organisations import Organisation
 from members.models.subscriptions import Plan, Subscription
 
@@ -84,11 +85,13 @@ class StripeEvent(models.Model):
 
 
 class InvoiceRequest(models.Model):
-    """A request to pay by invoice against a PO number (councils, mostly)."""
+    """A request to join a plan: paid by invoice against a PO number (councils, mostly),
+    or, without Stripe, any plan, for staff to approve as a grant."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for staff approval"
         CREATED = "created", "Subscription created"
+        GRANTED = "granted", "Approved: membership granted by staff"
         REJECTED = "rejected", "Rejected"
 
     requested_by = models.ForeignKey(
@@ -99,7 +102,7 @@ class InvoiceRequest(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="invoice_requests"
     )
     seats = models.PositiveIntegerField(default=1)
-    purchase_order_number = models.CharField("PO number", max_length=100)
+    purchase_order_number = models.CharField("PO number", max_length=100, blank=True)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -112,6 +115,14 @@ class InvoiceRequest(models.Model):
         related_name="invoice_request",
         help_text="The subscription billed by invoice that this request created.",
     )
+    grant = models.OneToOneField(
+        MembershipGrant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invoice_request",
+        help_text="Without Stripe: the year's membership that approving this request granted.",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -121,9 +132,17 @@ class InvoiceRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    requester_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person who asked was emailed (sent once)."
+    )
+    staff_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the membership team was emailed (sent once)."
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.organisation} ({self.purchase_order_number})"
+        if self.purchase_order_number:
+            return f"{self.organisation} ({self.purchase_order_number})"
+        return f"{self.organisation}: {self.plan}"

@@ -226,7 +226,7 @@ def test_without_stripe_keys_invoice_requests_wait_for_staff(
     assert not Subscription.objects.exists()
 
 
-def test_approving_without_stripe_keys_tells_staff_to_grant_instead(
+def test_approving_without_stripe_keys_grants_the_organisation_a_year_of_the_plans_type(
     client, no_stripe, council_plan, commissioner, staff
 ):
     client.force_login(commissioner)
@@ -238,8 +238,16 @@ def test_approving_without_stripe_keys_tells_staff_to_grant_instead(
         follow=True,
     )
 
-    assert "Grant a membership instead" in response.content.decode()
-    assert InvoiceRequest.objects.get().status == InvoiceRequest.Status.PENDING
+    assert "Stripe is not set up, so no subscription could be created" in (
+        response.content.decode()
+    )
+    request = InvoiceRequest.objects.get()
+    assert request.status == InvoiceRequest.Status.GRANTED
+    assert request.grant.organisation == request.organisation
+    assert request.grant.seats == 25
+    assert request.grant.ends_on == timezone.localdate() + timedelta(days=365)
+    assert access.membership(commissioner).member_type == "commissioner"
+    assert not Subscription.objects.exists()
 
 
 def test_stripe_unreachable_keeps_the_request_for_staff_and_tells_the_person(

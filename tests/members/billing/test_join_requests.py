@@ -1,0 +1,225 @@
+"""Without Stripe keys every plan is joined by a request staff approve; every request
+emails the person who asked and the membership team, once each."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.urls import reverse
+
+from members import access
+from members.billing import invoicing, tasks
+from members.models import InvoiceRequest, MembershipGrant
+from tests.members.factories import PlanFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def provider_plan():
+    return PlanFactory(slug="provider-individual", name="Provider (individual)")
+
+
+@pytest.fixture
+def policy_plan():
+    return PlanFactory(
+        slug="policy-individual", name="Policy maker (individual)", member_type="policy"
+    )
+
+
+@pytest.fixture
+def council_plan():
+    return PlanFactory(
+        slug="council-organisation",
+        name="Council (20 seats)",
+        organisation=True,
+        seats=20,
+        allow_invoice=True,
+        member_type="commissioner",
+    )
+
+
+@pytest.fixture
+def provider():
+    return UserFactory(email="amira.hassan@brookside-homes.example.org", name="Amira Hassan")
+
+
+def provider_request(plan) -> dict:
+    return {
+        "plan": plan.pk,
+        "seats": 1,
+        "organisation_name": "Brookside Children's Homes Ltd",
+        "region": "north-west",
+        "contact_name": "Amira Hassan",
+        "billing_email": "accounts@brookside-homes.example.org",
+        "billing_address": "4 Mill Lane\nBrookside\nBK1 2CD",
+        "purchase_order_number": "",
+    }
+
+
+def ask(client, django_capture_on_commit_callbacks, person, plan):
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(reverse("billing:invoice_request"), provider_request(plan))
+
+
+def test_without_stripe_keys_every_plan_on_the_membership_page_has_a_way_in(
+    client, no_stripe, provider_plan, policy_plan, council_plan
+):
+    text = client.get(reverse("membership")).content.decode()
+
+    for plan in (provider_plan, policy_plan, council_plan):
+        assert f"{reverse('billing:invoice_request')}?plan={plan.slug}" in text
+        assert f"Ask to join: {plan.name}" in text
+
+
+def test_without_stripe_keys_the_request_form_lists_individual_plans_too(
+    client, no_stripe, provider_plan, council_plan, provider
+):
+    client.force_login(provider)
+
+    response = client.get(reverse("billing:invoice_request") + f"?plan={provider_plan.slug}")
+
+    assert set(response.context["form"].fields["plan"].queryset) == {provider_plan, council_plan}
+    assert response.context["form"].initial["plan"] == provider_plan
+
+
+def test_with_stripe_keys_the_invoice_form_lists_only_plans_that_allow_invoices(
+    client, fake_stripe, provider_plan, council_plan, provider
+):
+    client.force_login(provider)
+
+    response = client.get(reverse("billing:invoice_request"))
+
+    assert list(response.context["form"].fields["plan"].queryset) == [council_plan]
+
+
+def test_an_individuals_request_without_stripe_is_recorded_and_gives_no_access_yet(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider
+):
+    response = ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+
+    assert response.status_code == 302
+    request = InvoiceRequest.objects.get()
+    assert request.plan == provider_plan
+    assert request.requested_by == provider
+    assert request.status == InvoiceRequest.Status.PENDING
+    assert access.membership(provider) is None
+
+
+def test_an_organisation_plan_request_still_needs_a_po_number(
+    client, no_stripe, council_plan, provider
+):
+    client.force_login(provider)
+
+    response = client.post(reverse("billing:invoice_request"), provider_request(council_plan))
+
+    assert response.status_code == 200
+    assert "Enter the PO number" in response.content.decode()
+    assert not InvoiceRequest.objects.exists()
+
+
+def test_a_request_emails_the_person_who_asked_and_the_membership_team(
+    client, django_capture_on_commit_callbacks, no_stripe, settings, provider_plan, provider
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["membership@network.example.org"]
+
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+
+    request = InvoiceRequest.objects.get()
+    to_person = [m for m in mail.outbox if m.to == [provider.email]]
+    to_team = [m for m in mail.outbox if m.to == ["membership@network.example.org"]]
+    assert len(to_person) == 1 and len(to_team) == 1
+    assert "Provider (individual)" in to_person[0].body
+    assert "/account/" in to_person[0].body
+    admin_path = reverse("admin:members_invoicerequest_change", args=[request.pk])
+    assert admin_path in to_team[0].body
+    assert to_team[0].reply_to == [provider.email]
+    assert request.requester_notified_at is not None
+    assert request.staff_notified_at is not None
+
+
+def test_a_retried_request_email_task_does_not_send_twice(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+    assert len(mail.outbox) == 2
+    request = InvoiceRequest.objects.get()
+
+    tasks.invoice_request_received_notice_send.delay(request.pk)
+    tasks.invoice_request_staff_notice_send.delay(request.pk)
+
+    assert len(mail.outbox) == 2
+
+
+def test_the_account_page_shows_a_waiting_request_with_its_date(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+
+    text = client.get(reverse("members:account")).content.decode()
+
+    created = InvoiceRequest.objects.get().created_at
+    assert "waiting for approval" in text
+    assert f"Your request of {created:%-d %B %Y} to join on the Provider (individual)" in text
+
+
+def test_the_account_page_shows_a_declined_request(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider, staff
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+    invoicing.invoice_request_reject(
+        invoice_request=InvoiceRequest.objects.get(), rejected_by=staff, reason="Duplicate."
+    )
+
+    text = client.get(reverse("members:account")).content.decode()
+
+    assert "<strong>declined</strong> on" in text
+
+
+def test_approving_an_individuals_request_in_the_admin_gives_access_of_the_plans_type(
+    client, django_capture_on_commit_callbacks, no_stripe, policy_plan, provider, staff
+):
+    ask(client, django_capture_on_commit_callbacks, provider, policy_plan)
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:members_invoicerequest_changelist"),
+        {"action": "approve", "_selected_action": [InvoiceRequest.objects.get().pk]},
+        follow=True,
+    )
+
+    assert "granted by staff for a year" in response.content.decode()
+    membership = access.membership(provider)
+    assert membership.source == access.Source.GRANT
+    assert membership.member_type == "policy"
+    grant = MembershipGrant.objects.get()
+    assert grant.user == provider and grant.organisation is None
+    client.force_login(provider)
+    assert "<strong>approved</strong> on" in client.get(reverse("members:account")).content.decode()
+
+
+def test_approving_a_granted_request_again_grants_nothing_more(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider, staff
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+    request = InvoiceRequest.objects.get()
+    first = invoicing.invoice_request_approve(invoice_request=request, approved_by=staff)
+    again = invoicing.invoice_request_approve(invoice_request=request, approved_by=staff)
+
+    assert again == first
+    assert MembershipGrant.objects.count() == 1
+
+
+def test_with_stripe_and_no_approval_step_the_requester_is_told_the_membership_starts(
+    client, django_capture_on_commit_callbacks, fake_stripe, settings, council_plan, provider
+):
+    settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = False
+    client.force_login(provider)
+    data = {**provider_request(council_plan), "seats": 20, "purchase_order_number": "PO-7"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("billing:invoice_request"), data)
+
+    [to_person] = [m for m in mail.outbox if m.to == [provider.email]]
+    assert "Your membership starts as soon as the subscription is set up" in to_person.body
