@@ -323,13 +323,15 @@ def unread_followed_threads(user, *, limit: int = 5) -> list[ThreadRow]:
     return thread_rows(user, list(threads))
 
 
-def latest_active_threads(user, *, limit: int = 5) -> list[ThreadRow]:
-    """The threads with the latest posts in the rooms the person may read."""
+def latest_active_threads(user, *, limit: int = 5, exclude: list[int] = ()) -> list[ThreadRow]:
+    """The threads with the latest posts in the rooms the person may read (leaving out
+    `exclude`, threads the page already lists)."""
     if not user.is_authenticated:
         return []
     threads = (
         Thread.objects.listed()
         .filter(access.readable_categories_q(user, prefix="category__"))
+        .exclude(pk__in=list(exclude))
         .select_related("category", "last_post_author")
         .order_by("-last_post_at", "-pk")[:limit]
     )

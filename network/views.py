@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     step for signed-in people who are not members (join, or renew)."""
     user = request.user
     if access.is_member(user):
+        unread = forum_selectors.unread_followed_threads(user, limit=5)
         return render(
             request,
             "network/home_member.html",
@@ -40,8 +41,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 "membership": access.membership(user),
                 "new_resources": library_selectors.new_resources_in_topics(user, limit=5),
                 "has_topics": user.topics.exists(),
-                "unread_threads": forum_selectors.unread_followed_threads(user, limit=5),
-                "latest_threads": forum_selectors.latest_active_threads(user, limit=5),
+                "unread_threads": unread,
+                "latest_threads": forum_selectors.latest_active_threads(
+                    user, limit=5, exclude=[row.thread.pk for row in unread]
+                ),
                 "latest_edition": newsletter_selectors.latest_edition_for(user),
             },
         )

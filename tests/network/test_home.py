@@ -183,3 +183,10 @@ def test_the_public_home_page_makes_the_same_number_of_queries_however_much_ther
         thread_with_posts(category=room, posts=1, title=f"Thread {number}")
     with django_assert_max_num_queries(12):
         client.get(reverse("home"))
+
+
+def test_a_member_s_unread_threads_are_not_listed_again_among_the_latest(client, provider_member):
+    thread = thread_with_posts(category=CategoryFactory(name="Practice"), title="Night rotas")
+    Follow.objects.create(user=provider_member, thread=thread)
+    response = _home(client, provider_member)
+    assert response.content.decode().count("Night rotas") == 1
