@@ -11,6 +11,7 @@ from forum.models import Follow, ThreadReadState
 from members.access import AccessLevel
 from members.models import MemberType
 from newsletter.models import Edition
+from newsletter.selectors import latest_edition_for
 from tests.forum.factories import CategoryFactory, thread_with_posts
 from tests.members.factories import TopicFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory
@@ -190,3 +191,13 @@ def test_a_member_s_unread_threads_are_not_listed_again_among_the_latest(client,
     Follow.objects.create(user=provider_member, thread=thread)
     response = _home(client, provider_member)
     assert response.content.decode().count("Night rotas") == 1
+
+
+def test_a_registered_person_is_not_offered_a_members_only_edition(registered):
+    _sent_edition(subject="Open to all")
+    _sent_edition(
+        subject="Members only",
+        archive_access=Edition.ArchiveAccess.MEMBERS,
+        finished_at=timezone.now() + timedelta(minutes=1),
+    )
+    assert latest_edition_for(registered).subject == "Open to all"
