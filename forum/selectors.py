@@ -17,7 +17,7 @@ count, last author, last post time). Periods are [since, until).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from forum import access
@@ -283,3 +283,75 @@ def followed_category_ids(user) -> set[int]:
             "category_id", flat=True
         )
     )
+
+
+# --- The home page ----------------------------------------------------------------------
+
+
+def _unread_q() -> Q:
+    """Threads with posts after the reader's pointer and after their room's read mark
+    (the same rule as thread_rows, in SQL so a limit applies to unread threads only)."""
+    return (Q(read_to__isnull=True) | Q(last_post_number__gt=F("read_to"))) & (
+        Q(mark_at__isnull=True) | Q(last_post_at__gt=F("mark_at"))
+    )
+
+
+def unread_followed_threads(user, *, limit: int = 5) -> list[ThreadRow]:
+    """Threads the person follows (directly, or through a room, unless muted) with posts
+    they have not read, latest activity first; only threads they may read."""
+    if not user.is_authenticated:
+        return []
+    follows = Follow.objects.filter(user=user)
+    followed = Q(pk__in=follows.filter(is_muted=False, thread__isnull=False).values("thread"))
+    followed |= Q(category__in=follows.filter(category__isnull=False).values("category"))
+    read_to = ThreadReadState.objects.filter(user=user, thread=OuterRef("pk")).values(
+        "last_read_post_number"
+    )
+    mark_at = CategoryReadMark.objects.filter(user=user, category=OuterRef("category")).values(
+        "marked_at"
+    )
+    threads = (
+        Thread.objects.listed()
+        .filter(access.readable_categories_q(user, prefix="category__"))
+        .filter(followed)
+        .exclude(pk__in=follows.filter(is_muted=True, thread__isnull=False).values("thread"))
+        .annotate(read_to=Subquery(read_to[:1]), mark_at=Subquery(mark_at[:1]))
+        .filter(_unread_q())
+        .select_related("category", "last_post_author")
+        .order_by("-last_post_at", "-pk")[:limit]
+    )
+    return thread_rows(user, list(threads))
+
+
+def latest_active_threads(user, *, limit: int = 5, exclude: list[int] = ()) -> list[ThreadRow]:
+    """The threads with the latest posts in the rooms the person may read (leaving out
+    `exclude`, threads the page already lists)."""
+    if not user.is_authenticated:
+        return []
+    threads = (
+        Thread.objects.listed()
+        .filter(access.readable_categories_q(user, prefix="category__"))
+        .exclude(pk__in=list(exclude))
+        .select_related("category", "last_post_author")
+        .order_by("-last_post_at", "-pk")[:limit]
+    )
+    return thread_rows(user, list(threads))
+
+
+@dataclass(frozen=True)
+class ForumActivity:
+    threads: int
+    posts: int
+
+
+def forum_activity_since(since: datetime) -> ForumActivity:
+    """How many threads were started and posts written since `since`, across the forum:
+    numbers only, for people who may read no room (no title, room or author)."""
+    threads = Thread.objects.listed().filter(created_at__gte=since).count()
+    posts = Post.objects.filter(
+        state=PostState.VISIBLE,
+        created_at__gte=since,
+        thread__state=ThreadState.VISIBLE,
+        thread__merged_into__isnull=True,
+    ).count()
+    return ForumActivity(threads=threads, posts=posts)

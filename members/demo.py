@@ -24,6 +24,7 @@ from members.models import (
     SubscriptionStatus,
     User,
 )
+from network.models import Topic
 
 DEMO_PASSWORD = "network-demo-2026"
 
@@ -84,6 +85,15 @@ INCLUDED = {
 }
 
 
+# The demo members' topics of interest (network.Topic slugs, seeded by network's demo
+# first), so their start pages show new resources in their topics.
+DEMO_TOPICS = {
+    "provider@example.org": ["workforce-and-training", "therapeutic-practice"],
+    "commissioner@example.org": ["commissioning-and-contracts", "data-and-research"],
+    "policy@example.org": ["policy-and-reviews", "therapeutic-practice"],
+}
+
+
 def _person(demo: DemoUser) -> User:
     user, _ = User.objects.update_or_create(
         email=demo.email,
@@ -102,6 +112,9 @@ def _person(demo: DemoUser) -> User:
     EmailAddress.objects.update_or_create(
         user=user, email=demo.email, defaults={"verified": True, "primary": True}
     )
+    if demo.email in DEMO_TOPICS and not user.topics.exists():
+        # Only when they have none: running the demo again keeps what was chosen since.
+        user.topics.set(Topic.objects.filter(slug__in=DEMO_TOPICS[demo.email]))
     return user
 
 

@@ -11,13 +11,17 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from forum import selectors as forum_selectors
+from members import access
 from network.celery import app as celery_app
 from network.forms import ContactForm
 from network.services import contact_message_submit
-from newsletter.selectors import newsletters_open_to
+from newsletter import selectors as newsletter_selectors
+from practice_library import selectors as library_selectors
 from practice_library.models import Resource
 
 logger = logging.getLogger(__name__)
@@ -25,17 +29,42 @@ logger = logging.getLogger(__name__)
 
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Members get their own start page; everyone else the public page, with the next
+    step for signed-in people who are not members (join, or renew)."""
+    user = request.user
+    if access.is_member(user):
+        unread = forum_selectors.unread_followed_threads(user, limit=5)
+        return render(
+            request,
+            "network/home_member.html",
+            {
+                "membership": access.membership(user),
+                "new_resources": library_selectors.new_resources_in_topics(user, limit=5),
+                "has_topics": user.topics.exists(),
+                "unread_threads": unread,
+                "latest_threads": forum_selectors.latest_active_threads(
+                    user, limit=5, exclude=[row.thread.pk for row in unread]
+                ),
+                "latest_edition": newsletter_selectors.latest_edition_for(user),
+            },
+        )
     # Every published resource shows its title and summary to everyone (the teaser).
     latest_resources = Resource.objects.live().for_listing().order_by("-published_at")[:5]
-    return render(
-        request,
-        "network/home.html",
-        {
-            "latest_resources": latest_resources,
-            # The sign-up form offers the newsletters open to anyone, none ticked.
-            "signup_newsletters": newsletters_open_to(None),
-        },
-    )
+    context = {
+        "latest_resources": latest_resources,
+        # The sign-up form offers the newsletters open to anyone, none ticked.
+        "signup_newsletters": newsletter_selectors.newsletters_open_to(None),
+        "lapsed": user.is_authenticated and access.is_lapsed(user),
+    }
+    # Titles only of threads the person may read; for people who may read no room
+    # (visitors), numbers for the month so far and nothing from any room.
+    forum_threads = forum_selectors.latest_active_threads(user, limit=5)
+    if forum_threads:
+        context["forum_threads"] = forum_threads
+    else:
+        month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        context["forum_activity"] = forum_selectors.forum_activity_since(month_start)
+    return render(request, "network/home.html", context)
 
 
 @login_not_required

@@ -1,9 +1,10 @@
 """Read queries: which newsletters a person may receive, an edition's audience, the archive."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from members import access
+from members.models import MemberType
 from newsletter.models import Delivery, Edition, Newsletter, Subscriber
 
 
@@ -79,3 +80,20 @@ def email_choices_of(user) -> dict:
         "daily_digest": subscriber.daily_digest,
         "topics": list(subscriber.topics.all()),
     }
+
+
+def latest_edition_for(user) -> Edition | None:
+    """The most recent sent edition whose archive page `user` may open (the edition
+    view's rule: a members-only archive needs membership, and the newsletter's member
+    type when it is for one type)."""
+    members_level = access.AccessLevel.MEMBERS
+    readable = Q(archive_access=Edition.ArchiveAccess.PUBLIC)
+    if access.can_read_level(user, members_level):
+        types = ["", *MemberType.values]
+        readable |= Q(
+            archive_access=Edition.ArchiveAccess.MEMBERS,
+            newsletter__restricted_to__in=[
+                t for t in types if access.can_read_for_member_type(user, members_level, t)
+            ],
+        )
+    return archive_editions().filter(readable).first()

@@ -10,6 +10,8 @@ practice_library/services.py; these functions only decide.
     can_read_resource(user, resource, *, free_reads_left, already_read_this_month)
                                    -> bool: its access level, else a free read
     uses_free_read(user, resource) -> bool: would reading it spend a free read?
+    readable_levels(user)          -> list[str]: the access levels `user` reads in full
+                                   (for listings that offer only what opens)
 """
 
 from members import access
@@ -48,3 +50,8 @@ def uses_free_read(user, resource) -> bool:
     if can_read(user, resource):
         return False
     return resource.access_level == AccessLevel.MEMBERS and _signed_in(user)
+
+
+def readable_levels(user) -> list[str]:
+    """The access levels whose resources `user` may read in full (free reads aside)."""
+    return [level for level in AccessLevel.values if access.can_read_level(user, level)]

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from forum import selectors
-from forum.models import Post, PostState, ThreadState
+from forum.models import CategoryReadMark, Follow, Post, PostState, ThreadState
 from forum.services import reading
 from tests.forum.factories import thread_with_posts
 
@@ -115,3 +115,33 @@ def test_first_unread_is_the_post_after_the_pointer(room, member, second_member)
     reading.thread_mark_read(user=second_member, thread=thread, up_to=2)
     Post.objects.filter(thread=thread, post_number=3).update(state=PostState.HELD)
     assert selectors.first_unread_post_number(second_member, thread) == 4
+
+
+# --- The home page's lists ----------------------------------------------------------
+
+
+def test_a_muted_thread_in_a_followed_room_is_not_listed_as_unread(provider_member):
+    thread = thread_with_posts(title="Muted after a while")
+    Follow.objects.create(user=provider_member, category=thread.category)
+    Follow.objects.create(user=provider_member, thread=thread, is_muted=True)
+    assert selectors.unread_followed_threads(provider_member) == []
+
+
+def test_a_followed_thread_is_not_unread_once_its_room_is_marked_read_after_its_last_post(
+    provider_member,
+):
+    thread = thread_with_posts(title="Caught up by the room")
+    Follow.objects.create(user=provider_member, thread=thread)
+    CategoryReadMark.objects.create(
+        user=provider_member, category=thread.category, marked_at=timezone.now()
+    )
+    assert selectors.unread_followed_threads(provider_member) == []
+
+
+def test_forum_activity_counts_leave_out_hidden_threads(db):
+    thread_with_posts(posts=2)
+    hidden = thread_with_posts(posts=3)
+    hidden.state = ThreadState.HIDDEN
+    hidden.save(update_fields=["state"])
+    activity = selectors.forum_activity_since(timezone.now() - timedelta(days=1))
+    assert (activity.threads, activity.posts) == (1, 2)
