@@ -9,12 +9,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from forum.models import Category, PostState, Suspension, ThreadState
 from members.access import (
     MODERATORS_GROUP,
+    colleague_organisation,
+    is_lapsed,
     is_moderator,
     is_staff,
     member_type,
@@ -132,6 +135,59 @@ def can_post_in_category(user, category) -> bool:
     if current_type is None:
         return False
     return bool(getattr(category, _FORUM_POST_FIELD[current_type], False))
+
+
+class PostRefusal(models.TextChoices):
+    """Why someone who may read a page of the forum may not post on it; each page that
+    refuses says which, with the next step (forum/includes/refusal.html)."""
+
+    NOT_MEMBER = "not_member", "Only members post in the forum"
+    LAPSED = "lapsed", "Your membership has ended"
+    NO_SEAT = "no_seat", "Your organisation has no seat for you"
+    OTHER_TYPE = "other_type", "This category is for other member types"
+    SUSPENDED = "suspended", "You are suspended from posting"
+    LOCKED = "locked", "This thread is locked"
+
+
+def _person_refusal(user) -> PostRefusal | None:
+    """What stops `user` posting anywhere at all, or None if something might let them."""
+    if is_suspended_from_forum(user):
+        return PostRefusal.SUSPENDED
+    if _moderates_everything(user) or member_type(user) is not None:
+        return None
+    if _moderated_category_ids(user):
+        return None
+    if colleague_organisation(user) is not None:
+        return PostRefusal.NO_SEAT
+    if is_lapsed(user):
+        return PostRefusal.LAPSED
+    return PostRefusal.NOT_MEMBER
+
+
+def forum_refusal(user) -> PostRefusal | None:
+    """Why `user` may post nowhere in the forum (the index says so), or None."""
+    if not _signed_in(user):
+        return PostRefusal.NOT_MEMBER
+    return _person_refusal(user)
+
+
+def post_refusal(user, category) -> PostRefusal | None:
+    """Why `user` may not start threads in `category`, or None when they may."""
+    if can_post_in_category(user, category):
+        return None
+    if not _signed_in(user):
+        return PostRefusal.NOT_MEMBER
+    return _person_refusal(user) or PostRefusal.OTHER_TYPE
+
+
+def reply_refusal(user, thread) -> PostRefusal | None:
+    """Why `user` may not reply to `thread` (which they can read), or None when they may."""
+    refusal = post_refusal(user, thread.category)
+    if refusal is not None:
+        return refusal
+    if thread.is_locked and not is_category_moderator(user, thread.category):
+        return PostRefusal.LOCKED
+    return None
 
 
 def readable_categories_q(user, *, prefix: str = "") -> Q:

@@ -17,8 +17,13 @@ from forum.models import (
 )
 from forum.moderation import actions
 from forum.services import posting, reactions, reports
-from forum.views import _back, _category_or_404, _post_or_404, _thread_or_404
-from members import access as members_access
+from forum.views import (
+    _back,
+    _category_or_404,
+    _post_or_404,
+    _refusal_context,
+    _thread_or_404,
+)
 
 # --- Writing ------------------------------------------------------------------------------
 
@@ -102,16 +107,11 @@ def _posted_message(request: HttpRequest, post: Post) -> None:
 
 
 def _cannot_post(request: HttpRequest, category: Category) -> HttpResponse:
-    suspension = access.forum_suspension(request.user)
+    refusal = access.post_refusal(request.user, category)
     return render(
         request,
         "forum/cannot_post.html",
-        {
-            "category": category,
-            "suspension": suspension,
-            "is_member": members_access.is_member(request.user),
-            "is_lapsed": members_access.is_lapsed(request.user),
-        },
+        {"category": category, **_refusal_context(request.user, refusal)},
         status=403,
     )
 

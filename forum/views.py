@@ -61,6 +61,22 @@ def _post_or_404(user, pk: int) -> Post:
     return post
 
 
+def _refusal_context(user, refusal: access.PostRefusal | None) -> dict:
+    """What a page needs to say why `user` may not post and what to do next: the reason,
+    and the organisation to ask for a seat or the suspension in force where they apply."""
+    return {
+        "refusal": refusal,
+        "refusal_organisation": (
+            members_access.colleague_organisation(user)
+            if refusal == access.PostRefusal.NO_SEAT
+            else None
+        ),
+        "suspension": (
+            access.forum_suspension(user) if refusal == access.PostRefusal.SUSPENDED else None
+        ),
+    }
+
+
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -73,14 +89,11 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 
 def index(request: HttpRequest) -> HttpResponse:
     categories = selectors.forum_index(request.user)
+    refusal = access.forum_refusal(request.user)
     return render(
         request,
         "forum/index.html",
-        {
-            "categories": categories,
-            "is_member": members_access.is_member(request.user),
-            "is_lapsed": members_access.is_lapsed(request.user) if not categories else False,
-        },
+        {"categories": categories, **_refusal_context(request.user, refusal)},
     )
 
 
@@ -90,6 +103,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     num_pages = max(math.ceil(category.thread_count / per_page), 1)
     page = page_number(request.GET.get("page"), last=num_pages)
     threads = selectors.category_threads(category, page=page, per_page=per_page)
+    refusal = access.post_refusal(request.user, category)
     return render(
         request,
         "forum/category.html",
@@ -98,8 +112,9 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": selectors.thread_rows(request.user, threads),
             "page": page,
             "num_pages": num_pages,
-            "can_post": access.can_post_in_category(request.user, category),
+            "can_post": refusal is None,
             "following": category.pk in selectors.followed_category_ids(request.user),
+            **_refusal_context(request.user, refusal),
         },
     )
 
@@ -169,6 +184,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if visible_numbers:
         reading.thread_mark_read(user=user, thread=thread, up_to=max(visible_numbers))
     can_reply = access.can_reply(user, thread)
+    refusal = None if can_reply else access.reply_refusal(user, thread)
     ask = can_reply and posting.needs_child_safety_confirmation(user)
     return render(
         request,
@@ -187,6 +203,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "following": selectors.is_following(user, thread),
             "form": forms.PostForm(ask_confirmation=ask) if can_reply else None,
             "here": request.get_full_path(),
+            **_refusal_context(user, refusal),
         },
     )
 

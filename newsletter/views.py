@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from members import access
 from members.models import MemberType
-from newsletter import selectors, services, tokens
+from newsletter import access, selectors, services, tokens
 from newsletter.forms import AccountChoicesForm, ChoicesForm, SignUpForm
-from newsletter.models import Edition, Subscriber
+from newsletter.models import Subscriber
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
@@ -174,36 +173,31 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 def archive(request: HttpRequest) -> HttpResponse:
-    editions = selectors.archive_editions()[:100]
+    editions = list(selectors.archive_editions()[:100])
+    refusals = access.edition_refusals(request.user, editions)
+    for edition in editions:
+        edition.refusal = refusals.get(edition.pk)
     return render(request, "newsletter/archive.html", {"editions": editions})
 
 
 @login_not_required
 def edition(request: HttpRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(selectors.archive_editions(), pk=pk)
-    level = access.AccessLevel.MEMBERS
-    if edition.archive_access == Edition.ArchiveAccess.MEMBERS and not access.can_read_level(
-        request.user, level
-    ):
-        if not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
+    refusal = access.edition_refusal(request.user, edition)
+    if refusal == access.EditionRefusal.SIGN_IN:
+        from django.contrib.auth.views import redirect_to_login
 
-            return redirect_to_login(request.get_full_path())
-        return render(
-            request,
-            "members/join_required.html",
-            {"lapsed": access.is_lapsed(request.user)},
-            status=403,
-        )
-    restricted_to = edition.newsletter.restricted_to
-    if edition.archive_access == Edition.ArchiveAccess.MEMBERS and not (
-        access.can_read_for_member_type(request.user, level, restricted_to)
-    ):
-        # A member of another type: a newsletter for one type keeps its archive for them.
+        return redirect_to_login(request.get_full_path())
+    if refusal is not None:
+        restricted_to = edition.newsletter.restricted_to
         return render(
             request,
             "newsletter/edition_restricted.html",
-            {"edition": edition, "audience": MemberType(restricted_to).label},
+            {
+                "edition": edition,
+                "refusal": refusal,
+                "audience": MemberType(restricted_to).label if restricted_to else "",
+            },
             status=403,
         )
     from newsletter.rendering import section_items

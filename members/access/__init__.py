@@ -57,6 +57,8 @@ The functions other apps use:
     organisation_seats(organisation)            -> int: seats the organisation may fill
     invitation_is_for(user, invitation)         -> bool: a verified address of theirs
     can_claim_seat(user, organisation)          -> bool: by verified email domain
+    colleague_organisation(user) -> Organisation | None: a member organisation at their
+                             verified domain where they hold no seat (ask its admin)
     subscription_gives_access(subscription)     -> bool (the table above)
     invoice_overdue(subscription)               -> bool (the invoice rule above)
     grace_period_end(subscription)              -> datetime | None
@@ -78,6 +80,7 @@ from members.access.organisations import (
     OrganisationMembership,
     can_claim_seat,
     claimable_organisations,
+    colleague_organisation,
     email_domain,
     invitation_is_for,
     organisation_membership,
@@ -129,6 +132,7 @@ __all__ = [
     "can_read_for_member_type",
     "can_read_level",
     "claimable_organisations",
+    "colleague_organisation",
     "email_domain",
     "forget",
     "grace_period_end",

@@ -142,3 +142,19 @@ def claimable_organisations(user) -> QuerySet[Organisation]:
     if not domains:
         return Organisation.objects.none()
     return Organisation.objects.filter(verified_domain__in=domains).exclude(seats__user=user)
+
+
+def colleague_organisation(user) -> Organisation | None:
+    """An organisation with a membership now at one of the person's verified email
+    domains, where they hold no seat: the one whose admin they ask for a seat. Looked at
+    once per request; None for everyone else."""
+    cached = getattr(user, "_access_colleague_organisation", False)
+    if cached is False:
+        cached = None
+        # A handful at most share a domain; each is asked about its membership.
+        for organisation in claimable_organisations(user).order_by("name")[:3]:
+            if organisation_membership(organisation) is not None:
+                cached = organisation
+                break
+        user._access_colleague_organisation = cached
+    return cached

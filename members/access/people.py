@@ -163,7 +163,12 @@ def membership(user) -> Membership | None:
 
 def forget(user) -> None:
     """Drop what this request has worked out about `user` (after changing a membership)."""
-    for attribute in ("_access_membership", "_access_groups", "_access_emails"):
+    for attribute in (
+        "_access_membership",
+        "_access_groups",
+        "_access_emails",
+        "_access_colleague_organisation",
+    ):
         if hasattr(user, attribute):
             delattr(user, attribute)
 

@@ -114,6 +114,95 @@ def test_archive_list_has_constant_queries(client, django_assert_max_num_queries
         client.get(reverse("newsletter:archive"))
 
 
+def archive_html(client) -> str:
+    return client.get(reverse("newsletter:archive")).content.decode()
+
+
+def test_archive_lists_a_members_only_edition_to_visitors_with_sign_in_not_as_a_link(client):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS, subject="Winter briefing")
+
+    html = archive_html(client)
+
+    assert "Winter briefing" in html
+    assert f'href="{edition.get_absolute_url()}"' not in html
+    assert "Sign in to read" in html
+
+
+def test_archive_offers_a_registered_person_the_way_to_join_for_a_members_only_edition(
+    client, registered
+):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(registered)
+
+    html = archive_html(client)
+
+    assert f'href="{edition.get_absolute_url()}"' not in html
+    assert "Join the network to read" in html
+
+
+def test_archive_offers_a_lapsed_member_renewal_for_a_members_only_edition(client, lapsed):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(lapsed)
+
+    html = archive_html(client)
+
+    assert f'href="{edition.get_absolute_url()}"' not in html
+    assert "Renew your membership to read" in html
+
+
+def test_archive_tells_a_member_of_another_type_whom_an_edition_is_for(client, provider_member):
+    briefing = NewsletterFactory(restricted_to=MemberType.COMMISSIONER)
+    edition = sent(newsletter=briefing, archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(provider_member)
+
+    html = archive_html(client)
+
+    assert f'href="{edition.get_absolute_url()}"' not in html
+    assert "for commissioner members" in html
+
+
+def test_archive_links_a_member_to_a_members_only_edition(client, provider_member):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(provider_member)
+
+    assert f'href="{edition.get_absolute_url()}"' in archive_html(client)
+
+
+def test_members_only_edition_explains_itself_and_offers_joining_to_a_registered_person(
+    client, registered
+):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS, subject="Winter pressures")
+    client.force_login(registered)
+
+    response = client.get(reverse("newsletter:edition", args=[edition.pk]))
+
+    assert response.status_code == 403
+    assert "Winter pressures" in response.content.decode()
+    assert "Join the network" in response.content.decode()
+
+
+def test_members_only_edition_offers_renewal_to_a_lapsed_member(client, lapsed):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(lapsed)
+
+    response = client.get(reverse("newsletter:edition", args=[edition.pk]))
+
+    assert response.status_code == 403
+    assert "Renew your membership" in response.content.decode()
+
+
+def test_archive_list_for_a_lapsed_member_has_constant_queries(
+    client, lapsed, django_assert_max_num_queries
+):
+    for _ in range(15):
+        sent(newsletter=NewsletterFactory(), archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(lapsed)
+
+    # Signed-in overhead (session, user, groups, membership) plus the way in, once.
+    with django_assert_max_num_queries(14):
+        assert "Renew your membership to read" in archive_html(client)
+
+
 def test_account_page_shows_what_the_person_receives(client, registered, newsletter):
     subscriber = SubscriberFactory(
         email=registered.email, user=registered, newsletters=[newsletter], weekly_digest=True

@@ -1,0 +1,206 @@
+"""Every forum page where someone may read but not post says why and offers the next
+step; the reason comes from forum.access (PostRefusal)."""
+
+import pytest
+from django.utils import timezone
+
+from forum import access
+from forum.access import PostRefusal
+from forum.models import Suspension
+from tests.forum.factories import thread_with_posts
+from tests.members.factories import UserFactory, organisation_with_seats
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def open_thread(open_room, member):
+    return thread_with_posts(category=open_room, author=member, posts=2)
+
+
+@pytest.fixture
+def suspended(member, moderator):
+    Suspension.objects.create(
+        member=member,
+        until=timezone.now() + timezone.timedelta(days=7),
+        reason="Repeated personal remarks",
+        created_by=moderator,
+    )
+    return member
+
+
+@pytest.fixture
+def seatless_colleague(db):
+    """A person at the verified domain of an organisation with a membership, no seat."""
+    organisation, _admin = organisation_with_seats(
+        name="Fictional Care Partnership", verified_domain="fictional-care.example.org"
+    )
+    return UserFactory(email="new.starter@fictional-care.example.org")
+
+
+# --- The reason, from forum.access -----------------------------------------------------------
+
+
+def test_registered_person_is_refused_as_not_a_member(open_room, registered):
+    assert access.post_refusal(registered, open_room) == PostRefusal.NOT_MEMBER
+
+
+def test_lapsed_member_is_refused_as_lapsed(open_room, lapsed):
+    assert access.post_refusal(lapsed, open_room) == PostRefusal.LAPSED
+
+
+def test_person_at_a_member_organisation_without_a_seat_is_refused_for_want_of_a_seat(
+    open_room, seatless_colleague
+):
+    assert access.post_refusal(seatless_colleague, open_room) == PostRefusal.NO_SEAT
+
+
+def test_member_of_another_type_is_refused_as_other_type(commissioners_room, member):
+    assert access.post_refusal(member, commissioners_room) == PostRefusal.OTHER_TYPE
+
+
+def test_suspended_member_is_refused_as_suspended(room, suspended):
+    assert access.post_refusal(suspended, room) == PostRefusal.SUSPENDED
+
+
+def test_member_who_may_post_is_not_refused(room, member):
+    assert access.post_refusal(member, room) is None
+
+
+def test_member_is_refused_a_reply_to_a_locked_thread(room, member):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    thread.is_locked = True
+    assert access.reply_refusal(member, thread) == PostRefusal.LOCKED
+
+
+def test_moderator_is_not_refused_a_reply_to_a_locked_thread(room, member, moderator):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    thread.is_locked = True
+    assert access.reply_refusal(moderator, thread) is None
+
+
+def test_member_is_not_refused_anywhere_on_the_index(member):
+    assert access.forum_refusal(member) is None
+
+
+# --- What the pages say --------------------------------------------------------------------
+
+
+def test_registered_person_on_a_thread_is_told_only_members_reply_and_how_to_join(
+    client, registered, open_thread
+):
+    client.force_login(registered)
+    html = page(client.get(open_thread.get_absolute_url()))
+    assert "Only members post in the forum" in html
+    assert 'href="/membership/"' in html
+    assert "Post reply" not in html
+
+
+def test_registered_person_on_a_category_is_told_why_they_cannot_start_a_thread(
+    client, registered, open_room
+):
+    client.force_login(registered)
+    html = page(client.get(open_room.get_absolute_url()))
+    assert "Only members post in the forum" in html
+    assert "Join the network" in html
+    assert "Start a thread" not in html
+
+
+def test_registered_person_on_the_index_sees_the_rooms_and_the_way_to_join(
+    client, registered, open_room
+):
+    client.force_login(registered)
+    html = page(client.get("/forum/"))
+    assert open_room.name in html
+    assert "Join the network" in html
+
+
+def test_lapsed_member_on_the_index_with_rooms_open_to_them_is_offered_renewal(
+    client, lapsed, open_room
+):
+    client.force_login(lapsed)
+    html = page(client.get("/forum/"))
+    assert open_room.name in html
+    assert "Renew your membership" in html
+
+
+def test_lapsed_member_on_a_thread_is_told_their_membership_ended_and_offered_renewal(
+    client, lapsed, open_thread
+):
+    client.force_login(lapsed)
+    html = page(client.get(open_thread.get_absolute_url()))
+    assert "Your membership has ended" in html
+    assert "Renew your membership" in html
+
+
+def test_person_without_a_seat_is_told_to_ask_their_organisation_admin_by_name(
+    client, seatless_colleague, open_thread
+):
+    client.force_login(seatless_colleague)
+    html = page(client.get(open_thread.get_absolute_url()))
+    assert "Your organisation has no seat for you" in html
+    assert "Ask Fictional Care Partnership's admin for a seat" in html
+
+
+def test_member_of_another_type_in_a_readable_room_is_told_it_is_for_other_types(
+    client, commissioners_room, commissioner_member, member
+):
+    commissioners_room.providers_may_read = True
+    commissioners_room.save()
+    thread = thread_with_posts(category=commissioners_room, author=commissioner_member, posts=1)
+    client.force_login(member)
+    html = page(client.get(thread.get_absolute_url()))
+    assert "This category is for other member types" in html
+    assert "Ask to change your member type" in html
+
+
+def test_suspended_member_on_a_thread_is_told_of_the_suspension_and_its_reason(
+    client, suspended, room
+):
+    thread = thread_with_posts(category=room, author=suspended, posts=1)
+    client.force_login(suspended)
+    html = page(client.get(thread.get_absolute_url()))
+    assert "You are suspended from posting" in html
+    assert "Repeated personal remarks" in html
+
+
+def test_member_on_a_locked_thread_is_told_it_is_locked(client, room, member):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    thread.is_locked = True
+    thread.save(update_fields=["is_locked"])
+    client.force_login(member)
+    html = page(client.get(thread.get_absolute_url()))
+    assert "This thread is locked" in html
+    assert "Post reply" not in html
+
+
+def test_member_who_may_reply_sees_the_reply_form_and_no_refusal(client, room, member):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    client.force_login(member)
+    html = page(client.get(thread.get_absolute_url()))
+    assert "Post reply" in html
+    assert "forum-refusal" not in html
+
+
+def test_thread_page_for_a_lapsed_member_keeps_its_query_count(
+    client, lapsed, open_room, member, django_assert_max_num_queries
+):
+    thread = thread_with_posts(category=open_room, author=member, posts=25)
+    client.force_login(lapsed)
+    with django_assert_max_num_queries(30) as counted:
+        client.get(thread.get_absolute_url())
+    more = thread_with_posts(category=open_room, author=member, posts=40)
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        client.get(more.get_absolute_url())
+
+
+def test_category_page_for_a_person_without_a_seat_keeps_its_query_count(
+    client, seatless_colleague, open_room, member, django_assert_max_num_queries
+):
+    thread_with_posts(category=open_room, author=member, posts=1)
+    client.force_login(seatless_colleague)
+    # A member's page, plus the organisation at their domain and its membership (once).
+    with django_assert_max_num_queries(24):
+        assert client.get(open_room.get_absolute_url()).status_code == 200
