@@ -227,13 +227,15 @@ def test_moving_an_event_in_the_admin_emails_its_registrants_an_updated_ics(
 ):
     event = EventFactory()
     book(event, UserFactory(email="booked@example.org"))
+    # Dates as well as times: two hours later may be the next day.
     later = timezone.localtime(event.starts_at + timedelta(hours=2))
+    ends = later + timedelta(hours=1)
     url = reverse("admin:events_event_change", args=[event.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
-            url, change_form(event, starts_at_1=f"{later:%H:%M:%S}",
-                             ends_at_1=f"{later + timedelta(hours=1):%H:%M:%S}")
+            url, change_form(event, starts_at_0=f"{later:%Y-%m-%d}", starts_at_1=f"{later:%H:%M:%S}",
+                             ends_at_0=f"{ends:%Y-%m-%d}", ends_at_1=f"{ends:%H:%M:%S}")
         )  # fmt: skip
 
     assert response.status_code == 302
