@@ -23,7 +23,7 @@ from members.models import Region
 from sector_data import access, caching
 from sector_data.charts import chart_svg
 from sector_data.exports import chart_csv_text
-from sector_data.forms import PlaceForm, council_groups
+from sector_data.forms import PlaceForm, council_options
 from sector_data.models import Chart, Council, DataPage
 from sector_data.selectors.chart_data import ChartData
 from sector_data.selectors.figures import chart_data, current_versions
@@ -97,7 +97,9 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         "hidden_charts": len(charts) - len(shown_charts),
         "form": form,
         "regions": Region.choices,
-        "council_groups": council_groups(councils) if full else [],
+        "council_options": (
+            council_options(councils, place.council.slug if place.council else "") if full else ""
+        ),
         "place": place,
         "own_council": own_council,
         "related": list(data_page.related_resources.live().only("title", "slug", "summary")),

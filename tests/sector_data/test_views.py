@@ -328,3 +328,15 @@ def test_a_council_added_later_is_offered_in_the_filter_at_once(client, member, 
 
     tree = page_tree(client.get(page_url(data_page)))
     assert "Fenmarsh (fictional)" in tree.xpath("//select[@name='council']//option/text()")
+
+
+def test_the_council_list_marks_the_chosen_council(client, member, data_page):
+    CouncilFactory(name="Fenmarsh (fictional)", slug="fenmarsh", region="east")
+    client.force_login(member)
+
+    tree = page_tree(client.get(page_url(data_page, council="fenmarsh")))
+
+    assert tree.xpath("//select[@name='council']//option[@selected]/text()") == [
+        "Fenmarsh (fictional)"
+    ]
+    assert tree.xpath("//select[@name='region']//option[@selected]/@value") == ["east"]
