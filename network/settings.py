@@ -402,11 +402,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "newsletter.tasks.editions_send_due",
         "schedule": crontab(minute="*"),
     },
-    # Newsletter: every minute, return deliveries whose worker died (lease expired) to the
-    # queue and restart sending of editions whose chain of chunk tasks broke.
+    # Newsletter: every NEWSLETTER_SWEEP_SECONDS, return deliveries whose worker died (lease
+    # expired) to the queue and restart sending of editions whose chain of chunk tasks
+    # broke. With the short lease, a killed worker delays a send by under 30 s.
     "newsletter-sweep": {
         "task": "newsletter.tasks.deliveries_sweep",
-        "schedule": crontab(minute="*"),
+        "schedule": timedelta(seconds=env.int("NEWSLETTER_SWEEP_SECONDS", default=10)),
     },
     # Digests: every morning, the previous day's new resources and active threads, per
     # subscriber's topics; each period is made once however often beat fires.
@@ -494,8 +495,10 @@ NEWSLETTER_SEND_RATE_PER_MINUTE = env.int("NEWSLETTER_SEND_RATE_PER_MINUTE", def
 NEWSLETTER_CHUNK_SIZE = env.int("NEWSLETTER_CHUNK_SIZE", default=250)
 # Chunk tasks working on one edition at the same time (at most one per worker process).
 NEWSLETTER_PARALLEL_CHUNKS = env.int("NEWSLETTER_PARALLEL_CHUNKS", default=4)
-# A claimed delivery returns to the queue if its chunk has not renewed the lease for this long.
-NEWSLETTER_LEASE_SECONDS = env.int("NEWSLETTER_LEASE_SECONDS", default=120)
+# A claimed delivery returns to the queue if its chunk has not renewed the lease for this
+# long. A thread renews it every third of this while the chunk is sent, whatever the mail
+# server does, so it can be short: a killed worker's rows return within it plus a sweep.
+NEWSLETTER_LEASE_SECONDS = env.int("NEWSLETTER_LEASE_SECONDS", default=15)
 # Attempts per delivery (claims, transient errors) before it is marked failed.
 NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
 # This many errors in a row pause the edition and alert the editors.

@@ -18,6 +18,7 @@ from newsletter.digests.sections import DigestSection, Reader, sections_for
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
 from newsletter.ratelimit import SendBucket
 from newsletter.rendering import personal_from
+from newsletter.sending.claims import LeaseKeeper
 from newsletter.sending.failures import (
     backoff,
     smtp_code,
@@ -118,62 +119,64 @@ def digest_send_chunk(*, period_id: int) -> bool:
     bucket = SendBucket()
     mail = get_connection()
     errors_in_row = 0
-    try:
-        for row in rows:
-            subscriber = row.subscriber
-            if subscriber.state != Subscriber.State.SUBSCRIBED:
-                _mark(row.pk, claim, state=State.SKIPPED, error="Not subscribed at send time.")
-                continue
-            reader = Reader(subscriber, frozenset(t.pk for t in subscriber.topics.all()))
-            sections = sections_for(reader, period)
-            if not sections:
-                _mark(row.pk, claim, state=State.EMPTY)
-                continue
-            if not valid_address(subscriber.email):
-                _mark(row.pk, claim, state=State.FAILED, error="Malformed email address.")
-                continue
-            message = digest_message(reader=reader, period=period, sections=sections)
-            bucket.acquire()
-            try:
-                mail.send_messages([message])
-            except (smtplib.SMTPException, OSError) as error:
-                errors_in_row += 1
-                mail.close()
-                code = smtp_code(error)
-                description = f"{code or ''} {error}".strip()[:500]
-                permanent = code is not None and 500 <= code < 600
-                if permanent or row.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
-                    _mark(row.pk, claim, state=State.FAILED, error=description)
-                    if permanent and isinstance(error, smtplib.SMTPRecipientsRefused):
-                        subscriber_suppress_hard_bounce(subscriber_id=subscriber.pk)
-                else:
-                    _mark(
-                        row.pk,
-                        claim,
-                        state=State.PENDING,
-                        not_before=timezone.now() + backoff(row.attempts),
-                        error=description,
-                    )
-                if errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
-                    logger.error(
-                        "digest %s: %s errors in a row, stopping", period_id, errors_in_row
-                    )
-                    break
-                continue
-            errors_in_row = 0
-            _mark(
-                row.pk,
-                claim,
-                state=State.SENT,
-                sent_at=timezone.now(),
-                message_id=message.extra_headers["Message-ID"],
-                error="",
+    held = DigestDelivery.objects.filter(claim=claim, state=State.SENDING)
+    with LeaseKeeper(held):
+        try:
+            for row in rows:
+                subscriber = row.subscriber
+                if subscriber.state != Subscriber.State.SUBSCRIBED:
+                    _mark(row.pk, claim, state=State.SKIPPED, error="Not subscribed at send time.")
+                    continue
+                reader = Reader(subscriber, frozenset(t.pk for t in subscriber.topics.all()))
+                sections = sections_for(reader, period)
+                if not sections:
+                    _mark(row.pk, claim, state=State.EMPTY)
+                    continue
+                if not valid_address(subscriber.email):
+                    _mark(row.pk, claim, state=State.FAILED, error="Malformed email address.")
+                    continue
+                message = digest_message(reader=reader, period=period, sections=sections)
+                bucket.acquire()
+                try:
+                    mail.send_messages([message])
+                except (smtplib.SMTPException, OSError) as error:
+                    errors_in_row += 1
+                    mail.close()
+                    code = smtp_code(error)
+                    description = f"{code or ''} {error}".strip()[:500]
+                    permanent = code is not None and 500 <= code < 600
+                    if permanent or row.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+                        _mark(row.pk, claim, state=State.FAILED, error=description)
+                        if permanent and isinstance(error, smtplib.SMTPRecipientsRefused):
+                            subscriber_suppress_hard_bounce(subscriber_id=subscriber.pk)
+                    else:
+                        _mark(
+                            row.pk,
+                            claim,
+                            state=State.PENDING,
+                            not_before=timezone.now() + backoff(row.attempts),
+                            error=description,
+                        )
+                    if errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
+                        logger.error(
+                            "digest %s: %s errors in a row, stopping", period_id, errors_in_row
+                        )
+                        break
+                    continue
+                errors_in_row = 0
+                _mark(
+                    row.pk,
+                    claim,
+                    state=State.SENT,
+                    sent_at=timezone.now(),
+                    message_id=message.extra_headers["Message-ID"],
+                    error="",
+                )
+        finally:
+            mail.close()
+            held.update(
+                state=State.PENDING, claim="", leased_until=None, attempts=F("attempts") - 1
             )
-    finally:
-        mail.close()
-        DigestDelivery.objects.filter(claim=claim, state=State.SENDING).update(
-            state=State.PENDING, claim="", leased_until=None, attempts=F("attempts") - 1
-        )
     more = _claimable(period_id, timezone.now()).exists()
     if not more:
         _finish_if_done(period)

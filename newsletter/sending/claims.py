@@ -2,10 +2,11 @@
 with a lease; the sweeper returns the rows of a lease that ran out (a killed worker)."""
 
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -18,6 +19,47 @@ State = Delivery.State
 
 def lease_end(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
+
+
+class LeaseKeeper:
+    """Renews a chunk's lease from a thread of its own while the chunk is sent.
+
+    The lease can then be short (a killed worker's rows return within seconds, not
+    minutes) and still never run out under a worker that is alive but waiting, say on a
+    slow mail server: the thread renews it whatever the sending loop is doing. A killed
+    worker takes the thread with it, so its lease runs out and the sweeper returns the
+    rows. `rows` is the queryset of what the chunk still holds (its claim, state sending).
+
+    On SQLite (the embedded default) no thread runs: tasks run in-process one at a time,
+    there is no other worker to take the rows over, and SQLite takes one writer at a time.
+    """
+
+    def __init__(self, rows) -> None:
+        self.rows = rows
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> "LeaseKeeper":
+        if connections[self.rows.db].vendor != "sqlite":
+            self.thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def _run(self) -> None:
+        interval = settings.NEWSLETTER_LEASE_SECONDS / 3
+        try:
+            while not self.stop.wait(interval):
+                try:
+                    self.rows.update(leased_until=lease_end(timezone.now()))
+                except Exception:  # a failed renewal is retried at the next beat
+                    logger.exception("could not renew a newsletter lease")
+        finally:
+            connections.close_all()  # this thread's own connection
 
 
 def claimable(edition_id: int, now: datetime):
@@ -102,8 +144,14 @@ def deliveries_sweep(*, now: datetime | None = None) -> list[int]:
     for edition_id in Edition.objects.filter(status=Edition.Status.SENDING).values_list(
         "pk", flat=True
     ):
+        # An edition a live chunk is sending keeps its own chain going; nudging it on
+        # every sweep would start a new chain each time.
+        sending = Delivery.objects.filter(
+            edition_id=edition_id, state=State.SENDING, leased_until__gte=now
+        )
         if claimable(edition_id, now).exists():
-            ready.append(edition_id)
+            if not sending.exists():
+                ready.append(edition_id)
         else:
             edition_finish_if_done(edition_id=edition_id)
     return ready

@@ -3,11 +3,13 @@ and what happens on bad addresses, server errors, pauses and cancellations."""
 
 import itertools
 import smtplib
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, TestCase
 from django.utils import timezone
 
@@ -484,6 +486,37 @@ def test_sweeper_returns_expired_leases_and_the_rows_are_sent_once(newsletter, e
     assert ready == [edition.pk]
     assert len(mail.outbox) == 3
     assert states(edition) == {State.SENT: 3}
+
+
+def test_the_sweeper_leaves_an_edition_a_live_chunk_is_sending_alone(newsletter, edition):
+    subscribers(newsletter, 3)
+    edition.status = Status.SENDING
+    edition.save()
+    editions._freeze_audience(edition)
+    claims.deliveries_claim(edition_id=edition.pk, claim="live-worker", limit=1)
+
+    assert claims.deliveries_sweep() == []
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="on SQLite no other worker can take the rows over"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_keeps_its_lease_while_the_mail_server_makes_it_wait(settings):
+    """The lease runs out after 3 s; the chunk is stuck for 4.5 s; it still holds its rows."""
+    settings.NEWSLETTER_LEASE_SECONDS = 3
+    edition = EditionFactory(status=Status.SENDING)
+    SubscriberFactory(newsletters=[edition.newsletter])
+    editions._freeze_audience(edition)
+    claims.deliveries_claim(edition_id=edition.pk, claim="slow-server", limit=10)
+    held = Delivery.objects.filter(claim="slow-server", state=State.SENDING)
+
+    with claims.LeaseKeeper(held):
+        time.sleep(4.5)
+        returned = claims.deliveries_sweep()
+
+    assert returned == []
+    assert held.get().leased_until > timezone.now()
 
 
 def test_sweeper_fails_a_delivery_out_of_attempts(newsletter, edition, settings):
