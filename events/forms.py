@@ -1,7 +1,9 @@
 from django import forms
 
+from network.forms import SpecificMessages
 
-class RegistrationForm(forms.Form):
+
+class RegistrationForm(SpecificMessages, forms.Form):
     needs = forms.CharField(
         label="Accessibility or dietary needs (optional)",
         required=False,

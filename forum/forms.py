@@ -7,6 +7,7 @@ from django.conf import settings
 
 from forum.models import ForumPreference, ReportReason
 from network.files import ACCEPTED_DESCRIPTION
+from network.forms import SpecificMessages
 
 MENTION_HELP = "Mention someone with @ and their name, hyphens for spaces: @Grace-Lewis."
 
@@ -25,7 +26,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class PostForm(forms.Form):
+class PostForm(SpecificMessages, forms.Form):
     body = forms.CharField(
         label="Your post",
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -63,7 +64,7 @@ class ThreadForm(PostForm):
     field_order = ["title", "body", "attachments", "confirm_child_safety"]
 
 
-class EditForm(forms.Form):
+class EditForm(SpecificMessages, forms.Form):
     body = forms.CharField(
         label="Your post", widget=forms.Textarea(attrs={"rows": 10}), strip=False
     )
@@ -74,7 +75,7 @@ class EditForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class ReportForm(SpecificMessages, forms.Form):
     reason = forms.ChoiceField(
         choices=ReportReason.choices, widget=forms.RadioSelect, label="What is wrong?"
     )
@@ -93,14 +94,14 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-class PreferenceForm(forms.ModelForm):
+class PreferenceForm(SpecificMessages, forms.ModelForm):
     class Meta:
         model = ForumPreference
         fields = ["notify_by", "email_mentions", "follow_on_post"]
         widgets = {"notify_by": forms.RadioSelect}
 
 
-class SearchForm(forms.Form):
+class SearchForm(SpecificMessages, forms.Form):
     # No max_length: a long search is cut to FORUM_SEARCH_MAX_TERMS words and the page
     # says so (forum/search.py query_bound), rather than thrown away.
     q = forms.CharField(required=False, label="Search the forum")

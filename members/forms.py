@@ -1,9 +1,10 @@
 from django import forms
 
 from members.models import MemberType, MemberTypeChangeRequest, User
+from network.forms import SpecificMessages
 
 
-class SignupDetailsForm(forms.Form):
+class SignupDetailsForm(SpecificMessages, forms.Form):
     """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
     name = forms.CharField(
@@ -19,7 +20,7 @@ class SignupDetailsForm(forms.Form):
         user.save(update_fields=["name"])
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(SpecificMessages, forms.ModelForm):
     """What a person says about themselves. Nothing here opens a room or a newsletter: the
     fields are listed, so anything else posted (is_staff, a member type for a member, an
     organisation) is ignored."""
@@ -51,7 +52,7 @@ class ProfileForm(forms.ModelForm):
             del self.fields["member_type"]
 
 
-class MemberTypeChangeForm(forms.ModelForm):
+class MemberTypeChangeForm(SpecificMessages, forms.ModelForm):
     """A member asks the membership team to change their member type."""
 
     class Meta:

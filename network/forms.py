@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import pretty_name
 
 
 class FormRenderer(TemplatesSetting):
@@ -10,7 +11,74 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "network/forms/field.html"
 
 
-class ContactForm(forms.Form):
+def _in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: "Title" -> "title", "PO number" stays."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+class SpecificMessages:
+    """Every error names its field and says what to do, as GOV.UK's pattern asks.
+
+    Django's own messages ("This field is required.", "Ensure this value has at most 200
+    characters") say neither, and the error summary at the top of a page shows each
+    message alone, linked to its field. A message a form sets itself is kept.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = str(field.label or pretty_name(name)).strip().rstrip(":")
+            if label:
+                _name_the_field(field, label)
+
+
+def _name_the_field(field: forms.Field, label: str) -> None:
+    defaults: dict[str, str] = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    own = dict(field.error_messages)
+    in_sentence = _in_sentence(label)
+    question = label.endswith("?")
+
+    def keep(key: str) -> bool:
+        return key in own and own[key] != defaults.get(key)
+
+    if not keep("required"):
+        if isinstance(field, forms.BooleanField):
+            message = f"Tick “{label}” to go on"
+        elif isinstance(field, forms.FileField):
+            message = f"Choose a file: {in_sentence}"
+        elif isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+            message = f"Answer “{label}”" if question else f"Choose {in_sentence}"
+        else:
+            message = f"Answer “{label}”" if question else f"Enter {in_sentence}"
+        field.error_messages["required"] = message
+    if not keep("max_length"):
+        field.error_messages["max_length"] = (
+            f"{label} must be %(limit_value)d characters or fewer (it has %(show_value)d)"
+        )
+    if not keep("min_length"):
+        field.error_messages["min_length"] = (
+            f"{label} must be at least %(limit_value)d characters (it has %(show_value)d)"
+        )
+    if not keep("invalid_choice") and "invalid_choice" in defaults:
+        field.error_messages["invalid_choice"] = f"Choose one of the options for {in_sentence}"
+    if not keep("invalid") and "invalid" in defaults:
+        if isinstance(field, forms.EmailField):
+            field.error_messages["invalid"] = (
+                "Enter an email address in the correct format, like name@example.org"
+            )
+        elif isinstance(field, forms.IntegerField):
+            field.error_messages["invalid"] = f"Enter a whole number for {in_sentence}"
+        elif isinstance(field, (forms.DecimalField, forms.FloatField)):
+            field.error_messages["invalid"] = f"Enter a number for {in_sentence}"
+        else:
+            field.error_messages["invalid"] = f"Enter {in_sentence} in the correct format"
+
+
+class ContactForm(SpecificMessages, forms.Form):
     name = forms.CharField(
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),

@@ -1,11 +1,12 @@
 from django import forms
 
+from network.forms import SpecificMessages
 from network.models import Topic
 from newsletter.models import Newsletter
 from newsletter.services import CONSENT_TEXT
 
 
-class ChoicesForm(forms.Form):
+class ChoicesForm(SpecificMessages, forms.Form):
     """What to receive. Nothing is ticked for someone who has not chosen yet."""
 
     newsletters = forms.ModelMultipleChoiceField(

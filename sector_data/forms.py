@@ -7,6 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from members.models import Region
+from network.forms import SpecificMessages
 from sector_data.models import Council
 from sector_data.selectors.places import Place
 
@@ -43,7 +44,7 @@ def council_options(councils: list[Council], selected: str = "") -> SafeString:
     )
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(SpecificMessages, forms.Form):
     """Checks the filter; the page draws the two lists itself (templates/sector_data/
     page.html): Django's widgets take milliseconds over 150 councils."""
 
@@ -71,7 +72,7 @@ class PlaceForm(forms.Form):
         return Place(region=self.cleaned_data["region"])
 
 
-class VersionUploadForm(forms.Form):
+class VersionUploadForm(SpecificMessages, forms.Form):
     file = forms.FileField(
         label="Data file",
         help_text="CSV (UTF-8) or Excel (.xlsx, first sheet). The first line holds the "

@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from forum.models import Category, Thread
 from forum.moderation.checks import REASON_MAX_LENGTH
+from network.forms import SpecificMessages
 
 REASON_HELP = "Readers see this under the post. Do not repeat anything you are taking out."
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SpecificMessages, forms.Form):
     """The optional reason of a one-button action (hide, restore, lock, pin…)."""
 
     reason = forms.CharField(
@@ -20,7 +21,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(SpecificMessages, forms.Form):
     decision = forms.ChoiceField(
         label="Decision",
         widget=forms.RadioSelect,
@@ -38,7 +39,7 @@ class ResolveForm(forms.Form):
         self.fields["decision"].choices = list(choices.items())
 
 
-class NoteForm(forms.Form):
+class NoteForm(SpecificMessages, forms.Form):
     text = forms.CharField(
         label="Private note for the moderators",
         max_length=2000,
@@ -47,7 +48,7 @@ class NoteForm(forms.Form):
     )
 
 
-class ModeratorEditForm(forms.Form):
+class ModeratorEditForm(SpecificMessages, forms.Form):
     body = forms.CharField(
         label="Text of the post (Markdown)",
         widget=forms.Textarea(attrs={"rows": 12}),
@@ -83,9 +84,12 @@ class RedactForm(ModeratorEditForm):
             del self.fields["title"]
 
 
-class MoveForm(forms.Form):
+class MoveForm(SpecificMessages, forms.Form):
     category = forms.ModelChoiceField(
-        label="Move to", queryset=Category.objects.none(), empty_label="Choose a category"
+        label="Move to",
+        queryset=Category.objects.none(),
+        empty_label="Choose a category",
+        error_messages={"required": "Choose the room to move the thread to"},
     )
     reason = forms.CharField(required=False, max_length=REASON_MAX_LENGTH)
 
@@ -94,7 +98,7 @@ class MoveForm(forms.Form):
         self.fields["category"].queryset = categories
 
 
-class MergeForm(forms.Form):
+class MergeForm(SpecificMessages, forms.Form):
     into = forms.IntegerField(
         label="Number of the thread to merge into",
         min_value=1,
@@ -121,7 +125,7 @@ SUSPENSION_PERIODS = {
 }
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(SpecificMessages, forms.Form):
     period = forms.ChoiceField(
         label="For how long",
         choices=[(key, label) for key, (label, _) in SUSPENSION_PERIODS.items()],

@@ -3,9 +3,10 @@
 from django import forms
 
 from members.models import Plan, Region
+from network.forms import SpecificMessages
 
 
-class CheckoutForm(forms.Form):
+class CheckoutForm(SpecificMessages, forms.Form):
     """What Checkout needs beyond the plan: for organisation plans, which organisation."""
 
     organisation_name = forms.CharField(
@@ -29,7 +30,7 @@ class CheckoutForm(forms.Form):
             del self.fields["region"]
 
 
-class InvoiceRequestForm(forms.Form):
+class InvoiceRequestForm(SpecificMessages, forms.Form):
     """A council or other organisation asks to pay by invoice against a PO number; without
     Stripe, anyone asks to join any plan this way and staff approve."""
 

@@ -1,7 +1,9 @@
 from django import forms
 
+from network.forms import SpecificMessages
 
-class InvitationForm(forms.Form):
+
+class InvitationForm(SpecificMessages, forms.Form):
     email = forms.EmailField(
         label="Colleague's email address",
         help_text="They get an email with a link to take a seat in your organisation's membership.",
@@ -9,7 +11,7 @@ class InvitationForm(forms.Form):
     )
 
 
-class DomainForm(forms.Form):
+class DomainForm(SpecificMessages, forms.Form):
     domain = forms.CharField(
         label="Email domain",
         max_length=200,

@@ -289,7 +289,7 @@ def test_a_held_post_cannot_be_ignored(mod_client):
     item = held_post().review_items.get()
     response = decide(mod_client, item, "ignore")
     assert response.status_code == 400
-    assert "Select a valid choice" in response.text
+    assert "Choose one of the options for decision" in response.text
     item.refresh_from_db()
     assert item.is_open
 

@@ -341,7 +341,7 @@ def test_moving_without_a_category_keeps_the_form(mod_client):
     CategoryFactory(name="Inspection and quality")
     response = mod_client.post(url("thread_move", thread.pk), {"reason": "Tidy"})
     assert response.status_code == 400
-    assert "This field is required." in response.text
+    assert "Choose the room to move the thread to" in response.text
 
 
 def test_merging_through_the_form(mod_client):

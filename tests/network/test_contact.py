@@ -56,7 +56,7 @@ def test_contact_form_with_errors_keeps_what_was_typed(client):
     text = response.content.decode()
     assert "There is a problem" in text
     assert "Enter an email address in the correct format" in text
-    assert "Ensure this value has at most 3000 characters" in text
+    assert "Message must be 3000 characters or fewer (it has 3001)" in text
     assert 'value="Jo Whitfield"' in text
     assert 'value="Invoice for our council"' in text
     assert "x" * 3001 in text
