@@ -152,6 +152,7 @@ def _request_grant(*, request: InvoiceRequest, approved_by: User | None) -> Memb
             decided_at=timezone.now(),
             detail=f"Stripe is not set up: a year's membership was granted until {grant.ends_on}.",
         )
+        tasks.invoice_request_decision_notice_send.delay_on_commit(request.pk)
     access.forget(request.requested_by)
     logger.info("request granted request=%s grant=%s", request.pk, grant.pk)
     return grant
@@ -216,6 +217,10 @@ def invoice_request_approve(
             decided_at=timezone.now(),
             detail=f"Subscription {state.id} created, billed by invoice.",
         )
+        if approved_by is not None:
+            # Approved by the team after waiting: tell the person. (Created at once, the
+            # first email already said the membership starts as soon as it is set up.)
+            tasks.invoice_request_decision_notice_send.delay_on_commit(request.pk)
     logger.info("invoice subscription created request=%s subscription=%s", request.pk, state.id)
     return subscription
 
@@ -223,7 +228,7 @@ def invoice_request_approve(
 def invoice_request_reject(
     *, invoice_request: InvoiceRequest, rejected_by: User, reason: str
 ) -> None:
-    InvoiceRequest.objects.filter(
+    rejected = InvoiceRequest.objects.filter(
         pk=invoice_request.pk, status=InvoiceRequest.Status.PENDING
     ).update(
         status=InvoiceRequest.Status.REJECTED,
@@ -231,6 +236,8 @@ def invoice_request_reject(
         decided_at=timezone.now(),
         detail=reason,
     )
+    if rejected:
+        tasks.invoice_request_decision_notice_send.delay_on_commit(invoice_request.pk)
 
 
 def invoice_mark_paid_out_of_band(*, invoice: Invoice) -> Invoice:

@@ -1,6 +1,7 @@
 """Emails about memberships, each sent once: payment failed (with the portal link),
 membership ending soon (non-renewing), membership ended, and a request to join (to the
-person who asked, and to the membership team with a link to it in the admin).
+person who asked, and to the membership team with a link to it in the admin; then the
+team's decision to the person who asked).
 
 Each is claimed with one conditional UPDATE of its "sent" mark before sending, and the
 mark is given back if sending fails, so a retry sends it and two workers never both do.
@@ -236,6 +237,43 @@ def invoice_request_staff_notice_send(*, invoice_request_id: int) -> bool:
         pk=request.pk,
         claim=Q(staff_notified_at__isnull=True),
         field="staff_notified_at",
+        value=timezone.now(),
+        build=build,
+    )
+
+
+def invoice_request_decision_notice_send(*, invoice_request_id: int) -> bool:
+    """Tell the person who asked what the membership team decided: approved (a membership
+    granted for a year, or a subscription billed by invoice) or not approved."""
+    request = _invoice_request(invoice_request_id)
+    if request is None or request.status == InvoiceRequest.Status.PENDING:
+        return False
+    approved = request.status != InvoiceRequest.Status.REJECTED
+
+    def build():
+        return build_email(
+            template="members/billing/emails/request_decided",
+            context={
+                "invoice_request": request,
+                "organisation": request.organisation,
+                "approved": approved,
+                "grant": request.grant if request.status == InvoiceRequest.Status.GRANTED else None,
+                "account_url": site_url(reverse("members:account")),
+                "contact_url": site_url(reverse("contact")),
+            },
+            subject=(
+                f"Your membership has started: {request.plan}"
+                if approved
+                else f"Your request to join {request.plan} was declined"
+            ),
+            to=[request.requested_by.email],
+        )
+
+    return _send_once(
+        model=InvoiceRequest,
+        pk=request.pk,
+        claim=Q(decision_notified_at__isnull=True),
+        field="decision_notified_at",
         value=timezone.now(),
         build=build,
     )

@@ -70,6 +70,11 @@ def invoice_request_staff_notice_send(invoice_request_id: int) -> bool:
     return notices.invoice_request_staff_notice_send(invoice_request_id=invoice_request_id)
 
 
+@shared_task(**EMAIL_RETRY)
+def invoice_request_decision_notice_send(invoice_request_id: int) -> bool:
+    return notices.invoice_request_decision_notice_send(invoice_request_id=invoice_request_id)
+
+
 @shared_task(name="members.tasks.membership_reminders_send")
 def membership_reminders_send() -> int:
     """Daily: 'ending soon' for non-renewing memberships, and any 'ended' notice that the

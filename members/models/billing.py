@@ -138,6 +138,11 @@ class InvoiceRequest(models.Model):
     staff_notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the membership team was emailed (sent once)."
     )
+    decision_notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person who asked was emailed the decision (sent once).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -223,3 +223,54 @@ def test_with_stripe_and_no_approval_step_the_requester_is_told_the_membership_s
 
     [to_person] = [m for m in mail.outbox if m.to == [provider.email]]
     assert "Your membership starts as soon as the subscription is set up" in to_person.body
+
+    assert not [m for m in mail.outbox if m.subject.startswith("Your membership has started")]
+
+
+def test_approving_a_request_emails_the_person_that_their_membership_started(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider, staff
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        grant = invoicing.invoice_request_approve(
+            invoice_request=InvoiceRequest.objects.get(), approved_by=staff
+        )
+
+    [message] = mail.outbox
+    assert message.to == [provider.email]
+    assert message.subject == "Your membership has started: Provider (individual)"
+    assert f"runs until {grant.ends_on:%-d %B %Y}" in message.body
+    assert "/account/" in message.body
+
+
+def test_declining_a_request_emails_the_person_with_a_way_to_ask_why(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider, staff
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoicing.invoice_request_reject(
+            invoice_request=InvoiceRequest.objects.get(), rejected_by=staff, reason="Duplicate."
+        )
+
+    [message] = mail.outbox
+    assert message.to == [provider.email]
+    assert message.subject == "Your request to join Provider (individual) was declined"
+    assert "/contact/" in message.body
+    assert "Duplicate." not in message.body  # staff's note stays with staff
+
+
+def test_the_decision_email_is_sent_once_however_often_the_task_runs(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider, staff
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+    request = InvoiceRequest.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoicing.invoice_request_approve(invoice_request=request, approved_by=staff)
+    mail.outbox.clear()
+
+    assert tasks.invoice_request_decision_notice_send(request.pk) is False
+    assert mail.outbox == []
