@@ -48,6 +48,8 @@ class InvoiceRequestForm(SpecificMessages, forms.Form):
     organisation_name = forms.CharField(
         max_length=200,
         label="Organisation",
+        help_text="Who pays: your employer, or your own name for a personal plan you pay for "
+        "yourself.",
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     region = forms.ChoiceField(

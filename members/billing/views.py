@@ -161,6 +161,15 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
     chosen = plans.filter(slug=request.GET.get("plan", "")).first()
     if chosen is not None:
         initial = {"plan": chosen, "seats": chosen.seats}
+        if chosen.holder == Plan.Holder.INDIVIDUAL:
+            # A person paying for themselves: what we know of them, for them to correct.
+            user = request.user
+            initial |= {
+                "organisation_name": user.organisation_name or user.name,
+                "region": user.region,
+                "contact_name": user.name,
+                "billing_email": user.email,
+            }
     form = InvoiceRequestForm(
         request.POST if request.method == "POST" else None,
         initial=initial,

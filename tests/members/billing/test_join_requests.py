@@ -274,3 +274,19 @@ def test_the_decision_email_is_sent_once_however_often_the_task_runs(
 
     assert tasks.invoice_request_decision_notice_send(request.pk) is False
     assert mail.outbox == []
+
+
+def test_a_personal_plans_request_form_starts_from_what_the_profile_says(
+    client, no_stripe, provider_plan, provider
+):
+    provider.organisation_name = "Brookside Children's Homes Ltd"
+    provider.save()
+    client.force_login(provider)
+
+    form = client.get(reverse("billing:invoice_request") + f"?plan={provider_plan.slug}").context[
+        "form"
+    ]
+
+    assert form.initial["organisation_name"] == "Brookside Children's Homes Ltd"
+    assert form.initial["contact_name"] == "Amira Hassan"
+    assert form.initial["billing_email"] == "amira.hassan@brookside-homes.example.org"
