@@ -11,10 +11,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from forum import access as forum_access
 from forum import selectors as forum_selectors
 from members import access
 from network.celery import app as celery_app
@@ -55,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # The sign-up form offers the newsletters open to anyone, none ticked.
         "signup_newsletters": newsletter_selectors.newsletters_open_to(None),
         "lapsed": user.is_authenticated and access.is_lapsed(user),
+        "work_links": _work_links(user),
     }
     # Titles only of threads the person may read; for people who may read no room
     # (visitors), numbers for the month so far and nothing from any room.
@@ -65,6 +68,19 @@ def home(request: HttpRequest) -> HttpResponse:
         month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         context["forum_activity"] = forum_selectors.forum_activity_since(month_start)
     return render(request, "network/home.html", context)
+
+
+def _work_links(user) -> list[tuple[str, str]]:
+    """Where staff, editors and moderators who are not members go from the home page:
+    their work, rather than an invitation to join."""
+    if not user.is_authenticated:
+        return []
+    links = []
+    if access.is_staff(user) or access.is_editor(user):
+        links.append(("The admin", reverse("admin:index")))
+    if forum_access.is_forum_moderator(user):
+        links.append(("The moderation queue", reverse("forum:moderation_queue")))
+    return links
 
 
 @login_not_required

@@ -201,3 +201,25 @@ def test_a_registered_person_is_not_offered_a_members_only_edition(registered):
         finished_at=timezone.now() + timedelta(minutes=1),
     )
     assert latest_edition_for(registered).subject == "Open to all"
+
+
+def test_staff_who_are_not_members_are_sent_to_their_work_not_asked_to_join(client, staff):
+    client.force_login(staff)
+    text = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("admin:index")}">The admin' in text
+    assert "Join the network" not in text
+
+
+def test_an_editor_who_is_not_a_member_is_sent_to_the_admin(client, editor):
+    client.force_login(editor)
+    text = client.get(reverse("home")).content.decode()
+    assert "The admin" in text
+    assert "The moderation queue" not in text
+    assert "Join the network" not in text
+
+
+def test_a_registered_person_is_still_asked_to_join(client, registered):
+    client.force_login(registered)
+    text = client.get(reverse("home")).content.decode()
+    assert "Join the network" in text
+    assert "The admin" not in text
