@@ -186,14 +186,18 @@ def test_every_page_type_reflows_at_320_px_without_scrolling_sideways(new_page, 
     visits = [(visitor, "sign-in", "/accounts/login/")]
     visits += [(member, name, url) for name, url in every_page_type.items()]
 
-    too_wide = []
+    too_wide, too_tall = [], []
     for page, name, url in visits:
         page.goto(url)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > NARROWEST["width"]:
             too_wide.append(f"{name} ({url}): {width} px")
+        header = page.locator(".site-header").bounding_box()["height"]
+        if header > NARROWEST["height"] / 5:
+            too_tall.append(f"{name} ({url}): header {header:.0f} px")
         assert_accessible(page)
     assert not too_wide, "pages wider than 320 px:\n" + "\n".join(too_wide)
+    assert not too_tall, "headers over a fifth of the screen:\n" + "\n".join(too_tall)
 
 
 @pytest.mark.django_db(transaction=True)
