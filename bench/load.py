@@ -1,0 +1,379 @@
+"""Load test: the portal under gunicorn beside a bare Django view, in the same run. Prints
+figures.
+
+    DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/network_bench \\
+    REDIS_URL=redis://127.0.0.1:6379/8 \\
+        .venv/bin/python bench/load.py [--seconds 15] [--mixed-seconds 60] [--members 100]
+
+Run it on the database the other benchmarks fill (bench/library.py and bench/forum.py:
+100,000 resources, 200,000 posts); it adds sessions for `--members` members (and grants
+memberships to people there until that many are members).
+
+It starts two gunicorns with the settings the Docker image runs (gunicorn.conf.py when
+present, else gthread with 2 processes x 4 threads), DEBUG off:
+- the portal (network.wsgi), on the database above;
+- a bare Django site (bench/bare_site.py: one view that answers "ok", the same Django,
+  no middleware but CommonMiddleware), the yardstick that absorbs what the machine and
+  the load generator cost.
+Then, for each page at `--connections` (4) connections for `--seconds`, the requests per
+second as a share of the bare view's in the same run, and p50/p95; then `--members`
+signed-in members at once for `--mixed-seconds` on a mix of pages (home, library search,
+a thread, the forum index, the account page): requests per second, p50/p95/p99, errors.
+The load generator is asyncio on keep-alive connections, in this process; the machine's
+load average is printed with the figures, since other work lowers every number.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/network_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+
+SEARCH_WORDS = [
+    "placement",
+    "inspection",
+    "staying close",
+    "workforce",
+    "sufficiency",
+    "therapeutic",
+    "restraint",
+    "education",
+    "leaving care",
+    "commissioning",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=env.get("SECRET_KEY") or "bench-" + secrets.token_hex(32),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL="http://127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+        LOG_LEVEL="WARNING",
+        STATIC_ROOT=str(ROOT / "var" / "bench-static"),
+    )
+    return env
+
+
+def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    command = [str(Path(sys.executable).parent / "gunicorn"), app, "--bind", f"127.0.0.1:{port}"]
+    if (ROOT / "gunicorn.conf.py").exists():
+        command += ["--config", str(ROOT / "gunicorn.conf.py")]
+    else:
+        command += ["--worker-class", "gthread", "--workers", "2", "--threads", "4"]
+    command += ["--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def wait_for(port: int, path: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+                answer = sock.recv(12)
+                if answer.startswith(b"HTTP/1.1 200") or answer.startswith(b"HTTP/1.0 200"):
+                    return
+                raise SystemExit(f"{path} on port {port} answered {answer!r}")
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"nothing answered on port {port}")
+
+
+# --- The load generator ------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    times: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection that reads Content-Length and chunked bodies."""
+
+    def __init__(self, port: int, cookie: str = "") -> None:
+        self.port = port
+        self.cookie = cookie
+        self.reader = self.writer = None
+
+    async def get(self, path: str) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        cookie = f"Cookie: {self.cookie}\r\n" if self.cookie else ""
+        self.writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}"
+            "Accept-Encoding: identity\r\n\r\n".encode()
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                name, value = line.split(":", 1)
+                headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        else:
+            await self.reader.read()
+            self.close()
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def _drive(
+    port: int, paths, cookies: list[str], connections: int, seconds: float, think: float
+) -> Tally:
+    tally = Tally()
+    stop = time.monotonic() + seconds
+
+    async def one(index: int) -> None:
+        connection = Connection(port, cookies[index % len(cookies)] if cookies else "")
+        while time.monotonic() < stop:
+            path = paths() if callable(paths) else paths
+            started = time.perf_counter()
+            try:
+                status = await connection.get(path)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                tally.errors += 1
+                connection.close()
+                await asyncio.sleep(0.05)
+                continue
+            tally.times.append(time.perf_counter() - started)
+            tally.statuses[status] = tally.statuses.get(status, 0) + 1
+            if status >= 400:
+                tally.errors += 1
+            if think:
+                await asyncio.sleep(random.uniform(0.5, 1.5) * think)
+        connection.close()
+
+    await asyncio.gather(*(one(index) for index in range(connections)))
+    return tally
+
+
+def drive(port, paths, *, cookies=(), connections: int, seconds: float, think=0.0) -> Tally:
+    return asyncio.run(_drive(port, paths, list(cookies), connections, seconds, think))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
+
+
+# --- What is measured --------------------------------------------------------------------
+
+
+def member_cookies(count: int) -> list[str]:
+    """Sessions for `count` members, made as signing in makes them (the shared database)."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from members.access import members_now_q
+    from members.models import User
+
+    people = list(User.objects.filter(members_now_q()).order_by("pk")[:count])
+    if len(people) < count:
+        # The other benchmarks make people but few members: grant the rest a membership.
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from members.models import MembershipGrant
+
+        today = timezone.localdate()
+        others = User.objects.exclude(pk__in=[p.pk for p in people]).order_by("pk")
+        for person in others[: count - len(people)]:
+            MembershipGrant.objects.create(
+                user=person,
+                member_type="provider",
+                starts_on=today,
+                ends_on=today + timedelta(days=365),
+                reason=MembershipGrant.Reason.OTHER,
+                note="bench/load.py",
+            )
+            people.append(person)
+    if not people:
+        raise SystemExit("nobody in this database: run bench/forum.py and bench/library.py")
+    cookies = []
+    for person in people:
+        client = Client()
+        client.force_login(person)
+        cookies.append(
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+    return cookies
+
+
+def long_thread_path() -> str:
+    from django.db.models import Count
+
+    from forum.models import Thread
+
+    thread = (
+        Thread.objects.annotate(posts_count=Count("posts"))
+        .filter(posts_count__gte=100)
+        .order_by("posts_count")
+        .first()
+    )
+    if thread is None:
+        raise SystemExit("no thread of 100 posts: run bench/forum.py first")
+    return thread.get_absolute_url()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=15, help="per page, at --connections")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--members", type=int, default=100, help="members at once in the mix")
+    parser.add_argument("--mixed-seconds", type=float, default=60)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each member pauses between pages in the mix (0: none, a closed loop)",
+    )
+    args = parser.parse_args()
+
+    env = server_env()
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DEBUG",
+                "SECRET_KEY",
+                "ALLOWED_HOSTS",
+                "SITE_URL",
+                "SECURE_SSL_REDIRECT",
+                "SECURE_COOKIES",
+                "STATIC_ROOT",
+            )
+        }
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    cookies = member_cookies(args.members)
+    thread = long_thread_path()
+
+    portal_port, bare_port = free_port(), free_port()
+    servers = [
+        gunicorn("network.wsgi", portal_port, env),
+        gunicorn("bench.bare_site", bare_port, env),
+    ]
+    try:
+        wait_for(portal_port, "/healthz")
+        wait_for(bare_port, "/")
+        # Warm both: first requests compile templates and open connections.
+        drive(portal_port, "/", connections=2, seconds=2)
+        drive(bare_port, "/", connections=2, seconds=2)
+
+        pages = [
+            ("home, anonymous", "/", False),
+            ("/healthz", "/healthz", False),
+            ("library search 'placement', member", "/library/?q=placement", True),
+            ("forum thread (100+ posts, page 1), member", thread, True),
+            ("forum index, member", "/forum/", True),
+            ("account, member", "/account/", True),
+        ]
+        print(
+            f"load average before: {os.getloadavg()[0]:.2f}; "
+            f"{args.connections} connections, {args.seconds:.0f} s a page"
+        )
+        print(f"{'page':<44}{'req/s':>8}{'share':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+        for label, path, signed_in in pages:
+            bare = drive(bare_port, "/", connections=args.connections, seconds=args.seconds)
+            page = drive(
+                portal_port,
+                path,
+                cookies=cookies[: args.connections] if signed_in else (),
+                connections=args.connections,
+                seconds=args.seconds,
+            )
+            bare_rate = len(bare.times) / args.seconds
+            rate = len(page.times) / args.seconds
+            print(
+                f"{label:<44}{rate:>8.1f}{rate / bare_rate:>8.2f}"
+                f"{percentile(page.times, 0.5):>9.1f}{percentile(page.times, 0.95):>9.1f}"
+                f"{page.errors:>8}   (bare view {bare_rate:.0f} req/s)"
+            )
+
+        def mixed_path() -> str:
+            return random.choice(
+                [
+                    "/",
+                    f"/library/?q={random.choice(SEARCH_WORDS).replace(' ', '+')}",
+                    thread,
+                    "/forum/",
+                    "/account/",
+                ]
+            )
+
+        mixed = drive(
+            portal_port,
+            mixed_path,
+            cookies=cookies,
+            connections=len(cookies),
+            seconds=args.mixed_seconds,
+            think=args.think,
+        )
+        print(
+            f"\n{len(cookies)} members at once for {args.mixed_seconds:.0f} s, mixed pages, "
+            f"{args.think:g} s between pages: "
+            f"{len(mixed.times) / args.mixed_seconds:.1f} req/s, "
+            f"p50 {percentile(mixed.times, 0.5):.0f} ms, p95 {percentile(mixed.times, 0.95):.0f} ms, "
+            f"p99 {percentile(mixed.times, 0.99):.0f} ms, errors {mixed.errors} "
+            f"(statuses {dict(sorted(mixed.statuses.items()))})"
+        )
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+        shutil.rmtree(ROOT / "var" / "bench-static", ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
