@@ -144,6 +144,20 @@ def category_follow(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Reading threads ---------------------------------------------------------------------
 
 
+# Once someone has confirmed the never-identify-a-child reminder it is never asked again;
+# their session remembers it, so a thread page need not ask the database each time.
+CHILD_SAFETY_CONFIRMED = "forum_child_safety_confirmed"
+
+
+def _needs_child_safety_confirmation(request: HttpRequest) -> bool:
+    if request.session.get(CHILD_SAFETY_CONFIRMED):
+        return False
+    if posting.needs_child_safety_confirmation(request.user):
+        return True
+    request.session[CHILD_SAFETY_CONFIRMED] = True
+    return False
+
+
 def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     thread = _thread_or_404(request.user, pk)
     if thread.merged_into_id:
@@ -185,7 +199,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         reading.thread_mark_read(user=user, thread=thread, up_to=max(visible_numbers))
     can_reply = access.can_reply(user, thread)
     refusal = None if can_reply else access.reply_refusal(user, thread)
-    ask = can_reply and posting.needs_child_safety_confirmation(user)
+    ask = can_reply and _needs_child_safety_confirmation(request)
     return render(
         request,
         "forum/thread.html",

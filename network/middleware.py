@@ -3,6 +3,10 @@ import re
 import time
 import uuid
 
+from allauth.usersessions import app_settings as usersessions_settings
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("network.requests")
@@ -53,3 +57,35 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
         return response
+
+
+class UserSessionActivityMiddleware:
+    """allauth's record of each signed-in session (its IP address, browser and when it was
+    last seen, listed on the account's sessions page), written at most once every
+    USERSESSIONS_SEEN_EVERY_SECONDS a session rather than on every request.
+
+    allauth's own middleware wrote it on every page: five queries and a commit, the
+    largest part of a signed-in page's queries. A cache key per session says it was
+    written lately; signing in always writes it (allauth's user_logged_in handler).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if (
+            usersessions_settings.TRACK_ACTIVITY
+            and session is not None
+            and session.session_key
+            and user is not None
+            and user.is_authenticated
+            and cache.add(
+                f"usersession-seen:{session.session_key}",
+                1,
+                settings.USERSESSIONS_SEEN_EVERY_SECONDS,
+            )
+        ):
+            UserSession.objects.create_from_request(request)
+        return self.get_response(request)

@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "network.middleware.UserSessionActivityMiddleware",
     "members.middleware.StaffTwoFactorMiddleware",
 ]
 
@@ -222,6 +222,9 @@ MFA_TOTP_ISSUER = SITE_NAME
 # WebAuthn needs a secure origin; http://127.0.0.1 is allowed only on the embedded default.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
+# How often a session's "last seen" (time, IP address, browser) is written at most
+# (network.middleware.UserSessionActivityMiddleware).
+USERSESSIONS_SEEN_EVERY_SECONDS = env.int("USERSESSIONS_SEEN_EVERY_SECONDS", default=300)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -614,5 +617,7 @@ LOGGING = {
 
 ADMINS = [("Network team", address) for address in STAFF_NOTIFICATION_EMAILS]
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database and are read from the cache (Redis in production), so a
+# signed-in page does not query the session table; a cache flush loses none.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())

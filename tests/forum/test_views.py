@@ -89,7 +89,7 @@ def test_category_page_queries_do_not_grow_with_threads(
         thread_with_posts(category=room, author=member, posts=2)
     client.force_login(member)
     client.get(f"/forum/c/{room.slug}/")
-    with django_assert_max_num_queries(18) as few:
+    with django_assert_max_num_queries(14) as few:
         client.get(f"/forum/c/{room.slug}/")
     for _ in range(25):
         thread_with_posts(category=room, author=member, posts=2)
@@ -99,9 +99,9 @@ def test_category_page_queries_do_not_grow_with_threads(
 
 def test_index_queries_are_constant(client, room, open_room, member, django_assert_max_num_queries):
     client.force_login(member)
-    # One more than the rooms need: whether a suspension is in force, which the index
-    # explains to a suspended member.
-    with django_assert_max_num_queries(15):
+    # Whether a suspension is in force is asked too: the index explains it to a suspended
+    # member.
+    with django_assert_max_num_queries(14):
         assert client.get("/forum/").status_code == 200
 
 
@@ -128,7 +128,7 @@ def test_post_link_goes_to_its_page_and_anchor(client, room, member):
 
 @pytest.mark.parametrize("page_number", [1, "last"])
 def test_thread_page_queries_are_the_same_for_short_and_long_threads(
-    client, room, member, second_member, django_assert_max_num_queries, page_number
+    client, room, member, second_member, confirmed, django_assert_max_num_queries, page_number
 ):
     short = thread_with_posts(category=room, author=member, authors=[member, second_member],
                               posts=25)  # fmt: skip
@@ -142,7 +142,7 @@ def test_thread_page_queries_are_the_same_for_short_and_long_threads(
 
     client.get(url(short))
     client.get(url(long))
-    with django_assert_max_num_queries(26) as counted:
+    with django_assert_max_num_queries(14) as counted:
         client.get(url(short))
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(url(long))
@@ -579,3 +579,16 @@ def test_preview_of_a_reply_applies_the_posting_length_limit(
     assert response.status_code == 400
     assert "Posts may be at most 1,000 characters" in page(response)
     assert body in page(response)
+
+
+def test_a_confirmed_member_is_not_asked_again_even_when_the_session_remembers_it(
+    client, room, member, confirmed
+):
+    thread = thread_with_posts(category=room, author=member, posts=2)
+    client.force_login(member)
+    client.get(thread.get_absolute_url())
+
+    again = page(client.get(thread.get_absolute_url()))
+
+    assert 'name="confirm_child_safety"' not in again
+    assert client.session["forum_child_safety_confirmed"] is True
