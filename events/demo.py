@@ -32,6 +32,8 @@ LONDON = ZoneInfo("Europe/London")
 def _at(days: int, hour: int, minute: int = 0) -> datetime:
     """A UK wall-clock time `days` from today (right on either side of the clock change)."""
     day = timezone.localdate() + timedelta(days=days)
+    while day.weekday() >= 5:  # the network runs its sessions on working days
+        day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
 
 
@@ -140,6 +142,12 @@ RECORDING_RELATED = {
 }
 
 
+def _working_day(moment: datetime) -> datetime:
+    while moment.weekday() >= 5:
+        moment += timedelta(days=1)
+    return moment
+
+
 def _recorded_spec(text: DemoText) -> dict:
     """A finished webinar's file as the same spec as the upcoming events above."""
     meta = text.meta
@@ -181,7 +189,7 @@ def _recording(event: Event, text: DemoText) -> None:
         resource = recordings.recording_to_library(
             event=event,
             access_level=text.meta["recording access"],
-            now=event.ends_at + timedelta(days=2, hours=1),
+            now=_working_day(event.ends_at + timedelta(days=2, hours=1)),
         )
         related = RECORDING_RELATED.get(event.slug)
         if related:

@@ -20,6 +20,7 @@ from forum.models import (
     ReportReason,
     ReviewItem,
     Thread,
+    ThreadReadState,
 )
 from forum.services import posting, publishing, reports
 from members.models import User
@@ -149,6 +150,13 @@ def seed() -> None:
             )
             publishing.post_search_index(post)
             Follow.objects.get_or_create(user=author, thread=thread)
+            # Each person read the thread as far as their own latest post, so that what
+            # came after shows as unread on their start page.
+            ThreadReadState.objects.update_or_create(
+                user=author,
+                thread=thread,
+                defaults={"last_read_post_number": number, "updated_at": post_text.written_at},
+            )
         publishing.thread_search_index(thread)
         publishing.thread_recount(thread)
     for category in categories.values():
@@ -162,11 +170,12 @@ def seed() -> None:
             )
 
 
-# A reply written for the demo to be reported: three details that together could
-# identify a child (the kind of post the forum's reminder warns about).
+# A reply written for the demo to be reported: no one detail the watch list looks for,
+# but together they could identify a child (what the forum's reminder warns about).
 IDENTIFYING_REPLY = (
-    "The inspector spent a long time with our youngest, the 12-year-old girl who joined "
-    "the under-13s team at the school on the high street this term. She told them everything!"
+    "The inspector spent a long time with our youngest, who has just joined the under-13s "
+    "team at the school on the high street and scored in her first match. She told them "
+    "everything!"
 )
 
 
@@ -223,13 +232,19 @@ def seed_through_services() -> None:
 
     inspection = threads.get("Preparing for an inspection: what inspectors asked us about")
     if inspection is not None:
-        identifying = _demo_reply(inspection, people["femi.adebayo"], IDENTIFYING_REPLY,
-                                  written_at=now - timedelta(hours=7))  # fmt: skip
+        identifying = posting.post_reply(
+            author=people["femi.adebayo"],
+            thread=inspection,
+            body=IDENTIFYING_REPLY,
+            confirmed_child_safety=True,
+        )
+        Post.objects.filter(pk=identifying.pk).update(created_at=now - timedelta(hours=7))
+        publishing.thread_recount(inspection)
         reports.report_create(
             reporter=people["gareth.lloyd"],
             post=identifying,
             reason=ReportReason.IDENTIFIES_CHILD,
-            details="Age, school and team together could identify her.",
+            details="Youngest in the home, her school and her team: together they could identify her.",
         )
         aged(identifying, minutes=310, post_too=False)
 
@@ -246,22 +261,3 @@ def seed_through_services() -> None:
             details="Could the offer to share the lot specification move to email? (demo report)",
         )
         aged(reported, minutes=2 * 24 * 60 + 190, post_too=False)
-
-
-def _demo_reply(thread: Thread, author: User, body: str, *, written_at) -> Post:
-    """A reply that went up before anyone reported it (written as the demo threads are)."""
-    number = thread.post_number_counter + 1
-    Thread.objects.filter(pk=thread.pk).update(post_number_counter=number)
-    post = Post.objects.create(
-        thread=thread,
-        post_number=number,
-        author=author,
-        body=body,
-        body_html=render_markdown(body),
-        renderer_version=MARKUP_RENDERER_VERSION,
-        created_at=written_at,
-    )
-    publishing.post_search_index(post)
-    publishing.thread_recount(thread)
-    publishing.category_recount(thread.category)
-    return post

@@ -13,6 +13,7 @@ as they read an upload. Shared helper: imports no app of ours.
 """
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,33 +128,41 @@ def pdf_bytes(title: str, text: str, *, subtitle: str = "") -> bytes:
     pdf.set_text_color(255, 255, 255)
     pdf.set_xy(20, 18)
     pdf.set_font(family, "B", 11)
-    pdf.cell(0, 8, "ENGLISH RESIDENTIAL NETWORK", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, "ENGLISH RESIDENTIAL NETWORK", new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_text_color(0, 0, 0)
     pdf.set_xy(20, 80)
     pdf.set_font(family, "B", 24)
-    pdf.multi_cell(170, 11, clean(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(170, 11, clean(title), new_x="LMARGIN", new_y="NEXT", align="L")
     if subtitle:
         pdf.set_x(20)
         pdf.set_font(family, "", 13)
-        pdf.multi_cell(170, 7, clean(subtitle), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(170, 7, clean(subtitle), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.add_page()
     for kind, value in _blocks(text):
         if kind in ("h1", "h2", "h3"):
             size = {"h1": 17, "h2": 14, "h3": 12}[kind]
             pdf.ln(3)
             pdf.set_font(family, "B", size)
-            pdf.multi_cell(0, size * 0.5, clean(value), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, size * 0.5, clean(value), new_x="LMARGIN", new_y="NEXT", align="L")
             pdf.ln(2)
         elif kind == "p":
             pdf.set_font(family, "", 11)
-            pdf.multi_cell(0, 6, clean(value), markdown=True, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0, 6, clean(value), markdown=True, new_x="LMARGIN", new_y="NEXT", align="L"
+            )
             pdf.ln(2)
         elif kind == "bullets":
             pdf.set_font(family, "", 11)
             for item in value:
                 pdf.set_x(pdf.l_margin + 4)
                 pdf.multi_cell(
-                    0, 6, clean(f"{bullet}  {item}"), markdown=True, new_x="LMARGIN", new_y="NEXT"
+                    0,
+                    6,
+                    clean(f"{bullet}  {item}"),
+                    markdown=True,
+                    new_x="LMARGIN",
+                    new_y="NEXT",
+                    align="L",
                 )
             pdf.ln(2)
         elif kind == "table":
@@ -168,6 +177,8 @@ def pdf_bytes(title: str, text: str, *, subtitle: str = "") -> bytes:
 
 
 def _pdf_fonts(pdf) -> str:
+    # fontTools logs every table it prunes when fpdf2 subsets a font, at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     regular = FONTS / "LiberationSans-Regular.ttf"
     if not regular.exists():
         pdf.family_name = "helvetica"
@@ -264,13 +275,13 @@ def slides_pdf_bytes(title: str, text: str) -> bytes:
             pdf.set_text_color(255, 255, 255)
         pdf.set_xy(20, 70 if number == 1 else 28)
         pdf.set_font(family, "B", 30 if number == 1 else 26)
-        pdf.multi_cell(257, 14, clean(heading), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(257, 14, clean(heading), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(6)
         pdf.set_font(family, "", 20 if number > 1 else 16)
         for point in points:
             pdf.set_x(28 if number > 1 else 20)
             text_line = point if number == 1 else f"{bullet}  {point}"
-            pdf.multi_cell(240, 11, clean(text_line), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(240, 11, clean(text_line), new_x="LMARGIN", new_y="NEXT", align="L")
             pdf.ln(3)
         pdf.set_text_color(90, 90, 90)
         pdf.set_font(family, "I", 9)

@@ -68,7 +68,11 @@ EDITIONS = [
         "Studies of homes that stayed good or outstanding for years point to the culture "
         "of the home and strong leadership. This edition gathers what helps a team prepare "
         "for an Ofsted inspection calmly.",
-        ["preparing-for-your-ofsted-inspection", "regulation-44-visits-getting-value"],
+        [
+            "preparing-for-your-ofsted-inspection",
+            "recording-preparing-for-inspection-the-spring-free-session",  # events/demo.py
+            "regulation-44-visits-getting-value",
+        ],
         (
             "A busy thread on getting real value from Regulation 44 visits: what to ask the "
             "independent visitor, how to keep the visits fresh, and how to track every "

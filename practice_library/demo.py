@@ -75,7 +75,9 @@ def published_on(value: str, *, today: date) -> date:
     loaded (the members' "New in your topics")."""
     found = _DAYS_AGO.match(value)
     if found:
-        return today - timedelta(days=int(found.group(1)))
+        day = today - timedelta(days=int(found.group(1)))
+        # Editors publish on working days: a weekend date moves back to the Friday.
+        return day - timedelta(days=max(day.weekday() - 4, 0))
     return date.fromisoformat(value)
 
 
@@ -93,7 +95,7 @@ def _resource(text: DemoText, *, types: dict, topics: dict, index: int) -> Resou
     # Older content is due for review; a few reviews have already passed.
     reviewed_on = published if published.year >= 2023 else date(published.year + 2, 4, 1)
     review_due = date(reviewed_on.year + 2, reviewed_on.month, 1)
-    if index % 9 == 4:
+    if index % 9 == 4 and published < today - timedelta(days=365):
         review_due = date(today.year, 1, 1) if today.month > 1 else date(today.year - 1, 11, 1)
     resource, _ = Resource.objects.update_or_create(
         slug=text.slug,
