@@ -116,6 +116,18 @@ DEMO_TOPICS = {
 }
 
 
+# Where the demo people work, as their posts and profiles show it.
+ORGANISATION_BY_TYPE = {
+    MemberType.PROVIDER: "Harbour Lights Children's Homes (fictional)",
+    MemberType.COMMISSIONER: "Northmoor Borough Council (fictional)",
+    MemberType.POLICY: "Eastbridge University (fictional)",
+}
+ORGANISATION_BY_EMAIL = {
+    "staff@example.org": "English Residential Network",
+    "editor@example.org": "English Residential Network",
+}
+
+
 def _person(demo: DemoUser) -> User:
     user, _ = User.objects.update_or_create(
         email=demo.email,
@@ -124,9 +136,8 @@ def _person(demo: DemoUser) -> User:
             "job_title": demo.job_title,
             "member_type": demo.member_type,
             "region": demo.region,
-            "organisation_name": "Northmoor Borough Council (fictional)"
-            if demo.member_type == MemberType.COMMISSIONER
-            else "Harbour Lights Children's Homes (fictional)",
+            "organisation_name": ORGANISATION_BY_EMAIL.get(demo.email)
+            or ORGANISATION_BY_TYPE[demo.member_type],
         },
     )
     user.set_password(DEMO_PASSWORD)
