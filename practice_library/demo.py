@@ -89,14 +89,18 @@ def _resource(text: DemoText, *, types: dict, topics: dict, index: int) -> Resou
     # Editors publish in working hours, not all at the same minute.
     at = time(8 + index % 9, (index * 17) % 60)
     publish_at = datetime.combine(published, at, tzinfo=timezone.get_current_timezone())
-    existing = Resource.objects.filter(slug=text.slug).values_list("publish_at", flat=True)
-    if existing and existing[0] is not None:
-        publish_at = existing[0]  # running again keeps the first publication time
     # Older content is due for review; a few reviews have already passed.
     reviewed_on = published if published.year >= 2023 else date(published.year + 2, 4, 1)
     review_due = date(reviewed_on.year + 2, reviewed_on.month, 1)
     if index % 9 == 4 and published < today - timedelta(days=365):
         review_due = date(today.year, 1, 1) if today.month > 1 else date(today.year - 1, 11, 1)
+    # Running again refreshes the text but keeps the dates the resource was first given
+    # ("12 days ago" is counted from the day it was first loaded).
+    existing = Resource.objects.filter(slug=text.slug)
+    kept = existing.values_list("publish_at", "reviewed_on", "review_due").first()
+    if kept is not None:
+        publish_at = kept[0] or publish_at
+        reviewed_on, review_due = kept[1] or reviewed_on, kept[2] or review_due
     resource, _ = Resource.objects.update_or_create(
         slug=text.slug,
         defaults={

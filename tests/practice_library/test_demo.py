@@ -4,6 +4,7 @@ files that search reads, recorded webinars with their recording and slides."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,3 +75,15 @@ def test_demo_webinars_have_their_recording_and_slides_in_the_library():
         assert event.resource.resource_type.slug == "webinar-or-recording"
         assert event.resource.attachments.filter(extension="pdf").exists()
         assert event.recording_url in event.resource.body
+
+
+def test_loading_the_demo_again_days_later_keeps_each_resources_dates():
+    seed()
+    dates = dict(Resource.objects.values_list("slug", "publish_at"))
+    reviews = dict(Resource.objects.values_list("slug", "review_due"))
+
+    with time_machine.travel(timezone.now() + timedelta(days=40)):
+        seed()
+
+    assert dict(Resource.objects.values_list("slug", "publish_at")) == dates
+    assert dict(Resource.objects.values_list("slug", "review_due")) == reviews
