@@ -49,9 +49,19 @@ CATEGORIES = [
 ]  # fmt: skip
 
 CONTENT = Path(__file__).resolve().parent / "demo_content" / "threads"
-_POST = re.compile(
-    r"^<!-- post: (?P<author>\S+) \| (?P<days>\d+) days? ago (?P<at>\d\d:\d\d) -->$", re.MULTILINE
-)
+_POST = re.compile(r"^<!-- post: (\S+) \| (.+?) -->$", re.MULTILINE)
+_DAYS_AGO = re.compile(r"^(\d+) days? ago (\d\d):(\d\d)$")
+_HOURS_AGO = re.compile(r"^(\d+) hours? ago$")
+
+
+def _written_at(when: str, *, today: date, now: datetime) -> datetime:
+    """`12 days ago 19:42` (a local time that day), or `3 hours ago` (for today's posts,
+    which must not land later than the moment the demo is loaded)."""
+    if found := _HOURS_AGO.match(when):
+        return now - timedelta(hours=int(found.group(1)))
+    days, hour, minute = (int(part) for part in _DAYS_AGO.match(when).groups())
+    day = today - timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
 
 
 @dataclass
@@ -71,23 +81,20 @@ class DemoThread:
 
 def demo_threads(*, today: date | None = None) -> list[DemoThread]:
     """The conversations in demo_content/threads/*.md: front matter (room, title,
-    pinned), then posts, each after a line `<!-- post: who | N days ago HH:MM -->`, so
-    that the demo's dates stay as far in the past whenever it is loaded."""
+    pinned), then posts, each after a line `<!-- post: who | N days ago HH:MM -->` (or
+    `N hours ago`), so that the demo's dates stay as far in the past whenever it is
+    loaded."""
     today = today or timezone.localdate()
-    tz = timezone.get_current_timezone()
+    now = timezone.now()
     threads = []
     for path in sorted(CONTENT.glob("*.md")):
         _, front, rest = path.read_text(encoding="utf-8").split("---\n", 2)
         meta = dict(line.split(": ", 1) for line in front.strip().splitlines())
         pieces = _POST.split(rest)
-        posts = []
-        for index in range(1, len(pieces), 4):
-            author, days, at, body = pieces[index : index + 4]
-            hour, minute = (int(part) for part in at.split(":"))
-            day = today - timedelta(days=int(days))
-            posts.append(
-                DemoPost(author, datetime.combine(day, time(hour, minute), tz), body.strip())
-            )
+        posts = [
+            DemoPost(author, _written_at(when, today=today, now=now), body.strip())
+            for author, when, body in zip(pieces[1::3], pieces[2::3], pieces[3::3], strict=True)
+        ]
         threads.append(DemoThread(meta["room"], meta["title"], meta.get("pinned") == "yes", posts))
     return threads
 

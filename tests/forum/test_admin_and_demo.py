@@ -111,8 +111,11 @@ def test_seed_demo_leaves_the_moderators_held_and_reported_posts_of_different_ag
     assert [item.is_overdue for item in items] == [False, False, False, True]
 
 
-def test_seed_demo_has_long_threads_over_two_pages_written_over_months():
+def test_seed_demo_has_long_threads_over_two_pages_written_over_months_until_today():
     call_command("seed_demo", verbosity=0)
+
+    assert not Post.objects.filter(created_at__gt=timezone.now()).exists()
+    assert Post.objects.filter(created_at__gt=timezone.now() - timedelta(days=1)).count() >= 3
 
     long_threads = Thread.objects.filter(post_count__gt=settings.FORUM_POSTS_PER_PAGE)
     assert long_threads.count() >= 2
