@@ -104,7 +104,7 @@ def pdf_bytes(title: str, text: str, *, subtitle: str = "") -> bytes:
     """A real, multi-page PDF: a title page, then the text with headings, bullets and
     tables, page numbers and a footer. Streams are left uncompressed, as many office
     tools write them, which also gives the files a believable size."""
-    from fpdf import FPDF
+    from fpdf import FPDF, FontFace
 
     class Document(FPDF):
         def footer(self) -> None:
@@ -138,6 +138,7 @@ def pdf_bytes(title: str, text: str, *, subtitle: str = "") -> bytes:
         pdf.set_font(family, "", 13)
         pdf.multi_cell(170, 7, clean(subtitle), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.add_page()
+    pdf.set_fill_color(255, 255, 255)  # tables fill their cells with the current colour
     for kind, value in _blocks(text):
         if kind in ("h1", "h2", "h3"):
             size = {"h1": 17, "h2": 14, "h3": 12}[kind]
@@ -167,7 +168,8 @@ def pdf_bytes(title: str, text: str, *, subtitle: str = "") -> bytes:
             pdf.ln(2)
         elif kind == "table":
             pdf.set_font(family, "", 9)
-            with pdf.table(text_align="LEFT", line_height=5) as table:
+            headings = FontFace(emphasis="BOLD", fill_color=(226, 234, 240))
+            with pdf.table(text_align="LEFT", line_height=5, headings_style=headings) as table:
                 for row in value:
                     cells = table.row()
                     for cell in row:
