@@ -152,7 +152,7 @@ def _recorded_spec(text: DemoText) -> dict:
     """A finished webinar's file as the same spec as the upcoming events above."""
     meta = text.meta
     hour, minute = (int(part) for part in meta["starts at"].split(":"))
-    audiences = text.list("audiences")
+    audiences = text.values("audiences")
     return {
         "slug": text.slug,
         "title": meta["title"],
@@ -163,7 +163,7 @@ def _recorded_spec(text: DemoText) -> dict:
         "eligibility": meta["eligibility"],
         "capacity": int(meta["capacity"]),
         "audiences": tuple(kind in audiences for kind in MemberType.values),
-        "topics": text.list("topics"),
+        "topics": text.values("topics"),
         "summary": meta["summary"],
         "description": text.body,
         "recording_url": f"https://video.example.org/network/{text.slug}",

@@ -43,7 +43,8 @@ class DemoText:
     body: str
     files: list[DemoFile] = field(default_factory=list)
 
-    def list(self, key: str) -> list[str]:
+    def values(self, key: str) -> list[str]:
+        """A comma-separated front-matter value as a list."""
         return [part.strip() for part in self.meta.get(key, "").split(",") if part.strip()]
 
 

@@ -118,8 +118,8 @@ def _resource(text: DemoText, *, types: dict, topics: dict, index: int) -> Resou
     )
     services.resource_prepare(resource=resource)
     resource.save()
-    resource.topics.set([topics[slug] for slug in text.list("topics") if slug in topics])
-    services.resource_audiences_set(resource=resource, audiences=text.list("audiences"))
+    resource.topics.set([topics[slug] for slug in text.values("topics") if slug in topics])
+    services.resource_audiences_set(resource=resource, audiences=text.values("audiences"))
     return resource
 
 
