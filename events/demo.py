@@ -138,7 +138,7 @@ RECORDING_RELATED = {
     "contextual-safeguarding-webinar": "exploitation-spotting-the-signs",
     "choosing-a-therapeutic-model-webinar": "therapeutic-approaches-evidence-briefing",
     "market-shaping-with-local-providers-webinar": "case-study-eastbridge-block-contract",
-    "sector-data-roundtable": "using-local-data-for-sufficiency",
+    "sector-data-roundtable": "common-definitions-consultation-draft",
 }
 
 
