@@ -1,7 +1,9 @@
-"""Demo events: a free session on preparing for inspection, a commissioners' regional
-meeting, a full hybrid conference with a waiting list, and a recorded webinar that has
-finished (attended by the demo provider, who can download a certificate; its recording
-and slides are in the library).
+"""Demo events: upcoming ones (a free session on preparing for inspection, a
+commissioners' regional meeting, a full hybrid conference with a waiting list), and
+webinars that have finished, read from demo_content/webinars/*.md: each with its
+recording link and its slides (a real PDF written from the file's text), made a library
+resource of type "Webinar or recording" the way staff do it on the site
+(events/recordings.py). The demo provider attended some and can download certificates.
 
 Every organisation, venue and speaker here is fictional. Safe to run again: events are
 found by slug and registrations by person; nothing already there is changed. Demo
@@ -9,17 +11,20 @@ registrations are written directly, so seeding sends no email.
 """
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from fpdf import FPDF
 
 from events import recordings, services
 from events.models import Eligibility, Event, EventFormat, EventStatus, Registration, Speaker
-from members.access import AccessLevel
 from members.models import MemberType, Region, User
+from network.demo_documents import DemoText, demo_texts, slides_pdf_bytes
 from network.models import Topic
+from practice_library.models import Resource
+
+CONTENT = Path(__file__).resolve().parent / "demo_content" / "webinars"
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -27,6 +32,8 @@ LONDON = ZoneInfo("Europe/London")
 def _at(days: int, hour: int, minute: int = 0) -> datetime:
     """A UK wall-clock time `days` from today (right on either side of the clock change)."""
     day = timezone.localdate() + timedelta(days=days)
+    while day.weekday() >= 5:  # the network runs its sessions on working days
+        day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
 
 
@@ -103,28 +110,6 @@ EVENTS = [
         "open to everyone registered.",
         "speakers": [("Dr Lena Hart", "Researcher, Eastbridge University (fictional)")],
     },
-    {
-        "slug": "trauma-informed-care-webinar",
-        "title": "Trauma-informed care in practice (recorded webinar)",
-        "format": EventFormat.WEBINAR,
-        "region": "online",
-        "starts": (-20, 14, 0),
-        "hours": 1,
-        "eligibility": Eligibility.MEMBERS,
-        "capacity": 100,
-        "audiences": (True, False, True),
-        "topics": ["therapeutic-practice", "workforce-and-training"],
-        "summary": "Two registered managers on how their teams use a trauma-informed "
-        "approach every day: supervision, routines, and repairing relationships after "
-        "difficult moments. The recording and slides are available to members.",
-        "description": "Recorded live with questions from members.",
-        "recording_url": "https://video.example.org/network/trauma-informed-care",
-        "speakers": [
-            ("Asha Begum", "Registered manager, Hollybank Homes (fictional)"),
-            ("Peter Doyle", "Training lead, Hollybank Homes (fictional)"),
-        ],
-        "finished": True,
-    },
 ]
 
 # (event slug, demo person, attended)
@@ -136,22 +121,79 @@ REGISTRATIONS = [
     ("trauma-informed-care-webinar", "provider@example.org", True),
     ("trauma-informed-care-webinar", "moderator@example.org", True),
     ("trauma-informed-care-webinar", "policy@example.org", False),
+    ("preparing-for-inspection-free-session-spring", "provider@example.org", True),
+    ("preparing-for-inspection-free-session-spring", "registered@example.org", True),
+    ("supervision-that-supports-webinar", "provider@example.org", True),
+    ("contextual-safeguarding-webinar", "commissioner@example.org", True),
+    ("choosing-a-therapeutic-model-webinar", "policy@example.org", True),
+    ("market-shaping-with-local-providers-webinar", "commissioner@example.org", True),
+    ("market-shaping-with-local-providers-webinar", "orgadmin@example.org", True),
+    ("sector-data-roundtable", "policy@example.org", True),
 ]
 
+# A recording links to the library's written guidance on the same subject.
+RECORDING_RELATED = {
+    "preparing-for-inspection-free-session-spring": "preparing-for-your-ofsted-inspection",
+    "supervision-that-supports-webinar": "reflective-supervision-record-template",
+    "contextual-safeguarding-webinar": "exploitation-spotting-the-signs",
+    "choosing-a-therapeutic-model-webinar": "therapeutic-approaches-evidence-briefing",
+    "market-shaping-with-local-providers-webinar": "case-study-eastbridge-block-contract",
+    "sector-data-roundtable": "common-definitions-consultation-draft",
+}
 
-def _slides_pdf(title: str) -> bytes:
-    pdf = FPDF(orientation="landscape")
-    for heading, line in [
-        (title, "English Residential Network webinar (demo slides)"),
-        ("Everyday routines", "Predictable days help young people feel safe."),
-        ("Repair", "After a difficult moment, the adult starts the repair."),
-    ]:
-        pdf.add_page()
-        pdf.set_font("helvetica", style="B", size=28)
-        pdf.multi_cell(0, 14, heading, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("helvetica", size=18)
-        pdf.multi_cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+
+def _working_day(moment: datetime) -> datetime:
+    while moment.weekday() >= 5:
+        moment += timedelta(days=1)
+    return moment
+
+
+def _recorded_spec(text: DemoText) -> dict:
+    """A finished webinar's file as the same spec as the upcoming events above."""
+    meta = text.meta
+    hour, minute = (int(part) for part in meta["starts at"].split(":"))
+    audiences = text.values("audiences")
+    return {
+        "slug": text.slug,
+        "title": meta["title"],
+        "format": EventFormat.WEBINAR,
+        "region": "online",
+        "starts": (-int(meta["days ago"]), hour, minute),
+        "hours": float(meta["hours"]),
+        "eligibility": meta["eligibility"],
+        "capacity": int(meta["capacity"]),
+        "audiences": tuple(kind in audiences for kind in MemberType.values),
+        "topics": text.values("topics"),
+        "summary": meta["summary"],
+        "description": text.body,
+        "recording_url": f"https://video.example.org/network/{text.slug}",
+        "speakers": [
+            tuple(part.strip() for part in speaker.split("|"))
+            for speaker in meta["speakers"].split(";")
+        ],
+        "finished": True,
+    }
+
+
+def _recording(event: Event, text: DemoText) -> None:
+    """The slides, then the library resource, as staff add them after the session."""
+    if not event.slides and text.files:
+        slides = text.files[0]
+        event.slides_filename = slides.name
+        event.slides_extension = "pdf"
+        event.slides_content_type = "application/pdf"
+        pdf = slides_pdf_bytes(event.title, slides.text)
+        event.slides.save("slides.pdf", ContentFile(pdf), save=True)
+    if event.resource_id is None:
+        # Staff put the recording in the library a couple of days after the session.
+        resource = recordings.recording_to_library(
+            event=event,
+            access_level=text.meta["recording access"],
+            now=_working_day(event.ends_at + timedelta(days=2, hours=1)),
+        )
+        related = RECORDING_RELATED.get(event.slug)
+        if related:
+            resource.related.add(*Resource.objects.filter(slug=related))
 
 
 def _event(spec: dict) -> Event:
@@ -196,6 +238,9 @@ def _event(spec: dict) -> Event:
 
 def seed() -> None:
     events = {spec["slug"]: _event(spec) for spec in EVENTS}
+    recorded = {text.slug: text for text in demo_texts(CONTENT)}
+    for text in recorded.values():
+        events[text.slug] = _event(_recorded_spec(text))
     for slug, email, attended in REGISTRATIONS:
         event = events[slug]
         user = User.objects.filter(email=email).first()
@@ -213,11 +258,5 @@ def seed() -> None:
             attended=attended,
             attendance_marked_at=event.ends_at if attended else None,
         )
-    recorded = events["trauma-informed-care-webinar"]
-    if not recorded.slides:
-        recorded.slides_filename = "trauma-informed-care-slides.pdf"
-        recorded.slides_extension = "pdf"
-        recorded.slides_content_type = "application/pdf"
-        recorded.slides.save("slides.pdf", ContentFile(_slides_pdf(recorded.title)), save=True)
-    if recorded.resource_id is None:
-        recordings.recording_to_library(event=recorded, access_level=AccessLevel.MEMBERS)
+    for slug, text in recorded.items():
+        _recording(events[slug], text)

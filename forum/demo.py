@@ -1,13 +1,27 @@
 """Demo forum: the categories of a members' forum and conversations written for this
-project. Every organisation, home and person named is fictional; no post describes a
-real child. Safe to run again: categories by slug, threads by title.
+project (demo_content/threads/*.md), two of them long enough for two pages, written over
+the past months. Every organisation, home and person named is fictional; no post
+describes a real child. Safe to run again: categories by slug, threads by title.
 """
 
-from datetime import timedelta
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
-from forum.models import Category, Follow, ForumPreference, Post, ReportReason, ReviewItem, Thread
+from forum.models import (
+    Category,
+    Follow,
+    ForumPreference,
+    Post,
+    Report,
+    ReportReason,
+    ReviewItem,
+    Thread,
+    ThreadReadState,
+)
 from forum.services import posting, publishing, reports
 from members.models import User
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
@@ -34,172 +48,55 @@ CATEGORIES = [
      {"registered_may_read": True}, False),
 ]  # fmt: skip
 
-# category slug, title, pinned, [(author email, days ago, body), ...]
-THREADS = [
-    (
-        "welcome",
-        "Welcome to the members' forum: please read before posting",
-        True,
-        [
-            (
-                "moderator@example.org",
-                30,
-                "Welcome! This forum is for everyone improving residential child care: providers, "
-                "commissioners and policy makers.\n\n"
-                "**One rule above all:** never identify a child or a person in care. No names, "
-                "initials, dates of birth, home, school or placement names, photos or case "
-                "numbers. If you see a post that might, use *Report*: it is hidden at once while a "
-                "moderator looks.\n\nEverything else: be kind, be specific, share what worked.",
-            ),
-        ],
-    ),
-    (
-        "commissioning-and-contracts",
-        "Spot purchasing versus frameworks: what is working for you?",
-        False,
-        [
-            (
-                "commissioner@example.org",
-                9,
-                "We are reviewing how much we place through our regional framework and how much we "
-                "spot purchase. Spot placements are now the larger share for us, mostly because "
-                "framework homes are full.\n\nHas anyone moved more placements back onto a "
-                "framework? What made providers want to join?",
-            ),
-            (
-                "provider@example.org",
-                8,
-                "Speaking as a small provider (two homes): the framework tender took us weeks and "
-                "the price review clause did not keep pace with staff costs. A shorter application "
-                "and an annual uplift linked to wages would bring us back.",
-            ),
-            (
-                "orgadmin@example.org",
-                7,
-                "We added a block-contract lot for two homes last year. It gave the provider "
-                "certainty and us stable placements close to home. Happy to share the lot "
-                "specification (fictional council names removed) if useful.",
-            ),
-            (
-                "policy@example.org",
-                6,
-                "Useful thread. The 2007 national framework contract is still a good reference "
-                "for standard terms, even where regional frameworks have replaced it.",
-            ),
-        ],
-    ),
-    (
-        "commissioning-and-contracts",
-        "Invoices, PO numbers and paying providers on time",
-        False,
-        [
-            (
-                "provider@example.org",
-                4,
-                "Our invoices are often returned because they lack the right purchase-order "
-                "number. How do other providers get the PO before the placement starts?",
-            ),
-            (
-                "commissioner@example.org",
-                3,
-                "We now issue the PO number with the placement agreement, on the same day. Ask "
-                "for it in your acceptance email; it saves weeks.",
-            ),
-        ],
-    ),
-    (
-        "workforce-and-training",
-        "Keeping new residential care workers past their first six months",
-        False,
-        [
-            (
-                "provider@example.org",
-                12,
-                "Our biggest loss of staff is in the first six months. What has made a difference "
-                "for you? We are trying a named mentor for every new starter and a protected hour "
-                "of supervision each fortnight.",
-            ),
-            (
-                "moderator@example.org",
-                11,
-                "A shadowing rota that pairs new staff with the same experienced colleague for "
-                "their first month helped us. So did being honest at interview about night shifts.",
-            ),
-            (
-                "policy@example.org",
-                10,
-                "Research summaries in the library point the same way: culture and leadership "
-                "keep staff. Worth reading alongside this thread.",
-            ),
-        ],
-    ),
-    (
-        "inspection-and-quality",
-        "Preparing for an inspection: what inspectors asked us about",
-        False,
-        [
-            (
-                "moderator@example.org",
-                15,
-                "Our home (a fictional example for this thread: Larch House) had its full "
-                "inspection last month. Inspectors spent most time on how we record and learn from "
-                "incidents, and on how children's views shape daily life.\n\nTips:\n\n"
-                "- keep your Regulation 44 reports and your responses together\n"
-                "- be ready to show how you acted on the last recommendations\n"
-                "- let staff talk about their own practice",
-            ),
-            (
-                "provider@example.org",
-                14,
-                "Thank you, this is really helpful. Did they look at supervision records too?",
-            ),
-            (
-                "moderator@example.org",
-                13,
-                "Yes, a sample of supervision notes, and they asked a new worker about their "
-                "induction.",
-            ),
-        ],
-    ),
-    (
-        "leaving-care-and-staying-close",
-        "Staying Close: practical first steps for a small provider",
-        False,
-        [
-            (
-                "provider@example.org",
-                5,
-                "We want to offer Staying Close for young people leaving our home. Where did "
-                "others start: housing, staffing, or the conversation with the council?",
-            ),
-            (
-                "commissioner@example.org",
-                4,
-                "Start with the council's leaving-care team. We funded a key worker role shared "
-                "between two providers, and a housing association found two flats nearby.",
-            ),
-        ],
-    ),
-    (
-        "commissioners-room",
-        "Sufficiency statements: how are you showing the gap?",
-        False,
-        [
-            (
-                "commissioner@example.org",
-                2,
-                "We are rewriting our sufficiency statement. How are others presenting the gap "
-                "between need and local places without it reading as a shopping list?",
-            ),
-            (
-                "orgadmin@example.org",
-                1,
-                "We show need by age band and type of home against current local places, then "
-                "three actions with dates. Members of the council's cabinet found it clearer.",
-            ),
-        ],
-    ),
-]
+CONTENT = Path(__file__).resolve().parent / "demo_content" / "threads"
+_POST = re.compile(r"^<!-- post: (\S+) \| (.+?) -->$", re.MULTILINE)
+_DAYS_AGO = re.compile(r"^(\d+) days? ago (\d\d):(\d\d)$")
+_HOURS_AGO = re.compile(r"^(\d+) hours? ago$")
+
+
+def _written_at(when: str, *, today: date, now: datetime) -> datetime:
+    """`12 days ago 19:42` (a local time that day), or `3 hours ago` (for today's posts,
+    which must not land later than the moment the demo is loaded)."""
+    if found := _HOURS_AGO.match(when):
+        return now - timedelta(hours=int(found.group(1)))
+    days, hour, minute = (int(part) for part in _DAYS_AGO.match(when).groups())
+    day = today - timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), timezone.get_current_timezone())
+
+
+@dataclass
+class DemoPost:
+    author: str  # the local part of a demo person's email
+    written_at: datetime
+    body: str
+
+
+@dataclass
+class DemoThread:
+    room: str
+    title: str
+    pinned: bool
+    posts: list[DemoPost]
+
+
+def demo_threads(*, today: date | None = None) -> list[DemoThread]:
+    """The conversations in demo_content/threads/*.md: front matter (room, title,
+    pinned), then posts, each after a line `<!-- post: who | N days ago HH:MM -->` (or
+    `N hours ago`), so that the demo's dates stay as far in the past whenever it is
+    loaded."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    threads = []
+    for path in sorted(CONTENT.glob("*.md")):
+        _, front, rest = path.read_text(encoding="utf-8").split("---\n", 2)
+        meta = dict(line.split(": ", 1) for line in front.strip().splitlines())
+        pieces = _POST.split(rest)
+        posts = [
+            DemoPost(author, _written_at(when, today=today, now=now), body.strip())
+            for author, when, body in zip(pieces[1::3], pieces[2::3], pieces[3::3], strict=True)
+        ]
+        threads.append(DemoThread(meta["room"], meta["title"], meta.get("pinned") == "yes", posts))
+    return threads
 
 
 def _category(slug, name, description, flags, premoderated, order) -> Category:
@@ -230,37 +127,43 @@ def seed() -> None:
     if moderator is not None:
         categories["safeguarding-practice"].moderators.add(moderator)
     now = timezone.now()
-    for slug, title, pinned, posts in THREADS:
-        category = categories[slug]
-        if Thread.objects.filter(category=category, title=title).exists():
+    by_local_part = {email.split("@")[0]: user for email, user in people.items()}
+    for demo in demo_threads():
+        category = categories[demo.room]
+        if Thread.objects.filter(category=category, title=demo.title).exists():
             continue
-        authors = [people.get(email) for email, _, _ in posts]
+        authors = [by_local_part.get(post.author) for post in demo.posts]
         if any(author is None for author in authors):
             continue  # the demo people are seeded by members/demo.py first
-        started = now - timedelta(days=posts[0][1], hours=3)
+        started = demo.posts[0].written_at
         thread = Thread.objects.create(
             category=category,
-            title=title,
+            title=demo.title,
             author=authors[0],
-            is_pinned=pinned,
+            is_pinned=demo.pinned,
             created_at=started,
             last_post_at=started,
-            post_number_counter=len(posts),
+            post_number_counter=len(demo.posts),
         )
-        for number, ((_email, days_ago, body), author) in enumerate(
-            zip(posts, authors, strict=True), start=1
-        ):
+        for number, (post_text, author) in enumerate(zip(demo.posts, authors, strict=True), 1):
             post = Post.objects.create(
                 thread=thread,
                 post_number=number,
                 author=author,
-                body=body,
-                body_html=render_markdown(body),
+                body=post_text.body,
+                body_html=render_markdown(post_text.body),
                 renderer_version=MARKUP_RENDERER_VERSION,
-                created_at=now - timedelta(days=days_ago, hours=3 - min(number, 3)),
+                created_at=post_text.written_at,
             )
             publishing.post_search_index(post)
             Follow.objects.get_or_create(user=author, thread=thread)
+            # Each person read the thread as far as their own latest post, so that what
+            # came after shows as unread on their start page.
+            ThreadReadState.objects.update_or_create(
+                user=author,
+                thread=thread,
+                defaults={"last_read_post_number": number, "updated_at": post_text.written_at},
+            )
         publishing.thread_search_index(thread)
         publishing.thread_recount(thread)
     for category in categories.values():
@@ -274,29 +177,84 @@ def seed() -> None:
             )
 
 
+# A reply written for the demo to be reported: no one detail the watch list looks for,
+# but together they could identify a child (what the forum's reminder warns about).
+IDENTIFYING_REPLY = (
+    "The inspector spent a long time with our youngest, who has just joined the under-13s "
+    "team at the school on the high street and scored in her first match. She told them "
+    "everything!"
+)
+
+
 def seed_through_services() -> None:
-    """Something for the demo moderator to review: a reply the watch list held (it gives
-    an age and a start date) and a post reported for naming a member of staff. Both go
-    through the same services as on the site, so holds and reports behave as they do."""
+    """The moderators' queue, with items of different ages: a reply the watch list held
+    (it gives an age and a date), a reply waiting in the pre-moderated safeguarding room,
+    an urgent report of a post that could identify a child (hidden at once), and a report
+    from two days ago, now overdue. Each goes through the services the site uses, so holds
+    and reports behave as they do; then its times are moved back to its age."""
     if ReviewItem.objects.exists():
         return
-    people = {user.email: user for user in User.objects.all()}
-    policy = people.get("policy@example.org")
-    commissioner = people.get("commissioner@example.org")
-    staying_close = Thread.objects.filter(
-        title="Staying Close: practical first steps for a small provider"
-    ).first()
-    if policy is None or commissioner is None or staying_close is None:
+    people = {user.email.split("@")[0]: user for user in User.objects.all()}
+    needed = ("policy", "provider", "commissioner", "femi.adebayo", "gareth.lloyd")
+    if any(name not in people for name in needed):
         return
-    posting.post_reply(
-        author=policy,
-        thread=staying_close,
-        body=(
-            "One young man we worked with, aged 17, moved out in March 2024 and still "
-            "drops in for Sunday lunch. The relationship carried him through the first winter."
-        ),
-        confirmed_child_safety=True,
-    )
+    threads = {thread.title: thread for thread in Thread.objects.all()}
+    now = timezone.now()
+
+    def aged(post: Post, *, minutes: int, post_too: bool) -> None:
+        at = now - timedelta(minutes=minutes)
+        if post_too:
+            Post.objects.filter(pk=post.pk).update(created_at=at)
+        ReviewItem.objects.filter(post=post).update(created_at=at)
+        Report.objects.filter(post=post).update(created_at=at)
+
+    staying_close = threads.get("Staying Close: practical first steps for a small provider")
+    if staying_close is not None:
+        held = posting.post_reply(
+            author=people["policy"],
+            thread=staying_close,
+            body=(
+                "One young man we worked with, aged 17, moved out in March 2024 and still "
+                "drops in for Sunday lunch. The relationship carried him through the first "
+                "winter."
+            ),
+            confirmed_child_safety=True,
+        )
+        aged(held, minutes=25, post_too=True)
+
+    return_interviews = threads.get("Return home interviews: who does them where you are?")
+    if return_interviews is not None:
+        waiting = posting.post_reply(
+            author=people["provider"],
+            thread=return_interviews,
+            body=(
+                "We do the same: the keyworker talks with the young person the day after, "
+                "and we share a short note with the placing social worker. The formal "
+                "interview has been by phone twice this year; we raised it at the placement "
+                "review and the council has since arranged visits in person."
+            ),
+            confirmed_child_safety=True,
+        )
+        aged(waiting, minutes=160, post_too=True)
+
+    inspection = threads.get("Preparing for an inspection: what inspectors asked us about")
+    if inspection is not None:
+        identifying = posting.post_reply(
+            author=people["femi.adebayo"],
+            thread=inspection,
+            body=IDENTIFYING_REPLY,
+            confirmed_child_safety=True,
+        )
+        Post.objects.filter(pk=identifying.pk).update(created_at=now - timedelta(hours=7))
+        publishing.thread_recount(inspection)
+        reports.report_create(
+            reporter=people["gareth.lloyd"],
+            post=identifying,
+            reason=ReportReason.IDENTIFIES_CHILD,
+            details="Youngest in the home, her school and her team: together they could identify her.",
+        )
+        aged(identifying, minutes=310, post_too=False)
+
     reported = (
         Post.objects.filter(thread__title__startswith="Spot purchasing", post_number=3)
         .select_related("thread")
@@ -304,8 +262,9 @@ def seed_through_services() -> None:
     )
     if reported is not None:
         reports.report_create(
-            reporter=commissioner,
+            reporter=people["commissioner"],
             post=reported,
             reason=ReportReason.OTHER,
             details="Could the offer to share the lot specification move to email? (demo report)",
         )
+        aged(reported, minutes=2 * 24 * 60 + 190, post_too=False)

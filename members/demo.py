@@ -85,12 +85,46 @@ INCLUDED = {
 }
 
 
+# Other members who take part in the demo forum, so that its conversations have more than
+# the demo logins in them. Fictional people at fictional organisations; they cannot sign
+# in (no usable password). (email, name, job title, member type, region, organisation)
+FORUM_VOICES = [
+    ("marion.achebe@larchwood.example.org", "Marion Achebe", "Registered manager",
+     MemberType.PROVIDER, Region.NORTH_WEST, "Larchwood House (fictional)"),
+    ("femi.adebayo@orchardlane.example.org", "Femi Adebayo", "Deputy manager",
+     MemberType.PROVIDER, Region.LONDON, "Orchard Lane Children's Home (fictional)"),
+    ("claire.whitmore@seaview.example.org", "Claire Whitmore", "Registered manager",
+     MemberType.PROVIDER, Region.SOUTH_WEST, "Seaview Homes (fictional)"),
+    ("chris.evans@meadowvale.example.org", "Chris Evans", "Responsible individual",
+     MemberType.PROVIDER, Region.EAST, "Meadowvale Care Trust (fictional)"),
+    ("asha.begum@hollybank.example.org", "Asha Begum", "Registered manager",
+     MemberType.PROVIDER, Region.YORKSHIRE, "Hollybank Homes (fictional)"),
+    ("nadia.rahman@eastbridge.example.org", "Nadia Rahman", "Placements commissioner",
+     MemberType.COMMISSIONER, Region.EAST, "Eastbridge County Council (fictional)"),
+    ("sunil.mehta@saltmarsh.example.org", "Sunil Mehta", "Commissioning analyst",
+     MemberType.COMMISSIONER, Region.NORTH_EAST, "Saltmarsh City Council (fictional)"),
+    ("gareth.lloyd@example.org", "Gareth Lloyd", "Independent person (Regulation 44 visits)",
+     MemberType.POLICY, Region.SOUTH_EAST, "Independent consultant (fictional)"),
+]  # fmt: skip
+
 # The demo members' topics of interest (network.Topic slugs, seeded by network's demo
 # first), so their start pages show new resources in their topics.
 DEMO_TOPICS = {
     "provider@example.org": ["workforce-and-training", "therapeutic-practice"],
     "commissioner@example.org": ["commissioning-and-contracts", "data-and-research"],
     "policy@example.org": ["policy-and-reviews", "therapeutic-practice"],
+}
+
+
+# Where the demo people work, as their posts and profiles show it.
+ORGANISATION_BY_TYPE = {
+    MemberType.PROVIDER: "Harbour Lights Children's Homes (fictional)",
+    MemberType.COMMISSIONER: "Northmoor Borough Council (fictional)",
+    MemberType.POLICY: "Eastbridge University (fictional)",
+}
+ORGANISATION_BY_EMAIL = {
+    "staff@example.org": "English Residential Network",
+    "editor@example.org": "English Residential Network",
 }
 
 
@@ -102,9 +136,8 @@ def _person(demo: DemoUser) -> User:
             "job_title": demo.job_title,
             "member_type": demo.member_type,
             "region": demo.region,
-            "organisation_name": "Northmoor Borough Council (fictional)"
-            if demo.member_type == MemberType.COMMISSIONER
-            else "Harbour Lights Children's Homes (fictional)",
+            "organisation_name": ORGANISATION_BY_EMAIL.get(demo.email)
+            or ORGANISATION_BY_TYPE[demo.member_type],
         },
     )
     user.set_password(DEMO_PASSWORD)
@@ -253,3 +286,25 @@ def seed() -> None:
     Seat.objects.update_or_create(
         organisation=council, user=people["commissioner"], defaults={"is_admin": False}
     )
+    plan_by_type = {
+        MemberType.PROVIDER: plans["provider-annual"],
+        MemberType.COMMISSIONER: plans["commissioner-annual"],
+        MemberType.POLICY: plans["policy-annual"],
+    }
+    for email, name, job_title, member_type, region, organisation_name in FORUM_VOICES:
+        voice, created = User.objects.get_or_create(
+            email=email,
+            defaults={
+                "name": name,
+                "job_title": job_title,
+                "member_type": member_type,
+                "region": region,
+                "organisation_name": organisation_name,
+                "date_joined": timezone.now() - timedelta(days=400),
+            },
+        )
+        if created:
+            voice.set_unusable_password()
+            voice.save(update_fields=["password"])
+        personal_subscription(voice, plan_by_type[member_type], SubscriptionStatus.ACTIVE,
+                              email.split("@")[0])  # fmt: skip

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from forum.models import Thread
 from members.models import MemberType
 from newsletter.models import Consent, Edition, Newsletter, Section, Subscriber
 from newsletter.rendering import edition_prepare, edition_render, section_html
@@ -40,7 +41,7 @@ SUBSCRIPTIONS = [
 ]
 
 # (newsletter, subject, preheader, days ago (None: a draft), archive access, introduction,
-#  featured resource slugs, forum highlights)
+#  featured resource slugs, forum highlights: (introduction, titles of demo threads))
 EDITIONS = [
     (
         "network-newsletter",
@@ -52,8 +53,11 @@ EDITIONS = [
         "children's home live nearby and keep the relationships that matter to them. This "
         "month we look at what the first year taught two fictional homes.",
         ["staying-close-explained", "leaving-care-transition-planning"],
-        "Members compared how they keep in touch with young people after they move on, and "
-        "what a good first week in a new flat looks like.",
+        (
+            "Members compared how they keep in touch with young people after they move on, "
+            "and what a good first week in a new flat looks like.",
+            ["Staying Close: practical first steps for a small provider"],
+        ),
     ),
     (
         "network-newsletter",
@@ -64,9 +68,17 @@ EDITIONS = [
         "Studies of homes that stayed good or outstanding for years point to the culture "
         "of the home and strong leadership. This edition gathers what helps a team prepare "
         "for an Ofsted inspection calmly.",
-        ["preparing-for-your-ofsted-inspection", "regulation-44-visits-getting-value"],
-        "A busy thread on getting real value from Regulation 44 visits: what to ask the "
-        "independent visitor, and how to act on the report.",
+        [
+            "preparing-for-your-ofsted-inspection",
+            "recording-preparing-for-inspection-the-spring-free-session",  # events/demo.py
+            "regulation-44-visits-getting-value",
+        ],
+        (
+            "A busy thread on getting real value from Regulation 44 visits: what to ask the "
+            "independent visitor, how to keep the visits fresh, and how to track every "
+            "recommendation to an action.",
+            ["Getting real value from Regulation 44 visits"],
+        ),
     ),
     (
         "commissioners-briefing",
@@ -77,7 +89,15 @@ EDITIONS = [
         "Councils have a duty to commission enough good-quality places for the children "
         "they look after. This briefing is for commissioners planning next year's places.",
         ["sufficiency-duty-explained", "framework-contract-for-childrens-homes"],
-        "",
+        (
+            "In the commissioners' room, members compared how they show the gap between need "
+            "and local places in their sufficiency statements, including a one-page version "
+            "for providers; and councils and providers discussed this year's fee reviews.",
+            [
+                "Sufficiency statements: how are you showing the gap?",
+                "Fee uplifts this year: how are councils and providers approaching them?",
+            ],
+        ),
     ),
     (
         "network-newsletter",
@@ -86,8 +106,16 @@ EDITIONS = [
         None,
         Edition.ArchiveAccess.PUBLIC,
         "Draft introduction: what the homes that keep their staff do differently.",
-        ["what-outstanding-homes-have-in-common"],
-        "",
+        [
+            "what-outstanding-homes-have-in-common",
+            "workforce-research-for-policy-makers",
+            "waking-night-staff-guide",
+        ],
+        (
+            "The longest thread in the forum this autumn: what keeps new residential care "
+            "workers past their first six months.",
+            ["Keeping new residential care workers past their first six months"],
+        ),
     ),
 ]
 
@@ -153,12 +181,14 @@ def seed() -> None:
         )
         library.resources.set(Resource.objects.filter(slug__in=featured))
         if forum:
+            introduction, titles = forum
             section = Section(
                 edition=edition, order=2, kind=Section.Kind.FORUM, title="From the forum"
             )
-            section.body = forum
+            section.body = introduction
             section.body_html = section_html(section)
             section.save()
+            section.threads.set(Thread.objects.filter(title__in=titles))
         if days_ago is None:
             continue
         sent_at = datetime.combine(today - timedelta(days=days_ago), time(8, 0), tzinfo=tz)

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from forum import access
 from forum.models import (
@@ -80,19 +84,41 @@ def test_seed_demo_adds_the_forum_with_a_commissioners_only_room():
     assert access.can_read_category(commissioner, room)
     assert Thread.objects.filter(category=room).exists()
     assert Thread.objects.count() == len(set(Thread.objects.values_list("title", flat=True)))
-    # Every post is up but the one reply the watch list holds for the moderators.
-    assert Post.objects.exclude(state=PostState.VISIBLE).count() == 1
+    # Every post is up but the two replies held for the moderators and the one a report hid.
+    assert Post.objects.exclude(state=PostState.VISIBLE).count() == 3
     for category in Category.objects.filter(thread_count__gt=0):
         visible = Post.objects.filter(thread__category=category, state=PostState.VISIBLE)
         assert category.post_count == visible.count()
 
 
-def test_seed_demo_leaves_the_moderators_a_held_reply_and_a_report_once():
+def test_seed_demo_leaves_the_moderators_held_and_reported_posts_of_different_ages_once():
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo", verbosity=0)
 
-    items = ReviewItem.objects.select_related("post")
-    assert sorted(item.kind for item in items) == [ReviewKind.HELD, ReviewKind.REPORTED]
-    held = items.get(kind=ReviewKind.HELD).post
-    assert held.state == PostState.HELD
-    assert held.hold_reason == HoldReason.WATCH_LIST
+    items = ReviewItem.objects.select_related("post").order_by("-created_at")
+    assert [(item.kind, item.post.hold_reason) for item in items] == [
+        (ReviewKind.HELD, HoldReason.WATCH_LIST),
+        (ReviewKind.HELD, HoldReason.PREMODERATED),
+        (ReviewKind.REPORTED, ""),
+        (ReviewKind.REPORTED, ""),
+    ]
+    assert all(item.post.state == PostState.HELD for item in items[:2])
+    ages = [timezone.now() - item.created_at for item in items]
+    assert ages[0] < timedelta(hours=1)  # minutes
+    assert timedelta(hours=1) < ages[2] < timedelta(hours=24)  # hours: the urgent report
+    assert items[2].is_urgent and items[2].post.state == PostState.HIDDEN
+    assert ages[3] > timedelta(days=2)  # days: overdue
+    assert [item.is_overdue for item in items] == [False, False, False, True]
+
+
+def test_seed_demo_has_long_threads_over_two_pages_written_over_months_until_today():
+    call_command("seed_demo", verbosity=0)
+
+    assert not Post.objects.filter(created_at__gt=timezone.now()).exists()
+    assert Post.objects.filter(created_at__gt=timezone.now() - timedelta(days=1)).count() >= 3
+
+    long_threads = Thread.objects.filter(post_count__gt=settings.FORUM_POSTS_PER_PAGE)
+    assert long_threads.count() >= 2
+    for thread in long_threads:
+        dates = thread.posts.values_list("created_at", flat=True)
+        assert max(dates) - min(dates) > timedelta(days=60)
