@@ -137,10 +137,14 @@ def data_export_claim(*, token: str, user: User) -> tuple[DataRequest, object]:
         raise DownloadRefused("This link has expired. Ask for a new download.") from error
     except signing.BadSignature as error:
         raise DownloadRefused("This link is not valid.") from error
-    if payload.get("u") != user.pk:
+    data_request = DataRequest.objects.filter(pk=payload.get("r")).first()
+    if (
+        data_request is None
+        or payload.get("u") != data_request.user_id
+        or not access.can_download_data_export(user, data_request)
+    ):
         raise DownloadRefused("This link was made for someone else.")
-    data_request = DataRequest.objects.filter(pk=payload.get("r"), user=user).first()
-    if data_request is None or not data_request.export_file:
+    if not data_request.export_file:
         raise DownloadRefused("This download is no longer available. Ask for a new one.")
     now = timezone.now()
     if data_request.export_expires_at is None or data_request.export_expires_at <= now:
