@@ -85,6 +85,14 @@ def data_export_request(
     return data_request
 
 
+def data_export_run(*, data_request: DataRequest) -> None:
+    """Staff run (or run again) the export of a logged request from the admin."""
+    from members import tasks
+
+    DataRequest.objects.filter(pk=data_request.pk).update(state=DataRequest.State.PREPARING)
+    tasks.data_export_build.delay_on_commit(data_request.pk)
+
+
 def data_export_build(*, data_request: DataRequest) -> DataRequest:
     """Write the person's ZIP into the export storage part by part (each app's
     `export`), then email them the link. Runs in a worker."""
