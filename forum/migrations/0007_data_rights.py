@@ -39,7 +39,7 @@ $$ LANGUAGE plpgsql;
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
+        schema_editor.execute(FORWARD, params=None)  # the SQL holds LIKE patterns (%)
 
 
 def backward(apps, schema_editor):
