@@ -184,12 +184,14 @@ def account_deletion_request(
             "someone can still manage its seats and billing.",
             code="last_admin",
         )
+    from members import tasks
+
     now = timezone.now()
     with transaction.atomic(durable=True):
         existing = _open_request(user, DataRequest.Kind.ERASURE)
         if existing is not None:
             return existing
-        return DataRequest.objects.create(
+        data_request = DataRequest.objects.create(
             user=user,
             kind=DataRequest.Kind.ERASURE,
             source=source,
@@ -199,6 +201,9 @@ def account_deletion_request(
             erase_after=now + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS),
             keep_post_text=keep_post_text,
         )
+        # Told by email too: if someone else did this, signing in stops it.
+        tasks.account_deletion_notify.delay_on_commit(data_request.pk)
+    return data_request
 
 
 def account_deletion_cancel(*, user: User) -> int:

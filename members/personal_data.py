@@ -202,6 +202,8 @@ def export(user: User, archive: ExportArchive) -> None:
 
 
 def erase(user: User, choices: ErasureChoices) -> None:
+    # Downloads of their data not yet expired.
+    _downloads_delete(DataRequest.objects.filter(user=user).exclude(export_file=""))
     # Seats are freed for colleagues; invitations to the address are withdrawn.
     Seat.objects.filter(user=user).delete()
     Invitation.objects.filter(email__iexact=user.email).delete()

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import MemberTypeChangeRequest
@@ -72,6 +73,27 @@ def data_export_notify(data_request_id: int) -> None:
             "expires_at": data_request.export_expires_at,
         },
         subject="Your data is ready to download",
+        to=[data_request.user.email],
+    )
+    email.send()
+
+
+@shared_task(**EMAIL_RETRY)
+def account_deletion_notify(data_request_id: int) -> None:
+    """Tell the person when their account will be deleted, and how to stop it."""
+    from members.models import DataRequest
+
+    data_request = (
+        DataRequest.objects.select_related("user")
+        .filter(pk=data_request_id, state=DataRequest.State.SCHEDULED)
+        .first()
+    )
+    if data_request is None:
+        return  # cancelled or done meanwhile
+    email = build_email(
+        template="members/emails/account_deletion_scheduled",
+        context={"data_request": data_request, "login_url": site_url(reverse("account_login"))},
+        subject="Your account will be deleted",
         to=[data_request.user.email],
     )
     email.send()

@@ -181,3 +181,83 @@ def test_report_stays_when_the_reported_posts_author_is_erased():
     author = item.post.author
     erase_now(author)
     assert Report.objects.filter(review_item=item).exists()
+
+
+def test_a_download_of_their_data_is_deleted_with_them():
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    user = UserFactory()
+    name = storages["default"].save("data-exports/theirs.zip", ContentFile(b"zip"))
+    DataRequest.objects.create(
+        user=user,
+        kind=DataRequest.Kind.ACCESS,
+        state=DataRequest.State.DONE,
+        export_file=name,
+        export_expires_at=timezone.now() + timedelta(hours=1),
+    )
+    erase_now(user)
+    assert not storages["default"].exists(name)
+
+
+def test_a_staff_members_own_erasure_takes_their_admin_rights():
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    erase_now(staff)
+    assert not staff.is_staff and not staff.is_superuser
+    assert not staff.groups.exists()
+
+
+def test_their_place_at_an_event_goes_to_the_first_on_the_waiting_list():
+    from events.models import Registration, RegistrationStatus
+    from events.services import registration_create
+    from tests.events.factories import EventFactory
+
+    event = EventFactory(capacity=1)
+    first, waiting = UserFactory(), UserFactory()
+    registration_create(event=event, user=first)
+    registration_create(event=event, user=waiting)
+    assert Registration.objects.get(user=waiting).status == RegistrationStatus.WAITING
+    erase_now(first)
+    mine = Registration.objects.get(user=first)
+    assert mine.status == RegistrationStatus.CANCELLED
+    assert mine.name == ""
+    assert Registration.objects.get(user=waiting).status != RegistrationStatus.WAITING
+
+
+def test_their_library_bookmarks_and_reads_are_erased():
+    from practice_library.models import Bookmark, RecentRead
+    from tests.practice_library.factories import ResourceFactory
+
+    user, other = UserFactory(), UserFactory()
+    resource = ResourceFactory()
+    for person in (user, other):
+        Bookmark.objects.create(user=person, resource=resource)
+        RecentRead.objects.create(user=person, resource=resource)
+    erase_now(user)
+    assert list(Bookmark.objects.values_list("user", flat=True)) == [other.pk]
+    assert list(RecentRead.objects.values_list("user", flat=True)) == [other.pk]
+
+
+def test_newsletter_deliveries_to_their_address_are_erased():
+    from newsletter.models import Delivery
+    from tests.newsletter.factories import EditionFactory
+
+    user = UserFactory()
+    subscriber = Subscriber.objects.create(
+        email=user.email, user=user, state=Subscriber.State.SUBSCRIBED
+    )
+    Delivery.objects.create(edition=EditionFactory(), subscriber=subscriber, email=user.email)
+    erase_now(user)
+    assert not Delivery.objects.filter(email=user.email).exists()
+
+
+def test_the_person_is_emailed_when_their_account_will_be_deleted(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        data_rights.account_deletion_request(user=user, keep_post_text=True)
+    assert mail.outbox[-1].to == [user.email]
+    assert "Sign in before then" in mail.outbox[-1].body

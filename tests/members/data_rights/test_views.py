@@ -136,3 +136,26 @@ def test_the_last_admin_of_an_organisation_is_told_to_hand_over_first(sign_in, c
     assert response.status_code == 200
     assert "only admin of" in response.content.decode()
     assert not DataRequest.objects.exists()
+
+
+def test_the_data_rights_page_reads_a_fixed_number_of_rows(
+    client, registered, django_assert_max_num_queries
+):
+    for _ in range(3):
+        DataRequest.objects.create(
+            user=registered, kind=DataRequest.Kind.ACCESS, state=DataRequest.State.DONE
+        )
+    client.force_login(registered)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("members:data_rights"))
+    assert response.status_code == 200
+    assert "Prepare my download" in response.content.decode()
+
+
+def test_the_data_rights_page_shows_a_scheduled_deletion(client, registered):
+    from members import data_rights
+
+    data_request = data_rights.account_deletion_request(user=registered, keep_post_text=True)
+    client.force_login(registered)
+    page = client.get(reverse("members:data_rights")).content.decode()
+    assert f"Your account will be deleted on {data_request.erase_after:%-d %B %Y}" in page
