@@ -45,7 +45,42 @@ def _downloads_delete(past) -> int:
     return count
 
 
+def _closed_accounts_erase(past) -> int:
+    """Accounts staff closed (made inactive) a year ago are erased like a deletion."""
+    from members.data_rights import account_erase
+
+    erased = 0
+    for user in past.iterator():
+        data_request = DataRequest.objects.create(
+            user=user,
+            kind=DataRequest.Kind.ERASURE,
+            source=DataRequest.Source.OTHER,
+            state=DataRequest.State.RECEIVED,
+            outcome="Retention: the account was closed more than a year ago.",
+        )
+        account_erase(data_request=data_request)
+        erased += 1
+    return erased
+
+
 RETENTION = [
+    Retention(
+        model="members.User",
+        field="last_login",
+        period=YEAR,
+        what="Your account, once closed",
+        why="In case you come back or question something; then erased like a deletion.",
+        condition=Q(is_active=False, erased_at__isnull=True),
+        purge=_closed_accounts_erase,
+        starts="after your last sign-in, once the account is closed",
+    ),
+    Retention(
+        model="members.Subscription",
+        field="ended_at",
+        period=6 * YEAR,
+        what="Ended subscriptions",
+        why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
+    ),
     Retention(
         model="members.DataRequest",
         field="export_expires_at",

@@ -173,3 +173,26 @@ def test_the_beat_task_enforces_every_rule():
     _contact_message(3 * 365 * DAY)
     changed = personal_data_retention_enforce.delay().get()
     assert changed["network.ContactMessage.received_at"] == 1
+
+
+def test_accounts_closed_a_year_ago_are_erased_and_open_ones_kept():
+    closed = UserFactory(is_active=False, last_login=timezone.now() - 366 * DAY)
+    recently_closed = UserFactory(is_active=False, last_login=timezone.now() - 300 * DAY)
+    active = UserFactory(last_login=timezone.now() - 800 * DAY)
+    data_rights.retention_enforce()
+    for user in (closed, recently_closed, active):
+        user.refresh_from_db()
+    assert closed.is_erased
+    assert not recently_closed.is_erased and not active.is_erased
+
+
+def test_subscriptions_ended_six_years_ago_go_with_their_invoices():
+    from members.models import Invoice, Subscription
+    from tests.members.factories import InvoiceFactory, SubscriptionFactory
+
+    old = SubscriptionFactory(status="canceled", ended_at=timezone.now() - 6 * 365 * DAY - DAY)
+    InvoiceFactory(subscription=old)
+    kept = SubscriptionFactory(status="canceled", ended_at=timezone.now() - 5 * 365 * DAY)
+    data_rights.retention_enforce()
+    assert list(Subscription.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not Invoice.objects.filter(subscription_id=old.pk).exists()
