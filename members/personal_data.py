@@ -80,6 +80,7 @@ RETENTION = [
         period=6 * YEAR,
         what="Ended subscriptions",
         why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
+        starts="after they ended",
     ),
     Retention(
         model="members.DataRequest",
@@ -95,7 +96,7 @@ RETENTION = [
         model="members.Invoice",
         field="created_at",
         period=6 * YEAR,
-        what="Invoices and the subscriptions they bill",
+        what="Invoices",
         why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
     ),
     Retention(
@@ -119,6 +120,7 @@ RETENTION = [
         period=timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 30),
         what="Invitations to take a seat that were never accepted",
         why="The link expires; the address is kept a month after in case of questions.",
+        starts="after it was sent",
         condition=Q(accepted_at__isnull=True),
     ),
     Retention(

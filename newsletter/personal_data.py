@@ -19,6 +19,7 @@ RETENTION = [
         period=YEAR,
         what="The record of each newsletter sent to each address",
         why="So a retry never sends twice, and to follow up bounces.",
+        starts="after it was sent",
     ),
     Retention(
         model="newsletter.DigestDelivery",

@@ -13,6 +13,7 @@ RETENTION = [
         period=timedelta(days=365),
         what="Library resources you read recently",
         why="To offer them again on your pages; older reads are no longer shown.",
+        starts="after you read it",
     ),
     Retention(
         model="practice_library.FreeRead",
