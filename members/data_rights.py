@@ -32,6 +32,8 @@ from network.mail import site_url
 logger = logging.getLogger(__name__)
 
 DOWNLOAD_SALT = "members.data_export"
+# A download still being prepared after this long was lost with its worker.
+STALE_PREPARATION = timedelta(hours=1)
 
 
 def export_storage():
@@ -73,6 +75,9 @@ def data_export_request(
     with transaction.atomic(durable=True):
         existing = _open_request(user, DataRequest.Kind.ACCESS)
         if existing is not None:
+            if existing.received_at < timezone.now() - STALE_PREPARATION:
+                # Its worker died: asking again starts it again.
+                tasks.data_export_build.delay_on_commit(existing.pk)
             return existing
         data_request = DataRequest.objects.create(
             user=user,

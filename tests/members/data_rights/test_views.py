@@ -159,3 +159,21 @@ def test_the_data_rights_page_shows_a_scheduled_deletion(client, registered):
     client.force_login(registered)
     page = client.get(reverse("members:data_rights")).content.decode()
     assert f"Your account will be deleted on {data_request.erase_after:%-d %B %Y}" in page
+
+
+def test_asking_again_restarts_a_download_whose_worker_died(
+    sign_in, client, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    stuck = DataRequest.objects.create(
+        user=user,
+        kind=DataRequest.Kind.ACCESS,
+        state=DataRequest.State.PREPARING,
+        received_at=timezone.now() - timedelta(hours=2),
+    )
+    sign_in(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("members:data_export"))
+    stuck.refresh_from_db()
+    assert stuck.state == DataRequest.State.DONE
+    assert mail.outbox[-1].to == [user.email]
