@@ -22,6 +22,7 @@ from forum.models import (
     ModerationAction,
     Notification,
     Post,
+    PostAttachment,
     PostBookmark,
     PostRevision,
     Reaction,
@@ -162,8 +163,11 @@ def export(user, archive: ExportArchive) -> None:
 def erase(user, choices: ErasureChoices) -> None:
     posts = Post.objects.filter(author=user)
     if not choices.keep_post_text:
-        # Earlier versions go too; the moderation log keeps only hashes.
+        # Earlier versions and attached files go too; the moderation log keeps only hashes.
         PostRevision.objects.filter(post__author=user).delete()
+        for attachment in PostAttachment.objects.filter(post__author=user).iterator():
+            attachment.file.delete(save=False)
+            attachment.delete()
         changes = {
             "body": REMOVED_TEXT,
             "body_html": render_markdown(REMOVED_TEXT),

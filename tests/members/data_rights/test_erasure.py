@@ -261,3 +261,35 @@ def test_the_person_is_emailed_when_their_account_will_be_deleted(
         data_rights.account_deletion_request(user=user, keep_post_text=True)
     assert mail.outbox[-1].to == [user.email]
     assert "Sign in before then" in mail.outbox[-1].body
+
+
+def test_files_attached_to_their_posts_go_when_they_remove_the_text():
+    from django.core.files.base import ContentFile
+
+    from forum.models import PostAttachment
+
+    user = UserFactory()
+    post = thread_with_posts(posts=1, author=user).posts.get()
+    attachment = PostAttachment(
+        post=post,
+        original_filename="rota.pdf",
+        content_type="application/pdf",
+        extension="pdf",
+        size_bytes=3,
+    )
+    attachment.file.save("rota.pdf", ContentFile(b"pdf"), save=False)
+    attachment.save()
+    storage, name = attachment.file.storage, attachment.file.name
+    erase_now(user, keep_post_text=False)
+    assert not PostAttachment.objects.exists()
+    assert not storage.exists(name)
+
+
+def test_the_thread_page_shows_their_post_as_a_former_members(client, member):
+    user = UserFactory(name="Priya Shah")
+    thread = thread_with_posts(posts=1, author=user)
+    erase_now(user)
+    client.force_login(member)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    assert "A former member" in page
+    assert "Priya Shah" not in page
