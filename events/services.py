@@ -303,6 +303,33 @@ def event_update_after_capacity_change(*, event: Event, now: datetime | None = N
             pass
 
 
+def registrations_withdraw_for_erasure(*, user, now: datetime | None = None) -> int:
+    """A person's account is being erased (inside that transaction): their places at
+    events still to come are given up and offered on, without emailing them; every
+    registration keeps its row for the event's counts but loses the name, organisation
+    and needs they gave."""
+    now = now or timezone.now()
+    withdrawn = 0
+    upcoming = Registration.objects.filter(
+        user=user, status__in=ACTIVE, event__ends_at__gt=now
+    ).values_list("pk", "event_id")
+    for pk, event_id in list(upcoming):
+        event = _lock(Event.objects.get(pk=event_id))
+        registration = Registration.objects.select_for_update().get(pk=pk)
+        held_place = registration.status in HOLDING_PLACE
+        registration.status = Status.CANCELLED
+        registration.place = None
+        registration.offer_expires_at = None
+        registration.cancelled_at = now
+        registration.save()
+        if held_place:
+            _offer_next(event, now=now)
+        withdrawn += 1
+    Registration.objects.filter(user=user).update(name="", organisation_name="", needs="")
+    Notice.objects.filter(registration__user=user).update(error="")
+    return withdrawn
+
+
 def event_cancel(*, event: Event, now: datetime | None = None) -> int:
     """Cancel an event: everyone holding or waiting for a place is emailed (those with a
     place get a cancelling .ics). Returns the number emailed."""

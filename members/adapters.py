@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
 from django.http import HttpRequest
 
 
@@ -10,3 +11,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
+
+    def login(self, request: HttpRequest, user) -> None:
+        """Every way of signing in ends here: signing in during an account's deletion
+        grace period cancels the deletion (as the deletion page promised)."""
+        from members import data_rights
+
+        super().login(request, user)
+        if data_rights.account_deletion_cancel(user=user):
+            messages.success(
+                request, "Welcome back. You signed in, so your account will not be deleted."
+            )

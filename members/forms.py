@@ -74,3 +74,26 @@ class MemberTypeChangeForm(SpecificMessages, forms.ModelForm):
             ("", "Choose a member type"),
             *[(value, label) for value, label in MemberType.choices if value != current_type],
         ]
+
+
+class AccountDeleteForm(forms.Form):
+    """Delete one's account: what happens to the forum posts, and a clear yes."""
+
+    posts = forms.ChoiceField(
+        label="Your forum posts",
+        choices=[
+            ("keep", "Keep the text of my posts, shown as written by “a former member”"),
+            ("remove", "Remove the text of every post I wrote"),
+        ],
+        widget=forms.RadioSelect,
+        initial="keep",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that my account will be deleted and this cannot be undone "
+        "once the grace period ends",
+        error_messages={"required": "Tick the box to confirm you want to delete your account."},
+    )
+
+    @property
+    def keep_post_text(self) -> bool:
+        return self.cleaned_data["posts"] == "keep"

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from members.models import MemberTypeChangeRequest
@@ -37,3 +38,70 @@ def type_change_request_notify_staff(change_request_id: int) -> None:
         staff_notified_at=timezone.now()
     )
     logger.info("member type change request emailed request=%s", change_request.pk)
+
+
+@shared_task
+def data_export_build(data_request_id: int) -> None:
+    """Prepare one person's download (their data request) and email its link."""
+    from members import data_rights
+    from members.models import DataRequest
+
+    data_request = (
+        DataRequest.objects.select_related("user")
+        .filter(pk=data_request_id, kind=DataRequest.Kind.ACCESS)
+        .first()
+    )
+    if data_request is None:
+        return
+    data_rights.data_export_build(data_request=data_request)
+
+
+@shared_task(**EMAIL_RETRY)
+def data_export_notify(data_request_id: int) -> None:
+    """Email the person the single-use link to their download."""
+    from members import data_rights
+    from members.models import DataRequest
+
+    data_request = DataRequest.objects.select_related("user").filter(pk=data_request_id).first()
+    if data_request is None or not data_request.export_file or data_request.user.is_erased:
+        return
+    email = build_email(
+        template="members/emails/data_export_ready",
+        context={
+            "user": data_request.user,
+            "link": data_rights.data_export_link(data_request),
+            "expires_at": data_request.export_expires_at,
+        },
+        subject="Your data is ready to download",
+        to=[data_request.user.email],
+    )
+    email.send()
+
+
+@shared_task(**EMAIL_RETRY)
+def account_deletion_notify(data_request_id: int) -> None:
+    """Tell the person when their account will be deleted, and how to stop it."""
+    from members.models import DataRequest
+
+    data_request = (
+        DataRequest.objects.select_related("user")
+        .filter(pk=data_request_id, state=DataRequest.State.SCHEDULED)
+        .first()
+    )
+    if data_request is None:
+        return  # cancelled or done meanwhile
+    email = build_email(
+        template="members/emails/account_deletion_scheduled",
+        context={"data_request": data_request, "login_url": site_url(reverse("account_login"))},
+        subject="Your account will be deleted",
+        to=[data_request.user.email],
+    )
+    email.send()
+
+
+@shared_task
+def account_deletions_complete() -> int:
+    """Nightly: erase the accounts whose deletion grace period has run out."""
+    from members import data_rights
+
+    return data_rights.account_deletions_complete()

@@ -1,24 +1,67 @@
 """The shape every app's `personal_data.py` follows, and the registry that finds them.
 
-(The network app's own data, such as contact messages, is declared in
-`network/personal_data.py` like any other app's.)
+Each app owns the personal data it stores. Its `<app>/personal_data.py` may define:
 
-Each app owns the personal data it stores. Its `<app>/personal_data.py` declares how
-long each table keeps it (`RETENTION`), and may offer `export(user, archive)` and
-`erase(user, choices)`; members' data-rights pages, the nightly retention task and the
-privacy notice find these modules with Django's `autodiscover_modules`, as the admin
-finds `admin.py`. This module imports no app of ours.
+``RETENTION: list[Retention]``
+    How long each of its tables keeps personal data, and why. The privacy notice lists
+    these (so the notice and the code cannot drift) and the nightly retention task
+    (`retention_enforce`) deletes what is past its period, in batches. A rule needs only
+    `model`, `field`, `period`, `what` and `why`::
+
+        RETENTION = [
+            Retention(
+                model="insight.PageView",
+                field="viewed_at",
+                period=timedelta(days=90),
+                what="Pages viewed by members",
+                why="To count what is read; no longer needed once counted.",
+            ),
+        ]
+
+    `condition` narrows the rule to some rows (e.g. unconfirmed sign-ups only), `purge`
+    replaces deletion (e.g. blanking an address but keeping the row), and
+    `starts="after leaving"` (free text) says in the notice when the period starts.
+
+``export(user, archive: ExportArchive) -> None``
+    Add this app's parts of one person's data to their download: one
+    `archive.add_part(...)` per kind of data. Rows come from a callable returning a
+    fresh iterator (use `.values(...).iterator()`), so a large account is streamed and
+    never held in memory. Only that person's rows, never anyone else's.
+
+``erase(user, choices: ErasureChoices) -> None``
+    Erase or pseudonymise what this app holds about the person, inside the caller's
+    transaction. Safeguarding records are kept: the person's account row itself stays
+    as a pseudonymous "former member #N" (members does that last), so foreign keys to
+    it keep pointing at something that holds no personal data.
+
+The network app's own data (contact messages) is declared in `network/personal_data.py`
+like any other app's. Members' data-rights pages, the retention task and the privacy
+notice find these modules with Django's `autodiscover_modules`, as the admin finds
+`admin.py`. This module imports no app of ours.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
+import csv
+import io
+import json
+import sys
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import ModuleType
+from typing import IO, Any
 
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+
+# A batch of the retention task: small enough that no delete holds locks for long.
+RETENTION_BATCH_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -26,9 +69,10 @@ class Retention:
     """How long one table keeps one kind of personal data, and why.
 
     `model` is "app_label.ModelName"; rows whose `field` (a date or datetime) is older
-    than `period` are past their time. `purge`, when given, removes or pseudonymises
-    them in batches and returns how many it changed; otherwise the retention task
-    deletes them in batches. `what` and `why` are the privacy notice's words.
+    than `period` (and that match `condition`, when given) are past their time.
+    `purge(queryset)`, when given, removes or pseudonymises those rows and returns how
+    many it changed; otherwise the retention task deletes them in batches. `what`,
+    `why` and `starts` are the privacy notice's words.
     """
 
     model: str
@@ -36,17 +80,48 @@ class Retention:
     period: timedelta
     what: str
     why: str
-    purge: Callable[[], int] | None = None
+    condition: Q | None = None
+    purge: Callable[[QuerySet], int] | None = None
+    starts: str = ""
 
     def model_class(self):
         return apps.get_model(self.model)
+
+    def past(self, *, now: datetime | None = None) -> QuerySet:
+        """The rows of the table that are past their period."""
+        now = now or timezone.now()
+        rows = self.model_class()._default_manager.filter(
+            **{f"{self.field}__lt": now - self.period}
+        )
+        if self.condition is not None:
+            rows = rows.filter(self.condition)
+        return rows
+
+    @property
+    def period_label(self) -> str:
+        """The period in the notice's words ("2 years", "90 days")."""
+        days = self.period.days
+        if days >= 365 and days % 365 == 0:
+            years = days // 365
+            return f"{years} year" if years == 1 else f"{years} years"
+        if days >= 30 and days % 30 == 0:
+            months = days // 30
+            return f"{months} month" if months == 1 else f"{months} months"
+        if days == 1:
+            return "1 day"
+        return f"{days} days"
+
+
+@dataclass(frozen=True)
+class ErasureChoices:
+    """What the person chose when asking to be erased."""
+
+    keep_post_text: bool = True
 
 
 def modules() -> list[ModuleType]:
     """Every installed app's `personal_data` module, in INSTALLED_APPS order."""
     autodiscover_modules("personal_data")
-    import sys
-
     found = []
     for config in apps.get_app_configs():
         module = sys.modules.get(f"{config.name}.personal_data")
@@ -58,3 +133,113 @@ def modules() -> list[ModuleType]:
 def retention_rules() -> list[Retention]:
     """Every table's stated period, as the privacy notice lists them."""
     return [rule for module in modules() for rule in getattr(module, "RETENTION", ())]
+
+
+def retention_enforce(
+    *, now: datetime | None = None, batch_size: int = RETENTION_BATCH_SIZE
+) -> dict[str, int]:
+    """Delete (or purge) every row past its period, table by table, in batches: a first
+    run on years of data neither holds a long lock nor loads the rows into memory.
+    Returns how many rows each rule changed, by "model.field"."""
+    now = now or timezone.now()
+    changed: dict[str, int] = {}
+    for rule in retention_rules():
+        past = rule.past(now=now)
+        if rule.purge is not None:
+            count = rule.purge(past)
+        else:
+            count = delete_in_batches(past, batch_size=batch_size)
+        key = f"{rule.model}.{rule.field}"
+        changed[key] = changed.get(key, 0) + count
+    return changed
+
+
+def delete_in_batches(rows: QuerySet, *, batch_size: int = RETENTION_BATCH_SIZE) -> int:
+    """Delete `rows` a batch of primary keys at a time; returns how many were deleted."""
+    model = rows.model
+    deleted = 0
+    while True:
+        batch = list(rows.order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return deleted
+        model._default_manager.filter(pk__in=batch).delete()
+        deleted += len(batch)
+
+
+# --- The download -------------------------------------------------------------------
+
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV
+# injection"); such cells are prefixed with a quote to stay text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+@dataclass
+class ExportPart:
+    name: str
+    title: str
+    rows: int
+    files: list[str] = field(default_factory=list)
+
+
+class ExportArchive:
+    """One person's data as a ZIP: per part, `<name>.json` for machines and
+    `<name>.csv` for people, and an `index.html` listing the parts. Written row by row
+    into `fileobj` (a temporary file), so nothing is held in memory whole."""
+
+    def __init__(self, fileobj: IO[bytes], *, person: str) -> None:
+        self.zip = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED)
+        self.person = person
+        self.parts: list[ExportPart] = []
+
+    def add_part(
+        self,
+        name: str,
+        title: str,
+        fields: list[str],
+        rows: Callable[[], Iterable[Mapping[str, Any]]],
+    ) -> None:
+        """Add one part. `rows` is called twice (JSON, then CSV): each call returns a
+        fresh iterator over dicts whose keys are `fields`."""
+        count = 0
+        with self.zip.open(f"{name}.json", "w", force_zip64=True) as raw:
+            out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+            out.write("[")
+            for row in rows():
+                out.write(",\n" if count else "\n")
+                out.write(json.dumps({f: row.get(f) for f in fields}, cls=DjangoJSONEncoder))
+                count += 1
+            out.write("\n]\n")
+            out.flush()
+            out.detach()
+        with self.zip.open(f"{name}.csv", "w", force_zip64=True) as raw:
+            out = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            writer = csv.writer(out)
+            writer.writerow(fields)
+            for row in rows():
+                writer.writerow([_cell(row.get(f)) for f in fields])
+            out.flush()
+            out.detach()
+        self.parts.append(ExportPart(name, title, count, [f"{name}.csv", f"{name}.json"]))
+
+    def close(self) -> None:
+        """Write the readable index and finish the ZIP."""
+        html = render_to_string(
+            "network/data_export_index.html",
+            {"parts": self.parts, "person": self.person, "made_at": timezone.now()},
+        )
+        self.zip.writestr("index.html", html)
+        self.zip.close()
+
+
+def iterate(rows: QuerySet, *, chunk_size: int = 500) -> Callable[[], Iterator[Mapping]]:
+    """A rows callable for `ExportArchive.add_part` from a `.values(...)` queryset."""
+    return lambda: rows.iterator(chunk_size=chunk_size)

@@ -457,6 +457,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Events: every five minutes, reminders a week and an hour before each event (each
     # sent once: a row per registrant and reminder), waiting-list offers past their time
     # passed on, and emails to registrants that a dead worker left unsent.
+    # Data rights: nightly, erase the accounts whose 14-day deletion grace has run out.
+    "data-rights-erasures": {
+        "task": "members.tasks.account_deletions_complete",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    # Data rights: nightly, delete (in batches) what each table keeps past the period the
+    # privacy notice states (each app's personal_data.RETENTION), and expired downloads.
+    "data-rights-retention": {
+        "task": "network.tasks.personal_data_retention_enforce",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "events-tick": {
         "task": "events.tasks.events_tick",
         "schedule": crontab(minute="*/5"),
@@ -523,6 +534,17 @@ MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=14)
 # Days an invitation to an organisation's seat stays valid (and holds its seat).
 ORGANISATION_INVITATION_DAYS = env.int("ORGANISATION_INVITATION_DAYS", default=14)
 CONTACT_MESSAGE_MAX_LENGTH = 3000
+
+# ------------------------------------------------------------------------------
+# Data rights (members/data_rights.py; each app's personal_data.py states its periods)
+# ------------------------------------------------------------------------------
+# Days between asking to delete one's account and its erasure; signing in cancels.
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
+# Hours the emailed link to a data download works (once, for its owner only).
+DATA_EXPORT_LINK_HOURS = env.int("DATA_EXPORT_LINK_HOURS", default=72)
+# The storage (a key of STORAGES) the downloads are written to: object storage in
+# production, var/media when embedded. Never served from a public URL.
+DATA_EXPORT_STORAGE = env("DATA_EXPORT_STORAGE", default="default")
 
 # ------------------------------------------------------------------------------
 # Best-practice library (practice_library)

@@ -44,3 +44,16 @@ def contact_message_notify_staff(contact_message_id: int) -> None:
 @shared_task
 def sessions_clear_expired() -> None:
     call_command("clearsessions")
+
+
+@shared_task
+def personal_data_retention_enforce() -> dict[str, int]:
+    """Nightly: delete what each table keeps past its stated period (each app's
+    personal_data.RETENTION, as the privacy notice lists them), in batches."""
+    from network.data_rights import retention_enforce
+
+    changed = retention_enforce()
+    logger.info(
+        "retention: %s", ", ".join(f"{key}={count}" for key, count in changed.items() if count)
+    )
+    return changed

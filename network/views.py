@@ -20,6 +20,7 @@ from forum import access as forum_access
 from forum import selectors as forum_selectors
 from members import access
 from network.celery import app as celery_app
+from network.data_rights import retention_rules
 from network.forms import ContactForm
 from network.services import contact_message_submit
 from newsletter import selectors as newsletter_selectors
@@ -123,7 +124,13 @@ def contact(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "network/privacy.html")
+    """The periods come from each app's personal_data.RETENTION, so the notice says
+    what the retention task does."""
+    context = {
+        "retention_rules": retention_rules(),
+        "deletion_grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
+    }
+    return render(request, "network/privacy.html", context)
 
 
 @login_not_required

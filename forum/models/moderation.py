@@ -138,8 +138,10 @@ class Report(models.Model):
     """A member's report of a post. Resolved with the queue item it belongs to."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    # A safeguarding record: it outlives the reporter's erasure, which keeps their
+    # account row as a pseudonymous "former member #N" (never deleted with them).
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_reports"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_reports"
     )
     reason = models.CharField(max_length=20, choices=ReportReason.choices)
     details = models.TextField(blank=True, help_text="Required for 'something else'.")
@@ -203,6 +205,22 @@ class ModerationActionQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("The moderation log is append-only.")
+
+    def pseudonymise(self, user) -> int:
+        """The one change the log allows: an erased person's name in its labels becomes
+        their pseudonym ("Former member #N"). Returns how many entries changed."""
+        pseudonym = user.pseudonym
+        changed = models.QuerySet.update(
+            self.filter(actor_id=user.pk).exclude(actor_label=pseudonym),
+            actor_label=pseudonym,
+        )
+        changed += models.QuerySet.update(
+            self.filter(member_id=user.pk, post_id__isnull=True, thread_id__isnull=True).exclude(
+                target_label=f"Member {pseudonym} ({user.pk})"
+            ),
+            target_label=f"Member {pseudonym} ({user.pk})",
+        )
+        return changed
 
 
 class ModerationAction(models.Model):
@@ -296,8 +314,9 @@ class Suspension(models.Model):
     """A member may not post (or report, react or edit) until `until` (empty: until a
     moderator lifts it)."""
 
+    # A safeguarding record, kept like reports (see Report.reporter).
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="forum_suspensions"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forum_suspensions"
     )
     starts_at = models.DateTimeField(default=timezone.now)
     until = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,8 @@ from forum.models import (
     ModerationActionKind,
     Post,
     PostRevision,
+    Report,
+    ReviewNote,
     Thread,
     content_hash,
 )
@@ -46,6 +48,31 @@ def removed_words(before: str, after: str) -> set[str]:
 
 def _holds_any(text: str, words: set[str]) -> bool:
     return bool(words.intersection(_WORD.findall(text.lower())))
+
+
+REDACTED = "[redacted]"
+
+
+def scrub(text: str, words: set[str]) -> str:
+    """`text` with every one of `words` (any case) replaced by "[redacted]"."""
+    return _WORD.sub(lambda m: REDACTED if m.group(0).lower() in words else m.group(0), text)
+
+
+def _scrub_moderation_records(post: Post, words: set[str]) -> int:
+    """Reports of the post and moderators' notes on it may quote what was taken out:
+    the removed words go from them too (the reports themselves stay)."""
+    changed = 0
+    for report in Report.objects.filter(post=post).exclude(details="").only("pk", "details"):
+        if _holds_any(report.details, words):
+            report.details = scrub(report.details, words)
+            report.save(update_fields=["details"])
+            changed += 1
+    for note in ReviewNote.objects.filter(item__post=post).only("pk", "text"):
+        if _holds_any(note.text, words):
+            note.text = scrub(note.text, words)
+            note.save(update_fields=["text"])
+            changed += 1
+    return changed
 
 
 @dataclass
@@ -106,6 +133,8 @@ def post_redact(
             thread_search_index(thread)
         if body != post.body:
             body_rewrite(post, actor=actor, body=body, reason=reason)
+        if words:
+            details["records_scrubbed"] = _scrub_moderation_records(post, words)
         audit_record(
             actor=actor,
             action=ModerationActionKind.REDACT,

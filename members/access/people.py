@@ -300,3 +300,12 @@ def member_required(view_func):
         )
 
     return _wrapped
+
+
+def can_download_data_export(user, data_request) -> bool:
+    """A person's data download is theirs alone: not staff's, not a colleague's."""
+    return (
+        user.is_authenticated
+        and not getattr(user, "is_erased", False)
+        and data_request.user_id == user.pk
+    )

@@ -15,7 +15,16 @@ from datetime import timedelta
 from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
-from members.models import Invitation, MemberType, Organisation, Plan, Seat, Subscription, User
+from members.models import (
+    DataRequest,
+    Invitation,
+    MemberType,
+    Organisation,
+    Plan,
+    Seat,
+    Subscription,
+    User,
+)
 from members.organisations import invitations, seats
 
 SIGNED_IN_200 = {"anonymous": 302, "*": 200}
@@ -108,6 +117,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "members:invitation[other]": {"anonymous": 200, "*": 403},
     "members:invitation[expired]": {"*": 410},
     "members:invitation[forged]": {"*": 404},
+    # Data rights: the page for anyone signed in; downloading and deleting ask for the
+    # password again first (allauth's reauthentication: 302 to it).
+    "members:data_rights": SIGNED_IN_200,
+    "members:data_export": {"*": 302},
+    "members:account_delete": {"*": 302},
+    # A download link works only for the person it was made for.
+    "members:data_download[other]": {"anonymous": 302, "*": 403},
+    "members:data_download[forged]": {"anonymous": 302, "*": 403},
 }
 
 METHODS = {
@@ -119,6 +136,7 @@ METHODS = {
     "members:domain_verify": "post",
     "members:domain_clear": "post",
     "members:seat_claim": "post",
+    "members:data_export": "post",
 }
 
 
@@ -156,6 +174,22 @@ def _security_key(user: User) -> Authenticator:
     return Authenticator.objects.create(
         user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "Their key"}
     )
+
+
+def _someone_elses_download(user: User) -> str:
+    """The token of a prepared download of another person's data."""
+    from django.core import signing
+
+    from members.data_rights import DOWNLOAD_SALT
+
+    data_request = DataRequest.objects.create(
+        user=user,
+        kind=DataRequest.Kind.ACCESS,
+        state=DataRequest.State.DONE,
+        export_file="data-exports/theirs.zip",
+        export_expires_at=timezone.now() + timedelta(hours=1),
+    )
+    return signing.dumps({"r": data_request.pk, "u": user.pk}, salt=DOWNLOAD_SALT)
 
 
 def url_kwargs(people: dict) -> dict[str, dict]:
@@ -197,6 +231,8 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "members:seat_claim[domain]": {"slug": by_domain.slug},
         "members:seat_claim[other]": theirs,
         "members:invitation[other]": {"token": invitations.invitation_token(other_invitation)},
+        "members:data_download[other]": {"token": _someone_elses_download(colleague)},
+        "members:data_download[forged]": {"token": "not-a-link-we-made"},
         "members:invitation[expired]": {"token": invitations.invitation_token(expired)},
         "members:invitation[forged]": {"token": "1:forged:signature"},
         "mfa_remove_webauthn[other]": {"pk": key.pk},

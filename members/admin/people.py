@@ -54,7 +54,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "name", "organisation_name", "seats__organisation__name"]
     actions = ["export_csv"]
     ordering = ["email"]
-    readonly_fields = ["access_summary", "last_login", "date_joined"]
+    readonly_fields = ["access_summary", "last_login", "date_joined", "erased_at"]
     filter_horizontal = ["groups", "user_permissions", "topics"]
     inlines = [SeatInline]
     fieldsets = [
@@ -76,11 +76,17 @@ class UserAdmin(DjangoUserAdmin):
             "Permissions",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "erased_at"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a person would take safeguarding and billing records with them:
+        # record an erasure request in the requests log (Data requests) instead, which
+        # keeps those records under a pseudonym. A staff member's own deletion too.
+        return False
 
     @admin.display(description="Access")
     def access_summary(self, obj: User) -> str:

@@ -344,6 +344,21 @@ def subscription_get(subscription_id: str) -> SubscriptionState:
     )
 
 
+def subscription_cancel(subscription_id: str) -> SubscriptionState:
+    """End a subscription at once, without proration or a final invoice (a person's
+    account is being erased). Cancelling one already cancelled is not an error."""
+    try:
+        subscription = _call(
+            "subscription cancel", _client().v1.subscriptions.cancel, subscription_id
+        )
+    except StripeRejected:
+        state = subscription_get(subscription_id)
+        if state.status == "canceled":
+            return state
+        raise
+    return subscription_state(subscription)
+
+
 def invoice_get(invoice_id: str) -> InvoiceState:
     return invoice_state(_call("invoice", _client().v1.invoices.retrieve, invoice_id))
 

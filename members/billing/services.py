@@ -23,6 +23,7 @@ from members.billing.sync import (
     META_ORGANISATION,
     META_PLAN,
     META_USER,
+    subscription_write,
 )
 from members.models import (
     Invoice,
@@ -266,3 +267,35 @@ def billing_summary(user: User) -> BillingSummary:
         and bool(subscription.stripe_customer_id),
         latest_request=latest_request,
     )
+
+
+def personal_subscriptions_cancel(*, user: User) -> list[Subscription]:
+    """End every live personal subscription of a person at once (their account is being
+    erased): in Stripe first, then our copy from Stripe's answer. The rows stay as billing
+    records. Without a Stripe id (none was ever made) or without Stripe keys (the
+    embedded default) only our row changes."""
+    cancelled = []
+    live = Subscription.objects.filter(user=user).exclude(
+        status__in=[SubscriptionStatus.CANCELED, SubscriptionStatus.INCOMPLETE_EXPIRED]
+    )
+    for subscription in live:
+        if not subscription.stripe_subscription_id or not gateway.is_configured():
+            subscription.status = SubscriptionStatus.CANCELED
+            subscription.ended_at = timezone.now()
+            subscription.save(update_fields=["status", "ended_at"])
+            cancelled.append(subscription)
+            continue
+        state = gateway.subscription_cancel(subscription.stripe_subscription_id)
+        with transaction.atomic():
+            current = Subscription.objects.select_for_update().get(pk=subscription.pk)
+            cancelled.append(
+                subscription_write(
+                    state=state,
+                    user=current.user,
+                    organisation=current.organisation,
+                    plan=current.plan,
+                    current=current,
+                )
+            )
+        logger.info("subscription %s cancelled for erasure", subscription.stripe_subscription_id)
+    return cancelled

@@ -10,9 +10,11 @@ the one way to name one (app label "members" and table names are unchanged):
     subscriptions   Plan, Subscription, SubscriptionStatus, ENDED_STATUSES
     grants          MembershipGrant, MemberTypeChangeRequest
     billing         Invoice, StripeEvent, InvoiceRequest
+    data_rights     DataRequest (access and erasure requests)
 """
 
 from members.models.billing import Invoice, InvoiceRequest, StripeEvent
+from members.models.data_rights import DataRequest
 from members.models.grants import MembershipGrant, MemberTypeChangeRequest
 from members.models.organisations import Invitation, Organisation, Seat
 from members.models.people import MemberType, Region, User, UserManager
@@ -20,6 +22,7 @@ from members.models.subscriptions import ENDED_STATUSES, Plan, Subscription, Sub
 
 __all__ = [
     "ENDED_STATUSES",
+    "DataRequest",
     "Invitation",
     "Invoice",
     "InvoiceRequest",

@@ -81,6 +81,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the person's data was erased. The row stays, holding nothing "
+        "personal, so safeguarding and billing records keep a stable pseudonymous "
+        'reference ("former member #N").',
+    )
 
     objects = UserManager()
 
@@ -92,7 +100,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["name", "email"]
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return self.pseudonym
         return self.name or self.email
+
+    @property
+    def pseudonym(self) -> str:
+        """The stable name records keep for this person once erased."""
+        return f"Former member #{self.pk}"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def get_full_name(self) -> str:
         return self.name

@@ -176,6 +176,12 @@ def _other_admins(seat: Seat) -> QuerySet[Seat]:
     )
 
 
+def organisations_only_admin_of(user: User) -> list[Organisation]:
+    """Organisations whose only admin is this person: they must hand over before leaving."""
+    seats = Seat.objects.filter(user=user, is_admin=True).select_related("organisation")
+    return [seat.organisation for seat in seats if not _other_admins(seat).exists()]
+
+
 def seat_remove(*, seat: Seat, removed_by: User) -> None:
     """Take a seat back. The last admin cannot be removed: someone must manage the seats."""
     with transaction.atomic(durable=True):

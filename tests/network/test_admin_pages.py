@@ -37,6 +37,7 @@ from forum.services import reports
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
 from members.demo import EDITORS_APP_LABELS, MODERATORS_APP_LABELS, group_with_permissions
 from members.models import (
+    DataRequest,
     InvoiceRequest,
     MemberType,
     MemberTypeChangeRequest,
@@ -248,6 +249,9 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "members.stripeevent": _stripe_event,
     "members.membershipgrant": lambda: GrantFactory(member_type=MemberType.POLICY),
     "members.membertypechangerequest": _member_type_change_request,
+    "members.datarequest": lambda: DataRequest.objects.create(
+        user=UserFactory(), kind=DataRequest.Kind.ERASURE, source=DataRequest.Source.EMAIL
+    ),
     "practice_library.resourcetype": lambda: ResourceTypeFactory(name="Case study"),
     "practice_library.resource": _resource,
     "practice_library.resourcedueforreview": lambda: _resource(

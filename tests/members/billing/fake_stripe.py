@@ -127,6 +127,7 @@ class FakeStripe(stripe.HTTPClient):
             ("POST", r"/v1/customers", self._create_customer),
             ("POST", r"/v1/subscriptions", self._create_subscription),
             ("GET", r"/v1/subscriptions/(?P<id>[^/]+)", self._get("subscription", self.subscriptions)),
+            ("DELETE", r"/v1/subscriptions/(?P<id>[^/]+)", self._cancel_subscription),
             ("GET", r"/v1/invoices/(?P<id>[^/]+)", self._get("invoice", self.invoices)),
             ("POST", r"/v1/invoices/(?P<id>[^/]+)/pay", self._pay_invoice),
             ("GET", r"/v1/events", self._list_events),
@@ -212,6 +213,19 @@ class FakeStripe(stripe.HTTPClient):
             days_until_due=int(params["days_until_due"]) if params.get("days_until_due") else None,
         )
         return 200, subscription
+
+    def _cancel_subscription(self, params, id):
+        subscription = self.subscriptions.get(id)
+        if subscription is None:
+            return self._missing("subscription", id)
+        if subscription["status"] == "canceled":
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": f"A canceled subscription can only update its cancellation_details: {id}",
+                }
+            }
+        return 200, self._public(self.set_subscription(id, status="canceled"))
 
     def _pay_invoice(self, params, id):
         if id not in self.invoices:

@@ -1,0 +1,107 @@
+"""The requests log: people's requests for a copy of their data or for erasure, made on
+their account page or recorded by staff from an email or a letter, with their one-month
+deadline, state and outcome. Staff run the export or the erasure from here, through the
+same services the account pages use."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from members import data_rights
+from members.billing.gateway import StripeRejected, StripeUnavailable
+from members.models import DataRequest
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Open past its deadline"), ("open", "Open")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.open().filter(due_by__lt=timezone.now())
+        if self.value() == "open":
+            return queryset.open()
+        return queryset
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "source", "received_at", "due_by", "state", "is_overdue"]
+    list_filter = [OverdueFilter, "kind", "state", "source"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__name"]
+    autocomplete_fields = ["user"]
+    date_hierarchy = "received_at"
+    actions = ["run_export", "run_erasure"]
+    fields = [
+        "user",
+        "kind",
+        "source",
+        "received_at",
+        "due_by",
+        "keep_post_text",
+        "state",
+        "outcome",
+        "erase_after",
+        "closed_at",
+        "recorded_by",
+        "export_expires_at",
+        "export_downloaded_at",
+    ]
+    readonly_fields = [
+        "due_by",
+        "erase_after",
+        "closed_at",
+        "recorded_by",
+        "export_expires_at",
+        "export_downloaded_at",
+    ]
+
+    @admin.display(boolean=True, description="Overdue")
+    def is_overdue(self, obj: DataRequest) -> bool:
+        return obj.is_overdue
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        # Who and what a request is about never changes once logged.
+        return [*self.readonly_fields, "user", "kind", "received_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+            if obj.source == DataRequest.Source.ACCOUNT:
+                obj.source = DataRequest.Source.OTHER
+        if obj.state in (DataRequest.State.DONE, DataRequest.State.REFUSED) and not obj.closed_at:
+            obj.closed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the log is kept (its own retention period removes old entries)
+
+    @admin.action(description="Prepare the download and email the person its link")
+    def run_export(self, request, queryset):
+        started = 0
+        for data_request in queryset.filter(kind=DataRequest.Kind.ACCESS).select_related("user"):
+            if data_request.user.is_erased:
+                continue
+            data_rights.data_export_run(data_request=data_request)
+            started += 1
+        messages.success(request, f"Preparing {started} download(s); each person is emailed.")
+
+    @admin.action(description="Erase the person now (no grace period)")
+    def run_erasure(self, request, queryset):
+        for data_request in queryset.filter(kind=DataRequest.Kind.ERASURE).select_related("user"):
+            try:
+                data_rights.account_erase(data_request=data_request)
+            except ValidationError as error:
+                messages.error(request, f"{data_request.user}: {' '.join(error.messages)}")
+            except (StripeUnavailable, StripeRejected) as error:
+                messages.error(
+                    request, f"{data_request.user}: Stripe refused or is down ({error})."
+                )
+            else:
+                messages.success(request, f"Erased: now {data_request.user}.")

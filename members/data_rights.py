@@ -1,0 +1,293 @@
+"""People's rights over their data: a copy of it (a ZIP made by a task, fetched once
+through a signed link) and the erasure of their account (after a grace period in which
+signing in cancels it). Staff run the same operations from the requests log in the admin.
+
+Each app says what it holds in its `personal_data.py` (network/data_rights.py); this
+module only walks them, so members imports no higher app. Erasure keeps the account row
+as a pseudonymous "former member #N" holding nothing personal: reports, suspensions,
+the moderation log and billing records keep pointing at it.
+"""
+
+import logging
+import secrets
+import tempfile
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from members import access
+from members.billing.services import personal_subscriptions_cancel
+from members.models import DataRequest, User
+from members.organisations.seats import organisations_only_admin_of
+from network.data_rights import ErasureChoices, ExportArchive, modules
+from network.mail import site_url
+
+logger = logging.getLogger(__name__)
+
+DOWNLOAD_SALT = "members.data_export"
+# A download still being prepared after this long was lost with its worker.
+STALE_PREPARATION = timedelta(hours=1)
+
+
+def export_storage():
+    return storages[settings.DATA_EXPORT_STORAGE]
+
+
+# --- Requests -----------------------------------------------------------------------
+
+
+def _open_request(user: User, kind: str) -> DataRequest | None:
+    return DataRequest.objects.open().filter(user=user, kind=kind).first()
+
+
+def erasure_pending(user: User) -> DataRequest | None:
+    """The person's scheduled erasure, if any (the account page shows its date)."""
+    return DataRequest.objects.filter(
+        user=user, kind=DataRequest.Kind.ERASURE, state=DataRequest.State.SCHEDULED
+    ).first()
+
+
+def handover_needed(user: User) -> list:
+    """Organisations the person is the only admin of: they hand over before leaving."""
+    return organisations_only_admin_of(user)
+
+
+# --- Download your data -------------------------------------------------------------
+
+
+def data_export_request(
+    *,
+    user: User,
+    source: str = DataRequest.Source.ACCOUNT,
+    recorded_by: User | None = None,
+) -> DataRequest:
+    """Log a request for a copy of a person's data and have a worker prepare it. A
+    request already being prepared is returned as it is."""
+    from members import tasks
+
+    with transaction.atomic(durable=True):
+        existing = _open_request(user, DataRequest.Kind.ACCESS)
+        if existing is not None:
+            if existing.received_at < timezone.now() - STALE_PREPARATION:
+                # Its worker died: asking again starts it again.
+                tasks.data_export_build.delay_on_commit(existing.pk)
+            return existing
+        data_request = DataRequest.objects.create(
+            user=user,
+            kind=DataRequest.Kind.ACCESS,
+            source=source,
+            recorded_by=recorded_by,
+            state=DataRequest.State.PREPARING,
+        )
+        tasks.data_export_build.delay_on_commit(data_request.pk)
+    return data_request
+
+
+def data_export_run(*, data_request: DataRequest) -> None:
+    """Staff run (or run again) the export of a logged request from the admin."""
+    from members import tasks
+
+    DataRequest.objects.filter(pk=data_request.pk).update(state=DataRequest.State.PREPARING)
+    tasks.data_export_build.delay_on_commit(data_request.pk)
+
+
+def data_export_build(*, data_request: DataRequest) -> DataRequest:
+    """Write the person's ZIP into the export storage part by part (each app's
+    `export`), then email them the link. Runs in a worker."""
+    from members import tasks
+
+    user = data_request.user
+    storage = export_storage()
+    with tempfile.TemporaryFile() as spool:
+        archive = ExportArchive(spool, person=str(user))
+        for module in modules():
+            export = getattr(module, "export", None)
+            if export is not None:
+                export(user, archive)
+        archive.close()
+        spool.seek(0)
+        name = storage.save(f"data-exports/{secrets.token_urlsafe(24)}.zip", File(spool))
+    now = timezone.now()
+    with transaction.atomic():
+        if data_request.export_file:
+            storage.delete(data_request.export_file)  # a staff re-run replaces the old one
+        data_request.export_file = name
+        data_request.export_expires_at = now + timedelta(hours=settings.DATA_EXPORT_LINK_HOURS)
+        data_request.export_downloaded_at = None
+        data_request.state = DataRequest.State.DONE
+        data_request.closed_at = now
+        data_request.outcome = "Download prepared and its link emailed to the person."
+        data_request.save()
+        tasks.data_export_notify.delay_on_commit(data_request.pk)
+    logger.info("data export prepared request=%s", data_request.pk)
+    return data_request
+
+
+def data_export_link(data_request: DataRequest) -> str:
+    token = signing.dumps({"r": data_request.pk, "u": data_request.user_id}, salt=DOWNLOAD_SALT)
+    return site_url(reverse("members:data_download", args=[token]))
+
+
+class DownloadRefused(Exception):
+    """The link is not this person's, has expired or was used already (the message says which)."""
+
+
+def data_export_claim(*, token: str, user: User) -> tuple[DataRequest, object]:
+    """Check a download link and mark it used: it works once, before it expires, and
+    only for the person it was made for. Returns the request and the open file."""
+    try:
+        payload = signing.loads(
+            token, salt=DOWNLOAD_SALT, max_age=timedelta(hours=settings.DATA_EXPORT_LINK_HOURS)
+        )
+    except signing.SignatureExpired as error:
+        raise DownloadRefused("This link has expired. Ask for a new download.") from error
+    except signing.BadSignature as error:
+        raise DownloadRefused("This link is not valid.") from error
+    data_request = DataRequest.objects.filter(pk=payload.get("r")).first()
+    if (
+        data_request is None
+        or payload.get("u") != data_request.user_id
+        or not access.can_download_data_export(user, data_request)
+    ):
+        raise DownloadRefused("This link was made for someone else.")
+    if not data_request.export_file:
+        raise DownloadRefused("This download is no longer available. Ask for a new one.")
+    now = timezone.now()
+    if data_request.export_expires_at is None or data_request.export_expires_at <= now:
+        raise DownloadRefused("This link has expired. Ask for a new download.")
+    claimed = DataRequest.objects.filter(
+        pk=data_request.pk, export_downloaded_at__isnull=True
+    ).update(export_downloaded_at=now)
+    if not claimed:
+        raise DownloadRefused("This link has been used already. Ask for a new download.")
+    return data_request, export_storage().open(data_request.export_file, "rb")
+
+
+# --- Delete your account ------------------------------------------------------------
+
+
+def account_deletion_request(
+    *,
+    user: User,
+    keep_post_text: bool,
+    source: str = DataRequest.Source.ACCOUNT,
+    recorded_by: User | None = None,
+) -> DataRequest:
+    """Schedule the erasure of an account after the grace period."""
+    organisations = handover_needed(user)
+    if organisations:
+        names = ", ".join(str(o) for o in organisations)
+        raise ValidationError(
+            f"You are the only admin of {names}. Make a colleague an admin first, so "
+            "someone can still manage its seats and billing.",
+            code="last_admin",
+        )
+    from members import tasks
+
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        existing = _open_request(user, DataRequest.Kind.ERASURE)
+        if existing is not None:
+            return existing
+        data_request = DataRequest.objects.create(
+            user=user,
+            kind=DataRequest.Kind.ERASURE,
+            source=source,
+            recorded_by=recorded_by,
+            state=DataRequest.State.SCHEDULED,
+            received_at=now,
+            erase_after=now + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS),
+            keep_post_text=keep_post_text,
+        )
+        # Told by email too: if someone else did this, signing in stops it.
+        tasks.account_deletion_notify.delay_on_commit(data_request.pk)
+    return data_request
+
+
+def account_deletion_cancel(*, user: User) -> int:
+    """Signing in during the grace period cancels the erasure."""
+    return DataRequest.objects.filter(
+        user=user, kind=DataRequest.Kind.ERASURE, state=DataRequest.State.SCHEDULED
+    ).update(
+        state=DataRequest.State.CANCELLED,
+        closed_at=timezone.now(),
+        outcome="Cancelled: the person signed in again during the grace period.",
+    )
+
+
+def account_erase(*, data_request: DataRequest) -> User:
+    """Erase the person now: their personal subscriptions are cancelled in Stripe, then
+    every app erases or pseudonymises what it holds, and the account row becomes a
+    "former member #N" holding nothing personal. Raises ValidationError while they are
+    an organisation's only admin, and gateway errors while Stripe is unreachable (the
+    nightly task tries again)."""
+    user = data_request.user
+    if handover_needed(user):
+        raise ValidationError(
+            "The person is an organisation's only admin: another admin is needed first.",
+            code="last_admin",
+        )
+    if not user.is_erased:
+        personal_subscriptions_cancel(user=user)  # Stripe, outside the transaction
+    choices = ErasureChoices(keep_post_text=data_request.keep_post_text)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        if not user.is_erased:
+            # Higher apps first: they may still need the person's address to find rows.
+            for module in reversed(modules()):
+                erase = getattr(module, "erase", None)
+                if erase is not None:
+                    erase(user, choices)
+            user_pseudonymise(user=user, now=now)
+        data_request.state = DataRequest.State.DONE
+        data_request.closed_at = now
+        data_request.outcome = (
+            "Account erased; forum posts kept as a former member's."
+            if data_request.keep_post_text
+            else "Account erased; the text of every forum post removed."
+        )
+        data_request.save(update_fields=["state", "closed_at", "outcome"])
+    access.forget(user)
+    logger.info("account erased request=%s user=%s", data_request.pk, user.pk)
+    return user
+
+
+def user_pseudonymise(*, user: User, now=None) -> None:
+    """Empty the account row of everything personal; it stays as "former member #N"."""
+    user.email = f"former-member-{user.pk}@erased.invalid"
+    user.name = ""
+    user.job_title = ""
+    user.organisation_name = ""
+    user.member_type = ""
+    user.region = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.last_login = None
+    user.erased_at = now or timezone.now()
+    user.save()
+    user.topics.clear()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+
+def account_deletions_complete(*, now=None) -> int:
+    """Erase every account whose grace period has run out (the nightly task)."""
+    erased = 0
+    for pk in DataRequest.objects.erasures_due(now=now).values_list("pk", flat=True):
+        data_request = DataRequest.objects.select_related("user").get(pk=pk)
+        try:
+            account_erase(data_request=data_request)
+        except Exception:  # one failure must not stop the others
+            logger.exception("erasure failed request=%s", pk)
+            continue
+        erased += 1
+    return erased

@@ -1,0 +1,93 @@
+"""The "your data and account" pages: download one's data, delete one's account. Both
+ask for the password again (allauth's reauthentication) before acting."""
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members import data_rights
+from members.forms import AccountDeleteForm
+from members.models import DataRequest
+
+
+def data_rights_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "latest_export": DataRequest.objects.filter(user=user, kind=DataRequest.Kind.ACCESS)
+        .order_by("-received_at")
+        .first(),
+        "erasure": data_rights.erasure_pending(user),
+        "handover": data_rights.handover_needed(user),
+        "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
+        "link_hours": settings.DATA_EXPORT_LINK_HOURS,
+    }
+    return render(request, "members/data_rights/index.html", context)
+
+
+@require_POST
+@reauthentication_required
+def data_export_start(request: HttpRequest) -> HttpResponse:
+    data_rights.data_export_request(user=request.user)
+    messages.success(
+        request,
+        "We are preparing your data. We will email you a link to download it, usually "
+        "within a few minutes.",
+    )
+    return redirect("members:data_rights")
+
+
+def data_download(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        data_request, file = data_rights.data_export_claim(token=token, user=request.user)
+    except data_rights.DownloadRefused as refusal:
+        return render(
+            request,
+            "members/data_rights/download_refused.html",
+            {"reason": str(refusal)},
+            status=403,
+        )
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=f"my-data-{data_request.received_at:%Y-%m-%d}.zip",
+        content_type="application/zip",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@reauthentication_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    handover = data_rights.handover_needed(user)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not handover and form.is_valid():
+        try:
+            data_request = data_rights.account_deletion_request(
+                user=user, keep_post_text=form.keep_post_text
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            messages.success(
+                request,
+                f"Your account will be deleted on {data_request.erase_after:%-d %B %Y}. "
+                "Changed your mind? Sign in before then and it will not be.",
+            )
+            return redirect("home")
+    context = {
+        "form": form,
+        "handover": handover,
+        "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
+    }
+    return render(
+        request,
+        "members/data_rights/delete.html",
+        context,
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,267 @@
+"""What members stores about a person: the account, its email addresses, sign-in
+sessions, memberships, seats and invitations, subscriptions and invoices, and data-rights
+requests. See network/data_rights.py for the shape of this module.
+
+Erasing here frees the person's seats, withdraws invitations to their address and
+removes their addresses, sessions and second factors. Their personal subscriptions are
+cancelled in Stripe before this runs (members.data_rights.account_erase), and the rows
+stay six years as billing records, pointing at the pseudonymous account. The account row
+itself is made pseudonymous last, by members.data_rights.
+"""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.db.models import Q
+
+from members.models import (
+    DataRequest,
+    Invitation,
+    Invoice,
+    MembershipGrant,
+    MemberTypeChangeRequest,
+    Seat,
+    StripeEvent,
+    Subscription,
+    User,
+)
+from network.data_rights import ErasureChoices, ExportArchive, Retention, iterate
+
+YEAR = timedelta(days=365)
+
+
+def _downloads_delete(past) -> int:
+    from members.data_rights import export_storage
+
+    storage = export_storage()
+    count = 0
+    for data_request in past.only("pk", "export_file").iterator():
+        storage.delete(data_request.export_file)
+        DataRequest.objects.filter(pk=data_request.pk).update(export_file="")
+        count += 1
+    return count
+
+
+def _closed_accounts_erase(past) -> int:
+    """Accounts staff closed (made inactive) a year ago are erased like a deletion."""
+    from members.data_rights import account_erase
+
+    erased = 0
+    for user in past.iterator():
+        data_request = DataRequest.objects.create(
+            user=user,
+            kind=DataRequest.Kind.ERASURE,
+            source=DataRequest.Source.OTHER,
+            state=DataRequest.State.RECEIVED,
+            outcome="Retention: the account was closed more than a year ago.",
+        )
+        account_erase(data_request=data_request)
+        erased += 1
+    return erased
+
+
+RETENTION = [
+    Retention(
+        model="members.User",
+        field="last_login",
+        period=YEAR,
+        what="Your account, once closed",
+        why="In case you come back or question something; then erased like a deletion.",
+        condition=Q(is_active=False, erased_at__isnull=True),
+        purge=_closed_accounts_erase,
+        starts="after your last sign-in, once the account is closed",
+    ),
+    Retention(
+        model="members.Subscription",
+        field="ended_at",
+        period=6 * YEAR,
+        what="Ended subscriptions",
+        why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
+        starts="after they ended",
+    ),
+    Retention(
+        model="members.DataRequest",
+        field="export_expires_at",
+        period=timedelta(0),
+        what="Downloads of your data you asked for",
+        why="Made for you to fetch; deleted once the link has expired.",
+        condition=~Q(export_file=""),
+        purge=_downloads_delete,
+        starts="after the link expires",
+    ),
+    Retention(
+        model="members.Invoice",
+        field="created_at",
+        period=6 * YEAR,
+        what="Invoices",
+        why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
+    ),
+    Retention(
+        model="members.StripeEvent",
+        field="received_at",
+        period=timedelta(days=90),
+        what="Payment notifications from Stripe (they hold names and addresses)",
+        why="Needed only until applied and checked; the invoice itself is kept.",
+    ),
+    Retention(
+        model="usersessions.UserSession",
+        field="last_seen_at",
+        period=timedelta(days=90),
+        what="Sign-in sessions (IP address and browser)",
+        why="To show you where you are signed in and to protect accounts.",
+        starts="after the session was last used",
+    ),
+    Retention(
+        model="members.Invitation",
+        field="sent_at",
+        period=timedelta(days=settings.ORGANISATION_INVITATION_DAYS + 30),
+        what="Invitations to take a seat that were never accepted",
+        why="The link expires; the address is kept a month after in case of questions.",
+        starts="after it was sent",
+        condition=Q(accepted_at__isnull=True),
+    ),
+    Retention(
+        model="members.DataRequest",
+        field="closed_at",
+        period=2 * YEAR,
+        what="Requests for a copy of your data or for erasure",
+        why="To show we answered them (accountability).",
+        starts="after the request was closed",
+    ),
+]
+
+
+def export(user: User, archive: ExportArchive) -> None:
+    archive.add_part(
+        "profile",
+        "Profile",
+        [
+            "email",
+            "name",
+            "job_title",
+            "organisation_name",
+            "member_type",
+            "region",
+            "date_joined",
+            "last_login",
+        ],
+        iterate(User.objects.filter(pk=user.pk).values()),
+    )
+    archive.add_part(
+        "topics_of_interest",
+        "Topics of interest",
+        ["name"],
+        iterate(user.topics.values("name")),
+    )
+    archive.add_part(
+        "email_addresses",
+        "Email addresses",
+        ["email", "verified", "primary"],
+        iterate(EmailAddress.objects.filter(user=user).values()),
+    )
+    archive.add_part(
+        "memberships_granted",
+        "Memberships granted by staff",
+        ["organisation__name", "member_type", "seats", "starts_on", "ends_on", "reason"],
+        iterate(
+            MembershipGrant.objects.filter(user=user).values(
+                "organisation__name", "member_type", "seats", "starts_on", "ends_on", "reason"
+            )
+        ),
+    )
+    archive.add_part(
+        "member_type_requests",
+        "Requests to change member type",
+        ["created_at", "current_type", "requested_type", "reason", "status", "decision_note"],
+        iterate(MemberTypeChangeRequest.objects.filter(user=user).values()),
+    )
+    archive.add_part(
+        "seats",
+        "Seats in organisations",
+        ["organisation__name", "is_admin", "created_at"],
+        iterate(
+            Seat.objects.filter(user=user).values("organisation__name", "is_admin", "created_at")
+        ),
+    )
+    archive.add_part(
+        "invitations",
+        "Invitations to your address",
+        ["organisation__name", "email", "created_at", "sent_at", "accepted_at", "revoked_at"],
+        iterate(
+            Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)).values(
+                "organisation__name", "email", "created_at", "sent_at", "accepted_at", "revoked_at"
+            )
+        ),
+    )
+    archive.add_part(
+        "subscriptions",
+        "Personal subscriptions",
+        [
+            "plan__name",
+            "status",
+            "collection_method",
+            "current_period_end",
+            "ended_at",
+            "created_at",
+        ],
+        iterate(
+            Subscription.objects.filter(user=user).values(
+                "plan__name",
+                "status",
+                "collection_method",
+                "current_period_end",
+                "ended_at",
+                "created_at",
+            )
+        ),
+    )
+    archive.add_part(
+        "invoices",
+        "Invoices of your personal subscriptions",
+        ["number", "status", "amount_due_pence", "due_date", "created_at"],
+        iterate(Invoice.objects.filter(subscription__user=user).values()),
+    )
+    archive.add_part(
+        "sessions",
+        "Sign-in sessions",
+        ["created_at", "last_seen_at", "ip", "user_agent"],
+        iterate(UserSession.objects.filter(user=user).values()),
+    )
+    archive.add_part(
+        "data_requests",
+        "Your requests about your data",
+        ["kind", "source", "received_at", "due_by", "state", "outcome", "closed_at"],
+        iterate(DataRequest.objects.filter(user=user).values()),
+    )
+
+
+def erase(user: User, choices: ErasureChoices) -> None:
+    # Downloads of their data not yet expired.
+    _downloads_delete(DataRequest.objects.filter(user=user).exclude(export_file=""))
+    # Seats are freed for colleagues; invitations to the address are withdrawn.
+    Seat.objects.filter(user=user).delete()
+    Invitation.objects.filter(email__iexact=user.email).delete()
+    Invitation.objects.filter(invited_by=user).update(invited_by=None)
+    Invitation.objects.filter(accepted_by=user).update(accepted_by=None)
+    # What they wrote to the membership team; the grants themselves are membership
+    # records and keep only the (pseudonymous) account.
+    MemberTypeChangeRequest.objects.filter(user=user).delete()
+    MembershipGrant.objects.filter(user=user).update(note="")
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    for session in UserSession.objects.filter(user=user):
+        session.purge()  # ends the session itself, then the row
+    UserSession.objects.filter(user=user).delete()
+    # Stripe's copies of events about the person's subscriptions hold their name and
+    # address; the subscription and invoice rows (no personal data) stay.
+    subscription_ids = [
+        sid
+        for sid in Subscription.objects.filter(user=user).values_list(
+            "stripe_subscription_id", flat=True
+        )
+        if sid
+    ]
+    StripeEvent.objects.filter(stripe_subscription_id__in=subscription_ids).update(payload={})

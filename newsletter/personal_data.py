@@ -1,0 +1,100 @@
+"""What the newsletter stores about a person: their subscriber record (address, name,
+choices), the consents they gave and withdrew, and each edition and digest sent to them.
+See network/data_rights.py."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from network.data_rights import ErasureChoices, ExportArchive, Retention, iterate
+from newsletter.models import Consent, Delivery, DigestDelivery, Subscriber
+
+YEAR = timedelta(days=365)
+
+RETENTION = [
+    Retention(
+        model="newsletter.Delivery",
+        field="sent_at",
+        period=YEAR,
+        what="The record of each newsletter sent to each address",
+        why="So a retry never sends twice, and to follow up bounces.",
+        starts="after it was sent",
+    ),
+    Retention(
+        model="newsletter.DigestDelivery",
+        field="created_at",
+        period=YEAR,
+        what="The record of each digest sent to each subscriber",
+        why="So a retry never sends twice, and to follow up bounces.",
+    ),
+    Retention(
+        model="newsletter.Subscriber",
+        field="created_at",
+        period=timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS),
+        what="Newsletter sign-ups never confirmed",
+        why="An address nobody confirmed may not be ours to write to.",
+        condition=Q(state=Subscriber.State.PENDING, confirmed_at__isnull=True, user__isnull=True),
+    ),
+]
+
+
+def _subscribers(user):
+    return Subscriber.objects.filter(Q(user=user) | Q(email=user.email.lower()))
+
+
+def export(user, archive: ExportArchive) -> None:
+    subscribers = _subscribers(user)
+    archive.add_part(
+        "newsletter_subscription",
+        "Newsletter subscription",
+        [
+            "email",
+            "name",
+            "state",
+            "weekly_digest",
+            "daily_digest",
+            "created_at",
+            "confirmed_at",
+            "unsubscribed_at",
+        ],
+        iterate(subscribers.order_by("pk").values()),
+    )
+    archive.add_part(
+        "newsletter_consents",
+        "Newsletter consents",
+        ["created_at", "action", "form", "text", "choices"],
+        iterate(
+            Consent.objects.filter(subscriber__in=subscribers)
+            .order_by("pk")
+            .values("created_at", "action", "form", "text", "choices")
+        ),
+    )
+    archive.add_part(
+        "newsletter_deliveries",
+        "Newsletters sent to you",
+        ["edition__subject", "email", "state", "sent_at"],
+        iterate(
+            Delivery.objects.filter(subscriber__in=subscribers)
+            .order_by("pk")
+            .values("edition__subject", "email", "state", "sent_at")
+        ),
+    )
+    archive.add_part(
+        "newsletter_digests",
+        "Digests sent to you",
+        ["period__kind", "state", "sent_at"],
+        iterate(
+            DigestDelivery.objects.filter(subscriber__in=subscribers)
+            .order_by("pk")
+            .values("period__kind", "state", "sent_at")
+        ),
+    )
+
+
+def erase(user, choices: ErasureChoices) -> None:
+    # The subscriber record, its consents and every delivery (with the addresses) go.
+    subscribers = _subscribers(user)
+    Delivery.objects.filter(subscriber__in=subscribers).delete()
+    DigestDelivery.objects.filter(subscriber__in=subscribers).delete()
+    subscribers.delete()

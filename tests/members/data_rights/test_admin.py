@@ -1,0 +1,92 @@
+"""The requests log in the admin: staff record requests that came by email or post, and
+run the export or the erasure from there."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.admin.sites import site
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from members.admin.data_rights import DataRequestAdmin
+from members.models import DataRequest, User
+from tests.forum.factories import reported_item
+from tests.members.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, staff):
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    return client
+
+
+def test_staff_record_a_request_that_came_by_email_with_its_one_month_deadline(admin_client, staff):
+    person = UserFactory()
+    received = timezone.now().replace(microsecond=0)
+    response = admin_client.post(
+        reverse("admin:members_datarequest_add"),
+        {
+            "user": person.pk,
+            "kind": DataRequest.Kind.ACCESS,
+            "source": DataRequest.Source.EMAIL,
+            "received_at_0": received.strftime("%Y-%m-%d"),
+            "received_at_1": received.strftime("%H:%M:%S"),
+            "keep_post_text": "on",
+            "state": DataRequest.State.RECEIVED,
+            "outcome": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    data_request = DataRequest.objects.get(user=person)
+    assert data_request.recorded_by == staff
+    assert (data_request.due_by - data_request.received_at).days == 30
+
+
+def test_staff_run_the_export_and_the_person_is_emailed_their_link(
+    admin_client, django_capture_on_commit_callbacks
+):
+    person = UserFactory()
+    data_request = DataRequest.objects.create(
+        user=person, kind=DataRequest.Kind.ACCESS, source=DataRequest.Source.POST
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:members_datarequest_changelist"),
+            {"action": "run_export", "_selected_action": [data_request.pk]},
+        )
+    data_request.refresh_from_db()
+    assert data_request.state == DataRequest.State.DONE
+    assert data_request.export_file
+    assert mail.outbox[-1].to == [person.email]
+
+
+def test_staff_run_the_erasure_and_the_reports_stay_under_a_pseudonym(admin_client):
+    item = reported_item()
+    reporter = item.reports.get().reporter
+    data_request = DataRequest.objects.create(
+        user=reporter, kind=DataRequest.Kind.ERASURE, source=DataRequest.Source.EMAIL
+    )
+    admin_client.post(
+        reverse("admin:members_datarequest_changelist"),
+        {"action": "run_erasure", "_selected_action": [data_request.pk]},
+    )
+    reporter.refresh_from_db()
+    assert reporter.is_erased
+    assert item.reports.get().reporter == reporter
+    data_request.refresh_from_db()
+    assert data_request.state == DataRequest.State.DONE
+
+
+def test_people_cannot_be_deleted_from_the_admin_only_erased(rf, staff):
+    request = rf.get("/admin/")
+    request.user = staff
+    assert not site._registry[User].has_delete_permission(request, UserFactory())
+
+
+def test_the_log_keeps_its_entries(rf, staff):
+    request = rf.get("/admin/")
+    request.user = staff
+    assert not DataRequestAdmin(DataRequest, site).has_delete_permission(request)

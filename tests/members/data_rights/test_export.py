@@ -1,0 +1,133 @@
+"""The download holds every part of a person's data, and nothing of anyone else's."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.storage import storages
+
+from events.models import Registration
+from forum.models import PostBookmark, Report
+from members import data_rights
+from members.models import DataRequest
+from network.models import ContactMessage
+from newsletter.models import Subscriber
+from practice_library.models import Bookmark, RecentRead
+from tests.events.factories import EventFactory
+from tests.forum.factories import thread_with_posts
+from tests.members.factories import SeatFactory, SubscriptionFactory, UserFactory
+from tests.practice_library.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+PARTS = {
+    "profile",
+    "email_addresses",
+    "memberships_granted",
+    "seats",
+    "invitations",
+    "subscriptions",
+    "invoices",
+    "sessions",
+    "newsletter_subscription",
+    "newsletter_consents",
+    "forum_posts",
+    "forum_post_revisions",
+    "forum_reports",
+    "forum_bookmarks",
+    "library_bookmarks",
+    "library_reads",
+    "forum_notifications",
+    "event_registrations",
+    "contact_messages",
+}
+
+
+def _person_with_everything(name: str, email: str):
+    user = UserFactory(name=name, email=email)
+    SubscriptionFactory(user=user)
+    SeatFactory(user=user)
+    Subscriber.objects.create(email=email, user=user, state=Subscriber.State.SUBSCRIBED)
+    thread = thread_with_posts(posts=2, author=user, title=f"Rotas at {name}'s home")
+    other_post = thread_with_posts(posts=1).posts.get()
+    Report.objects.create(
+        post=other_post, reporter=user, reason="spam", details=f"{name} says spam"
+    )
+    PostBookmark.objects.create(user=user, post=thread.posts.first())
+    resource = ResourceFactory()
+    Bookmark.objects.create(user=user, resource=resource)
+    RecentRead.objects.create(user=user, resource=resource)
+    Registration.objects.create(
+        event=EventFactory(),
+        user=user,
+        status="confirmed",
+        place=1,
+        name=name,
+        needs=f"{name} needs",
+    )
+    ContactMessage.objects.create(name=name, email=email, subject="Hello", message=f"From {name}")
+    return user
+
+
+def _export(user) -> zipfile.ZipFile:
+    data_request = DataRequest.objects.create(
+        user=user, kind=DataRequest.Kind.ACCESS, state=DataRequest.State.PREPARING
+    )
+    data_rights.data_export_build(data_request=data_request)
+    data_request.refresh_from_db()
+    with storages["default"].open(data_request.export_file, "rb") as file:
+        return zipfile.ZipFile(io.BytesIO(file.read()))
+
+
+def test_the_download_holds_every_part_as_json_and_csv():
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    names = set(_export(user).namelist())
+    for part in PARTS:
+        assert f"{part}.json" in names, part
+        assert f"{part}.csv" in names, part
+    assert "index.html" in names
+
+
+def test_the_download_holds_the_persons_rows():
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    archive = _export(user)
+    posts = json.loads(archive.read("forum_posts.json"))
+    assert len(posts) == 2
+    assert (
+        json.loads(archive.read("forum_reports.json"))[0]["details"] == "Dana Whitfield says spam"
+    )
+    assert (
+        json.loads(archive.read("event_registrations.json"))[0]["needs"] == "Dana Whitfield needs"
+    )
+    assert "Dana Whitfield" in archive.read("profile.csv").decode("utf-8-sig")
+
+
+def test_the_download_holds_nothing_of_anyone_else():
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    _person_with_everything("Robin Okoye", "robin@example.org")
+    archive = _export(user)
+    for name in archive.namelist():
+        text = archive.read(name).decode("utf-8-sig")
+        assert "Robin" not in text and "robin@example.org" not in text, name
+
+
+def test_the_download_is_written_to_the_configured_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "exports")},
+        },
+    }
+    settings.DATA_EXPORT_STORAGE = "exports"
+    user = UserFactory()
+    data_request = DataRequest.objects.create(user=user, kind=DataRequest.Kind.ACCESS)
+    data_rights.data_export_build(data_request=data_request)
+    data_request.refresh_from_db()
+    assert (tmp_path / "exports" / data_request.export_file).exists()
+
+
+def test_a_csv_cell_that_looks_like_a_formula_stays_text():
+    user = UserFactory(name="=HYPERLINK(1)")
+    assert "'=HYPERLINK(1)" in _export(user).read("profile.csv").decode("utf-8-sig")

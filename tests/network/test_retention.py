@@ -1,0 +1,198 @@
+"""The nightly retention task removes exactly what is past its stated period."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from allauth.usersessions.models import UserSession
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.utils import timezone
+
+from forum.models import Notification, NotificationKind
+from members.models import DataRequest, Invitation, StripeEvent
+from network import data_rights
+from network.models import ContactMessage
+from network.tasks import personal_data_retention_enforce
+from newsletter.models import Delivery, Subscriber
+from practice_library.models import RecentRead
+from tests.forum.factories import thread_with_posts
+from tests.members.factories import InvitationFactory, UserFactory
+from tests.newsletter.factories import EditionFactory, SubscriberFactory
+from tests.practice_library.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = timedelta(days=1)
+
+
+def _contact_message(age: timedelta) -> ContactMessage:
+    with time_machine.travel(timezone.now() - age, tick=False):
+        return ContactMessage.objects.create(
+            name="Amira", email="amira@example.org", subject="Hello", message="A question."
+        )
+
+
+def test_contact_messages_older_than_two_years_are_deleted_and_newer_ones_kept():
+    old = _contact_message(2 * 365 * DAY + DAY)
+    recent = _contact_message(2 * 365 * DAY - DAY)
+    data_rights.retention_enforce()
+    assert not ContactMessage.objects.filter(pk=old.pk).exists()
+    assert ContactMessage.objects.filter(pk=recent.pk).exists()
+
+
+def test_rows_are_deleted_in_batches_until_none_is_left():
+    for _ in range(5):
+        _contact_message(3 * 365 * DAY)
+    changed = data_rights.retention_enforce(batch_size=2)
+    assert changed["network.ContactMessage.received_at"] == 5
+    assert not ContactMessage.objects.exists()
+
+
+def test_old_forum_notifications_go():
+    post = thread_with_posts(posts=1).posts.get()
+    user = UserFactory()
+    old = Notification.objects.create(
+        recipient=user,
+        kind=NotificationKind.REPLY,
+        thread=post.thread,
+        post=post,
+        created_at=timezone.now() - 181 * DAY,
+    )
+    data_rights.retention_enforce()
+    assert not Notification.objects.filter(pk=old.pk).exists()
+
+
+def test_sign_in_sessions_unused_for_ninety_days_go():
+    user = UserFactory()
+    UserSession.objects.create(
+        user=user,
+        ip="192.0.2.1",
+        session_key="old",
+        user_agent="Firefox",
+        last_seen_at=timezone.now() - 91 * DAY,
+    )
+    UserSession.objects.create(
+        user=user,
+        ip="192.0.2.2",
+        session_key="recent",
+        user_agent="Firefox",
+        last_seen_at=timezone.now() - 89 * DAY,
+    )
+    data_rights.retention_enforce()
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == ["recent"]
+
+
+def test_only_unconfirmed_sign_ups_expire(settings):
+    old = timezone.now() - (settings.NEWSLETTER_CONFIRM_DAYS + 1) * DAY
+    with time_machine.travel(old, tick=False):
+        pending = SubscriberFactory(state=Subscriber.State.PENDING)
+        confirmed = SubscriberFactory(state=Subscriber.State.SUBSCRIBED, confirmed_at=old)
+    data_rights.retention_enforce()
+    assert not Subscriber.objects.filter(pk=pending.pk).exists()
+    assert Subscriber.objects.filter(pk=confirmed.pk).exists()
+
+
+def test_expired_invitations_go_but_accepted_ones_stay(settings):
+    old = timezone.now() - (settings.ORGANISATION_INVITATION_DAYS + 31) * DAY
+    expired = InvitationFactory(sent_at=old)
+    accepted = InvitationFactory(sent_at=old, accepted_at=old + DAY)
+    fresh = InvitationFactory()
+    data_rights.retention_enforce()
+    assert set(Invitation.objects.values_list("pk", flat=True)) == {accepted.pk, fresh.pk}
+    assert not Invitation.objects.filter(pk=expired.pk).exists()
+
+
+def test_newsletter_deliveries_go_a_year_after_sending():
+    subscriber = SubscriberFactory()
+    edition = EditionFactory()
+    old = Delivery.objects.create(
+        edition=edition,
+        subscriber=subscriber,
+        email=subscriber.email,
+        sent_at=timezone.now() - 366 * DAY,
+    )
+    unsent = Delivery.objects.create(
+        edition=EditionFactory(), subscriber=subscriber, email=subscriber.email
+    )
+    data_rights.retention_enforce()
+    assert not Delivery.objects.filter(pk=old.pk).exists()
+    assert Delivery.objects.filter(pk=unsent.pk).exists()
+
+
+def test_recent_reads_go_after_a_year():
+    user = UserFactory()
+    old = RecentRead.objects.create(
+        user=user, resource=ResourceFactory(), read_at=timezone.now() - 366 * DAY
+    )
+    kept = RecentRead.objects.create(user=user, resource=ResourceFactory())
+    data_rights.retention_enforce()
+    assert list(RecentRead.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not RecentRead.objects.filter(pk=old.pk).exists()
+
+
+def test_stripe_event_payloads_go_after_ninety_days():
+    with time_machine.travel(timezone.now() - 91 * DAY, tick=False):
+        old = StripeEvent.objects.create(
+            stripe_event_id="evt_old", event_type="invoice.paid", payload={"name": "Dana"}
+        )
+    data_rights.retention_enforce()
+    assert not StripeEvent.objects.filter(pk=old.pk).exists()
+
+
+def test_expired_downloads_are_deleted_from_storage_and_the_request_stays():
+    storage = storages["default"]
+    name = storage.save("data-exports/expired.zip", ContentFile(b"zip"))
+    data_request = DataRequest.objects.create(
+        user=UserFactory(),
+        kind=DataRequest.Kind.ACCESS,
+        state=DataRequest.State.DONE,
+        export_file=name,
+        export_expires_at=timezone.now() - DAY,
+    )
+    data_rights.retention_enforce()
+    assert not storage.exists(name)
+    data_request.refresh_from_db()
+    assert data_request.export_file == ""
+
+
+def test_closed_requests_leave_the_log_after_two_years():
+    old = DataRequest.objects.create(
+        user=UserFactory(),
+        kind=DataRequest.Kind.ACCESS,
+        state=DataRequest.State.DONE,
+        closed_at=timezone.now() - 2 * 365 * DAY - DAY,
+    )
+    open_request = DataRequest.objects.create(user=UserFactory(), kind=DataRequest.Kind.ACCESS)
+    data_rights.retention_enforce()
+    assert list(DataRequest.objects.values_list("pk", flat=True)) == [open_request.pk]
+    assert not DataRequest.objects.filter(pk=old.pk).exists()
+
+
+def test_the_beat_task_enforces_every_rule():
+    _contact_message(3 * 365 * DAY)
+    changed = personal_data_retention_enforce.delay().get()
+    assert changed["network.ContactMessage.received_at"] == 1
+
+
+def test_accounts_closed_a_year_ago_are_erased_and_open_ones_kept():
+    closed = UserFactory(is_active=False, last_login=timezone.now() - 366 * DAY)
+    recently_closed = UserFactory(is_active=False, last_login=timezone.now() - 300 * DAY)
+    active = UserFactory(last_login=timezone.now() - 800 * DAY)
+    data_rights.retention_enforce()
+    for user in (closed, recently_closed, active):
+        user.refresh_from_db()
+    assert closed.is_erased
+    assert not recently_closed.is_erased and not active.is_erased
+
+
+def test_subscriptions_ended_six_years_ago_go_with_their_invoices():
+    from members.models import Invoice, Subscription
+    from tests.members.factories import InvoiceFactory, SubscriptionFactory
+
+    old = SubscriptionFactory(status="canceled", ended_at=timezone.now() - 6 * 365 * DAY - DAY)
+    InvoiceFactory(subscription=old)
+    kept = SubscriptionFactory(status="canceled", ended_at=timezone.now() - 5 * 365 * DAY)
+    data_rights.retention_enforce()
+    assert list(Subscription.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not Invoice.objects.filter(subscription_id=old.pk).exists()
