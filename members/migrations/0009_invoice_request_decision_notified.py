@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0007_invoice_request_grant_and_notices'),
+        ('members', '0008_data_rights'),
     ]
 
     operations = [
