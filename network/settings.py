@@ -247,7 +247,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Health checks come from the load balancer over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # `__Host-` cookies must be Secure, so the embedded default (plain http) uses plain names.
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -307,8 +307,7 @@ MEDIA_URL = "/media-not-served/"
 # worker reads and writes the same files. "protected" holds everything members upload
 # (library and forum attachments, forum images, event slides, datasets); the bucket stays
 # private (no public ACL, no public URL) and downloads go through views that ask the
-# access policy. Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
-# (or the instance's role), read by boto3 itself.
+# access policy.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#storages
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
@@ -321,6 +320,9 @@ PROTECTED_FILE_REDIRECT_SECONDS = env.int("PROTECTED_FILE_REDIRECT_SECONDS", def
 AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
 AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
 AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)
+# The bucket's keys; unset, boto3 looks further (an instance role, ~/.aws).
+AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
 
 
 def object_storage(location: str, **options) -> dict:
@@ -333,6 +335,8 @@ def object_storage(location: str, **options) -> dict:
             "endpoint_url": AWS_S3_ENDPOINT_URL,
             "region_name": AWS_S3_REGION_NAME,
             "addressing_style": AWS_S3_ADDRESSING_STYLE,
+            "access_key": AWS_ACCESS_KEY_ID,
+            "secret_key": AWS_SECRET_ACCESS_KEY,
             "signature_version": "s3v4",
             # No ACL: objects are as private as the bucket, which never allows public reads.
             "default_acl": None,
