@@ -148,6 +148,10 @@ if not USING_POSTGRES:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Seconds the home page's sections that every visitor sees stay in the cache (they are
+# dropped at once when a resource, an event or a newsletter changes; network/home_cache.py).
+HOME_PUBLIC_CACHE_SECONDS = env.int("HOME_PUBLIC_CACHE_SECONDS", default=60)
+
 REDIS_URL = env("REDIS_URL", default="")
 # Rate limits and sessions need a cache shared by every process, so Redis in service mode.
 if REDIS_URL:

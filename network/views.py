@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from forum import selectors as forum_selectors
 from members import access
+from network import home_cache
 from network.celery import app as celery_app
 from network.forms import ContactForm
 from network.services import contact_message_submit
@@ -49,13 +50,31 @@ def home(request: HttpRequest) -> HttpResponse:
                 "latest_edition": newsletter_selectors.latest_edition_for(user),
             },
         )
-    # Every published resource shows its title and summary to everyone (the teaser).
-    latest_resources = Resource.objects.live().for_listing().order_by("-published_at")[:5]
+    if not user.is_authenticated:
+        # Every visitor sees the same sections: rendered once, kept in the cache.
+        cached = home_cache.public_home(
+            request,
+            sections=_home_sections,
+            signup_newsletters=lambda: newsletter_selectors.newsletters_open_to(None),
+        )
+        context = {**cached, "lapsed": False}
+        return render(request, "network/home.html", context)
     context = {
-        "latest_resources": latest_resources,
+        **_home_sections(user),
         # The sign-up form offers the newsletters open to anyone, none ticked.
         "signup_newsletters": newsletter_selectors.newsletters_open_to(None),
-        "lapsed": user.is_authenticated and access.is_lapsed(user),
+        "lapsed": access.is_lapsed(user),
+    }
+    return render(request, "network/home.html", context)
+
+
+def _home_sections(user) -> dict:
+    """The context of network/home_sections.html for someone who is not a member."""
+    # Every published resource shows its title and summary to everyone (the teaser).
+    context = {
+        "latest_resources": list(
+            Resource.objects.live().for_listing().order_by("-published_at")[:5]
+        ),
     }
     # Titles only of threads the person may read; for people who may read no room
     # (visitors), numbers for the month so far and nothing from any room.
@@ -65,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         context["forum_activity"] = forum_selectors.forum_activity_since(month_start)
-    return render(request, "network/home.html", context)
+    return context
 
 
 @login_not_required
