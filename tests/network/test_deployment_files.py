@@ -1,8 +1,12 @@
 """Docker cannot run here, so check that the compose file parses and that every
 command it runs exists in the project."""
 
+import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -139,3 +143,26 @@ def test_dockerfile_installs_the_pinned_requirements_and_serves_with_gunicorn():
     assert "pip install -r requirements.txt" in dockerfile
     assert 'CMD ["gunicorn", "network.wsgi"]' in dockerfile
     assert "gthread" in dockerfile
+
+
+def _database_settings(**environment) -> dict:
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'], default=str))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "network.settings",
+        "DATABASE_URL": "postgres://network:network@127.0.0.1:6432/network",
+        **environment,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_transaction_pooling_turns_off_server_side_cursors():
+    assert _database_settings(DATABASE_TRANSACTION_POOLING="true")["DISABLE_SERVER_SIDE_CURSORS"]
+    assert not _database_settings()["DISABLE_SERVER_SIDE_CURSORS"]

@@ -22,9 +22,7 @@ def _nonce(response) -> str:
     return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
 
 
-def test_a_second_visitor_gets_the_sections_without_a_query(
-    client, django_assert_num_queries
-):
+def test_a_second_visitor_gets_the_sections_without_a_query(client, django_assert_num_queries):
     ResourceFactory(title="Staying close in practice", access_level=AccessLevel.PUBLIC)
     EventFactory(title="Preparing for inspection")
     client.get(reverse("home"))
