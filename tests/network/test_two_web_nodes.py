@@ -4,8 +4,9 @@ a file uploaded through one is downloaded through the other.
 
 Each node is a real gunicorn process with a local disk of its own (VAR_DIR), so nothing
 can come from a node's disk. The database is one SQLite file (sessions live in the
-database); the storage is moto's S3, served from this test process. The cache is each
-node's own here (no Redis): nothing that must be shared lives only in the cache.
+database); the storage is moto's S3, served from this test process. In service mode
+(REDIS_URL set) the nodes share Redis as their cache too, under a prefix of their own;
+on the embedded default each node has its own in-process cache.
 """
 
 import json
@@ -25,6 +26,7 @@ from django.conf import settings
 from tests.conftest import S3_CREDENTIALS
 
 BASE_DIR = Path(settings.BASE_DIR)
+SHARED_REDIS = os.environ.get("REDIS_URL", "")
 PASSWORD = "correct-horse-battery-staple"
 
 # Run in the shared database by `manage.py shell`: a member who may post in one room,
@@ -91,6 +93,7 @@ def nodes(tmp_path_factory, s3_endpoint):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": f"sqlite:///{root / 'shared.sqlite3'}",
         "REDIS_URL": "",
+        "CACHE_KEY_PREFIX": "",
         "EMAIL_URL": "",
         "FORUM_NEW_MEMBER_HELD_POSTS": "0",
         "AWS_STORAGE_BUCKET_NAME": bucket,
@@ -102,8 +105,12 @@ def nodes(tmp_path_factory, s3_endpoint):
         "VAR_DIR": str(root / "setup-var"),
         "MEDIA_ROOT": str(root / "setup-var" / "media"),
     }
-    for name in ("DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER", "CACHE_KEY_PREFIX"):
+    for name in ("DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"):
         shared.pop(name, None)
+    if SHARED_REDIS:
+        # The nodes' cache (and queue: nothing consumes it here) in the test's Redis.
+        shared["REDIS_URL"] = SHARED_REDIS
+        shared["CACHE_KEY_PREFIX"] = f"{os.environ.get('CACHE_KEY_PREFIX', 'network')}-nodes"
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--no-input"], cwd=BASE_DIR, env=shared, check=True,
                    capture_output=True, timeout=300)  # fmt: skip
@@ -145,17 +152,21 @@ def nodes(tmp_path_factory, s3_endpoint):
                 process.kill()
 
 
-@pytest.fixture
-def signed_in_on_a(nodes) -> requests.Session:
-    browser = requests.Session()
-    token = _csrf_token(browser, f"{nodes['a']}/accounts/login/")
-    response = browser.post(
-        f"{nodes['a']}/accounts/login/",
-        data={"csrfmiddlewaretoken": token, "login": "ada@example.org", "password": PASSWORD},
-        headers={"Referer": f"{nodes['a']}/accounts/login/"},
+def _sign_in(browser: requests.Session, node: str, email: str, password: str):
+    token = _csrf_token(browser, f"{node}/accounts/login/")
+    return browser.post(
+        f"{node}/accounts/login/",
+        data={"csrfmiddlewaretoken": token, "login": email, "password": password},
+        headers={"Referer": f"{node}/accounts/login/"},
         allow_redirects=False,
         timeout=10,
     )
+
+
+@pytest.fixture
+def signed_in_on_a(nodes) -> requests.Session:
+    browser = requests.Session()
+    response = _sign_in(browser, nodes["a"], "ada@example.org", PASSWORD)
     assert response.status_code == 302, response.text[-2000:]
     return browser
 
@@ -208,3 +219,15 @@ def test_a_visitor_gets_no_file_from_either_node(nodes):
 
         assert response.status_code == 302
         assert "/accounts/login/" in response.headers["Location"]
+
+
+@pytest.mark.skipif(not SHARED_REDIS, reason="the nodes share a cache only in service mode")
+def test_failed_sign_ins_through_one_node_count_on_the_other(nodes):
+    browser = requests.Session()
+    for _ in range(5):
+        refused = _sign_in(browser, nodes["a"], "nobody@example.org", "not-the-password")
+        assert "Too many failed" not in refused.text
+
+    response = _sign_in(browser, nodes["b"], "nobody@example.org", "not-the-password")
+
+    assert "Too many failed login attempts" in response.text
