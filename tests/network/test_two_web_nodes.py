@@ -3,16 +3,18 @@ people and the same files: a member signs in on one and is recognised on the oth
 a file uploaded through one is downloaded through the other.
 
 Each node is a real gunicorn process with a local disk of its own (VAR_DIR), so nothing
-can come from a node's disk. The database is one SQLite file (sessions live in the
-database); the storage is moto's S3, served from this test process. In service mode
-(REDIS_URL set) the nodes share Redis as their cache too, under a prefix of their own;
-on the embedded default each node has its own in-process cache.
+can come from a node's disk. The storage is moto's S3, served from this test process.
+In service mode the nodes share a PostgreSQL database (a copy of the migrated test
+database) and Redis as their cache; on the embedded default they share one SQLite file
+(a copy of the test database) and each has its own in-process cache. Sessions live in
+the database either way.
 """
 
 import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,8 +24,13 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings
+from django.db import connection
 
 from tests.conftest import S3_CREDENTIALS
+
+# The nodes' database is a copy of the test database, which pytest-django creates only
+# for a run with tests that use it.
+pytestmark = pytest.mark.django_db
 
 BASE_DIR = Path(settings.BASE_DIR)
 SHARED_REDIS = os.environ.get("REDIS_URL", "")
@@ -70,8 +77,38 @@ def _csrf_token(session: requests.Session, url: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
 
+def _copy_of_the_test_database(root: Path) -> str:
+    """A database the nodes share, already migrated: a copy of the test database (the
+    migrations ran once for the whole test run), as a URL for the nodes."""
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        target = root / "shared.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)
+        return f"sqlite:///{target}"
+    # PostgreSQL copies a database from a template only while nobody is connected to it.
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}_nodes"')
+        cursor.execute(f'CREATE DATABASE "{db["NAME"]}_nodes" TEMPLATE "{db["NAME"]}"')
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}_nodes"
+
+
+def _drop_the_copy() -> None:
+    if connection.vendor != "sqlite":
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(
+                f'DROP DATABASE IF EXISTS "{settings.DATABASES["default"]["NAME"]}_nodes"'
+            )
+
+
 @pytest.fixture(scope="module")
-def nodes(tmp_path_factory, s3_endpoint):
+def nodes(tmp_path_factory, s3_endpoint, django_db_setup, django_db_blocker):
     """Two gunicorn nodes on free ports: (node A's address, node B's address, bucket,
     boto3 client, thread id, the nodes' own disks)."""
     import boto3
@@ -91,7 +128,6 @@ def nodes(tmp_path_factory, s3_endpoint):
         "DEBUG": "true",
         "SECRET_KEY": "two-nodes-share-this-secret-key-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"sqlite:///{root / 'shared.sqlite3'}",
         "REDIS_URL": "",
         "CACHE_KEY_PREFIX": "",
         "EMAIL_URL": "",
@@ -112,10 +148,11 @@ def nodes(tmp_path_factory, s3_endpoint):
         shared["REDIS_URL"] = SHARED_REDIS
         shared["CACHE_KEY_PREFIX"] = f"{os.environ.get('CACHE_KEY_PREFIX', 'network')}-nodes"
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input"], cwd=BASE_DIR, env=shared, check=True,
-                   capture_output=True, timeout=300)  # fmt: skip
+    with django_db_blocker.unblock():
+        shared["DATABASE_URL"] = _copy_of_the_test_database(root)
     made = subprocess.run([*manage, "shell", "-c", SETUP], cwd=BASE_DIR, env=shared,
-                          check=True, capture_output=True, text=True, timeout=120)  # fmt: skip
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert made.returncode == 0, made.stderr[-3000:]
     thread_id = json.loads(made.stdout.strip().splitlines()[-1])["thread"]
 
     processes, addresses, disks = [], [], []
@@ -150,6 +187,8 @@ def nodes(tmp_path_factory, s3_endpoint):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        with django_db_blocker.unblock():
+            _drop_the_copy()
 
 
 def _sign_in(browser: requests.Session, node: str, email: str, password: str):
