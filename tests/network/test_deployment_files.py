@@ -166,3 +166,10 @@ def _database_settings(**environment) -> dict:
 def test_transaction_pooling_turns_off_server_side_cursors():
     assert _database_settings(DATABASE_TRANSACTION_POOLING="true")["DISABLE_SERVER_SIDE_CURSORS"]
     assert not _database_settings()["DISABLE_SERVER_SIDE_CURSORS"]
+
+
+def test_the_image_leaves_out_local_state_secrets_and_tests():
+    ignored = set((BASE_DIR / ".dockerignore").read_text().split())
+
+    assert {".env", ".venv", "var", ".git", "tests", "bench"} <= ignored
+    assert not {"network", "static", "templates", "locale", "gunicorn.conf.py"} & ignored
