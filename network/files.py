@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
+from django.db.models.fields.files import FieldFile
 from django.dispatch import receiver
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
@@ -99,7 +100,7 @@ def _protected_storage_changed(*, setting: str, **kwargs) -> None:
         protected_storage._wrapped = empty
 
 
-def _local_path(stored) -> str | None:
+def _local_path(stored: FieldFile) -> str | None:
     """The file's path when its storage is the local disk; None for object storage."""
     try:
         return stored.storage.path(stored.name)
@@ -109,7 +110,7 @@ def _local_path(stored) -> str | None:
 
 def protected_file_response(
     request: HttpRequest,
-    stored,
+    stored: FieldFile,
     *,
     filename: str,
     content_type: str,
