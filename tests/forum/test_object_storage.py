@@ -131,3 +131,23 @@ def test_document_download_redirects_to_the_bucket_for_readers_only(
     assert response["Location"].startswith(f"{object_storage.endpoint}/{object_storage.bucket}/")
     assert refused.status_code == 302
     assert refused["Location"].startswith(reverse("account_login"))
+
+
+def test_a_moderator_sees_a_waiting_image_from_the_bucket_never_cached(
+    client, room, member, moderator, confirmed, object_storage, django_capture_on_commit_callbacks
+):
+    thread = thread_with_posts(posts=1, category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    reply_with(client, thread, upload, django_capture_on_commit_callbacks)
+    attachment = PostAttachment.objects.get()
+    client.force_login(moderator)
+
+    response = client.get(reverse("forum:moderation_image", kwargs={"pk": attachment.pk}))
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    content = body(response)
+    assert b"Fictional Camera" not in content
+    with Image.open(io.BytesIO(content)) as image:
+        assert image.size == (40, 30)
