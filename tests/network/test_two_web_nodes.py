@@ -29,8 +29,9 @@ from django.db import connection
 from tests.conftest import S3_CREDENTIALS
 
 # The nodes' database is a copy of the test database, which pytest-django creates only
-# for a run with tests that use it.
-pytestmark = pytest.mark.django_db
+# for a run with tests that use it. Under pytest-xdist the module's tests stay in one
+# process, so one pair of nodes serves them all.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("two-web-nodes")]
 
 BASE_DIR = Path(settings.BASE_DIR)
 SHARED_REDIS = os.environ.get("REDIS_URL", "")
