@@ -15,20 +15,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import MemberType, Region
-from network.files import ProtectedStorage, protected_storage
+from network.files import protected_storage
 from network.models import Topic
 
 ONLINE = "online"
 REGION_CHOICES = [*Region.choices, (ONLINE, "Online")]
 
 
-def get_protected_storage() -> ProtectedStorage:
+def get_protected_storage() -> Storage:
     # Named in migrations: the storage is looked up when used, not frozen into them.
     return protected_storage
 

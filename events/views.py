@@ -5,7 +5,6 @@ Thin views: read input, ask events/access.py, call a service, render.
 """
 
 import logging
-import os
 from datetime import timedelta
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_sendfile import sendfile
 
 from events import access, certificates, ics, selectors, services, tokens
 from events.forms import RegistrationForm
@@ -29,7 +27,7 @@ from events.models import (
     EventStatus,
     RegistrationStatus,
 )
-from network.files import safe_filename
+from network.files import protected_file_response, safe_filename
 
 logger = logging.getLogger(__name__)
 
@@ -222,21 +220,20 @@ def slides(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
-    path = event.slides.path
-    if not os.path.isfile(path):
-        logger.error("event slides missing on disk event=%s path=%s", event.pk, event.slides.name)
-        raise Http404("The slides are not available.")
-    response = sendfile(
-        request,
-        path,
-        attachment=True,
-        attachment_filename=safe_filename(
-            event.slides_filename or "slides", extension=event.slides_extension or "pdf"
-        ),
-        mimetype=event.slides_content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    try:
+        return protected_file_response(
+            request,
+            event.slides,
+            filename=safe_filename(
+                event.slides_filename or "slides", extension=event.slides_extension or "pdf"
+            ),
+            content_type=event.slides_content_type or "application/octet-stream",
+        )
+    except FileNotFoundError:
+        logger.error(
+            "event slides missing from storage event=%s path=%s", event.pk, event.slides.name
+        )
+        raise Http404("The slides are not available.") from None
 
 
 @require_GET

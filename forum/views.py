@@ -5,6 +5,7 @@ A thread or category the person may not read answers 404, the same as one that d
 exist, so no title leaks; acting on someone else's post answers 403.
 """
 
+import logging
 import math
 
 from django.conf import settings
@@ -14,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_sendfile import sendfile
 
 from forum import access, forms, search, selectors
 from forum.models import (
@@ -27,8 +27,10 @@ from forum.models import (
 )
 from forum.services import posting, reading
 from members import access as members_access
-from network.files import safe_filename
+from network.files import protected_file_response, safe_filename
 from network.pagination import page_number
+
+logger = logging.getLogger(__name__)
 
 
 def _category_or_404(user, slug: str) -> Category:
@@ -297,13 +299,17 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
         and post.author_id != user.pk
     ):
         raise Http404
-    return sendfile(
-        request,
-        item.file.path,
-        attachment=not item.is_image,
-        attachment_filename=safe_filename(item.original_filename, extension=item.extension),
-        mimetype=item.content_type,
-    )
+    try:
+        return protected_file_response(
+            request,
+            item.file,
+            filename=safe_filename(item.original_filename, extension=item.extension),
+            content_type=item.content_type,
+            as_attachment=not item.is_image,
+        )
+    except FileNotFoundError:
+        logger.error("forum attachment file missing from storage attachment=%s", item.pk)
+        raise Http404("The file is not available.") from None
 
 
 def search_view(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,6 @@
-"""Uploaded documents (library attachments, forum attachments): which types we accept,
-checked from the bytes, where they are stored, and their text.
+"""Uploaded documents (library attachments, forum attachments, event slides, datasets):
+which types we accept, checked from the bytes, where they are stored, how a download is
+answered, and their text.
 
 The type comes from the file's bytes (filetype), never from its name. CSV has no magic
 bytes, so it is accepted only when the name says .csv AND the bytes read as UTF-8 text
@@ -17,8 +18,15 @@ from typing import NamedTuple
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.db.models.fields.files import FieldFile
+from django.dispatch import receiver
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import LazyObject, empty
+from django.utils.http import content_disposition_header
+from django_sendfile import sendfile
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +63,10 @@ MAX_EXTRACTED_CHARS = 200_000
 
 
 class ProtectedStorage(FileSystemStorage):
-    """Files under SENDFILE_ROOT: outside static and media URLs, served only by download
-    views that ask the access policy, through django-sendfile2. The location is read from
-    settings on each use so that tests (and deployments) can move it."""
+    """The embedded default's "protected" storage: files under SENDFILE_ROOT, outside
+    static and media URLs, served only by download views that ask the access policy,
+    through django-sendfile2. The location is read from settings on each use so that
+    tests (and deployments) can move it."""
 
     @property
     def base_location(self):
@@ -72,7 +81,87 @@ class ProtectedStorage(FileSystemStorage):
         return None
 
 
-protected_storage = ProtectedStorage()
+class _ConfiguredProtectedStorage(LazyObject):
+    """STORAGES["protected"], looked up when first used (as Django's default_storage is):
+    the local ProtectedStorage on the embedded default, private object storage in
+    production. Models name it through a function, so migrations never freeze it."""
+
+    def _setup(self):
+        self._wrapped = storages["protected"]
+
+
+protected_storage: Storage = _ConfiguredProtectedStorage()
+
+
+@receiver(setting_changed)
+def _protected_storage_changed(*, setting: str, **kwargs) -> None:
+    # Django forgets its own storages when STORAGES changes (tests override it); so do we.
+    if setting == "STORAGES":
+        protected_storage._wrapped = empty
+
+
+def _local_path(stored: FieldFile) -> str | None:
+    """The file's path when its storage is the local disk; None for object storage."""
+    try:
+        return stored.storage.path(stored.name)
+    except NotImplementedError:
+        return None
+
+
+def protected_file_response(
+    request: HttpRequest,
+    stored: FieldFile,
+    *,
+    filename: str,
+    content_type: str,
+    as_attachment: bool = True,
+) -> HttpResponse:
+    """Answer a download that the access policy has already allowed.
+
+    On the local disk, django-sendfile2 sends the file (X-Accel-Redirect or X-Sendfile
+    when a front server is configured). From object storage, the bytes stream through
+    this process, or, when PROTECTED_FILE_REDIRECT_SECONDS is set, a download (never an
+    inline image, which the page's CSP would refuse from another origin) is redirected to
+    a presigned URL that expires after that many seconds. The bucket itself stays private.
+
+    Raises FileNotFoundError when the stored file is gone.
+    """
+    path = _local_path(stored)
+    if path is not None:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(stored.name)
+        response = sendfile(
+            request,
+            path,
+            attachment=as_attachment,
+            attachment_filename=filename,
+            mimetype=content_type,
+        )
+    elif as_attachment and settings.PROTECTED_FILE_REDIRECT_SECONDS:
+        if not stored.storage.exists(stored.name):
+            raise FileNotFoundError(stored.name)
+        url = stored.storage.url(
+            stored.name,
+            parameters={
+                "ResponseContentDisposition": content_disposition_header(True, filename),
+                "ResponseContentType": content_type,
+            },
+            expire=settings.PROTECTED_FILE_REDIRECT_SECONDS,
+        )
+        response = HttpResponseRedirect(url)
+    else:
+        response = FileResponse(
+            stored.storage.open(stored.name, "rb"),
+            as_attachment=as_attachment,
+            filename=filename,
+            content_type=content_type,
+        )
+    # Whoever may download it now may not later: no shared cache keeps it, and nobody
+    # keeps the link to the bucket.
+    redirected = isinstance(response, HttpResponseRedirect)
+    response["Cache-Control"] = "private, no-store" if redirected else "private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class CheckedFile(NamedTuple):
@@ -183,12 +272,13 @@ def safe_filename(name: str, *, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-def extract_text(path: str, *, extension: str) -> str:
-    """The plain text of a PDF or Word (.docx) file; empty for other types."""
+def extract_text(source, *, extension: str) -> str:
+    """The plain text of a PDF or Word (.docx) file; empty for other types. The source is
+    a path or a binary file open for reading (a stored file from any storage)."""
     if extension == "pdf":
         from pypdf import PdfReader
 
-        reader = PdfReader(path)
+        reader = PdfReader(source)
         parts = []
         for page in reader.pages:
             parts.append(page.extract_text() or "")
@@ -198,7 +288,7 @@ def extract_text(path: str, *, extension: str) -> str:
     elif extension == "docx":
         import docx
 
-        document = docx.Document(path)
+        document = docx.Document(source)
         paragraphs = [paragraph.text for paragraph in document.paragraphs]
         for table in document.tables:
             for row in table.rows:

@@ -135,6 +135,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction pooling mode, one session may serve another
+    # process's next transaction, so no cursor may outlive its transaction: the few
+    # .iterator() loops read in chunks with client-side cursors instead.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#transaction-pooling-server-side-cursors
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_TRANSACTION_POOLING", default=False
+    )
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if not USING_POSTGRES:
     # SQLite creates the file but not its folder.
@@ -147,6 +154,10 @@ if not USING_POSTGRES:
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Seconds the home page's sections that every visitor sees stay in the cache (they are
+# dropped at once when a resource, an event or a newsletter changes; network/home_cache.py).
+HOME_PUBLIC_CACHE_SECONDS = env.int("HOME_PUBLIC_CACHE_SECONDS", default=60)
 
 REDIS_URL = env("REDIS_URL", default="")
 # Rate limits and sessions need a cache shared by every process, so Redis in service mode.
@@ -250,7 +261,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Health checks come from the load balancer over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # `__Host-` cookies must be Secure, so the embedded default (plain http) uses plain names.
 SECURE_COOKIES = env.bool("SECURE_COOKIES", default=not DEBUG)
@@ -305,8 +316,64 @@ STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # that ask the access policy. MEDIA_URL is therefore not routed anywhere.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
+# Uploaded files: on this machine's disk by default; in S3-compatible object storage
+# (AWS S3, MinIO, ...) when AWS_STORAGE_BUCKET_NAME is set, so that every web node and
+# worker reads and writes the same files. "protected" holds everything members upload
+# (library and forum attachments, forum images, event slides, datasets); the bucket stays
+# private (no public ACL, no public URL) and downloads go through views that ask the
+# access policy.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#storages
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+# Seconds a presigned download link to object storage stays valid; 0 (the default)
+# streams every download through the web process instead of redirecting to the bucket.
+PROTECTED_FILE_REDIRECT_SECONDS = env.int("PROTECTED_FILE_REDIRECT_SECONDS", default=0)
+
+
+# MinIO and other S3-compatible services: their address, and often "path" addressing.
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)
+# The bucket's keys; unset, boto3 looks further (an instance role, ~/.aws).
+AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+
+
+def object_storage(location: str, **options) -> dict:
+    """A private S3 storage under one prefix of the bucket (options: the tests' S3)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": location,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": AWS_S3_REGION_NAME,
+            "addressing_style": AWS_S3_ADDRESSING_STYLE,
+            "access_key": AWS_ACCESS_KEY_ID,
+            "secret_key": AWS_SECRET_ACCESS_KEY,
+            "signature_version": "s3v4",
+            # No ACL: objects are as private as the bucket, which never allows public reads.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": PROTECTED_FILE_REDIRECT_SECONDS or 60,
+            # Names are random; never replace a stored file by another of the same name.
+            "file_overwrite": False,
+            **options,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        object_storage("media")
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "protected": (
+        object_storage("protected")
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "network.files.ProtectedStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -318,7 +385,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 
-# django-sendfile2: X-Accel-Redirect behind nginx, X-Sendfile behind Apache, else streamed.
+# django-sendfile2 (files on the local disk only): X-Accel-Redirect behind nginx, X-Sendfile
+# behind Apache, else streamed.
 # https://django-sendfile2.readthedocs.io/
 SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
 SENDFILE_ROOT = str(MEDIA_ROOT / "protected")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET
 from forum import access as forum_access
 from forum import selectors as forum_selectors
 from members import access
+from network import home_cache
 from network.celery import app as celery_app
 from network.data_rights import retention_rules
 from network.forms import ContactForm
@@ -51,14 +53,32 @@ def home(request: HttpRequest) -> HttpResponse:
                 "latest_edition": newsletter_selectors.latest_edition_for(user),
             },
         )
-    # Every published resource shows its title and summary to everyone (the teaser).
-    latest_resources = Resource.objects.live().for_listing().order_by("-published_at")[:5]
+    if not user.is_authenticated:
+        # Every visitor sees the same sections: rendered once, kept in the cache.
+        cached = home_cache.public_home(
+            request,
+            sections=_home_sections,
+            signup_newsletters=lambda: newsletter_selectors.newsletters_open_to(None),
+        )
+        context = {**cached, "lapsed": False}
+        return render(request, "network/home.html", context)
     context = {
-        "latest_resources": latest_resources,
+        **_home_sections(user),
         # The sign-up form offers the newsletters open to anyone, none ticked.
         "signup_newsletters": newsletter_selectors.newsletters_open_to(None),
-        "lapsed": user.is_authenticated and access.is_lapsed(user),
+        "lapsed": access.is_lapsed(user),
         "work_links": _work_links(user),
+    }
+    return render(request, "network/home.html", context)
+
+
+def _home_sections(user) -> dict:
+    """The context of network/home_sections.html for someone who is not a member."""
+    # Every published resource shows its title and summary to everyone (the teaser).
+    context = {
+        "latest_resources": list(
+            Resource.objects.live().for_listing().order_by("-published_at")[:5]
+        ),
     }
     # Titles only of threads the person may read; for people who may read no room
     # (visitors), numbers for the month so far and nothing from any room.
@@ -68,7 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         context["forum_activity"] = forum_selectors.forum_activity_since(month_start)
-    return render(request, "network/home.html", context)
+    return context
 
 
 def _work_links(user) -> list[tuple[str, str]]:
@@ -145,8 +165,8 @@ def _check_database() -> None:
 
 
 def _check_cache() -> None:
-    cache.set("healthz", "ok", timeout=10)
-    if cache.get("healthz") != "ok":
+    cache.set("readyz", "ok", timeout=10)
+    if cache.get("readyz") != "ok":
         raise RuntimeError("the cache did not return what was stored")
 
 
@@ -155,12 +175,34 @@ def _check_broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=3)
 
 
+def _check_storage() -> None:
+    storage = storages["protected"]
+    if hasattr(storage, "bucket_name"):
+        # Object storage: the bucket exists and lets us in (one cheap HEAD request).
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+    else:
+        # Local disk: a missing name is a fine answer; an unreadable disk raises.
+        storage.exists("readyz")
+
+
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when every part answers; 503 naming the parts that do not."""
-    checks = {"database": _check_database, "cache": _check_cache}
+    """Liveness: this process answers requests. It asks nothing else (no database, no
+    cache), so that a load balancer polling every web process often costs next to
+    nothing, and a database outage does not make every process look dead at once."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness, for deploys and the load balancer's decision to send traffic: 200 when
+    the database, the cache, the file storage and (in service mode) the broker answer;
+    503 naming the parts that do not."""
+    checks = {"database": _check_database, "cache": _check_cache, "storage": _check_storage}
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         checks["broker"] = _check_broker
     results: dict[str, str] = {}
@@ -168,15 +210,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
         try:
             check()
             results[name] = "ok"
-        except Exception as error:  # noqa: BLE001 - any failure means "down"
-            logger.error("health check failed part=%s error=%s", name, error)
+        except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+            logger.error("readiness check failed part=%s error=%s", name, error)
             results[name] = "unavailable"
-    healthy = all(result == "ok" for result in results.values())
     failing = [name for name, result in results.items() if result != "ok"]
-    body = {"status": "ok" if healthy else "unavailable", "checks": results}
+    body = {"status": "unavailable" if failing else "ok", "checks": results}
     if failing:
         body["failing"] = failing
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

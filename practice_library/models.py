@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,11 +19,11 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from members.models import MemberType
-from network.files import ProtectedStorage, protected_storage
+from network.files import protected_storage
 from network.models import Topic
 
 
-def get_protected_storage() -> ProtectedStorage:
+def get_protected_storage() -> Storage:
     # Named in migrations: the storage is looked up when used, not frozen into them.
     return protected_storage
 

@@ -234,10 +234,11 @@ def attachment_extract_text(*, attachment_id: int) -> None:
     if attachment is None:
         return
     try:
-        text = extract_text(attachment.file.path, extension=attachment.extension)
+        with attachment.file.open("rb") as stored:
+            text = extract_text(stored, extension=attachment.extension)
     except FileNotFoundError:
         logger.error(
-            "library attachment file missing on disk attachment=%s resource=%s path=%s",
+            "library attachment file missing from storage attachment=%s resource=%s path=%s",
             attachment.pk,
             attachment.resource_id,
             attachment.file.name,

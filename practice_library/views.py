@@ -5,7 +5,6 @@ the services that count free reads), call a service, render.
 """
 
 import logging
-import os
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -15,10 +14,9 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_sendfile import sendfile
 
 from members import access
-from network.files import safe_filename
+from network.files import protected_file_response, safe_filename
 from practice_library import services
 from practice_library.models import Attachment, Bookmark, RecentRead, Resource
 from practice_library.search import SORTS, Library
@@ -142,10 +140,16 @@ def download(request: HttpRequest, slug: str, attachment_id: int) -> HttpRespons
             {"resource": resource, "reading": reading, "lapsed": access.is_lapsed(request.user)},
             status=403,
         )
-    path = attachment.file.path
-    if not os.path.isfile(path):
+    try:
+        response = protected_file_response(
+            request,
+            attachment.file,
+            filename=safe_filename(attachment.original_filename, extension=attachment.extension),
+            content_type=attachment.content_type,
+        )
+    except FileNotFoundError:
         logger.error(
-            "library attachment file missing on disk attachment=%s resource=%s path=%s",
+            "library attachment file missing from storage attachment=%s resource=%s path=%s",
             attachment.pk,
             resource.pk,
             attachment.file.name,
@@ -157,16 +161,6 @@ def download(request: HttpRequest, slug: str, attachment_id: int) -> HttpRespons
             status=404,
         )
     services.attachment_count_download(attachment_id=attachment.pk)
-    response = sendfile(
-        request,
-        path,
-        attachment=True,
-        attachment_filename=safe_filename(
-            attachment.original_filename, extension=attachment.extension
-        ),
-        mimetype=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -15,18 +15,19 @@ their child population, for rates per 10,000 children.
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from members.models import Organisation, Region
-from network.files import ProtectedStorage, protected_storage
+from network.files import protected_storage
 from network.models import Topic
 
 ILLUSTRATIVE_LABEL = "Illustrative data, fictional councils"
 
 
-def get_protected_storage() -> ProtectedStorage:
+def get_protected_storage() -> Storage:
     # Named in migrations: the storage is looked up when used, not frozen into them.
     return protected_storage
 

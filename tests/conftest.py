@@ -12,6 +12,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -95,6 +96,63 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+# --- Object storage: moto's S3 in a thread of this process, no network ---------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The address of an S3 served by moto on a free local port, for the whole run."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+S3_CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
+
+
+@pytest.fixture
+def object_storage(s3_endpoint, settings):
+    """Uploads go to a fresh private bucket in moto's S3, configured as production
+    configures it (network.settings.object_storage). Returns a boto3 client, the
+    bucket's name and keys(), to look at the bucket from outside the portal."""
+    import uuid
+
+    import boto3
+
+    from network import settings as project_settings
+
+    bucket = f"network-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id=S3_CREDENTIALS["access_key"],
+        aws_secret_access_key=S3_CREDENTIALS["secret_key"],
+        region_name=S3_CREDENTIALS["region_name"],
+    )
+    client.create_bucket(Bucket=bucket)
+    options = {
+        **S3_CREDENTIALS,
+        "bucket_name": bucket,
+        "endpoint_url": s3_endpoint,
+        "addressing_style": "path",
+    }
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": project_settings.object_storage("media", **options),
+        "protected": project_settings.object_storage("protected", **options),
+    }
+
+    def keys() -> list[str]:
+        listing = client.list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    return SimpleNamespace(client=client, bucket=bucket, endpoint=s3_endpoint, keys=keys)
 
 
 # --- People, one per role -------------------------------------------------------------

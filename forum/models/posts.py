@@ -13,16 +13,17 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from network.files import ProtectedStorage, protected_storage
+from network.files import protected_storage
 
 
-def get_protected_storage() -> ProtectedStorage:
+def get_protected_storage() -> Storage:
     # Named in migrations: the storage is looked up when used, not frozen into them.
     return protected_storage
 

@@ -3,7 +3,7 @@ edit and redact posts; look at, approve and reject images."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,6 +26,7 @@ from forum.moderation.views import (
     _post_page,
     _refused,
 )
+from network.files import protected_file_response, safe_filename
 
 # --- Posts ------------------------------------------------------------------------------------
 
@@ -182,9 +183,17 @@ def image(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = _moderated_image(request, pk)
     if not attachment.file or not attachment.metadata_stripped:
         raise Http404  # still carries its metadata (location), until the task strips it
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    try:
+        response = protected_file_response(
+            request,
+            attachment.file,
+            filename=safe_filename(attachment.original_filename, extension=attachment.extension),
+            content_type=attachment.content_type,
+            as_attachment=False,
+        )
+    except FileNotFoundError:
+        raise Http404("The image is not available.") from None
     response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

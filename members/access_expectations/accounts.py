@@ -40,6 +40,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy": PUBLIC,
     "accessibility": PUBLIC,
     "healthz": PUBLIC,
+    "readyz": PUBLIC,
     # Sign-in, sign-up and account security (allauth). Pages for visitors send
     # signed-in people on (302); pages about one's own account send visitors to sign in.
     # Steps that only make sense inside a flow (a code, a second factor, a new key)

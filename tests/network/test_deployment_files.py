@@ -1,8 +1,12 @@
 """Docker cannot run here, so check that the compose file parses and that every
 command it runs exists in the project."""
 
+import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -26,7 +30,61 @@ def _requirements() -> set[str]:
 def test_compose_file_has_every_service_the_portal_needs():
     services = _compose()["services"]
 
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis", "mailpit"}
+    assert set(services) == {
+        "migrate", "web1", "web2", "proxy", "worker", "beat",
+        "postgres", "redis", "minio", "bucket", "mailpit",
+    }  # fmt: skip
+
+
+def test_compose_runs_two_web_containers_behind_the_proxy():
+    services = _compose()["services"]
+    proxy_config = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+
+    for web in ("web1", "web2"):
+        assert services[web]["command"].startswith("gunicorn network.wsgi")
+        assert "ports" not in services[web], "only the proxy is published"
+        assert f"server {web}:8000" in proxy_config
+        assert web in services["proxy"]["depends_on"]
+    assert services["proxy"]["image"].startswith("nginx")
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
+    assert services["proxy"]["ports"] == ["8000:80"]
+
+
+def test_compose_migrates_once_before_either_web_container_starts():
+    services = _compose()["services"]
+
+    assert services["migrate"]["command"] == "python manage.py migrate --no-input"
+    for web in ("web1", "web2"):
+        assert "migrate" not in services[web]["command"]
+        assert services[web]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+
+
+def test_compose_keeps_uploads_in_minio_in_a_private_bucket_created_at_start():
+    compose = _compose()
+    services = compose["services"]
+    environment = compose["x-app"]["environment"]
+
+    assert services["minio"]["image"].startswith("minio/minio")
+    assert environment["AWS_STORAGE_BUCKET_NAME"] == "network-uploads"
+    assert environment["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert "mc mb --ignore-existing local/network-uploads" in services["bucket"]["entrypoint"]
+    assert "mc anonymous set none local/network-uploads" in services["bucket"]["entrypoint"]
+    for name in ("web1", "web2", "worker", "beat", "migrate"):
+        assert services[name]["depends_on"]["bucket"] == {
+            "condition": "service_completed_successfully"
+        }
+        assert "volumes" not in services[name], "no node keeps uploads on its own disk"
+
+
+def test_web_processes_use_threaded_workers_sized_for_two_cores():
+    config = {}
+    exec((BASE_DIR / "gunicorn.conf.py").read_text(), config)
+
+    assert config["worker_class"] == "gthread"
+    assert (config["workers"], config["threads"]) == (2, 4)
+    assert "gunicorn" in _requirements()
 
 
 def test_compose_redis_keeps_the_queue_and_never_evicts_it():
@@ -83,4 +141,35 @@ def test_dockerfile_installs_the_pinned_requirements_and_serves_with_gunicorn():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
 
     assert "pip install -r requirements.txt" in dockerfile
-    assert "gunicorn" in dockerfile
+    assert 'CMD ["gunicorn", "network.wsgi"]' in dockerfile
+    assert "gthread" in dockerfile
+
+
+def _database_settings(**environment) -> dict:
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'], default=str))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "network.settings",
+        "DATABASE_URL": "postgres://network:network@127.0.0.1:6432/network",
+        **environment,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+        check=True, timeout=60,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_transaction_pooling_turns_off_server_side_cursors():
+    assert _database_settings(DATABASE_TRANSACTION_POOLING="true")["DISABLE_SERVER_SIDE_CURSORS"]
+    assert not _database_settings()["DISABLE_SERVER_SIDE_CURSORS"]
+
+
+def test_the_image_leaves_out_local_state_secrets_and_tests():
+    ignored = set((BASE_DIR / ".dockerignore").read_text().split())
+
+    assert {".env", ".venv", "var", ".git", "tests", "bench"} <= ignored
+    assert not {"network", "static", "templates", "locale", "gunicorn.conf.py"} & ignored

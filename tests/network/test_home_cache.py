@@ -1,0 +1,109 @@
+"""The home page's sections that every visitor sees are rendered once and kept in the
+cache; signed-in people never get them, and a change of content shows at once."""
+
+import re
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from members.access import AccessLevel
+from network import home_cache
+from tests.events.factories import EventFactory
+from tests.forum.factories import CategoryFactory, thread_with_posts
+from tests.newsletter.factories import NewsletterFactory
+from tests.practice_library.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _nonce(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+
+
+def test_a_second_visitor_gets_the_sections_without_a_query(client, django_assert_num_queries):
+    ResourceFactory(title="Staying close in practice", access_level=AccessLevel.PUBLIC)
+    EventFactory(title="Preparing for inspection")
+    client.get(reverse("home"))
+
+    with django_assert_num_queries(0):
+        response = client.get(reverse("home"))
+
+    page = response.content.decode()
+    assert "Staying close in practice" in page
+    assert "Preparing for inspection" in page
+    assert "See membership plans" in page
+
+
+def test_each_visitor_still_gets_a_nonce_and_a_csrf_token_of_their_own(client, settings):
+    NewsletterFactory(name="Practice notes")
+    first = client.get(reverse("home"))
+    client.cookies.clear()
+
+    second = client.get(reverse("home"))
+
+    assert _nonce(first) != _nonce(second)
+    assert f'nonce="{_nonce(second)}"' in second.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in second.content.decode()
+    assert "Practice notes" in second.content.decode()
+
+
+def test_a_member_never_gets_the_visitors_page(client, member):
+    client.get(reverse("home"))
+    client.force_login(member)
+
+    response = client.get(reverse("home"))
+
+    assert [t.name for t in response.templates][0] == "network/home_member.html"
+    assert "See membership plans" not in response.content.decode()
+
+
+def test_a_registered_person_gets_their_own_sections_not_the_visitors(client, registered):
+    thread_with_posts(
+        category=CategoryFactory(name="Open room", registered_may_read=True),
+        title="Welcome, everyone",
+    )
+    visitor_page = client.get(reverse("home")).content.decode()
+    client.force_login(registered)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Welcome, everyone" not in visitor_page
+    assert "Welcome, everyone" in page
+    assert "Join the network" in page
+
+
+def test_a_published_resource_shows_to_visitors_at_once(client):
+    client.get(reverse("home"))
+
+    ResourceFactory(title="Commissioning for sufficiency", access_level=AccessLevel.PUBLIC)
+
+    assert "Commissioning for sufficiency" in client.get(reverse("home")).content.decode()
+
+
+def test_a_withdrawn_event_leaves_the_visitors_page_at_once(client):
+    event = EventFactory(title="Regional meeting in Leeds")
+    assert "Regional meeting in Leeds" in client.get(reverse("home")).content.decode()
+
+    event.delete()
+
+    assert "Regional meeting in Leeds" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_sections_are_kept_no_longer_than_the_setting(client, settings):
+    settings.HOME_PUBLIC_CACHE_SECONDS = 45
+    with mock.patch.object(cache, "set", wraps=cache.set) as kept:
+        client.get(reverse("home"))
+
+    (call,) = [c for c in kept.call_args_list if c.args[0] == home_cache.cache_key()]
+    assert call.kwargs["timeout"] == 45
+
+
+def test_forum_numbers_wait_for_the_cache_to_expire(client):
+    client.get(reverse("home"))
+    thread_with_posts(category=CategoryFactory(), posts=2)
+
+    assert "1 new thread" not in client.get(reverse("home")).content.decode()
+    cache.delete(home_cache.cache_key())
+    assert "1 new thread" in client.get(reverse("home")).content.decode()
