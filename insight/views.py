@@ -1,0 +1,105 @@
+"""Insight's pages: the staff dashboard (under /admin/, so the admin's sign-in and
+two-factor rules apply) and an organisation's engagement, for its admins and for staff.
+Thin views: the period from the query string, the figures from dashboard.py or
+engagement.py, a page or a CSV."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from insight import access, dashboard
+from insight.charts import chart_svg
+from insight.engagement import organisation_engagement
+from insight.periods import period_from
+from insight.tables import Table
+from members.models import Organisation
+
+
+def _drawn(tables: list[Table]) -> list[Table]:
+    for table in tables:
+        if table.chart is not None:
+            table.svg = chart_svg(table)
+            table.svg_narrow = chart_svg(table, narrow=True)
+    return tables
+
+
+def _csv_name(slug: str, period) -> str:
+    return f"{slug}-{period.first:%Y-%m-%d}-to-{period.last:%Y-%m-%d}"
+
+
+@staff_member_required
+@require_GET
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    if not access.can_see_dashboard(request.user):
+        raise Http404
+    form, period, compared = period_from(request.GET)
+    panels = [(title, _drawn(tables)) for title, tables in dashboard.panels(period, compared)]
+    context = {
+        "form": form,
+        "period": period,
+        "compared": compared,
+        "panels": panels,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "insight/dashboard.html", context)
+
+
+@staff_member_required
+@require_GET
+def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    if not access.can_see_dashboard(request.user):
+        raise Http404
+    _, period, compared = period_from(request.GET)
+    table = dashboard.table_by_slug(slug, period, compared)
+    if table is None:
+        raise Http404("No such table.")
+    return table.csv_response(_csv_name(slug, period))
+
+
+def _organisation(request: HttpRequest, slug: str) -> Organisation:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    # Someone else's organisation looks like no organisation.
+    if not access.can_see_organisation_use(request.user, organisation):
+        raise Http404("No such organisation.")
+    return organisation
+
+
+def _engagement_page(request: HttpRequest, organisation: Organisation, *, in_admin: bool):
+    form, period, compared = period_from(request.GET)
+    engagement = organisation_engagement(organisation, period, compared)
+    context = {
+        "form": form,
+        "period": period,
+        "compared": compared,
+        "organisation": organisation,
+        "engagement": engagement,
+        "tables": _drawn(engagement.tables),
+        "in_admin": in_admin,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "insight/organisation.html", context)
+
+
+@require_GET
+def organisation_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return _engagement_page(request, _organisation(request, slug), in_admin=False)
+
+
+@require_GET
+def organisation_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    organisation = _organisation(request, slug)
+    _, period, compared = period_from(request.GET)
+    found = organisation_engagement(organisation, period, compared).table(table)
+    if found is None:
+        raise Http404("No such table.")
+    return found.csv_response(_csv_name(f"{organisation.slug}-{table}", period))
+
+
+@staff_member_required
+@require_GET
+def organisation_admin_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff preparing a renewal: the same report for any organisation."""
+    if not access.can_see_dashboard(request.user):
+        raise Http404
+    return _engagement_page(request, get_object_or_404(Organisation, slug=slug), in_admin=True)
