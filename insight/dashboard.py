@@ -594,11 +594,3 @@ def panels(period: Period, compared: Period | None) -> list[tuple[str, list[Tabl
         ),
         ("Forum", [forum_rooms(period), *forum_moderation(period)]),
     ]
-
-
-def table_by_slug(slug: str, period: Period, compared: Period | None) -> Table | None:
-    for _, tables in panels(period, compared):
-        for table in tables:
-            if table.slug == slug:
-                return table
-    return None

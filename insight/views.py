@@ -4,6 +4,7 @@ Thin views: the period from the query string, the figures from dashboard.py or
 engagement.py, a page or a CSV."""
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -14,6 +15,27 @@ from insight.engagement import organisation_engagement
 from insight.periods import period_from
 from insight.tables import Table
 from members.models import Organisation
+
+# The counts change with the hourly rollup; drawing a dozen charts costs more than all
+# the queries, so a page's figures, charts drawn, are kept this long (every web process
+# shares them through the cache).
+FIGURES_CACHE_SECONDS = 10 * 60
+
+
+def _cached(key: str, build):
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, FIGURES_CACHE_SECONDS)
+    return found
+
+
+def _dashboard_panels(period, compared) -> list:
+    key = f"insight:dashboard:{period.key}:{bool(compared)}:{period.last}"
+    return _cached(
+        key,
+        lambda: [(title, _drawn(tables)) for title, tables in dashboard.panels(period, compared)],
+    )
 
 
 def _drawn(tables: list[Table]) -> list[Table]:
@@ -34,7 +56,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     if not access.can_see_dashboard(request.user):
         raise Http404
     form, period, compared = period_from(request.GET)
-    panels = [(title, _drawn(tables)) for title, tables in dashboard.panels(period, compared)]
+    panels = _dashboard_panels(period, compared)
     context = {
         "form": form,
         "period": period,
@@ -51,10 +73,16 @@ def dashboard_csv(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_see_dashboard(request.user):
         raise Http404
     _, period, compared = period_from(request.GET)
-    table = dashboard.table_by_slug(slug, period, compared)
+    panels = _dashboard_panels(period, compared)
+    table = next((t for _, tables in panels for t in tables if t.slug == slug), None)
     if table is None:
         raise Http404("No such table.")
     return table.csv_response(_csv_name(slug, period))
+
+
+def _engagement(organisation: Organisation, period, compared):
+    key = f"insight:organisation:{organisation.pk}:{period.key}:{bool(compared)}:{period.last}"
+    return _cached(key, lambda: organisation_engagement(organisation, period, compared))
 
 
 def _organisation(request: HttpRequest, slug: str) -> Organisation:
@@ -67,14 +95,14 @@ def _organisation(request: HttpRequest, slug: str) -> Organisation:
 
 def _engagement_page(request: HttpRequest, organisation: Organisation, *, in_admin: bool):
     form, period, compared = period_from(request.GET)
-    engagement = organisation_engagement(organisation, period, compared)
+    engagement = _engagement(organisation, period, compared)
     context = {
         "form": form,
         "period": period,
         "compared": compared,
         "organisation": organisation,
         "engagement": engagement,
-        "tables": _drawn(engagement.tables),
+        "tables": engagement.tables,
         "in_admin": in_admin,
         "query": request.GET.urlencode(),
     }
@@ -90,7 +118,7 @@ def organisation_page(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     organisation = _organisation(request, slug)
     _, period, compared = period_from(request.GET)
-    found = organisation_engagement(organisation, period, compared).table(table)
+    found = _engagement(organisation, period, compared).table(table)
     if found is None:
         raise Http404("No such table.")
     return found.csv_response(_csv_name(f"{organisation.slug}-{table}", period))

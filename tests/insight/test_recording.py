@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from insight import services
-from insight.buffer import get_buffer
+from insight.buffer import MemoryBuffer, get_buffer
 from insight.models import ActivityEvent, DailyActivity, Kind, MemberCount
 from members.models import MemberType
 from network.activity import activity
@@ -196,3 +196,19 @@ def test_event_attendance_is_counted_once_however_often_it_is_marked(
     services.activity_flush()
     kinds = sorted(ActivityEvent.objects.filter(subject_id=event.pk).values_list("kind", flat=True))
     assert kinds == [Kind.EVENT_ATTENDANCE, Kind.EVENT_REGISTRATION]
+
+
+def test_embedded_mode_flushes_after_a_response_once_the_oldest_event_waited_a_minute(client):
+    buffer = get_buffer()
+    if not isinstance(buffer, MemoryBuffer):
+        pytest.skip("embedded mode only: in service mode beat flushes Redis every minute")
+    person = UserFactory()
+    activity.send(sender=None, kind=Kind.SIGN_IN, user_id=person.pk)
+    client.get("/healthz")
+    assert ActivityEvent.objects.count() == 0  # not a minute yet
+
+    buffer._first_at -= 61
+    client.get("/healthz")
+
+    assert ActivityEvent.objects.count() == 1
+    assert len(buffer) == 0
