@@ -4,7 +4,7 @@ counts that the dashboard and organisation pages read name nobody and are kept."
 
 from datetime import timedelta
 
-from insight.models import RAW_EVENT_DAYS
+from insight.models import RAW_EVENT_DAYS, ActivityEvent
 from network.data_rights import Retention
 
 RETENTION = [
@@ -18,3 +18,9 @@ RETENTION = [
         "organisation active in the last 90 days for its engagement report",
     ),
 ]
+
+
+def erase(user, choices=None) -> int:
+    """A person's raw events go (the daily counts name nobody and stay)."""
+    deleted, _ = ActivityEvent.objects.filter(user=user).delete()
+    return deleted

@@ -212,3 +212,17 @@ def test_embedded_mode_flushes_after_a_response_once_the_oldest_event_waited_a_m
 
     assert ActivityEvent.objects.count() == 1
     assert len(buffer) == 0
+
+
+def test_raw_events_are_kept_95_days_and_erased_with_the_person():
+    from insight import personal_data
+    from network.data_rights import retention_rules
+
+    rule = next(r for r in retention_rules() if r.model == "insight.ActivityEvent")
+    assert (rule.field, rule.period) == ("at", timedelta(days=95))
+    person = UserFactory()
+    ActivityEvent.objects.create(kind=Kind.SIGN_IN, user=person)
+    DailyActivity.objects.create(day=timezone.localdate(), kind=Kind.SIGN_IN, count=1, people=1)
+
+    assert personal_data.erase(person) == 1
+    assert DailyActivity.objects.count() == 1
