@@ -97,6 +97,17 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_activity_buffer():
+    """Counted activity waits in a buffer outside the database (insight/buffer.py): a
+    test starts with it empty, so no event of an earlier test is flushed (with its
+    queries) during a later one."""
+    from insight.buffer import get_buffer
+
+    get_buffer().discard()
+    yield
+
+
 # --- People, one per role -------------------------------------------------------------
 
 
