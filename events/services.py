@@ -35,6 +35,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from network.activity import EVENT_ATTENDANCE, EVENT_REGISTRATION, activity_record
 from network.markup import render_markdown
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def registration_create(
             return RegistrationResult(registration, changed=False)
         if registration is None:
             registration = Registration(event=event, user=user)
+        activity_record(EVENT_REGISTRATION, user=user, subject_id=event.pk)
         registration.name = user.name or user.email
         registration.organisation_name = user.organisation_name
         registration.needs = needs.strip()
@@ -366,15 +368,23 @@ def attendance_mark(
 ) -> int:
     """Mark people as attended (or not). Only confirmed places can have attended."""
     now = now or timezone.now()
-    return Registration.objects.filter(pk__in=registration_ids, status=Status.CONFIRMED).update(
-        attended=attended, attendance_marked_at=now
-    )
+    confirmed = Registration.objects.filter(pk__in=registration_ids, status=Status.CONFIRMED)
+    if attended:
+        _attendance_announce(confirmed.filter(attended=False))
+    return confirmed.update(attended=attended, attendance_marked_at=now)
+
+
+def _attendance_announce(newly_attended) -> None:
+    """Count each person's attendance once, when it is first marked."""
+    for user_id, event_id in newly_attended.values_list("user_id", "event_id"):
+        activity_record(EVENT_ATTENDANCE, user_id=user_id, subject_id=event_id)
 
 
 def attendance_set(*, event: Event, attended_ids: set[int], now: datetime | None = None) -> int:
     """The register: exactly the ticked confirmed registrations of `event` attended."""
     now = now or timezone.now()
     confirmed = Registration.objects.filter(event=event, status=Status.CONFIRMED)
+    _attendance_announce(confirmed.filter(pk__in=attended_ids, attended=False))
     confirmed.filter(pk__in=attended_ids).update(attended=True, attendance_marked_at=now)
     confirmed.exclude(pk__in=attended_ids).update(attended=False, attendance_marked_at=now)
     return confirmed.filter(attended=True).count()

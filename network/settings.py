@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "events",
     "newsletter",
     "sector_data",
+    "insight",
     "django.contrib.admin",
     "django.forms",  # Django's form templates, for the project's FORM_RENDERER
     "django.contrib.auth",
@@ -538,6 +539,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "events-tick": {
         "task": "events.tasks.events_tick",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Insight: every minute, buffered activity (Redis) into raw events, so a Redis
+    # restart loses at most the current minute's counts.
+    "insight-flush": {
+        "task": "insight.tasks.activity_flush",
+        "schedule": crontab(minute="*"),
+    },
+    # Insight: hourly, yesterday's and today's daily counts, members and subscribers
+    # from the raw events (yesterday's become final with the first run after midnight).
+    "insight-rollup": {
+        "task": "insight.tasks.activity_rollup_recent",
+        "schedule": crontab(minute=7),
+    },
+    # Insight: every five minutes, the staff dashboard's figures drawn afresh into the
+    # cache (they are kept ten), so staff never wait for its charts to be drawn.
+    "insight-dashboard-warm": {
+        "task": "insight.tasks.dashboard_warm",
         "schedule": crontab(minute="*/5"),
     },
 }

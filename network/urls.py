@@ -34,7 +34,10 @@ urlpatterns = [
         "anymail/",
         include((email_webhooks.urlpatterns_for(settings.ANYMAIL_WEBHOOK_ESP), "anymail")),
     ),
+    # Before the admin's own URLs, which would answer 404 for these.
+    path("admin/insight/", include("insight.admin_urls")),
     path("admin/", admin.site.urls),
+    path("insight/", include("insight.urls")),
     path("library/", include("practice_library.urls")),
     path("forum/", include("forum.urls")),
     path("events/", include("events.urls")),

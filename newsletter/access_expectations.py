@@ -40,6 +40,9 @@ EXPECTED: dict[str, dict[str, int]] = {
         "*": 403,
     },
     "newsletter:edition[draft]": {"*": 404},
+    # A link in an edition: the signature is the credential, nobody is recognised.
+    "newsletter:link[signed]": {"*": 302},
+    "newsletter:link[unsigned]": {"*": 400},
     # The email service's webhooks (bounces, complaints, mail to the unsubscribe address)
     # take POSTs authenticated with ANYMAIL["WEBHOOK_SECRET"] only, and refuse everything
     # while no secret is set (as here).
@@ -87,4 +90,9 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "newsletter:edition[members]": {"pk": members.pk},
         "newsletter:edition[commissioners]": {"pk": for_commissioners.pk},
         "newsletter:edition[draft]": {"pk": draft.pk},
+        "newsletter:link[signed]": {
+            "edition": public.pk,
+            "token": tokens.link_token(edition_id=public.pk, url="https://www.gov.uk/ofsted"),
+        },
+        "newsletter:link[unsigned]": {"edition": public.pk, "token": "https:--evil.example"},
     }

@@ -8,6 +8,7 @@ from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -253,6 +254,9 @@ class EditionAdmin(admin.ModelAdmin):
             "per_minute": per_minute,
             "refresh": edition.status == Edition.Status.SENDING,
             "failed": Delivery.objects.filter(edition=edition, state=Delivery.State.FAILED)[:20],
+            # Counted by the site's redirect, per link, never per recipient.
+            "link_clicks": edition.link_clicks.order_by("-clicks", "url")[:50],
+            "link_clicks_total": edition.link_clicks.aggregate(n=Sum("clicks", default=0))["n"],
             "change_url": reverse("admin:newsletter_edition_change", args=[pk]),
         }
         return render(request, "newsletter/admin/progress.html", context)

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import MemberType, Region
 
@@ -337,3 +338,26 @@ class DigestDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} to subscriber {self.subscriber_id} ({self.state})"
+
+
+class LinkClick(models.Model):
+    """How many times a link of an edition was followed through the site's redirect.
+
+    The redirect carries the edition and the link, never the recipient: the privacy
+    notice promises no tracking pixels and no per-person tracking, and this keeps it.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="link_clicks")
+    url = models.URLField(max_length=2000)
+    clicks = models.PositiveIntegerField(default=0)
+    first_clicked_at = models.DateTimeField(default=timezone.now)
+    last_clicked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["edition", "-clicks"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "url"], name="link_click_once_per_url"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.clicks})"

@@ -5,8 +5,10 @@ would make a large send many times slower. The rendered HTML and text carry plac
 (GREETING, PREFERENCES_URL, UNSUBSCRIBE_URL) that `personalise` replaces per recipient.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
+from html import unescape
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -125,11 +127,33 @@ def _context(edition: Edition) -> dict:
 
 
 def edition_render(edition: Edition) -> tuple[str, str]:
-    """(html, text) of the edition with recipient placeholders; CSS inlined in the HTML."""
+    """(html, text) of the edition with recipient placeholders; CSS inlined in the HTML;
+    its web links counted through the site's redirect (links_counted)."""
     context = _context(edition)
     text = render_to_string("newsletter/emails/edition.txt", context)
     html = inline_css(render_to_string("newsletter/emails/edition.html", context))
-    return _shorten_lines(html), _shorten_lines(text)
+    return _shorten_lines(links_counted(html, edition)), _shorten_lines(text)
+
+
+_HREF = re.compile(r'href="(https?://[^"]+)"')
+
+
+def links_counted(html: str, edition: Edition) -> str:
+    """Every web link of the HTML through /newsletter/r/<edition>/<link>/, which counts
+    the click and redirects. The link is signed and names the edition only: no recipient
+    (the personal preferences and unsubscribe links are placeholders here, untouched;
+    the plain-text part keeps its links as written)."""
+    if edition.pk is None:
+        return html
+    prefix = settings.SITE_URL + reverse("newsletter:link", args=[edition.pk, "LINK"])
+    prefix = prefix[: prefix.rindex("LINK")]
+
+    def counted(match: re.Match) -> str:
+        url = unescape(match.group(1))
+        token = tokens.link_token(edition_id=edition.pk, url=url)
+        return f'href="{escape(prefix + token)}/"'
+
+    return _HREF.sub(counted, html)
 
 
 # Made once per process (keyed on the settings they depend on), not once per message.

@@ -10,15 +10,15 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from network.mail import build_email, site_url
 from network.models import Topic
 from newsletter import tokens
-from newsletter.models import Consent, Newsletter, Subscriber
+from newsletter.models import Consent, Edition, LinkClick, Newsletter, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -306,3 +306,20 @@ def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
             text="A daily email with the forum threads I follow, in the daily digest.",
         )
     return subscriber
+
+
+def link_click_count(*, edition_id: int, url: str) -> None:
+    """One more click on an edition's link (the redirect's count: one per request)."""
+    now = timezone.now()
+    clicks = LinkClick.objects.filter(edition_id=edition_id, url=url)
+    if clicks.update(clicks=F("clicks") + 1, last_clicked_at=now):
+        return
+    if not Edition.objects.filter(pk=edition_id).exists():
+        return
+    try:
+        with transaction.atomic():
+            LinkClick.objects.create(
+                edition_id=edition_id, url=url, clicks=1, first_clicked_at=now, last_clicked_at=now
+            )
+    except IntegrityError:  # the same link's first click, twice at once
+        clicks.update(clicks=F("clicks") + 1, last_clicked_at=now)

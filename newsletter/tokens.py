@@ -48,3 +48,23 @@ def subscriber_from_token(token: str, *, purpose: str) -> Subscriber:
     if subscriber is None:
         raise InvalidToken("no subscriber has this key")
     return subscriber
+
+
+LINK = "newsletter.link"
+
+
+def link_token(*, edition_id: int, url: str) -> str:
+    """The signed `<link>` part of /newsletter/r/<edition>/<link>/: the target URL, bound
+    to the edition, so the redirect goes only where an edition's editor linked to."""
+    # No timestamp: the same edition renders the same links every time (previews match).
+    return signing.Signer(salt=f"{LINK}.{edition_id}").sign_object(url, compress=True)
+
+
+def link_target(*, edition_id: int, token: str) -> str:
+    try:
+        url = signing.Signer(salt=f"{LINK}.{edition_id}").unsign_object(token)
+    except signing.BadSignature as error:
+        raise InvalidToken(str(error)) from error
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise InvalidToken("not a web address")
+    return url

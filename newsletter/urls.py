@@ -12,4 +12,5 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("archive/", views.archive, name="archive"),
     path("archive/<int:pk>/", views.edition, name="edition"),
+    path("r/<int:edition>/<str:token>/", views.link, name="link"),
 ]

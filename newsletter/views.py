@@ -7,7 +7,7 @@ altered or expired token gets a 400 page that says what to do, never an error.
 from allauth.core.ratelimit import consume
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -206,3 +206,17 @@ def edition(request: HttpRequest, pk: int) -> HttpResponse:
     for section in sections:
         section.items = section_items(section)
     return render(request, "newsletter/edition.html", {"edition": edition, "sections": sections})
+
+
+@login_not_required
+@require_http_methods(["GET", "HEAD"])
+def link(request: HttpRequest, edition: int, token: str) -> HttpResponse:
+    """A link in an edition: count the click, then go where the editor linked. Only
+    signed targets are followed, so this is no open redirect; the recipient is unknown."""
+    try:
+        url = tokens.link_target(edition_id=edition, token=token)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if request.method == "GET":
+        services.link_click_count(edition_id=edition, url=url)
+    return HttpResponseRedirect(url)

@@ -16,6 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from members import access
+from network.activity import (
+    LIBRARY_SEARCH_EMPTY,
+    RESOURCE_DOWNLOAD,
+    RESOURCE_VIEW,
+    activity_record,
+)
 from network.files import protected_file_response, safe_filename
 from practice_library import services
 from practice_library.models import Attachment, Bookmark, RecentRead, Resource
@@ -31,6 +37,9 @@ RECENT_READS_SHOWN = 10
 def index(request: HttpRequest) -> HttpResponse:
     library = Library(request.GET)
     page = library.page()
+    if library.params.q and not page.object_list:
+        # What members look for and the library lacks (the words only, not who).
+        activity_record(LIBRARY_SEARCH_EMPTY, term=library.params.q.strip().lower())
     context = {
         "params": library.params,
         "page": page,
@@ -94,6 +103,8 @@ def _detail_context(request: HttpRequest, resource: Resource, reading: services.
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     resource = _resource_for_page(request, slug=slug)
     reading = services.resource_open(user=request.user, resource=resource)
+    if reading.allowed:
+        activity_record(RESOURCE_VIEW, user=request.user, subject_id=resource.pk)
     return render(
         request, "practice_library/detail.html", _detail_context(request, resource, reading)
     )
@@ -161,6 +172,7 @@ def download(request: HttpRequest, slug: str, attachment_id: int) -> HttpRespons
             status=404,
         )
     services.attachment_count_download(attachment_id=attachment.pk)
+    activity_record(RESOURCE_DOWNLOAD, user=request.user, subject_id=resource.pk)
     return response
 
 

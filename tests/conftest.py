@@ -155,6 +155,17 @@ def object_storage(s3_endpoint, settings):
     return SimpleNamespace(client=client, bucket=bucket, endpoint=s3_endpoint, keys=keys)
 
 
+@pytest.fixture(autouse=True)
+def _empty_activity_buffer():
+    """Counted activity waits in a buffer outside the database (insight/buffer.py): a
+    test starts with it empty, so no event of an earlier test is flushed (with its
+    queries) during a later one."""
+    from insight.buffer import get_buffer
+
+    get_buffer().discard()
+    yield
+
+
 # --- People, one per role -------------------------------------------------------------
 
 

@@ -226,6 +226,7 @@ def thread_create(
             else:
                 publishing.counters_after_new_visible_post(post, new_thread=True)
                 publishing.post_search_index(post)
+                publishing.post_count_activity(post)
                 if image_waiting:
                     publishing.image_review_open(post)
                 publishing.post_announce(post)
@@ -289,6 +290,7 @@ def post_reply(
                 _hold(post, reason=reason, found=found)
             else:
                 publishing.post_search_index(post)
+                publishing.post_count_activity(post)
                 if image_waiting:
                     publishing.image_review_open(post)
                 # In a thread still held for review, counters and notifications wait

@@ -26,6 +26,7 @@ from forum.models import (
     content_hash,
 )
 from forum.services.audit import audit_record
+from network.activity import FORUM_REPLY, FORUM_THREAD, activity_record
 from network.markup import markdown_to_text
 
 
@@ -149,6 +150,7 @@ def post_publish(
     thread_recount(thread)
     category_recount(thread.category)
     post_search_index(post)
+    post_count_activity(post)
     audit_record(
         actor=actor,
         action=ModerationActionKind.APPROVE,
@@ -173,3 +175,9 @@ def post_publish(
     post_announce(post)
     image_review_open(post)
     return post
+
+
+def post_count_activity(post: Post) -> None:
+    """Announce a post that became visible, for the counts of posts per room."""
+    kind = FORUM_THREAD if post.post_number == 1 else FORUM_REPLY
+    activity_record(kind, user_id=post.author_id, subject_id=post.thread.category_id)

@@ -68,6 +68,10 @@ The functions other apps use:
                              practice_library/access.py, built on these)
     @member_required         view decorator: sign in, then membership, else a join page
     members_now_q(member_type=None)             -> Q on User, for bulk audiences
+    memberships_now(user_ids=None)  -> {user id: BulkMembership}: source, type and
+                             organisation of each current member, for counting
+    seat_use()                  -> [SeatUse]: seats filled and held, per organisation
+    membership_changes(start, end) -> MembershipChanges: held, joined, lapsed (churn)
 
 Nothing is cached across requests, so a lapsed member loses access on their next
 request. Within one request the membership is worked out once and kept on the user
@@ -75,7 +79,15 @@ object (request.user is loaded afresh for every request); code that changes a
 membership and asks again about the same user object calls `forget(user)`.
 """
 
-from members.access.bulk import members_now_q
+from members.access.bulk import (
+    BulkMembership,
+    MembershipChanges,
+    SeatUse,
+    members_now_q,
+    membership_changes,
+    memberships_now,
+    seat_use,
+)
 from members.access.organisations import (
     OrganisationMembership,
     can_claim_seat,
@@ -149,6 +161,12 @@ __all__ = [
     "member_required",
     "member_type",
     "members_now_q",
+    "memberships_now",
+    "BulkMembership",
+    "MembershipChanges",
+    "SeatUse",
+    "membership_changes",
+    "seat_use",
     "membership",
     "organisation_membership",
     "organisation_seats",

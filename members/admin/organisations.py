@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from members import access
 from members.models import (
@@ -13,6 +14,7 @@ from members.models import (
     Seat,
 )
 from members.organisations import invitations, seats
+from members.organisations.pages import organisation_links
 
 
 class SeatInline(admin.TabularInline):
@@ -77,10 +79,10 @@ class OrganisationAdmin(admin.ModelAdmin):
         "seats__user__email",
     ]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["seats_summary", "created_at"]
+    readonly_fields = ["seats_summary", "more_pages", "created_at"]
     inlines = [SeatInline, InvitationInline, OrganisationGrantInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "org_type", "region", "seats_summary"]}),
+        (None, {"fields": ["name", "slug", "org_type", "region", "seats_summary", "more_pages"]}),
         ("Seats by email domain", {"fields": ["verified_domain"]}),
         (
             "Billing",
@@ -120,6 +122,13 @@ class OrganisationAdmin(admin.ModelAdmin):
             f"{usage.used} of {usage.total} seats in use ({usage.taken} people, {usage.held} "
             f"invitations), from {where}{when}."
         )
+
+    @admin.display(description="More about it")
+    def more_pages(self, obj: Organisation) -> str:
+        links = organisation_links(obj, for_staff=True) if obj.pk else []
+        if not links:
+            return "-"
+        return format_html_join(" · ", '<a href="{}">{}</a>', ((url, text) for text, url in links))
 
 
 class InvitationStateFilter(admin.SimpleListFilter):

@@ -18,6 +18,7 @@ from members.models import Organisation
 from members.organisations import invitations, seats
 from members.organisations.forms import DomainForm, InvitationForm
 from members.organisations.invitations import InvitationProblem
+from members.organisations.pages import organisation_links
 from members.organisations.seats import SeatsUsage
 
 # The status each reason an invitation link cannot be used answers with.
@@ -86,6 +87,7 @@ def _page(
         "domain_form": domain_form
         or DomainForm(initial={"domain": own_domains[0] if own_domains else ""}),
         "invitation_days": seats.invitation_lifetime().days,
+        "more_pages": organisation_links(organisation),
     }
     return render(request, "members/organisation/detail.html", context, status=status)
 

@@ -99,5 +99,6 @@ def test_demo_content_seeds_in_the_order_of_installed_apps_with_later_apps_last(
         "events.demo",
         "newsletter.demo",
         "sector_data.demo",
+        "insight.demo",
         "tests.network.later_app.demo",
     ]

@@ -1,0 +1,198 @@
+"""The staff dashboard: each figure against numbers worked out by hand, and a bounded
+number of queries whatever the number of days counted."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
+
+from insight import dashboard
+from insight.periods import period_from
+from members import access
+from members.models import Invoice, Plan, Subscription, SubscriptionStatus
+from tests.insight.factories import days_of_activity
+from tests.members.factories import (
+    GrantFactory,
+    InvoiceFactory,
+    OrganisationFactory,
+    PlanFactory,
+    SeatFactory,
+    SubscriptionFactory,
+)
+from tests.practice_library.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+# The page's queries: session, user, MFA check, and the panels' fixed reads.
+DASHBOARD_QUERIES = 48
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    return client
+
+
+def _period(key="30d", compare="previous"):
+    return period_from({"period": key, "compare": compare})[1:]
+
+
+def test_mrr_adds_monthly_annual_and_invoice_plans_by_the_month():
+    monthly = PlanFactory(slug="m", interval=Plan.Interval.MONTH, price_pence=1_000)
+    annual = PlanFactory(slug="a", interval=Plan.Interval.YEAR, price_pence=12_000)
+    council = PlanFactory(
+        slug="c", interval=Plan.Interval.YEAR, price_pence=120_000, organisation=True
+    )
+    SubscriptionFactory(plan=monthly)  # £10 a month
+    SubscriptionFactory(plan=annual)  # £120 a year: £10 a month
+    SubscriptionFactory(
+        plan=council,
+        user=None,
+        organisation=OrganisationFactory(),
+        quantity=5,
+        collection_method=Subscription.CollectionMethod.INVOICE,
+        status=SubscriptionStatus.PAST_DUE,
+    )  # 5 x £1,200 a year, by invoice: £500 a month
+    SubscriptionFactory(plan=monthly, status=SubscriptionStatus.TRIALING)  # not paying yet
+    SubscriptionFactory(plan=annual, status=SubscriptionStatus.CANCELED)
+
+    total, rows = dashboard.monthly_recurring_revenue_pence()
+
+    assert total == 52_000  # £520.00
+    assert dashboard.revenue_mrr(_period()[0]).title == "Monthly recurring revenue: £520.00"
+    assert len(rows) == 3
+
+
+def test_churn_is_memberships_ended_over_those_held_at_the_start():
+    now = timezone.now()
+    period, _ = _period()  # the last 30 days
+    long_ago = now - timedelta(days=200)
+    held = [SubscriptionFactory() for _ in range(3)]
+    Subscription.objects.filter(pk__in=[s.pk for s in held]).update(created_at=long_ago)
+    GrantFactory(starts_on=timezone.localdate() - timedelta(days=100))  # held too: 4 at start
+    ended = held[0]
+    Subscription.objects.filter(pk=ended.pk).update(
+        status=SubscriptionStatus.CANCELED, ended_at=now - timedelta(days=5)
+    )
+    SubscriptionFactory()  # joined during the period
+    SubscriptionFactory(status=SubscriptionStatus.INCOMPLETE_EXPIRED)  # never started
+
+    changes = access.membership_changes(start=period.start, end=period.end)
+
+    assert (changes.at_start, changes.joined, changes.lapsed) == (4, 1, 1)
+    assert changes.churn_rate == 0.25
+    rows = dashboard.membership_churn(period, None).rows
+    assert rows[3][1] == "25.0%"
+
+
+def test_seats_used_and_bought_per_organisation():
+    paying = OrganisationFactory(name="Paying Homes")
+    SubscriptionFactory(
+        user=None, organisation=paying, plan=PlanFactory(slug="o", organisation=True), quantity=5
+    )
+    SeatFactory(organisation=paying)
+    SeatFactory(organisation=paying)
+    granted = OrganisationFactory(name="Granted Homes")
+    GrantFactory(user=None, organisation=granted, seats=3)
+    SeatFactory(organisation=granted)
+
+    rows = {row[0]: row[1:] for row in dashboard.seats(_period()[0]).rows}
+
+    assert rows["Paying Homes"] == [2, 5, "40.0%"]
+    assert rows["Granted Homes"] == [1, 3, "33.3%"]
+
+
+def test_overdue_invoices_list_their_organisations():
+    council = OrganisationFactory(name="Northmoor Council")
+    subscription = SubscriptionFactory(
+        user=None, organisation=council, plan=PlanFactory(slug="o2", organisation=True)
+    )
+    InvoiceFactory(subscription=subscription, due_date=timezone.now() - timedelta(days=10))
+    InvoiceFactory(subscription=subscription)  # not due yet
+    InvoiceFactory(
+        subscription=subscription,
+        due_date=timezone.now() - timedelta(days=10),
+        status=Invoice.Status.PAID,
+    )
+
+    _, overdue, _ = dashboard.revenue_invoices(*_period())
+
+    assert [row[0] for row in overdue.rows] == ["Northmoor Council"]
+    assert overdue.rows[0][4] == 10
+
+
+def test_most_read_resources_come_from_the_daily_counts():
+    resource = ResourceFactory(title="Staying close")
+    days_of_activity(days=3, subject_id=resource.pk, last=timezone.localdate())
+
+    table = dashboard.library_top(_period()[0], "resource_view")
+
+    assert table.rows == [["Staying close", 9]]
+
+
+@pytest.mark.parametrize("days", [10, 1000])
+def test_the_dashboard_runs_a_bounded_number_of_queries(
+    staff_client, django_assert_max_num_queries, days
+):
+    resource = ResourceFactory()
+    days_of_activity(days=days, subject_id=resource.pk, last=timezone.localdate())
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = staff_client.get("/admin/insight/", {"period": "year"})
+    assert response.status_code == 200
+
+
+def test_staff_change_the_period_and_the_figures_follow(staff_client):
+    resource = ResourceFactory(title="Staying close")
+    days_of_activity(days=100, subject_id=resource.pk, last=timezone.localdate())
+
+    month = staff_client.get("/admin/insight/", {"period": "30d"}).content.decode()
+    quarter = staff_client.get("/admin/insight/", {"period": "quarter"}).content.decode()
+
+    assert "<td>90</td>" in month  # 30 days x 3 reads
+    assert "<td>273</td>" in quarter  # 91 days x 3 reads
+
+
+def test_each_chart_is_an_svg_without_script_or_inline_style(staff_client):
+    days_of_activity(days=40, subject_id=ResourceFactory().pk, last=timezone.localdate())
+    page = staff_client.get("/admin/insight/").content.decode()
+    assert page.count('role="img"') >= 4
+    assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "style=" not in page
+
+
+def test_a_table_downloads_as_csv_with_the_same_numbers(staff_client):
+    resource = ResourceFactory(title="Staying close")
+    days_of_activity(days=5, subject_id=resource.pk, last=timezone.localdate())
+
+    response = staff_client.get("/admin/insight/most-read.csv", {"period": "30d"})
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [["Resource", "Times read"], ["Staying close", "15"]]
+
+
+def test_members_cannot_open_the_dashboard(client, member):
+    client.force_login(member)
+    response = client.get("/admin/insight/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_warmed_dashboard_is_served_without_counting_again(
+    staff_client, django_assert_max_num_queries
+):
+    from insight import tasks
+
+    days_of_activity(days=30, subject_id=ResourceFactory().pk, last=timezone.localdate())
+    assert tasks.dashboard_warm() == 3
+
+    # The session, two-factor and the header's notifications only (a cold page runs
+    # DASHBOARD_QUERIES): every figure comes from the cache.
+    with django_assert_max_num_queries(12):
+        response = staff_client.get("/admin/insight/", {"period": "quarter"})
+    assert response.status_code == 200
+    assert "<svg" in response.content.decode()

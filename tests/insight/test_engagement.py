@@ -1,0 +1,152 @@
+"""An organisation's engagement: counts for the organisation only, groups under 3
+people shown as "fewer than 3", the same period picker and a CSV."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from insight import services
+from insight.engagement import organisation_engagement
+from insight.models import ActivityEvent, Kind
+from insight.periods import period_from
+from members.models import Seat
+from tests.insight.factories import days_of_activity
+from tests.members.factories import SeatFactory, UserFactory, organisation_with_seats
+from tests.practice_library.factories import ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+ORGANISATION_PAGE_QUERIES = 26
+
+
+@pytest.fixture
+def council():
+    organisation, admin = organisation_with_seats(seats=10)
+    people = [admin] + [SeatFactory(organisation=organisation, slot=n).user for n in (2, 3, 4)]
+    return organisation, people
+
+
+def _read(person, organisation, resource, *, times=1, kind=Kind.RESOURCE_VIEW, days_ago=1):
+    at = timezone.now() - timedelta(days=days_ago)
+    ActivityEvent.objects.bulk_create(
+        ActivityEvent(
+            kind=kind, at=at, user=person, organisation=organisation, subject_id=resource.pk
+        )
+        for _ in range(times)
+    )
+
+
+def _rollup_month():
+    today = timezone.localdate()
+    for offset in range(31):
+        services.activity_rollup(day=today - timedelta(days=offset))
+
+
+def _engagement(organisation, key="30d"):
+    _, period, compared = period_from({"period": key})
+    return organisation_engagement(organisation, period, compared)
+
+
+def test_a_resource_read_by_fewer_than_3_people_shows_fewer_than_3(council):
+    organisation, people = council
+    guide = ResourceFactory(title="Staying close")
+    _read(people[0], organisation, guide, times=2)
+    _read(people[1], organisation, guide, times=1)
+    _rollup_month()
+
+    rows = _engagement(organisation).top_read.rows
+
+    assert rows == [["Staying close", "fewer than 3 people", "fewer than 3"]]
+
+
+def test_a_resource_read_by_3_people_shows_its_counts(council):
+    organisation, people = council
+    guide = ResourceFactory(title="Staying close")
+    for person in people[:3]:
+        _read(person, organisation, guide, times=2, days_ago=3)
+    _read(people[0], organisation, guide, times=1, days_ago=1)
+    _rollup_month()
+
+    engagement = _engagement(organisation)
+
+    assert engagement.top_read.rows == [["Staying close", "7", "3"]]
+    reads = engagement.activity.rows[0]
+    assert reads[:3] == ["Resources read", "7", "3"]
+
+
+def test_active_people_count_the_last_30_and_90_days(council):
+    organisation, people = council
+    guide = ResourceFactory()
+    for person in people[:3]:
+        _read(person, organisation, guide, days_ago=5)
+    _read(people[3], organisation, guide, days_ago=60)
+
+    engagement = _engagement(organisation)
+
+    assert (engagement.active_30, engagement.active_90) == (3, 4)
+    assert (engagement.seats_used, engagement.seats_total) == (4, 10)
+
+
+def test_another_organisation_s_people_are_not_counted(council):
+    organisation, people = council
+    other, other_admin = organisation_with_seats(seats=3)
+    guide = ResourceFactory()
+    for _ in range(3):
+        _read(UserFactory(), other, guide)
+    _rollup_month()
+
+    assert _engagement(organisation).top_read.rows == []
+
+
+def test_the_org_admin_sees_their_organisation_s_use_linked_from_its_page(client, council):
+    organisation, people = council
+    client.force_login(people[0])
+
+    seats_page = client.get(f"/account/organisation/{organisation.slug}/").content.decode()
+    page = client.get(f"/insight/organisations/{organisation.slug}/")
+
+    assert f'href="/insight/organisations/{organisation.slug}/"' in seats_page
+    assert page.status_code == 200
+    assert "how your people use the membership" in page.content.decode()
+
+
+def test_a_colleague_without_admin_rights_cannot_see_it(client, council):
+    organisation, people = council
+    client.force_login(people[1])
+    assert client.get(f"/insight/organisations/{organisation.slug}/").status_code == 404
+
+
+def test_the_use_table_downloads_as_csv(client, council):
+    organisation, people = council
+    guide = ResourceFactory()
+    for person in people[:3]:
+        _read(person, organisation, guide)
+    _rollup_month()
+    client.force_login(people[0])
+
+    response = client.get(f"/insight/organisations/{organisation.slug}/use.csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["", "Last 30 days", "People", "Against the period before"]
+    assert rows[1][:3] == ["Resources read", "3", "3"]
+
+
+@pytest.mark.parametrize("days", [10, 1000])
+def test_the_organisation_page_runs_a_bounded_number_of_queries(
+    client, council, django_assert_max_num_queries, days
+):
+    organisation, people = council
+    days_of_activity(
+        days=days,
+        organisation=organisation,
+        subject_id=ResourceFactory().pk,
+        last=timezone.localdate(),
+    )
+    client.force_login(people[0])
+    with django_assert_max_num_queries(ORGANISATION_PAGE_QUERIES):
+        response = client.get(f"/insight/organisations/{organisation.slug}/", {"period": "year"})
+    assert response.status_code == 200
+    assert Seat.objects.filter(organisation=organisation).count() == 4
