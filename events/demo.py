@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
+from django.db.models import Max
 from django.utils import timezone
 
 from events import recordings, services
@@ -246,12 +247,14 @@ def seed() -> None:
         user = User.objects.filter(email=email).first()
         if user is None or Registration.objects.filter(event=event, user=user).exists():
             continue
-        taken = event.registrations.filter(place__isnull=False).count()
+        # After the highest place held: a place given up (say by someone who deleted
+        # their account) leaves a gap, so counting the places held would reuse one.
+        highest = event.registrations.aggregate(highest=Max("place"))["highest"] or 0
         Registration.objects.create(
             event=event,
             user=user,
             status="confirmed",
-            place=taken + 1,
+            place=highest + 1,
             name=user.name,
             organisation_name=user.organisation_name,
             confirmed_at=event.starts_at - timedelta(days=14),

@@ -102,3 +102,19 @@ def test_demo_content_seeds_in_the_order_of_installed_apps_with_later_apps_last(
         "insight.demo",
         "tests.network.later_app.demo",
     ]
+
+
+@pytest.mark.django_db
+def test_demo_content_loads_again_after_a_demo_person_deleted_their_account():
+    from members import data_rights
+    from members.models import DataRequest
+
+    call_command("seed_demo", verbosity=0)
+    provider = User.objects.get(email="provider@example.org")
+    data_rights.account_erase(
+        data_request=DataRequest.objects.create(user=provider, kind=DataRequest.Kind.ERASURE)
+    )
+
+    call_command("seed_demo", verbosity=0)
+
+    assert User.objects.filter(email="provider@example.org").exists()
