@@ -110,11 +110,12 @@ def test_demo_content_loads_again_after_a_demo_person_deleted_their_account():
     from members.models import DataRequest
 
     call_command("seed_demo", verbosity=0)
-    provider = User.objects.get(email="provider@example.org")
+    # The commissioner holds the first place of an event someone else also registered for.
+    commissioner = User.objects.get(email="commissioner@example.org")
     data_rights.account_erase(
-        data_request=DataRequest.objects.create(user=provider, kind=DataRequest.Kind.ERASURE)
+        data_request=DataRequest.objects.create(user=commissioner, kind=DataRequest.Kind.ERASURE)
     )
 
     call_command("seed_demo", verbosity=0)
 
-    assert User.objects.filter(email="provider@example.org").exists()
+    assert User.objects.filter(email="commissioner@example.org").exists()
