@@ -8,6 +8,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 from django.utils.text import slugify
+from faker import Faker
 
 from members.models import (
     Invitation,
@@ -36,6 +37,9 @@ class TopicFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
+_faker = Faker("en_GB")
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     """A registered person with a verified email address (allauth's EmailAddress row)."""
 
@@ -45,7 +49,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    name = factory.Faker("name", locale="en_GB")
+    # Faker's British names include O'Sullivan now and then; a page escapes the apostrophe,
+    # so a test looking for the name in the HTML would fail on a few runs in a hundred.
+    # Escaping is tested on its own (tests/network/test_markup_and_mail.py, the forum views).
+    name = factory.LazyFunction(lambda: _faker.name().replace("'", ""))
     job_title = "Registered manager"
     member_type = MemberType.PROVIDER
     region = Region.NORTH_WEST
