@@ -1,7 +1,7 @@
 """Insight's pages: the staff dashboard (under /admin/, so the admin's sign-in and
 two-factor rules apply) and an organisation's engagement, for its admins and for staff.
-Thin views: the period from the query string, the figures from dashboard/ (through figures.py) or
-engagement.py, a page or a CSV."""
+Thin views: the period from the query string, the figures from dashboard/ (through
+figures.py) or engagement.py, a page or a CSV."""
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
