@@ -118,3 +118,31 @@ def link_in_last_email(pattern: str) -> str:
     match = re.search(pattern, mail.outbox[-1].body)
     assert match, f"no link matching {pattern!r} in: {mail.outbox[-1].body}"
     return match.group(0)
+
+
+def signed_in(new_page, live_server, user, **viewport):
+    """A page whose browser holds a session of `user`, made as signing in makes it (so
+    two-factor counts as passed when the person has it set up)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page = new_page(viewport or None)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+    return page
+
+
+def watch_csp(page) -> list[str]:
+    """The Content-Security-Policy violations the page reports from now on."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return found

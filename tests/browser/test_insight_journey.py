@@ -8,38 +8,14 @@ from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from insight import services
 from insight.models import ActivityEvent, Kind
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, signed_in, watch_csp
 from tests.insight.factories import days_of_activity
 from tests.members.factories import SeatFactory, UserFactory, organisation_with_seats
 from tests.practice_library.factories import ResourceFactory
-
-
-def signed_in(new_page, live_server, user, **viewport):
-    client = Client()
-    client.force_login(user)
-    page = new_page(viewport or None)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
-    return page
-
-
-def watch_csp(page) -> list[str]:
-    found: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            found.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return found
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,14 +8,12 @@ import io
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
 
 from members.access import EDITORS_GROUP
 from members.models import Organisation, Region
 from sector_data.models import Council, DataPage
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, signed_in, watch_csp
 from tests.members.factories import TopicFactory, UserFactory
 from tests.sector_data.factories import CouncilFactory
 
@@ -29,29 +27,6 @@ GOOD = (
     "2023,North East,Tynebridge,8,30\n"
 )
 BAD = "Year,Region,Council,Homes,Places\n2023,Mordor,,1,2\n2023,,Northmoor,many,2\n"
-
-
-def signed_in(new_page, live_server, user, **viewport):
-    """A page whose browser holds a session of `user` (two-factor already passed)."""
-    client = Client()
-    client.force_login(user)
-    page = new_page(viewport or None)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
-    return page
-
-
-def watch_csp(page) -> list[str]:
-    found: list[str] = []
-    page.on(
-        "console",
-        lambda message: (
-            found.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    return found
 
 
 @pytest.fixture
