@@ -12,6 +12,7 @@ uploads, so the demo's files are real documents that search and text extraction 
 as they read an upload. Shared helper: imports no app of ours.
 """
 
+import functools
 import io
 import logging
 import re
@@ -101,6 +102,9 @@ def _plain(text: str) -> str:
     return _BOLD.sub(r"\1", text)
 
 
+# The same text makes the same file: loading the demo again in one process (the tests do,
+# several times) writes each document once.
+@functools.lru_cache(maxsize=128)
 def pdf_bytes(title: str, text: str, *, subtitle: str = "") -> bytes:
     """A real, multi-page PDF: a title page, then the text with headings, bullets and
     tables, page numbers and a footer. Streams are left uncompressed, as many office
@@ -193,6 +197,7 @@ def _pdf_fonts(pdf) -> str:
     return "Liberation"
 
 
+@functools.lru_cache(maxsize=128)
 def docx_bytes(title: str, text: str, *, subtitle: str = "") -> bytes:
     """A real Word document: the same text as headings, paragraphs, bullets and tables,
     in python-docx's default template (styles that Word and LibreOffice both know)."""
@@ -250,6 +255,7 @@ def document_bytes(demo_file: DemoFile, *, subtitle: str = "") -> bytes:
     return pdf_bytes(demo_file.title, demo_file.text, subtitle=subtitle)
 
 
+@functools.lru_cache(maxsize=128)
 def slides_pdf_bytes(title: str, text: str) -> bytes:
     """A landscape slide deck: each `## heading` and the bullets under it is a slide."""
     from fpdf import FPDF
