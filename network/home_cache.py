@@ -1,49 +1,75 @@
-"""What every visitor (not signed in) sees on the home page, rendered once and kept in
-the shared cache: the latest resources, the forum's numbers for the month and the next
-events, and the newsletters the sign-up form offers.
+"""The home page as every visitor (not signed in) sees it, rendered once and kept in the
+shared cache: the latest resources, the forum's numbers for the month, the next events,
+and the newsletters the sign-up form offers, in the page around them.
 
-Only the sections that are the same for every visitor are kept, never the page around
-them: that page carries a CSP nonce and a CSRF token of its own on every response, and
-says "Sign in" or who is signed in. Signed-in people (members or not) never get what is
-kept here: their sections depend on who they are, and the view never asks this module
-for them.
+Two parts of that page are each visitor's own and are never kept: the CSRF token of the
+sign-up form and the CSP nonce of the page's script. The page is kept with placeholders
+where they stand, and each response fills in the visitor's own (the same values Django's
+{% csrf_token %} and the CSP middleware give), so serving it renders no template and
+reads no database. A visitor with a message waiting (after signing out, say) gets the
+page rendered for them, since the message is theirs alone. Signed-in people (members
+or not) never get what is kept here: their page depends on who they are, and the view
+never asks this module for it.
 
 Kept for HOME_PUBLIC_CACHE_SECONDS at most, and dropped at once when a resource, an
 event or a newsletter is saved or deleted (anywhere: a web node, a worker, the admin),
 so that a published resource shows at once; the forum's monthly numbers may be that
-many seconds behind.
+many seconds behind. The key names the static files' manifest, so that a deploy never
+serves a page pointing at the previous release's CSS and JavaScript.
 """
 
+from collections.abc import Callable
+from functools import cache as once
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 # Saving or deleting one of these changes what a visitor's home page lists.
 SHOWN_ON_THE_HOME_PAGE = ("practice_library.Resource", "events.Event", "newsletter.Newsletter")
 
+# Stand-ins kept in the cached page where each visitor's own values go; characters that
+# never occur in a rendered page (a NUL cannot be typed into any field that ends up here).
+CSRF_TOKEN_PLACEHOLDER = "\x00csrf-token\x00"
+NONCE_PLACEHOLDER = "\x00csp-nonce\x00"
+
+
+@once
+def _release() -> str:
+    """What names this release's static files: the manifest's hash where there is one."""
+    return getattr(staticfiles_storage, "manifest_hash", "") or "-"
+
 
 def cache_key() -> str:
-    return f"home:public:v1:site{settings.SITE_ID}:{get_language()}"
+    return f"home:visitor:v2:site{settings.SITE_ID}:{get_language()}:{_release()}"
 
 
-def public_home(request: HttpRequest, *, sections, signup_newsletters) -> dict:
-    """The cached sections (`public_sections`, safe HTML) and `signup_newsletters` for a
-    visitor. When the cache has none, they are built by the view's own functions:
-    `sections(user)` gives the context of network/home_sections.html and
-    `signup_newsletters()` the newsletters the sign-up form offers."""
-    kept = cache.get(cache_key())
-    if kept is None:
-        html = render_to_string(
-            "network/home_sections.html", sections(request.user), request=request
+def visitor_page(
+    request: HttpRequest, template_name: str, context: Callable[[], dict]
+) -> HttpResponse:
+    """The home page for a visitor: from the cache, with this visitor's own CSRF token and
+    CSP nonce, or rendered from `context()` (the template's context) and kept."""
+    if len(messages.get_messages(request)):
+        return HttpResponse(render_to_string(template_name, context(), request=request))
+    page = cache.get(cache_key())
+    if page is None:
+        rendered = render_to_string(
+            template_name, {**context(), "csrf_token": CSRF_TOKEN_PLACEHOLDER}, request=request
         )
-        kept = {"public_sections": str(html), "signup_newsletters": signup_newsletters()}
-        cache.set(cache_key(), kept, timeout=settings.HOME_PUBLIC_CACHE_SECONDS)
-    sections_html: SafeString = mark_safe(kept["public_sections"])
-    return {"public_sections": sections_html, "signup_newsletters": kept["signup_newsletters"]}
+        page = rendered.replace(str(request.csp_nonce), NONCE_PLACEHOLDER)
+        cache.set(cache_key(), page, timeout=settings.HOME_PUBLIC_CACHE_SECONDS)
+    if NONCE_PLACEHOLDER in page:
+        page = page.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
+    if CSRF_TOKEN_PLACEHOLDER in page:
+        # get_token also has the CSRF middleware set the cookie the token belongs to.
+        page = page.replace(CSRF_TOKEN_PLACEHOLDER, get_token(request))
+    return HttpResponse(page)
 
 
 def forget(**kwargs) -> None:

@@ -14,6 +14,36 @@ logger = logging.getLogger("network.requests")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+class LivenessMiddleware:
+    """Answers the liveness check (GET /healthz) before the session, user, CSRF and
+    messages middleware: placed after the ones that log the request and set the security
+    headers, which every response carries.
+
+    A load balancer polls each web process every few seconds: the answer only says that
+    this process takes requests, so it needs nothing below. Django's request signals
+    still fire (the handler runs), so work done at the end of a request happens as on
+    any page. The view of the same name gives the same answer to anything that reaches
+    it past this middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return liveness_response()
+        return self.get_response(request)
+
+
+def liveness_response() -> HttpResponse:
+    response = HttpResponse(b'{"status": "ok"}', content_type="application/json")
+    # Never kept by a proxy or browser: a stale "ok" would hide a dead process.
+    response["Cache-Control"] = "max-age=0, no-cache, no-store, must-revalidate, private"
+    # What XFrameOptionsMiddleware, further down the stack, sets on every other response.
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    return response
+
+
 class RequestLogMiddleware:
     """One log line per request: id, method, path, status, duration and user id.
 

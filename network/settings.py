@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "network.middleware.RequestLogMiddleware",
     "network.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The load balancer's liveness check needs nothing below, only the headers above.
+    "network.middleware.LivenessMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

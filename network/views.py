@@ -24,6 +24,7 @@ from network import home_cache
 from network.celery import app as celery_app
 from network.data_rights import retention_rules
 from network.forms import ContactForm
+from network.middleware import liveness_response
 from network.services import contact_message_submit
 from newsletter import selectors as newsletter_selectors
 from practice_library import selectors as library_selectors
@@ -54,14 +55,16 @@ def home(request: HttpRequest) -> HttpResponse:
             },
         )
     if not user.is_authenticated:
-        # Every visitor sees the same sections: rendered once, kept in the cache.
-        cached = home_cache.public_home(
+        # Every visitor sees the same page: rendered once, kept in the cache.
+        return home_cache.visitor_page(
             request,
-            sections=_home_sections,
-            signup_newsletters=lambda: newsletter_selectors.newsletters_open_to(None),
+            "network/home.html",
+            lambda: {
+                **_home_sections(user),
+                "signup_newsletters": newsletter_selectors.newsletters_open_to(None),
+                "lapsed": False,
+            },
         )
-        context = {**cached, "lapsed": False}
-        return render(request, "network/home.html", context)
     context = {
         **_home_sections(user),
         # The sign-up form offers the newsletters open to anyone, none ticked.
@@ -186,13 +189,13 @@ def _check_storage() -> None:
 
 
 @login_not_required
-@never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness: this process answers requests. It asks nothing else (no database, no
     cache), so that a load balancer polling every web process often costs next to
-    nothing, and a database outage does not make every process look dead at once."""
-    return JsonResponse({"status": "ok"})
+    nothing, and a database outage does not make every process look dead at once.
+    network.middleware.LivenessMiddleware answers first; this view is its URL's name."""
+    return liveness_response()
 
 
 @login_not_required

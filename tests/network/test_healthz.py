@@ -6,6 +6,8 @@ from unittest import mock
 import pytest
 from django.conf import settings
 
+from tests.members.factories import UserFactory
+
 
 @pytest.mark.django_db
 def test_liveness_check_answers_ok_without_asking_the_database(client, django_assert_num_queries):
@@ -14,6 +16,18 @@ def test_liveness_check_answers_ok_without_asking_the_database(client, django_as
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_liveness_check_reads_no_session_and_no_user_even_when_signed_in(
+    client, django_assert_num_queries
+):
+    client.force_login(UserFactory())
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
 
 
 @pytest.mark.django_db

@@ -107,3 +107,31 @@ def test_forum_numbers_wait_for_the_cache_to_expire(client):
     assert "1 new thread" not in client.get(reverse("home")).content.decode()
     cache.delete(home_cache.cache_key())
     assert "1 new thread" in client.get(reverse("home")).content.decode()
+
+
+def test_the_sign_up_form_of_a_kept_page_posts_with_the_visitors_own_token():
+    from django.test import Client
+
+    NewsletterFactory(name="Practice notes")
+    Client().get(reverse("home"))  # the first visitor's page is kept
+    visitor = Client(enforce_csrf_checks=True)
+
+    page = visitor.get(reverse("home")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = visitor.post(
+        reverse("newsletter:index"),
+        {"csrfmiddlewaretoken": token, "email": "jo.bright@example.org", "consent": "on"},
+    )
+
+    assert response.status_code != 403
+
+
+def test_a_visitor_with_a_message_waiting_sees_it_on_the_home_page(client, registered):
+    client.get(reverse("home"))
+    client.force_login(registered)
+
+    response = client.post(reverse("account_logout"), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "You have signed out" in response.content.decode()
+    assert "You have signed out" not in client.get(reverse("home")).content.decode()
