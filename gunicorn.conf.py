@@ -35,3 +35,7 @@ max_requests_jitter = 200
 # https://docs.gunicorn.org/en/stable/faq.html#blocking-os-fchmod
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
+# gunicorn's control socket (for `gunicornc`) is not used here, and its default path is
+# one per user: a second gunicorn on the same machine (two web nodes in the tests, the
+# portal beside bench/load.py's baseline) would find it taken and warn.
+control_socket_disable = True

@@ -18,7 +18,9 @@ present, else gthread with 2 processes x 4 threads), DEBUG off:
 Then, for each page at `--connections` (4) connections for `--seconds`, the requests per
 second as a share of the bare view's in the same run, and p50/p95; then `--members`
 signed-in members at once for `--mixed-seconds` on a mix of pages (home, library search,
-a thread, the forum index, the account page): requests per second, p50/p95/p99, errors.
+a thread, the forum index, the account page): requests per second, p50/p95/p99, errors,
+once for each `--think` (the pause of each member between pages: 0, every member asking
+again at once, measures the ceiling; 3 s is members reading briskly).
 The load generator is asyncio on keep-alive connections, in this process; the machine's
 load average is printed with the figures, since other work lowers every number.
 """
@@ -164,6 +166,9 @@ async def _drive(
 
     async def one(index: int) -> None:
         connection = Connection(port, cookies[index % len(cookies)] if cookies else "")
+        if think:
+            # Members arrive over the first pause rather than all in the same instant.
+            await asyncio.sleep(random.uniform(0, think))
         while time.monotonic() < stop:
             path = paths() if callable(paths) else paths
             started = time.perf_counter()
@@ -266,9 +271,10 @@ def main() -> int:
     parser.add_argument("--mixed-seconds", type=float, default=60)
     parser.add_argument(
         "--think",
-        type=float,
-        default=0.0,
-        help="seconds each member pauses between pages in the mix (0: none, a closed loop)",
+        default="0,3",
+        help="seconds each member pauses between pages in the mix, a run for each value "
+        "(comma-separated; 0 is a closed loop, every member asking again at once: the "
+        "ceiling; 3 is members reading briskly, a page every 3 s on average)",
     )
     args = parser.parse_args()
 
@@ -349,22 +355,25 @@ def main() -> int:
                 ]
             )
 
-        mixed = drive(
-            portal_port,
-            mixed_path,
-            cookies=cookies,
-            connections=len(cookies),
-            seconds=args.mixed_seconds,
-            think=args.think,
-        )
-        print(
-            f"\n{len(cookies)} members at once for {args.mixed_seconds:.0f} s, mixed pages, "
-            f"{args.think:g} s between pages: "
-            f"{len(mixed.times) / args.mixed_seconds:.1f} req/s, "
-            f"p50 {percentile(mixed.times, 0.5):.0f} ms, p95 {percentile(mixed.times, 0.95):.0f} ms, "
-            f"p99 {percentile(mixed.times, 0.99):.0f} ms, errors {mixed.errors} "
-            f"(statuses {dict(sorted(mixed.statuses.items()))})"
-        )
+        for think in [float(value) for value in args.think.split(",")]:
+            mixed = drive(
+                portal_port,
+                mixed_path,
+                cookies=cookies,
+                connections=len(cookies),
+                seconds=args.mixed_seconds,
+                think=think,
+            )
+            print(
+                f"\n{len(cookies)} members at once for {args.mixed_seconds:.0f} s, mixed pages, "
+                f"{think:g} s between pages: "
+                f"{len(mixed.times) / args.mixed_seconds:.1f} req/s, "
+                f"p50 {percentile(mixed.times, 0.5):.0f} ms, "
+                f"p95 {percentile(mixed.times, 0.95):.0f} ms, "
+                f"p99 {percentile(mixed.times, 0.99):.0f} ms, errors {mixed.errors} "
+                f"(statuses {dict(sorted(mixed.statuses.items()))}; "
+                f"load average {os.getloadavg()[0]:.2f})"
+            )
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         for server in servers:
