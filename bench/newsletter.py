@@ -272,6 +272,13 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=100_000, help="subscribers (default 100000)")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--chunk", type=int, default=500, help="deliveries per chunk task")
+    parser.add_argument(
+        "--kill-after",
+        type=float,
+        default=0,
+        help="SIGKILL one worker this many seconds into the send (not replaced): the others "
+        "take over its chunk once its lease lapses; compare the time with a run without",
+    )
     args = parser.parse_args()
 
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
@@ -307,6 +314,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db.models import Max
 
+    from newsletter import tasks as newsletter_tasks
     from newsletter.messages import MessageTemplate
     from newsletter.models import Delivery
     from newsletter.rendering import edition_render, personal_from
@@ -317,14 +325,28 @@ def main() -> None:
     edition = make_edition(args.n)
 
     workers = start_workers(args.workers, {**os.environ})
-    idle_cpu = sum(cpu_seconds(worker) for worker in workers)
+    idle_cpu = sum(cpu_seconds(worker) for worker in workers[1 if args.kill_after else 0 :])
     print(f"{args.workers} workers started; sending...", flush=True)
     began = time.time()
     editions.edition_send(edition=edition)
+    killed_at = None
+    # Beat's part in production: the sweep, enqueued every NEWSLETTER_SWEEP_SECONDS (no
+    # beat runs here, so that no other scheduled task joins in).
+    sweep_every = settings.CELERY_BEAT_SCHEDULE["newsletter-sweep"]["schedule"].total_seconds()
+    next_sweep = time.time() + sweep_every
     while Delivery.objects.filter(
         edition=edition, state__in=[Delivery.State.PENDING, Delivery.State.SENDING]
     ).exists():
-        time.sleep(0.5)
+        if args.kill_after and killed_at is None and time.time() - began >= args.kill_after:
+            victim = workers.pop(0)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+            killed_at = time.time() - began
+            print(f"worker killed {killed_at:.1f} s into the send", flush=True)
+        if time.time() >= next_sweep:
+            newsletter_tasks.deliveries_sweep.delay()
+            next_sweep += sweep_every
+        time.sleep(0.1 if args.kill_after else 0.5)
     last_sent = Delivery.objects.filter(edition=edition).aggregate(Max("sent_at"))["sent_at__max"]
     elapsed = last_sent.timestamp() - began
     peaks = [peak_memory_mb(worker) for worker in workers]
@@ -366,6 +388,11 @@ def main() -> None:
     print(f"edition status           {edition.status}; deliveries {dict(states)}")
     print(f"subscribers              {args.n:,}")
     print(f"workers x chunk          {args.workers} x {args.chunk}")
+    if killed_at is not None:
+        print(
+            f"killed                   one worker {killed_at:.1f} s in; lease "
+            f"{settings.NEWSLETTER_LEASE_SECONDS} s, sweep every {sweep_every:.0f} s"
+        )
     print(f"message size             {len(raw):,} bytes")
     print(f"end to end               {elapsed:.1f} s, {rate:,.0f} messages/s")
     print(f"smtplib ceiling          {ceiling_seconds:.1f} s, {ceiling_rate:,.0f} messages/s")
