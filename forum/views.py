@@ -173,20 +173,19 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if page > num_pages:
         return redirect(f"{thread.get_absolute_url()}?page={num_pages}")
     category = thread.category
-    is_moderator = access.is_category_moderator(user, category)
+    may = access.PostPermissions(user, category)
+    is_moderator = may.moderator
     links = _post_links(thread)
     posts = []
     for post in selectors.thread_page_posts(thread, page=page, per_page=per_page):
-        post.links = {name: link.format(pk=post.pk, n=post.post_number) for name, link in links}
-        if post.state == PostState.HELD and not access.can_see_post_body(
-            user, post, category=category
-        ):
+        post.show_body = may.see_body(post)
+        if post.state == PostState.HELD and not post.show_body:
             continue  # not there yet for anyone but its author and the moderators
-        post.show_body = access.can_see_post_body(user, post, category=category)
-        post.can_edit = access.can_edit_post(user, post)
-        post.can_delete = access.can_delete_post(user, post)
-        post.can_report = access.can_report_post(user, post)
-        post.can_react = access.can_react(user, post)
+        post.links = {name: link.format(pk=post.pk, n=post.post_number) for name, link in links}
+        post.can_edit = may.edit(post)
+        post.can_delete = may.delete(post)
+        post.can_report = may.report(post)
+        post.can_react = may.react(post)
         post.visible_attachments = [
             a
             for a in post.attachments.all()
