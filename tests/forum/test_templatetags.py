@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.template import Context, Template
 
-from forum.templatetags.forum_posts import iso_time, post_time
+from forum.templatetags.forum_posts import day_date, iso_time, post_time
 
 
 @pytest.mark.parametrize(
@@ -16,10 +16,10 @@ from forum.templatetags.forum_posts import iso_time, post_time
     ],
 )
 def test_post_times_read_as_the_date_filter_writes_them(moment):
-    expected = Template('{{ moment|date:"c" }}|{{ moment|date:"j M Y, H:i" }}').render(
-        Context({"moment": moment})
-    )
-    assert f"{iso_time(moment)}|{post_time(moment)}" == expected
+    expected = Template(
+        '{{ moment|date:"c" }}|{{ moment|date:"j M Y, H:i" }}|{{ moment|date:"j M Y" }}'
+    ).render(Context({"moment": moment}))
+    assert f"{iso_time(moment)}|{post_time(moment)}|{day_date(moment)}" == expected
 
 
 def test_post_times_of_every_month_match_the_date_filter():
@@ -31,4 +31,4 @@ def test_post_times_of_every_month_match_the_date_filter():
 
 
 def test_no_time_writes_nothing():
-    assert iso_time(None) == "" and post_time(None) == ""
+    assert iso_time(None) == post_time(None) == day_date(None) == ""
