@@ -195,6 +195,12 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         ]
         posts.append(post)
     helpful, kept = selectors.user_marks_on(user, posts)
+    for post in posts:
+        post.is_helpful = post.pk in helpful
+        post.is_kept = post.pk in kept
+        # As text: the template writes it seven times, and an integer would go through
+        # number localisation each time.
+        post.number = str(post.post_number)
     visible_numbers = [p.post_number for p in posts if p.state == PostState.VISIBLE]
     if visible_numbers:
         reading.thread_mark_read(user=user, thread=thread, up_to=max(visible_numbers))
@@ -211,8 +217,6 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "page": page,
             "num_pages": num_pages,
             "page_range": _page_links(page, num_pages),
-            "helpful": helpful,
-            "kept": kept,
             "is_moderator": is_moderator,
             "can_reply": can_reply,
             "following": selectors.is_following(user, thread),
