@@ -241,10 +241,17 @@ class PostPermissions:
     moderator? allowed to post there? suspended?) is worked out once, when first
     needed, rather than once per post and question."""
 
-    def __init__(self, user, category, *, now: datetime | None = None):
+    def __init__(self, user, category=None, *, post=None, now: datetime | None = None):
+        """`category`, or `post` to take it from (post.thread.category, read only if a
+        rule needs it: a visible post's body needs no category)."""
         self.user = user
-        self.category = category
+        self._category = category
+        self._post = post
         self._now = now
+
+    @cached_property
+    def category(self):
+        return self._category if self._category is not None else self._post.thread.category
 
     @cached_property
     def signed_in(self) -> bool:
@@ -315,23 +322,23 @@ class PostPermissions:
 
 
 def can_see_post_body(user, post, *, category=None) -> bool:
-    return PostPermissions(user, category or post.thread.category).see_body(post)
+    return PostPermissions(user, category, post=post).see_body(post)
 
 
 def can_edit_post(user, post, *, now: datetime | None = None) -> bool:
-    return PostPermissions(user, post.thread.category, now=now).edit(post)
+    return PostPermissions(user, post=post, now=now).edit(post)
 
 
 def can_delete_post(user, post) -> bool:
-    return PostPermissions(user, None).delete(post)
+    return PostPermissions(user, post=post).delete(post)
 
 
 def can_report_post(user, post) -> bool:
-    return PostPermissions(user, None).report(post)
+    return PostPermissions(user, post=post).report(post)
 
 
 def can_react(user, post) -> bool:
-    return PostPermissions(user, post.thread.category).react(post)
+    return PostPermissions(user, post=post).react(post)
 
 
 def category_readers_q(category) -> Q:
