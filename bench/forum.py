@@ -1,12 +1,18 @@
 """Benchmark of the forum's main pages on a large PostgreSQL forum. Prints figures.
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/network_bench \\
-        .venv/bin/python bench/forum.py [--threads 2000] [--posts 200000] [--members 5000]
-        [--runs 60] [--keep]
+        .venv/bin/python bench/forum.py [--scale 200k|2m] [--threads 2000] [--posts 200000]
+        [--members 5000] [--runs 60] [--keep]
 
-Fills the database with SQL (about a minute for 200,000 posts), one thread of 1,000
-posts among them, then requests each page `--runs` times through Django's test client
-as a signed-in member and prints p50/p95 server time, the number of queries and the CPU
+--scale picks threads, posts and members together (200k: 2,000 threads, 200,000 posts,
+5,000 members, the defaults; 2m: 20,000 threads, 2,000,000 posts, 20,000 members);
+--threads, --posts and --members given as well override it.
+
+Fills the database with SQL (about a minute for 200,000 posts, a few for 2,000,000), one
+thread of 1,000 posts among them. Post bodies run from two sentences to five paragraphs,
+some with a quotation or a list, so that a page renders as much HTML as a real one.
+Then requests each page `--runs` times through Django's test client as a signed-in
+member and prints p50/p95 server time, the number of queries and the CPU
 time of the web process (which, unlike wall time, hardly moves when other work shares
 the machine; a no-forum page is measured first as a baseline):
 the forum index, a category page, page 1 and the last page of the 1,000-post thread,
@@ -17,6 +23,7 @@ content already there).
 """
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -54,6 +61,119 @@ def ensure_database(url: str) -> None:
     connection.close()
 
 
+SCALES = {
+    "200k": {"threads": 2000, "posts": 200_000, "members": 5000},
+    "2m": {"threads": 20_000, "posts": 2_000_000, "members": 20_000},
+}
+
+# Paragraphs of post bodies, as Markdown and as the HTML the renderer stores. A post is a
+# run of 1 to 5 of them (mostly 1 or 2), so 60 distinct bodies recur across the forum.
+PARAGRAPHS = [
+    (
+        "We moved to a shorter handover last spring and it helped the evening settle. "
+        "Staff coming on shift read the log before the meeting, so the handover itself is "
+        "about what changed, not a recital of the whole day.",
+        None,
+    ),
+    (
+        "Supervision is where we slipped. Monthly sessions kept moving when the rota was "
+        "tight, and by the time we noticed, two of the newer staff had gone ten weeks "
+        "without one. We now book the year's sessions in January and treat them like a "
+        "placement meeting: they move only if a child needs us.",
+        None,
+    ),
+    (
+        "> Has anyone found a way to keep agency staff consistent across a week?\n"
+        ">\n> We block-book two people and brief them ourselves.",
+        "<blockquote>\n<p>Has anyone found a way to keep agency staff consistent across a "
+        "week?</p>\n<p>We block-book two people and brief them ourselves.</p>\n"
+        "</blockquote>",
+    ),
+    (
+        "What worked for us, in the order we tried it:\n\n"
+        "- a named key worker on every shift the young person is in\n"
+        "- the same two agency staff, booked for the month, not the week\n"
+        "- a one-page profile written with the young person, kept in the office\n"
+        "- a debrief after any incident, within the shift",
+        "<p>What worked for us, in the order we tried it:</p>\n<ul>\n"
+        "<li>a named key worker on every shift the young person is in</li>\n"
+        "<li>the same two agency staff, booked for the month, not the week</li>\n"
+        "<li>a one-page profile written with the young person, kept in the office</li>\n"
+        "<li>a debrief after any incident, within the shift</li>\n</ul>",
+    ),
+    (
+        "Our inspector asked to see how we knew the handovers were working. We could not "
+        "answer well, so now the deputy samples three a month against the log and notes "
+        "anything that was missed.",
+        None,
+    ),
+    (
+        "On placement stability: the matching meeting matters more than anything we do "
+        "after the move. When we have been given two days to decide, we have said no, and "
+        "the local authority has mostly come back with more information rather than gone "
+        "elsewhere.",
+        None,
+    ),
+    (
+        "I would be careful with the rota pattern you describe. Long days look efficient "
+        "but the last three hours are when our incidents cluster, and tired adults escalate "
+        "things that rested ones would let pass.",
+        None,
+    ),
+    (
+        "> The Staying Close pilot funding ends in March.\n\n"
+        "Ours too. We are asking the council to carry the two posts for another year on the "
+        "strength of the outcomes report, which is the only lever we have.",
+        "<blockquote>\n<p>The Staying Close pilot funding ends in March.</p>\n"
+        "</blockquote>\n<p>Ours too. We are asking the council to carry the two posts for "
+        "another year on the strength of the outcomes report, which is the only lever we "
+        "have.</p>",
+    ),
+    (
+        "Education has been our hardest partnership. The virtual school is responsive, "
+        "but the schools themselves vary enormously, and a young person's first term "
+        "decides a great deal. We now ask for a named contact before the start date.",
+        None,
+    ),
+    (
+        "Things we check at the monthly quality meeting:\n\n"
+        "1. missing-from-care episodes and what was learned\n"
+        "2. restraint records, read by someone who was not there\n"
+        "3. complaints and how quickly they were answered\n"
+        "4. the young people's own feedback, in their words",
+        "<p>Things we check at the monthly quality meeting:</p>\n<ol>\n"
+        "<li>missing-from-care episodes and what was learned</li>\n"
+        "<li>restraint records, read by someone who was not there</li>\n"
+        "<li>complaints and how quickly they were answered</li>\n"
+        "<li>the young people's own feedback, in their words</li>\n</ol>",
+    ),
+    (
+        "Thank you, this is really useful. We have a similar home and the same problem "
+        "with evening handovers; I will bring your approach to our team meeting.",
+        None,
+    ),
+    (
+        "Therapeutic training made the biggest difference to retention for us. Staff who "
+        "understand why a young person is behaving as they are stay longer, and they stop "
+        "taking the hard nights personally.",
+        None,
+    ),
+]
+LENGTHS = [1, 1, 1, 1, 2, 2, 2, 3, 3, 5]  # paragraphs per post, a tenth of them long
+
+
+def _bodies() -> list[tuple[int, str, str]]:
+    """(slot, Markdown, HTML) for each of 120 slots a post picks from by its ids."""
+    bodies = []
+    for start in range(len(PARAGRAPHS)):
+        for length in LENGTHS:
+            chosen = [PARAGRAPHS[(start + i) % len(PARAGRAPHS)] for i in range(length)]
+            markdown = "\n\n".join(text for text, _ in chosen)
+            html = "\n".join(rendered or f"<p>{text}</p>" for text, rendered in chosen)
+            bodies.append((len(bodies), markdown, html))
+    return bodies
+
+
 def fill(*, threads: int, posts: int, members: int) -> None:
     from django.db import connection
 
@@ -87,7 +207,11 @@ def fill(*, threads: int, posts: int, members: int) -> None:
             """,
             [members],
         )
-        cursor.execute("SELECT min(id), max(id) FROM members_user WHERE email LIKE 'bench-%%'")
+        # The reader is kept from an earlier fill, so its id is below the new members'.
+        cursor.execute(
+            "SELECT min(id), max(id) FROM members_user WHERE email LIKE 'bench-%%' "
+            "AND email <> 'bench-reader@example.org'"
+        )
         first_user, last_user = cursor.fetchone()
     for order, name in enumerate(CATEGORIES):
         Category.objects.create(name=name, slug=f"bench-{order}", order=order)
@@ -120,24 +244,34 @@ def fill(*, threads: int, posts: int, members: int) -> None:
                 "threads": threads,
             },
         )
+        bodies = _bodies()
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_body (slot int PRIMARY KEY, body text, "
+            "body_html text, search_vector tsvector)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_body VALUES (%s, %s, %s, "
+            "setweight(to_tsvector('english', %s), 'B'))",
+            [(slot, body, html, body) for slot, body, html in bodies],
+        )
         cursor.execute(
             """
             INSERT INTO forum_post (thread_id, post_number, author_id, body, body_html,
-                renderer_version, state, hold_reason, edit_reason, helpful_count, created_at)
+                search_vector, renderer_version, state, hold_reason, edit_reason,
+                helpful_count, created_at)
             SELECT t.id, n, %(first_user)s + ((t.id * 31 + n * 17) %% %(members)s),
-                'Reply ' || n || ' about supervision, rotas and handovers in our home. '
-                    || 'We tried a shorter handover and it helped the evening settle.',
-                '<p>Reply ' || n || ' about supervision, rotas and handovers in our home. '
-                    || 'We tried a shorter handover and it helped the evening settle.</p>',
-                1, 'visible', '', '', 0,
+                b.body, b.body_html, b.search_vector, 1, 'visible', '', '', 0,
                 t.created_at + (n * (1 + (t.id %% 5)) || ' minutes')::interval
             FROM forum_thread t CROSS JOIN LATERAL generate_series(1, t.post_number_counter) n
+            JOIN bench_body b ON b.slot = (t.id * 7 + n * 13) %% %(slots)s
             """,
-            {"first_user": first_user, "members": last_user - first_user + 1},
+            {
+                "first_user": first_user,
+                "members": last_user - first_user + 1,
+                "slots": len(bodies),
+            },
         )
-        cursor.execute(
-            "UPDATE forum_post SET search_vector = setweight(to_tsvector('english', body), 'B')"
-        )
+        cursor.execute("DROP TABLE bench_body")
         cursor.execute(
             "UPDATE forum_thread SET search_vector = setweight(to_tsvector('english', title), 'A')"
         )
@@ -213,12 +347,16 @@ def measure(client, label: str, request, runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2000)
-    parser.add_argument("--posts", type=int, default=200_000)
-    parser.add_argument("--members", type=int, default=5000)
+    parser.add_argument("--scale", choices=SCALES, default="200k")
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--posts", type=int)
+    parser.add_argument("--members", type=int)
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--keep", action="store_true", help="reuse the content already there")
     options = parser.parse_args()
+    for name, value in SCALES[options.scale].items():
+        if getattr(options, name) is None:
+            setattr(options, name, value)
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("bench/forum.py measures PostgreSQL: set DATABASE_URL to a postgres:// URL.")
     ensure_database(os.environ["DATABASE_URL"])
@@ -233,6 +371,7 @@ def main() -> None:
     # Not setup_test_environment(): it instruments every template render so that tests can
     # inspect contexts, which copies each context and is no part of serving a page.
     settings.ALLOWED_HOSTS = ["testserver"]
+    logging.getLogger("network.requests").setLevel(logging.WARNING)  # a line per request
     settings.FORUM_POST_RATE_LIMIT = 10**9
     settings.FORUM_NEW_MEMBER_HELD_POSTS = 0
     call_command("migrate", verbosity=0)

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from forum.models import Category, PostState, Suspension, ThreadState
 from members.access import (
@@ -232,54 +233,112 @@ def can_reply(user, thread) -> bool:
     return not thread.is_locked or is_category_moderator(user, thread.category)
 
 
+class PostPermissions:
+    """What `user` may do with posts of one category: see the body, edit, delete,
+    report, react. The rules are written once, here; can_see_post_body() and its
+    siblings below ask this class about a single post, and a thread page builds one for
+    its twenty posts, so that what depends only on the person and the category (a
+    moderator? allowed to post there? suspended?) is worked out once, when first
+    needed, rather than once per post and question."""
+
+    def __init__(self, user, category=None, *, post=None, now: datetime | None = None):
+        """`category`, or `post` to take it from (post.thread.category, read only if a
+        rule needs it: a visible post's body needs no category)."""
+        self.user = user
+        self._category = category
+        self._post = post
+        self._now = now
+
+    @cached_property
+    def category(self):
+        return self._category if self._category is not None else self._post.thread.category
+
+    @cached_property
+    def signed_in(self) -> bool:
+        return _signed_in(self.user)
+
+    @cached_property
+    def user_pk(self):
+        return getattr(self.user, "pk", None)
+
+    @cached_property
+    def moderator(self) -> bool:
+        return is_category_moderator(self.user, self.category)
+
+    @cached_property
+    def may_post(self) -> bool:
+        return can_post_in_category(self.user, self.category)
+
+    @cached_property
+    def suspended(self) -> bool:
+        return is_suspended_from_forum(self.user)
+
+    @cached_property
+    def now(self) -> datetime:
+        return self._now or timezone.now()
+
+    def see_body(self, post) -> bool:
+        """Visible posts to every reader; held ones to their author and moderators;
+        hidden ones to moderators; removed ones to nobody (the thread shows "removed")."""
+        if post.state == PostState.VISIBLE:
+            return True
+        if post.state == PostState.REMOVED:
+            return False
+        if self.moderator:
+            return True
+        return post.state == PostState.HELD and post.author_id == self.user_pk
+
+    def edit(self, post) -> bool:
+        """Authors edit their own posts within settings.FORUM_EDIT_WINDOW_MINUTES (while
+        they may still post there); moderators edit any post in their categories."""
+        if self.moderator:
+            return post.state != PostState.REMOVED
+        if not self.signed_in or post.author_id != self.user_pk:
+            return False
+        if post.state == PostState.REMOVED or not self.may_post:
+            return False
+        return self.now - post.created_at <= timedelta(minutes=settings.FORUM_EDIT_WINDOW_MINUTES)
+
+    def delete(self, post) -> bool:
+        """Authors remove their own posts (it leaves "removed" in the thread)."""
+        if not self.signed_in or post.author_id != self.user_pk:
+            return False
+        return post.state in (PostState.VISIBLE, PostState.HELD) and not self.suspended
+
+    def report(self, post) -> bool:
+        """Anyone signed in who can read a visible post may report it (safety first: a
+        registered reader of an open category too); not their own, not while suspended."""
+        if not self.signed_in or post.state != PostState.VISIBLE:
+            return False
+        return post.author_id != self.user_pk and not self.suspended
+
+    def react(self, post) -> bool:
+        return (
+            self.signed_in
+            and post.state == PostState.VISIBLE
+            and post.author_id != self.user_pk
+            and self.may_post
+        )
+
+
 def can_see_post_body(user, post, *, category=None) -> bool:
-    """Visible posts to every reader; held ones to their author and moderators; hidden
-    ones to moderators; removed ones to nobody (the thread shows "removed")."""
-    if post.state == PostState.VISIBLE:
-        return True
-    if post.state == PostState.REMOVED:
-        return False
-    if is_category_moderator(user, category or post.thread.category):
-        return True
-    return post.state == PostState.HELD and post.author_id == getattr(user, "pk", None)
+    return PostPermissions(user, category, post=post).see_body(post)
 
 
 def can_edit_post(user, post, *, now: datetime | None = None) -> bool:
-    """Authors edit their own posts within settings.FORUM_EDIT_WINDOW_MINUTES (while
-    they may still post there); moderators edit any post in their categories."""
-    category = post.thread.category
-    if is_category_moderator(user, category):
-        return post.state != PostState.REMOVED
-    if not _signed_in(user) or post.author_id != user.pk or post.state == PostState.REMOVED:
-        return False
-    if not can_post_in_category(user, category):
-        return False
-    now = now or timezone.now()
-    return now - post.created_at <= timedelta(minutes=settings.FORUM_EDIT_WINDOW_MINUTES)
+    return PostPermissions(user, post=post, now=now).edit(post)
 
 
 def can_delete_post(user, post) -> bool:
-    """Authors remove their own posts (it leaves "removed" in the thread)."""
-    if not _signed_in(user) or post.author_id != user.pk:
-        return False
-    return post.state in (PostState.VISIBLE, PostState.HELD) and not is_suspended_from_forum(user)
+    return PostPermissions(user, post=post).delete(post)
 
 
 def can_report_post(user, post) -> bool:
-    """Anyone signed in who can read a visible post may report it (safety first: a
-    registered reader of an open category too); not their own, not while suspended."""
-    if not _signed_in(user) or post.state != PostState.VISIBLE or post.author_id == user.pk:
-        return False
-    return not is_suspended_from_forum(user)
+    return PostPermissions(user, post=post).report(post)
 
 
 def can_react(user, post) -> bool:
-    return (
-        _signed_in(user)
-        and post.state == PostState.VISIBLE
-        and post.author_id != user.pk
-        and can_post_in_category(user, post.thread.category)
-    )
+    return PostPermissions(user, post=post).react(post)
 
 
 def category_readers_q(category) -> Q:

@@ -17,7 +17,18 @@ count, last author, last post time). Periods are [since, until).
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.urls import reverse
 
 from forum import access
@@ -26,6 +37,7 @@ from forum.models import (
     CategoryReadMark,
     Follow,
     Post,
+    PostAttachment,
     PostState,
     Thread,
     ThreadReadState,
@@ -214,7 +226,12 @@ def category_threads(category: Category, *, page: int, per_page: int) -> list[Th
 
 def thread_page_posts(thread: Thread, *, page: int, per_page: int) -> list[Post]:
     """The posts numbered ((page-1)*per_page, page*per_page]: an index range scan on
-    (thread, post_number), the same cost on page 1 and page 500."""
+    (thread, post_number), the same cost on page 1 and page 500.
+
+    The LIMIT changes no result (the range holds per_page posts at most) but it tells
+    PostgreSQL so: without it the planner guesses a few hundred rows for the range and
+    joins the authors by hashing the whole member table, a cost that grows with the
+    number of members (5 ms at 20,000) instead of 20 primary-key lookups."""
     first = (page - 1) * per_page + 1
     posts = list(
         Post.objects.filter(thread=thread, post_number__gte=first, post_number__lt=first + per_page)
@@ -222,8 +239,10 @@ def thread_page_posts(thread: Thread, *, page: int, per_page: int) -> list[Post]
         # would only travel from the database for nothing.
         .defer("body", "search_vector")
         .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("post_number")
+        # In upload order: the model's ordering ("post", "id") would join the posts
+        # and their thread again only to sort by them.
+        .prefetch_related(Prefetch("attachments", PostAttachment.objects.order_by("pk")))
+        .order_by("post_number")[:per_page]
     )
     for post in posts:
         post.thread = thread  # already loaded with its category
@@ -257,8 +276,22 @@ def user_marks_on(user, posts: list[Post]) -> tuple[set[int], set[int]]:
     if not user.is_authenticated or not posts:
         return set(), set()
     ids = [p.pk for p in posts]
-    helpful = set(user.forum_reactions.filter(post_id__in=ids).values_list("post_id", flat=True))
-    kept = set(user.forum_bookmarks.filter(post_id__in=ids).values_list("post_id", flat=True))
+    # One query for both: a UNION ALL of the two lists, each row saying which it is from.
+    reactions = (
+        user.forum_reactions.filter(post_id__in=ids)
+        .order_by()
+        .annotate(mark=Value(1, output_field=IntegerField()))
+        .values_list("post_id", "mark")
+    )
+    bookmarks = (
+        user.forum_bookmarks.filter(post_id__in=ids)
+        .order_by()
+        .annotate(mark=Value(2, output_field=IntegerField()))
+        .values_list("post_id", "mark")
+    )
+    helpful, kept = set(), set()
+    for post_id, mark in reactions.union(bookmarks, all=True):
+        (helpful if mark == 1 else kept).add(post_id)
     return helpful, kept
 
 

@@ -173,20 +173,19 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if page > num_pages:
         return redirect(f"{thread.get_absolute_url()}?page={num_pages}")
     category = thread.category
-    is_moderator = access.is_category_moderator(user, category)
+    may = access.PostPermissions(user, category)
+    is_moderator = may.moderator
     links = _post_links(thread)
     posts = []
     for post in selectors.thread_page_posts(thread, page=page, per_page=per_page):
-        post.links = {name: link.format(pk=post.pk, n=post.post_number) for name, link in links}
-        if post.state == PostState.HELD and not access.can_see_post_body(
-            user, post, category=category
-        ):
+        post.show_body = may.see_body(post)
+        if post.state == PostState.HELD and not post.show_body:
             continue  # not there yet for anyone but its author and the moderators
-        post.show_body = access.can_see_post_body(user, post, category=category)
-        post.can_edit = access.can_edit_post(user, post)
-        post.can_delete = access.can_delete_post(user, post)
-        post.can_report = access.can_report_post(user, post)
-        post.can_react = access.can_react(user, post)
+        post.links = {name: link.format(pk=post.pk, n=post.post_number) for name, link in links}
+        post.can_edit = may.edit(post)
+        post.can_delete = may.delete(post)
+        post.can_report = may.report(post)
+        post.can_react = may.react(post)
         post.visible_attachments = [
             a
             for a in post.attachments.all()
@@ -196,6 +195,12 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         ]
         posts.append(post)
     helpful, kept = selectors.user_marks_on(user, posts)
+    for post in posts:
+        post.is_helpful = post.pk in helpful
+        post.is_kept = post.pk in kept
+        # As text: the template writes it seven times, and an integer would go through
+        # number localisation each time.
+        post.number = str(post.post_number)
     visible_numbers = [p.post_number for p in posts if p.state == PostState.VISIBLE]
     if visible_numbers:
         reading.thread_mark_read(user=user, thread=thread, up_to=max(visible_numbers))
@@ -212,8 +217,6 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "page": page,
             "num_pages": num_pages,
             "page_range": _page_links(page, num_pages),
-            "helpful": helpful,
-            "kept": kept,
             "is_moderator": is_moderator,
             "can_reply": can_reply,
             "following": selectors.is_following(user, thread),

@@ -28,15 +28,17 @@ def preference_for(user) -> ForumPreference:
 
 def read_to(user, thread: Thread, post_number: int) -> None:
     """Move the member's read pointer forward (never back) to `post_number`: one
-    INSERT ... ON CONFLICT statement (both PostgreSQL and SQLite speak it)."""
-    larger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    INSERT ... ON CONFLICT statement (both PostgreSQL and SQLite speak it). Rereading
+    a page writes nothing: the row changes (and updated_at with it) only when the
+    pointer moves, so most thread views commit no write at all."""
     table = ThreadReadState._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (user_id, thread_id, last_read_post_number, updated_at) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, thread_id) DO UPDATE SET "
-            f"last_read_post_number = {larger}({table}.last_read_post_number, "
-            "excluded.last_read_post_number), updated_at = excluded.updated_at",
+            "last_read_post_number = excluded.last_read_post_number, "
+            "updated_at = excluded.updated_at "
+            f"WHERE {table}.last_read_post_number < excluded.last_read_post_number",
             [user.pk, thread.pk, post_number, timezone.now()],
         )
 

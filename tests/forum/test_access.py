@@ -154,3 +154,31 @@ def test_category_readers_q_lists_exactly_who_may_read(
     assert moderator in readers
     assert provider_member not in readers
     assert registered not in readers
+
+
+def test_a_visible_posts_body_is_shown_without_looking_up_its_room(
+    room, member, second_member, django_assert_num_queries
+):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    post = type(thread).objects.get(pk=thread.pk).posts.get()  # thread not loaded
+    with django_assert_num_queries(0):
+        assert access.can_see_post_body(second_member, post)
+
+
+def test_post_permissions_for_a_page_agree_with_the_single_post_questions(
+    room, member, second_member, moderator
+):
+    thread = thread_with_posts(category=room, author=member, authors=[member, second_member],
+                               posts=4)  # fmt: skip
+    posts = list(thread.posts.order_by("post_number"))
+    posts[1].state = "held"
+    posts[2].state = "hidden"
+    posts[3].state = "removed"
+    for user in (member, second_member, moderator):
+        may = access.PostPermissions(user, room)
+        for post in posts:
+            assert may.see_body(post) == access.can_see_post_body(user, post)
+            assert may.edit(post) == access.can_edit_post(user, post)
+            assert may.delete(post) == access.can_delete_post(user, post)
+            assert may.report(post) == access.can_report_post(user, post)
+            assert may.react(post) == access.can_react(user, post)

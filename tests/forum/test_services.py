@@ -222,6 +222,18 @@ def test_read_pointer_only_moves_forward(room, member, second_member):
     assert state.last_read_post_number == 4
 
 
+def test_rereading_a_page_leaves_the_read_pointer_untouched(room, member, second_member):
+    thread = thread_with_posts(category=room, author=member, posts=5)
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=4)
+    state = ThreadReadState.objects.get(user=second_member, thread=thread)
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=4)
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=3)
+    assert ThreadReadState.objects.get(pk=state.pk).updated_at == state.updated_at
+    reading.thread_mark_read(user=second_member, thread=thread, up_to=5)
+    moved = ThreadReadState.objects.get(pk=state.pk)
+    assert moved.last_read_post_number == 5 and moved.updated_at > state.updated_at
+
+
 def test_marking_a_category_read_is_one_row_per_member_and_category(room, member):
     reading.category_mark_read(user=member, category=room)
     reading.category_mark_read(user=member, category=room)

@@ -19,7 +19,7 @@ from forum.models import (
     PostState,
     Thread,
 )
-from forum.services import posting, publishing, reading
+from forum.services import posting, publishing, reactions, reading
 from members.models import SubscriptionStatus
 from tests.forum.factories import member_of_type, thread_with_posts
 
@@ -126,6 +126,21 @@ def test_post_link_goes_to_its_page_and_anchor(client, room, member):
     assert response.url == f"{thread.get_absolute_url()}?page=3#post-41"
 
 
+def test_thread_page_shows_which_posts_the_member_found_helpful_and_bookmarked(
+    client, room, member, second_member
+):
+    thread = thread_with_posts(category=room, author=member, posts=3)
+    first, second, third = thread.posts.order_by("post_number")
+    reactions.reaction_toggle(user=second_member, post=first)
+    reactions.bookmark_toggle(user=second_member, post=second)
+    client.force_login(second_member)
+    html = page(client.get(thread.get_absolute_url()))
+    articles = html.split('<article class="forum-post"')[1:]
+    assert 'aria-pressed="true"' in articles[0] and "Remove bookmark" not in articles[0]
+    assert 'aria-pressed="false"' in articles[1] and "Remove bookmark" in articles[1]
+    assert 'aria-pressed="false"' in articles[2] and "Remove bookmark" not in articles[2]
+
+
 @pytest.mark.parametrize("page_number", [1, "last"])
 def test_thread_page_queries_are_the_same_for_short_and_long_threads(
     client, room, member, second_member, confirmed, django_assert_max_num_queries, page_number
@@ -142,7 +157,8 @@ def test_thread_page_queries_are_the_same_for_short_and_long_threads(
 
     client.get(url(short))
     client.get(url(long))
-    with django_assert_max_num_queries(14) as counted:
+    # The member's helpful marks and bookmarks on the page come in one query.
+    with django_assert_max_num_queries(13) as counted:
         client.get(url(short))
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(url(long))
