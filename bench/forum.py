@@ -192,6 +192,12 @@ def fill(*, threads: int, posts: int, members: int) -> None:
             "forum_postbookmark, forum_report, forum_reviewitem, forum_forumemail, "
             "forum_postrevision, forum_postattachment RESTART IDENTITY CASCADE"
         )
+        # bench/load.py grants memberships to bench members and signs them in.
+        for table in ("members_membershipgrant", "usersessions_usersession"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE user_id IN (SELECT id FROM members_user "
+                "WHERE email LIKE 'bench-%%@example.org' AND email <> 'bench-reader@example.org')"
+            )
         cursor.execute(
             "DELETE FROM members_user WHERE email LIKE 'bench-%%@example.org' "
             "AND email <> 'bench-reader@example.org'"

@@ -233,7 +233,11 @@ class PostQuerySet(models.QuerySet):
 
 
 class Post(models.Model):
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    # No index of its own: post_number_once (thread, post_number) serves every lookup by
+    # thread and keeps its posts in order, so "a thread's first matching posts" stop early.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     post_number = models.PositiveIntegerField(help_text="1 for the opening post.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="forum_posts"
