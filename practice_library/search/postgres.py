@@ -261,10 +261,12 @@ class PostgresEngine:
             rank=rank,
             limit=offset + limit,
             many=many,
-            # Only when both tiers are common: a word that many bodies hold and few titles
-            # would have PostgreSQL walk most of the library in search of the titles.
-            walk=bool(counts.entries)
-            and min(counts.in_title, counts.in_summary) * RANK_WALK_AMONG >= counts.entries,
+            # Tier by tier: a word that many summaries hold and few titles would have
+            # PostgreSQL walk most of the library in search of the titles.
+            walks=[
+                bool(counts.entries) and hits * RANK_WALK_AMONG >= counts.entries
+                for hits in (counts.in_title, counts.in_summary)
+            ],
         )
         if len(ranked) >= offset + limit:
             return ranked[offset:]
@@ -279,7 +281,14 @@ class PostgresEngine:
         return ranked[offset:] + rest
 
     def _ranked_ids(
-        self, tiers: list[str], params: dict, *, rank: str, limit: int, many: bool, walk: bool
+        self,
+        tiers: list[str],
+        params: dict,
+        *,
+        rank: str,
+        limit: int,
+        many: bool,
+        walks: list[bool],
     ) -> list[int]:
         """The first `limit` ids of these tiers, each ranked by `rank` then newest first,
         one tier after the other: PostgreSQL reads the second only when the first falls
@@ -290,19 +299,21 @@ class PostgresEngine:
         matches of each tier, then lists the tier's older matches newest first: ranking
         every title that holds a common word visits thousands of entries, and the best
         among the newest of them are what readers of such a search look at. When the
-        hits are also common (`walk`), PostgreSQL may find them by walking the date
-        index, testing each entry's small ranking vector. Not for a quoted phrase: it has no
-        statistics on phrases, and would walk the whole library in search of a phrase
-        that few titles hold."""
-        walk = walk and many and '"' not in self.params.q
+        hits of a tier are also common (`walks`), PostgreSQL may find them by walking the
+        date index, testing each entry's small ranking vector; the other tiers are read
+        through their GIN index (their date order is written as an expression, which no
+        index provides). Not for a quoted phrase: PostgreSQL has no statistics on
+        phrases, and would walk the whole library in search of a phrase few titles hold."""
+        walks = [walk and many and '"' not in self.params.q for walk in walks]
         newest = "e.published_at DESC, e.resource_id DESC"
         selects = []
-        for condition in tiers:
+        for condition, walk in zip(tiers, walks, strict=True):
             source = "practice_library_searchentry e"
+            by_date = newest if walk else "e.published_at + interval '0 s' DESC, e.resource_id DESC"
             if many:
                 source = f"""(SELECT e.resource_id, e.published_at, e.ranking
                     FROM practice_library_searchentry e WHERE {condition}
-                    ORDER BY {newest} LIMIT %(window)s) e"""
+                    ORDER BY {by_date} LIMIT %(window)s) e"""
             selects.append(
                 f"""(SELECT {rank} AS rank, e.published_at, e.resource_id
                 FROM {source} WHERE {"TRUE" if many else condition}
@@ -312,13 +323,13 @@ class PostgresEngine:
                 selects.append(
                     f"""(SELECT 0, e.published_at, e.resource_id
                     FROM practice_library_searchentry e WHERE {condition}
-                    ORDER BY {newest} LIMIT %(limit)s OFFSET %(window)s)"""
+                    ORDER BY {by_date} LIMIT %(limit)s OFFSET %(window)s)"""
                 )
         rows = self._run(
             "SET LOCAL max_parallel_workers_per_gather = 0; "
             f"""SELECT resource_id FROM ({" UNION ALL ".join(selects)}) tiers LIMIT %(limit)s""",
             {**params, "limit": limit, "window": RANK_WINDOW},
-            walk=walk,
+            walk=any(walks),
         )
         return [row[0] for row in rows]
 
