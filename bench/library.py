@@ -2,14 +2,15 @@
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/network_bench \\
     REDIS_URL=redis://127.0.0.1:6379/9 \\
-        .venv/bin/python bench/library.py [--resources 100000] [--reuse]
+        .venv/bin/python bench/library.py [--scale 100k|1m | --resources N] [--reuse]
 
-Generation is set-based: the rows are streamed into PostgreSQL with COPY and the search
-entries are built by the same INSERT ... SELECT that the site uses
-(services.SEARCH_ENTRIES_UPSERT_SQL), 5,000 resources per statement, never one ORM save
-per row. Text comes from the sentences of the demo library with a quarter of their words
-swapped for words of a wider vocabulary (see TextMaker): bodies of about 250-1,500
-words; a third of resources carry an attachment of about 1,000-4,000 words of text.
+Generation happens inside PostgreSQL (bench/library_data.py): every resource, its
+topics, audiences, attachments and search entry are written by INSERT ... SELECT over
+generate_series, their texts put together from a pool of 20,000 sentences of the demo
+library with a Zipf-distributed wider vocabulary, over two connections, never one ORM
+save per row. Up to 200,000 resources, bodies of about 250-1,500 words and a third of
+resources with an attachment of 1,000-4,000 words; above, shorter resources (see
+library_data.sizes_for). The time generation took is printed.
 
 Timing: each page is requested through Django's test Client in this process, and the
 figure is the wall time of `client.get()`: URL routing, middleware, the view, its SQL
@@ -59,6 +60,8 @@ from library_data import (  # noqa: E402 (bench/, the script's own folder)
 
 from network.models import Topic  # noqa: E402
 from practice_library.models import ResourceType  # noqa: E402
+
+SCALES = {"100k": 100_000, "1m": 1_000_000}
 
 
 def queries(rng: random.Random) -> list[dict]:
@@ -188,7 +191,11 @@ def measure() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--resources", type=int, default=100_000)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--resources", type=int, help="how many resources (default 100,000)")
+    size.add_argument(
+        "--scale", choices=sorted(SCALES), help="100k or 1m resources (sizes: library_data.py)"
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="measure the library already in the database"
     )
@@ -200,7 +207,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     logging.disable(logging.INFO)  # one log line per request would drown the figures
     if not args.reuse:
-        generate(args.resources)
+        generate(SCALES[args.scale] if args.scale else args.resources or 100_000)
     measure()
 
 

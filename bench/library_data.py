@@ -1,23 +1,55 @@
-"""The generated library of bench/library.py: a corpus from the demo library's sentences
-with a wider vocabulary (TextMaker), streamed into PostgreSQL with COPY, and the search
-entries built by the site's own INSERT ... SELECT. Imported by bench/library.py after
-Django is set up; see its docstring for how to run the benchmark.
+"""The generated library of bench/library.py, built inside PostgreSQL.
+
+Python makes a pool of 20,000 sentences (pool_sentences): sentences of the demo
+library in which about a quarter of the words are swapped for words of a wider
+vocabulary drawn with Zipf's law, so that a few words are in most resources and most
+words in few, as in a real collection. The pool, the titles and the summaries go into
+scratch tables (bench_*, dropped at the end), where each pool sentence also gets its
+document vector and word pairs, parsed once. One statement per range of 10,000
+resources (RANGE_SQL) then writes the resources, their topics, audiences and
+attachments and their search entries, over generate_series: each text is put together
+from pool sentences picked by hashes of the resource's number, so the library is the
+same on every run and Python builds no row, and each search entry from its sentences'
+vectors, as services.SEARCH_ENTRIES_UPSERT_SQL would build it (see RANGE_SQL for the
+small differences). Two connections share the ranges. The search entries' GIN indexes
+are kept and filled through large pending lists (see _in_parallel): building them at
+the end would take one core longer than the whole load takes two.
+
+Sizes (sizes_for) depend on the scale, because building the search documents (every word
+and word pair of every text) is what generation spends its time on:
+
+- up to 200,000 resources, as before: bodies of about 250-1,500 words; a third of the
+  resources carry an attachment of about 1,000-4,000 words of extracted text;
+- above, shorter resources: a summary and a body of about 100-350 words; one resource
+  in twenty carries an attachment of about 400-1,200 words. Building a search entry
+  costs about 5 microseconds per word when parsed (most of it the word pairs), and a
+  million of them must be built within minutes on two cores.
+
+Facets: 8 types, every topic of network/demo.py (1-3 each), 1-3 of the 3 audiences,
+publication over 12 years, access levels public 30 %, registered 20 %, members 50 %,
+5 % of resources unpublished (drafts or in review, with no search entry).
+
+Imported by bench/library.py after Django is set up; see its docstring for how to run
+the benchmark.
 """
 
 import io
 import random
 import re
+import threading
 import time
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
+from network.demo_documents import demo_texts
 from network.models import Topic
 from practice_library import demo
 from practice_library.models import ResourceType
 from practice_library.search import library_changed
-from practice_library.services import SEARCH_ENTRIES_UPSERT_SQL
 
 SEED = 20260101
 ACCESS_LEVELS = ["public"] * 3 + ["registered"] * 2 + ["members"] * 5
@@ -141,96 +173,268 @@ EXTRA_WORDS = [
 ]
 
 
+POOL_SIZE = 20_000
+RANGE = 10_000  # resources one statement writes
+WORKERS = 2  # connections writing at once (the machine's cores)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Words of generated text (low, high), and the share of resources with a file."""
+
+    body_words: tuple[int, int]
+    attachment_share: float
+    attachment_words: tuple[int, int]
+
+
+def sizes_for(total: int) -> Sizes:
+    """The sizes of a library of `total` resources (see the module's docstring)."""
+    if total <= 200_000:
+        return Sizes(
+            body_words=(250, 1_500), attachment_share=0.33, attachment_words=(1_000, 4_000)
+        )
+    return Sizes(body_words=(100, 350), attachment_share=0.05, attachment_words=(400, 1_200))
+
+
+_MARKUP = re.compile(r"\*\*|\*|^\s*(?:[-+]|\d+\.)\s+|^#+\s+", re.MULTILINE)
+
+
 def corpus() -> tuple[list[str], list[str], list[str]]:
     """(sentences, titles, summaries) from the demo library and its attached files."""
     sentences: list[str] = []
     titles: list[str] = []
     summaries: list[str] = []
-    for row in demo.RESOURCES:
-        title, summary, points = row[1], row[8], row[9]
-        titles.append(title)
-        summaries.append(summary)
-        sentences.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+", summary) if s.strip())
-        sentences.extend(points)
-    for _, _, heading, lines in demo.PDFS:
-        titles.append(heading)
-        sentences.extend(lines)
-    sentences.extend(demo.INTRO_BY_TYPE.values())
+    for text in demo_texts(demo.CONTENT):
+        titles.append(text.meta["title"])
+        summaries.append(text.meta["summary"])
+        for block in [text.meta["summary"], text.body, *(f.text for f in text.files)]:
+            for line in _MARKUP.sub("", block).splitlines():
+                if line.strip().startswith(("|", "<!--")):
+                    continue  # tables and markers are not prose
+                sentences.extend(
+                    s.strip() for s in re.split(r"(?<=[.!?])\s+", line) if len(s.split()) >= 4
+                )
     return sentences, titles, summaries
 
 
-class TextMaker:
-    """Text that reads like the library's: sentences of the demo resources in which about
-    a quarter of the words are swapped for words of a wider vocabulary drawn with Zipf's
-    law (a few are everywhere, most are rare), so that common words match most resources
-    and rarer ones a few, as in a real collection."""
+def pool_sentences(rng: random.Random, sentences: list[str]) -> list[str]:
+    """POOL_SIZE sentences of the demo library in which about a quarter of the words are
+    swapped for words of a wider vocabulary drawn with Zipf's law (a few are everywhere,
+    most are rare), so that common words match most resources and rarer ones a few."""
+    from faker.providers.lorem.en_US import Provider as Lorem
+    from faker.providers.person.en_GB import Provider as Person
 
-    def __init__(self, rng: random.Random):
-        from faker.providers.lorem.en_US import Provider as Lorem
-        from faker.providers.person.en_GB import Provider as Person
-
-        self.rng = rng
-        self.sentences, self.titles, self.summaries = corpus()
-        vocabulary = PLACES + EXTRA_WORDS + list(Lorem.word_list) + list(Person.last_names)
-        rng.shuffle(vocabulary)
-        weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
-        self.pool = []
-        for _ in range(20_000):
-            words = rng.choice(self.sentences).split()
-            for i in range(len(words)):
-                if rng.random() < 0.25:
-                    words[i] = rng.choices(vocabulary, weights)[0]
-            self.pool.append(" ".join(words))
-
-    def sentence(self) -> str:
-        return self.rng.choice(self.pool)
-
-    def words(self, low: int, high: int) -> str:
-        target = self.rng.randint(low, high)
-        parts: list[str] = []
-        count = 0
-        while count < target:
-            sentence = self.sentence()
-            parts.append(sentence)
-            count += sentence.count(" ") + 1
-        return " ".join(parts)
-
-    def title(self, n: int) -> str:
-        base = self.rng.choice(self.titles)
-        place = self.rng.choice(PLACES)
-        return f"{base} ({place}, {n})"[:250]
-
-    def summary(self) -> str:
-        return f"{self.rng.choice(self.summaries)} {self.sentence()}"
-
-    def body(self) -> str:
-        paragraphs = [self.words(60, 250) for _ in range(self.rng.randint(2, 6))]
-        return "\n\n".join(f"## Part {i + 1}\n\n{p}" for i, p in enumerate(paragraphs))
+    vocabulary = PLACES + EXTRA_WORDS + list(Lorem.word_list) + list(Person.last_names)
+    rng.shuffle(vocabulary)
+    cumulative, running = [], 0.0
+    for rank in range(len(vocabulary)):
+        running += 1 / (rank + 1)
+        cumulative.append(running)
+    pool = []
+    for _ in range(POOL_SIZE):
+        words = rng.choice(sentences).split()
+        for i in range(len(words)):
+            if rng.random() < 0.25:
+                words[i] = rng.choices(vocabulary, cum_weights=cumulative)[0]
+        pool.append(" ".join(words))
+    return pool
 
 
-def _copy(cursor, table: str, columns: list[str], rows) -> None:
+# A number in [0, 2^31) from a resource's number and a salt: every random choice of the
+# generated library, so that the same library comes out on every run.
+FUNCTIONS_SQL = """
+CREATE OR REPLACE FUNCTION bench_hash(bigint, bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT hashint8extended($1, $2) & 2147483647 $$;
+CREATE OR REPLACE AGGREGATE bench_vector_agg(tsvector)
+    (SFUNC = tsvector_concat, STYPE = tsvector, INITCOND = '');
+CREATE OR REPLACE AGGREGATE bench_array_agg(text[])
+    (SFUNC = array_cat, STYPE = text[], INITCOND = '{}');
+"""
+FUNCTIONS_DROP_SQL = """
+DROP AGGREGATE bench_array_agg(text[]);
+DROP AGGREGATE bench_vector_agg(tsvector);
+DROP FUNCTION bench_hash(bigint, bigint);
+"""
+
+# Each pool sentence's document vector and word pairs, as the site's statement
+# (services.SEARCH_ENTRIES_UPSERT_SQL) computes them for a whole text.
+SENTENCE_VECTORS_SQL = """
+UPDATE bench_sentence
+SET vector = to_tsvector('english', text), pairs = library_word_pairs(to_tsvector('english', text))
+"""
+
+# `count` pool sentences picked for resource `n` (salt: which text): their text, the
+# concatenation of their vectors (positions run on from one sentence to the next, as in
+# the text) and their word pairs.
+_SENTENCES = """
+    FROM generate_series(1, {count}) k
+    JOIN bench_sentence s ON s.id = bench_hash({n}::bigint * 4096 + k, {salt}) %% %(pool_size)s
+"""
+
+# One range of resources: the rows, their topics, audiences and attachments, and the
+# search entries of the published ones, in one statement. The search entry is what
+# services.SEARCH_ENTRIES_UPSERT_SQL builds (same weights, the title and summary as
+# ranking vector, the document with its word pairs), except that the vectors of the
+# body and the file are put together from the pool sentences' vectors rather than
+# parsed again: a phrase across two sentences has no word pair, and positions run on
+# without the headings. Parsing and pairing every text again is what took the time.
+RANGE_SQL = f"""
+WITH gen AS MATERIALIZED (
+    SELECT n, v.*, b.*, f.*,
+        left(ti.text || ' (' || (%(places)s::text[])[1 + bench_hash(n, 2) %% %(place_count)s]
+            || ', ' || n || ')', 250) AS title,
+        su.text || ' ' || extra.text AS summary,
+        (%(types)s::integer[])[1 + bench_hash(n, 3) %% %(type_count)s] AS type_id,
+        (%(levels)s::text[])[1 + bench_hash(n, 4) %% %(level_count)s] AS access_level,
+        ARRAY(
+            SELECT id FROM (
+                SELECT id FROM unnest(%(topics)s::integer[]) id
+                ORDER BY hashint8extended(n::bigint * 1000 + id, 12)
+                LIMIT (ARRAY[1, 1, 2, 2, 2, 3])[1 + bench_hash(n, 13) %% 6]
+            ) picked ORDER BY id
+        ) AS topic_ids,
+        ARRAY(
+            SELECT audience FROM (
+                SELECT audience FROM unnest(%(audiences)s::varchar(20)[]) WITH ORDINALITY u(audience, i)
+                ORDER BY hashint8extended(n::bigint * 8 + i, 14)
+                LIMIT (ARRAY[1, 1, 2, 3])[1 + bench_hash(n, 15) %% 4]
+            ) picked ORDER BY audience
+        ) AS audiences
+    FROM generate_series(%(low)s, %(high)s) n
+    CROSS JOIN LATERAL (
+        SELECT %(now)s::timestamptz
+                - (bench_hash(n, 1) %% (12 * 365 * 86400)) * interval '1 second' AS at,
+            CASE WHEN bench_hash(n, 5) %% 100 < 95 THEN 'published'
+                 WHEN bench_hash(n, 6) %% 2 = 0 THEN 'draft' ELSE 'review' END AS status,
+            %(body_low)s + bench_hash(n, 7) %% (%(body_high)s - %(body_low)s + 1) AS sentences,
+            bench_hash(n, 19) %% 1000 < %(file_per_mille)s AS has_file
+    ) v
+    JOIN bench_title ti ON ti.id = bench_hash(n, 8) %% %(title_count)s
+    JOIN bench_summary su ON su.id = bench_hash(n, 9) %% %(summary_count)s
+    JOIN bench_sentence extra ON extra.id = bench_hash(n, 10) %% %(pool_size)s
+    CROSS JOIN LATERAL (
+        -- Parts of eight sentences, each under a heading, as editors write them.
+        SELECT substr(string_agg(
+                CASE WHEN k %% 8 = 1 THEN E'\\n\\n## Part ' || (k / 8 + 1) || E'\\n\\n'
+                    ELSE ' ' END || s.text, '' ORDER BY k), 3) AS body,
+            bench_vector_agg(s.vector ORDER BY k) AS body_vector,
+            bench_array_agg(s.pairs) AS body_pairs
+        {_SENTENCES.format(count="v.sentences", n="n", salt=11)}
+    ) b
+    CROSS JOIN LATERAL (
+        SELECT string_agg(s.text, ' ' ORDER BY k) AS file_text,
+            bench_vector_agg(s.vector ORDER BY k) AS file_vector,
+            bench_array_agg(s.pairs) AS file_pairs
+        {
+    _SENTENCES.format(
+        count="CASE WHEN v.has_file THEN %(file_low)s"
+        " + bench_hash(n, 17) %% (%(file_high)s - %(file_low)s + 1) ELSE 0 END",
+        n="n",
+        salt=18,
+    )
+}
+    ) f
+),
+resources AS (
+    INSERT INTO practice_library_resource (
+        id, title, slug, resource_type_id, access_level, status, publish_at, published_at,
+        source, summary, body, body_html, body_renderer_version, reviewed_on, review_due,
+        created_at, updated_at)
+    SELECT n, title, 'bench-resource-' || n, type_id, access_level, status,
+        CASE WHEN status = 'published' THEN at END,
+        CASE WHEN status = 'published' THEN at END,
+        'Network editorial team', summary, body,
+        '<p>' || replace(body, E'\\n\\n', '</p><p>') || '</p>',
+        1, at::date, (at + interval '730 days')::date, at, at
+    FROM gen
+),
+topics AS (
+    INSERT INTO practice_library_resource_topics (resource_id, topic_id)
+    SELECT n, unnest(topic_ids) FROM gen
+),
+audiences AS (
+    INSERT INTO practice_library_resourceaudience (resource_id, audience)
+    SELECT n, unnest(audiences) FROM gen
+),
+files AS (
+    INSERT INTO practice_library_attachment (
+        resource_id, title, file, original_filename, content_type, extension, size_bytes,
+        extracted_text, text_extracted_at, download_count, "order", created_at)
+    SELECT n, '', 'library/' || left(md5(n::text), 2) || '/' || md5(n::text || 'file'),
+        'bench-' || n || '.pdf', 'application/pdf', 'pdf',
+        40000 + bench_hash(n, 16) %% 3960000, file_text, at, 0, 0, at
+    FROM gen WHERE has_file
+)
+INSERT INTO practice_library_searchentry
+    (resource_id, published_at, year, resource_type_id, topic_ids, audiences, ranking, document)
+SELECT n, at, extract(year FROM at AT TIME ZONE %(tz)s)::smallint, type_id, topic_ids,
+    audiences, head.vector,
+    head.vector || setweight(body_vector, 'C') || setweight(coalesce(file_vector, ''), 'D')
+        || array_to_tsvector(
+            library_word_pairs(head.vector) || body_pairs || coalesce(file_pairs, '{{}}'))
+FROM gen
+CROSS JOIN LATERAL (
+    SELECT setweight(to_tsvector('english', title), 'A')
+        || setweight(to_tsvector('english', summary), 'B') AS vector
+) head
+WHERE status = 'published'
+"""
+
+
+def _copy(cursor, table: str, rows: list[tuple]) -> None:
     """Stream rows into a table with COPY (text format)."""
 
     def escape(value) -> str:
-        if value is None:
-            return r"\N"
         text = str(value)
-        return (
-            text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "")
-        )
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(escape(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+    buffer = io.StringIO("".join("\t".join(escape(v) for v in row) + "\n" for row in rows))
+    cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
+
+
+def _in_parallel(work: list, run) -> None:
+    """run(cursor, item) for every item, over WORKERS connections of their own, taking
+    the items in order; each thread's connection is closed when it is done."""
+    items = iter(work)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            with connections["default"].cursor() as django_cursor:
+                cursor = django_cursor.cursor
+                cursor.execute("SET synchronous_commit = off")
+                # New search entries wait in their GIN indexes' pending lists, which
+                # each connection merges in turn while the other goes on writing: over
+                # two connections, faster than building the indexes once at the end
+                # (which PostgreSQL 15 does on one core). VACUUM merges the rest.
+                cursor.execute("SET gin_pending_list_limit = '32MB'")
+                cursor.execute("SET work_mem = '256MB'")  # a range's rows in memory
+                while True:
+                    with lock:
+                        item = next(items, None)
+                    if item is None:
+                        return
+                    run(cursor, item)
+        finally:
+            connections["default"].close()
+
+    with ThreadPoolExecutor(WORKERS) as executor:
+        for future in [executor.submit(worker) for _ in range(WORKERS)]:
+            future.result()
 
 
 def generate(total: int) -> None:
     started = time.perf_counter()
+
+    def say(what: str) -> None:
+        print(f"  {what} ({time.perf_counter() - started:.0f} s)", flush=True)
+
     rng = random.Random(SEED)
-    maker = TextMaker(rng)
+    sentences, titles, summaries = corpus()
+    pool = pool_sentences(rng, sentences)
+    mean_words = sum(len(s.split()) for s in pool) / len(pool)
+    sizes = sizes_for(total)
     for order, (slug, name, description) in enumerate(demo.TYPES):
         ResourceType.objects.update_or_create(
             slug=slug, defaults={"name": name, "description": description, "order": order}
@@ -243,7 +447,30 @@ def generate(total: int) -> None:
         Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name, "order": order})
     type_ids = list(ResourceType.objects.values_list("pk", flat=True))
     topic_ids = list(Topic.objects.values_list("pk", flat=True))
-    now = datetime.now(tz=UTC)
+
+    def sentences_for(words: int) -> int:
+        return max(1, round(words / mean_words))
+
+    params = {
+        "now": datetime.now(tz=UTC),
+        "pool_size": POOL_SIZE,
+        "places": PLACES,
+        "place_count": len(PLACES),
+        "types": type_ids,
+        "type_count": len(type_ids),
+        "levels": ACCESS_LEVELS,
+        "level_count": len(ACCESS_LEVELS),
+        "topics": topic_ids,
+        "audiences": AUDIENCES,
+        "title_count": len(titles),
+        "summary_count": len(summaries),
+        "body_low": sentences_for(sizes.body_words[0]),
+        "body_high": sentences_for(sizes.body_words[1]),
+        "file_low": sentences_for(sizes.attachment_words[0]),
+        "file_high": sentences_for(sizes.attachment_words[1]),
+        "file_per_mille": round(sizes.attachment_share * 1000),
+        "tz": settings.TIME_ZONE,
+    }
 
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
@@ -254,124 +481,56 @@ def generate(total: int) -> None:
             "practice_library_resource_related, practice_library_bookmark, "
             "practice_library_recentread, practice_library_freeread RESTART IDENTITY CASCADE"
         )
-        resources, topics, audiences, attachments = [], [], [], []
-        for n in range(1, total + 1):
-            published = now - timedelta(days=rng.random() * 365 * 12, hours=rng.random() * 24)
-            status = "published" if rng.random() < 0.95 else rng.choice(["draft", "review"])
-            body = maker.body()
-            resources.append(
-                (
-                    n,
-                    maker.title(n),
-                    f"bench-resource-{n}",
-                    rng.choice(type_ids),
-                    rng.choice(ACCESS_LEVELS),
-                    status,
-                    published if status == "published" else None,
-                    published if status == "published" else None,
-                    "Network editorial team",
-                    maker.summary(),
-                    body,
-                    "<p>" + body.replace("\n\n", "</p><p>") + "</p>",
-                    1,
-                    published.date(),
-                    (published + timedelta(days=730)).date(),
-                    published,
-                    published,
-                )
-            )
-            for topic_id in rng.sample(topic_ids, rng.choice([1, 1, 2, 2, 2, 3])):
-                topics.append((n, topic_id))
-            for audience in rng.sample(AUDIENCES, rng.choice([1, 1, 2, 3])):
-                audiences.append((n, audience))
-            if rng.random() < 0.33:
-                name = f"{rng.getrandbits(128):032x}"
-                attachments.append(
-                    (
-                        n,
-                        "",
-                        f"library/{name[:2]}/{name}",
-                        f"bench-{n}.pdf",
-                        "application/pdf",
-                        "pdf",
-                        rng.randint(40_000, 4_000_000),
-                        maker.words(1_000, 4_000),
-                        published,
-                        0,
-                        0,
-                        published,
-                    )
-                )
-            if n % 10_000 == 0 or n == total:
-                _copy(
-                    cursor,
-                    "practice_library_resource",
-                    [
-                        "id", "title", "slug", "resource_type_id", "access_level", "status",
-                        "publish_at", "published_at", "source", "summary", "body", "body_html",
-                        "body_renderer_version", "reviewed_on", "review_due", "created_at",
-                        "updated_at",
-                    ],
-                    resources,
-                )  # fmt: skip
-                _copy(
-                    cursor, "practice_library_resource_topics", ["resource_id", "topic_id"], topics
-                )
-                _copy(
-                    cursor,
-                    "practice_library_resourceaudience",
-                    ["resource_id", "audience"],
-                    audiences,
-                )
-                _copy(
-                    cursor,
-                    "practice_library_attachment",
-                    [
-                        "resource_id", "title", "file", "original_filename", "content_type",
-                        "extension", "size_bytes", "extracted_text", "text_extracted_at",
-                        "download_count", "\"order\"", "created_at",
-                    ],
-                    attachments,
-                )  # fmt: skip
-                resources, topics, audiences, attachments = [], [], [], []
-                print(
-                    f"  {n:,} resources written ({time.perf_counter() - started:.0f} s)", flush=True
-                )
-        cursor.execute(
+        cursor.execute(FUNCTIONS_SQL)
+        # Scratch tables of the generator, not the site's: unlogged, dropped at the end.
+        for table, texts in (
+            ("bench_sentence", pool),
+            ("bench_title", titles),
+            ("bench_summary", summaries),
+        ):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} (id integer PRIMARY KEY, text text)")
+            _copy(cursor, table, list(enumerate(texts)))
+        cursor.execute("ALTER TABLE bench_sentence ADD vector tsvector, ADD pairs text[]")
+        cursor.execute(SENTENCE_VECTORS_SQL)
+        for table in ("bench_sentence", "bench_title", "bench_summary"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    connection.close()  # the workers' connections must see the tables committed
+    say(f"{len(pool):,} pool sentences of {mean_words:.1f} words; writing {total:,} resources")
+
+    done = []
+
+    def write(cursor, low: int) -> None:
+        high = min(low + RANGE - 1, total)
+        cursor.execute(RANGE_SQL, params | {"low": low, "high": high})
+        done.append(high - low + 1)
+        say(f"{sum(done):,} resources written and indexed")
+
+    _in_parallel(list(range(1, total + 1, RANGE)), write)
+
+    with connection.cursor() as django_cursor:
+        django_cursor.execute(
             "SELECT setval(pg_get_serial_sequence('practice_library_resource', 'id'), %s)",
             [total],
         )
-        print("  building search entries in SQL...", flush=True)
-        # The GIN indexes are built once at the end: filling them entry by entry (every
-        # word and word pair of 100,000 documents) takes several times longer.
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes "
-            "WHERE tablename = 'practice_library_searchentry' AND indexdef LIKE '%% USING gin %%'"
-        )
-        gin_indexes = cursor.fetchall()
-        for name, _ in gin_indexes:
-            cursor.execute(f"DROP INDEX {name}")
-        try:
-            step = 5_000
-            for start in range(1, total + 1, step):
-                ids = list(range(start, min(start + step, total + 1)))
-                cursor.execute(SEARCH_ENTRIES_UPSERT_SQL, {"ids": ids, "tz": settings.TIME_ZONE})
-                print(
-                    f"  {ids[-1]:,} indexed ({time.perf_counter() - started:.0f} s)",
-                    flush=True,
-                )
-        finally:  # even when interrupted, so that the database keeps its indexes
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for name, definition in gin_indexes:
-                cursor.execute(definition)
-                print(f"  {name} built ({time.perf_counter() - started:.0f} s)", flush=True)
-        for table in (
+        for table in ("bench_sentence", "bench_title", "bench_summary"):
+            django_cursor.execute(f"DROP TABLE {table}")
+        django_cursor.execute(FUNCTIONS_DROP_SQL)
+    connection.close()
+
+    def vacuum(cursor, table: str) -> None:
+        cursor.execute(f"VACUUM ANALYZE {table}")
+        say(f"{table} vacuumed")
+
+    _in_parallel(
+        [
             "practice_library_resource",
+            "practice_library_searchentry",
+            "practice_library_attachment",
             "practice_library_resource_topics",
             "practice_library_resourceaudience",
-            "practice_library_attachment",
-            "practice_library_searchentry",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
+        ],
+        vacuum,
+    )
     library_changed()
-    print(f"Generated {total:,} resources in {time.perf_counter() - started:.0f} s")
+    print(f"Generated {total:,} resources in {time.perf_counter() - started:.0f} s", flush=True)

@@ -4,13 +4,15 @@ One narrow SearchEntry row per live resource (models.SearchEntry) holds a GIN-in
 document vector (title A, summary B, body C, file text D) searched with
 `websearch_to_tsquery` (quotes, `or` and `-word` work as people expect and no input is a
 syntax error), a small title-and-summary vector for ranking, and the facet values.
-Counting starts with a fixed sample of the entries (facets.counts_estimated); otherwise
-one pass over the matching entries counts the hits and every facet (GROUPING SETS). The
-page's ids come in relevance tiers (title, then title and summary, then the rest by
-date), each read through its own index only as far as the page needs, so a common word
-neither counts nor ranks the whole library; then the page's resources are loaded with
-ts_headline snippets of their summaries. Counts, page ids and phrase pairs are cached
-(search.cache).
+Counting starts with fixed samples of the entries, the sparser first
+(facets.counts_estimated); otherwise one pass over the matching entries counts the hits
+and every facet (GROUPING SETS). The page's ids come in relevance tiers (title, then
+title and summary, both ranked in one statement, then the rest by date), each read
+through its own index only as far as the page needs, and a search with very many hits
+ranks only the newest of them, so a common word neither counts nor ranks the whole
+library; then the page's resources are loaded with ts_headline snippets of their
+summaries. Every statement is one round trip, its settings included. Counts, page ids
+and phrase pairs are cached (search.cache).
 """
 
 import re
@@ -18,7 +20,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Page, Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from practice_library.models import Resource
@@ -30,6 +32,15 @@ from practice_library.search.params import SearchParams, required_phrases
 _NEGATION = re.compile(r"(^|\s)-")
 # Memory one search may use for its matches and their grouping (per statement).
 SEARCH_WORK_MEM = "32MB"
+# A search with very many hits ranks only this many of the newest matches in its title
+# and in its title and summary (PostgresEngine._ranked_ids).
+RANK_WINDOW = 200
+# Hits are common enough to be found by walking a date index, testing entries one by
+# one, when at least one entry in WALK_AMONG is a hit (a page: a few hundred entries).
+WALK_AMONG = 20
+# The same for the ranked tiers, whose test (the small ranking vector) costs less than
+# reading a title match from the heap: walking up to RANK_WINDOW * 100 entries.
+RANK_WALK_AMONG = 100
 
 
 def _search_query(q: str) -> SearchQuery:
@@ -186,15 +197,20 @@ class PostgresEngine:
         walk a date index, testing entries one by one, only when `walk` says that the
         matches are common enough for a page of them to come within a few hundred
         entries. The matches of a common word (about 100 bytes each) also outgrow the
-        default work_mem and would spill to a temporary file. SET LOCAL travels in the
-        same round trip and ends with the transaction."""
+        default work_mem and would spill to a temporary file.
+
+        SET LOCAL travels in the same round trip as the statement. Outside a transaction
+        the statements of one round trip are a transaction of their own (PostgreSQL's
+        implicit transaction block), so the settings end with the statement, and no
+        BEGIN and COMMIT cost two more round trips, each a wait for a busy server's
+        process to be scheduled. Inside a transaction they end with it, as before."""
         settings_sql = f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'; "
         if self.params.q:
             settings_sql += "SET LOCAL enable_seqscan = off; "
             if not walk:
                 settings_sql += "SET LOCAL enable_indexscan = off; "
         sql = settings_sql + sql
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -219,9 +235,13 @@ class PostgresEngine:
         """
         where, params = self._where()
         newest = "e.published_at DESC, e.resource_id DESC"
-        common = self.counts().total > facets.EXACT_UP_TO
+        counts = self.counts()
+        many = counts.total > facets.EXACT_UP_TO
+        # Walking the date index finds a page of hits within LIMIT * WALK_AMONG entries.
+        # The number of entries is not known in a table never analysed: a small library.
+        walk = counts.total * WALK_AMONG >= counts.entries if counts.entries > 0 else many
         if self.params.effective_sort != "relevance":
-            return self._ids(where, params, order=newest, offset=offset, limit=limit, walk=common)
+            return self._ids(where, params, order=newest, offset=offset, limit=limit, walk=walk)
         query = "websearch_to_tsquery('english', %(q)s)"
         in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
         in_ranking = f"e.ranking @@ {query}"
@@ -229,26 +249,89 @@ class PostgresEngine:
             ranked_where = where
         else:
             ranked_where = " AND ".join(["e.published_at <= %(now)s", *self._filters()[0].values()])
-        rank = f"ts_rank(e.ranking, {query}) DESC, {newest}"
-        tiers = [
-            (f"{ranked_where} AND {in_title}", rank, False),
-            (f"{ranked_where} AND {in_ranking} AND NOT ({in_title})", rank, False),
-            (f"{where} AND NOT ({in_ranking})", newest, common),
-        ]
-        ids: list[int] = []
-        skip = offset
-        for condition, order, walk in tiers:
-            found = self._ids(
-                condition, params, order=order, offset=0, limit=skip + limit - len(ids), walk=walk
+        rank = f"ts_rank(e.ranking, {query})"
+        # The two ranked tiers are read in one statement (a round trip fewer), the
+        # third only when they do not fill the page.
+        ranked = self._ranked_ids(
+            [
+                f"{ranked_where} AND {in_title}",
+                f"{ranked_where} AND {in_ranking} AND NOT ({in_title})",
+            ],
+            params,
+            rank=rank,
+            limit=offset + limit,
+            many=many,
+            # Tier by tier: a word that many summaries hold and few titles would have
+            # PostgreSQL walk most of the library in search of the titles.
+            walks=[
+                bool(counts.entries) and hits * RANK_WALK_AMONG >= counts.entries
+                for hits in (counts.in_title, counts.in_summary)
+            ],
+        )
+        if len(ranked) >= offset + limit:
+            return ranked[offset:]
+        rest = self._ids(
+            f"{where} AND NOT ({in_ranking})",
+            params,
+            order=newest,
+            offset=max(0, offset - len(ranked)),
+            limit=offset + limit - max(offset, len(ranked)),
+            walk=walk,
+        )
+        return ranked[offset:] + rest
+
+    def _ranked_ids(
+        self,
+        tiers: list[str],
+        params: dict,
+        *,
+        rank: str,
+        limit: int,
+        many: bool,
+        walks: list[bool],
+    ) -> list[int]:
+        """The first `limit` ids of these tiers, each ranked by `rank` then newest first,
+        one tier after the other: PostgreSQL reads the second only when the first falls
+        short (an Append under a Limit, without parallel workers, returns its parts in
+        order and stops).
+
+        A search with very many hits (`many`) ranks only the newest RANK_WINDOW
+        matches of each tier, then lists the tier's older matches newest first: ranking
+        every title that holds a common word visits thousands of entries, and the best
+        among the newest of them are what readers of such a search look at. When the
+        hits of a tier are also common (`walks`), PostgreSQL may find them by walking the
+        date index, testing each entry's small ranking vector; the other tiers are read
+        through their GIN index (their date order is written as an expression, which no
+        index provides). Not for a quoted phrase: PostgreSQL has no statistics on
+        phrases, and would walk the whole library in search of a phrase few titles hold."""
+        walks = [walk and many and '"' not in self.params.q for walk in walks]
+        newest = "e.published_at DESC, e.resource_id DESC"
+        selects = []
+        for condition, walk in zip(tiers, walks, strict=True):
+            source = "practice_library_searchentry e"
+            by_date = newest if walk else "e.published_at + interval '0 s' DESC, e.resource_id DESC"
+            if many:
+                source = f"""(SELECT e.resource_id, e.published_at, e.ranking
+                    FROM practice_library_searchentry e WHERE {condition}
+                    ORDER BY {by_date} LIMIT %(window)s) e"""
+            selects.append(
+                f"""(SELECT {rank} AS rank, e.published_at, e.resource_id
+                FROM {source} WHERE {"TRUE" if many else condition}
+                ORDER BY rank DESC, {newest} LIMIT %(limit)s)"""
             )
-            if len(found) <= skip:
-                skip -= len(found)
-                continue
-            ids += found[skip:]
-            skip = 0
-            if len(ids) >= limit:
-                break
-        return ids[:limit]
+            if many:
+                selects.append(
+                    f"""(SELECT 0, e.published_at, e.resource_id
+                    FROM practice_library_searchentry e WHERE {condition}
+                    ORDER BY {by_date} LIMIT %(limit)s OFFSET %(window)s)"""
+                )
+        rows = self._run(
+            "SET LOCAL max_parallel_workers_per_gather = 0; "
+            f"""SELECT resource_id FROM ({" UNION ALL ".join(selects)}) tiers LIMIT %(limit)s""",
+            {**params, "limit": limit, "window": RANK_WINDOW},
+            walk=any(walks),
+        )
+        return [row[0] for row in rows]
 
     def _ids(
         self, where: str, params: dict, *, order: str, offset: int, limit: int, walk: bool
@@ -269,9 +352,11 @@ class PostgresEngine:
         )
         return rows[0][0]
 
-    def _count(self, *, sample: bool) -> Counts:
-        """The hits and facet counts of every entry, or of the sample only: one
-        statement, one pass over the matching entries (a materialised CTE).
+    def _count(self, *, every: int) -> Counts:
+        """The hits and facet counts of one entry in `every` (1: all of them): one
+        statement, one pass over the matching entries (a materialised CTE). With them,
+        the hits whose title, or title and summary, match, and PostgreSQL's estimate of
+        the number of entries, from its catalogue.
 
         Facets are disjunctive: a facet's counts apply the other facets' filters, not its
         own. GROUPING SETS return (a) hits grouped by type, year, audiences and whether
@@ -279,28 +364,38 @@ class PostgresEngine:
         the other filters; the counts are summed here from those few hundred rows.
         """
         match, params = self._where_match()
-        if sample:
-            # The same entries either way (SAMPLE_EVERY is a power of two), written so
-            # that each partial index serves only its own kind of count: were the date
-            # index usable by a text search, the planner might test documents one by one.
+        if every > 1:
+            # The same entries either way (`every` is a power of two), written so that
+            # each partial index serves only its own kind of count: were the date index
+            # usable by a text search, the planner might test documents one by one.
             if self.params.q:
-                match += f" AND e.resource_id %% {facets.SAMPLE_EVERY} = 0"
+                match += f" AND e.resource_id %% {every} = 0"
             else:
-                match += f" AND (e.resource_id & {facets.SAMPLE_EVERY - 1}) = 0"
+                match += f" AND (e.resource_id & {every - 1}) = 0"
         conditions, facet_params = self._filters()
         params.update(facet_params)
         topic_ok = conditions.get("topic", "TRUE")
         others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
+        # Hits whose title, or title and summary, match: how the ranked tiers are read.
+        query = "websearch_to_tsquery('english', %(q)s)" if self.params.q else "NULL::tsquery"
         rows = self._run(
             f"""
             WITH hits AS MATERIALIZED (
                 SELECT e.resource_type_id, e.year, e.audiences, e.topic_ids,
-                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
+                       {topic_ok} AS topic_ok, {others_ok} AS others_ok,
+                       coalesce(ts_filter(e.ranking, '{{a}}') @@ {query}, FALSE) AS in_title,
+                       coalesce(e.ranking @@ {query}, FALSE) AS in_ranking
                 FROM practice_library_searchentry e
                 WHERE {match}
             )
             SELECT GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
-                   topic_ids, others_ok, count(*)
+                   topic_ids, others_ok, count(*),
+                   (SELECT count(*) FILTER (WHERE in_title) FROM hits
+                    WHERE topic_ok AND others_ok),
+                   (SELECT count(*) FILTER (WHERE in_ranking AND NOT in_title) FROM hits
+                    WHERE topic_ok AND others_ok),
+                   (SELECT greatest(reltuples, 0)::bigint FROM pg_class
+                    WHERE oid = 'practice_library_searchentry'::regclass)
             FROM hits
             GROUP BY GROUPING SETS (
                 (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
@@ -308,7 +403,10 @@ class PostgresEngine:
             """,
             params,
         )
-        return self._sum_counts(rows)
+        counts = self._sum_counts([row[:-3] for row in rows])
+        if rows:
+            counts.in_title, counts.in_summary, counts.entries = rows[0][-3:]
+        return counts
 
     def _sum_counts(self, rows: list[tuple]) -> Counts:
         p = self.params

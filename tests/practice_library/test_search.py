@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from practice_library.models import ResourceStatus
-from practice_library.search import facets
+from practice_library.search import facets, postgres
 from practice_library.search.params import clean_query, required_phrases
 from tests.members.factories import TopicFactory
 from tests.practice_library.conftest import postgres_only
@@ -677,6 +677,24 @@ def test_postgres_relevance_pages_run_on_from_title_to_summary_to_body_matches(c
 
 
 @postgres_only
+def test_postgres_search_with_very_many_hits_ranks_the_newest_then_lists_the_older_ones(
+    client, settings, monkeypatch
+):
+    settings.LIBRARY_PAGE_SIZE = 2
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
+    ResourceFactory(
+        title="Advocacy guide", summary="Advocacy, and advocacy again.", published_at=ago(9)
+    )
+    ResourceFactory(title="Advocacy notes", published_at=ago(2))
+    ResourceFactory(title="Advocacy review", summary="On advocacy.", published_at=ago(3))
+
+    pages = [titles(client.get(URL, {"q": "advocacy", "page": n})) for n in (1, 2)]
+
+    assert pages == [["Advocacy review", "Advocacy notes"], ["Advocacy guide"]]
+
+
+@postgres_only
 def test_postgres_search_with_very_many_matches_shows_estimated_counts(client, monkeypatch):
     monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
     monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
@@ -780,3 +798,42 @@ def test_postgres_page_past_the_last_of_fewer_results_than_estimated_says_so(
     assert titles(response) == []
     assert "There are no more results" in content
     assert "Nothing in the library matches" not in content
+
+
+# --- Which sample counts a search ---------------------------------------------------------
+
+
+def _counting(answers: dict[int, facets.Counts], asked: list[int]):
+    def count(*, every: int) -> facets.Counts:
+        asked.append(every)
+        return answers[every]
+
+    return count
+
+
+def test_a_search_matching_very_many_entries_is_counted_from_the_sparse_sample_alone():
+    asked: list[int] = []
+    sparse = facets.SPARSE_SAMPLE_EVERY
+    count = _counting({sparse: facets.Counts(total=300, matched=300)}, asked)
+
+    counts = facets.counts_estimated(count=count, exact_total=lambda: 0)
+
+    assert asked == [sparse]
+    assert (counts.total, counts.total_estimated) == (facets.about(300 * sparse), True)
+
+
+def test_a_narrow_filter_on_a_common_word_is_counted_from_the_finer_sample():
+    asked: list[int] = []
+    sparse, finer = facets.SPARSE_SAMPLE_EVERY, facets.SAMPLE_EVERY
+    count = _counting(
+        {
+            sparse: facets.Counts(total=3, matched=300),
+            finer: facets.Counts(total=100, matched=2_400),
+        },
+        asked,
+    )
+
+    counts = facets.counts_estimated(count=count, exact_total=lambda: 0)
+
+    assert asked == [sparse, finer]
+    assert counts.total == facets.about(100 * finer)
