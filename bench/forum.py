@@ -369,6 +369,9 @@ def main() -> None:
 
     import django
 
+    from bench.production import production_settings
+
+    production_settings()
     django.setup()
     from django.conf import settings
     from django.core.management import call_command

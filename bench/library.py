@@ -12,7 +12,8 @@ save per row. Up to 200,000 resources, bodies of about 250-1,500 words and a thi
 resources with an attachment of 1,000-4,000 words; above, shorter resources (see
 library_data.sizes_for). The time generation took is printed.
 
-Timing: each page is requested through Django's test Client in this process, and the
+Timing (with DEBUG off and the other production settings, bench/production.py): each
+page is requested through Django's test Client in this process, and the
 figure is the wall time of `client.get()`: URL routing, middleware, the view, its SQL
 and the template, without any network or front server. The SQL query count per page
 is captured at the same time. Facet counts may be cached (see practice_library/search/cache.py);
@@ -38,7 +39,10 @@ from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+
+from production import production_settings  # noqa: E402 (bench/, the script's own folder)
+
+production_settings()
 
 import django  # noqa: E402
 
