@@ -6,8 +6,9 @@ figures.
         .venv/bin/python bench/load.py [--seconds 15] [--mixed-seconds 60] [--members 100]
 
 Run it on the database the other benchmarks fill (bench/library.py --scale 100k and
-bench/forum.py --scale 200k, in either order: 100,000 resources, 200,000 posts); it adds sessions for `--members` members (and grants
-memberships to people there until that many are members).
+bench/forum.py --scale 200k, in either order: 100,000 resources, 200,000 posts); it
+adds sessions for `--members` members (and grants memberships to people there until
+that many are members).
 
 It starts two gunicorns with the settings the Docker image runs (gunicorn.conf.py when
 present, else gthread with 2 processes x 4 threads), DEBUG off:
