@@ -121,10 +121,13 @@ class Connection:
         self.port = port
         self.cookie = cookie
         self.reader = self.writer = None
+        # Whether the open connection has carried a request already (kept alive).
+        self.reused = False
 
     async def get(self, path: str) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            self.reused = False
         cookie = f"Cookie: {self.cookie}\r\n" if self.cookie else ""
         self.writer.write(
             f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}"
@@ -151,6 +154,7 @@ class Connection:
             self.close()
         if headers.get("connection", "").lower() == "close":
             self.close()
+        self.reused = True
         return status
 
     def close(self) -> None:
@@ -174,7 +178,16 @@ async def _drive(
             path = paths() if callable(paths) else paths
             started = time.perf_counter()
             try:
-                status = await connection.get(path)
+                try:
+                    status = await connection.get(path)
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    if not connection.reused:
+                        raise
+                    # The server closed the kept-alive connection while the member was
+                    # reading (gunicorn's keepalive): browsers send an idempotent request
+                    # again on a new connection (RFC 9112, 9.3.1), and so does this.
+                    connection.close()
+                    status = await connection.get(path)
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 tally.errors += 1
                 connection.close()
@@ -266,7 +279,9 @@ def long_thread_path() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=15, help="per page, at --connections")
+    parser.add_argument(
+        "--seconds", type=float, default=15, help="per page, at --connections (0: only the mix)"
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--members", type=int, default=100, help="members at once in the mix")
     parser.add_argument("--mixed-seconds", type=float, default=60)
@@ -327,8 +342,9 @@ def main() -> int:
             f"load average before: {os.getloadavg()[0]:.2f}; "
             f"{args.connections} connections, {args.seconds:.0f} s a page"
         )
-        print(f"{'page':<44}{'req/s':>8}{'share':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
-        for label, path, signed_in in pages:
+        if args.seconds:
+            print(f"{'page':<44}{'req/s':>8}{'share':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+        for label, path, signed_in in pages if args.seconds else []:
             bare = drive(bare_port, "/", connections=args.connections, seconds=args.seconds)
             page = drive(
                 portal_port,
