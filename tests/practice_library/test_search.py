@@ -837,3 +837,25 @@ def test_a_narrow_filter_on_a_common_word_is_counted_from_the_finer_sample():
 
     assert asked == [sparse, finer]
     assert counts.total == facets.about(100 * finer)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)  # autocommit, as a web request runs
+def test_postgres_search_leaves_the_connection_s_settings_as_it_found_them(client):
+    from django.db import connection
+
+    ResourceFactory(title="Placement stability in practice")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        before = cursor.fetchone()[0]
+
+    client.get(reverse("practice_library:index"), {"q": "placement"})
+
+    # SET LOCAL rides with each statement and ends with it, so no later query of the
+    # request, or of the next request on this connection, is planned without sequential
+    # scans (and nothing stays set for the next client of a transaction pooler).
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == before
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] != "0"
