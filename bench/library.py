@@ -55,12 +55,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from library_data import (  # noqa: E402 (bench/, the script's own folder)
     AUDIENCES,
-    EXTRA_WORDS,
-    PLACES,
     SEED,
     corpus,
     generate,
 )
+from library_words import EXTRA_WORDS, PLACES  # noqa: E402
 
 from network.models import Topic  # noqa: E402
 from practice_library.models import ResourceType  # noqa: E402

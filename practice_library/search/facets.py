@@ -93,6 +93,38 @@ def about(n: int) -> int:
     return round(n, 2 - len(str(n)))
 
 
+def counts_from_groups(
+    rows: list[tuple], *, type_ids: set[int], years: set[int], audiences: set[str]
+) -> Counts:
+    """The hits and disjunctive facet counts summed from the rows of the PostgreSQL
+    engine's GROUPING SETS: (by_topics, type, year, audiences, topic_ok, topic ids,
+    others_ok, n). A facet's counts apply the other facets' filters, not its own;
+    `type_ids`, `years` and `audiences` are those filters (empty: no filter)."""
+    counts = Counts()
+    for by_topics, type_id, year, row_audiences, topic_ok, topic_ids, others_ok, n in rows:
+        if by_topics:
+            if others_ok:
+                for topic_id in topic_ids:
+                    counts.topics[topic_id] = counts.topics.get(topic_id, 0) + n
+            continue
+        counts.matched += n
+        if not topic_ok:
+            continue
+        type_ok = not type_ids or type_id in type_ids
+        year_ok = not years or year in years
+        audience_ok = not audiences or bool(audiences.intersection(row_audiences))
+        if year_ok and audience_ok:
+            counts.types[type_id] = counts.types.get(type_id, 0) + n
+        if type_ok and audience_ok:
+            counts.years[year] = counts.years.get(year, 0) + n
+        if type_ok and year_ok:
+            for audience in row_audiences:
+                counts.audiences[audience] = counts.audiences.get(audience, 0) + n
+        if type_ok and year_ok and audience_ok:
+            counts.total += n
+    return counts
+
+
 def counts_estimated(*, count: Callable[..., Counts], exact_total: Callable[[], int]) -> Counts:
     """The hits and every facet's counts, from a sample when there are many.
 

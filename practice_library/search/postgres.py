@@ -28,6 +28,7 @@ from practice_library.search import cache, facets
 from practice_library.search.facets import Counts
 from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
 from practice_library.search.params import SearchParams, required_phrases
+from practice_library.search.phrases import phrase_pairs, tsquery_lexeme
 
 _NEGATION = re.compile(r"(^|\s)-")
 # Memory one search may use for its matches and their grouping (per statement).
@@ -45,38 +46,6 @@ RANK_WALK_AMONG = 100
 
 def _search_query(q: str) -> SearchQuery:
     return SearchQuery(q, search_type="websearch", config="english")
-
-
-def _tsquery_lexeme(text: str) -> str:
-    """A lexeme as tsquery syntax writes it: quoted, so that its space is kept."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _phrase_pairs(phrases: list[str]) -> dict[str, tuple[list[str], bool]]:
-    """{phrase: (its adjacent word pairs as search documents hold them, whether they say
-    all the phrase does)} for the phrases that have pairs. The pairs say all when the
-    phrase is two words side by side (stop words around them aside)."""
-    if not phrases:
-        return {}
-
-    def compute() -> dict[str, tuple[list[str], bool]]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT phrase, library_word_pairs(vector),
-                       ARRAY(SELECT unnest(positions) FROM unnest(vector) ORDER BY 1)
-                FROM unnest(%s::text[]) AS phrase,
-                     LATERAL to_tsvector('english', phrase) AS vector
-                """,
-                [phrases],
-            )
-            return {
-                phrase: (sorted(pairs), len(positions) == 2)
-                for phrase, pairs, positions in cursor.fetchall()
-                if pairs
-            }
-
-    return cache.phrase_pairs_cached(phrases, compute)
 
 
 class PostgresEngine:
@@ -172,7 +141,7 @@ class PostgresEngine:
         q = self.params.q
         if not q:
             return where, params
-        phrases = _phrase_pairs(required_phrases(q))
+        phrases = phrase_pairs(required_phrases(q))
         if not phrases:
             where += " AND e.document @@ websearch_to_tsquery('english', %(q)s)"
             params["q"] = q
@@ -186,7 +155,7 @@ class PostgresEngine:
         where += (
             " AND e.document @@ (websearch_to_tsquery('english', %(match)s) && %(pairs)s::tsquery)"
         )
-        params.update(q=q, match=match, pairs=" & ".join(_tsquery_lexeme(p) for p in pairs))
+        params.update(q=q, match=match, pairs=" & ".join(tsquery_lexeme(p) for p in pairs))
         return where, params
 
     def _run(self, sql: str, params: dict, *, walk: bool = False) -> list[tuple]:
@@ -403,38 +372,15 @@ class PostgresEngine:
             """,
             params,
         )
-        counts = self._sum_counts([row[:-3] for row in rows])
+        p = self.params
+        counts = facets.counts_from_groups(
+            [row[:-3] for row in rows],
+            type_ids={self._type_ids[slug] for slug in p.types},
+            years=set(p.years),
+            audiences=set(p.audiences),
+        )
         if rows:
             counts.in_title, counts.in_summary, counts.entries = rows[0][-3:]
-        return counts
-
-    def _sum_counts(self, rows: list[tuple]) -> Counts:
-        p = self.params
-        type_ids = {self._type_ids[slug] for slug in p.types}
-        audiences = set(p.audiences)
-        years = set(p.years)
-        counts = Counts()
-        for by_topics, type_id, year, row_audiences, topic_ok, topic_ids, others_ok, n in rows:
-            if by_topics:
-                if others_ok:
-                    for topic_id in topic_ids:
-                        counts.topics[topic_id] = counts.topics.get(topic_id, 0) + n
-                continue
-            counts.matched += n
-            if not topic_ok:
-                continue
-            type_ok = not type_ids or type_id in type_ids
-            year_ok = not years or year in years
-            audience_ok = not audiences or bool(audiences.intersection(row_audiences))
-            if year_ok and audience_ok:
-                counts.types[type_id] = counts.types.get(type_id, 0) + n
-            if type_ok and audience_ok:
-                counts.years[year] = counts.years.get(year, 0) + n
-            if type_ok and year_ok:
-                for audience in row_audiences:
-                    counts.audiences[audience] = counts.audiences.get(audience, 0) + n
-            if type_ok and year_ok and audience_ok:
-                counts.total += n
         return counts
 
     def resources(self, ids: list[int]) -> list[Resource]:
