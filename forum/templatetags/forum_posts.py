@@ -28,8 +28,7 @@ def post_time(value: datetime | None) -> str:
     """What |date:"j M Y, H:i" gives ("3 Dec 2026, 14:05"), likewise."""
     if not value:
         return ""
-    local = _local(value)
-    return f"{local.day} {MONTHS_3[local.month].title()} {local.year}, {local:%H:%M}"
+    return f"{day_date(value)}, {_local(value):%H:%M}"
 
 
 @register.filter
