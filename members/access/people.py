@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from members.access.subscriptions import (
     current_grants,
     end_of_day,
     first_giving_subscription,
-    unpaid_invoices_prefetch,
+    with_earliest_unpaid_due,
 )
 from members.models import (
     MembershipGrant,
@@ -28,6 +28,7 @@ from members.models import (
     Seat,
     Subscription,
     SubscriptionStatus,
+    User,
 )
 
 MODERATORS_GROUP = "Moderators"
@@ -125,10 +126,12 @@ def _find_membership(user, now: datetime) -> Membership | None:
     # A personal subscription first (organisation_id NULL sorts first on every database),
     # then seats, newest first.
     subscriptions = (
-        Subscription.objects.filter(_holder_filter(user))
-        .filter(status__in=STATUSES_THAT_MAY_GIVE_ACCESS)
+        with_earliest_unpaid_due(
+            Subscription.objects.filter(_holder_filter(user)).filter(
+                status__in=STATUSES_THAT_MAY_GIVE_ACCESS
+            )
+        )
         .select_related("plan", "organisation")
-        .prefetch_related(unpaid_invoices_prefetch())
         .order_by(F("organisation_id").asc(nulls_first=True), "-created_at")
         .distinct()
     )
@@ -165,7 +168,7 @@ def forget(user) -> None:
     """Drop what this request has worked out about `user` (after changing a membership)."""
     for attribute in (
         "_access_membership",
-        "_access_groups",
+        "_access_standing",
         "_access_emails",
         "_access_colleague_organisation",
     ):
@@ -183,16 +186,7 @@ def member_type(user) -> str | None:
 
 
 def was_ever_member(user) -> bool:
-    today = timezone.localdate()
-    had_subscription = (
-        Subscription.objects.filter(_holder_filter(user))
-        .exclude(status__in=[SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED])
-        .exists()
-    )
-    return (
-        had_subscription
-        or MembershipGrant.objects.filter(_holder_filter(user), starts_on__lte=today).exists()
-    )
+    return _standing(user).ever_member
 
 
 def is_lapsed(user) -> bool:
@@ -201,11 +195,46 @@ def is_lapsed(user) -> bool:
     return not is_member(user) and was_ever_member(user)
 
 
-def _group_names(user) -> frozenset[str]:
-    cached = getattr(user, "_access_groups", None)
+@dataclass(frozen=True)
+class _Standing:
+    moderator: bool
+    editor: bool
+    org_admin: bool
+    ever_member: bool
+
+
+def _standing(user) -> _Standing:
+    """The person's groups, whether they administer an organisation and whether they were
+    ever a member, asked together once per request: pages ask one or two of them, and
+    each is an indexed lookup."""
+    cached = getattr(user, "_access_standing", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        user._access_groups = cached
+        today = timezone.localdate()
+        in_group = User.groups.through.objects.filter(user=OuterRef("pk"))
+        subscriptions_held = Subscription.objects.filter(_holder_filter(user)).exclude(
+            status__in=[SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED]
+        )
+        grants_held = MembershipGrant.objects.filter(_holder_filter(user), starts_on__lte=today)
+        row = (
+            User.objects.filter(pk=user.pk)
+            .values_list(
+                Exists(in_group.filter(group__name=MODERATORS_GROUP)),
+                Exists(in_group.filter(group__name=EDITORS_GROUP)),
+                Exists(Seat.objects.filter(user=OuterRef("pk"), is_admin=True)),
+                Exists(subscriptions_held),
+                Exists(grants_held),
+            )
+            .first()
+        )
+        # A person deleted since the request began holds nothing.
+        moderator, editor, org_admin, subscribed, granted = row or (False,) * 5
+        cached = _Standing(
+            moderator=moderator,
+            editor=editor,
+            org_admin=org_admin,
+            ever_member=subscribed or granted,
+        )
+        user._access_standing = cached
     return cached
 
 
@@ -216,23 +245,22 @@ def is_staff(user) -> bool:
 def is_moderator(user) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or MODERATORS_GROUP in _group_names(user)
+    return user.is_superuser or _standing(user).moderator
 
 
 def is_editor(user) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or EDITORS_GROUP in _group_names(user)
+    return user.is_superuser or _standing(user).editor
 
 
 def is_org_admin(user, organisation: Organisation | None = None) -> bool:
     """Admin of `organisation`, or of any organisation when none is named."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    seats = Seat.objects.filter(user=user, is_admin=True)
-    if organisation is not None:
-        seats = seats.filter(organisation=organisation)
-    return seats.exists()
+    if organisation is None:
+        return _standing(user).org_admin
+    return Seat.objects.filter(user=user, is_admin=True, organisation=organisation).exists()
 
 
 def roles(user) -> frozenset[Role]:

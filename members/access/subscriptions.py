@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -75,24 +75,29 @@ def overdue_invoice_q(now: datetime) -> Q:
     )
 
 
-def unpaid_invoices_prefetch() -> Prefetch:
-    return Prefetch(
-        "invoices",
-        queryset=Invoice.objects.filter(
-            status__in=_UNPAID_INVOICE_STATUSES, paid_out_of_band=False, due_date__isnull=False
-        ),
-        to_attr="unpaid_invoices",
+def with_earliest_unpaid_due(subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:
+    """Each subscription with the due date of its oldest unpaid invoice: the invoice rule
+    is then decided from the subscription's own row, in the query that finds it."""
+    oldest_unpaid = (
+        Invoice.objects.filter(
+            subscription=OuterRef("pk"),
+            status__in=_UNPAID_INVOICE_STATUSES,
+            paid_out_of_band=False,
+            due_date__isnull=False,
+        )
+        .order_by("due_date")
+        .values("due_date")[:1]
     )
+    return subscriptions.annotate(earliest_unpaid_due=Subquery(oldest_unpaid))
 
 
 def invoice_overdue(subscription: Subscription, *, now: datetime | None = None) -> bool:
     """Has an invoice of this subscription stayed unpaid past its due date plus the grace?"""
     now = now or timezone.now()
-    limit = now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
-    unpaid = getattr(subscription, "unpaid_invoices", None)
-    if unpaid is None:
+    if not hasattr(subscription, "earliest_unpaid_due"):
         return subscription.invoices.filter(overdue_invoice_q(now)).exists()
-    return any(invoice.due_date < limit for invoice in unpaid)
+    due = subscription.earliest_unpaid_due
+    return due is not None and due < now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
 
 
 def subscription_gives_access(subscription: Subscription, *, now: datetime | None = None) -> bool:
