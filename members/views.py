@@ -11,11 +11,15 @@ from members.forms import MemberTypeChangeForm, ProfileForm
 def account(request: HttpRequest) -> HttpResponse:
     """The signed-in person's home: profile, membership and account security."""
     user = request.user
+    membership = access.membership(user)
     context = {
-        "membership": access.membership(user),
+        "membership": membership,
         "lapsed": access.is_lapsed(user),
         "roles": access.roles(user),
-        "type_change_request": type_changes.type_change_request_latest(user),
+        # Only members have a type to change; the panel shows requests to them alone.
+        "type_change_request": (
+            type_changes.type_change_request_latest(user) if membership else None
+        ),
     }
     return render(request, "members/account.html", context)
 

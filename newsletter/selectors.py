@@ -1,7 +1,7 @@
 """Read queries: which newsletters a person may receive, an edition's audience, the archive."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
 from members import access
 from members.models import MemberType
@@ -64,21 +64,31 @@ def edition_counts(edition: Edition) -> dict[str, int]:
 
 def email_choices_of(user) -> dict:
     """The signed-in person's newsletter state and choices (their account page panel)."""
+    # The row linked to the account wins over one that only shares its address.
     subscriber = (
-        Subscriber.objects.filter(user=user).prefetch_related("newsletters", "topics").first()
-        or Subscriber.objects.filter(email=user.email.lower())
-        .prefetch_related("newsletters", "topics")
+        Subscriber.objects.filter(Q(user=user) | Q(email=user.email.lower()))
+        .order_by(Case(When(user=user, then=0), default=1), "email")
         .first()
     )
     if subscriber is None:
         return {"state": None, "email": user.email}
+    # The names of both choices in one round trip, each in its own order (order, name).
+    chosen_newsletters = Subscriber.newsletters.through.objects.filter(
+        subscriber=subscriber
+    ).values_list(
+        Value("newsletter", output_field=CharField()), "newsletter__order", "newsletter__name"
+    )
+    chosen_topics = Subscriber.topics.through.objects.filter(subscriber=subscriber).values_list(
+        Value("topic", output_field=CharField()), "topic__order", "topic__name"
+    )
+    chosen = sorted(chosen_newsletters.union(chosen_topics, all=True))
     return {
         "state": subscriber.state,
         "email": subscriber.email,
-        "newsletters": list(subscriber.newsletters.all()),
+        "newsletters": [name for kind, _, name in chosen if kind == "newsletter"],
         "weekly_digest": subscriber.weekly_digest,
         "daily_digest": subscriber.daily_digest,
-        "topics": list(subscriber.topics.all()),
+        "topics": [name for kind, _, name in chosen if kind == "topic"],
     }
 
 

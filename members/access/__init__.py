@@ -56,6 +56,8 @@ The functions other apps use:
     organisation_membership(organisation)      -> OrganisationMembership | None
     organisation_seats(organisation)            -> int: seats the organisation may fill
     invitation_is_for(user, invitation)         -> bool: a verified address of theirs
+    verified_addresses(user) -> QuerySet: their verified addresses, lower-cased, to
+                             filter by in the same query
     can_claim_seat(user, organisation)          -> bool: by verified email domain
     colleague_organisation(user) -> Organisation | None: a member organisation at their
                              verified domain where they hold no seat (ask its admin)
@@ -98,6 +100,7 @@ from members.access.organisations import (
     organisation_membership,
     organisation_seats,
     organisations_managed_by,
+    verified_addresses,
     verified_emails,
 )
 from members.access.people import (
@@ -173,6 +176,7 @@ __all__ = [
     "organisations_managed_by",
     "roles",
     "subscription_gives_access",
+    "verified_addresses",
     "verified_emails",
     "was_ever_member",
 ]

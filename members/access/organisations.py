@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower, StrIndex, Substr
 from django.utils import timezone
 
 from members.access.subscriptions import (
@@ -13,7 +14,7 @@ from members.access.subscriptions import (
     current_grants,
     end_of_day,
     first_giving_subscription,
-    unpaid_invoices_prefetch,
+    with_earliest_unpaid_due,
 )
 from members.models import (
     Invitation,
@@ -75,9 +76,10 @@ def organisation_membership(
     """The organisation's membership now: its seats and where they come from, or None."""
     now = now or timezone.now()
     subscriptions = (
-        organisation.subscriptions.filter(status__in=STATUSES_THAT_MAY_GIVE_ACCESS)
+        with_earliest_unpaid_due(
+            organisation.subscriptions.filter(status__in=STATUSES_THAT_MAY_GIVE_ACCESS)
+        )
         .select_related("plan")
-        .prefetch_related(unpaid_invoices_prefetch())
         .order_by("-created_at")
     )
     subscription = first_giving_subscription(subscriptions, now)
@@ -116,6 +118,18 @@ def verified_emails(user) -> frozenset[str]:
     return cached
 
 
+def verified_addresses(user) -> QuerySet:
+    """The person's verified addresses, lower-cased, as a subquery to filter by: a page
+    that only filters by them asks no query of its own for them."""
+    return EmailAddress.objects.filter(user=user, verified=True).values(address=Lower("email"))
+
+
+def _verified_domains(user) -> QuerySet:
+    return EmailAddress.objects.filter(user=user, verified=True).values(
+        domain=Lower(Substr("email", StrIndex("email", Value("@")) + 1))
+    )
+
+
 def email_domain(address: str) -> str:
     return address.rpartition("@")[2].lower()
 
@@ -138,10 +152,11 @@ def can_claim_seat(user, organisation: Organisation) -> bool:
 def claimable_organisations(user) -> QuerySet[Organisation]:
     """Organisations whose verified domain matches one of the person's verified addresses
     and where they hold no seat yet."""
-    domains = {email_domain(address) for address in verified_emails(user)}
-    if not domains:
+    if user is None or not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
-    return Organisation.objects.filter(verified_domain__in=domains).exclude(seats__user=user)
+    return Organisation.objects.filter(verified_domain__in=_verified_domains(user)).exclude(
+        seats__user=user
+    )
 
 
 def colleague_organisation(user) -> Organisation | None:

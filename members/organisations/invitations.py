@@ -32,12 +32,11 @@ INVITATION_SALT = "members.organisations.invitation"
 
 def invitations_for(user: User) -> QuerySet[Invitation]:
     """Open, unexpired invitations sent to one of the person's verified addresses."""
-    emails = access.verified_emails(user)
-    if not emails:
+    if not user.is_authenticated:
         return Invitation.objects.none()
     return (
         Invitation.objects.filter(
-            email__in=emails,
+            email__in=access.verified_addresses(user),
             accepted_at__isnull=True,
             revoked_at__isnull=True,
             sent_at__gt=timezone.now() - invitation_lifetime(),

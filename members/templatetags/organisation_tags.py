@@ -13,7 +13,11 @@ register = template.Library()
 def organisation_panel(context) -> dict:
     user = context["request"].user
     managed = []
-    for organisation in access.organisations_managed_by(user).order_by("name"):
+    # is_org_admin is already known for the page's roles; most people administer nothing.
+    administered = (
+        access.organisations_managed_by(user).order_by("name") if access.is_org_admin(user) else []
+    )
+    for organisation in administered:
         membership = access.organisation_membership(organisation)
         usage = seats.seats_usage(organisation, total=membership.seats if membership else 0)
         managed.append({"organisation": organisation, "membership": membership, "usage": usage})
