@@ -168,6 +168,7 @@ def forget(user) -> None:
     """Drop what this request has worked out about `user` (after changing a membership)."""
     for attribute in (
         "_access_membership",
+        "_access_was_member",
         "_access_standing",
         "_access_emails",
         "_access_colleague_organisation",
@@ -185,8 +186,27 @@ def member_type(user) -> str | None:
     return current.member_type if current else None
 
 
+def _ever_member_columns(user) -> list[Exists]:
+    today = timezone.localdate()
+    subscriptions = Subscription.objects.filter(_holder_filter(user)).exclude(
+        status__in=[SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED]
+    )
+    grants = MembershipGrant.objects.filter(_holder_filter(user), starts_on__lte=today)
+    return [Exists(subscriptions), Exists(grants)]
+
+
 def was_ever_member(user) -> bool:
-    return _standing(user).ever_member
+    if not hasattr(user, "_access_was_member") and membership(user) is None:
+        _standing(user)  # a non-member's standing carries the answer along
+    if not hasattr(user, "_access_was_member"):
+        row = (
+            User.objects.filter(pk=user.pk)
+            .order_by()
+            .values_list(*_ever_member_columns(user))
+            .first()
+        )
+        user._access_was_member = bool(row and any(row))
+    return user._access_was_member
 
 
 def is_lapsed(user) -> bool:
@@ -200,40 +220,30 @@ class _Standing:
     moderator: bool
     editor: bool
     org_admin: bool
-    ever_member: bool
 
 
 def _standing(user) -> _Standing:
-    """The person's groups, whether they administer an organisation and whether they were
-    ever a member, asked together once per request: pages ask one or two of them, and
-    each is an indexed lookup."""
+    """The person's groups and whether they administer an organisation, asked together
+    once per request: pages ask one or two of them, each an indexed lookup."""
     cached = getattr(user, "_access_standing", None)
     if cached is None:
-        today = timezone.localdate()
         in_group = User.groups.through.objects.filter(user=OuterRef("pk"))
-        subscriptions_held = Subscription.objects.filter(_holder_filter(user)).exclude(
-            status__in=[SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED]
-        )
-        grants_held = MembershipGrant.objects.filter(_holder_filter(user), starts_on__lte=today)
-        row = (
-            User.objects.filter(pk=user.pk)
-            .values_list(
-                Exists(in_group.filter(group__name=MODERATORS_GROUP)),
-                Exists(in_group.filter(group__name=EDITORS_GROUP)),
-                Exists(Seat.objects.filter(user=OuterRef("pk"), is_admin=True)),
-                Exists(subscriptions_held),
-                Exists(grants_held),
-            )
-            .first()
-        )
+        columns = [
+            Exists(in_group.filter(group__name=MODERATORS_GROUP)),
+            Exists(in_group.filter(group__name=EDITORS_GROUP)),
+            Exists(Seat.objects.filter(user=OuterRef("pk"), is_admin=True)),
+        ]
+        # A non-member's pages also ask whether they were ever one (lapsed, or never
+        # joined): asked along, not in a round trip of its own.
+        ask_history = not hasattr(user, "_access_was_member") and membership(user) is None
+        if ask_history:
+            columns += _ever_member_columns(user)
+        row = User.objects.filter(pk=user.pk).order_by().values_list(*columns).first()
         # A person deleted since the request began holds nothing.
-        moderator, editor, org_admin, subscribed, granted = row or (False,) * 5
-        cached = _Standing(
-            moderator=moderator,
-            editor=editor,
-            org_admin=org_admin,
-            ever_member=subscribed or granted,
-        )
+        row = row or (False,) * len(columns)
+        if ask_history:
+            user._access_was_member = bool(row[3] or row[4])
+        cached = _Standing(moderator=row[0], editor=row[1], org_admin=row[2])
         user._access_standing = cached
     return cached
 
