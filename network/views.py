@@ -40,13 +40,16 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if access.is_member(user):
         unread = forum_selectors.unread_followed_threads(user, limit=5)
+        topic_ids = list(user.topics.values_list("pk", flat=True))
         return render(
             request,
             "network/home_member.html",
             {
                 "membership": access.membership(user),
-                "new_resources": library_selectors.new_resources_in_topics(user, limit=5),
-                "has_topics": user.topics.exists(),
+                "new_resources": library_selectors.new_resources_in_topics(
+                    user, topic_ids=topic_ids, limit=5
+                ),
+                "has_topics": bool(topic_ids),
                 "unread_threads": unread,
                 "latest_threads": forum_selectors.latest_active_threads(
                     user, limit=5, exclude=[row.thread.pk for row in unread]

@@ -10,15 +10,21 @@ from practice_library.models import Resource
 NEW_RESOURCE_DAYS = 90
 
 
-def new_resources_in_topics(user, *, limit: int = 5, now: datetime | None = None) -> list[Resource]:
+def new_resources_in_topics(
+    user, *, topic_ids: list[int] | None = None, limit: int = 5, now: datetime | None = None
+) -> list[Resource]:
     """Resources published in the last NEW_RESOURCE_DAYS in the person's topics of
-    interest that they may read in full, newest first (none without topics)."""
+    interest (`topic_ids` when the caller has them) that they may read in full, newest
+    first (none without topics)."""
     if not user.is_authenticated:
         return []
+    if topic_ids is None:
+        topic_ids = list(user.topics.values_list("pk", flat=True))
+    if not topic_ids:
+        # Without topics nothing can match; the query would walk every recent resource.
+        return []
     now = now or timezone.now()
-    in_topics = Resource.topics.through.objects.filter(
-        topic__in=user.topics.through.objects.filter(user=user).values("topic")
-    ).values("resource")
+    in_topics = Resource.topics.through.objects.filter(topic__in=topic_ids).values("resource")
     return list(
         Resource.objects.live(now=now)
         .filter(
