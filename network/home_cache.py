@@ -64,6 +64,11 @@ def visitor_page(
         )
         page = rendered.replace(str(request.csp_nonce), NONCE_PLACEHOLDER)
         cache.set(cache_key(), page, timeout=settings.HOME_PUBLIC_CACHE_SECONDS)
+    return kept_page_response(request, page)
+
+
+def kept_page_response(request: HttpRequest, page: str) -> HttpResponse:
+    """The kept page with this visitor's own CSP nonce and CSRF token filled in."""
     if NONCE_PLACEHOLDER in page:
         page = page.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
     if CSRF_TOKEN_PLACEHOLDER in page:

@@ -6,8 +6,13 @@ import uuid
 from allauth.usersessions import app_settings as usersessions_settings
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.cache import patch_vary_headers
+
+from network import home_cache
 
 logger = logging.getLogger("network.requests")
 
@@ -42,6 +47,45 @@ def liveness_response() -> HttpResponse:
     # What XFrameOptionsMiddleware, further down the stack, sets on every other response.
     response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     return response
+
+
+class VisitorHomeMiddleware:
+    """Serves the visitors' home page, when the cache holds it, before the session, user,
+    messages and account middleware: placed after the ones that log the request and set
+    the security headers (and the CSP nonce the page carries).
+
+    Only a request that is certainly a visitor's takes this way: a GET of / with neither
+    a session cookie (nobody is signed in without one) nor a messages cookie (a message
+    waiting is that visitor's alone, and the view renders it). Django's CSRF middleware
+    still runs around it, so the visitor's CSRF cookie is read, or made and set, exactly
+    as on the view's way. On a cache miss, or for anyone else, the request goes down the
+    stack to the view, which renders and keeps the page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.with_csrf = CsrfViewMiddleware(self._kept_page)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.path_info == "/"
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and CookieStorage.cookie_name not in request.COOKIES
+        ):
+            page = cache.get(home_cache.cache_key())
+            if page is not None:
+                request.kept_visitor_page = page
+                response = self.with_csrf(request)
+                # What the middleware further down would have added.
+                patch_vary_headers(response, ("Cookie",))
+                response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+                return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _kept_page(request: HttpRequest) -> HttpResponse:
+        return home_cache.kept_page_response(request, request.kept_visitor_page)
 
 
 class RequestLogMiddleware:

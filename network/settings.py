@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # The load balancer's liveness check needs nothing below, only the headers above.
     "network.middleware.LivenessMiddleware",
+    # The visitors' home page, kept whole in the cache, needs only CSRF (it runs it).
+    "network.middleware.VisitorHomeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

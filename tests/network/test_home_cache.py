@@ -135,3 +135,54 @@ def test_a_visitor_with_a_message_waiting_sees_it_on_the_home_page(client, regis
     assert response.redirect_chain[-1][0] == reverse("home")
     assert "You have signed out" in response.content.decode()
     assert "You have signed out" not in client.get(reverse("home")).content.decode()
+
+
+# --- Served before the session and user middleware --------------------------------------
+
+
+def test_a_kept_page_reaches_a_visitor_without_loading_a_session_or_a_user(client):
+    client.get(reverse("home"))
+    client.cookies.clear()
+
+    response = client.get(reverse("home"))
+
+    assert "See membership plans" in response.content.decode()
+    assert not hasattr(response.wsgi_request, "session")
+    assert not hasattr(response.wsgi_request, "user")
+
+
+def test_a_kept_page_carries_the_headers_and_csrf_cookie_of_any_page(client, settings):
+    NewsletterFactory(name="Practice notes")  # its sign-up form needs the CSRF cookie
+    client.get(reverse("home"))
+    client.cookies.clear()
+
+    response = client.get(reverse("home"))
+
+    assert response["X-Frame-Options"] == settings.X_FRAME_OPTIONS
+    assert "Cookie" in response["Vary"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert f'nonce="{_nonce(response)}"' in response.content.decode()
+    assert response.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_a_visitor_keeps_the_csrf_cookie_they_already_have(client, settings):
+    NewsletterFactory(name="Practice notes")
+    client.get(reverse("home"))
+    first = client.get(reverse("home"))
+    cookie = client.cookies[settings.CSRF_COOKIE_NAME].value
+
+    again = client.get(reverse("home"))
+
+    # Django sends it again to renew its age, with the same secret.
+    assert again.cookies[settings.CSRF_COOKIE_NAME].value == cookie
+    assert first.status_code == again.status_code == 200
+
+
+def test_someone_signed_in_is_never_served_the_kept_page(client, registered):
+    client.get(reverse("home"))
+    client.force_login(registered)
+
+    response = client.get(reverse("home"))
+
+    assert response.wsgi_request.user == registered
+    assert "Join the network" in response.content.decode()
