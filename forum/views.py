@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from forum import access, forms, search, selectors
+from forum import access, forms, post_fragments, search, selectors
 from forum.models import (
     AttachmentApproval,
     Category,
@@ -207,6 +207,14 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     can_reply = access.can_reply(user, thread)
     refusal = None if can_reply else access.reply_refusal(user, thread)
     ask = can_reply and _needs_child_safety_confirmation(request)
+    here = request.get_full_path()
+    if not is_moderator:
+        for post, html in zip(
+            posts,
+            post_fragments.posts_html(request, posts, here=here, can_reply=can_reply),
+            strict=True,
+        ):
+            post.html = html
     return render(
         request,
         "forum/thread.html",
@@ -221,7 +229,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "can_reply": can_reply,
             "following": selectors.is_following(user, thread),
             "form": forms.PostForm(ask_confirmation=ask) if can_reply else None,
-            "here": request.get_full_path(),
+            "here": here,
             **_refusal_context(user, refusal),
         },
     )
