@@ -60,6 +60,8 @@ class PostgresEngine:
         self._now = timezone.now()
         self._counts: Counts | None = None
         self._match: tuple[str, dict] | None = None  # the counts and the page both use it
+        # Page ids found by the exact counting pass, by (offset, limit) (_count).
+        self._counted_pages: dict[tuple[int, int], list[int]] = {}
 
     def page(self) -> Page:
         hits = _EntryHits(self, total=self.counts().total)
@@ -85,12 +87,12 @@ class PostgresEngine:
 
     def page_ids(self, *, offset: int, limit: int) -> list[int]:
         """The ids of one page of hits, in order (cached like the counts)."""
-        return cache.page_ids_cached(
-            self.params,
-            offset=offset,
-            limit=limit,
-            compute=lambda: self._page(offset=offset, limit=limit),
-        )
+
+        def compute() -> list[int]:
+            counted = self._counted_pages.get((offset, limit))
+            return counted if counted is not None else self._page(offset=offset, limit=limit)
+
+        return cache.page_ids_cached(self.params, offset=offset, limit=limit, compute=compute)
 
     def _filters(self) -> tuple[dict[str, str], dict]:
         """SQL conditions on the search entry `e`, one per active facet, and their params."""
@@ -347,13 +349,30 @@ class PostgresEngine:
         others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
         # Hits whose title, or title and summary, match: how the ranked tiers are read.
         query = "websearch_to_tsquery('english', %(q)s)" if self.params.q else "NULL::tsquery"
+        # Counting every hit already visits each one: the requested page is read from
+        # the same rows (_page_of_hits), instead of a second pass over the same matches.
+        page = "NULL::bigint[]"
+        relevance = every == 1 and self.params.effective_sort == "relevance"
+        rank = (
+            f"CASE WHEN e.ranking @@ {query} THEN ts_rank(e.ranking, {query}) END"
+            if relevance
+            else "NULL::real"
+        )
+        if every == 1:
+            page = self._page_of_hits(relevance=relevance)
+            params.update(
+                page_offset=(self.params.page - 1) * settings.LIBRARY_PAGE_SIZE,
+                page_limit=settings.LIBRARY_PAGE_SIZE,
+            )
         rows = self._run(
             f"""
             WITH hits AS MATERIALIZED (
-                SELECT e.resource_type_id, e.year, e.audiences, e.topic_ids,
+                SELECT e.resource_id, e.published_at,
+                       e.resource_type_id, e.year, e.audiences, e.topic_ids,
                        {topic_ok} AS topic_ok, {others_ok} AS others_ok,
                        coalesce(ts_filter(e.ranking, '{{a}}') @@ {query}, FALSE) AS in_title,
-                       coalesce(e.ranking @@ {query}, FALSE) AS in_ranking
+                       coalesce(e.ranking @@ {query}, FALSE) AS in_ranking,
+                       {rank} AS rank
                 FROM practice_library_searchentry e
                 WHERE {match}
             )
@@ -364,7 +383,8 @@ class PostgresEngine:
                    (SELECT count(*) FILTER (WHERE in_ranking AND NOT in_title) FROM hits
                     WHERE topic_ok AND others_ok),
                    (SELECT greatest(reltuples, 0)::bigint FROM pg_class
-                    WHERE oid = 'practice_library_searchentry'::regclass)
+                    WHERE oid = 'practice_library_searchentry'::regclass),
+                   {page}
             FROM hits
             GROUP BY GROUPING SETS (
                 (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
@@ -374,14 +394,34 @@ class PostgresEngine:
         )
         p = self.params
         counts = facets.counts_from_groups(
-            [row[:-3] for row in rows],
+            [row[:-4] for row in rows],
             type_ids={self._type_ids[slug] for slug in p.types},
             years=set(p.years),
             audiences=set(p.audiences),
         )
         if rows:
-            counts.in_title, counts.in_summary, counts.entries = rows[0][-3:]
+            counts.in_title, counts.in_summary, counts.entries = rows[0][-4:-1]
+        # Only while the page is what _page would read: past EXACT_UP_TO hits it ranks
+        # only a window of them.
+        if every == 1 and counts.total <= facets.EXACT_UP_TO:
+            key = ((p.page - 1) * settings.LIBRARY_PAGE_SIZE, settings.LIBRARY_PAGE_SIZE)
+            self._counted_pages[key] = list(rows[0][-1]) if rows else []
         return counts
+
+    def _page_of_hits(self, *, relevance: bool) -> str:
+        """The requested page's ids read from the counting pass's hits, in _page's
+        order: by relevance, the title matches ranked, then the title and summary
+        matches ranked, then the rest newest first (every tier in full: the pass counts
+        at most EXACT_UP_TO hits)."""
+        newest = "published_at DESC, resource_id DESC"
+        order = (
+            f"CASE WHEN in_title THEN 0 WHEN in_ranking THEN 1 ELSE 2 END, "
+            f"rank DESC NULLS LAST, {newest}"
+            if relevance
+            else newest
+        )
+        return f"""ARRAY(SELECT resource_id FROM hits WHERE topic_ok AND others_ok
+                         ORDER BY {order} LIMIT %(page_limit)s OFFSET %(page_offset)s)"""
 
     def resources(self, ids: list[int]) -> list[Resource]:
         """The page's resources in order, with a highlighted extract of each summary
