@@ -16,6 +16,7 @@ and phrase pairs are cached (search.cache).
 """
 
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
@@ -42,6 +43,11 @@ WALK_AMONG = 20
 # The same for the ranked tiers, whose test (the small ranking vector) costs less than
 # reading a title match from the heap: walking up to RANK_WINDOW * 100 entries.
 RANK_WALK_AMONG = 100
+# A page newest first of a search counted from a sample is first read above the date of
+# the sample's k-th newest hit, k being the sample's share of the page plus this margin:
+# 32 * 4 hits are expected above it when a page needs 20, and the page is read again
+# without that bound in the rare case it falls short.
+FLOOR_MARGIN = 3
 
 
 def _search_query(q: str) -> SearchQuery:
@@ -212,7 +218,15 @@ class PostgresEngine:
         # The number of entries is not known in a table never analysed: a small library.
         walk = counts.total * WALK_AMONG >= counts.entries if counts.entries > 0 else many
         if self.params.effective_sort != "relevance":
-            return self._ids(where, params, order=newest, offset=offset, limit=limit, walk=walk)
+            return self._ids(
+                where,
+                params,
+                order=newest,
+                offset=offset,
+                limit=limit,
+                walk=walk,
+                floor=self._date_floor(counts.newest_dates, offset + limit),
+            )
         query = "websearch_to_tsquery('english', %(q)s)"
         in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
         in_ranking = f"e.ranking @@ {query}"
@@ -241,13 +255,16 @@ class PostgresEngine:
         )
         if len(ranked) >= offset + limit:
             return ranked[offset:]
+        rest_offset = max(0, offset - len(ranked))
+        rest_limit = offset + limit - max(offset, len(ranked))
         rest = self._ids(
             f"{where} AND NOT ({in_ranking})",
             params,
             order=newest,
-            offset=max(0, offset - len(ranked)),
-            limit=offset + limit - max(offset, len(ranked)),
+            offset=rest_offset,
+            limit=rest_limit,
             walk=walk,
+            floor=self._date_floor(counts.rest_dates, rest_offset + rest_limit),
         )
         return ranked[offset:] + rest
 
@@ -304,24 +321,90 @@ class PostgresEngine:
         )
         return [row[0] for row in rows]
 
+    def _date_floor(self, dates: tuple, needed: int) -> datetime | None:
+        """A date above which the first `needed` hits newest first very likely lie,
+        from the sample the counts were estimated from (None: no sample, or it holds
+        too few hits)."""
+        every = self.counts().sample_every
+        if not every:
+            return None
+        k = -(-needed // every) + FLOOR_MARGIN
+        return dates[k - 1] if len(dates) >= k else None
+
     def _ids(
-        self, where: str, params: dict, *, order: str, offset: int, limit: int, walk: bool
+        self,
+        where: str,
+        params: dict,
+        *,
+        order: str,
+        offset: int,
+        limit: int,
+        walk: bool,
+        floor: datetime | None = None,
     ) -> list[int]:
-        rows = self._run(
-            f"""SELECT e.resource_id FROM practice_library_searchentry e WHERE {where}
-            ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s""",
-            {**params, "limit": limit, "offset": offset},
-            walk=walk,
-        )
+        """One slice of hits in `order` (newest first when there is a `floor`).
+
+        Above a floor, PostgreSQL visits only the matches that the date index and the
+        GIN index both name (a BitmapAnd): a few hundred entries instead of every match
+        of a common word, however large the library. Every hit above it comes before
+        every hit below, so when the slice is full it is the slice without the floor."""
+        sql = f"""SELECT e.resource_id FROM practice_library_searchentry e WHERE {{}}
+            ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"""
+        params = {**params, "limit": limit, "offset": offset}
+        if floor is not None:
+            rows = self._run(
+                sql.format(f"{where} AND e.published_at >= %(floor)s"),
+                {**params, "floor": floor},
+                walk=walk,
+            )
+            if len(rows) == limit:
+                return [row[0] for row in rows]
+        rows = self._run(sql.format(where), params, walk=walk)
         return [row[0] for row in rows]
 
     def _total(self) -> int:
-        """The exact number of hits, facets applied."""
+        """The exact number of hits, facets applied. The hits are few (the sample held
+        fewer than FEW_IN_SAMPLE), so the same pass also reads the requested page."""
         where, params = self._where()
+        relevance = self.params.effective_sort == "relevance"
+        columns = self._hit_columns(relevance=relevance)
+        params.update(self._page_params())
         rows = self._run(
-            f"SELECT count(*) FROM practice_library_searchentry e WHERE {where}", params
+            f"""
+            WITH hits AS MATERIALIZED (
+                SELECT {columns}, TRUE AS topic_ok, TRUE AS others_ok
+                FROM practice_library_searchentry e
+                WHERE {where}
+            )
+            SELECT (SELECT count(*) FROM hits), {self._page_of_hits(relevance=relevance)}
+            """,
+            params,
         )
-        return rows[0][0]
+        total, page = rows[0]
+        if total <= facets.EXACT_UP_TO:
+            self._counted_pages[self._page_key()] = list(page)
+        return total
+
+    def _hit_columns(self, *, relevance: bool) -> str:
+        """What a counting pass keeps of each hit to read a page from it as well."""
+        query = "websearch_to_tsquery('english', %(q)s)" if self.params.q else "NULL::tsquery"
+        rank = (
+            f"CASE WHEN e.ranking @@ {query} THEN ts_rank(e.ranking, {query}) END"
+            if relevance
+            else "NULL::real"
+        )
+        return f"""e.resource_id, e.published_at,
+                   coalesce(ts_filter(e.ranking, '{{a}}') @@ {query}, FALSE) AS in_title,
+                   coalesce(e.ranking @@ {query}, FALSE) AS in_ranking,
+                   {rank} AS rank"""
+
+    def _page_key(self) -> tuple[int, int]:
+        """(offset, limit) of the requested page, as _EntryHits asks for it."""
+        return (self.params.page - 1) * settings.LIBRARY_PAGE_SIZE, settings.LIBRARY_PAGE_SIZE
+
+    def _page_params(self) -> dict:
+        offset, limit = self._page_key()
+        return {"page_offset": offset, "page_limit": limit}
 
     def _count(self, *, every: int) -> Counts:
         """The hits and facet counts of one entry in `every` (1: all of them): one
@@ -347,32 +430,29 @@ class PostgresEngine:
         params.update(facet_params)
         topic_ok = conditions.get("topic", "TRUE")
         others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
-        # Hits whose title, or title and summary, match: how the ranked tiers are read.
-        query = "websearch_to_tsquery('english', %(q)s)" if self.params.q else "NULL::tsquery"
         # Counting every hit already visits each one: the requested page is read from
         # the same rows (_page_of_hits), instead of a second pass over the same matches.
+        # With them, the hits whose title, or title and summary, match: how the ranked
+        # tiers are read.
         page = "NULL::bigint[]"
         relevance = every == 1 and self.params.effective_sort == "relevance"
-        rank = (
-            f"CASE WHEN e.ranking @@ {query} THEN ts_rank(e.ranking, {query}) END"
-            if relevance
-            else "NULL::real"
-        )
         if every == 1:
             page = self._page_of_hits(relevance=relevance)
-            params.update(
-                page_offset=(self.params.page - 1) * settings.LIBRARY_PAGE_SIZE,
-                page_limit=settings.LIBRARY_PAGE_SIZE,
+            params.update(self._page_params())
+        # A sample's newest hits date the newest pages (_date_floor).
+        newest_dates = rest_dates = "NULL::timestamptz[]"
+        if every > 1:
+            newest_dates, rest_dates = (
+                f"""ARRAY(SELECT published_at FROM hits WHERE topic_ok AND others_ok{extra}
+                          ORDER BY published_at DESC LIMIT {facets.SAMPLE_DATES})"""
+                for extra in ("", " AND NOT in_ranking")
             )
         rows = self._run(
             f"""
             WITH hits AS MATERIALIZED (
-                SELECT e.resource_id, e.published_at,
+                SELECT {self._hit_columns(relevance=relevance)},
                        e.resource_type_id, e.year, e.audiences, e.topic_ids,
-                       {topic_ok} AS topic_ok, {others_ok} AS others_ok,
-                       coalesce(ts_filter(e.ranking, '{{a}}') @@ {query}, FALSE) AS in_title,
-                       coalesce(e.ranking @@ {query}, FALSE) AS in_ranking,
-                       {rank} AS rank
+                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
                 FROM practice_library_searchentry e
                 WHERE {match}
             )
@@ -384,7 +464,7 @@ class PostgresEngine:
                     WHERE topic_ok AND others_ok),
                    (SELECT greatest(reltuples, 0)::bigint FROM pg_class
                     WHERE oid = 'practice_library_searchentry'::regclass),
-                   {page}
+                   {page}, {newest_dates}, {rest_dates}
             FROM hits
             GROUP BY GROUPING SETS (
                 (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
@@ -394,18 +474,19 @@ class PostgresEngine:
         )
         p = self.params
         counts = facets.counts_from_groups(
-            [row[:-4] for row in rows],
+            [row[:-6] for row in rows],
             type_ids={self._type_ids[slug] for slug in p.types},
             years=set(p.years),
             audiences=set(p.audiences),
         )
         if rows:
-            counts.in_title, counts.in_summary, counts.entries = rows[0][-4:-1]
+            counts.in_title, counts.in_summary, counts.entries = rows[0][-6:-3]
+            if every > 1:
+                counts.newest_dates, counts.rest_dates = map(tuple, rows[0][-2:])
         # Only while the page is what _page would read: past EXACT_UP_TO hits it ranks
         # only a window of them.
         if every == 1 and counts.total <= facets.EXACT_UP_TO:
-            key = ((p.page - 1) * settings.LIBRARY_PAGE_SIZE, settings.LIBRARY_PAGE_SIZE)
-            self._counted_pages[key] = list(rows[0][-1]) if rows else []
+            self._counted_pages[self._page_key()] = list(rows[0][-3]) if rows else []
         return counts
 
     def _page_of_hits(self, *, relevance: bool) -> str:

@@ -774,6 +774,27 @@ def test_postgres_estimated_search_pages_newest_first(client, monkeypatch):
 
 
 @postgres_only
+@pytest.mark.parametrize("margin", [-1, 0], ids=["floor too high", "floor holds the page"])
+def test_postgres_estimated_page_is_read_above_a_date_from_the_sample_or_without_it(
+    client, monkeypatch, settings, margin
+):
+    settings.LIBRARY_PAGE_SIZE = 2
+    monkeypatch.setattr(facets, "SAMPLE_EVERY", 1)  # every entry is in the sample
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
+    # Page 2 needs the 4 newest hits: a floor at the 3rd newest falls short, and the
+    # page is read again without it; at the 4th it holds the page.
+    monkeypatch.setattr(postgres, "FLOOR_MARGIN", margin)
+    for n in range(5):
+        ResourceFactory(title=f"Kinship care review {n}", published_at=ago(n + 1))
+
+    response = client.get(URL, {"q": "kinship", "sort": "newest", "page": 2})
+
+    assert response.context["total_estimated"] is True
+    assert titles(response) == ["Kinship care review 2", "Kinship care review 3"]
+
+
+@postgres_only
 def test_postgres_page_past_the_last_of_fewer_results_than_estimated_says_so(
     client, monkeypatch, settings
 ):
