@@ -40,9 +40,9 @@ RANK_WINDOW = 200
 # Hits are common enough to be found by walking a date index, testing entries one by
 # one, when at least one entry in WALK_AMONG is a hit (a page: a few hundred entries).
 WALK_AMONG = 20
-# The same for the ranked tiers, whose test (the small ranking vector) costs less than
-# reading a title match from the heap: walking up to RANK_WINDOW * 100 entries.
-RANK_WALK_AMONG = 100
+# The ranked tiers of such a search walk the date index when that visits fewer entries
+# than their GIN index would name: RANK_WINDOW * entries / hits against hits, each
+# entry costing about the same (a heap visit and a test of the small ranking vector).
 # A page newest first of a search counted from a sample is first read above the date of
 # the sample's k-th newest hit, k being the sample's share of the page plus this margin:
 # 32 * 4 hits are expected above it when a page needs 20, and the page is read again
@@ -249,7 +249,7 @@ class PostgresEngine:
             # Tier by tier: a word that many summaries hold and few titles would have
             # PostgreSQL walk most of the library in search of the titles.
             walks=[
-                bool(counts.entries) and hits * RANK_WALK_AMONG >= counts.entries
+                bool(counts.entries) and hits * hits >= RANK_WINDOW * counts.entries
                 for hits in (counts.in_title, counts.in_summary)
             ],
         )
@@ -290,9 +290,10 @@ class PostgresEngine:
         hits of a tier are also common (`walks`), PostgreSQL may find them by walking the
         date index, testing each entry's small ranking vector; the other tiers are read
         through their GIN index (their date order is written as an expression, which no
-        index provides). Not for a quoted phrase: PostgreSQL has no statistics on
-        phrases, and would walk the whole library in search of a phrase few titles hold."""
-        walks = [walk and many and '"' not in self.params.q for walk in walks]
+        index provides). Whether hits are common comes from the sample's own count of
+        them, so a quoted phrase walks only when its sample says it is common (PostgreSQL
+        has no statistics on phrases, and must not be the one to judge)."""
+        walks = [walk and many for walk in walks]
         newest = "e.published_at DESC, e.resource_id DESC"
         selects = []
         for condition, walk in zip(tiers, walks, strict=True):
