@@ -448,6 +448,19 @@ class PostgresEngine:
                           ORDER BY published_at DESC LIMIT {facets.SAMPLE_DATES})"""
                 for extra in ("", " AND NOT in_ranking")
             )
+        # The grand total's row (the empty grouping set) alone carries what is said once.
+        once = {
+            "in_title": "SELECT count(*) FILTER (WHERE in_title) FROM hits"
+            " WHERE topic_ok AND others_ok",
+            "in_summary": "SELECT count(*) FILTER (WHERE in_ranking AND NOT in_title) FROM hits"
+            " WHERE topic_ok AND others_ok",
+            "entries": "SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+            " WHERE oid = 'practice_library_searchentry'::regclass",
+            "page": f"SELECT {page}",
+            "newest_dates": f"SELECT {newest_dates}",
+            "rest_dates": f"SELECT {rest_dates}",
+        }
+        total_row = "GROUPING(resource_type_id, topic_ids) = 3"
         rows = self._run(
             f"""
             WITH hits AS MATERIALIZED (
@@ -458,36 +471,32 @@ class PostgresEngine:
                 WHERE {match}
             )
             SELECT GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
-                   topic_ids, others_ok, count(*),
-                   (SELECT count(*) FILTER (WHERE in_title) FROM hits
-                    WHERE topic_ok AND others_ok),
-                   (SELECT count(*) FILTER (WHERE in_ranking AND NOT in_title) FROM hits
-                    WHERE topic_ok AND others_ok),
-                   (SELECT greatest(reltuples, 0)::bigint FROM pg_class
-                    WHERE oid = 'practice_library_searchentry'::regclass),
-                   {page}, {newest_dates}, {rest_dates}
+                   topic_ids, others_ok, count(*), {total_row},
+                   {", ".join(f"CASE WHEN {total_row} THEN ({sql}) END" for sql in once.values())}
             FROM hits
             GROUP BY GROUPING SETS (
-                (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
+                (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok), ()
             )
             """,
             params,
         )
         p = self.params
         counts = facets.counts_from_groups(
-            [row[:-6] for row in rows],
+            [row[:8] for row in rows if not row[8]],
             type_ids={self._type_ids[slug] for slug in p.types},
             years=set(p.years),
             audiences=set(p.audiences),
         )
-        if rows:
-            counts.in_title, counts.in_summary, counts.entries = rows[0][-6:-3]
-            if every > 1:
-                counts.newest_dates, counts.rest_dates = map(tuple, rows[0][-2:])
+        once = dict(zip(once, next(row for row in rows if row[8])[9:], strict=True))
+        counts.in_title, counts.in_summary = once["in_title"], once["in_summary"]
+        counts.entries = once["entries"]
+        if every > 1:
+            counts.newest_dates = tuple(once["newest_dates"])
+            counts.rest_dates = tuple(once["rest_dates"])
         # Only while the page is what _page would read: past EXACT_UP_TO hits it ranks
         # only a window of them.
         if every == 1 and counts.total <= facets.EXACT_UP_TO:
-            self._counted_pages[self._page_key()] = list(rows[0][-3]) if rows else []
+            self._counted_pages[self._page_key()] = list(once["page"])
         return counts
 
     def _page_of_hits(self, *, relevance: bool) -> str:
