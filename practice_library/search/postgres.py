@@ -37,6 +37,9 @@ SEARCH_WORK_MEM = "32MB"
 # A search with very many hits ranks only this many of the newest matches in its title
 # and in its title and summary (PostgresEngine._ranked_ids).
 RANK_WINDOW = 200
+# Up to this many hits every match of the ranked tiers is ranked, whether the hits were
+# counted exactly or estimated from the sample (facets.EXACT_UP_TO).
+RANK_ALL_UP_TO = 5_000
 # Hits are common enough to be found by walking a date index, testing entries one by
 # one, when at least one entry in WALK_AMONG is a hit (a page: a few hundred entries).
 WALK_AMONG = 20
@@ -213,7 +216,7 @@ class PostgresEngine:
         where, params = self._where()
         newest = "e.published_at DESC, e.resource_id DESC"
         counts = self.counts()
-        many = counts.total > facets.EXACT_UP_TO
+        many = counts.total > RANK_ALL_UP_TO
         # Walking the date index finds a page of hits within LIMIT * WALK_AMONG entries.
         # The number of entries is not known in a table never analysed: a small library.
         walk = counts.total * WALK_AMONG >= counts.entries if counts.entries > 0 else many
@@ -382,7 +385,7 @@ class PostgresEngine:
             params,
         )
         total, page = rows[0]
-        if total <= facets.EXACT_UP_TO:
+        if total <= RANK_ALL_UP_TO:
             self._counted_pages[self._page_key()] = list(page)
         return total
 
@@ -493,9 +496,9 @@ class PostgresEngine:
         if every > 1:
             counts.newest_dates = tuple(once["newest_dates"])
             counts.rest_dates = tuple(once["rest_dates"])
-        # Only while the page is what _page would read: past EXACT_UP_TO hits it ranks
-        # only a window of them.
-        if every == 1 and counts.total <= facets.EXACT_UP_TO:
+        # Only while the page is what _page would read: past RANK_ALL_UP_TO hits it
+        # ranks only a window of them.
+        if every == 1 and counts.total <= RANK_ALL_UP_TO:
             self._counted_pages[self._page_key()] = list(once["page"])
         return counts
 
@@ -503,7 +506,7 @@ class PostgresEngine:
         """The requested page's ids read from the counting pass's hits, in _page's
         order: by relevance, the title matches ranked, then the title and summary
         matches ranked, then the rest newest first (every tier in full: the pass counts
-        at most EXACT_UP_TO hits)."""
+        at most facets.EXACT_UP_TO hits, fewer than RANK_ALL_UP_TO)."""
         newest = "published_at DESC, resource_id DESC"
         order = (
             f"CASE WHEN in_title THEN 0 WHEN in_ranking THEN 1 ELSE 2 END, "

@@ -682,6 +682,7 @@ def test_postgres_search_with_very_many_hits_ranks_the_newest_then_lists_the_old
 ):
     settings.LIBRARY_PAGE_SIZE = 2
     monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 1)
     monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
     ResourceFactory(
         title="Advocacy guide", summary="Advocacy, and advocacy again.", published_at=ago(9)
