@@ -16,6 +16,7 @@ and phrase pairs are cached (search.cache).
 """
 
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
@@ -36,12 +37,20 @@ SEARCH_WORK_MEM = "32MB"
 # A search with very many hits ranks only this many of the newest matches in its title
 # and in its title and summary (PostgresEngine._ranked_ids).
 RANK_WINDOW = 200
+# Up to this many hits every match of the ranked tiers is ranked, whether the hits were
+# counted exactly or estimated from the sample (facets.EXACT_UP_TO).
+RANK_ALL_UP_TO = 5_000
 # Hits are common enough to be found by walking a date index, testing entries one by
 # one, when at least one entry in WALK_AMONG is a hit (a page: a few hundred entries).
 WALK_AMONG = 20
-# The same for the ranked tiers, whose test (the small ranking vector) costs less than
-# reading a title match from the heap: walking up to RANK_WINDOW * 100 entries.
-RANK_WALK_AMONG = 100
+# The ranked tiers of such a search walk the date index when that visits fewer entries
+# than their GIN index would name: RANK_WINDOW * entries / hits against hits, each
+# entry costing about the same (a heap visit and a test of the small ranking vector).
+# A page newest first of a search counted from a sample is first read above the date of
+# the sample's k-th newest hit, k being the sample's share of the page plus this margin:
+# 32 * 4 hits are expected above it when a page needs 20, and the page is read again
+# without that bound in the rare case it falls short.
+FLOOR_MARGIN = 3
 
 
 def _search_query(q: str) -> SearchQuery:
@@ -60,6 +69,8 @@ class PostgresEngine:
         self._now = timezone.now()
         self._counts: Counts | None = None
         self._match: tuple[str, dict] | None = None  # the counts and the page both use it
+        # Page ids found by the exact counting pass, by (offset, limit) (_count).
+        self._counted_pages: dict[tuple[int, int], list[int]] = {}
 
     def page(self) -> Page:
         hits = _EntryHits(self, total=self.counts().total)
@@ -85,12 +96,12 @@ class PostgresEngine:
 
     def page_ids(self, *, offset: int, limit: int) -> list[int]:
         """The ids of one page of hits, in order (cached like the counts)."""
-        return cache.page_ids_cached(
-            self.params,
-            offset=offset,
-            limit=limit,
-            compute=lambda: self._page(offset=offset, limit=limit),
-        )
+
+        def compute() -> list[int]:
+            counted = self._counted_pages.get((offset, limit))
+            return counted if counted is not None else self._page(offset=offset, limit=limit)
+
+        return cache.page_ids_cached(self.params, offset=offset, limit=limit, compute=compute)
 
     def _filters(self) -> tuple[dict[str, str], dict]:
         """SQL conditions on the search entry `e`, one per active facet, and their params."""
@@ -205,12 +216,20 @@ class PostgresEngine:
         where, params = self._where()
         newest = "e.published_at DESC, e.resource_id DESC"
         counts = self.counts()
-        many = counts.total > facets.EXACT_UP_TO
+        many = counts.total > RANK_ALL_UP_TO
         # Walking the date index finds a page of hits within LIMIT * WALK_AMONG entries.
         # The number of entries is not known in a table never analysed: a small library.
         walk = counts.total * WALK_AMONG >= counts.entries if counts.entries > 0 else many
         if self.params.effective_sort != "relevance":
-            return self._ids(where, params, order=newest, offset=offset, limit=limit, walk=walk)
+            return self._ids(
+                where,
+                params,
+                order=newest,
+                offset=offset,
+                limit=limit,
+                walk=walk,
+                floor=self._date_floor(counts.newest_dates, offset + limit),
+            )
         query = "websearch_to_tsquery('english', %(q)s)"
         in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
         in_ranking = f"e.ranking @@ {query}"
@@ -233,19 +252,22 @@ class PostgresEngine:
             # Tier by tier: a word that many summaries hold and few titles would have
             # PostgreSQL walk most of the library in search of the titles.
             walks=[
-                bool(counts.entries) and hits * RANK_WALK_AMONG >= counts.entries
+                bool(counts.entries) and hits * hits >= RANK_WINDOW * counts.entries
                 for hits in (counts.in_title, counts.in_summary)
             ],
         )
         if len(ranked) >= offset + limit:
             return ranked[offset:]
+        rest_offset = max(0, offset - len(ranked))
+        rest_limit = offset + limit - max(offset, len(ranked))
         rest = self._ids(
             f"{where} AND NOT ({in_ranking})",
             params,
             order=newest,
-            offset=max(0, offset - len(ranked)),
-            limit=offset + limit - max(offset, len(ranked)),
+            offset=rest_offset,
+            limit=rest_limit,
             walk=walk,
+            floor=self._date_floor(counts.rest_dates, rest_offset + rest_limit),
         )
         return ranked[offset:] + rest
 
@@ -271,9 +293,10 @@ class PostgresEngine:
         hits of a tier are also common (`walks`), PostgreSQL may find them by walking the
         date index, testing each entry's small ranking vector; the other tiers are read
         through their GIN index (their date order is written as an expression, which no
-        index provides). Not for a quoted phrase: PostgreSQL has no statistics on
-        phrases, and would walk the whole library in search of a phrase few titles hold."""
-        walks = [walk and many and '"' not in self.params.q for walk in walks]
+        index provides). Whether hits are common comes from the sample's own count of
+        them, so a quoted phrase walks only when its sample says it is common (PostgreSQL
+        has no statistics on phrases, and must not be the one to judge)."""
+        walks = [walk and many for walk in walks]
         newest = "e.published_at DESC, e.resource_id DESC"
         selects = []
         for condition, walk in zip(tiers, walks, strict=True):
@@ -302,24 +325,90 @@ class PostgresEngine:
         )
         return [row[0] for row in rows]
 
+    def _date_floor(self, dates: tuple, needed: int) -> datetime | None:
+        """A date above which the first `needed` hits newest first very likely lie,
+        from the sample the counts were estimated from (None: no sample, or it holds
+        too few hits)."""
+        every = self.counts().sample_every
+        if not every:
+            return None
+        k = -(-needed // every) + FLOOR_MARGIN
+        return dates[k - 1] if len(dates) >= k else None
+
     def _ids(
-        self, where: str, params: dict, *, order: str, offset: int, limit: int, walk: bool
+        self,
+        where: str,
+        params: dict,
+        *,
+        order: str,
+        offset: int,
+        limit: int,
+        walk: bool,
+        floor: datetime | None = None,
     ) -> list[int]:
-        rows = self._run(
-            f"""SELECT e.resource_id FROM practice_library_searchentry e WHERE {where}
-            ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s""",
-            {**params, "limit": limit, "offset": offset},
-            walk=walk,
-        )
+        """One slice of hits in `order` (newest first when there is a `floor`).
+
+        Above a floor, PostgreSQL visits only the matches that the date index and the
+        GIN index both name (a BitmapAnd): a few hundred entries instead of every match
+        of a common word, however large the library. Every hit above it comes before
+        every hit below, so when the slice is full it is the slice without the floor."""
+        sql = f"""SELECT e.resource_id FROM practice_library_searchentry e WHERE {{}}
+            ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"""
+        params = {**params, "limit": limit, "offset": offset}
+        if floor is not None:
+            rows = self._run(
+                sql.format(f"{where} AND e.published_at >= %(floor)s"),
+                {**params, "floor": floor},
+                walk=walk,
+            )
+            if len(rows) == limit:
+                return [row[0] for row in rows]
+        rows = self._run(sql.format(where), params, walk=walk)
         return [row[0] for row in rows]
 
     def _total(self) -> int:
-        """The exact number of hits, facets applied."""
+        """The exact number of hits, facets applied. The hits are few (the sample held
+        fewer than FEW_IN_SAMPLE), so the same pass also reads the requested page."""
         where, params = self._where()
+        relevance = self.params.effective_sort == "relevance"
+        columns = self._hit_columns(relevance=relevance)
+        params.update(self._page_params())
         rows = self._run(
-            f"SELECT count(*) FROM practice_library_searchentry e WHERE {where}", params
+            f"""
+            WITH hits AS MATERIALIZED (
+                SELECT {columns}, TRUE AS topic_ok, TRUE AS others_ok
+                FROM practice_library_searchentry e
+                WHERE {where}
+            )
+            SELECT (SELECT count(*) FROM hits), {self._page_of_hits(relevance=relevance)}
+            """,
+            params,
         )
-        return rows[0][0]
+        total, page = rows[0]
+        if total <= RANK_ALL_UP_TO:
+            self._counted_pages[self._page_key()] = list(page)
+        return total
+
+    def _hit_columns(self, *, relevance: bool) -> str:
+        """What a counting pass keeps of each hit to read a page from it as well."""
+        query = "websearch_to_tsquery('english', %(q)s)" if self.params.q else "NULL::tsquery"
+        rank = (
+            f"CASE WHEN e.ranking @@ {query} THEN ts_rank(e.ranking, {query}) END"
+            if relevance
+            else "NULL::real"
+        )
+        return f"""e.resource_id, e.published_at,
+                   coalesce(ts_filter(e.ranking, '{{a}}') @@ {query}, FALSE) AS in_title,
+                   coalesce(e.ranking @@ {query}, FALSE) AS in_ranking,
+                   {rank} AS rank"""
+
+    def _page_key(self) -> tuple[int, int]:
+        """(offset, limit) of the requested page, as _EntryHits asks for it."""
+        return (self.params.page - 1) * settings.LIBRARY_PAGE_SIZE, settings.LIBRARY_PAGE_SIZE
+
+    def _page_params(self) -> dict:
+        offset, limit = self._page_key()
+        return {"page_offset": offset, "page_limit": limit}
 
     def _count(self, *, every: int) -> Counts:
         """The hits and facet counts of one entry in `every` (1: all of them): one
@@ -345,43 +434,88 @@ class PostgresEngine:
         params.update(facet_params)
         topic_ok = conditions.get("topic", "TRUE")
         others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
-        # Hits whose title, or title and summary, match: how the ranked tiers are read.
-        query = "websearch_to_tsquery('english', %(q)s)" if self.params.q else "NULL::tsquery"
+        # Counting every hit already visits each one: the requested page is read from
+        # the same rows (_page_of_hits), instead of a second pass over the same matches.
+        # With them, the hits whose title, or title and summary, match: how the ranked
+        # tiers are read.
+        page = "NULL::bigint[]"
+        relevance = every == 1 and self.params.effective_sort == "relevance"
+        if every == 1:
+            page = self._page_of_hits(relevance=relevance)
+            params.update(self._page_params())
+        # A sample's newest hits date the newest pages (_date_floor).
+        newest_dates = rest_dates = "NULL::timestamptz[]"
+        if every > 1:
+            newest_dates, rest_dates = (
+                f"""ARRAY(SELECT published_at FROM hits WHERE topic_ok AND others_ok{extra}
+                          ORDER BY published_at DESC LIMIT {facets.SAMPLE_DATES})"""
+                for extra in ("", " AND NOT in_ranking")
+            )
+        # The grand total's row (the empty grouping set) alone carries what is said once.
+        once = {
+            "in_title": "SELECT count(*) FILTER (WHERE in_title) FROM hits"
+            " WHERE topic_ok AND others_ok",
+            "in_summary": "SELECT count(*) FILTER (WHERE in_ranking AND NOT in_title) FROM hits"
+            " WHERE topic_ok AND others_ok",
+            "entries": "SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+            " WHERE oid = 'practice_library_searchentry'::regclass",
+            "page": f"SELECT {page}",
+            "newest_dates": f"SELECT {newest_dates}",
+            "rest_dates": f"SELECT {rest_dates}",
+        }
+        total_row = "GROUPING(resource_type_id, topic_ids) = 3"
         rows = self._run(
             f"""
             WITH hits AS MATERIALIZED (
-                SELECT e.resource_type_id, e.year, e.audiences, e.topic_ids,
-                       {topic_ok} AS topic_ok, {others_ok} AS others_ok,
-                       coalesce(ts_filter(e.ranking, '{{a}}') @@ {query}, FALSE) AS in_title,
-                       coalesce(e.ranking @@ {query}, FALSE) AS in_ranking
+                SELECT {self._hit_columns(relevance=relevance)},
+                       e.resource_type_id, e.year, e.audiences, e.topic_ids,
+                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
                 FROM practice_library_searchentry e
                 WHERE {match}
             )
             SELECT GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
-                   topic_ids, others_ok, count(*),
-                   (SELECT count(*) FILTER (WHERE in_title) FROM hits
-                    WHERE topic_ok AND others_ok),
-                   (SELECT count(*) FILTER (WHERE in_ranking AND NOT in_title) FROM hits
-                    WHERE topic_ok AND others_ok),
-                   (SELECT greatest(reltuples, 0)::bigint FROM pg_class
-                    WHERE oid = 'practice_library_searchentry'::regclass)
+                   topic_ids, others_ok, count(*), {total_row},
+                   {", ".join(f"CASE WHEN {total_row} THEN ({sql}) END" for sql in once.values())}
             FROM hits
             GROUP BY GROUPING SETS (
-                (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok)
+                (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok), ()
             )
             """,
             params,
         )
         p = self.params
         counts = facets.counts_from_groups(
-            [row[:-3] for row in rows],
+            [row[:8] for row in rows if not row[8]],
             type_ids={self._type_ids[slug] for slug in p.types},
             years=set(p.years),
             audiences=set(p.audiences),
         )
-        if rows:
-            counts.in_title, counts.in_summary, counts.entries = rows[0][-3:]
+        once = dict(zip(once, next(row for row in rows if row[8])[9:], strict=True))
+        counts.in_title, counts.in_summary = once["in_title"], once["in_summary"]
+        counts.entries = once["entries"]
+        if every > 1:
+            counts.newest_dates = tuple(once["newest_dates"])
+            counts.rest_dates = tuple(once["rest_dates"])
+        # Only while the page is what _page would read: past RANK_ALL_UP_TO hits it
+        # ranks only a window of them.
+        if every == 1 and counts.total <= RANK_ALL_UP_TO:
+            self._counted_pages[self._page_key()] = list(once["page"])
         return counts
+
+    def _page_of_hits(self, *, relevance: bool) -> str:
+        """The requested page's ids read from the counting pass's hits, in _page's
+        order: by relevance, the title matches ranked, then the title and summary
+        matches ranked, then the rest newest first (every tier in full: the pass counts
+        at most facets.EXACT_UP_TO hits, fewer than RANK_ALL_UP_TO)."""
+        newest = "published_at DESC, resource_id DESC"
+        order = (
+            f"CASE WHEN in_title THEN 0 WHEN in_ranking THEN 1 ELSE 2 END, "
+            f"rank DESC NULLS LAST, {newest}"
+            if relevance
+            else newest
+        )
+        return f"""ARRAY(SELECT resource_id FROM hits WHERE topic_ok AND others_ok
+                         ORDER BY {order} LIMIT %(page_limit)s OFFSET %(page_offset)s)"""
 
     def resources(self, ids: list[int]) -> list[Resource]:
         """The page's resources in order, with a highlighted extract of each summary

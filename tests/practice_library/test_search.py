@@ -682,6 +682,7 @@ def test_postgres_search_with_very_many_hits_ranks_the_newest_then_lists_the_old
 ):
     settings.LIBRARY_PAGE_SIZE = 2
     monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 1)
     monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
     ResourceFactory(
         title="Advocacy guide", summary="Advocacy, and advocacy again.", published_at=ago(9)
@@ -771,6 +772,27 @@ def test_postgres_estimated_search_pages_newest_first(client, monkeypatch):
 
     assert response.context["total_estimated"] is True
     assert titles(response)[:3] == [f"Kinship care review {n}" for n in range(3)]
+
+
+@postgres_only
+@pytest.mark.parametrize("margin", [-1, 0], ids=["floor too high", "floor holds the page"])
+def test_postgres_estimated_page_is_read_above_a_date_from_the_sample_or_without_it(
+    client, monkeypatch, settings, margin
+):
+    settings.LIBRARY_PAGE_SIZE = 2
+    monkeypatch.setattr(facets, "SAMPLE_EVERY", 1)  # every entry is in the sample
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
+    # Page 2 needs the 4 newest hits: a floor at the 3rd newest falls short, and the
+    # page is read again without it; at the 4th it holds the page.
+    monkeypatch.setattr(postgres, "FLOOR_MARGIN", margin)
+    for n in range(5):
+        ResourceFactory(title=f"Kinship care review {n}", published_at=ago(n + 1))
+
+    response = client.get(URL, {"q": "kinship", "sort": "newest", "page": 2})
+
+    assert response.context["total_estimated"] is True
+    assert titles(response) == ["Kinship care review 2", "Kinship care review 3"]
 
 
 @postgres_only
