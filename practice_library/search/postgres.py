@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from practice_library.models import Resource
 from practice_library.search import cache, facets
+from practice_library.search.counting import RANK_ALL_UP_TO, CountingPass
 from practice_library.search.facets import Counts
 from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
 from practice_library.search.params import SearchParams, required_phrases
@@ -37,9 +38,6 @@ SEARCH_WORK_MEM = "32MB"
 # A search with very many hits ranks only this many of the newest matches in its title
 # and in its title and summary (PostgresEngine._ranked_ids).
 RANK_WINDOW = 200
-# Up to this many hits every match of the ranked tiers is ranked, whether the hits were
-# counted exactly or estimated from the sample (facets.EXACT_UP_TO).
-RANK_ALL_UP_TO = 5_000
 # Hits are common enough to be found by walking a date index, testing entries one by
 # one, when at least one entry in WALK_AMONG is a hit (a page: a few hundred entries).
 WALK_AMONG = 20
@@ -57,7 +55,7 @@ def _search_query(q: str) -> SearchQuery:
     return SearchQuery(q, search_type="websearch", config="english")
 
 
-class PostgresEngine:
+class PostgresEngine(CountingPass):
     """One search over the search entries."""
 
     def __init__(
@@ -365,157 +363,6 @@ class PostgresEngine:
                 return [row[0] for row in rows]
         rows = self._run(sql.format(where), params, walk=walk)
         return [row[0] for row in rows]
-
-    def _total(self) -> int:
-        """The exact number of hits, facets applied. The hits are few (the sample held
-        fewer than FEW_IN_SAMPLE), so the same pass also reads the requested page."""
-        where, params = self._where()
-        relevance = self.params.effective_sort == "relevance"
-        columns = self._hit_columns(relevance=relevance)
-        params.update(self._page_params())
-        rows = self._run(
-            f"""
-            WITH hits AS MATERIALIZED (
-                SELECT {columns}, TRUE AS topic_ok, TRUE AS others_ok
-                FROM practice_library_searchentry e
-                WHERE {where}
-            )
-            SELECT (SELECT count(*) FROM hits), {self._page_of_hits(relevance=relevance)}
-            """,
-            params,
-        )
-        total, page = rows[0]
-        if total <= RANK_ALL_UP_TO:
-            self._counted_pages[self._page_key()] = list(page)
-        return total
-
-    def _hit_columns(self, *, relevance: bool) -> str:
-        """What a counting pass keeps of each hit to read a page from it as well."""
-        query = "websearch_to_tsquery('english', %(q)s)" if self.params.q else "NULL::tsquery"
-        rank = (
-            f"CASE WHEN e.ranking @@ {query} THEN ts_rank(e.ranking, {query}) END"
-            if relevance
-            else "NULL::real"
-        )
-        return f"""e.resource_id, e.published_at,
-                   coalesce(ts_filter(e.ranking, '{{a}}') @@ {query}, FALSE) AS in_title,
-                   coalesce(e.ranking @@ {query}, FALSE) AS in_ranking,
-                   {rank} AS rank"""
-
-    def _page_key(self) -> tuple[int, int]:
-        """(offset, limit) of the requested page, as _EntryHits asks for it."""
-        return (self.params.page - 1) * settings.LIBRARY_PAGE_SIZE, settings.LIBRARY_PAGE_SIZE
-
-    def _page_params(self) -> dict:
-        offset, limit = self._page_key()
-        return {"page_offset": offset, "page_limit": limit}
-
-    def _count(self, *, every: int) -> Counts:
-        """The hits and facet counts of one entry in `every` (1: all of them): one
-        statement, one pass over the matching entries (a materialised CTE). With them,
-        the hits whose title, or title and summary, match, and PostgreSQL's estimate of
-        the number of entries, from its catalogue.
-
-        Facets are disjunctive: a facet's counts apply the other facets' filters, not its
-        own. GROUPING SETS return (a) hits grouped by type, year, audiences and whether
-        they pass the topic filter, and (b) hits grouped by topics and whether they pass
-        the other filters; the counts are summed here from those few hundred rows.
-        """
-        match, params = self._where_match()
-        if every > 1:
-            # The same entries either way (`every` is a power of two), written so that
-            # each partial index serves only its own kind of count: were the date index
-            # usable by a text search, the planner might test documents one by one.
-            if self.params.q:
-                match += f" AND e.resource_id %% {every} = 0"
-            else:
-                match += f" AND (e.resource_id & {every - 1}) = 0"
-        conditions, facet_params = self._filters()
-        params.update(facet_params)
-        topic_ok = conditions.get("topic", "TRUE")
-        others_ok = " AND ".join(c for name, c in conditions.items() if name != "topic") or "TRUE"
-        # Counting every hit already visits each one: the requested page is read from
-        # the same rows (_page_of_hits), instead of a second pass over the same matches.
-        # With them, the hits whose title, or title and summary, match: how the ranked
-        # tiers are read.
-        page = "NULL::bigint[]"
-        relevance = every == 1 and self.params.effective_sort == "relevance"
-        if every == 1:
-            page = self._page_of_hits(relevance=relevance)
-            params.update(self._page_params())
-        # A sample's newest hits date the newest pages (_date_floor).
-        newest_dates = rest_dates = "NULL::timestamptz[]"
-        if every > 1:
-            newest_dates, rest_dates = (
-                f"""ARRAY(SELECT published_at FROM hits WHERE topic_ok AND others_ok{extra}
-                          ORDER BY published_at DESC LIMIT {facets.SAMPLE_DATES})"""
-                for extra in ("", " AND NOT in_ranking")
-            )
-        # The grand total's row (the empty grouping set) alone carries what is said once.
-        once = {
-            "in_title": "SELECT count(*) FILTER (WHERE in_title) FROM hits"
-            " WHERE topic_ok AND others_ok",
-            "in_summary": "SELECT count(*) FILTER (WHERE in_ranking AND NOT in_title) FROM hits"
-            " WHERE topic_ok AND others_ok",
-            "entries": "SELECT greatest(reltuples, 0)::bigint FROM pg_class"
-            " WHERE oid = 'practice_library_searchentry'::regclass",
-            "page": f"SELECT {page}",
-            "newest_dates": f"SELECT {newest_dates}",
-            "rest_dates": f"SELECT {rest_dates}",
-        }
-        total_row = "GROUPING(resource_type_id, topic_ids) = 3"
-        rows = self._run(
-            f"""
-            WITH hits AS MATERIALIZED (
-                SELECT {self._hit_columns(relevance=relevance)},
-                       e.resource_type_id, e.year, e.audiences, e.topic_ids,
-                       {topic_ok} AS topic_ok, {others_ok} AS others_ok
-                FROM practice_library_searchentry e
-                WHERE {match}
-            )
-            SELECT GROUPING(topic_ids) = 0, resource_type_id, year, audiences, topic_ok,
-                   topic_ids, others_ok, count(*), {total_row},
-                   {", ".join(f"CASE WHEN {total_row} THEN ({sql}) END" for sql in once.values())}
-            FROM hits
-            GROUP BY GROUPING SETS (
-                (resource_type_id, year, audiences, topic_ok), (topic_ids, others_ok), ()
-            )
-            """,
-            params,
-        )
-        p = self.params
-        counts = facets.counts_from_groups(
-            [row[:8] for row in rows if not row[8]],
-            type_ids={self._type_ids[slug] for slug in p.types},
-            years=set(p.years),
-            audiences=set(p.audiences),
-        )
-        once = dict(zip(once, next(row for row in rows if row[8])[9:], strict=True))
-        counts.in_title, counts.in_summary = once["in_title"], once["in_summary"]
-        counts.entries = once["entries"]
-        if every > 1:
-            counts.newest_dates = tuple(once["newest_dates"])
-            counts.rest_dates = tuple(once["rest_dates"])
-        # Only while the page is what _page would read: past RANK_ALL_UP_TO hits it
-        # ranks only a window of them.
-        if every == 1 and counts.total <= RANK_ALL_UP_TO:
-            self._counted_pages[self._page_key()] = list(once["page"])
-        return counts
-
-    def _page_of_hits(self, *, relevance: bool) -> str:
-        """The requested page's ids read from the counting pass's hits, in _page's
-        order: by relevance, the title matches ranked, then the title and summary
-        matches ranked, then the rest newest first (every tier in full: the pass counts
-        at most facets.EXACT_UP_TO hits, fewer than RANK_ALL_UP_TO)."""
-        newest = "published_at DESC, resource_id DESC"
-        order = (
-            f"CASE WHEN in_title THEN 0 WHEN in_ranking THEN 1 ELSE 2 END, "
-            f"rank DESC NULLS LAST, {newest}"
-            if relevance
-            else newest
-        )
-        return f"""ARRAY(SELECT resource_id FROM hits WHERE topic_ok AND others_ok
-                         ORDER BY {order} LIMIT %(page_limit)s OFFSET %(page_offset)s)"""
 
     def resources(self, ids: list[int]) -> list[Resource]:
         """The page's resources in order, with a highlighted extract of each summary

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from practice_library.models import ResourceStatus
-from practice_library.search import facets, postgres
+from practice_library.search import counting, facets, postgres
 from practice_library.search.params import clean_query, required_phrases
 from tests.members.factories import TopicFactory
 from tests.practice_library.conftest import postgres_only
@@ -683,6 +683,7 @@ def test_postgres_search_with_very_many_hits_ranks_the_newest_then_lists_the_old
     settings.LIBRARY_PAGE_SIZE = 2
     monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
     monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 1)
+    monkeypatch.setattr(counting, "RANK_ALL_UP_TO", 1)
     monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
     ResourceFactory(
         title="Advocacy guide", summary="Advocacy, and advocacy again.", published_at=ago(9)
