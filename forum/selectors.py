@@ -184,11 +184,28 @@ def _read_context(user, category_ids: list[int], thread_ids: list[int]):
     return states, marks
 
 
-def thread_rows(user, threads: list[Thread]) -> list[ThreadRow]:
-    """Threads with their unread markers: 2 queries whatever the number of threads."""
-    states, marks = _read_context(
-        user, sorted({t.category_id for t in threads}), [t.pk for t in threads]
+def _with_read_pointers(threads: QuerySet[Thread], user) -> QuerySet[Thread]:
+    """Each thread with the person's read pointer and their room's read mark, in the
+    query that lists them (thread_rows then asks nothing more)."""
+    read_to = ThreadReadState.objects.filter(user=user, thread=OuterRef("pk")).values(
+        "last_read_post_number"
     )
+    mark_at = CategoryReadMark.objects.filter(user=user, category=OuterRef("category")).values(
+        "marked_at"
+    )
+    return threads.annotate(read_to=Subquery(read_to[:1]), mark_at=Subquery(mark_at[:1]))
+
+
+def thread_rows(user, threads: list[Thread]) -> list[ThreadRow]:
+    """Threads with their unread markers: 2 queries whatever the number of threads, none
+    when the threads came with their read pointers (_with_read_pointers)."""
+    if threads and all(hasattr(thread, "read_to") for thread in threads):
+        states = {t.pk: t.read_to for t in threads if t.read_to is not None}
+        marks = {t.category_id: t.mark_at for t in threads if t.mark_at is not None}
+    else:
+        states, marks = _read_context(
+            user, sorted({t.category_id for t in threads}), [t.pk for t in threads]
+        )
     thread_link, unread_link, post_link = _row_links()
     rows = []
     for thread in threads:
@@ -337,18 +354,14 @@ def unread_followed_threads(user, *, limit: int = 5) -> list[ThreadRow]:
     follows = Follow.objects.filter(user=user)
     followed = Q(pk__in=follows.filter(is_muted=False, thread__isnull=False).values("thread"))
     followed |= Q(category__in=follows.filter(category__isnull=False).values("category"))
-    read_to = ThreadReadState.objects.filter(user=user, thread=OuterRef("pk")).values(
-        "last_read_post_number"
-    )
-    mark_at = CategoryReadMark.objects.filter(user=user, category=OuterRef("category")).values(
-        "marked_at"
-    )
     threads = (
-        Thread.objects.listed()
-        .filter(access.readable_categories_q(user, prefix="category__"))
-        .filter(followed)
-        .exclude(pk__in=follows.filter(is_muted=True, thread__isnull=False).values("thread"))
-        .annotate(read_to=Subquery(read_to[:1]), mark_at=Subquery(mark_at[:1]))
+        _with_read_pointers(
+            Thread.objects.listed()
+            .filter(access.readable_categories_q(user, prefix="category__"))
+            .filter(followed)
+            .exclude(pk__in=follows.filter(is_muted=True, thread__isnull=False).values("thread")),
+            user,
+        )
         .filter(_unread_q())
         .select_related("category", "last_post_author")
         .order_by("-last_post_at", "-pk")[:limit]
@@ -362,9 +375,12 @@ def latest_active_threads(user, *, limit: int = 5, exclude: list[int] = ()) -> l
     if not user.is_authenticated:
         return []
     threads = (
-        Thread.objects.listed()
-        .filter(access.readable_categories_q(user, prefix="category__"))
-        .exclude(pk__in=list(exclude))
+        _with_read_pointers(
+            Thread.objects.listed()
+            .filter(access.readable_categories_q(user, prefix="category__"))
+            .exclude(pk__in=list(exclude)),
+            user,
+        )
         .select_related("category", "last_post_author")
         .order_by("-last_post_at", "-pk")[:limit]
     )
