@@ -34,7 +34,7 @@ SPARSE_ENOUGH = 200
 SAMPLE_DATES = 8
 # The same for the sample's newest matches of each ranked tier (Counts.title_dates), which
 # date the window of a search with very many hits (postgres.RANK_WINDOW): enough for one
-# in SAMPLE_EVERY to reach past it with a margin (ranking.RANK_FLOOR_MARGIN).
+# in SAMPLE_EVERY to reach past it with a margin (ranking.rank_floor).
 RANK_SAMPLE_DATES = 16
 
 

@@ -299,8 +299,8 @@ class PostgresEngine(CountingPass):
         through their GIN index (their date order is written as an expression, which no
         index provides). Whether hits are common comes from the sample's own count of
         them, so a quoted phrase walks only when its sample says it is common (PostgreSQL
-        has no statistics on phrases, and must not be the one to judge). A window read
-        through the GIN index is read above a date first (search.ranking)."""
+        has no statistics on phrases, and must not be the one to judge). A window is read
+        above a date from the sample first (search.ranking)."""
         walks = [walk and many for walk in walks]
         newest = "e.published_at DESC, e.resource_id DESC"
         selects = []
@@ -310,7 +310,7 @@ class PostgresEngine(CountingPass):
             by_date = newest if walk else "e.published_at + interval '0 s' DESC, e.resource_id DESC"
             if many:
                 floor_param = None
-                if floor is not None and not walk:
+                if floor is not None:
                     floor_param = f"floor{i}"
                     params[floor_param] = floor
                 source = window_source(condition, by_date=by_date, floor_param=floor_param)

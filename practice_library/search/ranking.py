@@ -6,18 +6,21 @@ of the tier, sorted by date: a phrase whose words many summaries hold apart name
 of thousands of entries in a large library, each one a heap visit. The counting sample
 keeps the dates of its own newest matches of each tier (Counts.title_dates), and the
 window is first read above the date of the sample's k-th newest, k being the sample's
-share of the window plus RANK_FLOOR_MARGIN: the date index and the GIN index together
+share of the window and a margin (rank_floor): the date index and the GIN index together
 (a BitmapAnd) then name only the entries above it. When that read is full, it is the
 window (every match above the date comes before every match below); otherwise, in the
 same statement, the window is read again without the date.
 """
 
+import math
 from datetime import datetime
 
-# With one entry in 32 sampled, 13 sampled matches stand for some 416 above the date
-# where 200 are needed: the window falls short, and is read twice, about once in a
-# hundred searches.
-RANK_FLOOR_MARGIN = 6
+# The sample holds about window / every of the window's matches (a Poisson number: the
+# sample is one entry in `every` by id, unrelated to the text); k is that share plus
+# RANK_FLOOR_SPREAD standard deviations and one, so that fewer than the window lie
+# above the k-th newest about once in a hundred searches or less (k = 14 for one entry
+# in 32 and a window of 200, 4 for one in 256), and the window is then read twice.
+RANK_FLOOR_SPREAD = 2.5
 
 
 def rank_floor(dates: tuple, *, every: int, window: int) -> datetime | None:
@@ -25,7 +28,8 @@ def rank_floor(dates: tuple, *, every: int, window: int) -> datetime | None:
     the sample's newest matches of the tier (None: no sample, or too few matches)."""
     if not every:
         return None
-    k = -(-window // every) + RANK_FLOOR_MARGIN
+    share = window / every
+    k = math.ceil(share + RANK_FLOOR_SPREAD * math.sqrt(share)) + 1
     return dates[k - 1] if len(dates) >= k else None
 
 
