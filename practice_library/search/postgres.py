@@ -31,7 +31,7 @@ from practice_library.search.facets import Counts
 from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
 from practice_library.search.params import SearchParams, required_phrases
 from practice_library.search.phrases import phrase_pairs, tsquery_lexeme
-from practice_library.search.ranking import rank_floor, window_source
+from practice_library.search.ranking import rank_floor, tier_tests, window_source
 
 _NEGATION = re.compile(r"(^|\s)-")
 # Memory one search may use for its matches and their grouping (per statement).
@@ -232,7 +232,9 @@ class PostgresEngine(CountingPass):
         query = "websearch_to_tsquery('english', %(q)s)"
         in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
         in_ranking = f"e.ranking @@ {query}"
-        if _NEGATION.search(self.params.q):
+        negated = bool(_NEGATION.search(self.params.q))
+        title_test, ranking_test = tier_tests(params, negated=negated)
+        if negated:
             ranked_where = where
         else:
             ranked_where = " AND ".join(["e.published_at <= %(now)s", *self._filters()[0].values()])
@@ -241,8 +243,8 @@ class PostgresEngine(CountingPass):
         # third only when they do not fill the page.
         ranked = self._ranked_ids(
             [
-                f"{ranked_where} AND {in_title}",
-                f"{ranked_where} AND {in_ranking} AND NOT ({in_title})",
+                f"{ranked_where} AND {title_test}",
+                f"{ranked_where} AND {ranking_test} AND NOT ({in_title})",
             ],
             params,
             rank=rank,

@@ -52,3 +52,31 @@ def window_source(condition: str, *, by_date: str, floor_param: str | None) -> s
         UNION ALL
         (SELECT * FROM ({unbounded}) below
          WHERE (SELECT count(*) FROM above) < %(window)s)) e"""
+
+
+def tier_tests(params: dict, *, negated: bool) -> tuple[str, str]:
+    """SQL testing whether an entry's title matches the search, and whether its title
+    and summary do, as the ranked tiers read them.
+
+    The ranking vector holds no word pairs: a quoted phrase's GIN scan names every
+    entry whose title or summary holds its words anywhere, and checking the phrase
+    visits each of them (tens of thousands, for two words many summaries hold apart).
+    When every phrase is two words (the search's `match` keeps no quotes) and nothing is
+    negated, the tiers are found instead where the ranking vector holds the words and
+    the document holds their pair (every hit does): two exact GIN scans whose BitmapAnd
+    names a few of those entries. The phrase is then checked in a form no index serves
+    (`|| ''`), so PostgreSQL tests it on those entries alone, and never reads a document
+    vector to recheck."""
+    query = "websearch_to_tsquery('english', %(q)s)"
+    in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
+    in_ranking = f"e.ranking @@ {query}"
+    if negated or "pairs" not in params or '"' in params["match"]:
+        return in_title, in_ranking
+    words = "websearch_to_tsquery('english', %(match)s)"
+    pairs = "e.document @@ %(pairs)s::tsquery"
+    unindexed = "(e.ranking || ''::tsvector)"
+    return (
+        f"ts_filter(e.ranking, '{{a}}') @@ {words} AND {pairs}"
+        f" AND ts_filter({unindexed}, '{{a}}') @@ {query}",
+        f"e.ranking @@ {words} AND {pairs} AND {unindexed} @@ {query}",
+    )

@@ -187,6 +187,32 @@ def test_postgres_search_keeps_a_quoted_phrase_together(client):
 
 
 @postgres_only
+@pytest.mark.parametrize("many", [False, True], ids=["counted", "ranked in a window"])
+def test_postgres_phrase_ranks_title_then_summary_then_the_rest_where_its_words_meet(
+    client, settings, monkeypatch, many
+):
+    settings.LIBRARY_PAGE_SIZE = 2
+    if many:  # the page is read by the ranked tiers, not by the counting pass
+        monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+        monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 1)
+        monkeypatch.setattr(counting, "RANK_ALL_UP_TO", 1)
+        monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
+    ResourceFactory(title="Staying close guide", published_at=ago(5))
+    ResourceFactory(title="Guide", summary="On staying close to family.", published_at=ago(4))
+    ResourceFactory(
+        title="Close review",
+        summary="Staying put, and close ties.",
+        body="Staying close at last.",
+        published_at=ago(1),
+    )
+    ResourceFactory(title="Close notes", summary="Staying apart, close by.", published_at=ago(2))
+
+    pages = [titles(client.get(URL, {"q": '"staying close"', "page": n})) for n in (1, 2)]
+
+    assert pages == [["Staying close guide", "Guide"], ["Close review"]]
+
+
+@postgres_only
 def test_postgres_search_finds_a_phrase_in_the_body_only_where_its_words_meet(client):
     ResourceFactory(title="First guide", body="Plans for staying close after eighteen.")
     ResourceFactory(title="Second guide", body="Staying put is close to the heart of it.")
