@@ -246,6 +246,10 @@ class PostgresEngine(CountingPass):
                 f"{ranked_where} AND {title_test}",
                 f"{ranked_where} AND {ranking_test} AND NOT ({in_title})",
             ],
+            [
+                f"{ranked_where} AND {in_title}",
+                f"{ranked_where} AND {in_ranking} AND NOT ({in_title})",
+            ],
             params,
             rank=rank,
             limit=offset + limit,
@@ -279,6 +283,7 @@ class PostgresEngine(CountingPass):
     def _ranked_ids(
         self,
         tiers: list[str],
+        dated_tiers: list[str],
         params: dict,
         *,
         rank: str,
@@ -307,7 +312,9 @@ class PostgresEngine(CountingPass):
         newest = "e.published_at DESC, e.resource_id DESC"
         selects = []
         params = {**params, "limit": limit, "window": RANK_WINDOW}
-        for i, (condition, walk, floor) in enumerate(zip(tiers, walks, floors, strict=True)):
+        for i, (condition, dated, walk, floor) in enumerate(
+            zip(tiers, dated_tiers, walks, floors, strict=True)
+        ):
             source = "practice_library_searchentry e"
             by_date = newest if walk else "e.published_at + interval '0 s' DESC, e.resource_id DESC"
             if many:
@@ -315,7 +322,9 @@ class PostgresEngine(CountingPass):
                 if floor is not None:
                     floor_param = f"floor{i}"
                     params[floor_param] = floor
-                source = window_source(condition, by_date=by_date, floor_param=floor_param)
+                source = window_source(
+                    condition, dated=dated, by_date=by_date, floor_param=floor_param
+                )
             selects.append(
                 f"""(SELECT {rank} AS rank, e.published_at, e.resource_id
                 FROM {source} WHERE {"TRUE" if many else condition}

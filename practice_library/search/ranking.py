@@ -33,11 +33,14 @@ def rank_floor(dates: tuple, *, every: int, window: int) -> datetime | None:
     return dates[k - 1] if len(dates) >= k else None
 
 
-def window_source(condition: str, *, by_date: str, floor_param: str | None) -> str:
+def window_source(condition: str, *, dated: str, by_date: str, floor_param: str | None) -> str:
     """SQL for the newest %(window)s entries meeting `condition` in `by_date` order
     (resource_id, published_at, ranking), read above %(<floor_param>)s first when
-    there is one. The fallback's guard names no column of its rows, so PostgreSQL
-    tests it once (a one-time filter) and reads nothing when the first read is full."""
+    there is one, with `dated`: the same test, written without a phrase's word pair
+    (tier_tests), whose GIN scan PostgreSQL thinks names a handful of entries, so that it
+    would not add the date index to the BitmapAnd. The fallback's guard names no column
+    of its rows, so PostgreSQL tests it once (a one-time filter) and reads nothing when
+    the first read is full."""
     unbounded = f"""SELECT e.resource_id, e.published_at, e.ranking
         FROM practice_library_searchentry e WHERE {condition}
         ORDER BY {by_date} LIMIT %(window)s"""
@@ -46,7 +49,7 @@ def window_source(condition: str, *, by_date: str, floor_param: str | None) -> s
     return f"""(WITH above AS MATERIALIZED (
             SELECT e.resource_id, e.published_at, e.ranking
             FROM practice_library_searchentry e
-            WHERE {condition} AND e.published_at >= %({floor_param})s
+            WHERE {dated} AND e.published_at >= %({floor_param})s
             ORDER BY {by_date} LIMIT %(window)s)
         SELECT * FROM above WHERE (SELECT count(*) FROM above) = %(window)s
         UNION ALL
