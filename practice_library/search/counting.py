@@ -98,13 +98,18 @@ class CountingPass:
             page = self._page_of_hits(relevance=relevance)
             params.update(self._page_params())
         # A sample's newest hits date the newest pages (_date_floor).
-        newest_dates = rest_dates = "NULL::timestamptz[]"
+        dates = dict.fromkeys(("newest", "rest", "title", "summary"), "NULL::timestamptz[]")
         if every > 1:
-            newest_dates, rest_dates = (
-                f"""ARRAY(SELECT published_at FROM hits WHERE topic_ok AND others_ok{extra}
-                          ORDER BY published_at DESC LIMIT {facets.SAMPLE_DATES})"""
-                for extra in ("", " AND NOT in_ranking")
-            )
+            dates = {
+                name: f"""ARRAY(SELECT published_at FROM hits WHERE topic_ok AND others_ok{extra}
+                               ORDER BY published_at DESC LIMIT {n})"""
+                for name, extra, n in (
+                    ("newest", "", facets.SAMPLE_DATES),
+                    ("rest", " AND NOT in_ranking", facets.SAMPLE_DATES),
+                    ("title", " AND in_title", facets.RANK_SAMPLE_DATES),
+                    ("summary", " AND in_ranking AND NOT in_title", facets.RANK_SAMPLE_DATES),
+                )
+            }
         # The grand total's row (the empty grouping set) alone carries what is said once.
         once = {
             "in_title": "SELECT count(*) FILTER (WHERE in_title) FROM hits"
@@ -114,8 +119,7 @@ class CountingPass:
             "entries": "SELECT greatest(reltuples, 0)::bigint FROM pg_class"
             " WHERE oid = 'practice_library_searchentry'::regclass",
             "page": f"SELECT {page}",
-            "newest_dates": f"SELECT {newest_dates}",
-            "rest_dates": f"SELECT {rest_dates}",
+            **{f"{name}_dates": f"SELECT {sql}" for name, sql in dates.items()},
         }
         total_row = "GROUPING(resource_type_id, topic_ids) = 3"
         rows = self._run(
@@ -150,6 +154,8 @@ class CountingPass:
         if every > 1:
             counts.newest_dates = tuple(once["newest_dates"])
             counts.rest_dates = tuple(once["rest_dates"])
+            counts.title_dates = tuple(once["title_dates"])
+            counts.summary_dates = tuple(once["summary_dates"])
         # Only while the page is what _page would read: past RANK_ALL_UP_TO hits it
         # ranks only a window of them.
         if every == 1 and counts.total <= RANK_ALL_UP_TO:

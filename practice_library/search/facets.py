@@ -32,6 +32,10 @@ SPARSE_SAMPLE_EVERY = 256
 SPARSE_ENOUGH = 200
 # The sample's newest hits whose dates the counts keep (Counts.newest_dates).
 SAMPLE_DATES = 8
+# The same for the sample's newest matches of each ranked tier (Counts.title_dates), which
+# date the window of a search with very many hits (postgres.RANK_WINDOW): enough for one
+# in SAMPLE_EVERY to reach past it with a margin (ranking.rank_floor).
+RANK_SAMPLE_DATES = 16
 
 
 @dataclass
@@ -75,6 +79,9 @@ class Counts:
     sample_every: int = 0
     newest_dates: tuple = ()
     rest_dates: tuple = ()
+    # And of the sample's newest RANK_SAMPLE_DATES matches of each ranked tier.
+    title_dates: tuple = ()
+    summary_dates: tuple = ()
 
     def scaled(self, factor: int) -> "Counts":
         """Counts of a sample, scaled to the whole and rounded as estimates are."""
@@ -97,6 +104,8 @@ class Counts:
             sample_every=factor,
             newest_dates=self.newest_dates,
             rest_dates=self.rest_dates,
+            title_dates=self.title_dates,
+            summary_dates=self.summary_dates,
         )
 
 

@@ -31,6 +31,7 @@ from practice_library.search.facets import Counts
 from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
 from practice_library.search.params import SearchParams, required_phrases
 from practice_library.search.phrases import phrase_pairs, tsquery_lexeme
+from practice_library.search.ranking import rank_floor, tier_tests, window_source
 
 _NEGATION = re.compile(r"(^|\s)-")
 # Memory one search may use for its matches and their grouping (per statement).
@@ -231,7 +232,9 @@ class PostgresEngine(CountingPass):
         query = "websearch_to_tsquery('english', %(q)s)"
         in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
         in_ranking = f"e.ranking @@ {query}"
-        if _NEGATION.search(self.params.q):
+        negated = bool(_NEGATION.search(self.params.q))
+        title_test, ranking_test = tier_tests(params, negated=negated)
+        if negated:
             ranked_where = where
         else:
             ranked_where = " AND ".join(["e.published_at <= %(now)s", *self._filters()[0].values()])
@@ -239,6 +242,10 @@ class PostgresEngine(CountingPass):
         # The two ranked tiers are read in one statement (a round trip fewer), the
         # third only when they do not fill the page.
         ranked = self._ranked_ids(
+            [
+                f"{ranked_where} AND {title_test}",
+                f"{ranked_where} AND {ranking_test} AND NOT ({in_title})",
+            ],
             [
                 f"{ranked_where} AND {in_title}",
                 f"{ranked_where} AND {in_ranking} AND NOT ({in_title})",
@@ -252,6 +259,10 @@ class PostgresEngine(CountingPass):
             walks=[
                 bool(counts.entries) and hits * hits >= RANK_WINDOW * counts.entries
                 for hits in (counts.in_title, counts.in_summary)
+            ],
+            floors=[
+                rank_floor(dates, every=counts.sample_every, window=RANK_WINDOW)
+                for dates in (counts.title_dates, counts.summary_dates)
             ],
         )
         if len(ranked) >= offset + limit:
@@ -272,12 +283,14 @@ class PostgresEngine(CountingPass):
     def _ranked_ids(
         self,
         tiers: list[str],
+        dated_tiers: list[str],
         params: dict,
         *,
         rank: str,
         limit: int,
         many: bool,
         walks: list[bool],
+        floors: list[datetime | None],
     ) -> list[int]:
         """The first `limit` ids of these tiers, each ranked by `rank` then newest first,
         one tier after the other: PostgreSQL reads the second only when the first falls
@@ -293,17 +306,25 @@ class PostgresEngine(CountingPass):
         through their GIN index (their date order is written as an expression, which no
         index provides). Whether hits are common comes from the sample's own count of
         them, so a quoted phrase walks only when its sample says it is common (PostgreSQL
-        has no statistics on phrases, and must not be the one to judge)."""
+        has no statistics on phrases, and must not be the one to judge). A window is read
+        above a date from the sample first (search.ranking)."""
         walks = [walk and many for walk in walks]
         newest = "e.published_at DESC, e.resource_id DESC"
         selects = []
-        for condition, walk in zip(tiers, walks, strict=True):
+        params = {**params, "limit": limit, "window": RANK_WINDOW}
+        for i, (condition, dated, walk, floor) in enumerate(
+            zip(tiers, dated_tiers, walks, floors, strict=True)
+        ):
             source = "practice_library_searchentry e"
             by_date = newest if walk else "e.published_at + interval '0 s' DESC, e.resource_id DESC"
             if many:
-                source = f"""(SELECT e.resource_id, e.published_at, e.ranking
-                    FROM practice_library_searchentry e WHERE {condition}
-                    ORDER BY {by_date} LIMIT %(window)s) e"""
+                floor_param = None
+                if floor is not None:
+                    floor_param = f"floor{i}"
+                    params[floor_param] = floor
+                source = window_source(
+                    condition, dated=dated, by_date=by_date, floor_param=floor_param
+                )
             selects.append(
                 f"""(SELECT {rank} AS rank, e.published_at, e.resource_id
                 FROM {source} WHERE {"TRUE" if many else condition}
@@ -318,7 +339,7 @@ class PostgresEngine(CountingPass):
         rows = self._run(
             "SET LOCAL max_parallel_workers_per_gather = 0; "
             f"""SELECT resource_id FROM ({" UNION ALL ".join(selects)}) tiers LIMIT %(limit)s""",
-            {**params, "limit": limit, "window": RANK_WINDOW},
+            params,
             walk=any(walks),
         )
         return [row[0] for row in rows]

@@ -5,6 +5,8 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -182,6 +184,32 @@ def test_postgres_search_keeps_a_quoted_phrase_together(client):
     response = client.get(URL, {"q": '"staying close"'})
 
     assert titles(response) == ["Staying close to the home"]
+
+
+@postgres_only
+@pytest.mark.parametrize("many", [False, True], ids=["counted", "ranked in a window"])
+def test_postgres_phrase_ranks_title_then_summary_then_the_rest_where_its_words_meet(
+    client, settings, monkeypatch, many
+):
+    settings.LIBRARY_PAGE_SIZE = 2
+    if many:  # the page is read by the ranked tiers, not by the counting pass
+        monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+        monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 1)
+        monkeypatch.setattr(counting, "RANK_ALL_UP_TO", 1)
+        monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
+    ResourceFactory(title="Staying close guide", published_at=ago(5))
+    ResourceFactory(title="Guide", summary="On staying close to family.", published_at=ago(4))
+    ResourceFactory(
+        title="Close review",
+        summary="Staying put, and close ties.",
+        body="Staying close at last.",
+        published_at=ago(1),
+    )
+    ResourceFactory(title="Close notes", summary="Staying apart, close by.", published_at=ago(2))
+
+    pages = [titles(client.get(URL, {"q": '"staying close"', "page": n})) for n in (1, 2)]
+
+    assert pages == [["Staying close guide", "Guide"], ["Close review"]]
 
 
 @postgres_only
@@ -694,6 +722,33 @@ def test_postgres_search_with_very_many_hits_ranks_the_newest_then_lists_the_old
     pages = [titles(client.get(URL, {"q": "advocacy", "page": n})) for n in (1, 2)]
 
     assert pages == [["Advocacy review", "Advocacy notes"], ["Advocacy guide"]]
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "days", [1.5, 2.5, 3.5, 10], ids=["none above", "one above", "window above", "all above"]
+)
+def test_postgres_ranking_window_is_read_above_a_date_or_again_without_it(
+    client, settings, monkeypatch, days
+):
+    settings.LIBRARY_PAGE_SIZE = 2
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 1)
+    monkeypatch.setattr(counting, "RANK_ALL_UP_TO", 1)
+    monkeypatch.setattr(postgres, "RANK_WINDOW", 2)
+    # The window is the 2 newest title matches: a date with fewer above it is too high.
+    monkeypatch.setattr(postgres, "rank_floor", lambda dates, every, window: ago(days))
+    ResourceFactory(
+        title="Advocacy guide", summary="Advocacy, and advocacy again.", published_at=ago(9)
+    )
+    ResourceFactory(title="Advocacy notes", published_at=ago(2))
+    ResourceFactory(title="Advocacy review", summary="On advocacy.", published_at=ago(3))
+
+    with CaptureQueriesContext(connection) as queries:
+        pages = [titles(client.get(URL, {"q": "advocacy", "page": n})) for n in (1, 2)]
+
+    assert pages == [["Advocacy review", "Advocacy notes"], ["Advocacy guide"]]
+    assert any("published_at >= " in query["sql"] for query in queries.captured_queries)
 
 
 @postgres_only
