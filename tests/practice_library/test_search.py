@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.access import AccessLevel
-from practice_library.models import ResourceStatus
+from practice_library import services
+from practice_library.models import Resource, ResourceStatus
 from practice_library.search import counting, facets, postgres
 from practice_library.search.params import clean_query, required_phrases
 from tests.members.factories import TopicFactory
@@ -831,24 +832,42 @@ def test_postgres_estimated_search_pages_newest_first(client, monkeypatch):
 
 
 @postgres_only
-@pytest.mark.parametrize("margin", [-1, 0], ids=["floor too high", "floor holds the page"])
+@pytest.mark.parametrize(
+    "margin, reads_above_the_date, reads_without",
+    [(-1, 1, 1), (0, 1, 0)],
+    ids=["floor too high", "floor holds the page"],
+)
 def test_postgres_estimated_page_is_read_above_a_date_from_the_sample_or_without_it(
-    client, monkeypatch, settings, margin
+    client, monkeypatch, settings, margin, reads_above_the_date, reads_without
 ):
     settings.LIBRARY_PAGE_SIZE = 2
-    monkeypatch.setattr(facets, "SAMPLE_EVERY", 1)  # every entry is in the sample
+    monkeypatch.setattr(facets, "SAMPLE_EVERY", 2)  # the entries with even ids
     monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
     monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
-    # Page 2 needs the 4 newest hits: a floor at the 3rd newest falls short, and the
-    # page is read again without it; at the 4th it holds the page.
     monkeypatch.setattr(postgres, "FLOOR_MARGIN", margin)
-    for n in range(5):
-        ResourceFactory(title=f"Kinship care review {n}", published_at=ago(n + 1))
+    resources = sorted(
+        (ResourceFactory(title=f"Kinship care review {n}") for n in range(6)),
+        key=lambda resource: resource.pk,
+    )
+    evens = [r for r in resources if r.pk % 2 == 0]
+    odds = [r for r in resources if r.pk % 2]
+    # Newest first: odd, even, odd, even, odd, even. Page 2 needs the 4 newest hits.
+    # The sample (even ids) dates its 1st newest hit at the 2nd newest of all: a floor
+    # there holds 2 hits and falls short; its 2nd newest is the 4th of all and holds it.
+    newest_first = [odds[0], evens[0], odds[1], evens[1], odds[2], evens[2]]
+    for age, resource in enumerate(newest_first, start=1):
+        Resource.objects.filter(pk=resource.pk).update(published_at=ago(age))
+        services.resource_reindex(resource_id=resource.pk)
 
-    response = client.get(URL, {"q": "kinship", "sort": "newest", "page": 2})
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": "kinship", "sort": "newest", "page": 2})
 
     assert response.context["total_estimated"] is True
-    assert titles(response) == ["Kinship care review 2", "Kinship care review 3"]
+    assert titles(response) == [newest_first[2].title, newest_first[3].title]
+    page_reads = [q["sql"] for q in captured if "SELECT e.resource_id FROM" in q["sql"]]
+    above = [sql for sql in page_reads if "e.published_at >= " in sql]
+    assert len(above) == reads_above_the_date
+    assert len(page_reads) - len(above) == reads_without
 
 
 @postgres_only
