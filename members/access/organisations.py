@@ -9,6 +9,7 @@ from django.db.models import QuerySet, Value
 from django.db.models.functions import Lower, StrIndex, Substr
 from django.utils import timezone
 
+from members.access.people import is_org_admin
 from members.access.subscriptions import (
     STATUSES_THAT_MAY_GIVE_ACCESS,
     current_grants,
@@ -65,7 +66,9 @@ def organisations_managed_by(user) -> QuerySet[Organisation]:
     Views look organisations up in this queryset, so another organisation's page is a
     404 rather than a page that leaks its name.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
+    # is_org_admin is asked once per request (with the person's groups): most people
+    # administer nothing, and their pages then make no query here.
+    if not is_org_admin(user):
         return Organisation.objects.none()
     return Organisation.objects.filter(seats__user=user, seats__is_admin=True).distinct()
 
@@ -110,9 +113,7 @@ def verified_emails(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_access_emails", None)
     if cached is None:
-        addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
+        addresses = _verified(user).values_list("email", flat=True)
         cached = frozenset(address.lower() for address in addresses)
         user._access_emails = cached
     return cached
@@ -121,13 +122,16 @@ def verified_emails(user) -> frozenset[str]:
 def verified_addresses(user) -> QuerySet:
     """The person's verified addresses, lower-cased, as a subquery to filter by: a page
     that only filters by them asks no query of its own for them."""
-    return EmailAddress.objects.filter(user=user, verified=True).values(address=Lower("email"))
+    return _verified(user).values(address=Lower("email"))
 
 
 def _verified_domains(user) -> QuerySet:
-    return EmailAddress.objects.filter(user=user, verified=True).values(
-        domain=Lower(Substr("email", StrIndex("email", Value("@")) + 1))
-    )
+    """Their domains, as email_domain() gives them, likewise."""
+    return _verified(user).values(domain=Lower(Substr("email", StrIndex("email", Value("@")) + 1)))
+
+
+def _verified(user) -> QuerySet[EmailAddress]:
+    return EmailAddress.objects.filter(user=user, verified=True)
 
 
 def email_domain(address: str) -> str:

@@ -13,11 +13,7 @@ register = template.Library()
 def organisation_panel(context) -> dict:
     user = context["request"].user
     managed = []
-    # is_org_admin is already known for the page's roles; most people administer nothing.
-    administered = (
-        access.organisations_managed_by(user).order_by("name") if access.is_org_admin(user) else []
-    )
-    for organisation in administered:
+    for organisation in access.organisations_managed_by(user).order_by("name"):
         membership = access.organisation_membership(organisation)
         usage = seats.seats_usage(organisation, total=membership.seats if membership else 0)
         managed.append({"organisation": organisation, "membership": membership, "usage": usage})
