@@ -184,16 +184,22 @@ def _read_context(user, category_ids: list[int], thread_ids: list[int]):
     return states, marks
 
 
-def _with_read_pointers(threads: QuerySet[Thread], user) -> QuerySet[Thread]:
-    """Each thread with the person's read pointer and their room's read mark, in the
-    query that lists them (thread_rows then asks nothing more)."""
+def with_read_pointer(threads: QuerySet[Thread], user) -> QuerySet[Thread]:
+    """Each thread with the person's read pointer (`read_to`, None before their first
+    visit), in the query that finds it."""
     read_to = ThreadReadState.objects.filter(user=user, thread=OuterRef("pk")).values(
         "last_read_post_number"
     )
+    return threads.annotate(read_to=Subquery(read_to[:1]))
+
+
+def _with_read_pointers(threads: QuerySet[Thread], user) -> QuerySet[Thread]:
+    """Each thread with the person's read pointer and their room's read mark, in the
+    query that lists them (thread_rows then asks nothing more)."""
     mark_at = CategoryReadMark.objects.filter(user=user, category=OuterRef("category")).values(
         "marked_at"
     )
-    return threads.annotate(read_to=Subquery(read_to[:1]), mark_at=Subquery(mark_at[:1]))
+    return with_read_pointer(threads, user).annotate(mark_at=Subquery(mark_at[:1]))
 
 
 def thread_rows(user, threads: list[Thread]) -> list[ThreadRow]:

@@ -40,13 +40,13 @@ def _category_or_404(user, slug: str) -> Category:
     return category
 
 
-def _thread_or_404(user, pk: int) -> Thread:
-    thread = get_object_or_404(
-        Thread.objects.select_related("category", "author", "merged_into").defer(
-            "search_vector", "merged_into__search_vector"
-        ),
-        pk=pk,
+def _thread_or_404(user, pk: int, *, with_read_pointer: bool = False) -> Thread:
+    threads = Thread.objects.select_related("category", "author", "merged_into").defer(
+        "search_vector", "merged_into__search_vector"
     )
+    if with_read_pointer and user.is_authenticated:
+        threads = selectors.with_read_pointer(threads, user)
+    thread = get_object_or_404(threads, pk=pk)
     if not access.can_read_thread(user, thread):
         raise Http404
     return thread
@@ -161,7 +161,7 @@ def _needs_child_safety_confirmation(request: HttpRequest) -> bool:
 
 
 def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    thread = _thread_or_404(request.user, pk)
+    thread = _thread_or_404(request.user, pk, with_read_pointer=True)
     if thread.merged_into_id:
         return redirect(thread.merged_into)
     if slug != thread.slug:
@@ -202,7 +202,9 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         # number localisation each time.
         post.number = str(post.post_number)
     visible_numbers = [p.post_number for p in posts if p.state == PostState.VISIBLE]
-    if visible_numbers:
+    # Rereading a page moves nothing: no statement, so no row lock and no commit to wait
+    # for (the pointer's upsert locks the row even when it leaves it as it was).
+    if visible_numbers and max(visible_numbers) > (getattr(thread, "read_to", None) or 0):
         reading.thread_mark_read(user=user, thread=thread, up_to=max(visible_numbers))
     can_reply = access.can_reply(user, thread)
     refusal = None if can_reply else access.reply_refusal(user, thread)

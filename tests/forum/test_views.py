@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -18,6 +20,7 @@ from forum.models import (
     PostAttachment,
     PostState,
     Thread,
+    ThreadReadState,
 )
 from forum.services import posting, publishing, reactions, reading
 from members.models import SubscriptionStatus
@@ -158,7 +161,7 @@ def test_thread_page_queries_are_the_same_for_short_and_long_threads(
     client.get(url(short))
     client.get(url(long))
     # The member's helpful marks and bookmarks on the page come in one query.
-    with django_assert_max_num_queries(13) as counted:
+    with django_assert_max_num_queries(12) as counted:
         client.get(url(short))
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(url(long))
@@ -172,6 +175,25 @@ def test_reading_a_page_moves_the_read_pointer_and_first_unread_jumps(
     client.get(thread.get_absolute_url())
     response = client.get(f"/forum/t/{thread.pk}/unread/")
     assert response.url == f"{thread.get_absolute_url()}?page=2#post-21"
+
+
+def test_rereading_a_page_sends_no_write_for_the_read_pointer(client, room, member, second_member):
+    thread = thread_with_posts(category=room, author=member, posts=30)
+    client.force_login(second_member)
+    client.get(thread.get_absolute_url())
+    with CaptureQueriesContext(connection) as first_again:
+        client.get(thread.get_absolute_url())
+    with CaptureQueriesContext(connection) as second_page:
+        client.get(f"{thread.get_absolute_url()}?page=2")
+
+    def writes(captured):
+        return [q["sql"] for q in captured if "forum_threadreadstate (" in q["sql"]]
+
+    assert writes(first_again) == []
+    assert len(writes(second_page)) == 1
+    assert (
+        ThreadReadState.objects.get(user=second_member, thread=thread).last_read_post_number == 30
+    )
 
 
 def test_thread_in_an_unreadable_category_is_404_without_its_title(
