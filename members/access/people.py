@@ -11,18 +11,16 @@ from functools import wraps
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection, models
-from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from members.access.subscriptions import (
-    STATUSES_THAT_MAY_GIVE_ACCESS,
-    current_grants,
-    end_of_day,
-    first_giving_subscription,
-    with_earliest_unpaid_due,
+from members.access.membership_rows import (
+    current_grant,
+    holder_sql,
+    subscriptions_that_may_give_access,
 )
+from members.access.subscriptions import end_of_day, first_giving_subscription
 from members.models import (
     MembershipGrant,
     MemberType,
@@ -89,14 +87,6 @@ class Membership:
 # --- People --------------------------------------------------------------------------
 
 
-def _holder_filter(user) -> Q:
-    """Rows held by the person, or by an organisation where they hold a seat.
-
-    The organisations are a subquery rather than a join, so no row comes back twice
-    and the lookup needs no DISTINCT."""
-    return Q(user=user) | Q(organisation__in=Seat.objects.filter(user=user).values("organisation"))
-
-
 def _membership_from_subscription(user, subscription: Subscription) -> Membership:
     if subscription.organisation_id:
         return Membership(
@@ -128,27 +118,11 @@ def _membership_from_grant(user, grant: MembershipGrant) -> Membership:
 
 
 def _find_membership(user, now: datetime) -> Membership | None:
-    # A personal subscription first (organisation_id NULL sorts first on every database),
-    # then seats, newest first.
-    subscriptions = (
-        with_earliest_unpaid_due(
-            Subscription.objects.filter(_holder_filter(user)).filter(
-                status__in=STATUSES_THAT_MAY_GIVE_ACCESS
-            )
-        )
-        .select_related("plan", "organisation")
-        .order_by(F("organisation_id").asc(nulls_first=True), "-created_at")
-    )
-    subscription = first_giving_subscription(subscriptions, now)
+    # A personal subscription first, then seats, newest first (the order of the rows).
+    subscription = first_giving_subscription(subscriptions_that_may_give_access(user), now)
     if subscription is not None:
         return _membership_from_subscription(user, subscription)
-    grant = (
-        current_grants(timezone.localdate(now))
-        .filter(_holder_filter(user))
-        .select_related("organisation")
-        .order_by(F("organisation_id").asc(nulls_first=True), "-ends_on")
-        .first()
-    )
+    grant = current_grant(user, timezone.localdate(now))
     if grant is not None:
         return _membership_from_grant(user, grant)
     return None
@@ -227,11 +201,7 @@ def _standing_sql() -> tuple[str, str]:
         f"SELECT EXISTS ({in_groups}%(moderators)s), EXISTS ({in_groups}%(editors)s), "
         f"EXISTS (SELECT 1 FROM {seat} WHERE user_id = %(user)s AND is_admin)"
     )
-    # Held by the person, or by an organisation where they hold a seat (_holder_filter).
-    held = (
-        "(h.user_id = %(user)s OR h.organisation_id IN "
-        f"(SELECT organisation_id FROM {seat} WHERE user_id = %(user)s))"
-    )
+    held = holder_sql("h")
     history = (
         f", EXISTS (SELECT 1 FROM {Subscription._meta.db_table} h WHERE {held} "
         "AND h.status NOT IN (%(incomplete)s, %(incomplete_expired)s)), "

@@ -42,7 +42,7 @@ STATUSES_THAT_MAY_GIVE_ACCESS = [s for s, a in STATUS_ACCESS.items() if a != Sta
 
 # Invoices that still ask to be paid: open (sent, waiting) and uncollectible (written off
 # by Stripe after failed collection). Draft ones are not sent yet; void ones are not owed.
-_UNPAID_INVOICE_STATUSES = [Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE]
+UNPAID_INVOICE_STATUSES = [Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE]
 
 
 def end_of_day(day) -> datetime:
@@ -69,7 +69,7 @@ def grace_period_end(subscription: Subscription) -> datetime | None:
 def overdue_invoice_q(now: datetime) -> Q:
     """Invoices unpaid for longer than the grace period after their due date."""
     return Q(
-        status__in=_UNPAID_INVOICE_STATUSES,
+        status__in=UNPAID_INVOICE_STATUSES,
         paid_out_of_band=False,
         due_date__lt=now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS),
     )
@@ -81,7 +81,7 @@ def with_earliest_unpaid_due(subscriptions: QuerySet[Subscription]) -> QuerySet[
     oldest_unpaid = (
         Invoice.objects.filter(
             subscription=OuterRef("pk"),
-            status__in=_UNPAID_INVOICE_STATUSES,
+            status__in=UNPAID_INVOICE_STATUSES,
             paid_out_of_band=False,
             due_date__isnull=False,
         )
