@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from members import access
@@ -25,7 +27,7 @@ from network.activity import (
 from network.files import protected_file_response, safe_filename
 from practice_library import services
 from practice_library.models import Attachment, Bookmark, RecentRead, Resource
-from practice_library.search import SORTS, Library
+from practice_library.search import SORTS, Library, search_body_cached
 
 logger = logging.getLogger(__name__)
 
@@ -35,23 +37,37 @@ RECENT_READS_SHOWN = 10
 @login_not_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    library = Library(request.GET)
-    page = library.page()
-    if library.params.q and not page.object_list:
+    def search_body() -> dict:
+        library = Library(request.GET)
+        page = library.page()
+        context = {
+            "params": library.params,
+            "page": page,
+            "facets": library.facets(),
+            "approximate": library.approximate,
+            "total_estimated": library.total_estimated,
+            "active_filters": library.active_filters(),
+            "sorts": SORTS,
+            "sort": library.sort,
+            "page_query": library.params.querystring(),
+        }
+        return {
+            "q": library.params.q,
+            "found_nothing": bool(library.params.q) and not page.object_list,
+            # Rendered without the request: nothing of the reader can reach it.
+            "html": render_to_string("practice_library/includes/search_body.html", context),
+        }
+
+    body = search_body_cached(request.GET, search_body)
+    if body["found_nothing"]:
         # What members look for and the library lacks (the words only, not who).
-        activity_record(LIBRARY_SEARCH_EMPTY, term=library.params.q.strip().lower())
-    context = {
-        "params": library.params,
-        "page": page,
-        "facets": library.facets(),
-        "approximate": library.approximate,
-        "total_estimated": library.total_estimated,
-        "active_filters": library.active_filters(),
-        "sorts": SORTS,
-        "sort": library.sort,
-        "page_query": library.params.querystring(),
-    }
-    return render(request, "practice_library/index.html", context)
+        activity_record(LIBRARY_SEARCH_EMPTY, term=body["q"].strip().lower())
+    return render(
+        request,
+        "practice_library/index.html",
+        # Our own template's output, escaped when it was rendered.
+        {"q": body["q"], "search_body": mark_safe(body["html"])},
+    )
 
 
 def _resource_for_page(request: HttpRequest, **lookup) -> Resource:

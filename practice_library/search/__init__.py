@@ -6,7 +6,8 @@ The one entry point is Library (views build one per request); the rest of the pa
 - sqlite:    the engine of the embedded default (ORM filters and counts)
 - postgres:  the engine on PostgreSQL (search entries, relevance tiers, snippets)
 - facets:    the facets' options and counts, exact or estimated from a sample
-- cache:     counts, page ids and phrase pairs cached under the library's version
+- cache:     counts, page ids, phrase pairs and the rendered results cached under the
+             library's version
 - highlight: the <mark>ed extracts both engines show
 """
 
@@ -17,13 +18,13 @@ from django.http import QueryDict
 from members.models import MemberType
 from network.models import Topic
 from practice_library.models import ResourceType
-from practice_library.search.cache import library_changed
+from practice_library.search.cache import library_changed, search_body_cached
 from practice_library.search.facets import Facet, facets_build
 from practice_library.search.params import SORTS, parse_params
 from practice_library.search.postgres import PostgresEngine
 from practice_library.search.sqlite import SqliteEngine
 
-__all__ = ["SORTS", "Library", "library_changed", "library_warm"]
+__all__ = ["SORTS", "Library", "library_changed", "library_warm", "search_body_cached"]
 
 
 class Library:

@@ -1,6 +1,8 @@
-"""Cached search results: the counts and page ids of a search for CACHE_SECONDS, under a
-version that every change to the library replaces (library_changed), so repeated and
-paged searches skip the scans; and a phrase's word pairs, which never change."""
+"""Cached search results: the counts and page ids of a search, and the search page's
+rendered results, for CACHE_SECONDS, under a version that every change to the library
+replaces (library_changed: after a reindex, and on saving or deleting a resource, a
+resource type or a topic), so repeated and paged searches skip the scans; and a
+phrase's word pairs, which never change."""
 
 import hashlib
 import json
@@ -9,6 +11,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import QueryDict
 
 from practice_library.search.params import SearchParams
 
@@ -31,6 +36,25 @@ def _data_version() -> str:
 def library_changed() -> None:
     """Forget every cached search: called after any change to what search reads."""
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _shown_changed(**kwargs) -> None:
+    # Now, for this transaction's own later reads, and after commit, since another
+    # process may cache what it saw before the commit (as search_entries_refresh does).
+    library_changed()
+    transaction.on_commit(library_changed)
+
+
+# What the rendered results show besides the search entries: titles, addresses, dates
+# and access of resources, the names of types and topics in the facets.
+SHOWN_IN_RESULTS = ["practice_library.Resource", "practice_library.ResourceType", "network.Topic"]
+
+
+def connect_signals() -> None:
+    """Called from PracticeLibraryConfig.ready()."""
+    for label in SHOWN_IN_RESULTS:
+        post_save.connect(_shown_changed, sender=label, dispatch_uid=f"library-save-{label}")
+        post_delete.connect(_shown_changed, sender=label, dispatch_uid=f"library-delete-{label}")
 
 
 def _search_key(params: SearchParams, *parts) -> str:
@@ -65,3 +89,12 @@ def phrase_pairs_cached(phrases: list[str], compute: Callable[[], T]) -> T:
     """The word pairs of quoted phrases (a phrase's pairs never change)."""
     key = "library:search:pairs:" + hashlib.sha256(json.dumps(phrases).encode()).hexdigest()
     return _cached(key, compute, PHRASE_PAIRS_SECONDS)
+
+
+def search_body_cached(data: QueryDict, compute: Callable[[], T]) -> T:
+    """What the search page shows below its heading for this query string: the same for
+    every reader, so rendered once per version and query string (any order of the
+    parameters counts as another string; they are few in practice)."""
+    state = json.dumps(sorted(data.lists()))
+    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+    return _cached(f"library:body:{_data_version()}:{digest}", compute, CACHE_SECONDS)

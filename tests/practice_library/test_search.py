@@ -654,18 +654,69 @@ def test_an_archived_resource_leaves_a_search_that_was_just_cached(client):
 
 
 @postgres_only
-def test_a_repeated_search_is_answered_from_the_cache(client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_a_repeated_search_is_answered_from_the_kept_results(client):
     ResourceFactory(title="Kinship care")
     client.get(URL, {"q": "kinship"})
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"q": "kinship"})
 
-    assert titles(response) == ["Kinship care"]
-    assert not any("practice_library_searchentry" in q["sql"] for q in queries.captured_queries)
+    assert "Kinship care" in response.content.decode()
+    assert not any("practice_library_" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_renamed_resource_type_shows_at_once_on_a_kept_search_page(client):
+    resource = ResourceFactory(title="Kinship care")
+    client.get(URL, {"q": "kinship"})
+
+    resource.resource_type.name = "Practice note"
+    resource.resource_type.save()
+
+    assert "Practice note" in client.get(URL, {"q": "kinship"}).content.decode()
+
+
+def test_a_deleted_resource_leaves_a_kept_search_page_at_once(client):
+    ResourceFactory(title="Kinship care")
+    gone = ResourceFactory(title="Kinship networks")
+    client.get(URL, {"q": "kinship"})
+
+    gone.delete()
+
+    page = client.get(URL, {"q": "kinship"}).content.decode()
+    assert "Kinship care" in page and "Kinship networks" not in page
+
+
+def test_a_kept_search_page_holds_nothing_of_the_member_who_searched_first(client, member):
+    ResourceFactory(title="Kinship care")
+    client.force_login(member)
+    client.get(URL, {"q": "kinship"})
+    client.logout()
+
+    page = client.get(URL, {"q": "kinship"}).content.decode()
+
+    assert "Kinship care" in page
+    assert "My library" not in page and member.email not in page
+
+
+def test_a_search_that_finds_nothing_is_recorded_each_time_also_when_kept(
+    client, django_capture_on_commit_callbacks
+):
+    from network import activity
+
+    heard = []
+
+    def listen(**kwargs):
+        heard.append(kwargs["term"])
+
+    activity.activity.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(URL, {"q": "Staffing Rotas"})
+            client.get(URL, {"q": "Staffing Rotas"})
+    finally:
+        activity.activity.disconnect(listen)
+
+    assert heard == ["staffing rotas", "staffing rotas"]
 
 
 @postgres_only
