@@ -75,7 +75,8 @@ class _Columns:
 
 
 @once
-def _subscription_statement() -> tuple[str, _Columns, _Columns, _Columns]:
+def _subscription_statement() -> tuple[str, dict, _Columns, _Columns, _Columns]:
+    """The statement, its parameters but the person, and the columns it reads."""
     subscription = _Columns(Subscription, "s")
     plan = _Columns(Plan, "p")
     organisation = _Columns(Organisation, "o")
@@ -95,18 +96,20 @@ def _subscription_statement() -> tuple[str, _Columns, _Columns, _Columns]:
         "ORDER BY CASE WHEN s.organisation_id IS NULL THEN 0 ELSE 1 END, s.organisation_id, "
         "s.created_at DESC"
     )
-    return sql, subscription, plan, organisation
+    params = {"false": False}
+    params.update({f"status_{n}": s for n, s in enumerate(STATUSES_THAT_MAY_GIVE_ACCESS)})
+    params.update({f"unpaid_{n}": s for n, s in enumerate(UNPAID_INVOICE_STATUSES)})
+    return sql, params, subscription, plan, organisation
 
 
 def subscriptions_that_may_give_access(user) -> list[Subscription]:
     """The person's subscriptions and their organisations' in a state that may give
     access, personal first, each with its plan, organisation and `earliest_unpaid_due`."""
-    sql, subscription_columns, plan_columns, organisation_columns = _subscription_statement()
-    params = {"user": user.pk, "false": False}
-    params.update({f"status_{n}": s for n, s in enumerate(STATUSES_THAT_MAY_GIVE_ACCESS)})
-    params.update({f"unpaid_{n}": s for n, s in enumerate(UNPAID_INVOICE_STATUSES)})
+    sql, params, subscription_columns, plan_columns, organisation_columns = (
+        _subscription_statement()
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, {**params, "user": user.pk})
         rows = cursor.fetchall()
     due_converters = _converters(connection, Invoice._meta.get_field("due_date"))
     found = []

@@ -57,11 +57,15 @@ def connect_signals() -> None:
         post_delete.connect(_shown_changed, sender=label, dispatch_uid=f"library-delete-{label}")
 
 
+def _versioned_key(kind: str, state) -> str:
+    """A key for `state` (anything JSON takes) under the library's current version."""
+    digest = hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
+    return f"library:{kind}:{_data_version()}:{digest}"
+
+
 def _search_key(params: SearchParams, *parts) -> str:
     p = params
-    state = json.dumps([p.q, p.types, p.topics, p.audiences, p.years, *parts])
-    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
-    return f"library:search:{_data_version()}:{digest}"
+    return _versioned_key("search", [p.q, p.types, p.topics, p.audiences, p.years, *parts])
 
 
 def _cached(key: str, compute: Callable[[], T], seconds: int) -> T:
@@ -95,6 +99,4 @@ def search_body_cached(data: QueryDict, compute: Callable[[], T]) -> T:
     """What the search page shows below its heading for this query string: the same for
     every reader, so rendered once per version and query string (any order of the
     parameters counts as another string; they are few in practice)."""
-    state = json.dumps(sorted(data.lists()))
-    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
-    return _cached(f"library:body:{_data_version()}:{digest}", compute, CACHE_SECONDS)
+    return _cached(_versioned_key("body", sorted(data.lists())), compute, CACHE_SECONDS)
