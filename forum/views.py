@@ -40,12 +40,12 @@ def _category_or_404(user, slug: str) -> Category:
     return category
 
 
-def _thread_or_404(user, pk: int, *, with_read_pointer: bool = False) -> Thread:
+def _thread_or_404(user, pk: int, *, with_reader_state: bool = False) -> Thread:
     threads = Thread.objects.select_related("category", "author", "merged_into").defer(
         "search_vector", "merged_into__search_vector"
     )
-    if with_read_pointer and user.is_authenticated:
-        threads = selectors.with_read_pointer(threads, user)
+    if with_reader_state and user.is_authenticated:
+        threads = selectors.with_reader_state(threads, user)
     thread = get_object_or_404(threads, pk=pk)
     if not access.can_read_thread(user, thread):
         raise Http404
@@ -161,7 +161,7 @@ def _needs_child_safety_confirmation(request: HttpRequest) -> bool:
 
 
 def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
-    thread = _thread_or_404(request.user, pk, with_read_pointer=True)
+    thread = _thread_or_404(request.user, pk, with_reader_state=True)
     if thread.merged_into_id:
         return redirect(thread.merged_into)
     if slug != thread.slug:
@@ -177,7 +177,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     is_moderator = may.moderator
     links = _post_links(thread)
     posts = []
-    for post in selectors.thread_page_posts(thread, page=page, per_page=per_page):
+    for post in selectors.thread_page_posts(thread, user, page=page, per_page=per_page):
         post.show_body = may.see_body(post)
         if post.state == PostState.HELD and not post.show_body:
             continue  # not there yet for anyone but its author and the moderators
@@ -194,10 +194,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             or (a.approval == AttachmentApproval.PENDING and post.author_id == user.pk)
         ]
         posts.append(post)
-    helpful, kept = selectors.user_marks_on(user, posts)
     for post in posts:
-        post.is_helpful = post.pk in helpful
-        post.is_kept = post.pk in kept
         # As text: the template writes it seven times, and an integer would go through
         # number localisation each time.
         post.number = str(post.post_number)
@@ -229,7 +226,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "page_range": _page_links(page, num_pages),
             "is_moderator": is_moderator,
             "can_reply": can_reply,
-            "following": selectors.is_following(user, thread),
+            "following": selectors.following_thread(thread),
             "form": forms.PostForm(ask_confirmation=ask) if can_reply else None,
             "here": here,
             **_refusal_context(user, refusal),

@@ -144,6 +144,19 @@ def test_thread_page_shows_which_posts_the_member_found_helpful_and_bookmarked(
     assert 'aria-pressed="false"' in articles[2] and "Remove bookmark" not in articles[2]
 
 
+def test_thread_page_shows_no_one_elses_helpful_marks_or_bookmarks_as_the_readers(
+    client, room, member, second_member, third_member
+):
+    thread = thread_with_posts(category=room, author=member, posts=2)
+    first = thread.posts.get(post_number=1)
+    reactions.reaction_toggle(user=third_member, post=first)
+    reactions.bookmark_toggle(user=third_member, post=first)
+    client.force_login(second_member)
+    html = page(client.get(thread.get_absolute_url()))
+    first_article = html.split('<article class="forum-post"')[1]
+    assert 'aria-pressed="false"' in first_article and "Remove bookmark" not in first_article
+
+
 @pytest.mark.parametrize("page_number", [1, "last"])
 def test_thread_page_queries_are_the_same_for_short_and_long_threads(
     client, room, member, second_member, confirmed, django_assert_max_num_queries, page_number
@@ -160,11 +173,42 @@ def test_thread_page_queries_are_the_same_for_short_and_long_threads(
 
     client.get(url(short))
     client.get(url(long))
-    # The member's helpful marks and bookmarks on the page come in one query.
-    with django_assert_max_num_queries(12) as counted:
+    # The member's helpful marks, bookmarks, read pointer and follow come with the posts
+    # and the thread: 9 queries measured.
+    with django_assert_max_num_queries(10) as counted:
         client.get(url(short))
     with django_assert_max_num_queries(len(counted.captured_queries)):
         client.get(url(long))
+
+
+def _follow_button(client, thread) -> str:
+    html = page(client.get(thread.get_absolute_url()))
+    return "Stop following" if "Stop following" in html else "Follow this thread"
+
+
+def test_thread_page_offers_to_stop_following_a_thread_followed(client, room, member):
+    thread = thread_with_posts(category=room, author=member, posts=2)
+    client.force_login(member)
+    assert _follow_button(client, thread) == "Follow this thread"
+    reading.thread_follow(user=member, thread=thread)
+    assert _follow_button(client, thread) == "Stop following"
+
+
+def test_thread_page_counts_a_followed_category_as_following(client, room, member, second_member):
+    thread = thread_with_posts(category=room, author=member, posts=2)
+    reading.category_follow(user=second_member, category=room)
+    client.force_login(second_member)
+    assert _follow_button(client, thread) == "Stop following"
+
+
+def test_thread_page_of_a_muted_thread_offers_to_follow_despite_its_category(
+    client, room, member, second_member
+):
+    thread = thread_with_posts(category=room, author=member, posts=2)
+    reading.category_follow(user=second_member, category=room)
+    reading.thread_unfollow(user=second_member, thread=thread)
+    client.force_login(second_member)
+    assert _follow_button(client, thread) == "Follow this thread"
 
 
 def test_reading_a_page_moves_the_read_pointer_and_first_unread_jumps(
