@@ -17,7 +17,8 @@ present, else gthread with 2 processes x 4 threads), DEBUG off:
   no middleware but CommonMiddleware), the yardstick that absorbs what the machine and
   the load generator cost.
 Then, for each page at `--connections` (4) connections for `--seconds`, the requests per
-second as a share of the bare view's in the same run, and p50/p95; then `--members`
+second as a share of the bare view's in the same run, and p50/p95 (the signed-in about
+page is the floor: what every member page costs before its own content); then `--members`
 signed-in members at once for `--mixed-seconds` on a mix of pages (home, library search,
 a thread, the forum index, the account page): requests per second, p50/p95/p99, errors,
 once for each `--think` (the pause of each member between pages: 0, every member asking
@@ -333,6 +334,9 @@ def main() -> int:
         pages = [
             ("home, anonymous", "/", False),
             ("/healthz", "/healthz", False),
+            # The least a member's page costs: session, user, header, notification count
+            # and a page of text. The member pages below cannot pass this share.
+            ("about page, member (the floor)", "/about/", True),
             ("library search 'placement', member", "/library/?q=placement", True),
             ("forum thread (100+ posts, page 1), member", thread, True),
             ("forum index, member", "/forum/", True),
