@@ -193,11 +193,10 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             or is_moderator
             or (a.approval == AttachmentApproval.PENDING and post.author_id == user.pk)
         ]
-        posts.append(post)
-    for post in posts:
         # As text: the template writes it seven times, and an integer would go through
         # number localisation each time.
         post.number = str(post.post_number)
+        posts.append(post)
     visible_numbers = [p.post_number for p in posts if p.state == PostState.VISIBLE]
     # Rereading a page moves nothing: no statement, so no row lock and no commit to wait
     # for (the pointer's upsert locks the row even when it leaves it as it was).
