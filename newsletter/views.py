@@ -86,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "subscriber": subscriber,
             "unsubscribe_url": unsubscribe_url,
-            "recent_editions": selectors.archive_editions()[:3],
+            "recent_editions": _with_refusals(user, selectors.archive_editions()[:3]),
         },
         status=400 if form.errors else 200,
     )
@@ -173,11 +173,18 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 def archive(request: HttpRequest) -> HttpResponse:
-    editions = list(selectors.archive_editions()[:100])
-    refusals = access.edition_refusals(request.user, editions)
+    editions = _with_refusals(request.user, selectors.archive_editions()[:100])
+    return render(request, "newsletter/archive.html", {"editions": editions})
+
+
+def _with_refusals(user, editions) -> list:
+    """The editions, each with why `user` may not read it (None when they may), for
+    newsletter/_edition_item.html."""
+    editions = list(editions)
+    refusals = access.edition_refusals(user, editions)
     for edition in editions:
         edition.refusal = refusals.get(edition.pk)
-    return render(request, "newsletter/archive.html", {"editions": editions})
+    return editions
 
 
 @login_not_required

@@ -168,6 +168,36 @@ def test_archive_links_a_member_to_a_members_only_edition(client, provider_membe
     assert f'href="{edition.get_absolute_url()}"' in archive_html(client)
 
 
+def test_newsletter_page_lists_an_edition_for_another_type_without_a_link(client, provider_member):
+    briefing = NewsletterFactory(restricted_to=MemberType.COMMISSIONER)
+    edition = sent(newsletter=briefing, archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(provider_member)
+
+    html = client.get(reverse("newsletter:index")).content.decode()
+
+    assert f'href="{edition.get_absolute_url()}"' not in html
+    assert "for commissioner members" in html
+
+
+def test_newsletter_page_offers_a_visitor_sign_in_for_a_members_only_edition(client):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS, subject="Winter briefing")
+
+    html = client.get(reverse("newsletter:index")).content.decode()
+
+    assert "Winter briefing" in html
+    assert f'href="{edition.get_absolute_url()}"' not in html
+    assert "Sign in to read" in html
+
+
+def test_newsletter_page_links_a_member_to_a_members_only_edition(client, provider_member):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+    client.force_login(provider_member)
+
+    html = client.get(reverse("newsletter:index")).content.decode()
+
+    assert f'href="{edition.get_absolute_url()}"' in html
+
+
 def test_members_only_edition_explains_itself_and_offers_joining_to_a_registered_person(
     client, registered
 ):
