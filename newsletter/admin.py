@@ -64,6 +64,26 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
 
+    # Editors run the newsletter but may not see members' accounts: for them the linked
+    # account is its address as text, without the lookup and the link to the members'
+    # list that would only refuse them.
+    def _sees_accounts(self, request) -> bool:
+        return request.user.has_perm("members.view_user")
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "account"]
+        if self._sees_accounts(request):
+            return fields
+        return ["account" if f == "user" else f for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if self._sees_accounts(request) else [*fields, "account"]
+
+    @admin.display(description="account")
+    def account(self, subscriber: Subscriber) -> str:
+        return subscriber.user.email if subscriber.user_id else "None"
+
 
 class SectionInline(admin.StackedInline):
     model = Section

@@ -7,6 +7,8 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
 
+from members.access import EDITORS_GROUP
+from members.demo import EDITORS_APP_LABELS, group_with_permissions
 from members.models import Region
 from newsletter.models import Delivery, Edition
 from tests.newsletter.conftest import parse, parts
@@ -190,3 +192,25 @@ def test_sent_edition_can_no_longer_be_edited(admin_client, edition, newsletter)
     page = admin_client.get(reverse("admin:newsletter_edition_change", args=[edition.pk]))
 
     assert 'name="subject"' not in page.content.decode()
+
+
+def test_an_editor_sees_a_subscribers_account_as_its_address_without_the_members_list(
+    client, editor, registered
+):
+    subscriber = SubscriberFactory(user=registered, email=registered.email)
+    editor.groups.add(group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS))
+    Authenticator.objects.create(user=editor, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:newsletter_subscriber_change", args=[subscriber.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert registered.email in html
+    assert reverse("admin:members_user_changelist") not in html
+
+
+def test_staff_link_a_subscriber_to_an_account_with_the_lookup(admin_client):
+    response = admin_client.get(reverse("admin:newsletter_subscriber_add"))
+
+    assert reverse("admin:members_user_changelist") in response.content.decode()
