@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from members.admin.account_fields import AccountFieldsAsText, account_address
 from newsletter import selectors
 from newsletter.models import (
     Consent,
@@ -53,7 +54,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(AccountFieldsAsText, admin.ModelAdmin):
     list_display = ["email", "name", "state", "weekly_digest", "daily_digest", "created_at"]
     list_filter = ["state", "newsletters", "weekly_digest", "daily_digest"]
     search_fields = ["email", "name"]
@@ -64,25 +65,8 @@ class SubscriberAdmin(admin.ModelAdmin):
     list_per_page = 100
     show_full_result_count = False
 
-    # Editors run the newsletter but may not see members' accounts: for them the linked
-    # account is its address as text, without the lookup and the link to the members'
-    # list that would only refuse them.
-    def _sees_accounts(self, request) -> bool:
-        return request.user.has_perm("members.view_user")
-
-    def get_fields(self, request, obj=None):
-        fields = [f for f in super().get_fields(request, obj) if f != "account"]
-        if self._sees_accounts(request):
-            return fields
-        return ["account" if f == "user" else f for f in fields]
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        return fields if self._sees_accounts(request) else [*fields, "account"]
-
-    @admin.display(description="account")
-    def account(self, subscriber: Subscriber) -> str:
-        return subscriber.user.email if subscriber.user_id else "None"
+    account_fields = {"user": "account"}
+    account = account_address("user", "account")
 
 
 class SectionInline(admin.StackedInline):

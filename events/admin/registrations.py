@@ -6,6 +6,7 @@ from django.http import StreamingHttpResponse
 
 from events import exports, services
 from events.models import EventMessage, Notice, Registration
+from members.admin.account_fields import AccountFieldsAsText, account_address
 
 
 class AttendedFilter(admin.SimpleListFilter):
@@ -35,7 +36,7 @@ class NoticeInline(admin.TabularInline):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AccountFieldsAsText, admin.ModelAdmin):
     list_display = [
         "name",
         "organisation_name",
@@ -54,6 +55,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "offer_expires_at", "confirmed_at", "cancelled_at", "created_at", "attendance_marked_at",
     ]  # fmt: skip
     fields = [*readonly_fields, "needs", "attended"]
+    account_fields = {"user": "account"}
+    account = account_address("user", "account")
     inlines = [NoticeInline]
     actions = ["mark_attended", "mark_not_attended", "export_csv"]
 
@@ -85,10 +88,12 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventMessage)
-class EventMessageAdmin(admin.ModelAdmin):
+class EventMessageAdmin(AccountFieldsAsText, admin.ModelAdmin):
     list_display = ["subject", "event", "sent_by", "created_at"]
     list_filter = ["event"]
     readonly_fields = ["event", "subject", "body", "include_waiting", "sent_by", "created_at"]
+    account_fields = {"sent_by": "sent_by_address"}
+    sent_by_address = account_address("sent_by", "sent by")
 
     def has_add_permission(self, request) -> bool:
         return False  # written from the event's "Email everyone registered" page

@@ -12,6 +12,7 @@ page cannot escape it.
 """
 
 import itertools
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from types import SimpleNamespace
@@ -27,7 +28,7 @@ from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
 from django.db import models
 from django.test import RequestFactory
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import URLPattern, URLResolver, resolve, reverse
 from django.utils import timezone
 
 from events import services as events_services
@@ -544,6 +545,36 @@ def test_every_admin_page_opens_for_an_editor_or_refuses_them_as_intended(client
     client.force_login(editor)
 
     assert _answers(client, editor, objects) == []
+
+
+def test_no_admin_page_an_editor_opens_links_to_a_model_they_may_not_see(client, objects):
+    """A lookup or a link to, say, a member's account would only refuse them."""
+    editor = _with_two_factor(_editor())
+    client.force_login(editor)
+    models_by_prefix = {
+        f"{model._meta.app_label}_{model._meta.model_name}": model for model in admin.site._registry
+    }
+    refusing = set()
+    for model in admin.site._registry:
+        obj = objects[_label(model)]
+        for page in ("changelist", "add", "change"):
+            args = [obj.pk] if page == "change" else []
+            response = client.get(reverse(f"admin:{_url_name(model, page)}", args=args))
+            if response.status_code != 200:
+                continue
+            for path in set(re.findall(r'href="(/admin/[^"?#]*)', response.content.decode())):
+                url_name = resolve(path).url_name or ""
+                linked = models_by_prefix.get(url_name.rsplit("_", 1)[0])
+                if linked is None:
+                    continue
+                meta = linked._meta.concrete_model._meta
+                if not any(
+                    editor.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
+                    for action in ("view", "change")
+                ):
+                    refusing.add(f"{_url_name(model, page)} links to {path}")
+
+    assert sorted(refusing) == []
 
 
 def test_editors_reach_the_library_and_the_newsletter_but_not_members_or_the_forum(objects):
