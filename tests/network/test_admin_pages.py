@@ -601,3 +601,11 @@ def test_moderators_have_no_admin_and_are_sent_to_sign_in(client, objects, moder
 
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_pages_carry_the_sites_icon(client):
+    client.force_login(_with_two_factor(_staff()))
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in html
