@@ -7,7 +7,9 @@ these things one way:
 - every task counts its deliveries, so that a task that keeps killing its worker (and
   is re-delivered because of task_reject_on_worker_lost) is given up after
   CELERY_MAX_DELIVERIES instead of looping forever;
-- `task.delay_on_commit(...)` is the one way to enqueue work from inside a transaction;
+- `task.delay_on_commit(...)` is the one way to enqueue work from inside a transaction,
+  and `task.delay_once_on_commit()` the way for work that reads the state as a whole
+  (warming a cache): once per transaction, however many rows it changed;
 - `EMAIL_RETRY` is the one retry policy of tasks that send email;
 - one log line per task, with its id, name, outcome and duration;
 - tasks run eagerly (the embedded default) never open a connection to the broker.
@@ -44,6 +46,30 @@ EMAIL_RETRY = {
 }
 
 
+class _Once:
+    """A commit callback that on_commit_once recognises by its key."""
+
+    def __init__(self, key, func) -> None:
+        self.key, self.func = key, func
+
+    def __call__(self) -> None:
+        self.func()
+
+
+def on_commit_once(func, *, key=None) -> None:
+    """Run `func` when the surrounding transaction commits (at once outside one), once
+    however many times the transaction asks with the same key (`func` itself unless
+    given). A savepoint rolled back takes its request with it, so a later ask counts."""
+    key = func if key is None else key
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(callback, _Once) and callback.key == key
+        for _, callback, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_Once(key, func))
+
+
 class _NoProducer:
     """Stands in for a broker producer when tasks run eagerly.
 
@@ -63,6 +89,11 @@ class BoundedDeliveryTask(DjangoTask):
     def delay_on_commit(self, *args, **kwargs) -> None:
         """Enqueue when the surrounding transaction commits (at once outside one)."""
         transaction.on_commit(functools.partial(self._enqueue, args, kwargs))
+
+    def delay_once_on_commit(self) -> None:
+        """Enqueue (with no arguments) when the surrounding transaction commits, once
+        however many times the transaction asks."""
+        on_commit_once(functools.partial(self._enqueue, (), {}), key=("task", self.name))
 
     def apply_async_on_commit(self, args=None, kwargs=None, **options) -> None:
         transaction.on_commit(functools.partial(self._enqueue, args, kwargs, **options))

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from network.celery import on_commit_once
 from network.files import attachment_file_check, extract_text
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 from practice_library import access
@@ -129,11 +130,12 @@ def search_entries_refresh(*, resource_ids: list[int]) -> None:
             cursor.execute(SEARCH_ENTRIES_UPSERT_SQL, params)
     # Now, for this transaction's own later reads; and again after commit, because another
     # process may have cached what it saw before this transaction committed.
+    # A bulk change refreshes many resources in one transaction: forget and warm once.
     library_changed()
-    transaction.on_commit(library_changed)
+    on_commit_once(library_changed)
     from practice_library.tasks import library_search_warm
 
-    library_search_warm.delay_on_commit()
+    library_search_warm.delay_once_on_commit()
 
 
 def resource_reindex(*, resource_id: int) -> None:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 
+from network.celery import on_commit_once
 from practice_library.search.params import SearchParams
 
 CACHE_SECONDS = 300
@@ -42,7 +42,7 @@ def _shown_changed(**kwargs) -> None:
     # Now, for this transaction's own later reads, and after commit, since another
     # process may cache what it saw before the commit (as search_entries_refresh does).
     library_changed()
-    transaction.on_commit(library_changed)
+    on_commit_once(library_changed)
 
 
 # What the rendered results show besides the search entries: titles, addresses, dates

@@ -92,6 +92,41 @@ def test_a_failing_task_run_in_process_still_raises_after_commit():
         record_or_fail.delay_on_commit("fail")
 
 
+@app.task(name="tests.record_warm")
+def record_warm() -> None:
+    ran.append("warm")
+
+
+@pytest.mark.django_db
+def test_work_asked_once_per_transaction_is_enqueued_once_however_often_asked(
+    django_capture_on_commit_callbacks,
+):
+    ran.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            record_warm.delay_once_on_commit()
+        record_or_fail.delay_on_commit("every time")
+        record_or_fail.delay_on_commit("every time")
+
+    assert ran == ["warm", "every time", "every time"]
+
+
+@pytest.mark.django_db
+def test_an_ask_in_a_savepoint_rolled_back_does_not_stop_a_later_one(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    ran.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            record_warm.delay_once_on_commit()
+            transaction.set_rollback(True)
+        record_warm.delay_once_on_commit()
+
+    assert ran == ["warm"]
+
+
 def test_celery_is_configured_not_to_lose_work():
     conf = app.conf
 

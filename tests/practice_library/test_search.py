@@ -1007,3 +1007,18 @@ def test_postgres_search_leaves_the_connection_s_settings_as_it_found_them(clien
         assert cursor.fetchone()[0] == before
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] != "0"
+
+
+def test_resources_refreshed_one_by_one_in_one_transaction_warm_the_library_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from practice_library import tasks
+
+    warmed = []
+    monkeypatch.setattr(tasks.search, "library_warm", lambda: warmed.append("front page"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for resource in ResourceFactory.create_batch(3):
+            services.resource_reindex(resource_id=resource.pk)
+
+    assert warmed == ["front page"]
