@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # A stamp newer than both requirement files means the venv already has what it needs.
 # requirements.txt is what runs (the production image installs only it);
-# requirements-dev.txt adds the development and test tools.
+# requirements-dev.txt adds the development and test tools. --no-compile: Python compiles
+# the modules it imports on first use; compiling every installed package up front (most
+# of them never imported here) took longer than the install itself.
 INSTALLED := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 # Where make run and make serve listen: make run PORT=8101 (HOST=0.0.0.0 to be reached
@@ -27,7 +29,7 @@ $(BIN)/python:
 
 $(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 install: $(INSTALLED) ## Create .venv and install the pinned requirements
