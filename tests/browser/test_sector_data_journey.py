@@ -155,7 +155,7 @@ def test_every_demo_data_page_is_accessible_at_every_width(new_page, live_server
     from members.models import User
 
     # One demo for the three widths: loading it is most of the cost of a width.
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "network", "members", "practice_library", "sector_data", verbosity=0)
     member = User.objects.get(email="commissioner@example.org")
     page = signed_in(new_page, live_server, member)
     visitor = new_page()

@@ -1,14 +1,16 @@
 import logging
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import modify_settings
 from django.urls import reverse
 
+from forum.models import Thread
 from members import access
 from members.models import Organisation, Plan, User
 from network.management.commands.seed_demo import demo_modules
 from network.models import Topic
+from practice_library.models import Resource
 
 
 @pytest.mark.django_db
@@ -53,6 +55,21 @@ def test_demo_content_loads_twice_without_duplicates():
         Topic.objects.count(),
     )
     assert Topic.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_naming_apps_loads_only_their_demo_content():
+    call_command("seed_demo", "network", "members", verbosity=0)
+
+    assert User.objects.filter(email="provider@example.org").exists()
+    assert Topic.objects.count() == 12
+    assert not Resource.objects.exists() and not Thread.objects.exists()
+
+
+@pytest.mark.django_db
+def test_naming_an_app_without_demo_content_says_which_have_some():
+    with pytest.raises(CommandError, match="No demo content in accounts; apps with some: events"):
+        call_command("seed_demo", "network", "accounts", verbosity=0)
 
 
 @pytest.mark.django_db

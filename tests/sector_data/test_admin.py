@@ -102,7 +102,7 @@ def test_the_admin_pages_open(admin_client, data_page):
 
 
 def test_the_demo_quotes_only_the_published_figures_and_labels_the_rest(client, member):
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "network", "members", "practice_library", "sector_data", verbosity=0)
     client.force_login(member)
 
     content = client.get("/data/unregulated-placements/").content.decode()

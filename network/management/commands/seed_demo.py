@@ -13,7 +13,7 @@ import sys
 from types import ModuleType
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
@@ -32,12 +32,31 @@ def demo_modules() -> list[ModuleType]:
 class Command(BaseCommand):
     help = "Load (or refresh) the demo content and print the demo logins."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "apps",
+            nargs="*",
+            metavar="app",
+            help="Only these apps' demo content (name the apps it builds on too: network "
+            "and members for people and topics). All of it when none is named.",
+        )
+
     def handle(self, *args, **options) -> None:
         # Seeding runs many tasks in-process on the embedded default; their one-line logs
         # would bury the demo logins printed at the end.
         for name in ("celery.app.trace", "network.tasks"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        for demo in demo_modules():
+        demos = demo_modules()
+        if options["apps"]:
+            known = {demo.__name__.removesuffix(".demo") for demo in demos}
+            unknown = sorted(set(options["apps"]) - known)
+            if unknown:
+                raise CommandError(
+                    f"No demo content in {', '.join(unknown)}; apps with some: "
+                    + ", ".join(sorted(known))
+                )
+            demos = [d for d in demos if d.__name__.removesuffix(".demo") in options["apps"]]
+        for demo in demos:
             with transaction.atomic():
                 demo.seed()
             if hasattr(demo, "seed_through_services"):
