@@ -10,26 +10,14 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.utils import timezone
 
-from members.access import EDITORS_GROUP, MODERATORS_GROUP
-from members.models import MemberType, SubscriptionStatus
-from tests.members.factories import (
-    GrantFactory,
-    OrganisationFactory,
-    PlanFactory,
-    SeatFactory,
-    SubscriptionFactory,
-    UserFactory,
-)
+from tests import roles
 
 SERVICE_MODE = not settings.CELERY_TASK_ALWAYS_EAGER
 BASE_DIR = Path(settings.BASE_DIR)
@@ -166,70 +154,32 @@ def _empty_activity_buffer():
     yield
 
 
-# --- People, one per role -------------------------------------------------------------
+# --- People, one per role (made by tests/roles.py) --------------------------------------
 
 
 @pytest.fixture
 def registered(db):
-    return UserFactory(email="registered@example.org", name="Grace Lewis")
+    return roles.registered()
 
 
 @pytest.fixture
 def provider_member(db):
-    plan = PlanFactory(slug="provider-annual", member_type=MemberType.PROVIDER)
-    subscription = SubscriptionFactory(
-        user=UserFactory(email="provider@example.org", member_type=MemberType.PROVIDER),
-        plan=plan,
-    )
-    return subscription.user
+    return roles.provider_member()
 
 
 @pytest.fixture
 def commissioner_member(db):
-    """A commissioner with a seat in a council whose subscription is active."""
-    council = OrganisationFactory(name="Northmoor Council", org_type=MemberType.COMMISSIONER)
-    plan = PlanFactory(
-        slug="council-organisation", member_type=MemberType.COMMISSIONER, organisation=True
-    )
-    SubscriptionFactory(user=None, organisation=council, plan=plan, quantity=10)
-    seat = SeatFactory(
-        organisation=council,
-        user=UserFactory(email="commissioner@example.org", member_type=MemberType.COMMISSIONER),
-    )
-    return seat.user
+    return roles.commissioner_member()
 
 
 @pytest.fixture
 def policy_member(db):
-    """A policy maker whose membership was granted by staff."""
-    grant = GrantFactory(
-        user=UserFactory(email="policy@example.org", member_type=MemberType.POLICY),
-        member_type=MemberType.POLICY,
-    )
-    return grant.user
+    return roles.policy_member()
 
 
 @pytest.fixture
 def self_typed_member(db):
-    """A policy maker with a staff grant who posted member_type=commissioner (and is_staff)
-    to their own profile form, and whose profile says commissioner."""
-    from django.test import Client
-
-    grant = GrantFactory(
-        user=UserFactory(email="self.typed@example.org", member_type=MemberType.POLICY),
-        member_type=MemberType.POLICY,
-    )
-    own_client = Client()
-    own_client.force_login(grant.user)
-    own_client.post(
-        "/account/profile/",
-        {"name": "Sam Ward", "member_type": MemberType.COMMISSIONER, "is_staff": "on"},
-    )
-    # Before the grant, as a registered person, they could say so legitimately: the "work"
-    # in their profile then reads commissioner, and must still open nothing.
-    type(grant.user).objects.filter(pk=grant.user.pk).update(member_type=MemberType.COMMISSIONER)
-    grant.user.refresh_from_db()
-    return grant.user
+    return roles.self_typed_member()
 
 
 @pytest.fixture
@@ -239,48 +189,27 @@ def member(provider_member):
 
 @pytest.fixture
 def org_admin(db):
-    organisation = OrganisationFactory(name="Harbour Lights Homes")
-    plan = PlanFactory(slug="provider-organisation", organisation=True)
-    SubscriptionFactory(user=None, organisation=organisation, plan=plan, quantity=10)
-    seat = SeatFactory(
-        organisation=organisation,
-        user=UserFactory(email="orgadmin@example.org"),
-        is_admin=True,
-    )
-    return seat.user
+    return roles.org_admin()
 
 
 @pytest.fixture
 def lapsed(db):
-    subscription = SubscriptionFactory(
-        user=UserFactory(email="lapsed@example.org"),
-        status=SubscriptionStatus.CANCELED,
-        current_period_end=timezone.now() - timedelta(days=3),
-        ended_at=timezone.now() - timedelta(days=3),
-    )
-    return subscription.user
+    return roles.lapsed()
 
 
 @pytest.fixture
 def moderator(db):
-    """A moderator of every forum room (the Moderators group); someone who moderates one
-    room is tests/forum/factories.py's category_moderator(room)."""
-    user = UserFactory(email="moderator@example.org")
-    SubscriptionFactory(user=user)
-    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-    return user
+    return roles.moderator()
 
 
 @pytest.fixture
 def editor(db):
-    user = UserFactory(email="editor@example.org", is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
-    return user
+    return roles.editor()
 
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    return roles.staff()
 
 
 # --- A real Celery worker (service mode) ------------------------------------------------
