@@ -46,22 +46,22 @@ class Command(BaseCommand):
         # would bury the demo logins printed at the end.
         for name in ("celery.app.trace", "network.tasks"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        demos = demo_modules()
-        if options["apps"]:
-            known = {demo.__name__.removesuffix(".demo") for demo in demos}
-            unknown = sorted(set(options["apps"]) - known)
-            if unknown:
-                raise CommandError(
-                    f"No demo content in {', '.join(unknown)}; apps with some: "
-                    + ", ".join(sorted(known))
-                )
-            demos = [d for d in demos if d.__name__.removesuffix(".demo") in options["apps"]]
-        for demo in demos:
+        by_app = {demo.__name__.removesuffix(".demo"): demo for demo in demo_modules()}
+        named = options["apps"]
+        unknown = sorted(set(named) - set(by_app))
+        if unknown:
+            raise CommandError(
+                f"No demo content in {', '.join(unknown)}; apps with some: "
+                + ", ".join(sorted(by_app))
+            )
+        for app, demo in by_app.items():
+            if named and app not in named:
+                continue
             with transaction.atomic():
                 demo.seed()
             if hasattr(demo, "seed_through_services"):
                 demo.seed_through_services()
-            self.stdout.write(f"Demo content loaded: {demo.__name__.removesuffix('.demo')}")
+            self.stdout.write(f"Demo content loaded: {app}")
 
         from members.demo import DEMO_PASSWORD, DEMO_USERS
 
