@@ -8,7 +8,9 @@ staff grant), lapsed, org admin, moderator, editor, staff.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import timezone
 
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
@@ -62,8 +64,6 @@ def policy_member() -> User:
 def self_typed_member() -> User:
     """A policy maker with a staff grant who posted member_type=commissioner (and is_staff)
     to their own profile form, and whose profile says commissioner."""
-    from django.test import Client
-
     grant = GrantFactory(
         user=UserFactory(email="self.typed@example.org", member_type=MemberType.POLICY),
         member_type=MemberType.POLICY,
@@ -120,3 +120,11 @@ def editor() -> User:
 
 def staff() -> User:
     return UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+
+
+def session_cookie(user: User) -> str:
+    """The session cookie of a new session signed in as `user`, made as signing in makes
+    it (so two-factor counts as passed when the person has it set up)."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value

@@ -121,17 +121,20 @@ def link_in_last_email(pattern: str) -> str:
 
 
 def signed_in(new_page, live_server, user, **viewport):
-    """A page whose browser holds a session of `user`, made as signing in makes it (so
-    two-factor counts as passed when the person has it set up)."""
+    """A page whose browser holds a session of `user` (tests/roles.py session_cookie)."""
     from django.conf import settings
-    from django.test import Client
 
-    client = Client()
-    client.force_login(user)
+    from tests.roles import session_cookie
+
     page = new_page(viewport or None)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session_cookie(user),
+                "url": live_server.url,
+            }
+        ]
     )
     return page
 

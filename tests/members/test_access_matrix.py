@@ -46,12 +46,9 @@ def _people_signed_in(django_db_setup, django_db_blocker):
             role: None if role == "anonymous" else getattr(roles, role)()
             for role in access_matrix.ROLES
         }
-        sessions = {}
-        for role, user in people.items():
-            if user is not None:
-                client = Client()
-                client.force_login(user)
-                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        sessions = {
+            role: roles.session_cookie(user) for role, user in people.items() if user is not None
+        }
     yield people, sessions
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
