@@ -15,9 +15,10 @@ RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py colle
 USER network
 
 EXPOSE 8000
-# gunicorn.conf.py (copied above) sets the worker model: gthread, 2 processes x 4 threads,
+# gunicorn.conf.py (copied above) sets the worker model: gthread, 4 processes x 2 threads,
 # sized for 2 cores. Pages mostly wait on PostgreSQL, Redis and object storage, so threads
-# keep 8 requests in flight per container where 2 sync workers would queue all but 2;
-# more processes than cores would only add memory, since rendering holds the GIL.
+# keep 8 requests in flight per container where 2 sync workers would queue all but 2; two
+# processes per core keep both cores busy however the proxy's kept-alive connections
+# fall on them.
 # WEB_CONCURRENCY and GUNICORN_THREADS change the counts for a larger machine.
 CMD ["gunicorn", "network.wsgi"]

@@ -1,14 +1,21 @@
 """gunicorn's settings for the portal's web processes, read from the working directory by
 `gunicorn network.wsgi` (the Dockerfile and docker-compose.yml run exactly that).
 
-Worker model: gthread, 2 processes x 4 threads on a 2-core machine.
+Worker model: gthread, 4 processes x 2 threads on a 2-core machine.
 - A page spends much of its time waiting on PostgreSQL, Redis and object storage (a
   download streamed from the bucket waits on it for its whole length). With sync
   workers each of those waits holds a whole process, so 2 sync workers serve 2 requests
   at once and everyone else queues (measured: p50 1.0-1.6 s with 100 members at once).
-  Four threads per process keep 8 requests in flight while one of them waits.
-- Rendering is CPU work under the GIL, so more than one process per core buys nothing
-  but memory; 2 processes use both cores.
+  Two threads per process keep a request in flight while another waits.
+- Twice as many processes as cores: a connection the proxy keeps alive stays with the
+  process that accepted it, and with one process per core the busy connections often
+  all sat on one of them while the other core idled (bench/load.py, four connections:
+  forum index 108-157 req/s, account 61-106, from one run to the next; with 4 x 2,
+  120-181 and 111-116). Rendering is CPU work under each process's GIL, so threads
+  alone cannot use an idle core. The cost is memory: about 165 MB a process.
+- Not reuse_port, though it spreads connections evenly: each process then listens on
+  a socket of its own, and connections waiting on it when the process restarts are
+  reset, which a proxy cannot retry for a POST (measured: failed requests under load).
 - gevent would need psycopg2 and every client library patched for green threads, and a
   CPU-bound render would stall every request of its process; threads need neither.
 Django is thread-safe per request, and each thread keeps its own database connection
@@ -21,16 +28,18 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # A request that takes longer than this is stuck: the worker is replaced.
 timeout = 30
 # Behind the proxy, which keeps connections open to the web nodes.
 keepalive = 5
 # Recycle a process now and then, so a slow leak never grows without bound; the jitter
-# keeps the processes of one node from restarting together.
-max_requests = 2000
-max_requests_jitter = 200
+# keeps the processes of one node from restarting together. Each restart loads Django
+# and compiles its templates again (2-4 s of CPU): at 2,000 requests a process of a busy
+# node restarted every few seconds.
+max_requests = 20000
+max_requests_jitter = 2000
 # The heartbeat file on tmpfs: a container's overlay disk can stall it.
 # https://docs.gunicorn.org/en/stable/faq.html#blocking-os-fchmod
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

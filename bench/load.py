@@ -11,7 +11,7 @@ adds sessions for `--members` members (and grants memberships to people there un
 that many are members).
 
 It starts two gunicorns with the settings the Docker image runs (gunicorn.conf.py when
-present, else gthread with 2 processes x 4 threads), DEBUG off:
+present, else gthread with 4 processes x 2 threads), DEBUG off:
 - the portal (network.wsgi), on the database above;
 - a bare Django site (bench/bare_site.py: one view that answers "ok", the same Django,
   no middleware but CommonMiddleware), the yardstick that absorbs what the machine and
@@ -85,7 +85,7 @@ def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     if (ROOT / "gunicorn.conf.py").exists():
         command += ["--config", str(ROOT / "gunicorn.conf.py")]
     else:
-        command += ["--worker-class", "gthread", "--workers", "2", "--threads", "4"]
+        command += ["--worker-class", "gthread", "--workers", "4", "--threads", "2"]
     command += ["--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 

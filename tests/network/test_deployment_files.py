@@ -83,7 +83,11 @@ def test_web_processes_use_threaded_workers_sized_for_two_cores():
     exec((BASE_DIR / "gunicorn.conf.py").read_text(), config)
 
     assert config["worker_class"] == "gthread"
-    assert (config["workers"], config["threads"]) == (2, 4)
+    assert (config["workers"], config["threads"]) == (4, 2)
+    # Restarting a process costs seconds of CPU: not every few seconds on a busy node.
+    assert config["max_requests"] >= 10_000
+    # A socket per process would reset the connections waiting on one that restarts.
+    assert not config.get("reuse_port")
     assert "gunicorn" in _requirements()
 
 
