@@ -145,9 +145,22 @@ def measure() -> None:
     client = Client()
     searches = queries(random.Random(SEED))
     urls = [f"/library/?{urlencode(s['params'], doseq=True)}" for s in searches]
-    total = connection.cursor()
-    total.execute("SELECT count(*) FROM practice_library_resource")
-    print(f"Library: {total.fetchone()[0]:,} resources; load before: {os.getloadavg()[0]:.2f}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM practice_library_resource")
+        resources = cursor.fetchone()[0]
+        # Whether the search entries fit in PostgreSQL's own buffers decides a first
+        # search's time at 1,000,000 resources: printed with the figures.
+        cursor.execute(
+            "SELECT current_setting('shared_buffers'), "
+            "pg_size_pretty(pg_relation_size('practice_library_searchentry')), "
+            "pg_size_pretty(pg_total_relation_size('practice_library_searchentry'))"
+        )
+        shared_buffers, entries, with_indexes = cursor.fetchone()
+    print(
+        f"Library: {resources:,} resources; load before: {os.getloadavg()[0]:.2f}; "
+        f"PostgreSQL shared_buffers {shared_buffers}; search entries {entries} "
+        f"({with_indexes} with their indexes)"
+    )
     # Warm PostgreSQL's and the OS's caches the way a running site is warm.
     for url in urls[:20]:
         client.get(url)
