@@ -9,10 +9,11 @@ Worker model: gthread, 4 processes x 2 threads on a 2-core machine.
   Two threads per process keep a request in flight while another waits.
 - Twice as many processes as cores: a connection the proxy keeps alive stays with the
   process that accepted it, and with one process per core the busy connections often
-  all sat on one of them while the other core idled (bench/load.py, four connections:
-  forum index 108-157 req/s, account 61-106, from one run to the next; with 4 x 2,
-  120-181 and 111-116). Rendering is CPU work under each process's GIL, so threads
-  alone cannot use an idle core. The cost is memory: about 165 MB a process.
+  all sat on one of them while the other core idled (four kept-alive connections, runs
+  of 10 s: forum index 108-160 req/s, account 61-106; with 4 x 2, 120-181 and 74-116;
+  100 members without pause, 75-87 req/s against 119). Rendering is CPU work under
+  each process's GIL, so threads alone cannot use an idle core. The cost is memory:
+  about 165 MB a process.
 - Not reuse_port, though it spreads connections evenly: each process then listens on
   a socket of its own, and connections waiting on it when the process restarts are
   reset, which a proxy cannot retry for a POST (measured: failed requests under load).
