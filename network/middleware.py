@@ -73,7 +73,7 @@ class VisitorHomeMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and CookieStorage.cookie_name not in request.COOKIES
         ):
-            page = cache.get(home_cache.cache_key())
+            page = home_cache.kept_page()
             if page is not None:
                 request.kept_visitor_page = page
                 response = self.with_csrf(request)

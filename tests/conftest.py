@@ -82,7 +82,11 @@ def _clear_cache():
     """Rate-limit counters and other cached state must not leak between tests."""
     from django.core.cache import cache
 
+    from network import home_cache
+
     cache.clear()
+    # What a web process holds of the shared cache goes with it.
+    home_cache.drop_held_copy()
     yield
 
 

@@ -2,6 +2,8 @@
 cache; signed-in people never get them, and a change of content shows at once."""
 
 import re
+import time
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -10,6 +12,7 @@ from django.urls import reverse
 
 from members.access import AccessLevel
 from network import home_cache
+from practice_library.models import Resource
 from tests.events.factories import EventFactory
 from tests.forum.factories import CategoryFactory, thread_with_posts
 from tests.newsletter.factories import NewsletterFactory
@@ -106,7 +109,40 @@ def test_forum_numbers_wait_for_the_cache_to_expire(client):
 
     assert "1 new thread" not in client.get(reverse("home")).content.decode()
     cache.delete(home_cache.cache_key())
+    home_cache.drop_held_copy()
     assert "1 new thread" in client.get(reverse("home")).content.decode()
+
+
+def _seconds_later(seconds: float):
+    """This process's clock, as home_cache reads it, `seconds` ahead."""
+    later = time.monotonic() + seconds
+    return mock.patch.object(home_cache, "time", SimpleNamespace(monotonic=lambda: later))
+
+
+def test_a_web_process_reads_the_kept_page_from_the_shared_cache_once_per_hold(client):
+    client.get(reverse("home"))
+    client.cookies.clear()
+
+    with mock.patch.object(cache, "get", wraps=cache.get) as read:
+        for _ in range(3):
+            client.get(reverse("home"))
+        with _seconds_later(home_cache.HELD_SECONDS + 1):
+            client.get(reverse("home"))
+
+    assert [c.args[0] for c in read.call_args_list].count(home_cache.cache_key()) == 1
+
+
+def test_a_change_made_in_another_process_reaches_visitors_once_the_hold_lapses(client):
+    resource = ResourceFactory(title="Staying close", access_level=AccessLevel.PUBLIC)
+    client.get(reverse("home"))
+    # Another process renames it: its signal empties the shared cache, not this
+    # process's copy.
+    Resource.objects.filter(pk=resource.pk).update(title="Staying close, revised")
+    cache.delete(home_cache.cache_key())
+
+    assert "Staying close, revised" not in client.get(reverse("home")).content.decode()
+    with _seconds_later(home_cache.HELD_SECONDS + 0.1):
+        assert "Staying close, revised" in client.get(reverse("home")).content.decode()
 
 
 def test_the_sign_up_form_of_a_kept_page_posts_with_the_visitors_own_token():
