@@ -5,6 +5,9 @@ import uuid
 
 from allauth.usersessions import app_settings as usersessions_settings
 from allauth.usersessions.models import UserSession
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
@@ -86,6 +89,60 @@ class VisitorHomeMiddleware:
     @staticmethod
     def _kept_page(request: HttpRequest) -> HttpResponse:
         return home_cache.kept_page_response(request, request.kept_visitor_page)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the site's policy put together once per process.
+
+    django-csp builds the header from the settings on every response, copying every
+    directive, and does it again for a report-only policy the site does not set: on a
+    kept page that was as much work as filling in the page. The site's policy is the
+    same on every response but for the nonce, so it is built once with a placeholder
+    where the nonce goes. A response with anything of its own (a view's csp_update,
+    an exemption, a header already set) or settings this does not cover (a report-only
+    policy, excluded prefixes, DEBUG) takes django-csp's way.
+    """
+
+    _OWN = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_exempt",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+        "_csp_exempt_ro",
+    )
+    _NONCE = "\x00nonce\x00"
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        # (the settings' policy it was built from, with the nonce's placeholder, without)
+        self._built: tuple[object, str, str] | None = None
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
+        if (
+            settings.DEBUG
+            or not policy
+            or policy.get("EXCLUDE_URL_PREFIXES")
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or CSP_HEADER in response
+            or any(hasattr(response, name) for name in self._OWN)
+        ):
+            return super().process_response(request, response)
+        built = self._built
+        if built is None or built[0] is not policy:
+            built = self._built = (policy, build_policy(nonce=self._NONCE), build_policy())
+        nonce = getattr(request, "_csp_nonce", None)
+        if nonce is None:
+            response[CSP_HEADER] = built[2]
+            # As django-csp does: a nonce asked for after the header is written would
+            # be in the page and not in the header.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        else:
+            response[CSP_HEADER] = built[1].replace(self._NONCE, nonce)
+        return response
 
 
 class RequestLogMiddleware:

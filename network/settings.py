@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "network.middleware.RequestLogMiddleware",
     "network.middleware.SecurityHeadersMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "network.middleware.ContentSecurityPolicyMiddleware",
     # The load balancer's liveness check needs nothing below, only the headers above.
     "network.middleware.LivenessMiddleware",
     # The visitors' home page, kept whole in the cache, needs only CSRF (it runs it).
