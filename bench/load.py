@@ -3,7 +3,8 @@ figures.
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/network_bench \\
     REDIS_URL=redis://127.0.0.1:6379/8 \\
-        .venv/bin/python bench/load.py [--seconds 15] [--mixed-seconds 60] [--members 100]
+        .venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--mixed-seconds 60] \\
+            [--members 100]
 
 Run it on the database the other benchmarks fill (bench/library.py --scale 100k and
 bench/forum.py --scale 200k, in either order: 100,000 resources, 200,000 posts); it
@@ -16,9 +17,11 @@ present, else gthread with 4 processes x 2 threads), DEBUG off:
 - a bare Django site (bench/bare_site.py: one view that answers "ok", the same Django,
   no middleware but CommonMiddleware), the yardstick that absorbs what the machine and
   the load generator cost.
-Then, for each page at `--connections` (4) connections for `--seconds`, the requests per
-second as a share of the bare view's in the same run, and p50/p95 (the signed-in about
-page is the floor: what every member page costs before its own content); then `--members`
+Then, for each page at `--connections` (4) connections, `--rounds` runs of `--seconds`,
+each beside a run of the bare view: the requests per second as a share of the bare
+view's in the same round (the median round, and every round's), and p50/p95 (the
+signed-in about page is the floor: what every member page costs before its own
+content); then `--members`
 signed-in members at once for `--mixed-seconds` on a mix of pages (home, library search,
 a thread, the forum index, the account page): requests per second, p50/p95/p99, errors,
 once for each `--think` (the pause of each member between pages: 0, every member asking
@@ -34,6 +37,7 @@ import random
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -281,7 +285,16 @@ def long_thread_path() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--seconds", type=float, default=15, help="per page, at --connections (0: only the mix)"
+        "--seconds",
+        type=float,
+        default=5,
+        help="per page and round, at --connections (0: only the mix)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="runs of each page, each beside a run of the bare view on new connections",
     )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--members", type=int, default=100, help="members at once in the mix")
@@ -344,25 +357,39 @@ def main() -> int:
         ]
         print(
             f"load average before: {os.getloadavg()[0]:.2f}; "
-            f"{args.connections} connections, {args.seconds:.0f} s a page"
+            f"{args.connections} connections, {args.rounds} rounds of {args.seconds:g} s a page"
         )
         if args.seconds:
-            print(f"{'page':<44}{'req/s':>8}{'share':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
-        for label, path, signed_in in pages if args.seconds else []:
-            bare = drive(bare_port, "/", connections=args.connections, seconds=args.seconds)
-            page = drive(
-                portal_port,
-                path,
-                cookies=cookies[: args.connections] if signed_in else (),
-                connections=args.connections,
-                seconds=args.seconds,
-            )
-            bare_rate = len(bare.times) / args.seconds
-            rate = len(page.times) / args.seconds
             print(
-                f"{label:<44}{rate:>8.1f}{rate / bare_rate:>8.2f}"
-                f"{percentile(page.times, 0.5):>9.1f}{percentile(page.times, 0.95):>9.1f}"
-                f"{page.errors:>8}   (bare view {bare_rate:.0f} req/s)"
+                f"{'page':<44}{'req/s':>8}{'share':>8}{'(rounds)':>18}"
+                f"{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}"
+            )
+        for label, path, signed_in in pages if args.seconds else []:
+            # Each keep-alive connection stays with the gunicorn process that accepted
+            # it, and with 4 connections chance decides whether two processes or four
+            # share the work: one run of a page could read half another's. Every round
+            # opens new connections; the median round is the figure, all are printed.
+            shares, rates, bare_rates, times, errors = [], [], [], [], 0
+            for _ in range(args.rounds):
+                bare = drive(bare_port, "/", connections=args.connections, seconds=args.seconds)
+                page = drive(
+                    portal_port,
+                    path,
+                    cookies=cookies[: args.connections] if signed_in else (),
+                    connections=args.connections,
+                    seconds=args.seconds,
+                )
+                bare_rates.append(len(bare.times) / args.seconds)
+                rates.append(len(page.times) / args.seconds)
+                shares.append(rates[-1] / bare_rates[-1])
+                times += page.times
+                errors += page.errors
+            rounds = " ".join(f"{share:.2f}" for share in shares)
+            print(
+                f"{label:<44}{statistics.median(rates):>8.1f}{statistics.median(shares):>8.2f}"
+                f"{'(' + rounds + ')':>18}"
+                f"{percentile(times, 0.5):>9.1f}{percentile(times, 0.95):>9.1f}"
+                f"{errors:>8}   (bare view {statistics.median(bare_rates):.0f} req/s)"
             )
 
         def mixed_path() -> str:
