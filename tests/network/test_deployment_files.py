@@ -91,6 +91,40 @@ def test_web_processes_use_threaded_workers_sized_for_two_cores():
     assert "gunicorn" in _requirements()
 
 
+# Loads the site as gunicorn's master does (preload_app, then when_ready), and prints
+# which views came with it and which connections it holds.
+_MASTER = """
+import sys, runpy
+import network.wsgi
+config = runpy.run_path("gunicorn.conf.py")
+config["when_ready"](None)
+from django.core.cache import caches
+from django.db import connections
+databases = [c.alias for c in connections.all(initialized_only=True) if c.connection is not None]
+pools = getattr(caches["default"]._cache, "_pools", {})
+print("forum.posting_views" in sys.modules, databases, len(pools))
+"""
+
+
+def test_the_web_master_loads_the_site_and_forks_no_connection():
+    config = {}
+    exec((BASE_DIR / "gunicorn.conf.py").read_text(), config)
+    assert config["preload_app"] is True
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MASTER],
+        cwd=BASE_DIR,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    # The views are imported once, before the fork; a connection opened by then would be
+    # shared by every process forked from it.
+    assert result.stdout.split()[-3:] == ["True", "[]", "0"], result.stdout + result.stderr
+
+
 def test_compose_redis_keeps_the_queue_and_never_evicts_it():
     command = _compose()["services"]["redis"]["command"]
 
