@@ -50,7 +50,9 @@ preload_app = True
 # The heartbeat file on tmpfs: a container's overlay disk can stall it.
 # https://docs.gunicorn.org/en/stable/faq.html#blocking-os-fchmod
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-accesslog = "-"
+# No access log of gunicorn's own: network.middleware.RequestLogMiddleware writes the
+# one line per request (with its id, duration and user) that the logs are read by.
+accesslog = None
 # gunicorn's control socket (for `gunicornc`) is not used here, and its default path is
 # one per user: a second gunicorn on the same machine (two web nodes in the tests, the
 # portal beside bench/load.py's baseline) would find it taken and warn.

@@ -90,7 +90,7 @@ def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen:
         command += ["--config", str(ROOT / "gunicorn.conf.py")]
     else:
         command += ["--worker-class", "gthread", "--workers", "4", "--threads", "2"]
-    command += ["--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"]
+    command += ["--error-logfile", "-", "--log-level", "warning"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 

@@ -88,6 +88,8 @@ def test_web_processes_use_threaded_workers_sized_for_two_cores():
     assert config["max_requests"] >= 10_000
     # A socket per process would reset the connections waiting on one that restarts.
     assert not config.get("reuse_port")
+    # The request log middleware writes the one line per request.
+    assert config["accesslog"] is None
     assert "gunicorn" in _requirements()
 
 
