@@ -77,8 +77,9 @@ def visitor_page(
             template_name, {**context(), "csrf_token": CSRF_TOKEN_PLACEHOLDER}, request=request
         )
         page = rendered.replace(str(request.csp_nonce), NONCE_PLACEHOLDER)
-        cache.set(cache_key(), page, timeout=settings.HOME_PUBLIC_CACHE_SECONDS)
-        _hold(cache_key(), page)
+        key = cache_key()
+        cache.set(key, page, timeout=settings.HOME_PUBLIC_CACHE_SECONDS)
+        _hold(key, page)
     return kept_page_response(request, page)
 
 
