@@ -229,6 +229,24 @@ def test_notification_list_and_header_count(
     assert note.read_at is not None
 
 
+def test_the_unread_count_is_the_person_s_own_notifications_not_yet_read(
+    conversation, member, second_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = reply(second_member, conversation, "A first reply.")
+        reply(second_member, conversation, "A second reply.")
+        reply(member, conversation, "The member answers.")
+    assert reading.unread_notification_count(member) == 2
+    assert reading.unread_notification_count(second_member) == 1
+
+    reading.notifications_mark_read(
+        user=member, ids=[Notification.objects.get(recipient=member, post=first).pk]
+    )
+
+    assert reading.unread_notification_count(member) == 1
+    assert reading.unread_notification_count(second_member) == 1
+
+
 def test_notifications_of_a_hidden_post_disappear_from_the_list(
     client, conversation, member, second_member, moderator, django_capture_on_commit_callbacks
 ):
