@@ -2,10 +2,13 @@
 not on every page (network.middleware.UserSessionActivityMiddleware)."""
 
 import time
+from unittest.mock import patch
 
 import pytest
 from allauth.usersessions.models import UserSession
 from django.urls import reverse
+
+from network import middleware
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +41,12 @@ def test_after_the_interval_the_session_is_seen_again(client, registered, settin
     client.get(reverse("about"))
 
     assert UserSession.objects.get(user=registered).last_seen_at > first
+
+
+def test_a_process_asks_the_cache_about_a_session_once_an_interval(client, registered):
+    client.force_login(registered)
+    with patch.object(middleware.cache, "add", wraps=middleware.cache.add) as add:
+        for _ in range(3):
+            client.get(reverse("about"))
+
+    assert add.call_count == 1
