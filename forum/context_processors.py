@@ -9,7 +9,7 @@ def forum(request: HttpRequest) -> dict:
         return {}
 
     def count() -> int:
-        from forum.services.reading import unread_notification_count
+        from forum.selectors import unread_notification_count
 
         return unread_notification_count(user)
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from forum import access, forms, notifications
+from forum import access, forms, notifications, selectors
 from forum.models import (
     Follow,
     ForumPreference,
@@ -24,14 +24,10 @@ from forum.services import reading
 
 def notifications_list(request: HttpRequest) -> HttpResponse:
     notes = list(
-        request.user.forum_notifications.filter(
-            post__state=PostState.VISIBLE, thread__state="visible"
-        )
+        selectors.notifications_shown(request.user)
         .select_related("thread", "actor", "post")
         .order_by("-created_at", "-id")[:50]
     )
-    readable = {c.pk for c in access.readable_categories(request.user)}
-    notes = [n for n in notes if n.thread.category_id in readable]
     return render(
         request,
         "forum/notifications.html",

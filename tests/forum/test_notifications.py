@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from forum import notifications, tasks
+from forum import notifications, selectors, tasks
 from forum.models import Follow, ForumEmail, ForumPreference, Notification, NotifyBy
 from forum.services import posting, publishing, reading
 from members.models import MemberType
@@ -236,15 +236,15 @@ def test_the_unread_count_is_the_person_s_own_notifications_not_yet_read(
         first = reply(second_member, conversation, "A first reply.")
         reply(second_member, conversation, "A second reply.")
         reply(member, conversation, "The member answers.")
-    assert reading.unread_notification_count(member) == 2
-    assert reading.unread_notification_count(second_member) == 1
+    assert selectors.unread_notification_count(member) == 2
+    assert selectors.unread_notification_count(second_member) == 1
 
     reading.notifications_mark_read(
         user=member, ids=[Notification.objects.get(recipient=member, post=first).pk]
     )
 
-    assert reading.unread_notification_count(member) == 1
-    assert reading.unread_notification_count(second_member) == 1
+    assert selectors.unread_notification_count(member) == 1
+    assert selectors.unread_notification_count(second_member) == 1
 
 
 def test_notifications_of_a_hidden_post_disappear_from_the_list(
@@ -255,3 +255,34 @@ def test_notifications_of_a_hidden_post_disappear_from_the_list(
     publishing.post_hide(post=post, actor=moderator, reason="Personal data")
     client.force_login(member)
     assert "replied in" not in client.get("/forum/notifications/").content.decode()
+
+
+def test_the_header_does_not_count_a_notification_of_a_hidden_post(
+    client, conversation, member, second_member, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post = reply(second_member, conversation, "A reply.")
+    publishing.post_hide(post=post, actor=moderator, reason="Personal data")
+
+    client.force_login(member)
+    page = client.get("/forum/notifications/").content.decode()
+
+    assert selectors.unread_notification_count(member) == 0
+    assert 'class="badge"' not in page
+    assert "unread)" not in page
+
+
+def test_a_notification_from_a_room_no_longer_open_to_the_person_is_neither_listed_nor_counted(
+    client, room, conversation, member, second_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(second_member, conversation, "A reply.")
+    room.providers_may_read = False
+    room.save()
+
+    client.force_login(member)
+    page = client.get("/forum/notifications/").content.decode()
+
+    assert selectors.unread_notification_count(member) == 0
+    assert "replied in" not in page
+    assert 'class="badge"' not in page
