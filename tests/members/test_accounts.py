@@ -9,6 +9,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,6 +253,32 @@ def test_signed_in_person_sees_their_sessions(client, registered):
     response = client.get(reverse("usersessions_list"))
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_column_of_the_sessions_list_has_a_heading_and_this_device_is_marked(
+    client, registered
+):
+    client.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
+
+    html = client.get(reverse("usersessions_list")).content.decode()
+
+    (row,) = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert html.count('<th scope="col">') == row.count("<td>") == 5
+    assert '<span class="tag">This device</span>' in row
+
+
+@pytest.mark.django_db
+def test_signing_out_on_other_devices_keeps_this_one(client, registered):
+    elsewhere = Client()
+    elsewhere.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
+    client.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
+    assert "Sign out on other devices" in client.get(reverse("usersessions_list")).content.decode()
+
+    client.post(reverse("usersessions_list"))
+
+    assert client.get(reverse("members:account")).status_code == 200
+    assert elsewhere.get(reverse("members:account")).status_code == 302
 
 
 @pytest.mark.django_db
