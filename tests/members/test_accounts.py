@@ -256,16 +256,21 @@ def test_signed_in_person_sees_their_sessions(client, registered):
 
 
 @pytest.mark.django_db
-def test_every_column_of_the_sessions_list_has_a_heading_and_this_device_is_marked(
-    client, registered
+def test_the_sessions_list_names_this_device_and_each_session_s_browser_and_address(
+    registered,
 ):
-    client.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
+    office = Client(HTTP_USER_AGENT="Firefox on the office PC")
+    phone = Client(HTTP_USER_AGENT="Safari on a phone")
+    for device in (office, phone):
+        device.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
 
-    html = client.get(reverse("usersessions_list")).content.decode()
+    html = phone.get(reverse("usersessions_list")).content.decode()
 
-    (row,) = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)
-    assert html.count('<th scope="col">') == row.count("<td>") == 5
-    assert '<span class="tag">This device</span>' in row
+    assert html.count("<h2>This device</h2>") == 1
+    assert html.count("<h2>Another device</h2>") == 1
+    assert "Firefox on the office PC" in html
+    assert "Safari on a phone" in html
+    assert html.count("<dt>IP address</dt><dd>127.0.0.1</dd>") == 2
 
 
 @pytest.mark.django_db
