@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forum import notifications, selectors, tasks
@@ -286,3 +288,35 @@ def test_a_notification_from_a_room_no_longer_open_to_the_person_is_neither_list
     assert selectors.unread_notification_count(member) == 0
     assert "replied in" not in page
     assert 'class="badge"' not in page
+
+
+def test_with_nothing_unread_the_header_count_is_one_query(client, member):
+    client.force_login(member)
+    client.get("/about/")  # the first page records the session
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/about/")
+
+    # The person, and whether anything unread is shown to them.
+    assert len(queries) == 2
+
+
+def test_the_header_count_asks_as_many_queries_for_one_unread_notification_as_for_many(
+    client, conversation, member, second_member, django_capture_on_commit_callbacks
+):
+    def queries_for_a_page() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/about/")
+        return len(queries)
+
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(second_member, conversation, "A reply.")
+    client.get("/about/")
+    with_one = queries_for_a_page()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(10):
+            reply(second_member, conversation, f"Reply number {n}.")
+
+    assert queries_for_a_page() == with_one
+    assert selectors.unread_notification_count(member) == 11
