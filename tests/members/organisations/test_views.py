@@ -77,6 +77,21 @@ def test_organisation_page_shows_seats_used_total_and_renewal(client, council):
     assert "Membership renews on" in page
 
 
+def test_each_seat_s_values_carry_their_column_s_name_for_narrow_screens(client, council):
+    organisation, admin = council
+    SeatFactory(organisation=organisation, user=UserFactory(name="Kim Lowe"))
+    client.force_login(admin)
+
+    page = client.get(page_url(organisation)).content.decode()
+
+    (table,) = re.findall(r'<table class="table-stack".*?</table>', page, re.S)
+    rows = re.findall(r'<tr role="row">(.*?)</tr>', table.split("<tbody", 1)[1], re.S)
+    assert len(rows) == 2
+    for row in rows:
+        labels = re.findall(r'data-label="([^"]+)"', row)
+        assert labels == ["Name", "Email", "Role", "Since"]
+
+
 def test_organisation_page_queries_do_not_grow_with_seats(
     client, council, django_assert_max_num_queries
 ):
