@@ -2,6 +2,7 @@
 messages moderators see, and the include templates for the thread page."""
 
 import base64
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -198,6 +199,18 @@ def test_the_moderator_post_page_shows_the_edit_history_and_log(mod_client, mode
     assert "Removed a surname" in response.text
 
 
+def test_each_log_entry_carries_its_column_names_for_narrow_screens(mod_client):
+    post = thread_with_posts(posts=1).posts.get()
+    mod_client.post(
+        url("post_edit", post.pk), {"body": "Shorter text.", "reason": "Removed a surname"}
+    )
+
+    log = mod_client.get(url("post", post.pk)).text.split("Moderation log, latest first")[1]
+
+    (row,) = re.findall(r'<tr role="row"><td.*?</tr>', log, re.S)
+    assert re.findall(r'data-label="([^"]+)"', row) == ["When", "Who", "What", "Reason"]
+
+
 def test_the_edit_form_keeps_what_was_typed_when_the_reason_is_missing(mod_client):
     post = thread_with_posts(posts=1).posts.get()
     response = mod_client.post(url("post_edit", post.pk), {"body": "My new wording", "reason": ""})
@@ -384,7 +397,10 @@ def test_suspending_through_the_form_and_lifting_it(mod_client):
     suspension = Suspension.objects.in_force().get(member=writer)
     assert suspension.until is not None
     assert "Repeated personal attacks" in mod_client.get(url("suspend", writer.pk)).text
-    assert "Rowan Pike" in mod_client.get(reverse("forum:moderation_suspensions")).text
+    in_force = mod_client.get(reverse("forum:moderation_suspensions")).text
+    assert 'data-label="Member"><a' in in_force
+    assert "Rowan Pike" in in_force
+    assert 'data-label="Reason">Repeated personal attacks' in in_force
 
     mod_client.post(url("suspension_lift", suspension.pk), {"reason": "Apologised"})
     assert not Suspension.objects.in_force().filter(member=writer).exists()
