@@ -1,5 +1,6 @@
 """The privacy notice states the periods the code enforces, read from each app."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -34,6 +35,16 @@ def test_the_privacy_notice_shows_the_period_the_code_states(client, monkeypatch
     )
     page = client.get(reverse("privacy")).content.decode()
     assert "7 years after it was made" in page
+
+
+def test_each_retention_rule_names_its_period_and_reason_for_narrow_screens(client):
+    page = client.get(reverse("privacy")).content.decode()
+
+    rows = re.findall(r'<tr role="row"><th scope="row".*?</tr>', page, re.S)
+
+    assert len(rows) == len(data_rights.retention_rules())
+    for row in rows:
+        assert re.findall(r'data-label="([^"]+)"', row) == ["Kept for", "Why"]
 
 
 def test_the_notice_states_the_periods_the_issue_names(client):
