@@ -249,23 +249,21 @@ def test_the_unread_count_is_the_person_s_own_notifications_not_yet_read(
     assert selectors.unread_notification_count(second_member) == 1
 
 
-def test_notifications_of_a_hidden_post_disappear_from_the_list(
-    client, conversation, member, second_member, moderator, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def hidden_reply(conversation, second_member, moderator, django_capture_on_commit_callbacks):
+    """A reply that notified the member, then hidden by a moderator."""
     with django_capture_on_commit_callbacks(execute=True):
         post = reply(second_member, conversation, "A reply.")
     publishing.post_hide(post=post, actor=moderator, reason="Personal data")
+    return post
+
+
+def test_notifications_of_a_hidden_post_disappear_from_the_list(client, member, hidden_reply):
     client.force_login(member)
     assert "replied in" not in client.get("/forum/notifications/").content.decode()
 
 
-def test_the_header_does_not_count_a_notification_of_a_hidden_post(
-    client, conversation, member, second_member, moderator, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        post = reply(second_member, conversation, "A reply.")
-    publishing.post_hide(post=post, actor=moderator, reason="Personal data")
-
+def test_the_header_does_not_count_a_notification_of_a_hidden_post(client, member, hidden_reply):
     client.force_login(member)
     page = client.get("/forum/notifications/").content.decode()
 
