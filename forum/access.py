@@ -191,6 +191,27 @@ def reply_refusal(user, thread) -> PostRefusal | None:
     return None
 
 
+def reading_refusal(user, thread) -> PostRefusal | None:
+    """Why signed-in `user` may not read `thread`, when joining, renewing or taking an
+    organisation's seat would open it (NOT_MEMBER, LAPSED, NO_SEAT): a link to it in an
+    old notification or a forwarded digest then says what to do, not that the page is
+    missing. None where they may read it, and where it is nothing of theirs to know
+    about (a thread held or hidden, a room for some member types or for moderators
+    only): that page answers 404, as for a thread that does not exist."""
+    if not _signed_in(user) or thread.state != ThreadState.VISIBLE:
+        return None
+    category = thread.category
+    if member_type(user) is not None or can_read_category(user, category):
+        return None
+    if not all(getattr(category, field) for field in _FORUM_READ_FIELD.values()):
+        return None
+    if colleague_organisation(user) is not None:
+        return PostRefusal.NO_SEAT
+    if is_lapsed(user):
+        return PostRefusal.LAPSED
+    return PostRefusal.NOT_MEMBER
+
+
 def readable_categories_q(user, *, prefix: str = "") -> Q:
     """A Q for the categories `user` may read; `prefix="category__"` filters threads,
     `prefix="thread__category__"` posts. Listings, search and digests all use it."""

@@ -1,8 +1,10 @@
 """What each role gets from each forum URL (the project-wide access-matrix test).
 
 The category used is open to every member type for reading and posting, and closed to
-registered non-members: for them (and lapsed members) its pages answer 404, the same
-as a category that does not exist, so its name never leaks. The thread and post are the
+registered non-members: for them (and lapsed members) its category pages and files
+answer 404, the same as a category that does not exist, so its name never leaks; its
+thread and post pages answer 403 with the way to join or renew, and nothing of the
+thread (forum.access.reading_refusal). The thread and post are the
 provider member's (so only they may edit it, and they may not report it); moderators
 (and superusers) edit anyone's post; editors, staff accounts without moderation, read
 and post everywhere but edit only their own. POST-only URLs answer 405
@@ -18,6 +20,7 @@ from forum.services import posting, publishing
 from members.access_matrix import ROLES  # noqa: F401 (the roles this module answers for)
 
 _READERS = {"anonymous": 302, "registered": 404, "lapsed": 404}
+_THREAD_READERS = {"anonymous": 302, "registered": 403, "lapsed": 403}
 
 EXPECTED: dict[str, dict[str, int]] = {
     "forum:index": {"anonymous": 302, "*": 200},
@@ -32,14 +35,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "forum:thread_create": {**_READERS, "*": 200},
     "forum:category_mark_read": {"anonymous": 302, "*": 405},
     "forum:category_follow": {"anonymous": 302, "*": 405},
-    "forum:thread": {**_READERS, "*": 200},
-    "forum:thread_short": {**_READERS, "*": 302},
-    "forum:reply": {**_READERS, "*": 200},
-    "forum:first_unread": {**_READERS, "*": 302},
+    "forum:thread": {**_THREAD_READERS, "*": 200},
+    "forum:thread_short": {**_THREAD_READERS, "*": 302},
+    "forum:reply": {**_THREAD_READERS, "*": 200},
+    "forum:first_unread": {**_THREAD_READERS, "*": 302},
     "forum:thread_follow": {"anonymous": 302, "*": 405},
-    "forum:post": {**_READERS, "*": 302},
+    "forum:post": {**_THREAD_READERS, "*": 302},
     "forum:post_edit": {
-        **_READERS,
+        **_THREAD_READERS,
         "provider_member": 200,
         "moderator": 200,
         "staff": 200,
@@ -48,7 +51,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "forum:post_delete": {"anonymous": 302, "*": 405},
     "forum:post_helpful": {"anonymous": 302, "*": 405},
     "forum:post_bookmark": {"anonymous": 302, "*": 405},
-    "forum:post_report": {**_READERS, "provider_member": 403, "*": 200},
+    "forum:post_report": {**_THREAD_READERS, "provider_member": 403, "*": 200},
     "forum:attachment": {**_READERS, "*": 200},
 }
 # The commissioners-only room: commissioners, and those who read every room (moderators,

@@ -2,14 +2,18 @@
 forum/access.py, calls forum/services/ or forum/selectors.py, and picks a response.
 
 A thread or category the person may not read answers 404, the same as one that does not
-exist, so no title leaks; acting on someone else's post answers 403.
+exist, so no title leaks; but a thread that joining, renewing or taking a seat would open
+answers 403 with that next step (still without its title); acting on someone else's post
+answers 403.
 """
 
 import logging
 import math
+from typing import NoReturn
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -48,19 +52,38 @@ def _thread_or_404(user, pk: int, *, with_reader_state: bool = False) -> Thread:
         threads = selectors.with_reader_state(threads, user)
     thread = get_object_or_404(threads, pk=pk)
     if not access.can_read_thread(user, thread):
-        raise Http404
+        _refuse_reading(user, thread)
     return thread
 
 
 def _post_or_404(user, pk: int) -> Post:
     post = get_object_or_404(Post.objects.select_related("thread__category", "author"), pk=pk)
     if not access.can_read_thread(user, post.thread):
-        raise Http404
+        _refuse_reading(user, post.thread)
     if post.state in (PostState.HELD, PostState.HIDDEN) and not access.can_see_post_body(
         user, post
     ):
         raise Http404
     return post
+
+
+class MembersOnly(PermissionDenied):
+    """A thread the person could read by joining, renewing or taking a seat: the 403
+    page (network.views.permission_denied) renders `template_name` with `context`,
+    which says which and what to do, and nothing of the thread itself."""
+
+    template_name = "forum/members_only.html"
+
+    def __init__(self, user, refusal: access.PostRefusal):
+        super().__init__(refusal.label)
+        self.context = _refusal_context(user, refusal)
+
+
+def _refuse_reading(user, thread: Thread) -> NoReturn:
+    refusal = access.reading_refusal(user, thread)
+    if refusal is None:
+        raise Http404
+    raise MembersOnly(user, refusal)
 
 
 def _refusal_context(user, refusal: access.PostRefusal | None) -> dict:

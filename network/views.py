@@ -231,7 +231,9 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "403.html", status=403)
+    # A refusal that explains itself (forum.views.MembersOnly) brings its own page.
+    template_name = getattr(exception, "template_name", "403.html")
+    return render(request, template_name, getattr(exception, "context", {}), status=403)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

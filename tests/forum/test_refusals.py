@@ -7,7 +7,7 @@ from django.utils import timezone
 from forum import access
 from forum.access import PostRefusal
 from forum.models import Suspension
-from tests.forum.factories import thread_with_posts
+from tests.forum.factories import held_thread, thread_with_posts
 from tests.members.factories import UserFactory, organisation_with_seats
 
 
@@ -204,3 +204,84 @@ def test_category_page_for_a_person_without_a_seat_keeps_its_query_count(
     # A member's page, plus the organisation at their domain and its membership (once).
     with django_assert_max_num_queries(24):
         assert client.get(open_room.get_absolute_url()).status_code == 200
+
+
+# --- A members' thread reached without a membership ------------------------------------------
+
+
+@pytest.fixture
+def members_thread(room, member):
+    return thread_with_posts(category=room, author=member, posts=2, title="Rota ideas for winter")
+
+
+def test_reading_refusal_names_what_would_open_a_members_thread(
+    members_thread, registered, lapsed, seatless_colleague
+):
+    assert access.reading_refusal(registered, members_thread) == PostRefusal.NOT_MEMBER
+    assert access.reading_refusal(lapsed, members_thread) == PostRefusal.LAPSED
+    assert access.reading_refusal(seatless_colleague, members_thread) == PostRefusal.NO_SEAT
+
+
+def test_reading_refusal_is_none_for_a_thread_the_person_may_read(members_thread, member):
+    assert access.reading_refusal(member, members_thread) is None
+
+
+def test_registered_person_on_a_members_thread_is_offered_membership_without_its_title(
+    client, members_thread, registered
+):
+    client.force_login(registered)
+    response = client.get(members_thread.get_absolute_url())
+    assert response.status_code == 403
+    html = page(response)
+    assert "This conversation is for members" in html
+    assert "Join the network" in html
+    assert "Rota ideas" not in html and "Workforce and training" not in html
+
+
+def test_lapsed_member_following_an_old_link_is_offered_renewal(client, members_thread, lapsed):
+    client.force_login(lapsed)
+    for url in (
+        members_thread.get_absolute_url(),
+        f"/forum/t/{members_thread.pk}/p/2/",
+        f"/forum/t/{members_thread.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "Renew your membership" in page(response)
+        assert "Rota ideas" not in page(response)
+
+
+def test_person_without_a_seat_on_a_members_thread_is_told_to_ask_for_one_by_name(
+    client, members_thread, seatless_colleague
+):
+    client.force_login(seatless_colleague)
+    response = client.get(members_thread.get_absolute_url())
+    assert response.status_code == 403
+    assert "Ask Fictional Care Partnership's admin for a seat" in page(response)
+
+
+def test_a_wrong_slug_reveals_nothing_to_a_non_member(client, members_thread, registered):
+    client.force_login(registered)
+    response = client.get(f"/forum/t/{members_thread.pk}/anything/")
+    assert response.status_code == 403
+    assert members_thread.slug not in page(response)
+
+
+def test_a_room_for_some_member_types_only_stays_unknown_to_non_members(
+    client, commissioners_room, commissioner_member, registered, lapsed, member
+):
+    thread = thread_with_posts(category=commissioners_room, author=commissioner_member, posts=1)
+    for person in (registered, lapsed, member):
+        client.force_login(person)
+        assert client.get(thread.get_absolute_url()).status_code == 404
+
+
+def test_a_held_thread_stays_unknown_to_non_members(client, room, registered):
+    thread = held_thread(category=room).thread
+    client.force_login(registered)
+    assert client.get(f"/forum/t/{thread.pk}/").status_code == 404
+
+
+def test_a_thread_that_does_not_exist_is_still_not_found(client, registered):
+    client.force_login(registered)
+    assert client.get("/forum/t/987654/").status_code == 404

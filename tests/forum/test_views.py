@@ -266,7 +266,7 @@ def test_lapsed_member_loses_the_members_room_at_once(client, room, member):
     assert client.get(thread.get_absolute_url()).status_code == 200
     member.subscriptions.update(status=SubscriptionStatus.CANCELED)
     response = client.get(thread.get_absolute_url())
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert "Rota ideas" not in page(response)
 
 
