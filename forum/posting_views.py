@@ -23,6 +23,7 @@ from forum.views import (
     _post_or_404,
     _refusal_context,
     _thread_or_404,
+    _unposted,
 )
 
 # --- Writing ------------------------------------------------------------------------------
@@ -111,7 +112,11 @@ def _cannot_post(request: HttpRequest, category: Category) -> HttpResponse:
     return render(
         request,
         "forum/cannot_post.html",
-        {"category": category, **_refusal_context(request.user, refusal)},
+        {
+            "category": category,
+            "unposted": _unposted(request),
+            **_refusal_context(request.user, refusal),
+        },
         status=403,
     )
 

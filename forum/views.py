@@ -69,14 +69,19 @@ def _post_or_404(user, pk: int) -> Post:
 
 class MembersOnly(PermissionDenied):
     """A thread the person could read by joining, renewing or taking a seat: the 403
-    page (network.views.permission_denied) renders `template_name` with `context`,
-    which says which and what to do, and nothing of the thread itself."""
+    page (network.views.permission_denied) renders `template_name` with
+    `page_context()`, which says which and what to do, and nothing of the thread
+    itself; a reply or edit sent meanwhile is shown back to be copied."""
 
     template_name = "forum/members_only.html"
 
     def __init__(self, user, refusal: access.PostRefusal):
         super().__init__(refusal.label)
-        self.context = _refusal_context(user, refusal)
+        self.user = user
+        self.refusal = refusal
+
+    def page_context(self, request: HttpRequest) -> dict:
+        return {**_refusal_context(self.user, self.refusal), "unposted": _unposted(request)}
 
 
 def _refuse_reading(user, thread: Thread) -> NoReturn:
@@ -100,6 +105,15 @@ def _refusal_context(user, refusal: access.PostRefusal | None) -> dict:
             access.forum_suspension(user) if refusal == access.PostRefusal.SUSPENDED else None
         ),
     }
+
+
+def _unposted(request: HttpRequest) -> dict | None:
+    """What a refused POST carried (a thread's title, a post's text), for the refusal
+    page to show back: someone whose membership ended while they wrote keeps their
+    words. None when nothing was written."""
+    if request.method != "POST" or not request.POST.get("body", "").strip():
+        return None
+    return {"title": request.POST.get("title", ""), "body": request.POST["body"]}
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:

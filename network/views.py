@@ -232,8 +232,10 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
     # A refusal that explains itself (forum.views.MembersOnly) brings its own page.
-    template_name = getattr(exception, "template_name", "403.html")
-    return render(request, template_name, getattr(exception, "context", {}), status=403)
+    if hasattr(exception, "page_context"):
+        context = exception.page_context(request)
+        return render(request, exception.template_name, context, status=403)
+    return render(request, "403.html", status=403)
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

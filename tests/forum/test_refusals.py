@@ -7,6 +7,7 @@ from django.utils import timezone
 from forum import access
 from forum.access import PostRefusal
 from forum.models import Suspension
+from members.models import SubscriptionStatus
 from tests.forum.factories import held_thread, thread_with_posts
 from tests.members.factories import UserFactory, organisation_with_seats
 
@@ -285,3 +286,41 @@ def test_a_held_thread_stays_unknown_to_non_members(client, room, registered):
 def test_a_thread_that_does_not_exist_is_still_not_found(client, registered):
     client.force_login(registered)
     assert client.get("/forum/t/987654/").status_code == 404
+
+
+# --- A refused post keeps what was typed ---------------------------------------------------
+
+
+def test_reply_sent_after_the_membership_ended_is_shown_back_to_be_copied(
+    client, members_thread, member
+):
+    client.force_login(member)
+    member.subscriptions.update(status=SubscriptionStatus.CANCELED)
+    response = client.post(
+        f"/forum/t/{members_thread.pk}/reply/",
+        {"body": "Our rota starts at 7 <b>sharp</b>; handovers take 30 minutes."},
+    )
+    assert response.status_code == 403
+    html = page(response)
+    assert "Renew your membership" in html
+    assert "What you wrote has not been posted" in html
+    assert "Our rota starts at 7 &lt;b&gt;sharp&lt;/b&gt;; handovers take 30 minutes." in html
+    assert "Rota ideas" not in html
+
+
+def test_new_thread_from_a_suspended_member_is_shown_back_with_its_title(client, room, suspended):
+    client.force_login(suspended)
+    response = client.post(
+        f"/forum/c/{room.slug}/new/",
+        {"title": "Night checks policy", "body": "How often do you check at night?"},
+    )
+    assert response.status_code == 403
+    html = page(response)
+    assert 'value="Night checks policy"' in html
+    assert "How often do you check at night?" in html
+
+
+def test_a_refusal_reached_by_a_link_shows_no_unposted_panel(client, members_thread, lapsed):
+    client.force_login(lapsed)
+    html = page(client.get(members_thread.get_absolute_url()))
+    assert "has not been posted" not in html
