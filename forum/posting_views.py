@@ -2,6 +2,7 @@
 marking it helpful, bookmarking and reporting it. Refused writing (ValidationError) is
 shown with the form, keeping what was typed."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -121,6 +122,29 @@ def _cannot_post(request: HttpRequest, category: Category) -> HttpResponse:
     )
 
 
+def _cannot_edit(request: HttpRequest, post: Post) -> HttpResponse:
+    """Someone else's post: a bare 403. The author's own: why not (the edit window has
+    passed, they may no longer post there, the post is removed) and what was typed, so
+    an edit sent a minute too late loses nothing."""
+    user = request.user
+    if post.author_id != user.pk:
+        raise PermissionDenied("You cannot edit this post.")
+    refusal = access.post_refusal(user, post.thread.category)
+    return render(
+        request,
+        "forum/cannot_edit.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "category": post.thread.category,
+            "edit_window_minutes": settings.FORUM_EDIT_WINDOW_MINUTES,
+            "unposted": _unposted(request),
+            **_refusal_context(user, refusal),
+        },
+        status=403,
+    )
+
+
 def _quote(post: Post) -> str:
     author = post.author.name if post.author else "A former member"
     lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
@@ -178,7 +202,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request.user, pk)
     if not access.can_edit_post(request.user, post):
-        raise PermissionDenied("You cannot edit this post.")
+        return _cannot_edit(request, post)
     is_moderating = post.author_id != request.user.pk
     preview = ""
     if request.method == "POST":

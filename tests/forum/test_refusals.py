@@ -1,12 +1,14 @@
 """Every forum page where someone may read but not post says why and offers the next
 step; the reason comes from forum.access (PostRefusal)."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from forum import access
 from forum.access import PostRefusal
-from forum.models import Suspension
+from forum.models import Post, Suspension
 from members.models import SubscriptionStatus
 from tests.forum.factories import held_thread, thread_with_posts
 from tests.members.factories import UserFactory, organisation_with_seats
@@ -324,3 +326,26 @@ def test_a_refusal_reached_by_a_link_shows_no_unposted_panel(client, members_thr
     client.force_login(lapsed)
     html = page(client.get(members_thread.get_absolute_url()))
     assert "has not been posted" not in html
+
+
+def test_edit_sent_after_the_window_closed_says_so_and_keeps_the_text(
+    client, settings, room, member
+):
+    settings.FORUM_EDIT_WINDOW_MINUTES = 60
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(minutes=61))
+    client.force_login(member)
+    response = client.post(f"/forum/post/{post.pk}/edit/", {"body": "Corrected: 8 shifts."})
+    assert response.status_code == 403
+    html = page(response)
+    assert "Posts can be edited for 60 minutes after they are posted" in html
+    assert "Corrected: 8 shifts." in html
+    assert Post.objects.get(pk=post.pk).body != "Corrected: 8 shifts."
+
+
+def test_suspended_author_asking_to_edit_is_told_of_the_suspension(client, room, suspended):
+    post = thread_with_posts(posts=1, category=room, author=suspended).posts.get()
+    client.force_login(suspended)
+    response = client.get(f"/forum/post/{post.pk}/edit/")
+    assert response.status_code == 403
+    assert "Repeated personal remarks" in page(response)
