@@ -24,8 +24,8 @@ from forum.views import (
     _post_or_404,
     _refusal_context,
     _thread_or_404,
-    _unposted,
 )
+from network.forms import written_back
 
 # --- Writing ------------------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ def _cannot_post(request: HttpRequest, category: Category) -> HttpResponse:
         "forum/cannot_post.html",
         {
             "category": category,
-            "unposted": _unposted(request),
+            "written": written_back(request),
             **_refusal_context(request.user, refusal),
         },
         status=403,
@@ -138,7 +138,7 @@ def _cannot_edit(request: HttpRequest, post: Post) -> HttpResponse:
             "thread": post.thread,
             "category": post.thread.category,
             "edit_window_minutes": settings.FORUM_EDIT_WINDOW_MINUTES,
-            "unposted": _unposted(request),
+            "written": written_back(request),
             **_refusal_context(user, refusal),
         },
         status=403,

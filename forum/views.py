@@ -32,6 +32,7 @@ from forum.models import (
 from forum.services import posting, reading
 from members import access as members_access
 from network.files import protected_file_response, safe_filename
+from network.forms import written_back
 from network.pagination import page_number
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class MembersOnly(PermissionDenied):
         self.refusal = refusal
 
     def page_context(self, request: HttpRequest) -> dict:
-        return {**_refusal_context(self.user, self.refusal), "unposted": _unposted(request)}
+        return {**_refusal_context(self.user, self.refusal), "written": written_back(request)}
 
 
 def _refuse_reading(user, thread: Thread) -> NoReturn:
@@ -105,15 +106,6 @@ def _refusal_context(user, refusal: access.PostRefusal | None) -> dict:
             access.forum_suspension(user) if refusal == access.PostRefusal.SUSPENDED else None
         ),
     }
-
-
-def _unposted(request: HttpRequest) -> dict | None:
-    """What a refused POST carried (a thread's title, a post's text), for the refusal
-    page to show back: someone whose membership ended while they wrote keeps their
-    words. None when nothing was written."""
-    if request.method != "POST" or not request.POST.get("body", "").strip():
-        return None
-    return {"title": request.POST.get("title", ""), "body": request.POST["body"]}
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:

@@ -78,6 +78,31 @@ def _name_the_field(field: forms.Field, label: str) -> None:
             field.error_messages["invalid"] = f"Enter {in_sentence} in the correct format"
 
 
+# The fields of the site's forms that hold what someone wrote themselves: shown back when a
+# form they filled in is refused (their membership ended meanwhile, the page's security
+# token had expired). Only these names: never a password, a code or a token.
+WRITTEN_FIELDS = {
+    "title": "Title",
+    "subject": "Subject",
+    "body": "Your post",
+    "message": "Your message",
+}
+
+
+def written_back(request) -> list[dict]:
+    """What a POST carried in WRITTEN_FIELDS, for a refusal page to show back to be
+    copied (templates/includes/written_back.html); empty for anything else."""
+    if request.method != "POST":
+        return []
+    written = []
+    for name, label in WRITTEN_FIELDS.items():
+        text = request.POST.get(name, "")
+        if text.strip():
+            rows = 10 if "\n" in text or len(text) > 120 else 2
+            written.append({"label": label, "text": text, "rows": rows})
+    return written
+
+
 class ContactForm(SpecificMessages, forms.Form):
     name = forms.CharField(
         max_length=120,

@@ -278,6 +278,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+# Failed checks answer in the site's layout, with what the form carried shown back.
+CSRF_FAILURE_VIEW = "network.views.csrf_failure"
 
 STRIPE_CHECKOUT_ORIGIN = "https://checkout.stripe.com"
 # The Customer Portal; browsers apply form-action to the redirect after our form's POST.

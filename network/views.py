@@ -10,10 +10,12 @@ from django.core.cache import cache
 from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,7 +25,7 @@ from members import access
 from network import home_cache
 from network.celery import app as celery_app
 from network.data_rights import retention_rules
-from network.forms import ContactForm
+from network.forms import ContactForm, written_back
 from network.middleware import liveness_response
 from network.services import contact_message_submit
 from newsletter import selectors as newsletter_selectors
@@ -236,6 +238,28 @@ def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
         context = exception.page_context(request)
         return render(request, exception.template_name, context, status=403)
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: a form came back without the security token this
+    browser now holds (signed in or out in another tab since the page was opened, a page
+    left open for days, cookies blocked). Said in the site's words and layout, with what
+    was written shown back to be copied; Django logs the reason (django.security.csrf)."""
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return render(
+        request,
+        "403_csrf.html",
+        {
+            "written": written_back(request),
+            "no_cookie": reason == REASON_NO_CSRF_COOKIE,
+            "back": back,
+        },
+        status=403,
+    )
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:

@@ -318,11 +318,11 @@ def test_new_thread_from_a_suspended_member_is_shown_back_with_its_title(client,
     )
     assert response.status_code == 403
     html = page(response)
-    assert 'value="Night checks policy"' in html
+    assert "Night checks policy</textarea>" in html
     assert "How often do you check at night?" in html
 
 
-def test_a_refusal_reached_by_a_link_shows_no_unposted_panel(client, members_thread, lapsed):
+def test_a_refusal_reached_by_a_link_shows_nothing_written_back(client, members_thread, lapsed):
     client.force_login(lapsed)
     html = page(client.get(members_thread.get_absolute_url()))
     assert "has not been posted" not in html

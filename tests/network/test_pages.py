@@ -72,7 +72,9 @@ def test_server_error_page_keeps_site_layout(rf):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("template", ["400.html", "403.html", "404.html", "500.html"])
+@pytest.mark.parametrize(
+    "template", ["400.html", "403.html", "403_csrf.html", "404.html", "500.html"]
+)
 def test_error_templates_extend_the_base_layout(client, template):
     from django.template.loader import render_to_string
 
