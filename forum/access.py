@@ -158,6 +158,12 @@ def _person_refusal(user) -> PostRefusal | None:
         return None
     if _moderated_category_ids(user):
         return None
+    return _without_membership(user)
+
+
+def _without_membership(user) -> PostRefusal:
+    """What would let in a signed-in person who holds no membership: a seat at their
+    organisation, which is a member (NO_SEAT), renewing (LAPSED), or joining."""
     if colleague_organisation(user) is not None:
         return PostRefusal.NO_SEAT
     if is_lapsed(user):
@@ -205,11 +211,7 @@ def reading_refusal(user, thread) -> PostRefusal | None:
         return None
     if not all(getattr(category, field) for field in _FORUM_READ_FIELD.values()):
         return None
-    if colleague_organisation(user) is not None:
-        return PostRefusal.NO_SEAT
-    if is_lapsed(user):
-        return PostRefusal.LAPSED
-    return PostRefusal.NOT_MEMBER
+    return _without_membership(user)
 
 
 def readable_categories_q(user, *, prefix: str = "") -> Q:
