@@ -609,3 +609,11 @@ def test_admin_pages_carry_the_sites_icon(client):
     html = client.get(reverse("admin:index")).content.decode()
 
     assert '<link rel="icon" href="/static/img/favicon.svg"' in html
+
+
+def test_admin_pages_carry_the_sites_admin_stylesheet(client):
+    client.force_login(_with_two_factor(_staff()))
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert '<link rel="stylesheet" href="/static/css/admin.css">' in html
