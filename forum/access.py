@@ -207,8 +207,10 @@ def reading_refusal(user, thread) -> PostRefusal | None:
     if not _signed_in(user) or thread.state != ThreadState.VISIBLE:
         return None
     category = thread.category
-    if member_type(user) is not None or can_read_category(user, category):
+    if can_read_category(user, category):
         return None
+    # A room every member type reads: any membership opens it, so whoever is refused
+    # here holds none.
     if not all(getattr(category, field) for field in _FORUM_READ_FIELD.values()):
         return None
     return _without_membership(user)

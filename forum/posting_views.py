@@ -136,7 +136,6 @@ def _cannot_edit(request: HttpRequest, post: Post) -> HttpResponse:
         {
             "post": post,
             "thread": post.thread,
-            "category": post.thread.category,
             "edit_window_minutes": settings.FORUM_EDIT_WINDOW_MINUTES,
             "written": written_back(request),
             **_refusal_context(user, refusal),
