@@ -22,7 +22,7 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from forum.models import Post
-from forum.templatetags.forum_posts import iso_time, post_time
+from network.templatetags.dates import iso_time, post_time
 
 POST_TEMPLATE = "forum/includes/post.html"
 # A character that never occurs in a rendered post (no field that ends up here can hold a

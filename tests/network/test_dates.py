@@ -1,0 +1,37 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.template import Context, Template
+
+from network.templatetags.dates import day_date, iso_date, iso_time, long_date, post_time
+
+MOMENTS = [
+    datetime(2026, 1, 5, 9, 3, tzinfo=UTC),  # winter: London is UTC
+    datetime(2026, 7, 31, 23, 30, 15, 250000, tzinfo=UTC),  # summer: the next day there
+    datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),  # an hour before the clocks change
+    datetime(2026, 10, 25, 1, 0, tzinfo=UTC),  # as they change back
+]
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_dates_read_as_the_date_filter_writes_them(moment):
+    expected = Template(
+        '{{ moment|date:"c" }}|{{ moment|date:"Y-m-d" }}|{{ moment|date:"j M Y, H:i" }}|'
+        '{{ moment|date:"j M Y" }}|{{ moment|date:"j F Y" }}'
+    ).render(Context({"moment": moment}))
+    written = [iso_time(moment), iso_date(moment), post_time(moment)]
+    assert "|".join([*written, day_date(moment), long_date(moment)]) == expected
+
+
+def test_dates_of_every_month_match_the_date_filter():
+    start = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    template = Template('{{ moment|date:"j M Y, H:i" }} {{ moment|date:"j F Y" }}')
+    for month in range(12):
+        moment = start + timedelta(days=31 * month)
+        written = f"{post_time(moment)} {long_date(moment)}"
+        assert written == template.render(Context({"moment": moment}))
+
+
+def test_no_time_writes_nothing():
+    assert iso_time(None) == iso_date(None) == post_time(None) == ""
+    assert day_date(None) == long_date(None) == ""
