@@ -14,6 +14,7 @@ The one entry point is Library (views build one per request); the rest of the pa
 from django.conf import settings
 from django.core.paginator import Page
 from django.http import QueryDict
+from django.urls import reverse
 
 from members.models import MemberType
 from network.models import Topic
@@ -23,6 +24,9 @@ from practice_library.search.facets import Facet, facets_build
 from practice_library.search.params import SORTS, parse_params
 from practice_library.search.postgres import PostgresEngine
 from practice_library.search.sqlite import SqliteEngine
+
+# Stands for a slug in the detail page's address; a slug is letters, digits and hyphens.
+_SLUG_MARK = "0-slug-mark-0"
 
 __all__ = ["SORTS", "Library", "library_changed", "library_warm", "search_body_cached"]
 
@@ -44,7 +48,13 @@ class Library:
         return self.params.effective_sort
 
     def page(self) -> Page:
-        return self._engine.page()
+        """One page of results; each resource with its address (`url`)."""
+        page = self._engine.page()
+        # One reverse() for the page rather than one a result (a tenth of rendering it).
+        link = reverse("practice_library:detail", kwargs={"slug": _SLUG_MARK})
+        for resource in page.object_list:
+            resource.url = link.replace(_SLUG_MARK, resource.slug)
+        return page
 
     def facets(self) -> list[Facet]:
         return facets_build(

@@ -83,6 +83,26 @@ def test_library_lists_members_only_resources_with_their_badge_for_everyone(clie
     assert "badge--members" in response.content.decode()
 
 
+def test_each_result_links_to_its_page_with_its_type_date_and_access(client):
+    ResourceFactory(
+        title="Open guide",
+        slug="open-guide",
+        access_level=AccessLevel.PUBLIC,
+        published_at=local(2026, 3, 9, 23, 30),
+    )
+    ResourceFactory(title="Account guide", access_level=AccessLevel.REGISTERED)
+
+    text = client.get(URL).content.decode()
+
+    assert (
+        f'<a href="{reverse("practice_library:detail", args=["open-guide"])}">Open guide</a>'
+        in text
+    )
+    assert '<time datetime="2026-03-09">9 March 2026</time>' in text
+    assert '<span class="badge badge--open">Open to all</span>' in text
+    assert '<span class="badge badge--registered">Free with an account</span>' in text
+
+
 def test_library_works_without_javascript_as_a_plain_get_form(client):
     response = client.get(URL)
 
