@@ -347,6 +347,11 @@ def unread_followed_threads(user, *, limit: int = 5) -> list[ThreadRow]:
     if not user.is_authenticated:
         return []
     follows = Follow.objects.filter(user=user)
+    # Many members follow nothing (posting follows a thread; reading does not): asking
+    # that first spares their home page the statement below, which costs some 6 ms of
+    # the web process's time to build and 1-2 ms of the database's to plan and run.
+    if not follows.filter(is_muted=False).exists():
+        return []
     followed = Q(pk__in=follows.filter(is_muted=False, thread__isnull=False).values("thread"))
     followed |= Q(category__in=follows.filter(category__isnull=False).values("category"))
     threads = (
@@ -359,6 +364,7 @@ def unread_followed_threads(user, *, limit: int = 5) -> list[ThreadRow]:
         )
         .filter(_unread_q())
         .select_related("category", "last_post_author")
+        .defer("search_vector")
         .order_by("-last_post_at", "-pk")[:limit]
     )
     return thread_rows(user, list(threads))
@@ -377,6 +383,7 @@ def latest_active_threads(user, *, limit: int = 5, exclude: list[int] = ()) -> l
             user,
         )
         .select_related("category", "last_post_author")
+        .defer("search_vector")
         .order_by("-last_post_at", "-pk")[:limit]
     )
     return thread_rows(user, list(threads))

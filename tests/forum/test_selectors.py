@@ -127,6 +127,15 @@ def test_a_muted_thread_in_a_followed_room_is_not_listed_as_unread(provider_memb
     assert selectors.unread_followed_threads(provider_member) == []
 
 
+def test_a_member_who_follows_nothing_is_answered_in_one_query(
+    provider_member, django_assert_num_queries
+):
+    thread = thread_with_posts(title="Read but not followed")
+    Follow.objects.create(user=provider_member, thread=thread, is_muted=True)
+    with django_assert_num_queries(1):
+        assert selectors.unread_followed_threads(provider_member) == []
+
+
 def test_a_followed_thread_is_not_unread_once_its_room_is_marked_read_after_its_last_post(
     provider_member,
 ):
