@@ -46,16 +46,18 @@ def post_time(value: datetime | None) -> str:
 @register.filter
 def day_date(value: datetime | None) -> str:
     """What |date:"j M Y" gives ("3 Dec 2026")."""
-    if not value:
-        return ""
-    local = _local(value)
-    return f"{local.day} {MONTHS_3[local.month].title()} {local.year}"
+    return _written_day(value, MONTHS_3)
 
 
 @register.filter
 def long_date(value: datetime | None) -> str:
     """What |date:"j F Y" gives ("3 December 2026")."""
+    return _written_day(value, MONTHS)
+
+
+def _written_day(value: datetime | None, month_names: dict) -> str:
     if not value:
         return ""
     local = _local(value)
-    return f"{local.day} {MONTHS[local.month]} {local.year}"
+    # As |date writes them: the short names are lower case in Django's table.
+    return f"{local.day} {month_names[local.month].title()} {local.year}"
