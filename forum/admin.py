@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from forum.models import Category, Post, Thread
 from forum.services import publishing
+from network.admin_lists import LargeTableAdmin, year_filter
 
 
 @admin.register(Category)
@@ -73,13 +74,20 @@ class ThreadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(LargeTableAdmin):
     list_display = ["__str__", "thread", "author", "state", "hold_reason", "created_at"]
-    list_filter = ["state", "hold_reason", "thread__category"]
+    list_filter = [
+        "state",
+        "hold_reason",
+        "thread__category",
+        year_filter("created_at", "year written"),
+    ]
     list_select_related = ["thread", "author"]
+    # Newest first, read from forum_post_newest_idx (the model's own order, by thread,
+    # would sort every post).
+    ordering = ["-created_at", "-id"]
     search_fields = ["thread__title", "author__email", "author__name"]
     raw_id_fields = ["thread", "author"]
-    date_hierarchy = "created_at"
     readonly_fields = ["thread", "post_number", "author", "body", "state", "hold_reason",
                        "created_at", "edited_at", "edit_reason", "helpful_count"]  # fmt: skip
     fields = readonly_fields

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from members.admin.account_fields import AccountFieldsAsText, account_address
+from network.admin_lists import LargeTableAdmin
 from newsletter import selectors
 from newsletter.models import (
     Consent,
@@ -267,12 +268,14 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(LargeTableAdmin):
+    """Every email of every edition: a row per subscriber and edition, for years."""
+
     list_display = ["email", "edition", "state", "attempts", "sent_at", "error"]
     list_filter = ["state"]
     search_fields = ["email"]
     list_select_related = ["edition"]
-    show_full_result_count = False
+    ordering = ["-id"]  # the latest sends first
     readonly_fields = [f.name for f in Delivery._meta.fields]
 
     def has_add_permission(self, request) -> bool:
@@ -289,8 +292,9 @@ class DigestPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigestDelivery)
-class DigestDeliveryAdmin(admin.ModelAdmin):
+class DigestDeliveryAdmin(LargeTableAdmin):
     list_display = ["period", "subscriber", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["period", "subscriber"]
     raw_id_fields = ["subscriber"]
+    ordering = ["-id"]  # the latest digests first

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from members.models import MemberType
+from network.admin_lists import LargeTableAdmin, year_filter
 from network.files import ACCEPTED_DESCRIPTION
 from network.widgets import ProtectedFileInput
 from practice_library import services
@@ -159,7 +160,7 @@ class ResourceActionForm(ActionForm, ReviewDateForm):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(LargeTableAdmin):
     form = ResourceForm
     action_form = ResourceActionForm
     inlines = [AttachmentInline]
@@ -179,10 +180,10 @@ class ResourceAdmin(admin.ModelAdmin):
         AudienceFilter,
         "access_level",
         ReviewDueFilter,
+        year_filter("published_at", "year published"),
     ]
     list_select_related = ["resource_type"]
     search_fields = ["title", "summary", "source"]
-    date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     autocomplete_fields = ["related", "young_person_version"]

@@ -137,6 +137,8 @@ class Resource(models.Model):
             models.Index(fields=["resource_type", "published_at"], name="library_type_idx"),
             models.Index(fields=["access_level", "published_at"], name="library_access_idx"),
             models.Index(fields=["review_due"], name="library_review_due_idx"),
+            # The admin's list of every resource in the model's order, and its year filter.
+            models.Index(fields=["-published_at", "-id"], name="library_newest_idx"),
             models.Index(
                 fields=["publish_at"],
                 condition=Q(status="published", published_at__isnull=True),

@@ -288,6 +288,8 @@ class Post(models.Model):
                 fields=["created_at"], condition=Q(state="visible"), name="forum_post_recent_idx"
             ),
             models.Index(fields=["state", "created_at"], name="forum_post_state_idx"),
+            # The admin's list of every post, newest first, and its year filter.
+            models.Index(fields=["-created_at", "-id"], name="forum_post_newest_idx"),
         ]
         # The GIN index on search_vector is created by migration 0002 on PostgreSQL only.
 
