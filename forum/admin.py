@@ -3,9 +3,12 @@ here, and can look up threads and posts. Text changes go through the site's own 
 page (so revisions and the moderation log are kept), not through the admin."""
 
 from django.contrib import admin
+from django.db.models import Q
+from django.utils.text import smart_split, unescape_string_literal
 
 from forum.models import Category, Post, Thread
 from forum.services import publishing
+from members.models import User
 from network.admin_lists import LargeTableAdmin, year_filter
 
 
@@ -87,6 +90,7 @@ class PostAdmin(LargeTableAdmin):
     # would sort every post).
     ordering = ["-created_at", "-id"]
     search_fields = ["thread__title", "author__email", "author__name"]
+    search_help_text = "Words from the thread's title, or the author's name or email address."
     raw_id_fields = ["thread", "author"]
     readonly_fields = ["thread", "post_number", "author", "body", "state", "hold_reason",
                        "created_at", "edited_at", "edit_reason", "helpful_count"]  # fmt: skip
@@ -94,6 +98,36 @@ class PostAdmin(LargeTableAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """As Django's search (each word in the thread's title or the author's name or
+        address), but each word finds its threads and people first, thousands of rows
+        rather than millions of posts, and the posts are then found by their thread or
+        author, through those columns' indexes. Django's own joins every post to its
+        thread and author and tests them all: seconds at 2,000,000 posts."""
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            threads = Thread.objects.filter(title__icontains=bit).order_by().values("pk")
+            authors = (
+                User.objects.filter(Q(email__icontains=bit) | Q(name__icontains=bit))
+                .order_by()
+                .values("pk")
+            )
+            queryset = queryset.filter(
+                Q(thread__in=_ids_or_query(threads)) | Q(author__in=_ids_or_query(authors))
+            )
+        return queryset, False
+
+
+# Past this many ids the words are common: their posts are found soonest by walking the
+# newest first and testing each against the (hashed) subquery; below, by the indexes.
+_IDS_AT_MOST = 1_000
+
+
+def _ids_or_query(rows):
+    ids = list(rows.values_list("pk", flat=True)[: _IDS_AT_MOST + 1])
+    return rows if len(ids) > _IDS_AT_MOST else ids
 
 
 # The moderation admin: audit log, suspensions, and the watch list.

@@ -3,6 +3,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +21,7 @@ from forum.models import (
 )
 from members.models import User
 from tests.forum.factories import thread_with_posts
+from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +50,69 @@ def test_staff_manage_categories_threads_posts_and_the_watch_list(staff_client, 
         ("admin:forum_watchpattern_add", []),
     ]:
         assert staff_client.get(reverse(name, args=args)).status_code == 200, name
+
+
+def _post_list(staff_client, **params) -> list[str]:
+    response = staff_client.get(reverse("admin:forum_post_changelist"), params)
+    assert response.status_code == 200
+    return [str(post) for post in response.context["cl"].result_list]
+
+
+def test_the_post_list_is_newest_first(staff_client, room):
+    older = thread_with_posts(posts=1, category=room, created=timezone.now() - timedelta(days=9))
+    newer = thread_with_posts(posts=2, category=room, created=timezone.now() - timedelta(days=2))
+    assert _post_list(staff_client) == [
+        f"#2 in {newer.pk}",
+        f"#1 in {newer.pk}",
+        f"#1 in {older.pk}",
+    ]
+
+
+def test_staff_find_posts_by_their_threads_title(staff_client, room):
+    wanted = thread_with_posts(posts=2, category=room, title="Staying Close in Kestrel Vale")
+    thread_with_posts(posts=1, category=room, title="Ofsted visits")
+    assert sorted(_post_list(staff_client, q="kestrel")) == [
+        f"#1 in {wanted.pk}",
+        f"#2 in {wanted.pk}",
+    ]
+
+
+def test_staff_find_posts_by_their_authors_name_or_address(staff_client, room):
+    author = UserFactory(name="Imogen Thistlewood", email="imogen@harbourhomes.example")
+    by_author = thread_with_posts(posts=1, category=room, author=author)
+    thread_with_posts(posts=1, category=room)
+    assert _post_list(staff_client, q="thistlewood") == [f"#1 in {by_author.pk}"]
+    assert _post_list(staff_client, q="harbourhomes") == [f"#1 in {by_author.pk}"]
+
+
+def test_every_word_of_a_post_search_must_match(staff_client, room):
+    author = UserFactory(name="Imogen Thistlewood")
+    both = thread_with_posts(posts=1, category=room, author=author, title="Kestrel Vale rotas")
+    thread_with_posts(posts=1, category=room, title="Kestrel Vale staffing")
+    thread_with_posts(posts=1, category=room, author=author, title="Other rotas")
+    assert _post_list(staff_client, q="kestrel thistlewood") == [f"#1 in {both.pk}"]
+    assert _post_list(staff_client, q='"kestrel vale" rotas') == [f"#1 in {both.pk}"]
+
+
+def test_a_common_word_finds_its_posts_through_a_subquery(staff_client, room, monkeypatch):
+    from forum import admin as forum_admin
+
+    monkeypatch.setattr(forum_admin, "_IDS_AT_MOST", 1)
+    threads = [thread_with_posts(posts=1, category=room, title=f"Rotas {n}") for n in range(3)]
+    assert sorted(_post_list(staff_client, q="rotas")) == sorted(
+        f"#1 in {thread.pk}" for thread in threads
+    )
+
+
+def test_the_post_list_asks_the_same_queries_for_ten_posts_or_two(
+    staff_client, room, django_assert_max_num_queries
+):
+    thread_with_posts(posts=2, category=room)
+    with CaptureQueriesContext(connection) as few:
+        _post_list(staff_client, q="rotas")
+    thread_with_posts(posts=10, category=room)
+    with django_assert_max_num_queries(len(few)):
+        _post_list(staff_client, q="rotas")
 
 
 def test_admin_refuses_a_broken_watch_list_pattern(staff_client):
