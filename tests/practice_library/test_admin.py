@@ -2,7 +2,7 @@
 (draft, in review, published now or scheduled, archived), bulk actions, the review-due
 list and attachment checks."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -306,6 +306,31 @@ def test_resource_list_filters_and_search_work(admin_client, query):
     response = admin_client.get(f"{CHANGELIST}?{query}")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("words", ["Kestrel", "tidewater trust", "STAYING CLOSE"])
+def test_staff_find_a_resource_by_words_of_its_title_summary_or_source(admin_client, words):
+    ResourceFactory(
+        title="Staying Close: a first year",
+        summary="What the Kestrel homes learned.",
+        source="Tidewater Trust",
+    )
+    ResourceFactory(title="Another guide", summary="Unrelated.", source="Network")
+
+    response = admin_client.get(CHANGELIST, {"q": words})
+
+    titles = [resource.title for resource in response.context["cl"].result_list]
+    assert titles == ["Staying Close: a first year"]
+
+
+def test_the_resource_list_filters_by_the_year_published(admin_client):
+    ResourceFactory(title="From 2021", published_at=datetime(2021, 6, 1, 12, tzinfo=UTC))
+    ResourceFactory(title="From 2023", published_at=datetime(2023, 6, 1, 12, tzinfo=UTC))
+
+    response = admin_client.get(CHANGELIST, {"published_at_year": "2021"})
+
+    assert [r.title for r in response.context["cl"].result_list] == ["From 2021"]
+    assert "By year published" in response.content.decode()
 
 
 def test_resource_types_are_data_editable_in_the_admin(admin_client, guide):
