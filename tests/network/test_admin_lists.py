@@ -95,6 +95,7 @@ def test_a_long_list_says_there_are_more_and_offers_no_select_all(staff_client, 
     page = response.content.decode()
     assert response.status_code == 200
     assert "More than 4 posts: narrow the list with a filter or a search" in page
+    assert "More than 4 results" in page
     assert "Select all 4 posts" not in page
     assert '<span class="question' not in page
 
@@ -111,3 +112,10 @@ def test_the_year_filter_stands_in_for_the_date_hierarchy(staff_client):
     page = staff_client.get(reverse("admin:forum_post_changelist")).content.decode()
     assert "By year written" in page
     assert 'class="toplinks"' not in page  # Django's date hierarchy
+
+
+def test_a_long_list_offers_no_counts_beside_its_filters(staff_client):
+    thread_with_posts(posts=1)
+    page = staff_client.get(reverse("admin:forum_post_changelist"), {"_facets": "True"})
+    assert "Show counts" not in page.content.decode()
+    assert "Hide counts" not in page.content.decode()
