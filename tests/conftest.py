@@ -216,6 +216,13 @@ def staff(db):
     return roles.staff()
 
 
+@pytest.fixture
+def staff_client(client, staff):
+    """The test client signed in as staff, with the two-factor the admin asks of them."""
+    client.force_login(roles.with_two_factor(staff))
+    return client
+
+
 # --- A real Celery worker (service mode) ------------------------------------------------
 
 

@@ -122,6 +122,14 @@ def staff() -> User:
     return UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
 
 
+def with_two_factor(user: User) -> User:
+    """`user` with an authenticator app set up: the admin lets staff in only then."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    return user
+
+
 def session_cookie(user: User) -> str:
     """The session cookie of a new session signed in as `user`, made as signing in makes
     it (so two-factor counts as passed when the person has it set up)."""

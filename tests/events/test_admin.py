@@ -7,7 +7,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -18,22 +17,12 @@ from events import recordings
 from events.models import Eligibility, EventStatus, Registration
 from members.access import EDITORS_GROUP, AccessLevel
 from practice_library.models import Resource
+from tests import roles
 from tests.events.factories import EventFactory
 from tests.members.factories import UserFactory
 from tests.practice_library.factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def with_two_factor(user):
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return user
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(with_two_factor(staff))
-    return client
 
 
 @pytest.fixture
@@ -73,7 +62,7 @@ def test_editors_manage_events_with_the_demo_groups_permissions(client):
     from members import demo
 
     demo.seed()
-    editor = with_two_factor(UserFactory(email="new.editor@example.org", is_staff=True))
+    editor = roles.with_two_factor(UserFactory(email="new.editor@example.org", is_staff=True))
     editor.groups.add(Group.objects.get(name=EDITORS_GROUP))
     client.force_login(editor)
 

@@ -29,15 +29,6 @@ pytestmark = pytest.mark.django_db
 FORUM_DEMO = ("network", "members", "forum")
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
-
-
 def test_staff_manage_categories_threads_posts_and_the_watch_list(staff_client, room, member):
     thread = thread_with_posts(posts=1, category=room, author=member, title="Admin check")
     for name, args in [

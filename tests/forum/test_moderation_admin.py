@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from forum.models import (
     WatchPattern,
 )
 from forum.moderation import actions, suspensions, threads
+from tests import roles
 from tests.forum.factories import member_of_type, thread_with_posts
 from tests.members.factories import UserFactory
 
@@ -27,17 +27,6 @@ pytestmark = pytest.mark.django_db
 
 LOG = reverse("admin:forum_moderationaction_changelist")
 EXPORT = reverse("admin:forum_moderationaction_export")
-
-
-def with_two_factor(user):
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return user
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(with_two_factor(staff))
-    return client
 
 
 @pytest.fixture
@@ -82,7 +71,7 @@ def test_the_log_offers_no_bulk_actions(staff_client, log_entries):
 
 
 def test_staff_without_the_view_permission_cannot_read_the_log(client, log_entries):
-    clerk = with_two_factor(UserFactory(email="clerk@example.org", is_staff=True))
+    clerk = roles.with_two_factor(UserFactory(email="clerk@example.org", is_staff=True))
     client.force_login(clerk)
     assert client.get(LOG).status_code == 403
     assert client.get(EXPORT).status_code == 403

@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from insight import dashboard
@@ -28,13 +27,6 @@ pytestmark = pytest.mark.django_db
 
 # The page's queries: session, user, MFA check, and the panels' fixed reads.
 DASHBOARD_QUERIES = 48
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
 
 
 def _period(key="30d", compare="previous"):

@@ -4,7 +4,6 @@ year without a date hierarchy, and say so (network/admin_lists.py)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
@@ -16,13 +15,6 @@ from network.admin_lists import CappedCountPaginator, year_filter
 from tests.forum.factories import thread_with_posts
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture

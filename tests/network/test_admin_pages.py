@@ -47,6 +47,7 @@ from members.models import (
 )
 from network.models import ContactMessage
 from newsletter.models import Delivery, DigestDelivery, DigestPeriod
+from tests import roles
 from tests.events.factories import EventFactory
 from tests.forum.factories import (
     CategoryFactory,
@@ -488,11 +489,6 @@ def _editor():
     return user
 
 
-def _with_two_factor(user):
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    return user
-
-
 def _answers(client, user, objects) -> list[str]:
     """Request every admin page as `user`; return what answered otherwise than intended."""
     wrong = []
@@ -534,14 +530,14 @@ def _answers(client, user, objects) -> list[str]:
 
 
 def test_every_admin_page_opens_for_staff(client, objects):
-    staff = _with_two_factor(_staff())
+    staff = roles.with_two_factor(_staff())
     client.force_login(staff)
 
     assert _answers(client, staff, objects) == []
 
 
 def test_every_admin_page_opens_for_an_editor_or_refuses_them_as_intended(client, objects):
-    editor = _with_two_factor(_editor())
+    editor = roles.with_two_factor(_editor())
     client.force_login(editor)
 
     assert _answers(client, editor, objects) == []
@@ -549,7 +545,7 @@ def test_every_admin_page_opens_for_an_editor_or_refuses_them_as_intended(client
 
 def test_no_admin_page_an_editor_opens_links_to_a_model_they_may_not_see(client, objects):
     """A lookup or a link to, say, a member's account would only refuse them."""
-    editor = _with_two_factor(_editor())
+    editor = roles.with_two_factor(_editor())
     client.force_login(editor)
     models_by_prefix = {
         f"{model._meta.app_label}_{model._meta.model_name}": model for model in admin.site._registry
@@ -604,7 +600,7 @@ def test_moderators_have_no_admin_and_are_sent_to_sign_in(client, objects, moder
 
 
 def test_admin_pages_carry_the_sites_icon(client):
-    client.force_login(_with_two_factor(_staff()))
+    client.force_login(roles.with_two_factor(_staff()))
 
     html = client.get(reverse("admin:index")).content.decode()
 
@@ -612,7 +608,7 @@ def test_admin_pages_carry_the_sites_icon(client):
 
 
 def test_admin_pages_carry_the_sites_admin_stylesheet(client):
-    client.force_login(_with_two_factor(_staff()))
+    client.force_login(roles.with_two_factor(_staff()))
 
     html = client.get(reverse("admin:index")).content.decode()
 

@@ -17,13 +17,6 @@ from tests.newsletter.factories import SubscriberFactory, subscribers
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
-
-
 def url(name: str, edition: Edition) -> str:
     return reverse(f"admin:newsletter_edition_{name}", args=[edition.pk])
 
@@ -33,29 +26,29 @@ def post(client, path: str, data: dict):
         return client.post(path, data)
 
 
-def test_preview_shows_the_html_exactly_as_a_test_message_carries_it(admin_client, edition):
-    preview = admin_client.get(url("preview", edition))
-    post(admin_client, url("send", edition), {"action": "test"})
+def test_preview_shows_the_html_exactly_as_a_test_message_carries_it(staff_client, edition):
+    preview = staff_client.get(url("preview", edition))
+    post(staff_client, url("send", edition), {"action": "test"})
 
     sent = parts(parse(mail.outbox[0]))
     assert preview.status_code == 200
     assert preview.content.decode() == sent["text/html"]
 
 
-def test_text_preview_is_the_plain_text_part(admin_client, edition):
-    preview = admin_client.get(url("preview_text", edition))
-    post(admin_client, url("send", edition), {"action": "test"})
+def test_text_preview_is_the_plain_text_part(staff_client, edition):
+    preview = staff_client.get(url("preview_text", edition))
+    post(staff_client, url("send", edition), {"action": "test"})
 
     assert preview["Content-Type"].startswith("text/plain")
     assert preview.content.decode() == parts(parse(mail.outbox[0]))["text/plain"]
 
 
 def test_send_a_test_goes_to_the_editor_only_and_sends_nothing_else(
-    admin_client, edition, staff, newsletter
+    staff_client, edition, staff, newsletter
 ):
     subscribers(newsletter, 2)
 
-    response = post(admin_client, url("send", edition), {"action": "test"})
+    response = post(staff_client, url("send", edition), {"action": "test"})
 
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[staff.email]]
@@ -66,16 +59,16 @@ def test_send_a_test_goes_to_the_editor_only_and_sends_nothing_else(
     assert not Delivery.objects.exists()
 
 
-def test_send_page_shows_how_many_the_edition_will_reach(admin_client, edition, newsletter):
+def test_send_page_shows_how_many_the_edition_will_reach(staff_client, edition, newsletter):
     subscribers(newsletter, 3)
     SubscriberFactory()  # another list
 
-    response = admin_client.get(url("send", edition))
+    response = staff_client.get(url("send", edition))
 
     assert "Audience: <strong>3</strong> subscribers" in response.content.decode()
 
 
-def test_send_page_counts_the_filtered_audience(admin_client, edition, newsletter):
+def test_send_page_counts_the_filtered_audience(staff_client, edition, newsletter):
     londoner = SubscriberFactory(newsletters=[newsletter])
     londoner.user = londoner_user = _user(region=Region.LONDON)
     londoner.save()
@@ -83,7 +76,7 @@ def test_send_page_counts_the_filtered_audience(admin_client, edition, newslette
     edition.audience_region = Region.LONDON
     edition.save()
 
-    response = admin_client.get(url("send", edition))
+    response = staff_client.get(url("send", edition))
 
     assert londoner_user.region == Region.LONDON
     assert "Audience: <strong>1</strong> subscriber of" in response.content.decode()
@@ -95,61 +88,61 @@ def _user(**fields):
     return UserFactory(**fields)
 
 
-def test_send_now_sends_and_opens_the_progress_page(admin_client, edition, newsletter):
+def test_send_now_sends_and_opens_the_progress_page(staff_client, edition, newsletter):
     subscribers(newsletter, 3)
 
-    response = post(admin_client, url("send", edition), {"action": "send"})
+    response = post(staff_client, url("send", edition), {"action": "send"})
 
     assert response.status_code == 302
     assert response["Location"] == url("progress", edition)
     assert len(mail.outbox) == 3
-    page = admin_client.get(url("progress", edition)).content.decode()
+    page = staff_client.get(url("progress", edition)).content.decode()
     assert "<strong>Sent</strong>" in page
     assert 'value="3"' in page
 
 
-def test_sending_to_nobody_is_refused_with_a_clear_message(admin_client, edition):
-    response = post(admin_client, url("send", edition), {"action": "send"})
+def test_sending_to_nobody_is_refused_with_a_clear_message(staff_client, edition):
+    response = post(staff_client, url("send", edition), {"action": "send"})
 
-    page = admin_client.get(response["Location"]).content.decode()
+    page = staff_client.get(response["Location"]).content.decode()
     assert "No one would receive this edition" in page
     edition.refresh_from_db()
     assert edition.status == Edition.Status.DRAFT
 
 
-def test_sending_twice_from_the_admin_is_refused(admin_client, edition, newsletter):
+def test_sending_twice_from_the_admin_is_refused(staff_client, edition, newsletter):
     subscribers(newsletter, 1)
-    post(admin_client, url("send", edition), {"action": "send"})
+    post(staff_client, url("send", edition), {"action": "send"})
 
-    response = post(admin_client, url("send", edition), {"action": "send"})
+    response = post(staff_client, url("send", edition), {"action": "send"})
 
-    page = admin_client.get(response["Location"]).content.decode()
+    page = staff_client.get(response["Location"]).content.decode()
     assert "already been sent" in page
     assert len(mail.outbox) == 1
 
 
-def test_schedule_from_the_admin_with_a_bad_date_says_so(admin_client, edition, newsletter):
+def test_schedule_from_the_admin_with_a_bad_date_says_so(staff_client, edition, newsletter):
     subscribers(newsletter, 1)
 
     response = post(
-        admin_client, url("send", edition), {"action": "schedule", "date": "soon", "time": "09:00"}
+        staff_client, url("send", edition), {"action": "schedule", "date": "soon", "time": "09:00"}
     )
 
     assert response.status_code == 302
-    page = admin_client.get(response["Location"]).content.decode()
+    page = staff_client.get(response["Location"]).content.decode()
     assert "Enter a valid date" in page
     edition.refresh_from_db()
     assert edition.status == Edition.Status.DRAFT
 
 
 def test_progress_page_refreshes_itself_and_offers_pause_and_cancel_while_sending(
-    admin_client, edition, newsletter
+    staff_client, edition, newsletter
 ):
     subscribers(newsletter, 2)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        admin_client.post(url("send", edition), {"action": "send"})
+        staff_client.post(url("send", edition), {"action": "send"})
 
-    page = admin_client.get(url("progress", edition)).content.decode()
+    page = staff_client.get(url("progress", edition)).content.decode()
 
     assert '<meta http-equiv="refresh"' in page
     assert 'value="Pause"' in page
@@ -157,39 +150,39 @@ def test_progress_page_refreshes_itself_and_offers_pause_and_cancel_while_sendin
     assert "Remaining</th><td>2<" in page
 
 
-def test_pause_then_resume_from_the_progress_page(admin_client, edition, newsletter):
+def test_pause_then_resume_from_the_progress_page(staff_client, edition, newsletter):
     subscribers(newsletter, 2)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        admin_client.post(url("send", edition), {"action": "send"})
+        staff_client.post(url("send", edition), {"action": "send"})
 
-    post(admin_client, url("progress", edition), {"action": "pause"})
+    post(staff_client, url("progress", edition), {"action": "pause"})
     edition.refresh_from_db()
     assert edition.status == Edition.Status.PAUSED
-    assert 'value="Resume"' in admin_client.get(url("progress", edition)).content.decode()
+    assert 'value="Resume"' in staff_client.get(url("progress", edition)).content.decode()
 
-    post(admin_client, url("progress", edition), {"action": "resume"})
+    post(staff_client, url("progress", edition), {"action": "resume"})
     edition.refresh_from_db()
     assert edition.status == Edition.Status.SENT
     assert len(mail.outbox) == 2
 
 
-def test_cancel_from_the_progress_page(admin_client, edition, newsletter):
+def test_cancel_from_the_progress_page(staff_client, edition, newsletter):
     subscribers(newsletter, 2)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        admin_client.post(url("send", edition), {"action": "send"})
+        staff_client.post(url("send", edition), {"action": "send"})
 
-    post(admin_client, url("progress", edition), {"action": "cancel"})
+    post(staff_client, url("progress", edition), {"action": "cancel"})
 
     edition.refresh_from_db()
     assert edition.status == Edition.Status.CANCELLED
     assert mail.outbox == []
 
 
-def test_sent_edition_can_no_longer_be_edited(admin_client, edition, newsletter):
+def test_sent_edition_can_no_longer_be_edited(staff_client, edition, newsletter):
     subscribers(newsletter, 1)
-    post(admin_client, url("send", edition), {"action": "send"})
+    post(staff_client, url("send", edition), {"action": "send"})
 
-    page = admin_client.get(reverse("admin:newsletter_edition_change", args=[edition.pk]))
+    page = staff_client.get(reverse("admin:newsletter_edition_change", args=[edition.pk]))
 
     assert 'name="subject"' not in page.content.decode()
 
@@ -210,7 +203,7 @@ def test_an_editor_sees_a_subscribers_account_as_its_address_without_the_members
     assert reverse("admin:members_user_changelist") not in html
 
 
-def test_staff_link_a_subscriber_to_an_account_with_the_lookup(admin_client):
-    response = admin_client.get(reverse("admin:newsletter_subscriber_add"))
+def test_staff_link_a_subscriber_to_an_account_with_the_lookup(staff_client):
+    response = staff_client.get(reverse("admin:newsletter_subscriber_add"))
 
     assert reverse("admin:members_user_changelist") in response.content.decode()

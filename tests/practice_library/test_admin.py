@@ -25,13 +25,6 @@ CHANGELIST = reverse("admin:practice_library_resource_changelist")
 INDEX = reverse("practice_library:index")
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
-
-
 def resource_form(resource_type, topic, **changes) -> dict:
     data = {
         "title": "Restorative practice in children's homes",
@@ -67,36 +60,36 @@ def listed_titles(client) -> list[str]:
 
 
 def test_editor_publishes_a_resource_that_readers_then_find(
-    admin_client, guide, safeguarding, django_capture_on_commit_callbacks
+    staff_client, guide, safeguarding, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(ADD_URL, resource_form(guide, safeguarding))
+        response = staff_client.post(ADD_URL, resource_form(guide, safeguarding))
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     resource = Resource.objects.get(slug="restorative-practice")
     assert resource.is_live
     assert "<strong>repair</strong>" in resource.body_html
     assert [a.audience for a in resource.audiences.all()] == ["provider"]
-    assert listed_titles(admin_client) == ["Restorative practice in children's homes"]
-    found = admin_client.get(INDEX, {"q": "restorative", "topic": "safeguarding"})
+    assert listed_titles(staff_client) == ["Restorative practice in children's homes"]
+    found = staff_client.get(INDEX, {"q": "restorative", "topic": "safeguarding"})
     assert [r.title for r in found.context["page"].object_list] == [resource.title]
 
 
 @pytest.mark.parametrize("status", [ResourceStatus.DRAFT, ResourceStatus.REVIEW])
 def test_drafts_and_resources_in_review_are_saved_but_not_published(
-    admin_client, guide, safeguarding, status
+    staff_client, guide, safeguarding, status
 ):
-    admin_client.post(ADD_URL, resource_form(guide, safeguarding, status=status))
+    staff_client.post(ADD_URL, resource_form(guide, safeguarding, status=status))
 
     resource = Resource.objects.get(slug="restorative-practice")
     assert resource.status == status
     assert not resource.is_live
-    assert listed_titles(admin_client) == []
+    assert listed_titles(staff_client) == []
 
 
-def test_a_future_publish_time_schedules_the_resource(admin_client, guide, safeguarding):
+def test_a_future_publish_time_schedules_the_resource(staff_client, guide, safeguarding):
     when = timezone.localtime() + timedelta(days=2)
-    admin_client.post(
+    staff_client.post(
         ADD_URL,
         resource_form(
             guide,
@@ -108,7 +101,7 @@ def test_a_future_publish_time_schedules_the_resource(admin_client, guide, safeg
 
     resource = Resource.objects.get(slug="restorative-practice")
     assert resource.is_scheduled
-    assert listed_titles(admin_client) == []
+    assert listed_titles(staff_client) == []
 
 
 def test_the_beat_task_publishes_scheduled_resources_when_their_time_comes(client):
@@ -132,8 +125,8 @@ def test_the_beat_schedule_runs_the_scheduled_publishing_task():
     assert "practice_library.tasks.resources_publish_scheduled" in tasks_scheduled
 
 
-def test_a_past_publish_time_back_dates_the_resource(admin_client, guide, safeguarding):
-    admin_client.post(
+def test_a_past_publish_time_back_dates_the_resource(staff_client, guide, safeguarding):
+    staff_client.post(
         ADD_URL,
         resource_form(guide, safeguarding, publish_at_0="2021-03-01", publish_at_1="09:00:00"),
     )
@@ -144,17 +137,17 @@ def test_a_past_publish_time_back_dates_the_resource(admin_client, guide, safegu
 
 
 def test_editing_a_published_resource_back_to_draft_takes_it_out_of_search(
-    admin_client, guide, safeguarding
+    staff_client, guide, safeguarding
 ):
-    admin_client.post(ADD_URL, resource_form(guide, safeguarding))
+    staff_client.post(ADD_URL, resource_form(guide, safeguarding))
     resource = Resource.objects.get(slug="restorative-practice")
 
-    admin_client.post(
+    staff_client.post(
         reverse("admin:practice_library_resource_change", args=[resource.pk]),
         resource_form(guide, safeguarding, status=ResourceStatus.DRAFT),
     )
 
-    assert admin_client.get(INDEX, {"q": "restorative"}).context["page"].object_list == []
+    assert staff_client.get(INDEX, {"q": "restorative"}).context["page"].object_list == []
 
 
 # --- Previews -----------------------------------------------------------------------------
@@ -211,10 +204,10 @@ def test_previews_are_for_editors_and_staff_only(client, member):
     assert response.status_code == 403
 
 
-def test_resource_change_page_links_to_the_previews(admin_client):
+def test_resource_change_page_links_to_the_previews(staff_client):
     resource = ResourceFactory()
 
-    response = admin_client.get(
+    response = staff_client.get(
         reverse("admin:practice_library_resource_change", args=[resource.pk])
     )
 
@@ -235,52 +228,52 @@ def run_action(client, action: str, resources, **extra):
     )
 
 
-def test_bulk_publish_puts_drafts_live(admin_client):
+def test_bulk_publish_puts_drafts_live(staff_client):
     drafts = [ResourceFactory(status=ResourceStatus.DRAFT, published_at=None) for _ in range(2)]
 
-    response = run_action(admin_client, "publish", drafts)
+    response = run_action(staff_client, "publish", drafts)
 
     assert "2 resource(s) published or scheduled" in response.content.decode()
-    assert len(listed_titles(admin_client)) == 2
+    assert len(listed_titles(staff_client)) == 2
 
 
-def test_bulk_archive_takes_resources_out_of_the_library(admin_client):
+def test_bulk_archive_takes_resources_out_of_the_library(staff_client):
     resources = [ResourceFactory(), ResourceFactory()]
 
-    run_action(admin_client, "archive", resources)
+    run_action(staff_client, "archive", resources)
 
     assert set(Resource.objects.values_list("status", flat=True)) == {ResourceStatus.ARCHIVED}
-    assert listed_titles(admin_client) == []
+    assert listed_titles(staff_client) == []
 
 
-def test_bulk_set_review_date(admin_client):
+def test_bulk_set_review_date(staff_client):
     resources = [ResourceFactory(), ResourceFactory()]
 
-    response = run_action(admin_client, "set_review_date", resources, review_date="2027-05-01")
+    response = run_action(staff_client, "set_review_date", resources, review_date="2027-05-01")
 
     assert "Review date set to 01 May 2027 on 2 resource(s)" in response.content.decode()
     assert set(Resource.objects.values_list("review_due", flat=True)) == {date(2027, 5, 1)}
 
 
-def test_action_bar_offers_a_review_date_box(admin_client):
+def test_action_bar_offers_a_review_date_box(staff_client):
     ResourceFactory()
 
-    response = admin_client.get(CHANGELIST)
+    response = staff_client.get(CHANGELIST)
 
     assert 'name="review_date"' in response.content.decode()
 
 
-def test_bulk_set_review_date_without_a_date_explains_what_to_do(admin_client):
+def test_bulk_set_review_date_without_a_date_explains_what_to_do(staff_client):
     resource = ResourceFactory(review_due=None)
 
-    response = run_action(admin_client, "set_review_date", [resource])
+    response = run_action(staff_client, "set_review_date", [resource])
 
     assert "Choose a review date" in response.content.decode()
     resource.refresh_from_db()
     assert resource.review_due is None
 
 
-def test_review_due_list_shows_only_resources_whose_review_date_has_passed(admin_client):
+def test_review_due_list_shows_only_resources_whose_review_date_has_passed(staff_client):
     today = timezone.localdate()
     ResourceFactory(title="Overdue guide", review_due=today - timedelta(days=10))
     ResourceFactory(title="Fine guide", review_due=today + timedelta(days=100))
@@ -288,7 +281,7 @@ def test_review_due_list_shows_only_resources_whose_review_date_has_passed(admin
         title="Archived overdue", review_due=today - timedelta(days=10), status="archived"
     )
 
-    response = admin_client.get(reverse("admin:practice_library_resourcedueforreview_changelist"))
+    response = staff_client.get(reverse("admin:practice_library_resourcedueforreview_changelist"))
 
     text = response.content.decode()
     assert "Overdue guide" in text
@@ -300,16 +293,16 @@ def test_review_due_list_shows_only_resources_whose_review_date_has_passed(admin
     "query",
     ["status__exact=draft", "audience=provider", "review=due", "topics__id__exact=1", "q=guide"],
 )
-def test_resource_list_filters_and_search_work(admin_client, query):
+def test_resource_list_filters_and_search_work(staff_client, query):
     ResourceFactory(title="A guide", audiences=["provider"])
 
-    response = admin_client.get(f"{CHANGELIST}?{query}")
+    response = staff_client.get(f"{CHANGELIST}?{query}")
 
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("words", ["Kestrel", "tidewater trust", "STAYING CLOSE"])
-def test_staff_find_a_resource_by_words_of_its_title_summary_or_source(admin_client, words):
+def test_staff_find_a_resource_by_words_of_its_title_summary_or_source(staff_client, words):
     ResourceFactory(
         title="Staying Close: a first year",
         summary="What the Kestrel homes learned.",
@@ -317,24 +310,24 @@ def test_staff_find_a_resource_by_words_of_its_title_summary_or_source(admin_cli
     )
     ResourceFactory(title="Another guide", summary="Unrelated.", source="Network")
 
-    response = admin_client.get(CHANGELIST, {"q": words})
+    response = staff_client.get(CHANGELIST, {"q": words})
 
     titles = [resource.title for resource in response.context["cl"].result_list]
     assert titles == ["Staying Close: a first year"]
 
 
-def test_the_resource_list_filters_by_the_year_published(admin_client):
+def test_the_resource_list_filters_by_the_year_published(staff_client):
     ResourceFactory(title="From 2021", published_at=datetime(2021, 6, 1, 12, tzinfo=UTC))
     ResourceFactory(title="From 2023", published_at=datetime(2023, 6, 1, 12, tzinfo=UTC))
 
-    response = admin_client.get(CHANGELIST, {"published_at_year": "2021"})
+    response = staff_client.get(CHANGELIST, {"published_at_year": "2021"})
 
     assert [r.title for r in response.context["cl"].result_list] == ["From 2021"]
     assert "By year published" in response.content.decode()
 
 
-def test_resource_types_are_data_editable_in_the_admin(admin_client, guide):
-    response = admin_client.get(reverse("admin:practice_library_resourcetype_changelist"))
+def test_resource_types_are_data_editable_in_the_admin(staff_client, guide):
+    response = staff_client.get(reverse("admin:practice_library_resourcetype_changelist"))
 
     assert "Practice guide" in response.content.decode()
 
@@ -349,12 +342,12 @@ def add_with_file(client, guide, topic, uploaded):
 
 
 def test_editor_attaches_a_pdf_and_its_type_and_size_are_recorded(
-    admin_client, guide, safeguarding, django_capture_on_commit_callbacks
+    staff_client, guide, safeguarding, django_capture_on_commit_callbacks
 ):
     content = pdf_bytes("Restorative conversation prompts")
     with django_capture_on_commit_callbacks(execute=True):
         response = add_with_file(
-            admin_client, guide, safeguarding, SimpleUploadedFile("prompts.pdf", content)
+            staff_client, guide, safeguarding, SimpleUploadedFile("prompts.pdf", content)
         )
 
     assert response.status_code == 302
@@ -366,12 +359,12 @@ def test_editor_attaches_a_pdf_and_its_type_and_size_are_recorded(
 
 
 def test_an_attachment_over_the_size_limit_gets_a_clear_error(
-    admin_client, guide, safeguarding, settings
+    staff_client, guide, safeguarding, settings
 ):
     settings.LIBRARY_ATTACHMENT_MAX_BYTES = 1000
 
     response = add_with_file(
-        admin_client, guide, safeguarding, SimpleUploadedFile("big.pdf", pdf_bytes("x" * 5000))
+        staff_client, guide, safeguarding, SimpleUploadedFile("big.pdf", pdf_bytes("x" * 5000))
     )
 
     assert response.status_code == 200
@@ -380,10 +373,10 @@ def test_an_attachment_over_the_size_limit_gets_a_clear_error(
 
 
 def test_an_attachment_of_a_refused_type_gets_a_clear_error_and_the_form_keeps_its_text(
-    admin_client, guide, safeguarding
+    staff_client, guide, safeguarding
 ):
     response = add_with_file(
-        admin_client,
+        staff_client,
         guide,
         safeguarding,
         SimpleUploadedFile("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 300),

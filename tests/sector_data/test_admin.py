@@ -2,7 +2,6 @@
 composing and publishing a page; and the demo content."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
@@ -15,22 +14,15 @@ from tests.sector_data.factories import DatasetFactory, csv_file, mapped_dataset
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
-
-
 def upload_url(dataset) -> str:
     return reverse("admin:sector_data_dataset_upload", args=[dataset.pk])
 
 
-def test_an_upload_in_the_admin_loads_a_new_version(admin_client, northmoor):
+def test_an_upload_in_the_admin_loads_a_new_version(staff_client, northmoor):
     dataset = mapped_dataset()
     rows = [["Year", "Region", "Council", "Homes", "Places"], ["2023", "", "Northmoor", "12", "44"]]
 
-    response = admin_client.post(
+    response = staff_client.post(
         upload_url(dataset), {"file": csv_file(rows), "note": "First"}, follow=True
     )
 
@@ -38,7 +30,7 @@ def test_an_upload_in_the_admin_loads_a_new_version(admin_client, northmoor):
     assert DatasetVersion.objects.get().note == "First"
 
 
-def test_a_bad_upload_in_the_admin_lists_every_problem_and_loads_nothing(admin_client):
+def test_a_bad_upload_in_the_admin_lists_every_problem_and_loads_nothing(staff_client):
     dataset = mapped_dataset()
     rows = [
         ["Year", "Region", "Council", "Homes", "Places"],
@@ -46,7 +38,7 @@ def test_a_bad_upload_in_the_admin_lists_every_problem_and_loads_nothing(admin_c
         ["soon", "", "", "1", "2"],
     ]
 
-    response = admin_client.post(upload_url(dataset), {"file": csv_file(rows)})
+    response = staff_client.post(upload_url(dataset), {"file": csv_file(rows)})
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -56,18 +48,18 @@ def test_a_bad_upload_in_the_admin_lists_every_problem_and_loads_nothing(admin_c
     assert not Observation.objects.exists()
 
 
-def test_the_first_upload_maps_the_columns_from_its_headings(admin_client):
+def test_the_first_upload_maps_the_columns_from_its_headings(staff_client):
     dataset = DatasetFactory()
     rows = [["Year", "Region", "Homes"], ["2023", "London", "12"]]
 
-    response = admin_client.post(upload_url(dataset), {"file": csv_file(rows)}, follow=True)
+    response = staff_client.post(upload_url(dataset), {"file": csv_file(rows)}, follow=True)
 
     assert "Its columns were mapped from its headings" in response.content.decode()
     assert [c.role for c in dataset.columns.all()] == ["year", "region", "measure"]
     assert Observation.objects.get().value == 12
 
 
-def test_an_editor_composes_and_publishes_a_page(admin_client, homes_dataset):
+def test_an_editor_composes_and_publishes_a_page(staff_client, homes_dataset):
     topic = TopicFactory(name="Commissioning and contracts")
     homes = homes_dataset.measures.get(slug="homes")
     data = {
@@ -79,7 +71,7 @@ def test_an_editor_composes_and_publishes_a_page(admin_client, homes_dataset):
         "charts-0-dimension": "", "charts-0-measure": homes.pk,
     }  # fmt: skip
 
-    response = admin_client.post(reverse("admin:sector_data_datapage_add"), data)
+    response = staff_client.post(reverse("admin:sector_data_datapage_add"), data)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     page = DataPage.objects.get(slug="homes-near-you")
@@ -88,7 +80,7 @@ def test_an_editor_composes_and_publishes_a_page(admin_client, homes_dataset):
     assert page.charts.get().measure == homes
 
 
-def test_the_admin_pages_open(admin_client, data_page):
+def test_the_admin_pages_open(staff_client, data_page):
     dataset = data_page.charts.first().measure.dataset
     for url in [
         reverse("admin:sector_data_dataset_changelist"),
@@ -98,7 +90,7 @@ def test_the_admin_pages_open(admin_client, data_page):
         reverse("admin:sector_data_datapage_change", args=[data_page.pk]),
         reverse("admin:sector_data_council_changelist"),
     ]:
-        assert admin_client.get(url).status_code == 200, url
+        assert staff_client.get(url).status_code == 200, url
 
 
 def test_the_demo_quotes_only_the_published_figures_and_labels_the_rest(client, member):

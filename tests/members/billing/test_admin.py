@@ -1,20 +1,12 @@
 """Billing in the admin: read-mostly subscriptions, invoices, requests and Stripe events."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from members.models import Invoice, InvoiceRequest, StripeEvent, Subscription
 from tests.members.factories import OrganisationFactory, PlanFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
 
 
 @pytest.fixture
@@ -46,34 +38,34 @@ def billing_rows(fake_stripe):
 @pytest.mark.parametrize(
     "model", ["plan", "subscription", "invoice", "invoicerequest", "stripeevent"]
 )
-def test_billing_lists_open_for_staff(admin_client, billing_rows, model):
-    response = admin_client.get(reverse(f"admin:members_{model}_changelist"))
+def test_billing_lists_open_for_staff(staff_client, billing_rows, model):
+    response = staff_client.get(reverse(f"admin:members_{model}_changelist"))
 
     assert response.status_code == 200
 
 
 def test_stripe_events_are_read_only_and_can_be_searched_by_what_happened(
-    admin_client, billing_rows
+    staff_client, billing_rows
 ):
     event = StripeEvent.objects.get()
 
-    listing = admin_client.get(reverse("admin:members_stripeevent_changelist") + "?q=cus_1Qx")
-    page = admin_client.get(reverse("admin:members_stripeevent_change", args=[event.pk]))
+    listing = staff_client.get(reverse("admin:members_stripeevent_changelist") + "?q=cus_1Qx")
+    page = staff_client.get(reverse("admin:members_stripeevent_change", args=[event.pk]))
 
     assert "evt_1Qadmin" in listing.content.decode()
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
 
 
-def test_a_subscription_from_stripe_cannot_be_edited_or_added_by_hand(admin_client, billing_rows):
-    page = admin_client.get(reverse("admin:members_subscription_change", args=[billing_rows.pk]))
+def test_a_subscription_from_stripe_cannot_be_edited_or_added_by_hand(staff_client, billing_rows):
+    page = staff_client.get(reverse("admin:members_subscription_change", args=[billing_rows.pk]))
 
     assert 'name="status"' not in page.content.decode()
     assert 'name="plan"' not in page.content.decode()
-    assert admin_client.get(reverse("admin:members_subscription_add")).status_code == 403
+    assert staff_client.get(reverse("admin:members_subscription_add")).status_code == 403
 
 
-def test_staff_refresh_a_subscription_from_stripe(admin_client, fake_stripe, billing_rows):
+def test_staff_refresh_a_subscription_from_stripe(staff_client, fake_stripe, billing_rows):
     fake_stripe.add_subscription(
         subscription_id=billing_rows.stripe_subscription_id,
         customer=billing_rows.stripe_customer_id,
@@ -81,7 +73,7 @@ def test_staff_refresh_a_subscription_from_stripe(admin_client, fake_stripe, bil
         status="past_due",
     )
 
-    admin_client.post(
+    staff_client.post(
         reverse("admin:members_subscription_changelist"),
         {"action": "refresh_from_stripe", "_selected_action": [billing_rows.pk]},
     )

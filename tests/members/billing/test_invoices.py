@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import timezone
 
 from members import access
 from members.billing import invoicing, services
 from members.models import Invoice, InvoiceRequest, Organisation, Seat, Subscription
+from tests import roles
 from tests.members.factories import PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +47,9 @@ def form_data(plan, **overrides) -> dict:
     }
 
 
-def admin_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
+def as_staff(client, staff):
+    """The same client, now signed in as staff (after the member's own steps)."""
+    client.force_login(roles.with_two_factor(staff))
     return client
 
 
@@ -125,7 +125,7 @@ def test_staff_approve_a_waiting_invoice_request_in_the_admin(
     client.post(reverse("billing:invoice_request"), form_data(council_plan))
     request = InvoiceRequest.objects.get()
 
-    admin_client(client, staff).post(
+    as_staff(client, staff).post(
         reverse("admin:members_invoicerequest_changelist"),
         {"action": "approve", "_selected_action": [request.pk]},
     )
@@ -232,7 +232,7 @@ def test_approving_without_stripe_keys_grants_the_organisation_a_year_of_the_pla
     client.force_login(commissioner)
     client.post(reverse("billing:invoice_request"), form_data(council_plan))
 
-    response = admin_client(client, staff).post(
+    response = as_staff(client, staff).post(
         reverse("admin:members_invoicerequest_changelist"),
         {"action": "approve", "_selected_action": [InvoiceRequest.objects.get().pk]},
         follow=True,
@@ -280,7 +280,7 @@ def test_staff_mark_an_invoice_paid_outside_stripe(
     deliver(fake_stripe.event("invoice.overdue", invoice))
     assert Subscription.objects.get().past_due_since is not None
 
-    admin_client(client, staff).post(
+    as_staff(client, staff).post(
         reverse("admin:members_invoice_changelist"),
         {"action": "mark_paid_outside_stripe", "_selected_action": [Invoice.objects.get().pk]},
     )

@@ -5,7 +5,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,17 +22,10 @@ from tests.members.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    return client
-
-
-def test_staff_grant_a_person_a_membership_with_dates_and_a_reason(admin_client, registered, staff):
+def test_staff_grant_a_person_a_membership_with_dates_and_a_reason(staff_client, registered, staff):
     today = timezone.localdate()
 
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:members_membershipgrant_add"),
         {
             "user": registered.pk,
@@ -52,11 +44,11 @@ def test_staff_grant_a_person_a_membership_with_dates_and_a_reason(admin_client,
 
 
 def test_staff_grant_without_a_member_type_is_refused_and_keeps_what_was_typed(
-    admin_client, registered
+    staff_client, registered
 ):
     today = timezone.localdate()
 
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:members_membershipgrant_add"),
         {
             "user": registered.pk,
@@ -74,11 +66,11 @@ def test_staff_grant_without_a_member_type_is_refused_and_keeps_what_was_typed(
     assert not MembershipGrant.objects.exists()
 
 
-def test_staff_grant_an_organisation_seats(admin_client):
+def test_staff_grant_an_organisation_seats(staff_client):
     organisation = OrganisationFactory()
     today = timezone.localdate()
 
-    admin_client.post(
+    staff_client.post(
         reverse("admin:members_membershipgrant_add"),
         {
             "organisation": organisation.pk,
@@ -93,10 +85,10 @@ def test_staff_grant_an_organisation_seats(admin_client):
     assert access.organisation_seats(organisation) == 8
 
 
-def test_grant_for_both_a_person_and_an_organisation_is_refused_clearly(admin_client, registered):
+def test_grant_for_both_a_person_and_an_organisation_is_refused_clearly(staff_client, registered):
     today = timezone.localdate().isoformat()
 
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:members_membershipgrant_add"),
         {
             "user": registered.pk,
@@ -114,11 +106,11 @@ def test_grant_for_both_a_person_and_an_organisation_is_refused_clearly(admin_cl
     assert not MembershipGrant.objects.exists()
 
 
-def test_organisation_page_in_the_admin_shows_seats_and_their_source(admin_client):
+def test_organisation_page_in_the_admin_shows_seats_and_their_source(staff_client):
     organisation, admin = organisation_with_seats(seats=4, admin=UserFactory(name="Ruth Adeyemi"))
     InvitationFactory(organisation=organisation, email="kim@example.org")
 
-    page = admin_client.get(
+    page = staff_client.get(
         reverse("admin:members_organisation_change", args=[organisation.pk])
     ).content.decode()
 
@@ -128,33 +120,33 @@ def test_organisation_page_in_the_admin_shows_seats_and_their_source(admin_clien
 
 
 def test_organisation_list_counts_seats_without_a_query_per_row(
-    admin_client, django_assert_max_num_queries
+    staff_client, django_assert_max_num_queries
 ):
     for _ in range(15):
         organisation, _admin = organisation_with_seats()
         SeatFactory(organisation=organisation)
-    admin_client.get(reverse("admin:members_organisation_changelist"))
+    staff_client.get(reverse("admin:members_organisation_changelist"))
 
     with django_assert_max_num_queries(20):
-        response = admin_client.get(reverse("admin:members_organisation_changelist"))
+        response = staff_client.get(reverse("admin:members_organisation_changelist"))
 
     assert response.status_code == 200
 
 
-def test_organisations_are_searchable_by_a_seat_holders_email(admin_client):
+def test_organisations_are_searchable_by_a_seat_holders_email(staff_client):
     organisation, admin = organisation_with_seats(name="Fictional Valley Homes")
 
-    page = admin_client.get(
+    page = staff_client.get(
         reverse("admin:members_organisation_changelist"), {"q": admin.email}
     ).content.decode()
 
     assert "Fictional Valley Homes" in page
 
 
-def test_staff_revoke_invitations_from_the_list(admin_client):
+def test_staff_revoke_invitations_from_the_list(staff_client):
     invitation = InvitationFactory()
 
-    admin_client.post(
+    staff_client.post(
         reverse("admin:members_invitation_changelist"),
         {"action": "revoke", "_selected_action": [invitation.pk]},
     )
@@ -163,8 +155,8 @@ def test_staff_revoke_invitations_from_the_list(admin_client):
     assert invitation.revoked_at is not None
 
 
-def test_member_filter_lists_members_only(admin_client, provider_member, registered):
-    page = admin_client.get(
+def test_member_filter_lists_members_only(staff_client, provider_member, registered):
+    page = staff_client.get(
         reverse("admin:members_user_changelist"), {"membership": "member"}
     ).content.decode()
 
@@ -173,9 +165,9 @@ def test_member_filter_lists_members_only(admin_client, provider_member, registe
 
 
 def test_members_export_as_csv_with_where_access_comes_from(
-    admin_client, commissioner_member, registered
+    staff_client, commissioner_member, registered
 ):
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:members_user_changelist"),
         {"action": "export_csv", "_selected_action": [commissioner_member.pk, registered.pk]},
     )
@@ -189,10 +181,10 @@ def test_members_export_as_csv_with_where_access_comes_from(
     assert by_email["registered@example.org"]["status"] == "registered"
 
 
-def test_members_export_defuses_spreadsheet_formulas(admin_client):
+def test_members_export_defuses_spreadsheet_formulas(staff_client):
     sneaky = UserFactory(name='=HYPERLINK("http://evil.example","x")', job_title="+1 manager")
 
-    response = admin_client.post(
+    response = staff_client.post(
         reverse("admin:members_user_changelist"),
         {"action": "export_csv", "_selected_action": [sneaky.pk]},
     )
