@@ -265,7 +265,6 @@ class ResourceDueForReviewAdmin(ResourceAdmin):
     """The resources whose review date has passed, oldest first."""
 
     list_display = ["title", "resource_type", "status", "reviewed_on", "review_due"]
-    date_hierarchy = None
 
     def get_queryset(self, request):
         return (
