@@ -1,6 +1,8 @@
 """Staff define categories (audiences, pre-moderation, moderators) and the watch list
 here, and can look up threads and posts. Text changes go through the site's own edit
-page (so revisions and the moderation log are kept), not through the admin."""
+page (so revisions and the moderation log are kept), not through the admin; nor are
+threads and posts deleted here: moderators hide them and authors remove their own on the
+forum's pages, which keep the thread's numbering, the counts and the moderation log."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -75,6 +77,9 @@ class ThreadAdmin(admin.ModelAdmin):
         if old_category is not None:
             publishing.category_recount(old_category)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Post)
 class PostAdmin(LargeTableAdmin):
@@ -97,6 +102,9 @@ class PostAdmin(LargeTableAdmin):
     fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def get_search_results(self, request, queryset, search_term):

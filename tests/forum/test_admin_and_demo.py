@@ -43,6 +43,25 @@ def test_staff_manage_categories_threads_posts_and_the_watch_list(staff_client, 
         assert staff_client.get(reverse(name, args=args)).status_code == 200, name
 
 
+def test_staff_cannot_delete_threads_or_posts_in_the_admin(staff_client, room, member):
+    """Deleting there would renumber nothing, skip the counts and leave no moderation
+    log: moderators hide, authors remove their own, on the forum's pages."""
+    thread = thread_with_posts(posts=2, category=room, author=member, title="Kept")
+    post = thread.posts.first()
+    for name, obj in [("admin:forum_thread_delete", thread), ("admin:forum_post_delete", post)]:
+        assert staff_client.post(reverse(name, args=[obj.pk]), {"post": "yes"}).status_code == 403
+    for name, obj in [("forum_thread", thread), ("forum_post", post)]:
+        changelist = reverse(f"admin:{name}_changelist")
+        action_form = staff_client.get(changelist).context["action_form"]
+        offered = action_form.fields["action"].choices if action_form else []
+        assert "delete_selected" not in [value for value, _ in offered]
+        staff_client.post(
+            changelist, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+        )
+    assert Thread.objects.filter(pk=thread.pk).exists()
+    assert Post.objects.filter(thread=thread).count() == 2
+
+
 def _post_list(staff_client, **params) -> list[str]:
     response = staff_client.get(reverse("admin:forum_post_changelist"), params)
     assert response.status_code == 200
