@@ -375,6 +375,35 @@ def test_facets_count_resources_by_type_topic_audience_and_year(
     assert sum(count for count, _ in year_counts.values()) == 3
 
 
+def test_each_facet_option_is_a_labelled_checkbox_with_its_count(client, guide):
+    ResourceFactory.create_batch(2, resource_type=guide)
+
+    content = client.get(URL).content.decode()
+
+    assert re.search(
+        r'<input type="checkbox" name="type" value="practice-guide" id="facet-type-practice-guide">'
+        r'\s*<label for="facet-type-practice-guide">Practice guide '
+        r'<span class="library-facet__count">\(2\)</span></label>',
+        content,
+    )
+
+
+def test_facet_counts_of_thousands_are_written_with_commas():
+    options = [facets.FacetOption("guide", "Guide", 12_345, False)]
+    exact = facets.Facet("type", "Type", options)
+    assert (exact.options[0].input_id, exact.options[0].count_text) == (
+        "facet-type-guide",
+        "12,345",
+    )
+
+    options = [
+        facets.FacetOption("guide", "Guide", 12_000, False),
+        facets.FacetOption("x", "X", 0, False),
+    ]
+    estimated = facets.Facet("type", "Type", options, approximate=True)
+    assert [o.count_text for o in estimated.options] == ["about 12,000", ""]
+
+
 def test_a_facet_filter_narrows_the_results(client, guide, case_study):
     ResourceFactory(title="Guide", resource_type=guide)
     ResourceFactory(title="Case", resource_type=case_study)
