@@ -77,6 +77,10 @@ class ThreadAdmin(admin.ModelAdmin):
         if old_category is not None:
             publishing.category_recount(old_category)
 
+    def has_add_permission(self, request) -> bool:
+        # A thread begins with its first post, written on the forum's pages.
+        return False
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 

@@ -43,6 +43,11 @@ def test_staff_manage_categories_threads_posts_and_the_watch_list(staff_client, 
         assert staff_client.get(reverse(name, args=args)).status_code == 200, name
 
 
+def test_staff_cannot_start_a_thread_in_the_admin(staff_client):
+    """A thread begins with its first post: an empty one would break its pages."""
+    assert staff_client.get(reverse("admin:forum_thread_add")).status_code == 403
+
+
 def test_staff_cannot_delete_threads_or_posts_in_the_admin(staff_client, room, member):
     """Deleting there would renumber nothing, skip the counts and leave no moderation
     log: moderators hide, authors remove their own, on the forum's pages."""
