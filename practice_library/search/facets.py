@@ -46,7 +46,7 @@ class FacetOption:
     selected: bool
     # Set by Facet: what the page writes for the option, put together once here since a
     # search's page lists some forty options and the template would look up and format
-    # each part for each of them (a third of rendering the results).
+    # each part for each of them (a quarter of rendering the results).
     input_id: str = ""
     count_text: str = ""
 
