@@ -2,10 +2,13 @@
 here, and can look up threads and posts. Text changes go through the site's own edit
 page (so revisions and the moderation log are kept), not through the admin; nor are
 threads and posts deleted here: moderators hide them and authors remove their own on the
-forum's pages, which keep the thread's numbering, the counts and the moderation log."""
+forum's pages, which keep the thread's numbering, the counts and the moderation log. Nor
+are threads locked, pinned, moved or merged here, for the same reasons."""
 
 from django.contrib import admin
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from forum.models import Category, Post, Thread
@@ -61,21 +64,27 @@ class ThreadAdmin(admin.ModelAdmin):
     list_filter = ["state", "category", "is_pinned", "is_locked"]
     search_fields = ["title"]
     list_select_related = ["category", "author"]
-    raw_id_fields = ["author", "merged_into"]
     date_hierarchy = "created_at"
-    readonly_fields = ["post_count", "last_post_number", "last_post_at", "post_number_counter",
-                       "created_at", "state"]  # fmt: skip
-    fields = ["title", "slug", "category", "author", "state", "is_pinned", "is_locked",
-              "merged_into", *readonly_fields[:-2], "created_at"]  # fmt: skip
+    # Locking, pinning, moving and merging are moderation decisions: the thread's
+    # moderation page makes them with a reason, checks who may, keeps the counts and
+    # writes the moderation log. Here they are shown, with the way there.
+    readonly_fields = ["moderation_page", "category", "author", "state", "is_pinned",
+                       "is_locked", "merged_into", "post_count", "last_post_number",
+                       "last_post_at", "post_number_counter", "created_at"]  # fmt: skip
+    fields = ["title", "slug", *readonly_fields]
+
+    @admin.display(description="Moderation")
+    def moderation_page(self, thread: Thread) -> str:
+        return format_html(
+            '<a href="{}">Lock, pin, move, merge or hide this thread</a> '
+            "on its moderation page, which keeps the reason in the moderation log.",
+            reverse("forum:moderation_thread", args=[thread.pk]),
+        )
 
     def save_model(self, request, obj, form, change):
-        moved = change and "category" in form.changed_data
-        old_category = Category.objects.get(pk=form.initial["category"]) if moved else None
         super().save_model(request, obj, form, change)
+        # The title is what the forum's search finds a thread by.
         publishing.thread_search_index(obj)
-        publishing.category_recount(obj.category)
-        if old_category is not None:
-            publishing.category_recount(old_category)
 
     def has_add_permission(self, request) -> bool:
         # A thread begins with its first post, written on the forum's pages.

@@ -141,18 +141,34 @@ def test_admin_refuses_a_broken_watch_list_pattern(staff_client):
     assert not WatchPattern.objects.filter(name="Broken").exists()
 
 
-def test_moving_a_thread_in_the_admin_recounts_both_categories(staff_client, room, member):
+def test_the_thread_admin_changes_the_title_but_leaves_moderation_to_its_page(
+    staff_client, room, member
+):
+    """Locking, pinning, moving and merging need a reason, the counts kept and an entry
+    in the moderation log: the thread's moderation page does them, not the admin."""
     other = Category.objects.create(name="Inspection and quality", slug="inspection")
-    thread = thread_with_posts(category=room, author=member, posts=3, title="Moving thread")
+    into = thread_with_posts(category=room, author=member, posts=1, title="Kept apart")
+    thread = thread_with_posts(category=room, author=member, posts=3, title="Old title")
     response = staff_client.post(
         reverse("admin:forum_thread_change", args=[thread.pk]),
-        {"title": thread.title, "slug": thread.slug, "category": other.pk,
-         "author": member.pk, "merged_into": ""},
+        {"title": "Handover notes that travel", "slug": thread.slug, "category": other.pk,
+         "is_pinned": "on", "is_locked": "on", "merged_into": into.pk},
     )  # fmt: skip
     assert response.status_code == 302
+    thread.refresh_from_db()
+    assert thread.title == "Handover notes that travel"
+    assert (thread.category, thread.is_pinned, thread.is_locked, thread.merged_into) == (
+        room, False, False, None
+    )  # fmt: skip
     room.refresh_from_db()
-    other.refresh_from_db()
-    assert (room.post_count, other.post_count) == (0, 3)
+    assert room.post_count == 4
+
+
+def test_the_thread_admin_links_to_the_threads_moderation_page(staff_client, room, member):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    page = staff_client.get(reverse("admin:forum_thread_change", args=[thread.pk]))
+    assert reverse("forum:moderation_thread", args=[thread.pk]) in page.content.decode()
+    assert staff_client.get(reverse("forum:moderation_thread", args=[thread.pk])).status_code == 200
 
 
 def test_seed_demo_adds_the_forum_with_a_commissioners_only_room():
