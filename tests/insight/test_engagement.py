@@ -3,6 +3,7 @@ people shown as "fewer than 3", the same period picker and a CSV."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -111,6 +112,15 @@ def test_the_org_admin_sees_their_organisation_s_use_linked_from_its_page(client
     assert f'href="/insight/organisations/{organisation.slug}/"' in seats_page
     assert page.status_code == 200
     assert "how your people use the membership" in page.content.decode()
+
+
+def test_every_id_on_the_organisation_page_is_unique(client, council):
+    """A label or heading that names an id twice points screen readers at the wrong one."""
+    organisation, people = council
+    client.force_login(people[0])
+    page = client.get(f"/insight/organisations/{organisation.slug}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids))
 
 
 def test_a_colleague_without_admin_rights_cannot_see_it(client, council):
