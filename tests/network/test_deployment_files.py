@@ -134,6 +134,14 @@ def test_compose_redis_keeps_the_queue_and_never_evicts_it():
     assert "--maxmemory-policy noeviction" in command
 
 
+def test_compose_postgres_keeps_the_librarys_search_entries_in_its_buffers():
+    """At 1,000,000 resources the search entries (about 550 MB) outgrow PostgreSQL's
+    default 128 MB, and a first search then waits on the operating system's cache."""
+    command = _compose()["services"]["postgres"]["command"]
+
+    assert "shared_buffers=1GB" in command
+
+
 def test_every_command_in_the_compose_file_exists_in_the_project():
     requirements = _requirements()
     for name, service in _compose()["services"].items():
