@@ -1,5 +1,6 @@
 """The review queue: who sees it, what it shows, its order and flags, and how items end."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -143,6 +144,18 @@ def test_held_posts_show_their_watch_list_matches_highlighted(mod_client):
 
     assert "<mark>aged 15</mark>" in response.text
     assert "Watch list: Age of a young person" in response.text
+
+
+def test_each_posts_text_in_the_queue_is_a_region_of_its_own_name(mod_client):
+    """Posts of the same number in two threads: a screen reader's list of regions must
+    tell their texts apart."""
+    reported_item()
+    reported_item()
+
+    labels = re.findall(r'role="region" aria-label="([^"]+)"', mod_client.get(QUEUE).text)
+
+    assert len(labels) == 2
+    assert len(set(labels)) == 2
 
 
 def test_post_text_in_the_queue_is_escaped(mod_client):
