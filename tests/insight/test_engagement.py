@@ -123,6 +123,20 @@ def test_every_id_on_the_organisation_page_is_unique(client, council):
     assert ids and len(ids) == len(set(ids))
 
 
+def test_every_region_on_the_organisation_page_has_a_name_of_its_own(client, council):
+    """Each figure is a region and its scrolling table another: named alike, a screen
+    reader's list of regions could not tell them apart."""
+    organisation, people = council
+    client.force_login(people[0])
+    page = client.get(f"/insight/organisations/{organisation.slug}/").content.decode()
+    names = []
+    for labelled_by in re.findall(r'aria-labelledby="([^"]+)"', page):
+        text = re.search(rf'id="{labelled_by}"[^>]*>(.*?)</', page, re.S).group(1)
+        names.append(re.sub(r"<[^>]+>|\s+", " ", text).strip())
+    assert len(names) > 4
+    assert len(names) == len(set(names)), names
+
+
 def test_a_colleague_without_admin_rights_cannot_see_it(client, council):
     organisation, people = council
     client.force_login(people[1])
