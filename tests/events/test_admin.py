@@ -58,6 +58,13 @@ def test_staff_open_an_event_with_a_recording_and_slides(staff_client, recorded_
     assert "Attendance register" in response.text
 
 
+def test_the_date_and_the_time_of_an_events_start_each_have_a_label(staff_client):
+    page = staff_client.get(reverse("admin:events_event_add")).content.decode()
+
+    assert '<label for="id_starts_at_0">Date:</label>' in page
+    assert '<label for="id_starts_at_1">Time:</label>' in page
+
+
 def test_editors_manage_events_with_the_demo_groups_permissions(client):
     from members import demo
 
