@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from members.admin.account_fields import AccountFieldsAsText, account_address
+from network.admin_inlines import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin
 from newsletter import selectors
 from newsletter.models import (
@@ -43,7 +44,7 @@ class NewsletterAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class ConsentInline(admin.TabularInline):
+class ConsentInline(LabelledTabularInline):
     model = Consent
     extra = 0
     can_delete = False

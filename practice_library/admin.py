@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from members.models import MemberType
+from network.admin_inlines import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin, year_filter
 from network.files import ACCEPTED_DESCRIPTION
 from network.widgets import ProtectedFileInput
@@ -78,7 +79,7 @@ class AttachmentForm(forms.ModelForm):
         return uploaded
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(LabelledTabularInline):
     model = Attachment
     form = AttachmentForm
     extra = 1

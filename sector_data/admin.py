@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.html import format_html
 
+from network.admin_inlines import LabelledTabularInline
 from sector_data import services
 from sector_data.forms import VersionUploadForm
 from sector_data.models import (
@@ -39,7 +40,7 @@ class CouncilAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
 
 
-class DatasetColumnInline(admin.TabularInline):
+class DatasetColumnInline(LabelledTabularInline):
     model = DatasetColumn
     extra = 0
     fields = ["header", "role", "label", "unit", "order"]
@@ -50,7 +51,7 @@ class DatasetColumnInline(admin.TabularInline):
     )
 
 
-class DatasetVersionInline(admin.TabularInline):
+class DatasetVersionInline(LabelledTabularInline):
     model = DatasetVersion
     extra = 0
     can_delete = False

@@ -10,10 +10,11 @@ from django.utils.html import format_html
 from events import services
 from events.admin.pages import EventPages
 from events.models import Eligibility, Event, EventStatus, Speaker
+from network.admin_inlines import LabelledTabularInline
 from network.files import attachment_file_check
 
 
-class SpeakerInline(admin.TabularInline):
+class SpeakerInline(LabelledTabularInline):
     model = Speaker
     extra = 1
     fields = ["name", "role", "order"]

@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from events import exports, services
 from events.models import EventMessage, Notice, Registration
 from members.admin.account_fields import AccountFieldsAsText, account_address
+from network.admin_inlines import LabelledTabularInline
 
 
 class AttendedFilter(admin.SimpleListFilter):
@@ -24,7 +25,7 @@ class AttendedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class NoticeInline(admin.TabularInline):
+class NoticeInline(LabelledTabularInline):
     model = Notice
     extra = 0
     can_delete = False

@@ -13,6 +13,7 @@ from members.models import (
     StripeEvent,
     Subscription,
 )
+from network.admin_inlines import LabelledTabularInline
 
 
 @admin.register(Plan)
@@ -31,7 +32,7 @@ class PlanAdmin(admin.ModelAdmin):
     search_fields = ["name", "stripe_price_id"]
 
 
-class InvoiceInline(admin.TabularInline):
+class InvoiceInline(LabelledTabularInline):
     model = Invoice
     extra = 0
     can_delete = False

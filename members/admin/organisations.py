@@ -15,9 +15,10 @@ from members.models import (
 )
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
+from network.admin_inlines import LabelledTabularInline
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(LabelledTabularInline):
     model = Seat
     extra = 0
     autocomplete_fields = ["user", "organisation"]
@@ -25,7 +26,7 @@ class SeatInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(LabelledTabularInline):
     model = Invitation
     extra = 0
     fields = ["email", "invited_by", "sent_at", "accepted_at", "accepted_by", "revoked_at"]
@@ -37,7 +38,7 @@ class InvitationInline(admin.TabularInline):
         return False  # invitations are sent by organisation admins (or from the list)
 
 
-class OrganisationGrantInline(admin.TabularInline):
+class OrganisationGrantInline(LabelledTabularInline):
     model = MembershipGrant
     fk_name = "organisation"
     extra = 0

@@ -4,6 +4,7 @@ registered, cancelling, and the recording as a library resource linked both ways
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -63,6 +64,18 @@ def test_the_date_and_the_time_of_an_events_start_each_have_a_label(staff_client
 
     assert '<label for="id_starts_at_0">Date:</label>' in page
     assert '<label for="id_starts_at_1">Time:</label>' in page
+
+
+def test_each_speakers_inputs_are_named_after_their_column(staff_client, recorded_event):
+    """The speakers' table names its columns once; each input names itself too."""
+    recorded_event.speakers.create(name="Dr Amara Okafor", role="Clinical psychologist")
+    page = staff_client.get(reverse("admin:events_event_change", args=[recorded_event.pk])).text
+
+    for column in ("name", "role", "order"):
+        field = re.search(rf'<input[^>]*id="id_speakers-0-{column}"[^>]*>', page).group(0)
+        assert f'aria-label="{column.capitalize()}"' in field
+    delete = re.search(r'<input[^>]*id="id_speakers-0-DELETE"[^>]*>', page).group(0)
+    assert 'aria-label="Delete this row"' in delete
 
 
 def test_editors_manage_events_with_the_demo_groups_permissions(client):
