@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from network.admin_inlines import LabelledListEditable
 from network.models import ContactMessage, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
@@ -12,7 +13,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactMessage)
-class ContactMessageAdmin(admin.ModelAdmin):
+class ContactMessageAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["subject", "name", "email", "received_at", "handled", "notified_at"]
     list_filter = ["handled", "received_at"]
     list_editable = ["handled"]

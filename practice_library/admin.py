@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from members.models import MemberType
-from network.admin_inlines import LabelledTabularInline
+from network.admin_inlines import LabelledListEditable, LabelledTabularInline
 from network.admin_lists import LargeTableAdmin, year_filter
 from network.files import ACCEPTED_DESCRIPTION
 from network.widgets import ProtectedFileInput
@@ -33,7 +33,7 @@ from practice_library.models import (
 
 
 @admin.register(ResourceType)
-class ResourceTypeAdmin(admin.ModelAdmin):
+class ResourceTypeAdmin(LabelledListEditable, admin.ModelAdmin):
     list_display = ["name", "slug", "order", "resource_count"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
