@@ -14,7 +14,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from forum.models import Category, Post, Thread
 from forum.services import publishing
 from members.models import User
-from network.admin_inlines import LabelledListEditable
+from network.admin_labels import LabelledListEditable
 from network.admin_lists import LargeTableAdmin, year_filter
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from network.admin_inlines import LabelledListEditable
+from network.admin_labels import LabelledListEditable
 from network.models import ContactMessage, Topic
 
 

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from members.admin.account_fields import AccountFieldsAsText, account_address
-from network.admin_inlines import LabelledTabularInline
+from network.admin_labels import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin
 from newsletter import selectors
 from newsletter.models import (

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from members.models import MemberType
-from network.admin_inlines import LabelledListEditable, LabelledTabularInline
+from network.admin_labels import LabelledListEditable, LabelledTabularInline
 from network.admin_lists import LargeTableAdmin, year_filter
 from network.files import ACCEPTED_DESCRIPTION
 from network.widgets import ProtectedFileInput

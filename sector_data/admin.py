@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.html import format_html
 
-from network.admin_inlines import LabelledTabularInline
+from network.admin_labels import LabelledTabularInline
 from sector_data import services
 from sector_data.forms import VersionUploadForm
 from sector_data.models import (

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from events import services
 from events.admin.pages import EventPages
 from events.models import Eligibility, Event, EventStatus, Speaker
-from network.admin_inlines import LabelledTabularInline
+from network.admin_labels import LabelledTabularInline
 from network.files import attachment_file_check
 
 

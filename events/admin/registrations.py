@@ -7,7 +7,7 @@ from django.http import StreamingHttpResponse
 from events import exports, services
 from events.models import EventMessage, Notice, Registration
 from members.admin.account_fields import AccountFieldsAsText, account_address
-from network.admin_inlines import LabelledTabularInline
+from network.admin_labels import LabelledTabularInline
 
 
 class AttendedFilter(admin.SimpleListFilter):

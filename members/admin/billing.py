@@ -13,7 +13,7 @@ from members.models import (
     StripeEvent,
     Subscription,
 )
-from network.admin_inlines import LabelledTabularInline
+from network.admin_labels import LabelledTabularInline
 
 
 @admin.register(Plan)

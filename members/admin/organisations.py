@@ -15,7 +15,7 @@ from members.models import (
 )
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
-from network.admin_inlines import LabelledTabularInline
+from network.admin_labels import LabelledTabularInline
 
 
 class SeatInline(LabelledTabularInline):

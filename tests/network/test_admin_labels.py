@@ -1,4 +1,4 @@
-"""Admin tables whose inputs say what they are (network/admin_inlines.py)."""
+"""Admin tables whose inputs say what they are (network/admin_labels.py)."""
 
 import re
 
