@@ -26,6 +26,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "events:calendar": {"*": 200},
     "events:register": {"anonymous": 302, "*": 405},
     "events:cancel": {"anonymous": 302, "*": 405},
+    "events:needs": {"anonymous": 302, "*": 405},
     "events:slides": {
         "anonymous": 302,
         "registered": 403,
@@ -86,6 +87,7 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "events:calendar": {"slug": published.slug},
         "events:register": {"slug": published.slug},
         "events:cancel": {"slug": published.slug},
+        "events:needs": {"slug": published.slug},
         "events:slides": {"slug": finished.slug},
         "events:certificate": {"slug": finished.slug},
         "events:link_cancel[valid]": {

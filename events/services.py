@@ -175,6 +175,29 @@ def registration_create(
         return RegistrationResult(registration, changed=True)
 
 
+def registration_needs_update(
+    *, registration: Registration, needs: str, now: datetime | None = None
+) -> bool:
+    """Change the accessibility or dietary note of a place held or awaited, until the
+    event is over (the team reads it to prepare). False when it says the same already."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        )
+        event = registration.event
+        if registration.status not in ACTIVE or event.status == EventStatus.CANCELLED:
+            raise ValidationError("You have no place or waiting-list entry to add a note to.")
+        if event.ends_at <= now:
+            raise ValidationError("The event is over, so the note can no longer change.")
+        needs = needs.strip()
+        if registration.needs == needs:
+            return False
+        registration.needs = needs
+        registration.save(update_fields=["needs"])
+    return True
+
+
 def _offer_next(event: Event, *, now: datetime) -> Registration | None:
     """Offer a free place to the first on the waiting list, with a deadline. Call inside a
     transaction holding _lock(event)."""

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/calendar.ics", views.calendar_file, name="calendar"),
     path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/needs/", views.needs, name="needs"),
     path("<slug:slug>/cancel/", views.cancel, name="cancel"),
     path("<slug:slug>/slides/", views.slides, name="slides"),
     path("<slug:slug>/certificate.pdf", views.certificate, name="certificate"),

@@ -125,6 +125,33 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+def needs(request: HttpRequest, slug: str) -> HttpResponse:
+    """Change one's accessibility or dietary note after registering."""
+    event = _event_for_page(request, slug)
+    registration = selectors.registration_of(request.user, event)
+    if registration is None:
+        raise Http404("You are not registered for this event.")
+    form = RegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.registration_needs_update(
+                registration=registration, needs=form.cleaned_data["needs"]
+            )
+        except ValidationError as error:
+            # The page no longer offers the note (the event is over, the place given
+            # up): it says so above the state it shows now.
+            messages.error(request, error.messages[0])
+        else:
+            if changed:
+                messages.success(request, "Your note for the events team is saved.")
+            else:
+                messages.info(request, "Your note was already as you wrote it.")
+        return redirect(event.get_absolute_url())
+    context = _detail_context(request, event, form=form)
+    return render(request, "events/detail.html", context, status=400)
+
+
+@require_POST
 def cancel(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_for_page(request, slug)
     registration = selectors.registration_of(request.user, event)

@@ -176,6 +176,84 @@ def test_needs_are_not_shown_to_other_people(client, person):
     assert "Nut allergy" not in client.get(event.get_absolute_url()).text
 
 
+def _booked(event, person, **fields) -> Registration:
+    return Registration.objects.create(
+        event=event, user=person, status="confirmed", place=1, name="R", **fields
+    )
+
+
+def test_a_booked_person_sees_their_note_and_changes_it(client, person):
+    event = EventFactory()
+    _booked(event, person, needs="Vegetarian")
+    client.force_login(person)
+
+    assert "Vegetarian" in client.get(event.get_absolute_url()).text
+    response = client.post(f"/events/{event.slug}/needs/", {"needs": "Vegan, and a hearing loop"})
+
+    assert response.status_code == 302
+    assert Registration.objects.get(user=person).needs == "Vegan, and a hearing loop"
+    assert "Your note for the events team is saved." in client.get(event.get_absolute_url()).text
+
+
+def test_someone_on_the_waiting_list_changes_their_note_too(client, person):
+    event = EventFactory()
+    Registration.objects.create(
+        event=event, user=person, status="waiting", name="R", waiting_since=timezone.now()
+    )
+    client.force_login(person)
+
+    client.post(f"/events/{event.slug}/needs/", {"needs": "Step-free access"})
+
+    assert Registration.objects.get(user=person).needs == "Step-free access"
+
+
+def test_a_refused_note_is_shown_back_and_the_old_one_kept(client, person):
+    event = EventFactory()
+    _booked(event, person, needs="Vegetarian")
+    client.force_login(person)
+    typed = "Large print handouts. " * 60  # over the 1,000 characters a note may hold
+
+    response = client.post(f"/events/{event.slug}/needs/", {"needs": typed})
+
+    assert response.status_code == 400
+    assert "Large print handouts." in response.text
+    assert Registration.objects.get(user=person).needs == "Vegetarian"
+
+
+def test_the_note_cannot_change_once_the_event_is_over(client, person):
+    event = past_event()
+    _booked(event, person, needs="Vegetarian")
+    client.force_login(person)
+
+    response = client.post(f"/events/{event.slug}/needs/", {"needs": "Vegan"}, follow=True)
+
+    assert "The event is over, so the note can no longer change." in response.text
+    assert Registration.objects.get(user=person).needs == "Vegetarian"
+
+
+def test_changing_a_note_needs_a_registration_of_ones_own(client, person):
+    event = EventFactory()
+    _booked(event, UserFactory(), needs="Nut allergy")
+    client.force_login(person)
+
+    response = client.post(f"/events/{event.slug}/needs/", {"needs": "Vegan"})
+
+    assert response.status_code == 404
+    assert Registration.objects.get().needs == "Nut allergy"
+
+
+def test_a_cancelled_registration_has_no_note_to_change(client, person):
+    event = EventFactory()
+    _booked(event, person, needs="Vegetarian")
+    Registration.objects.filter(user=person).update(status="cancelled", place=None)
+    client.force_login(person)
+
+    response = client.post(f"/events/{event.slug}/needs/", {"needs": "Vegan"}, follow=True)
+
+    assert "You have no place or waiting-list entry to add a note to." in response.text
+    assert Registration.objects.get(user=person).needs == "Vegetarian"
+
+
 def test_the_joining_link_shows_only_to_people_with_a_place_from_the_set_time(
     client, person, settings
 ):
