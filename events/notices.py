@@ -1,4 +1,5 @@
-"""Sending the emails recorded as Notice rows, each at most once in the normal course.
+"""The emails to registrants as Notice rows: recorded by the services with each change
+they make (notice_record, notices_record), and sent each at most once in the normal course.
 
 A notice is claimed by one worker at a time (a conditional UPDATE from pending, or from
 sending once its lease ran out because a worker died), sent through Django's email
@@ -159,3 +160,42 @@ def notices_retry(*, now: datetime | None = None) -> list[int]:
             | Q(state=State.SENDING, leased_until__lt=now)
         ).values_list("pk", flat=True)[:500]
     )
+
+
+# --- Recording: the services write a notice with each change they make -------------------
+
+
+def notice_stamp(now: datetime) -> str:
+    """A ref telling apart the notices of one kind that a registration may get more than
+    once (cancel, register again, cancel again)."""
+    return now.strftime("%Y%m%dT%H%M%S.%f")
+
+
+def notice_record(registration: Registration, kind: str, *, ref: str = "", message=None) -> None:
+    """Record one email to send once this transaction commits (once per kind and ref)."""
+    from events.tasks import notice_send
+
+    notice, created = Notice.objects.get_or_create(
+        registration=registration, kind=kind, ref=ref, defaults={"message": message}
+    )
+    if created:
+        notice_send.delay_on_commit(notice.pk)
+
+
+def notices_record(registrations, kind: str, *, ref: str = "", message=None) -> int:
+    """The same for many registrations at once; the number of notices to send."""
+    from events.tasks import notices_send
+
+    rows = [Notice(registration=r, kind=kind, ref=ref, message=message) for r in registrations]
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    ids = list(
+        Notice.objects.filter(
+            registration__in=[r.pk for r in registrations],
+            kind=kind,
+            ref=ref,
+            state=Notice.State.PENDING,
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        notices_send.delay_on_commit(ids)
+    return len(ids)

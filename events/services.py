@@ -35,6 +35,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from events.notices import notice_record, notice_stamp, notices_record
 from network.activity import EVENT_ATTENDANCE, EVENT_REGISTRATION, activity_record
 from network.markup import render_markdown
 
@@ -52,44 +53,6 @@ CALENDAR_FIELDS = ("starts_at", "ends_at", "format", "region", "venue", "address
 class RegistrationResult:
     registration: Registration
     changed: bool  # False: they were already registered (or waiting), nothing was done
-
-
-# --- Notices ---------------------------------------------------------------------------
-
-
-def _stamp(now: datetime) -> str:
-    """A ref telling apart the notices of one kind that a registration may get more than
-    once (cancel, register again, cancel again)."""
-    return now.strftime("%Y%m%dT%H%M%S.%f")
-
-
-def _notify(registration: Registration, kind: str, *, ref: str = "", message=None) -> None:
-    """Record one email to send once this transaction commits (once per kind and ref)."""
-    from events.tasks import notice_send
-
-    notice, created = Notice.objects.get_or_create(
-        registration=registration, kind=kind, ref=ref, defaults={"message": message}
-    )
-    if created:
-        notice_send.delay_on_commit(notice.pk)
-
-
-def _notify_many(registrations, kind: str, *, ref: str = "", message=None) -> int:
-    from events.tasks import notices_send
-
-    rows = [Notice(registration=r, kind=kind, ref=ref, message=message) for r in registrations]
-    Notice.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(
-        Notice.objects.filter(
-            registration__in=[r.pk for r in registrations],
-            kind=kind,
-            ref=ref,
-            state=Notice.State.PENDING,
-        ).values_list("pk", flat=True)
-    )
-    if ids:
-        notices_send.delay_on_commit(ids)
-    return len(ids)
 
 
 # --- Places ----------------------------------------------------------------------------
@@ -133,7 +96,7 @@ def _join_waiting_list(registration: Registration, now: datetime) -> None:
     registration.waiting_since = now
     registration.offer_expires_at = None
     registration.save()
-    _notify(registration, Kind.WAITING, ref=_stamp(now))
+    notice_record(registration, Kind.WAITING, ref=notice_stamp(now))
 
 
 def registration_create(
@@ -169,7 +132,7 @@ def registration_create(
         if place is not None:
             registration.confirmed_at = now
             if _take_place(registration, status=Status.CONFIRMED, place=place, now=now):
-                _notify(registration, Kind.CONFIRMED, ref=_stamp(now))
+                notice_record(registration, Kind.CONFIRMED, ref=notice_stamp(now))
                 return RegistrationResult(registration, changed=True)
         _join_waiting_list(registration, now)
         return RegistrationResult(registration, changed=True)
@@ -213,7 +176,7 @@ def _offer_next(event: Event, *, now: datetime) -> Registration | None:
     first.offer_expires_at = min(deadline, event.closes_at)
     if not _take_place(first, status=Status.OFFERED, place=place, now=now):
         return None
-    _notify(first, Kind.OFFER, ref=_stamp(now))
+    notice_record(first, Kind.OFFER, ref=notice_stamp(now))
     return first
 
 
@@ -234,7 +197,7 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         registration.offer_expires_at = None
         registration.cancelled_at = now
         registration.save()
-        _notify(registration, Kind.CANCELLED, ref=_stamp(now))
+        notice_record(registration, Kind.CANCELLED, ref=notice_stamp(now))
         if held_place:
             _offer_next(event, now=now)
         return True
@@ -251,7 +214,7 @@ def _offer_accept(registration: Registration, *, now: datetime) -> RegistrationR
     registration.offer_expires_at = None
     registration.confirmed_at = now
     registration.save()
-    _notify(registration, Kind.CONFIRMED, ref=_stamp(now))
+    notice_record(registration, Kind.CONFIRMED, ref=notice_stamp(now))
     return RegistrationResult(registration, changed=True)
 
 
@@ -283,7 +246,7 @@ def offers_expire(*, now: datetime | None = None) -> int:
                 registration.place = None
                 registration.offer_expires_at = None
                 registration.save()
-                _notify(registration, Kind.OFFER_EXPIRED, ref=_stamp(now))
+                notice_record(registration, Kind.OFFER_EXPIRED, ref=notice_stamp(now))
                 expired += 1
             while _offer_next(event, now=now) is not None:
                 pass
@@ -316,7 +279,7 @@ def event_changed(*, event: Event, before: dict, now: datetime | None = None) ->
     # Everyone with a place (an updated .ics) or waiting for one (the news). Places beyond
     # a reduced capacity stay with their holders: staff decide who to move.
     everyone = list(event.registrations.filter(status__in=ACTIVE))
-    return _notify_many(everyone, Kind.UPDATED, ref=str(event.sequence))
+    return notices_record(everyone, Kind.UPDATED, ref=str(event.sequence))
 
 
 def event_update_after_capacity_change(*, event: Event, now: datetime | None = None) -> None:
@@ -368,7 +331,7 @@ def event_cancel(*, event: Event, now: datetime | None = None) -> int:
         event.sequence += 1
         event.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
         everyone = list(event.registrations.filter(status__in=ACTIVE))
-        return _notify_many(everyone, Kind.EVENT_CANCELLED)
+        return notices_record(everyone, Kind.EVENT_CANCELLED)
 
 
 def message_send(
@@ -382,7 +345,7 @@ def message_send(
     message.save()
     statuses = ACTIVE if include_waiting else HOLDING_PLACE
     recipients = list(event.registrations.filter(status__in=statuses))
-    _notify_many(recipients, Kind.MESSAGE, ref=str(message.pk), message=message)
+    notices_record(recipients, Kind.MESSAGE, ref=str(message.pk), message=message)
     return message
 
 
@@ -452,7 +415,7 @@ def reminders_queue(*, now: datetime | None = None) -> int:
         waiting = list(registrations.exclude(notices__kind=kind))
         if waiting:
             with transaction.atomic(durable=True):
-                queued += _notify_many(waiting, kind)
+                queued += notices_record(waiting, kind)
     return queued
 
 
