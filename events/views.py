@@ -25,6 +25,7 @@ from events.models import (
     Event,
     EventFormat,
     EventStatus,
+    Registration,
     RegistrationStatus,
 )
 from network.files import protected_file_response, safe_filename
@@ -93,6 +94,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/detail.html", _detail_context(request, event))
 
 
+def _own_registration_or_404(request: HttpRequest, event: Event) -> Registration:
+    registration = selectors.registration_of(request.user, event)
+    if registration is None:
+        raise Http404("You are not registered for this event.")
+    return registration
+
+
 @require_POST
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_for_page(request, slug)
@@ -128,9 +136,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 def needs(request: HttpRequest, slug: str) -> HttpResponse:
     """Change one's accessibility or dietary note after registering."""
     event = _event_for_page(request, slug)
-    registration = selectors.registration_of(request.user, event)
-    if registration is None:
-        raise Http404("You are not registered for this event.")
+    registration = _own_registration_or_404(request, event)
     form = RegistrationForm(request.POST)
     if form.is_valid():
         try:
@@ -154,9 +160,7 @@ def needs(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_for_page(request, slug)
-    registration = selectors.registration_of(request.user, event)
-    if registration is None:
-        raise Http404("You are not registered for this event.")
+    registration = _own_registration_or_404(request, event)
     try:
         cancelled = services.registration_cancel(registration=registration)
     except ValidationError as error:
