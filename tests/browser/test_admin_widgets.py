@@ -1,0 +1,102 @@
+"""The admin in Chromium, where Django's own widgets needed help: the two-list topic
+picker and the autocompletes are named for screen readers, a table that scrolls sideways
+on a phone takes focus (static/js/admin-a11y.js), and links in text are underlined
+(static/css/admin.css). axe finds nothing serious."""
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, signed_in, watch_csp
+from tests.forum.factories import PostFactory
+from tests.members.factories import OrganisationFactory, TopicFactory
+from tests.practice_library.factories import ResourceFactory
+from tests.roles import staff, with_two_factor
+
+
+@pytest.fixture
+def resource_page(new_page, live_server):
+    """The change page of a resource with a related resource chosen and no young
+    person's version, as staff see it."""
+    TopicFactory(name="Workforce and training")
+    resource = ResourceFactory(title="Reflective supervision record")
+    resource.related.add(ResourceFactory(title="Supervision in practice"))
+    page = signed_in(new_page, live_server, with_two_factor(staff()))
+    page.goto(f"/admin/practice_library/resource/{resource.pk}/change/")
+    page.get_by_role("heading", name="Change resource").wait_for()
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_autocomplete_of_one_choice_is_named_by_its_label(resource_page):
+    box = resource_page.get_by_role("combobox", name="Young person version:")
+    assert box.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_boxes_of_the_autocompletes_are_named_by_their_label(resource_page):
+    search = resource_page.locator(".field-related .select2-search__field")
+    assert search.get_attribute("aria-labelledby") == "id_related-label"
+    assert resource_page.locator("#id_related-label").inner_text() == "Related resources:"
+
+    resource_page.get_by_role("combobox", name="Young person version:").click()
+    dropdown_search = resource_page.get_by_role("searchbox", name="Young person version:")
+    dropdown_search.wait_for()
+    assert_accessible(resource_page)
+    resource_page.keyboard.press("Escape")
+
+    search.click()
+    resource_page.locator("#select2-id_related-results").wait_for()
+    assert_accessible(resource_page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_two_list_pickers_filter_boxes_are_named(resource_page):
+    # The label holds only an icon, which names the box as an image (a span without a
+    # role may not carry a name).
+    name = "Type into this box to filter down the list of available topics."
+    assert resource_page.get_by_role("img", name=name).count() == 1
+    assert resource_page.get_by_role("textbox", name=name).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_resource_change_page_has_no_serious_accessibility_finding(resource_page):
+    violations = watch_csp(resource_page)
+    resource_page.reload()
+    resource_page.get_by_role("combobox", name="Young person version:").wait_for()
+    # Before axe runs: it adds a style element of its own, which the policy refuses.
+    assert violations == []
+    assert_accessible(resource_page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_searchable_list_with_a_help_text_and_a_threads_change_page_read_well(
+    new_page, live_server
+):
+    # The post list's search box has a help text, which made its icon no label for
+    # checkers; the thread's change page links to its moderation page inside a sentence.
+    post = PostFactory()
+    page = signed_in(new_page, live_server, with_two_factor(staff()))
+    page.goto("/admin/forum/post/")
+    page.get_by_role("textbox", name="Search").wait_for()
+    assert_accessible(page)
+
+    page.goto(f"/admin/forum/thread/{post.thread.pk}/change/")
+    link = page.get_by_role("link", name="Lock, pin, move, merge or hide this thread")
+    assert link.evaluate("a => getComputedStyle(a).textDecorationLine") == "underline"
+    assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_a_sideways_table_with_nothing_to_focus_takes_focus(new_page, live_server):
+    # An organisation with no invitation yet: the table of them holds only its headings.
+    organisation = OrganisationFactory(name="Tynebridge Council (fictional)")
+    phone = signed_in(new_page, live_server, with_two_factor(staff()), width=390, height=800)
+    phone.goto(f"/admin/members/organisation/{organisation.pk}/change/")
+    invitations = phone.get_by_role("region", name="Invitations")
+    assert invitations.get_attribute("tabindex") == "0"
+    assert_accessible(phone)
+
+    # A long list gives a count of its results, with a link to show all of them.
+    PostFactory()
+    phone.goto("/admin/forum/post/")
+    phone.get_by_role("link", name="Show all").wait_for()
+    assert_accessible(phone)
