@@ -2,9 +2,9 @@
 // unnamed: the two-list picker (filter_horizontal) and the autocomplete (select2); and
 // tables of related rows that scroll sideways on a phone, reachable from the keyboard.
 // The pickers are built by Django's scripts after the page loads, and select2 rebuilds
-// parts of itself on every change, so their names are given whenever nodes are added,
-// and nothing is done twice. Without this file the admin works; only what a screen
-// reader or a keyboard gets differs.
+// parts of itself on every change, so their names are given again whenever nodes are
+// added (giving them again changes nothing). Without this file the admin works; only
+// what a screen reader or a keyboard gets differs.
 (function () {
   "use strict";
 
