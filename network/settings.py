@@ -91,6 +91,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "network.middleware.RequestLogMiddleware",
+    # Outside everything that writes a page (the kept visitors' home included), inside
+    # the request log, whose duration then includes it.
+    "network.middleware.TextCompressionMiddleware",
     "network.middleware.SecurityHeadersMiddleware",
     "network.middleware.ContentSecurityPolicyMiddleware",
     # The load balancer's liveness check needs nothing below, only the headers above.
