@@ -24,7 +24,9 @@ _VERSION_KEY = "library:search:version"
 T = TypeVar("T")
 
 
-def _data_version() -> str:
+def library_version() -> str:
+    """The library's current version: replaced by every change to what search and the
+    feeds show (library_changed), so anything kept under it is current."""
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -60,7 +62,7 @@ def connect_signals() -> None:
 def _versioned_key(kind: str, state) -> str:
     """A key for `state` (anything JSON takes) under the library's current version."""
     digest = hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
-    return f"library:{kind}:{_data_version()}:{digest}"
+    return f"library:{kind}:{library_version()}:{digest}"
 
 
 def _search_key(params: SearchParams, *parts) -> str:

@@ -79,6 +79,75 @@ def test_feed_of_an_unknown_topic_is_not_found(client):
     assert response.status_code == 404
 
 
+# --- Feed readers asking again ---------------------------------------------------------
+
+
+def test_an_unchanged_feed_answers_not_modified_to_a_reader_with_its_etag(client):
+    ResourceFactory(title="Public")
+    first = client.get(reverse("practice_library:feed"))
+
+    again = client.get(reverse("practice_library:feed"), headers={"if-none-match": first["ETag"]})
+
+    assert first.status_code == 200
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"]
+
+
+def test_a_newly_published_resource_gives_the_feed_a_new_etag(client):
+    ResourceFactory(title="Older public")
+    first = client.get(reverse("practice_library:feed"))
+
+    ResourceFactory(title="Newer public")
+    again = client.get(reverse("practice_library:feed"), headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert entry_titles(again)[0] == "Newer public"
+
+
+def test_an_edited_resource_gives_the_feed_a_new_etag(client):
+    resource = ResourceFactory(title="Reflective supervision")
+    first = client.get(reverse("practice_library:feed"))
+
+    resource.title = "Reflective supervision: a record template"
+    resource.save()
+    again = client.get(reverse("practice_library:feed"), headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert entry_titles(again) == ["Reflective supervision: a record template"]
+
+
+def test_a_resource_whose_publication_time_passes_gives_the_feed_a_new_etag(client):
+    ResourceFactory(title="Already out", published_at=timezone.now() - timedelta(days=2))
+    scheduled = ResourceFactory(title="Scheduled", published_at=timezone.now() + timedelta(hours=1))
+    first = client.get(reverse("practice_library:feed"))
+    assert entry_titles(first) == ["Already out"]
+
+    # The clock passes its publication time: nothing is saved, no signal is sent.
+    type(scheduled).objects.filter(pk=scheduled.pk).update(
+        published_at=timezone.now() - timedelta(minutes=1)
+    )
+    again = client.get(reverse("practice_library:feed"), headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert entry_titles(again) == ["Scheduled", "Already out"]
+
+
+def test_each_topic_feed_has_an_etag_of_its_own(client, safeguarding, education):
+    ResourceFactory(title="Safeguarding guide", topics=[safeguarding])
+    ResourceFactory(title="Education guide", topics=[education])
+    safeguarding_feed = client.get(reverse("practice_library:topic_feed", args=["safeguarding"]))
+
+    education_feed = client.get(
+        reverse("practice_library:topic_feed", args=["education"]),
+        headers={"if-none-match": safeguarding_feed["ETag"]},
+    )
+
+    assert education_feed.status_code == 200
+    assert entry_titles(education_feed) == ["Education guide"]
+
+
 def test_library_page_announces_its_feed(client):
     text = client.get(reverse("practice_library:index")).content.decode()
 
