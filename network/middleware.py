@@ -190,6 +190,8 @@ class TextCompressionMiddleware(GZipMiddleware):
     Content-Disposition (a stored CSV as much as a PDF, an export, a calendar) keeps its
     bytes and its Content-Length, and static files come from WhiteNoise compressed when
     they were collected. Of the rest, only text types are compressed: images are already.
+    The visitors' home page, served whole from the cache above this middleware, goes as
+    it is kept (settings.MIDDLEWARE says why).
     """
 
     COMPRESSED_TYPES = (
