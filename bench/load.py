@@ -26,12 +26,12 @@ signed-in members at once for `--mixed-seconds` on a mix of pages (home, library
 a thread, the forum index, the account page): requests per second, p50/p95/p99, errors,
 once for each `--think` (the pause of each member between pages: 0, every member asking
 again at once, measures the ceiling; 3 s is members reading briskly).
-The load generator is asyncio on keep-alive connections, in this process; the machine's
-load average is printed with the figures, since other work lowers every number.
+The load generator (bench/load_generator.py) is asyncio on keep-alive connections, in this
+process; the machine's load average is printed with the figures, since other work lowers
+every number.
 """
 
 import argparse
-import asyncio
 import os
 import random
 import secrets
@@ -41,8 +41,9 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from load_generator import drive, percentile  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -107,122 +108,6 @@ def wait_for(port: int, path: str, seconds: float = 30) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit(f"nothing answered on port {port}")
-
-
-# --- The load generator ------------------------------------------------------------------
-
-
-@dataclass
-class Tally:
-    times: list[float] = field(default_factory=list)
-    errors: int = 0
-    statuses: dict[int, int] = field(default_factory=dict)
-
-
-# What each request says it accepts (--accept-encoding): identity by default, so that
-# the figures compare with earlier runs; "gzip" as browsers send adds the pages'
-# compression to the portal's side (the bare view's "ok" is too short to compress).
-ACCEPT_ENCODING = "identity"
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection that reads Content-Length and chunked bodies."""
-
-    def __init__(self, port: int, cookie: str = "") -> None:
-        self.port = port
-        self.cookie = cookie
-        self.reader = self.writer = None
-        # Whether the open connection has carried a request already (kept alive).
-        self.reused = False
-
-    async def get(self, path: str) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-            self.reused = False
-        cookie = f"Cookie: {self.cookie}\r\n" if self.cookie else ""
-        self.writer.write(
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie}"
-            f"Accept-Encoding: {ACCEPT_ENCODING}\r\n\r\n".encode()
-        )
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        headers = {}
-        for line in lines[1:]:
-            if ":" in line:
-                name, value = line.split(":", 1)
-                headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
-            await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding", "").lower() == "chunked":
-            while True:
-                size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-                await self.reader.readexactly(size + 2)
-                if size == 0:
-                    break
-        else:
-            await self.reader.read()
-            self.close()
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        self.reused = True
-        return status
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
-
-
-async def _drive(
-    port: int, paths, cookies: list[str], connections: int, seconds: float, think: float
-) -> Tally:
-    tally = Tally()
-    stop = time.monotonic() + seconds
-
-    async def one(index: int) -> None:
-        connection = Connection(port, cookies[index % len(cookies)] if cookies else "")
-        if think:
-            # Members arrive over the first pause rather than all in the same instant.
-            await asyncio.sleep(random.uniform(0, think))
-        while time.monotonic() < stop:
-            path = paths() if callable(paths) else paths
-            started = time.perf_counter()
-            try:
-                try:
-                    status = await connection.get(path)
-                except (OSError, asyncio.IncompleteReadError, ValueError):
-                    if not connection.reused:
-                        raise
-                    # The server closed the kept-alive connection while the member was
-                    # reading (gunicorn's keepalive): browsers send an idempotent request
-                    # again on a new connection (RFC 9112, 9.3.1), and so does this.
-                    connection.close()
-                    status = await connection.get(path)
-            except (OSError, asyncio.IncompleteReadError, ValueError):
-                tally.errors += 1
-                connection.close()
-                await asyncio.sleep(0.05)
-                continue
-            tally.times.append(time.perf_counter() - started)
-            tally.statuses[status] = tally.statuses.get(status, 0) + 1
-            if status >= 400:
-                tally.errors += 1
-            if think:
-                await asyncio.sleep(random.uniform(0.5, 1.5) * think)
-        connection.close()
-
-    await asyncio.gather(*(one(index) for index in range(connections)))
-    return tally
-
-
-def drive(port, paths, *, cookies=(), connections: int, seconds: float, think=0.0) -> Tally:
-    return asyncio.run(_drive(port, paths, list(cookies), connections, seconds, think))
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
 
 
 # --- What is measured --------------------------------------------------------------------
@@ -308,8 +193,9 @@ def main() -> int:
     parser.add_argument(
         "--accept-encoding",
         default="identity",
-        help='the Accept-Encoding header of every request ("gzip": compressed pages, as '
-        "browsers ask for them)",
+        help="the Accept-Encoding header of every request: identity (the default) compares "
+        'with earlier runs; "gzip", as browsers ask, adds the compression of pages to the '
+        "portal's side (the bare view's answer is too short to compress)",
     )
     parser.add_argument(
         "--think",
@@ -319,8 +205,6 @@ def main() -> int:
         "ceiling; 3 is members reading briskly, a page every 3 s on average)",
     )
     args = parser.parse_args()
-    global ACCEPT_ENCODING
-    ACCEPT_ENCODING = args.accept_encoding
 
     env = server_env()
     os.environ.update(
@@ -372,7 +256,7 @@ def main() -> int:
         print(
             f"load average before: {os.getloadavg()[0]:.2f}; "
             f"{args.connections} connections, {args.rounds} rounds of {args.seconds:g} s a page; "
-            f"Accept-Encoding: {ACCEPT_ENCODING}"
+            f"Accept-Encoding: {args.accept_encoding}"
         )
         if args.seconds:
             print(
@@ -386,13 +270,20 @@ def main() -> int:
             # opens new connections; the median round is the figure, all are printed.
             shares, rates, bare_rates, times, errors = [], [], [], [], 0
             for _ in range(args.rounds):
-                bare = drive(bare_port, "/", connections=args.connections, seconds=args.seconds)
+                bare = drive(
+                    bare_port,
+                    "/",
+                    connections=args.connections,
+                    seconds=args.seconds,
+                    accept_encoding=args.accept_encoding,
+                )
                 page = drive(
                     portal_port,
                     path,
                     cookies=cookies[: args.connections] if signed_in else (),
                     connections=args.connections,
                     seconds=args.seconds,
+                    accept_encoding=args.accept_encoding,
                 )
                 bare_rates.append(len(bare.times) / args.seconds)
                 rates.append(len(page.times) / args.seconds)
@@ -426,6 +317,7 @@ def main() -> int:
                 connections=len(cookies),
                 seconds=args.mixed_seconds,
                 think=think,
+                accept_encoding=args.accept_encoding,
             )
             print(
                 f"\n{len(cookies)} members at once for {args.mixed_seconds:.0f} s, mixed pages, "
