@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import condition
 
 from members.billing import views as billing_views
 from network import email_webhooks, views
-from practice_library.sitemaps import ResourceSitemap
+from practice_library import sitemaps
 
 # The admin's own login form is replaced by allauth's, so admin sign-in gets the same
 # rate limits and two-factor step as everyone else's.
@@ -42,11 +43,12 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("events/", include("events.urls")),
     path("data/", include("sector_data.urls")),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     path(
-        "sitemap.xml",
-        login_not_required(sitemap),
-        {"sitemaps": {"library": ResourceSitemap}},
-        name="sitemap",
+        "sitemap-<section>.xml",
+        login_not_required(condition(etag_func=sitemaps.section_etag)(sitemap)),
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap_section",
     ),
 ]
 

@@ -25,6 +25,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "practice_library:bookmark_remove": {"anonymous": 302, "*": 405},
     "practice_library:preview": {"anonymous": 302, "editor": 200, "staff": 200, "*": 403},
     "sitemap": {"*": 200},
+    "sitemap_section": {"*": 200},
 }
 
 CSV = b"home,placements\nFictional House,4\n"
@@ -62,4 +63,5 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "practice_library:bookmark_add": slug,
         "practice_library:bookmark_remove": slug,
         "practice_library:preview": {"pk": resource.pk},
+        "sitemap_section": {"section": "library"},
     }

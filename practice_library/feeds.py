@@ -8,12 +8,8 @@ ETag of what they have: a feed that has not changed since answers 304 Not Modifi
 before anything is rendered (feed_etag, applied in urls.py).
 """
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Max
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,19 +17,14 @@ from django.utils.feedgenerator import Atom1Feed
 
 from network.models import Topic
 from practice_library.models import Resource
-from practice_library.search.cache import library_version
+from practice_library.selectors import public_listing_etag
 
 FEED_LENGTH = 30
 
 
 def feed_etag(request: HttpRequest, slug: str | None = None) -> str:
-    """What a feed's content depends on, as an ETag: the library's version (replaced by
-    every save or delete of a resource, type or topic, and by every reindex), the newest
-    publication time passed (a resource scheduled for later joins the feeds by the clock
-    alone), the topic and the site's address."""
-    newest = Resource.objects.public().aggregate(newest=Max("published_at"))["newest"]
-    state = [library_version(), newest.isoformat() if newest else "", slug, settings.SITE_URL]
-    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
+    """The feed's ETag: the site's, or a topic's (selectors.public_listing_etag)."""
+    return public_listing_etag("feed", slug or "")
 
 
 class LatestResourcesFeed(Feed):

@@ -1,6 +1,7 @@
 """Atom feeds of new public resources (all, and per topic) and the sitemap."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from members.access import AccessLevel
 from practice_library.models import ResourceStatus
+from practice_library.sitemaps import ResourceSitemap
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,14 +159,94 @@ def test_library_page_announces_its_feed(client):
     )
 
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def locations(response) -> list[str]:
+    return [loc.text for loc in ElementTree.fromstring(response.content).iter(f"{SITEMAP}loc")]
+
+
+def library_sitemap(page: int = 1) -> str:
+    path = reverse("sitemap_section", kwargs={"section": "library"})
+    return path if page == 1 else f"{path}?p={page}"
+
+
 def test_sitemap_lists_public_live_resources_only(client, settings):
     settings.SITE_URL = "https://network.example.org"
     public = ResourceFactory(title="Public guide")
     members = ResourceFactory(title="Members guide", access_level=AccessLevel.MEMBERS)
     draft = ResourceFactory(title="Draft guide", status=ResourceStatus.DRAFT)
 
-    text = client.get(reverse("sitemap")).content.decode()
+    text = client.get(library_sitemap()).content.decode()
 
     assert f"<loc>https://network.example.org{public.get_absolute_url()}</loc>" in text
     assert members.get_absolute_url() not in text
     assert draft.get_absolute_url() not in text
+
+
+def test_sitemap_index_names_every_page_of_the_library_sitemap(client, settings, monkeypatch):
+    settings.SITE_URL = "https://network.example.org"
+    monkeypatch.setattr(ResourceSitemap, "limit", 2)
+    for number in range(5):
+        ResourceFactory(title=f"Public guide {number}")
+
+    response = client.get(reverse("sitemap"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    section = "https://network.example.org" + library_sitemap()
+    assert locations(response) == [section, f"{section}?p=2", f"{section}?p=3"]
+    assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_sitemap_index_dates_its_pages_by_the_newest_change(client):
+    older = ResourceFactory(title="Older guide")
+    newer = ResourceFactory(title="Newer guide")
+    type(older).objects.filter(pk=older.pk).update(updated_at=timezone.now() - timedelta(days=9))
+
+    root = ElementTree.fromstring(client.get(reverse("sitemap")).content)
+
+    lastmod = root.find(f"{SITEMAP}sitemap/{SITEMAP}lastmod").text
+    newer.refresh_from_db()
+    assert lastmod == newer.updated_at.astimezone(timezone.get_current_timezone()).isoformat()
+
+
+def test_a_later_page_of_the_library_sitemap_lists_the_resources_after_the_first(
+    client, monkeypatch
+):
+    monkeypatch.setattr(ResourceSitemap, "limit", 2)
+    resources = [ResourceFactory(title=f"Public guide {number}") for number in range(3)]
+
+    last = client.get(library_sitemap(page=2))
+
+    assert [urlsplit(location).path for location in locations(last)] == [
+        resources[2].get_absolute_url()
+    ]
+
+
+def test_an_unchanged_sitemap_page_answers_not_modified_and_a_new_resource_changes_it(client):
+    ResourceFactory(title="Public guide")
+    first = client.get(library_sitemap())
+    unchanged = client.get(library_sitemap(), headers={"if-none-match": first["ETag"]})
+
+    ResourceFactory(title="Another public guide")
+    changed = client.get(library_sitemap(), headers={"if-none-match": first["ETag"]})
+
+    assert unchanged.status_code == 304
+    assert changed.status_code == 200
+    assert len(locations(changed)) == 2
+
+
+def test_an_unchanged_sitemap_index_answers_not_modified(client):
+    ResourceFactory(title="Public guide")
+    first = client.get(reverse("sitemap"))
+
+    again = client.get(reverse("sitemap"), headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 304
+
+
+def test_a_sitemap_section_that_does_not_exist_is_not_found(client):
+    response = client.get(reverse("sitemap_section", kwargs={"section": "forum"}))
+
+    assert response.status_code == 404
