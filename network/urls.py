@@ -43,6 +43,7 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("events/", include("events.urls")),
     path("data/", include("sector_data.urls")),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
     path(
         "sitemap-<section>.xml",

@@ -166,6 +166,36 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "network/accessibility.html")
 
 
+# What crawlers are asked to leave alone: pages that answer a visitor only with the way
+# to sign in (the admin, one's account, the forum, insight, My library, previews,
+# billing), the sign-in forms themselves, and the personal links of newsletter emails.
+# Public pages (the library and its files, events, sector data, the newsletter's
+# archive) stay open to them.
+ROBOTS_DISALLOWED = [
+    "/admin/",
+    "/account/",
+    "/accounts/",
+    "/billing/",
+    "/forum/",
+    "/insight/",
+    "/library/my/",
+    "/library/preview/",
+    "/newsletter/confirm/",
+    "/newsletter/preferences/",
+    "/newsletter/unsubscribe/",
+    "/newsletter/r/",
+]
+
+
+@login_not_required
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Where crawlers need not go, and where the sitemap is."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOWED)]
+    lines += ["", f"Sitemap: {settings.SITE_URL}{reverse('sitemap')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
 def _check_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -41,6 +41,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accessibility": PUBLIC,
     "healthz": PUBLIC,
     "readyz": PUBLIC,
+    "robots_txt": PUBLIC,
     # Sign-in, sign-up and account security (allauth). Pages for visitors send
     # signed-in people on (302); pages about one's own account send visitors to sign in.
     # Steps that only make sense inside a flow (a code, a second factor, a new key)

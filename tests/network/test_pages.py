@@ -1,3 +1,5 @@
+import urllib.robotparser
+
 import pytest
 from django.urls import reverse
 
@@ -101,3 +103,58 @@ def test_accessibility_statement_gives_compliance_status_known_issues_and_dates(
     assert "1.1.1" in text  # each known failure names its success criterion
     assert "This statement was prepared on" in text
     assert "This website was last tested on" in text
+
+
+# --- robots.txt --------------------------------------------------------------------------
+
+
+def _robots(client) -> urllib.robotparser.RobotFileParser:
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(response.content.decode().splitlines())
+    return parser
+
+
+@pytest.mark.django_db
+def test_robots_txt_leaves_the_public_pages_open_to_crawlers(client):
+    robots = _robots(client)
+
+    for path in [
+        "/",
+        "/about/",
+        "/library/",
+        "/library/reflective-supervision-record-template/",
+        "/library/reflective-supervision-record-template/files/1/",
+        "/events/",
+        "/data/",
+        "/newsletter/",
+        "/newsletter/archive/",
+        "/membership/",
+    ]:
+        assert robots.can_fetch("*", path), path
+
+
+@pytest.mark.django_db
+def test_robots_txt_keeps_crawlers_off_sign_in_pages_and_personal_links(client):
+    robots = _robots(client)
+
+    for path in [
+        "/admin/",
+        "/account/",
+        "/accounts/login/",
+        "/forum/",
+        "/forum/t/1/introductions/",
+        "/library/my/",
+        "/newsletter/unsubscribe/a-token/",
+        "/newsletter/r/3/a-token/",
+    ]:
+        assert not robots.can_fetch("*", path), path
+
+
+@pytest.mark.django_db
+def test_robots_txt_names_the_sitemap_at_the_site_address(client, settings):
+    settings.SITE_URL = "https://network.example.org"
+
+    assert _robots(client).site_maps() == ["https://network.example.org/sitemap.xml"]
