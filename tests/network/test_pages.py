@@ -117,40 +117,40 @@ def _robots(client) -> urllib.robotparser.RobotFileParser:
     return parser
 
 
+PUBLIC_TO_CRAWLERS = [
+    "/",
+    "/about/",
+    "/library/",
+    "/library/reflective-supervision-record-template/",
+    "/library/reflective-supervision-record-template/files/1/",
+    "/events/",
+    "/data/",
+    "/newsletter/",
+    "/newsletter/archive/",
+    "/membership/",
+]
+SIGN_IN_PAGES_AND_PERSONAL_LINKS = [
+    "/admin/",
+    "/account/",
+    "/accounts/login/",
+    "/forum/",
+    "/forum/t/1/introductions/",
+    "/library/my/",
+    "/newsletter/unsubscribe/a-token/",
+    "/newsletter/r/3/a-token/",
+]
+
+
 @pytest.mark.django_db
-def test_robots_txt_leaves_the_public_pages_open_to_crawlers(client):
-    robots = _robots(client)
-
-    for path in [
-        "/",
-        "/about/",
-        "/library/",
-        "/library/reflective-supervision-record-template/",
-        "/library/reflective-supervision-record-template/files/1/",
-        "/events/",
-        "/data/",
-        "/newsletter/",
-        "/newsletter/archive/",
-        "/membership/",
-    ]:
-        assert robots.can_fetch("*", path), path
+@pytest.mark.parametrize("path", PUBLIC_TO_CRAWLERS)
+def test_robots_txt_leaves_the_public_pages_open_to_crawlers(client, path):
+    assert _robots(client).can_fetch("*", path)
 
 
 @pytest.mark.django_db
-def test_robots_txt_keeps_crawlers_off_sign_in_pages_and_personal_links(client):
-    robots = _robots(client)
-
-    for path in [
-        "/admin/",
-        "/account/",
-        "/accounts/login/",
-        "/forum/",
-        "/forum/t/1/introductions/",
-        "/library/my/",
-        "/newsletter/unsubscribe/a-token/",
-        "/newsletter/r/3/a-token/",
-    ]:
-        assert not robots.can_fetch("*", path), path
+@pytest.mark.parametrize("path", SIGN_IN_PAGES_AND_PERSONAL_LINKS)
+def test_robots_txt_keeps_crawlers_off_sign_in_pages_and_personal_links(client, path):
+    assert not _robots(client).can_fetch("*", path)
 
 
 @pytest.mark.django_db
