@@ -12,13 +12,15 @@ Every section is the library's; a section from another app would need its own pa
 those ETags.
 """
 
+import math
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -49,9 +51,12 @@ class ResourceSitemap(Sitemap):
     def lastmod(self, item: Resource):
         return item.updated_at
 
-    def get_latest_lastmod(self):
-        # Django's own reads every item to find the newest; one aggregate instead.
-        return self.items().aggregate(newest=Max("updated_at"))["newest"]
+    def pages_and_newest(self) -> tuple[int, datetime | None]:
+        """The number of pages and the newest change, in one pass over the items (Django's
+        index counts them for its paginator and reads every one for the newest)."""
+        found = self.items().aggregate(count=Count("pk"), newest=Max("updated_at"))
+        # As the paginator counts: one page even when there is nothing.
+        return max(1, math.ceil(found["count"] / self.limit)), found["newest"]
 
 
 SITEMAPS = {"library": ResourceSitemap}
@@ -75,11 +80,10 @@ def sitemap_index(request: HttpRequest) -> TemplateResponse:
     for section, sitemap_class in SITEMAPS.items():
         sitemap = sitemap_class()
         location = settings.SITE_URL + reverse("sitemap_section", kwargs={"section": section})
-        lastmod = sitemap.get_latest_lastmod()
+        pages, lastmod = sitemap.pages_and_newest()
         entries.append(SitemapIndexItem(location, lastmod))
         entries += [
-            SitemapIndexItem(f"{location}?p={page}", lastmod)
-            for page in range(2, sitemap.paginator.num_pages + 1)
+            SitemapIndexItem(f"{location}?p={page}", lastmod) for page in range(2, pages + 1)
         ]
     return TemplateResponse(
         request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
