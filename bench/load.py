@@ -34,13 +34,16 @@ every number.
 import argparse
 import os
 import random
+import re
 import secrets
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from load_generator import drive, percentile  # bench/, the script's own folder
@@ -157,6 +160,25 @@ def member_cookies(count: int) -> list[str]:
     return cookies
 
 
+def connections_per_process(port: int) -> str:
+    """How the connections open to `port` are shared among gunicorn's processes, most
+    first ("2+1+1"); "?" where `ss` (iproute2) is missing.
+
+    A kept-alive connection stays with the process that accepted it, and the first
+    process to wake often accepts several at once: a round whose 4 connections all sit
+    in one process is served by one core under one GIL, at about half the rate."""
+    if not shutil.which("ss"):
+        return "?"
+    listing = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    shares = sorted(Counter(re.findall(r"pid=(\d+)", listing)).values(), reverse=True)
+    return "+".join(str(share) for share in shares) or "?"
+
+
 def long_thread_path() -> str:
     from django.db.models import Count
 
@@ -268,7 +290,7 @@ def main() -> int:
             # it, and with 4 connections chance decides whether two processes or four
             # share the work: one run of a page could read half another's. Every round
             # opens new connections; the median round is the figure, all are printed.
-            shares, rates, bare_rates, times, errors = [], [], [], [], 0
+            shares, rates, bare_rates, times, errors, spreads = [], [], [], [], 0, []
             for _ in range(args.rounds):
                 bare = drive(
                     bare_port,
@@ -277,6 +299,12 @@ def main() -> int:
                     seconds=args.seconds,
                     accept_encoding=args.accept_encoding,
                 )
+                # Read once the connections are open, while the round runs.
+                spread = threading.Timer(
+                    min(1.0, args.seconds / 2),
+                    lambda found=spreads: found.append(connections_per_process(portal_port)),
+                )
+                spread.start()
                 page = drive(
                     portal_port,
                     path,
@@ -285,6 +313,7 @@ def main() -> int:
                     seconds=args.seconds,
                     accept_encoding=args.accept_encoding,
                 )
+                spread.join()
                 bare_rates.append(len(bare.times) / args.seconds)
                 rates.append(len(page.times) / args.seconds)
                 shares.append(rates[-1] / bare_rates[-1])
@@ -295,7 +324,8 @@ def main() -> int:
                 f"{label:<44}{statistics.median(rates):>8.1f}{statistics.median(shares):>8.2f}"
                 f"{'(' + rounds + ')':>18}"
                 f"{percentile(times, 0.5):>9.1f}{percentile(times, 0.95):>9.1f}"
-                f"{errors:>8}   (bare view {statistics.median(bare_rates):.0f} req/s)"
+                f"{errors:>8}   (bare view {statistics.median(bare_rates):.0f} req/s; "
+                f"connections per process {' '.join(spreads)})"
             )
 
         def mixed_path() -> str:
