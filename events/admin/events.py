@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from events import services
@@ -237,5 +238,8 @@ class EventAdmin(EventPages, admin.ModelAdmin):
 
     @admin.action(description="Mark the selected events finished", permissions=["change"])
     def finish(self, request, queryset):
-        count = queryset.filter(status=EventStatus.PUBLISHED).update(status=EventStatus.FINISHED)
+        # update() skips auto_now: set updated_at, which the feeds' ETags read.
+        count = queryset.filter(status=EventStatus.PUBLISHED).update(
+            status=EventStatus.FINISHED, updated_at=timezone.now()
+        )
         self.message_user(request, f"{count} event(s) marked finished.")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import recordings
-from events.models import Eligibility, EventStatus, Registration
+from events.models import Eligibility, Event, EventStatus, Registration
 from members.access import EDITORS_GROUP, AccessLevel
 from practice_library.models import Resource
 from tests import roles
@@ -167,6 +167,20 @@ def test_cancelling_from_the_admin_emails_everyone(
     event.refresh_from_db()
     assert event.status == EventStatus.CANCELLED
     assert mail.outbox[0].subject == f"Cancelled: {event.title}"
+
+
+def test_finishing_from_the_admin_changes_the_event_s_last_change_time(staff_client):
+    event = EventFactory()
+    Event.objects.filter(pk=event.pk).update(updated_at=timezone.now() - timedelta(days=2))
+
+    staff_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "finish", "_selected_action": [event.pk]},
+    )
+
+    event.refresh_from_db()
+    assert event.status == EventStatus.FINISHED
+    assert event.updated_at > timezone.now() - timedelta(minutes=1)
 
 
 def test_the_recording_becomes_a_library_resource_linked_both_ways(
