@@ -1,14 +1,42 @@
 """The Atom feed of upcoming events (links absolute from SITE_URL, as the library's)."""
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from events.models import Event, EventStatus
+from events.selectors import calendar_feed_events
 from events.templatetags.events import uk_when
 
 FEED_LENGTH = 30
+
+
+def _etag(listing: str, events) -> str:
+    """What a feed's content depends on: which events it lists, each one's last change
+    (every save sets updated_at, as do the finishing job and admin action), and the
+    site's address its links start with."""
+    rows = [(pk, updated.isoformat()) for pk, updated in events.values_list("pk", "updated_at")]
+    state = [listing, settings.SITE_URL, settings.SITE_NAME, rows]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
+
+
+def atom_feed_etag(request: HttpRequest) -> str:
+    return _etag("atom", upcoming_feed_events())
+
+
+def calendar_feed_etag(request: HttpRequest) -> str:
+    # Weak: each response stamps the time it was made (DTSTAMP), so two answers with the
+    # same tag differ in that line alone and mean the same calendar.
+    return f'W/"{_etag("ics", calendar_feed_events())}"'
+
+
+def upcoming_feed_events():
+    return Event.objects.filter(status=EventStatus.PUBLISHED).upcoming()[:FEED_LENGTH]
 
 
 class UpcomingEventsFeed(Feed):
@@ -28,7 +56,7 @@ class UpcomingEventsFeed(Feed):
         return settings.SITE_URL + item.get_absolute_url()
 
     def items(self):
-        return Event.objects.filter(status=EventStatus.PUBLISHED).upcoming()[:FEED_LENGTH]
+        return upcoming_feed_events()
 
     def item_title(self, item: Event) -> str:
         return item.title

@@ -1,7 +1,7 @@
 """Read queries of events: the filtered listing, places left, a person's events."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
@@ -101,6 +101,21 @@ _LISTED = [EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED]
 
 def upcoming_events(*, limit: int, now: datetime | None = None) -> list[Event]:
     return list(Event.objects.filter(status=EventStatus.PUBLISHED).upcoming(now=now)[:limit])
+
+
+# The public calendar feed reaches back this far, so a subscribed calendar keeps the
+# sessions of the last month rather than dropping each one as it ends.
+CALENDAR_FEED_REACH = timedelta(days=31)
+CALENDAR_FEED_LENGTH = 200
+
+
+def calendar_feed_events(*, now: datetime | None = None) -> QuerySet[Event]:
+    """What the public calendar feed lists: every published event (and those finished or
+    cancelled since) ending within the last month or later, soonest first."""
+    now = now or timezone.now()
+    return Event.objects.filter(
+        status__in=_LISTED, ends_at__gte=now - CALENDAR_FEED_REACH
+    ).order_by("starts_at", "pk")[:CALENDAR_FEED_LENGTH]
 
 
 def next_registrations(user, *, limit: int, now: datetime | None = None) -> list[Registration]:

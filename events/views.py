@@ -5,7 +5,6 @@ Thin views: read input, ask events/access.py, call a service, render.
 """
 
 import logging
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -15,16 +14,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import condition, require_GET, require_POST
 
-from events import access, certificates, ics, selectors, services, tokens
+from events import access, certificates, feeds, ics, selectors, services, tokens
 from events.forms import RegistrationForm
 from events.models import (
     AUDIENCE_LABELS,
     REGION_CHOICES,
     Event,
     EventFormat,
-    EventStatus,
     Registration,
     RegistrationStatus,
 )
@@ -229,13 +227,11 @@ def calendar_file(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@condition(etag_func=feeds.calendar_feed_etag)
 def calendar_feed(request: HttpRequest) -> HttpResponse:
-    """Every published event from a month ago on, for calendar apps to subscribe to."""
-    since = timezone.now() - timedelta(days=31)
-    events = Event.objects.filter(
-        status__in=[EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED],
-        ends_at__gte=since,
-    ).order_by("starts_at")[:200]
+    """Every published event from a month ago on, for calendar apps to subscribe to. They
+    ask again every few hours: an unchanged feed answers 304 with no body."""
+    events = selectors.calendar_feed_events()
     response = HttpResponse(ics.feed_ics(events), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="events.ics"'
     return response

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from pypdf import PdfReader
 
-from events.models import Eligibility, EventStatus, Registration
+from events.models import Eligibility, Event, EventStatus, Registration
 from tests.events.factories import EventFactory, in_person
 from tests.members.factories import TopicFactory, UserFactory
 
@@ -383,6 +383,64 @@ def test_the_atom_feed_lists_upcoming_published_events(client):
     assert response["Content-Type"].startswith("application/atom+xml")
     assert b"Published webinar" in response.content
     assert b"Draft webinar" not in response.content
+
+
+def test_an_unchanged_atom_feed_answers_not_modified_to_a_reader_with_its_etag(client):
+    EventFactory(title="Published webinar")
+    first = client.get("/events/feed/")
+
+    again = client.get("/events/feed/", headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_an_edited_event_gives_the_atom_feed_a_new_etag(client):
+    event = EventFactory(title="Published webinar")
+    first = client.get("/events/feed/")
+    event.title = "Published webinar, moved to the afternoon"
+    event.save()
+
+    again = client.get("/events/feed/", headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert b"moved to the afternoon" in again.content
+
+
+def test_an_unchanged_calendar_feed_answers_not_modified_with_a_weak_etag(client):
+    EventFactory(title="Published session")
+    first = client.get("/events/ics/")
+
+    again = client.get("/events/ics/", headers={"if-none-match": first["ETag"]})
+
+    assert first["ETag"].startswith('W/"')
+    assert again.status_code == 304
+
+
+def test_a_newly_published_event_gives_the_calendar_feed_a_new_etag(client):
+    EventFactory(title="Published session")
+    first = client.get("/events/ics/")
+    EventFactory(title="Another session")
+
+    again = client.get("/events/ics/", headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert b"Another session" in again.content
+
+
+def test_an_event_ending_out_of_the_calendar_feed_s_reach_gives_it_a_new_etag(client):
+    old = past_event(title="Long past session")
+    first = client.get("/events/ics/")
+    # Moving the event back past the feed's month changes no row's updated_at through
+    # save(); only the list of events the feed holds tells the difference.
+    Event.objects.filter(pk=old.pk).update(
+        starts_at=old.starts_at - timedelta(days=60), ends_at=old.ends_at - timedelta(days=60)
+    )
+
+    again = client.get("/events/ics/", headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 200
+    assert b"Long past session" not in again.content
 
 
 def test_a_forged_link_gets_a_clear_page(client):
