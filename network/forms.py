@@ -65,7 +65,9 @@ def _name_the_field(field: forms.Field, label: str) -> None:
         )
     if not keep("invalid_choice") and "invalid_choice" in defaults:
         field.error_messages["invalid_choice"] = f"Choose one of the options for {in_sentence}"
-    if not keep("invalid") and "invalid" in defaults:
+    # An email field's "invalid" comes from its validator, not from the field's own
+    # messages: a message under the validator's code replaces the validator's.
+    if not keep("invalid") and ("invalid" in defaults or isinstance(field, forms.EmailField)):
         if isinstance(field, forms.EmailField):
             field.error_messages["invalid"] = (
                 "Enter an email address in the correct format, like name@example.org"
@@ -76,6 +78,13 @@ def _name_the_field(field: forms.Field, label: str) -> None:
             field.error_messages["invalid"] = f"Enter a number for {in_sentence}"
         else:
             field.error_messages["invalid"] = f"Enter {in_sentence} in the correct format"
+    if isinstance(field, (forms.IntegerField, forms.DecimalField, forms.FloatField)):
+        # The limits' validators (MinValueValidator, MaxValueValidator) report under these
+        # codes, so the field's messages replace theirs ("Ensure this value is ...").
+        if not keep("min_value"):
+            field.error_messages["min_value"] = f"{label} must be %(limit_value)s or more"
+        if not keep("max_value"):
+            field.error_messages["max_value"] = f"{label} must be %(limit_value)s or fewer"
 
 
 # The fields of the site's forms that hold what someone wrote themselves: shown back when a

@@ -13,6 +13,8 @@ class RoomForm(SpecificMessages, forms.Form):
     agree = forms.BooleanField(label="I have read the guidance")
     slides = forms.FileField()
     places = forms.IntegerField()
+    seats = forms.IntegerField(min_value=1, max_value=500)
+    email = forms.EmailField(label="Billing email")
     own = forms.CharField(error_messages={"required": "Write a line of your own"})
 
 
@@ -43,3 +45,14 @@ def test_lengths_choices_and_numbers_name_the_field():
     assert found["audience"] == ["Choose one of the options for audience"]
     assert found["places"] == ["Enter a whole number for places"]
     assert errors({"title": "xy"})["title"] == ["Title must be at least 3 characters (it has 2)"]
+
+
+def test_an_email_address_in_the_wrong_format_gets_the_site_s_own_message():
+    assert errors({"email": "nope"})["email"] == [
+        "Enter an email address in the correct format, like name@example.org"
+    ]
+
+
+def test_a_number_beyond_its_limits_names_the_field_and_the_limit():
+    assert errors({"seats": "-5"})["seats"] == ["Seats must be 1 or more"]
+    assert errors({"seats": "501"})["seats"] == ["Seats must be 500 or fewer"]
