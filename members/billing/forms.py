@@ -92,11 +92,13 @@ class InvoiceRequestForm(SpecificMessages, forms.Form):
     def clean(self):
         cleaned = super().clean()
         plan, seats = cleaned.get("plan"), cleaned.get("seats")
-        if plan is not None and seats is not None:
-            if plan.holder == Plan.Holder.INDIVIDUAL:
-                cleaned["seats"] = 1
-            elif seats < plan.seats:
-                self.add_error("seats", f"{plan.name} starts at {plan.seats} seats.")
+        if plan is not None and plan.holder == Plan.Holder.INDIVIDUAL:
+            # A personal plan is one seat whatever the box says, so what was typed there
+            # (it says it is for organisation plans) cannot stop the request.
+            self.errors.pop("seats", None)
+            cleaned["seats"] = 1
+        elif plan is not None and seats is not None and seats < plan.seats:
+            self.add_error("seats", f"{plan.name} starts at {plan.seats} seats.")
         if (
             plan is not None
             and plan.holder == Plan.Holder.ORGANISATION

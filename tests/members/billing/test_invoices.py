@@ -214,6 +214,20 @@ def test_an_individual_plan_paid_by_invoice_is_the_persons_own_membership(
     assert portal.params["customer"] == subscription.stripe_customer_id
 
 
+def test_the_seats_box_cannot_stop_a_request_for_an_individual_plan(
+    client, fake_stripe, commissioner
+):
+    plan = PlanFactory(
+        slug="commissioner-annual", stripe_price_id="price_1Qcomm", allow_invoice=True
+    )
+    client.force_login(commissioner)
+
+    response = client.post(reverse("billing:invoice_request"), form_data(plan, seats=-5))
+
+    assert response.status_code == 302
+    assert Subscription.objects.get().user == commissioner
+
+
 def test_without_stripe_keys_invoice_requests_wait_for_staff(
     client, no_stripe, council_plan, commissioner
 ):
