@@ -97,3 +97,33 @@ def test_member_reads_and_downloads_the_file(page, library, member):
     assert download.suggested_filename == "Staying Close planning checklist.pdf"
     with open(download.path(), "rb") as downloaded:
         assert downloaded.read(5) == b"%PDF-"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_filter_reached_with_tab_is_never_hidden_behind_the_apply_bar(page):
+    # Enough topics and types that the filters run past the bottom of the window, where
+    # the sticky "Apply filters" bar sits over them.
+    for n in range(14):
+        ResourceFactory(
+            title=f"Placement guide {n}",
+            resource_type=ResourceTypeFactory(name=f"Type {n}"),
+            topics=[TopicFactory(name=f"Topic {n}")],
+        )
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("/library/?q=placement")
+    page.get_by_label("Search the library").focus()
+
+    hidden = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        hidden += page.evaluate(
+            """() => {
+                const box = document.activeElement;
+                if (box.type !== 'checkbox') return [];
+                const bar = document.querySelector('.library-filters__apply');
+                const a = box.getBoundingClientRect(), b = bar.getBoundingClientRect();
+                return a.top >= b.top && a.bottom <= b.bottom ? [box.id] : [];
+            }"""
+        )
+
+    assert hidden == []
