@@ -1,11 +1,11 @@
 """An organisation's engagement: what its people, together, did with the membership.
 
 Only counts for the organisation, never what a named colleague did: any group of fewer
-than 3 people shows "fewer than 3" instead of its numbers (FEWEST). Activity counts
-come from the daily rollup; the number of different people in a group comes from the
-raw events while they are kept (RAW_EVENT_DAYS), and for longer periods from the
-busiest day's count, which can only be lower than the truth, so the rule errs on the
-side of showing less.
+than 3 people shows "fewer than 3" instead of its numbers, and a resource read by fewer
+than 3 is not listed at all (FEWEST). Activity counts come from the daily rollup; the
+number of different people in a group comes from the raw events while they are kept
+(RAW_EVENT_DAYS), and for longer periods from the busiest day's count, which can only be
+lower than the truth, so the rule errs on the side of showing less.
 """
 
 from __future__ import annotations
@@ -109,35 +109,52 @@ def _counts_by_kind(organisation, period: Period) -> dict:
 
 
 def _top(organisation, period: Period, kind: str) -> Table:
-    top = list(
+    """The resources the organisation's people read (or downloaded) most, among those at
+    least FEWEST of them did: in an organisation of two or three, a title read by one or
+    two people tells the others what a named colleague read, so it is left out, not only
+    its numbers."""
+    counts = dict(
         DailyActivity.objects.filter(
             organisation=organisation, kind=kind, day__gte=period.first, day__lte=period.last
         )
         .values("subject_id")
         .annotate(n=Sum("count"))
-        .order_by("-n", "subject_id")
-        .values_list("subject_id", "n")[:TOP]
+        .order_by()
+        .values_list("subject_id", "n")
     )
-    ids = [pk for pk, _ in top]
-    people = _people_by(organisation, period, "subject_id", kind=kind, subject_id__in=ids)
-    titles = dict(Resource.objects.filter(pk__in=ids).values_list("pk", "title"))
+    people = _people_by(organisation, period, "subject_id", kind=kind)
+    shown = sorted(
+        ((n, pk) for pk, n in counts.items() if people.get(pk, 0) >= FEWEST),
+        key=lambda row: (-row[0], row[1]),
+    )[:TOP]
+    left_out = len(shown) < len(counts)
+    titles = dict(
+        Resource.objects.filter(pk__in=[pk for _, pk in shown]).values_list("pk", "title")
+    )
     verb = "read" if kind == Kind.RESOURCE_VIEW else "downloaded"
     rows = [
-        [
-            titles.get(pk, "(no longer in the library)"),
-            count_text(n, people.get(pk, 0)),
-            people_text(people.get(pk, 0)),
-        ]
-        for pk, n in top
+        [titles.get(pk, "(no longer in the library)"), f"{n:,}", f"{people[pk]:,}"]
+        for n, pk in shown
     ]
+    if rows:
+        summary = f"The {len(rows)} resources your people {verb} most in the period."
+    elif left_out:
+        summary = f"No resource was {verb} by {FEWEST} or more of your people in the period."
+    else:
+        summary = f"Nothing {verb} in the period."
+    note = (
+        f"Resources {verb} by fewer than {FEWEST} of your people are not listed, so that no"
+        " one's own reading can be told apart."
+        if left_out
+        else ""
+    )
     return Table(
         slug=f"top-{verb}",
         title=f"Resources your people {verb} most",
         headings=["Resource", f"Times {verb}", "People"],
         rows=rows,
-        summary=f"The {len(rows)} resources your people {verb} most in the period."
-        if rows
-        else f"Nothing {verb} in the period.",
+        summary=summary,
+        note=note,
     )
 
 

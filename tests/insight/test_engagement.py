@@ -1,5 +1,5 @@
 """An organisation's engagement: counts for the organisation only, groups under 3
-people shown as "fewer than 3", the same period picker and a CSV."""
+people shown as "fewer than 3" (resources not listed), the same period picker and a CSV."""
 
 import csv
 import io
@@ -51,16 +51,32 @@ def _engagement(organisation, key="30d"):
     return organisation_engagement(organisation, period, compared)
 
 
-def test_a_resource_read_by_fewer_than_3_people_shows_fewer_than_3(council):
+def test_a_resource_read_by_fewer_than_3_people_is_not_listed(council):
+    # Its title alone would tell a colleague what one or two named people read.
     organisation, people = council
     guide = ResourceFactory(title="Staying close")
     _read(people[0], organisation, guide, times=2)
     _read(people[1], organisation, guide, times=1)
     _rollup_month()
 
+    top = _engagement(organisation).top_read
+
+    assert top.rows == []
+    assert "fewer than 3 of your people are not listed" in top.note
+
+
+def test_a_resource_read_often_by_one_person_leaves_room_for_one_read_by_3(council):
+    organisation, people = council
+    for n in range(10):
+        _read(people[0], organisation, ResourceFactory(title=f"Read alone {n}"), times=9)
+    shared = ResourceFactory(title="Read together")
+    for person in people[:3]:
+        _read(person, organisation, shared)
+    _rollup_month()
+
     rows = _engagement(organisation).top_read.rows
 
-    assert rows == [["Staying close", "fewer than 3 people", "fewer than 3"]]
+    assert rows == [["Read together", "3", "3"]]
 
 
 def test_a_resource_read_by_3_people_shows_its_counts(council):
