@@ -67,9 +67,26 @@ def invoice_request_submit(
         raise ValidationError({"plan": "This plan cannot be paid by invoice."})
     if plan.holder == Plan.Holder.INDIVIDUAL:
         seats = 1
+        current = access.membership(user)
+        if current is not None and current.source == access.Source.PERSONAL:
+            # As at checkout: a second personal subscription would bill them twice.
+            raise ValidationError(
+                "You already have a personal membership. Change your plan from your account "
+                "page instead."
+            )
     elif seats < plan.seats:
         raise ValidationError({"seats": f"This plan starts at {plan.seats} seats."})
     with transaction.atomic(durable=True):
+        # One request at a time per person and plan, even from two tabs at once: the
+        # person's row is the lock.
+        User.objects.select_for_update().only("pk").get(pk=user.pk)
+        if InvoiceRequest.objects.filter(
+            requested_by=user, plan=plan, status=InvoiceRequest.Status.PENDING
+        ).exists():
+            raise ValidationError(
+                "You have already asked to join this plan, and the membership team has not "
+                "answered yet. Your account page shows where the request stands."
+            )
         if plan.holder == Plan.Holder.ORGANISATION:
             organisation = organisation_for_buyer(
                 user=user, name=organisation_name, org_type=plan.member_type, region=region

@@ -228,6 +228,36 @@ def test_the_seats_box_cannot_stop_a_request_for_an_individual_plan(
     assert Subscription.objects.get().user == commissioner
 
 
+def test_a_personal_member_cannot_ask_for_a_second_personal_plan_by_invoice(
+    client, fake_stripe, commissioner
+):
+    plan = PlanFactory(
+        slug="commissioner-annual", stripe_price_id="price_1Qcomm", allow_invoice=True
+    )
+    client.force_login(commissioner)
+    client.post(reverse("billing:invoice_request"), form_data(plan))
+
+    response = client.post(reverse("billing:invoice_request"), form_data(plan))
+
+    assert "You already have a personal membership" in response.text
+    assert 'value="PO-2026-0412"' in response.text
+    assert Subscription.objects.count() == 1
+    assert InvoiceRequest.objects.count() == 1
+
+
+def test_a_second_request_for_a_plan_waiting_for_staff_is_refused(
+    client, fake_stripe, settings, council_plan, commissioner
+):
+    settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = True
+    client.force_login(commissioner)
+    client.post(reverse("billing:invoice_request"), form_data(council_plan))
+
+    response = client.post(reverse("billing:invoice_request"), form_data(council_plan))
+
+    assert "You have already asked to join this plan" in response.text
+    assert InvoiceRequest.objects.count() == 1
+
+
 def test_without_stripe_keys_invoice_requests_wait_for_staff(
     client, no_stripe, council_plan, commissioner
 ):
