@@ -30,9 +30,24 @@ from network.forms import written_back
 # --- Writing ------------------------------------------------------------------------------
 
 
+# Which field a refusal from forum/services/posting.py is about, by its code, so that the
+# message stands by that field (and is tied to it for screen readers), not only at the top.
+FIELD_OF_REFUSAL = {
+    "empty": "body",
+    "too_long": "body",
+    "blocked": "body",
+    "title": "title",
+    "title_long": "title",
+    "confirm": "confirm_child_safety",
+    "too_many": "attachments",
+    "attachment": "attachments",
+}
+
+
 def _form_errors_from(form, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
+    for item in error.error_list:
+        field = FIELD_OF_REFUSAL.get(item.code)
+        form.add_error(field if field in form.fields else None, item)
 
 
 def _preview_or_write(request: HttpRequest, form, write) -> tuple[HttpResponse | None, str]:

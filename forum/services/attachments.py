@@ -47,7 +47,9 @@ def attachments_check(files: Sequence) -> list[CheckedUpload]:
         try:
             found = attachment_file_check(uploaded, max_bytes=settings.FORUM_ATTACHMENT_MAX_BYTES)
         except ValidationError as error:
-            raise ValidationError(f"{uploaded.name}: {' '.join(error.messages)}") from error
+            raise ValidationError(
+                f"{uploaded.name}: {' '.join(error.messages)}", code="attachment"
+            ) from error
         is_image = found.content_type.startswith("image/")
         checked.append(CheckedUpload(uploaded, found.content_type, found.extension, is_image))
     return checked

@@ -123,7 +123,7 @@ def post_preview(*, body: str, title: str | None = None) -> str:
 def _check_watch_list(text: str) -> screening.Screening:
     found = screening.screen_text(text)
     if found.blocking:
-        raise ValidationError(found.block_messages, code="blocked")
+        raise ValidationError([ValidationError(m, code="blocked") for m in found.block_messages])
     return found
 
 

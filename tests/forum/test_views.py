@@ -391,6 +391,7 @@ def test_blocked_post_shows_the_patterns_message_and_keeps_the_text(
     assert response.status_code == 400
     assert "looks like an NHS number" in page(response)
     assert "943 476 5919" in page(response)
+    assert 'id="id_body_error"' in page(response)
 
 
 def test_double_click_posts_once(client, room, member, second_member, confirmed):
@@ -426,6 +427,30 @@ def test_report_form_keeps_details_on_error(client, room, member, second_member)
     response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "other", "details": " "})
     assert response.status_code == 400
     assert "what is wrong" in page(response)
+
+
+def test_report_form_errors_stand_by_their_fields_and_the_summary_links_to_them(
+    client, room, member, second_member
+):
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(second_member)
+
+    html = page(client.post(f"/forum/post/{post.pk}/report/", {"details": ""}))
+
+    # A group of radios: the summary's link goes to the first option.
+    assert 'href="#id_reason_0"' in html
+    assert 'id="id_reason_0"' in html
+    assert 'aria-describedby="id_reason_error"' in html and 'id="id_reason_error"' in html
+
+
+def test_report_details_error_is_tied_to_its_box(client, room, member, second_member):
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(second_member)
+
+    html = page(client.post(f"/forum/post/{post.pk}/report/", {"reason": "other"}))
+
+    assert 'aria-describedby="id_details_helptext id_details_error"' in html
+    assert 'id="id_details_error"' in html
 
 
 def test_member_who_may_not_post_sees_why(client, commissioners_room, commissioner_member):
@@ -479,6 +504,9 @@ def test_renamed_file_of_the_wrong_type_is_refused(client, room, member, confirm
     assert response.status_code == 400
     assert "cannot be attached" in page(response)
     assert "Notes attached." in page(response)
+    # The refusal stands by the file input, which says it is the one in error.
+    assert 'id="id_attachments_error"' in page(response)
+    assert 'aria-invalid="true"' in page(response)
 
 
 def test_image_waits_for_approval_and_loses_its_metadata(
