@@ -174,6 +174,24 @@ def test_search_text_is_escaped_in_the_page(client):
     assert "<script>alert(1)</script>" not in response.content.decode()
 
 
+def test_a_list_without_search_text_offers_no_sort_to_carry_into_the_next_search(client):
+    # Newest first is the only order without words; a select showing it would send
+    # sort=newest with the words typed next, and the search would not rank them.
+    ResourceFactory(title="Preparing for inspections")
+
+    html = client.get(URL).content.decode()
+
+    assert 'name="sort"' not in html
+
+
+def test_a_search_offers_its_sort_with_best_match_chosen(client):
+    ResourceFactory(title="Preparing for inspections")
+
+    html = client.get(URL, {"q": "inspections"}).content.decode()
+
+    assert '<option value="relevance" selected>Best match</option>' in html
+
+
 # --- PostgreSQL full-text search -------------------------------------------------------
 
 
