@@ -8,8 +8,9 @@ Definitions (the numbers the tests compute by hand):
 - churn rate: memberships (a person's or an organisation's subscription, or a staff
   grant) that ended during the period, over those held at its start;
 - monthly recurring revenue (MRR): for each subscription that bills now (active or
-  past due; a trial has not paid yet), its plan's price times its quantity (what Stripe
-  charges), divided by 12 for annual plans; invoice plans count the same way;
+  past due; a trial has not paid yet), its plan's price per seat (the price over the
+  seats it includes) times the seats paid for (what Stripe charges), divided by 12 for
+  annual plans; invoice plans count the same way;
 - overdue invoices: open or uncollectible, not marked paid by staff, past their due date;
 - bounces and complaints of an edition: recipients whose address bounced or complained
   within 7 days after it was sent.

@@ -19,14 +19,22 @@ def monthly_recurring_revenue_pence() -> tuple[float, list[list]]:
     """MRR in pence, and its rows by plan (see the module's definition)."""
     groups = (
         Subscription.objects.filter(status__in=BILLING_STATUSES)
-        .values("plan__name", "plan__interval", "plan__price_pence", "collection_method")
+        .values(
+            "plan__name",
+            "plan__interval",
+            "plan__price_pence",
+            "plan__seats",
+            "collection_method",
+        )
         .annotate(subscriptions=Count("pk"), quantity=Sum("quantity"))
         .order_by("plan__name", "collection_method")
     )
     rows, total = [], 0.0
     for group in groups:
         months = 12 if group["plan__interval"] == Plan.Interval.YEAR else 1
-        mrr = group["plan__price_pence"] * group["quantity"] / months
+        # A plan's price is for the seats it includes (the membership page shows it so),
+        # and its Stripe Price is per seat: each seat paid for is that price's share.
+        mrr = group["plan__price_pence"] * group["quantity"] / group["plan__seats"] / months
         total += mrr
         rows.append(
             [

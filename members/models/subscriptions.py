@@ -25,7 +25,9 @@ class Plan(models.Model):
     holder = models.CharField(max_length=20, choices=Holder.choices)
     interval = models.CharField(max_length=10, choices=Interval.choices)
     price_pence = models.PositiveIntegerField(
-        help_text="Price per interval in pence, VAT included."
+        help_text="Price per interval in pence, VAT included: for an organisation plan, the "
+        "price of all the seats it includes (its Stripe Price is per seat: this divided by "
+        "the seats)."
     )
     seats = models.PositiveIntegerField(default=1, help_text="Seats included (1 for individuals).")
     included = models.TextField(

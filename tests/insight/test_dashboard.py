@@ -37,8 +37,8 @@ def test_mrr_adds_monthly_annual_and_invoice_plans_by_the_month():
     monthly = PlanFactory(slug="m", interval=Plan.Interval.MONTH, price_pence=1_000)
     annual = PlanFactory(slug="a", interval=Plan.Interval.YEAR, price_pence=12_000)
     council = PlanFactory(
-        slug="c", interval=Plan.Interval.YEAR, price_pence=120_000, organisation=True
-    )
+        slug="c", interval=Plan.Interval.YEAR, price_pence=1_200_000, organisation=True
+    )  # £12,000 a year for its 10 seats: £1,200 a seat
     SubscriptionFactory(plan=monthly)  # £10 a month
     SubscriptionFactory(plan=annual)  # £120 a year: £10 a month
     SubscriptionFactory(
@@ -57,6 +57,21 @@ def test_mrr_adds_monthly_annual_and_invoice_plans_by_the_month():
     assert total == 52_000  # £520.00
     assert dashboard.revenue_mrr(_period()[0]).title == "Monthly recurring revenue: £520.00"
     assert len(rows) == 3
+
+
+def test_mrr_counts_an_organisation_plan_s_price_once_for_the_seats_it_includes():
+    council = PlanFactory(
+        slug="council-organisation",
+        interval=Plan.Interval.YEAR,
+        price_pence=180_000,
+        organisation=True,
+        seats=20,
+    )  # £1,800 a year for 20 seats, as the membership page shows it
+    SubscriptionFactory(plan=council, user=None, organisation=OrganisationFactory(), quantity=20)
+
+    total, _ = dashboard.monthly_recurring_revenue_pence()
+
+    assert total == 15_000  # £150 a month, not 20 times that
 
 
 def test_churn_is_memberships_ended_over_those_held_at_the_start():
