@@ -188,12 +188,12 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _item_page(request, item, *, resolve_form=None, note_form=None, status=200) -> HttpResponse:
     forms = {item.pk: resolve_form} if resolve_form is not None else None
     entry = _entries([item], forms=forms)[0]
-    return render(
-        request,
-        "forum/moderation/item.html",
-        {"entry": entry, "item": item, "note_form": note_form or NoteForm()},
-        status=status,
-    )
+    context = {"entry": entry, "item": item, "note_form": note_form or NoteForm()}
+    if request.method == "POST":
+        # Shown again after a refused form, at the form's own address (POST only): the
+        # page's other forms come back to the item's page, not to that address.
+        context["next"] = reverse("forum:moderation_item", args=[item.pk])
+    return render(request, "forum/moderation/item.html", context, status=status)
 
 
 @require_POST

@@ -358,6 +358,21 @@ def test_an_empty_note_is_refused_with_a_message(mod_client):
     assert "Write the note first." in response.text
 
 
+@pytest.mark.parametrize("refused", ["decision", "note"])
+def test_after_a_refused_form_the_item_page_s_forms_come_back_to_it(mod_client, refused):
+    item = reported_item()
+    if refused == "decision":
+        response = decide(mod_client, item, decision="", note="Looked at the thread")
+    else:
+        url = reverse("forum:moderation_item_note", kwargs={"pk": item.pk})
+        response = mod_client.post(url, {"text": "  "})
+
+    item_page = reverse("forum:moderation_item", kwargs={"pk": item.pk})
+    assert response.status_code == 400
+    nexts = re.findall(r'name="next" value="([^"]*)"', response.text)
+    assert nexts and {address.split("#")[0] for address in nexts} == {item_page}
+
+
 def test_members_never_see_private_notes(client):
     item = reported_item()
     ReviewNote.objects.create(item=item, text="Private")
