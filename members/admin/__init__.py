@@ -1,3 +1,10 @@
 """The members app's admin, split by concept; importing the modules registers them."""
 
-from members.admin import billing, data_rights, grants, organisations, people  # noqa: F401
+from members.admin import (  # noqa: F401
+    billing,
+    data_rights,
+    grants,
+    organisations,
+    people,
+    sessions,
+)

@@ -536,6 +536,24 @@ def test_every_admin_page_opens_for_staff(client, objects):
     assert _answers(client, staff, objects) == []
 
 
+def test_every_searchable_admin_list_answers_a_search(client, objects, rf):
+    staff = roles.with_two_factor(_staff())
+    client.force_login(staff)
+    request = rf.get("/")
+    request.user = staff
+
+    wrong = []
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.get_search_fields(request):
+            continue
+        url = reverse(f"admin:{_url_name(model, 'changelist')}")
+        status = client.get(url, {"q": "northmoor"}).status_code
+        if status != 200:
+            wrong.append(f"{url}?q=northmoor answered {status}")
+
+    assert wrong == []
+
+
 def test_every_admin_page_opens_for_an_editor_or_refuses_them_as_intended(client, objects):
     editor = roles.with_two_factor(_editor())
     client.force_login(editor)
