@@ -12,6 +12,7 @@ from insight import dashboard
 from insight.periods import period_from
 from members import access
 from members.models import Invoice, Plan, Subscription, SubscriptionStatus
+from tests import roles
 from tests.insight.factories import days_of_activity
 from tests.members.factories import (
     GrantFactory,
@@ -187,6 +188,16 @@ def test_members_cannot_open_the_dashboard(client, member):
     response = client.get("/admin/insight/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_editors_cannot_open_the_dashboard_or_its_figures(client, editor):
+    # Editors are staff for the library and the newsletter; the dashboard shows revenue
+    # and who owes invoices.
+    client.force_login(roles.with_two_factor(editor))
+
+    assert client.get("/admin/insight/").status_code == 404
+    assert client.get("/admin/insight/mrr.csv").status_code == 404
+    assert "/admin/insight/" not in client.get("/admin/").text
 
 
 def test_a_warmed_dashboard_is_served_without_counting_again(
