@@ -397,3 +397,14 @@ def can_suspend_from_forum(user) -> bool:
     """Suspending a member stops them posting anywhere, so only moderators of the whole
     forum may (not people who moderate a category or two)."""
     return is_moderator(user)
+
+
+def can_suspend_member(actor, member) -> bool:
+    """May `actor` suspend `member`? Moderators (of a category or more) and staff are
+    suspended by staff only: a moderator cannot silence another, or the staff who
+    oversee the moderators."""
+    if not can_suspend_from_forum(actor):
+        return False
+    if is_staff(member) or is_forum_moderator(member):
+        return is_staff(actor)
+    return True

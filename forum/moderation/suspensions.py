@@ -28,6 +28,11 @@ def member_suspend(*, actor, member, until: datetime | None, reason: str) -> Sus
     now = timezone.now()
     if member.pk == actor.pk:
         raise ValidationError("You cannot suspend yourself.", code="self")
+    if not access.can_suspend_member(actor, member):
+        raise ValidationError(
+            "Moderators and staff are suspended by the network's staff, not by another moderator.",
+            code="peer",
+        )
     if until is not None and until <= now:
         raise ValidationError("The end of the suspension must be in the future.", code="until")
     with transaction.atomic(durable=True):

@@ -194,6 +194,8 @@ def member_suspend(request: HttpRequest, pk: int) -> HttpResponse:
             "suspensions": suspensions,
             "in_force": in_force,
             "recent_posts": recent_posts,
+            "may_suspend": member.pk != request.user.pk
+            and access.can_suspend_member(request.user, member),
         },
         status=400 if form.errors else 200,
     )

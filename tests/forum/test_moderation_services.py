@@ -28,6 +28,7 @@ from forum.models import (
 )
 from forum.moderation import actions, redaction, suspensions, threads
 from forum.services import publishing
+from tests import roles
 from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
@@ -550,6 +551,34 @@ def test_a_category_moderator_cannot_suspend_members():
         suspensions.member_suspend(
             actor=moderator, member=member_of_type(), until=None, reason="Spam"
         )
+
+
+def _another_moderator(moderator):
+    user = member_of_type()
+    user.groups.add(moderator.groups.get())
+    return user
+
+
+@pytest.mark.parametrize("who", ["staff", "moderator", "category moderator"])
+def test_a_moderator_cannot_suspend_staff_or_another_moderator(moderator, who):
+    target = {
+        "staff": lambda: roles.staff(),
+        "moderator": lambda: _another_moderator(moderator),
+        "category moderator": lambda: category_moderator(CategoryFactory()),
+    }[who]()
+
+    with pytest.raises(ValidationError, match="suspended by the network's staff"):
+        suspensions.member_suspend(actor=moderator, member=target, until=None, reason="Spam")
+
+    assert not Suspension.objects.filter(member=target).exists()
+
+
+def test_staff_may_suspend_a_moderator(moderator):
+    staff = roles.staff()
+
+    suspensions.member_suspend(actor=staff, member=moderator, until=None, reason="Misuse")
+
+    assert Suspension.objects.in_force().filter(member=moderator).exists()
 
 
 # --- The audit log ------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from forum.models import (
     Suspension,
     Thread,
 )
+from tests import roles
 from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
@@ -417,6 +418,18 @@ def test_a_suspension_without_a_reason_keeps_the_form(mod_client):
     response = mod_client.post(url("suspend", writer.pk), {"period": "7", "reason": ""})
     assert response.status_code == 400
     assert "Give a reason" in response.text
+    assert not Suspension.objects.exists()
+
+
+def test_a_staff_member_s_page_offers_a_moderator_no_suspension(mod_client):
+    staff = roles.staff()
+
+    page = mod_client.get(url("suspend", staff.pk)).text
+    refused = mod_client.post(url("suspend", staff.pk), {"period": "7", "reason": "Testing"})
+
+    assert "suspended by the network's staff" in page
+    assert 'name="reason"' not in page
+    assert refused.status_code == 400
     assert not Suspension.objects.exists()
 
 
