@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
-from forum.models import Category, Post, Thread
+from forum.models import Category, Post, Thread, ThreadState
 from forum.services import publishing
 from members.models import User
 from network.admin_labels import LabelledListEditable
@@ -93,6 +93,31 @@ class ThreadAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def _picking_highlights(self, request) -> bool:
+        """The threads picker of a newsletter's "Forum highlights" section, asked by
+        someone who may change editions: Django's autocomplete asks this admin for view
+        permission, which editors (who compose editions) do not have on the forum."""
+        match = request.resolver_match
+        return (
+            match is not None
+            and match.url_name == "autocomplete"
+            and request.GET.get("app_label") == "newsletter"
+            and request.GET.get("model_name") == "section"
+            and request.GET.get("field_name") == "threads"
+            and request.user.has_perm("newsletter.change_edition")
+        )
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        if super().has_view_permission(request, obj):
+            return True
+        return obj is None and self._picking_highlights(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        if self._picking_highlights(request) and not super().has_view_permission(request):
+            # Only threads every reader of the forum may see listed: no hidden or merged ones.
+            queryset = queryset.filter(state=ThreadState.VISIBLE, merged_into__isnull=True)
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(Post)

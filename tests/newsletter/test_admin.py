@@ -203,6 +203,38 @@ def test_an_editor_sees_a_subscribers_account_as_its_address_without_the_members
     assert reverse("admin:members_user_changelist") not in html
 
 
+def _threads_picker(client, term: str):
+    return client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "newsletter", "model_name": "section", "field_name": "threads",
+         "term": term},
+    )  # fmt: skip
+
+
+def test_an_editor_picks_visible_threads_for_forum_highlights_and_reads_no_forum_admin(
+    client, editor
+):
+    from forum.models import ThreadState
+    from tests.forum.factories import thread_with_posts
+
+    shown = thread_with_posts(posts=1, title="Staying Close: first year lessons")
+    thread_with_posts(posts=1, title="Staying Close: a hidden thread", state=ThreadState.HIDDEN)
+    editor.groups.add(group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS))
+    Authenticator.objects.create(user=editor, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(editor)
+
+    found = _threads_picker(client, "staying")
+
+    assert found.status_code == 200
+    assert [row["id"] for row in found.json()["results"]] == [str(shown.pk)]
+    assert client.get(reverse("admin:forum_thread_changelist")).status_code == 403
+    other_picker = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "forum", "model_name": "thread", "field_name": "merged_into", "term": "s"},
+    )
+    assert other_picker.status_code == 403
+
+
 def test_staff_link_a_subscriber_to_an_account_with_the_lookup(staff_client):
     response = staff_client.get(reverse("admin:newsletter_subscriber_add"))
 
