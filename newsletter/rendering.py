@@ -111,6 +111,9 @@ def _context(edition: Edition) -> dict:
     for section in sections:
         section.html = section.body_html or section_html(section)
         section.items = section_items(section)
+    # A section left with nothing to show (no text, and no item still there: none chosen,
+    # or each one since hidden or unpublished) would print its heading alone.
+    sections = [section for section in sections if section.html.strip() or section.items]
     return {
         "edition": edition,
         "newsletter": edition.newsletter,

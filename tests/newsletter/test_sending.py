@@ -176,6 +176,18 @@ def sent_message(newsletter, edition):
     return parse(mail.outbox[0])
 
 
+def test_a_section_with_nothing_left_to_show_prints_no_heading(edition):
+    hidden = thread_with_posts(posts=1, title="A thread since hidden", state="hidden")
+    SectionFactory(edition=edition, title="Forum highlights", kind="forum", body="")
+    SectionFactory(edition=edition, title="From the forum", kind="forum", body="", order=3)
+    edition.sections.get(title="From the forum").threads.set([hidden])
+
+    html, text = edition_render(edition)
+
+    assert "Forum highlights" not in text and "Forum highlights" not in html
+    assert "From the forum" not in text
+
+
 def test_message_has_list_headers_for_one_click_unsubscribe(sent_message, newsletter):
     unsubscribe = sent_message["List-Unsubscribe"]
 
