@@ -299,3 +299,17 @@ def test_account_page_keeps_an_email_address_on_one_line_in_its_narrow_panel(new
     )
     assert lines == 1
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/password/reset/", "/"])
+def test_links_standing_alone_are_big_enough_to_tap(new_page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = new_page(PHONE)
+    page.goto(path)
+
+    results = Axe().run(page, options={"runOnly": ["target-size"]})
+
+    small = [node["target"] for v in results.response["violations"] for node in v["nodes"]]
+    assert small == []
