@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
@@ -208,7 +209,8 @@ class EditionAdmin(admin.ModelAdmin):
                     )
                     editions.edition_schedule(edition=edition, when=when)
                     messages.success(
-                        request, f"Scheduled for {timezone.localtime(when):%d %B %Y %H:%M}."
+                        request,
+                        f"Scheduled for {date_format(timezone.localtime(when), 'j F Y, H:i')}.",
                     )
                     return redirect("admin:newsletter_edition_send", pk=pk)
                 if action == "unschedule":

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from members.models import MemberType
@@ -257,7 +258,8 @@ class ResourceAdmin(LargeTableAdmin):
             resource_ids=list(queryset.values_list("pk", flat=True)), review_due=review_date
         )
         self.message_user(
-            request, f"Review date set to {review_date:%d %B %Y} on {count} resource(s)."
+            request,
+            f"Review date set to {date_format(review_date, 'j F Y')} on {count} resource(s).",
         )
 
 

@@ -3,6 +3,7 @@ Stripe's webhook events."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 
 from members.billing import gateway, invoicing, sync, tasks
 from members.models import (
@@ -212,7 +213,7 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
                     message = (
                         f"{invoice_request}: Stripe is not set up, so no subscription could "
                         f"be created; a {result.get_member_type_display()} membership is "
-                        f"granted by staff for a year, until {result.ends_on:%d %b %Y}."
+                        f"granted by staff for a year, until {date_format(result.ends_on, 'j F Y')}."
                     )
                 else:
                     message = f"{invoice_request}: subscription created."

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 
 from members import access
@@ -118,7 +119,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             return f"No active membership; {usage.taken} people hold seats that give no access."
         where = "a subscription" if current.subscription else "a staff grant"
         ends = current.ends_at or current.renews_at
-        when = f", until {ends:%d %B %Y}" if ends else ""
+        when = f", until {date_format(timezone.localtime(ends), 'j F Y')}" if ends else ""
         return (
             f"{usage.used} of {usage.total} seats in use ({usage.taken} people, {usage.held} "
             f"invitations), from {where}{when}."

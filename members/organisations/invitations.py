@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from members import access
 from members.models import Invitation, Organisation, Seat, User
@@ -133,7 +134,7 @@ def invitation_create(*, organisation: Organisation, email: str, invited_by: Use
         ).first()
         if existing is not None and not invitation_is_expired(existing):
             raise ValidationError(
-                f"{email} was already invited on {existing.sent_at:%d %B %Y}. Use "
+                f"{email} was already invited on {date_format(timezone.localtime(existing.sent_at), 'j F Y')}. Use "
                 "'Send again' in the list of invitations if the email went astray.",
                 code="already_invited",
             )

@@ -251,7 +251,7 @@ def test_bulk_set_review_date(staff_client):
 
     response = run_action(staff_client, "set_review_date", resources, review_date="2027-05-01")
 
-    assert "Review date set to 01 May 2027 on 2 resource(s)" in response.content.decode()
+    assert "Review date set to 1 May 2027 on 2 resource(s)" in response.content.decode()
     assert set(Resource.objects.values_list("review_due", flat=True)) == {date(2027, 5, 1)}
 
 

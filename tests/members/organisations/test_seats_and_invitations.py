@@ -87,6 +87,15 @@ def test_inviting_the_same_address_twice_is_refused():
         invite(organisation, admin, "A@example.org")
 
 
+def test_a_repeated_invitation_names_the_day_of_the_first_as_the_site_writes_dates():
+    organisation, admin = organisation_with_seats(seats=5)
+    invite(organisation, admin, "a@example.org")
+    Invitation.objects.update(sent_at=timezone.make_aware(timezone.datetime(2026, 12, 5, 23, 30)))
+
+    with pytest.raises(ValidationError, match="already invited on 5 December 2026"):
+        invite(organisation, admin, "a@example.org")
+
+
 def test_inviting_someone_who_holds_a_seat_is_refused():
     organisation, admin = organisation_with_seats(seats=5)
 
