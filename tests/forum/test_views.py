@@ -394,6 +394,17 @@ def test_blocked_post_shows_the_patterns_message_and_keeps_the_text(
     assert 'id="id_body_error"' in page(response)
 
 
+def test_a_refused_reply_says_error_first_in_the_page_title(
+    client, room, member, second_member, confirmed
+):
+    thread = thread_with_posts(posts=1, category=room, author=member)
+    client.force_login(second_member)
+
+    response = client.post(f"/forum/t/{thread.pk}/reply/", {"body": " "})
+
+    assert "<title>Error: Reply to" in page(response)
+
+
 def test_double_click_posts_once(client, room, member, second_member, confirmed):
     thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(second_member)

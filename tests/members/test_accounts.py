@@ -347,3 +347,28 @@ def test_user_factory_makes_verified_people(db):
     user = UserFactory()
 
     assert EmailAddress.objects.get(user=user).verified
+
+
+def _title(response) -> str:
+    return re.search(r"<title>(.*?)</title>", response.text, re.S)[1].strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("account_signup", {"email": "not an address"}),
+        ("account_reset_password", {"email": ""}),
+        ("account_login", {"login": "", "password": ""}),
+    ],
+)
+def test_a_refused_account_form_says_error_first_in_the_page_title(client, name, data):
+    response = client.post(reverse(name), data)
+
+    assert _title(response).startswith("Error: ")
+    assert not _title(response).startswith("Error: Error:")
+
+
+@pytest.mark.django_db
+def test_an_account_page_without_errors_has_its_plain_title(client):
+    assert not _title(client.get(reverse("account_signup"))).startswith("Error")
