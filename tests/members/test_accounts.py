@@ -372,3 +372,28 @@ def test_a_refused_account_form_says_error_first_in_the_page_title(client, name,
 @pytest.mark.django_db
 def test_an_account_page_without_errors_has_its_plain_title(client):
     assert not _title(client.get(reverse("account_signup"))).startswith("Error")
+
+
+@pytest.mark.django_db
+def test_the_pages_after_signing_up_speak_in_the_site_s_words(client):
+    _sign_up(client)
+    sent = client.get(reverse("account_email_verification_sent")).text
+    confirm = client.get(_confirmation_path()).text
+
+    assert "finish creating your account" in sent and "finalize" not in sent
+    assert "is the email address of your account, Sam Newcomer" in confirm
+    assert "for user" not in confirm
+
+
+@pytest.mark.django_db
+def test_signing_in_says_so_in_the_site_s_words(client):
+    UserFactory(email="jo.whitfield@example.org", name="Jo Whitfield")
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": "jo.whitfield@example.org", "password": PASSWORD},
+        follow=True,
+    )
+
+    said = [str(message) for message in response.context["messages"]]
+    assert "You are signed in as Jo Whitfield." in said
