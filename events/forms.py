@@ -10,4 +10,9 @@ class RegistrationForm(SpecificMessages, forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Only the network's staff see this.",
+        # The label's "(optional)" does not belong in a sentence about the note's length.
+        error_messages={
+            "max_length": "Your note must be %(limit_value)d characters or fewer "
+            "(it has %(show_value)d)"
+        },
     )

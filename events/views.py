@@ -80,7 +80,8 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
         "show_recording": access.can_see_recording(user, event, now=now),
         "certificate": registration is not None
         and access.can_download_certificate(user, registration),
-        "form": form or RegistrationForm(),
+        "form": form
+        or RegistrationForm(initial={"needs": registration.needs} if registration else None),
         "ended": event.ends_at <= now,
     }
 

@@ -218,6 +218,20 @@ def test_a_refused_note_is_shown_back_and_the_old_one_kept(client, person):
     assert response.status_code == 400
     assert "Large print handouts." in response.text
     assert Registration.objects.get(user=person).needs == "Vegetarian"
+    # The error stands by the box, which says it is in error and points to it.
+    assert 'id="id_needs_error"' in response.text
+    assert 'aria-describedby="id_needs_helptext id_needs_error"' in response.text
+    assert "Your note must be 1000 characters or fewer" in response.text
+
+
+def test_the_note_box_holds_the_saved_note(client, person):
+    event = EventFactory()
+    _booked(event, person, needs="Vegetarian")
+    client.force_login(person)
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert ">\nVegetarian</textarea>" in page or ">Vegetarian</textarea>" in page
 
 
 def test_the_note_cannot_change_once_the_event_is_over(client, person):
