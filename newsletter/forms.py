@@ -66,7 +66,11 @@ class SignUpForm(ChoicesForm):
     def clean(self):
         data = super().clean()
         if not self.errors and not self.wants_something():
-            raise forms.ValidationError("Tick at least one newsletter or digest.")
+            # By the first choices, so the summary links there and the group says so.
+            first = (
+                "newsletters" if self.fields["newsletters"].queryset.exists() else "weekly_digest"
+            )
+            self.add_error(first, "Tick at least one newsletter or digest.")
         return data
 
 

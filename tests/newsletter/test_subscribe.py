@@ -89,6 +89,9 @@ def test_sign_up_choosing_nothing_is_refused_with_a_clear_message(client, newsle
 
     assert response.status_code == 400
     assert "Tick at least one newsletter or digest" in response.content.decode()
+    # The summary links to the first choice, and the group of choices carries the error.
+    assert 'href="#id_newsletters_0"' in response.text
+    assert 'id="id_newsletters_error"' in response.text
 
 
 def test_malformed_address_is_refused(client, newsletter, sign_up):
