@@ -217,7 +217,8 @@ class Thread(models.Model):
 class PostState(models.TextChoices):
     VISIBLE = "visible", "Visible"
     HELD = "held", "Awaiting review"
-    HIDDEN = "hidden", "Hidden by a moderator"
+    # By a moderator, or at once by an urgent report (or by enough reports) until one looks.
+    HIDDEN = "hidden", "Hidden"
     REMOVED = "removed", "Removed by its author"
 
 

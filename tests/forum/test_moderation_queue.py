@@ -260,6 +260,15 @@ def test_disagreeing_with_an_urgent_report_shows_the_hidden_post_again(mod_clien
     assert Thread.objects.get(pk=post.thread_id).post_count == 2
 
 
+def test_a_post_an_urgent_report_hid_is_not_said_to_be_hidden_by_a_moderator(mod_client):
+    reported_item(reason=ReportReason.SAFEGUARDING)
+
+    page = mod_client.get(QUEUE).text
+
+    assert "Post hidden" in page
+    assert "hidden by a moderator" not in page
+
+
 def test_ignoring_a_report_leaves_the_post_as_it_is(mod_client):
     item = reported_item(reason=ReportReason.IDENTIFIES_CHILD)
     decide(mod_client, item, "ignore")
