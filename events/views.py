@@ -128,7 +128,9 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             return redirect(event.get_absolute_url())
     context = _detail_context(request, event, form=form)
-    return render(request, "events/detail.html", context, status=400)
+    # Refused for who they are (not their type, not a member): forbidden, not a bad form.
+    status = 400 if access.is_eligible(request.user, event) else 403
+    return render(request, "events/detail.html", context, status=status)
 
 
 @require_POST

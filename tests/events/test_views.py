@@ -478,9 +478,21 @@ def test_a_non_member_registering_for_a_members_event_is_told_why(client, regist
 
     response = client.post(f"/events/{event.slug}/register/", {"needs": ""})
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "This event is for members only." in response.text
     assert not Registration.objects.exists()
+
+
+def test_registering_after_registration_closed_is_a_refused_form_not_a_forbidden_one(
+    client, person
+):
+    event = EventFactory(registration_closes_at=timezone.now() - timedelta(hours=1))
+    client.force_login(person)
+
+    response = client.post(f"/events/{event.slug}/register/", {"needs": ""})
+
+    assert response.status_code == 400
+    assert "Registration has closed." in response.text
 
 
 def test_the_offer_link_confirms_only_when_the_button_is_pressed(client, person):
