@@ -101,6 +101,14 @@ class EditionAdmin(admin.ModelAdmin):
     list_filter = ["status", "newsletter"]
     search_fields = ["subject"]
     inlines = [SectionInline]
+
+    def get_view_on_site_url(self, obj=None):
+        # Only a sent edition is in the archive; before that the site has no page for it
+        # (404), and "View on site" shows the preview as it will arrive instead.
+        if obj is not None and obj.status != Edition.Status.SENT:
+            return reverse("admin:newsletter_edition_preview", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
+
     change_form_template = "newsletter/admin/edition_change_form.html"
     fieldsets = [
         (None, {"fields": ["newsletter", "subject", "preheader", "introduction"]}),

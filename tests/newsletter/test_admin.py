@@ -1,6 +1,8 @@
 """The editors' side in the admin: preview as sent, a test to oneself, the audience count,
 send now, and the progress page with its controls."""
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core import mail
@@ -33,6 +35,20 @@ def test_preview_shows_the_html_exactly_as_a_test_message_carries_it(staff_clien
     sent = parts(parse(mail.outbox[0]))
     assert preview.status_code == 200
     assert preview.content.decode() == sent["text/html"]
+
+
+def test_view_on_site_shows_a_draft_s_preview_and_a_sent_edition_s_archive_page(
+    staff_client, edition
+):
+    change = reverse("admin:newsletter_edition_change", args=[edition.pk])
+
+    def view_on_site() -> str:
+        page = staff_client.get(change).text
+        return re.search(r'<a href="([^"]+)" class="viewsitelink"', page)[1]
+
+    assert view_on_site() == url("preview", edition)
+    Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENT)
+    assert view_on_site().startswith("/admin/r/")  # Django's redirect to the archive page
 
 
 def test_text_preview_is_the_plain_text_part(staff_client, edition):
