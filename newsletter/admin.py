@@ -198,8 +198,11 @@ class EditionAdmin(admin.ModelAdmin):
         return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Audience count, send a test, send now, schedule."""
+        """Audience count, send a test, send now (ticked to confirm), schedule. A refused
+        send or schedule shows the page again with its message and what was typed."""
         edition = self._edition(request, pk)
+        typed = {"date": "", "time": ""}
+        problems: dict[str, str] = {}
         if request.method == "POST":
             action = request.POST.get("action")
             try:
@@ -208,34 +211,52 @@ class EditionAdmin(admin.ModelAdmin):
                     messages.success(request, f"A test was sent to {request.user.email}.")
                     return redirect("admin:newsletter_edition_send", pk=pk)
                 if action == "send":
-                    count = editions.edition_send(edition=edition)
-                    messages.success(request, f"Sending to {count:,} subscribers.")
-                    return redirect("admin:newsletter_edition_progress", pk=pk)
+                    if not request.POST.get("confirm"):
+                        problems["send"] = (
+                            "Tick the box to confirm: an edition cannot be called back once "
+                            "it is sent."
+                        )
+                    else:
+                        count = editions.edition_send(edition=edition)
+                        messages.success(request, f"Sending to {count:,} subscribers.")
+                        return redirect("admin:newsletter_edition_progress", pk=pk)
                 if action == "schedule":
-                    when = forms.SplitDateTimeField().clean(
-                        [request.POST.get("date", ""), request.POST.get("time", "")]
-                    )
-                    editions.edition_schedule(edition=edition, when=when)
-                    messages.success(
-                        request,
-                        f"Scheduled for {date_format(timezone.localtime(when), 'j F Y, H:i')}.",
-                    )
-                    return redirect("admin:newsletter_edition_send", pk=pk)
+                    typed = {key: request.POST.get(key, "").strip() for key in typed}
+                    if not typed["date"] or not typed["time"]:
+                        problems["schedule"] = "Enter the date and the time to send it."
+                    else:
+                        when = forms.SplitDateTimeField(
+                            error_messages={"invalid_date": "Enter a real date, like 20 May 2027.",
+                                            "invalid_time": "Enter a real time, like 09:00."}
+                        ).clean([typed["date"], typed["time"]])  # fmt: skip
+                        editions.edition_schedule(edition=edition, when=when)
+                        messages.success(
+                            request,
+                            f"Scheduled for {date_format(timezone.localtime(when), 'j F Y, H:i')}.",
+                        )
+                        return redirect("admin:newsletter_edition_send", pk=pk)
                 if action == "unschedule":
                     editions.edition_unschedule(edition=edition)
                     messages.success(request, "No longer scheduled.")
                     return redirect("admin:newsletter_edition_send", pk=pk)
             except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-                return redirect("admin:newsletter_edition_send", pk=pk)
+                if action in ("send", "schedule"):
+                    problems[action] = " ".join(error.messages)
+                else:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("admin:newsletter_edition_send", pk=pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "edition": edition,
-            "title": f"Send: {edition.subject}",
+            "title": f"{'Error: ' if problems else ''}Send: {edition.subject}",
             "audience_count": selectors.edition_audience_count(edition),
+            "typed": typed,
+            "problems": problems,
         }
-        return render(request, "newsletter/admin/send.html", context)
+        return render(
+            request, "newsletter/admin/send.html", context, status=400 if problems else 200
+        )
 
     def progress_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         edition = self._edition(request, pk)

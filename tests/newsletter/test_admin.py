@@ -107,7 +107,7 @@ def _user(**fields):
 def test_send_now_sends_and_opens_the_progress_page(staff_client, edition, newsletter):
     subscribers(newsletter, 3)
 
-    response = post(staff_client, url("send", edition), {"action": "send"})
+    response = post(staff_client, url("send", edition), {"action": "send", "confirm": "yes"})
 
     assert response.status_code == 302
     assert response["Location"] == url("progress", edition)
@@ -118,22 +118,21 @@ def test_send_now_sends_and_opens_the_progress_page(staff_client, edition, newsl
 
 
 def test_sending_to_nobody_is_refused_with_a_clear_message(staff_client, edition):
-    response = post(staff_client, url("send", edition), {"action": "send"})
+    response = post(staff_client, url("send", edition), {"action": "send", "confirm": "yes"})
 
-    page = staff_client.get(response["Location"]).content.decode()
-    assert "No one would receive this edition" in page
+    assert response.status_code == 400
+    assert "No one would receive this edition" in response.text
     edition.refresh_from_db()
     assert edition.status == Edition.Status.DRAFT
 
 
 def test_sending_twice_from_the_admin_is_refused(staff_client, edition, newsletter):
     subscribers(newsletter, 1)
-    post(staff_client, url("send", edition), {"action": "send"})
+    post(staff_client, url("send", edition), {"action": "send", "confirm": "yes"})
 
-    response = post(staff_client, url("send", edition), {"action": "send"})
+    response = post(staff_client, url("send", edition), {"action": "send", "confirm": "yes"})
 
-    page = staff_client.get(response["Location"]).content.decode()
-    assert "already been sent" in page
+    assert "already been sent" in response.text
     assert len(mail.outbox) == 1
 
 
@@ -144,9 +143,35 @@ def test_schedule_from_the_admin_with_a_bad_date_says_so(staff_client, edition, 
         staff_client, url("send", edition), {"action": "schedule", "date": "soon", "time": "09:00"}
     )
 
-    assert response.status_code == 302
-    page = staff_client.get(response["Location"]).content.decode()
-    assert "Enter a valid date" in page
+    assert response.status_code == 400
+    assert "Enter a real date" in response.text
+    assert 'value="soon"' in response.text and 'value="09:00"' in response.text
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.DRAFT
+
+
+def test_schedule_without_a_time_says_what_is_missing_and_keeps_the_date(
+    staff_client, edition, newsletter
+):
+    response = post(
+        staff_client, url("send", edition), {"action": "schedule", "date": "2030-05-20"}
+    )
+
+    assert response.status_code == 400
+    assert "Enter the date and the time to send it." in response.text
+    assert 'value="2030-05-20"' in response.text
+
+
+def test_send_now_asks_for_the_confirmation_tick_and_sends_nothing_without_it(
+    staff_client, edition, newsletter
+):
+    subscribers(newsletter, 2)
+
+    response = post(staff_client, url("send", edition), {"action": "send"})
+
+    assert response.status_code == 400
+    assert "Tick the box to confirm" in response.text
+    assert len(mail.outbox) == 0
     edition.refresh_from_db()
     assert edition.status == Edition.Status.DRAFT
 
@@ -156,7 +181,7 @@ def test_progress_page_refreshes_itself_and_offers_pause_and_cancel_while_sendin
 ):
     subscribers(newsletter, 2)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        staff_client.post(url("send", edition), {"action": "send"})
+        staff_client.post(url("send", edition), {"action": "send", "confirm": "yes"})
 
     page = staff_client.get(url("progress", edition)).content.decode()
 
@@ -169,7 +194,7 @@ def test_progress_page_refreshes_itself_and_offers_pause_and_cancel_while_sendin
 def test_pause_then_resume_from_the_progress_page(staff_client, edition, newsletter):
     subscribers(newsletter, 2)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        staff_client.post(url("send", edition), {"action": "send"})
+        staff_client.post(url("send", edition), {"action": "send", "confirm": "yes"})
 
     post(staff_client, url("progress", edition), {"action": "pause"})
     edition.refresh_from_db()
@@ -185,7 +210,7 @@ def test_pause_then_resume_from_the_progress_page(staff_client, edition, newslet
 def test_cancel_from_the_progress_page(staff_client, edition, newsletter):
     subscribers(newsletter, 2)
     with TestCase.captureOnCommitCallbacks(execute=False):
-        staff_client.post(url("send", edition), {"action": "send"})
+        staff_client.post(url("send", edition), {"action": "send", "confirm": "yes"})
 
     post(staff_client, url("progress", edition), {"action": "cancel"})
 
@@ -196,7 +221,7 @@ def test_cancel_from_the_progress_page(staff_client, edition, newsletter):
 
 def test_sent_edition_can_no_longer_be_edited(staff_client, edition, newsletter):
     subscribers(newsletter, 1)
-    post(staff_client, url("send", edition), {"action": "send"})
+    post(staff_client, url("send", edition), {"action": "send", "confirm": "yes"})
 
     page = staff_client.get(reverse("admin:newsletter_edition_change", args=[edition.pk]))
 
