@@ -382,6 +382,18 @@ def test_after_a_refused_form_the_item_page_s_forms_come_back_to_it(mod_client, 
     assert nexts and {address.split("#")[0] for address in nexts} == {item_page}
 
 
+def test_a_decision_left_unchosen_is_tied_to_its_choices(mod_client):
+    item = reported_item()
+
+    response = decide(mod_client, item, decision="", note="Looked at the thread")
+
+    html = response.text
+    assert f'href="#item-{item.pk}-decision-0"' in html
+    assert f'aria-describedby="item-{item.pk}-decision-error"' in html
+    assert f'id="item-{item.pk}-decision-error"' in html
+    assert "Looked at the thread" in html
+
+
 def test_members_never_see_private_notes(client):
     item = reported_item()
     ReviewNote.objects.create(item=item, text="Private")
