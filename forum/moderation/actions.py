@@ -234,6 +234,11 @@ def post_moderator_edit(*, actor, post: Post, body: str, reason: str) -> Post:
 def _decide_image(attachment: PostAttachment, *, actor, approval: str, reason: str) -> None:
     post = attachment.post
     check_moderates(actor, post.thread.category)
+    if approval == AttachmentApproval.APPROVED and post.author_id == actor.pk:
+        # Four eyes: an image may show a child, and its author is the last to judge it.
+        raise ValidationError(
+            "Another moderator approves images you attached yourself.", code="own"
+        )
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
         attachment = PostAttachment.objects.select_for_update().get(pk=attachment.pk)
@@ -293,6 +298,13 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
     choices = Decision.choices_for(item)
     if decision not in choices:
         raise ValidationError("Choose what to do with this post.", code="decision")
+    if decision in (Decision.PUBLISH, Decision.DISAGREE) and item.post.author_id == actor.pk:
+        # Four eyes: a moderator may take their own post down, never put it up.
+        raise ValidationError(
+            "Another moderator decides whether your own post goes up: you may hide or "
+            "remove it yourself.",
+            code="own",
+        )
     note = (note or "").strip()
     with transaction.atomic(durable=True):
         item = ReviewItem.objects.select_for_update().get(pk=item.pk)

@@ -287,6 +287,32 @@ def test_approving_an_image_is_logged_and_ends_its_queue_item(mod_client, modera
     assert entry.details == {"attachment": attachment.pk}
 
 
+def test_a_moderator_cannot_approve_an_image_they_attached_themselves(mod_client, moderator):
+    post = thread_with_posts(posts=1, author=moderator).posts.get()
+    attachment = image_on(post)
+
+    response = mod_client.post(url("image_approve", attachment.pk), follow=True)
+
+    attachment.refresh_from_db()
+    assert attachment.approval == AttachmentApproval.PENDING
+    assert "Another moderator approves images you attached yourself." in response.text
+
+
+def test_a_moderator_cannot_put_up_their_own_held_post(mod_client, moderator):
+    post = held_post(author=moderator)
+    item = ReviewItem.objects.get(post=post)
+
+    response = mod_client.post(
+        reverse("forum:moderation_item_resolve", kwargs={"pk": item.pk}),
+        {f"item-{item.pk}-decision": "publish"},
+    )
+
+    post.refresh_from_db()
+    assert response.status_code == 400
+    assert post.state == PostState.HELD
+    assert "Another moderator decides whether your own post goes up" in response.text
+
+
 def test_rejecting_an_image_deletes_its_file(mod_client, django_capture_on_commit_callbacks):
     post = thread_with_posts(posts=1).posts.get()
     attachment = image_on(post)
