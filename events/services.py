@@ -337,14 +337,26 @@ def event_cancel(*, event: Event, now: datetime | None = None) -> int:
 def message_send(
     *, event: Event, subject: str, body: str, sent_by, include_waiting: bool = False
 ) -> EventMessage:
-    """Email everyone registered (and, if chosen, waiting): one Notice per person."""
+    """Email everyone registered (and, if chosen, waiting): one Notice per person.
+    ValidationError when that is nobody: a message to no one is not kept as sent."""
     message = EventMessage(
         event=event, subject=subject, body=body, include_waiting=include_waiting, sent_by=sent_by
     )
     message.full_clean()
-    message.save()
     statuses = ACTIVE if include_waiting else HOLDING_PLACE
     recipients = list(event.registrations.filter(status__in=statuses))
+    if not recipients:
+        raise ValidationError(
+            "Nobody would receive this message: "
+            + (
+                "no one is registered or waiting."
+                if include_waiting
+                else "no one holds a place (tick “Also email the waiting list” to reach "
+                "people waiting)."
+            ),
+            code="nobody",
+        )
+    message.save()
     notices_record(recipients, Kind.MESSAGE, ref=str(message.pk), message=message)
     return message
 

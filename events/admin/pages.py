@@ -80,13 +80,19 @@ class EventPages:
         event = self._event(request, pk)
         form = MessageForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            with transaction.atomic():
-                message = services.message_send(
-                    event=event, sent_by=request.user, **form.cleaned_data
+            try:
+                with transaction.atomic():
+                    message = services.message_send(
+                        event=event, sent_by=request.user, **form.cleaned_data
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                count = message.notices.count()
+                messages.success(
+                    request, f"Your message is being sent to {count} people, once each."
                 )
-            count = message.notices.count()
-            messages.success(request, f"Your message is being sent to {count} people, once each.")
-            return redirect("admin:events_event_message", pk=pk)
+                return redirect("admin:events_event_message", pk=pk)
         sent = event.messages.all()
         return self._render(
             request,

@@ -152,6 +152,17 @@ def test_staff_email_everyone_registered_once_each(
     assert {message.subject for message in mail.outbox} == {"Parking"}
 
 
+def test_a_message_to_nobody_is_refused_and_not_kept_as_sent(staff_client):
+    event = EventFactory()
+    url = reverse("admin:events_event_message", args=[event.pk])
+
+    response = staff_client.post(url, {"subject": "Parking", "body": "Use the rear car park."})
+
+    assert "Nobody would receive this message" in response.text
+    assert 'value="Parking"' in response.text
+    assert not event.messages.exists()
+
+
 def test_cancelling_from_the_admin_emails_everyone(
     staff_client, django_capture_on_commit_callbacks
 ):
