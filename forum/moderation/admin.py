@@ -5,6 +5,7 @@ Imported by forum/admin.py so that Django's admin autodiscovery registers it.
 """
 
 import csv
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -43,7 +44,8 @@ CSV_COLUMNS = [
     ("reason", lambda a: a.reason),
     ("hash_before", lambda a: a.hash_before),
     ("hash_after", lambda a: a.hash_after),
-    ("details", lambda a: a.details),
+    # JSON, as stored: what a script reading the export can parse (str() gave Python's repr).
+    ("details", lambda a: json.dumps(a.details, sort_keys=True) if a.details else ""),
 ]
 
 

@@ -3,6 +3,7 @@ the watch list is editable and explains bad patterns; suspensions can be lifted.
 
 import csv
 import io
+import json
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -93,6 +94,17 @@ def test_the_csv_export_follows_the_filters_and_neutralises_formulas(
     assert rows[0]["reason"] == "'=HYPERLINK(evil)"
     assert rows[0]["actor"] == str(moderator)
     assert len(rows[0]["hash_before"]) == 64
+
+
+def test_the_csv_export_writes_an_entry_s_details_as_json(staff_client, moderator):
+    writer = member_of_type()
+    suspensions.member_suspend(actor=moderator, member=writer, until=None, reason="Spam")
+    entry = ModerationAction.objects.get(action=ModerationActionKind.SUSPEND)
+
+    text = b"".join(staff_client.get(EXPORT).streaming_content).decode()
+
+    [row] = [r for r in csv.DictReader(io.StringIO(text)) if r["action"] == "suspend"]
+    assert json.loads(row["details"]) == entry.details
 
 
 def test_the_change_list_links_to_the_export_with_its_filters(staff_client, log_entries):
