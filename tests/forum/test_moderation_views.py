@@ -313,6 +313,17 @@ def test_a_moderator_cannot_put_up_their_own_held_post(mod_client, moderator):
     assert "Another moderator decides whether your own post goes up" in response.text
 
 
+def test_a_rejected_image_shows_moderators_its_name_without_a_dead_link(mod_client):
+    thread = thread_with_posts(posts=1)
+    attachment = image_on(thread.posts.get())
+    mod_client.post(url("image_reject", attachment.pk))
+
+    page = mod_client.get(thread.get_absolute_url()).text
+
+    assert "garden.png" in page and "rejected: its file is deleted" in page
+    assert reverse("forum:attachment", args=[attachment.pk]) not in page
+
+
 def test_rejecting_an_image_deletes_its_file(mod_client, django_capture_on_commit_callbacks):
     post = thread_with_posts(posts=1).posts.get()
     attachment = image_on(post)
