@@ -394,6 +394,17 @@ def test_a_decision_left_unchosen_is_tied_to_its_choices(mod_client):
     assert "Looked at the thread" in html
 
 
+def test_the_queue_s_post_tools_come_back_to_the_item_on_the_queue(mod_client):
+    item = reported_item()
+
+    html = mod_client.get(QUEUE).text
+
+    assert f'id="item-{item.pk}"' in html
+    nexts = re.findall(r'name="next" value="([^"]*)"', html)
+    assert f"{QUEUE}#item-{item.pk}" in nexts
+    assert not [n for n in nexts if "#post-" in n]
+
+
 def test_members_never_see_private_notes(client):
     item = reported_item()
     ReviewNote.objects.create(item=item, text="Private")
