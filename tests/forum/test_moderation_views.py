@@ -324,6 +324,20 @@ def test_a_rejected_image_shows_moderators_its_name_without_a_dead_link(mod_clie
     assert reverse("forum:attachment", args=[attachment.pk]) not in page
 
 
+def test_a_moderator_sees_one_edit_link_on_someone_else_s_post_and_on_their_own(
+    mod_client, moderator
+):
+    thread = thread_with_posts(posts=1)
+    own = PostFactory(thread=thread, author=moderator, post_number=2)
+    Thread.objects.filter(pk=thread.pk).update(post_number_counter=2, last_post_number=2)
+
+    page = mod_client.get(thread.get_absolute_url()).text
+
+    assert page.count('Edit<span class="visually-hidden"> post 1</span>') == 1
+    assert page.count('Edit<span class="visually-hidden"> post 2</span>') == 2
+    assert reverse("forum:post_edit", kwargs={"pk": own.pk}) in page
+
+
 def test_rejecting_an_image_deletes_its_file(mod_client, django_capture_on_commit_callbacks):
     post = thread_with_posts(posts=1).posts.get()
     attachment = image_on(post)
