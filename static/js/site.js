@@ -37,7 +37,16 @@
     }
   }
 
+  // A form that does what cannot be undone (giving up an event place, removing someone's
+  // seat) asks first. Without this file it submits at once, as any form does.
+  function confirmBeforeSubmit(form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-confirm]").forEach(confirmBeforeSubmit);
     document.querySelectorAll("[data-counter-for]").forEach(setUpCounter);
     document.querySelectorAll("details[data-open-from]").forEach(openWhereThereIsRoom);
     focusErrorSummary();

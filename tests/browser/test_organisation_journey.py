@@ -69,8 +69,17 @@ def test_org_admin_invites_colleague_who_accepts_then_admin_removes_them(new_pag
     admin_page.goto(f"/account/organisation/{organisation.slug}/")
     admin_page.get_by_role("cell", name="Kim Lowe").wait_for()
     admin_page.get_by_text("2 of 2").wait_for()
-    admin_page.get_by_role("button", name=re.compile(f"^Remove.*{re.escape(COLLEAGUE)}")).click()
+    remove = admin_page.get_by_role("button", name=re.compile(f"^Remove.*{re.escape(COLLEAGUE)}"))
+    # The browser asks first; turning it down removes no one.
+    admin_page.once("dialog", lambda dialog: dialog.dismiss())
+    remove.click()
+    admin_page.wait_for_timeout(300)
+    assert Seat.objects.filter(user__email=COLLEAGUE).exists()
+    asked = []
+    admin_page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    remove.click()
     admin_page.get_by_text("Kim Lowe no longer holds a seat").wait_for()
+    assert asked and COLLEAGUE in asked[0]
     assert_accessible(admin_page)
     assert not Seat.objects.filter(user__email=COLLEAGUE).exists()
 
