@@ -268,6 +268,19 @@ def test_invitation_link_asks_a_visitor_to_sign_in_or_sign_up(client, council):
     assert "/accounts/signup/?next=" in page
 
 
+def test_creating_an_account_from_an_invitation_starts_with_the_invited_address(client, council):
+    organisation, admin = council
+    invitation = InvitationFactory(
+        organisation=organisation, invited_by=admin, email="kim.lowe@northmoor.example.org"
+    )
+    page = client.get(invitations.invitation_url(invitation)).text
+    signup = re.search(r'href="(/accounts/signup/[^"]+)"', page)[1].replace("&amp;", "&")
+
+    form = client.get(signup).text
+
+    assert 'value="kim.lowe@northmoor.example.org"' in form
+
+
 def test_invited_person_accepts_and_is_a_member(client, council):
     organisation, admin = council
     kim = UserFactory(email="kim@northmoor.example.org")
