@@ -155,6 +155,8 @@ def _top(organisation, period: Period, kind: str) -> Table:
         rows=rows,
         summary=summary,
         note=note,
+        # There were figures, withheld: the page says so instead of "no figures yet".
+        extra={"withheld": left_out and not rows},
     )
 
 

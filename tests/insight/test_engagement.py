@@ -63,6 +63,7 @@ def test_a_resource_read_by_fewer_than_3_people_is_not_listed(council):
 
     assert top.rows == []
     assert "fewer than 3 of your people are not listed" in top.note
+    assert top.extra["withheld"]
 
 
 def test_a_resource_read_often_by_one_person_leaves_room_for_one_read_by_3(council):
