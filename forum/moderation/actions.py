@@ -50,7 +50,7 @@ from forum.models import (
     ThreadState,
     content_hash,
 )
-from forum.moderation.checks import check_moderates, clean_reason, locked_post
+from forum.moderation.checks import check_moderates, check_not_own, clean_reason, locked_post
 from forum.moderation.queue import Decision
 from forum.services import posting, publishing
 from forum.services.audit import audit_record
@@ -81,6 +81,7 @@ def publish_held_post(*, actor, post: Post) -> Post:
     one), counts, is searchable, its author is told, and the notifications it did not
     send while held go out after the commit. Its held queue item ends as agreed."""
     check_moderates(actor, post.thread.category)
+    check_not_own(actor, post)
     with transaction.atomic(durable=True):
         post = locked_post(post)
         if post.state != PostState.HELD:
@@ -171,6 +172,7 @@ def _restore(post: Post, *, actor, reason: str) -> None:
 def post_restore(*, actor, post: Post, reason: str = "") -> Post:
     """Show a hidden post again (a held post is approved instead; see publish_held_post)."""
     check_moderates(actor, post.thread.category)
+    check_not_own(actor, post)
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
         post = locked_post(post)
@@ -234,11 +236,8 @@ def post_moderator_edit(*, actor, post: Post, body: str, reason: str) -> Post:
 def _decide_image(attachment: PostAttachment, *, actor, approval: str, reason: str) -> None:
     post = attachment.post
     check_moderates(actor, post.thread.category)
-    if approval == AttachmentApproval.APPROVED and post.author_id == actor.pk:
-        # Four eyes: an image may show a child, and its author is the last to judge it.
-        raise ValidationError(
-            "Another moderator approves images you attached yourself.", code="own"
-        )
+    if approval == AttachmentApproval.APPROVED:
+        check_not_own(actor, post)
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
         attachment = PostAttachment.objects.select_for_update().get(pk=attachment.pk)
@@ -298,13 +297,8 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
     choices = Decision.choices_for(item)
     if decision not in choices:
         raise ValidationError("Choose what to do with this post.", code="decision")
-    if decision in (Decision.PUBLISH, Decision.DISAGREE) and item.post.author_id == actor.pk:
-        # Four eyes: a moderator may take their own post down, never put it up.
-        raise ValidationError(
-            "Another moderator decides whether your own post goes up: you may hide or "
-            "remove it yourself.",
-            code="own",
-        )
+    if decision in (Decision.PUBLISH, Decision.DISAGREE):
+        check_not_own(actor, item.post)
     note = (note or "").strip()
     with transaction.atomic(durable=True):
         item = ReviewItem.objects.select_for_update().get(pk=item.pk)

@@ -295,7 +295,7 @@ def test_a_moderator_cannot_approve_an_image_they_attached_themselves(mod_client
 
     attachment.refresh_from_db()
     assert attachment.approval == AttachmentApproval.PENDING
-    assert "Another moderator approves images you attached yourself." in response.text
+    assert "Another moderator decides whether your own post, or an image on it" in response.text
 
 
 def test_a_moderator_cannot_put_up_their_own_held_post(mod_client, moderator):
@@ -310,7 +310,7 @@ def test_a_moderator_cannot_put_up_their_own_held_post(mod_client, moderator):
     post.refresh_from_db()
     assert response.status_code == 400
     assert post.state == PostState.HELD
-    assert "Another moderator decides whether your own post goes up" in response.text
+    assert "Another moderator decides whether your own post" in response.text
 
 
 def test_a_rejected_image_shows_moderators_its_name_without_a_dead_link(mod_client):
@@ -336,6 +336,18 @@ def test_a_moderator_sees_one_edit_link_on_someone_else_s_post_and_on_their_own(
     assert page.count('Edit<span class="visually-hidden"> post 1</span>') == 1
     assert page.count('Edit<span class="visually-hidden"> post 2</span>') == 2
     assert reverse("forum:post_edit", kwargs={"pk": own.pk}) in page
+
+
+@pytest.mark.parametrize("tool", ["post_approve", "post_restore"])
+def test_a_moderator_s_post_tools_cannot_put_up_their_own_post(mod_client, moderator, tool):
+    post = held_post(author=moderator)
+    if tool == "post_restore":
+        type(post).objects.filter(pk=post.pk).update(state=PostState.HIDDEN)
+
+    mod_client.post(url(tool, post.pk))
+
+    post.refresh_from_db()
+    assert post.state != PostState.VISIBLE
 
 
 def test_rejecting_an_image_deletes_its_file(mod_client, django_capture_on_commit_callbacks):
