@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from events.models import Event, EventStatus
-from events.selectors import calendar_feed_events
+from events.models import Event
+from events.selectors import calendar_feed_events, published_upcoming
 from events.templatetags.events import uk_when
 
 FEED_LENGTH = 30
@@ -26,17 +26,13 @@ def _etag(listing: str, events) -> str:
 
 
 def atom_feed_etag(request: HttpRequest) -> str:
-    return _etag("atom", upcoming_feed_events())
+    return _etag("atom", published_upcoming()[:FEED_LENGTH])
 
 
 def calendar_feed_etag(request: HttpRequest) -> str:
     # Weak: each response stamps the time it was made (DTSTAMP), so two answers with the
     # same tag differ in that line alone and mean the same calendar.
     return f'W/"{_etag("ics", calendar_feed_events())}"'
-
-
-def upcoming_feed_events():
-    return Event.objects.filter(status=EventStatus.PUBLISHED).upcoming()[:FEED_LENGTH]
 
 
 class UpcomingEventsFeed(Feed):
@@ -56,7 +52,7 @@ class UpcomingEventsFeed(Feed):
         return settings.SITE_URL + item.get_absolute_url()
 
     def items(self):
-        return upcoming_feed_events()
+        return published_upcoming()[:FEED_LENGTH]
 
     def item_title(self, item: Event) -> str:
         return item.title

@@ -99,8 +99,13 @@ class Listing:
 _LISTED = [EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED]
 
 
+def published_upcoming(*, now: datetime | None = None) -> QuerySet[Event]:
+    """Published events not yet over, soonest first."""
+    return Event.objects.filter(status=EventStatus.PUBLISHED).upcoming(now=now)
+
+
 def upcoming_events(*, limit: int, now: datetime | None = None) -> list[Event]:
-    return list(Event.objects.filter(status=EventStatus.PUBLISHED).upcoming(now=now)[:limit])
+    return list(published_upcoming(now=now)[:limit])
 
 
 # The public calendar feed reaches back this far, so a subscribed calendar keeps the
