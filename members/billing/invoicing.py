@@ -20,7 +20,9 @@ from django.utils import timezone
 from members import access
 from members.billing import gateway, tasks
 from members.billing.services import (
+    ALREADY_PERSONAL_MEMBER,
     card_payments_enabled,
+    is_second_personal_membership,
     organisation_for_buyer,
     unique_slug,
 )
@@ -65,15 +67,10 @@ def invoice_request_submit(
     """
     if not plan.is_active or not (plan.allow_invoice or not card_payments_enabled()):
         raise ValidationError({"plan": "This plan cannot be paid by invoice."})
+    if is_second_personal_membership(user, plan):
+        raise ValidationError(ALREADY_PERSONAL_MEMBER)
     if plan.holder == Plan.Holder.INDIVIDUAL:
         seats = 1
-        current = access.membership(user)
-        if current is not None and current.source == access.Source.PERSONAL:
-            # As at checkout: a second personal subscription would bill them twice.
-            raise ValidationError(
-                "You already have a personal membership. Change your plan from your account "
-                "page instead."
-            )
     elif seats < plan.seats:
         raise ValidationError({"seats": f"This plan starts at {plan.seats} seats."})
     with transaction.atomic(durable=True):

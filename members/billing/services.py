@@ -45,6 +45,22 @@ UNAVAILABLE_MESSAGE = (
 )
 
 
+ALREADY_PERSONAL_MEMBER = (
+    "You already have a personal membership. Change your plan from your account page instead."
+)
+
+
+def is_second_personal_membership(user: User, plan: Plan) -> bool:
+    """Would `plan` give `user` a second personal membership (billing them twice)? Card
+    checkout and invoice requests both refuse it."""
+    current = access.membership(user)
+    return (
+        plan.holder == Plan.Holder.INDIVIDUAL
+        and current is not None
+        and current.source == access.Source.PERSONAL
+    )
+
+
 def card_payments_enabled() -> bool:
     """Without Stripe keys the membership page offers invoice requests and grants only."""
     return gateway.is_configured()

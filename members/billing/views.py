@@ -62,27 +62,14 @@ def _see_other(url: str) -> HttpResponseRedirect:
     return response
 
 
-def _already_personal_member(request: HttpRequest, plan: Plan) -> bool:
-    current = access.membership(request.user)
-    return (
-        plan.holder == Plan.Holder.INDIVIDUAL
-        and current is not None
-        and current.source == access.Source.PERSONAL
-    )
-
-
 def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     """Confirm the plan (and, for organisations, which one), then go to Stripe Checkout."""
     plan = get_object_or_404(Plan, slug=slug, is_active=True)
     card_payments = services.card_payments_enabled() and bool(plan.stripe_price_id)
     form = CheckoutForm(request.POST if request.method == "POST" else None, plan=plan)
     if request.method == "POST" and card_payments and form.is_valid():
-        if _already_personal_member(request, plan):
-            form.add_error(
-                None,
-                "You already have a personal membership. Change your plan from your account "
-                "page instead.",
-            )
+        if services.is_second_personal_membership(request.user, plan):
+            form.add_error(None, services.ALREADY_PERSONAL_MEMBER)
         else:
             try:
                 url = services.checkout_start(
