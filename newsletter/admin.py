@@ -2,13 +2,14 @@
 sections, a preview exactly as it will arrive, a test to oneself, the audience count,
 send now or schedule, and a progress page with Pause, Resume, Cancel and Retry failed."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.forms.utils import from_current_timezone
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -18,6 +19,7 @@ from django.utils.formats import date_format
 from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin
+from network.forms import SpecificMessages
 from newsletter import selectors
 from newsletter.models import (
     Consent,
@@ -77,6 +79,34 @@ class SectionInline(admin.StackedInline):
     extra = 0
     fields = ["order", "kind", "title", "body", "resources", "threads", "events", "events_count"]
     autocomplete_fields = ["resources", "threads", "events"]
+
+
+class SendNowForm(SpecificMessages, forms.Form):
+    confirm = forms.BooleanField(
+        label="I have checked the preview: send it now",
+        error_messages={
+            "required": "Tick the box to confirm: an edition cannot be called back once it is sent"
+        },
+    )
+
+
+class ScheduleForm(SpecificMessages, forms.Form):
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date, like 20 May 2027"},
+    )
+    time = forms.TimeField(
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Enter a real time, like 09:00"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("time"):
+            # As SplitDateTimeField does: in the site's time zone, refusing a time the
+            # clock change skips or repeats.
+            data["when"] = from_current_timezone(datetime.combine(data["date"], data["time"]))
+        return data
 
 
 class EditionForm(forms.ModelForm):
@@ -201,61 +231,49 @@ class EditionAdmin(admin.ModelAdmin):
         """Audience count, send a test, send now (ticked to confirm), schedule. A refused
         send or schedule shows the page again with its message and what was typed."""
         edition = self._edition(request, pk)
-        typed = {"date": "", "time": ""}
-        problems: dict[str, str] = {}
-        if request.method == "POST":
-            action = request.POST.get("action")
-            try:
-                if action == "test":
-                    editions.edition_send_test(edition=edition, to_user=request.user)
-                    messages.success(request, f"A test was sent to {request.user.email}.")
-                    return redirect("admin:newsletter_edition_send", pk=pk)
-                if action == "send":
-                    if not request.POST.get("confirm"):
-                        problems["send"] = (
-                            "Tick the box to confirm: an edition cannot be called back once "
-                            "it is sent."
-                        )
-                    else:
-                        count = editions.edition_send(edition=edition)
-                        messages.success(request, f"Sending to {count:,} subscribers.")
-                        return redirect("admin:newsletter_edition_progress", pk=pk)
-                if action == "schedule":
-                    typed = {key: request.POST.get(key, "").strip() for key in typed}
-                    if not typed["date"] or not typed["time"]:
-                        problems["schedule"] = "Enter the date and the time to send it."
-                    else:
-                        when = forms.SplitDateTimeField(
-                            error_messages={"invalid_date": "Enter a real date, like 20 May 2027.",
-                                            "invalid_time": "Enter a real time, like 09:00."}
-                        ).clean([typed["date"], typed["time"]])  # fmt: skip
-                        editions.edition_schedule(edition=edition, when=when)
-                        messages.success(
-                            request,
-                            f"Scheduled for {date_format(timezone.localtime(when), 'j F Y, H:i')}.",
-                        )
-                        return redirect("admin:newsletter_edition_send", pk=pk)
-                if action == "unschedule":
-                    editions.edition_unschedule(edition=edition)
-                    messages.success(request, "No longer scheduled.")
-                    return redirect("admin:newsletter_edition_send", pk=pk)
-            except ValidationError as error:
-                if action in ("send", "schedule"):
-                    problems[action] = " ".join(error.messages)
-                else:
-                    messages.error(request, " ".join(error.messages))
-                    return redirect("admin:newsletter_edition_send", pk=pk)
+        action = request.POST.get("action") if request.method == "POST" else None
+        send_form = SendNowForm(request.POST if action == "send" else None)
+        schedule_form = ScheduleForm(request.POST if action == "schedule" else None)
+        try:
+            if action == "test":
+                editions.edition_send_test(edition=edition, to_user=request.user)
+                messages.success(request, f"A test was sent to {request.user.email}.")
+                return redirect("admin:newsletter_edition_send", pk=pk)
+            if action == "send" and send_form.is_valid():
+                count = editions.edition_send(edition=edition)
+                messages.success(request, f"Sending to {count:,} subscribers.")
+                return redirect("admin:newsletter_edition_progress", pk=pk)
+            if action == "schedule" and schedule_form.is_valid():
+                when = schedule_form.cleaned_data["when"]
+                editions.edition_schedule(edition=edition, when=when)
+                messages.success(
+                    request, f"Scheduled for {date_format(timezone.localtime(when), 'j F Y, H:i')}."
+                )
+                return redirect("admin:newsletter_edition_send", pk=pk)
+            if action == "unschedule":
+                editions.edition_unschedule(edition=edition)
+                messages.success(request, "No longer scheduled.")
+                return redirect("admin:newsletter_edition_send", pk=pk)
+        except ValidationError as error:
+            if action == "send":
+                send_form.add_error(None, error)
+            elif action == "schedule":
+                schedule_form.add_error(None, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return redirect("admin:newsletter_edition_send", pk=pk)
+        refused = bool(send_form.errors or schedule_form.errors)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "edition": edition,
-            "title": f"{'Error: ' if problems else ''}Send: {edition.subject}",
+            "title": f"{'Error: ' if refused else ''}Send: {edition.subject}",
             "audience_count": selectors.edition_audience_count(edition),
-            "typed": typed,
-            "problems": problems,
+            "send_form": send_form,
+            "schedule_form": schedule_form,
         }
         return render(
-            request, "newsletter/admin/send.html", context, status=400 if problems else 200
+            request, "newsletter/admin/send.html", context, status=400 if refused else 200
         )
 
     def progress_view(self, request: HttpRequest, pk: int) -> HttpResponse:
