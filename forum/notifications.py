@@ -163,7 +163,7 @@ def post_notify(post: Post) -> dict[str, int]:
     return {"notified": len(kinds), "emailed": emailed}
 
 
-def _claim(*, key: str, recipient, kind: str, thread=None, post=None) -> ForumEmail | None:
+def email_claim(*, key: str, recipient, kind: str, thread=None, post=None) -> ForumEmail | None:
     """The send-once record for this email, or None when it was sent already."""
     try:
         with transaction.atomic():
@@ -176,7 +176,7 @@ def _claim(*, key: str, recipient, kind: str, thread=None, post=None) -> ForumEm
     return None if record.sent_at else record
 
 
-def _mark_sent(record: ForumEmail) -> None:
+def email_mark_sent(record: ForumEmail) -> None:
     ForumEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
 
 
@@ -185,7 +185,7 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
 
 
 def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
-    record = _claim(
+    record = email_claim(
         key=f"post:{post.pk}:{recipient.pk}",
         recipient=recipient,
         kind=kind,
@@ -219,7 +219,7 @@ def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
         headers=_unsubscribe_headers(unsubscribe),
     )
     message.send()
-    _mark_sent(record)
+    email_mark_sent(record)
     return True
 
 
@@ -234,7 +234,7 @@ def moderators_alert(report: Report) -> int:
     )
     sent = 0
     for moderator in moderators.distinct().order_by("pk"):
-        record = _claim(
+        record = email_claim(
             key=f"alert:{report.pk}:{moderator.pk}",
             recipient=moderator,
             kind=EmailKind.MODERATOR_ALERT,
@@ -256,7 +256,7 @@ def moderators_alert(report: Report) -> int:
             to=[moderator.email],
         )
         message.send()
-        _mark_sent(record)
+        email_mark_sent(record)
         sent += 1
     return sent
 
@@ -269,7 +269,7 @@ def daily_summary_send(*, user, day) -> bool:
     threads = followed_thread_summary(user, since, until)
     if not threads:
         return False
-    record = _claim(key=f"daily:{user.pk}:{day.isoformat()}", recipient=user, kind="daily")
+    record = email_claim(key=f"daily:{user.pk}:{day.isoformat()}", recipient=user, kind="daily")
     if record is None:
         return False
     message = build_email(
@@ -288,7 +288,7 @@ def daily_summary_send(*, user, day) -> bool:
         ),
     )
     message.send()
-    _mark_sent(record)
+    email_mark_sent(record)
     return True
 
 

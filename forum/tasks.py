@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from forum import notifications
-from forum.models import Post, Report
+from forum.models import ModerationAction, Post, Report
 from forum.services import attachments
 from network.celery import EMAIL_RETRY
 
@@ -27,6 +27,21 @@ def moderators_alert(report_id: int) -> int:
     if report is None:
         return 0
     return notifications.moderators_alert(report)
+
+
+@shared_task(**EMAIL_RETRY)
+def moderation_notice_send(entry_id: int) -> bool:
+    """Tell a member what a moderator decided about them (forum/moderation/notices.py)."""
+    from forum.moderation import notices
+
+    entry = (
+        ModerationAction.objects.select_related("post__thread", "post__author", "member", "thread")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        return False
+    return notices.moderation_notice_send(entry)
 
 
 @shared_task(**EMAIL_RETRY)

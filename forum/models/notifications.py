@@ -56,6 +56,7 @@ class EmailKind(models.TextChoices):
     MENTION = "mention", "Mention"
     DAILY_SUMMARY = "daily", "Daily summary"
     MODERATOR_ALERT = "alert", "Urgent report, to moderators"
+    MODERATION_NOTICE = "moderation", "A moderator's decision, to the member it concerns"
 
 
 class ForumEmail(models.Model):

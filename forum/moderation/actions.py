@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from forum import tasks
 from forum.models import (
     AttachmentApproval,
     ModerationAction,
@@ -98,7 +99,7 @@ def _reject(post: Post, *, actor, reason: str) -> None:
         # The thread never went up; it stays out of every listing.
         thread.state = ThreadState.HIDDEN
         thread.save(update_fields=["state"])
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action=ModerationActionKind.REJECT,
         post=post,
@@ -106,6 +107,7 @@ def _reject(post: Post, *, actor, reason: str) -> None:
         hash_before=content_hash(post.body),
         hash_after=content_hash(post.body),
     )
+    tasks.moderation_notice_send.delay_on_commit(entry.pk)
 
 
 def post_reject(*, actor, post: Post, reason: str = "") -> Post:
@@ -257,7 +259,7 @@ def _decide_image(attachment: PostAttachment, *, actor, approval: str, reason: s
             # A rejected image may show a child: its bytes go once the decision is saved.
             stored = attachment.file
             transaction.on_commit(lambda: stored.delete(save=False))
-        audit_record(
+        entry = audit_record(
             actor=actor,
             action=(
                 ModerationActionKind.APPROVE_IMAGE
@@ -268,6 +270,8 @@ def _decide_image(attachment: PostAttachment, *, actor, approval: str, reason: s
             reason=reason,
             details={"attachment": attachment.pk},
         )
+        if approval == AttachmentApproval.REJECTED:
+            tasks.moderation_notice_send.delay_on_commit(entry.pk)
         still_waiting = post.attachments.filter(
             is_image=True, approval=AttachmentApproval.PENDING
         ).exists()
@@ -322,14 +326,17 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
             if post.state != PostState.HELD:
                 raise ValidationError("This post is no longer waiting for review.", code="state")
             _reject(post, actor=actor, reason=label)
-        elif decision == Decision.HIDE and post.state == PostState.VISIBLE:
+        # Agreeing to hide a post its reports already hid: this decision is the one its
+        # author hears of (hiding a visible post tells them through _hide).
+        tell = decision == Decision.HIDE and post.state == PostState.HIDDEN
+        if decision == Decision.HIDE and post.state == PostState.VISIBLE:
             _hide(post, actor=actor, reason=label)
         elif decision == Decision.DISAGREE and post.state == PostState.HIDDEN:
             _restore(post, actor=actor, reason=label)
         # Images still waiting (a report that arrived meanwhile took over their
         # item, or a held post just went up) keep an item of their own.
         publishing.image_review_open(post)
-        audit_record(
+        entry = audit_record(
             actor=actor,
             action=ModerationActionKind.RESOLVE,
             post=post,
@@ -342,3 +349,5 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
                 "reports": item.report_count,
             },
         )
+        if tell:
+            tasks.moderation_notice_send.delay_on_commit(entry.pk)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from forum import access
+from forum import access, tasks
 from forum.models import (
     ModerationActionKind,
     Suspension,
@@ -46,7 +46,7 @@ def member_suspend(*, actor, member, until: datetime | None, reason: str) -> Sus
         suspension = Suspension.objects.create(
             member=member, starts_at=now, until=until, reason=reason, created_by=actor
         )
-        audit_record(
+        entry = audit_record(
             actor=actor,
             action=ModerationActionKind.SUSPEND,
             member=member,
@@ -56,6 +56,7 @@ def member_suspend(*, actor, member, until: datetime | None, reason: str) -> Sus
                 "until": until.isoformat() if until else None,
             },
         )
+        tasks.moderation_notice_send.delay_on_commit(entry.pk)
     access.forget_forum(member)
     return suspension
 

@@ -119,7 +119,7 @@ def post_hide(*, post: Post, actor, reason: str, action: str = ModerationActionK
     if was_visible:
         thread_recount(post.thread)
         category_recount(post.thread.category)
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action=action,
         post=post,
@@ -127,6 +127,10 @@ def post_hide(*, post: Post, actor, reason: str, action: str = ModerationActionK
         hash_before=content_hash(post.body),
         hash_after=content_hash(post.body),
     )
+    if actor is not None:
+        # A moderator decided: the author is told (hidden automatically by reports, they
+        # hear when a moderator agrees; forum/moderation/notices.py).
+        tasks.moderation_notice_send.delay_on_commit(entry.pk)
     return post
 
 

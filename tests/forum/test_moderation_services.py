@@ -5,6 +5,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
@@ -186,18 +187,21 @@ def test_the_author_of_an_approved_post_is_notified_on_the_site(moderator):
     assert notification.post_id == post.pk
 
 
-def test_rejecting_a_held_post_keeps_it_out_and_sends_nothing(
+def test_rejecting_a_held_post_keeps_it_out_and_tells_its_author_alone(
     moderator, django_capture_on_commit_callbacks
 ):
     post = held_thread()
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         actions.post_reject(actor=moderator, post=post, reason="Names a young person")
 
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
     assert Thread.objects.get(pk=post.thread_id).state == ThreadState.HIDDEN
     assert post.thread.category.__class__.objects.get(pk=post.thread.category_id).thread_count == 0
-    assert callbacks == []
+    # No follower hears of it; its author is told why, once.
+    assert [message.to for message in mail.outbox] == [[post.author.email]]
+    assert "was not published" in mail.outbox[0].subject
+    assert "Names a young person" in mail.outbox[0].body
     assert not Notification.objects.exists()
     assert last_action().action == ModerationActionKind.REJECT
 

@@ -1,0 +1,132 @@
+"""Telling members what a moderator decided about what they wrote: a post hidden or not
+published, an image not approved, a suspension from posting.
+
+One email for each decision, from the moderation log entry that records it, sent by a
+Celery task (tasks.moderation_notice_send, queued by each action after it commits) and recorded in ForumEmail under the entry's id
+before it goes, so a retried task never sends it twice. Like every forum email it names
+the thread, never the post's text. It gives the reason a moderator typed; the labels of
+the review queue's choices ("Agree: hide the post") are the moderators' words, not a
+reason, and for a reported post the reports' reasons (never who reported) stand instead.
+A decision undone before the email goes (a post shown again, a suspension lifted) sends
+nothing. A moderator acting on their own post is not emailed about it.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from forum.models import (
+    EmailKind,
+    ModerationAction,
+    ModerationActionKind,
+    PostAttachment,
+    PostState,
+    Report,
+    Suspension,
+)
+from forum.moderation.queue import Decision
+from forum.notifications import email_claim, email_mark_sent
+from network.mail import build_email, site_url
+
+# The entries whose subject hears of them.
+TOLD = frozenset(
+    {
+        ModerationActionKind.HIDE,
+        ModerationActionKind.REJECT,
+        ModerationActionKind.REJECT_IMAGE,
+        ModerationActionKind.SUSPEND,
+        ModerationActionKind.RESOLVE,  # agreeing with reports on a post they already hid
+    }
+)
+_QUEUE_LABELS = frozenset({*Decision.FOR_HELD.values(), *Decision.FOR_REPORTED.values()})
+
+
+def _moderators_reason(entry: ModerationAction) -> str:
+    return "" if entry.reason in _QUEUE_LABELS else entry.reason
+
+
+def _reported_as(post) -> list[str]:
+    reasons = Report.objects.filter(post=post).values_list("reason", flat=True).distinct()
+    return sorted({Report(reason=reason).get_reason_display() for reason in reasons})
+
+
+def _what_happened(entry: ModerationAction) -> dict | None:
+    """The notice's subject and words, or None when there is nothing (left) to tell."""
+    now = timezone.now()
+    if entry.action == ModerationActionKind.SUSPEND:
+        suspension = Suspension.objects.in_force(now=now).filter(member=entry.member).first()
+        if suspension is None:
+            return None
+        return {
+            "recipient": entry.member,
+            "subject": "You are suspended from posting in the forum",
+            "suspension": suspension,
+            "reason": suspension.reason,
+        }
+    post = entry.post
+    if post is None or post.author is None:
+        return None
+    context = {"recipient": post.author, "post": post, "thread": entry.thread or post.thread}
+    title = context["thread"].title
+    if entry.action == ModerationActionKind.REJECT_IMAGE:
+        attachment = PostAttachment.objects.filter(pk=entry.details.get("attachment")).first()
+        return {
+            **context,
+            "subject": f"An image you attached in “{title}” was not approved",
+            "filename": attachment.original_filename if attachment else "",
+            "reason": _moderators_reason(entry),
+        }
+    if post.state != PostState.HIDDEN:
+        return None  # shown again meanwhile
+    if entry.action == ModerationActionKind.RESOLVE and entry.details.get("decision") != (
+        Decision.HIDE
+    ):
+        return None
+    if entry.action == ModerationActionKind.REJECT:
+        return {
+            **context,
+            "subject": f"Your post in “{title}” was not published",
+            "rejected": True,
+            "reason": _moderators_reason(entry),
+        }
+    return {
+        **context,
+        "subject": f"Your post in “{title}” was hidden by a moderator",
+        "reason": _moderators_reason(entry),
+        "reported_as": _reported_as(post),
+    }
+
+
+def moderation_notice_send(entry: ModerationAction) -> bool:
+    """Email the member what `entry` decided about them, once; False when nothing went."""
+    if entry.action not in TOLD or entry.actor_id is None:
+        return False
+    told = _what_happened(entry)
+    if told is None:
+        return False
+    recipient = told["recipient"]
+    if not recipient.is_active or recipient.pk == entry.actor_id:
+        return False
+    record = email_claim(
+        key=f"told:{entry.pk}",
+        recipient=recipient,
+        kind=EmailKind.MODERATION_NOTICE,
+        thread=entry.thread,
+        post=entry.post,
+    )
+    if record is None:
+        return False
+    post = told.get("post")
+    message = build_email(
+        template="forum/emails/moderation_notice",
+        context={
+            **told,
+            "action": entry.action,
+            "thread_url": site_url(post.thread.get_absolute_url()) if post else "",
+            "contact_url": site_url(reverse("contact")),
+        },
+        subject=told["subject"],
+        to=[recipient.email],
+    )
+    message.send()
+    email_mark_sent(record)
+    return True

@@ -1,0 +1,167 @@
+"""A member hears what a moderator decided about what they wrote: a post hidden or not
+published, an image not approved, a suspension; once each, with the moderator's reason,
+never the post's text, and nothing when the decision was undone before the email went."""
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+
+from forum.models import (
+    AttachmentApproval,
+    ModerationAction,
+    ModerationActionKind,
+    PostAttachment,
+    PostState,
+    ReportReason,
+)
+from forum.moderation import actions, notices, suspensions
+from forum.moderation.queue import Decision
+from forum.services import reports
+from forum.tasks import moderation_notice_send
+from tests.forum.factories import held_post, member_of_type, thread_with_posts
+
+pytestmark = pytest.mark.django_db
+
+BODY = "Our rota this winter, with the names of the two youngest."
+
+
+@pytest.fixture
+def writer():
+    return member_of_type(name="Femi Adebayo")
+
+
+def test_a_hidden_post_s_author_is_told_why_without_the_post_s_text(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = thread_with_posts(posts=1, author=writer, title="Winter rotas").posts.get()
+    post.body = BODY
+    post.save(update_fields=["body"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_hide(actor=moderator, post=post, reason="Names young people in the home")
+
+    [message] = mail.outbox
+    assert message.to == [writer.email]
+    assert message.subject == "Your post in “Winter rotas” was hidden by a moderator"
+    assert "The moderator's reason: Names young people in the home" in message.body
+    assert BODY not in message.body and BODY not in message.alternatives[0][0]
+
+
+def test_a_notice_goes_once_however_often_its_task_runs(moderator, writer):
+    post = thread_with_posts(posts=1, author=writer).posts.get()
+    actions.post_hide(actor=moderator, post=post, reason="Off topic")
+    entry = ModerationAction.objects.get(post=post)
+
+    assert moderation_notice_send(entry.pk) is True
+    assert moderation_notice_send(entry.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_post_shown_again_before_the_email_goes_sends_nothing(moderator, writer):
+    post = thread_with_posts(posts=1, author=writer).posts.get()
+    actions.post_hide(actor=moderator, post=post, reason="Checking a report")
+    actions.post_restore(actor=moderator, post=post, reason="Nothing wrong")
+
+    assert moderation_notice_send(ModerationAction.objects.get(action="hide").pk) is False
+    assert mail.outbox == []
+
+
+def test_agreeing_with_reports_that_hid_a_post_tells_its_author_the_reports_reasons(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    post.author = writer
+    post.save(update_fields=["author"])
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.report_create(
+            reporter=member_of_type(), post=post, reason=ReportReason.IDENTIFIES_CHILD
+        )
+    mail.outbox.clear()  # the moderators' alert
+    item = post.review_items.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_resolve(actor=moderator, item=item, decision=Decision.HIDE)
+
+    [message] = mail.outbox
+    assert message.to == [writer.email]
+    assert "Members reported it as: Could identify a child or young person." in message.body
+    assert "Agree: hide the post" not in message.body
+
+
+def test_a_post_not_published_after_review_tells_its_author(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = held_post(author=writer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_reject(actor=moderator, post=post, reason="")
+
+    [message] = mail.outbox
+    assert "was not published" in message.subject
+    assert "The moderator's reason" not in message.body
+
+
+def test_an_image_not_approved_tells_its_author_its_name(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = thread_with_posts(posts=1, author=writer).posts.get()
+    image = PostAttachment(
+        post=post, original_filename="garden.png", content_type="image/png", extension="png",
+        size_bytes=10, is_image=True, approval=AttachmentApproval.PENDING,
+        metadata_stripped=True,
+    )  # fmt: skip
+    image.file.save("garden.png", ContentFile(b"not really"), save=False)
+    image.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.attachment_reject(actor=moderator, attachment=image, reason="Shows a face")
+
+    [message] = mail.outbox
+    assert "An image you attached" in message.subject
+    assert "garden.png" in message.body and "Shows a face" in message.body
+
+
+def test_a_suspended_member_is_told_until_when_and_why(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        suspensions.member_suspend(
+            actor=moderator, member=writer, until=None, reason="Repeated personal attacks"
+        )
+
+    [message] = mail.outbox
+    assert message.subject == "You are suspended from posting in the forum"
+    assert "until a moderator lifts it" in message.body
+    assert "The reason: Repeated personal attacks" in message.body
+
+
+def test_a_post_hidden_automatically_by_reports_tells_nobody_until_a_moderator_decides(
+    writer, django_capture_on_commit_callbacks
+):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    post.author = writer
+    post.save(update_fields=["author"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.report_create(
+            reporter=member_of_type(), post=post, reason=ReportReason.SAFEGUARDING
+        )
+
+    post.refresh_from_db()
+    assert post.state == PostState.HIDDEN
+    assert writer.email not in [address for m in mail.outbox for address in m.to]
+
+
+def test_a_moderator_hiding_their_own_post_gets_no_notice(
+    moderator, django_capture_on_commit_callbacks
+):
+    post = thread_with_posts(posts=1, author=moderator).posts.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_hide(actor=moderator, post=post, reason="Posted in the wrong room")
+
+    assert mail.outbox == []
+
+
+def test_every_kind_told_is_a_moderator_s_decision():
+    assert ModerationActionKind.AUTO_HIDE not in notices.TOLD
