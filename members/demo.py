@@ -209,8 +209,10 @@ def seed() -> None:
     people["editor"].groups.add(editors)
     people["moderator"].groups.add(moderators)
 
-    def personal_subscription(user: User, plan: Plan, status: str, key: str) -> None:
-        Subscription.objects.update_or_create(
+    def personal_subscription(
+        user: User, plan: Plan, status: str, key: str, *, started_days_ago: int = 300
+    ) -> None:
+        subscription, _ = Subscription.objects.update_or_create(
             stripe_subscription_id=f"sub_demo_{key}",
             defaults={
                 "user": user,
@@ -224,6 +226,11 @@ def seed() -> None:
                 else timezone.now() - timedelta(days=20),
             },
         )
+        # Begun long before the seeding, as a real member's: the dashboard's churn counts
+        # who held a membership at the start of a period by it (auto_now_add, so set after).
+        Subscription.objects.filter(pk=subscription.pk).update(
+            created_at=timezone.now() - timedelta(days=started_days_ago)
+        )
 
     personal_subscription(
         people["provider"], plans["provider-annual"], SubscriptionStatus.ACTIVE, "provider"
@@ -232,7 +239,11 @@ def seed() -> None:
         people["moderator"], plans["provider-annual"], SubscriptionStatus.ACTIVE, "moderator"
     )
     personal_subscription(
-        people["lapsed"], plans["provider-monthly"], SubscriptionStatus.CANCELED, "lapsed"
+        people["lapsed"],
+        plans["provider-monthly"],
+        SubscriptionStatus.CANCELED,
+        "lapsed",
+        started_days_ago=200,
     )
 
     MembershipGrant.objects.update_or_create(
@@ -270,6 +281,9 @@ def seed() -> None:
             "quantity": 20,
             "current_period_end": timezone.now() + timedelta(days=240),
         },
+    )
+    Subscription.objects.filter(pk=northmoor.pk).update(
+        created_at=timezone.now() - timedelta(days=400)
     )
     # Last year's invoice, paid by bank transfer and marked paid by staff.
     Invoice.objects.update_or_create(
