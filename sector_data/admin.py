@@ -114,6 +114,7 @@ class DatasetAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = VersionUploadForm(request.POST or None, request.FILES or None)
         problems: list[str] = []
+        mapped_now = False
         if request.method == "POST" and form.is_valid():
             uploaded = form.cleaned_data["file"]
             try:
@@ -130,7 +131,7 @@ class DatasetAdmin(admin.ModelAdmin):
             else:
                 note = (
                     " Its columns were mapped from its headings: check them below."
-                    if (mapped_now)
+                    if mapped_now
                     else ""
                 )
                 messages.success(
@@ -147,6 +148,9 @@ class DatasetAdmin(admin.ModelAdmin):
             "title": f"Upload a new version: {dataset.title}",
             "form": form,
             "problems": problems,
+            # A refused first file still leaves the mapping read from its headings, for the
+            # editor to check (a column read as the wrong kind may be what went wrong).
+            "mapped_now": mapped_now and bool(problems),
             "columns": list(dataset.columns.all()),
             "versions": list(dataset.versions.select_related("uploaded_by")),
         }

@@ -59,6 +59,18 @@ def test_the_first_upload_maps_the_columns_from_its_headings(staff_client):
     assert Observation.objects.get().value == 12
 
 
+def test_a_refused_first_upload_says_the_mapping_read_from_it_is_kept(staff_client):
+    dataset = DatasetFactory()
+    rows = [["Year", "Region", "Homes"], ["soon", "London", "12"]]
+
+    response = staff_client.post(upload_url(dataset), {"file": csv_file(rows)})
+
+    assert "Nothing was loaded: 1 problem in the file." in response.text
+    assert "mapped from this file's headings, and the mapping is kept" in response.text
+    assert dataset.columns.count() == 3
+    assert not Observation.objects.exists()
+
+
 def test_an_editor_composes_and_publishes_a_page(staff_client, homes_dataset):
     topic = TopicFactory(name="Commissioning and contracts")
     homes = homes_dataset.measures.get(slug="homes")
