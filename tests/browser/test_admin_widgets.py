@@ -100,3 +100,36 @@ def test_on_a_phone_a_sideways_table_with_nothing_to_focus_takes_focus(new_page,
     phone.goto("/admin/forum/post/")
     phone.get_by_role("link", name="Show all").wait_for()
     assert_accessible(phone)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_wide_admin_tables_scroll_in_their_box_not_the_page(new_page, live_server, width):
+    from events.models import Registration
+    from tests.events.factories import EventFactory
+    from tests.members.factories import UserFactory
+    from tests.sector_data.factories import mapped_dataset
+
+    dataset = mapped_dataset(title="Children's homes and places by council, England")
+    event = EventFactory(title="Contextual safeguarding for residential teams")
+    person = UserFactory(
+        name="Oluwaseun Adeyemi-Whitfield",
+        organisation_name="Northmoor Borough Council Children's Residential Services",
+        email="oluwaseun.adeyemi-whitfield@northmoor-borough-council.example.org",
+    )
+    Registration.objects.create(
+        event=event, user=person, status="confirmed", place=1, name=person.name,
+        organisation_name=person.organisation_name,
+    )  # fmt: skip
+    page = signed_in(new_page, live_server, with_two_factor(staff()), width=width, height=900)
+
+    wide = []
+    for path in [
+        f"/admin/sector_data/dataset/{dataset.pk}/change/",
+        f"/admin/events/event/{event.pk}/register/",
+    ]:
+        page.goto(path)
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            wide.append(path)
+
+    assert wide == []
