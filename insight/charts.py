@@ -42,8 +42,10 @@ def chart_svg(table: Table, *, narrow: bool = False) -> SafeString:
         "x_label_rotation": 0,
         "value_formatter": lambda value: f"{value:,.0f}" if value is not None else "",
     }
-    if many:
-        every = max(1, len(chart.categories) // (3 if narrow else 6))
+    # A date label ("12 Nov 2026") is about 70 px wide: on a phone's narrow chart more
+    # than 4 of them ran into each other, so only every so many is written there.
+    if len(chart.categories) > (4 if narrow else 12):
+        every = -(-len(chart.categories) // (3 if narrow else 6))  # rounded up
         config["x_labels_major_every"] = every
         config["show_minor_x_labels"] = False
     kind = pygal.Line if chart.kind == "line" else pygal.HorizontalBar

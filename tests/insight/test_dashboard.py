@@ -214,3 +214,20 @@ def test_a_warmed_dashboard_is_served_without_counting_again(
         response = staff_client.get("/admin/insight/", {"period": "quarter"})
     assert response.status_code == 200
     assert "<svg" in response.content.decode()
+
+
+def test_a_phone_s_chart_writes_few_enough_dates_not_to_run_together():
+    from insight.charts import chart_svg
+    from insight.tables import Chart, Table
+
+    days = [f"{day} Nov 2026" for day in range(1, 9)]
+    table = Table(
+        slug="sign-ins", title="Sign-ins", headings=[], rows=[], summary="Sign-ins by day.",
+        chart=Chart(kind="line", categories=days, series=[("Sign-ins", list(range(8)))]),
+    )  # fmt: skip
+
+    def written(svg: str) -> int:
+        return sum(svg.count(f">{day}<") for day in days)
+
+    assert written(chart_svg(table, narrow=True)) <= 4
+    assert written(chart_svg(table)) == 8
