@@ -2,8 +2,9 @@
 published, an image not approved, a suspension from posting.
 
 One email for each decision, from the moderation log entry that records it, sent by a
-Celery task (tasks.moderation_notice_send, queued by each action after it commits) and recorded in ForumEmail under the entry's id
-before it goes, so a retried task never sends it twice. Like every forum email it names
+Celery task (tasks.moderation_notice_send, queued by each action after it commits) and
+recorded in ForumEmail under the entry's id before it goes, so a retried task never sends
+it twice. Like every forum email it names
 the thread, never the post's text. It gives the reason a moderator typed; the labels of
 the review queue's choices ("Agree: hide the post") are the moderators' words, not a
 reason, and for a reported post the reports' reasons (never who reported) stand instead.
@@ -21,6 +22,7 @@ from forum.models import (
     PostAttachment,
     PostState,
     Report,
+    ReportReason,
     Suspension,
 )
 from forum.moderation.queue import Decision
@@ -46,7 +48,7 @@ def _moderators_reason(entry: ModerationAction) -> str:
 
 def _reported_as(post) -> list[str]:
     reasons = Report.objects.filter(post=post).values_list("reason", flat=True).distinct()
-    return sorted({Report(reason=reason).get_reason_display() for reason in reasons})
+    return sorted({ReportReason(reason).label for reason in reasons})
 
 
 def _what_happened(entry: ModerationAction) -> dict | None:

@@ -30,6 +30,14 @@ def writer():
     return member_of_type(name="Femi Adebayo")
 
 
+def _reply_by(writer):
+    """A reply by `writer` in a thread someone else started."""
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    post.author = writer
+    post.save(update_fields=["author"])
+    return post
+
+
 def test_a_hidden_post_s_author_is_told_why_without_the_post_s_text(
     moderator, writer, django_capture_on_commit_callbacks
 ):
@@ -69,9 +77,7 @@ def test_a_post_shown_again_before_the_email_goes_sends_nothing(moderator, write
 def test_agreeing_with_reports_that_hid_a_post_tells_its_author_the_reports_reasons(
     moderator, writer, django_capture_on_commit_callbacks
 ):
-    post = thread_with_posts(posts=2).posts.get(post_number=2)
-    post.author = writer
-    post.save(update_fields=["author"])
+    post = _reply_by(writer)
     with django_capture_on_commit_callbacks(execute=True):
         reports.report_create(
             reporter=member_of_type(), post=post, reason=ReportReason.IDENTIFIES_CHILD
@@ -138,9 +144,7 @@ def test_a_suspended_member_is_told_until_when_and_why(
 def test_a_post_hidden_automatically_by_reports_tells_nobody_until_a_moderator_decides(
     writer, django_capture_on_commit_callbacks
 ):
-    post = thread_with_posts(posts=2).posts.get(post_number=2)
-    post.author = writer
-    post.save(update_fields=["author"])
+    post = _reply_by(writer)
 
     with django_capture_on_commit_callbacks(execute=True):
         reports.report_create(
