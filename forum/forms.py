@@ -8,12 +8,15 @@ from django.conf import settings
 from forum.models import ForumPreference, ReportReason
 from network.files import ACCEPTED_DESCRIPTION
 from network.forms import SpecificMessages
+from network.widgets import AsksToChooseAgain
 
 MENTION_HELP = "Mention someone with @ and their name, hyphens for spaces: @Grace-Lewis."
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(AsksToChooseAgain, forms.ClearableFileInput):
     allow_multiple_selected = True
+    # A preview comes back too, with the files still to choose again.
+    choose_again_before = "you post"
 
 
 class MultipleFileField(forms.FileField):

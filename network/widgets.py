@@ -1,10 +1,62 @@
-"""Form widgets shared by the apps' admin pages."""
+"""Form widgets shared by the apps' forms and admin pages."""
 
+from django.core.files.uploadedfile import UploadedFile
 from django.forms import ClearableFileInput
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html, format_html_join
 
 
-class ProtectedFileInput(ClearableFileInput):
+def files_not_kept(value) -> list[str]:
+    """The names of the files just chosen (uploaded, not stored) among `value`.
+
+    On a form that comes back (an error, a preview) a browser cannot put a chosen file
+    back into its file input: what was chosen is gone from the page, and the reader must
+    be told to choose it again.
+    """
+    chosen = value if isinstance(value, list | tuple) else [value]
+    return [item.name for item in chosen if isinstance(item, UploadedFile)]
+
+
+class AsksToChooseAgain:
+    """A file input that, on a form that has come back, names the files chosen before and
+    asks for them again, rather than leaving them to be lost unnoticed. The note is tied
+    to the input (aria-describedby), so a screen reader hears it on the field."""
+
+    choose_again_before = "you save"
+    chosen: tuple[str, ...] = ()
+
+    def value_from_datadict(self, data, files, name):
+        # Each form has its own copy of its widgets. The chosen files are remembered here
+        # because a file field renders with its initial value, never with what was sent.
+        value = super().value_from_datadict(data, files, name)
+        self.chosen = tuple(files_not_kept(value))
+        return value
+
+    def render(self, name, value, attrs=None, renderer=None):
+        names = self.chosen
+        if not names:
+            return super().render(name, value, attrs, renderer)
+        attrs = dict(attrs or {})
+        note_id = f"{attrs.get('id') or name}_not_kept"
+        attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), note_id]))
+        html = super().render(name, value, attrs, renderer)
+        listed = format_html_join(", ", "“{}”", ((n,) for n in names))
+        return format_html(
+            '{}<p class="file-not-kept" id="{}">You chose {}, but a page that comes back '
+            "cannot keep a chosen file: <strong>choose {} again before {}</strong>.</p>",
+            html,
+            note_id,
+            listed,
+            "it" if len(names) == 1 else "them",
+            self.choose_again_before,
+        )
+
+
+class FileInputAskingAgain(AsksToChooseAgain, ClearableFileInput):
+    pass
+
+
+class ProtectedFileInput(AsksToChooseAgain, ClearableFileInput):
     """A file input for files kept in the protected storage, which has no public URL.
 
     Django's ClearableFileInput links the current file to `file.url`, which the protected

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from members.models import Region
 from network.forms import SpecificMessages
+from network.widgets import FileInputAskingAgain
 from sector_data.models import Council
 from sector_data.selectors.places import Place
 
@@ -75,6 +76,7 @@ class PlaceForm(SpecificMessages, forms.Form):
 class VersionUploadForm(SpecificMessages, forms.Form):
     file = forms.FileField(
         label="Data file",
+        widget=FileInputAskingAgain,
         help_text="CSV (UTF-8) or Excel (.xlsx, first sheet). The first line holds the "
         "column headings.",
     )

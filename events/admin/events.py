@@ -13,6 +13,7 @@ from events.admin.pages import EventPages
 from events.models import Eligibility, Event, EventStatus, Speaker
 from network.admin_labels import LabelledTabularInline
 from network.files import attachment_file_check
+from network.widgets import AsksToChooseAgain
 
 
 class SpeakerInline(LabelledTabularInline):
@@ -38,7 +39,7 @@ class _CurrentSlides:
         return self.name
 
 
-class SlidesInput(forms.ClearableFileInput):
+class SlidesInput(AsksToChooseAgain, forms.ClearableFileInput):
     current: _CurrentSlides | None = None
 
     def is_initial(self, value) -> bool:

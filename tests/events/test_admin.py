@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -307,3 +308,21 @@ def test_an_event_for_one_member_type_must_say_which(staff_client):
 
     assert response.status_code == 200
     assert "Choose the member type this event is for." in response.text
+
+
+def test_an_event_that_comes_back_keeps_naming_its_stored_slides_and_asks_for_the_new_ones(
+    staff_client, recorded_event
+):
+    url = reverse("admin:events_event_change", args=[recorded_event.pk])
+    data = change_form(
+        recorded_event,
+        title="",
+        slides=SimpleUploadedFile("new-slides.pdf", pdf_bytes("New slides")),
+    )
+
+    text = staff_client.post(url, data).text
+
+    assert "You chose “new-slides.pdf”" in text
+    assert ">slides.pdf</a>" in text
+    recorded_event.refresh_from_db()
+    assert recorded_event.slides_filename == "slides.pdf"

@@ -504,3 +504,18 @@ def test_replacing_the_file_of_an_attachment_stores_the_new_one(editor_client, r
     assert attachment.original_filename == "newer-checklist.pdf"
     assert attachment.size_bytes == len(content)
     assert attachment.file.read() == content
+
+
+def test_a_resource_that_comes_back_asks_for_its_new_file_again_without_calling_it_current(
+    staff_client, guide, safeguarding
+):
+    data = resource_form(guide, safeguarding)
+    data["title"] = ""
+    data["attachments-0-file"] = SimpleUploadedFile("prompts.pdf", pdf_bytes("Prompts"))
+
+    text = staff_client.post(ADD_URL, data).content.decode()
+
+    assert "You chose “prompts.pdf”" in text
+    assert "choose it again before you save" in text
+    assert "Current file" not in text
+    assert not Attachment.objects.exists()

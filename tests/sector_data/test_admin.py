@@ -3,6 +3,7 @@ composing and publishing a page; and the demo content."""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -116,3 +117,15 @@ def test_the_demo_quotes_only_the_published_figures_and_labels_the_rest(client, 
     assert homes.count("Illustrative data, fictional councils") >= 3
     editors = Group.objects.get(name=EDITORS_GROUP)
     assert editors.permissions.filter(content_type__app_label="sector_data").exists()
+
+
+def test_a_refused_upload_asks_for_a_file_again(staff_client):
+    dataset = mapped_dataset()
+    response = staff_client.post(
+        upload_url(dataset),
+        {"file": SimpleUploadedFile("notes.txt", b"not a table"), "note": "March figures"},
+    )
+
+    text = response.content.decode()
+    assert "You chose “notes.txt”" in text
+    assert "March figures" in text
