@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from forum.models import Category, PostState, Suspension, ThreadState
+from forum.models import Category, Post, PostState, Report, Suspension, ThreadState
 from members.access import (
     MODERATORS_GROUP,
     colleague_organisation,
@@ -397,6 +397,24 @@ def can_suspend_from_forum(user) -> bool:
     """Suspending a member stops them posting anywhere, so only moderators of the whole
     forum may (not people who moderate a category or two)."""
     return is_moderator(user)
+
+
+def can_open_suspensions_of(actor, member) -> bool:
+    """May `actor` open `member`'s suspensions page (their name, their record, the form)?
+
+    Staff may for anyone. A moderator may for the people the forum has shown them: who
+    has posted, reported or been suspended. Not any account by its number: most
+    people who sign up never write in the forum, and their names are not the
+    moderators' business."""
+    if not can_suspend_from_forum(actor):
+        return False
+    if is_staff(actor):
+        return True
+    return (
+        Post.objects.filter(author=member).exists()
+        or Report.objects.filter(reporter=member).exists()
+        or Suspension.objects.filter(member=member).exists()
+    )
 
 
 def can_suspend_member(actor, member) -> bool:

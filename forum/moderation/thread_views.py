@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -161,6 +161,8 @@ def member_suspend(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_suspend_from_forum(request.user):
         raise PermissionDenied
     member = get_object_or_404(get_user_model(), pk=pk)
+    if not access.can_open_suspensions_of(request.user, member):
+        raise Http404
     suspensions = Suspension.objects.filter(member=member).select_related(
         "created_by", "lifted_by"
     )[:20]

@@ -452,8 +452,39 @@ def test_merging_into_a_category_one_does_not_moderate_is_refused(client):
 # --- Members ------------------------------------------------------------------------------
 
 
+def forum_writer(**user_fields):
+    """A member who has written in the forum, so the moderators have met them."""
+    person = member_of_type(**user_fields)
+    PostFactory(author=person)
+    return person
+
+
+def test_a_moderator_cannot_open_the_page_of_someone_who_never_wrote_in_the_forum(mod_client):
+    """Not any account by its number: the page names the person."""
+    reader = member_of_type(name="Quiet Reader")
+
+    response = mod_client.get(url("suspend", reader.pk))
+
+    assert response.status_code == 404
+    assert "Quiet Reader" not in response.text
+
+
+def test_a_moderator_opens_the_page_of_someone_who_reported_a_post(mod_client):
+    item = reported_item()
+    reporter = item.reports.get().reporter
+
+    assert mod_client.get(url("suspend", reporter.pk)).status_code == 200
+
+
+def test_staff_open_the_page_of_anyone(client):
+    client.force_login(roles.with_two_factor(roles.staff()))
+    reader = member_of_type(name="Quiet Reader")
+
+    assert "Quiet Reader" in client.get(url("suspend", reader.pk)).text
+
+
 def test_suspending_through_the_form_and_lifting_it(mod_client):
-    writer = member_of_type(name="Rowan Pike")
+    writer = forum_writer(name="Rowan Pike")
     response = mod_client.post(
         url("suspend", writer.pk), {"period": "7", "reason": "Repeated personal attacks"}
     )
@@ -471,13 +502,13 @@ def test_suspending_through_the_form_and_lifting_it(mod_client):
 
 
 def test_an_open_ended_suspension(mod_client):
-    writer = member_of_type()
+    writer = forum_writer()
     mod_client.post(url("suspend", writer.pk), {"period": "lifted", "reason": "Spam"})
     assert Suspension.objects.in_force().get(member=writer).until is None
 
 
 def test_a_suspension_without_a_reason_keeps_the_form(mod_client):
-    writer = member_of_type()
+    writer = forum_writer()
     response = mod_client.post(url("suspend", writer.pk), {"period": "7", "reason": ""})
     assert response.status_code == 400
     assert "Give a reason" in response.text
@@ -486,6 +517,7 @@ def test_a_suspension_without_a_reason_keeps_the_form(mod_client):
 
 def test_a_staff_member_s_page_offers_a_moderator_no_suspension(mod_client):
     staff = roles.staff()
+    PostFactory(author=staff)
 
     page = mod_client.get(url("suspend", staff.pk)).text
     refused = mod_client.post(url("suspend", staff.pk), {"period": "7", "reason": "Testing"})
