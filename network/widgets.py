@@ -42,8 +42,11 @@ class AsksToChooseAgain:
         html = super().render(name, value, attrs, renderer)
         listed = format_html_join(", ", "“{}”", ((n,) for n in names))
         return format_html(
-            '{}<p class="file-not-kept" id="{}">You chose {}, but a page that comes back '
-            "cannot keep a chosen file: <strong>choose {} again before {}</strong>.</p>",
+            # One box for the input and its note: the admin lays a field's parts out in a
+            # row, where a note of its own would squeeze the field's label out.
+            '<div class="file-input">{}<p class="file-not-kept" id="{}">You chose {}, but a '
+            "page that comes back cannot keep a chosen file: <strong>choose {} again before "
+            "{}</strong>.</p></div>",
             html,
             note_id,
             listed,
