@@ -149,6 +149,21 @@ def _was_rejected_unseen(post: Post) -> bool:
     )
 
 
+def _hidden_by_a_moderator(post: Post) -> bool:
+    """Was the post's latest hiding a moderator's own (whose notice told its author),
+    rather than its reports'?"""
+    latest = (
+        ModerationAction.objects.filter(
+            post_id=post.pk,
+            action__in=[ModerationActionKind.HIDE, ModerationActionKind.AUTO_HIDE],
+        )
+        .order_by("-pk")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return latest == ModerationActionKind.HIDE
+
+
 def _restore(post: Post, *, actor, reason: str) -> None:
     if _was_rejected_unseen(post):
         # Showing a post that was refused while held is its first publication: it gets
@@ -327,8 +342,13 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
                 raise ValidationError("This post is no longer waiting for review.", code="state")
             _reject(post, actor=actor, reason=label)
         # Agreeing to hide a post its reports already hid: this decision is the one its
-        # author hears of (hiding a visible post tells them through _hide).
-        tell = decision == Decision.HIDE and post.state == PostState.HIDDEN
+        # author hears of (hiding a visible post tells them through _hide). A post a
+        # moderator hid by hand while its reports waited was told of then: once is enough.
+        tell = (
+            decision == Decision.HIDE
+            and post.state == PostState.HIDDEN
+            and not _hidden_by_a_moderator(post)
+        )
         if decision == Decision.HIDE and post.state == PostState.VISIBLE:
             _hide(post, actor=actor, reason=label)
         elif decision == Decision.DISAGREE and post.state == PostState.HIDDEN:

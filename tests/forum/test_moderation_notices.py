@@ -94,6 +94,23 @@ def test_agreeing_with_reports_that_hid_a_post_tells_its_author_the_reports_reas
     assert "Agree: hide the post" not in message.body
 
 
+def test_agreeing_with_reports_on_a_post_a_moderator_already_hid_sends_no_second_notice(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = _reply_by(writer)
+    reports.report_create(reporter=member_of_type(), post=post, reason=ReportReason.ABUSIVE)
+    item = post.review_items.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_hide(actor=moderator, post=post, reason="Personal attack")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_resolve(actor=moderator, item=item, decision=Decision.HIDE)
+
+    [message] = mail.outbox
+    assert message.to == [writer.email]
+    assert "The moderator's reason: Personal attack" in message.body
+
+
 def test_a_post_not_published_after_review_tells_its_author(
     moderator, writer, django_capture_on_commit_callbacks
 ):
