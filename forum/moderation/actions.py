@@ -316,7 +316,10 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
     choices = Decision.choices_for(item)
     if decision not in choices:
         raise ValidationError("Choose what to do with this post.", code="decision")
-    if decision in (Decision.PUBLISH, Decision.DISAGREE):
+    # Only taking their own post down is a moderator's to decide: publishing it,
+    # disagreeing with its reports, or closing them with the post left as it is (keep,
+    # ignore) is another moderator's judgement.
+    if decision not in (Decision.HIDE, Decision.REMOVE):
         check_not_own(actor, item.post)
     note = (note or "").strip()
     with transaction.atomic(durable=True):

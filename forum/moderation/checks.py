@@ -20,11 +20,12 @@ def check_moderates(actor, category: Category) -> None:
 
 def check_not_own(actor, post: Post) -> None:
     """Four eyes on what goes up: a moderator may take their own post down, but whether
-    it (or an image on it, which may show a child) goes up is for another moderator."""
+    it (or an image on it, which may show a child) goes up, or stays up once reported,
+    is for another moderator."""
     if post.author_id is not None and post.author_id == actor.pk:
         raise ValidationError(
-            "Another moderator decides whether your own post, or an image on it, goes up: "
-            "you may hide or remove it yourself.",
+            "Another moderator decides whether your own post, or an image on it, goes up "
+            "or stays up: you may hide or remove it yourself.",
             code="own",
         )
 

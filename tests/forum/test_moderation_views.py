@@ -313,6 +313,22 @@ def test_a_moderator_cannot_put_up_their_own_held_post(mod_client, moderator):
     assert "Another moderator decides whether your own post" in response.text
 
 
+@pytest.mark.parametrize("decision", ["ignore", "keep"])
+def test_a_moderator_cannot_close_the_reports_on_their_own_post(mod_client, moderator, decision):
+    post = thread_with_posts(posts=1, author=moderator).posts.get()
+    item = reported_item(post=post)
+
+    response = mod_client.post(
+        reverse("forum:moderation_item_resolve", kwargs={"pk": item.pk}),
+        {f"item-{item.pk}-decision": decision},
+    )
+
+    item.refresh_from_db()
+    assert response.status_code == 400
+    assert item.is_open
+    assert "Another moderator decides whether your own post" in response.text
+
+
 def test_a_rejected_image_shows_moderators_its_name_without_a_dead_link(mod_client):
     thread = thread_with_posts(posts=1)
     attachment = image_on(thread.posts.get())
