@@ -337,6 +337,10 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
         and post.author_id != user.pk
     ):
         raise Http404
+    if not item.metadata_stripped:
+        # An image as uploaded still carries its location and camera details: nobody,
+        # moderators included, opens it until the task has stripped them (a moment).
+        raise Http404
     try:
         return protected_file_response(
             request,

@@ -583,6 +583,23 @@ def test_an_image_keeps_its_metadata_until_the_task_strips_it(
         assert b"Fictional Camera" not in stored.read()
 
 
+def test_nobody_opens_an_image_before_its_metadata_is_stripped(
+    client, room, member, moderator, confirmed, django_capture_on_commit_callbacks
+):
+    thread = thread_with_posts(posts=1, category=room, author=member)
+    client.force_login(member)
+    upload = SimpleUploadedFile("garden.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            f"/forum/t/{thread.pk}/reply/", {"body": "Our garden.", "attachments": [upload]}
+        )
+    attachment = PostAttachment.objects.get()
+    assert not attachment.metadata_stripped
+
+    client.force_login(moderator)
+    assert client.get(f"/forum/attachment/{attachment.pk}/").status_code == 404
+
+
 def test_stripping_an_image_twice_changes_nothing_the_second_time(
     client, room, member, confirmed, django_capture_on_commit_callbacks
 ):
