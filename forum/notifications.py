@@ -97,6 +97,9 @@ def post_notify(post: Post) -> dict[str, int]:
     readers = User.objects.filter(access.category_readers_q(category)).exclude(pk=post.author_id)
 
     muted = Follow.objects.filter(thread=thread, is_muted=True).values("user")
+    # "Stop emails about this thread" (the link in every email) mutes it: a mention or a
+    # quote there still shows on the site, but sends no email.
+    unsubscribed = set(muted.values_list("user", flat=True))
     thread_followers = Follow.objects.filter(thread=thread, is_muted=False).values("user")
     category_followers = Follow.objects.filter(category=category).values("user")
     followers = set(
@@ -152,7 +155,7 @@ def post_notify(post: Post) -> dict[str, int]:
             wanted = preference.email_mentions or preference.notify_by == NotifyBy.EACH_REPLY
         else:
             wanted = preference.notify_by == NotifyBy.EACH_REPLY
-        if not wanted:
+        if not wanted or recipient.pk in unsubscribed:
             continue
         email_kind = {
             NotificationKind.MENTION: EmailKind.MENTION,

@@ -179,6 +179,29 @@ def test_one_click_unsubscribe_mutes_only_that_thread(
     assert not Notification.objects.filter(recipient=member).exists()
 
 
+@pytest.mark.parametrize(
+    "body", ["Over to @Pat-Lee.", "> [wrote](/forum/t/{pk}/p/1/):\n> 3pm\n\nYes."]
+)
+def test_after_stopping_a_thread_s_emails_a_mention_or_quote_there_sends_none(
+    client,
+    conversation,
+    member,
+    second_member,
+    mailoutbox,
+    body,
+    django_capture_on_commit_callbacks,
+):
+    member.name = "Pat Lee"
+    member.save(update_fields=["name"])
+    client.post(f"/forum/unsubscribe/{notifications.unsubscribe_token(member, conversation)}/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(second_member, conversation, body.format(pk=conversation.pk))
+
+    assert Notification.objects.filter(recipient=member).exists()
+    assert mailoutbox == []
+
+
 def test_unsubscribe_link_asks_before_acting_on_get(client, conversation, member):
     token = notifications.unsubscribe_token(member, conversation)
     response = client.get(f"/forum/unsubscribe/{token}/")
