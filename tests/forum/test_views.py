@@ -333,6 +333,17 @@ def test_removed_post_leaves_removed_in_the_thread(client, room, member, second_
     assert "removed by its author" in html and "Posted by mistake" not in html
 
 
+def test_deleting_one_s_post_asks_first(client, room, member, second_member, confirmed):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    post = posting.post_reply(author=second_member, thread=thread, body="Posted by mistake.")
+    client.force_login(second_member)
+
+    html = page(client.get(thread.get_absolute_url()))
+
+    form = re.search(rf'<form[^>]*action="/forum/post/{post.pk}/delete/"[^>]*>', html)
+    assert form and "data-confirm=" in form.group(0)
+
+
 # --- Writing -----------------------------------------------------------------------------
 
 
