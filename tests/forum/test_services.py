@@ -331,6 +331,24 @@ def test_urgent_reports_of_a_member_often_rejected_reach_the_queue_but_hide_noth
     assert item.is_urgent
 
 
+def test_the_moderators_alert_says_an_urgently_reported_post_left_up_is_still_up(
+    settings, room, member, second_member, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.FORUM_URGENT_REPORTS_REJECTED_LIMIT = 3
+    rejected_urgent_reports(second_member, 3)
+    post = start(member, room)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.report_create(
+            reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD
+        )
+
+    [alert] = mailoutbox
+    for text in (alert.body, alert.alternatives[0][0]):
+        assert "still visible to members" in text
+        assert "hidden from members" not in text
+
+
 def test_urgent_reports_still_hide_after_fewer_rejections_than_the_limit(
     settings, room, member, second_member
 ):
