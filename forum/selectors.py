@@ -36,6 +36,8 @@ from forum.models import (
     Category,
     CategoryReadMark,
     Follow,
+    ModerationAction,
+    ModerationActionKind,
     Notification,
     Post,
     PostAttachment,
@@ -320,6 +322,24 @@ def first_unread_post_number(user, thread: Thread) -> int | None:
     elif mark is not None:
         posts = posts.filter(created_at__gt=mark)
     return posts.order_by("post_number").values_list("post_number", flat=True).first()
+
+
+def merged_post_location(thread: Thread, post_number: int) -> tuple[int, int]:
+    """(thread id, post number) where post `post_number` of merged `thread` is now. A
+    merge numbers the moved posts on from the other thread's last number, and its log
+    entry keeps that offset; a thread merged again is followed to the end."""
+    seen = set()
+    while thread.merged_into_id and thread.pk not in seen:
+        seen.add(thread.pk)
+        details = (
+            ModerationAction.objects.filter(thread=thread, action=ModerationActionKind.MERGE)
+            .order_by("-pk")
+            .values_list("details", flat=True)
+            .first()
+        )
+        post_number += int((details or {}).get("number_offset", 0))
+        thread = Thread.objects.only("pk", "merged_into").get(pk=thread.merged_into_id)
+    return thread.pk, post_number
 
 
 def followed_category_ids(user) -> set[int]:

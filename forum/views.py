@@ -297,7 +297,9 @@ def post_link(request: HttpRequest, thread_pk: int, post_number: int) -> HttpRes
     """A post's permanent address: the page of the thread it is on, at its anchor."""
     thread = _thread_or_404(request.user, thread_pk)
     if thread.merged_into_id:
-        return redirect(thread.merged_into)
+        # Links in emails and quotes name the post by its old thread and number.
+        into_pk, post_number = selectors.merged_post_location(thread, post_number)
+        thread = _thread_or_404(request.user, into_pk)
     page = math.ceil(post_number / settings.FORUM_POSTS_PER_PAGE)
     return redirect(f"{thread.get_absolute_url()}?page={page}#post-{post_number}")
 

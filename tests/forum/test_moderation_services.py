@@ -652,7 +652,7 @@ def test_an_old_post_link_of_a_merged_thread_leads_to_the_thread_it_became_part_
     client.force_login(moderator)
     response = client.get(f"/forum/t/{first.pk}/p/2/")
     assert response.status_code == 302
-    assert response.url == second.get_absolute_url()
+    assert response.url == f"{second.get_absolute_url()}?page=1#post-5"
 
 
 def test_hiding_a_thread_takes_it_out_of_the_listing_and_the_counts(moderator):

@@ -23,6 +23,7 @@ from forum.models import (
     Thread,
     ThreadReadState,
 )
+from forum.moderation.threads import thread_merge
 from forum.services import posting, publishing, reactions, reading
 from members.models import SubscriptionStatus
 from tests.forum.factories import member_of_type, thread_with_posts
@@ -342,6 +343,20 @@ def test_deleting_one_s_post_asks_first(client, room, member, second_member, con
 
     form = re.search(rf'<form[^>]*action="/forum/post/{post.pk}/delete/"[^>]*>', html)
     assert form and "data-confirm=" in form.group(0)
+
+
+def test_a_post_s_address_in_a_merged_thread_leads_to_the_post_where_it_is_now(
+    client, room, member, moderator
+):
+    into = thread_with_posts(category=room, posts=3)
+    merged = thread_with_posts(category=room, posts=2)
+    thread_merge(actor=moderator, thread=merged, into=into)
+    client.force_login(member)
+
+    response = client.get(f"/forum/t/{merged.pk}/p/2/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{into.get_absolute_url()}?page=1#post-5"
 
 
 # --- Writing -----------------------------------------------------------------------------
