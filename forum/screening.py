@@ -16,8 +16,9 @@ regular expressions, all matched in any case. A pattern may add a check done in 
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
-from forum.models import HoldReason, Post, WatchPattern
+from forum.models import HoldReason, Post, PostState, WatchPattern
 from forum.patterns import CompiledPattern, PatternError, compile_pattern
 
 __all__ = ["compile_pattern", "screen_text"]
@@ -143,13 +144,20 @@ def highlight_spans(text: str, screening: Screening) -> list[tuple[str, bool]]:
 def is_new_member(user) -> bool:
     """Are this person's next posts among their first FORUM_NEW_MEMBER_HELD_POSTS?
 
-    Counts posts that were accepted (visible or removed later by their author); held
-    posts still waiting do not make a member less new.
+    Counts posts that went up: visible now, or up at once when written (hidden or removed
+    since). Held posts still waiting do not make a member less new, nor do held posts a
+    moderator refused or their author deleted while they waited: else three posts deleted
+    before review would let the fourth go up unread.
     """
     limit = settings.FORUM_NEW_MEMBER_HELD_POSTS
     if limit <= 0:
         return False
-    accepted = Post.objects.filter(author=user).exclude(state="held").order_by()[:limit]
+    accepted = (
+        Post.objects.filter(author=user)
+        .exclude(state=PostState.HELD)
+        .filter(Q(state=PostState.VISIBLE) | Q(hold_reason=""))
+        .order_by()[:limit]
+    )
     return accepted.count() < limit
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from forum import screening
 from forum.models import HoldReason, PostState, ReviewItem, ReviewKind, WatchPattern
 from forum.services import posting, publishing
+from tests.forum.factories import thread_with_posts
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,20 @@ def test_new_member_first_posts_are_held(settings, room, member):
     publishing.post_publish(post=second, actor=None)
     third = posting.post_reply(author=member, thread=first.thread, body="A third post.")
     assert third.state == PostState.VISIBLE
+
+
+def test_held_first_posts_deleted_before_review_leave_a_member_new(settings, room, member):
+    settings.FORUM_NEW_MEMBER_HELD_POSTS = 2
+    thread = thread_with_posts(category=room, posts=1)
+    for body in ("A first post.", "A second post."):
+        held = posting.post_reply(
+            author=member, thread=thread, body=body, confirmed_child_safety=True
+        )
+        posting.post_remove(user=member, post=held)
+
+    third = posting.post_reply(author=member, thread=thread, body="A third post.")
+
+    assert third.state == PostState.HELD
 
 
 def test_every_post_in_a_premoderated_category_is_held(room, member):
