@@ -319,7 +319,8 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
                     "Thank you: the moderators have your report. "
                     "Posts that could identify a child are hidden at once while they look.",
                 )
-                return redirect(post.thread)
+                # Back to the post itself: on a long thread, not to the top of page 1.
+                return redirect(post)
     else:
         form = forms.ReportForm()
     return render(

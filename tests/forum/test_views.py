@@ -459,6 +459,18 @@ def test_report_as_identifying_a_child_hides_the_post(client, room, member, seco
     assert post.state == PostState.HIDDEN
 
 
+def test_a_report_brings_the_reader_back_to_the_post_they_reported(
+    client, room, member, second_member
+):
+    thread = thread_with_posts(posts=45, category=room, author=member)
+    post = thread.posts.get(post_number=45)
+    client.force_login(second_member)
+
+    response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "spam"})
+
+    assert response["Location"] == f"/forum/t/{thread.pk}/p/45/"
+
+
 def test_report_form_keeps_details_on_error(client, room, member, second_member):
     post = thread_with_posts(posts=1, category=room, author=member).posts.get()
     client.force_login(second_member)
