@@ -194,7 +194,9 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     if thread.merged_into_id:
         return redirect(thread.merged_into)
     if slug != thread.slug:
-        return redirect(thread.get_absolute_url())
+        # A title redacted since (or a link typed by hand): the same page of the thread.
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(f"{thread.get_absolute_url()}{query}")
     user = request.user
     per_page = settings.FORUM_POSTS_PER_PAGE
     num_pages = max(math.ceil(thread.post_number_counter / per_page), 1)

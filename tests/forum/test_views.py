@@ -459,6 +459,15 @@ def test_report_as_identifying_a_child_hides_the_post(client, room, member, seco
     assert post.state == PostState.HIDDEN
 
 
+def test_an_address_with_an_old_slug_keeps_its_page(client, room, member):
+    thread = thread_with_posts(posts=45, category=room, author=member)
+    client.force_login(member)
+
+    response = client.get(f"/forum/t/{thread.pk}/its-title-before-a-redaction/?page=3")
+
+    assert response["Location"] == f"{thread.get_absolute_url()}?page=3"
+
+
 def test_a_report_brings_the_reader_back_to_the_post_they_reported(
     client, room, member, second_member
 ):
