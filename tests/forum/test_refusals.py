@@ -179,6 +179,19 @@ def test_member_on_a_locked_thread_is_told_it_is_locked(client, room, member):
     assert "Post reply" not in html
 
 
+def test_the_reply_page_of_a_locked_thread_offers_a_new_thread_not_a_form(client, room, member):
+    thread = thread_with_posts(category=room, author=member, posts=1)
+    thread.is_locked = True
+    thread.save(update_fields=["is_locked"])
+    client.force_login(member)
+
+    html = page(client.get(f"/forum/t/{thread.pk}/reply/"))
+
+    assert "This thread is locked" in html
+    assert "Post reply" not in html
+    assert f'href="/forum/c/{room.slug}/new/"' in html
+
+
 def test_member_who_may_reply_sees_the_reply_form_and_no_refusal(client, room, member):
     thread = thread_with_posts(category=room, author=member, posts=1)
     client.force_login(member)
