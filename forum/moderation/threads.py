@@ -14,7 +14,7 @@ from forum.models import (
     Thread,
     ThreadState,
 )
-from forum.moderation.checks import check_moderates, clean_reason, locked_thread
+from forum.moderation.checks import check_moderates, check_not_own, clean_reason, locked_thread
 from forum.services.audit import audit_record
 from forum.services.publishing import (
     category_recount,
@@ -109,12 +109,14 @@ def thread_restore(*, actor, thread: Thread, reason: str = "") -> Thread:
         thread = locked_thread(thread)
         if thread.state != ThreadState.HIDDEN:
             raise ValidationError("Only a hidden thread can be restored.", code="state")
-        opening = Post.objects.filter(thread=thread, post_number=1).only("state").first()
+        opening = Post.objects.filter(thread=thread, post_number=1).only("state", "author").first()
         if opening is None or opening.state != PostState.VISIBLE:
             raise ValidationError(
                 "Its opening post is not visible: restore or approve that post instead.",
                 code="opening",
             )
+        # Bringing a thread back puts its opening post up again: not one's own.
+        check_not_own(actor, opening)
         thread.state = ThreadState.VISIBLE
         thread.save(update_fields=["state"])
         thread_recount(thread)

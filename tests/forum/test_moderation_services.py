@@ -680,6 +680,17 @@ def test_restoring_a_hidden_thread_lists_it_again(moderator):
     assert last_action().action == ModerationActionKind.RESTORE_THREAD
 
 
+def test_a_moderator_cannot_bring_back_their_own_hidden_thread(moderator):
+    other = category_moderator(CategoryFactory())
+    thread = thread_with_posts(category=other.moderated_forum_categories.get(), author=moderator)
+    threads.thread_hide(actor=other, thread=thread, reason="Off topic for this room")
+
+    with pytest.raises(ValidationError, match="Another moderator decides"):
+        threads.thread_restore(actor=moderator, thread=thread)
+
+    assert Thread.objects.get(pk=thread.pk).state == ThreadState.HIDDEN
+
+
 def test_a_thread_whose_opening_post_was_refused_is_not_restored_by_the_thread_button(moderator):
     post = held_thread()
     actions.post_reject(actor=moderator, post=post)
