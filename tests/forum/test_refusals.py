@@ -356,6 +356,19 @@ def test_edit_sent_after_the_window_closed_says_so_and_keeps_the_text(
     assert Post.objects.get(pk=post.pk).body != "Corrected: 8 shifts."
 
 
+def test_an_author_too_late_to_edit_is_told_they_can_take_the_post_down_now(
+    client, settings, room, member
+):
+    settings.FORUM_EDIT_WINDOW_MINUTES = 60
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(minutes=61))
+    client.force_login(member)
+
+    html = page(client.get(f"/forum/post/{post.pk}/edit/"))
+
+    assert "delete it yourself" in html
+
+
 def test_suspended_author_asking_to_edit_is_told_of_the_suspension(client, room, suspended):
     post = thread_with_posts(posts=1, category=room, author=suspended).posts.get()
     client.force_login(suspended)
