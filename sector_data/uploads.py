@@ -215,6 +215,16 @@ def parse_upload(uploaded: UploadedFile, columns: list[DatasetColumn]) -> Parsed
         if not any(cells):
             continue
         parsed.data_lines += 1
+        if any(cells[len(header) :]):
+            # Read by position, the extra cells would be dropped unseen: "6,100" unquoted
+            # in a CSV is the figure 6 and a stray 100.
+            parsed.problem(
+                line,
+                f"This line has {len(cells)} cells but the header has {len(header)} columns. "
+                'Put a figure written with a comma in quotes ("6,100"), or remove the '
+                "extra cells.",
+            )
+            continue
         _parse_line(line, cells, positions, places, seen, parsed)
     if parsed.data_lines == 0:
         parsed.problem(0, "The file has a header but no data lines.")

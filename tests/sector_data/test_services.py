@@ -92,6 +92,22 @@ def test_a_bad_csv_reports_every_bad_line_and_loads_nothing(northmoor):
     assert Observation.objects.filter(year=2023).count() == 0
 
 
+def test_a_line_with_more_cells_than_the_header_is_refused_not_cut_short():
+    dataset = mapped_dataset()
+
+    # "6,100" unquoted: the figure 6 and a stray cell, not 6100.
+    problems = problems_of(
+        dataset,
+        [HEADER, ["2023", "London", "", "12", "6", "100"], ["2023", "London", "", "", "", ""]],
+    )
+
+    assert problems == [
+        "Line 2: This line has 6 cells but the header has 5 columns. Put a figure written "
+        'with a comma in quotes ("6,100"), or remove the extra cells.'
+    ]
+    assert not Observation.objects.exists()
+
+
 def test_wrong_headers_are_reported_before_any_line():
     dataset = mapped_dataset()
 
