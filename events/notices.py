@@ -66,8 +66,12 @@ def _subject(notice: Notice) -> str:
 def notice_message(notice: Notice) -> EmailMultiAlternatives:
     registration = notice.registration
     event = registration.event
+    method = _calendar_method(notice)
     context = {
         "notice": notice,
+        # Someone waiting has no entry in their calendar: their email says so, not that
+        # a calendar file comes with it.
+        "calendar_attached": method is not None,
         "kind": notice.kind,
         "registration": registration,
         "event": event,
@@ -91,7 +95,6 @@ def notice_message(notice: Notice) -> EmailMultiAlternatives:
         to=[registration.user.email],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    method = _calendar_method(notice)
     if method:
         body = ics.event_ics(event, method=method, registration=registration)
         email.attach(f"{event.slug}.ics", body, f"text/calendar; method={method}; charset=UTF-8")

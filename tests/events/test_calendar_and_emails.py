@@ -95,6 +95,34 @@ def test_people_waiting_hear_of_a_change_too_without_a_calendar_file(person, com
     assert calendar_of(news) is None
 
 
+def test_people_waiting_are_not_told_of_a_place_or_calendar_file_they_lack(person, commit):
+    event = EventFactory(capacity=1)
+    holder = people(1)[0]
+    register(event, holder, commit)
+    register(event, person, commit)  # waiting
+    before = {name: getattr(event, name) for name in services.CALENDAR_FIELDS}
+    mail.outbox.clear()
+    event.starts_at += timedelta(days=1)
+    event.ends_at += timedelta(days=1)
+    event.save()
+    with commit():
+        services.event_changed(event=event, before=before)
+    with commit():
+        services.event_cancel(event=event)
+
+    changed, cancelled = sent_to(person.email)
+    for email in (changed, cancelled):
+        html = email.alternatives[0][0]
+        for text in (email.body, html):
+            assert "Your place is kept" not in text
+            assert "attached calendar file" not in text
+    assert "still on the waiting list" in changed.body
+    assert "waiting list ends" in cancelled.body
+    held_changed, held_cancelled = sent_to(holder.email)
+    assert "Your place is kept; the attached calendar file" in held_changed.body
+    assert "attached calendar file removes it" in held_cancelled.body
+
+
 def test_saving_an_event_without_changing_time_or_place_emails_nobody(person, commit):
     event = EventFactory()
     register(event, person, commit)
