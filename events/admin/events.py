@@ -89,6 +89,17 @@ class EventAdminForm(forms.ModelForm):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", "The end must be after the start.")
+        # Registration closes at its closing time, else at the start: opening at or after
+        # that, it would never be open, and the page would say "not opened yet", then
+        # "closed".
+        opens = cleaned.get("registration_opens_at")
+        closes = cleaned.get("registration_closes_at") or starts
+        if opens and closes and opens >= closes:
+            self.add_error(
+                "registration_opens_at",
+                "Registration must open before it closes (with no closing time, it closes "
+                "when the event starts).",
+            )
         fmt = cleaned.get("format")
         if fmt in ("in-person", "hybrid") and not cleaned.get("address"):
             self.add_error("address", "Give the venue's address for an event held in person.")

@@ -5,7 +5,8 @@ registered, cancelling, and the recording as a library resource linked both ways
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -308,6 +309,33 @@ def test_an_event_for_one_member_type_must_say_which(staff_client):
 
     assert response.status_code == 200
     assert "Choose the member type this event is for." in response.text
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize("closes", ["", "2030-03-01"])
+def test_registration_that_would_open_after_it_closes_is_refused(staff_client, closes):
+    event = EventFactory(
+        starts_at=datetime(2030, 3, 10, 10, tzinfo=LONDON),
+        ends_at=datetime(2030, 3, 10, 12, tzinfo=LONDON),
+    )
+
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        change_form(
+            event,
+            registration_opens_at_0="2030-03-12",
+            registration_opens_at_1="09:00:00",
+            registration_closes_at_0=closes,
+            registration_closes_at_1="10:00:00" if closes else "",
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "Registration must open before it closes" in response.text
+    event.refresh_from_db()
+    assert event.registration_opens_at is None
 
 
 def test_an_event_that_comes_back_keeps_naming_its_stored_slides_and_asks_for_the_new_ones(
