@@ -53,7 +53,8 @@ def section_items(section: Section) -> list[dict]:
                 "title": resource.title,
                 "summary": resource.summary,
                 "url": site_url(resource.get_absolute_url()),
-                "members_only": resource.access_level != AccessLevel.PUBLIC,
+                # A free account opens a resource for signed-in users: not "members only".
+                "members_only": resource.access_level == AccessLevel.MEMBERS,
             }
             for resource in section.resources.all()
             if resource.is_live

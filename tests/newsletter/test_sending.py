@@ -176,6 +176,22 @@ def sent_message(newsletter, edition):
     return parse(mail.outbox[0])
 
 
+def test_only_members_only_resources_are_marked_members_only(edition):
+    SectionFactory(edition=edition, title="From the library", kind="resources", body="")
+    edition.sections.get().resources.set(
+        [
+            ResourceFactory(title="Guide for members", access_level=AccessLevel.MEMBERS),
+            ResourceFactory(title="Guide for any account", access_level=AccessLevel.REGISTERED),
+        ]
+    )
+
+    html, text = edition_render(edition)
+
+    assert "* Guide for members (members only)" in text
+    assert "* Guide for any account\n" in text
+    assert html.count("(members only)") == 1
+
+
 def test_a_section_with_nothing_left_to_show_prints_no_heading(edition):
     hidden = thread_with_posts(posts=1, title="A thread since hidden", state="hidden")
     SectionFactory(edition=edition, title="Forum highlights", kind="forum", body="")
