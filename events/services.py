@@ -69,6 +69,10 @@ def _free_place(event: Event) -> int | None:
             "place", flat=True
         )
     )
+    # After staff lower the capacity, more people may hold places than it allows (they
+    # keep them); a place given up then brings the event back towards it, not a newcomer.
+    if len(taken) >= event.capacity:
+        return None
     return next((n for n in range(1, event.capacity + 1) if n not in taken), None)
 
 

@@ -239,3 +239,20 @@ def test_a_larger_capacity_offers_the_new_places_to_the_waiting_list(person, com
 
     waiting.refresh_from_db()
     assert waiting.status == "offered"
+
+
+def test_a_place_given_up_above_a_lowered_capacity_is_not_offered_on(person, commit):
+    event = EventFactory(capacity=2)
+    first, second = people(2)
+    held = register(event, first, commit)
+    register(event, second, commit)
+    waiting = register(event, person, commit)
+    event.capacity = 1  # a smaller room: both keep their places
+    event.save()
+
+    with commit():
+        services.registration_cancel(registration=held)
+
+    waiting.refresh_from_db()
+    assert waiting.status == "waiting"
+    assert Registration.objects.filter(event=event, place__isnull=False).count() == 1
