@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -14,6 +15,8 @@ from members.models import MemberType
 from network.mail import site_url
 from practice_library import services as library
 from practice_library.models import Resource, ResourceStatus, ResourceType
+
+SLIDES_TITLE = "Slides"
 
 
 def recording_to_library(
@@ -51,19 +54,38 @@ def recording_to_library(
         resource=resource,
         audiences=[value for value in MemberType.values if getattr(event, AUDIENCE_FIELD[value])],
     )
-    if event.slides and not resource.attachments.exists():
-        event.slides.open("rb")
-        try:
-            upload = ContentFile(event.slides.read(), name=event.slides_filename or "slides")
-        finally:
-            event.slides.close()
-        upload.content_type = event.slides_content_type
-        library.attachment_add(resource=resource, uploaded=upload, title="Slides")
+    if event.slides:
+        _slides_to_library(event=event, resource=resource)
     library.search_entries_refresh(resource_ids=[resource.pk])
     if event.resource_id != resource.pk:
         event.resource = resource
         event.save(update_fields=["resource", "updated_at"])
     return resource
+
+
+def _slides_to_library(*, event: Event, resource: Resource) -> None:
+    """The resource's "Slides" attachment is the event's slides. Slides replaced on the
+    event (a correction, a name that should not be there) replace the library's copy
+    when the recording is put in the library again; the same slides are left as they are."""
+    event.slides.open("rb")
+    try:
+        content = event.slides.read()
+    finally:
+        event.slides.close()
+    current = resource.attachments.filter(title=SLIDES_TITLE).first()
+    if current is not None:
+        try:
+            with current.file.open("rb") as stored:
+                if stored.read() == content:
+                    return
+        except FileNotFoundError:
+            pass  # the library's copy is lost: replace it
+        old_file = current.file
+        current.delete()
+        transaction.on_commit(lambda: old_file.delete(save=False))
+    upload = ContentFile(content, name=event.slides_filename or "slides")
+    upload.content_type = event.slides_content_type
+    library.attachment_add(resource=resource, uploaded=upload, title=SLIDES_TITLE)
 
 
 def _free_resource_slug(event: Event) -> str:

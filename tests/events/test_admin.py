@@ -227,6 +227,27 @@ def test_putting_the_recording_in_the_library_again_updates_the_same_resource(re
     assert again.title == "Trauma-informed care: the recording"
 
 
+def test_slides_replaced_on_the_event_replace_the_librarys_copy(
+    recorded_event, django_capture_on_commit_callbacks
+):
+    first = recordings.recording_to_library(event=recorded_event, access_level=AccessLevel.MEMBERS)
+    old_name = first.attachments.get().file.name
+    recorded_event.slides.save(
+        "slides-corrected.pdf", ContentFile(pdf_bytes("Corrected slides")), save=True
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = recordings.recording_to_library(
+            event=recorded_event, access_level=AccessLevel.MEMBERS
+        )
+
+    slides = again.attachments.get()
+    assert slides.title == "Slides"
+    with slides.file.open("rb") as stored:
+        assert stored.read() == pdf_bytes("Corrected slides")
+    assert not slides.file.storage.exists(old_name)
+
+
 def change_form(event, **changes) -> dict:
     """What the admin's change form posts for `event`, with some fields changed."""
     local = timezone.localtime
