@@ -43,6 +43,11 @@ class ChoicesForm(SpecificMessages, forms.Form):
         data = self.cleaned_data
         return bool(data["newsletters"] or data["weekly_digest"] or data["daily_digest"])
 
+    def refuse_nothing_chosen(self) -> None:
+        # By the first choices, so the summary links there and the group says so.
+        first = "newsletters" if self.fields["newsletters"].queryset.exists() else "weekly_digest"
+        self.add_error(first, "Tick at least one newsletter or digest.")
+
 
 class SignUpForm(ChoicesForm):
     email = forms.EmailField(
@@ -66,19 +71,28 @@ class SignUpForm(ChoicesForm):
     def clean(self):
         data = super().clean()
         if not self.errors and not self.wants_something():
-            # By the first choices, so the summary links there and the group says so.
-            first = (
-                "newsletters" if self.fields["newsletters"].queryset.exists() else "weekly_digest"
-            )
-            self.add_error(first, "Tick at least one newsletter or digest.")
+            self.refuse_nothing_chosen()
         return data
 
 
 class AccountChoicesForm(ChoicesForm):
+    """A signed-in person's choices. Someone subscribed may untick everything (their
+    choices change); someone not subscribed who chooses nothing has agreed to nothing,
+    so nothing is saved and no consent recorded."""
+
     consent = forms.BooleanField(label=CONSENT_TEXT, required=False)
+
+    def __init__(self, *args, subscribed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subscribed = subscribed
 
     def clean(self):
         data = super().clean()
-        if not self.errors and self.wants_something() and not data.get("consent"):
+        if self.errors:
+            return data
+        if not self.wants_something():
+            if not self.subscribed:
+                self.refuse_nothing_chosen()
+        elif not data.get("consent"):
             self.add_error("consent", "Tick this box to agree to receive what you chose.")
         return data

@@ -54,15 +54,24 @@ def index(request: HttpRequest) -> HttpResponse:
     subscriber = None
     if user.is_authenticated:
         subscriber = services.subscriber_for_user(user)
-        form = AccountChoicesForm(data, newsletters=newsletters, initial=_initial(subscriber))
+        subscribed = subscriber is not None and subscriber.state == Subscriber.State.SUBSCRIBED
+        form = AccountChoicesForm(
+            data, newsletters=newsletters, initial=_initial(subscriber), subscribed=subscribed
+        )
     else:
         form = SignUpForm(data, newsletters=newsletters)
     if request.method == "POST" and form.is_valid():
         source = "home page" if request.POST.get("source") == "home" else "newsletter page"
         if user.is_authenticated:
-            services.subscriber_subscribe_account(
-                user=user, form=f"{source} (signed in)", **_choices(form)
-            )
+            if form.wants_something():
+                services.subscriber_subscribe_account(
+                    user=user, form=f"{source} (signed in)", **_choices(form)
+                )
+            else:
+                # Everything unticked: their choices change, no consent is given.
+                services.subscriber_update_preferences(
+                    subscriber=subscriber, form=f"{source} (signed in)", **_choices(form)
+                )
             messages.success(request, "Your email choices are saved.")
             return redirect("newsletter:index")
         if not consume(request, action="newsletter_signup"):

@@ -245,6 +245,36 @@ def test_signed_in_person_must_tick_consent(client, registered, newsletter):
     assert not Subscriber.objects.exists()
 
 
+def test_signed_in_person_choosing_nothing_is_not_subscribed_nor_recorded_as_consenting(
+    client, registered, newsletter
+):
+    client.force_login(registered)
+
+    response = client.post(reverse("newsletter:index"), {})
+
+    assert response.status_code == 400
+    assert "Tick at least one newsletter or digest." in response.text
+    assert not Subscriber.objects.exists()
+    assert not Consent.objects.exists()
+
+
+def test_signed_in_subscriber_unticking_everything_changes_choices_without_a_new_consent(
+    client, registered, newsletter
+):
+    subscriber = SubscriberFactory(
+        email=registered.email, user=registered, newsletters=[newsletter]
+    )
+    client.force_login(registered)
+
+    response = client.post(reverse("newsletter:index"), {})
+
+    assert response.status_code == 302
+    assert not subscriber.newsletters.exists()
+    assert list(subscriber.consents.values_list("action", flat=True)) == [
+        Consent.Action.PREFERENCES
+    ]
+
+
 def test_signed_in_subscriber_sees_their_choices_and_an_unsubscribe_link(
     client, registered, newsletter
 ):
