@@ -303,6 +303,25 @@ def test_moving_an_event_in_the_admin_emails_its_registrants_an_updated_ics(
     assert "SEQUENCE:1" in update.attachments[0][1]
 
 
+def test_renaming_an_event_does_not_tell_its_registrants_the_time_or_place_changed(
+    staff_client, django_capture_on_commit_callbacks
+):
+    """A title is part of the calendar entry, so a new one goes out with the .ics; the
+    email must not claim the time or place moved when only a typo was mended."""
+    event = EventFactory(title="Staying Close: a practise day")
+    book(event, UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:events_event_change", args=[event.pk]),
+            change_form(event, title="Staying Close: a practice day"),
+        )
+
+    (update,) = mail.outbox
+    assert "time or place" not in update.body
+    assert "the details of Staying Close: a practice day have changed" in update.body
+
+
 def test_cancelling_an_event_in_its_form_emails_everyone_a_cancellation(
     staff_client, django_capture_on_commit_callbacks
 ):
