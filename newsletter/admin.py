@@ -122,6 +122,21 @@ class EditionForm(forms.ModelForm):
             "audience_region",
             "audience_members_only",
         ]
+        widgets = {"archive_access": forms.RadioSelect}
+        help_texts = {
+            "archive_access": "Who may read this edition on the website once it is sent. An "
+            "edition for one member type or for members is usually for members only."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # No choice made for the editor: "Everyone" by default put briefings written
+            # for commissioners on the open web when nobody looked at the field.
+            self.fields["archive_access"].initial = None
+            self.fields["archive_access"].error_messages["required"] = (
+                "Choose who may read this edition on the website: everyone, or members only"
+            )
 
 
 @admin.register(Edition)

@@ -301,3 +301,34 @@ def test_staff_link_a_subscriber_to_an_account_with_the_lookup(staff_client):
     response = staff_client.get(reverse("admin:newsletter_subscriber_add"))
 
     assert reverse("admin:members_user_changelist") in response.content.decode()
+
+
+def add_edition(client, newsletter, **fields):
+    data = {
+        "newsletter": newsletter.pk,
+        "subject": "Winter briefing",
+        "sections-TOTAL_FORMS": "0",
+        "sections-INITIAL_FORMS": "0",
+        "sections-MIN_NUM_FORMS": "0",
+        "sections-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    return client.post(reverse("admin:newsletter_edition_add"), data)
+
+
+def test_a_new_edition_asks_who_may_read_it_on_the_website(staff_client, newsletter):
+    page = staff_client.get(reverse("admin:newsletter_edition_add")).content.decode()
+    refused = add_edition(staff_client, newsletter)
+
+    assert 'name="archive_access"' in page
+    assert not re.search(r'name="archive_access"[^>]*checked', page)
+    assert "Choose who may read this edition on the website" in refused.content.decode()
+    assert "Winter briefing" in refused.content.decode()
+    assert not Edition.objects.exists()
+
+
+def test_a_new_edition_keeps_the_archive_access_chosen(staff_client, newsletter):
+    response = add_edition(staff_client, newsletter, archive_access="members")
+
+    assert response.status_code == 302
+    assert Edition.objects.get().archive_access == Edition.ArchiveAccess.MEMBERS
