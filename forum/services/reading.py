@@ -10,6 +10,7 @@ from forum.models import (
     CategoryReadMark,
     Follow,
     ForumPreference,
+    Notification,
     Thread,
     ThreadReadState,
 )
@@ -44,9 +45,15 @@ def read_to(user, thread: Thread, post_number: int) -> None:
 
 
 def thread_mark_read(*, user, thread: Thread, up_to: int) -> None:
+    """The member has read `thread` up to post `up_to`: so have they the notifications of
+    those posts (a mention, a reply, a quote), or the header would go on counting what
+    they have already read."""
     if not user.is_authenticated or up_to <= 0:
         return
     read_to(user, thread, up_to)
+    Notification.objects.filter(
+        recipient=user, thread=thread, read_at__isnull=True, post__post_number__lte=up_to
+    ).update(read_at=timezone.now())
 
 
 def category_mark_read(*, user, category: Category) -> None:

@@ -272,6 +272,38 @@ def test_the_unread_count_is_the_person_s_own_notifications_not_yet_read(
     assert selectors.unread_notification_count(second_member) == 1
 
 
+def test_reading_a_thread_reads_the_notifications_of_the_posts_on_its_page(
+    client, conversation, member, second_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(second_member, conversation, "A first reply.")
+        reply(second_member, conversation, "A second reply.")
+    assert selectors.unread_notification_count(member) == 2
+    client.force_login(member)
+
+    client.get(conversation.get_absolute_url())
+
+    assert selectors.unread_notification_count(member) == 0
+
+
+def test_reading_a_thread_leaves_the_notifications_of_other_threads_unread(
+    client, room, conversation, member, second_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(second_member, conversation, "A reply here.")
+        other = start(member, room, title="Another question").thread
+        reply(second_member, other, "A reply there.")
+    client.force_login(member)
+
+    client.get(conversation.get_absolute_url())
+
+    assert list(
+        Notification.objects.filter(recipient=member, read_at__isnull=True).values_list(
+            "thread", flat=True
+        )
+    ) == [other.pk]
+
+
 @pytest.fixture
 def hidden_reply(conversation, second_member, moderator, django_capture_on_commit_callbacks):
     """A reply that notified the member, then hidden by a moderator."""
