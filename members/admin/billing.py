@@ -184,11 +184,21 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
         "created_at",
         "requester_notified_at",
         "staff_notified_at",
+        # The send-once mark of the decision email: set by hand, the email never goes.
+        "decision_notified_at",
     ]
     actions = ["approve", "reject"]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != InvoiceRequest.Status.PENDING:
+            # Decided: the request records what was approved or refused. Staff adjust the
+            # plan, seats or PO number before deciding, not after.
+            fields += ["plan", "seats", "purchase_order_number"]
+        return fields
 
     @admin.action(
         description="Approve: create the subscription billed by invoice (without Stripe: "

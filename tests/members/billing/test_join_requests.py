@@ -290,3 +290,28 @@ def test_a_personal_plans_request_form_starts_from_what_the_profile_says(
     assert form.initial["organisation_name"] == "Brookside Children's Homes Ltd"
     assert form.initial["contact_name"] == "Amira Hassan"
     assert form.initial["billing_email"] == "amira.hassan@brookside-homes.example.org"
+
+
+def test_a_decided_request_keeps_what_was_decided_and_its_email_mark_in_the_admin(
+    client,
+    django_capture_on_commit_callbacks,
+    no_stripe,
+    provider_plan,
+    policy_plan,
+    provider,
+    staff,
+):
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+    request = InvoiceRequest.objects.get()
+    invoicing.invoice_request_reject(invoice_request=request, rejected_by=staff, reason="")
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+    path = reverse("admin:members_invoicerequest_change", args=[request.pk])
+
+    page = client.get(path).content.decode()
+    client.post(path, {"plan": policy_plan.pk, "seats": 5, "purchase_order_number": "PO-9"})
+
+    assert 'name="decision_notified_at' not in page
+    assert 'name="plan"' not in page
+    request.refresh_from_db()
+    assert (request.plan, request.seats, request.purchase_order_number) == (provider_plan, 1, "")
