@@ -175,16 +175,20 @@ def organisation_engagement(
     counts = _counts_by_kind(organisation, period)
     before = _counts_by_kind(organisation, compared) if compared else None
     people = _people_by(organisation, period, "kind")
+    # The change gives away the earlier count (now minus change), so it is hidden when
+    # fewer than 3 people did the thing in either period.
+    people_before = _people_by(organisation, compared, "kind") if compared else {}
     rows = []
     for kind, label in KINDS:
         n, who = counts.get(kind, 0), people.get(kind, 0)
         hidden = 0 < who < FEWEST
+        hidden_before = 0 < people_before.get(kind, 0) < FEWEST
         rows.append(
             [
                 label,
                 count_text(n, who),
                 people_text(who),
-                "" if before is None or hidden else change(n, before.get(kind, 0)),
+                "" if before is None or hidden or hidden_before else change(n, before.get(kind, 0)),
             ]
         )
     activity = Table(

@@ -95,6 +95,21 @@ def test_a_resource_read_by_3_people_shows_its_counts(council):
     assert reads[:3] == ["Resources read", "7", "3"]
 
 
+def test_the_change_does_not_give_away_what_fewer_than_3_people_did_before(council):
+    # "7, +5" would tell the organisation that one or two colleagues read 2 last period.
+    organisation, people = council
+    guide = ResourceFactory()
+    for person in people[:3]:
+        _read(person, organisation, guide, times=2, days_ago=3)
+    _read(people[3], organisation, guide, times=2, days_ago=40)
+    _rollup_month()
+    services.activity_rollup(day=timezone.localdate() - timedelta(days=40))
+
+    reads = _engagement(organisation).activity.rows[0]
+
+    assert reads == ["Resources read", "6", "3", ""]
+
+
 def test_active_people_count_the_last_30_and_90_days(council):
     organisation, people = council
     guide = ResourceFactory()
