@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access
-from members.models import Organisation
+from members.models import InvoiceRequest, Organisation
 from members.organisations import invitations, seats
 from members.organisations.forms import DomainForm, InvitationForm
 from members.organisations.invitations import InvitationProblem
@@ -72,6 +72,16 @@ def _page(
         taken=len(seat_list),
         held=sum(1 for invitation in open_invitations if not invitation.expired),
     )
+    # A request to join that staff have not yet decided: the page says it is on its way
+    # rather than sending the admin back to the plans to ask again.
+    pending_request = (
+        None
+        if membership
+        else organisation.invoice_requests.filter(status=InvoiceRequest.Status.PENDING)
+        .select_related("plan")
+        .order_by("-created_at")
+        .first()
+    )
     own_domains = sorted(
         {access.email_domain(address) for address in access.verified_emails(request.user)}
         - seats.PUBLIC_EMAIL_DOMAINS
@@ -79,6 +89,7 @@ def _page(
     context = {
         "organisation": organisation,
         "membership": membership,
+        "pending_request": pending_request,
         "usage": usage,
         "seats": seat_list,
         "admin_count": sum(1 for seat in seat_list if seat.is_admin),

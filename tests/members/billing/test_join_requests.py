@@ -315,3 +315,20 @@ def test_a_decided_request_keeps_what_was_decided_and_its_email_mark_in_the_admi
     assert 'name="plan"' not in page
     request.refresh_from_db()
     assert (request.plan, request.seats, request.purchase_order_number) == (provider_plan, 1, "")
+
+
+def test_an_organisation_waiting_for_approval_says_so_rather_than_send_back_to_the_plans(
+    client, django_capture_on_commit_callbacks, no_stripe, council_plan, provider
+):
+    client.force_login(provider)
+    data = {**provider_request(council_plan), "seats": 20, "purchase_order_number": "PO-7"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("billing:invoice_request"), data)
+    organisation = InvoiceRequest.objects.get().organisation
+
+    page = client.get(reverse("members:organisation", args=[organisation.slug])).content.decode()
+    account = client.get(reverse("members:account")).content.decode()
+
+    assert "to join on the Council (20 seats) plan is with the network team" in page
+    assert "See membership plans" not in page
+    assert "of 0 seats in use" not in account
