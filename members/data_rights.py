@@ -222,6 +222,17 @@ def account_deletion_cancel(*, user: User) -> int:
     )
 
 
+def _erasure_still_wanted(data_request: DataRequest) -> None:
+    """Only an open request erases anyone: one the person cancelled by signing in, or
+    that staff refused or closed, is a record of that decision, not an order to erase."""
+    if data_request.state not in (DataRequest.State.RECEIVED, DataRequest.State.SCHEDULED):
+        raise ValidationError(
+            f"This request is closed ({data_request.get_state_display().lower()}), so it "
+            "erases no one. If the person asks again, log a new request.",
+            code="closed",
+        )
+
+
 def account_erase(*, data_request: DataRequest) -> User:
     """Erase the person now: their personal subscriptions are cancelled in Stripe, then
     every app erases or pseudonymises what it holds, and the account row becomes a
@@ -229,6 +240,7 @@ def account_erase(*, data_request: DataRequest) -> User:
     an organisation's only admin, and gateway errors while Stripe is unreachable (the
     nightly task tries again)."""
     user = data_request.user
+    _erasure_still_wanted(DataRequest.objects.get(pk=data_request.pk))
     if handover_needed(user):
         raise ValidationError(
             "The person is an organisation's only admin: another admin is needed first.",
@@ -239,6 +251,8 @@ def account_erase(*, data_request: DataRequest) -> User:
     choices = ErasureChoices(keep_post_text=data_request.keep_post_text)
     now = timezone.now()
     with transaction.atomic(durable=True):
+        # Again under the row lock: the person may have signed in a moment ago.
+        _erasure_still_wanted(DataRequest.objects.select_for_update().get(pk=data_request.pk))
         if not user.is_erased:
             # Higher apps first: they may still need the person's address to find rows.
             for module in reversed(modules()):

@@ -72,6 +72,27 @@ def test_staff_run_the_erasure_and_the_reports_stay_under_a_pseudonym(staff_clie
     assert data_request.state == DataRequest.State.DONE
 
 
+def test_running_the_erasure_on_a_refused_request_erases_no_one(staff_client):
+    person = UserFactory()
+    data_request = DataRequest.objects.create(
+        user=person,
+        kind=DataRequest.Kind.ERASURE,
+        source=DataRequest.Source.EMAIL,
+        state=DataRequest.State.REFUSED,
+        outcome="Refused: records under a legal hold.",
+    )
+
+    response = staff_client.post(
+        reverse("admin:members_datarequest_changelist"),
+        {"action": "run_erasure", "_selected_action": [data_request.pk]},
+        follow=True,
+    )
+
+    person.refresh_from_db()
+    assert not person.is_erased
+    assert "This request is closed (refused" in response.content.decode()
+
+
 def test_people_cannot_be_deleted_from_the_admin_only_erased(rf, staff):
     request = rf.get("/admin/")
     request.user = staff

@@ -176,6 +176,20 @@ def test_signing_in_during_the_grace_period_cancels_the_deletion(client):
         assert data_rights.account_deletions_complete() == 0
 
 
+def test_an_erasure_cancelled_by_signing_in_erases_no_one_when_run_later(client):
+    user = UserFactory()
+    data_request = data_rights.account_deletion_request(user=user, keep_post_text=True)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    with pytest.raises(ValidationError):
+        data_rights.account_erase(data_request=data_request)
+
+    user.refresh_from_db()
+    data_request.refresh_from_db()
+    assert not user.is_erased
+    assert data_request.state == DataRequest.State.CANCELLED
+
+
 def test_report_stays_when_the_reported_posts_author_is_erased():
     item = reported_item()
     author = item.post.author
