@@ -222,6 +222,23 @@ def domain_clear(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("members:organisation", slug=organisation.slug)
 
 
+def _warn_if_still_paying_personally(request: HttpRequest) -> None:
+    """A seat does not end a personal subscription the person pays for, and the account
+    page then shows only that subscription: say so, or they go on paying twice."""
+    current = access.membership(request.user)
+    if (
+        current is not None
+        and current.source == access.Source.PERSONAL
+        and not current.subscription.cancel_at_period_end
+    ):
+        messages.warning(
+            request,
+            f"You also pay for a membership of your own ({current.subscription.plan}), and "
+            "it keeps renewing. If your organisation's seat is to replace it, cancel it from "
+            "your account page, or contact us.",
+        )
+
+
 def _problem(request: HttpRequest, problem: InvitationProblem) -> HttpResponse:
     return render(
         request,
@@ -258,6 +275,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request,
             f"Welcome: you now hold a seat in {invitation.organisation.name}'s membership.",
         )
+        _warn_if_still_paying_personally(request)
         return redirect("members:account")
     return render(request, "members/organisation/invitation_accept.html", context)
 
@@ -272,4 +290,5 @@ def seat_claim(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"You now hold a seat in {organisation.name}'s membership.")
+        _warn_if_still_paying_personally(request)
     return redirect("members:account")

@@ -13,6 +13,7 @@ from members.organisations import invitations
 from tests.members.factories import (
     InvitationFactory,
     SeatFactory,
+    SubscriptionFactory,
     UserFactory,
     organisation_with_seats,
 )
@@ -293,6 +294,21 @@ def test_invited_person_accepts_and_is_a_member(client, council):
 
     assert "you now hold a seat" in response.content.decode()
     assert "You are a member" in response.content.decode()
+
+
+def test_someone_paying_for_their_own_membership_is_told_it_goes_on_after_taking_a_seat(
+    client, council
+):
+    organisation, admin = council
+    kim = SubscriptionFactory(user__email="kim@northmoor.example.org").user
+    invitation = InvitationFactory(organisation=organisation, email=kim.email)
+    client.force_login(kim)
+
+    response = client.post(invitations.invitation_url(invitation), follow=True)
+
+    page = response.content.decode()
+    assert "you now hold a seat" in page
+    assert "You also pay for a membership of your own" in page
 
 
 def test_invitation_waiting_for_the_person_is_offered_on_their_account_page(client, council):
