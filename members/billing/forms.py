@@ -43,7 +43,8 @@ class InvoiceRequestForm(SpecificMessages, forms.Form):
         min_value=1,
         max_value=500,
         initial=1,
-        help_text="For organisation plans: how many colleagues can hold a seat.",
+        help_text="For organisation plans: how many colleagues can hold a seat. Seats beyond "
+        "those a plan includes cost the same each as the plan's own.",
     )
     organisation_name = forms.CharField(
         max_length=200,
@@ -88,6 +89,10 @@ class InvoiceRequestForm(SpecificMessages, forms.Form):
         else:
             plans = plans.filter(allow_invoice=True)
         self.fields["plan"].queryset = plans
+        # The price in the choice itself: a council raises its PO for an amount.
+        self.fields["plan"].label_from_instance = lambda plan: (
+            f"{plan.name}, {plan.price_pounds} a {plan.interval}"
+        )
 
     def clean(self):
         cleaned = super().clean()

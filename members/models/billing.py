@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from members.models.grants import MembershipGrant
 from members.models.organisations import Organisation
-from members.models.subscriptions import Plan, Subscription
+from members.models.subscriptions import Plan, Subscription, pounds_text
 
 
 class Invoice(models.Model):
@@ -151,3 +151,8 @@ class InvoiceRequest(models.Model):
         if self.purchase_order_number:
             return f"{self.organisation} ({self.purchase_order_number})"
         return f"{self.organisation}: {self.plan}"
+
+    @property
+    def price_pounds(self) -> str:
+        """What the seats asked for cost per interval (a council raises its PO for it)."""
+        return pounds_text(self.plan.price_pence_for(self.seats))

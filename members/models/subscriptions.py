@@ -8,6 +8,12 @@ from members.models.organisations import Organisation
 from members.models.people import MemberType, User
 
 
+def pounds_text(pence: int) -> str:
+    """£1,800 or £12.50."""
+    pounds, pence = divmod(pence, 100)
+    return f"£{pounds:,}" if not pence else f"£{pounds:,}.{pence:02d}"
+
+
 class Plan(models.Model):
     """What a person or organisation can buy. Each plan maps to one Stripe Price."""
 
@@ -55,8 +61,12 @@ class Plan(models.Model):
 
     @property
     def price_pounds(self) -> str:
-        pounds, pence = divmod(self.price_pence, 100)
-        return f"£{pounds:,}" if not pence else f"£{pounds:,}.{pence:02d}"
+        return pounds_text(self.price_pence)
+
+    def price_pence_for(self, seats: int) -> int:
+        """What `seats` seats cost per interval: Stripe charges the plan's price per seat
+        (price_pence's help text), so seats beyond those included cost the same each."""
+        return self.price_pence * seats // self.seats
 
     @property
     def included_items(self) -> list[str]:

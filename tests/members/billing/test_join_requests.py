@@ -332,3 +332,21 @@ def test_an_organisation_waiting_for_approval_says_so_rather_than_send_back_to_t
     assert "to join on the Council (20 seats) plan is with the network team" in page
     assert "See membership plans" not in page
     assert "of 0 seats in use" not in account
+
+
+def test_a_council_asking_for_more_seats_is_told_what_they_cost_for_its_po(
+    client, django_capture_on_commit_callbacks, no_stripe, provider
+):
+    plan = PlanFactory(slug="council-25", name="Council (20 seats)", organisation=True, seats=20)
+    plan.price_pence = 180000
+    plan.save()
+    client.force_login(provider)
+
+    form = client.get(reverse("billing:invoice_request")).content.decode()
+    data = {**provider_request(plan), "seats": 25, "purchase_order_number": "PO-7"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("billing:invoice_request"), data)
+
+    assert "Council (20 seats), £1,800 a year" in form
+    [to_person] = [m for m in mail.outbox if m.to == [provider.email]]
+    assert "For 25 seats it costs £2,250 a year, VAT included." in to_person.body
