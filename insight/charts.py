@@ -48,6 +48,11 @@ def chart_svg(table: Table, *, narrow: bool = False) -> SafeString:
         every = -(-len(chart.categories) // (3 if narrow else 6))  # rounded up
         config["x_labels_major_every"] = every
         config["show_minor_x_labels"] = False
+    # Counts written as whole numbers: with a small largest count pygal puts its ticks at
+    # 0.2, 0.4… and the axis read "0 0 0 1 1 1 1 1 2 2 2". Ticks at each whole number.
+    values = [value for _, series in chart.series for value in series if value is not None]
+    if values and all(float(value).is_integer() for value in values) and max(values) < 10:
+        config["y_labels"] = list(range(int(max(max(values), 1)) + 1))
     kind = pygal.Line if chart.kind == "line" else pygal.HorizontalBar
     drawing = kind(**config)
     element_id = f"chart-{table.slug}{'-narrow' if narrow else ''}"

@@ -231,3 +231,22 @@ def test_a_phone_s_chart_writes_few_enough_dates_not_to_run_together():
 
     assert written(chart_svg(table, narrow=True)) <= 4
     assert written(chart_svg(table)) == 8
+
+
+def test_a_chart_of_small_counts_writes_each_whole_number_once_on_its_axis():
+    # "0 0 0 1 1 1 1 1 2 2 2" under a bar chart of members by region, before.
+    from lxml import etree
+
+    from insight.charts import chart_svg
+    from insight.tables import Chart, Table
+
+    table = Table(
+        slug="regions", title="Members by region", headings=[], rows=[], summary="By region.",
+        chart=Chart(kind="bar", categories=["London", "North East", "South West"],
+                    series=[("Members", [2, 2, 1])]),
+    )  # fmt: skip
+
+    svg = etree.fromstring(str(chart_svg(table)))
+    [axis] = [g for g in svg.iter("{*}g") if "always_show" in (g.get("class") or "")]
+
+    assert [text.text for text in axis.iter("{*}text")] == ["0", "1", "2"]
