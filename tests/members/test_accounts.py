@@ -231,6 +231,19 @@ def test_changing_email_needs_a_recent_sign_in(client, registered):
     assert not EmailAddress.objects.filter(email="new@example.org").exists()
 
 
+def test_a_refused_new_email_address_is_summarised_and_tied_to_its_field(client, registered):
+    client.force_login(registered)
+
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "jo.whitfield@harbourlights"}
+    )
+
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert 'aria-describedby="id_email_error"' in page
+    assert 'value="jo.whitfield@harbourlights"' in page
+
+
 @pytest.mark.django_db
 def test_changing_password_needs_the_current_password(client, registered):
     client.force_login(registered)
