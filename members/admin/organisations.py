@@ -1,5 +1,6 @@
 """The admin of organisations, their seats, invitations and grants."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -63,6 +64,17 @@ class HasVerifiedDomainFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OrganisationForm(forms.ModelForm):
+    def clean_verified_domain(self) -> str:
+        # The rules an organisation admin's own verification follows: stored lower case
+        # without "@" (seats are offered by an exact match), never a public email
+        # service, never a domain another organisation holds.
+        domain = self.cleaned_data["verified_domain"]
+        if not domain.strip():
+            return ""
+        return seats.domain_clean(organisation=self.instance, domain=domain)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     """Organisations with their seats, invitations and staff grants.
@@ -71,6 +83,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     (e.g. by a call to a known number) that the organisation owns it.
     """
 
+    form = OrganisationForm
     list_display = ["name", "org_type", "region", "seats_taken", "verified_domain", "created_at"]
     list_filter = ["org_type", "region", HasVerifiedDomainFilter]
     search_fields = [

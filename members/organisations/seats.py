@@ -216,6 +216,26 @@ def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
 # --- Verified email domain -----------------------------------------------------------
 
 
+def domain_clean(*, organisation: Organisation, domain: str) -> str:
+    """The domain as it is stored and matched (lower case, no "@"), or ValidationError
+    when no organisation may offer seats by it: a public email service (anyone can have
+    an address there) or a domain another organisation already verified. Both the admin
+    page and staff in the Django admin go through here."""
+    domain = domain.strip().lower().lstrip("@")
+    if domain in PUBLIC_EMAIL_DOMAINS:
+        raise ValidationError(
+            f"{domain} is a public email service; anyone can have an address there.",
+            code="public_domain",
+        )
+    taken = Organisation.objects.filter(verified_domain=domain).exclude(pk=organisation.pk).exists()
+    if taken:
+        raise ValidationError(
+            f"Another organisation has already verified {domain}. Please contact us.",
+            code="domain_taken",
+        )
+    return domain
+
+
 def domain_verify(*, organisation: Organisation, domain: str, verified_by: User) -> Organisation:
     """An organisation admin verifies the domain of their own verified email address.
 
@@ -230,22 +250,9 @@ def domain_verify(*, organisation: Organisation, domain: str, verified_by: User)
             "You can verify only the domain of one of your own verified email addresses.",
             code="not_own_domain",
         )
-    if domain in PUBLIC_EMAIL_DOMAINS:
-        raise ValidationError(
-            f"{domain} is a public email service; anyone can have an address there.",
-            code="public_domain",
-        )
     with transaction.atomic(durable=True):
         organisation = organisation_lock(organisation)
-        taken = (
-            Organisation.objects.filter(verified_domain=domain).exclude(pk=organisation.pk).exists()
-        )
-        if taken:
-            raise ValidationError(
-                f"Another organisation has already verified {domain}. Please contact us.",
-                code="domain_taken",
-            )
-        organisation.verified_domain = domain
+        organisation.verified_domain = domain_clean(organisation=organisation, domain=domain)
         organisation.save(update_fields=["verified_domain"])
     return organisation
 

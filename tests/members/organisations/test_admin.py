@@ -201,3 +201,33 @@ def test_every_formula_start_is_defused(value):
 
 def test_plain_cells_are_left_alone():
     assert safe_cell("Northmoor Council") == "Northmoor Council"
+
+
+def _organisation_form(rf, staff, organisation, **changes):
+    from django.contrib.admin.sites import site
+    from django.forms.models import model_to_dict
+
+    request = rf.post("/admin/")
+    request.user = staff
+    form_class = site._registry[type(organisation)].get_form(request, organisation)
+    data = {k: v for k, v in model_to_dict(organisation).items() if v is not None} | changes
+    return form_class(data=data, instance=organisation)
+
+
+def test_a_domain_staff_type_with_capitals_or_an_at_sign_still_offers_seats(rf, staff):
+    organisation, _ = organisation_with_seats(seats=3)
+    form = _organisation_form(rf, staff, organisation, verified_domain=" @Northmoor.Example.org ")
+
+    assert form.is_valid(), form.errors
+    form.save()
+
+    colleague = UserFactory(email="lee@northmoor.example.org")
+    assert list(access.claimable_organisations(colleague)) == [organisation]
+
+
+def test_staff_cannot_offer_seats_to_everyone_at_a_public_email_service(rf, staff):
+    organisation, _ = organisation_with_seats(seats=3)
+    form = _organisation_form(rf, staff, organisation, verified_domain="gmail.com")
+
+    assert not form.is_valid()
+    assert "public email service" in str(form.errors["verified_domain"])
