@@ -415,6 +415,18 @@ def test_admin_verifies_their_domain_from_the_page(client):
     assert organisation.verified_domain == "northmoor.example.org"
 
 
+def test_stopping_seats_by_domain_asks_first_since_undoing_it_may_need_staff(client, council):
+    organisation, admin = council
+    organisation.verified_domain = "northmoor.example.org"
+    organisation.save()
+    client.force_login(admin)
+
+    page = client.get(page_url(organisation)).content.decode()
+
+    [form] = re.findall(r"<form[^>]*domain/clear/[^>]*>", page)
+    assert 'data-confirm="Stop offering seats to colleagues at @northmoor.example.org?' in form
+
+
 def test_domain_verification_error_keeps_what_was_typed(client, council):
     organisation, admin = council
     client.force_login(admin)
