@@ -156,6 +156,19 @@ def test_forgotten_password_can_be_reset_from_the_emailed_link(client, registere
     assert registered.check_password("a-brand-new-long-password")
 
 
+def test_a_refused_new_password_after_a_reset_is_summarised(client, registered):
+    client.post(reverse("account_reset_password"), {"email": registered.email})
+    path = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)[1]
+    form_page = client.get(path, follow=True)
+
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"password1": "short", "password2": "short"},
+    )
+
+    assert "There is a problem" in response.content.decode()
+
+
 @pytest.mark.django_db
 def test_sign_in_is_rate_limited(client, registered, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
