@@ -15,14 +15,18 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 
 from members.models import (
     DataRequest,
     Invitation,
     Invoice,
+    InvoiceRequest,
     MembershipGrant,
     MemberTypeChangeRequest,
+    Organisation,
+    Plan,
     Seat,
     StripeEvent,
     Subscription,
@@ -225,6 +229,34 @@ def export(user: User, archive: ExportArchive) -> None:
         iterate(Invoice.objects.filter(subscription__user=user).values()),
     )
     archive.add_part(
+        "requests_to_join",
+        "Requests to join or to pay by invoice",
+        [
+            "created_at",
+            "plan__name",
+            "seats",
+            "purchase_order_number",
+            "status",
+            "organisation__name",
+            "organisation__billing_contact_name",
+            "organisation__billing_email",
+            "organisation__billing_address",
+        ],
+        iterate(
+            InvoiceRequest.objects.filter(requested_by=user).values(
+                "created_at",
+                "plan__name",
+                "seats",
+                "purchase_order_number",
+                "status",
+                "organisation__name",
+                "organisation__billing_contact_name",
+                "organisation__billing_email",
+                "organisation__billing_address",
+            )
+        ),
+    )
+    archive.add_part(
         "sessions",
         "Sign-in sessions",
         ["created_at", "last_seen_at", "ip", "user_agent"],
@@ -265,3 +297,16 @@ def erase(user: User, choices: ErasureChoices) -> None:
         if sid
     ]
     StripeEvent.objects.filter(stripe_subscription_id__in=subscription_ids).update(payload={})
+    # A personal plan asked for by request is billed to an organisation row made for
+    # that request alone (billing.invoicing), often in the person's own name and with
+    # their home address: it stays as the billing record, without them in it.
+    Organisation.objects.filter(
+        invoice_requests__requested_by=user,
+        invoice_requests__plan__holder=Plan.Holder.INDIVIDUAL,
+    ).update(
+        name=f"Billing of former member #{user.pk}",
+        slug=Concat(Value(f"former-member-{user.pk}-billing-"), Cast("pk", CharField())),
+        billing_contact_name="",
+        billing_email="",
+        billing_address="",
+    )

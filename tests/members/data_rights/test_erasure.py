@@ -13,11 +13,20 @@ from forum.models import ModerationAction, ModerationActionKind, Post, Report, S
 from forum.moderation.suspensions import member_suspend
 from forum.personal_data import REMOVED_TEXT
 from members import data_rights
-from members.models import DataRequest, Seat, Subscription, SubscriptionStatus, User
+from members.models import (
+    DataRequest,
+    InvoiceRequest,
+    Seat,
+    Subscription,
+    SubscriptionStatus,
+    User,
+)
 from newsletter.models import Subscriber
 from tests.forum.factories import reported_item, thread_with_posts
 from tests.members.factories import (
     PASSWORD,
+    OrganisationFactory,
+    PlanFactory,
     SeatFactory,
     SubscriptionFactory,
     UserFactory,
@@ -107,6 +116,23 @@ def test_posts_lose_their_text_when_they_chose_to_remove_it():
     bodies = dict(Post.objects.filter(thread=thread).values_list("post_number", "body"))
     assert bodies[1] == bodies[3] == REMOVED_TEXT
     assert bodies[2].startswith("Post 2")
+
+
+def test_the_organisation_billed_for_their_personal_plan_no_longer_carries_them():
+    user = UserFactory(name="Dana Whitfield")
+    billed = OrganisationFactory(
+        name="Dana Whitfield", billing_email="dana@home.example.org", billing_address="12 Elm Road"
+    )
+    InvoiceRequest.objects.create(requested_by=user, plan=PlanFactory(), organisation=billed)
+    employer, _ = organisation_with_seats(name="Brookside Homes Ltd")
+
+    erase_now(user)
+
+    billed.refresh_from_db()
+    employer.refresh_from_db()
+    assert "Dana" not in billed.name + billed.slug
+    assert billed.billing_email == billed.billing_address == ""
+    assert employer.name == "Brookside Homes Ltd"
 
 
 def test_their_seat_is_freed():

@@ -10,13 +10,19 @@ from django.core.files.storage import storages
 from events.models import Registration
 from forum.models import PostBookmark, Report
 from members import data_rights
-from members.models import DataRequest
+from members.models import DataRequest, InvoiceRequest
 from network.models import ContactMessage
 from newsletter.models import Subscriber
 from practice_library.models import Bookmark, RecentRead
 from tests.events.factories import EventFactory
 from tests.forum.factories import thread_with_posts
-from tests.members.factories import SeatFactory, SubscriptionFactory, UserFactory
+from tests.members.factories import (
+    OrganisationFactory,
+    PlanFactory,
+    SeatFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +35,7 @@ PARTS = {
     "invitations",
     "subscriptions",
     "invoices",
+    "requests_to_join",
     "sessions",
     "newsletter_subscription",
     "newsletter_consents",
@@ -101,6 +108,16 @@ def test_the_download_holds_the_persons_rows():
         json.loads(archive.read("event_registrations.json"))[0]["needs"] == "Dana Whitfield needs"
     )
     assert "Dana Whitfield" in archive.read("profile.csv").decode("utf-8-sig")
+
+
+def test_the_download_holds_their_requests_to_join_with_the_billing_details_they_gave():
+    user = UserFactory(name="Dana Whitfield", email="dana@example.org")
+    billed = OrganisationFactory(name="Dana Whitfield", billing_address="12 Elm Road, LS1 1AA")
+    InvoiceRequest.objects.create(requested_by=user, plan=PlanFactory(), organisation=billed)
+
+    [request] = json.loads(_export(user).read("requests_to_join.json"))
+
+    assert request["organisation__billing_address"] == "12 Elm Road, LS1 1AA"
 
 
 def test_the_download_holds_nothing_of_anyone_else():
