@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from members import access
+from members.accounts import sign_in_address_replace
 from members.admin.organisations import SeatInline
 from members.exports import members_csv_lines
 from members.models import (
@@ -41,6 +42,10 @@ class MemberChangeForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        help_texts = {
+            "email": "The address the person signs in with. Changed here, the old address "
+            "signs in no more and the person is emailed at the new one to confirm it."
+        }
 
 
 @admin.register(User)
@@ -81,6 +86,11 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data:
+            sign_in_address_replace(user=obj, old_email=form.initial["email"], request=request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting a person would take safeguarding and billing records with them:

@@ -423,3 +423,58 @@ def test_signing_in_says_so_in_the_site_s_words(client):
 
     said = [str(message) for message in response.context["messages"]]
     assert "You are signed in as Jo Whitfield." in said
+
+
+# --- Staff changing a person's address in the admin -----------------------------------
+
+
+def change_email_in_admin(staff_client, person, new_email):
+    path = reverse("admin:members_user_change", args=[person.pk])
+    form = staff_client.get(path).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("password", "groups", "user_permissions", "topics")
+    }
+    data.update(
+        email=new_email,
+        **{
+            "seats-TOTAL_FORMS": "0",
+            "seats-INITIAL_FORMS": "0",
+            "seats-MIN_NUM_FORMS": "0",
+            "seats-MAX_NUM_FORMS": "1000",
+        },
+    )
+    for name in ("last_login", "date_joined", "erased_at"):
+        data.pop(name, None)
+    return staff_client.post(path, data)
+
+
+def test_an_address_changed_by_staff_stops_the_old_one_signing_in(
+    staff_client, django_capture_on_commit_callbacks
+):
+    person = UserFactory(email="old.address@northmoor.example.org")  # verified address
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = change_email_in_admin(staff_client, person, "new.address@northmoor.example.org")
+
+    assert response.status_code == 302
+    (address,) = EmailAddress.objects.filter(user=person)
+    assert (address.email, address.primary, address.verified) == (
+        "new.address@northmoor.example.org",
+        True,
+        False,
+    )
+    assert not Client().login(email="old.address@northmoor.example.org", password=PASSWORD)
+
+
+def test_an_address_changed_by_staff_is_confirmed_by_the_person(
+    staff_client, django_capture_on_commit_callbacks
+):
+    person = UserFactory(email="old.address@northmoor.example.org")  # verified address
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change_email_in_admin(staff_client, person, "new.address@northmoor.example.org")
+
+    (confirmation,) = [m for m in mail.outbox if "new.address@northmoor.example.org" in m.to]
+    assert "/accounts/confirm-email/" in confirmation.body
