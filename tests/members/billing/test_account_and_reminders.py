@@ -62,6 +62,19 @@ def test_account_tells_a_card_payer_what_to_do_when_a_payment_failed(client, fak
     assert "Update your card in the billing portal" in text
 
 
+def test_account_gives_a_card_payer_a_next_step_when_cards_cannot_be_changed_on_the_site(
+    client, no_stripe
+):
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.PAST_DUE, past_due_since=timezone.now() - timedelta(days=2)
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert "Your last payment did not go through" in text
+    assert "contact us" in text and "we will help you pay" in text
+
+
 def test_account_tells_an_invoice_payer_to_pay_the_open_invoice(client, fake_stripe):
     subscription = SubscriptionFactory(
         status=SubscriptionStatus.PAST_DUE,
