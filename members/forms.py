@@ -33,6 +33,8 @@ class ProfileForm(SpecificMessages, forms.ModelForm):
             "member_type": "What best describes your work?",
         }
         help_texts = {
+            # The model's help text speaks to staff ("the person"); this page to the person.
+            "name": "How you are named on the site: in the forum, and to your colleagues.",
             "organisation_name": "The provider, council or body you work for.",
             "member_type": "For our records. Your member type comes from your membership.",
             "topics": "We use these to choose what goes in your digests.",

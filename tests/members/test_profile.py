@@ -47,6 +47,16 @@ def test_profile_form_with_errors_keeps_what_was_typed(client, registered):
 
 
 @pytest.mark.django_db
+def test_the_profile_speaks_to_the_person_about_their_name(client, registered):
+    client.force_login(registered)
+
+    text = client.get(reverse("members:profile")).content.decode()
+
+    assert "How you are named on the site" in text
+    assert "the person" not in text
+
+
+@pytest.mark.django_db
 def test_profile_offers_the_nine_regions_of_england(client, registered):
     client.force_login(registered)
 
