@@ -53,6 +53,12 @@ def count_text(count: int, people: int) -> str:
     return f"{count:,}"
 
 
+def _summary_part(row: list[str]) -> str:
+    """The row in words: “resources read: 12”, or “resources read by fewer than 3 people”."""
+    label, count = row[0].lower(), row[1]
+    return f"{label} by {count}" if count.startswith(FEWER) else f"{label}: {count}"
+
+
 @dataclass
 class Engagement:
     organisation: Organisation
@@ -197,7 +203,7 @@ def organisation_engagement(
         headings=["", period.label, "People", "Against the period before"],
         rows=rows,
         summary=f"Use by people of {organisation.name}, {period.describe()}: "
-        + "; ".join(f"{row[0].lower()} {row[1]}" for row in rows[:4])
+        + "; ".join(_summary_part(row) for row in rows[:4])
         + ".",
     )
     return Engagement(

@@ -110,6 +110,20 @@ def test_the_change_does_not_give_away_what_fewer_than_3_people_did_before(counc
     assert reads == ["Resources read", "6", "3", ""]
 
 
+def test_the_use_table_s_summary_reads_as_a_sentence(council):
+    organisation, people = council
+    guide = ResourceFactory()
+    for person in people[:3]:
+        _read(person, organisation, guide, days_ago=3)
+    _read(people[0], organisation, guide, kind=Kind.RESOURCE_DOWNLOAD, days_ago=3)
+    _rollup_month()
+
+    summary = _engagement(organisation).activity.summary
+
+    assert "resources read: 3;" in summary
+    assert "resources downloaded by fewer than 3 people;" in summary
+
+
 def test_active_people_count_the_last_30_and_90_days(council):
     organisation, people = council
     guide = ResourceFactory()
