@@ -271,6 +271,21 @@ def category_threads(category: Category, *, page: int, per_page: int) -> list[Th
     )
 
 
+def own_threads_awaiting_review(user, category: Category) -> list[Thread]:
+    """The threads `user` started in `category` that wait for a moderator: the category
+    lists only visible threads, and without this the author could not find theirs again
+    once they left its page."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Thread.objects.filter(
+            category=category, author=user, state=ThreadState.HELD, merged_into__isnull=True
+        )
+        .only("pk", "slug", "title", "created_at")
+        .order_by("-created_at")[:20]
+    )
+
+
 def thread_page_posts(thread: Thread, reader, *, page: int, per_page: int) -> list[Post]:
     """The posts numbered ((page-1)*per_page, page*per_page]: an index range scan on
     (thread, post_number), the same cost on page 1 and page 500. Each post says whether

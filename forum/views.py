@@ -141,6 +141,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "category": category,
             "rows": selectors.thread_rows(request.user, threads),
+            "awaiting_review": selectors.own_threads_awaiting_review(request.user, category),
             "page": page,
             "num_pages": num_pages,
             "can_post": refusal is None,

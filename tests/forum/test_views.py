@@ -22,6 +22,7 @@ from forum.models import (
     PostState,
     Thread,
     ThreadReadState,
+    ThreadState,
 )
 from forum.moderation.threads import thread_merge
 from forum.services import posting, publishing, reactions, reading
@@ -804,3 +805,25 @@ def test_a_first_visit_to_the_reply_form_asks_for_no_file_again(client, room, me
     thread = thread_with_posts(posts=1, category=room, author=member)
     client.force_login(member)
     assert "again before you post" not in page(client.get(f"/forum/t/{thread.pk}/reply/"))
+
+
+def test_the_author_finds_their_thread_awaiting_review_on_the_category_page(
+    client, room, member, second_member, confirmed
+):
+    room.is_premoderated = True
+    room.save()
+    client.force_login(member)
+    client.post(
+        f"/forum/c/{room.slug}/new/",
+        {"title": "Night staff induction", "body": "How long is your induction for nights?"},
+    )
+    thread = Thread.objects.get()
+    assert thread.state == ThreadState.HELD
+
+    own = page(client.get(f"/forum/c/{room.slug}/"))
+    client.force_login(second_member)
+    others = page(client.get(f"/forum/c/{room.slug}/"))
+
+    assert "Your threads awaiting review" in own
+    assert f'href="{thread.get_absolute_url()}"' in own
+    assert "Night staff induction" not in others
