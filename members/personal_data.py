@@ -28,6 +28,7 @@ from members.models import (
     Organisation,
     Plan,
     Seat,
+    SeatRemoval,
     StripeEvent,
     Subscription,
     User,
@@ -188,6 +189,16 @@ def export(user: User, archive: ExportArchive) -> None:
         ["organisation__name", "is_admin", "created_at"],
         iterate(
             Seat.objects.filter(user=user).values("organisation__name", "is_admin", "created_at")
+        ),
+    )
+    archive.add_part(
+        "seats_ended",
+        "Seats an organisation took back",
+        ["organisation__name", "removed_at", "emailed_at"],
+        iterate(
+            SeatRemoval.objects.filter(user=user).values(
+                "organisation__name", "removed_at", "emailed_at"
+            )
         ),
     )
     archive.add_part(

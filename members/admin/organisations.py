@@ -14,6 +14,7 @@ from members.models import (
     MembershipGrant,
     Organisation,
     Seat,
+    SeatRemoval,
 )
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
@@ -26,6 +27,26 @@ class SeatInline(LabelledTabularInline):
     autocomplete_fields = ["user", "organisation"]
     fields = ["user", "organisation", "is_admin", "slot", "created_at"]
     readonly_fields = ["created_at"]
+
+
+class SeatRemovalInline(LabelledTabularInline):
+    """Seats the organisation's admins took back: a record, not edited here."""
+
+    model = SeatRemoval
+    extra = 0
+    fields = ["user", "removed_by", "removed_at", "emailed_at"]
+    readonly_fields = fields
+    verbose_name = "seat taken back"
+    verbose_name_plural = "Seats taken back by the organisation's admins"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class InvitationInline(LabelledTabularInline):
@@ -95,7 +116,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     ]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["seats_summary", "more_pages", "created_at"]
-    inlines = [SeatInline, InvitationInline, OrganisationGrantInline]
+    inlines = [SeatInline, InvitationInline, SeatRemovalInline, OrganisationGrantInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "org_type", "region", "seats_summary", "more_pages"]}),
         ("Seats by email domain", {"fields": ["verified_domain"]}),

@@ -65,6 +65,29 @@ class Seat(models.Model):
         return f"{self.user} at {self.organisation}"
 
 
+class SeatRemoval(models.Model):
+    """A seat an organisation admin took back from a colleague: the organisation's record
+    of who was removed, by whom and when, and when the person was told (once)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="seat_removals"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the person was emailed that their seat ended."
+    )
+
+    class Meta:
+        ordering = ["-removed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} removed from {self.organisation}"
+
+
 class Invitation(models.Model):
     """An organisation admin's invitation to a colleague to take a seat."""
 

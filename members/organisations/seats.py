@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from members import access
-from members.models import Invitation, Organisation, Seat, User
+from members.models import Invitation, Organisation, Seat, SeatRemoval, User
 
 # Addresses anyone can get: a verified address there proves nothing about an employer.
 PUBLIC_EMAIL_DOMAINS = frozenset(
@@ -183,7 +183,13 @@ def organisations_only_admin_of(user: User) -> list[Organisation]:
 
 
 def seat_remove(*, seat: Seat, removed_by: User) -> None:
-    """Take a seat back. The last admin cannot be removed: someone must manage the seats."""
+    """Take a seat back. The last admin cannot be removed: someone must manage the seats.
+
+    A colleague removed by an admin is told by email (their access ends at once, and
+    nothing on the site would otherwise say why); someone who gives up their own seat is
+    not."""
+    from members.organisations.tasks import seat_removal_send
+
     with transaction.atomic(durable=True):
         organisation_lock(seat.organisation)
         seat = Seat.objects.select_related("user").get(pk=seat.pk)
@@ -193,6 +199,11 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
                 code="last_admin",
             )
         seat.delete()
+        if seat.user_id != removed_by.pk:
+            removal = SeatRemoval.objects.create(
+                organisation=seat.organisation, user=seat.user, removed_by=removed_by
+            )
+            seat_removal_send.delay_on_commit(removal.pk)
     access.forget(seat.user)
 
 

@@ -6,12 +6,13 @@ Imported by MembersConfig.ready() so that workers register them.
 import logging
 
 from celery import shared_task
+from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Invitation
+from members.models import Invitation, SeatRemoval
 from members.organisations import invitations, seats
 from network.celery import EMAIL_RETRY
-from network.mail import build_email
+from network.mail import build_email, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +47,32 @@ def invitation_send(invitation_id: int) -> None:
     email.send()
     Invitation.objects.filter(pk=invitation.pk).update(emailed_at=timezone.now())
     logger.info("invitation emailed invitation=%s", invitation.pk)
+
+
+@shared_task(**EMAIL_RETRY)
+def seat_removal_send(removal_id: int) -> None:
+    """Tell a colleague an admin took their seat back, once (a redelivered task sends
+    nothing)."""
+    removal = (
+        SeatRemoval.objects.select_related("organisation", "user", "removed_by")
+        .filter(pk=removal_id, emailed_at__isnull=True)
+        .first()
+    )
+    if removal is None or removal.user.is_erased:
+        return
+    email = build_email(
+        template="members/organisation/emails/seat_removed",
+        context={
+            "removal": removal,
+            "organisation": removal.organisation,
+            "person": removal.user,
+            "remover": removal.removed_by,
+            "membership_url": site_url(reverse("membership")),
+        },
+        subject=f"Your seat in {removal.organisation.name}'s membership has ended",
+        to=[removal.user.email],
+        reply_to=[removal.removed_by.email] if removal.removed_by else None,
+    )
+    email.send()
+    SeatRemoval.objects.filter(pk=removal.pk).update(emailed_at=timezone.now())
+    logger.info("seat removal emailed removal=%s", removal.pk)

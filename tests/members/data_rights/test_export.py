@@ -10,7 +10,7 @@ from django.core.files.storage import storages
 from events.models import Registration
 from forum.models import PostBookmark, Report
 from members import data_rights
-from members.models import DataRequest, InvoiceRequest
+from members.models import DataRequest, InvoiceRequest, SeatRemoval
 from network.models import ContactMessage
 from newsletter.models import Subscriber
 from practice_library.models import Bookmark, RecentRead
@@ -32,6 +32,7 @@ PARTS = {
     "email_addresses",
     "memberships_granted",
     "seats",
+    "seats_ended",
     "invitations",
     "subscriptions",
     "invoices",
@@ -118,6 +119,17 @@ def test_the_download_holds_their_requests_to_join_with_the_billing_details_they
     [request] = json.loads(_export(user).read("requests_to_join.json"))
 
     assert request["organisation__billing_address"] == "12 Elm Road, LS1 1AA"
+
+
+def test_the_download_holds_the_seats_an_organisation_took_back():
+    user = UserFactory(name="Dana Whitfield", email="dana@example.org")
+    SeatRemoval.objects.create(
+        organisation=OrganisationFactory(name="Northmoor Council (fictional)"), user=user
+    )
+
+    [ended] = json.loads(_export(user).read("seats_ended.json"))
+
+    assert ended["organisation__name"] == "Northmoor Council (fictional)"
 
 
 def test_the_download_holds_nothing_of_anyone_else():

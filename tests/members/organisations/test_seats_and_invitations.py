@@ -10,9 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from members import access
-from members.models import Invitation, Seat, User
+from members.models import Invitation, Seat, SeatRemoval, User
 from members.organisations import invitations, seats
 from members.organisations.invitations import InvitationProblem
+from members.organisations.tasks import seat_removal_send
 from tests.members.factories import (
     InvitationFactory,
     SeatFactory,
@@ -267,6 +268,35 @@ def test_removing_a_person_frees_their_seat_and_ends_their_access():
 
     assert not access.is_member(User.objects.get(pk=seat.user_id))
     assert seats.seats_usage(organisation).left == 1
+
+
+def test_a_colleague_removed_by_an_admin_is_told_once(django_capture_on_commit_callbacks):
+    organisation, admin = organisation_with_seats(seats=2)
+    seat = SeatFactory(organisation=organisation)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.seat_remove(seat=seat, removed_by=admin)
+    removal = SeatRemoval.objects.get()
+    seat_removal_send(removal.pk)  # delivered again: nothing more is sent
+
+    (message,) = mail.outbox
+    assert message.to == [seat.user.email]
+    assert f"Your seat in {organisation.name}'s membership has ended" == message.subject
+    assert "took back your seat" in message.body
+    assert (removal.user, removal.removed_by) == (seat.user, admin)
+    removal.refresh_from_db()
+    assert removal.emailed_at is not None
+
+
+def test_someone_giving_up_their_own_seat_gets_no_email(django_capture_on_commit_callbacks):
+    organisation, admin = organisation_with_seats(seats=2)
+    second_admin = SeatFactory(organisation=organisation, is_admin=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.seat_remove(seat=second_admin, removed_by=second_admin.user)
+
+    assert mail.outbox == []
+    assert not SeatRemoval.objects.exists()
 
 
 def test_the_only_admin_cannot_be_removed():
