@@ -40,6 +40,37 @@ def type_change_request_notify_staff(change_request_id: int) -> None:
     logger.info("member type change request emailed request=%s", change_request.pk)
 
 
+@shared_task(**EMAIL_RETRY)
+def type_change_decision_send(change_request_id: int) -> None:
+    """Email a member the decision on their request to change member type, once."""
+    change_request = (
+        MemberTypeChangeRequest.objects.select_related("user")
+        .filter(pk=change_request_id, decision_notified_at__isnull=True)
+        .exclude(status=MemberTypeChangeRequest.Status.PENDING)
+        .first()
+    )
+    if change_request is None or change_request.user.is_erased:
+        return  # emailed by an earlier delivery of this task, or nobody to tell
+    approved = change_request.status == MemberTypeChangeRequest.Status.APPROVED
+    email = build_email(
+        template="members/emails/type_change_decision",
+        context={
+            "change_request": change_request,
+            "approved": approved,
+            "account_url": site_url(reverse("members:account")),
+        },
+        subject="Your member type has changed"
+        if approved
+        else "Your request to change member type",
+        to=[change_request.user.email],
+    )
+    email.send()
+    MemberTypeChangeRequest.objects.filter(pk=change_request.pk).update(
+        decision_notified_at=timezone.now()
+    )
+    logger.info("member type change decision emailed request=%s", change_request.pk)
+
+
 @shared_task
 def data_export_build(data_request_id: int) -> None:
     """Prepare one person's download (their data request) and email its link."""

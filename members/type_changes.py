@@ -95,6 +95,14 @@ def _grant_to_change(user: User) -> MembershipGrant:
     )
 
 
+def _tell_the_member(change_request: MemberTypeChangeRequest) -> None:
+    """The member hears of the decision by email, once it is committed: the account page
+    says it too, but they asked and may not look there for days."""
+    from members.tasks import type_change_decision_send
+
+    type_change_decision_send.delay_on_commit(change_request.pk)
+
+
 def type_change_request_approve(
     *, change_request: MemberTypeChangeRequest, approved_by: User
 ) -> MemberTypeChangeRequest:
@@ -110,6 +118,7 @@ def type_change_request_approve(
         locked.decided_by = approved_by
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
+        _tell_the_member(locked)
     access.forget(locked.user)
     logger.info("member type change approved request=%s grant=%s", locked.pk, grant.pk)
     return locked
@@ -129,5 +138,6 @@ def type_change_request_reject(
             locked.decision_note = note
             fields.append("decision_note")
         locked.save(update_fields=fields)
+        _tell_the_member(locked)
     logger.info("member type change rejected request=%s", locked.pk)
     return locked

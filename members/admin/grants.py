@@ -121,6 +121,7 @@ class MemberTypeChangeRequestAdmin(admin.ModelAdmin):
         "decided_by",
         "decided_at",
         "staff_notified_at",
+        "decision_notified_at",
         "created_at",
     ]
     fields = [*readonly_fields[:6], "decision_note", *readonly_fields[6:]]

@@ -119,6 +119,9 @@ class MemberTypeChangeRequest(models.Model):
     staff_notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the membership team was emailed (sent once)."
     )
+    decision_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the member was emailed the decision (sent once)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

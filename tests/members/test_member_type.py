@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from forum import access as forum_access
 from forum.services import posting, publishing
-from members import access, type_changes
+from members import access, tasks, type_changes
 from members.models import MembershipGrant, MemberType, MemberTypeChangeRequest, User
 from newsletter import tokens
 from newsletter.models import Newsletter, Subscriber
@@ -345,6 +345,42 @@ def test_rejected_request_shows_its_note_on_the_account_page(client, policy_memb
     assert "Not approved" in text
     assert "Your partnership covers research only." in text
     assert access.member_type(fresh(policy_member)) == MemberType.POLICY
+
+
+def test_the_member_is_emailed_an_approval_once(
+    client, policy_member, staff, django_capture_on_commit_callbacks
+):
+    ask(client, policy_member)
+    mail.outbox.clear()
+    change_request = MemberTypeChangeRequest.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        type_changes.type_change_request_approve(change_request=change_request, approved_by=staff)
+    tasks.type_change_decision_send(change_request.pk)  # delivered again: nothing more
+
+    (message,) = mail.outbox
+    assert message.to == [policy_member.email]
+    assert message.subject == "Your member type has changed"
+    assert "you are now a commissioner member" in message.body
+
+
+def test_the_member_is_emailed_a_refusal_with_its_note(
+    client, policy_member, staff, django_capture_on_commit_callbacks
+):
+    ask(client, policy_member)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        type_changes.type_change_request_reject(
+            change_request=MemberTypeChangeRequest.objects.get(),
+            rejected_by=staff,
+            note="Your partnership covers research only.",
+        )
+
+    (message,) = mail.outbox
+    assert message.subject == "Your request to change member type"
+    assert "Your partnership covers research only." in message.body
+    assert MemberTypeChangeRequest.objects.get().decision_notified_at is not None
 
 
 def test_staff_approve_from_the_admin_list(client, policy_member, staff):
