@@ -4,7 +4,7 @@ The newsletter finds this module's SECTIONS (see newsletter/digests/); the forum
 not import the newsletter. Each provider gets the digest's reader (with `.user`, None for
 a subscriber without an account) and period (`.period_start`, `.period_end`), and returns
 a section as plain data or None. Only threads the reader may read are listed
-(forum/selectors.py asks forum/access.py), with title, category and counts: never the
+(forum/summaries.py asks forum/access.py), with title, category and counts: never the
 text of a post, so nothing a moderator later removes sits in inboxes.
 
 "Your followed threads" is the daily summary for members who chose it: while
@@ -15,11 +15,11 @@ get one daily email, not two.
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
-from forum import selectors
+from forum import summaries
 from forum.models import ForumPreference, NotifyBy
 
 
-def _section(title: str, summaries: list[selectors.ThreadSummary]) -> dict | None:
+def _section(title: str, summaries: list[summaries.ThreadSummary]) -> dict | None:
     if not summaries:
         return None
     return {
@@ -49,14 +49,14 @@ def followed_threads(reader, period) -> dict | None:
         return None
     return _section(
         "Your followed threads",
-        selectors.followed_thread_summary(reader.user, period.period_start, period.period_end),
+        summaries.followed_thread_summary(reader.user, period.period_start, period.period_end),
     )
 
 
 def active_threads(reader, period) -> dict | None:
     return _section(
         "Active in the forum",
-        selectors.active_threads(
+        summaries.active_threads(
             reader.user or AnonymousUser(), period.period_start, period.period_end, limit=8
         ),
     )
@@ -65,7 +65,7 @@ def active_threads(reader, period) -> dict | None:
 def busiest_threads(reader, period) -> dict | None:
     return _section(
         "Busiest in the forum",
-        selectors.busiest_threads(
+        summaries.busiest_threads(
             reader.user or AnonymousUser(), period.period_start, period.period_end, limit=8
         ),
     )

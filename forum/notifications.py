@@ -266,7 +266,7 @@ def moderators_alert(report: Report) -> int:
 
 def daily_summary_send(*, user, day) -> bool:
     """The daily summary of followed threads for `user` about local day `day`."""
-    from forum.selectors import followed_thread_summary
+    from forum.summaries import followed_thread_summary
 
     since, until = since_for_day(day)
     threads = followed_thread_summary(user, since, until)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from forum import access as forum_access
 from forum import selectors as forum_selectors
+from forum import summaries as forum_summaries
 from members import access
 from network import home_cache
 from network.celery import app as celery_app
@@ -95,7 +96,7 @@ def _home_sections(user) -> dict:
         context["forum_threads"] = forum_threads
     else:
         month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        context["forum_activity"] = forum_selectors.forum_activity_since(month_start)
+        context["forum_activity"] = forum_summaries.forum_activity_since(month_start)
     return context
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from forum import selectors
+from forum import selectors, summaries
 from forum.models import CategoryReadMark, Follow, Post, PostState, ThreadState
 from forum.services import reading
 from tests.forum.factories import thread_with_posts
@@ -25,7 +25,7 @@ def test_active_threads_lists_recent_threads_as_plain_data(room, member, second_
         category=room, author=member, posts=1, title="Newer thread",
         created=timezone.now() - timedelta(minutes=30),
     )  # fmt: skip
-    found = selectors.active_threads(second_member, *window, limit=10)
+    found = summaries.active_threads(second_member, *window, limit=10)
     assert [s.title for s in found] == ["Newer thread", "Older thread"]
     summary = found[1]
     assert summary.url == f"https://network.example.org{older.get_absolute_url()}"
@@ -37,7 +37,7 @@ def test_active_threads_lists_recent_threads_as_plain_data(room, member, second_
 def test_busiest_threads_orders_by_new_posts(room, member, second_member, window):
     thread_with_posts(category=room, author=member, posts=1, title="Quiet")
     thread_with_posts(category=room, author=member, posts=4, title="Busy")
-    found = selectors.busiest_threads(second_member, *window, limit=1)
+    found = summaries.busiest_threads(second_member, *window, limit=1)
     assert [(s.title, s.new_post_count) for s in found] == [("Busy", 4)]
 
 
@@ -48,8 +48,8 @@ def test_digest_never_shows_threads_the_member_may_not_read(
         posts=1, category=commissioners_room, author=commissioner_member, title="Fees"
     )
     thread_with_posts(posts=1, category=room, author=commissioner_member, title="Rotas")
-    assert [s.title for s in selectors.active_threads(provider_member, *window)] == ["Rotas"]
-    titles = {s.title for s in selectors.active_threads(commissioner_member, *window)}
+    assert [s.title for s in summaries.active_threads(provider_member, *window)] == ["Rotas"]
+    titles = {s.title for s in summaries.active_threads(commissioner_member, *window)}
     assert titles == {"Fees", "Rotas"}
 
 
@@ -59,7 +59,7 @@ def test_digest_counts_only_visible_posts_of_visible_threads(room, member, secon
     hidden = thread_with_posts(category=room, author=member, posts=2, title="Hidden thread")
     hidden.state = ThreadState.HIDDEN
     hidden.save()
-    found = selectors.active_threads(second_member, *window)
+    found = summaries.active_threads(second_member, *window)
     assert [(s.title, s.new_post_count) for s in found] == [("Partly held", 2)]
 
 
@@ -68,7 +68,7 @@ def test_digest_respects_the_period(room, member, second_member):
         posts=1, category=room, author=member, created=timezone.now() - timedelta(days=10)
     )
     now = timezone.now()
-    assert selectors.active_threads(second_member, now - timedelta(days=1), now) == []
+    assert summaries.active_threads(second_member, now - timedelta(days=1), now) == []
 
 
 def test_followed_thread_summary_lists_followed_threads_with_posts_by_others(
@@ -80,7 +80,7 @@ def test_followed_thread_summary_lists_followed_threads_with_posts_by_others(
     )  # fmt: skip
     thread_with_posts(posts=1, category=room, author=second_member, title="Not followed")
     reading.thread_follow(user=second_member, thread=followed)
-    found = selectors.followed_thread_summary(second_member, *window)
+    found = summaries.followed_thread_summary(second_member, *window)
     assert [(s.title, s.new_post_count) for s in found] == [("Followed", 2)]
 
 
@@ -91,7 +91,7 @@ def test_followed_summary_includes_followed_categories_but_not_muted_threads(
     muted = thread_with_posts(posts=1, category=room, author=member, title="Muted")
     reading.category_follow(user=second_member, category=room)
     reading.thread_unfollow(user=second_member, thread=muted)
-    found = selectors.followed_thread_summary(second_member, *window)
+    found = summaries.followed_thread_summary(second_member, *window)
     assert [s.thread_id for s in found] == [kept.pk]
 
 
@@ -152,5 +152,5 @@ def test_forum_activity_counts_leave_out_hidden_threads(db):
     hidden = thread_with_posts(posts=3)
     hidden.state = ThreadState.HIDDEN
     hidden.save(update_fields=["state"])
-    activity = selectors.forum_activity_since(timezone.now() - timedelta(days=1))
+    activity = summaries.forum_activity_since(timezone.now() - timedelta(days=1))
     assert (activity.threads, activity.posts) == (1, 2)
