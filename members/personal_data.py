@@ -239,33 +239,22 @@ def export(user: User, archive: ExportArchive) -> None:
         ["number", "status", "amount_due_pence", "due_date", "created_at"],
         iterate(Invoice.objects.filter(subscription__user=user).values()),
     )
+    request_columns = [
+        "created_at",
+        "plan__name",
+        "seats",
+        "purchase_order_number",
+        "status",
+        "organisation__name",
+        "organisation__billing_contact_name",
+        "organisation__billing_email",
+        "organisation__billing_address",
+    ]
     archive.add_part(
         "requests_to_join",
         "Requests to join or to pay by invoice",
-        [
-            "created_at",
-            "plan__name",
-            "seats",
-            "purchase_order_number",
-            "status",
-            "organisation__name",
-            "organisation__billing_contact_name",
-            "organisation__billing_email",
-            "organisation__billing_address",
-        ],
-        iterate(
-            InvoiceRequest.objects.filter(requested_by=user).values(
-                "created_at",
-                "plan__name",
-                "seats",
-                "purchase_order_number",
-                "status",
-                "organisation__name",
-                "organisation__billing_contact_name",
-                "organisation__billing_email",
-                "organisation__billing_address",
-            )
-        ),
+        request_columns,
+        iterate(InvoiceRequest.objects.filter(requested_by=user).values(*request_columns)),
     )
     archive.add_part(
         "sessions",
