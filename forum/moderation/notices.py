@@ -123,7 +123,9 @@ def moderation_notice_send(entry: ModerationAction) -> bool:
         context={
             **told,
             "action": entry.action,
-            "thread_url": site_url(post.thread.get_absolute_url()) if post else "",
+            # The post's own place on its page (the author still sees it there, marked):
+            # on a long thread, the top of page 1 would leave them to look for it.
+            "post_url": site_url(post.get_absolute_url()) if post else "",
             "contact_url": site_url(reverse("contact")),
         },
         subject=told["subject"],

@@ -18,6 +18,7 @@ from forum.moderation import actions, notices, suspensions
 from forum.moderation.queue import Decision
 from forum.services import reports
 from forum.tasks import moderation_notice_send
+from network.mail import site_url
 from tests.forum.factories import held_post, member_of_type, thread_with_posts
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,18 @@ def test_a_hidden_post_s_author_is_told_why_without_the_post_s_text(
     assert message.subject == "Your post in “Winter rotas” was hidden by a moderator"
     assert "The moderator's reason: Names young people in the home" in message.body
     assert BODY not in message.body and BODY not in message.alternatives[0][0]
+
+
+def test_a_notice_links_to_the_post_itself_not_the_top_of_its_thread(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = _reply_by(writer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_hide(actor=moderator, post=post, reason="Names young people in the home")
+
+    [message] = mail.outbox
+    assert f"Your post: {site_url(post.get_absolute_url())}\n" in message.body
 
 
 def test_a_notice_goes_once_however_often_its_task_runs(moderator, writer):
