@@ -32,6 +32,20 @@ class PlanAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "stripe_price_id"]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        changed = {"price_pence", "seats"} & set(form.changed_data)
+        if change and changed and obj.stripe_price_id:
+            # Stripe charges from its own Price: the site's figure alone changes nothing
+            # anyone pays, and the membership page would now show a price nobody is charged.
+            messages.warning(
+                request,
+                f"The site now shows {obj.price_pounds} for {obj.name}, but Stripe still "
+                f"charges its Price {obj.stripe_price_id}. Create a new Price in Stripe at "
+                "the new amount (per seat for an organisation plan) and put its id here; "
+                "members already paying keep their price until they are moved to it.",
+            )
+
 
 class InvoiceInline(LabelledTabularInline):
     model = Invoice

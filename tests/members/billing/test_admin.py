@@ -79,3 +79,33 @@ def test_staff_refresh_a_subscription_from_stripe(staff_client, fake_stripe, bil
     )
 
     assert Subscription.objects.get().status == "past_due"
+
+
+def plan_form(plan, **changes) -> dict:
+    fields = ["name", "slug", "member_type", "holder", "interval", "price_pence", "seats",
+              "included", "stripe_price_id", "trial_days", "order"]  # fmt: skip
+    data = {name: getattr(plan, name) for name in fields}
+    data.update(is_active="on", **changes)
+    return data
+
+
+def test_changing_a_plan_s_price_warns_that_stripe_still_charges_the_old_one(staff_client):
+    plan = PlanFactory(name="Provider: individual, annual", stripe_price_id="price_1Qprovider")
+    url = reverse("admin:members_plan_change", args=[plan.pk])
+
+    response = staff_client.post(url, plan_form(plan, price_pence=15000), follow=True)
+
+    text = response.content.decode()
+    assert "The site now shows £150 for Provider: individual, annual" in text
+    assert "Stripe still charges its Price price_1Qprovider" in text
+
+
+def test_renaming_a_plan_gives_no_price_warning(staff_client):
+    plan = PlanFactory(name="Provider: individual, annual")
+    url = reverse("admin:members_plan_change", args=[plan.pk])
+
+    response = staff_client.post(url, plan_form(plan, name="Provider, yearly"), follow=True)
+
+    plan.refresh_from_db()
+    assert plan.name == "Provider, yearly"
+    assert "Stripe still charges" not in response.content.decode()
