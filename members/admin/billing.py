@@ -34,8 +34,14 @@ class PlanAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        changed = {"price_pence", "seats"} & set(form.changed_data)
-        if change and changed and obj.stripe_price_id:
+        changed = set(form.changed_data)
+        # A new Price id given with the new figure is the way to change a price: no warning.
+        if (
+            change
+            and changed & {"price_pence", "seats"}
+            and "stripe_price_id" not in changed
+            and obj.stripe_price_id
+        ):
             # Stripe charges from its own Price: the site's figure alone changes nothing
             # anyone pays, and the membership page would now show a price nobody is charged.
             messages.warning(

@@ -109,3 +109,16 @@ def test_renaming_a_plan_gives_no_price_warning(staff_client):
     plan.refresh_from_db()
     assert plan.name == "Provider, yearly"
     assert "Stripe still charges" not in response.content.decode()
+
+
+def test_a_new_price_given_with_its_stripe_price_gives_no_warning(staff_client):
+    plan = PlanFactory(name="Provider: individual, annual", stripe_price_id="price_1Qold")
+    url = reverse("admin:members_plan_change", args=[plan.pk])
+
+    response = staff_client.post(
+        url, plan_form(plan, price_pence=15000, stripe_price_id="price_1Qnew"), follow=True
+    )
+
+    plan.refresh_from_db()
+    assert (plan.price_pence, plan.stripe_price_id) == (15000, "price_1Qnew")
+    assert "Stripe still charges" not in response.content.decode()
