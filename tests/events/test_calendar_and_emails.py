@@ -59,11 +59,8 @@ def test_a_change_of_time_emails_every_registrant_an_update_with_a_higher_sequen
     others = people(2)
     for user in [person, *others]:
         register(event, user, commit)
-    before = {name: getattr(event, name) for name in services.CALENDAR_FIELDS}
     mail.outbox.clear()
-    event.starts_at += timedelta(hours=2)
-    event.ends_at += timedelta(hours=2)
-    event.save()
+    before = moved_later(event, by=timedelta(hours=2))
 
     with commit():
         emailed = services.event_changed(event=event, before=before)
@@ -77,15 +74,26 @@ def test_a_change_of_time_emails_every_registrant_an_update_with_a_higher_sequen
     assert vevent(calendar)["DTSTART"].dt == event.starts_at
 
 
+def calendar_fields(event) -> dict:
+    """What services.event_changed compares a saved event with."""
+    return {name: getattr(event, name) for name in services.CALENDAR_FIELDS}
+
+
+def moved_later(event, by: timedelta = timedelta(days=1)) -> dict:
+    """Move `event` later by `by`; its calendar fields as they were."""
+    before = calendar_fields(event)
+    event.starts_at += by
+    event.ends_at += by
+    event.save()
+    return before
+
+
 def test_people_waiting_hear_of_a_change_too_without_a_calendar_file(person, commit):
     event = EventFactory(capacity=1)
     register(event, people(1)[0], commit)
     register(event, person, commit)  # waiting
-    before = {name: getattr(event, name) for name in services.CALENDAR_FIELDS}
     mail.outbox.clear()
-    event.starts_at += timedelta(days=1)
-    event.ends_at += timedelta(days=1)
-    event.save()
+    before = moved_later(event)
 
     with commit():
         services.event_changed(event=event, before=before)
@@ -100,11 +108,8 @@ def test_people_waiting_are_not_told_of_a_place_or_calendar_file_they_lack(perso
     holder = people(1)[0]
     register(event, holder, commit)
     register(event, person, commit)  # waiting
-    before = {name: getattr(event, name) for name in services.CALENDAR_FIELDS}
     mail.outbox.clear()
-    event.starts_at += timedelta(days=1)
-    event.ends_at += timedelta(days=1)
-    event.save()
+    before = moved_later(event)
     with commit():
         services.event_changed(event=event, before=before)
     with commit():
@@ -126,7 +131,7 @@ def test_people_waiting_are_not_told_of_a_place_or_calendar_file_they_lack(perso
 def test_saving_an_event_without_changing_time_or_place_emails_nobody(person, commit):
     event = EventFactory()
     register(event, person, commit)
-    before = {name: getattr(event, name) for name in services.CALENDAR_FIELDS}
+    before = calendar_fields(event)
     mail.outbox.clear()
     event.summary = "A clearer summary."
 

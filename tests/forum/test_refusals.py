@@ -341,12 +341,18 @@ def test_a_refusal_reached_by_a_link_shows_nothing_written_back(client, members_
     assert "has not been posted" not in html
 
 
-def test_edit_sent_after_the_window_closed_says_so_and_keeps_the_text(
-    client, settings, room, member
-):
+def posted_past_the_edit_window(settings, room, member) -> Post:
+    """A post by `member` written 61 minutes ago, with an edit window of 60."""
     settings.FORUM_EDIT_WINDOW_MINUTES = 60
     post = thread_with_posts(posts=1, category=room, author=member).posts.get()
     Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(minutes=61))
+    return post
+
+
+def test_edit_sent_after_the_window_closed_says_so_and_keeps_the_text(
+    client, settings, room, member
+):
+    post = posted_past_the_edit_window(settings, room, member)
     client.force_login(member)
     response = client.post(f"/forum/post/{post.pk}/edit/", {"body": "Corrected: 8 shifts."})
     assert response.status_code == 403
@@ -359,9 +365,7 @@ def test_edit_sent_after_the_window_closed_says_so_and_keeps_the_text(
 def test_an_author_too_late_to_edit_is_told_they_can_take_the_post_down_now(
     client, settings, room, member
 ):
-    settings.FORUM_EDIT_WINDOW_MINUTES = 60
-    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
-    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(minutes=61))
+    post = posted_past_the_edit_window(settings, room, member)
     client.force_login(member)
 
     html = page(client.get(f"/forum/post/{post.pk}/edit/"))
