@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.gzip import GZipMiddleware
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from network import home_cache
 
@@ -226,6 +226,30 @@ class SecurityHeadersMiddleware:
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Marks every response to a signed-in person `Cache-Control: private`, so that no
+    shared cache (a council's proxy, a CDN put in front of the site) keeps it.
+
+    Such a page carries the person's name and membership, and often what only members
+    may read; `Vary: Cookie` alone leaves it to each cache to honour, and some ignore it.
+    Visitors' pages are the same for everyone and are left as they are: a request
+    without a session cookie is a visitor's (nobody is signed in without one), and is
+    answered without reading a session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True)
         return response
 
 
