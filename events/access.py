@@ -11,7 +11,9 @@ event's eligibility or a registration's status to decide access.
                              member type        members of that type (member_type)
                            editors and staff always (they run the sessions); and only while
                            the event is published and its registration window is open
-    joining link           people holding a confirmed place, from
+    joining link           people holding a confirmed place who are still among those
+                           the event is for (a place booked as a member does not open a
+                           members' session once the membership has ended), from
                            EVENTS_JOINING_LINK_MINUTES before the start until the end;
                            editors and staff always
     recording and slides   the people who may register (open events: everyone, also
@@ -110,9 +112,21 @@ def can_see_joining_link(
         return False
     if registration.status != RegistrationStatus.CONFIRMED:
         return False
+    if not is_eligible(user, event):
+        return False
     now = now or timezone.now()
     opens = event.starts_at - timedelta(minutes=settings.EVENTS_JOINING_LINK_MINUTES)
     return opens <= now < event.ends_at
+
+
+def place_needs_renewal(user, event: Event, registration: Registration | None) -> bool:
+    """Does this person hold a place booked while a member, at an event for members,
+    that their ended membership no longer opens?"""
+    return (
+        registration is not None
+        and registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
+        and not is_eligible(user, event)
+    )
 
 
 def joining_link_opens_at(event: Event) -> datetime:

@@ -234,6 +234,12 @@ def offer_confirm(*, registration: Registration, now: datetime | None = None) ->
             raise ValidationError("There is no place waiting for you to confirm.", code="no_offer")
         if event.status != EventStatus.PUBLISHED:
             raise ValidationError("This event is no longer taking places.", code="closed")
+        if not access.is_eligible(registration.user, event):
+            raise ValidationError(
+                f"{access.eligibility_text(event, refused=True)} Renew your membership to "
+                "take the place before the time to confirm it runs out.",
+                code="cannot_register",
+            )
         return _offer_accept(registration, now=now)
 
 

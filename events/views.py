@@ -77,6 +77,7 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
         "eligibility": access.eligibility_text(event),
         "show_link": access.can_see_joining_link(user, event, registration, now=now),
         "link_opens_at": access.joining_link_opens_at(event),
+        "needs_renewal": access.place_needs_renewal(user, event, registration),
         "show_recording": access.can_see_recording(user, event, now=now),
         "certificate": registration is not None
         and access.can_download_certificate(user, registration),

@@ -256,3 +256,22 @@ def test_a_place_given_up_above_a_lowered_capacity_is_not_offered_on(person, com
     waiting.refresh_from_db()
     assert waiting.status == "waiting"
     assert Registration.objects.filter(event=event, place__isnull=False).count() == 1
+
+
+def test_an_offer_of_a_members_event_is_refused_once_the_membership_has_ended(person, commit):
+    # `person` holds no membership: as someone whose membership ended after they joined
+    # the waiting list.
+    event = EventFactory(capacity=1, eligibility=Eligibility.MEMBERS)
+    offered = Registration.objects.create(
+        event=event,
+        user=person,
+        status="offered",
+        place=1,
+        offer_expires_at=timezone.now() + timedelta(days=1),
+    )
+
+    with pytest.raises(ValidationError, match="Renew your membership to take the place"):
+        services.offer_confirm(registration=offered)
+
+    offered.refresh_from_db()
+    assert offered.status == "offered"

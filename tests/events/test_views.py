@@ -526,3 +526,35 @@ def test_a_cancel_link_cannot_confirm_an_offer(client, person):
     cancel_token = tokens.registration_token(offered, purpose=tokens.CANCEL)
 
     assert client.post(f"/events/r/{cancel_token}/confirm/").status_code == 400
+
+
+def test_the_joining_link_of_a_members_event_hides_once_the_membership_has_ended(
+    client, registered, settings
+):
+    settings.EVENTS_JOINING_LINK_MINUTES = 30
+    starts = timezone.now() + timedelta(minutes=20)
+    event = EventFactory(
+        eligibility=Eligibility.MEMBERS, starts_at=starts, ends_at=starts + timedelta(hours=1)
+    )
+    # Booked while a member; the membership has since ended.
+    Registration.objects.create(event=event, user=registered, status="confirmed", place=1)
+    client.force_login(registered)
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert event.online_link not in page
+    assert "Your membership has ended, so the joining link will not appear here" in page
+
+
+def test_the_joining_link_of_a_members_event_shows_to_a_member_with_a_place(
+    client, member, settings
+):
+    settings.EVENTS_JOINING_LINK_MINUTES = 30
+    starts = timezone.now() + timedelta(minutes=20)
+    event = EventFactory(
+        eligibility=Eligibility.MEMBERS, starts_at=starts, ends_at=starts + timedelta(hours=1)
+    )
+    Registration.objects.create(event=event, user=member, status="confirmed", place=1)
+    client.force_login(member)
+
+    assert event.online_link in client.get(event.get_absolute_url()).text
