@@ -197,6 +197,8 @@ class EditionAdmin(admin.ModelAdmin):
         for section in sections:
             section.body_html = section_html(section)
             section.save()
+        # The resources, threads and events picked: saved only once the sections are.
+        formset.save_m2m()
         for section in formset.deleted_objects:
             section.delete()
 

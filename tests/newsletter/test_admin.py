@@ -16,6 +16,7 @@ from members.models import Region
 from newsletter.models import Delivery, Edition
 from tests.newsletter.conftest import parse, parts
 from tests.newsletter.factories import SubscriberFactory, subscribers
+from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +333,23 @@ def test_a_new_edition_keeps_the_archive_access_chosen(staff_client, newsletter)
 
     assert response.status_code == 302
     assert Edition.objects.get().archive_access == Edition.ArchiveAccess.MEMBERS
+
+
+def test_the_resources_an_editor_picks_for_a_section_are_kept(staff_client, newsletter):
+    first, second = ResourceFactory(), ResourceFactory()
+
+    add_edition(
+        staff_client,
+        newsletter,
+        archive_access="public",
+        **{
+            "sections-TOTAL_FORMS": "1",
+            "sections-0-order": "0",
+            "sections-0-kind": "resources",
+            "sections-0-resources": [str(first.pk), str(second.pk)],
+            "sections-0-events_count": "0",
+        },
+    )
+
+    section = Edition.objects.get().sections.get()
+    assert set(section.resources.all()) == {first, second}
