@@ -366,6 +366,19 @@ def can_react(user, post) -> bool:
     return PostPermissions(user, post=post).react(post)
 
 
+def member_types_reading(category) -> frozenset[str]:
+    """The member types whose members may read `category`."""
+    return frozenset(
+        type_ for type_, field_name in _FORUM_READ_FIELD.items() if getattr(category, field_name)
+    )
+
+
+def is_kept_to_some_member_types(category) -> bool:
+    """Is `category` closed to members of some type? Its name and its threads' titles are
+    then for its readers alone (the room's page answers others 404, not 403)."""
+    return member_types_reading(category) != frozenset(_FORUM_READ_FIELD)
+
+
 def category_readers_q(category) -> Q:
     """A Q on User: everyone who may read `category` now (mirrors can_read_category), so
     that notifications and emails reach only people who may read what they point to."""

@@ -4,13 +4,15 @@ which alone says who is a member and of which type."""
 
 from django.db import models
 
+from events.models import AUDIENCE_LABELS
+from forum import access as forum_access
 from members.access import (
     AccessLevel,
     can_read_for_member_type,
     is_lapsed,
     is_member,
 )
-from newsletter.models import Edition
+from newsletter.models import Edition, Section
 
 
 class EditionRefusal(models.TextChoices):
@@ -55,3 +57,44 @@ def edition_refusals(user, editions) -> dict[int, EditionRefusal]:
         return {}
     way_in = _way_in(user)
     return dict.fromkeys(closed, way_in)
+
+
+def may_name_thread(edition: Edition, thread) -> bool:
+    """May `edition` feature `thread` (its title and room) in its forum highlights?
+
+    A room open to every member type may be named to anyone: the title comes with a
+    link that asks non-members to join. A room kept to some member types may be named
+    only where all who read the edition may read the room: a newsletter for one of those
+    types, whose archive is for members only."""
+    category = thread.category
+    if not forum_access.is_kept_to_some_member_types(category):
+        return True
+    return (
+        edition.archive_access == Edition.ArchiveAccess.MEMBERS
+        and edition.newsletter.restricted_to in forum_access.member_types_reading(category)
+    )
+
+
+def thread_too_private_text(thread) -> str:
+    """Why a thread cannot be featured, and what the editor may do, in their words."""
+    readers = sorted(forum_access.member_types_reading(thread.category))
+    names = " and ".join(AUDIENCE_LABELS[type_].lower() for type_ in readers) or "staff"
+    return (
+        f"“{thread.title}” is in {thread.category.name}, which only {names} may read. Take "
+        "it out of the forum highlights, or feature it only in a newsletter for them with "
+        "its web archive for members only."
+    )
+
+
+def threads_too_private(edition: Edition) -> list:
+    """The threads of the edition's forum highlights that it may not name (see
+    `may_name_thread`)."""
+    sections = edition.sections.filter(kind=Section.Kind.FORUM).prefetch_related(
+        "threads__category"
+    )
+    return [
+        thread
+        for section in sections
+        for thread in section.threads.all()
+        if not may_name_thread(edition, thread)
+    ]

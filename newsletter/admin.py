@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.forms.models import BaseInlineFormSet
 from django.forms.utils import from_current_timezone
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin
 from network.forms import SpecificMessages
+from newsletter import access as newsletter_access
 from newsletter import selectors
 from newsletter.models import (
     Consent,
@@ -74,8 +76,26 @@ class SubscriberAdmin(AccountFieldsAsText, admin.ModelAdmin):
     account = account_address("user", "account")
 
 
+class SectionFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """Forum highlights name only threads that everyone reading the edition may read
+        (newsletter/access.py). The edition here carries the values just entered above."""
+        super().clean()
+        edition = self.instance
+        if not edition.newsletter_id:
+            return  # the edition's own form says what is missing
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or data.get("kind") != Section.Kind.FORUM:
+                continue
+            for thread in data.get("threads") or []:
+                if not newsletter_access.may_name_thread(edition, thread):
+                    form.add_error("threads", newsletter_access.thread_too_private_text(thread))
+
+
 class SectionInline(admin.StackedInline):
     model = Section
+    formset = SectionFormSet
     extra = 0
     fields = ["order", "kind", "title", "body", "resources", "threads", "events", "events_count"]
     autocomplete_fields = ["resources", "threads", "events"]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from newsletter import access as newsletter_access
 from newsletter import selectors
 from newsletter.audience import audience_freeze
 from newsletter.messages import MessageTemplate
@@ -48,6 +49,9 @@ def _refuse_unless_sendable(edition: Edition) -> None:
         raise ValidationError("This edition has already been sent; it cannot be sent twice.")
     if edition.status == Edition.Status.CANCELLED:
         raise ValidationError("This edition was cancelled; copy it to send it again.")
+    too_private = newsletter_access.threads_too_private(edition)
+    if too_private:
+        raise ValidationError(newsletter_access.thread_too_private_text(too_private[0]))
     if selectors.edition_audience_count(edition) == 0:
         raise ValidationError(
             "No one would receive this edition: nobody subscribed to the newsletter matches "

@@ -10,12 +10,19 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.models import Category
 from members.access import EDITORS_GROUP
 from members.demo import EDITORS_APP_LABELS, group_with_permissions
-from members.models import Region
+from members.models import MemberType, Region
 from newsletter.models import Delivery, Edition
+from tests.forum.factories import CategoryFactory, ThreadFactory
 from tests.newsletter.conftest import parse, parts
-from tests.newsletter.factories import SubscriberFactory, subscribers
+from tests.newsletter.factories import (
+    NewsletterFactory,
+    SectionFactory,
+    SubscriberFactory,
+    subscribers,
+)
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -333,6 +340,69 @@ def test_a_new_edition_keeps_the_archive_access_chosen(staff_client, newsletter)
 
     assert response.status_code == 302
     assert Edition.objects.get().archive_access == Edition.ArchiveAccess.MEMBERS
+
+
+def commissioners_thread():
+    room = CategoryFactory(
+        name="Commissioners' room",
+        slug="commissioners-room",
+        providers_may_read=False,
+        policy_may_read=False,
+    )
+    return ThreadFactory(category=room, title="Block contracts and sufficiency duties")
+
+
+def with_forum_highlights(thread, **fields) -> dict:
+    return {
+        "sections-TOTAL_FORMS": "1",
+        "sections-0-order": "0",
+        "sections-0-kind": "forum",
+        "sections-0-title": "From the forum",
+        "sections-0-threads": [str(thread.pk)],
+        "sections-0-events_count": "0",
+        **fields,
+    }
+
+
+def test_forum_highlights_refuse_a_thread_of_a_room_kept_to_one_member_type(
+    staff_client, newsletter
+):
+    thread = commissioners_thread()
+
+    response = add_edition(
+        staff_client, newsletter, archive_access="members", **with_forum_highlights(thread)
+    )
+
+    page = response.content.decode()
+    assert "is in Commissioners&#x27; room, which only commissioners may read" in page
+    assert "Winter briefing" in page
+    assert not Edition.objects.exists()
+
+
+def test_a_commissioners_newsletter_with_a_members_archive_may_feature_their_room(staff_client):
+    briefing = NewsletterFactory(restricted_to=MemberType.COMMISSIONER)
+    thread = commissioners_thread()
+
+    response = add_edition(
+        staff_client, briefing, archive_access="members", **with_forum_highlights(thread)
+    )
+
+    assert response.status_code == 302
+    assert list(Edition.objects.get().sections.get().threads.all()) == [thread]
+
+
+def test_sending_refuses_a_thread_whose_room_was_closed_after_it_was_picked(
+    staff_client, edition, newsletter
+):
+    subscribers(newsletter, 2)
+    thread = ThreadFactory(title="Block contracts and sufficiency duties")
+    SectionFactory(edition=edition, kind="forum").threads.add(thread)
+    Category.objects.filter(pk=thread.category_id).update(providers_may_read=False)
+
+    response = post(staff_client, url("send", edition), {"action": "send", "confirm": "on"})
+
+    assert "which only commissioners and policy makers and others may read" in response.text
+    assert not Delivery.objects.exists()
 
 
 def test_the_resources_an_editor_picks_for_a_section_are_kept(staff_client, newsletter):
