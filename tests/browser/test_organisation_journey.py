@@ -8,8 +8,13 @@ import pytest
 from django.core import mail
 
 from members.models import Seat
-from tests.browser.conftest import assert_accessible, sign_in
-from tests.members.factories import PASSWORD, UserFactory, organisation_with_seats
+from tests.browser.conftest import assert_accessible, sign_in, signed_in
+from tests.members.factories import (
+    PASSWORD,
+    InvitationFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 
 COLLEAGUE = "kim.lowe@northmoor.example.org"
 
@@ -85,3 +90,18 @@ def test_org_admin_invites_colleague_who_accepts_then_admin_removes_them(new_pag
 
     colleague_page.goto("/account/")
     colleague_page.get_by_text("You are not a member yet").wait_for()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_s_send_again_and_revoke_stay_on_a_320_px_screen(new_page, live_server):
+    organisation, admin = organisation_with_seats(seats=5, name="Northmoor Council (fictional)")
+    InvitationFactory(organisation=organisation, invited_by=admin, email=COLLEAGUE)
+    page = signed_in(new_page, live_server, admin, width=320, height=800)
+
+    page.goto(f"/account/organisation/{organisation.slug}/")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    revoke = page.get_by_role("button", name=re.compile(f"^Revoke.*{re.escape(COLLEAGUE)}"))
+    revoke = revoke.bounding_box()
+    assert revoke["x"] + revoke["width"] <= 320
+    assert_accessible(page)
