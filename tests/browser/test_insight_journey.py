@@ -86,3 +86,28 @@ def test_an_organisation_admin_sees_their_people_s_use(new_page, live_server):
     assert page.get_by_text("People active in the last 30 days").is_visible()
     assert_accessible(page)
     assert violations == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organisation_s_figures_keep_a_320_px_page_from_scrolling_sideways(
+    new_page, live_server
+):
+    organisation, admin = organisation_with_seats(seats=10, name="Northmoor Council")
+    # One reader: the change against the period before is withheld ("fewer than 3").
+    ActivityEvent.objects.create(
+        kind=Kind.RESOURCE_VIEW,
+        at=timezone.now() - timedelta(days=2),
+        user=admin,
+        organisation=organisation,
+        subject_id=ResourceFactory().pk,
+    )
+    services.activity_rollup(day=timezone.localdate() - timedelta(days=2))
+    page = signed_in(new_page, live_server, admin, width=320, height=800)
+
+    page.goto(f"/insight/organisations/{organisation.slug}/")
+
+    # A table wider than the screen scrolls inside its own box; the words kept for
+    # screen readers in its cells must not widen the page beyond it.
+    assert page.locator(".table-scroll").first.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
