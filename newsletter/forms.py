@@ -50,15 +50,22 @@ class ChoicesForm(SpecificMessages, forms.Form):
 
 
 class SignUpForm(ChoicesForm):
+    # Browsers fill in the visitor's own details (WCAG 1.3.5), as on the home page's form.
     email = forms.EmailField(
         label="Email address",
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
-    name = forms.CharField(label="Your name (optional)", max_length=150, required=False)
+    name = forms.CharField(
+        label="Your name (optional)",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     consent = forms.BooleanField(
         label=CONSENT_TEXT,
         required=True,

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -37,6 +38,14 @@ def sign_up(django_capture_on_commit_callbacks):
 def confirm_link() -> str:
     body = parts(parse(mail.outbox[-1]))["text/plain"]
     return next(link for link in links(body) if "/newsletter/confirm/" in link)
+
+
+def test_sign_up_page_lets_the_browser_fill_in_the_visitor_s_email_and_name(client, newsletter):
+    response = client.get(reverse("newsletter:index"))
+
+    html = response.content.decode()
+    assert re.search(r'<input type="email" name="email"[^>]* autocomplete="email"', html)
+    assert re.search(r'<input type="text" name="name"[^>]* autocomplete="name"', html)
 
 
 def test_sign_up_page_offers_newsletters_with_nothing_ticked(client, newsletter):
