@@ -145,7 +145,9 @@ class DatasetAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "dataset": dataset,
-            "title": f"Upload a new version: {dataset.title}",
+            # The title says first that the upload was refused, as the site's forms do.
+            "title": f"{'Error: ' if problems or form.errors else ''}"
+            f"Upload a new version: {dataset.title}",
             "form": form,
             "problems": problems,
             # A refused first file still leaves the mapping read from its headings, for the

@@ -49,6 +49,15 @@ def test_a_bad_upload_in_the_admin_lists_every_problem_and_loads_nothing(staff_c
     assert not Observation.objects.exists()
 
 
+def test_a_refused_upload_s_page_title_says_there_was_an_error(staff_client):
+    dataset = mapped_dataset(title="Homes by council")
+    rows = [["Year", "Region", "Council", "Homes", "Places"], ["soon", "", "", "1", "2"]]
+
+    response = staff_client.post(upload_url(dataset), {"file": csv_file(rows)})
+
+    assert "<title>Error: Upload a new version: Homes by council" in response.content.decode()
+
+
 def test_the_first_upload_maps_the_columns_from_its_headings(staff_client):
     dataset = DatasetFactory()
     rows = [["Year", "Region", "Homes"], ["2023", "London", "12"]]
