@@ -47,11 +47,16 @@ class EventPages:
         return event
 
     def _render(self, request, template: str, event: Event, **context) -> HttpResponse:
+        title = context.pop("title", str(event))
+        # A refused form says so first in the title, as the site's forms do.
+        form = context.get("form")
+        if form is not None and form.errors:
+            title = f"Error: {title}"
         return render(
             request,
             template,
             {**self.admin_site.each_context(request), "opts": self.model._meta, "event": event,
-             "title": context.pop("title", str(event)), **context},
+             "title": title, **context},
         )  # fmt: skip
 
     def register_view(self, request: HttpRequest, pk: int) -> HttpResponse:

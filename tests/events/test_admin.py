@@ -165,6 +165,15 @@ def test_a_message_to_nobody_is_refused_and_not_kept_as_sent(staff_client):
     assert not event.messages.exists()
 
 
+def test_a_refused_message_s_page_title_says_there_was_an_error(staff_client):
+    event = EventFactory(title="Preparing for inspection")
+    url = reverse("admin:events_event_message", args=[event.pk])
+
+    response = staff_client.post(url, {"subject": "Parking", "body": "Use the rear car park."})
+
+    assert "<title>Error: Email everyone registered: Preparing for inspection" in response.text
+
+
 def test_cancelling_from_the_admin_emails_everyone(
     staff_client, django_capture_on_commit_callbacks
 ):
