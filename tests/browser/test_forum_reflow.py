@@ -22,3 +22,27 @@ def test_a_post_with_a_long_line_of_code_does_not_widen_a_phone_s_page(new_page,
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page)
+
+
+# The text spacing a reader may set (WCAG 1.4.12), on every element as their style sheet
+# would. Set through the page's own style properties, which the CSP allows.
+WIDER_TEXT_SPACING = """() => document.querySelectorAll("*").forEach((element) => {
+    element.style.setProperty("line-height", "1.5", "important");
+    element.style.setProperty("letter-spacing", "0.12em", "important");
+    element.style.setProperty("word-spacing", "0.16em", "important");
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reply_box_s_file_picker_keeps_a_320_px_page_inside_the_screen_with_wider_spacing(
+    new_page, live_server
+):
+    thread = thread_with_posts(posts=1)
+    reader = member_of_type()
+    page = signed_in(new_page, live_server, reader, width=320, height=800)
+    page.goto(thread.get_absolute_url())
+
+    page.evaluate(WIDER_TEXT_SPACING)
+
+    assert page.locator("input[type=file]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
