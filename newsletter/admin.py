@@ -315,6 +315,9 @@ class EditionAdmin(admin.ModelAdmin):
 
     def progress_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         edition = self._edition(request, pk)
+        # Reloading moves a keyboard or screen-reader user back to the top of the page, so
+        # the refresh can be stopped (WCAG 2.2.1), and stays stopped after a button.
+        refresh_stopped = request.GET.get("refresh") == "off"
         if request.method == "POST":
             action = request.POST.get("action")
             try:
@@ -329,7 +332,8 @@ class EditionAdmin(admin.ModelAdmin):
                     messages.success(request, f"Retrying {retried:,} failed deliveries.")
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
-            return redirect("admin:newsletter_edition_progress", pk=pk)
+            here = reverse("admin:newsletter_edition_progress", args=[pk])
+            return redirect(f"{here}?refresh=off" if refresh_stopped else here)
         counts = selectors.edition_counts(edition)
         total = counts["total"]
         done = total - counts["remaining"]
@@ -344,7 +348,8 @@ class EditionAdmin(admin.ModelAdmin):
             "done": done,
             "percent": round(100 * done / total) if total else 0,
             "per_minute": per_minute,
-            "refresh": edition.status == Edition.Status.SENDING,
+            "refresh": edition.status == Edition.Status.SENDING and not refresh_stopped,
+            "refresh_stopped": edition.status == Edition.Status.SENDING and refresh_stopped,
             "failed": Delivery.objects.filter(edition=edition, state=Delivery.State.FAILED)[:20],
             # Counted by the site's redirect, per link, never per recipient.
             "link_clicks": edition.link_clicks.order_by("-clicks", "url")[:50],

@@ -220,6 +220,22 @@ def test_progress_page_refreshes_itself_and_offers_pause_and_cancel_while_sendin
     assert "Remaining</th><td>2<" in page
 
 
+def test_the_progress_page_s_refresh_can_be_stopped_and_stays_stopped_after_pausing(
+    staff_client, edition, newsletter
+):
+    subscribers(newsletter, 2)
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        staff_client.post(url("send", edition), {"action": "send", "confirm": "yes"})
+    stopped = url("progress", edition) + "?refresh=off"
+
+    page = staff_client.get(stopped).content.decode()
+    paused = post(staff_client, stopped, {"action": "pause"})
+
+    assert '<meta http-equiv="refresh"' not in page
+    assert '<a href="?">refresh every 5 seconds</a>' in page
+    assert paused.url == stopped
+
+
 def test_pause_then_resume_from_the_progress_page(staff_client, edition, newsletter):
     subscribers(newsletter, 2)
     with TestCase.captureOnCommitCallbacks(execute=False):
