@@ -110,7 +110,7 @@ def test_editor_uploads_and_publishes_then_a_commissioner_compares_their_council
     page.goto("/data/")
     assert_accessible(page)
     page.get_by_role("link", name="Homes near you").click()
-    page.get_by_role("link", name="Show Northmoor (fictional) (your council)").wait_for()
+    page.get_by_role("link", name="Show your council, Northmoor (fictional)").wait_for()
     page.get_by_label("Council", exact=True).select_option(label="Northmoor (fictional)")
     page.get_by_role("button", name="Show figures").click()
     page.get_by_role("heading", name="Homes near you: Northmoor (fictional)").wait_for()

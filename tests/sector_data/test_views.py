@@ -118,7 +118,7 @@ def test_a_commissioner_is_offered_their_own_council(
     response = client.get(page_url(data_page))
 
     assert (
-        'href="?council=northmoor">Show Northmoor (fictional) (your council)'
+        'href="?council=northmoor">Show your council, Northmoor (fictional)'
         in response.content.decode()
     )
 
