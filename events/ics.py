@@ -10,6 +10,7 @@ The joining link of an online event is never in a file that leaves without sign-
 """
 
 from datetime import datetime
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -64,7 +65,9 @@ def _vevent(
     vevent.add("transp", "OPAQUE")
     if method in (REQUEST, CANCEL):
         # iTIP asks for the organiser and the attendee in requests and cancellations.
-        organizer = icalendar.vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+        # A calendar address is a bare mailto: URI; DEFAULT_FROM_EMAIL may carry a
+        # display name ("Network <hello@...>"), which calendars cannot reply to.
+        organizer = icalendar.vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
         organizer.params["cn"] = icalendar.vText(settings.SITE_NAME)
         vevent.add("organizer", organizer)
         if registration is not None:

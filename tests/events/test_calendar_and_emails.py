@@ -54,6 +54,17 @@ def test_the_confirmation_carries_an_ics_request_with_a_stable_uid_and_london_ti
     assert event.online_link not in calendar.to_ical().decode()
 
 
+def test_the_organiser_in_an_ics_request_is_a_bare_mailto_address(person, commit, settings):
+    settings.DEFAULT_FROM_EMAIL = "English Residential Network <hello@network.example.org>"
+    event = EventFactory()
+
+    register(event, person, commit)
+
+    organiser = vevent(calendar_of(sent_to(person.email)[0]))["ORGANIZER"]
+    assert str(organiser) == "mailto:hello@network.example.org"
+    assert organiser.params["CN"] == "English Residential Network"
+
+
 def test_a_change_of_time_emails_every_registrant_an_update_with_a_higher_sequence(person, commit):
     event = in_person()
     others = people(2)
