@@ -89,6 +89,7 @@ class InvoiceRequestForm(SpecificMessages, forms.Form):
         else:
             plans = plans.filter(allow_invoice=True)
         self.fields["plan"].queryset = plans
+        self.fields["plan"].help_text += " Prices include VAT."
         # The price in the choice itself: a council raises its PO for an amount.
         self.fields["plan"].label_from_instance = lambda plan: (
             f"{plan.name}, {plan.price_pounds} a {plan.interval}"

@@ -75,6 +75,12 @@ def test_membership_page_without_stripe_keys_offers_invoice_requests_only_and_sa
     assert reverse("billing:invoice_request") in text
 
 
+def test_membership_page_says_its_prices_include_vat(client, fake_stripe, plan):
+    response = client.get(reverse("membership"))
+
+    assert "Prices include VAT." in response.content.decode()
+
+
 def test_membership_page_says_when_checkout_was_left_without_paying(client, fake_stripe, plan):
     response = client.get(reverse("membership") + "?checkout=cancelled")
 

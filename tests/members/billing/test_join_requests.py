@@ -83,6 +83,16 @@ def test_without_stripe_keys_the_request_form_lists_individual_plans_too(
     assert response.context["form"].initial["plan"] == provider_plan
 
 
+def test_the_request_form_says_the_plans_prices_include_vat(
+    client, no_stripe, provider_plan, council_plan, provider
+):
+    client.force_login(provider)
+
+    response = client.get(reverse("billing:invoice_request"))
+
+    assert "Prices include VAT." in response.content.decode()
+
+
 def test_with_stripe_keys_the_invoice_form_lists_only_plans_that_allow_invoices(
     client, fake_stripe, provider_plan, council_plan, provider
 ):
