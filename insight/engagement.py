@@ -142,7 +142,9 @@ def _top(organisation, period: Period, kind: str) -> Table:
         [titles.get(pk, "(no longer in the library)"), f"{n:,}", f"{people[pk]:,}"]
         for n, pk in shown
     ]
-    if rows:
+    if len(rows) == 1:
+        summary = f"The one resource {FEWEST} or more of your people {verb} in the period."
+    elif rows:
         summary = f"The {len(rows)} resources your people {verb} most in the period."
     elif left_out:
         summary = f"No resource was {verb} by {FEWEST} or more of your people in the period."

@@ -95,6 +95,18 @@ def test_a_resource_read_by_3_people_shows_its_counts(council):
     assert reads[:3] == ["Resources read", "7", "3"]
 
 
+def test_a_single_resource_in_the_top_list_is_summed_up_in_the_singular(council):
+    organisation, people = council
+    guide = ResourceFactory(title="Staying close")
+    for person in people[:3]:
+        _read(person, organisation, guide)
+    _rollup_month()
+
+    summary = _engagement(organisation).top_read.summary
+
+    assert summary == "The one resource 3 or more of your people read in the period."
+
+
 def test_the_change_does_not_give_away_what_fewer_than_3_people_did_before(council):
     # "7, +5" would tell the organisation that one or two colleagues read 2 last period.
     organisation, people = council
