@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from events import services
-from events.admin.pages import EventPages
+from events.admin.pages import EventPages, being_emailed
 from events.models import Eligibility, Event, EventStatus, Speaker
 from network.admin_labels import LabelledTabularInline
 from network.files import attachment_file_check
@@ -220,11 +220,11 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         if cancelling:
             count = services.event_cancel(event=obj)
             obj.refresh_from_db()
-            messages.success(request, f"Event cancelled: {count} people are being emailed.")
+            messages.success(request, f"Event cancelled: {being_emailed(count)}.")
             return
         count = services.event_changed(event=obj, before=before)
         if count:
-            messages.info(request, f"{count} registrants are being emailed the new details.")
+            messages.info(request, f"{being_emailed(count)} the new details.")
         if old_capacity is not None and obj.capacity > old_capacity:
             services.event_update_after_capacity_change(event=obj)
 
@@ -246,7 +246,7 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         with transaction.atomic():
             for event in queryset.exclude(status=EventStatus.CANCELLED):
                 emailed += services.event_cancel(event=event)
-        self.message_user(request, f"Cancelled; {emailed} people are being emailed.")
+        self.message_user(request, f"Cancelled; {being_emailed(emailed)}.")
 
     @admin.action(description="Mark the selected events finished", permissions=["change"])
     def finish(self, request, queryset):

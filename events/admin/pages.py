@@ -14,6 +14,16 @@ from events.models import Event, RegistrationStatus
 from members.access import AccessLevel
 
 
+def people(count: int) -> str:
+    """1 person, 3 people: an event often has a single registrant, and staff read these
+    counts after every change."""
+    return f"{count} person" if count == 1 else f"{count} people"
+
+
+def being_emailed(count: int) -> str:
+    return f"{people(count)} {'is' if count == 1 else 'are'} being emailed"
+
+
 class MessageForm(forms.Form):
     subject = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea, help_text="Plain text.")
@@ -95,7 +105,7 @@ class EventPages:
             else:
                 count = message.notices.count()
                 messages.success(
-                    request, f"Your message is being sent to {count} people, once each."
+                    request, f"Your message is being sent to {people(count)}, once each."
                 )
                 return redirect("admin:events_event_message", pk=pk)
         sent = event.messages.all()

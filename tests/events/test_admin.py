@@ -312,6 +312,26 @@ def test_moving_an_event_in_the_admin_emails_its_registrants_an_updated_ics(
     assert "SEQUENCE:1" in update.attachments[0][1]
 
 
+def test_moving_an_event_with_one_registrant_says_one_person_is_being_emailed(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    book(event, UserFactory())
+    later = timezone.localtime(event.starts_at + timedelta(hours=2))
+    ends = later + timedelta(hours=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:events_event_change", args=[event.pk]),
+            change_form(event, starts_at_0=f"{later:%Y-%m-%d}", starts_at_1=f"{later:%H:%M:%S}",
+                        ends_at_0=f"{ends:%Y-%m-%d}", ends_at_1=f"{ends:%H:%M:%S}"),
+            follow=True,
+        )  # fmt: skip
+
+    said = [str(message) for message in response.context["messages"]]
+    assert "1 person is being emailed the new details." in said
+
+
 def test_renaming_an_event_does_not_tell_its_registrants_the_time_or_place_changed(
     staff_client, django_capture_on_commit_callbacks
 ):
