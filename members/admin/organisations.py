@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
@@ -149,14 +150,16 @@ class OrganisationAdmin(admin.ModelAdmin):
             return "-"
         current = access.organisation_membership(obj)
         usage = seats.seats_usage(obj, total=current.seats if current else 0)
+        people = "1 person" if usage.taken == 1 else f"{usage.taken} people"
         if current is None:
-            return f"No active membership; {usage.taken} people hold seats that give no access."
+            holding = "holds a seat that gives" if usage.taken == 1 else "hold seats that give"
+            return f"No active membership; {people} {holding} no access."
         where = "a subscription" if current.subscription else "a staff grant"
         ends = current.ends_at or current.renews_at
         when = f", until {date_format(timezone.localtime(ends), 'j F Y')}" if ends else ""
         return (
-            f"{usage.used} of {usage.total} seats in use ({usage.taken} people, {usage.held} "
-            f"invitations), from {where}{when}."
+            f"{usage.used} of {usage.total} seats in use ({people}, {usage.held} "
+            f"invitation{pluralize(usage.held)}), from {where}{when}."
         )
 
     @admin.display(description="More about it")

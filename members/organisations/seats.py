@@ -123,9 +123,13 @@ def no_seats_message(usage: SeatsUsage) -> str:
             "Your organisation has no active membership at the moment, so there are no "
             "seats to fill. Renew the membership first."
         )
+    if usage.total == 1:
+        taken = "Your organisation's one seat is taken or held by an invitation."
+    else:
+        taken = f"All {usage.total} seats are taken or held by invitations."
     return (
-        f"All {usage.total} seats are taken or held by invitations. To invite someone, "
-        "remove a person, revoke an invitation, or add seats to your membership."
+        f"{taken} To invite someone, remove a person, revoke an invitation, or add seats to "
+        "your membership."
     )
 
 

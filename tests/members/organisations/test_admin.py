@@ -114,7 +114,7 @@ def test_organisation_page_in_the_admin_shows_seats_and_their_source(staff_clien
         reverse("admin:members_organisation_change", args=[organisation.pk])
     ).content.decode()
 
-    assert "2 of 4 seats in use (1 people, 1 invitations), from a subscription" in page
+    assert "2 of 4 seats in use (1 person, 1 invitation), from a subscription" in page
     assert "Ruth Adeyemi" in page
     assert "kim@example.org" in page
 

@@ -72,6 +72,13 @@ def test_inviting_beyond_the_seat_count_is_refused_with_a_clear_message():
     assert organisation.invitations.count() == 1
 
 
+def test_an_organisation_with_one_seat_is_told_its_one_seat_is_taken():
+    organisation, admin = organisation_with_seats(seats=1)
+
+    with pytest.raises(ValidationError, match="Your organisation's one seat is taken or held"):
+        invite(organisation, admin, "a@example.org")
+
+
 def test_organisation_without_membership_cannot_invite():
     organisation, admin = organisation_with_seats(seats=5)
     organisation.subscriptions.update(status="canceled")
@@ -337,7 +344,7 @@ def test_colleague_at_the_verified_domain_claims_a_free_seat():
 def test_claiming_a_seat_when_none_is_left_is_refused():
     organisation, admin = organisation_with_seats(seats=1, verified_domain="northmoor.example.org")
 
-    with pytest.raises(ValidationError, match="All 1 seats"):
+    with pytest.raises(ValidationError, match="one seat is taken"):
         seats.seat_claim(
             organisation=organisation, user=UserFactory(email="lee@northmoor.example.org")
         )
