@@ -171,7 +171,18 @@ def seat_claim(*, organisation: Organisation, user: User) -> Seat:
             )
         if organisation.seats.filter(user=user).exists():
             raise ValidationError("You already hold a seat here.", code="already_seated")
-        return seat_give(organisation=organisation, user=user)
+        try:
+            return seat_give(organisation=organisation, user=user)
+        except ValidationError as error:
+            # seat_give's message tells an admin what to do; this is a colleague, who
+            # can do none of it (the last seat went between the page and the click).
+            if error.code != "no_seat":
+                raise
+            raise ValidationError(
+                f"No seat is free at {organisation.name} at the moment. Ask one of its "
+                "admins to free a seat or add seats to its membership.",
+                code="no_seat",
+            ) from error
 
 
 def _other_admins(seat: Seat) -> QuerySet[Seat]:

@@ -344,10 +344,22 @@ def test_colleague_at_the_verified_domain_claims_a_free_seat():
 def test_claiming_a_seat_when_none_is_left_is_refused():
     organisation, admin = organisation_with_seats(seats=1, verified_domain="northmoor.example.org")
 
-    with pytest.raises(ValidationError, match="one seat is taken"):
+    with pytest.raises(ValidationError, match="No seat is free"):
         seats.seat_claim(
             organisation=organisation, user=UserFactory(email="lee@northmoor.example.org")
         )
+
+
+def test_a_colleague_refused_the_last_seat_is_told_to_ask_an_admin_not_to_invite_someone():
+    organisation, admin = organisation_with_seats(seats=1, verified_domain="northmoor.example.org")
+
+    with pytest.raises(ValidationError) as refused:
+        seats.seat_claim(
+            organisation=organisation, user=UserFactory(email="lee@northmoor.example.org")
+        )
+
+    assert "Ask one of its admins" in refused.value.messages[0]
+    assert "To invite someone" not in refused.value.messages[0]
 
 
 def test_claiming_a_seat_from_another_domain_is_refused():
