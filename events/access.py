@@ -34,6 +34,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
 )
+from events.templatetags.events import uk_datetime
 from members import access as members_access
 
 
@@ -81,7 +82,7 @@ def registration_problem(user, event: Event, *, now: datetime | None = None) -> 
     if not is_eligible(user, event):
         return eligibility_text(event, refused=True)
     if event.registration_opens_at and now < event.registration_opens_at:
-        return "Registration has not opened yet."
+        return f"Registration opens on {uk_datetime(event.registration_opens_at)}."
     if now >= event.closes_at:
         return "Registration has closed."
     return None

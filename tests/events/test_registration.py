@@ -87,7 +87,7 @@ def test_registration_after_the_window_closes_is_refused_and_records_nothing(per
 def test_registration_before_the_window_opens_is_refused(person, commit):
     event = EventFactory(registration_opens_at=timezone.now() + timedelta(days=1))
 
-    with pytest.raises(ValidationError, match="not opened yet"):
+    with pytest.raises(ValidationError, match="Registration opens on"):
         register(event, person, commit)
 
 

@@ -3,7 +3,8 @@ the joining link and the recording for the right people, certificates, the accou
 home pages, feeds, and query counts that stay flat as events grow."""
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -16,6 +17,8 @@ from tests.events.factories import EventFactory, in_person
 from tests.members.factories import TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def past_event(**fields):
@@ -164,6 +167,30 @@ def test_a_closed_registration_says_so_and_records_nothing(client, person):
     assert "Registration has closed." in response.text
     assert "Hearing loop" in response.text  # what they typed is shown back, not lost
     assert not Registration.objects.exists()
+
+
+def test_an_event_not_yet_open_for_registration_says_when_it_opens(client, person):
+    event = EventFactory(
+        starts_at=datetime(2030, 1, 21, 10, 0, tzinfo=LONDON),
+        registration_opens_at=datetime(2030, 1, 7, 9, 0, tzinfo=LONDON),
+    )
+    client.force_login(person)
+
+    response = client.get(event.get_absolute_url())
+
+    assert "Registration opens on Monday 7 January 2030, 09:00 GMT." in response.text
+
+
+def test_the_registration_form_says_when_registration_closes(client, person):
+    event = EventFactory(
+        starts_at=datetime(2030, 7, 1, 10, 0, tzinfo=LONDON),
+        registration_closes_at=datetime(2030, 6, 28, 23, 59, tzinfo=LONDON),
+    )
+    client.force_login(person)
+
+    response = client.get(event.get_absolute_url())
+
+    assert "Registration closes on Friday 28 June 2030, 23:59 BST." in response.text
 
 
 def test_needs_are_not_shown_to_other_people(client, person):
