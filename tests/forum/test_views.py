@@ -694,6 +694,17 @@ def test_search_with_nothing_matching_says_so(client, room, member):
     assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
 
 
+def test_a_search_page_past_the_last_does_not_say_nothing_matches(client, room, member):
+    thread = thread_with_posts(posts=1, category=room, title="Weekend rotas")
+    publishing.post_search_index(thread.posts.get())
+    client.force_login(member)
+
+    html = page(client.get("/forum/search/?q=rotas&page=5"))
+
+    assert "No threads you can read match" not in html
+    assert "There are no more threads matching “rotas”." in html
+
+
 def test_a_search_of_many_words_is_cut_and_the_page_says_so(client, settings, room, member):
     settings.FORUM_SEARCH_MAX_TERMS = 12
     words = ["weekend", "rotas"] + [f"word{n}" for n in range(97)]
