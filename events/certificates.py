@@ -13,7 +13,7 @@ from django.conf import settings
 from fpdf import FPDF
 
 from events.models import Registration
-from events.templatetags.events import uk_date
+from events.templatetags.events import hours_figure, uk_date
 
 
 def _latin1(text: str) -> str:
@@ -30,8 +30,7 @@ def _latin1(text: str) -> str:
 
 
 def hours_text(hours: Decimal) -> str:
-    value = f"{hours.normalize():f}" if hours != hours.to_integral() else f"{int(hours)}"
-    return f"{value} CPD hour{'' if hours == 1 else 's'}"
+    return f"{hours_figure(hours)} CPD hour{'' if hours == 1 else 's'}"
 
 
 def certificate_filename(registration: Registration) -> str:

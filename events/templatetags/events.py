@@ -2,6 +2,7 @@
 (the account page's list of one's events, the home page's next events)."""
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -41,6 +42,18 @@ def uk_when(event) -> str:
 @register.filter
 def uk_datetime(value: datetime) -> str:
     return f"{uk_date(value)}, {uk_time(value)}"
+
+
+def hours_figure(hours: Decimal) -> str:
+    """3 or 1.5: CPD hours set in the admin keep one decimal place ("3.0"), which
+    neither the page nor the certificate should show."""
+    return f"{hours.normalize():f}" if hours != hours.to_integral() else f"{int(hours)}"
+
+
+@register.filter
+def event_hours(hours: Decimal) -> str:
+    """3 hours, 1.5 hours, 1 hour."""
+    return f"{hours_figure(hours)} hour{'' if hours == 1 else 's'}"
 
 
 @register.inclusion_tag("events/includes/account_panel.html", takes_context=True)

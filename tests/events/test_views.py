@@ -359,6 +359,14 @@ def test_an_attendee_downloads_a_certificate_naming_them_the_event_and_the_hours
     assert "1.5 CPD hours" in text
 
 
+def test_the_event_page_gives_the_hours_staff_set_without_a_decimal_point(client):
+    event = EventFactory(cpd_hours="3.0")
+
+    response = client.get(event.get_absolute_url())
+
+    assert "<dt>CPD</dt><dd>3 hours</dd>" in response.text
+
+
 def test_the_certificate_uses_the_hours_staff_set(client, person):
     event = past_event(cpd_hours="3.0")
     attended(event, person)
