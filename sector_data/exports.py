@@ -32,4 +32,5 @@ def chart_csv_text(data: ChartData, *, place: Place) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+    # As shown: one decimal place, or two for pence; no trailing zeros.
+    return f"{value:.2f}".rstrip("0").removesuffix(".")

@@ -57,10 +57,11 @@ class ChartData:
         return not any(value is not None for series in self.series for value in series.values)
 
     def rounded(self, value: float | None) -> float | None:
-        """The number as shown: one decimal place at most (rates, percentages)."""
+        """The number as shown: one decimal place at most (rates, percentages), or
+        pounds and pence."""
         if value is None:
             return None
-        return round(value, 1)
+        return round(value, 2 if self.unit == Unit.POUNDS else 1)
 
     def format(self, value: float | None) -> str:
         return format_value(self.rounded(value), self.unit)
@@ -174,9 +175,10 @@ def _last_index(series: list[Series]) -> int:
 def format_value(value: float | None, unit: str) -> str:
     if value is None:
         return "–"
+    if unit == Unit.POUNDS:
+        # Whole pounds, or pounds and pence: never "£4,523.5".
+        return f"£{value:,.0f}" if value == round(value) else f"£{value:,.2f}"
     text = f"{value:,.1f}".removesuffix(".0")
     if unit == Unit.PERCENT:
         return f"{text}%"
-    if unit == Unit.POUNDS:
-        return f"£{text}"
     return text

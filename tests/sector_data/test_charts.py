@@ -5,7 +5,8 @@ import pytest
 from lxml import etree
 
 from sector_data.charts import STYLESHEET_PATH, chart_stylesheet, chart_svg
-from sector_data.models import ChartKind
+from sector_data.models import ChartKind, Unit
+from sector_data.selectors.chart_data import format_value
 from sector_data.selectors.figures import chart_data, current_versions
 from sector_data.selectors.places import Place
 from tests.sector_data.factories import ChartFactory, mapped_dataset, upload
@@ -116,3 +117,10 @@ def test_a_line_over_years_with_years_missing_keeps_to_scale_and_draws_no_line_t
         if "line" in (p.get("class") or "").split() and "reactive" in (p.get("class") or "")
     ]
     assert all(p.get("d").count("L") == 0 for p in lines)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"), [(4523.5, "£4,523.50"), (4523.47, "£4,523.47"), (1200.0, "£1,200")]
+)
+def test_an_amount_in_pounds_is_written_in_whole_pounds_or_with_its_pence(value, written):
+    assert format_value(value, Unit.POUNDS) == written
