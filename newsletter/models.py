@@ -5,11 +5,13 @@ database, not the task queue, is the source of truth for what has been sent.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from members.models import MemberType, Region
 
@@ -299,7 +301,22 @@ class DigestPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} digest from {self.period_start:%d %b %Y %H:%M}"
+        return f"{self.get_kind_display()} digest, {self.days_text}"
+
+    @property
+    def days_text(self) -> str:
+        """The days covered, as a reader counts them: the end is the midnight after the
+        last day, not a day of the period. "5 December 2026", "23 to 29 November 2026",
+        "30 November to 6 December 2026", "28 December 2026 to 3 January 2027"."""
+        first = timezone.localtime(self.period_start).date()
+        last = timezone.localtime(self.period_end).date() - timedelta(days=1)
+        if first >= last:
+            return date_format(first, "j F Y")
+        if first.year != last.year:
+            return f"{date_format(first, 'j F Y')} to {date_format(last, 'j F Y')}"
+        if first.month != last.month:
+            return f"{date_format(first, 'j F')} to {date_format(last, 'j F Y')}"
+        return f"{first.day} to {date_format(last, 'j F Y')}"
 
 
 class DigestDelivery(models.Model):

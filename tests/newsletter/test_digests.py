@@ -159,6 +159,26 @@ def test_periods_are_the_last_local_day_and_the_last_monday_to_monday_week():
     assert week == (datetime(2026, 11, 9, tzinfo=LONDON), datetime(2026, 11, 16, tzinfo=LONDON))
 
 
+def test_a_daily_digest_is_dated_by_its_one_day():
+    reader = daily_reader()
+    resource("Staying Close in the first year")
+
+    start()
+
+    assert "Daily digest, 16 November 2026" in parts(parse(mail.outbox[0]))["text/plain"]
+    assert reader.email in mail.outbox[0].to
+
+
+def test_a_weekly_digest_is_dated_from_its_monday_to_its_sunday():
+    period = DigestPeriod(
+        kind="weekly",
+        period_start=datetime(2026, 12, 28, tzinfo=LONDON),
+        period_end=datetime(2027, 1, 4, tzinfo=LONDON),
+    )
+
+    assert period.days_text == "28 December 2026 to 3 January 2027"
+
+
 def test_weekly_digest_has_the_weeks_new_and_most_read_resources():
     reader = SubscriberFactory(weekly_digest=True)
     resource("New this week", when=LAST_WEEK)
