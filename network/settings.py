@@ -317,6 +317,8 @@ USE_I18N = True
 # the sentence case the rest of the site uses; it wins over the libraries' catalogs.
 # https://docs.djangoproject.com/en/5.2/topics/i18n/translation/#how-django-discovers-translations
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Times in the 24-hour clock everywhere, the admin included (network/formats/en_GB).
+FORMAT_MODULE_PATH = ["network.formats"]
 USE_TZ = True
 
 # ------------------------------------------------------------------------------

@@ -35,3 +35,11 @@ def test_dates_of_every_month_match_the_date_filter():
 def test_no_time_writes_nothing():
     assert iso_time(None) == iso_date(None) == post_time(None) == ""
     assert day_date(None) == long_date(None) == ""
+
+
+def test_the_admins_default_formats_use_the_24_hour_clock_as_the_site_does():
+    moment = datetime(2026, 12, 6, 23, 25, tzinfo=UTC)
+
+    written = Template("{{ moment }}|{{ moment|time }}|{{ moment|date:'SHORT_DATETIME_FORMAT' }}")
+
+    assert written.render(Context({"moment": moment})) == "6 Dec 2026, 23:25|23:25|06/12/2026 23:25"
