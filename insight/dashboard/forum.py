@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from forum.models import Category, Post, Report, ReportReason, ReviewItem
 from insight.periods import Period
-from insight.tables import Chart, Table
+from insight.tables import Chart, Table, counted
 
 
 def forum_rooms(period: Period) -> Table:
@@ -29,7 +29,7 @@ def forum_rooms(period: Period) -> Table:
         title="Posts and active members per room",
         headings=["Room", "Posts", "Members who posted"],
         rows=rows,
-        summary=f"{sum(r[1] for r in rows):,} posts in {len(rows)} rooms.",
+        summary=f"{counted(sum(r[1] for r in rows), 'post')} in {counted(len(rows), 'room')}.",
         chart=Chart(
             kind="bar",
             categories=[row[0] for row in rows],
@@ -80,13 +80,13 @@ def forum_moderation(period: Period) -> list[Table]:
             title="Moderation queue waiting times",
             headings=["", period.label],
             rows=rows,
-            summary=f"{len(waits)} items decided; median wait {rows[1][1]}, longest {rows[2][1]}.",
+            summary=f"{counted(len(waits), 'item')} decided; median wait {rows[1][1]}, longest {rows[2][1]}.",
         ),
         Table(
             slug="reports",
             title="Reports by reason",
             headings=["Reason", "Reports"],
             rows=reports,
-            summary=f"{sum(r[1] for r in reports):,} reports.",
+            summary=f"{counted(sum(r[1] for r in reports), 'report')}.",
         ),
     ]

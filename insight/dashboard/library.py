@@ -7,7 +7,7 @@ from django.db.models import Sum
 from insight.dashboard.common import TOP
 from insight.models import DailyActivity, Kind
 from insight.periods import Period
-from insight.tables import Chart, Table
+from insight.tables import Chart, Table, counted
 from practice_library.models import Resource
 
 
@@ -32,7 +32,7 @@ def library_top(period: Period, kind: str) -> Table:
         title=f"Most {verb} resources",
         headings=["Resource", "Times " + verb],
         rows=rows,
-        summary=f"Bar chart of the {len(rows)} most {verb} resources.{lead}",
+        summary=f"Bar chart of the {counted(len(rows), f'most {verb} resource')}.{lead}",
         chart=Chart(
             kind="bar",
             categories=[row[0] for row in rows],
@@ -59,7 +59,7 @@ def library_empty_searches(period: Period) -> Table:
         title="Searches that found nothing",
         headings=["Words searched", "Times"],
         rows=rows,
-        summary=f"{len(rows)} different searches found nothing."
+        summary=f"{counted(len(rows), 'different search', 'different searches')} found nothing."
         + (f" Most often: “{rows[0][0]}”." if rows else ""),
         note="What members look for and the library lacks. Only the words are kept.",
     )
@@ -73,5 +73,9 @@ def library_review_due(period: Period) -> Table:
         title="Resources past their review date",
         headings=["Resource", "Review was due"],
         rows=rows,
-        summary=f"{len(rows)} resources are past their review date.",
+        summary=(
+            "1 resource is past its review date."
+            if len(rows) == 1
+            else f"{len(rows):,} resources are past their review date."
+        ),
     )

@@ -9,7 +9,7 @@ from django.db.models import Sum
 from insight.dashboard.common import sample_days
 from insight.models import MemberCount, Source
 from insight.periods import Period
-from insight.tables import Chart, Table, change, percent
+from insight.tables import Chart, Table, change, counted, percent
 from members import access
 from members.models import (
     MemberType,
@@ -97,7 +97,7 @@ def membership_churn(period: Period, compared: Period | None) -> Table:
         title="Joined, lapsed and churn",
         headings=["Memberships", period.label, "Against the period before"],
         rows=rows,
-        summary=f"{now.joined:,} memberships started and {now.lapsed:,} ended; churn rate "
+        summary=f"{counted(now.joined, 'membership')} started and {now.lapsed:,} ended; churn rate "
         f"{percent(now.churn_rate)}.",
         note="A membership is a person's or an organisation's subscription, or a staff grant.",
     )
@@ -125,5 +125,6 @@ def seats(period: Period) -> Table:
         title="Seats used and bought, per organisation (least used first)",
         headings=["Organisation", "Seats used", "Seats bought", "Used"],
         rows=rows,
-        summary=f"{used:,} of {bought:,} seats used across {len(rows):,} organisations.",
+        summary=f"{used:,} of {counted(bought, 'seat')} used across "
+        f"{counted(len(rows), 'organisation')}.",
     )

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from insight.dashboard.common import BOUNCE_WINDOW, sample_days
 from insight.models import SubscriberCount
 from insight.periods import Period
-from insight.tables import Chart, Table, change
+from insight.tables import Chart, Table, change, counted
 from newsletter.models import Delivery, Edition, LinkClick, Subscriber
 
 
@@ -106,7 +106,8 @@ def newsletter_editions(period: Period) -> list[Table]:
             title="Editions sent",
             headings=["Edition", "Sent on", "Sent to", "Bounces", "Complaints", "Clicks"],
             rows=rows,
-            summary=f"{len(rows)} editions sent; {sum(r[5] for r in rows):,} clicks in all.",
+            summary=f"{counted(len(rows), 'edition')} sent; "
+            f"{counted(sum(r[5] for r in rows), 'click')} in all.",
             note="Bounces and complaints within 7 days of sending. Clicks count each "
             "redirect through the site once; nobody's opening of an email is tracked.",
         ),
@@ -115,6 +116,6 @@ def newsletter_editions(period: Period) -> list[Table]:
             title="Clicks per link",
             headings=["Edition", "Link", "Clicks"],
             rows=link_rows,
-            summary=f"{len(link_rows)} links clicked.",
+            summary=f"{counted(len(link_rows), 'link')} clicked.",
         ),
     ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from insight.dashboard.common import BILLING_STATUSES
 from insight.periods import Period
-from insight.tables import Chart, Table, change, pounds
+from insight.tables import Chart, Table, change, counted, pounds
 from members.models import (
     Invoice,
     Plan,
@@ -56,7 +56,7 @@ def revenue_mrr(period: Period) -> Table:
         title=f"Monthly recurring revenue: {pounds(total)}",
         headings=["Plan", "Billed", "Paid by", "Subscriptions", "Seats", "MRR"],
         rows=rows,
-        summary=f"Monthly recurring revenue now {pounds(total)} from {len(rows)} plans.",
+        summary=f"Monthly recurring revenue now {pounds(total)} from {counted(len(rows), 'plan')}.",
         note="Active and past-due subscriptions; annual prices divided by 12.",
     )
 
@@ -129,14 +129,17 @@ def revenue_invoices(period: Period, compared: Period | None) -> list[Table]:
             title="Invoices",
             headings=["", "Number", "Amount", "Against the period before"],
             rows=rows,
-            summary=f"{counts['issued']:,} invoices issued, {counts['paid']:,} paid.",
+            summary=f"{counted(counts['issued'], 'invoice')} issued, {counts['paid']:,} paid.",
         ),
         Table(
             slug="overdue-invoices",
             title=f"Overdue invoices: {len(overdue_rows)} ({pounds(owed)})",
             headings=["Organisation or person", "Invoice", "Amount", "Due", "Days overdue"],
             rows=overdue_rows,
-            summary=f"{len(overdue_rows)} invoices past their due date, {pounds(owed)} owed.",
+            summary=(
+                f"{counted(len(overdue_rows), 'invoice')} past "
+                f"{'its' if len(overdue_rows) == 1 else 'their'} due date, {pounds(owed)} owed."
+            ),
         ),
         Table(
             slug="income-by-plan",

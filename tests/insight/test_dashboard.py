@@ -114,6 +114,16 @@ def test_seats_used_and_bought_per_organisation():
     assert rows["Granted Homes"] == [1, 3, "33.3%"]
 
 
+def test_a_summary_counting_one_thing_reads_in_the_singular():
+    council = OrganisationFactory(name="Northmoor Council")
+    GrantFactory(user=None, organisation=council, seats=20)
+    SeatFactory(organisation=council)
+
+    summary = dashboard.seats(_period()[0]).summary
+
+    assert summary == "1 of 20 seats used across 1 organisation."
+
+
 def test_overdue_invoices_list_their_organisations():
     council = OrganisationFactory(name="Northmoor Council")
     subscription = SubscriptionFactory(
