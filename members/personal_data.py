@@ -82,7 +82,7 @@ RETENTION = [
     Retention(
         model="members.Subscription",
         field="ended_at",
-        period=6 * YEAR,
+        years=6,
         what="Ended subscriptions",
         why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
         starts="after they ended",
@@ -100,7 +100,7 @@ RETENTION = [
     Retention(
         model="members.Invoice",
         field="created_at",
-        period=6 * YEAR,
+        years=6,
         what="Invoices",
         why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
     ),

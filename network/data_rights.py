@@ -69,7 +69,9 @@ class Retention:
     """How long one table keeps one kind of personal data, and why.
 
     `model` is "app_label.ModelName"; rows whose `field` (a date or datetime) is older
-    than `period` (and that match `condition`, when given) are past their time.
+    than `period` (and that match `condition`, when given) are past their time. `years`
+    gives the period in calendar years instead, for records the law asks to be kept for
+    years: six 365-day years end a day or two before six years have passed.
     `purge(queryset)`, when given, removes or pseudonymises those rows and returns how
     many it changed; otherwise the retention task deletes them in batches. `what`,
     `why` and `starts` are the privacy notice's words.
@@ -77,9 +79,10 @@ class Retention:
 
     model: str
     field: str
-    period: timedelta
     what: str
     why: str
+    period: timedelta = timedelta(0)
+    years: int = 0
     condition: Q | None = None
     purge: Callable[[QuerySet], int] | None = None
     starts: str = ""
@@ -90,16 +93,27 @@ class Retention:
     def past(self, *, now: datetime | None = None) -> QuerySet:
         """The rows of the table that are past their period."""
         now = now or timezone.now()
-        rows = self.model_class()._default_manager.filter(
-            **{f"{self.field}__lt": now - self.period}
-        )
+        rows = self.model_class()._default_manager.filter(**{f"{self.field}__lt": self.cutoff(now)})
         if self.condition is not None:
             rows = rows.filter(self.condition)
         return rows
 
+    def cutoff(self, now: datetime) -> datetime:
+        """The moment before which a row is past its time."""
+        if self.years:
+            return years_before(now, self.years)
+        return now - self.period
+
+    @property
+    def runs_until_expiry(self) -> bool:
+        """Kept only until the moment `field` names (a download's link expiring)."""
+        return not self.years and not self.period
+
     @property
     def period_label(self) -> str:
         """The period in the notice's words ("2 years", "90 days")."""
+        if self.years:
+            return "1 year" if self.years == 1 else f"{self.years} years"
         days = self.period.days
         if days >= 365 and days % 365 == 0:
             years = days // 365
@@ -110,6 +124,14 @@ class Retention:
         if days == 1:
             return "1 day"
         return f"{days} days"
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    """The same date and time `years` calendar years earlier (29 February: the 28th)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The nightly retention task removes exactly what is past its stated period."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -196,3 +196,27 @@ def test_subscriptions_ended_six_years_ago_go_with_their_invoices():
     data_rights.retention_enforce()
     assert list(Subscription.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not Invoice.objects.filter(subscription_id=old.pk).exists()
+
+
+def test_invoices_are_kept_six_calendar_years_though_leap_days_fall_between():
+    from members.models import Invoice
+    from tests.members.factories import InvoiceFactory
+
+    # Six years back from 6 December 2026 holds 29 February 2024: 2,191 days, one more
+    # than six 365-day years.
+    with time_machine.travel("2020-12-06 12:00Z", tick=False):
+        six_years_old_tonight = InvoiceFactory()
+    with time_machine.travel("2020-12-05 12:00Z", tick=False):
+        older = InvoiceFactory()
+
+    with time_machine.travel("2026-12-06 06:00Z", tick=False):
+        data_rights.retention_enforce()
+
+    assert list(Invoice.objects.values_list("pk", flat=True)) == [six_years_old_tonight.pk]
+    assert not Invoice.objects.filter(pk=older.pk).exists()
+
+
+def test_a_period_in_years_ends_on_the_28th_after_a_29_february():
+    moment = datetime(2028, 2, 29, 9, 0, tzinfo=UTC)
+
+    assert data_rights.years_before(moment, 6) == datetime(2022, 2, 28, 9, 0, tzinfo=UTC)
