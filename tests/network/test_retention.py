@@ -220,3 +220,27 @@ def test_a_period_in_years_ends_on_the_28th_after_a_29_february():
     moment = datetime(2028, 2, 29, 9, 0, tzinfo=UTC)
 
     assert data_rights.years_before(moment, 6) == datetime(2022, 2, 28, 9, 0, tzinfo=UTC)
+
+
+def test_needs_given_for_an_event_are_cleared_a_month_after_it_and_the_place_stays():
+    from events.models import Registration
+    from tests.events.factories import EventFactory
+
+    ended = timezone.now() - 31 * DAY
+    past_event = EventFactory(starts_at=ended - timedelta(hours=2), ends_at=ended)
+    recent = timezone.now() - 29 * DAY
+    recent_event = EventFactory(starts_at=recent - timedelta(hours=2), ends_at=recent)
+    person = UserFactory()
+    old_place = Registration.objects.create(
+        event=past_event, user=person, status="confirmed", place=1, needs="Step-free access"
+    )
+    recent_place = Registration.objects.create(
+        event=recent_event, user=person, status="confirmed", place=1, needs="Vegetarian"
+    )
+
+    data_rights.retention_enforce()
+
+    old_place.refresh_from_db()
+    recent_place.refresh_from_db()
+    assert (old_place.needs, old_place.status) == ("", "confirmed")
+    assert recent_place.needs == "Vegetarian"
