@@ -80,6 +80,17 @@ RETENTION = [
         starts="after your last sign-in, once the account is closed",
     ),
     Retention(
+        # An account closed before anyone signed in to it has no last sign-in to count from.
+        model="members.User",
+        field="date_joined",
+        period=YEAR,
+        what="Your account, once closed, if you never signed in",
+        why="In case you come back or question something; then erased like a deletion.",
+        condition=Q(is_active=False, erased_at__isnull=True, last_login__isnull=True),
+        purge=_closed_accounts_erase,
+        starts="after it was made, once the account is closed",
+    ),
+    Retention(
         model="members.Subscription",
         field="ended_at",
         years=6,

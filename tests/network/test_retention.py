@@ -186,6 +186,18 @@ def test_accounts_closed_a_year_ago_are_erased_and_open_ones_kept():
     assert not recently_closed.is_erased and not active.is_erased
 
 
+def test_accounts_closed_before_anyone_signed_in_are_erased_a_year_after_they_were_made():
+    closed = UserFactory(is_active=False, last_login=None, date_joined=timezone.now() - 366 * DAY)
+    new_and_closed = UserFactory(
+        is_active=False, last_login=None, date_joined=timezone.now() - 300 * DAY
+    )
+    data_rights.retention_enforce()
+    closed.refresh_from_db()
+    new_and_closed.refresh_from_db()
+    assert closed.is_erased
+    assert not new_and_closed.is_erased
+
+
 def test_subscriptions_ended_six_years_ago_go_with_their_invoices():
     from members.models import Invoice, Subscription
     from tests.members.factories import InvoiceFactory, SubscriptionFactory
