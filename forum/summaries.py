@@ -34,12 +34,15 @@ class ThreadSummary:
 
 
 def _new_posts(user, since: datetime, until: datetime) -> QuerySet:
-    """Visible posts in [since, until) of listed threads the user may read."""
+    """Visible posts of listed threads the user may read, new to readers in [since,
+    until): written then, or shown then (a held post approved after the period it was
+    written in would otherwise reach no digest at all)."""
+    written = Q(created_at__gte=since, created_at__lt=until)
+    shown = Q(state_changed_at__gte=since, state_changed_at__lt=until)
     return Post.objects.filter(
+        written | shown,
         access.readable_categories_q(user, prefix="thread__category__"),
         state=PostState.VISIBLE,
-        created_at__gte=since,
-        created_at__lt=until,
         thread__state=ThreadState.VISIBLE,
         thread__merged_into__isnull=True,
     )

@@ -288,6 +288,12 @@ class Post(models.Model):
             models.Index(
                 fields=["created_at"], condition=Q(state="visible"), name="forum_post_recent_idx"
             ),
+            # Digests: posts approved (or restored) in a period, written before it.
+            models.Index(
+                fields=["state_changed_at"],
+                condition=Q(state="visible", state_changed_at__isnull=False),
+                name="forum_post_shown_idx",
+            ),
             models.Index(fields=["state", "created_at"], name="forum_post_state_idx"),
             # The admin's list of every post, newest first, and its year filter.
             models.Index(fields=["-created_at", "-id"], name="forum_post_newest_idx"),

@@ -71,6 +71,24 @@ def test_digest_respects_the_period(room, member, second_member):
     assert summaries.active_threads(second_member, now - timedelta(days=1), now) == []
 
 
+def test_a_held_post_approved_after_the_day_it_was_written_reaches_the_next_digest(
+    room, member, second_member
+):
+    now = timezone.now()
+    thread = thread_with_posts(
+        posts=2, category=room, author=member, title="Night staffing",
+        created=now - timedelta(days=3),
+    )  # fmt: skip
+    # The reply waited two days for a moderator, who approved it an hour ago.
+    Post.objects.filter(thread=thread, post_number=2).update(
+        state=PostState.VISIBLE, state_changed_at=now - timedelta(hours=1)
+    )
+
+    found = summaries.active_threads(second_member, now - timedelta(days=1), now)
+
+    assert [(s.title, s.new_post_count) for s in found] == [("Night staffing", 1)]
+
+
 def test_followed_thread_summary_lists_followed_threads_with_posts_by_others(
     room, member, second_member, window
 ):
