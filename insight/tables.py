@@ -30,7 +30,14 @@ class Table:
     note: str = ""
     # Rows shown on the page when there are many (the CSV has every row).
     shown: int = 25
+    # When `rows` are the first of a longer list (the most frequent, the most overdue):
+    # how long the list is, so that neither the page nor the download claims all of it.
+    listed_of: int = 0
     extra: dict = field(default_factory=dict)
+
+    @property
+    def rows_are_a_selection(self) -> bool:
+        return self.listed_of > len(self.rows)
 
     @property
     def rows_shown(self) -> list[list]:

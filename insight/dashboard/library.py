@@ -43,39 +43,53 @@ def library_top(period: Period, kind: str) -> Table:
     )
 
 
+# The longest lists the dashboard lists, most frequent or most overdue first; the
+# summaries count them all.
+EMPTY_SEARCHES_LISTED = 50
+REVIEW_DUE_LISTED = 200
+
+
 def library_empty_searches(period: Period) -> Table:
-    rows = [
-        list(row)
-        for row in DailyActivity.objects.filter(
+    searches = (
+        DailyActivity.objects.filter(
             kind=Kind.LIBRARY_SEARCH_EMPTY, day__gte=period.first, day__lte=period.last
         )
         .values("term")
         .annotate(n=Sum("count"))
-        .order_by("-n", "term")
-        .values_list("term", "n")[:50]
+    )
+    rows = [
+        list(row)
+        for row in searches.order_by("-n", "term").values_list("term", "n")[:EMPTY_SEARCHES_LISTED]
     ]
+    total = searches.count() if len(rows) == EMPTY_SEARCHES_LISTED else len(rows)
     return Table(
         slug="empty-searches",
         title="Searches that found nothing",
         headings=["Words searched", "Times"],
         rows=rows,
-        summary=f"{counted(len(rows), 'different search', 'different searches')} found nothing."
-        + (f" Most often: “{rows[0][0]}”." if rows else ""),
+        listed_of=total,
+        summary=f"{counted(total, 'different search', 'different searches')} found nothing."
+        + (f" Most often: “{rows[0][0]}”." if rows else "")
+        + (f" The {len(rows)} most frequent are listed." if total > len(rows) else ""),
         note="What members look for and the library lacks. Only the words are kept.",
     )
 
 
 def library_review_due(period: Period) -> Table:
-    due = Resource.objects.review_due().order_by("review_due").values_list("title", "review_due")
-    rows = [[title, f"{day:%-d %b %Y}"] for title, day in due[:200]]
+    due = Resource.objects.review_due()
+    listed = due.order_by("review_due").values_list("title", "review_due")[:REVIEW_DUE_LISTED]
+    rows = [[title, f"{day:%-d %b %Y}"] for title, day in listed]
+    total = due.count() if len(rows) == REVIEW_DUE_LISTED else len(rows)
     return Table(
         slug="review-due",
         title="Resources past their review date",
         headings=["Resource", "Review was due"],
         rows=rows,
+        listed_of=total,
         summary=(
             "1 resource is past its review date."
-            if len(rows) == 1
-            else f"{len(rows):,} resources are past their review date."
-        ),
+            if total == 1
+            else f"{total:,} resources are past their review date."
+        )
+        + (f" The {len(rows)} longest overdue are listed." if total > len(rows) else ""),
     )

@@ -260,3 +260,27 @@ def test_a_chart_of_small_counts_writes_each_whole_number_once_on_its_axis():
     [axis] = [g for g in svg.iter("{*}g") if "always_show" in (g.get("class") or "")]
 
     assert [text.text for text in axis.iter("{*}text")] == ["0", "1", "2"]
+
+
+def test_a_list_cut_short_still_counts_every_resource_past_its_review_date(monkeypatch):
+    monkeypatch.setattr("insight.dashboard.library.REVIEW_DUE_LISTED", 2)
+    for days in (30, 20, 10):
+        ResourceFactory(review_due=timezone.localdate() - timedelta(days=days))
+
+    table = dashboard.library_review_due(_period()[0])
+
+    assert len(table.rows) == 2
+    assert table.summary == (
+        "3 resources are past their review date. The 2 longest overdue are listed."
+    )
+    assert table.listed_of == 3
+
+
+def test_a_list_cut_short_says_how_long_the_whole_list_is(staff_client, monkeypatch):
+    monkeypatch.setattr("insight.dashboard.library.REVIEW_DUE_LISTED", 2)
+    for days in (30, 20, 10):
+        ResourceFactory(review_due=timezone.localdate() - timedelta(days=days))
+
+    page = staff_client.get("/admin/insight/").content.decode()
+
+    assert "Figures: Resources past their review date (the first 2 of 3)" in page
