@@ -8,6 +8,7 @@ sector_data/services.py loads a file only when it has no problem at all.
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -193,9 +194,16 @@ class _Places:
                     self.councils[name.strip().lower()] = council
 
 
-def _number(text: str) -> float | None:
+def _number(text: str) -> float:
     cleaned = text.replace(",", "").replace("£", "").removesuffix("%").strip()
-    return float(cleaned)
+    # float() also reads "nan", "inf" and "1_000": none is a figure, and NaN or infinity
+    # stored would break every chart and total drawn from the column.
+    if "_" in cleaned:
+        raise ValueError(text)
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def parse_upload(uploaded: UploadedFile, columns: list[DatasetColumn]) -> Parsed:

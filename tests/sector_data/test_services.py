@@ -108,6 +108,28 @@ def test_a_line_with_more_cells_than_the_header_is_refused_not_cut_short():
     assert not Observation.objects.exists()
 
 
+def test_a_figure_that_is_not_a_finite_number_is_refused_like_a_word():
+    dataset = mapped_dataset()
+
+    # Python reads all three as numbers; none is a figure a release would print.
+    problems = problems_of(
+        dataset,
+        [
+            HEADER,
+            ["2021", "London", "", "NaN", "6"],
+            ["2022", "London", "", "inf", "6"],
+            ["2023", "London", "", "1_000", "6"],
+        ],
+    )
+
+    assert problems == [
+        "Line 2: “NaN” in the column “Homes” is not a number.",
+        "Line 3: “inf” in the column “Homes” is not a number.",
+        "Line 4: “1_000” in the column “Homes” is not a number.",
+    ]
+    assert not DatasetVersion.objects.exists()
+
+
 def test_wrong_headers_are_reported_before_any_line():
     dataset = mapped_dataset()
 
