@@ -6,6 +6,8 @@ an explicit allow-list. The library, the forum and the newsletter all call
 pages do not re-render on every view and can be re-rendered when these rules change.
 """
 
+from html import unescape
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -45,4 +47,5 @@ def render_markdown(source: str, *, user_content: bool = True) -> str:
 
 def markdown_to_text(source: str) -> str:
     """Plain text of Markdown, for search vectors, snippets and plain-text emails."""
-    return nh3.clean(render_markdown(source), tags=set()).strip()
+    # nh3 keeps text escaped for HTML ("&amp;"); plain text wants the characters.
+    return unescape(nh3.clean(render_markdown(source), tags=set())).strip()

@@ -44,6 +44,11 @@ def test_markdown_to_text_strips_every_tag():
     )
 
 
+def test_markdown_to_text_gives_characters_not_html_entities():
+    # "&amp;" here would be indexed for search as the word "amp".
+    assert markdown_to_text('Ofsted & the DfE: "5 > 3" <b>') == 'Ofsted & the DfE: "5 > 3" <b>'
+
+
 def test_emails_are_multipart_with_plain_text_and_inlined_html(db):
     from network.models import ContactMessage
 
