@@ -22,6 +22,12 @@ class MultipleFileInput(AsksToChooseAgain, forms.ClearableFileInput):
 class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
+    def __init__(self, **kwargs):
+        # An empty file is refused by forum/services/attachments.py, which names it: among
+        # several files, Django's own "The submitted file is empty." does not say which.
+        kwargs.setdefault("allow_empty_file", True)
+        super().__init__(**kwargs)
+
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):

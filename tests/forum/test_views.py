@@ -569,6 +569,21 @@ def test_renamed_file_of_the_wrong_type_is_refused(client, room, member, confirm
     assert 'aria-invalid="true"' in page(response)
 
 
+def test_an_empty_file_among_several_is_named_in_the_refusal(client, room, member, confirmed):
+    thread = thread_with_posts(posts=1, category=room, author=member)
+    client.force_login(member)
+    rota = SimpleUploadedFile("rota.csv", b"day,shift\nMonday,early\n", content_type="text/csv")
+    empty = SimpleUploadedFile("minutes.pdf", b"", content_type="application/pdf")
+
+    response = client.post(
+        f"/forum/t/{thread.pk}/reply/", {"body": "Two files.", "attachments": [rota, empty]}
+    )
+
+    assert response.status_code == 400
+    assert "minutes.pdf: This file is empty." in page(response)
+    assert not PostAttachment.objects.exists()
+
+
 def test_image_waits_for_approval_and_loses_its_metadata(
     client, room, member, second_member, moderator, confirmed, django_capture_on_commit_callbacks
 ):
