@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from events import access
@@ -353,22 +354,51 @@ def message_send(
         event=event, subject=subject, body=body, include_waiting=include_waiting, sent_by=sent_by
     )
     message.full_clean()
-    statuses = ACTIVE if include_waiting else HOLDING_PLACE
-    recipients = list(event.registrations.filter(status__in=statuses))
-    if not recipients:
-        raise ValidationError(
-            "Nobody would receive this message: "
-            + (
-                "no one is registered or waiting."
-                if include_waiting
-                else "no one holds a place (tick “Also email the waiting list” to reach "
-                "people waiting)."
-            ),
-            code="nobody",
-        )
-    message.save()
-    notices_record(recipients, Kind.MESSAGE, ref=str(message.pk), message=message)
+    with transaction.atomic():
+        # The event's row is the lock: the form sent twice (a double click, the back
+        # button, a second tab) finds the first message already there.
+        _lock(event)
+        _check_not_just_sent(message)
+        statuses = ACTIVE if include_waiting else HOLDING_PLACE
+        recipients = list(event.registrations.filter(status__in=statuses))
+        if not recipients:
+            raise ValidationError(
+                "Nobody would receive this message: "
+                + (
+                    "no one is registered or waiting."
+                    if include_waiting
+                    else "no one holds a place (tick “Also email the waiting list” to reach "
+                    "people waiting)."
+                ),
+                code="nobody",
+            )
+        message.save()
+        notices_record(recipients, Kind.MESSAGE, ref=str(message.pk), message=message)
     return message
+
+
+# The same words to the same event within this time are the form sent twice, not news.
+MESSAGE_REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _check_not_just_sent(message: EventMessage) -> None:
+    earlier = (
+        EventMessage.objects.filter(
+            event=message.event,
+            subject=message.subject,
+            body=message.body,
+            created_at__gte=timezone.now() - MESSAGE_REPEAT_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is not None:
+        sent_at = date_format(timezone.localtime(earlier.created_at), "H:i")
+        raise ValidationError(
+            f"This message was sent at {sent_at}, so it is not sent again. To send the same "
+            "words once more, wait ten minutes.",
+            code="already_sent",
+        )
 
 
 def attendance_mark(

@@ -154,6 +154,24 @@ def test_staff_email_everyone_registered_once_each(
     assert {message.subject for message in mail.outbox} == {"Parking"}
 
 
+def test_the_same_message_sent_again_from_the_back_button_reaches_nobody_twice(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    book(event, UserFactory())
+    url = reverse("admin:events_event_message", args=[event.pk])
+    message = {"subject": "Parking", "body": "Use the rear car park."}
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, message)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, message)
+
+    assert len(mail.outbox) == 1
+    assert event.messages.count() == 1
+    assert "This message was sent at" in response.text
+
+
 def test_a_message_to_nobody_is_refused_and_not_kept_as_sent(staff_client):
     event = EventFactory()
     url = reverse("admin:events_event_message", args=[event.pk])
