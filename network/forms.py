@@ -120,6 +120,8 @@ class ContactForm(SpecificMessages, forms.Form):
     )
     email = forms.EmailField(
         label="Email address",
+        # As long as ContactMessage stores (Django's own limit for the form, 320, is longer).
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="We reply to this address.",
         error_messages={

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from members.models import Plan, Region
+from members.models import Organisation, Plan, Region
 from network.forms import SpecificMessages
 
 
@@ -63,6 +63,8 @@ class InvoiceRequestForm(SpecificMessages, forms.Form):
     )
     billing_email = forms.EmailField(
         label="Billing email",
+        # As long as the address can be stored (Django's own limit, 320, is longer).
+        max_length=Organisation._meta.get_field("billing_email").max_length,
         help_text="Invoices are sent here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

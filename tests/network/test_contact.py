@@ -64,6 +64,17 @@ def test_contact_form_with_errors_keeps_what_was_typed(client):
 
 
 @pytest.mark.django_db
+def test_contact_form_refuses_an_email_address_too_long_to_store(client):
+    data = {**VALID, "email": "x" * 300 + "@harbour.example.org"}
+
+    response = client.post(reverse("contact"), data)
+
+    assert response.status_code == 400
+    assert "Email address must be 254 characters or fewer (it has 320)" in response.text
+    assert ContactMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_contact_form_requires_every_field(client):
     response = client.post(reverse("contact"), {})
 

@@ -180,6 +180,20 @@ def test_invoice_request_form_keeps_what_was_typed_when_something_is_wrong(
     assert not fake_stripe.requests
 
 
+def test_invoice_request_refuses_a_billing_email_too_long_to_store(
+    client, fake_stripe, council_plan, commissioner
+):
+    client.force_login(commissioner)
+
+    response = client.post(
+        reverse("billing:invoice_request"),
+        form_data(council_plan, billing_email="x" * 300 + "@northmoor.example.org"),
+    )
+
+    assert "Billing email must be 254 characters or fewer (it has 322)" in response.text
+    assert not InvoiceRequest.objects.exists()
+
+
 def test_invoice_request_form_offers_only_plans_payable_by_invoice(
     client, fake_stripe, council_plan
 ):

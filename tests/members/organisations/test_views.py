@@ -191,6 +191,20 @@ def test_invalid_email_is_refused_with_a_message(client, council):
     assert "Enter an email address in the correct format, like name@example.org" in response.text
 
 
+def test_an_address_too_long_to_store_is_refused_with_a_message(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("members:invitation_create", kwargs={"slug": organisation.slug}),
+        {"email": "x" * 300 + "@northmoor.example.org"},
+    )
+
+    assert response.status_code == 400
+    assert "address must be 254 characters or fewer (it has 322)" in response.text
+    assert not Invitation.objects.exists()
+
+
 def test_admin_revokes_and_resends_invitations(client, council, django_capture_on_commit_callbacks):
     organisation, admin = council
     yesterday = timezone.now() - timedelta(days=1)
