@@ -53,6 +53,17 @@ def test_verification_email_speaks_in_the_networks_name_not_example_com(client):
 
 
 @pytest.mark.django_db
+def test_verification_email_carries_no_name_typed_by_whoever_signed_up(client):
+    # Anyone may sign up with anyone's address: a "name" of theirs in the email would let
+    # the site carry their words (a link, an advert) to a stranger's inbox.
+    _sign_up(client, email="stranger@example.org", name="Cheap loans at loans.example")
+
+    assert mail.outbox[-1].to == ["stranger@example.org"]
+    assert "loans" not in mail.outbox[-1].body
+    assert "/accounts/confirm-email/" in mail.outbox[-1].body
+
+
+@pytest.mark.django_db
 def test_unverified_person_cannot_sign_in_until_they_verify(client):
     _sign_up(client)
     client.logout()
