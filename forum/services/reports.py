@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -74,6 +74,12 @@ def reporter_records(reporter_ids: Sequence[int]) -> dict[int, ReporterRecord]:
     return records
 
 
+def _already_reported() -> ValidationError:
+    return ValidationError(
+        "You have already reported this post; the moderators will look at it.", code="again"
+    )
+
+
 def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Report:
     """A member reports a post. An urgent reason (could identify a child, safeguarding)
     hides it at once and alerts the moderators, unless the reporter's urgent reports
@@ -89,9 +95,7 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
     if reason == ReportReason.OTHER and not details:
         raise ValidationError("Tell the moderators what is wrong with this post.", code="details")
     if Report.objects.filter(post=post, reporter=reporter).exists():
-        raise ValidationError(
-            "You have already reported this post; the moderators will look at it.", code="again"
-        )
+        raise _already_reported()
     if reports_left_today(reporter) <= 0:
         raise ValidationError(
             f"You have made {settings.FORUM_REPORTS_PER_DAY} reports in the last 24 hours, the "
@@ -105,9 +109,18 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
         item = ReviewItem.objects.filter(post=post, resolved_at__isnull=True).first()
         if item is None:
             item = ReviewItem.objects.create(post=post, kind=ReviewKind.REPORTED)
-        report = Report.objects.create(
-            post=post, reporter=reporter, reason=reason, details=details, review_item=item
-        )
+        # Asked again now that the post is locked: the same form sent twice at once (a
+        # double click, two tabs) passed the check above before either report was kept.
+        if Report.objects.filter(post=post, reporter=reporter).exists():
+            raise _already_reported()
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    post=post, reporter=reporter, reason=reason, details=details, review_item=item
+                )
+        except IntegrityError:
+            # Where the row lock is not enforced (SQLite), the database kept one report.
+            raise _already_reported() from None
         reporters = Report.objects.filter(review_item=item).values("reporter").distinct().count()
         item.report_count = reporters
         item.kind = ReviewKind.REPORTED if item.kind == ReviewKind.IMAGE else item.kind

@@ -401,6 +401,24 @@ def test_a_member_reports_a_post_once(room, member, second_member):
         reports.report_create(reporter=second_member, post=post, reason=ReportReason.SPAM)
 
 
+def test_a_report_sent_twice_at_once_is_refused_as_already_made_not_an_error(
+    room, member, second_member, monkeypatch
+):
+    post = start(member, room)
+    left_today = reports.reports_left_today
+
+    def the_first_request_commits_meanwhile(user) -> int:
+        monkeypatch.setattr(reports, "reports_left_today", left_today)
+        reports.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)
+        return left_today(user)
+
+    monkeypatch.setattr(reports, "reports_left_today", the_first_request_commits_meanwhile)
+
+    with pytest.raises(ValidationError, match="already reported"):
+        reports.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)
+    assert post.reports.count() == 1
+
+
 def test_reports_per_member_per_day_are_limited(settings, room, member, second_member):
     settings.FORUM_REPORTS_PER_DAY = 1
     thread = start(member, room).thread
