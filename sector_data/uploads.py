@@ -112,7 +112,18 @@ def read_table(uploaded: UploadedFile) -> tuple[list[str], Iterator[tuple[int, l
         _, header = next(lines)
     except StopIteration:
         raise UploadError("The file has no header line.") from None
-    return [cell.strip() for cell in header], lines
+    header = [cell.strip() for cell in header]
+    # Columns are found by their heading: of two with one heading, one would be read
+    # and the other dropped unseen.
+    seen: set[str] = set()
+    for name in header:
+        if name and name.lower() in seen:
+            raise UploadError(
+                f"The heading “{name}” is used for more than one column: give each column "
+                "its own heading."
+            )
+        seen.add(name.lower())
+    return header, lines
 
 
 def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:

@@ -252,6 +252,31 @@ def test_the_first_file_maps_the_columns_from_its_headings():
     ]
 
 
+def test_a_first_file_with_a_heading_used_twice_is_refused_with_the_heading():
+    dataset = DatasetFactory()
+    uploaded = csv_file([["Year", "Homes", "Homes"], ["2023", "12", "14"]])
+
+    with pytest.raises(ValidationError) as raised:
+        services.dataset_columns_from_file(dataset=dataset, uploaded=uploaded)
+
+    assert raised.value.messages == [
+        "The heading “Homes” is used for more than one column: give each column its own heading."
+    ]
+    assert not DatasetColumn.objects.filter(dataset=dataset).exists()
+
+
+def test_a_file_with_a_heading_used_twice_loads_neither_column():
+    dataset = mapped_dataset()
+
+    # Read by heading, one of the two columns of figures would be dropped unseen.
+    problems = problems_of(dataset, [[*HEADER, "Homes"], ["2023", "London", "", "12", "40", "14"]])
+
+    assert problems == [
+        "The heading “Homes” is used for more than one column: give each column its own heading."
+    ]
+    assert not DatasetVersion.objects.exists()
+
+
 def test_an_upload_to_a_dataset_without_columns_is_refused():
     with pytest.raises(ValidationError, match="Map the dataset's columns first"):
         upload(DatasetFactory(), [HEADER])
