@@ -170,6 +170,13 @@ def cancel(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         if cancelled:
             messages.success(request, "Your registration is cancelled.")
+        else:
+            # Sent again from another tab or the back button: say so, not nothing.
+            registration.refresh_from_db(fields=["status"])
+            if registration.status == RegistrationStatus.CANCELLED:
+                messages.info(request, "You had already cancelled your registration.")
+            else:
+                messages.info(request, "You have no place or waiting-list entry to cancel.")
     return redirect(event.get_absolute_url())
 
 

@@ -295,6 +295,18 @@ def test_a_cancelled_registration_has_no_note_to_change(client, person):
     assert Registration.objects.get(user=person).needs == "Vegetarian"
 
 
+def test_cancelling_again_from_a_second_tab_says_the_place_was_already_given_up(client, person):
+    event = EventFactory()
+    _booked(event, person)
+    client.force_login(person)
+    client.post(f"/events/{event.slug}/cancel/")
+
+    response = client.post(f"/events/{event.slug}/cancel/", follow=True)
+
+    assert "You had already cancelled your registration." in response.text
+    assert Registration.objects.get(user=person).status == "cancelled"
+
+
 def test_the_joining_link_shows_only_to_people_with_a_place_from_the_set_time(
     client, person, settings
 ):
