@@ -20,6 +20,7 @@ from forum.models import (
     Resolution,
     ReviewItem,
     Suspension,
+    Thread,
     ThreadReadState,
     ThreadState,
 )
@@ -118,6 +119,20 @@ def test_empty_or_over_long_posts_are_refused(room, member, body, message):
     with pytest.raises(ValidationError) as error:
         reply(author=member, thread=thread, body=body)
     assert message in error.value.messages[0]
+
+
+def test_a_post_of_characters_that_show_nothing_is_refused_as_empty(room, member):
+    thread = start(member, room).thread
+
+    # Zero-width spaces and joiners, a byte-order mark, a blank Braille pattern.
+    with pytest.raises(ValidationError, match="Write something"):
+        reply(author=member, thread=thread, body="\u200b\u200d\ufeff\u2800\n\u2060")
+
+
+def test_a_title_of_characters_that_show_nothing_is_refused(room, member):
+    with pytest.raises(ValidationError, match="title of at least 5"):
+        start(member, room, title="\u200b\u200b\u200b\u200b\u200b\u3164")
+    assert not Thread.objects.exists()
 
 
 def test_nobody_but_moderators_replies_to_a_locked_thread(room, member, second_member, moderator):
