@@ -73,6 +73,15 @@ class EventAdminForm(forms.ModelForm):
                 reverse("events:slides", kwargs={"slug": instance.slug}),
             )
 
+    def clean_cpd_hours(self):
+        hours = self.cleaned_data.get("cpd_hours")
+        # Printed on certificates as the hours someone attended.
+        if hours is not None and hours <= 0:
+            raise forms.ValidationError(
+                "CPD hours must be more than 0. Leave the box empty to use the event's length."
+            )
+        return hours
+
     def clean_slides(self):
         slides = self.cleaned_data.get("slides")
         if slides and "slides" in self.changed_data and hasattr(slides, "content_type"):

@@ -398,6 +398,21 @@ def test_an_event_for_one_member_type_must_say_which(staff_client):
     assert "Choose the member type this event is for." in response.text
 
 
+@pytest.mark.parametrize("hours", ["-1.5", "0"])
+def test_cpd_hours_of_nothing_or_less_are_refused(staff_client, hours):
+    event = EventFactory()
+
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        change_form(event, cpd_hours=hours),
+    )
+
+    assert response.status_code == 200
+    assert "CPD hours must be more than 0" in response.text
+    event.refresh_from_db()
+    assert event.cpd_hours is None
+
+
 LONDON = ZoneInfo("Europe/London")
 
 
