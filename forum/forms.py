@@ -77,6 +77,9 @@ class EditForm(SpecificMessages, forms.Form):
     body = forms.CharField(
         label="Your post", widget=forms.Textarea(attrs={"rows": 10}), strip=False
     )
+    # The fingerprint of the text the page started from: a save from a page opened
+    # before someone else's change must not silently undo it.
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         max_length=300,
         required=False,

@@ -15,6 +15,7 @@ from forum.models import (
     Category,
     Post,
     PostState,
+    content_hash,
 )
 from forum.moderation import actions
 from forum.services import posting, reactions, reports
@@ -235,10 +236,14 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                             post=post,
                             body=form.cleaned_data["body"],
                             reason=form.cleaned_data["reason"],
+                            based_on=form.cleaned_data["based_on"],
                         )
                     else:
                         posting.post_edit(
-                            editor=request.user, post=post, body=form.cleaned_data["body"]
+                            editor=request.user,
+                            post=post,
+                            body=form.cleaned_data["body"],
+                            based_on=form.cleaned_data["based_on"],
                         )
                 except ValidationError as error:
                     _form_errors_from(form, error)
@@ -250,7 +255,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         messages.success(request, "Your changes are saved.")
                     return redirect(post.get_absolute_url())
     else:
-        form = forms.EditForm(initial={"body": post.body})
+        form = forms.EditForm(initial={"body": post.body, "based_on": content_hash(post.body)})
     if not is_moderating:
         form.fields["reason"].widget = form.fields["reason"].hidden_widget()
     return render(

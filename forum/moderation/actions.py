@@ -219,7 +219,9 @@ def body_rewrite(post: Post, *, actor, body: str, reason: str) -> None:
     post_search_index(post)
 
 
-def post_moderator_edit(*, actor, post: Post, body: str, reason: str) -> Post:
+def post_moderator_edit(
+    *, actor, post: Post, body: str, reason: str, based_on: str | None = None
+) -> Post:
     """Edit a post as a moderator. The reason is shown to readers under the post
     ("Edited by a moderator: …"); the earlier text is kept as a revision."""
     check_moderates(actor, post.thread.category)
@@ -231,6 +233,7 @@ def post_moderator_edit(*, actor, post: Post, body: str, reason: str) -> Post:
         post = locked_post(post)
         if post.state == PostState.REMOVED:
             raise ValidationError("This post was removed by its author.", code="state")
+        posting.check_unchanged_since(post.body, based_on)
         if body == post.body:
             raise ValidationError("The text is unchanged.", code="unchanged")
         before = content_hash(post.body)

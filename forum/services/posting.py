@@ -30,6 +30,7 @@ from forum.models import (
     Thread,
     ThreadReadState,
     ThreadState,
+    content_hash,
 )
 from forum.services import publishing, reading
 from forum.services.attachments import attachments_check, attachments_save
@@ -326,7 +327,21 @@ def post_reply(
     return post
 
 
-def post_edit(*, editor, post: Post, body: str) -> Post:
+def check_unchanged_since(current_body: str, based_on: str | None) -> None:
+    """Refuse an edit made from a page opened before the post's text changed (a
+    moderator's edit, a save from another window): it would undo that change unseen.
+    `based_on` is content_hash of the text the page started from; None checks nothing."""
+    if based_on and content_hash(current_body) != based_on:
+        raise ValidationError(
+            "This post changed after you opened it for editing (a moderator edited it, or "
+            "it was saved from another window), so your edit is not saved. Open the edit "
+            "page again to start from the post as it is now; what you wrote is kept below "
+            "to copy from.",
+            code="changed",
+        )
+
+
+def post_edit(*, editor, post: Post, body: str, based_on: str | None = None) -> Post:
     """The author changes their post's text, keeping the earlier text as a revision. A
     moderator changing someone else's post goes through moderation.actions
     .post_moderator_edit, which asks for the reason readers see under the post."""
@@ -336,9 +351,12 @@ def post_edit(*, editor, post: Post, body: str) -> Post:
     found = screening.Screening()
     if not access.is_category_moderator(editor, post.thread.category):
         found = _check_watch_list(body)
-    if body == post.body:
-        return post
     with transaction.atomic(durable=True):
+        # The row is locked so that the text compared is the text replaced.
+        post.body = Post.objects.select_for_update().values_list("body", flat=True).get(pk=post.pk)
+        check_unchanged_since(post.body, based_on)
+        if body == post.body:
+            return post
         PostRevision.objects.create(post=post, body=post.body, edited_by=editor)
         post.body = body
         _render(post)

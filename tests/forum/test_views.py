@@ -24,6 +24,7 @@ from forum.models import (
     ThreadReadState,
     ThreadState,
 )
+from forum.moderation import actions
 from forum.moderation.threads import thread_merge
 from forum.services import posting, publishing, reactions, reading
 from members.models import SubscriptionStatus
@@ -312,6 +313,30 @@ def test_a_moderator_edit_on_the_edit_page_is_the_logged_moderator_edit(
     assert post.revisions.get().reason == "Removed a surname"
     entry = ModerationAction.objects.get(post=post)
     assert (entry.action, entry.actor) == (ModerationActionKind.EDIT, moderator)
+
+
+def test_an_edit_from_a_page_opened_before_a_moderator_edit_does_not_undo_it(
+    client, room, member, moderator
+):
+    post = thread_with_posts(
+        posts=1, category=room, author=member, created=timezone.now()
+    ).posts.get()
+    client.force_login(member)
+    opened = page(client.get(f"/forum/post/{post.pk}/edit/"))
+    based_on = re.search(r'name="based_on" value="([^"]+)"', opened)[1]
+    actions.post_moderator_edit(
+        actor=moderator, post=post, body="Names taken out.", reason="Removed a surname"
+    )
+
+    response = client.post(
+        f"/forum/post/{post.pk}/edit/", {"body": "My post, one word changed.", "based_on": based_on}
+    )
+
+    assert response.status_code == 400
+    assert "changed after you opened it" in page(response)
+    assert "My post, one word changed." in page(response)  # kept, to copy from
+    post.refresh_from_db()
+    assert post.body == "Names taken out."
 
 
 def test_held_post_shows_awaiting_review_to_its_author_only(
