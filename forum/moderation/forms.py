@@ -61,6 +61,8 @@ class ModeratorEditForm(SpecificMessages, forms.Form):
         help_text=REASON_HELP,
         error_messages={"required": "Give a reason: readers see it under the post."},
     )
+    # The fingerprint of the text the page started from (forum.forms.EditForm says why).
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class RedactForm(ModeratorEditForm):

@@ -12,6 +12,7 @@ from forum.models import (
     ModerationAction,
     PostAttachment,
     ReviewItem,
+    content_hash,
 )
 from forum.moderation import actions, redaction
 from forum.moderation.forms import (
@@ -99,7 +100,9 @@ def post_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit with a reason shown to readers; the earlier text is kept as a revision."""
     post = _moderated_post(request, pk)
-    form = ModeratorEditForm(request.POST or None, initial={"body": post.body})
+    form = ModeratorEditForm(
+        request.POST or None, initial={"body": post.body, "based_on": content_hash(post.body)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.post_moderator_edit(
@@ -107,6 +110,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 post=post,
                 body=form.cleaned_data["body"],
                 reason=form.cleaned_data["reason"],
+                based_on=form.cleaned_data["based_on"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -128,7 +132,11 @@ def post_redact(request: HttpRequest, pk: int) -> HttpResponse:
     opens_thread = post.post_number == 1
     form = RedactForm(
         request.POST or None,
-        initial={"body": post.body, "title": post.thread.title},
+        initial={
+            "body": post.body,
+            "title": post.thread.title,
+            "based_on": content_hash(post.body),
+        },
         opens_thread=opens_thread,
     )
     if request.method == "POST" and form.is_valid():
@@ -140,6 +148,7 @@ def post_redact(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 purge_all_revisions=form.cleaned_data["purge_all_revisions"],
                 title=form.cleaned_data.get("title") if opens_thread else None,
+                based_on=form.cleaned_data["based_on"],
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -91,6 +91,7 @@ def post_redact(
     reason: str,
     purge_all_revisions: bool = False,
     title: str | None = None,
+    based_on: str | None = None,
 ) -> Redaction:
     """Take text out of a post for good: the new text replaces it, every earlier revision
     that held a removed word is deleted (all of them with `purge_all_revisions`), no
@@ -104,6 +105,7 @@ def post_redact(
     )
     with transaction.atomic(durable=True):
         post = locked_post(post)
+        posting.check_unchanged_since(post.body, based_on)
         thread = post.thread
         new_title = _redacted_title(thread, post, title)
         if body == post.body and new_title is None:

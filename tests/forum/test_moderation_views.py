@@ -21,6 +21,7 @@ from forum.models import (
     Suspension,
     Thread,
 )
+from forum.moderation import redaction
 from tests import roles
 from tests.forum.factories import (
     CategoryFactory,
@@ -245,6 +246,36 @@ def test_redacting_through_the_page_purges_revisions_and_warns_of_quotes(mod_cli
     assert "1 earlier version deleted" in response.text
     assert "still contain words you took out" in response.text
     assert not PostRevision.objects.filter(body__icontains="Kezia").exists()
+
+
+def test_an_edit_from_a_page_opened_before_a_redaction_does_not_bring_the_words_back(
+    mod_client, staff
+):
+    post = PostFactory(
+        thread=thread_with_posts(posts=1), body="Ask Kezia Marlow at Fictional House about it."
+    )
+    opened = mod_client.get(url("post_edit", post.pk)).text
+    based_on = re.search(r'name="based_on" value="([^"]+)"', opened)[1]
+    redaction.post_redact(
+        actor=staff,
+        post=post,
+        body="Ask the registered manager about it.",
+        reason="Could identify a child",
+    )
+
+    response = mod_client.post(
+        url("post_edit", post.pk),
+        {
+            "body": "Ask Kezia Marlow at Fictional House about it, please.",
+            "reason": "Tidied the wording",
+            "based_on": based_on,
+        },
+    )
+
+    assert response.status_code == 400
+    assert "changed after you opened it" in response.text
+    post.refresh_from_db()
+    assert "Kezia" not in post.body
 
 
 def test_redaction_without_a_reason_keeps_the_text_and_changes_nothing(mod_client):
