@@ -207,7 +207,13 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
 
     with transaction.atomic(durable=True):
         organisation_lock(seat.organisation)
-        seat = Seat.objects.select_related("user").get(pk=seat.pk)
+        held = Seat.objects.select_related("user").filter(pk=seat.pk).first()
+        if held is None:
+            # Removed a moment ago by the same click sent twice, or by another admin.
+            raise ValidationError(
+                f"{seat.user}'s seat was already taken back; it is free.", code="gone"
+            )
+        seat = held
         if seat.is_admin and not _other_admins(seat).exists():
             raise ValidationError(
                 "This is the organisation's only admin. Make someone else an admin first.",

@@ -295,6 +295,22 @@ def test_a_colleague_removed_by_an_admin_is_told_once(django_capture_on_commit_c
     assert removal.emailed_at is not None
 
 
+def test_a_seat_removed_twice_at_once_is_removed_once_and_the_second_is_told_so(
+    django_capture_on_commit_callbacks,
+):
+    organisation, admin = organisation_with_seats(seats=2)
+    seat = SeatFactory(organisation=organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.seat_remove(seat=seat, removed_by=admin)
+
+    # The second request (a double click, another admin) loaded the seat before the
+    # first removed it.
+    with pytest.raises(ValidationError, match="already taken back"):
+        seats.seat_remove(seat=seat, removed_by=admin)
+    assert SeatRemoval.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
 def test_someone_giving_up_their_own_seat_gets_no_email(django_capture_on_commit_callbacks):
     organisation, admin = organisation_with_seats(seats=2)
     second_admin = SeatFactory(organisation=organisation, is_admin=True)
