@@ -232,7 +232,14 @@ def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
     """Make a seat holder an admin, or take the role back (never from the last admin)."""
     with transaction.atomic(durable=True):
         organisation_lock(seat.organisation)
-        seat = Seat.objects.select_for_update().get(pk=seat.pk)
+        held = Seat.objects.select_for_update().filter(pk=seat.pk).first()
+        if held is None:
+            # Taken back a moment ago, by another admin or in another tab.
+            raise ValidationError(
+                f"{seat.user}'s seat was taken back a moment ago; there is no one to change.",
+                code="gone",
+            )
+        seat = held
         if not is_admin and seat.is_admin and not _other_admins(seat).exists():
             raise ValidationError(
                 "An organisation needs at least one admin. Make someone else an admin "

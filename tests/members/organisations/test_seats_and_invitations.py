@@ -311,6 +311,17 @@ def test_a_seat_removed_twice_at_once_is_removed_once_and_the_second_is_told_so(
     assert len(mail.outbox) == 1
 
 
+def test_making_an_admin_of_a_seat_just_taken_back_says_so(django_capture_on_commit_callbacks):
+    organisation, admin = organisation_with_seats(seats=2)
+    seat = SeatFactory(organisation=organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.seat_remove(seat=seat, removed_by=admin)
+
+    # Another admin's page still showed the seat.
+    with pytest.raises(ValidationError, match="taken back a moment ago"):
+        seats.seat_set_admin(seat=seat, is_admin=True, changed_by=admin)
+
+
 def test_someone_giving_up_their_own_seat_gets_no_email(django_capture_on_commit_callbacks):
     organisation, admin = organisation_with_seats(seats=2)
     second_admin = SeatFactory(organisation=organisation, is_admin=True)
