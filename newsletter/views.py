@@ -34,6 +34,13 @@ def _initial(subscriber: Subscriber | None) -> dict:
     }
 
 
+def _saved_text(form) -> str:
+    if form.wants_something():
+        return "Your email choices are saved."
+    # Nothing ticked is a choice too, and a weighty one: say what it means.
+    return "Your email choices are saved: with nothing ticked, we send you no newsletter or digest."
+
+
 def _choices(form) -> dict:
     data = form.cleaned_data
     return {
@@ -72,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 services.subscriber_update_preferences(
                     subscriber=subscriber, form=f"{source} (signed in)", **_choices(form)
                 )
-            messages.success(request, "Your email choices are saved.")
+            messages.success(request, _saved_text(form))
             return redirect("newsletter:index")
         if not consume(request, action="newsletter_signup"):
             form.add_error(None, "Too many sign-ups from here just now. Please try later.")
@@ -137,7 +144,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.subscriber_update_preferences(subscriber=subscriber, **_choices(form))
-        messages.success(request, "Your email choices are saved.")
+        messages.success(request, _saved_text(form))
         return redirect("newsletter:preferences", token=token)
     unsubscribe_token = tokens.subscriber_token(subscriber, purpose=tokens.UNSUBSCRIBE)
     return render(

@@ -44,6 +44,14 @@ def test_preferences_change_newsletters_digests_and_topics(client, newsletter):
     assert subscriber.consents.get().action == Consent.Action.PREFERENCES
 
 
+def test_saving_preferences_with_nothing_ticked_says_nothing_will_be_sent(client, newsletter):
+    subscriber = SubscriberFactory(newsletters=[newsletter], weekly_digest=True)
+
+    response = client.post(url("preferences", subscriber), {}, follow=True)
+
+    assert "with nothing ticked, we send you no newsletter or digest" in response.text
+
+
 def test_preferences_cannot_bring_back_a_bounced_address(client, newsletter):
     subscriber = SubscriberFactory(state=Subscriber.State.BOUNCED)
 
