@@ -64,6 +64,17 @@ def test_verification_email_carries_no_name_typed_by_whoever_signed_up(client):
 
 
 @pytest.mark.django_db
+def test_the_confirmation_page_shows_no_name_typed_by_whoever_signed_up(client):
+    _sign_up(client, email="stranger@example.org", name="Cheap loans at loans.example")
+    client.logout()
+
+    page = client.get(_confirmation_path()).content.decode()
+
+    assert "stranger@example.org" in page
+    assert "loans" not in page
+
+
+@pytest.mark.django_db
 def test_unverified_person_cannot_sign_in_until_they_verify(client):
     _sign_up(client)
     client.logout()
@@ -418,7 +429,7 @@ def test_the_pages_after_signing_up_speak_in_the_site_s_words(client):
     confirm = client.get(_confirmation_path()).text
 
     assert "finish creating your account" in sent and "finalize" not in sent
-    assert "is the email address of your account, Sam Newcomer" in confirm
+    assert "is your email address." in confirm
     assert "for user" not in confirm
 
 
