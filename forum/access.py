@@ -315,12 +315,17 @@ class PostPermissions:
 
     def edit(self, post) -> bool:
         """Authors edit their own posts within settings.FORUM_EDIT_WINDOW_MINUTES (while
-        they may still post there); moderators edit any post in their categories."""
+        they may still post there, and until a moderator edits it); moderators edit any
+        post in their categories."""
         if self.moderator:
             return post.state != PostState.REMOVED
         if not self.signed_in or post.author_id != self.user_pk:
             return False
         if post.state == PostState.REMOVED or not self.may_post:
+            return False
+        if post.edit_reason or post.edited_by_id not in (None, post.author_id):
+            # A moderator edited it (took out a child's name, say): an edit of the
+            # author's could put back what they took out. Deleting it stays open.
             return False
         return self.now - post.created_at <= timedelta(minutes=settings.FORUM_EDIT_WINDOW_MINUTES)
 

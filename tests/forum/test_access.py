@@ -137,6 +137,18 @@ def test_author_edits_within_the_window_only(settings, room, member):
     assert not access.can_edit_post(member, post)
 
 
+def test_an_author_no_longer_edits_a_post_a_moderator_edited(room, member, moderator):
+    post = thread_with_posts(
+        posts=1, category=room, author=member, created=timezone.now()
+    ).posts.get()
+
+    post.edited_by = moderator
+
+    assert not access.can_edit_post(member, post)
+    assert access.can_delete_post(member, post)
+    assert access.can_edit_post(moderator, post)
+
+
 def test_nobody_but_moderators_edits_someone_elses_post(room, member, second_member, moderator):
     post = thread_with_posts(posts=1, category=room, author=member).posts.get()
     assert not access.can_edit_post(second_member, post)

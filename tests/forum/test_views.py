@@ -332,11 +332,33 @@ def test_an_edit_from_a_page_opened_before_a_moderator_edit_does_not_undo_it(
         f"/forum/post/{post.pk}/edit/", {"body": "My post, one word changed.", "based_on": based_on}
     )
 
-    assert response.status_code == 400
-    assert "changed after you opened it" in page(response)
+    assert response.status_code == 403
+    assert "only moderators may change it now" in page(response)
     assert "My post, one word changed." in page(response)  # kept, to copy from
     post.refresh_from_db()
     assert post.body == "Names taken out."
+
+
+def test_an_edit_from_a_page_opened_before_the_author_saved_in_another_window_is_refused(
+    client, room, member
+):
+    post = thread_with_posts(
+        posts=1, category=room, author=member, created=timezone.now()
+    ).posts.get()
+    client.force_login(member)
+    opened = page(client.get(f"/forum/post/{post.pk}/edit/"))
+    based_on = re.search(r'name="based_on" value="([^"]+)"', opened)[1]
+    client.post(f"/forum/post/{post.pk}/edit/", {"body": "Saved from the other window."})
+
+    response = client.post(
+        f"/forum/post/{post.pk}/edit/", {"body": "From the older window.", "based_on": based_on}
+    )
+
+    assert response.status_code == 400
+    assert "changed after you opened it" in page(response)
+    assert "From the older window." in page(response)
+    post.refresh_from_db()
+    assert post.body == "Saved from the other window."
 
 
 def test_held_post_shows_awaiting_review_to_its_author_only(
