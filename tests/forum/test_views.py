@@ -900,3 +900,16 @@ def test_the_author_finds_their_thread_awaiting_review_on_the_category_page(
     assert "Your threads awaiting review" in own
     assert f'href="{thread.get_absolute_url()}"' in own
     assert "Night staff induction" not in others
+
+
+def test_a_next_address_over_plain_http_is_not_followed_from_a_secure_page(client, room, member):
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(member)
+
+    response = client.post(
+        f"/forum/post/{post.pk}/bookmark/",
+        {"next": "http://testserver/forum/bookmarks/"},
+        secure=True,
+    )
+
+    assert response["Location"] == post.get_absolute_url()
