@@ -114,6 +114,21 @@ def test_people_waiting_hear_of_a_change_too_without_a_calendar_file(person, com
     assert calendar_of(news) is None
 
 
+def test_someone_joining_the_waiting_list_is_offered_to_leave_it_not_to_free_a_place(
+    person, commit
+):
+    event = EventFactory(capacity=1)
+    register(event, people(1)[0], commit)
+
+    register(event, person, commit)  # waiting
+
+    (waiting,) = sent_to(person.email)
+    html = waiting.alternatives[0][0]
+    assert "Leave the waiting list in one click" in waiting.body
+    assert "Leave the waiting list in one click" in html
+    assert "someone else can have your place" not in waiting.body + html
+
+
 def test_people_waiting_are_not_told_of_a_place_or_calendar_file_they_lack(person, commit):
     event = EventFactory(capacity=1)
     holder = people(1)[0]
