@@ -93,7 +93,7 @@ def eligibility_text(event: Event, *, refused: bool = False) -> str:
     if event.eligibility == Eligibility.OPEN:
         return "Open to all: anyone with a free account may register."
     if event.eligibility == Eligibility.REGISTERED:
-        return "For registered people: sign in or create a free account to register."
+        return "For everyone with a free account, members or not."
     if event.eligibility == Eligibility.MEMBERS:
         return "This event is for members only." if refused else "For members of the network."
     label = AUDIENCE_LABELS.get(event.member_type, "one member type").lower()

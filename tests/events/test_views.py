@@ -516,7 +516,7 @@ def test_the_event_page_names_its_audiences_in_the_plural(client):
 
     page = client.get(event.get_absolute_url()).text
 
-    assert "Providers, Policy makers and others" in page
+    assert "Providers, policy makers and others" in page
 
 
 def test_a_non_member_registering_for_a_members_event_is_told_why(client, registered):
@@ -605,3 +605,13 @@ def test_the_joining_link_of_a_members_event_shows_to_a_member_with_a_place(
     client.force_login(member)
 
     assert event.online_link in client.get(event.get_absolute_url()).text
+
+
+def test_a_signed_in_person_is_not_told_to_sign_in_under_who_may_register(client, registered):
+    event = EventFactory(eligibility=Eligibility.REGISTERED)
+    client.force_login(registered)
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert "For everyone with a free account, members or not." in page
+    assert "sign in or create" not in page
