@@ -6,11 +6,12 @@ fifth of the library's results.
 Each filter's docstring names the |date format it stands for; tests/network/test_dates.py
 holds them to it."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -41,6 +42,17 @@ def post_time(value: datetime | None) -> str:
     if not value:
         return ""
     return f"{day_date(value)}, {_local(value):%H:%M}"
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """What `{{ value|timesince }} ago` gives ("3 hours ago"), but "just now" within the
+    first minute, where timesince writes "0 minutes"."""
+    if not value:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value)} ago"
 
 
 @register.filter

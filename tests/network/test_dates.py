@@ -2,8 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.template import Context, Template
+from django.utils import timezone
 
-from network.templatetags.dates import day_date, iso_date, iso_time, long_date, post_time
+from network.templatetags.dates import ago, day_date, iso_date, iso_time, long_date, post_time
 
 MOMENTS = [
     datetime(2026, 1, 5, 9, 3, tzinfo=UTC),  # winter: London is UTC
@@ -43,3 +44,10 @@ def test_the_admins_default_formats_use_the_24_hour_clock_as_the_site_does():
     written = Template("{{ moment }}|{{ moment|time }}|{{ moment|date:'SHORT_DATETIME_FORMAT' }}")
 
     assert written.render(Context({"moment": moment})) == "6 Dec 2026, 23:25|23:25|06/12/2026 23:25"
+
+
+def test_a_moment_ago_reads_just_now_and_later_as_time_since():
+    now = timezone.now()
+
+    assert ago(now - timedelta(seconds=20)) == "just now"
+    assert ago(now - timedelta(hours=3, seconds=5)) == "3\xa0hours ago"
