@@ -19,6 +19,9 @@ def reaction_toggle(*, user, post: Post) -> bool:
     if not access.can_react(user, post):
         raise PermissionDenied("You may not react to this post.")
     with transaction.atomic(durable=True):
+        # One toggle of a post at a time: two clicks at once would both find no mark,
+        # and the second would break the one-mark-per-person rule.
+        Post.objects.select_for_update().only("pk").get(pk=post.pk)
         deleted, _ = Reaction.objects.filter(post=post, user=user).delete()
         if deleted:
             Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") - 1)
