@@ -2,6 +2,7 @@ from django import forms
 
 from members.models import MemberType, MemberTypeChangeRequest, User
 from network.forms import SpecificMessages
+from network.text import person_name_clean
 
 
 class SignupDetailsForm(SpecificMessages, forms.Form):
@@ -14,6 +15,9 @@ class SignupDetailsForm(SpecificMessages, forms.Form):
     )
 
     field_order = ["name", "email", "password1", "password2"]
+
+    def clean_name(self) -> str:
+        return person_name_clean(self.cleaned_data["name"])
 
     def signup(self, request, user: User) -> None:
         user.name = self.cleaned_data["name"]
@@ -52,6 +56,9 @@ class ProfileForm(SpecificMessages, forms.ModelForm):
             # A member's type is their membership's, shown on their account page with a
             # way to ask for a change; a second "work" answer beside it would only confuse.
             del self.fields["member_type"]
+
+    def clean_name(self) -> str:
+        return person_name_clean(self.cleaned_data["name"])
 
 
 class MemberTypeChangeForm(SpecificMessages, forms.ModelForm):

@@ -7,7 +7,6 @@ enqueued after the commit (publishing.post_announce), never sent inside the requ
 """
 
 import logging
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -36,6 +35,7 @@ from forum.services import publishing, reading
 from forum.services.attachments import attachments_check, attachments_save
 from members import access as members_access
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
+from network.text import shown_text, without_direction_controls
 
 logger = logging.getLogger(__name__)
 
@@ -86,26 +86,6 @@ def _check_rate(user) -> None:
         )
 
 
-# Characters that draw nothing: control and format characters (zero-width spaces and
-# joiners, the byte-order mark), separators, and the letters and symbols used as blanks
-# (Hangul fillers, the blank Braille pattern). Text of these alone reads as empty.
-_SHOWS_NOTHING_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
-_BLANK_CHARACTERS = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0"}
-
-
-def shown_text(text: str) -> str:
-    """`text` without the characters that draw nothing (ordinary spaces are kept)."""
-    return "".join(
-        char
-        for char in text
-        if char == " "
-        or (
-            char not in _BLANK_CHARACTERS
-            and unicodedata.category(char) not in _SHOWS_NOTHING_CATEGORIES
-        )
-    )
-
-
 def clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not shown_text(body).strip():
@@ -121,7 +101,7 @@ def clean_body(body: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    title = " ".join(without_direction_controls(title or "").split())
     if len(shown_text(title).strip()) < TITLE_MIN_LENGTH:
         raise ValidationError(
             f"Give the thread a title of at least {TITLE_MIN_LENGTH} characters.", code="title"

@@ -459,3 +459,7 @@ def test_category_recount_ignores_hidden_threads(room, member):
     publishing.category_recount(room)
     room = Category.objects.get(pk=room.pk)
     assert (room.thread_count, room.post_count) == (1, 3)
+
+
+def test_a_title_is_kept_without_characters_that_turn_text_around():
+    assert posting.clean_title("\u202eNight staffing rotas") == "Night staffing rotas"

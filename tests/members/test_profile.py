@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from members.models import MemberType, Region
+from members.models import MemberType, Region, User
 from tests.members.factories import TopicFactory
 
 
@@ -79,3 +79,32 @@ def test_staff_can_edit_a_profile_in_the_admin(client, staff, registered):
     assert response.status_code == 200
     assert "job_title" in response.content.decode()
     assert "Access" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_profile_name_of_invisible_characters_is_refused_and_the_rest_kept(client, registered):
+    client.force_login(registered)
+
+    response = client.post(
+        reverse("members:profile"), {"name": "\u200b\u200b", "job_title": "Deputy manager"}
+    )
+
+    assert response.status_code == 200
+    assert "Enter your name" in response.content.decode()
+    assert 'value="Deputy manager"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_sign_up_name_is_kept_without_characters_that_turn_text_around(client):
+    password = "a-long-password-for-testing-2026"
+    client.post(
+        reverse("account_signup"),
+        {
+            "name": "\u202eGrace Lewis",
+            "email": "grace@example.org",
+            "password1": password,
+            "password2": password,
+        },
+    )
+
+    assert User.objects.get(email="grace@example.org").name == "Grace Lewis"
