@@ -133,3 +133,13 @@ def test_wide_admin_tables_scroll_in_their_box_not_the_page(new_page, live_serve
             wide.append(path)
 
     assert wide == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_autocomplete_with_the_focus_shows_an_outline(resource_page):
+    resource_page.locator(".field-related .select2-search__field").focus()
+
+    box = resource_page.locator(".field-related .select2-selection")
+    outline = box.evaluate("element => getComputedStyle(element).outlineStyle")
+    width = box.evaluate("element => parseFloat(getComputedStyle(element).outlineWidth)")
+    assert (outline, width) == ("solid", 3)
