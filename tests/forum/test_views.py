@@ -315,15 +315,20 @@ def test_a_moderator_edit_on_the_edit_page_is_the_logged_moderator_edit(
     assert (entry.action, entry.actor) == (ModerationActionKind.EDIT, moderator)
 
 
-def test_an_edit_from_a_page_opened_before_a_moderator_edit_does_not_undo_it(
-    client, room, member, moderator
-):
+def edit_page_opened(client, room, member):
+    """A member's new post, and the fingerprint its edit page was opened with."""
     post = thread_with_posts(
         posts=1, category=room, author=member, created=timezone.now()
     ).posts.get()
     client.force_login(member)
     opened = page(client.get(f"/forum/post/{post.pk}/edit/"))
-    based_on = re.search(r'name="based_on" value="([^"]+)"', opened)[1]
+    return post, re.search(r'name="based_on" value="([^"]+)"', opened)[1]
+
+
+def test_an_edit_from_a_page_opened_before_a_moderator_edit_does_not_undo_it(
+    client, room, member, moderator
+):
+    post, based_on = edit_page_opened(client, room, member)
     actions.post_moderator_edit(
         actor=moderator, post=post, body="Names taken out.", reason="Removed a surname"
     )
@@ -342,12 +347,7 @@ def test_an_edit_from_a_page_opened_before_a_moderator_edit_does_not_undo_it(
 def test_an_edit_from_a_page_opened_before_the_author_saved_in_another_window_is_refused(
     client, room, member
 ):
-    post = thread_with_posts(
-        posts=1, category=room, author=member, created=timezone.now()
-    ).posts.get()
-    client.force_login(member)
-    opened = page(client.get(f"/forum/post/{post.pk}/edit/"))
-    based_on = re.search(r'name="based_on" value="([^"]+)"', opened)[1]
+    post, based_on = edit_page_opened(client, room, member)
     client.post(f"/forum/post/{post.pk}/edit/", {"body": "Saved from the other window."})
 
     response = client.post(
