@@ -1,6 +1,6 @@
 """Every write events make: registering, cancelling, the waiting list, changes and
-cancellation of events, reminders, attendance, messages to registrants (the recording
-as a library resource is in events/recordings.py).
+cancellation of events, attendance, messages to registrants (reminders are queued by
+events/reminders.py, the recording as a library resource is in events/recordings.py).
 
 Entry points called from views and tasks run in `transaction.atomic(durable=True)`;
 the helpers the admin calls (it wraps each save in its own transaction) are plain
@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -434,42 +433,3 @@ def events_finish(*, now: datetime | None = None) -> int:
     return Event.objects.filter(status=EventStatus.PUBLISHED, ends_at__lt=now).update(
         status=EventStatus.FINISHED, updated_at=now
     )
-
-
-# --- Reminders -------------------------------------------------------------------------
-
-WEEK = timedelta(days=7)
-HOUR = timedelta(hours=1)
-
-
-def reminders_queue(*, now: datetime | None = None) -> int:
-    """Reminders a week and an hour before each event, to confirmed places; each is one
-    Notice per registration and kind (unique), so beat may run as often as it likes.
-
-    The week reminder goes to people who booked more than a week ahead (the others had
-    their confirmation in that week) until a day before; the hour one in the last hour.
-    """
-    now = now or timezone.now()
-    queued = 0
-    week = Registration.objects.filter(
-        status=Status.CONFIRMED,
-        event__status=EventStatus.PUBLISHED,
-        event__starts_at__lte=now + WEEK,
-        event__starts_at__gt=now + timedelta(days=1),
-    ).filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=_week_before_start()))
-    hour = Registration.objects.filter(
-        status=Status.CONFIRMED,
-        event__status=EventStatus.PUBLISHED,
-        event__starts_at__lte=now + HOUR,
-        event__starts_at__gt=now,
-    )
-    for kind, registrations in ((Kind.REMINDER_WEEK, week), (Kind.REMINDER_HOUR, hour)):
-        waiting = list(registrations.exclude(notices__kind=kind))
-        if waiting:
-            with transaction.atomic(durable=True):
-                queued += notices_record(waiting, kind)
-    return queued
-
-
-def _week_before_start():
-    return F("event__starts_at") - WEEK

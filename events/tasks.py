@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from events import notices, services
+from events.reminders import reminders_queue
 
 
 @shared_task
@@ -21,7 +22,7 @@ def events_tick() -> dict:
     reminders that are due, and send what a dead worker left."""
     finished = services.events_finish()
     expired = services.offers_expire()
-    reminders = services.reminders_queue()
+    reminders = reminders_queue()
     retried = notices.notices_retry()
     for notice_id in retried:
         notices.notice_send(notice_id=notice_id)

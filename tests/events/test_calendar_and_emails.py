@@ -11,7 +11,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from events import ics, notices, services
+from events import ics, notices, reminders, services
 from events.models import Notice
 from tests.events.conftest import calendar_of, people, sent_to, vevent
 from tests.events.factories import EventFactory, in_person
@@ -243,14 +243,14 @@ def test_reminders_go_a_week_and_an_hour_before_each_once(person, commit):
     mail.outbox.clear()
 
     with commit():
-        assert services.reminders_queue(now=starts - timedelta(days=8)) == 0
-        assert services.reminders_queue(now=starts - timedelta(days=6, hours=23)) == 1
-        assert services.reminders_queue(now=starts - timedelta(days=6, hours=22)) == 0
+        assert reminders.reminders_queue(now=starts - timedelta(days=8)) == 0
+        assert reminders.reminders_queue(now=starts - timedelta(days=6, hours=23)) == 1
+        assert reminders.reminders_queue(now=starts - timedelta(days=6, hours=22)) == 0
     assert [m.subject for m in mail.outbox] == [f"Next week: {event.title}"]
 
     with time_machine.travel(starts - timedelta(minutes=55), tick=False), commit():
-        assert services.reminders_queue() == 1
-        assert services.reminders_queue() == 0
+        assert reminders.reminders_queue() == 1
+        assert reminders.reminders_queue() == 0
     assert mail.outbox[-1].subject == f"Starting in an hour: {event.title}"
     assert len(mail.outbox) == 2
     assert calendar_of(mail.outbox[-1])["METHOD"] == "REQUEST"
@@ -262,7 +262,7 @@ def test_no_week_reminder_for_someone_who_booked_within_the_week(person, commit)
     register(event, person, commit)
 
     with commit():
-        assert services.reminders_queue() == 0
+        assert reminders.reminders_queue() == 0
 
 
 def test_email_to_all_registrants_is_recorded_and_sent_once_per_recipient(person, commit, staff):
