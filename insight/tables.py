@@ -74,12 +74,6 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def counted(number: int, noun: str, plural: str = "") -> str:
-    """ "1 organisation", "3 organisations", "1,200 posts": summaries are read aloud and
-    shown, and a count of one is common on a small network."""
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
-
-
 def pounds(pence: int | float) -> str:
     pounds_, pence_ = divmod(round(pence), 100)
     return f"£{pounds_:,}.{pence_:02d}"

@@ -1,5 +1,6 @@
 """Text as a reader sees it: characters that draw nothing, and characters that turn the
-text after them around. Forum posts and titles, and people's names, are checked here."""
+text after them around (forum posts and titles, and people's names, are checked here);
+and counts written in words."""
 
 import unicodedata
 
@@ -45,3 +46,9 @@ def person_name_clean(name: str) -> str:
     if not shown_text(name).strip():
         raise ValidationError("Enter your name", code="required")
     return name
+
+
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """ "1 organisation", "3 organisations", "1,200 posts": summaries are read aloud and
+    shown, and a count of one is common on a small network."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

@@ -12,16 +12,12 @@ from django.urls import path
 from events import recordings, services
 from events.models import Event, RegistrationStatus
 from members.access import AccessLevel
-
-
-def people(count: int) -> str:
-    """1 person, 3 people: an event often has a single registrant, and staff read these
-    counts after every change."""
-    return f"{count} person" if count == 1 else f"{count} people"
+from network.text import counted
 
 
 def being_emailed(count: int) -> str:
-    return f"{people(count)} {'is' if count == 1 else 'are'} being emailed"
+    """An event often has a single registrant, and staff read this after every change."""
+    return f"{counted(count, 'person', 'people')} {'is' if count == 1 else 'are'} being emailed"
 
 
 class MessageForm(forms.Form):
@@ -105,7 +101,8 @@ class EventPages:
             else:
                 count = message.notices.count()
                 messages.success(
-                    request, f"Your message is being sent to {people(count)}, once each."
+                    request,
+                    f"Your message is being sent to {counted(count, 'person', 'people')}, once each.",
                 )
                 return redirect("admin:events_event_message", pk=pk)
         sent = event.messages.all()

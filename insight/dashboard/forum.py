@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from forum.models import Category, Post, Report, ReportReason, ReviewItem
 from insight.periods import Period
-from insight.tables import Chart, Table, counted
+from insight.tables import Chart, Table
+from network.text import counted
 
 
 def forum_rooms(period: Period) -> Table:

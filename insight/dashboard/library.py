@@ -7,7 +7,8 @@ from django.db.models import Sum
 from insight.dashboard.common import TOP
 from insight.models import DailyActivity, Kind
 from insight.periods import Period
-from insight.tables import Chart, Table, counted
+from insight.tables import Chart, Table
+from network.text import counted
 from practice_library.models import Resource
 
 

@@ -9,13 +9,14 @@ from django.db.models import Sum
 from insight.dashboard.common import sample_days
 from insight.models import MemberCount, Source
 from insight.periods import Period
-from insight.tables import Chart, Table, change, counted, percent
+from insight.tables import Chart, Table, change, percent
 from members import access
 from members.models import (
     MemberType,
     Organisation,
     Region,
 )
+from network.text import counted
 
 
 def members_over_time(period: Period) -> Table:

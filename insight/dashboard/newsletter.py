@@ -10,7 +10,8 @@ from django.db.models import Count, F, Q
 from insight.dashboard.common import BOUNCE_WINDOW, sample_days
 from insight.models import SubscriberCount
 from insight.periods import Period
-from insight.tables import Chart, Table, change, counted
+from insight.tables import Chart, Table, change
+from network.text import counted
 from newsletter.models import Delivery, Edition, LinkClick, Subscriber
 
 

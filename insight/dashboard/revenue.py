@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from insight.dashboard.common import BILLING_STATUSES
 from insight.periods import Period
-from insight.tables import Chart, Table, change, counted, pounds
+from insight.tables import Chart, Table, change, pounds
 from members.models import (
     Invoice,
     Plan,
     Subscription,
 )
+from network.text import counted
 
 
 def monthly_recurring_revenue_pence() -> tuple[float, list[list]]:

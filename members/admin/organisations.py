@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
@@ -20,6 +19,7 @@ from members.models import (
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
 from network.admin_labels import LabelledTabularInline
+from network.text import counted
 
 
 class SeatInline(LabelledTabularInline):
@@ -150,7 +150,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             return "-"
         current = access.organisation_membership(obj)
         usage = seats.seats_usage(obj, total=current.seats if current else 0)
-        people = "1 person" if usage.taken == 1 else f"{usage.taken} people"
+        people = counted(usage.taken, "person", "people")
         if current is None:
             holding = "holds a seat that gives" if usage.taken == 1 else "hold seats that give"
             return f"No active membership; {people} {holding} no access."
@@ -158,8 +158,8 @@ class OrganisationAdmin(admin.ModelAdmin):
         ends = current.ends_at or current.renews_at
         when = f", until {date_format(timezone.localtime(ends), 'j F Y')}" if ends else ""
         return (
-            f"{usage.used} of {usage.total} seats in use ({people}, {usage.held} "
-            f"invitation{pluralize(usage.held)}), from {where}{when}."
+            f"{usage.used} of {usage.total} seats in use ({people}, "
+            f"{counted(usage.held, 'invitation')}), from {where}{when}."
         )
 
     @admin.display(description="More about it")
