@@ -3,6 +3,8 @@ from django.conf import settings
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 
+from network.models import ContactMessage
+
 
 class FormRenderer(TemplatesSetting):
     """Forms render with the project's templates; a single checkbox comes before its
@@ -121,7 +123,7 @@ class ContactForm(SpecificMessages, forms.Form):
     email = forms.EmailField(
         label="Email address",
         # As long as ContactMessage stores (Django's own limit for the form, 320, is longer).
-        max_length=254,
+        max_length=ContactMessage._meta.get_field("email").max_length,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="We reply to this address.",
         error_messages={
