@@ -179,6 +179,7 @@ def fill(*, threads: int, posts: int, members: int) -> None:
 
     from forum.models import Category
     from forum.services import publishing
+    from network.markup import MARKUP_RENDERER_VERSION
 
     big = 1000
     rest_threads = threads - 1
@@ -266,7 +267,7 @@ def fill(*, threads: int, posts: int, members: int) -> None:
                 search_vector, renderer_version, state, hold_reason, edit_reason,
                 helpful_count, created_at)
             SELECT t.id, n, %(first_user)s + ((t.id * 31 + n * 17) %% %(members)s),
-                b.body, b.body_html, b.search_vector, 1, 'visible', '', '', 0,
+                b.body, b.body_html, b.search_vector, %(version)s, 'visible', '', '', 0,
                 t.created_at + (n * (1 + (t.id %% 5)) || ' minutes')::interval
             FROM forum_thread t CROSS JOIN LATERAL generate_series(1, t.post_number_counter) n
             JOIN bench_body b ON b.slot = (t.id * 7 + n * 13) %% %(slots)s
@@ -275,6 +276,7 @@ def fill(*, threads: int, posts: int, members: int) -> None:
                 "first_user": first_user,
                 "members": last_user - first_user + 1,
                 "slots": len(bodies),
+                "version": MARKUP_RENDERER_VERSION,
             },
         )
         cursor.execute("DROP TABLE bench_body")

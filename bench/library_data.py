@@ -47,6 +47,7 @@ from django.db import connection, connections
 from library_words import EXTRA_WORDS, PLACES  # bench/, the folder of bench/library.py
 
 from network.demo_documents import demo_texts
+from network.markup import MARKUP_RENDERER_VERSION
 from network.models import Topic
 from practice_library import demo
 from practice_library.models import ResourceType
@@ -228,7 +229,7 @@ resources AS (
         CASE WHEN status = 'published' THEN at END,
         'Network editorial team', summary, body,
         '<p>' || replace(body, E'\\n\\n', '</p><p>') || '</p>',
-        1, at::date, (at + interval '730 days')::date, at, at
+        %(version)s, at::date, (at + interval '730 days')::date, at, at
     FROM gen
 ),
 topics AS (
@@ -352,6 +353,7 @@ def generate(total: int) -> None:
         "file_high": sentences_for(sizes.attachment_words[1]),
         "file_per_mille": round(sizes.attachment_share * 1000),
         "tz": settings.TIME_ZONE,
+        "version": MARKUP_RENDERER_VERSION,
     }
 
     with connection.cursor() as django_cursor:

@@ -111,6 +111,7 @@ class Event(models.Model):
         blank=True, help_text="Markdown: the programme and details. Headings start at ###."
     )
     description_html = models.TextField(blank=True, editable=False)
+    description_renderer_version = models.PositiveSmallIntegerField(default=0, editable=False)
     starts_at = models.DateTimeField(help_text="UK time (the admin shows and takes UK time).")
     ends_at = models.DateTimeField()
     region = models.CharField(

@@ -37,7 +37,7 @@ from events.models import (
 )
 from events.notices import notice_record, notice_stamp, notices_record
 from network.activity import EVENT_ATTENDANCE, EVENT_REGISTRATION, activity_record
-from network.markup import render_markdown
+from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +270,7 @@ def event_prepare(*, event: Event, now: datetime | None = None) -> Event:
     """Before saving an edited event: render its description and check its fields."""
     now = now or timezone.now()
     event.description_html = render_markdown(event.description, user_content=False)
+    event.description_renderer_version = MARKUP_RENDERER_VERSION
     if event.status == EventStatus.PUBLISHED and event.published_at is None:
         event.published_at = now
     if not event.slug:

@@ -38,6 +38,28 @@ def test_markdown_never_keeps_style_or_event_attributes():
     assert "&lt;p style" in html  # shown as text, never as markup
 
 
+def test_markdown_image_becomes_a_link_named_by_its_alt_text():
+    html = render_markdown("![Floor plan of the lounge](https://example.org/plan.png)")
+
+    assert "<img" not in html
+    assert '<a href="https://example.org/plan.png"' in html
+    assert ">Image: Floor plan of the lounge</a>" in html
+
+
+def test_markdown_image_inside_a_link_keeps_only_its_alt_text():
+    html = render_markdown("[![Our report](https://example.org/cover.png)](https://example.org/r)")
+
+    assert html.count("<a ") == 1
+    assert ">Our report</a>" in html
+
+
+def test_markdown_image_from_a_data_address_keeps_its_alt_text_without_a_link():
+    html = render_markdown("![Rota for March](data:image/png;base64,AAAA)")
+
+    assert "<a" not in html
+    assert "Rota for March" in html
+
+
 def test_markdown_to_text_strips_every_tag():
     assert markdown_to_text("**Staying Close** and [more](https://example.org)") == (
         "Staying Close and more"
