@@ -336,11 +336,14 @@ class PostPermissions:
         return post.state in (PostState.VISIBLE, PostState.HELD) and not self.suspended
 
     def report(self, post) -> bool:
-        """Anyone signed in who can read a visible post may report it (safety first: a
-        registered reader of an open category too); not their own, not while suspended."""
+        """Anyone signed in who can read a visible post may report it, not their own.
+
+        Safety first: a registered reader of an open category too, and a suspended
+        member, who still reads the forum and may be the one to see a child named. Their
+        reports reach the moderators but never hide a post (reports.report_create)."""
         if not self.signed_in or post.state != PostState.VISIBLE:
             return False
-        return post.author_id != self.user_pk and not self.suspended
+        return post.author_id != self.user_pk
 
     def react(self, post) -> bool:
         return (

@@ -319,10 +319,13 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 _form_errors_from(form, error)
             else:
+                post.refresh_from_db(fields=["state"])
                 messages.success(
                     request,
-                    "Thank you: the moderators have your report. "
-                    "Posts that could identify a child are hidden at once while they look.",
+                    "Thank you: the moderators have your report. The post is hidden while "
+                    "they look at it."
+                    if post.state == PostState.HIDDEN
+                    else "Thank you: the moderators have your report and will look at it.",
                 )
                 # Back to the post itself: on a long thread, not to the top of page 1.
                 return redirect(post)

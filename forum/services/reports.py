@@ -20,6 +20,7 @@ from forum.models import (
     Resolution,
     ReviewItem,
     ReviewKind,
+    Suspension,
 )
 from forum.services.publishing import post_hide
 
@@ -80,6 +81,11 @@ def _already_reported() -> ValidationError:
     )
 
 
+def _reporters_not_suspended(reports) -> int:
+    in_force = Suspension.objects.in_force().values("member")
+    return reports.exclude(reporter__in=in_force).values("reporter").distinct().count()
+
+
 def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Report:
     """A member reports a post. An urgent reason (could identify a child, safeguarding)
     hides it at once and alerts the moderators, unless the reporter's urgent reports
@@ -103,7 +109,14 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
             code="limit",
         )
     urgent = reason in URGENT_REPORT_REASONS
-    hides_at_once = urgent and reporter_records([reporter.pk])[reporter.pk].urgent_reports_hide
+    # A suspended member may report (what they read can still name a child), but cannot
+    # take down the posts of the people they were suspended for quarrelling with.
+    suspended = access.is_suspended_from_forum(reporter)
+    hides_at_once = (
+        urgent
+        and not suspended
+        and reporter_records([reporter.pk])[reporter.pk].urgent_reports_hide
+    )
     with transaction.atomic(durable=True):
         post = Post.objects.select_for_update().select_related("thread__category").get(pk=post.pk)
         item = ReviewItem.objects.filter(post=post, resolved_at__isnull=True).first()
@@ -121,7 +134,8 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
         except IntegrityError:
             # Where the row lock is not enforced (SQLite), the database kept one report.
             raise _already_reported() from None
-        reporters = Report.objects.filter(review_item=item).values("reporter").distinct().count()
+        reports = Report.objects.filter(review_item=item)
+        reporters = reports.values("reporter").distinct().count()
         item.report_count = reporters
         item.kind = ReviewKind.REPORTED if item.kind == ReviewKind.IMAGE else item.kind
         item.is_urgent = item.is_urgent or urgent
@@ -135,7 +149,10 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
                 reason=f"Reported: {report.get_reason_display()}. Hidden pending review.",
                 action=ModerationActionKind.AUTO_HIDE,
             )
-        elif reporters >= settings.FORUM_REPORTS_TO_HIDE:
+        elif (
+            reporters >= settings.FORUM_REPORTS_TO_HIDE
+            and _reporters_not_suspended(reports) >= settings.FORUM_REPORTS_TO_HIDE
+        ):
             post_hide(
                 post=post,
                 actor=None,

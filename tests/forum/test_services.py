@@ -409,6 +409,58 @@ def test_other_reasons_hide_after_three_different_members(room, member, django_u
     assert ReviewItem.objects.get(post=post).report_count == 3
 
 
+def suspend(member, moderator) -> None:
+    Suspension.objects.create(
+        member=member,
+        until=timezone.now() + timedelta(days=7),
+        reason="Personal remarks",
+        created_by=moderator,
+    )
+    access.forget_forum(member)
+
+
+def test_a_suspended_member_may_report_a_post_that_could_identify_a_child(
+    room, member, second_member, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    post = start(member, room)
+    suspend(second_member, moderator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.report_create(
+            reporter=second_member, post=post, reason=ReportReason.IDENTIFIES_CHILD
+        )
+
+    item = ReviewItem.objects.get(post=post, resolved_at__isnull=True)
+    assert item.is_urgent
+    assert [m.to for m in mailoutbox] == [[moderator.email]]
+
+
+def test_a_suspended_member_s_urgent_report_hides_nothing_until_a_moderator_decides(
+    room, member, second_member, moderator
+):
+    post = start(member, room)
+    suspend(second_member, moderator)
+
+    reports.report_create(reporter=second_member, post=post, reason=ReportReason.SAFEGUARDING)
+
+    post.refresh_from_db()
+    assert post.state == PostState.VISIBLE
+
+
+def test_suspended_members_reports_do_not_count_towards_hiding_a_post(room, member, moderator):
+    from tests.forum.factories import member_of_type
+
+    post = start(member, room)
+    reporters = [member_of_type(name=f"Reporter {n}") for n in range(3)]
+    suspend(reporters[0], moderator)
+    for reporter in reporters:
+        reports.report_create(reporter=reporter, post=post, reason=ReportReason.SPAM)
+
+    post.refresh_from_db()
+    assert post.state == PostState.VISIBLE
+    assert ReviewItem.objects.get(post=post).report_count == 3
+
+
 def test_a_member_reports_a_post_once(room, member, second_member):
     post = start(member, room)
     reports.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)

@@ -507,6 +507,28 @@ def test_report_as_identifying_a_child_hides_the_post(client, room, member, seco
     assert post.state == PostState.HIDDEN
 
 
+def test_a_report_that_hides_the_post_says_so(client, room, member, second_member):
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(second_member)
+
+    response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "child"}, follow=True)
+
+    assert "The post is hidden while they look at it." in page(response)
+
+
+def test_a_report_that_leaves_the_post_up_does_not_say_it_is_hidden(
+    client, room, member, second_member
+):
+    post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(second_member)
+
+    response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "spam"}, follow=True)
+
+    html = page(response)
+    assert "the moderators have your report and will look at it" in html
+    assert "hidden" not in html.split("moderators have your report")[1][:80]
+
+
 def test_an_address_with_an_old_slug_keeps_its_page(client, room, member):
     thread = thread_with_posts(posts=45, category=room, author=member)
     client.force_login(member)
