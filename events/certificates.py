@@ -30,7 +30,9 @@ def _latin1(text: str) -> str:
 
 
 def hours_text(hours: Decimal) -> str:
-    return f"{hours_figure(hours)} CPD hour{'' if hours == 1 else 's'}"
+    """'1.5 hours of continuing professional development (CPD)', as CPD logs record it."""
+    unit = "hour" if hours == 1 else "hours"
+    return f"{hours_figure(hours)} {unit} of continuing professional development (CPD)"
 
 
 def certificate_filename(registration: Registration) -> str:
@@ -66,6 +68,5 @@ def certificate_pdf(registration: Registration) -> bytes:
     line("attended", size=14)
     line(event.title, size=18, style="B", space=8)
     line(f"on {uk_date(event.starts_at)}", size=14)
-    line(f"{event.get_format_display()}, {hours_text(event.hours)} of continuing "
-         "professional development", size=14)  # fmt: skip
+    line(f"{event.get_format_display()}: {hours_text(event.hours)}", size=14)
     return bytes(pdf.output())

@@ -171,7 +171,7 @@ def test_members_register_wait_cancel_confirm_and_get_a_certificate(
     text = pdf.pages[0].extract_text()
     assert "Dev Patel" in text
     assert "West Midlands regional meeting" in text
-    assert "2 CPD hours" in text
+    assert "2 hours of continuing professional development (CPD)" in text
 
 
 @pytest.mark.django_db(transaction=True)

@@ -368,7 +368,7 @@ def test_an_attendee_downloads_a_certificate_naming_them_the_event_and_the_hours
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Ruth Kaye" in text
     assert "Trauma-informed care in practice" in text
-    assert "1.5 CPD hours" in text
+    assert "Webinar: 1.5 hours of continuing professional development (CPD)" in text
 
 
 def test_the_event_page_gives_the_hours_staff_set_without_a_decimal_point(client):
@@ -387,7 +387,7 @@ def test_the_certificate_uses_the_hours_staff_set(client, person):
     response = client.get(f"/events/{event.slug}/certificate.pdf")
 
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
-    assert "3 CPD hours" in text
+    assert "3 hours of continuing professional development (CPD)" in text
 
 
 def test_someone_who_did_not_attend_gets_no_certificate(client, person):
