@@ -3,6 +3,8 @@
 import csv
 import io
 
+from django.utils import timezone
+
 from members.exports import safe_cell
 from sector_data.models import ILLUSTRATIVE_LABEL
 from sector_data.selectors.chart_data import ChartData
@@ -14,8 +16,15 @@ def chart_csv_text(data: ChartData, *, place: Place) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     lines = [data.chart.title, data.source_line()]
+    if data.dataset.period_covered:
+        lines.append(f"Period covered: {data.dataset.period_covered}")
     if data.version is not None:
-        lines.append(f"Dataset: {data.dataset.title}, version {data.version.number}")
+        # The date says which figures these are once the file has left the site.
+        updated = timezone.localdate(data.version.uploaded_at)
+        lines.append(
+            f"Dataset: {data.dataset.title}, version {data.version.number}, "
+            f"figures updated {updated:%-d %B %Y}"
+        )
     lines.append(f"Place: {place.name}")
     if data.illustrative:
         lines.append(ILLUSTRATIVE_LABEL)

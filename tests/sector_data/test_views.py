@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from lxml import html
 
 from members.models import Organisation
@@ -201,16 +202,19 @@ def test_the_csv_says_where_the_figures_come_from_and_that_they_are_illustrative
 
     text = chart_csv(client, data_page, f"chart-{chart.pk}", "?council=northmoor")
 
+    dataset = chart.measure.dataset
+    updated = timezone.localdate(dataset.versions.get().uploaded_at)
     lines = text.splitlines()
-    assert lines[:6] == [
+    assert lines[:7] == [
         "Children's homes",
         "Source: Department for Education. Licence: Open Government Licence v3.0",
-        f'"Dataset: {chart.measure.dataset.title}, version 1"',
+        f"Period covered: {dataset.period_covered}",
+        f'"Dataset: {dataset.title}, version 1, figures updated {updated:%-d %B %Y}"',
         "Place: Northmoor (fictional)",
         f'"{ILLUSTRATIVE_LABEL}"',
         "",
     ]
-    assert lines[6] == "Year,England,West Midlands,Northmoor (fictional)"
+    assert lines[7] == "Year,England,West Midlands,Northmoor (fictional)"
 
 
 def test_every_chart_and_table_of_illustrative_data_says_so(client, member, data_page):
