@@ -46,6 +46,28 @@ def removed_words(before: str, after: str) -> set[str]:
     return removed
 
 
+# English function words. A redaction takes them out with a name ("Sam, who lives at
+# ...") but they identify nobody: earlier revisions that hold them are still purged, to
+# be sure, but they are not struck out of moderators' records, where "[redacted]" for
+# every "at" would leave the records unreadable, nor looked for in other posts, where
+# they would flag every post of the thread.
+COMMON_WORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own same she should so some such than
+    that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself yourselves""".split()  # noqa: SIM905 (reads as prose)
+)
+
+
+def telling_words(words: set[str]) -> set[str]:
+    """The removed words that could say who someone is: not the common function words."""
+    return {word for word in words if word not in COMMON_WORDS}
+
+
 def _holds_any(text: str, words: set[str]) -> bool:
     return bool(words.intersection(_WORD.findall(text.lower())))
 
@@ -135,8 +157,9 @@ def post_redact(
             thread_search_index(thread)
         if body != post.body:
             body_rewrite(post, actor=actor, body=body, reason=reason)
-        if words:
-            details["records_scrubbed"] = _scrub_moderation_records(post, words)
+        telling = telling_words(words)
+        if telling:
+            details["records_scrubbed"] = _scrub_moderation_records(post, telling)
         audit_record(
             actor=actor,
             action=ModerationActionKind.REDACT,
@@ -152,7 +175,7 @@ def post_redact(
             .exclude(pk=post.pk)
             .only("pk", "post_number", "body", "thread_id")
             .iterator()
-            if words and _holds_any(other.body, words)
+            if telling and _holds_any(other.body, telling)
         ]
     return Redaction(post=post, revisions_purged=purged, posts_still_holding=others)
 

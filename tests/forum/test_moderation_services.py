@@ -374,6 +374,22 @@ def test_redaction_points_to_other_posts_that_still_quote_the_removed_words(mode
     assert [p.pk for p in result.posts_still_holding] == [quoting.pk]
 
 
+def test_redaction_does_not_point_to_posts_sharing_only_common_words_with_what_went(
+    moderator,
+):
+    post = _post_with_history(moderator)  # "his" goes with the name
+    PostFactory(thread=post.thread, body="His key worker and ours met at the school.")
+
+    result = redaction.post_redact(
+        actor=moderator,
+        post=post,
+        body="We support a young person and their school is doing well.",
+        reason="Could identify a child",
+    )
+
+    assert result.posts_still_holding == []
+
+
 def test_removed_words_are_the_words_taken_out_that_do_not_stay_elsewhere():
     before = "Sam from Oakwood House, aged 14, likes Oakwood football."
     after = "A young person likes Oakwood football."

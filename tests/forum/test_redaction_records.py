@@ -52,3 +52,12 @@ def test_redaction_leaves_notes_that_never_held_the_words(moderator):
     assert ReviewNote.objects.filter(text="Hidden while we check.").exists()
     entry = ModerationAction.objects.get(action=ModerationActionKind.REDACT)
     assert entry.details["records_scrubbed"] == 2
+
+
+def test_redaction_leaves_common_words_taken_out_with_a_name_in_the_records(moderator):
+    post, item = _reported_post_naming_a_child(moderator)  # "his" goes with the name
+    ReviewNote.objects.create(item=item, author=moderator, text="Ask the author about his source.")
+
+    _redact(moderator, post)
+
+    assert ReviewNote.objects.filter(text="Ask the author about his source.").exists()
