@@ -339,6 +339,7 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
             "thread": post.thread,
             "form": form,
             "reports_left": reports.reports_left_today(request.user),
+            "urgent_reports_hide": reports.urgent_reports_hide(request.user),
         },
         status=200 if not form.errors else 400,
     )

@@ -81,6 +81,16 @@ def _already_reported() -> ValidationError:
     )
 
 
+def urgent_reports_hide(reporter) -> bool:
+    """Does a report of `reporter`'s about a child or a safeguarding concern hide the post
+    at once? Not while their urgent reports are often rejected; not while they are
+    suspended: they may report (what they read can still name a child), but not take
+    down the posts of the people they were suspended for quarrelling with."""
+    if access.is_suspended_from_forum(reporter):
+        return False
+    return reporter_records([reporter.pk])[reporter.pk].urgent_reports_hide
+
+
 def _reporters_not_suspended(reports) -> int:
     in_force = Suspension.objects.in_force().values("member")
     return reports.exclude(reporter__in=in_force).values("reporter").distinct().count()
@@ -109,14 +119,7 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
             code="limit",
         )
     urgent = reason in URGENT_REPORT_REASONS
-    # A suspended member may report (what they read can still name a child), but cannot
-    # take down the posts of the people they were suspended for quarrelling with.
-    suspended = access.is_suspended_from_forum(reporter)
-    hides_at_once = (
-        urgent
-        and not suspended
-        and reporter_records([reporter.pk])[reporter.pk].urgent_reports_hide
-    )
+    hides_at_once = urgent and urgent_reports_hide(reporter)
     with transaction.atomic(durable=True):
         post = Post.objects.select_for_update().select_related("thread__category").get(pk=post.pk)
         item = ReviewItem.objects.filter(post=post, resolved_at__isnull=True).first()

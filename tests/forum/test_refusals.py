@@ -169,6 +169,30 @@ def test_suspended_member_on_a_thread_is_told_of_the_suspension_and_its_reason(
     assert "Repeated personal remarks" in html
 
 
+def test_suspended_member_on_a_thread_is_offered_the_report_link(
+    client, suspended, room, second_member
+):
+    thread = thread_with_posts(category=room, author=second_member, posts=1)
+    client.force_login(suspended)
+
+    html = page(client.get(thread.get_absolute_url()))
+
+    assert "You can still report a post to the moderators." in html
+    assert f"/forum/post/{thread.posts.get().pk}/report/" in html
+
+
+def test_suspended_member_reporting_is_told_the_post_stays_up_until_moderators_look(
+    client, suspended, room, second_member
+):
+    post = thread_with_posts(category=room, author=second_member, posts=1).posts.get()
+    client.force_login(suspended)
+
+    html = page(client.get(f"/forum/post/{post.pk}/report/"))
+
+    assert "it stays up until they have" in html
+    assert "is hidden at once" not in html
+
+
 def test_member_on_a_locked_thread_is_told_it_is_locked(client, room, member):
     thread = thread_with_posts(category=room, author=member, posts=1)
     thread.is_locked = True
