@@ -21,9 +21,11 @@ from members import access
 from members.billing import gateway, tasks
 from members.billing.services import (
     ALREADY_PERSONAL_MEMBER,
+    PAYMENT_OUTSTANDING,
     card_payments_enabled,
     is_second_personal_membership,
     organisation_for_buyer,
+    personal_payment_outstanding,
     unique_slug,
 )
 from members.billing.sync import (
@@ -69,6 +71,8 @@ def invoice_request_submit(
         raise ValidationError({"plan": "This plan cannot be paid by invoice."})
     if is_second_personal_membership(user, plan):
         raise ValidationError(ALREADY_PERSONAL_MEMBER)
+    if personal_payment_outstanding(user, plan):
+        raise ValidationError(PAYMENT_OUTSTANDING)
     if plan.holder == Plan.Holder.INDIVIDUAL:
         seats = 1
     elif seats < plan.seats:

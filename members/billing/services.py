@@ -50,6 +50,17 @@ ALREADY_PERSONAL_MEMBER = (
 )
 
 
+PAYMENT_OUTSTANDING = (
+    "Your membership has a payment outstanding. Pay it from your account page and your "
+    "membership opens again: a new membership now would be charged as well as the old one. "
+    "Contact us if you would rather end the old one."
+)
+
+# A subscription Stripe keeps open while a payment is owed: it goes on invoicing, and paying
+# brings it back, so a second membership bought meanwhile would be charged beside it.
+AWAITING_PAYMENT_STATUSES = [SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID]
+
+
 def is_second_personal_membership(user: User, plan: Plan) -> bool:
     """Would `plan` give `user` a second personal membership (billing them twice)? Card
     checkout and invoice requests both refuse it."""
@@ -58,6 +69,15 @@ def is_second_personal_membership(user: User, plan: Plan) -> bool:
         plan.holder == Plan.Holder.INDIVIDUAL
         and current is not None
         and current.source == access.Source.PERSONAL
+    )
+
+
+def personal_payment_outstanding(user: User, plan: Plan) -> bool:
+    """Would `plan` start a personal membership beside one of `user`'s that Stripe still
+    holds open for an unpaid invoice? Card checkout and invoice requests both refuse it."""
+    return (
+        plan.holder == Plan.Holder.INDIVIDUAL
+        and Subscription.objects.filter(user=user, status__in=AWAITING_PAYMENT_STATUSES).exists()
     )
 
 
@@ -93,11 +113,20 @@ def organisation_for_buyer(
         .first()
     )
     if existing is not None:
-        if any(access.subscription_gives_access(s) for s in existing.subscriptions.all()):
+        subscriptions = existing.subscriptions.all()
+        if any(access.subscription_gives_access(s) for s in subscriptions):
             raise ValidationError(
                 {
                     "organisation_name": f"{existing} already has a membership. Change its "
                     "seats or plan from your account page."
+                }
+            )
+        if any(s.status in AWAITING_PAYMENT_STATUSES for s in subscriptions):
+            raise ValidationError(
+                {
+                    "organisation_name": f"{existing}'s membership has a payment outstanding. "
+                    "Pay it from your account page and its seats open again: a new membership "
+                    "now would be charged as well as the old one."
                 }
             )
         return existing
@@ -130,6 +159,8 @@ def checkout_start(*, user: User, plan: Plan, organisation_name: str = "", regio
     """
     if not plan.is_active or not plan.stripe_price_id or not card_payments_enabled():
         raise ValidationError("This plan cannot be paid by card.")
+    if personal_payment_outstanding(user, plan):
+        raise ValidationError(PAYMENT_OUTSTANDING)
     metadata = {META_USER: str(user.pk), META_PLAN: str(plan.pk)}
     with transaction.atomic(durable=True):
         customer_id = ""

@@ -239,6 +239,36 @@ def test_a_personal_member_cannot_buy_a_second_personal_membership(
     assert not fake_stripe.requests
 
 
+def test_a_member_whose_payment_is_still_owed_is_not_sold_a_second_membership(
+    client, fake_stripe, plan
+):
+    unpaid = SubscriptionFactory(plan=plan, status="unpaid")
+    client.force_login(unpaid.user)
+
+    response = client.post(reverse("billing:checkout", args=[plan.slug]))
+
+    assert response.status_code == 200
+    assert "Your membership has a payment outstanding" in response.content.decode()
+    assert not fake_stripe.requests
+
+
+def test_an_organisation_whose_payment_is_still_owed_is_not_sold_a_second_membership(
+    client, fake_stripe, org_plan
+):
+    organisation = OrganisationFactory(name="Harbour Lights Homes", stripe_customer_id="cus_1Qh")
+    SubscriptionFactory(user=None, organisation=organisation, plan=org_plan, status="unpaid")
+    admin = SeatFactory(organisation=organisation, is_admin=True).user
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("billing:checkout", args=[org_plan.slug]),
+        {"organisation_name": organisation.name},
+    )
+
+    assert "membership has a payment outstanding" in response.content.decode()
+    assert not fake_stripe.requests
+
+
 def test_checkout_page_without_stripe_keys_points_to_invoice_or_contact(
     client, no_stripe, org_plan
 ):

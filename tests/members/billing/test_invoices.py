@@ -10,7 +10,7 @@ from members import access
 from members.billing import invoicing, services
 from members.models import Invoice, InvoiceRequest, Organisation, Seat, Subscription
 from tests import roles
-from tests.members.factories import PlanFactory, UserFactory
+from tests.members.factories import PlanFactory, SubscriptionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -257,6 +257,23 @@ def test_a_personal_member_cannot_ask_for_a_second_personal_plan_by_invoice(
     assert 'value="PO-2026-0412"' in response.text
     assert Subscription.objects.count() == 1
     assert InvoiceRequest.objects.count() == 1
+
+
+def test_a_person_whose_payment_is_still_owed_cannot_start_a_personal_plan_by_invoice(
+    client, fake_stripe, commissioner
+):
+    plan = PlanFactory(
+        slug="commissioner-annual", stripe_price_id="price_1Qcomm", allow_invoice=True
+    )
+    SubscriptionFactory(user=commissioner, plan=plan, status="past_due")
+    Subscription.objects.update(past_due_since=timezone.now() - timedelta(days=30))
+    client.force_login(commissioner)
+
+    response = client.post(reverse("billing:invoice_request"), form_data(plan))
+
+    assert "Your membership has a payment outstanding" in response.text
+    assert Subscription.objects.count() == 1
+    assert not InvoiceRequest.objects.exists()
 
 
 def test_a_second_request_for_a_plan_waiting_for_staff_is_refused(
