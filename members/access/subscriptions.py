@@ -53,11 +53,17 @@ def end_of_day(day) -> datetime:
 
 
 def grace_period_end(subscription: Subscription) -> datetime | None:
-    """When a past_due card subscription stops giving access.
+    """When a past_due subscription stops giving access.
 
-    The grace runs from the first failed payment (`past_due_since`, set by billing when the
-    subscription turns past_due); when that is missing, from the end of the paid period.
+    By card, the grace runs from the first failed payment (`past_due_since`, set by billing
+    when the subscription turns past_due); when that is missing, from the end of the paid
+    period. By invoice, from the due date of the oldest invoice still unpaid (the invoice
+    rule), when there is one.
     """
+    if subscription.collection_method == Subscription.CollectionMethod.INVOICE:
+        due = _earliest_unpaid_due(subscription)
+        if due is not None:
+            return due + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
     start = (
         subscription.past_due_since or subscription.current_period_end or subscription.created_at
     )
@@ -89,6 +95,19 @@ def with_earliest_unpaid_due(subscriptions: QuerySet[Subscription]) -> QuerySet[
         .values("due_date")[:1]
     )
     return subscriptions.annotate(earliest_unpaid_due=Subquery(oldest_unpaid))
+
+
+def _earliest_unpaid_due(subscription: Subscription) -> datetime | None:
+    if hasattr(subscription, "earliest_unpaid_due"):
+        return subscription.earliest_unpaid_due
+    return (
+        subscription.invoices.filter(
+            status__in=UNPAID_INVOICE_STATUSES, paid_out_of_band=False, due_date__isnull=False
+        )
+        .order_by("due_date")
+        .values_list("due_date", flat=True)
+        .first()
+    )
 
 
 def invoice_overdue(subscription: Subscription, *, now: datetime | None = None) -> bool:

@@ -297,7 +297,9 @@ def billing_summary(user: User) -> BillingSummary:
     if subscription is not None:
         invoices = list(subscription.invoices.all()[:5])
         problem = subscription.status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
-        grace_end = access.grace_period_end(subscription) if problem else None
+        # Only while the grace still runs: once it is over, the page says access is closed.
+        if problem and access.subscription_gives_access(subscription):
+            grace_end = access.grace_period_end(subscription)
     latest_request = (
         InvoiceRequest.objects.filter(requested_by=user)
         .select_related("plan", "organisation")

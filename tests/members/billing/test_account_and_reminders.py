@@ -98,6 +98,54 @@ def test_account_tells_an_invoice_payer_to_pay_the_open_invoice(client, fake_str
     assert "https://invoice.stripe.com/i/acct_1Qtest/test_in_1Qopen" in text
 
 
+def test_account_of_a_card_payer_whose_grace_ran_out_says_it_is_closed_until_paid(
+    client, fake_stripe
+):
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.PAST_DUE, past_due_since=timezone.now() - timedelta(days=20)
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert "stays open until" not in text
+    assert "Members-only pages are closed until it is paid" in text
+    assert "Your membership is closed until its payment is made" in text
+    assert "Renew your membership" not in text
+
+
+def test_account_of_an_unpaid_membership_asks_for_the_payment_not_a_renewal(client, fake_stripe):
+    subscription = SubscriptionFactory(status=SubscriptionStatus.UNPAID)
+
+    text = account_text(client, subscription.user)
+
+    assert "Your membership is closed until its payment is made" in text
+    assert "Update your card in the billing portal" in text
+    assert "Renew your membership" not in text
+
+
+def test_account_of_an_invoice_payer_counts_the_grace_from_the_invoice_due_date(
+    client, fake_stripe, settings
+):
+    settings.MEMBERSHIP_GRACE_DAYS = 14
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.PAST_DUE,
+        past_due_since=timezone.now(),
+        collection_method="send_invoice",
+    )
+    due = timezone.now() - timedelta(days=5)
+    Invoice.objects.create(
+        subscription=subscription,
+        stripe_invoice_id="in_1Qlate",
+        status="open",
+        amount_due_pence=180000,
+        due_date=due,
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert f"stays open until {due + timedelta(days=14):%-d %B %Y}" in text
+
+
 def test_account_shows_an_organisation_admin_their_organisations_billing(client, fake_stripe):
     organisation = OrganisationFactory(name="Northmoor Council")
     SubscriptionFactory(user=None, organisation=organisation, quantity=20)
