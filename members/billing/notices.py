@@ -150,15 +150,27 @@ def membership_ended_notice_send(*, subscription_id: int) -> bool:
     )
     if subscription.status not in ENDED_STATUSES:
         return False
+    # Unpaid, Stripe keeps the subscription for its payment: paying it, not joining again
+    # (which would be charged beside it), is what opens the membership.
+    payment_owed = subscription.status == SubscriptionStatus.UNPAID
 
     def build():
         return build_email(
             template="members/billing/emails/ended",
             context={
                 "subscription": subscription,
+                "payment_owed": payment_owed,
+                "by_invoice": subscription.collection_method
+                == Subscription.CollectionMethod.INVOICE,
                 "membership_url": site_url(reverse("membership")),
+                "portal_url": site_url(reverse("billing:portal")),
+                "account_url": site_url(reverse("members:account")),
             },
-            subject="Your membership has ended",
+            subject=(
+                "Your membership is closed until it is paid"
+                if payment_owed
+                else "Your membership has ended"
+            ),
             to=_recipients(subscription),
         )
 

@@ -255,3 +255,16 @@ def test_ended_notice_is_not_sent_for_an_active_membership(fake_stripe, mailoutb
 
     assert notices.membership_ended_notice_send(subscription_id=subscription.pk) is False
     assert mailoutbox == []
+
+
+def test_a_membership_closed_as_unpaid_is_told_to_pay_rather_than_join_again(
+    fake_stripe, mailoutbox
+):
+    subscription = SubscriptionFactory(status=SubscriptionStatus.UNPAID)
+
+    notices.membership_ended_notice_send(subscription_id=subscription.pk)
+
+    [message] = mailoutbox
+    assert message.subject == "Your membership is closed until it is paid"
+    assert "https://network.example.org/billing/portal/" in message.body
+    assert "Join again" not in message.body
