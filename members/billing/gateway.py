@@ -275,24 +275,17 @@ def portal_session_create(*, customer_id: str, return_url: str) -> str:
     return session["url"]
 
 
-def customer_create(
-    *,
-    name: str,
-    email: str,
-    address: str,
-    contact_name: str,
-    po_number: str,
-    metadata: dict[str, str],
-    idempotency_key: str,
-) -> str:
-    """A customer billed by invoice. The PO number goes in the invoice custom fields, so
-    Stripe prints it on every invoice; the billing address is printed as given."""
+def _billing_details(
+    *, name: str, email: str, address: str, contact_name: str, po_number: str
+) -> dict[str, Any]:
+    """A customer billed by invoice, as Stripe prints it. The PO number goes in the invoice
+    custom fields, so Stripe prints it on every invoice (none clears an earlier one); the
+    billing address is printed as given."""
     lines = [line.strip() for line in address.splitlines() if line.strip()]
-    params: dict[str, Any] = {
+    return {
         "name": name,
         "email": email,
         "description": f"Billing contact: {contact_name}" if contact_name else "",
-        "metadata": metadata,
         "address": {
             "line1": lines[0] if lines else "",
             "line2": ", ".join(lines[1:-1]) if len(lines) > 2 else "",
@@ -306,10 +299,38 @@ def customer_create(
         },
         "preferred_locales": ["en-GB"],
     }
+
+
+def customer_create(
+    *,
+    name: str,
+    email: str,
+    address: str,
+    contact_name: str,
+    po_number: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+) -> str:
+    """A customer billed by invoice (see _billing_details)."""
+    params = _billing_details(
+        name=name, email=email, address=address, contact_name=contact_name, po_number=po_number
+    )
+    params["metadata"] = metadata
     customer = _call(
         "customer", _client().v1.customers.create, params, {"idempotency_key": idempotency_key}
     )
     return customer["id"]
+
+
+def customer_update(
+    customer_id: str, *, name: str, email: str, address: str, contact_name: str, po_number: str
+) -> None:
+    """Give an existing customer the billing details and PO number of a new request, so the
+    invoices from now on carry them rather than those of an earlier year."""
+    params = _billing_details(
+        name=name, email=email, address=address, contact_name=contact_name, po_number=po_number
+    )
+    _call("customer", _client().v1.customers.update, customer_id, params)
 
 
 def subscription_create_invoiced(

@@ -213,6 +213,17 @@ def invoice_request_approve(
             idempotency_key=f"invoice-request-customer-{request.pk}",
         )
         Organisation.objects.filter(pk=organisation.pk).update(stripe_customer_id=customer_id)
+    else:
+        # Coming back, or paid by card before: this request's PO number and billing
+        # contact, not an earlier one's, go on the invoices.
+        gateway.customer_update(
+            customer_id,
+            name=organisation.name,
+            email=organisation.billing_email,
+            address=organisation.billing_address,
+            contact_name=organisation.billing_contact_name,
+            po_number=request.purchase_order_number,
+        )
     state = gateway.subscription_create_invoiced(
         customer_id=customer_id,
         price_id=plan.stripe_price_id,

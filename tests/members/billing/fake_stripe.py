@@ -125,6 +125,7 @@ class FakeStripe(stripe.HTTPClient):
             ("GET", r"/v1/checkout/sessions/(?P<id>[^/]+)", self._get("checkout session", self.sessions)),
             ("POST", r"/v1/billing_portal/sessions", self._create_portal),
             ("POST", r"/v1/customers", self._create_customer),
+            ("POST", r"/v1/customers/(?P<id>[^/]+)", self._update_customer),
             ("POST", r"/v1/subscriptions", self._create_subscription),
             ("GET", r"/v1/subscriptions/(?P<id>[^/]+)", self._get("subscription", self.subscriptions)),
             ("DELETE", r"/v1/subscriptions/(?P<id>[^/]+)", self._cancel_subscription),
@@ -200,6 +201,19 @@ class FakeStripe(stripe.HTTPClient):
         fields = (params.get("invoice_settings") or {}).get("custom_fields") or None
         customer["invoice_settings"]["custom_fields"] = fields
         self.customers[customer["id"]] = customer
+        return 200, customer
+
+    def _update_customer(self, params, id):
+        # Customers made by Checkout (complete_checkout) are not kept here: start from
+        # Stripe's example for them.
+        customer = self.customers.setdefault(id, {**fixture("customer"), "id": id})
+        for key in ("name", "email", "description"):
+            if key in params:
+                customer[key] = params[key] or None
+        customer["address"].update(params.get("address", {}))
+        if "invoice_settings" in params:
+            fields = (params["invoice_settings"] or {}).get("custom_fields") or None
+            customer["invoice_settings"]["custom_fields"] = fields
         return 200, customer
 
     def _create_subscription(self, params):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import access
-from members.billing import invoicing, services
+from members.billing import invoicing, services, sync
 from members.models import Invoice, InvoiceRequest, Organisation, Seat, Subscription
 from tests import roles
 from tests.members.factories import PlanFactory, SubscriptionFactory, UserFactory
@@ -87,6 +87,32 @@ def test_invoice_request_creates_a_subscription_billed_by_invoice_with_the_po_nu
 
 def customer_id(fake) -> str:
     return next(iter(fake.customers))
+
+
+def test_a_council_coming_back_gets_its_new_po_number_on_the_invoices(
+    client, fake_stripe, council_plan, commissioner
+):
+    client.force_login(commissioner)
+    client.post(reverse("billing:invoice_request"), form_data(council_plan))
+    last_year = Subscription.objects.get()
+    fake_stripe.set_subscription(last_year.stripe_subscription_id, status="canceled")
+    sync.subscription_sync(stripe_subscription_id=last_year.stripe_subscription_id)
+
+    client.post(
+        reverse("billing:invoice_request"),
+        form_data(
+            council_plan,
+            purchase_order_number="PO-2027-0099",
+            billing_email="invoices@northmoor.example.org",
+        ),
+    )
+
+    customer = fake_stripe.customers[Organisation.objects.get().stripe_customer_id]
+    assert customer["invoice_settings"]["custom_fields"] == [
+        {"name": "PO number", "value": "PO-2027-0099"}
+    ]
+    assert customer["email"] == "invoices@northmoor.example.org"
+    assert Subscription.objects.count() == 2
 
 
 def test_days_until_due_follows_the_setting(
