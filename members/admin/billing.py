@@ -53,11 +53,18 @@ class PlanAdmin(admin.ModelAdmin):
             )
 
 
-class InvoiceInline(LabelledTabularInline):
+class InvoiceAmount:
+    @admin.display(description="Amount", ordering="amount_due_pence")
+    def amount(self, invoice: Invoice) -> str:
+        """In pounds as the site writes them, not the pence Stripe counts in."""
+        return invoice.amount_pounds
+
+
+class InvoiceInline(InvoiceAmount, LabelledTabularInline):
     model = Invoice
     extra = 0
     can_delete = False
-    fields = ["number", "status", "amount_due_pence", "due_date", "paid_out_of_band"]
+    fields = ["number", "status", "amount", "due_date", "paid_out_of_band"]
     readonly_fields = fields
     show_change_link = True
 
@@ -130,12 +137,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
     list_display = [
         "__str__",
         "subscription",
         "status",
-        "amount_due_pence",
+        "amount",
         "due_date",
         "paid_out_of_band",
         "created_at",
@@ -153,13 +160,15 @@ class InvoiceAdmin(admin.ModelAdmin):
         "stripe_invoice_id",
         "number",
         "status",
-        "amount_due_pence",
+        "amount",
         "due_date",
         "hosted_invoice_url",
         "paid_out_of_band",
         "payment_failed_notice_sent_at",
         "created_at",
     ]
+    # Shown in pounds by `amount`; as a field it would be an editable box.
+    exclude = ["amount_due_pence"]
     actions = ["mark_paid_outside_stripe"]
 
     def has_add_permission(self, request) -> bool:

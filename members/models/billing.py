@@ -46,8 +46,9 @@ class Invoice(models.Model):
 
     @property
     def amount_pounds(self) -> str:
-        pounds, pence = divmod(self.amount_due_pence, 100)
-        return f"£{pounds:,}.{pence:02d}"
+        """The amount as the site writes prices (£1,800 or £12.50), so an invoice reads the
+        same as the plan it is for."""
+        return pounds_text(self.amount_due_pence)
 
 
 class StripeEvent(models.Model):

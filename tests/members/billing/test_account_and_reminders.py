@@ -94,7 +94,7 @@ def test_account_tells_an_invoice_payer_to_pay_the_open_invoice(client, fake_str
     text = account_text(client, subscription.user)
 
     assert "pay the open invoice below by bank transfer" in text
-    assert "Invoice 7FE1103-0001" in text and "£1,800.00" in text
+    assert "Invoice 7FE1103-0001" in text and "£1,800 · Open" in text
     assert "https://invoice.stripe.com/i/acct_1Qtest/test_in_1Qopen" in text
 
 

@@ -57,6 +57,23 @@ def test_stripe_events_are_read_only_and_can_be_searched_by_what_happened(
     assert 'name="_save"' not in page.content.decode()
 
 
+def test_staff_read_invoice_amounts_in_pounds(staff_client, billing_rows):
+    Invoice.objects.update(amount_due_pence=180000)
+    invoice = Invoice.objects.get()
+
+    listing = staff_client.get(reverse("admin:members_invoice_changelist")).content.decode()
+    page = staff_client.get(
+        reverse("admin:members_invoice_change", args=[invoice.pk])
+    ).content.decode()
+    inline = staff_client.get(
+        reverse("admin:members_subscription_change", args=[billing_rows.pk])
+    ).content.decode()
+
+    for text in (listing, page, inline):
+        assert "£1,800" in text
+        assert "180000" not in text
+
+
 def test_a_subscription_from_stripe_cannot_be_edited_or_added_by_hand(staff_client, billing_rows):
     page = staff_client.get(reverse("admin:members_subscription_change", args=[billing_rows.pk]))
 
