@@ -399,6 +399,21 @@ def events_undelivered(*, limit: int = 100) -> Iterator[dict]:
         yield _plain(event)
 
 
+def event_subscription_id(event: dict) -> str:
+    """The subscription a webhook event is about ("" when none): the subscription itself, an
+    invoice's (under `parent.subscription_details`), or a checkout session's."""
+    obj = _get(event, "data", "object") or {}
+    if obj.get("object") == "subscription":
+        found = obj.get("id")
+    elif obj.get("object") == "invoice":
+        found = _get(obj, "parent", "subscription_details", "subscription")
+    else:
+        found = obj.get("subscription")
+    if isinstance(found, dict):
+        found = found.get("id")
+    return found if isinstance(found, str) else ""
+
+
 def _plain(obj: Any) -> dict:
     """A StripeObject as the plain JSON it came from (what a webhook would have carried)."""
     return obj if isinstance(obj, dict) else obj.to_dict(for_json=True)

@@ -212,12 +212,7 @@ def invoice_sync(*, stripe_invoice_id: str) -> Invoice:
 
 def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
     """Store a verified webhook event once by its id; (row, whether it is new)."""
-    obj = (event.get("data") or {}).get("object") or {}
-    subscription_id = ""
-    if obj.get("object") == "subscription":
-        subscription_id = obj.get("id", "")
-    elif isinstance(obj.get("subscription"), str):
-        subscription_id = obj["subscription"]
+    subscription_id = gateway.event_subscription_id(event)
     try:
         with transaction.atomic():
             row, created = StripeEvent.objects.get_or_create(

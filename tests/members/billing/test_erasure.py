@@ -4,7 +4,7 @@ import pytest
 
 from members import data_rights
 from members.billing import gateway
-from members.models import SubscriptionStatus
+from members.models import StripeEvent, SubscriptionStatus
 from tests.members.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +50,22 @@ def test_a_subscription_already_cancelled_in_stripe_does_not_stop_erasure(fake_s
     data_rights.account_erase(data_request=data_request)
     subscription.refresh_from_db()
     assert subscription.status == SubscriptionStatus.CANCELED
+
+
+def test_erasure_blanks_the_stripe_invoice_events_that_carry_the_persons_details(
+    fake_stripe, deliver
+):
+    subscription = SubscriptionFactory()
+    fake_stripe.add_subscription(
+        price=subscription.plan.stripe_price_id,
+        customer=subscription.stripe_customer_id,
+        subscription_id=subscription.stripe_subscription_id,
+    )
+    invoice = fake_stripe.add_invoice(subscription.stripe_subscription_id, status="paid")
+    invoice.update(customer_name="Jo Whitfield", customer_email=subscription.user.email)
+    deliver(fake_stripe.event("invoice.paid", invoice))
+
+    data_request = data_rights.account_deletion_request(user=subscription.user, keep_post_text=True)
+    data_rights.account_erase(data_request=data_request)
+
+    assert StripeEvent.objects.get().payload == {}

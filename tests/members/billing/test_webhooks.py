@@ -314,6 +314,17 @@ def test_invoice_paid_is_kept_against_the_subscription_named_in_its_parent(
     assert row.hosted_invoice_url.startswith("https://invoice.stripe.com/")
 
 
+def test_an_invoice_event_is_filed_under_its_subscription_for_staff_to_find(
+    fake_stripe, deliver, buyer, plan
+):
+    subscription = ours(fake_stripe, buyer, plan)
+    invoice = fake_stripe.add_invoice(subscription["id"], status="paid")
+
+    deliver(fake_stripe.event("invoice.paid", invoice))
+
+    assert StripeEvent.objects.get().stripe_subscription_id == subscription["id"]
+
+
 def test_finalized_invoice_of_an_invoiced_membership_is_listed_with_its_due_date(
     fake_stripe, deliver, buyer, plan
 ):
