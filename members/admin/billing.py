@@ -3,7 +3,9 @@ Stripe's webhook events."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from members.billing import gateway, invoicing, sync, tasks
 from members.models import (
@@ -15,6 +17,7 @@ from members.models import (
     Subscription,
 )
 from network.admin_labels import LabelledTabularInline
+from network.text import counted
 
 
 @admin.register(Plan)
@@ -109,6 +112,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "ending_reminder_sent_for",
         "ended_notice_sent_at",
         "created_at",
+        "stripe_events",
     ]
     inlines = [InvoiceInline]
     actions = ["refresh_from_stripe"]
@@ -116,6 +120,20 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Subscriptions come from Stripe; a membership without one is a grant.
         return False
+
+    @admin.display(description="Stripe events")
+    def stripe_events(self, obj: Subscription) -> str:
+        """Its history as Stripe told it: every event about it or its invoices."""
+        if not obj.stripe_subscription_id:
+            return "-"
+        url = reverse("admin:members_stripeevent_changelist")
+        events = StripeEvent.objects.filter(stripe_subscription_id=obj.stripe_subscription_id)
+        return format_html(
+            '<a href="{}?q={}">{}</a>',
+            url,
+            obj.stripe_subscription_id,
+            counted(events.count(), "event"),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.stripe_subscription_id:

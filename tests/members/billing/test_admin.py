@@ -74,6 +74,17 @@ def test_staff_read_invoice_amounts_in_pounds(staff_client, billing_rows):
         assert "180000" not in text
 
 
+def test_a_subscription_links_to_the_stripe_events_about_it(staff_client, billing_rows):
+    StripeEvent.objects.update(stripe_subscription_id=billing_rows.stripe_subscription_id)
+
+    page = staff_client.get(
+        reverse("admin:members_subscription_change", args=[billing_rows.pk])
+    ).content.decode()
+
+    listing = reverse("admin:members_stripeevent_changelist")
+    assert f'href="{listing}?q={billing_rows.stripe_subscription_id}">1 event</a>' in page
+
+
 def test_a_subscription_from_stripe_cannot_be_edited_or_added_by_hand(staff_client, billing_rows):
     page = staff_client.get(reverse("admin:members_subscription_change", args=[billing_rows.pk]))
 
