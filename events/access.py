@@ -146,6 +146,19 @@ def can_see_recording(user, event: Event, *, now: datetime | None = None) -> boo
     return is_eligible(user, event)
 
 
+def recording_way_in(user, event: Event) -> str | None:
+    """Why a signed-in person may not have an event's recording and slides, as what would
+    open them: "renew" (their membership ended), "join" (never a member), "other_type" (a
+    member of another type), or None when only time stands in the way (not started yet)."""
+    if is_eligible(user, event):
+        return None
+    if members_access.is_member(user):
+        return "other_type"
+    if members_access.is_lapsed(user):
+        return "renew"
+    return "join"
+
+
 def can_download_certificate(user, registration: Registration) -> bool:
     return (
         _signed_in(user)

@@ -257,7 +257,20 @@ def slides(request: HttpRequest, slug: str) -> HttpResponse:
     if not access.can_see_recording(request.user, event):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        raise PermissionDenied
+        way_in = access.recording_way_in(request.user, event)
+        if way_in is None:
+            raise PermissionDenied  # for them, but not yet: the event has not started
+        # An old link or a bookmark: say why, and what would open the slides.
+        return render(
+            request,
+            "events/slides_refused.html",
+            {
+                "event": event,
+                "reason": access.eligibility_text(event, refused=True),
+                "way_in": way_in,
+            },
+            status=403,
+        )
     try:
         return protected_file_response(
             request,

@@ -354,6 +354,37 @@ def test_the_recording_and_slides_show_to_members_of_a_members_only_event(
     assert client.get(f"/events/{event.slug}/slides/").status_code == 200
 
 
+def _members_slides():
+    event = past_event(
+        eligibility=Eligibility.MEMBERS,
+        slides_filename="slides.pdf",
+        slides_extension="pdf",
+        slides_content_type="application/pdf",
+    )
+    event.slides.save("slides.pdf", ContentFile(b"%PDF-1.4 slides"), save=True)
+    return f"/events/{event.slug}/slides/"
+
+
+def test_a_lapsed_member_refused_the_slides_is_told_to_renew(client, lapsed):
+    client.force_login(lapsed)
+
+    response = client.get(_members_slides())
+
+    assert response.status_code == 403
+    assert "Your membership has ended" in response.text
+    assert "Renew your membership" in response.text
+
+
+def test_a_registered_person_refused_the_slides_is_offered_the_plans(client, registered):
+    client.force_login(registered)
+
+    response = client.get(_members_slides())
+
+    assert response.status_code == 403
+    assert "This event is for members only." in response.text
+    assert "See membership plans" in response.text
+
+
 # --- Certificates, account and home ------------------------------------------------------
 
 
