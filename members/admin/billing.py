@@ -121,6 +121,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
         # Subscriptions come from Stripe; a membership without one is a grant.
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An accounting record (kept six years, members/personal_data.py) that Stripe
+        # would recreate at the next event anyway, without its invoices.
+        return False
+
     @admin.display(description="Stripe events")
     def stripe_events(self, obj: Subscription) -> str:
         """Its history as Stripe told it: every event about it or its invoices."""
@@ -190,6 +195,10 @@ class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
     actions = ["mark_paid_outside_stripe"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An accounting record: a wrong one is voided in Stripe, and the copy follows.
         return False
 
     @admin.action(description="Mark paid outside Stripe (bank transfer received)")
@@ -308,6 +317,10 @@ class StripeEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # What Stripe told us and what we did with it, until retention removes it.
         return False
 
     @admin.action(description="Re-apply the selected events", permissions=["view"])

@@ -93,6 +93,24 @@ def test_a_subscription_from_stripe_cannot_be_edited_or_added_by_hand(staff_clie
     assert staff_client.get(reverse("admin:members_subscription_add")).status_code == 403
 
 
+@pytest.mark.parametrize("model", ["subscription", "invoice", "stripeevent"])
+def test_billing_records_cannot_be_deleted_from_the_admin(staff_client, billing_rows, model):
+    row = {
+        "subscription": billing_rows,
+        "invoice": Invoice.objects.get(),
+        "stripeevent": StripeEvent.objects.get(),
+    }[model]
+
+    listing = staff_client.get(reverse(f"admin:members_{model}_changelist")).content.decode()
+    delete = staff_client.post(
+        reverse(f"admin:members_{model}_delete", args=[row.pk]), {"post": "yes"}
+    )
+
+    assert "delete_selected" not in listing
+    assert delete.status_code == 403
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+
 def test_staff_refresh_a_subscription_from_stripe(staff_client, fake_stripe, billing_rows):
     fake_stripe.add_subscription(
         subscription_id=billing_rows.stripe_subscription_id,
