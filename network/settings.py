@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "network.context_processors.site",
+                "members.context_processors.membership",
                 "forum.context_processors.forum",
             ],
         },

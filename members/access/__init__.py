@@ -48,6 +48,8 @@ the excess and no one can be invited until the admin removes people.
 The functions other apps use:
     membership(user)         -> Membership | None: the membership giving access and its source
     is_member(user), is_lapsed(user)            -> bool
+    lapsed_through_organisation(user) -> Organisation | None: whose membership a lapsed
+                             seat holder waits on (they ask its admin rather than renew)
     member_type(user)        -> str | None: the MemberType of the current membership
     roles(user)              -> frozenset[Role]
     is_moderator(user), is_editor(user), is_staff(user)
@@ -120,6 +122,7 @@ from members.access.people import (
     is_moderator,
     is_org_admin,
     is_staff,
+    lapsed_through_organisation,
     member_required,
     member_type,
     membership,
@@ -157,6 +160,7 @@ __all__ = [
     "invoice_overdue",
     "is_editor",
     "is_lapsed",
+    "lapsed_through_organisation",
     "is_member",
     "is_moderator",
     "is_org_admin",

@@ -147,6 +147,7 @@ def forget(user) -> None:
     for attribute in (
         "_access_membership",
         "_access_was_member",
+        "_access_held_personally",
         "_access_standing",
         "_access_emails",
         "_access_colleague_organisation",
@@ -175,6 +176,18 @@ def is_lapsed(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return not is_member(user) and was_ever_member(user)
+
+
+def lapsed_through_organisation(user) -> Organisation | None:
+    """For a lapsed person whose membership only ever came through a seat they still hold,
+    the organisation: its membership has to be renewed, not theirs, and buying one of
+    their own would pay twice for what their employer pays. None otherwise, and for the
+    organisation's own admins, who renew it from the membership page."""
+    # is_lapsed asked the person's history, whether held personally included.
+    if not is_lapsed(user) or is_org_admin(user) or user._access_held_personally:
+        return None
+    seat = Seat.objects.filter(user=user).select_related("organisation").order_by("-pk").first()
+    return seat.organisation if seat is not None else None
 
 
 @dataclass(frozen=True)
@@ -206,7 +219,12 @@ def _standing_sql() -> tuple[str, str]:
         f", EXISTS (SELECT 1 FROM {Subscription._meta.db_table} h WHERE {held} "
         "AND h.status NOT IN (%(incomplete)s, %(incomplete_expired)s)), "
         f"EXISTS (SELECT 1 FROM {MembershipGrant._meta.db_table} h WHERE {held} "
-        "AND h.starts_on <= %(today)s)"
+        "AND h.starts_on <= %(today)s), "
+        # Held personally, not through a seat (lapsed_through_organisation).
+        f"EXISTS (SELECT 1 FROM {Subscription._meta.db_table} h WHERE h.user_id = %(user)s "
+        "AND h.status NOT IN (%(incomplete)s, %(incomplete_expired)s)) "
+        f"OR EXISTS (SELECT 1 FROM {MembershipGrant._meta.db_table} h "
+        "WHERE h.user_id = %(user)s AND h.starts_on <= %(today)s)"
     )
     return standing, history
 
@@ -235,6 +253,7 @@ def _standing(user, *, with_history: bool = False) -> _Standing:
             row = [bool(value) for value in cursor.fetchone()]
         if ask_history:
             user._access_was_member = row[3] or row[4]
+            user._access_held_personally = row[5]
         cached = _Standing(moderator=row[0], editor=row[1], org_admin=row[2])
         user._access_standing = cached
     return cached

@@ -363,3 +363,40 @@ def test_inactive_account_has_no_membership(provider_member):
 
     assert not access.is_member(provider_member)
     assert not access.organisations_managed_by(provider_member).exists()
+
+
+# --- The way back for a lapsed seat holder -----------------------------------------------
+
+
+def lapsed_seat_holder():
+    organisation, _admin = organisation_with_seats(name="Northmoor Council")
+    person = SeatFactory(organisation=organisation, slot=2).user
+    organisation.subscriptions.update(status=SubscriptionStatus.CANCELED)
+    return organisation, person
+
+
+def test_a_lapsed_seat_holder_waits_on_their_organisation():
+    organisation, person = lapsed_seat_holder()
+
+    assert access.lapsed_through_organisation(fresh(person)) == organisation
+
+
+def test_a_lapsed_seat_holder_who_once_paid_for_themselves_may_renew_their_own():
+    organisation, person = lapsed_seat_holder()
+    SubscriptionFactory(user=person, status=SubscriptionStatus.CANCELED)
+
+    assert access.lapsed_through_organisation(fresh(person)) is None
+
+
+def test_the_admin_of_a_lapsed_organisation_renews_it_rather_than_waits():
+    organisation, _person = lapsed_seat_holder()
+    admin = organisation.seats.get(is_admin=True).user
+
+    assert access.lapsed_through_organisation(fresh(admin)) is None
+
+
+def test_a_seat_holder_of_a_running_membership_waits_on_nobody():
+    organisation, admin = organisation_with_seats()
+    person = SeatFactory(organisation=organisation, slot=2).user
+
+    assert access.lapsed_through_organisation(fresh(person)) is None
