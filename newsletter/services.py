@@ -294,11 +294,19 @@ def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
             return subscriber
         subscriber.user = user
         subscriber.daily_digest = True
+        returning = subscriber.pk is not None and subscriber.state != State.SUBSCRIBED
         if subscriber.state != State.SUBSCRIBED:
             subscriber.state = State.SUBSCRIBED
             subscriber.unsubscribed_at = None
             subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+        if returning:
+            # Unsubscribing (or a sign-up never confirmed) keeps the old choices on the row;
+            # this consent covers the daily digest alone, not the newsletters and weekly
+            # digest the person had left.
+            subscriber.weekly_digest = False
         subscriber.save()
+        if returning:
+            subscriber.newsletters.clear()
         _consent_record(
             subscriber,
             action=Consent.Action.ACCOUNT,

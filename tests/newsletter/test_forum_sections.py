@@ -148,6 +148,29 @@ def test_choosing_the_daily_summary_turns_the_daily_digest_on_with_consent_recor
     assert subscriber.consents.filter(action=Consent.Action.ACCOUNT, form="forum settings").exists()
 
 
+def test_choosing_the_daily_summary_after_unsubscribing_brings_back_only_the_daily_digest(
+    newsletter,
+):
+    reader = member_of_type()
+    SubscriberFactory(
+        user=reader,
+        email=reader.email,
+        newsletters=[newsletter],
+        weekly_digest=True,
+        state=Subscriber.State.UNSUBSCRIBED,
+    )
+
+    reading.preference_save(
+        user=reader, notify_by=NotifyBy.DAILY, email_mentions=True, follow_on_post=True
+    )
+
+    subscriber = Subscriber.objects.get(user=reader)
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
+    assert subscriber.daily_digest
+    assert not subscriber.weekly_digest
+    assert list(subscriber.newsletters.all()) == []
+
+
 def test_choosing_the_daily_summary_leaves_a_bounced_address_suppressed():
     reader = member_of_type()
     SubscriberFactory(user=reader, email=reader.email, state=Subscriber.State.BOUNCED)
