@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 
@@ -8,6 +9,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def format_email_subject(self, subject: str) -> str:
         return f"[English Residential Network] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth renders its emails without the context processors: give them the site's
+        # address as every other email has it.
+        super().send_mail(template_prefix, email, {"SITE_URL": settings.SITE_URL, **context})
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True

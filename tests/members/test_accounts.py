@@ -164,6 +164,22 @@ def test_password_reset_page_answers_the_same_for_unknown_addresses(client, regi
 
 
 @pytest.mark.django_db
+def test_account_emails_sign_off_with_the_sites_address_not_a_stale_site_row(
+    client, registered, settings
+):
+    from django.contrib.sites.models import Site
+
+    Site.objects.filter(pk=settings.SITE_ID).update(domain="old-staging.example.org")
+    settings.SITE_URL = "https://network.example.org"
+
+    client.post(reverse("account_reset_password"), {"email": registered.email})
+
+    body = mail.outbox[0].body
+    assert body.rstrip().endswith("https://network.example.org")
+    assert "old-staging.example.org" not in body
+
+
+@pytest.mark.django_db
 def test_forgotten_password_can_be_reset_from_the_emailed_link(client, registered):
     client.post(reverse("account_reset_password"), {"email": registered.email})
     path = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)[1]
