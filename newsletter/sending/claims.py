@@ -10,7 +10,8 @@ from django.db import connections, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from newsletter.models import Delivery, Edition, Subscriber
+from newsletter import selectors
+from newsletter.models import Delivery, Edition
 
 logger = logging.getLogger(__name__)
 
@@ -94,21 +95,21 @@ def deliveries_claim(*, edition_id: int, claim: str, limit: int) -> list[int]:
 
 
 def skip_no_longer_wanted(edition: Edition, claim: str) -> set[int]:
-    """Skip claimed rows whose subscriber left, bounced or dropped this newsletter;
-    return their ids."""
-    through = Subscriber.newsletters.through
-    still_on_list = Exists(
-        through.objects.filter(
-            subscriber_id=OuterRef("subscriber_id"), newsletter_id=edition.newsletter_id
-        )
-    )
+    """Skip claimed rows whose subscriber is no longer in the edition's audience: they
+    left, bounced or dropped this newsletter, or their membership ended (a members' or
+    one type's newsletter, or an edition for members, goes to members only, however long
+    after the audience froze a copy is retried). Return their ids."""
+    still_in_audience = selectors.edition_audience(edition).filter(pk=OuterRef("subscriber_id"))
     unwanted = Delivery.objects.filter(claim=claim, state=State.SENDING).filter(
-        ~Q(subscriber__state=Subscriber.State.SUBSCRIBED) | ~still_on_list
+        ~Exists(still_in_audience)
     )
     ids = set(unwanted.values_list("pk", flat=True))
     if ids:
         Delivery.objects.filter(pk__in=ids, claim=claim).update(
-            state=State.SKIPPED, claim="", leased_until=None, error="Not subscribed at send time."
+            state=State.SKIPPED,
+            claim="",
+            leased_until=None,
+            error="Not in the audience at send time (unsubscribed, or no longer a member).",
         )
     return ids
 

@@ -159,7 +159,7 @@ def edition_cancel(*, edition: Edition) -> int:
 
 
 def edition_retry_failed(*, edition: Edition) -> int:
-    """Send the failed deliveries again (only those), for subscribers still subscribed."""
+    """Send the failed deliveries again (only those), to whoever is still in the audience."""
     with transaction.atomic(durable=True):
         edition = Edition.objects.select_for_update().get(pk=edition.pk)
         if edition.status not in (Edition.Status.SENT, Edition.Status.SENDING):

@@ -14,6 +14,7 @@ from django.test import Client, TestCase
 from django.utils import timezone
 
 from members.access import AccessLevel
+from members.models import MemberType, Subscription, SubscriptionStatus
 from newsletter import services
 from newsletter.messages import MessageTemplate, edition_message
 from newsletter.models import Delivery, Edition, Subscriber
@@ -24,6 +25,7 @@ from tests.newsletter.backends import ScriptedBackend, outbox_to, refused
 from tests.newsletter.conftest import links, parse, parts
 from tests.newsletter.factories import (
     EditionFactory,
+    NewsletterFactory,
     SectionFactory,
     SubscriberFactory,
     subscribers,
@@ -157,6 +159,25 @@ def test_subscriber_who_unsubscribed_after_the_audience_froze_gets_nothing(
 
     assert [m.to for m in mail.outbox] == [[stays.email]]
     assert Delivery.objects.get(subscriber=leaves).state == State.SKIPPED
+
+
+def test_a_members_newsletter_retried_after_the_membership_lapsed_is_not_sent(scripted):
+    briefing = NewsletterFactory(name="Commissioners' briefing", restricted_to="commissioner")
+    edition = EditionFactory(newsletter=briefing)
+    commissioner = member_of_type(MemberType.COMMISSIONER)
+    SubscriberFactory(user=commissioner, email=commissioner.email, newsletters=[briefing])
+    scripted[commissioner.email] = smtplib.SMTPResponseException(451, b"try again later")
+    send(edition)
+    scripted.clear()
+
+    Subscription.objects.filter(user=commissioner).update(
+        status=SubscriptionStatus.CANCELED, ended_at=timezone.now()
+    )
+    Delivery.objects.update(not_before=timezone.now())
+    chunks.edition_send_chunk(edition_id=edition.pk)
+
+    assert mail.outbox == []
+    assert Delivery.objects.get().state == State.SKIPPED
 
 
 # --- The message, as a mail client sees it ---------------------------------------------
