@@ -99,6 +99,20 @@ def _mark(pk: int, claim: str, **fields) -> None:
     DigestDelivery.objects.filter(pk=pk, claim=claim).update(**fields)
 
 
+def _retry_later(row: DigestDelivery, claim: str, description: str) -> None:
+    """Back off and try this one again later, or give up once out of attempts."""
+    if row.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+        _mark(row.pk, claim, state=State.FAILED, error=description[:500])
+        return
+    _mark(
+        row.pk,
+        claim,
+        state=State.PENDING,
+        not_before=timezone.now() + backoff(row.attempts),
+        error=description[:500],
+    )
+
+
 def digest_send_chunk(*, period_id: int) -> bool:
     """Claim a chunk of the period's recipients and send each their digest. Returns True
     while more is ready."""
@@ -128,14 +142,26 @@ def digest_send_chunk(*, period_id: int) -> bool:
                     _mark(row.pk, claim, state=State.SKIPPED, error="Not subscribed at send time.")
                     continue
                 reader = Reader(subscriber, frozenset(t.pk for t in subscriber.topics.all()))
-                sections = sections_for(reader, period)
+                try:
+                    sections = sections_for(reader, period)
+                    message = (
+                        digest_message(reader=reader, period=period, sections=sections)
+                        if sections
+                        else None
+                    )
+                except Exception as error:
+                    # Each reader's digest is built from every app's sections; one that
+                    # fails for this reader would otherwise fail the chunk again at every
+                    # retry, and nobody after them in it would get theirs.
+                    logger.exception("digest %s for subscriber %s", period_id, subscriber.pk)
+                    _retry_later(row, claim, f"Could not build the digest: {error}")
+                    continue
                 if not sections:
                     _mark(row.pk, claim, state=State.EMPTY)
                     continue
                 if not valid_address(subscriber.email):
                     _mark(row.pk, claim, state=State.FAILED, error="Malformed email address.")
                     continue
-                message = digest_message(reader=reader, period=period, sections=sections)
                 bucket.acquire()
                 try:
                     mail.send_messages([message])
@@ -145,18 +171,12 @@ def digest_send_chunk(*, period_id: int) -> bool:
                     code = smtp_code(error)
                     description = f"{code or ''} {error}".strip()[:500]
                     permanent = code is not None and 500 <= code < 600
-                    if permanent or row.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+                    if permanent:
                         _mark(row.pk, claim, state=State.FAILED, error=description)
-                        if permanent and isinstance(error, smtplib.SMTPRecipientsRefused):
+                        if isinstance(error, smtplib.SMTPRecipientsRefused):
                             subscriber_suppress_hard_bounce(subscriber_id=subscriber.pk)
                     else:
-                        _mark(
-                            row.pk,
-                            claim,
-                            state=State.PENDING,
-                            not_before=timezone.now() + backoff(row.attempts),
-                            error=description,
-                        )
+                        _retry_later(row, claim, description)
                     if errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
                         logger.error(
                             "digest %s: %s errors in a row, stopping", period_id, errors_in_row

@@ -265,6 +265,26 @@ def test_sweeper_returns_a_dead_workers_digest_rows_and_they_go_out_once():
     assert DigestDelivery.objects.get().state == DigestDelivery.State.SENT
 
 
+def test_a_digest_that_cannot_be_built_for_one_reader_holds_up_nobody_else(declare):
+    def fragile(reader, period):
+        if reader.subscriber.name == "Broken":
+            raise RuntimeError("a section failed for this reader")
+        return None
+
+    declare({"key": "test-fragile", "provider": fragile, "kinds": ["daily"], "order": 1})
+    broken = daily_reader(name="Broken")
+    fine = daily_reader(name="Fine")
+    resource("New today")
+
+    start()
+
+    assert [m.to for m in mail.outbox] == [[fine.email]]
+    row = DigestDelivery.objects.get(subscriber=broken)
+    assert row.state == DigestDelivery.State.PENDING
+    assert row.not_before is not None
+    assert "a section failed" in row.error
+
+
 def test_an_app_declares_sections_with_plain_dicts_without_importing_the_newsletter(declare):
     def busiest_threads(reader, period):
         return {
