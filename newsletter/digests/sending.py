@@ -3,7 +3,6 @@ reader's items, skip anyone with nothing new, send the rest on one connection.""
 
 import logging
 import secrets
-import smtplib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,7 +19,9 @@ from newsletter.ratelimit import SendBucket
 from newsletter.rendering import personal_from
 from newsletter.sending.claims import LeaseKeeper
 from newsletter.sending.failures import (
+    SEND_ERRORS,
     backoff,
+    refuses_the_address,
     smtp_code,
     subscriber_suppress_hard_bounce,
     valid_address,
@@ -165,7 +166,7 @@ def digest_send_chunk(*, period_id: int) -> bool:
                 bucket.acquire()
                 try:
                     mail.send_messages([message])
-                except (smtplib.SMTPException, OSError) as error:
+                except SEND_ERRORS as error:
                     errors_in_row += 1
                     mail.close()
                     code = smtp_code(error)
@@ -173,7 +174,7 @@ def digest_send_chunk(*, period_id: int) -> bool:
                     permanent = code is not None and 500 <= code < 600
                     if permanent:
                         _mark(row.pk, claim, state=State.FAILED, error=description)
-                        if isinstance(error, smtplib.SMTPRecipientsRefused):
+                        if refuses_the_address(error):
                             subscriber_suppress_hard_bounce(subscriber_id=subscriber.pk)
                     else:
                         _retry_later(row, claim, description)

@@ -44,8 +44,10 @@ from newsletter.sending.claims import (
     skip_no_longer_wanted,
 )
 from newsletter.sending.failures import (
+    SEND_ERRORS,
     backoff,
     edition_pause_for_errors,
+    refuses_the_address,
     smtp_code,
     subscriber_suppress_hard_bounce,
     valid_address,
@@ -261,7 +263,7 @@ class _Chunk:
                     except ValueError as error:  # an address Python's email package refuses
                         self.fail(row, f"Malformed email address: {error}")
                         continue
-                    except (smtplib.SMTPException, OSError) as error:
+                    except SEND_ERRORS as error:
                         self.smtp_error(row, error)
                         _close_quietly(connection)  # start afresh: the session may be unusable
                         if self.errors_in_row >= settings.NEWSLETTER_ERROR_BURST:
@@ -284,7 +286,7 @@ class _Chunk:
         self.last_error = description[:200]
         if code is not None and 500 <= code < 600:
             self.fail(row, description)
-            if isinstance(error, smtplib.SMTPRecipientsRefused):
+            if refuses_the_address(error):
                 subscriber_suppress_hard_bounce(subscriber_id=row.subscriber_id)
             return
         self.retry_later(row, description)

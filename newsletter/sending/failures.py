@@ -5,6 +5,7 @@ import logging
 import smtplib
 from datetime import timedelta
 
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -21,17 +22,35 @@ logger = logging.getLogger(__name__)
 State = Delivery.State
 
 
+# What sending one message may fail with: the SMTP server's answers and lost connections,
+# or, with an email service through django-anymail, its API failing or refusing the
+# recipient (an address it will not mail, such as one that bounced before).
+SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailAPIError, AnymailRecipientsRefused)
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
 def smtp_code(error: Exception) -> int | None:
+    if isinstance(error, AnymailRecipientsRefused):
+        return 550  # the service refused the address for good, as a 550 would
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         return codes[0] if codes else None
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code
     return None
+
+
+def refuses_the_address(error: Exception) -> bool:
+    """Was the address itself refused for good (a hard bounce), not the message?"""
+    if isinstance(error, AnymailRecipientsRefused):
+        return True
+    code = smtp_code(error)
+    return (
+        isinstance(error, smtplib.SMTPRecipientsRefused) and code is not None and 500 <= code < 600
+    )
 
 
 def editors_notify(*, edition: Edition, reason: str) -> None:
@@ -47,7 +66,7 @@ def editors_notify(*, edition: Edition, reason: str) -> None:
     )
     try:
         message.send()
-    except (smtplib.SMTPException, OSError) as error:
+    except SEND_ERRORS as error:
         logger.error("could not tell editors edition %s paused: %s", edition.pk, error)
 
 

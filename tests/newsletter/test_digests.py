@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from anymail.exceptions import AnymailRecipientsRefused
 from django.core import mail
 from django.test import Client, TestCase
 
@@ -15,6 +16,7 @@ from newsletter.digests.sections import DigestItem, DigestSection
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
 from practice_library.models import RecentRead
 from tests.members.factories import TopicFactory, UserFactory
+from tests.newsletter.backends import ScriptedBackend
 from tests.newsletter.conftest import links, parse, parts
 from tests.newsletter.factories import SubscriberFactory
 from tests.practice_library.factories import ResourceFactory
@@ -283,6 +285,23 @@ def test_a_digest_that_cannot_be_built_for_one_reader_holds_up_nobody_else(decla
     assert row.state == DigestDelivery.State.PENDING
     assert row.not_before is not None
     assert "a section failed" in row.error
+
+
+def test_a_digest_the_email_service_refuses_fails_and_the_rest_still_go(settings):
+    settings.EMAIL_BACKEND = "tests.newsletter.backends.ScriptedBackend"
+    gone = daily_reader()
+    fine = daily_reader()
+    resource("New today")
+    ScriptedBackend.script = {gone.email: AnymailRecipientsRefused("inactive recipient")}
+    try:
+        start()
+    finally:
+        ScriptedBackend.script = {}
+
+    assert [m.to for m in mail.outbox] == [[fine.email]]
+    assert DigestDelivery.objects.get(subscriber=gone).state == DigestDelivery.State.FAILED
+    gone.refresh_from_db()
+    assert gone.state == Subscriber.State.BOUNCED
 
 
 def test_an_app_declares_sections_with_plain_dicts_without_importing_the_newsletter(declare):

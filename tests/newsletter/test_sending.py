@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -377,6 +378,35 @@ def test_permanent_refusal_fails_the_delivery_and_suppresses_the_address(
     gone.refresh_from_db()
     assert gone.state == Subscriber.State.BOUNCED
     assert outbox_to(fine.email)
+
+
+def test_an_address_the_email_service_refuses_fails_and_the_rest_still_go(
+    newsletter, edition, scripted
+):
+    gone = SubscriberFactory(newsletters=[newsletter])
+    fine = SubscriberFactory(newsletters=[newsletter])
+    scripted[gone.email] = AnymailRecipientsRefused("inactive recipient")
+
+    send(edition)
+
+    assert [m.to for m in mail.outbox] == [[fine.email]]
+    assert Delivery.objects.get(subscriber=gone).state == State.FAILED
+    gone.refresh_from_db()
+    assert gone.state == Subscriber.State.BOUNCED
+    edition.refresh_from_db()
+    assert edition.status == Status.SENT
+
+
+def test_an_email_service_error_backs_off_and_is_retried_later(newsletter, edition, scripted):
+    busy = SubscriberFactory(newsletters=[newsletter])
+    scripted[busy.email] = AnymailAPIError("the service is unavailable")
+
+    send(edition)
+
+    delivery = Delivery.objects.get(subscriber=busy)
+    assert delivery.state == State.PENDING
+    assert delivery.not_before > timezone.now()
+    assert "unavailable" in delivery.error
 
 
 def test_hard_bounced_address_is_not_mailed_again(newsletter, edition, scripted):
