@@ -41,6 +41,14 @@ def _recipients(subscription: Subscription) -> list[str]:
     return admins
 
 
+def _membership_goes_on(subscription: Subscription) -> bool:
+    """Is the holder still a member another way (a seat, a staff grant, a new
+    subscription)? "Your membership has ended" would then be untrue."""
+    if subscription.user_id:
+        return access.is_member(subscription.user)
+    return access.organisation_membership(subscription.organisation) is not None
+
+
 def _send_once(*, model, pk: int, claim: Q, field: str, value, build) -> bool:
     """Claim the 'sent' mark with one conditional UPDATE, send, and give the mark back if
     sending fails (so a retry sends it, and two workers never both send)."""
@@ -149,6 +157,8 @@ def membership_ended_notice_send(*, subscription_id: int) -> bool:
         pk=subscription_id
     )
     if subscription.status not in ENDED_STATUSES:
+        return False
+    if _membership_goes_on(subscription):
         return False
     # Unpaid, Stripe keeps the subscription for its payment: paying it, not joining again
     # (which would be charged beside it), is what opens the membership.

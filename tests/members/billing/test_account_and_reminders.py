@@ -268,3 +268,14 @@ def test_a_membership_closed_as_unpaid_is_told_to_pay_rather_than_join_again(
     assert message.subject == "Your membership is closed until it is paid"
     assert "https://network.example.org/billing/portal/" in message.body
     assert "Join again" not in message.body
+
+
+def test_ended_notice_is_not_sent_to_someone_still_a_member_through_a_seat(fake_stripe, mailoutbox):
+    ended = SubscriptionFactory(status=SubscriptionStatus.CANCELED, ended_at=timezone.now())
+    council = OrganisationFactory()
+    SubscriptionFactory(user=None, organisation=council)
+    SeatFactory(organisation=council, user=ended.user)
+
+    tasks.membership_reminders_send()
+
+    assert mailoutbox == []
