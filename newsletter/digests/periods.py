@@ -18,6 +18,8 @@ State = DigestDelivery.State
 
 
 PERIOD_LENGTH = {Kind.DAILY: timedelta(days=1), Kind.WEEKLY: timedelta(days=7)}
+# The subscriber's choice that asks for each kind of digest.
+WANTS = {Kind.DAILY: "daily_digest", Kind.WEEKLY: "weekly_digest"}
 
 
 def period_bounds(kind: str, now: datetime) -> tuple[datetime, datetime]:
@@ -45,7 +47,7 @@ def _period_get_or_create(kind: str, now: datetime) -> DigestPeriod:
 
 def _freeze_recipients(period: DigestPeriod) -> int:
     """One DigestDelivery per subscriber who asked for this kind of digest, added once."""
-    wants = {Kind.DAILY: "daily_digest", Kind.WEEKLY: "weekly_digest"}[period.kind]
+    wants = WANTS[period.kind]
     return audience_freeze(
         model=DigestDelivery,
         parent="period",

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from network.mail import inline_css
+from newsletter.digests.periods import WANTS
 from newsletter.digests.sections import DigestSection, Reader, sections_for
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
 from newsletter.ratelimit import SendBucket
@@ -139,7 +140,11 @@ def digest_send_chunk(*, period_id: int) -> bool:
         try:
             for row in rows:
                 subscriber = row.subscriber
-                if subscriber.state != Subscriber.State.SUBSCRIBED:
+                # Re-read at send time, as editions are: an unsubscribe, or the digest
+                # turned off, since the recipients froze is honoured.
+                if subscriber.state != Subscriber.State.SUBSCRIBED or not getattr(
+                    subscriber, WANTS[period.kind]
+                ):
                     _mark(row.pk, claim, state=State.SKIPPED, error="Not subscribed at send time.")
                     continue
                 reader = Reader(subscriber, frozenset(t.pk for t in subscriber.topics.all()))

@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client, TestCase
 
 from members.access import AccessLevel
+from newsletter import services
 from newsletter.digests import periods, sections
 from newsletter.digests import sending as digest_sending
 from newsletter.digests.sections import DigestItem, DigestSection
@@ -249,6 +250,22 @@ def test_a_section_registered_for_weekly_does_not_appear_daily(declare):
     start("daily")
 
     assert mail.outbox == []
+
+
+def test_a_reader_who_turned_the_digest_off_after_it_froze_gets_nothing():
+    stays = daily_reader()
+    leaves = daily_reader()
+    resource("New today")
+    period = periods._period_get_or_create("daily", NOW)
+    periods._freeze_recipients(period)
+    services.subscriber_update_preferences(
+        subscriber=leaves, newsletters=[], weekly_digest=False, daily_digest=False, topics=[]
+    )
+
+    digest_sending.digest_send_chunk(period_id=period.pk)
+
+    assert [m.to for m in mail.outbox] == [[stays.email]]
+    assert DigestDelivery.objects.get(subscriber=leaves).state == DigestDelivery.State.SKIPPED
 
 
 def test_sweeper_returns_a_dead_workers_digest_rows_and_they_go_out_once():
