@@ -274,6 +274,31 @@ def subscriber_already_subscribed_email(subscriber: Subscriber):
     )
 
 
+def subscriber_email_follow(*, user, old_email: str = "") -> Subscriber | None:
+    """The person confirmed a new address for their account: what they receive goes
+    there from now on, not to the address they left (perhaps a job they left). An address
+    that already has a subscription of its own keeps it, and this one stays as it was."""
+    new_email = user.email.strip().lower()
+    with transaction.atomic():
+        subscriber = (
+            Subscriber.objects.select_for_update()
+            .filter(Q(user=user) | Q(email=old_email.strip().lower(), user__isnull=True))
+            .order_by(F("user").asc(nulls_last=True))
+            .first()
+        )
+        if subscriber is None or subscriber.email == new_email:
+            return subscriber
+        if Subscriber.objects.filter(email=new_email).exclude(pk=subscriber.pk).exists():
+            logger.info(
+                "subscriber %s: the new address has a subscription of its own", subscriber.pk
+            )
+            return subscriber
+        subscriber.email = new_email
+        subscriber.user = user
+        subscriber.save(update_fields=["email", "user"])
+    return subscriber
+
+
 def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
     """A signed-in member chose a daily email elsewhere on the site (the forum's daily
     summary of followed threads, which the daily digest carries): turn the daily digest

@@ -4,11 +4,16 @@ address (inbound), whose subject carries the signed unsubscribe token.
 
 Anymail normalises every service's events; a few services report soft (temporary) bounces
 as "bounced" and say so only in their own payload, so those are told apart here.
+
+Also from outside the newsletter: the forum's daily summary chosen (it travels in the
+daily digest), and an account's new address confirmed (allauth), which the subscription
+follows.
 """
 
 import logging
 import re
 
+from allauth.account.signals import email_changed
 from anymail.signals import inbound, tracking
 from django.conf import settings
 from django.db.models.signals import post_save
@@ -18,6 +23,7 @@ from forum.models import ForumPreference, NotifyBy
 from newsletter import tokens
 from newsletter.services import (
     subscriber_daily_digest_on,
+    subscriber_email_follow,
     subscriber_tracking_event,
     subscriber_unsubscribe,
 )
@@ -73,3 +79,12 @@ def _forum_daily_summary_chosen(sender, instance: ForumPreference, **kwargs) -> 
     the daily digest, so that the summary reaches them in one daily email."""
     if settings.FORUM_DAILY_SUMMARY_IN_DIGEST and instance.notify_by == NotifyBy.DAILY:
         subscriber_daily_digest_on(user=instance.user, form="forum settings")
+
+
+@receiver(email_changed, dispatch_uid="newsletter-account-email-changed")
+def _account_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
+    """A new address confirmed for an account (by the person, or after staff changed it):
+    the newsletter and digests follow it."""
+    subscriber_email_follow(
+        user=user, old_email=from_email_address.email if from_email_address else ""
+    )

@@ -1,11 +1,14 @@
+import re
+
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from newsletter import tokens
+from newsletter import selectors, tokens
 from newsletter.models import Consent, Subscriber
-from tests.members.factories import TopicFactory
-from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
+from tests.members.factories import PASSWORD, TopicFactory
+from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +136,23 @@ def test_sign_up_page_queries_stay_few(client, newsletter, django_assert_max_num
 
     with django_assert_max_num_queries(6):
         client.get(reverse("newsletter:index"))
+
+
+def test_the_newsletter_follows_an_account_to_its_new_confirmed_address(
+    client, newsletter, registered
+):
+    subscriber = SubscriberFactory(
+        user=registered, email=registered.email, newsletters=[newsletter]
+    )
+    client.force_login(registered)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("account_email"), {"action_add": "", "email": "Jo.New@example.org"})
+    confirm_path = re.search(
+        r"https?://[^/]+(/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body
+    )[1]
+
+    client.post(confirm_path)
+
+    subscriber.refresh_from_db()
+    assert subscriber.email == "jo.new@example.org"
+    assert selectors.edition_audience(EditionFactory(newsletter=newsletter)).get() == subscriber
