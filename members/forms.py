@@ -14,7 +14,15 @@ class SignupDetailsForm(SpecificMessages, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
-    field_order = ["name", "email", "password1", "password2"]
+    newsletter = forms.BooleanField(
+        required=False,
+        label="Email me the newsletter and the weekly digest",
+        help_text="News from the network, and a weekly round-up of new resources, events "
+        "and forum threads. They start once you confirm your address; you can stop them "
+        "from a link in every email.",
+    )
+
+    field_order = ["name", "email", "password1", "password2", "newsletter"]
 
     def clean_name(self) -> str:
         return person_name_clean(self.cleaned_data["name"])
@@ -22,6 +30,9 @@ class SignupDetailsForm(SpecificMessages, forms.Form):
     def signup(self, request, user: User) -> None:
         user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])
+        # Read by the newsletter, which listens for allauth's user_signed_up (members
+        # imports no other app): the same user object travels with the signal.
+        user.newsletter_chosen_at_sign_up = self.cleaned_data.get("newsletter", False)
 
 
 class ProfileForm(SpecificMessages, forms.ModelForm):

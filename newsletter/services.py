@@ -109,6 +109,63 @@ def subscriber_sign_up(
     return subscriber
 
 
+# The box on the account sign-up form, and the words stored as consent when it is ticked.
+ACCOUNT_SIGN_UP_FORM = "account sign-up"
+ACCOUNT_SIGN_UP_CONSENT_TEXT = (
+    "Email me the network's newsletter and the weekly digest of what is new. I can change "
+    "my choices or unsubscribe at any time from a link in every email."
+)
+
+
+def subscriber_sign_up_with_account(*, user) -> Subscriber | None:
+    """The person ticked the newsletter box when making their account: the newsletters
+    open to everyone and the weekly digest, from when they confirm their address. The
+    account's own confirmation email is the double opt-in (subscriber_confirm_account);
+    no second one is sent. An address already subscribed, or that complained, is left
+    as it is."""
+    from newsletter.selectors import newsletters_open_to
+
+    with transaction.atomic(durable=True):
+        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+            email=user.email.strip().lower()
+        )
+        if subscriber.state in (State.SUBSCRIBED, State.COMPLAINED):
+            return subscriber
+        subscriber.user = user
+        subscriber.name = subscriber.name or user.name
+        subscriber.state = State.PENDING
+        subscriber.save(update_fields=["user", "name", "state"])
+        _set_choices(
+            subscriber,
+            newsletters=newsletters_open_to(None),
+            weekly_digest=True,
+            daily_digest=False,
+            topics=user.topics.all(),
+        )
+        _consent_record(
+            subscriber,
+            action=Consent.Action.SIGNED_UP,
+            form=ACCOUNT_SIGN_UP_FORM,
+            text=ACCOUNT_SIGN_UP_CONSENT_TEXT,
+        )
+    return subscriber
+
+
+def subscriber_confirm_account(*, user, email: str) -> Subscriber | None:
+    """The person confirmed their account's address: a subscription they asked for when
+    signing up with it starts now."""
+    subscriber = Subscriber.objects.filter(
+        user=user,
+        email=email.strip().lower(),
+        state=State.PENDING,
+        consents__action=Consent.Action.SIGNED_UP,
+        consents__form=ACCOUNT_SIGN_UP_FORM,
+    ).first()
+    if subscriber is None:
+        return None
+    return subscriber_confirm(subscriber=subscriber, form="account address confirmed")
+
+
 def subscriber_confirmation_email(subscriber: Subscriber):
     token = tokens.subscriber_token(subscriber, purpose=tokens.CONFIRM)
     return build_email(
@@ -125,7 +182,7 @@ def subscriber_confirmation_email(subscriber: Subscriber):
     )
 
 
-def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
+def subscriber_confirm(*, subscriber: Subscriber, form: str = "confirmation link") -> Subscriber:
     """The person opened the link from the confirmation email (also after a bounce)."""
     with transaction.atomic(durable=True):
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
@@ -138,7 +195,7 @@ def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
         _consent_record(
             subscriber,
             action=Consent.Action.CONFIRMED,
-            form="confirmation link",
+            form=form,
             text=signed_up.text if signed_up else CONSENT_TEXT,
         )
     return subscriber

@@ -13,7 +13,7 @@ follows.
 import logging
 import re
 
-from allauth.account.signals import email_changed
+from allauth.account.signals import email_changed, email_confirmed, user_signed_up
 from anymail.signals import inbound, tracking
 from django.conf import settings
 from django.db.models.signals import post_save
@@ -22,8 +22,10 @@ from django.dispatch import receiver
 from forum.models import ForumPreference, NotifyBy
 from newsletter import tokens
 from newsletter.services import (
+    subscriber_confirm_account,
     subscriber_daily_digest_on,
     subscriber_email_follow,
+    subscriber_sign_up_with_account,
     subscriber_tracking_event,
     subscriber_unsubscribe,
 )
@@ -88,3 +90,16 @@ def _account_email_changed(sender, request, user, from_email_address, to_email_a
     subscriber_email_follow(
         user=user, old_email=from_email_address.email if from_email_address else ""
     )
+
+
+@receiver(email_confirmed, dispatch_uid="newsletter-account-address-confirmed")
+def _account_address_confirmed(sender, request, email_address, **kwargs) -> None:
+    """The newsletter box ticked at sign-up takes effect once the address is confirmed."""
+    subscriber_confirm_account(user=email_address.user, email=email_address.email)
+
+
+@receiver(user_signed_up, dispatch_uid="newsletter-account-sign-up")
+def _account_signed_up(sender, request, user, **kwargs) -> None:
+    """The newsletter box on the account sign-up form (members.forms.SignupDetailsForm)."""
+    if getattr(user, "newsletter_chosen_at_sign_up", False):
+        subscriber_sign_up_with_account(user=user)
