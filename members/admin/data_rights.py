@@ -10,6 +10,7 @@ from django.utils import timezone
 from members import data_rights
 from members.billing.gateway import StripeRejected, StripeUnavailable
 from members.models import DataRequest
+from network.admin_actions import asks_first
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -93,6 +94,13 @@ class DataRequestAdmin(admin.ModelAdmin):
         messages.success(request, f"Preparing {started} download(s); each person is emailed.")
 
     @admin.action(description="Erase the person now (no grace period)")
+    @asks_first(
+        "Each person named in a selected erasure request is erased now, without the "
+        "grace period: their personal subscriptions are cancelled in Stripe, every part "
+        "of the site erases what it holds about them, and their account becomes a "
+        '"former member" with nothing personal. Forum posts are kept or removed as '
+        "each request says. This cannot be undone."
+    )
     def run_erasure(self, request, queryset):
         for data_request in queryset.filter(kind=DataRequest.Kind.ERASURE).select_related("user"):
             try:

@@ -63,13 +63,33 @@ def test_staff_run_the_erasure_and_the_reports_stay_under_a_pseudonym(staff_clie
     )
     staff_client.post(
         reverse("admin:members_datarequest_changelist"),
-        {"action": "run_erasure", "_selected_action": [data_request.pk]},
+        {"action": "run_erasure", "_selected_action": [data_request.pk], "confirmed": "yes"},
     )
     reporter.refresh_from_db()
     assert reporter.is_erased
     assert item.reports.get().reporter == reporter
     data_request.refresh_from_db()
     assert data_request.state == DataRequest.State.DONE
+
+
+def test_the_erasure_asks_first_and_erases_no_one_until_confirmed(staff_client):
+    person = UserFactory(name="Jo Hartley")
+    data_request = DataRequest.objects.create(
+        user=person, kind=DataRequest.Kind.ERASURE, source=DataRequest.Source.EMAIL
+    )
+
+    response = staff_client.post(
+        reverse("admin:members_datarequest_changelist"),
+        {"action": "run_erasure", "_selected_action": [data_request.pk]},
+    )
+
+    person.refresh_from_db()
+    assert not person.is_erased
+    html = response.content.decode()
+    assert "Erasure (delete the account): Jo Hartley" in html
+    assert "Erase the person now (no grace period): are you sure?" in html
+    assert "This cannot be undone." in html
+    assert 'name="confirmed" value="yes"' in html
 
 
 def test_running_the_erasure_on_a_refused_request_erases_no_one(staff_client):
@@ -84,7 +104,7 @@ def test_running_the_erasure_on_a_refused_request_erases_no_one(staff_client):
 
     response = staff_client.post(
         reverse("admin:members_datarequest_changelist"),
-        {"action": "run_erasure", "_selected_action": [data_request.pk]},
+        {"action": "run_erasure", "_selected_action": [data_request.pk], "confirmed": "yes"},
         follow=True,
     )
 
