@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from events import services
 from events.admin.pages import EventPages, being_emailed
 from events.models import Eligibility, Event, EventStatus, Speaker
+from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
 from network.files import attachment_file_check
 from network.widgets import AsksToChooseAgain
@@ -249,6 +250,11 @@ class EventAdmin(EventPages, admin.ModelAdmin):
 
     @admin.action(
         description="Cancel the selected events (emails everyone)", permissions=["change"]
+    )
+    @asks_first(
+        "Each event below is cancelled, and everyone who holds a place or waits for one "
+        "is emailed that it is cancelled. A cancelled event stays cancelled: it cannot "
+        "be published again."
     )
     def cancel_events(self, request, queryset):
         emailed = 0

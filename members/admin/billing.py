@@ -16,6 +16,7 @@ from members.models import (
     StripeEvent,
     Subscription,
 )
+from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
 
@@ -202,6 +203,11 @@ class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
         return False
 
     @admin.action(description="Mark paid outside Stripe (bank transfer received)")
+    @asks_first(
+        "Stripe is told that each open invoice below was paid outside it (by bank "
+        "transfer, say): Stripe closes the invoice, and a membership overdue for it is "
+        "active again. A paid invoice cannot be opened again."
+    )
     def mark_paid_outside_stripe(self, request, queryset):
         for invoice in queryset.select_related("subscription"):
             try:
@@ -260,6 +266,12 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
         description="Approve: create the subscription billed by invoice (without Stripe: "
         "grant a year's membership)"
     )
+    @asks_first(
+        "For each pending request below, a subscription billed by invoice is created in "
+        "Stripe, which sends the invoice to the billing email (without Stripe, a year's "
+        "membership is granted by staff), and the person who asked is emailed that it is "
+        "approved."
+    )
     def approve(self, request, queryset):
         for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
             try:
@@ -286,6 +298,10 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description="Reject the selected requests")
+    @asks_first(
+        "Each pending request below is rejected, and the person who asked is emailed "
+        "that it is declined. A rejected request cannot be approved later."
+    )
     def reject(self, request, queryset):
         for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
             invoicing.invoice_request_reject(

@@ -201,12 +201,28 @@ def test_cancelling_from_the_admin_emails_everyone(
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
             reverse("admin:events_event_changelist"),
-            {"action": "cancel_events", "_selected_action": [event.pk]},
+            {"action": "cancel_events", "_selected_action": [event.pk], "confirmed": "yes"},
         )
 
     event.refresh_from_db()
     assert event.status == EventStatus.CANCELLED
     assert mail.outbox[0].subject == f"Cancelled: {event.title}"
+
+
+def test_cancelling_from_the_admin_asks_first_and_emails_no_one_until_confirmed(staff_client):
+    event = EventFactory(title="Regional meeting of commissioners, North East")
+    book(event, UserFactory())
+
+    response = staff_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "cancel_events", "_selected_action": [event.pk]},
+    )
+
+    event.refresh_from_db()
+    assert event.status != EventStatus.CANCELLED
+    assert mail.outbox == []
+    assert "Regional meeting of commissioners, North East" in response.text
+    assert "A cancelled event stays cancelled" in response.text
 
 
 def test_finishing_from_the_admin_changes_the_event_s_last_change_time(staff_client):

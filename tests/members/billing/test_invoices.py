@@ -153,7 +153,7 @@ def test_staff_approve_a_waiting_invoice_request_in_the_admin(
 
     as_staff(client, staff).post(
         reverse("admin:members_invoicerequest_changelist"),
-        {"action": "approve", "_selected_action": [request.pk]},
+        {"action": "approve", "_selected_action": [request.pk], "confirmed": "yes"},
     )
 
     request.refresh_from_db()
@@ -161,6 +161,25 @@ def test_staff_approve_a_waiting_invoice_request_in_the_admin(
     assert request.decided_by == staff
     assert request.subscription.collection_method == "send_invoice"
     assert access.is_member(commissioner)
+
+
+def test_approving_an_invoice_request_asks_first_and_creates_nothing_until_confirmed(
+    client, fake_stripe, council_plan, commissioner, staff, settings
+):
+    settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = True
+    client.force_login(commissioner)
+    client.post(reverse("billing:invoice_request"), form_data(council_plan))
+    request = InvoiceRequest.objects.get()
+
+    response = as_staff(client, staff).post(
+        reverse("admin:members_invoicerequest_changelist"),
+        {"action": "approve", "_selected_action": [request.pk]},
+    )
+
+    request.refresh_from_db()
+    assert request.status == InvoiceRequest.Status.PENDING
+    assert fake_stripe.calls("POST", r"/v1/subscriptions") == []
+    assert "a subscription billed by invoice is created" in response.content.decode()
 
 
 def test_approving_twice_creates_one_subscription(
@@ -335,7 +354,11 @@ def test_approving_without_stripe_keys_grants_the_organisation_a_year_of_the_pla
 
     response = as_staff(client, staff).post(
         reverse("admin:members_invoicerequest_changelist"),
-        {"action": "approve", "_selected_action": [InvoiceRequest.objects.get().pk]},
+        {
+            "action": "approve",
+            "_selected_action": [InvoiceRequest.objects.get().pk],
+            "confirmed": "yes",
+        },
         follow=True,
     )
 
@@ -373,6 +396,22 @@ def invoiced_membership(client, fake, plan, person):
     return subscription, invoice
 
 
+def test_marking_an_invoice_paid_outside_stripe_asks_first(
+    client, fake_stripe, deliver, council_plan, commissioner, staff
+):
+    _, invoice = invoiced_membership(client, fake_stripe, council_plan, commissioner)
+    deliver(fake_stripe.event("invoice.overdue", invoice))
+
+    response = as_staff(client, staff).post(
+        reverse("admin:members_invoice_changelist"),
+        {"action": "mark_paid_outside_stripe", "_selected_action": [Invoice.objects.get().pk]},
+    )
+
+    assert fake_stripe.calls("POST", r"/v1/invoices/.+/pay") == []
+    assert Invoice.objects.get().status == "open"
+    assert "A paid invoice cannot be opened again." in response.content.decode()
+
+
 def test_staff_mark_an_invoice_paid_outside_stripe(
     client, fake_stripe, deliver, council_plan, commissioner, staff
 ):
@@ -383,7 +422,11 @@ def test_staff_mark_an_invoice_paid_outside_stripe(
 
     as_staff(client, staff).post(
         reverse("admin:members_invoice_changelist"),
-        {"action": "mark_paid_outside_stripe", "_selected_action": [Invoice.objects.get().pk]},
+        {
+            "action": "mark_paid_outside_stripe",
+            "_selected_action": [Invoice.objects.get().pk],
+            "confirmed": "yes",
+        },
     )
 
     [paid] = fake_stripe.calls("POST", r"/v1/invoices/.+/pay")

@@ -195,7 +195,11 @@ def test_approving_an_individuals_request_in_the_admin_gives_access_of_the_plans
 
     response = client.post(
         reverse("admin:members_invoicerequest_changelist"),
-        {"action": "approve", "_selected_action": [InvoiceRequest.objects.get().pk]},
+        {
+            "action": "approve",
+            "_selected_action": [InvoiceRequest.objects.get().pk],
+            "confirmed": "yes",
+        },
         follow=True,
     )
 
