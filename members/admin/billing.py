@@ -273,6 +273,13 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
         "approved."
     )
     def approve(self, request, queryset):
+        left = queryset.exclude(status=InvoiceRequest.Status.PENDING).count()
+        if left:
+            self.message_user(
+                request,
+                f"{counted(left, 'request')} already decided, left as before.",
+                messages.WARNING,
+            )
         for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
             try:
                 result = invoicing.invoice_request_approve(
@@ -303,13 +310,20 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
         "that it is declined. A rejected request cannot be approved later."
     )
     def reject(self, request, queryset):
+        rejected = 0
         for invoice_request in queryset.filter(status=InvoiceRequest.Status.PENDING):
             invoicing.invoice_request_reject(
                 invoice_request=invoice_request,
                 rejected_by=request.user,
                 reason=f"Rejected by {request.user}.",
             )
-        self.message_user(request, "The pending requests selected were rejected.")
+            rejected += 1
+        # Requests already decided are left as they are: say so, not only what changed.
+        left = queryset.count() - rejected
+        message = f"{counted(rejected, 'request')} rejected."
+        if left:
+            message += f" {counted(left, 'request')} already decided, left as before."
+        self.message_user(request, message)
 
 
 @admin.register(StripeEvent)

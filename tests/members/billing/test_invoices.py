@@ -205,6 +205,32 @@ def test_approving_twice_creates_one_subscription(
     assert Subscription.objects.count() == 1
 
 
+def test_rejecting_requests_says_how_many_and_which_were_decided_already(
+    client, fake_stripe, council_plan, commissioner, staff, settings
+):
+    settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = True
+    client.force_login(commissioner)
+    client.post(reverse("billing:invoice_request"), form_data(council_plan))
+    waiting = InvoiceRequest.objects.get()
+    decided = InvoiceRequest.objects.create(
+        requested_by=UserFactory(),
+        plan=council_plan,
+        organisation=waiting.organisation,
+        seats=5,
+        status=InvoiceRequest.Status.REJECTED,
+    )
+
+    response = as_staff(client, staff).post(
+        reverse("admin:members_invoicerequest_changelist"),
+        {"action": "reject", "_selected_action": [waiting.pk, decided.pk], "confirmed": "yes"},
+        follow=True,
+    )
+
+    assert "1 request rejected. 1 request already decided, left as before." in (
+        response.content.decode()
+    )
+
+
 def test_invoice_request_form_keeps_what_was_typed_when_something_is_wrong(
     client, fake_stripe, council_plan, commissioner
 ):
