@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -32,13 +33,26 @@ class MembershipNowFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MemberCreationForm(AdminUserCreationForm):
+class SignInAddressMixin:
+    """The address typed by staff, as the site's own forms keep it."""
+
+    def clean_email(self) -> str:
+        # allauth lowercases every address it stores and looks people up by the
+        # lowercased address: one kept with capitals would never sign its owner in, and
+        # "Ruth@..." beside "ruth@..." would be two accounts for one mailbox.
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError("Another account already signs in with this address.")
+        return email
+
+
+class MemberCreationForm(SignInAddressMixin, AdminUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "name"]
 
 
-class MemberChangeForm(UserChangeForm):
+class MemberChangeForm(SignInAddressMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
@@ -89,7 +103,8 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        if change and "email" in form.changed_data:
+        # (The same address in other capitals is the same mailbox: nothing to confirm.)
+        if change and form.initial["email"].lower() != obj.email:
             sign_in_address_replace(user=obj, old_email=form.initial["email"], request=request)
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -516,3 +516,54 @@ def test_an_address_changed_by_staff_is_confirmed_by_the_person(
 
     (confirmation,) = [m for m in mail.outbox if "new.address@northmoor.example.org" in m.to]
     assert "/accounts/confirm-email/" in confirmation.body
+
+
+def test_an_address_staff_type_with_capitals_signs_the_person_in(
+    staff_client, django_capture_on_commit_callbacks
+):
+    person = UserFactory(email="old.address@northmoor.example.org", name="Ruth Smith")
+    with django_capture_on_commit_callbacks(execute=True):
+        change_email_in_admin(staff_client, person, "Ruth.Smith@Northmoor.Example.org")
+    EmailAddress.objects.filter(user=person).update(verified=True)  # the person confirmed
+
+    response = Client().post(
+        reverse("account_login"),
+        {"login": "Ruth.Smith@Northmoor.Example.org", "password": PASSWORD},
+        follow=True,
+    )
+
+    assert "You are signed in as Ruth Smith." in [str(m) for m in response.context["messages"]]
+
+
+def test_staff_cannot_give_an_address_another_account_holds_in_other_capitals(staff_client):
+    UserFactory(email="ruth.smith@northmoor.example.org")
+    person = UserFactory(email="old.address@northmoor.example.org")
+
+    response = change_email_in_admin(staff_client, person, "Ruth.Smith@northmoor.example.org")
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["email"] == ["Another account already signs in with this address."]
+    person.refresh_from_db()
+    assert person.email == "old.address@northmoor.example.org"
+
+
+def test_staff_cannot_add_an_account_for_an_address_held_in_other_capitals(staff_client):
+    UserFactory(email="ruth.smith@northmoor.example.org")
+
+    response = staff_client.post(
+        reverse("admin:members_user_add"),
+        {
+            "email": "Ruth.Smith@Northmoor.example.org",
+            "name": "Ruth Smith",
+            "usable_password": "false",
+            "seats-TOTAL_FORMS": "0",
+            "seats-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"] == [
+        "Another account already signs in with this address."
+    ]
+    assert User.objects.filter(email__iexact="ruth.smith@northmoor.example.org").count() == 1
