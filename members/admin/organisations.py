@@ -18,22 +18,25 @@ from members.models import (
 )
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
+from network.admin_inlines import RelatedReadOnce
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
 
 
-class SeatInline(LabelledTabularInline):
+class SeatInline(RelatedReadOnce, LabelledTabularInline):
     model = Seat
     extra = 0
     autocomplete_fields = ["user", "organisation"]
+    related_read_once = ("user", "organisation")
     fields = ["user", "organisation", "is_admin", "slot", "created_at"]
     readonly_fields = ["created_at"]
 
 
-class SeatRemovalInline(LabelledTabularInline):
+class SeatRemovalInline(RelatedReadOnce, LabelledTabularInline):
     """Seats the organisation's admins took back: a record, not edited here."""
 
     model = SeatRemoval
+    related_read_once = ("organisation", "user", "removed_by")
     extra = 0
     fields = ["user", "removed_by", "removed_at", "emailed_at"]
     readonly_fields = fields
@@ -50,8 +53,9 @@ class SeatRemovalInline(LabelledTabularInline):
         return False
 
 
-class InvitationInline(LabelledTabularInline):
+class InvitationInline(RelatedReadOnce, LabelledTabularInline):
     model = Invitation
+    related_read_once = ("organisation", "invited_by", "accepted_by")
     extra = 0
     fields = ["email", "invited_by", "sent_at", "accepted_at", "accepted_by", "revoked_at"]
     readonly_fields = fields

@@ -5,12 +5,14 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from members import access
 from members.exports import safe_cell
-from members.models import MembershipGrant, MemberType, User
+from members.models import MembershipGrant, MemberType, SeatRemoval, User
 from tests.members.factories import (
     InvitationFactory,
     OrganisationFactory,
@@ -131,6 +133,56 @@ def test_organisation_list_counts_seats_without_a_query_per_row(
         response = staff_client.get(reverse("admin:members_organisation_changelist"))
 
     assert response.status_code == 200
+
+
+def _queries_of_organisation_page(client, organisation) -> int:
+    url = reverse("admin:members_organisation_change", args=[organisation.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _people_around(organisation, count: int) -> None:
+    """Seats, invitations (half accepted) and seats taken back, `count` of each."""
+    for n in range(count):
+        SeatFactory(organisation=organisation)
+        InvitationFactory(
+            organisation=organisation,
+            accepted_by=UserFactory() if n % 2 else None,
+            accepted_at=timezone.now() if n % 2 else None,
+        )
+        SeatRemoval.objects.create(
+            organisation=organisation, user=UserFactory(), removed_by=UserFactory()
+        )
+
+
+def test_organisation_page_reads_its_seats_and_invitations_in_a_fixed_number_of_queries(
+    staff_client,
+):
+    organisation, _admin = organisation_with_seats(seats=40)
+    _people_around(organisation, 2)
+    few = _queries_of_organisation_page(staff_client, organisation)
+
+    _people_around(organisation, 10)
+
+    assert _queries_of_organisation_page(staff_client, organisation) == few
+
+
+def test_a_persons_page_reads_their_seats_in_a_fixed_number_of_queries(staff_client):
+    person = UserFactory()
+    SeatFactory(user=person)
+    url = reverse("admin:members_user_change", args=[person.pk])
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as one_seat:
+        staff_client.get(url)
+
+    for _ in range(4):
+        SeatFactory(user=person)
+    with CaptureQueriesContext(connection) as five_seats:
+        staff_client.get(url)
+
+    assert len(five_seats) == len(one_seat)
 
 
 def test_organisations_are_searchable_by_a_seat_holders_email(staff_client):
