@@ -34,7 +34,9 @@ class CategoryAdmin(LabelledListEditable, admin.ModelAdmin):
     ]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["moderators"]
+    # Chosen by name or address as they type: a two-list picker would list every
+    # account, tens of thousands of them, on each category's page.
+    autocomplete_fields = ["moderators"]
     readonly_fields = ["thread_count", "post_count", "last_post_at"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "order"]}),

@@ -43,6 +43,16 @@ def test_staff_manage_categories_threads_posts_and_the_watch_list(staff_client, 
         assert staff_client.get(reverse(name, args=args)).status_code == 200, name
 
 
+def test_a_categorys_page_names_its_moderators_not_every_person_with_an_account(staff_client, room):
+    room.moderators.add(UserFactory(name="Mina Okafor"))
+    UserFactory(name="Sam Unrelated")
+
+    page = staff_client.get(reverse("admin:forum_category_change", args=[room.pk])).text
+
+    assert "Mina Okafor" in page
+    assert "Sam Unrelated" not in page
+
+
 def test_staff_cannot_start_a_thread_in_the_admin(staff_client):
     """A thread begins with its first post: an empty one would break its pages."""
     assert staff_client.get(reverse("admin:forum_thread_add")).status_code == 403
