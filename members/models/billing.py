@@ -38,8 +38,12 @@ class Invoice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["subscription", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["subscription", "-created_at"]),
+            # The admin's list of every invoice, newest first: six years of them are kept.
+            models.Index(fields=["-created_at", "-id"], name="members_invoice_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number or self.stripe_invoice_id

@@ -495,3 +495,9 @@ def test_an_invoice_unpaid_past_its_due_date_and_the_grace_period_ends_access(
     access.forget(commissioner)  # the next request
 
     assert not access.is_member(commissioner)
+
+
+def test_the_invoice_list_reads_newest_first_from_an_index_of_its_own():
+    # Six years of invoices are kept: the admin's list must not sort them all per page.
+    assert list(Invoice._meta.ordering) == ["-created_at", "-id"]
+    assert ["-created_at", "-id"] in [list(index.fields) for index in Invoice._meta.indexes]
