@@ -120,6 +120,9 @@ class OrganisationAdmin(admin.ModelAdmin):
         "seats__user__email",
     ]
     prepopulated_fields = {"slug": ["name"]}
+    # Given here, not only in the model: a counted queryset (below) drops the model's
+    # order, and the autocomplete boxes that find organisations read it page by page.
+    ordering = ["name", "pk"]
     readonly_fields = ["seats_summary", "more_pages", "created_at"]
     inlines = [SeatInline, InvitationInline, SeatRemovalInline, OrganisationGrantInline]
     fieldsets = [

@@ -283,3 +283,18 @@ def test_staff_cannot_offer_seats_to_everyone_at_a_public_email_service(rf, staf
 
     assert not form.is_valid()
     assert "public email service" in str(form.errors["verified_domain"])
+
+
+def test_the_organisation_autocomplete_pages_through_every_organisation_once(staff_client):
+    for n in reversed(range(45)):  # created in the opposite order to their names
+        OrganisationFactory(name=f"Fictional Borough Council {n:02}")
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "members", "model_name": "seat", "field_name": "organisation"}
+
+    seen = []
+    for page in (1, 2, 3):
+        answer = staff_client.get(url, {**params, "term": "borough", "page": page}).json()
+        seen += [result["text"] for result in answer["results"]]
+
+    assert seen == sorted(seen)
+    assert len(seen) == len(set(seen)) == 45
