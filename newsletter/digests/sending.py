@@ -5,6 +5,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
@@ -171,7 +172,13 @@ def digest_send_chunk(*, period_id: int) -> bool:
                 bucket.acquire()
                 try:
                     mail.send_messages([message])
-                except SEND_ERRORS as error:
+                except SoftTimeLimitExceeded:
+                    raise  # the worker's own limit: the lease returns the rows
+                except Exception as error:
+                    if not isinstance(error, SEND_ERRORS):
+                        # Not a refusal: still this reader's copy alone, tried again later,
+                        # so that the readers after them still get theirs.
+                        logger.exception("digest %s: subscriber %s", period_id, subscriber.pk)
                     errors_in_row += 1
                     mail.close()
                     code = smtp_code(error)

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
@@ -263,7 +264,14 @@ class _Chunk:
                     except ValueError as error:  # an address Python's email package refuses
                         self.fail(row, f"Malformed email address: {error}")
                         continue
-                    except SEND_ERRORS as error:
+                    except SoftTimeLimitExceeded:
+                        raise  # the worker's own limit: the lease returns the rows
+                    except Exception as error:
+                        if not isinstance(error, SEND_ERRORS):
+                            # Something else failed for this copy (a backend's own error, a
+                            # fault in one address's copy): it is this row's, tried again
+                            # later like a refusal, so that the rows after it still go.
+                            logger.exception("edition %s: delivery %s", edition.pk, row.pk)
                         self.smtp_error(row, error)
                         _close_quietly(connection)  # start afresh: the session may be unusable
                         if self.errors_in_row >= settings.NEWSLETTER_ERROR_BURST:

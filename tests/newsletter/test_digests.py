@@ -321,6 +321,23 @@ def test_a_digest_the_email_service_refuses_fails_and_the_rest_still_go(settings
     assert gone.state == Subscriber.State.BOUNCED
 
 
+def test_a_digest_the_email_backend_fails_on_is_retried_and_the_rest_still_go(settings):
+    settings.EMAIL_BACKEND = "tests.newsletter.backends.ScriptedBackend"
+    broken = daily_reader()
+    fine = daily_reader()
+    resource("New today")
+    ScriptedBackend.script = {broken.email: RuntimeError("the backend failed on this copy")}
+    try:
+        start()
+    finally:
+        ScriptedBackend.script = {}
+
+    assert [m.to for m in mail.outbox] == [[fine.email]]
+    row = DigestDelivery.objects.get(subscriber=broken)
+    assert row.state == DigestDelivery.State.PENDING
+    assert "the backend failed" in row.error
+
+
 def test_an_app_declares_sections_with_plain_dicts_without_importing_the_newsletter(declare):
     def busiest_threads(reader, period):
         return {

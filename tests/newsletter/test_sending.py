@@ -409,6 +409,22 @@ def test_an_email_service_error_backs_off_and_is_retried_later(newsletter, editi
     assert "unavailable" in delivery.error
 
 
+def test_an_unexpected_error_for_one_copy_is_retried_later_and_the_rest_still_go(
+    newsletter, edition, scripted
+):
+    broken = SubscriberFactory(newsletters=[newsletter])
+    fine = SubscriberFactory(newsletters=[newsletter])
+    scripted[broken.email] = RuntimeError("the backend failed on this copy")
+
+    send(edition)
+
+    assert [m.to for m in mail.outbox] == [[fine.email]]
+    delivery = Delivery.objects.get(subscriber=broken)
+    assert delivery.state == State.PENDING
+    assert delivery.attempts == 1
+    assert "the backend failed" in delivery.error
+
+
 def test_hard_bounced_address_is_not_mailed_again(newsletter, edition, scripted):
     gone = SubscriberFactory(newsletters=[newsletter])
     SubscriberFactory(newsletters=[newsletter])
