@@ -121,6 +121,7 @@ def data_export_build(*, data_request: DataRequest) -> DataRequest:
         data_request.export_file = name
         data_request.export_expires_at = now + timedelta(hours=settings.DATA_EXPORT_LINK_HOURS)
         data_request.export_downloaded_at = None
+        data_request.notified_at = None  # a new link: the person is emailed it
         data_request.state = DataRequest.State.DONE
         data_request.closed_at = now
         data_request.outcome = "Download prepared and its link emailed to the person."

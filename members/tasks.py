@@ -4,13 +4,14 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import MemberTypeChangeRequest
 from members.type_changes import type_change_request_admin_url
 from network.celery import EMAIL_RETRY
-from network.mail import build_email, site_url
+from network.mail import build_email, send_once, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -96,17 +97,23 @@ def data_export_notify(data_request_id: int) -> None:
     data_request = DataRequest.objects.select_related("user").filter(pk=data_request_id).first()
     if data_request is None or not data_request.export_file or data_request.user.is_erased:
         return
-    email = build_email(
-        template="members/emails/data_export_ready",
-        context={
-            "user": data_request.user,
-            "link": data_rights.data_export_link(data_request),
-            "expires_at": data_request.export_expires_at,
-        },
-        subject="Your data is ready to download",
-        to=[data_request.user.email],
+    send_once(
+        model=DataRequest,
+        pk=data_request.pk,
+        claim=Q(notified_at__isnull=True),
+        field="notified_at",
+        value=timezone.now(),
+        build=lambda: build_email(
+            template="members/emails/data_export_ready",
+            context={
+                "user": data_request.user,
+                "link": data_rights.data_export_link(data_request),
+                "expires_at": data_request.export_expires_at,
+            },
+            subject="Your data is ready to download",
+            to=[data_request.user.email],
+        ),
     )
-    email.send()
 
 
 @shared_task(**EMAIL_RETRY)
@@ -121,13 +128,22 @@ def account_deletion_notify(data_request_id: int) -> None:
     )
     if data_request is None:
         return  # cancelled or done meanwhile
-    email = build_email(
-        template="members/emails/account_deletion_scheduled",
-        context={"data_request": data_request, "login_url": site_url(reverse("account_login"))},
-        subject="Your account will be deleted",
-        to=[data_request.user.email],
+    send_once(
+        model=DataRequest,
+        pk=data_request.pk,
+        claim=Q(notified_at__isnull=True),
+        field="notified_at",
+        value=timezone.now(),
+        build=lambda: build_email(
+            template="members/emails/account_deletion_scheduled",
+            context={
+                "data_request": data_request,
+                "login_url": site_url(reverse("account_login")),
+            },
+            subject="Your account will be deleted",
+            to=[data_request.user.email],
+        ),
     )
-    email.send()
 
 
 @shared_task

@@ -5,11 +5,12 @@ Templates come in pairs, `<name>.txt` and `<name>.html`; the HTML one extends
 clients drop <style> blocks.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Model, Q
 from django.template.loader import render_to_string
 
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
@@ -49,3 +50,28 @@ def build_email(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def send_once(
+    *,
+    model: type[Model],
+    pk: int,
+    claim: Q,
+    field: str,
+    value,
+    build: Callable[[], EmailMultiAlternatives],
+) -> bool:
+    """Send a one-off email about a row at most once, however often its task runs.
+
+    Claims the row's "sent" mark (`field` set to `value` where `claim` still holds) with
+    one conditional UPDATE, so two workers never both send; sends; and gives the mark
+    back if sending fails, so the task's retry sends it. Returns whether it sent."""
+    claimed = model._default_manager.filter(claim, pk=pk).update(**{field: value})
+    if not claimed:
+        return False
+    try:
+        build().send()
+    except Exception:
+        model._default_manager.filter(pk=pk).update(**{field: None})
+        raise
+    return True

@@ -51,6 +51,7 @@ class DataRequestAdmin(admin.ModelAdmin):
         "recorded_by",
         "export_expires_at",
         "export_downloaded_at",
+        "notified_at",
     ]
     readonly_fields = [
         "due_by",
@@ -59,6 +60,7 @@ class DataRequestAdmin(admin.ModelAdmin):
         "recorded_by",
         "export_expires_at",
         "export_downloaded_at",
+        "notified_at",
     ]
 
     @admin.display(boolean=True, description="Overdue")

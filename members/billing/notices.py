@@ -24,7 +24,7 @@ from members.models import (
     Subscription,
     SubscriptionStatus,
 )
-from network.mail import build_email, site_url
+from network.mail import build_email, send_once, site_url
 
 
 def _recipients(subscription: Subscription) -> list[str]:
@@ -47,20 +47,6 @@ def _membership_goes_on(subscription: Subscription) -> bool:
     if subscription.user_id:
         return access.is_member(subscription.user)
     return access.organisation_membership(subscription.organisation) is not None
-
-
-def _send_once(*, model, pk: int, claim: Q, field: str, value, build) -> bool:
-    """Claim the 'sent' mark with one conditional UPDATE, send, and give the mark back if
-    sending fails (so a retry sends it, and two workers never both send)."""
-    claimed = model.objects.filter(claim, pk=pk).update(**{field: value})
-    if not claimed:
-        return False
-    try:
-        build().send()
-    except Exception:
-        model.objects.filter(pk=pk).update(**{field: None})
-        raise
-    return True
 
 
 def payment_failed_notice_send(*, invoice_id: int) -> bool:
@@ -87,7 +73,7 @@ def payment_failed_notice_send(*, invoice_id: int) -> bool:
             to=_recipients(subscription),
         )
 
-    return _send_once(
+    return send_once(
         model=Invoice,
         pk=invoice.pk,
         claim=Q(payment_failed_notice_sent_at__isnull=True),
@@ -133,7 +119,7 @@ def ending_soon_notice_send(*, subscription_id: int) -> bool:
         )
 
     # Sent once per period end: renewing and cancelling again later earns a new reminder.
-    return _send_once(
+    return send_once(
         model=Subscription,
         pk=subscription.pk,
         claim=~Q(ending_reminder_sent_for=subscription.current_period_end)
@@ -184,7 +170,7 @@ def membership_ended_notice_send(*, subscription_id: int) -> bool:
             to=_recipients(subscription),
         )
 
-    return _send_once(
+    return send_once(
         model=Subscription,
         pk=subscription.pk,
         claim=Q(ended_notice_sent_at__isnull=True),
@@ -223,7 +209,7 @@ def invoice_request_received_notice_send(*, invoice_request_id: int) -> bool:
             to=[request.requested_by.email],
         )
 
-    return _send_once(
+    return send_once(
         model=InvoiceRequest,
         pk=request.pk,
         claim=Q(requester_notified_at__isnull=True),
@@ -254,7 +240,7 @@ def invoice_request_staff_notice_send(*, invoice_request_id: int) -> bool:
             reply_to=[request.requested_by.email],
         )
 
-    return _send_once(
+    return send_once(
         model=InvoiceRequest,
         pk=request.pk,
         claim=Q(staff_notified_at__isnull=True),
@@ -291,7 +277,7 @@ def invoice_request_decision_notice_send(*, invoice_request_id: int) -> bool:
             to=[request.requested_by.email],
         )
 
-    return _send_once(
+    return send_once(
         model=InvoiceRequest,
         pk=request.pk,
         claim=Q(decision_notified_at__isnull=True),

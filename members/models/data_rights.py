@@ -90,6 +90,13 @@ class DataRequest(models.Model):
     export_file = models.CharField(max_length=200, blank=True, editable=False)
     export_expires_at = models.DateTimeField(null=True, blank=True)
     export_downloaded_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(
+        "person emailed at",
+        null=True,
+        blank=True,
+        help_text="When the person was emailed their download link, or that their account "
+        "will be deleted. Empty: not (yet) sent; a failed email is retried.",
+    )
 
     objects = DataRequestQuerySet.as_manager()
 

@@ -303,6 +303,22 @@ def test_the_person_is_emailed_when_their_account_will_be_deleted(
     assert "Sign in before then" in mail.outbox[-1].body
 
 
+def test_the_deletion_email_goes_once_however_often_its_task_runs(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    from members import tasks
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        data_request = data_rights.account_deletion_request(user=user, keep_post_text=True)
+
+    tasks.account_deletion_notify(data_request.pk)
+
+    assert len([m for m in mail.outbox if m.to == [user.email]]) == 1
+
+
 def test_files_attached_to_their_posts_go_when_they_remove_the_text():
     from django.core.files.base import ContentFile
 

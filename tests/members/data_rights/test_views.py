@@ -57,6 +57,43 @@ def test_the_download_is_emailed_to_its_owner_as_a_link(prepared):
     assert DataRequest.objects.get(user=user).state == DataRequest.State.DONE
 
 
+def test_the_download_link_is_emailed_once_however_often_its_task_runs(prepared):
+    from members import tasks
+
+    user, _ = prepared
+    data_request = DataRequest.objects.get(user=user)
+
+    tasks.data_export_notify(data_request.pk)
+
+    assert len([m for m in mail.outbox if m.to == [user.email]]) == 1
+    data_request.refresh_from_db()
+    assert data_request.notified_at is not None
+
+
+def test_a_download_email_that_fails_is_sent_by_the_retry(prepared, monkeypatch):
+    from django.core.mail import EmailMultiAlternatives
+
+    from members import tasks
+
+    user, _ = prepared
+    data_request = DataRequest.objects.get(user=user)
+    DataRequest.objects.filter(pk=data_request.pk).update(notified_at=None)
+    mail.outbox.clear()
+
+    def refuse(message, fail_silently=False):
+        raise OSError("connection refused")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmailMultiAlternatives, "send", refuse)
+        with pytest.raises(OSError):
+            tasks.data_export_notify(data_request.pk)
+    assert DataRequest.objects.get(pk=data_request.pk).notified_at is None
+
+    tasks.data_export_notify(data_request.pk)
+
+    assert [m.to for m in mail.outbox] == [[user.email]]
+
+
 def test_the_link_gives_the_zip_to_its_owner(prepared, client):
     user, path = prepared
     response = client.get(path)
