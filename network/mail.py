@@ -36,12 +36,16 @@ def build_email(
     headers: dict[str, str] | None = None,
     from_email: str | None = None,
 ) -> EmailMultiAlternatives:
-    """Render `template`.txt and `template`.html into one multipart message."""
+    """Render `template`.txt and `template`.html into one multipart message.
+
+    The subject is put on one line: it often carries what someone typed (a contact
+    form's subject, an organisation's name), and a line break in a header makes Django
+    refuse to send the message at all."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     text = render_to_string(f"{template}.txt", context)
     html = inline_css(render_to_string(f"{template}.html", context))
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=" ".join(subject.split()),
         body=text,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=list(to),

@@ -185,3 +185,20 @@ def test_contact_form_is_filled_in_with_a_signed_in_persons_name_and_email(clien
 
     assert f'value="{registered.email}"' in response.content.decode()
     assert f'value="{registered.name}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_subject_typed_over_two_lines_still_reaches_staff_on_one_line(
+    client, django_capture_on_commit_callbacks
+):
+    data = {**VALID, "subject": "Invoice for our council\r\nBcc: someone@example.org"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("contact"), data, follow=True)
+
+    assert b"Your message has been sent" in response.content
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == (
+        "Contact form: Invoice for our council Bcc: someone@example.org"
+    )
+    assert mail.outbox[0].bcc == []
