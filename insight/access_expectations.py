@@ -2,7 +2,8 @@
 in members/access_matrix.py).
 
 The dashboard lives under /admin/: like every admin page it sends anyone who is not
-staff with two-factor authentication to sign in (302). An organisation's engagement
+staff to sign in (302); staff without two-factor never get this far
+(members/middleware.py). An organisation's engagement
 report opens for that organisation's admins and for staff; for everyone else the
 organisation looks like no organisation (404), including admins of another one.
 """
@@ -13,11 +14,14 @@ from members.models import Organisation, Seat
 # for (insight/access.py): to them every organisation's report looks like none.
 _OWN = {"anonymous": 302, "org_admin": 200, "staff": 200, "*": 404}
 _OTHER = {"anonymous": 302, "staff": 200, "*": 404}
+# In the admin: others are sent to sign in; editors, without the billing permission, see
+# no dashboard.
+_STAFF_IN_ADMIN = {"staff": 200, "editor": 404, "*": 302}
 
 EXPECTED: dict[str, dict[str, int]] = {
-    "insight_admin:dashboard": {"*": 302},
-    "insight_admin:dashboard_csv": {"*": 302},
-    "insight_admin:organisation": {"*": 302},
+    "insight_admin:dashboard": _STAFF_IN_ADMIN,
+    "insight_admin:dashboard_csv": _STAFF_IN_ADMIN,
+    "insight_admin:organisation": _STAFF_IN_ADMIN,
     "insight:organisation[own]": _OWN,
     "insight:organisation[other]": _OTHER,
     "insight:organisation_csv[own]": _OWN,

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -6,30 +7,35 @@ from django.urls import reverse
 
 
 class StaffTwoFactorMiddleware:
-    """Staff must turn on two-factor authentication before they reach the admin.
+    """Staff must turn on two-factor authentication before they use the site as staff.
 
-    allauth has no setting for this. The admin holds every member's data, so a stolen
-    staff password alone must not open it.
+    allauth has no setting for this. Staff powers reach well beyond the admin: the forum's
+    moderation (safeguarding reports, suspensions), every organisation's engagement report,
+    drafts and every members-only page. So a staff account without two-factor reaches
+    only the account pages it needs to set it up (allauth's, under /accounts/: two-factor,
+    email, password, sign out); a stolen staff password alone opens nothing else.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._admin_prefix: str | None = None
+        self._accounts_prefix: str | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._admin_prefix is None:
-            self._admin_prefix = reverse("admin:index")
+        if self._accounts_prefix is None:
+            # allauth's URLs all sit under the prefix of its sign-in page.
+            self._accounts_prefix = reverse("account_login").removesuffix("login/")
         user = request.user
         if (
-            request.path.startswith(self._admin_prefix)
-            and user.is_authenticated
+            user.is_authenticated
             and user.is_staff
-            and not is_mfa_enabled(user)
+            and not request.path.startswith(self._accounts_prefix)
+            # The kinds signing in asks for: recovery codes alone are not a second step.
+            and not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
         ):
             messages.warning(
                 request,
-                "Staff accounts need two-factor authentication before they can open the "
-                "admin. Set up an authenticator app or a security key below.",
+                "Staff accounts need two-factor authentication before they can be used. "
+                "Set up an authenticator app or a security key below.",
             )
             return redirect("mfa_index")
         return self.get_response(request)

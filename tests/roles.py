@@ -113,12 +113,19 @@ def moderator() -> User:
 
 
 def editor() -> User:
+    """Editors are staff, so they have two-factor set up, as staff must."""
     user = UserFactory(email="editor@example.org", is_staff=True)
     user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
-    return user
+    return with_two_factor(user)
 
 
 def staff() -> User:
+    """Staff with two-factor set up, as staff must (members/middleware.py); someone made
+    staff who has not set it up yet is staff_without_two_factor()."""
+    return with_two_factor(staff_without_two_factor())
+
+
+def staff_without_two_factor() -> User:
     return UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
 
 
@@ -126,7 +133,9 @@ def with_two_factor(user: User) -> User:
     """`user` with an authenticator app set up: the admin lets staff in only then."""
     from allauth.mfa.models import Authenticator
 
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "x"}}
+    )
     return user
 
 

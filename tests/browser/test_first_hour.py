@@ -9,7 +9,8 @@ from django.utils import timezone
 from members.access import AccessLevel
 from members.models import MemberType
 from newsletter.models import Edition
-from tests.browser.conftest import assert_accessible, sign_in
+from tests import roles
+from tests.browser.conftest import assert_accessible, sign_in, signed_in
 from tests.forum.factories import CategoryFactory, member_of_type, thread_with_posts
 from tests.members.factories import PASSWORD, PlanFactory, TopicFactory, UserFactory
 from tests.newsletter.factories import EditionFactory, SectionFactory
@@ -213,11 +214,9 @@ def test_forum_tables_keep_their_headers_for_screen_readers_when_stacked(new_pag
 
 
 @pytest.mark.django_db(transaction=True)
-def test_header_rows_do_not_wrap_for_visitors_or_staff(new_page):
-    UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+def test_header_rows_do_not_wrap_for_visitors_or_staff(new_page, live_server):
     visitor = new_page()
-    staff = new_page()
-    sign_in(staff, "staff@example.org", PASSWORD)
+    staff = signed_in(new_page, live_server, roles.staff())
 
     for viewport in ({"width": 1024, "height": 800}, DESK):
         for page in (visitor, staff):

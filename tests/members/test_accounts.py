@@ -10,10 +10,11 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from members.models import User
+from tests import roles
 from tests.members.factories import PASSWORD, UserFactory
 
 GOOD_PASSWORD = "placement-stability-2026"
@@ -365,8 +366,8 @@ def test_two_factor_page_offers_authenticator_app_security_keys_and_recovery_cod
 
 
 @pytest.mark.django_db
-def test_staff_without_two_factor_are_sent_to_set_it_up_before_the_admin(client, staff):
-    client.force_login(staff)
+def test_staff_without_two_factor_are_sent_to_set_it_up_before_the_admin(client):
+    client.force_login(roles.staff_without_two_factor())
 
     response = client.get(reverse("admin:index"))
 
@@ -375,8 +376,62 @@ def test_staff_without_two_factor_are_sent_to_set_it_up_before_the_admin(client,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse_lazy("forum:moderation_queue"),
+        reverse_lazy("forum:moderation_suspensions"),
+        reverse_lazy("members:account"),
+        reverse_lazy("practice_library:index"),
+        reverse_lazy("home"),
+    ],
+)
+def test_staff_without_two_factor_reach_no_page_but_setting_it_up(client, url):
+    client.force_login(roles.staff_without_two_factor())
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_index")
+
+
+@pytest.mark.django_db
+def test_staff_without_two_factor_see_no_organisations_engagement(client, org_admin):
+    organisation = org_admin.seats.get().organisation
+    client.force_login(roles.staff_without_two_factor())
+
+    response = client.get(reverse("insight:organisation", kwargs={"slug": organisation.slug}))
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_index")
+
+
+@pytest.mark.django_db
+def test_staff_without_two_factor_can_set_it_up_and_sign_out(client):
+    client.force_login(roles.staff_without_two_factor())
+
+    assert client.get(reverse("mfa_index")).status_code == 200
+    assert client.get(reverse("mfa_activate_totp")).url.startswith(
+        reverse("account_reauthenticate")
+    )
+    assert client.get(reverse("account_logout")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_with_recovery_codes_alone_are_sent_to_set_up_two_factor(client):
+    staff = roles.staff_without_two_factor()
+    Authenticator.objects.create(
+        user=staff, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "x", "used_mask": 0}
+    )
+    client.force_login(staff)
+
+    response = client.get(reverse("forum:moderation_queue"))
+
+    assert response.url == reverse("mfa_index")
+
+
+@pytest.mark.django_db
 def test_staff_with_two_factor_reach_the_admin(client, staff):
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(staff)
 
     assert client.get(reverse("admin:index")).status_code == 200

@@ -4,7 +4,6 @@ send now, and the progress page with its controls."""
 import re
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
@@ -278,7 +277,6 @@ def test_an_editor_sees_a_subscribers_account_as_its_address_without_the_members
 ):
     subscriber = SubscriberFactory(user=registered, email=registered.email)
     editor.groups.add(group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS))
-    Authenticator.objects.create(user=editor, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(editor)
 
     response = client.get(reverse("admin:newsletter_subscriber_change", args=[subscriber.pk]))
@@ -306,7 +304,6 @@ def test_an_editor_picks_visible_threads_for_forum_highlights_and_reads_no_forum
     shown = thread_with_posts(posts=1, title="Staying Close: first year lessons")
     thread_with_posts(posts=1, title="Staying Close: a hidden thread", state=ThreadState.HIDDEN)
     editor.groups.add(group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS))
-    Authenticator.objects.create(user=editor, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(editor)
 
     found = _threads_picker(client, "staying")

@@ -5,7 +5,6 @@ list and attachment checks."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
@@ -399,7 +398,6 @@ def editor_client(client, editor):
     from members.demo import EDITORS_APP_LABELS, group_with_permissions
 
     group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS)
-    Authenticator.objects.create(user=editor, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(editor)
     return client
 

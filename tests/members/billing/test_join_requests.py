@@ -2,7 +2,6 @@
 emails the person who asked and the membership team, once each."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.urls import reverse
 
@@ -190,7 +189,6 @@ def test_approving_an_individuals_request_in_the_admin_gives_access_of_the_plans
     client, django_capture_on_commit_callbacks, no_stripe, policy_plan, provider, staff
 ):
     ask(client, django_capture_on_commit_callbacks, provider, policy_plan)
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(staff)
 
     response = client.post(
@@ -318,7 +316,6 @@ def test_a_decided_request_keeps_what_was_decided_and_its_email_mark_in_the_admi
     ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
     request = InvoiceRequest.objects.get()
     invoicing.invoice_request_reject(invoice_request=request, rejected_by=staff, reason="")
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client.force_login(staff)
     path = reverse("admin:members_invoicerequest_change", args=[request.pk])
 
