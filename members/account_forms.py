@@ -8,6 +8,8 @@ and buttons comes from the project's translation catalog (locale/).
 
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
 
 EMAIL_LABEL = "Email address"
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.org"
@@ -41,7 +43,13 @@ class LoginForm(SiteWordingMixin, allauth_forms.LoginForm):
 
 
 class SignupForm(SiteWordingMixin, allauth_forms.SignupForm):
-    pass
+    def try_save(self, request: HttpRequest):
+        if self.account_already_exists:
+            # allauth answers an address that has an account without creating one, so
+            # without hashing a password: a second and more sooner, which told a script
+            # which addresses have accounts. Hashing this one costs the same time.
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
 
 
 class AddEmailForm(SiteWordingMixin, allauth_forms.AddEmailForm):

@@ -3,11 +3,13 @@ and sessions: allauth, configured for the portal."""
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.test import Client
 from django.urls import reverse, reverse_lazy
@@ -125,6 +127,17 @@ def test_signing_up_with_a_registered_email_reveals_nothing(client, registered):
     # The owner is told by email; the page is the same as for a new address.
     assert mail.outbox[-1].to == [registered.email]
     assert User.objects.filter(email=registered.email).count() == 1
+
+
+@pytest.mark.django_db
+def test_signing_up_with_a_registered_email_hashes_the_password_as_a_new_account_does(
+    client, registered
+):
+    # Time is not asserted: hashing is what made a new address answer a second later.
+    with mock.patch("members.account_forms.make_password", wraps=make_password) as hashed:
+        _sign_up(client, email=registered.email)
+
+    hashed.assert_called_once_with(GOOD_PASSWORD)
 
 
 @pytest.mark.django_db
