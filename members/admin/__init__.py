@@ -7,4 +7,5 @@ from members.admin import (  # noqa: F401
     organisations,
     people,
     sessions,
+    two_factor,
 )

@@ -451,6 +451,54 @@ def test_staff_with_two_factor_reach_the_admin(client, staff):
 
 
 @pytest.mark.django_db
+def test_the_admin_lists_someones_authenticator_without_its_secret(staff_client, registered):
+    app = Authenticator.objects.create(
+        user=registered, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+
+    listed = staff_client.get(reverse("admin:mfa_authenticator_changelist"))
+    shown = staff_client.get(reverse("admin:mfa_authenticator_change", args=[app.pk]))
+
+    assert str(registered) in listed.content.decode()
+    assert shown.status_code == 200
+    assert "JBSWY3DPEHPK3PXP" not in shown.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_set_someones_authenticator_secret_in_the_admin(staff_client, registered):
+    app = Authenticator.objects.create(
+        user=registered, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+
+    staff_client.post(
+        reverse("admin:mfa_authenticator_change", args=[app.pk]),
+        {
+            "user": registered.pk,
+            "type": "totp",
+            "data": '{"secret": "KNOWNTOTHESTAFF"}',
+            "created_at_0": "05/01/2026",
+            "created_at_1": "09:00:00",
+            "last_used_at_0": "05/01/2026",
+            "last_used_at_1": "09:00:00",
+        },
+    )
+
+    app.refresh_from_db()
+    assert app.data == {"secret": "JBSWY3DPEHPK3PXP"}
+
+
+@pytest.mark.django_db
+def test_staff_remove_a_lost_authenticator_in_the_admin(staff_client, registered):
+    app = Authenticator.objects.create(
+        user=registered, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+
+    staff_client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+
+    assert not Authenticator.objects.filter(pk=app.pk).exists()
+
+
+@pytest.mark.django_db
 def test_admin_sign_in_goes_through_the_sites_sign_in(client):
     response = client.get(reverse("admin:login"))
 
