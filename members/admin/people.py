@@ -101,6 +101,14 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Whoever may edit people could otherwise make themselves (or anyone) staff
+            # or a superuser, or give any permission: that stays with superusers.
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return fields
+
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         # (The same address in other capitals is the same mailbox: nothing to confirm.)

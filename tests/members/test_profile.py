@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from members.models import MemberType, Region, User
-from tests.members.factories import TopicFactory
+from tests import roles
+from tests.members.factories import TopicFactory, UserFactory
 
 
 @pytest.mark.django_db
@@ -105,3 +107,31 @@ def test_a_sign_up_name_is_kept_without_characters_that_turn_text_around(client)
     )
 
     assert User.objects.get(email="grace@example.org").name == "Grace Lewis"
+
+
+@pytest.mark.django_db
+def test_staff_who_may_edit_people_cannot_make_themselves_superuser(client):
+    clerk = roles.with_two_factor(UserFactory(email="clerk@example.org", is_staff=True))
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client.force_login(clerk)
+
+    client.post(
+        reverse("admin:members_user_change", args=[clerk.pk]),
+        {
+            "email": clerk.email,
+            "name": clerk.name,
+            "job_title": "Membership officer",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "seats-TOTAL_FORMS": "0",
+            "seats-INITIAL_FORMS": "0",
+        },
+    )
+
+    clerk.refresh_from_db()
+    assert clerk.job_title == "Membership officer"  # the form was saved
+    assert not clerk.is_superuser
+    assert not clerk.user_permissions.filter(codename="delete_user").exists()
