@@ -22,3 +22,19 @@ def sign_in_address_replace(*, user: User, old_email: str, request: HttpRequest)
         if not address.verified:
             transaction.on_commit(lambda: address.send_confirmation(request))
     return address
+
+
+def other_sessions_end(*, request: HttpRequest, user: User) -> None:
+    """Sign the person out everywhere but here: their other sessions were opened with
+    the password alone, before they set up two-factor authentication.
+
+    Staff powers open only once two-factor is set up (members/middleware.py); without
+    this, a session someone opened with a staff password alone would gain them all the
+    moment the owner set up two-factor from their own."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    others = UserSession.objects.filter(user_id=user.pk).exclude(
+        session_key=request.session.session_key
+    )
+    get_adapter().end_sessions(list(others))

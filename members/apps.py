@@ -6,7 +6,18 @@ class MembersConfig(AppConfig):
     verbose_name = "Members and memberships"
 
     def ready(self) -> None:
+        from allauth.mfa.signals import authenticator_added
+
         # Celery's autodiscovery finds members.tasks only; billing's and the organisations'
         # tasks live in their packages, so workers register them from here.
         from members.billing import tasks as billing_tasks  # noqa: F401
         from members.organisations import tasks as organisation_tasks  # noqa: F401
+
+        authenticator_added.connect(_other_sessions_end, dispatch_uid="members.other_sessions")
+
+
+def _other_sessions_end(sender, request, user, **kwargs) -> None:
+    """allauth tells of a new authenticator (an app, a security key, recovery codes)."""
+    from members.accounts import other_sessions_end
+
+    other_sessions_end(request=request, user=user)

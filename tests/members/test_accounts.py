@@ -9,6 +9,12 @@ import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY as TOTP_SECRET_SESSION_KEY
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.test import Client
@@ -428,6 +434,32 @@ def test_staff_without_two_factor_can_set_it_up_and_sign_out(client):
         reverse("account_reauthenticate")
     )
     assert client.get(reverse("account_logout")).status_code == 200
+
+
+def _set_up_an_authenticator_app(client) -> None:
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session[TOTP_SECRET_SESSION_KEY]
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    response = client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert Authenticator.objects.filter(type=Authenticator.Type.TOTP).exists(), response
+
+
+@pytest.mark.django_db
+def test_a_session_opened_before_two_factor_ends_when_it_is_set_up(
+    django_capture_on_commit_callbacks,
+):
+    staff = roles.staff_without_two_factor()
+    owner, other = Client(), Client()
+    owner.force_login(staff)
+    other.force_login(staff)  # someone else, with the password alone
+
+    other.get(reverse("mfa_index"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _set_up_an_authenticator_app(owner)
+
+    assert other.get(reverse("forum:moderation_queue")).url.startswith(reverse("account_login"))
+    assert owner.get(reverse("forum:moderation_queue")).status_code == 200
 
 
 @pytest.mark.django_db
