@@ -28,6 +28,8 @@ from django.utils.functional import LazyObject, empty
 from django.utils.http import content_disposition_header
 from django_sendfile import sendfile
 
+from network.text import without_direction_controls
+
 logger = logging.getLogger(__name__)
 
 # Detected MIME type -> (extension we store, the kind readers see)
@@ -263,10 +265,18 @@ def image_size_check(uploaded) -> tuple[int, int]:
     return width, height
 
 
+def uploaded_name(name: str | None, *, default: str, max_length: int) -> str:
+    """The name an uploaded file is shown by: its last path part, without control
+    characters or direction controls (U+202E would show "report\u202efdp.exe" as
+    "reportexe.pdf")."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = without_direction_controls(_TEXT_CONTROL.sub("", base)).strip()
+    return base[:max_length] or default
+
+
 def safe_filename(name: str, *, extension: str) -> str:
     """A download name without paths or control characters, ending in the real type."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = _TEXT_CONTROL.sub("", base).strip().strip(".") or "download"
+    base = uploaded_name(name, default="download", max_length=255).strip(".") or "download"
     stem = base.rsplit(".", 1)[0] if "." in base else base
     stem = re.sub(r"\s+", " ", stem)[:150].strip() or "download"
     return f"{stem}.{extension}"

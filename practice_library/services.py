@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from network.celery import on_commit_once
-from network.files import attachment_file_check, extract_text
+from network.files import attachment_file_check, extract_text, uploaded_name
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 from practice_library import access
 from practice_library.models import (
@@ -202,7 +202,7 @@ def attachment_prepare(*, attachment: Attachment, uploaded: UploadedFile) -> Att
     attachment.content_type = checked.content_type
     attachment.extension = checked.extension
     attachment.size_bytes = uploaded.size
-    attachment.original_filename = (uploaded.name or "download").rsplit("/", 1)[-1][:200]
+    attachment.original_filename = uploaded_name(uploaded.name, default="download", max_length=200)
     attachment.extracted_text = ""
     attachment.text_extracted_at = None
     return attachment

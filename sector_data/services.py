@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from network.files import uploaded_name
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 from sector_data.models import (
     DataPage,
@@ -110,7 +111,7 @@ def dataset_version_upload(
         version = DatasetVersion(
             dataset=dataset,
             number=number,
-            original_filename=(uploaded.name or "upload")[:255],
+            original_filename=uploaded_name(uploaded.name, default="upload", max_length=255),
             uploaded_by=uploaded_by,
             row_count=parsed.data_lines,
             observation_count=len(parsed.rows),

@@ -17,7 +17,7 @@ from forum.models import (
     Post,
     PostAttachment,
 )
-from network.files import attachment_file_check
+from network.files import attachment_file_check, uploaded_name
 
 # --- Attachments ------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ def attachments_save(post: Post, checked: list[CheckedUpload]) -> bool:
     for item in checked:
         attachment = PostAttachment(
             post=post,
-            original_filename=(item.uploaded.name or "file")[:200],
+            original_filename=uploaded_name(item.uploaded.name, default="file", max_length=200),
             content_type=item.content_type,
             extension=item.extension,
             is_image=item.is_image,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from network.files import attachment_file_check
+from network.files import attachment_file_check, safe_filename, uploaded_name
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -61,3 +61,17 @@ def test_an_image_whose_header_cannot_be_read_is_refused():
     broken = png_header_only(10, 10)[:20]
     with pytest.raises(ValidationError, match="could not be read"):
         attachment_file_check(SimpleUploadedFile("broken.png", broken))
+
+
+def test_an_uploaded_name_loses_its_path_and_direction_controls():
+    assert uploaded_name("C:\\Users\\sam\\report\u202efdp.exe", default="file", max_length=200) == (
+        "reportfdp.exe"
+    )
+
+
+def test_an_uploaded_name_of_nothing_shown_takes_the_default():
+    assert uploaded_name("\u202e\u202c", default="file", max_length=200) == "file"
+
+
+def test_a_download_name_keeps_no_direction_controls():
+    assert safe_filename("minutes\u202eftp.pdf", extension="pdf") == "minutesftp.pdf"
