@@ -627,7 +627,9 @@ NEWSLETTER_LIST_DOMAIN = env("NEWSLETTER_LIST_DOMAIN", default="network.example.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
     "NEWSLETTER_UNSUBSCRIBE_MAILTO", default="unsubscribe@network.example.org"
 )
-ACCOUNT_RATE_LIMITS["newsletter_signup"] = env("RATE_LIMIT_NEWSLETTER_SIGNUP", default="10/h/ip")
+ACCOUNT_RATE_LIMITS["newsletter_signup"] = env(
+    "RATE_LIMIT_NEWSLETTER_SIGNUP", default="10/h/ip,3/h/key"
+)
 
 # ------------------------------------------------------------------------------
 # Membership and content rules

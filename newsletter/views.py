@@ -81,8 +81,14 @@ def index(request: HttpRequest) -> HttpResponse:
                 )
             messages.success(request, _saved_text(form))
             return redirect("newsletter:index")
-        if not consume(request, action="newsletter_signup"):
-            form.add_error(None, "Too many sign-ups from here just now. Please try later.")
+        # Per address as well as per place: many machines must not flood one inbox with
+        # confirmation emails.
+        address = form.cleaned_data["email"].strip().lower()
+        if not consume(request, action="newsletter_signup", key=address):
+            form.add_error(
+                None,
+                "Too many sign-ups for this address, or from here, just now. Please try later.",
+            )
         else:
             services.subscriber_sign_up(
                 email=form.cleaned_data["email"],

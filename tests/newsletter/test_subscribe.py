@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -337,6 +338,24 @@ def test_sign_up_is_rate_limited(client, newsletter, settings, sign_up):
 
     assert response.status_code == 400
     assert not Subscriber.objects.filter(email="third@example.org").exists()
+
+
+def test_sign_up_of_one_address_is_limited_whatever_place_it_comes_from(
+    newsletter, settings, sign_up
+):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "newsletter_signup": "100/h/ip,2/h/key",
+    }
+    for n in range(2):
+        sign_up(Client(REMOTE_ADDR=f"192.0.2.{n + 1}"), newsletter, email="target@example.org")
+    mail.outbox.clear()
+
+    response = sign_up(Client(REMOTE_ADDR="192.0.2.9"), newsletter, email="target@example.org")
+
+    assert response.status_code == 400
+    assert "Too many sign-ups for this address" in response.content.decode()
+    assert mail.outbox == []
 
 
 def test_signing_up_again_restarts_the_expiry_of_an_unconfirmed_address(settings):
