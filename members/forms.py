@@ -16,7 +16,7 @@ class SignupDetailsForm(SpecificMessages, forms.Form):
 
     newsletter = forms.BooleanField(
         required=False,
-        label="Email me the newsletter and the weekly digest",
+        label="Send me the newsletter and the weekly digest",
         help_text="News from the network, and a weekly round-up of new resources, events "
         "and forum threads. They start once you confirm your address; you can stop them "
         "from a link in every email.",

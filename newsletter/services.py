@@ -109,12 +109,16 @@ def subscriber_sign_up(
     return subscriber
 
 
-# The box on the account sign-up form, and the words stored as consent when it is ticked.
+# The box on the account sign-up form (members.forms.SignupDetailsForm).
 ACCOUNT_SIGN_UP_FORM = "account sign-up"
-ACCOUNT_SIGN_UP_CONSENT_TEXT = (
-    "Email me the network's newsletter and the weekly digest of what is new. I can change "
-    "my choices or unsubscribe at any time from a link in every email."
-)
+
+
+def account_sign_up_consent_text() -> str:
+    """The words of the sign-up form's box, as shown: what a consent from it records."""
+    from members.forms import SignupDetailsForm
+
+    box = SignupDetailsForm.base_fields["newsletter"]
+    return f"{box.label}. {box.help_text}"
 
 
 def subscriber_sign_up_with_account(*, user) -> Subscriber | None:
@@ -146,7 +150,7 @@ def subscriber_sign_up_with_account(*, user) -> Subscriber | None:
             subscriber,
             action=Consent.Action.SIGNED_UP,
             form=ACCOUNT_SIGN_UP_FORM,
-            text=ACCOUNT_SIGN_UP_CONSENT_TEXT,
+            text=account_sign_up_consent_text(),
         )
     return subscriber
 
