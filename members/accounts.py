@@ -1,6 +1,9 @@
-"""A person's sign-in address, changed on their behalf by staff."""
+"""A person's sign-in: their address, changed on their behalf by staff, and their second
+step."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -38,3 +41,12 @@ def other_sessions_end(*, request: HttpRequest, user: User) -> None:
         session_key=request.session.session_key
     )
     get_adapter().end_sessions(list(others))
+
+
+# The authenticators signing in asks for: recovery codes alone are not a second step.
+SECOND_STEPS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+def has_second_step(user: User) -> bool:
+    """Does signing in ask this person for more than their password?"""
+    return is_mfa_enabled(user, SECOND_STEPS)

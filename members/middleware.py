@@ -1,9 +1,9 @@
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from members.accounts import has_second_step
 
 
 class StaffTwoFactorMiddleware:
@@ -29,8 +29,7 @@ class StaffTwoFactorMiddleware:
             user.is_authenticated
             and user.is_staff
             and not request.path.startswith(self._accounts_prefix)
-            # The kinds signing in asks for: recovery codes alone are not a second step.
-            and not is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+            and not has_second_step(user)
         ):
             messages.warning(
                 request,

@@ -8,7 +8,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from members import access
-from members.accounts import sign_in_address_replace
+from members.accounts import has_second_step, sign_in_address_replace
 from members.admin.organisations import SeatInline
 from members.exports import members_csv_lines
 from members.models import (
@@ -53,6 +53,18 @@ class MemberCreationForm(SignInAddressMixin, AdminUserCreationForm):
 
 
 class MemberChangeForm(SignInAddressMixin, UserChangeForm):
+    def clean_is_staff(self) -> bool:
+        is_staff = self.cleaned_data.get("is_staff", False)
+        if is_staff and not self.instance.is_staff and not has_second_step(self.instance):
+            # Staff set up two-factor before any page opens for them, but an account made
+            # staff first would let whoever holds its password set up their own.
+            raise ValidationError(
+                "Ask them to set up two-factor authentication first (Your account > "
+                "Two-factor authentication), then make them staff: staff status opens the "
+                "admin to whoever completes that set-up."
+            )
+        return is_staff
+
     class Meta:
         model = User
         fields = "__all__"

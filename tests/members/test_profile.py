@@ -135,3 +135,39 @@ def test_staff_who_may_edit_people_cannot_make_themselves_superuser(client):
     assert clerk.job_title == "Membership officer"  # the form was saved
     assert not clerk.is_superuser
     assert not clerk.user_permissions.filter(codename="delete_user").exists()
+
+
+def _make_staff(client, person):
+    return client.post(
+        reverse("admin:members_user_change", args=[person.pk]),
+        {
+            "email": person.email,
+            "name": person.name,
+            "is_active": "on",
+            "is_staff": "on",
+            "seats-TOTAL_FORMS": "0",
+            "seats-INITIAL_FORMS": "0",
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_an_account_without_two_factor_is_not_made_staff(staff_client):
+    person = UserFactory(email="new.officer@example.org")
+
+    response = _make_staff(staff_client, person)
+
+    assert response.status_code == 200
+    assert "Ask them to set up two-factor authentication first" in response.content.decode()
+    person.refresh_from_db()
+    assert not person.is_staff
+
+
+@pytest.mark.django_db
+def test_an_account_with_two_factor_is_made_staff(staff_client):
+    person = roles.with_two_factor(UserFactory(email="new.officer@example.org"))
+
+    _make_staff(staff_client, person)
+
+    person.refresh_from_db()
+    assert person.is_staff
