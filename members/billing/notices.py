@@ -10,7 +10,7 @@ mark is given back if sending fails, so a retry sends it and two workers never b
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from members.models import (
     ENDED_STATUSES,
     Invoice,
     InvoiceRequest,
+    MembershipGrant,
     Seat,
     Subscription,
     SubscriptionStatus,
@@ -27,7 +28,8 @@ from members.models import (
 from network.mail import build_email, send_once, site_url
 
 
-def _recipients(subscription: Subscription) -> list[str]:
+def _recipients(subscription: Subscription | MembershipGrant) -> list[str]:
+    """The person, or the organisation's admins and its billing address."""
     if subscription.user_id:
         return [subscription.user.email]
     organisation = subscription.organisation
@@ -95,6 +97,63 @@ def ending_soon_due() -> list[int]:
         )
         .exclude(ending_reminder_sent_for=F("current_period_end"))
         .values_list("pk", flat=True)
+    )
+
+
+def grant_ending_soon_due(*, today=None) -> list[int]:
+    """Staff grants (a year paid by invoice outside Stripe, a partner's or a complimentary
+    membership) ending within BILLING_ENDING_REMINDER_DAYS, not yet told, whose holder
+    has no other membership to carry on with."""
+    today = today or timezone.localdate()
+    later = MembershipGrant.objects.filter(
+        Q(user=OuterRef("user"), user__isnull=False)
+        | Q(organisation=OuterRef("organisation"), organisation__isnull=False),
+        starts_on__lte=OuterRef("ends_on") + timedelta(days=1),
+        ends_on__gt=OuterRef("ends_on"),
+    )
+    renewing = Subscription.objects.filter(
+        Q(user=OuterRef("user"), user__isnull=False)
+        | Q(organisation=OuterRef("organisation"), organisation__isnull=False),
+        status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING],
+        cancel_at_period_end=False,
+    )
+    return list(
+        MembershipGrant.objects.filter(
+            starts_on__lte=today,
+            ends_on__gte=today,
+            ends_on__lte=today + timedelta(days=settings.BILLING_ENDING_REMINDER_DAYS),
+        )
+        .exclude(ending_reminder_sent_for=F("ends_on"))
+        .exclude(Exists(later))
+        .exclude(Exists(renewing))
+        .values_list("pk", flat=True)
+    )
+
+
+def grant_ending_soon_notice_send(*, grant_id: int) -> bool:
+    grant = MembershipGrant.objects.select_related("user", "organisation").get(pk=grant_id)
+
+    def build():
+        return build_email(
+            template="members/billing/emails/grant_ending_soon",
+            context={
+                "grant": grant,
+                "paid_by_invoice": grant.reason == MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
+                "membership_url": site_url(reverse("membership")),
+                "account_url": site_url(reverse("members:account")),
+            },
+            subject="Your membership ends soon",
+            to=_recipients(grant),
+        )
+
+    # Sent once per end date: a grant extended later earns a new reminder.
+    return send_once(
+        model=MembershipGrant,
+        pk=grant.pk,
+        claim=~Q(ending_reminder_sent_for=grant.ends_on) | Q(ending_reminder_sent_for__isnull=True),
+        field="ending_reminder_sent_for",
+        value=grant.ends_on,
+        build=build,
     )
 
 

@@ -61,6 +61,11 @@ def membership_ended_notice_send(subscription_id: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
+def grant_ending_soon_notice_send(grant_id: int) -> bool:
+    return notices.grant_ending_soon_notice_send(grant_id=grant_id)
+
+
+@shared_task(**EMAIL_RETRY)
 def invoice_request_received_notice_send(invoice_request_id: int) -> bool:
     return notices.invoice_request_received_notice_send(invoice_request_id=invoice_request_id)
 
@@ -77,12 +82,15 @@ def invoice_request_decision_notice_send(invoice_request_id: int) -> bool:
 
 @shared_task(name="members.tasks.membership_reminders_send")
 def membership_reminders_send() -> int:
-    """Daily: 'ending soon' for non-renewing memberships, and any 'ended' notice that the
-    moment of ending did not send (a worker was down)."""
+    """Daily: 'ending soon' for non-renewing memberships and for staff grants, and any
+    'ended' notice that the moment of ending did not send (a worker was down)."""
     due = notices.ending_soon_due()
     for subscription_id in due:
         ending_soon_notice_send.delay(subscription_id)
     ended = notices.ended_notices_due()
     for subscription_id in ended:
         membership_ended_notice_send.delay(subscription_id)
-    return len(due) + len(ended)
+    granted = notices.grant_ending_soon_due()
+    for grant_id in granted:
+        grant_ending_soon_notice_send.delay(grant_id)
+    return len(due) + len(ended) + len(granted)

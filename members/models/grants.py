@@ -51,6 +51,9 @@ class MembershipGrant(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The end date the holder was last told about ("ending soon"): a grant extended later
+    # earns a new reminder.
+    ending_reminder_sent_for = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-ends_on"]
