@@ -15,6 +15,17 @@ class MembersConfig(AppConfig):
 
         authenticator_added.connect(_other_sessions_end, dispatch_uid="members.other_sessions")
 
+        from members.person_pages import person_admin_list_register
+
+        person_admin_list_register(
+            "Subscriptions", "admin:members_subscription_changelist", user__id__exact="pk"
+        )
+        # An invoice names its subscription, not the person: found by their address.
+        person_admin_list_register("Invoices", "admin:members_invoice_changelist", q="email")
+        person_admin_list_register(
+            "Data requests", "admin:members_datarequest_changelist", user__id__exact="pk"
+        )
+
 
 def _other_sessions_end(sender, request, user, **kwargs) -> None:
     """allauth tells of a new authenticator (an app, a security key, recovery codes)."""

@@ -10,3 +10,11 @@ class NewsletterConfig(AppConfig):
         from newsletter.digests.sections import sections_discover
 
         sections_discover()
+
+        from members.person_pages import person_admin_list_register
+
+        person_admin_list_register(
+            "Newsletter subscription",
+            "admin:newsletter_subscriber_changelist",
+            user__id__exact="pk",
+        )

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from members import access
 from members.accounts import has_second_step, sign_in_address_replace
@@ -14,6 +15,7 @@ from members.exports import members_csv_lines
 from members.models import (
     User,
 )
+from members.person_pages import person_admin_links
 
 
 class MembershipNowFilter(admin.SimpleListFilter):
@@ -85,11 +87,17 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "name", "organisation_name", "seats__organisation__name"]
     actions = ["export_csv"]
     ordering = ["email"]
-    readonly_fields = ["access_summary", "last_login", "date_joined", "erased_at"]
+    readonly_fields = [
+        "access_summary",
+        "kept_elsewhere",
+        "last_login",
+        "date_joined",
+        "erased_at",
+    ]
     filter_horizontal = ["groups", "user_permissions", "topics"]
     inlines = [SeatInline]
     fieldsets = [
-        (None, {"fields": ["email", "password", "access_summary"]}),
+        (None, {"fields": ["email", "password", "access_summary", "kept_elsewhere"]}),
         (
             "Profile",
             {
@@ -132,6 +140,15 @@ class UserAdmin(DjangoUserAdmin):
         # record an erasure request in the requests log (Data requests) instead, which
         # keeps those records under a pseudonym. A staff member's own deletion too.
         return False
+
+    @admin.display(description="Kept about them")
+    def kept_elsewhere(self, obj: User) -> str:
+        """Links to their subscriptions, invoices, posts, reports, places and the rest."""
+        if obj.pk is None:
+            return "-"
+        return format_html_join(
+            " · ", '<a href="{}">{}</a>', ((url, text) for text, url in person_admin_links(obj))
+        )
 
     @admin.display(description="Access")
     def access_summary(self, obj: User) -> str:
