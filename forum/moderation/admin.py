@@ -30,6 +30,7 @@ from forum.models import (
     WatchPattern,
 )
 from forum.moderation import suspensions
+from network.admin_actions import asks_first
 
 CSV_COLUMNS = [
     ("time", lambda a: a.created_at.isoformat()),
@@ -226,6 +227,10 @@ class SuspensionAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Lift the selected suspensions")
+    @asks_first(
+        "Each suspension below is lifted now: the member may post, reply and react again at "
+        "once, and the moderation log records that it was lifted in the admin."
+    )
     def lift(self, request: HttpRequest, queryset) -> None:
         lifted = 0
         for suspension in queryset.select_related("member"):

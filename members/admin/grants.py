@@ -10,6 +10,7 @@ from members.models import (
     MembershipGrant,
     MemberTypeChangeRequest,
 )
+from network.admin_actions import asks_first
 
 
 class GrantCurrentFilter(admin.SimpleListFilter):
@@ -148,6 +149,11 @@ class MemberTypeChangeRequestAdmin(admin.ModelAdmin):
         return f"{current.member_type_label}, from {where}."
 
     @admin.action(description="Approve: give their staff grant the type asked for")
+    @asks_first(
+        "Each pending request below is approved: the person's own staff grant takes the "
+        "member type they asked for, which changes the forum rooms and newsletters open to "
+        "them, and they are emailed the decision."
+    )
     def approve(self, request, queryset):
         for change_request in queryset.filter(status=MemberTypeChangeRequest.Status.PENDING):
             try:
@@ -162,6 +168,11 @@ class MemberTypeChangeRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{change_request}: approved.", messages.SUCCESS)
 
     @admin.action(description="Reject the selected requests")
+    @asks_first(
+        "Each pending request below is rejected: nothing changes for the person, and they "
+        "are emailed the decision. To say why, reject one request from its own page with a "
+        "note instead."
+    )
     def reject(self, request, queryset):
         rejected = 0
         for change_request in queryset.filter(status=MemberTypeChangeRequest.Status.PENDING):

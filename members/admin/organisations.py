@@ -18,6 +18,7 @@ from members.models import (
 )
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
+from network.admin_actions import asks_first
 from network.admin_inlines import RelatedReadOnce
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
@@ -226,6 +227,10 @@ class InvitationAdmin(admin.ModelAdmin):
         return False  # organisation admins invite from their organisation page
 
     @admin.action(description="Revoke selected invitations (frees their seats)")
+    @asks_first(
+        "Each invitation below is revoked: its link stops working and the seat it held is "
+        "free again. The organisation's admin can invite the person again."
+    )
     def revoke(self, request, queryset):
         revoked = 0
         for invitation in queryset:

@@ -169,11 +169,24 @@ def test_staff_who_moderate_lift_suspensions_in_the_admin_and_it_is_logged(staff
     suspension = suspensions.member_suspend(actor=staff, member=writer, until=None, reason="Spam")
     response = staff_client.post(
         reverse("admin:forum_suspension_changelist"),
-        {"action": "lift", "_selected_action": [suspension.pk]},
+        {"action": "lift", "_selected_action": [suspension.pk], "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert not Suspension.objects.in_force().filter(member=writer).exists()
     assert ModerationAction.objects.filter(action=ModerationActionKind.LIFT_SUSPENSION).exists()
+
+
+def test_lifting_suspensions_in_the_admin_asks_first(staff_client, staff):
+    writer = member_of_type()
+    suspension = suspensions.member_suspend(actor=staff, member=writer, until=None, reason="Spam")
+
+    response = staff_client.post(
+        reverse("admin:forum_suspension_changelist"),
+        {"action": "lift", "_selected_action": [suspension.pk]},
+    )
+
+    assert "Lift the selected suspensions: are you sure?" in response.content.decode()
+    assert Suspension.objects.in_force().filter(member=writer).exists()
 
 
 def test_suspensions_cannot_be_added_or_deleted_in_the_admin(staff_client):

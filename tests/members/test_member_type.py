@@ -392,13 +392,27 @@ def test_staff_approve_from_the_admin_list(client, policy_member, staff):
     )
     response = client.post(
         reverse("admin:members_membertypechangerequest_changelist"),
-        {"action": "approve", "_selected_action": [change_request.pk]},
+        {"action": "approve", "_selected_action": [change_request.pk], "confirmed": "yes"},
     )
 
     assert page.status_code == 200
     assert "from their own staff grant" in page.content.decode()
     assert response.status_code == 302
     assert access.member_type(fresh(policy_member)) == MemberType.COMMISSIONER
+
+
+def test_approving_from_the_admin_list_asks_first(client, policy_member, staff):
+    ask(client, policy_member)
+    change_request = MemberTypeChangeRequest.objects.get()
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:members_membertypechangerequest_changelist"),
+        {"action": "approve", "_selected_action": [change_request.pk]},
+    )
+
+    assert "are you sure?" in response.content.decode()
+    assert access.member_type(fresh(policy_member)) == MemberType.POLICY
 
 
 # --- The migration -------------------------------------------------------------------------

@@ -200,11 +200,24 @@ def test_staff_revoke_invitations_from_the_list(staff_client):
 
     staff_client.post(
         reverse("admin:members_invitation_changelist"),
-        {"action": "revoke", "_selected_action": [invitation.pk]},
+        {"action": "revoke", "_selected_action": [invitation.pk], "confirmed": "yes"},
     )
 
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
+
+
+def test_revoking_invitations_in_the_admin_asks_first(staff_client):
+    invitation = InvitationFactory()
+
+    response = staff_client.post(
+        reverse("admin:members_invitation_changelist"),
+        {"action": "revoke", "_selected_action": [invitation.pk]},
+    )
+
+    assert "are you sure?" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
 
 
 def test_member_filter_lists_members_only(staff_client, provider_member, registered):
