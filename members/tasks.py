@@ -88,6 +88,20 @@ def data_export_build(data_request_id: int) -> None:
     data_rights.data_export_build(data_request=data_request)
 
 
+def _tell_once(data_request, build) -> bool:
+    """A data request's email goes to its person once (its "person emailed at" mark)."""
+    from members.models import DataRequest
+
+    return send_once(
+        model=DataRequest,
+        pk=data_request.pk,
+        claim=Q(notified_at__isnull=True),
+        field="notified_at",
+        value=timezone.now(),
+        build=build,
+    )
+
+
 @shared_task(**EMAIL_RETRY)
 def data_export_notify(data_request_id: int) -> None:
     """Email the person the single-use link to their download."""
@@ -97,13 +111,9 @@ def data_export_notify(data_request_id: int) -> None:
     data_request = DataRequest.objects.select_related("user").filter(pk=data_request_id).first()
     if data_request is None or not data_request.export_file or data_request.user.is_erased:
         return
-    send_once(
-        model=DataRequest,
-        pk=data_request.pk,
-        claim=Q(notified_at__isnull=True),
-        field="notified_at",
-        value=timezone.now(),
-        build=lambda: build_email(
+    _tell_once(
+        data_request,
+        lambda: build_email(
             template="members/emails/data_export_ready",
             context={
                 "user": data_request.user,
@@ -128,13 +138,9 @@ def account_deletion_notify(data_request_id: int) -> None:
     )
     if data_request is None:
         return  # cancelled or done meanwhile
-    send_once(
-        model=DataRequest,
-        pk=data_request.pk,
-        claim=Q(notified_at__isnull=True),
-        field="notified_at",
-        value=timezone.now(),
-        build=lambda: build_email(
+    _tell_once(
+        data_request,
+        lambda: build_email(
             template="members/emails/account_deletion_scheduled",
             context={
                 "data_request": data_request,

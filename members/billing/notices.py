@@ -100,6 +100,18 @@ def ending_soon_due() -> list[int]:
     )
 
 
+def _ending_reminder_once(membership: Subscription | MembershipGrant, *, ends, build) -> bool:
+    """'Ending soon' goes once per end date (its `ending_reminder_sent_for` mark)."""
+    return send_once(
+        model=type(membership),
+        pk=membership.pk,
+        claim=~Q(ending_reminder_sent_for=ends) | Q(ending_reminder_sent_for__isnull=True),
+        field="ending_reminder_sent_for",
+        value=ends,
+        build=build,
+    )
+
+
 def grant_ending_soon_due(*, today=None) -> list[int]:
     """Staff grants (a year paid by invoice outside Stripe, a partner's or a complimentary
     membership) ending within BILLING_ENDING_REMINDER_DAYS, not yet told, whose holder
@@ -146,15 +158,8 @@ def grant_ending_soon_notice_send(*, grant_id: int) -> bool:
             to=_recipients(grant),
         )
 
-    # Sent once per end date: a grant extended later earns a new reminder.
-    return send_once(
-        model=MembershipGrant,
-        pk=grant.pk,
-        claim=~Q(ending_reminder_sent_for=grant.ends_on) | Q(ending_reminder_sent_for__isnull=True),
-        field="ending_reminder_sent_for",
-        value=grant.ends_on,
-        build=build,
-    )
+    # A grant extended later earns a new reminder.
+    return _ending_reminder_once(grant, ends=grant.ends_on, build=build)
 
 
 def ending_soon_notice_send(*, subscription_id: int) -> bool:
@@ -177,16 +182,8 @@ def ending_soon_notice_send(*, subscription_id: int) -> bool:
             to=_recipients(subscription),
         )
 
-    # Sent once per period end: renewing and cancelling again later earns a new reminder.
-    return send_once(
-        model=Subscription,
-        pk=subscription.pk,
-        claim=~Q(ending_reminder_sent_for=subscription.current_period_end)
-        | Q(ending_reminder_sent_for__isnull=True),
-        field="ending_reminder_sent_for",
-        value=subscription.current_period_end,
-        build=build,
-    )
+    # Renewing and cancelling again later earns a new reminder.
+    return _ending_reminder_once(subscription, ends=subscription.current_period_end, build=build)
 
 
 def ended_notices_due() -> list[int]:
