@@ -206,6 +206,10 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CHANGE_EMAIL = True
+# The person is told by email of a changed password, an address changed (at the old
+# address too) or removed, and two-factor turned on or off: what someone who took over
+# the account would do first.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # No page may reveal whether an address has an account.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True

@@ -330,6 +330,37 @@ def test_changing_password_needs_the_current_password(client, registered):
 
 
 @pytest.mark.django_db
+def test_the_person_is_told_by_email_when_their_password_is_changed(client, registered):
+    client.force_login(registered)
+    mail.outbox.clear()
+
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+
+    [message] = mail.outbox
+    assert message.to == [registered.email]
+    assert "Your password has been changed." in message.body
+
+
+@pytest.mark.django_db
+def test_the_old_address_is_told_when_an_account_s_address_changes(client, registered):
+    old_address = registered.email
+    client.force_login(registered)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("account_email"), {"action_add": "", "email": "jo.new@example.org"})
+    mail.outbox.clear()
+    sent = EmailAddress.objects.get(email="jo.new@example.org")
+    from allauth.account.models import EmailConfirmationHMAC
+
+    client.post(reverse("account_confirm_email", args=[EmailConfirmationHMAC(sent).key]))
+
+    assert [m.to for m in mail.outbox] == [[old_address]]
+    assert "jo.new@example.org" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
 def test_signed_in_person_sees_their_sessions(client, registered):
     client.force_login(registered)
     client.get(reverse("home"))
