@@ -342,6 +342,7 @@ def test_the_person_is_told_by_email_when_their_password_is_changed(client, regi
     [message] = mail.outbox
     assert message.to == [registered.email]
     assert "Your password has been changed." in message.body
+    assert "/accounts/password/reset/" in message.body  # what to do if it was not them
 
 
 @pytest.mark.django_db
