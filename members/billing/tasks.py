@@ -61,6 +61,11 @@ def membership_ended_notice_send(subscription_id: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
+def dispute_staff_notice_send(dispute: dict) -> None:
+    notices.dispute_staff_notice_send(dispute=dispute)
+
+
+@shared_task(**EMAIL_RETRY)
 def grant_ending_soon_notice_send(grant_id: int) -> bool:
     return notices.grant_ending_soon_notice_send(grant_id=grant_id)
 

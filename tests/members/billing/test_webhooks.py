@@ -512,3 +512,43 @@ def test_nightly_reconcile_corrects_a_missed_webhook_and_applies_undelivered_eve
 
 def test_reconcile_does_nothing_without_stripe_keys(no_stripe):
     assert sync.subscriptions_reconcile() == 0
+
+
+def dispute(**fields) -> dict:
+    return {
+        "id": "dp_1QdisputeNorthmoor",
+        "object": "dispute",
+        "amount": 180000,
+        "currency": "gbp",
+        "charge": "ch_1QchargeNorthmoor",
+        "payment_intent": "pi_1QpaymentNorthmoor",
+        "reason": "product_not_received",
+        "status": "needs_response",
+        "evidence_details": {"due_by": 1798761600},
+        **fields,
+    }
+
+
+def test_a_disputed_payment_tells_the_membership_team_with_its_deadline(
+    fake_stripe, deliver, settings, mailoutbox
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["membership@network.example.org"]
+
+    deliver(fake_stripe.event("charge.dispute.created", dispute()))
+
+    [message] = mailoutbox
+    assert message.to == ["membership@network.example.org"]
+    assert message.subject.endswith("A payment of £1,800 was disputed")
+    assert "product not received" in message.body
+    assert "https://dashboard.stripe.com/disputes/dp_1QdisputeNorthmoor" in message.body
+    assert "by 1 January 2027" in message.body
+    assert StripeEvent.objects.get().outcome == StripeEvent.Outcome.APPLIED
+
+
+def test_a_dispute_delivered_twice_tells_the_team_once(fake_stripe, deliver, mailoutbox):
+    event = fake_stripe.event("charge.dispute.created", dispute())
+
+    deliver(event)
+    deliver(event)
+
+    assert len(mailoutbox) == 1
