@@ -121,6 +121,7 @@ def post_redact(
     vector rebuilt. For an opening post, `title` replaces the thread's title (and the
     words in its address) too. The audit log keeps hashes only."""
     check_moderates(actor, post.thread.category)
+    check_not_redacting_own(actor, post)
     body = posting.clean_body(body)
     reason = clean_reason(
         reason, required=True, what="Give a reason: readers see it under the post."
@@ -178,6 +179,19 @@ def post_redact(
             if telling and _holds_any(other.body, telling)
         ]
     return Redaction(post=post, revisions_purged=purged, posts_still_holding=others)
+
+
+def check_not_redacting_own(actor, post: Post) -> None:
+    """A redaction deletes the earlier versions of a post and the log keeps only
+    fingerprints: done to one's own post, it would erase the record of what a moderator
+    wrote, perhaps while members' reports about it wait. Another moderator redacts it;
+    its author may hide it meanwhile."""
+    if post.author_id is not None and post.author_id == actor.pk:
+        raise ValidationError(
+            "Another moderator redacts your own post, as redacting deletes its earlier "
+            "versions: hide it meanwhile if it must not be seen.",
+            code="own",
+        )
 
 
 def _redacted_title(thread: Thread, post: Post, title: str | None) -> str | None:

@@ -295,6 +295,28 @@ def test_redaction_replaces_the_text_and_purges_revisions_that_held_the_removed_
     assert post.edit_reason == "Could identify a child"
 
 
+def test_a_moderator_cannot_redact_their_own_post(moderator):
+    post = PostFactory(thread=thread_with_posts(posts=1), author=moderator, body="First words.")
+    actions.post_moderator_edit(
+        actor=moderator, post=post, body="Words a member reported.", reason="Typo"
+    )
+    post.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        redaction.post_redact(
+            actor=moderator,
+            post=post,
+            body="Harmless words.",
+            reason="Tidying",
+            purge_all_revisions=True,
+        )
+
+    assert refused.value.code == "own"
+    post.refresh_from_db()
+    assert post.body == "Words a member reported."
+    assert PostRevision.objects.filter(post=post).exists()
+
+
 def test_redaction_can_purge_every_earlier_revision(moderator):
     post = _post_with_history(moderator)
     redaction.post_redact(
