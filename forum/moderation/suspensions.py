@@ -62,9 +62,17 @@ def member_suspend(*, actor, member, until: datetime | None, reason: str) -> Sus
 
 
 def suspension_lift(*, actor, suspension: Suspension, reason: str = "") -> Suspension:
-    """End a suspension now."""
+    """End a suspension now. Whoever may not suspend the member may not lift it either:
+    a moderator's suspension is the staff's to lift, and nobody lifts their own."""
     if not access.can_suspend_from_forum(actor):
         raise PermissionDenied("Only forum moderators may lift suspensions.")
+    if suspension.member_id == actor.pk:
+        raise ValidationError("You cannot lift your own suspension.", code="self")
+    if not access.can_suspend_member(actor, suspension.member):
+        raise ValidationError(
+            "A moderator's or staff member's suspension is lifted by the network's staff.",
+            code="peer",
+        )
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):
         suspension = (

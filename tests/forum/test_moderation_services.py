@@ -623,6 +623,42 @@ def test_staff_may_suspend_a_moderator(moderator):
     assert Suspension.objects.in_force().filter(member=moderator).exists()
 
 
+def test_a_suspended_moderator_cannot_lift_their_own_suspension(moderator):
+    suspension = suspensions.member_suspend(
+        actor=roles.staff(), member=moderator, until=None, reason="Misuse"
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        suspensions.suspension_lift(actor=moderator, suspension=suspension)
+
+    assert refused.value.code == "self"
+    assert Suspension.objects.in_force().filter(member=moderator).exists()
+
+
+def test_a_moderator_cannot_lift_another_moderator_s_suspension(moderator):
+    colleague = _another_moderator(moderator)
+    suspension = suspensions.member_suspend(
+        actor=roles.staff(), member=colleague, until=None, reason="Misuse"
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        suspensions.suspension_lift(actor=moderator, suspension=suspension)
+
+    assert refused.value.code == "peer"
+    assert Suspension.objects.in_force().filter(member=colleague).exists()
+
+
+def test_staff_lift_a_moderator_s_suspension(moderator):
+    staff = roles.staff()
+    suspension = suspensions.member_suspend(
+        actor=staff, member=moderator, until=None, reason="Misuse"
+    )
+
+    suspensions.suspension_lift(actor=staff, suspension=suspension, reason="Reviewed")
+
+    assert not Suspension.objects.in_force().filter(member=moderator).exists()
+
+
 # --- The audit log ------------------------------------------------------------------------
 
 
