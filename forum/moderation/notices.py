@@ -23,6 +23,7 @@ from forum.models import (
     PostState,
     Report,
     ReportReason,
+    Resolution,
     Suspension,
 )
 from forum.moderation.queue import Decision
@@ -47,7 +48,15 @@ def _moderators_reason(entry: ModerationAction) -> str:
 
 
 def _reported_as(post) -> list[str]:
-    reasons = Report.objects.filter(post=post).values_list("reason", flat=True).distinct()
+    """The reasons of the post's reports, but not of those a moderator disagreed with
+    earlier: a report found groundless (could identify a child, say) is no reason the post
+    was hidden later for something else."""
+    reasons = (
+        Report.objects.filter(post=post)
+        .exclude(review_item__resolution=Resolution.DISAGREE)
+        .values_list("reason", flat=True)
+        .distinct()
+    )
     return sorted({ReportReason(reason).label for reason in reasons})
 
 

@@ -107,6 +107,28 @@ def test_agreeing_with_reports_that_hid_a_post_tells_its_author_the_reports_reas
     assert "Agree: hide the post" not in message.body
 
 
+def test_a_notice_gives_no_reason_from_reports_a_moderator_disagreed_with(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = _reply_by(writer)
+    reports.report_create(
+        reporter=member_of_type(), post=post, reason=ReportReason.IDENTIFIES_CHILD
+    )
+    actions.review_resolve(
+        actor=moderator, item=post.review_items.get(), decision=Decision.DISAGREE
+    )
+    for _ in range(3):
+        reports.report_create(reporter=member_of_type(), post=post, reason=ReportReason.SPAM)
+    mail.outbox.clear()
+    item = post.review_items.get(resolved_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_resolve(actor=moderator, item=item, decision=Decision.HIDE)
+
+    [message] = mail.outbox
+    assert "Members reported it as: Spam." in message.body
+
+
 def test_agreeing_with_reports_on_a_post_a_moderator_already_hid_sends_no_second_notice(
     moderator, writer, django_capture_on_commit_callbacks
 ):
