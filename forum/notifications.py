@@ -227,7 +227,9 @@ def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
 
 
 def moderators_alert(report: Report) -> int:
-    """Email the category's moderators about an urgent report (the post is hidden)."""
+    """Email the category's moderators about an urgent report (the post is hidden).
+    Once per queue item: when several members report the same post urgently, the
+    moderators hear of it once, and the queue lists every report."""
     post = report.post
     thread = post.thread
     User = get_user_model()
@@ -238,7 +240,11 @@ def moderators_alert(report: Report) -> int:
     sent = 0
     for moderator in moderators.distinct().order_by("pk"):
         record = email_claim(
-            key=f"alert:{report.pk}:{moderator.pk}",
+            key=(
+                f"alert:item:{report.review_item_id}:{moderator.pk}"
+                if report.review_item_id
+                else f"alert:{report.pk}:{moderator.pk}"
+            ),
             recipient=moderator,
             kind=EmailKind.MODERATOR_ALERT,
             thread=thread,

@@ -26,7 +26,7 @@ from forum.models import (
 )
 from forum.moderation import actions
 from forum.services import posting, publishing, reactions, reading, reports
-from tests.forum.factories import thread_with_posts
+from tests.forum.factories import member_of_type, thread_with_posts
 
 pytestmark = pytest.mark.django_db
 
@@ -364,6 +364,21 @@ def test_the_moderators_alert_says_an_urgently_reported_post_left_up_is_still_up
         assert "hidden from members" not in text
 
 
+def test_moderators_are_alerted_once_however_many_members_report_a_post_urgently(
+    room, member, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    post = start(member, room)
+
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            reports.report_create(
+                reporter=member_of_type(), post=post, reason=ReportReason.IDENTIFIES_CHILD
+            )
+
+    alerts = [m for m in mailoutbox if m.to == [moderator.email]]
+    assert len(alerts) == 1
+
+
 def test_urgent_reports_still_hide_after_fewer_rejections_than_the_limit(
     settings, room, member, second_member
 ):
@@ -398,7 +413,6 @@ def test_a_reporters_record_counts_reports_filed_upheld_and_rejected(room, membe
 
 
 def test_other_reasons_hide_after_three_different_members(room, member, django_user_model):
-    from tests.forum.factories import member_of_type
 
     post = start(member, room)
     reporters = [member_of_type(name=f"Reporter {n}") for n in range(3)]
@@ -448,7 +462,6 @@ def test_a_suspended_member_s_urgent_report_hides_nothing_until_a_moderator_deci
 
 
 def test_suspended_members_reports_do_not_count_towards_hiding_a_post(room, member, moderator):
-    from tests.forum.factories import member_of_type
 
     post = start(member, room)
     reporters = [member_of_type(name=f"Reporter {n}") for n in range(3)]
