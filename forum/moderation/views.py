@@ -110,6 +110,7 @@ class QueueEntry:
     pieces: list[tuple[str, bool]]
     decisions: dict[str, str]
     form: ResolveForm
+    quoted_in: list[Post]
 
     @property
     def reasons(self) -> list[str]:
@@ -130,6 +131,7 @@ def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[Queu
     records = reporter_records([report.reporter_id for report in reports])
     for report in reports:
         report.record = records[report.reporter_id]
+    quoted_in = moderation_queue.quoting_posts(item.post for item in items)
     entries = []
     for item in items:
         decisions = Decision.choices_for(item)
@@ -137,7 +139,15 @@ def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[Queu
             choices=decisions, prefix=f"item-{item.pk}"
         )
         pieces = moderation_queue.highlighted_body(item.post, patterns)
-        entries.append(QueueEntry(item=item, pieces=pieces, decisions=decisions, form=form))
+        entries.append(
+            QueueEntry(
+                item=item,
+                pieces=pieces,
+                decisions=decisions,
+                form=form,
+                quoted_in=quoted_in[item.post_id],
+            )
+        )
     return entries
 
 

@@ -23,6 +23,7 @@ from forum.models import (
 )
 from tests.forum.factories import (
     CategoryFactory,
+    PostFactory,
     category_moderator,
     held_post,
     held_thread,
@@ -201,6 +202,21 @@ def test_resolved_items_leave_the_queue_and_appear_in_its_history(mod_client):
     assert mod_client.get(QUEUE).context["entries"] == []
     history = mod_client.get(QUEUE, {"show": "resolved"}).context["entries"]
     assert [e.item.pk for e in history] == [item.pk]
+
+
+def test_an_item_names_the_visible_posts_that_quote_its_post(mod_client):
+    thread = thread_with_posts(posts=2)
+    quoting = PostFactory(
+        thread=thread,
+        body=f"> **Jo Whitfield** [wrote](/forum/t/{thread.pk}/p/1/):\n>\n> Our plan.\n\nSame here.",
+    )
+    reported_item(post=thread.posts.get(post_number=1))
+
+    response = mod_client.get(QUEUE)
+
+    [entry] = response.context["entries"]
+    assert entry.quoted_in == [quoting]
+    assert f"post #{quoting.post_number}</a>" in response.content.decode()
 
 
 def test_the_queue_runs_the_same_number_of_queries_however_many_items(
