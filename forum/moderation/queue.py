@@ -104,6 +104,17 @@ def highlighted_body(post: Post, patterns: list) -> list[tuple[str, bool]]:
     return screening.highlight_spans(post.body, screening.screen_text(post.body, patterns=patterns))
 
 
+def highlighted_title(post: Post, patterns: list) -> list[tuple[str, bool]]:
+    """For an opening post, its thread's title in pieces with the watch-list matches
+    marked, as posting screens the title with the text; [] when the title matches
+    nothing (or the post opens no thread), so the queue shows it only when it counts."""
+    if post.post_number != 1:
+        return []
+    title = post.thread.title
+    found = screening.screen_text(title, patterns=patterns)
+    return screening.highlight_spans(title, found) if found.matches else []
+
+
 def quoting_posts(posts: Iterable[Post]) -> dict[int, list[Post]]:
     """For each post (by pk), the visible posts of its thread that quote it, found by the
     link a quote carries. Hiding a post leaves its words in their quotes, so whoever

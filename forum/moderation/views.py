@@ -111,6 +111,7 @@ class QueueEntry:
     decisions: dict[str, str]
     form: ResolveForm
     quoted_in: list[Post]
+    title_pieces: list[tuple[str, bool]]
 
     @property
     def reasons(self) -> list[str]:
@@ -146,6 +147,7 @@ def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[Queu
                 decisions=decisions,
                 form=form,
                 quoted_in=quoted_in[item.post_id],
+                title_pieces=moderation_queue.highlighted_title(item.post, patterns),
             )
         )
     return entries

@@ -24,6 +24,7 @@ from forum.models import (
 from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
+    ThreadFactory,
     category_moderator,
     held_post,
     held_thread,
@@ -145,6 +146,19 @@ def test_held_posts_show_their_watch_list_matches_highlighted(mod_client):
 
     assert "<mark>aged 15</mark>" in response.text
     assert "Watch list: Age of a young person" in response.text
+
+
+def test_a_watch_list_match_in_a_held_thread_s_title_is_highlighted(mod_client):
+    pattern = watch_pattern(name="Age of a young person")
+    thread = ThreadFactory(title="Settling in a new resident aged 15", state=ThreadState.HELD)
+    post = held_post(thread=thread, body="What helped you?", hold_reason=HoldReason.WATCH_LIST)
+    post.review_items.get().matched_patterns.add(pattern)
+
+    response = mod_client.get(QUEUE)
+
+    assert (
+        "<strong>Title:</strong> Settling in a new resident <mark>aged 15</mark>" in response.text
+    )
 
 
 def test_each_posts_text_in_the_queue_is_a_region_of_its_own_name(mod_client):
