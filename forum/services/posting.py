@@ -167,7 +167,15 @@ def _confirm_child_safety(user) -> None:
 
 
 def _hold(post: Post, *, reason: str, found: screening.Screening) -> ReviewItem:
-    item = ReviewItem.objects.create(post=post, kind=ReviewKind.HELD, hold_reason=reason)
+    # An item already open (an edit sent a reported post back to review) becomes the held
+    # post's: its reports and notes are safeguarding records, and stay with it.
+    item = ReviewItem.objects.filter(post=post, resolved_at__isnull=True).first()
+    if item is None:
+        item = ReviewItem.objects.create(post=post, kind=ReviewKind.HELD, hold_reason=reason)
+    else:
+        item.kind = ReviewKind.HELD
+        item.hold_reason = reason
+        item.save(update_fields=["kind", "hold_reason"])
     if found.holding:
         item.matched_patterns.set([m.pattern for m in found.holding])
     return item
@@ -351,7 +359,6 @@ def post_edit(*, editor, post: Post, body: str, based_on: str | None = None) -> 
             fields += ["state", "hold_reason", "state_changed_at"]
         post.save(update_fields=fields)
         if went_to_review:
-            ReviewItem.objects.filter(post=post, resolved_at__isnull=True).delete()
             _hold(post, reason="watch_list", found=found)
             publishing.thread_recount(post.thread)
             publishing.category_recount(post.thread.category)
@@ -368,9 +375,11 @@ def post_remove(*, user, post: Post) -> Post:
         post.state = PostState.REMOVED
         post.state_changed_at = timezone.now()
         post.save(update_fields=["state", "state_changed_at"])
-        ReviewItem.objects.filter(post=post, resolved_at__isnull=True, kind=ReviewKind.HELD).update(
-            resolution="ignore", resolved_at=timezone.now()
-        )
+        # A held post nobody reported needs no decision once gone; reports stay for a
+        # moderator, who may still act on the author.
+        ReviewItem.objects.filter(
+            post=post, resolved_at__isnull=True, kind=ReviewKind.HELD, report_count=0
+        ).update(resolution="ignore", resolved_at=timezone.now())
         if post.post_number == 1 and post.thread.state == ThreadState.HELD:
             Thread.objects.filter(pk=post.thread_id).update(state=ThreadState.HIDDEN)
         if was_visible:

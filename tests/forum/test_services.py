@@ -19,6 +19,7 @@ from forum.models import (
     ReportReason,
     Resolution,
     ReviewItem,
+    ReviewKind,
     Suspension,
     Thread,
     ThreadReadState,
@@ -210,6 +211,32 @@ def test_author_edit_that_matches_the_watch_list_goes_back_to_review(room, membe
     assert post.state == PostState.HELD
     assert ReviewItem.objects.get(post=post).hold_reason == "watch_list"
     assert room.post_count == 0
+
+
+def test_an_edit_that_goes_back_to_review_keeps_the_reports_waiting_on_the_post(
+    room, member, second_member
+):
+    post = start(member, room, body="Nothing identifying here.")
+    report = reports.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)
+
+    posting.post_edit(editor=member, post=post, body="Call me on 07700 900123.")
+
+    item = ReviewItem.objects.get(post=post, resolved_at=None)
+    assert item.kind == ReviewKind.HELD
+    assert list(item.reports.all()) == [report]
+
+
+def test_a_reported_post_sent_back_to_review_and_then_deleted_stays_in_the_queue(
+    room, member, second_member
+):
+    post = start(member, room, body="Nothing identifying here.")
+    reports.report_create(reporter=second_member, post=post, reason=ReportReason.ABUSIVE)
+    posting.post_edit(editor=member, post=post, body="Call me on 07700 900123.")
+    post.refresh_from_db()
+
+    posting.post_remove(user=member, post=post)
+
+    assert ReviewItem.objects.filter(post=post, resolved_at=None).exists()
 
 
 def test_deleting_leaves_removed_in_the_thread(room, member, second_member):
