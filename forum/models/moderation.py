@@ -116,6 +116,13 @@ class ReviewItem(models.Model):
     def is_overdue(self) -> bool:
         return self.is_open and self.created_at < timezone.now() - REVIEW_OVERDUE_AFTER
 
+    @property
+    def edited_since_opened(self) -> bool:
+        """Was the post's text changed after the item opened (its author may edit for a
+        while)? Then what reporters saw is in its history, not in the text shown."""
+        edited_at = self.post.edited_at
+        return edited_at is not None and edited_at > self.created_at
+
 
 class ReviewNote(models.Model):
     """A private moderator note on a queue item."""

@@ -21,6 +21,7 @@ from forum.models import (
     Thread,
     ThreadState,
 )
+from forum.services import posting
 from tests.forum.factories import (
     CategoryFactory,
     PostFactory,
@@ -159,6 +160,17 @@ def test_a_watch_list_match_in_a_held_thread_s_title_is_highlighted(mod_client):
     assert (
         "<strong>Title:</strong> Settling in a new resident <mark>aged 15</mark>" in response.text
     )
+
+
+def test_a_post_its_author_edited_after_it_was_reported_says_so(mod_client):
+    post = PostFactory(thread=thread_with_posts(posts=1), author=member_of_type())
+    reported_item(post=post, reason=ReportReason.IDENTIFIES_CHILD)
+    post.refresh_from_db()
+    posting.post_edit(editor=post.author, post=post, body="Nothing to see here now.")
+
+    response = mod_client.get(QUEUE)
+
+    assert "Edited by its author since it came to the queue" in response.text
 
 
 def test_each_posts_text_in_the_queue_is_a_region_of_its_own_name(mod_client):
