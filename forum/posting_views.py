@@ -15,6 +15,8 @@ from forum.models import (
     Category,
     Post,
     PostState,
+    Thread,
+    ThreadState,
     content_hash,
 )
 from forum.moderation import actions
@@ -320,6 +322,15 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
                 _form_errors_from(form, error)
             else:
                 post.refresh_from_db(fields=["state"])
+                thread = Thread.objects.select_related("category").get(pk=post.thread_id)
+                if thread.state != ThreadState.VISIBLE:
+                    # An opening post hidden takes its thread (and title) with it.
+                    messages.success(
+                        request,
+                        "Thank you: the moderators have your report. The thread is hidden "
+                        "while they look at it.",
+                    )
+                    return redirect(thread.category)
                 messages.success(
                     request,
                     "Thank you: the moderators have your report. The post is hidden while "

@@ -173,6 +173,8 @@ def _restore(post: Post, *, actor, reason: str) -> None:
         )
         return
     _set_state(post, PostState.VISIBLE)
+    if post.post_number == 1:
+        publishing.thread_restore_with_opening_post(post.thread, actor)
     thread_recount(post.thread)
     category_recount(post.thread.category)
     post_search_index(post)

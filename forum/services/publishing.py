@@ -14,6 +14,7 @@ from forum import tasks
 from forum.models import (
     AttachmentApproval,
     Category,
+    ModerationAction,
     ModerationActionKind,
     Notification,
     NotificationKind,
@@ -116,7 +117,8 @@ def post_hide(*, post: Post, actor, reason: str, action: str = ModerationActionK
     post.state = PostState.HIDDEN
     post.state_changed_at = timezone.now()
     post.save(update_fields=["state", "state_changed_at"])
-    if was_visible:
+    thread_hidden = post.post_number == 1 and _thread_hide_with_opening_post(post.thread, actor)
+    if was_visible or thread_hidden:
         thread_recount(post.thread)
         category_recount(post.thread.category)
     entry = audit_record(
@@ -132,6 +134,57 @@ def post_hide(*, post: Post, actor, reason: str, action: str = ModerationActionK
         # hear when a moderator agrees; forum/moderation/notices.py).
         tasks.moderation_notice_send.delay_on_commit(entry.pk)
     return post
+
+
+WITH_OPENING_POST = "with_opening_post"
+
+
+def _thread_hide_with_opening_post(thread: Thread, actor) -> bool:
+    """A thread's title often says what its opening post says, a child's name included:
+    hidden with that post (by a moderator, or at once by an urgent report), the thread
+    leaves its category's listing, search and followers' emails too. Returns whether it
+    was hidden now."""
+    if thread.state != ThreadState.VISIBLE:
+        return False
+    Thread.objects.filter(pk=thread.pk).update(state=ThreadState.HIDDEN)
+    thread.state = ThreadState.HIDDEN
+    audit_record(
+        actor=actor,
+        action=ModerationActionKind.HIDE_THREAD,
+        thread=thread,
+        reason="Hidden with its opening post.",
+        details={WITH_OPENING_POST: True},
+    )
+    return True
+
+
+def thread_restore_with_opening_post(thread: Thread, actor) -> bool:
+    """The opening post is shown again: its thread comes back too if it went with it (a
+    thread a moderator hid by itself stays hidden). Returns whether it came back."""
+    if thread.state != ThreadState.HIDDEN:
+        return False
+    latest = (
+        ModerationAction.objects.filter(
+            thread=thread,
+            action__in=[ModerationActionKind.HIDE_THREAD, ModerationActionKind.RESTORE_THREAD],
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if latest is None or latest.action != ModerationActionKind.HIDE_THREAD:
+        return False
+    if not (latest.details or {}).get(WITH_OPENING_POST):
+        return False
+    Thread.objects.filter(pk=thread.pk).update(state=ThreadState.VISIBLE)
+    thread.state = ThreadState.VISIBLE
+    audit_record(
+        actor=actor,
+        action=ModerationActionKind.RESTORE_THREAD,
+        thread=thread,
+        reason="Shown again with its opening post.",
+        details={WITH_OPENING_POST: True},
+    )
+    return True
 
 
 def post_publish(

@@ -805,3 +805,59 @@ def test_a_title_is_only_redacted_through_the_opening_post(moderator):
         reason="Tidy",
     )
     assert Thread.objects.get(pk=thread.pk).title == "Supporting Tilly Marsh after a move"
+
+
+# --- An opening post hidden takes its thread's title with it -------------------------------
+
+
+def test_an_urgent_report_on_an_opening_post_takes_its_thread_out_of_the_listing(
+    moderator,
+):
+    from forum.services import reports
+
+    thread = thread_with_posts(posts=3)
+    opening = thread.posts.get(post_number=1)
+    reporter = member_of_type(name="Reporter")
+
+    reports.report_create(reporter=reporter, post=opening, reason="child")
+
+    thread.refresh_from_db()
+    assert thread.state == ThreadState.HIDDEN
+    assert not Thread.objects.listed().filter(pk=thread.pk).exists()
+    thread.category.refresh_from_db()
+    assert thread.category.thread_count == 0
+
+
+def test_hiding_a_reply_leaves_its_thread_listed(moderator):
+    thread = thread_with_posts(posts=3)
+
+    actions.post_hide(actor=moderator, post=thread.posts.get(post_number=2), reason="Off topic")
+
+    thread.refresh_from_db()
+    assert thread.state == ThreadState.VISIBLE
+
+
+def test_restoring_an_opening_post_lists_the_thread_hidden_with_it_again(moderator):
+    thread = thread_with_posts(posts=3)
+    opening = thread.posts.get(post_number=1)
+    actions.post_hide(actor=moderator, post=opening, reason="Check the names first")
+
+    actions.post_restore(actor=_another_moderator(moderator), post=opening, reason="Fine")
+
+    thread.refresh_from_db()
+    assert thread.state == ThreadState.VISIBLE
+    assert Thread.objects.listed().filter(pk=thread.pk).exists()
+
+
+def test_a_thread_a_moderator_hid_by_itself_stays_hidden_when_its_opening_post_returns(
+    moderator,
+):
+    thread = thread_with_posts(posts=3)
+    opening = thread.posts.get(post_number=1)
+    threads.thread_hide(actor=moderator, thread=thread, reason="Spam thread")
+    actions.post_hide(actor=moderator, post=opening, reason="Spam")
+
+    actions.post_restore(actor=_another_moderator(moderator), post=opening, reason="Not spam")
+
+    thread.refresh_from_db()
+    assert thread.state == ThreadState.HIDDEN

@@ -155,7 +155,7 @@ def test_hiding_from_the_tools_returns_to_the_page_given(mod_client):
         url("post_hide", post.pk), {"reason": "Personal data", "next": "/forum/moderation/"}
     )
     assert response["Location"] == "/forum/moderation/"
-    assert ModerationAction.objects.get().reason == "Personal data"
+    assert ModerationAction.objects.get(action="hide").reason == "Personal data"
 
 
 def test_a_foreign_next_address_is_not_followed(mod_client):

@@ -507,8 +507,20 @@ def test_report_as_identifying_a_child_hides_the_post(client, room, member, seco
     assert post.state == PostState.HIDDEN
 
 
-def test_a_report_that_hides_the_post_says_so(client, room, member, second_member):
+def test_a_report_that_hides_a_thread_s_opening_post_returns_to_the_category(
+    client, room, member, second_member
+):
     post = thread_with_posts(posts=1, category=room, author=member).posts.get()
+    client.force_login(second_member)
+
+    response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "child"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == room.get_absolute_url()
+    assert "The thread is hidden while they look at it." in page(response)
+
+
+def test_a_report_that_hides_the_post_says_so(client, room, member, second_member):
+    post = thread_with_posts(posts=2, category=room, author=member).posts.get(post_number=2)
     client.force_login(second_member)
 
     response = client.post(f"/forum/post/{post.pk}/report/", {"reason": "child"}, follow=True)
