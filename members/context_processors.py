@@ -3,8 +3,9 @@ from django.utils.functional import SimpleLazyObject
 
 
 def membership(request: HttpRequest) -> dict:
-    """The organisation a lapsed seat holder waits on, worked out only if a page asks (the
-    "Renew" buttons: members/includes/renew_button.html)."""
+    """A lapsed person's way back, worked out only if a page asks (the "Renew" buttons:
+    members/includes/renew_button.html): the organisation a seat holder waits on, and
+    whether the membership only waits on a payment."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -14,4 +15,12 @@ def membership(request: HttpRequest) -> dict:
 
         return access.lapsed_through_organisation(user)
 
-    return {"lapsed_organisation": SimpleLazyObject(organisation)}
+    def payment_owed() -> bool:
+        from members import access
+
+        return access.lapsed_owing_payment(user)
+
+    return {
+        "lapsed_organisation": SimpleLazyObject(organisation),
+        "lapsed_payment_owed": SimpleLazyObject(payment_owed),
+    }

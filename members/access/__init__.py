@@ -50,6 +50,8 @@ The functions other apps use:
     is_member(user), is_lapsed(user)            -> bool
     lapsed_through_organisation(user) -> Organisation | None: whose membership a lapsed
                              seat holder waits on (they ask its admin rather than renew)
+    lapsed_owing_payment(user) -> bool: a lapsed person's membership waits on a payment
+                             (they pay it rather than renew)
     member_type(user)        -> str | None: the MemberType of the current membership
     roles(user)              -> frozenset[Role]
     is_moderator(user), is_editor(user), is_staff(user)
@@ -122,6 +124,7 @@ from members.access.people import (
     is_moderator,
     is_org_admin,
     is_staff,
+    lapsed_owing_payment,
     lapsed_through_organisation,
     member_required,
     member_type,
@@ -131,6 +134,7 @@ from members.access.people import (
 )
 from members.access.subscriptions import (
     STATUS_ACCESS,
+    STATUSES_AWAITING_PAYMENT,
     StatusAccess,
     grace_period_end,
     invoice_overdue,
@@ -141,6 +145,7 @@ __all__ = [
     "EDITORS_GROUP",
     "MODERATORS_GROUP",
     "STATUS_ACCESS",
+    "STATUSES_AWAITING_PAYMENT",
     "AccessLevel",
     "Membership",
     "OrganisationMembership",
@@ -160,6 +165,7 @@ __all__ = [
     "invoice_overdue",
     "is_editor",
     "is_lapsed",
+    "lapsed_owing_payment",
     "lapsed_through_organisation",
     "is_member",
     "is_moderator",

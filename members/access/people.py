@@ -20,7 +20,11 @@ from members.access.membership_rows import (
     holder_sql,
     subscriptions_that_may_give_access,
 )
-from members.access.subscriptions import end_of_day, first_giving_subscription
+from members.access.subscriptions import (
+    STATUSES_AWAITING_PAYMENT,
+    end_of_day,
+    first_giving_subscription,
+)
 from members.models import (
     MembershipGrant,
     MemberType,
@@ -188,6 +192,26 @@ def lapsed_through_organisation(user) -> Organisation | None:
         return None
     seat = Seat.objects.filter(user=user).select_related("organisation").order_by("-pk").first()
     return seat.organisation if seat is not None else None
+
+
+def lapsed_owing_payment(user) -> bool:
+    """Is a lapsed person's membership closed only until a payment is made? The newest
+    subscription they pay for (their own, or one of an organisation they administer, as
+    the account page's billing panel reads it) is one Stripe holds open for a payment:
+    paying it opens the membership again, and buying another would be charged beside it."""
+    if not is_lapsed(user):
+        return False
+    holders = models.Q(user=user) | models.Q(
+        organisation__seats__user=user, organisation__seats__is_admin=True
+    )
+    newest = (
+        Subscription.objects.filter(holders)
+        .exclude(status=SubscriptionStatus.INCOMPLETE_EXPIRED)
+        .order_by("-created_at")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return newest in STATUSES_AWAITING_PAYMENT
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,10 @@ STATUS_ACCESS: dict[str, StatusAccess] = {
 }
 STATUSES_THAT_MAY_GIVE_ACCESS = [s for s, a in STATUS_ACCESS.items() if a != StatusAccess.NO]
 
+# States Stripe keeps a subscription open in while a payment is owed: it goes on invoicing,
+# and paying brings it back, so a second membership bought meanwhile would be charged too.
+STATUSES_AWAITING_PAYMENT = [SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID]
+
 # Invoices that still ask to be paid: open (sent, waiting) and uncollectible (written off
 # by Stripe after failed collection). Draft ones are not sent yet; void ones are not owed.
 UNPAID_INVOICE_STATUSES = [Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE]

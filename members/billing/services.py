@@ -56,9 +56,7 @@ PAYMENT_OUTSTANDING = (
     "Contact us if you would rather end the old one."
 )
 
-# A subscription Stripe keeps open while a payment is owed: it goes on invoicing, and paying
-# brings it back, so a second membership bought meanwhile would be charged beside it.
-AWAITING_PAYMENT_STATUSES = [SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID]
+AWAITING_PAYMENT_STATUSES = access.STATUSES_AWAITING_PAYMENT
 
 
 def is_second_personal_membership(user: User, plan: Plan) -> bool:

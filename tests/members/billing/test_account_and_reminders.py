@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from members import access
 from members.billing import notices, tasks
 from members.models import Invoice, SubscriptionStatus
 from tests.members.factories import (
@@ -121,6 +122,33 @@ def test_account_of_an_unpaid_membership_asks_for_the_payment_not_a_renewal(clie
     assert "Your membership is closed until its payment is made" in text
     assert "Update your card in the billing portal" in text
     assert "Renew your membership" not in text
+
+
+def test_a_membership_closed_for_its_payment_is_sent_to_pay_it_from_other_pages(
+    client, fake_stripe
+):
+    subscription = SubscriptionFactory(status=SubscriptionStatus.UNPAID)
+    client.force_login(subscription.user)
+
+    html = client.get("/").content.decode()
+
+    assert "Pay for your membership" in html
+    assert f'href="{reverse("members:account")}#membership-heading"' in html
+    assert "Renew your membership" not in html
+
+
+def test_an_organisation_admin_whose_membership_owes_a_payment_is_sent_to_pay_it(fake_stripe):
+    organisation = OrganisationFactory()
+    SubscriptionFactory(user=None, organisation=organisation, status=SubscriptionStatus.UNPAID)
+    admin = SeatFactory(organisation=organisation, is_admin=True).user
+
+    assert access.lapsed_owing_payment(admin)
+
+
+def test_a_cancelled_membership_is_not_taken_for_one_owing_a_payment(fake_stripe):
+    subscription = SubscriptionFactory(status=SubscriptionStatus.CANCELED)
+
+    assert not access.lapsed_owing_payment(subscription.user)
 
 
 def test_account_of_an_invoice_payer_counts_the_grace_from_the_invoice_due_date(
