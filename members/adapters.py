@@ -1,7 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib import messages
+from django.dispatch import Signal
 from django.http import HttpRequest
+
+# Sent while an address's confirmation email is written, with `user` and `email`. A
+# receiver answers with a sentence the email adds, for something else confirming the
+# address starts (members imports no other app; the newsletter answers it).
+confirmation_email_notes = Signal()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,7 +19,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth renders its emails without the context processors: give them the site's
         # address as every other email has it.
-        super().send_mail(template_prefix, email, {"SITE_URL": settings.SITE_URL, **context})
+        extra = {"SITE_URL": settings.SITE_URL}
+        if template_prefix.startswith("account/email/email_confirmation"):
+            # Clicking the link consents to whatever else it starts: the email must say so.
+            answers = confirmation_email_notes.send(
+                sender=self.__class__, user=context.get("user"), email=email
+            )
+            extra["confirmation_notes"] = [note for _receiver, note in answers if note]
+        super().send_mail(template_prefix, email, {**extra, **context})
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True

@@ -155,16 +155,32 @@ def subscriber_sign_up_with_account(*, user) -> Subscriber | None:
     return subscriber
 
 
-def subscriber_confirm_account(*, user, email: str) -> Subscriber | None:
-    """The person confirmed their account's address: a subscription they asked for when
-    signing up with it starts now."""
-    subscriber = Subscriber.objects.filter(
+def _awaiting_account_confirmation(*, user, email: str):
+    return Subscriber.objects.filter(
         user=user,
         email=email.strip().lower(),
         state=State.PENDING,
         consents__action=Consent.Action.SIGNED_UP,
         consents__form=ACCOUNT_SIGN_UP_FORM,
-    ).first()
+    )
+
+
+def account_confirmation_note(*, user, email: str) -> str:
+    """What the account's confirmation email adds when confirming `email` also starts the
+    newsletter asked for at sign-up: the click is the consent, so the email says to what
+    (whoever typed the address may not own it)."""
+    if user is None or not _awaiting_account_confirmation(user=user, email=email).exists():
+        return ""
+    return (
+        "Confirming it also starts the network's newsletter and weekly digest, which were "
+        "asked for with the account. Every one of those emails has a link to stop them."
+    )
+
+
+def subscriber_confirm_account(*, user, email: str) -> Subscriber | None:
+    """The person confirmed their account's address: a subscription they asked for when
+    signing up with it starts now."""
+    subscriber = _awaiting_account_confirmation(user=user, email=email).first()
     if subscriber is None:
         return None
     return subscriber_confirm(subscriber=subscriber, form="account address confirmed")

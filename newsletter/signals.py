@@ -20,8 +20,10 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from forum.models import ForumPreference, NotifyBy
+from members.adapters import confirmation_email_notes
 from newsletter import tokens
 from newsletter.services import (
+    account_confirmation_note,
     subscriber_confirm_account,
     subscriber_daily_digest_on,
     subscriber_email_follow,
@@ -103,3 +105,9 @@ def _account_signed_up(sender, request, user, **kwargs) -> None:
     """The newsletter box on the account sign-up form (members.forms.SignupDetailsForm)."""
     if getattr(user, "newsletter_chosen_at_sign_up", False):
         subscriber_sign_up_with_account(user=user)
+
+
+@receiver(confirmation_email_notes, dispatch_uid="newsletter-account-confirmation-note")
+def _account_confirmation_note(sender, user, email, **kwargs) -> str:
+    """The account's confirmation email says that confirming starts the newsletter too."""
+    return account_confirmation_note(user=user, email=email)

@@ -56,6 +56,22 @@ def test_the_box_subscribes_nobody_before_the_address_is_confirmed(client):
     assert [m.subject for m in mail.outbox if "subscription" in m.subject] == []
 
 
+def test_the_confirmation_email_says_confirming_starts_the_newsletter_asked_for(client):
+    NewsletterFactory()
+
+    sign_up(client, newsletter="on")
+
+    assert "also starts the network's newsletter and weekly digest" in mail.outbox[-1].body
+
+
+def test_the_confirmation_email_says_nothing_of_a_newsletter_not_asked_for(client):
+    NewsletterFactory()
+
+    sign_up(client)
+
+    assert "newsletter" not in mail.outbox[-1].body
+
+
 def test_confirming_the_address_starts_the_newsletter_and_weekly_digest_asked_for(client):
     newsletter = NewsletterFactory()
     NewsletterFactory(restricted_to="commissioner")  # for one member type: not for everyone
