@@ -88,6 +88,18 @@ def registration_problem(user, event: Event, *, now: datetime | None = None) -> 
     return None
 
 
+def _member_type_label(event: Event) -> str:
+    return AUDIENCE_LABELS.get(event.member_type, "one member type").lower()
+
+
+def recording_audience(event: Event) -> str:
+    """Whom a refused event's recording and slides are for, to follow "for": "members",
+    or "members who are commissioners" (a member of another type is a member too)."""
+    if event.eligibility == Eligibility.MEMBER_TYPE:
+        return f"members who are {_member_type_label(event)}"
+    return "members"
+
+
 def eligibility_text(event: Event, *, refused: bool = False) -> str:
     """Who may register, as a sentence (or, `refused`, why this person may not)."""
     if event.eligibility == Eligibility.OPEN:
@@ -96,7 +108,7 @@ def eligibility_text(event: Event, *, refused: bool = False) -> str:
         return "For everyone with a free account, members or not."
     if event.eligibility == Eligibility.MEMBERS:
         return "This event is for members only." if refused else "For members of the network."
-    label = AUDIENCE_LABELS.get(event.member_type, "one member type").lower()
+    label = _member_type_label(event)
     if refused:
         return f"This event is for members who are {label} only."
     return f"For members who are {label}."

@@ -266,6 +266,7 @@ def slides(request: HttpRequest, slug: str) -> HttpResponse:
             "events/slides_refused.html",
             {
                 "event": event,
+                "audience": access.recording_audience(event),
                 "reason": access.eligibility_text(event, refused=True),
                 "way_in": way_in,
             },

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from events.models import Eligibility, Event, EventStatus, Registration
+from members.models import MemberType
 from tests.events.factories import EventFactory, in_person
 from tests.members.factories import TopicFactory, UserFactory
 
@@ -383,6 +384,26 @@ def test_a_registered_person_refused_the_slides_is_offered_the_plans(client, reg
     assert response.status_code == 403
     assert "This event is for members only." in response.text
     assert "See membership plans" in response.text
+
+
+def test_a_member_of_another_type_refused_the_slides_is_told_whom_they_are_for(
+    client, provider_member
+):
+    event = past_event(
+        eligibility=Eligibility.MEMBER_TYPE,
+        member_type=MemberType.COMMISSIONER,
+        slides_filename="slides.pdf",
+        slides_extension="pdf",
+        slides_content_type="application/pdf",
+    )
+    event.slides.save("slides.pdf", ContentFile(b"%PDF-1.4 slides"), save=True)
+    client.force_login(provider_member)
+
+    response = client.get(f"/events/{event.slug}/slides/")
+
+    assert response.status_code == 403
+    assert "<h1>These slides are for members who are commissioners</h1>" in response.text
+    assert "Your membership is of another type" in response.text
 
 
 # --- Certificates, account and home ------------------------------------------------------
