@@ -10,11 +10,12 @@ Stripe is reached through members/billing/gateway.py only.
 """
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from members import access
@@ -137,6 +138,17 @@ def invoice_request_submit(
     return request
 
 
+def _grant_year_starts(*, user: User | None, organisation, today: date) -> date:
+    """The first day of a year granted for a request: today, or, while a staff grant of
+    the same holder still runs (next year's invoice asked for when the 'ends soon' email
+    came), the day after it ends, so that a year paid for is a whole year."""
+    holder = {"user": user} if user is not None else {"organisation": organisation}
+    last_day = MembershipGrant.objects.filter(
+        **holder, starts_on__lte=today, ends_on__gte=today
+    ).aggregate(last=Max("ends_on"))["last"]
+    return last_day + timedelta(days=1) if last_day is not None else today
+
+
 def _request_grant(*, request: InvoiceRequest, approved_by: User | None) -> MembershipGrant:
     """Without Stripe no subscription can be created, so approving grants a year of the
     plan's type: to the person for a personal plan, to the organisation (with the seats
@@ -150,13 +162,16 @@ def _request_grant(*, request: InvoiceRequest, approved_by: User | None) -> Memb
         locked = InvoiceRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != InvoiceRequest.Status.PENDING:
             raise ValidationError("This request has already been decided.")
+        user = request.requested_by if personal else None
+        organisation = None if personal else request.organisation
+        starts_on = _grant_year_starts(user=user, organisation=organisation, today=today)
         grant = MembershipGrant(
-            user=request.requested_by if personal else None,
-            organisation=None if personal else request.organisation,
+            user=user,
+            organisation=organisation,
             member_type=plan.member_type,
             seats=1 if personal else request.seats,
-            starts_on=today,
-            ends_on=today + timedelta(days=365),
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(days=365),
             reason=MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
             note=f"Approved request to join {plan} (Stripe was not set up).",
             granted_by=approved_by,

@@ -1,14 +1,17 @@
 """Without Stripe keys every plan is joined by a request staff approve; every request
 emails the person who asked and the membership team, once each."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from members import access
 from members.billing import invoicing, tasks
 from members.models import InvoiceRequest, MembershipGrant
-from tests.members.factories import PlanFactory, UserFactory
+from tests.members.factories import GrantFactory, PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +224,26 @@ def test_approving_a_granted_request_again_grants_nothing_more(
 
     assert again == first
     assert MembershipGrant.objects.count() == 1
+
+
+def test_next_years_request_approved_while_a_granted_year_runs_starts_when_it_ends(
+    client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider, staff
+):
+    today = timezone.localdate()
+    GrantFactory(
+        user=provider,
+        starts_on=today - timedelta(days=355),
+        ends_on=today + timedelta(days=10),
+        reason=MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
+    )
+    ask(client, django_capture_on_commit_callbacks, provider, provider_plan)
+
+    grant = invoicing.invoice_request_approve(
+        invoice_request=InvoiceRequest.objects.get(), approved_by=staff
+    )
+
+    assert grant.starts_on == today + timedelta(days=11)
+    assert grant.ends_on == today + timedelta(days=376)
 
 
 def test_with_stripe_and_no_approval_step_the_requester_is_told_the_membership_starts(
