@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from forum import access, tasks
@@ -41,6 +41,9 @@ class ReporterRecord:
     upheld: int = 0
     rejected: int = 0
     urgent_rejected_recently: int = 0  # within FORUM_URGENT_REPORTS_REJECTED_WINDOW_DAYS
+    # Suspended from posting now: their reports reach the queue but hide nothing by
+    # themselves, which a moderator weighing an urgent report that left a post up must know.
+    suspended: bool = False
 
     @property
     def urgent_reports_hide(self) -> bool:
@@ -66,6 +69,7 @@ def reporter_records(reporter_ids: Sequence[int]) -> dict[int, ReporterRecord]:
                 filter=rejected
                 & Q(reason__in=URGENT_REPORT_REASONS, review_item__resolved_at__gte=since),
             ),
+            suspended=Exists(Suspension.objects.in_force().filter(member=OuterRef("reporter_id"))),
         )
     )
     records = {pk: ReporterRecord() for pk in reporter_ids}

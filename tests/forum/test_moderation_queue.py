@@ -18,6 +18,7 @@ from forum.models import (
     Resolution,
     ReviewItem,
     ReviewNote,
+    Suspension,
     Thread,
     ThreadState,
 )
@@ -112,6 +113,22 @@ def test_the_queue_shows_reported_posts_with_reasons_and_reporters(mod_client):
     assert "Personal data about staff or a third party" in response.text
     for reporter in reporters:
         assert str(reporter) in response.text
+
+
+def test_the_queue_says_a_reporter_is_suspended_so_their_report_hid_nothing(mod_client):
+    item = reported_item(reason=ReportReason.IDENTIFIES_CHILD)
+    Suspension.objects.create(
+        member=item.reports.get().reporter,
+        until=timezone.now() + timedelta(days=7),
+        reason="Repeated personal remarks",
+        created_by=mod_client.moderator,
+    )
+
+    response = mod_client.get(QUEUE)
+
+    assert "suspended from posting, so their reports do not hide posts by themselves" in (
+        response.text
+    )
 
 
 def test_the_queue_shows_each_reporters_record_beside_the_report(mod_client, settings):
