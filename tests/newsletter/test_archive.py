@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import MemberType
+from members.models import MemberType, SubscriptionStatus
 from newsletter.models import Edition
-from tests.members.factories import TopicFactory
+from tests.members.factories import SubscriptionFactory, TopicFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,18 @@ def test_archive_offers_a_lapsed_member_renewal_for_a_members_only_edition(clien
 
     assert f'href="{edition.get_absolute_url()}"' not in html
     assert "Renew your membership to read" in html
+
+
+def test_archive_asks_a_member_whose_membership_owes_a_payment_to_pay_not_renew(client):
+    edition = sent(archive_access=Edition.ArchiveAccess.MEMBERS)
+    person = SubscriptionFactory(status=SubscriptionStatus.UNPAID).user
+    client.force_login(person)
+
+    html = archive_html(client)
+
+    assert f'href="{edition.get_absolute_url()}"' not in html
+    assert "Pay for your membership to read" in html
+    assert "Renew your membership" not in html
 
 
 def test_archive_tells_a_member_of_another_type_whom_an_edition_is_for(client, provider_member):
