@@ -337,6 +337,13 @@ def event_cancel(*, event: Event, now: datetime | None = None) -> int:
         event = _lock(event)
         if event.status == EventStatus.CANCELLED:
             return 0
+        if event.status == EventStatus.FINISHED or event.ends_at <= now:
+            # Cancelling would email its attendees that it was called off, and take away
+            # the recording and slides they had.
+            raise ValidationError(
+                f"“{event.title}” has already taken place, so it cannot be cancelled.",
+                code="taken_place",
+            )
         event.status = EventStatus.CANCELLED
         event.cancelled_at = now
         event.sequence += 1

@@ -3,6 +3,7 @@ actions, and saving, which tells registrants of changes and cancels once."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -228,7 +229,11 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         services.event_prepare(event=obj)
         super().save_model(request, obj, form, change)
         if cancelling:
-            count = services.event_cancel(event=obj)
+            try:
+                count = services.event_cancel(event=obj)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return
             obj.refresh_from_db()
             messages.success(request, f"Event cancelled: {being_emailed(count)}.")
             return
@@ -252,16 +257,23 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         description="Cancel the selected events (emails everyone)", permissions=["change"]
     )
     @asks_first(
-        "Each event below is cancelled, and everyone who holds a place or waits for one "
-        "is emailed that it is cancelled. A cancelled event stays cancelled: it cannot "
-        "be published again."
+        "Each event below that has not yet taken place is cancelled, and everyone who "
+        "holds a place or waits for one is emailed that it is cancelled. A cancelled event "
+        "stays cancelled: it cannot be published again. Events already over are left as "
+        "they are."
     )
     def cancel_events(self, request, queryset):
         emailed = 0
+        refused = []
         with transaction.atomic():
             for event in queryset.exclude(status=EventStatus.CANCELLED):
-                emailed += services.event_cancel(event=event)
+                try:
+                    emailed += services.event_cancel(event=event)
+                except ValidationError as error:
+                    refused.extend(error.messages)
         self.message_user(request, f"Cancelled; {being_emailed(emailed)}.")
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
 
     @admin.action(description="Mark the selected events finished", permissions=["change"])
     def finish(self, request, queryset):

@@ -209,6 +209,29 @@ def test_cancelling_from_the_admin_emails_everyone(
     assert mail.outbox[0].subject == f"Cancelled: {event.title}"
 
 
+def test_cancelling_from_the_admin_leaves_an_event_that_has_taken_place(
+    staff_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory(
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+        status=EventStatus.FINISHED,
+    )
+    book(event, UserFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:events_event_changelist"),
+            {"action": "cancel_events", "_selected_action": [event.pk], "confirmed": "yes"},
+            follow=True,
+        )
+
+    event.refresh_from_db()
+    assert event.status == EventStatus.FINISHED
+    assert mail.outbox == []
+    assert "has already taken place, so it cannot be cancelled" in response.text
+
+
 def test_cancelling_from_the_admin_asks_first_and_emails_no_one_until_confirmed(staff_client):
     event = EventFactory(title="Regional meeting of commissioners, North East")
     book(event, UserFactory())
