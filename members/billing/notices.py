@@ -162,8 +162,28 @@ def grant_ending_soon_due(*, today=None) -> list[int]:
     )
 
 
+def _membership_outlasts(grant: MembershipGrant) -> bool:
+    """Does the person stay a member another way after their own grant ends (a seat of an
+    organisation whose membership renews, or lasts longer)? "Your membership ends soon"
+    would then be untrue. An organisation's own later memberships are left out of
+    grant_ending_soon_due already."""
+    if not grant.user_id:
+        return False
+    current = access.membership(grant.user)
+    if current is None or current.grant == grant:
+        return False
+    if current.subscription is not None:
+        return (
+            current.subscription.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING)
+            and not current.subscription.cancel_at_period_end
+        )
+    return current.grant is not None and current.grant.ends_on > grant.ends_on
+
+
 def grant_ending_soon_notice_send(*, grant_id: int) -> bool:
     grant = MembershipGrant.objects.select_related("user", "organisation").get(pk=grant_id)
+    if _membership_outlasts(grant):
+        return False
 
     def build():
         return build_email(

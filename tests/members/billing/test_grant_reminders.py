@@ -13,6 +13,7 @@ from tests.members.factories import (
     OrganisationFactory,
     SeatFactory,
     SubscriptionFactory,
+    organisation_with_seats,
 )
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,15 @@ def test_a_grant_extended_after_its_reminder_is_told_again_before_its_new_end(ma
     tasks.membership_reminders_send()
 
     assert len(mailoutbox) == 2
+
+
+def test_a_grant_of_someone_who_keeps_a_seat_in_a_renewing_membership_is_not_told_it_ends(
+    mailoutbox,
+):
+    grant = ending_in(10)
+    organisation, _admin = organisation_with_seats(name="Saltmarsh City Council")
+    SeatFactory(organisation=organisation, user=grant.user, slot=2)
+
+    tasks.membership_reminders_send()
+
+    assert mailoutbox == []
