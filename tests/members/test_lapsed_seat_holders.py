@@ -48,3 +48,12 @@ def test_a_lapsed_seat_holder_refused_a_file_is_sent_to_their_account_page(
     assert response.status_code == 403
     assert "How to renew through Northmoor Council" in html
     assert f'href="{reverse("members:account")}#membership-heading"' in html
+
+
+def test_the_plans_tell_a_lapsed_seat_holder_to_ask_their_organisation(client, seat_holder):
+    client.force_login(seat_holder)
+
+    html = client.get(reverse("membership")).content.decode()
+
+    assert "Your membership came through Northmoor Council" in html
+    assert "Ask the colleague who manages it to renew it" in html

@@ -137,6 +137,16 @@ def test_a_membership_closed_for_its_payment_is_sent_to_pay_it_from_other_pages(
     assert "Renew your membership" not in html
 
 
+def test_the_plans_tell_a_membership_closed_for_its_payment_to_pay_it_first(client, fake_stripe):
+    subscription = SubscriptionFactory(status=SubscriptionStatus.UNPAID)
+    client.force_login(subscription.user)
+
+    html = client.get(reverse("membership")).content.decode()
+
+    assert "Your membership is closed until its payment is made" in html
+    assert "a new membership would be charged as well as the old one" in html
+
+
 def test_an_organisation_admin_whose_membership_owes_a_payment_is_sent_to_pay_it(fake_stripe):
     organisation = OrganisationFactory()
     SubscriptionFactory(user=None, organisation=organisation, status=SubscriptionStatus.UNPAID)
