@@ -56,8 +56,6 @@ PAYMENT_OUTSTANDING = (
     "Contact us if you would rather end the old one."
 )
 
-AWAITING_PAYMENT_STATUSES = access.STATUSES_AWAITING_PAYMENT
-
 
 def is_second_personal_membership(user: User, plan: Plan) -> bool:
     """Would `plan` give `user` a second personal membership (billing them twice)? Card
@@ -75,7 +73,9 @@ def personal_payment_outstanding(user: User, plan: Plan) -> bool:
     holds open for an unpaid invoice? Card checkout and invoice requests both refuse it."""
     return (
         plan.holder == Plan.Holder.INDIVIDUAL
-        and Subscription.objects.filter(user=user, status__in=AWAITING_PAYMENT_STATUSES).exists()
+        and Subscription.objects.filter(
+            user=user, status__in=access.STATUSES_AWAITING_PAYMENT
+        ).exists()
     )
 
 
@@ -119,7 +119,7 @@ def organisation_for_buyer(
                     "seats or plan from your account page."
                 }
             )
-        if any(s.status in AWAITING_PAYMENT_STATUSES for s in subscriptions):
+        if any(s.status in access.STATUSES_AWAITING_PAYMENT for s in subscriptions):
             raise ValidationError(
                 {
                     "organisation_name": f"{existing}'s membership has a payment outstanding. "
