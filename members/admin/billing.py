@@ -234,6 +234,12 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
     list_filter = ["status", "plan"]
     search_fields = ["organisation__name", "purchase_order_number", "requested_by__email"]
     list_select_related = ["organisation", "plan", "requested_by"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # What a council asked for, its PO number and the decision: an accounting record
+        # like the invoices it led to. A wrong one is rejected, not deleted.
+        return False
+
     readonly_fields = [
         "requested_by",
         "organisation",

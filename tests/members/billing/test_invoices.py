@@ -501,3 +501,19 @@ def test_the_invoice_list_reads_newest_first_from_an_index_of_its_own():
     # Six years of invoices are kept: the admin's list must not sort them all per page.
     assert list(Invoice._meta.ordering) == ["-created_at", "-id"]
     assert ["-created_at", "-id"] in [list(index.fields) for index in Invoice._meta.indexes]
+
+
+def test_invoice_requests_cannot_be_deleted_from_the_admin(
+    client, fake_stripe, council_plan, commissioner, staff, settings
+):
+    settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = True
+    client.force_login(commissioner)
+    client.post(reverse("billing:invoice_request"), form_data(council_plan))
+    waiting = InvoiceRequest.objects.get()
+
+    response = as_staff(client, staff).post(
+        reverse("admin:members_invoicerequest_delete", args=[waiting.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert InvoiceRequest.objects.filter(pk=waiting.pk).exists()
