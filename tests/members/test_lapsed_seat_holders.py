@@ -57,3 +57,13 @@ def test_the_plans_tell_a_lapsed_seat_holder_to_ask_their_organisation(client, s
 
     assert "Your membership came through Northmoor Council" in html
     assert "Ask the colleague who manages it to renew it" in html
+
+
+def test_a_lapsed_seat_holder_is_not_told_to_renew_it_themselves(client, seat_holder):
+    client.force_login(seat_holder)
+
+    html = client.get("/").content.decode()
+
+    assert "Your membership through Northmoor Council has ended" in html
+    assert "Ask the colleague who manages it to renew it" in html
+    assert "Renew it to" not in html

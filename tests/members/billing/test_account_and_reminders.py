@@ -135,6 +135,8 @@ def test_a_membership_closed_for_its_payment_is_sent_to_pay_it_from_other_pages(
     assert "Pay for your membership" in html
     assert f'href="{reverse("members:account")}#membership-heading"' in html
     assert "Renew your membership" not in html
+    assert "Your membership is closed until its payment is made. Pay it to read" in html
+    assert "Renew it to" not in html
 
 
 def test_the_plans_tell_a_membership_closed_for_its_payment_to_pay_it_first(client, fake_stripe):
