@@ -197,7 +197,8 @@ def domain_verify(request: HttpRequest, slug: str) -> HttpResponse:
     form = DomainForm(request.POST)
     if form.is_valid():
         try:
-            seats.domain_verify(
+            # The service saves a freshly locked copy: the domain is on the one it returns.
+            organisation = seats.domain_verify(
                 organisation=organisation,
                 domain=form.cleaned_data["domain"],
                 verified_by=request.user,

@@ -429,6 +429,22 @@ def test_admin_verifies_their_domain_from_the_page(client):
     assert organisation.verified_domain == "northmoor.example.org"
 
 
+def test_verifying_the_domain_names_it_in_the_confirmation(client):
+    organisation, admin = organisation_with_seats(
+        admin=UserFactory(email="ruth@northmoor.example.org")
+    )
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("members:domain_verify", kwargs={"slug": organisation.slug}),
+        {"domain": "northmoor.example.org"},
+        follow=True,
+    )
+
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "verified @northmoor.example.org address can now claim a seat" in message
+
+
 def test_stopping_seats_by_domain_asks_first_since_undoing_it_may_need_staff(client, council):
     organisation, admin = council
     organisation.verified_domain = "northmoor.example.org"
