@@ -136,9 +136,18 @@ def no_seats_message(usage: SeatsUsage) -> str:
 def seat_give(
     *, organisation: Organisation, user: User, exclude_invitation: Invitation | None = None
 ) -> Seat:
-    """Give `user` a seat if one is free. Call inside a transaction holding organisation_lock()."""
+    """Give `user` a seat if one is free. Call inside a transaction holding organisation_lock().
+
+    Invitations to the person's own verified addresses hold the seat they take, whether
+    they accept one (`exclude_invitation`) or claim by domain: those are not counted as
+    held by someone else, and are closed as accepted, so they hold no second seat."""
     total = access.organisation_seats(organisation)
-    held = invitations_holding_seats(organisation)
+    own_invitations = invitations_holding_seats(organisation).filter(
+        email__in=access.verified_addresses(user)
+    )
+    held = invitations_holding_seats(organisation).exclude(
+        email__in=access.verified_addresses(user)
+    )
     if exclude_invitation is not None:
         held = held.exclude(pk=exclude_invitation.pk)
     taken_slots = set(organisation.seats.exclude(slot__isnull=True).values_list("slot", flat=True))
@@ -155,6 +164,9 @@ def seat_give(
         raise ValidationError(
             "Someone took the last seat a moment ago. There is no seat left.", code="no_seat"
         ) from None
+    if exclude_invitation is not None:
+        own_invitations = own_invitations.exclude(pk=exclude_invitation.pk)
+    own_invitations.update(accepted_at=timezone.now(), accepted_by=user)
     access.forget(user)
     return seat
 

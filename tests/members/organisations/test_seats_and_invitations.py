@@ -368,6 +368,27 @@ def test_colleague_at_the_verified_domain_claims_a_free_seat():
     assert access.is_member(User.objects.get(pk=colleague.pk))
 
 
+def test_claiming_a_seat_closes_the_invitation_that_held_one_for_the_same_person():
+    organisation, admin = organisation_with_seats(seats=3, verified_domain="northmoor.example.org")
+    invite(organisation, admin, "lee@northmoor.example.org")
+    colleague = UserFactory(email="lee@northmoor.example.org")
+
+    seats.seat_claim(organisation=organisation, user=colleague)
+
+    assert seats.seats_usage(organisation) == seats.SeatsUsage(total=3, taken=2, held=0)
+    assert Invitation.objects.get().accepted_by == colleague
+
+
+def test_a_colleague_invited_to_the_last_seat_may_claim_it_by_domain_instead():
+    organisation, admin = organisation_with_seats(seats=2, verified_domain="northmoor.example.org")
+    invite(organisation, admin, "lee@northmoor.example.org")
+    colleague = UserFactory(email="lee@northmoor.example.org")
+
+    seat = seats.seat_claim(organisation=organisation, user=colleague)
+
+    assert seat.user == colleague
+
+
 def test_claiming_a_seat_when_none_is_left_is_refused():
     organisation, admin = organisation_with_seats(seats=1, verified_domain="northmoor.example.org")
 
