@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from members import access
 from members.models import Invitation, Organisation, Seat, User
 from members.organisations.seats import (
+    colleague_no_seat_message,
     invitation_is_expired,
     invitation_lifetime,
     no_seats_message,
@@ -227,9 +228,12 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Seat:
                 seat = seat_give(
                     organisation=organisation, user=user, exclude_invitation=invitation
                 )
-            except ValidationError as error:
+            except ValidationError:
+                # The invited person is not the admin the seat count's message speaks to.
                 raise InvitationProblem(
-                    InvitationProblem.NO_SEAT, invitation, message=error.messages[0]
+                    InvitationProblem.NO_SEAT,
+                    invitation,
+                    message=colleague_no_seat_message(organisation),
                 ) from None
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user

@@ -133,6 +133,20 @@ def no_seats_message(usage: SeatsUsage) -> str:
     )
 
 
+def colleague_no_seat_message(organisation: Organisation) -> str:
+    """Why a colleague (not an admin) cannot take a seat now: they can do nothing about
+    it but ask an admin, so no_seats_message's advice to invite or revoke is not for them."""
+    if access.organisation_seats(organisation) == 0:
+        return (
+            f"{organisation.name} has no active membership at the moment. Ask one of its "
+            "admins to renew it."
+        )
+    return (
+        f"No seat is free at {organisation.name} at the moment. Ask one of its admins to "
+        "free a seat or add seats to its membership."
+    )
+
+
 def seat_give(
     *, organisation: Organisation, user: User, exclude_invitation: Invitation | None = None
 ) -> Seat:
@@ -191,9 +205,7 @@ def seat_claim(*, organisation: Organisation, user: User) -> Seat:
             if error.code != "no_seat":
                 raise
             raise ValidationError(
-                f"No seat is free at {organisation.name} at the moment. Ask one of its "
-                "admins to free a seat or add seats to its membership.",
-                code="no_seat",
+                colleague_no_seat_message(organisation), code="no_seat"
             ) from error
 
 

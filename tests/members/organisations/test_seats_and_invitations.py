@@ -210,6 +210,33 @@ def test_accepting_the_invitation_for_the_last_seat_works_when_it_holds_that_sea
     assert seats.seats_usage(organisation).left == 0
 
 
+def test_an_invited_colleague_refused_a_seat_is_told_to_ask_an_admin_not_to_invite_someone():
+    organisation, admin = organisation_with_seats(seats=3)
+    first = invite(organisation, admin, "kim@example.org")
+    invite(organisation, admin, "lee@example.org")
+    organisation.subscriptions.update(quantity=2)  # the plan got smaller
+
+    with pytest.raises(InvitationProblem) as problem:
+        invitations.invitation_accept(invitation=first, user=UserFactory(email="kim@example.org"))
+
+    assert problem.value.reason == InvitationProblem.NO_SEAT
+    assert "Ask one of its admins" in problem.value.message
+    assert "To invite someone" not in problem.value.message
+
+
+def test_an_invited_colleague_of_a_lapsed_organisation_is_told_to_ask_for_renewal():
+    organisation, admin = organisation_with_seats(seats=3)
+    invitation = invite(organisation, admin, "kim@example.org")
+    organisation.subscriptions.update(status="canceled")
+
+    with pytest.raises(InvitationProblem) as problem:
+        invitations.invitation_accept(
+            invitation=invitation, user=UserFactory(email="kim@example.org")
+        )
+
+    assert "Ask one of its admins to renew it" in problem.value.message
+
+
 def test_invitation_for_another_email_takes_no_seat():
     organisation, admin = organisation_with_seats()
     invitation = invite(organisation, admin, "kim@example.org")
