@@ -17,17 +17,26 @@ def organisation_panel(context) -> dict:
         membership = access.organisation_membership(organisation)
         usage = seats.seats_usage(organisation, total=membership.seats if membership else 0)
         managed.append({"organisation": organisation, "membership": membership, "usage": usage})
-    claimable = [
-        organisation
-        for organisation in access.claimable_organisations(user).order_by("name")
-        if seats.seats_usage(organisation).left > 0
-    ]
     open_invitations = list(invitations.invitations_for(user))
+    invited_to = {invitation.organisation_id for invitation in open_invitations}
+    claimable, full = [], []
+    # An invitation already holds a seat for them there: accepting it is the way in.
+    for organisation in (
+        access.claimable_organisations(user).exclude(pk__in=invited_to).order_by("name")
+    ):
+        usage = seats.seats_usage(organisation)
+        if usage.left > 0:
+            claimable.append(organisation)
+        elif usage.total > 0:
+            # A member organisation with every seat in use: say so, or the colleague
+            # sees only the plans and pays for a membership of their own.
+            full.append(organisation)
     for invitation in open_invitations:
         invitation.token = invitations.invitation_token(invitation)
     return {
         "managed": managed,
         "invitations": open_invitations,
         "claimable": claimable,
+        "full": full,
         "csrf_token": context.get("csrf_token"),
     }

@@ -403,6 +403,33 @@ def test_colleague_claims_a_seat_by_domain_from_the_account_page(client, council
     assert "You now hold a seat" in response.content.decode()
 
 
+def test_colleague_at_the_domain_of_a_full_organisation_is_told_to_ask_its_admin(client):
+    organisation_with_seats(
+        seats=1, name="Northmoor Council", verified_domain="northmoor.example.org"
+    )
+    client.force_login(UserFactory(email="lee@northmoor.example.org"))
+
+    page = client.get("/account/").content.decode()
+
+    assert "Claim a seat" not in page
+    assert "all its seats are in use. Ask one of its admins" in page
+
+
+def test_a_colleague_invited_to_a_full_organisation_is_offered_the_invitation_only(client):
+    organisation, admin = organisation_with_seats(
+        seats=2, name="Northmoor Council", verified_domain="northmoor.example.org"
+    )
+    invitations.invitation_create(
+        organisation=organisation, email="lee@northmoor.example.org", invited_by=admin
+    )
+    client.force_login(UserFactory(email="lee@northmoor.example.org"))
+
+    page = client.get("/account/").content.decode()
+
+    assert "Accept the invitation" in page
+    assert "all its seats are in use" not in page
+
+
 def test_outsider_cannot_claim_a_seat_by_domain(client, council, registered):
     organisation, _ = council
     organisation.verified_domain = "northmoor.example.org"
