@@ -37,6 +37,7 @@ PLAN_HEADINGS = {
 def membership(request: HttpRequest) -> HttpResponse:
     """The plans staff define in the admin, grouped by member type."""
     plans = list(Plan.objects.filter(is_active=True))
+    membership = access.membership(request.user)
     groups = [
         (PLAN_HEADINGS[value], [plan for plan in plans if plan.member_type == value])
         for value in MemberType.values
@@ -48,7 +49,12 @@ def membership(request: HttpRequest) -> HttpResponse:
             "plan_groups": [(label, group) for label, group in groups if group],
             "card_payments": services.card_payments_enabled(),
             "invoice_plans": any(plan.allow_invoice for plan in plans),
-            "membership": access.membership(request.user),
+            "membership": membership,
+            # A member organisation at the person's email domain: a seat there may be
+            # what they want, rather than paying for a membership of their own.
+            "colleague_organisation": (
+                None if membership else access.colleague_organisation(request.user)
+            ),
             "checkout_cancelled": request.GET.get("checkout") == "cancelled",
             "invoice_days": settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
         },

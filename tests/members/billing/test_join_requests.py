@@ -11,7 +11,12 @@ from django.utils import timezone
 from members import access
 from members.billing import invoicing, tasks
 from members.models import InvoiceRequest, MembershipGrant
-from tests.members.factories import GrantFactory, PlanFactory, UserFactory
+from tests.members.factories import (
+    GrantFactory,
+    PlanFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -384,3 +389,12 @@ def test_a_council_asking_for_more_seats_is_told_what_they_cost_for_its_po(
     assert "Council (20 seats), £1,800 a year" in form
     [to_person] = [m for m in mail.outbox if m.to == [provider.email]]
     assert "For 25 seats it costs £2,250 a year, VAT included." in to_person.body
+
+
+def test_the_plans_tell_a_colleague_of_a_member_organisation_they_may_take_a_seat(client):
+    organisation_with_seats(name="Northmoor Council", verified_domain="northmoor.example.org")
+    client.force_login(UserFactory(email="kim@northmoor.example.org"))
+
+    page = client.get(reverse("membership")).content.decode()
+
+    assert "Northmoor Council is already a member of the network." in page
