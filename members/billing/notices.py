@@ -21,6 +21,8 @@ from members.models import (
     Invoice,
     InvoiceRequest,
     MembershipGrant,
+    Organisation,
+    Plan,
     Seat,
     Subscription,
     SubscriptionStatus,
@@ -315,6 +317,21 @@ def invoice_request_received_notice_send(*, invoice_request_id: int) -> bool:
     )
 
 
+def _namesakes(request: InvoiceRequest) -> list[tuple[Organisation, str]]:
+    """Other organisations of the same name, with their admin pages: a colleague asking
+    for their organisation (not knowing it is a member) creates a second one, and the
+    team should see that before approving a second membership."""
+    if request.plan.holder != Plan.Holder.ORGANISATION:
+        return []
+    others = Organisation.objects.filter(name__iexact=request.organisation.name).exclude(
+        pk=request.organisation_id
+    )
+    return [
+        (other, site_url(reverse("admin:members_organisation_change", args=[other.pk])))
+        for other in others.order_by("created_at")
+    ]
+
+
 def invoice_request_staff_notice_send(*, invoice_request_id: int) -> bool:
     """Tell the membership team (STAFF_NOTIFICATION_EMAILS), linking to the admin."""
     request = _invoice_request(invoice_request_id)
@@ -330,6 +347,7 @@ def invoice_request_staff_notice_send(*, invoice_request_id: int) -> bool:
                 "admin_url": site_url(
                     reverse("admin:members_invoicerequest_change", args=[request.pk])
                 ),
+                "namesakes": _namesakes(request),
             },
             subject=f"Request to join {request.plan} from {request.requested_by}",
             to=settings.STAFF_NOTIFICATION_EMAILS,

@@ -398,3 +398,28 @@ def test_the_plans_tell_a_colleague_of_a_member_organisation_they_may_take_a_sea
     page = client.get(reverse("membership")).content.decode()
 
     assert "Northmoor Council is already a member of the network." in page
+
+
+def test_the_team_is_told_when_an_organisation_of_the_same_name_exists(
+    client, django_capture_on_commit_callbacks, no_stripe, settings, council_plan
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["membership@network.example.org"]
+    organisation_with_seats(name="Northmoor Council")
+    kim = UserFactory(email="kim@northmoor.example.org")
+    client.force_login(kim)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("billing:invoice_request"),
+            provider_request(council_plan)
+            | {
+                "plan": council_plan.pk,
+                "seats": 20,
+                "organisation_name": "northmoor council",
+                "purchase_order_number": "PO-1",
+            },
+        )
+
+    [to_team] = [m for m in mail.outbox if m.to == ["membership@network.example.org"]]
+    assert "another organisation has the same name" in to_team.body
+    assert "Northmoor Council" in to_team.body
