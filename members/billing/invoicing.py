@@ -10,15 +10,15 @@ Stripe is reached through members/billing/gateway.py only.
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from members import access
+from members.access.subscriptions import current_grants
 from members.billing import gateway, tasks
 from members.billing.services import (
     ALREADY_PERSONAL_MEMBER,
@@ -138,17 +138,6 @@ def invoice_request_submit(
     return request
 
 
-def _grant_year_starts(*, user: User | None, organisation, today: date) -> date:
-    """The first day of a year granted for a request: today, or, while a staff grant of
-    the same holder still runs (next year's invoice asked for when the 'ends soon' email
-    came), the day after it ends, so that a year paid for is a whole year."""
-    holder = {"user": user} if user is not None else {"organisation": organisation}
-    last_day = MembershipGrant.objects.filter(
-        **holder, starts_on__lte=today, ends_on__gte=today
-    ).aggregate(last=Max("ends_on"))["last"]
-    return last_day + timedelta(days=1) if last_day is not None else today
-
-
 def _request_grant(*, request: InvoiceRequest, approved_by: User | None) -> MembershipGrant:
     """Without Stripe no subscription can be created, so approving grants a year of the
     plan's type: to the person for a personal plan, to the organisation (with the seats
@@ -158,20 +147,30 @@ def _request_grant(*, request: InvoiceRequest, approved_by: User | None) -> Memb
     plan = request.plan
     personal = plan.holder == Plan.Holder.INDIVIDUAL
     today = timezone.localdate()
+    # Renewing before the current year ends (the reminder asks for it two weeks ahead)
+    # adds a year to its end rather than losing the days still paid for. The new grant
+    # starts today all the same, so it is the current one and pages show its end.
+    holder = {"user": request.requested_by} if personal else {"organisation": request.organisation}
+    running = (
+        current_grants(today)
+        .filter(**holder, reason=MembershipGrant.Reason.INVOICE_PAID_OFFLINE)
+        .order_by("-ends_on")
+        .first()
+    )
+    renewed_from = running.ends_on if running is not None else today
     with transaction.atomic():
         locked = InvoiceRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != InvoiceRequest.Status.PENDING:
             raise ValidationError("This request has already been decided.")
         user = request.requested_by if personal else None
         organisation = None if personal else request.organisation
-        starts_on = _grant_year_starts(user=user, organisation=organisation, today=today)
         grant = MembershipGrant(
             user=user,
             organisation=organisation,
             member_type=plan.member_type,
             seats=1 if personal else request.seats,
-            starts_on=starts_on,
-            ends_on=starts_on + timedelta(days=365),
+            starts_on=today,
+            ends_on=renewed_from + timedelta(days=365),
             reason=MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
             note=f"Approved request to join {plan} (Stripe was not set up).",
             granted_by=approved_by,

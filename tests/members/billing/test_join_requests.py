@@ -13,7 +13,9 @@ from members.billing import invoicing, tasks
 from members.models import InvoiceRequest, MembershipGrant
 from tests.members.factories import (
     GrantFactory,
+    OrganisationFactory,
     PlanFactory,
+    SeatFactory,
     UserFactory,
     organisation_with_seats,
 )
@@ -231,7 +233,7 @@ def test_approving_a_granted_request_again_grants_nothing_more(
     assert MembershipGrant.objects.count() == 1
 
 
-def test_next_years_request_approved_while_a_granted_year_runs_starts_when_it_ends(
+def test_next_years_request_approved_while_a_granted_year_runs_adds_a_year_after_it(
     client, django_capture_on_commit_callbacks, no_stripe, provider_plan, provider, staff
 ):
     today = timezone.localdate()
@@ -247,8 +249,7 @@ def test_next_years_request_approved_while_a_granted_year_runs_starts_when_it_en
         invoice_request=InvoiceRequest.objects.get(), approved_by=staff
     )
 
-    assert grant.starts_on == today + timedelta(days=11)
-    assert grant.ends_on == today + timedelta(days=376)
+    assert grant.ends_on == today + timedelta(days=10 + 365)
 
 
 def test_with_stripe_and_no_approval_step_the_requester_is_told_the_membership_starts(
@@ -423,3 +424,35 @@ def test_the_team_is_told_when_an_organisation_of_the_same_name_exists(
     [to_team] = [m for m in mail.outbox if m.to == ["membership@network.example.org"]]
     assert "another organisation has the same name" in to_team.body
     assert "Northmoor Council" in to_team.body
+
+
+def test_renewing_before_the_paid_year_ends_adds_a_year_after_it(no_stripe, council_plan):
+    organisation = OrganisationFactory(name="Northmoor Council")
+    admin = UserFactory()
+    SeatFactory(organisation=organisation, user=admin, is_admin=True, slot=1)
+    today = timezone.localdate()
+    GrantFactory(
+        user=None,
+        organisation=organisation,
+        seats=20,
+        member_type="commissioner",
+        reason=MembershipGrant.Reason.INVOICE_PAID_OFFLINE,
+        starts_on=today - timedelta(days=355),
+        ends_on=today + timedelta(days=10),
+    )
+    request = invoicing.invoice_request_submit(
+        user=admin,
+        plan=council_plan,
+        seats=20,
+        organisation_name="Northmoor Council",
+        region="",
+        contact_name="Accounts Payable",
+        billing_email="ap@northmoor.example.org",
+        billing_address="Town Hall",
+        purchase_order_number="PO-2027",
+    )
+
+    invoicing.invoice_request_approve(invoice_request=request)
+
+    membership = access.organisation_membership(organisation)
+    assert membership.ends_at.date() == today + timedelta(days=10 + 365)
