@@ -388,6 +388,17 @@ def test_admin_sees_a_seats_summary_on_the_account_page(client, council):
     assert page_url(organisation) in page
 
 
+def test_an_admin_whose_plan_shrank_is_told_on_the_account_page_what_to_do(client, council):
+    organisation, admin = council
+    SeatFactory.create_batch(3, organisation=organisation)
+    organisation.subscriptions.update(quantity=2)
+    client.force_login(admin)
+
+    page = client.get(reverse("members:account")).content.decode()
+
+    assert "4 of 2 seats in use, 2 more than the membership includes" in page
+
+
 def test_colleague_claims_a_seat_by_domain_from_the_account_page(client, council):
     organisation, _ = council
     organisation.verified_domain = "northmoor.example.org"
