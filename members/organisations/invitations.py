@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -126,7 +126,13 @@ def invitation_create(*, organisation: Organisation, email: str, invited_by: Use
     validate_email(email)
     with transaction.atomic(durable=True):
         organisation = organisation_lock(organisation)
-        if organisation.seats.filter(user__email__iexact=email).exists():
+        # Any verified address of a seat holder, not only the one they sign in with: an
+        # invitation they would never see would hold a second seat for them.
+        seated = User.objects.filter(seats__organisation=organisation).filter(
+            Q(email__iexact=email)
+            | Q(emailaddress__email__iexact=email, emailaddress__verified=True)
+        )
+        if seated.exists():
             raise ValidationError(
                 f"{email} already holds a seat in {organisation.name}.", code="already_seated"
             )

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -109,6 +110,18 @@ def test_inviting_someone_who_holds_a_seat_is_refused():
 
     with pytest.raises(ValidationError, match="already holds a seat"):
         invite(organisation, admin, admin.email)
+
+
+def test_inviting_another_verified_address_of_a_seat_holder_is_refused():
+    organisation, admin = organisation_with_seats(seats=5)
+    colleague = UserFactory(email="dev@brightpath.example.org")
+    SeatFactory(organisation=organisation, user=colleague, slot=2)
+    EmailAddress.objects.create(
+        user=colleague, email="dev.patel@northmoor.example.org", verified=True, primary=False
+    )
+
+    with pytest.raises(ValidationError, match="already holds a seat"):
+        invite(organisation, admin, "Dev.Patel@northmoor.example.org")
 
 
 def test_expired_invitation_frees_its_seat(settings):
