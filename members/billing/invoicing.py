@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from members import access
 from members.access.subscriptions import current_grants
@@ -93,6 +94,19 @@ def invoice_request_submit(
             organisation = organisation_for_buyer(
                 user=user, name=organisation_name, org_type=plan.member_type, region=region
             )
+            # Two admins renewing the same organisation would be invoiced twice.
+            waiting = (
+                organisation.invoice_requests.select_for_update()
+                .filter(status=InvoiceRequest.Status.PENDING)
+                .select_related("requested_by")
+                .first()
+            )
+            if waiting is not None:
+                raise ValidationError(
+                    f"{waiting.requested_by} already asked for {organisation}'s membership on "
+                    f"{date_format(timezone.localtime(waiting.created_at), 'j F Y')}, and the "
+                    "membership team has not answered yet. The organisation's page shows it."
+                )
         else:
             # A person's own membership, invoiced to the body that pays for it.
             organisation = Organisation.objects.create(

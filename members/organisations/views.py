@@ -72,13 +72,11 @@ def _page(
         taken=len(seat_list),
         held=sum(1 for invitation in open_invitations if not invitation.expired),
     )
-    # A request to join that staff have not yet decided: the page says it is on its way
-    # rather than sending the admin back to the plans to ask again.
+    # A request to join (or renew) that staff have not yet decided: the page says it is
+    # on its way rather than sending an admin back to the plans to ask again.
     pending_request = (
-        None
-        if membership
-        else organisation.invoice_requests.filter(status=InvoiceRequest.Status.PENDING)
-        .select_related("plan")
+        organisation.invoice_requests.filter(status=InvoiceRequest.Status.PENDING)
+        .select_related("plan", "requested_by")
         .order_by("-created_at")
         .first()
     )

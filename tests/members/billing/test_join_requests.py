@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -456,3 +457,43 @@ def test_renewing_before_the_paid_year_ends_adds_a_year_after_it(no_stripe, coun
 
     membership = access.organisation_membership(organisation)
     assert membership.ends_at.date() == today + timedelta(days=10 + 365)
+
+
+def test_a_second_admin_asking_for_the_same_organisation_is_told_a_request_is_waiting(
+    no_stripe, council_plan
+):
+    organisation = OrganisationFactory(name="Northmoor Council")
+    first, second = UserFactory(name="Ruth Adeyemi"), UserFactory()
+    SeatFactory(organisation=organisation, user=first, is_admin=True, slot=1)
+    SeatFactory(organisation=organisation, user=second, is_admin=True, slot=2)
+    details = {
+        "plan": council_plan,
+        "seats": 20,
+        "organisation_name": "Northmoor Council",
+        "region": "",
+        "contact_name": "Accounts Payable",
+        "billing_email": "ap@northmoor.example.org",
+        "billing_address": "Town Hall",
+        "purchase_order_number": "PO-2027",
+    }
+    invoicing.invoice_request_submit(user=first, **details)
+
+    with pytest.raises(ValidationError, match="Ruth Adeyemi already asked"):
+        invoicing.invoice_request_submit(user=second, **details)
+
+    assert InvoiceRequest.objects.count() == 1
+
+
+def test_a_waiting_renewal_shows_on_the_organisation_page(client, no_stripe, council_plan):
+    organisation, admin = organisation_with_seats(name="Northmoor Council")
+    admin.name = "Ruth Adeyemi"
+    admin.save()
+    InvoiceRequest.objects.create(
+        requested_by=admin, plan=council_plan, organisation=organisation, seats=20
+    )
+    client.force_login(admin)
+
+    page = client.get(reverse("members:organisation", args=[organisation.slug])).content.decode()
+
+    assert "Ruth Adeyemi's request of" in page
+    assert "is with the network team" in page
