@@ -16,6 +16,7 @@ from tests.members.factories import (
     PlanFactory,
     SeatFactory,
     SubscriptionFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -319,3 +320,22 @@ def test_ended_notice_is_not_sent_to_someone_still_a_member_through_a_seat(fake_
     tasks.membership_reminders_send()
 
     assert mailoutbox == []
+
+
+def test_an_organisations_ended_notice_names_the_organisation_to_its_admins(
+    fake_stripe, mailoutbox
+):
+    council = OrganisationFactory(
+        name="Northmoor Council", billing_email="ap@northmoor.example.org"
+    )
+    admin = UserFactory(email="ruth@northmoor.example.org")
+    SeatFactory(organisation=council, user=admin, is_admin=True)
+    subscription = SubscriptionFactory(
+        user=None, organisation=council, status=SubscriptionStatus.CANCELED, ended_at=timezone.now()
+    )
+
+    notices.membership_ended_notice_send(subscription_id=subscription.pk)
+
+    [message] = mailoutbox
+    assert message.to == ["ruth@northmoor.example.org", "ap@northmoor.example.org"]
+    assert "Northmoor Council's English Residential Network membership" in message.body
