@@ -41,7 +41,10 @@ def _recipients(subscription: Subscription | MembershipGrant) -> list[str]:
             "user__email", flat=True
         )
     )
-    if organisation.billing_email and organisation.billing_email not in admins:
+    # The billing address is often an admin's own, typed with other capitals.
+    if organisation.billing_email and organisation.billing_email.lower() not in {
+        address.lower() for address in admins
+    }:
         admins.append(organisation.billing_email)
     return admins
 

@@ -339,3 +339,17 @@ def test_an_organisations_ended_notice_names_the_organisation_to_its_admins(
     [message] = mailoutbox
     assert message.to == ["ruth@northmoor.example.org", "ap@northmoor.example.org"]
     assert "Northmoor Council's English Residential Network membership" in message.body
+
+
+def test_an_admin_who_is_also_the_billing_contact_is_told_once(fake_stripe, mailoutbox):
+    council = OrganisationFactory(billing_email="Ruth.Adeyemi@northmoor.example.org")
+    admin = UserFactory(email="ruth.adeyemi@northmoor.example.org")
+    SeatFactory(organisation=council, user=admin, is_admin=True)
+    subscription = SubscriptionFactory(
+        user=None, organisation=council, status=SubscriptionStatus.CANCELED, ended_at=timezone.now()
+    )
+
+    notices.membership_ended_notice_send(subscription_id=subscription.pk)
+
+    [message] = mailoutbox
+    assert message.to == ["ruth.adeyemi@northmoor.example.org"]
