@@ -172,6 +172,17 @@ def test_the_org_admin_sees_their_organisation_s_use_linked_from_its_page(client
     assert "how your people use the membership" in page.content.decode()
 
 
+def test_a_lapsed_organisation_s_use_says_its_seats_give_no_access(client, council):
+    organisation, people = council
+    organisation.subscriptions.update(status="canceled")
+    client.force_login(people[0])
+
+    page = client.get(f"/insight/organisations/{organisation.slug}/").content.decode()
+
+    assert " of 0" not in page
+    assert "the membership is not active" in page
+
+
 def test_every_id_on_the_organisation_page_is_unique(client, council):
     """A label or heading that names an id twice points screen readers at the wrong one."""
     organisation, people = council
