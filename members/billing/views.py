@@ -154,7 +154,18 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
     chosen = plans.filter(slug=request.GET.get("plan", "")).first()
     if chosen is not None:
         initial = {"plan": chosen, "seats": chosen.seats}
-        if chosen.holder == Plan.Holder.INDIVIDUAL:
+        managed = access.organisations_managed_by(request.user).order_by("-created_at").first()
+        if chosen.holder == Plan.Holder.ORGANISATION and managed is not None:
+            # Renewing: the organisation as it is stored, so the request renews it (and its
+            # seats) rather than starting a new organisation under a name typed differently.
+            initial |= {
+                "organisation_name": managed.name,
+                "region": managed.region,
+                "contact_name": managed.billing_contact_name,
+                "billing_email": managed.billing_email,
+                "billing_address": managed.billing_address,
+            }
+        elif chosen.holder == Plan.Holder.INDIVIDUAL:
             # A person paying for themselves: what we know of them, for them to correct.
             user = request.user
             initial |= {

@@ -497,3 +497,19 @@ def test_a_waiting_renewal_shows_on_the_organisation_page(client, no_stripe, cou
 
     assert "Ruth Adeyemi's request of" in page
     assert "is with the network team" in page
+
+
+def test_an_admin_renewing_starts_from_their_organisation_as_it_is_stored(
+    client, no_stripe, council_plan
+):
+    organisation, admin = organisation_with_seats(
+        name="Northmoor Borough Council", billing_email="ap@northmoor.example.org"
+    )
+    client.force_login(admin)
+
+    page = client.get(
+        reverse("billing:invoice_request") + f"?plan={council_plan.slug}"
+    ).content.decode()
+
+    assert 'value="Northmoor Borough Council"' in page
+    assert 'value="ap@northmoor.example.org"' in page
