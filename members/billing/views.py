@@ -61,6 +61,23 @@ def membership(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _managed_organisation_initial(user, *, billing: bool = False) -> dict:
+    """An admin renewing starts from their organisation as it is stored, so the purchase
+    renews it (and its seats) rather than starting a new organisation under a name typed
+    a little differently."""
+    managed = access.organisations_managed_by(user).order_by("-created_at").first()
+    if managed is None:
+        return {}
+    initial = {"organisation_name": managed.name, "region": managed.region}
+    if billing:
+        initial |= {
+            "contact_name": managed.billing_contact_name,
+            "billing_email": managed.billing_email,
+            "billing_address": managed.billing_address,
+        }
+    return initial
+
+
 def _see_other(url: str) -> HttpResponseRedirect:
     """303: the browser follows a POST's answer to Stripe's page with a GET."""
     response = HttpResponseRedirect(url)
@@ -72,7 +89,14 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     """Confirm the plan (and, for organisations, which one), then go to Stripe Checkout."""
     plan = get_object_or_404(Plan, slug=slug, is_active=True)
     card_payments = services.card_payments_enabled() and bool(plan.stripe_price_id)
-    form = CheckoutForm(request.POST if request.method == "POST" else None, plan=plan)
+    initial = (
+        _managed_organisation_initial(request.user)
+        if plan.holder == Plan.Holder.ORGANISATION
+        else {}
+    )
+    form = CheckoutForm(
+        request.POST if request.method == "POST" else None, plan=plan, initial=initial
+    )
     if request.method == "POST" and card_payments and form.is_valid():
         if services.is_second_personal_membership(request.user, plan):
             form.add_error(None, services.ALREADY_PERSONAL_MEMBER)
@@ -154,17 +178,8 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
     chosen = plans.filter(slug=request.GET.get("plan", "")).first()
     if chosen is not None:
         initial = {"plan": chosen, "seats": chosen.seats}
-        managed = access.organisations_managed_by(request.user).order_by("-created_at").first()
-        if chosen.holder == Plan.Holder.ORGANISATION and managed is not None:
-            # Renewing: the organisation as it is stored, so the request renews it (and its
-            # seats) rather than starting a new organisation under a name typed differently.
-            initial |= {
-                "organisation_name": managed.name,
-                "region": managed.region,
-                "contact_name": managed.billing_contact_name,
-                "billing_email": managed.billing_email,
-                "billing_address": managed.billing_address,
-            }
+        if chosen.holder == Plan.Holder.ORGANISATION:
+            initial |= _managed_organisation_initial(request.user, billing=True)
         elif chosen.holder == Plan.Holder.INDIVIDUAL:
             # A person paying for themselves: what we know of them, for them to correct.
             user = request.user

@@ -208,6 +208,18 @@ def test_an_admin_renewing_a_lapsed_organisation_buys_for_the_same_organisation(
     assert call.params["customer"] == "cus_1Qh"
 
 
+def test_an_admin_renewing_by_card_starts_from_their_organisation_s_name(
+    client, fake_stripe, org_plan
+):
+    organisation = OrganisationFactory(name="Harbour Lights Homes")
+    SubscriptionFactory(user=None, organisation=organisation, status="canceled")
+    client.force_login(SeatFactory(organisation=organisation, is_admin=True).user)
+
+    page = client.get(reverse("billing:checkout", args=[org_plan.slug])).content.decode()
+
+    assert 'value="Harbour Lights Homes"' in page
+
+
 def test_stripe_unreachable_during_checkout_shows_a_retry_message_and_creates_nothing(
     client, fake_stripe, org_plan
 ):
