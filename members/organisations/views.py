@@ -125,6 +125,17 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, organisation, invitation_form=form, status=400)
 
 
+def _after_freeing(organisation: Organisation) -> str:
+    """What freeing a seat did: after the plan got smaller it may not free one at all."""
+    over = seats.seats_usage(organisation).over
+    if over:
+        return (
+            f"{over} more seat{'s are' if over > 1 else ' is'} still in use than your "
+            "membership includes."
+        )
+    return "its seat is free."
+
+
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _managed(request, slug)
@@ -148,7 +159,8 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, f"The invitation to {invitation.email} is revoked; its seat is free."
+            request,
+            f"The invitation to {invitation.email} is revoked; {_after_freeing(organisation)}",
         )
     return redirect("members:organisation", slug=organisation.slug)
 
@@ -165,7 +177,7 @@ def seat_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if seat.user_id == request.user.pk:
         messages.success(request, f"You no longer hold a seat at {organisation.name}.")
         return redirect("members:account")
-    messages.success(request, f"{seat.user} no longer holds a seat; the seat is free.")
+    messages.success(request, f"{seat.user} no longer holds a seat; {_after_freeing(organisation)}")
     return redirect("members:organisation", slug=organisation.slug)
 
 

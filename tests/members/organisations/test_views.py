@@ -236,6 +236,21 @@ def test_admin_removes_a_person(client, council):
     assert not Seat.objects.filter(pk=seat.pk).exists()
 
 
+def test_removing_a_person_after_the_plan_shrank_does_not_claim_a_seat_is_free(client, council):
+    organisation, admin = council
+    seat, *_ = SeatFactory.create_batch(3, organisation=organisation)
+    organisation.subscriptions.update(quantity=2)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("members:seat_remove", kwargs={"slug": organisation.slug, "pk": seat.pk}),
+        follow=True,
+    )
+
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.endswith("1 more seat is still in use than your membership includes.")
+
+
 def test_only_admin_stepping_down_is_refused_with_a_message(client, council):
     organisation, admin = council
     client.force_login(admin)
