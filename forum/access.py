@@ -26,17 +26,16 @@ from members.access import (
 )
 from members.models import MemberType
 
-# Who may read and post in which forum category, moderate it, and see, edit or report
-# which post. Categories carry their audience (`<type>_may_read`, `<type>_may_post`,
-# `registered_may_read`); posts their `state`. Who is a member, of which type, and who
-# moderates the whole forum comes from members/access.py, the only source of that.
+# Categories carry their audience (`<type>_may_read`, `<type>_may_post`,
+# `registered_may_read`); posts their `state`.
 #
 #   anonymous            reads nothing (the forum needs signing in)
 #   registered, lapsed   read categories open to registered non-members; never post
 #   member               reads and posts where their member type is allowed
 #   category moderator   reads and posts in their categories (Category.moderators)
 #   moderator, staff     read and post everywhere; moderators moderate everywhere
-# A member suspended from the forum (forum.Suspension in force) reads but cannot post.
+# A member suspended from the forum (forum.Suspension in force) reads but cannot post;
+# a suspended moderator does not moderate.
 
 _FORUM_READ_FIELD = {
     MemberType.PROVIDER: "providers_may_read",
@@ -55,7 +54,13 @@ def _signed_in(user) -> bool:
 
 
 def _moderates_everything(user) -> bool:
-    return is_moderator(user) or is_staff(user)
+    return _whole_forum_moderator(user) or is_staff(user)
+
+
+def _whole_forum_moderator(user) -> bool:
+    # A moderator suspended (by staff) is suspended from moderating too: the queue, the
+    # tools and what only moderators read close until the suspension ends.
+    return is_moderator(user) and not is_suspended_from_forum(user)
 
 
 def _moderated_category_ids(user) -> frozenset[int]:
@@ -72,16 +77,18 @@ def is_category_moderator(user, category) -> bool:
     """May `user` moderate posts and threads in `category`?"""
     if not _signed_in(user):
         return False
-    if is_moderator(user):
+    if _whole_forum_moderator(user):
         return True
-    return category.pk in _moderated_category_ids(user)
+    return category.pk in _moderated_category_ids(user) and not is_suspended_from_forum(user)
 
 
 def is_forum_moderator(user) -> bool:
     """Does `user` moderate at least one category (the review queue opens for them)?"""
     if not _signed_in(user):
         return False
-    return is_moderator(user) or bool(_moderated_category_ids(user))
+    if _whole_forum_moderator(user):
+        return True
+    return bool(_moderated_category_ids(user)) and not is_suspended_from_forum(user)
 
 
 def forget_forum(user) -> None:
@@ -124,13 +131,9 @@ def can_read_category(user, category) -> bool:
 
 def can_post_in_category(user, category) -> bool:
     """May `user` start threads and reply in `category` (locks aside: see can_reply)?"""
-    if not _signed_in(user):
+    if not _signed_in(user) or is_suspended_from_forum(user):
         return False
-    if is_suspended_from_forum(user):
-        return False
-    if _moderates_everything(user):
-        return True
-    if category.pk in _moderated_category_ids(user):
+    if _moderates_everything(user) or category.pk in _moderated_category_ids(user):
         return True
     current_type = member_type(user)
     if current_type is None:
@@ -156,9 +159,7 @@ def _person_refusal(user) -> PostRefusal | None:
         return PostRefusal.SUSPENDED
     if _moderates_everything(user) or member_type(user) is not None:
         return None
-    if _moderated_category_ids(user):
-        return None
-    return _without_membership(user)
+    return None if _moderated_category_ids(user) else _without_membership(user)
 
 
 def _without_membership(user) -> PostRefusal:
@@ -407,7 +408,7 @@ def category_readers_q(category) -> Q:
 def moderated_categories_q(user, *, prefix: str = "") -> Q:
     """A Q for the categories `user` moderates; `prefix="post__thread__category__"`
     filters the review queue, `prefix="category__"` threads."""
-    if not _signed_in(user):
+    if not _signed_in(user) or is_suspended_from_forum(user):
         return Q(pk__in=[])
     if is_moderator(user):
         return Q()
@@ -417,7 +418,7 @@ def moderated_categories_q(user, *, prefix: str = "") -> Q:
 def can_suspend_from_forum(user) -> bool:
     """Suspending a member stops them posting anywhere, so only moderators of the whole
     forum may (not people who moderate a category or two)."""
-    return is_moderator(user)
+    return _whole_forum_moderator(user)
 
 
 def can_open_suspensions_of(actor, member) -> bool:
@@ -439,11 +440,11 @@ def can_open_suspensions_of(actor, member) -> bool:
 
 
 def can_suspend_member(actor, member) -> bool:
-    """May `actor` suspend `member`? Moderators (of a category or more) and staff are
-    suspended by staff only: a moderator cannot silence another, or the staff who
-    oversee the moderators."""
+    """May `actor` suspend `member`? Moderators (of a category or more, suspended or not)
+    and staff are suspended by staff only: a moderator cannot silence another, or the
+    staff who oversee the moderators."""
     if not can_suspend_from_forum(actor):
         return False
-    if is_staff(member) or is_forum_moderator(member):
+    if is_staff(member) or is_moderator(member) or _moderated_category_ids(member):
         return is_staff(actor)
     return True
