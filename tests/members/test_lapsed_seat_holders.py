@@ -65,5 +65,7 @@ def test_a_lapsed_seat_holder_is_not_told_to_renew_it_themselves(client, seat_ho
     html = client.get("/").content.decode()
 
     assert "Your membership through Northmoor Council has ended" in html
-    assert "Ask the colleague who manages it to renew it" in html
+    assert (
+        "Once the colleague who manages it renews it, you can read the whole library again" in html
+    )
     assert "Renew it to" not in html
