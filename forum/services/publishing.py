@@ -146,14 +146,8 @@ def _thread_hide_with_opening_post(thread: Thread, actor) -> bool:
     was hidden now."""
     if thread.state != ThreadState.VISIBLE:
         return False
-    Thread.objects.filter(pk=thread.pk).update(state=ThreadState.HIDDEN)
-    thread.state = ThreadState.HIDDEN
-    audit_record(
-        actor=actor,
-        action=ModerationActionKind.HIDE_THREAD,
-        thread=thread,
-        reason="Hidden with its opening post.",
-        details={WITH_OPENING_POST: True},
+    _thread_state_with_opening_post(
+        thread, ThreadState.HIDDEN, actor, ModerationActionKind.HIDE_THREAD, "Hidden"
     )
     return True
 
@@ -175,16 +169,24 @@ def thread_restore_with_opening_post(thread: Thread, actor) -> bool:
         return False
     if not (latest.details or {}).get(WITH_OPENING_POST):
         return False
-    Thread.objects.filter(pk=thread.pk).update(state=ThreadState.VISIBLE)
-    thread.state = ThreadState.VISIBLE
-    audit_record(
-        actor=actor,
-        action=ModerationActionKind.RESTORE_THREAD,
-        thread=thread,
-        reason="Shown again with its opening post.",
-        details={WITH_OPENING_POST: True},
+    _thread_state_with_opening_post(
+        thread, ThreadState.VISIBLE, actor, ModerationActionKind.RESTORE_THREAD, "Shown again"
     )
     return True
+
+
+def _thread_state_with_opening_post(
+    thread: Thread, state: str, actor, action: str, done: str
+) -> None:
+    Thread.objects.filter(pk=thread.pk).update(state=state)
+    thread.state = state
+    audit_record(
+        actor=actor,
+        action=action,
+        thread=thread,
+        reason=f"{done} with its opening post.",
+        details={WITH_OPENING_POST: True},
+    )
 
 
 def post_publish(
