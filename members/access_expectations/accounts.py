@@ -110,6 +110,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "members:seat_remove[own]": ORG_ADMIN_ONLY,
     "members:seat_remove[foreign]": NOBODY,
     "members:seat_admin[own]": ORG_ADMIN_ONLY,
+    # Leaving one's own seat: the page is for whoever holds a seat there (the org admin
+    # here, told to hand over first: they are its only admin).
+    "members:seat_leave[own]": {"anonymous": 302, "org_admin": 200, "*": 404},
+    "members:seat_leave[other]": NOBODY,
     "members:seat_admin[foreign]": NOBODY,
     "members:domain_verify[own]": {"anonymous": 302, "org_admin": 400, "*": 404},
     "members:domain_verify[other]": NOBODY,
@@ -228,6 +232,8 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "members:seat_remove[own]": {**mine, "pk": own_seat.pk},
         "members:seat_remove[foreign]": {**mine, "pk": other_seat.pk},
         "members:seat_admin[own]": {**mine, "pk": own_seat.pk},
+        "members:seat_leave[own]": mine,
+        "members:seat_leave[other]": theirs,
         "members:seat_admin[foreign]": {**mine, "pk": other_seat.pk},
         "members:domain_verify[own]": mine,
         "members:domain_verify[other]": theirs,

@@ -209,7 +209,7 @@ def seat_claim(*, organisation: Organisation, user: User) -> Seat:
             ) from error
 
 
-def _other_admins(seat: Seat) -> QuerySet[Seat]:
+def other_admins(seat: Seat) -> QuerySet[Seat]:
     return Seat.objects.filter(organisation_id=seat.organisation_id, is_admin=True).exclude(
         pk=seat.pk
     )
@@ -218,7 +218,7 @@ def _other_admins(seat: Seat) -> QuerySet[Seat]:
 def organisations_only_admin_of(user: User) -> list[Organisation]:
     """Organisations whose only admin is this person: they must hand over before leaving."""
     seats = Seat.objects.filter(user=user, is_admin=True).select_related("organisation")
-    return [seat.organisation for seat in seats if not _other_admins(seat).exists()]
+    return [seat.organisation for seat in seats if not other_admins(seat).exists()]
 
 
 def seat_remove(*, seat: Seat, removed_by: User) -> None:
@@ -238,7 +238,7 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
                 f"{seat.user}'s seat was already taken back; it is free.", code="gone"
             )
         seat = held
-        if seat.is_admin and not _other_admins(seat).exists():
+        if seat.is_admin and not other_admins(seat).exists():
             raise ValidationError(
                 "This is the organisation's only admin. Make someone else an admin first.",
                 code="last_admin",
@@ -264,7 +264,7 @@ def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
                 code="gone",
             )
         seat = held
-        if not is_admin and seat.is_admin and not _other_admins(seat).exists():
+        if not is_admin and seat.is_admin and not other_admins(seat).exists():
             raise ValidationError(
                 "An organisation needs at least one admin. Make someone else an admin "
                 "before you step down.",

@@ -28,6 +28,7 @@ urlpatterns = [
         views.seat_remove,
         name="seat_remove",
     ),
+    path("organisation/<slug:slug>/leave/", views.seat_leave, name="seat_leave"),
     path(
         "organisation/<slug:slug>/seats/<int:pk>/admin/",
         views.seat_admin,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access
-from members.models import InvoiceRequest, Organisation
+from members.models import InvoiceRequest, Organisation, Seat
 from members.organisations import invitations, seats
 from members.organisations.forms import DomainForm, InvitationForm
 from members.organisations.invitations import InvitationProblem
@@ -179,6 +179,39 @@ def seat_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return redirect("members:account")
     messages.success(request, f"{seat.user} no longer holds a seat; {_after_freeing(organisation)}")
     return redirect("members:organisation", slug=organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def seat_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    """A seat holder gives up their own seat: they have left the organisation, or no
+    longer need the network, and an admin need not be asked to free it."""
+    seat = get_object_or_404(
+        Seat.objects.select_related("organisation", "user"),
+        organisation__slug=slug,
+        user=request.user,
+    )
+    organisation = seat.organisation
+    if request.method == "POST":
+        try:
+            seats.seat_remove(seat=seat, removed_by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"You no longer hold a seat at {organisation.name}. Your account and "
+                "everything you saved are kept.",
+            )
+            return redirect("members:account")
+    return render(
+        request,
+        "members/organisation/leave.html",
+        {
+            "organisation": organisation,
+            "seat": seat,
+            "only_admin": seat.is_admin and not seats.other_admins(seat).exists(),
+        },
+    )
 
 
 @require_POST
