@@ -53,6 +53,14 @@ class Seat(models.Model):
         "two people taking the last seat at the same moment cannot both get it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    made_admin_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a colleague last made this person an admin."
+    )
+    made_admin_emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person was emailed that they were made an admin (once each time).",
+    )
 
     class Meta:
         ordering = ["organisation", "user"]

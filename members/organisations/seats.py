@@ -254,6 +254,8 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
 
 def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
     """Make a seat holder an admin, or take the role back (never from the last admin)."""
+    from members.organisations.tasks import made_admin_send
+
     with transaction.atomic(durable=True):
         organisation_lock(seat.organisation)
         held = Seat.objects.select_for_update().filter(pk=seat.pk).first()
@@ -272,7 +274,13 @@ def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
             )
         if seat.is_admin != is_admin:
             seat.is_admin = is_admin
-            seat.save(update_fields=["is_admin"])
+            update_fields = ["is_admin"]
+            if is_admin and seat.user_id != changed_by.pk:
+                # They now answer for the seats and the bill: tell them, once.
+                seat.made_admin_at = timezone.now()
+                update_fields.append("made_admin_at")
+                made_admin_send.delay_on_commit(seat.pk, changed_by.pk)
+            seat.save(update_fields=update_fields)
     return seat
 
 
