@@ -725,11 +725,27 @@ EVENTS_NOTICE_MAX_ATTEMPTS = 5
 # ------------------------------------------------------------------------------
 # Logging: one line per request and per task, to stdout
 # ------------------------------------------------------------------------------
+
+
+def not_a_readiness_probe(record) -> bool:
+    """/readyz answers 503 while a part is down and logs which part; the load balancer
+    asks every few seconds on every node, so Django's request log must not also email
+    the team (ADMINS) about each answer."""
+    request = getattr(record, "request", None)
+    return getattr(request, "path", "") != "/readyz"
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {
+        "not_a_readiness_probe": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": not_a_readiness_probe,
+        },
     },
     "handlers": {
         "stdout": {
@@ -742,7 +758,7 @@ LOGGING = {
     "loggers": {
         # Our request log replaces runserver's and Django's own per-request lines.
         "django.server": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},
+        "django.request": {"level": "ERROR", "filters": ["not_a_readiness_probe"]},
     },
 }
 
