@@ -759,6 +759,9 @@ LOGGING = {
         # Our request log replaces runserver's and Django's own per-request lines.
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR", "filters": ["not_a_readiness_probe"]},
+        # Scanners call the server by any name many times a day: written to the log (a
+        # missing name of the site's own shows there), never emailed to the team.
+        "django.security.DisallowedHost": {"handlers": ["stdout"], "propagate": False},
     },
 }
 

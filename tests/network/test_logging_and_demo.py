@@ -25,6 +25,24 @@ def test_each_request_is_logged_on_one_line_with_its_id(client, caplog):
 
 
 @pytest.mark.django_db
+def test_a_request_for_an_unknown_host_is_logged_but_not_emailed_to_the_team(
+    client, caplog, mailoutbox
+):
+    # Scanners ask for the server's address under any name, many times a day; the log
+    # still names the host, in case ALLOWED_HOSTS lacks one of the site's own names.
+    logger = logging.getLogger("django.security.DisallowedHost")
+    logger.addHandler(caplog.handler)
+    try:
+        response = client.get(reverse("about"), HTTP_HOST="scanner.example")
+    finally:
+        logger.removeHandler(caplog.handler)
+
+    assert response.status_code == 400
+    assert "Invalid HTTP_HOST header: 'scanner.example'" in caplog.text
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
 def test_each_task_is_logged_on_one_line_with_its_id(caplog):
     from network.tasks import sessions_clear_expired
 
