@@ -61,6 +61,16 @@ def test_compose_migrates_once_before_either_web_container_starts():
         }
 
 
+def test_the_proxy_takes_the_largest_form_the_site_accepts():
+    # Beyond its limit nginx answers with its own bare "413" page and the post is lost.
+    config = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", config).group(1))
+    forum_post = settings.FORUM_ATTACHMENTS_PER_POST * settings.FORUM_ATTACHMENT_MAX_BYTES
+
+    assert megabytes * 1024 * 1024 > forum_post
+    assert megabytes * 1024 * 1024 > settings.LIBRARY_ATTACHMENT_MAX_BYTES
+
+
 def test_compose_keeps_uploads_in_minio_in_a_private_bucket_created_at_start():
     compose = _compose()
     services = compose["services"]
