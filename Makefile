@@ -69,6 +69,7 @@ check: $(INSTALLED) ## Django system checks, including the production ones
 	$(MANAGE) check
 	DEBUG=false SECRET_KEY=check-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 	  ALLOWED_HOSTS=network.example.org SITE_URL=https://network.example.org \
+	  EMAIL_URL=smtp+tls://mail.example.org:587 \
 	  $(MANAGE) check --deploy --fail-level WARNING
 
 # The whole suite runs in TEST_PROCESSES processes (pytest-xdist); tests that start Celery

@@ -6,6 +6,6 @@ class NetworkConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
-        from network import home_cache
+        from network import checks, home_cache  # noqa: F401 (checks registers itself)
 
         home_cache.connect_signals()

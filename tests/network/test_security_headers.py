@@ -8,6 +8,7 @@ import sys
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from network.checks import production_addresses_check
 from network.settings import BASE_DIR
 
 PRODUCTION_ENV = {
@@ -15,6 +16,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "test-only-" + "k" * 60,
     "ALLOWED_HOSTS": "network.example.org",
     "SITE_URL": "https://network.example.org",
+    "EMAIL_URL": "smtp+tls://mail.example.org:587",
 }
 
 
@@ -160,6 +162,26 @@ def test_production_settings_pass_the_deployment_checks_with_nothing_silenced():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SILENCED_SYSTEM_CHECKS" not in (BASE_DIR / "network" / "settings.py").read_text()
+
+
+def test_deployment_checks_warn_when_emails_are_only_written_to_files(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.SITE_URL = "https://network.example.org"
+
+    warnings = production_addresses_check(None)
+
+    assert [w.id for w in warnings] == ["network.W001"]
+    assert "EMAIL_URL" in warnings[0].hint
+
+
+def test_deployment_checks_warn_when_site_url_is_not_the_public_https_address(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+    warnings = production_addresses_check(None)
+
+    assert [w.id for w in warnings] == ["network.W002"]
+    assert "http://127.0.0.1:8000" in warnings[0].msg
 
 
 def test_production_start_without_a_secret_key_fails_loudly():
