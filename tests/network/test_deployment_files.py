@@ -195,6 +195,18 @@ def test_every_settings_variable_is_documented_in_env_example_and_readme():
         assert variable in readme, f"{variable} missing from README.md"
 
 
+def test_every_gunicorn_variable_is_documented_in_env_example_and_readme():
+    config = (BASE_DIR / "gunicorn.conf.py").read_text()
+    variables = set(re.findall(r'os\.environ\.get\(\s*"([A-Z_]+)"', config))
+    env_example = (BASE_DIR / ".env.example").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+
+    assert variables
+    for variable in variables:
+        assert variable in env_example, f"{variable} missing from .env.example"
+        assert variable in readme, f"{variable} missing from README.md"
+
+
 def test_dockerfile_installs_the_pinned_requirements_and_serves_with_gunicorn():
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
 
