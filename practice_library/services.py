@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from network import home_cache
 from network.celery import on_commit_once
 from network.files import attachment_file_check, extract_text, uploaded_name
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
@@ -166,7 +167,16 @@ def resources_archive(*, resource_ids: list[int]) -> int:
         status=ResourceStatus.ARCHIVED, updated_at=timezone.now()
     )
     search_entries_refresh(resource_ids=resource_ids)
+    _visitors_home_page_changed()
     return count
+
+
+def _visitors_home_page_changed() -> None:
+    """The visitors' home page lists the latest live resources. A bulk update() sends no
+    post_save, which is what drops the kept page otherwise (network/home_cache.py): drop it
+    here, now and again after commit, since another request may keep what it saw before."""
+    home_cache.forget()
+    on_commit_once(home_cache.forget)
 
 
 def resources_set_review_due(*, resource_ids: list[int], review_due: date) -> int:
@@ -185,6 +195,8 @@ def resources_publish_scheduled(*, now: datetime | None = None) -> int:
         ids = list(due.values_list("pk", flat=True))
         Resource.objects.filter(pk__in=ids).update(published_at=F("publish_at"), updated_at=now)
         search_entries_refresh(resource_ids=ids)
+        if ids:
+            _visitors_home_page_changed()
     if ids:
         logger.info("library resources published on schedule ids=%s", ids)
     return len(ids)

@@ -3,15 +3,18 @@ cache; signed-in people never get them, and a change of content shows at once.""
 
 import re
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from members.access import AccessLevel
 from network import home_cache
+from practice_library import services
 from practice_library.models import Resource
 from tests.events.factories import EventFactory
 from tests.forum.factories import CategoryFactory, thread_with_posts
@@ -83,6 +86,30 @@ def test_a_published_resource_shows_to_visitors_at_once(client):
     ResourceFactory(title="Commissioning for sufficiency", access_level=AccessLevel.PUBLIC)
 
     assert "Commissioning for sufficiency" in client.get(reverse("home")).content.decode()
+
+
+def test_a_resource_archived_by_the_admin_action_leaves_the_visitors_page_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    resource = ResourceFactory(title="Staying close after eighteen")
+    assert "Staying close after eighteen" in client.get(reverse("home")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resources_archive(resource_ids=[resource.pk])
+
+    assert "Staying close after eighteen" not in client.get(reverse("home")).content.decode()
+
+
+def test_a_resource_published_on_schedule_shows_to_visitors_at_once(client):
+    resource = ResourceFactory(
+        title="Planning the move home", publish_at=timezone.now() + timedelta(hours=1)
+    )
+    Resource.objects.filter(pk=resource.pk).update(publish_at=timezone.now())
+    assert "Planning the move home" not in client.get(reverse("home")).content.decode()
+
+    services.resources_publish_scheduled()
+
+    assert "Planning the move home" in client.get(reverse("home")).content.decode()
 
 
 def test_a_withdrawn_event_leaves_the_visitors_page_at_once(client):
