@@ -58,6 +58,8 @@ class AttachmentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         attachment = self.instance
+        # The file stored before this edit, deleted from storage once it is replaced.
+        self.stored_file_name = attachment.file.name if attachment.pk else ""
         if attachment.pk and attachment.file:
             # Through the readers' download view, so the access policy decides here too.
             self.fields["file"].widget.describe(
@@ -224,12 +226,29 @@ class ResourceAdmin(LargeTableAdmin):
         super().save_related(request, form, formsets, change)
         resource = form.instance
         services.resource_audiences_set(resource=resource, audiences=form.cleaned_data["audiences"])
+        discarded = []
         for formset in formsets:
+            discarded += [attachment.file.name for attachment in formset.deleted_objects]
             for inline_form in formset.forms:
                 attachment = inline_form.instance
                 if "file" in inline_form.changed_data and attachment.pk:
                     services.attachment_file_stored(attachment_id=attachment.pk)
+                    if inline_form.stored_file_name != attachment.file.name:
+                        discarded.append(inline_form.stored_file_name)
+        services.attachment_files_discard(names=discarded)
         services.resource_reindex(resource_id=resource.pk)
+
+    def delete_model(self, request, obj):
+        names = list(obj.attachments.values_list("file", flat=True))
+        super().delete_model(request, obj)
+        services.attachment_files_discard(names=names)
+
+    def delete_queryset(self, request, queryset):
+        names = list(
+            Attachment.objects.filter(resource__in=queryset).values_list("file", flat=True)
+        )
+        super().delete_queryset(request, queryset)
+        services.attachment_files_discard(names=names)
 
     @admin.action(description="Publish the selected resources", permissions=["change"])
     def publish(self, request, queryset):

@@ -228,6 +228,17 @@ def attachment_file_stored(*, attachment_id: int) -> None:
     attachment_extract_text_task.delay_on_commit(attachment_id)
 
 
+def attachment_files_discard(*, names: list[str]) -> None:
+    """Delete from storage the files that no attachment names any more (a file replaced,
+    an attachment or its resource deleted), once that change is committed: a document an
+    editor withdrew must not stay behind in storage, and a rollback keeps the files."""
+    from network.files import protected_storage
+
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [protected_storage.delete(name) for name in names])
+
+
 def attachment_add(
     *, resource: Resource, uploaded: UploadedFile, title: str = "", order: int = 0
 ) -> Attachment:
