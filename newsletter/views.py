@@ -234,6 +234,9 @@ def edition(request: HttpRequest, pk: int) -> HttpResponse:
     sections = list(edition.sections.prefetch_related("resources", "threads__category"))
     for section in sections:
         section.items = section_items(section)
+    # As in the email: a section whose every item has since been withdrawn (a resource
+    # archived, a thread hidden) and that has no text would show its heading alone.
+    sections = [section for section in sections if section.body_html.strip() or section.items]
     return render(request, "newsletter/edition.html", {"edition": edition, "sections": sections})
 
 

@@ -7,9 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import MemberType, SubscriptionStatus
-from newsletter.models import Edition
+from newsletter.models import Edition, Section
+from practice_library.models import Resource, ResourceStatus
 from tests.members.factories import SubscriptionFactory, TopicFactory
-from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
+from tests.newsletter.factories import (
+    EditionFactory,
+    NewsletterFactory,
+    SectionFactory,
+    SubscriberFactory,
+)
+from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +293,32 @@ def test_demo_content_has_a_newsletter_and_sent_editions_in_the_archive(client):
     edition = Edition.objects.get(subject="Staying Close, one year on")
     page = client.get(reverse("newsletter:edition", args=[edition.pk])).content.decode()
     assert "Staying Close: " in page or "staying-close-explained" in page
+
+
+def test_archive_page_leaves_out_a_section_whose_resources_were_all_withdrawn(client):
+    resource = ResourceFactory(title="Staying close: the first steps")
+    edition = sent(subject="December briefing")
+    section = SectionFactory(
+        edition=edition, kind=Section.Kind.RESOURCES, title="New in the library", body=""
+    )
+    section.resources.add(resource)
+    Resource.objects.filter(pk=resource.pk).update(status=ResourceStatus.ARCHIVED)
+
+    html = client.get(reverse("newsletter:edition", args=[edition.pk])).content.decode()
+
+    assert "December briefing" in html
+    assert "New in the library" not in html
+    assert "Staying close: the first steps" not in html
+
+
+def test_archive_page_keeps_a_section_with_a_resource_still_published(client):
+    edition = sent(subject="December briefing")
+    section = SectionFactory(
+        edition=edition, kind=Section.Kind.RESOURCES, title="New in the library", body=""
+    )
+    section.resources.add(ResourceFactory(title="Staying close: the first steps"))
+
+    html = client.get(reverse("newsletter:edition", args=[edition.pk])).content.decode()
+
+    assert "New in the library" in html
+    assert "Staying close: the first steps" in html
