@@ -143,3 +143,19 @@ def test_an_autocomplete_with_the_focus_shows_an_outline(resource_page):
     outline = box.evaluate("element => getComputedStyle(element).outlineStyle")
     width = box.evaluate("element => parseFloat(getComputedStyle(element).outlineWidth)")
     assert (outline, width) == ("solid", 3)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_review_date_box_of_the_action_bar_keeps_its_own_height(
+    new_page, live_server
+):
+    ResourceFactory(title="Reflective supervision record")
+    phone = signed_in(new_page, live_server, with_two_factor(staff()), width=390, height=800)
+    phone.goto("/admin/practice_library/resource/", wait_until="domcontentloaded")
+    phone.get_by_role("heading", name="Select resource to change").wait_for()
+
+    box = phone.get_by_label("Review date (for “Set review date”)").bounding_box()
+    label = phone.locator("#changelist .actions label").first.bounding_box()
+
+    assert box["height"] < 40
+    assert label["height"] < 60
