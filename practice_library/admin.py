@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from members.models import MemberType
 from network.admin_labels import LabelledListEditable, LabelledTabularInline
@@ -26,6 +27,9 @@ from network.widgets import ProtectedFileInput
 from practice_library import services
 from practice_library.models import (
     Attachment,
+    Bookmark,
+    FreeRead,
+    RecentRead,
     Resource,
     ResourceAudience,
     ResourceDueForReview,
@@ -163,6 +167,28 @@ class ResourceActionForm(ActionForm, ReviewDateForm):
     """The action bar with a date box beside it for “Set review date”."""
 
 
+# Django lists a related row of a model without an admin as "<Verbose name>: <str>".
+READERS_ROWS = tuple(
+    f"{capfirst(model._meta.verbose_name)}: " for model in (Bookmark, FreeRead, RecentRead)
+)
+
+
+def _without_readers(nested: list) -> list:
+    """Django's nested list of what a deletion takes with it, without readers' rows."""
+    kept = []
+    dropped = False
+    for item in nested:
+        if isinstance(item, list):
+            # A row's own list follows it: it goes with the row.
+            if not dropped:
+                kept.append(_without_readers(item))
+        else:
+            dropped = str(item).startswith(READERS_ROWS)
+            if not dropped:
+                kept.append(item)
+    return kept
+
+
 @admin.register(Resource)
 class ResourceAdmin(LargeTableAdmin):
     form = ResourceForm
@@ -237,6 +263,13 @@ class ResourceAdmin(LargeTableAdmin):
                         discarded.append(inline_form.stored_file_name)
         services.attachment_files_discard(names=discarded)
         services.resource_reindex(resource_id=resource.pk)
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation page lists what a deletion takes with it. What readers kept
+        (their reads, free reads and bookmarks) is named after each person, which is
+        not the editors' to see: counted in the summary, left out of the list."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return _without_readers(deleted), counts, perms_needed, protected
 
     def delete_model(self, request, obj):
         names = list(obj.attachments.values_list("file", flat=True))

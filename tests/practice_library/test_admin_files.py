@@ -1,6 +1,8 @@
 """The stored files of library attachments follow the editors' changes in the admin: a
 file replaced, an attachment removed or a resource deleted leaves no copy in storage."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -96,3 +98,27 @@ def test_deleting_resources_from_the_list_deletes_their_files_from_storage(
 
     assert not Resource.objects.filter(pk=resource.pk).exists()
     assert not protected_storage.exists(attachment.file.name)
+
+
+def test_the_delete_page_of_a_resource_counts_its_readers_without_naming_them(
+    editor_client, resource_with_file
+):
+    from practice_library.models import Bookmark, FreeRead, RecentRead
+    from tests.members.factories import UserFactory
+
+    resource, _ = resource_with_file
+    reader = UserFactory(name="Dev Patel")
+    RecentRead.objects.create(user=reader, resource=resource)
+    Bookmark.objects.create(user=reader, resource=resource)
+    FreeRead.objects.create(user=reader, resource=resource, month=date(2026, 12, 1))
+
+    response = editor_client.get(
+        reverse("admin:practice_library_resource_delete", args=[resource.pk])
+    )
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Recent reads" in text
+    assert "inspection-checklist.pdf" in text or "Attachment" in text
+    assert "Dev Patel" not in text
+    assert reader.email not in text
