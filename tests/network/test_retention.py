@@ -256,3 +256,24 @@ def test_needs_given_for_an_event_are_cleared_a_month_after_it_and_the_place_sta
     recent_place.refresh_from_db()
     assert (old_place.needs, old_place.status) == ("", "confirmed")
     assert recent_place.needs == "Vegetarian"
+
+
+def test_a_closed_account_that_cannot_be_erased_yet_is_tried_again_and_the_other_rules_still_run():
+    # A closed account still the only admin of its organisation cannot be erased (someone
+    # must manage the seats first); that must not stop the night's other deletions.
+    from tests.members.factories import organisation_with_seats
+
+    only_admin = UserFactory(is_active=False, last_login=timezone.now() - 366 * DAY)
+    organisation_with_seats(admin=only_admin)
+    closed = UserFactory(is_active=False, last_login=timezone.now() - 400 * DAY)
+
+    for _night in range(2):
+        old_message = _contact_message(3 * 365 * DAY)
+        data_rights.retention_enforce()
+        assert not ContactMessage.objects.filter(pk=old_message.pk).exists()
+
+    only_admin.refresh_from_db()
+    closed.refresh_from_db()
+    assert not only_admin.is_erased
+    assert closed.is_erased
+    assert DataRequest.objects.filter(user=only_admin, kind=DataRequest.Kind.ERASURE).count() == 1
