@@ -26,7 +26,8 @@ Each app owns the personal data it stores. Its `<app>/personal_data.py` may defi
     Add this app's parts of one person's data to their download: one
     `archive.add_part(...)` per kind of data. Rows come from a callable returning a
     fresh iterator (use `.values(...).iterator()`), so a large account is streamed and
-    never held in memory. Only that person's rows, never anyone else's.
+    never held in memory. Only that person's rows, never anyone else's. Files the
+    person uploaded go in too, with `archive.add_file(...)` after the part listing them.
 
 ``erase(user, choices: ErasureChoices) -> None``
     Erase or pseudonymise what this app holds about the person, inside the caller's
@@ -45,6 +46,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -251,6 +253,13 @@ class ExportArchive:
             out.flush()
             out.detach()
         self.parts.append(ExportPart(name, title, count, [f"{name}.csv", f"{name}.json"]))
+
+    def add_file(self, path: str, source: IO[bytes]) -> None:
+        """Add a file the person uploaded (a forum attachment) at `path`, copied in
+        chunks, and list it with the part added last (the one describing the files)."""
+        with self.zip.open(path, "w", force_zip64=True) as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+        self.parts[-1].files.append(path)
 
     def close(self) -> None:
         """Write the readable index and finish the ZIP."""

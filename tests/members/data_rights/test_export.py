@@ -160,3 +160,28 @@ def test_the_download_is_written_to_the_configured_storage(settings, tmp_path):
 def test_a_csv_cell_that_looks_like_a_formula_stays_text():
     user = UserFactory(name="=HYPERLINK(1)")
     assert "'=HYPERLINK(1)" in _export(user).read("profile.csv").decode("utf-8-sig")
+
+
+def test_the_download_holds_the_files_they_attached_to_forum_posts():
+    from django.core.files.base import ContentFile
+
+    from forum.models import PostAttachment
+
+    user = UserFactory(name="Dana Whitfield", email="dana@example.org")
+    post = thread_with_posts(posts=1, author=user).posts.get()
+    attachment = PostAttachment(
+        post=post,
+        original_filename="Night handover.pdf",
+        content_type="application/pdf",
+        extension="pdf",
+        size_bytes=11,
+    )
+    attachment.file.save("x.pdf", ContentFile(b"%PDF-rota 1"), save=False)
+    attachment.save()
+
+    archive = _export(user)
+
+    [listed] = json.loads(archive.read("forum_attachments.json"))
+    assert listed["original_filename"] == "Night handover.pdf"
+    assert archive.read(listed["file_in_download"]) == b"%PDF-rota 1"
+    assert listed["file_in_download"] in archive.read("index.html").decode()
