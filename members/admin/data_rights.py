@@ -69,7 +69,12 @@ class DataRequestAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return self.readonly_fields
+            # A new request starts as received: staff then run the export or the
+            # erasure from the list (a state picked here would do neither).
+            return [*self.readonly_fields, "state"]
+        if not obj.is_open:
+            # A closed request is the record of what was done: it stays as it was closed.
+            return self.fields
         # Who and what a request is about never changes once logged.
         return [*self.readonly_fields, "user", "kind", "received_at"]
 

@@ -123,3 +123,49 @@ def test_the_log_keeps_its_entries(rf, staff):
     request = rf.get("/admin/")
     request.user = staff
     assert not DataRequestAdmin(DataRequest, site).has_delete_permission(request)
+
+
+def test_a_closed_request_stays_as_it_was_closed(staff_client):
+    # An erasure carried out must never read "cancelled", nor be scheduled again.
+    person = UserFactory()
+    data_request = DataRequest.objects.create(
+        user=person,
+        kind=DataRequest.Kind.ERASURE,
+        state=DataRequest.State.DONE,
+        closed_at=timezone.now(),
+        outcome="Account erased.",
+    )
+
+    staff_client.post(
+        reverse("admin:members_datarequest_change", args=[data_request.pk]),
+        {
+            "source": DataRequest.Source.EMAIL,
+            "state": DataRequest.State.CANCELLED,
+            "outcome": "Cancelled.",
+        },
+    )
+
+    data_request.refresh_from_db()
+    assert (data_request.state, data_request.outcome) == (DataRequest.State.DONE, "Account erased.")
+
+
+def test_a_request_staff_record_starts_as_received_whatever_state_is_sent(staff_client):
+    # "Erasure scheduled" chosen by hand would have no date to erase on, so nobody would
+    # ever be erased; staff run the erasure or the export from the list instead.
+    person = UserFactory()
+    received = timezone.now().replace(microsecond=0)
+    staff_client.post(
+        reverse("admin:members_datarequest_add"),
+        {
+            "user": person.pk,
+            "kind": DataRequest.Kind.ERASURE,
+            "source": DataRequest.Source.EMAIL,
+            "received_at_0": received.strftime("%Y-%m-%d"),
+            "received_at_1": received.strftime("%H:%M:%S"),
+            "keep_post_text": "on",
+            "state": DataRequest.State.SCHEDULED,
+            "outcome": "",
+        },
+    )
+
+    assert DataRequest.objects.get(user=person).state == DataRequest.State.RECEIVED
