@@ -83,7 +83,8 @@ class DataRequestAdmin(admin.ModelAdmin):
             obj.recorded_by = request.user
             if obj.source == DataRequest.Source.ACCOUNT:
                 obj.source = DataRequest.Source.OTHER
-        if obj.state in (DataRequest.State.DONE, DataRequest.State.REFUSED) and not obj.closed_at:
+        if not obj.is_open and not obj.closed_at:
+            # Its two years in the log count from here (members' retention rules).
             obj.closed_at = timezone.now()
         super().save_model(request, obj, form, change)
 

@@ -169,3 +169,24 @@ def test_a_request_staff_record_starts_as_received_whatever_state_is_sent(staff_
     )
 
     assert DataRequest.objects.get(user=person).state == DataRequest.State.RECEIVED
+
+
+def test_a_request_staff_cancel_by_hand_is_closed_and_leaves_the_log_in_time(staff_client):
+    person = UserFactory()
+    data_request = DataRequest.objects.create(
+        user=person, kind=DataRequest.Kind.ACCESS, source=DataRequest.Source.EMAIL
+    )
+
+    staff_client.post(
+        reverse("admin:members_datarequest_change", args=[data_request.pk]),
+        {
+            "source": DataRequest.Source.EMAIL,
+            "keep_post_text": "on",
+            "state": DataRequest.State.CANCELLED,
+            "outcome": "Withdrawn by the person by email.",
+        },
+    )
+
+    data_request.refresh_from_db()
+    assert data_request.state == DataRequest.State.CANCELLED
+    assert data_request.closed_at is not None
