@@ -10,12 +10,14 @@ itself is made pseudonymous last, by members.data_rights.
 """
 
 import logging
+import re
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Cast, Concat
 
@@ -293,7 +295,24 @@ def export(user: User, archive: ExportArchive) -> None:
     )
 
 
+def _admin_history_pseudonymise(user: User) -> None:
+    """The admin's history (recent actions, each object's history) names objects as they
+    were named then, e.g. "Access (a copy of their data): Priya Shah": the person's name
+    and address give way to their pseudonym there too (whole words only, so a "Priya
+    Shahid" keeps hers)."""
+    names = [text for text in (user.email, user.name.strip()) if text]
+    if not names:
+        return
+    pattern = re.compile("|".join(rf"(?<!\w){re.escape(text)}(?!\w)" for text in names), re.I)
+    mentioning = Q()
+    for text in names:
+        mentioning |= Q(object_repr__icontains=text)
+    for pk, label in LogEntry.objects.filter(mentioning).values_list("pk", "object_repr"):
+        LogEntry.objects.filter(pk=pk).update(object_repr=pattern.sub(user.pseudonym, label))
+
+
 def erase(user: User, choices: ErasureChoices) -> None:
+    _admin_history_pseudonymise(user)
     # Downloads of their data not yet expired.
     _downloads_delete(DataRequest.objects.filter(user=user).exclude(export_file=""))
     # Seats are freed for colleagues; invitations to the address are withdrawn.

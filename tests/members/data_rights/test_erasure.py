@@ -349,3 +349,28 @@ def test_the_thread_page_shows_their_post_as_a_former_members(client, member):
     page = client.get(thread.get_absolute_url()).content.decode()
     assert "A former member" in page
     assert "Priya Shah" not in page
+
+
+def test_the_admin_history_names_them_by_their_pseudonym(staff_client):
+    from django.contrib.admin.models import LogEntry
+
+    user = UserFactory(name="Priya Shah", email="priya@example.org")
+    staff_client.post(
+        reverse("admin:members_datarequest_add"),
+        {
+            "user": user.pk,
+            "kind": DataRequest.Kind.ACCESS,
+            "source": DataRequest.Source.EMAIL,
+            "received_at_0": timezone.now().strftime("%Y-%m-%d"),
+            "received_at_1": timezone.now().strftime("%H:%M:%S"),
+            "keep_post_text": "on",
+            "outcome": "",
+        },
+    )
+    assert LogEntry.objects.filter(object_repr__contains="Priya Shah").exists()
+
+    erase_now(user)
+
+    reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
+    assert reprs and not any("Priya" in text or "priya@" in text for text in reprs)
+    assert f"Former member #{user.pk}" in reprs[0]
