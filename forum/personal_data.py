@@ -16,6 +16,7 @@ from django.db.models import Value
 from django.utils.text import get_valid_filename
 
 from forum.models import (
+    Category,
     CategoryReadMark,
     Follow,
     ForumEmail,
@@ -237,6 +238,7 @@ def erase(user, choices: ErasureChoices) -> None:
     PostRevision.objects.filter(edited_by=user).update(edited_by=None)
     Thread.objects.filter(author=user).update(author=None)
     Thread.objects.filter(last_post_author=user).update(last_post_author=None)
+    Category.objects.filter(last_post_author=user).update(last_post_author=None)
     Notification.objects.filter(recipient=user).delete()
     Notification.objects.filter(actor=user).update(actor=None)
     ForumEmail.objects.filter(recipient=user).delete()

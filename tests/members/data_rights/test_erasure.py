@@ -374,3 +374,20 @@ def test_the_admin_history_names_them_by_their_pseudonym(staff_client):
     reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
     assert reprs and not any("Priya" in text or "priya@" in text for text in reprs)
     assert f"Former member #{user.pk}" in reprs[0]
+
+
+def test_the_forum_index_names_their_last_post_as_a_former_members(client, member):
+    from forum.models import Category
+
+    user = UserFactory(name="Priya Shah")
+    thread = thread_with_posts(posts=1, author=user)
+    Category.objects.filter(pk=thread.category_id).update(
+        last_thread=thread, last_post_author=user, last_post_at=timezone.now()
+    )
+    erase_now(user)
+
+    client.force_login(member)
+    page = client.get(reverse("forum:index")).content.decode()
+
+    assert "by a former member" in page
+    assert "Former member #" not in page and "Priya" not in page
