@@ -190,3 +190,14 @@ def test_a_request_staff_cancel_by_hand_is_closed_and_leaves_the_log_in_time(sta
     data_request.refresh_from_db()
     assert data_request.state == DataRequest.State.CANCELLED
     assert data_request.closed_at is not None
+
+
+def test_the_log_shows_state_and_deadline_first_so_a_phone_shows_them_unscrolled(staff_client):
+    DataRequest.objects.create(user=UserFactory(), kind=DataRequest.Kind.ERASURE)
+
+    page = staff_client.get(reverse("admin:members_datarequest_changelist")).content.decode()
+
+    headings = [page.index(f'class="sortable column-{name}') for name in ("user", "kind", "state")]
+    assert headings == sorted(headings)
+    assert page.index("column-due_by") < page.index("column-source")
+    assert page.index("column-is_overdue") < page.index("column-received_at")
