@@ -239,6 +239,8 @@ def erase(user, choices: ErasureChoices) -> None:
     Thread.objects.filter(author=user).update(author=None)
     Thread.objects.filter(last_post_author=user).update(last_post_author=None)
     Category.objects.filter(last_post_author=user).update(last_post_author=None)
+    # A moderator of some categories moderates none once erased (their groups go too).
+    user.moderated_forum_categories.clear()
     Notification.objects.filter(recipient=user).delete()
     Notification.objects.filter(actor=user).update(actor=None)
     ForumEmail.objects.filter(recipient=user).delete()

@@ -391,3 +391,13 @@ def test_the_forum_index_names_their_last_post_as_a_former_members(client, membe
 
     assert "by a former member" in page
     assert "Former member #" not in page and "Priya" not in page
+
+
+def test_an_erased_moderator_of_a_category_moderates_it_no_more():
+    user = UserFactory(name="Priya Shah")
+    thread = thread_with_posts(posts=1)
+    thread.category.moderators.add(user)
+
+    erase_now(user)
+
+    assert not thread.category.moderators.exists()
