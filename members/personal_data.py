@@ -41,6 +41,7 @@ from network.data_rights import ErasureChoices, ExportArchive, Retention, iterat
 logger = logging.getLogger(__name__)
 
 YEAR = timedelta(days=365)
+UNCONFIRMED_SIGN_UP_PERIOD = timedelta(days=30)
 
 
 def _downloads_delete(past) -> int:
@@ -55,15 +56,15 @@ def _downloads_delete(past) -> int:
     return count
 
 
-def _closed_accounts_erase(past) -> int:
-    """Accounts staff closed (made inactive) a year ago are erased like a deletion. One
-    that cannot be erased yet (the only admin of an organisation, Stripe unreachable)
-    keeps its open request, which staff see in the log and the next night tries again,
-    and stops neither the other accounts nor the other rules."""
+def _accounts_erase(past, *, reason: str) -> int:
+    """Erase each account like a deletion, recording `reason` on its request. One that
+    cannot be erased yet (the only admin of an organisation, Stripe unreachable) keeps
+    its open request, which staff see in the log and the next night tries again, and
+    stops neither the other accounts nor the other rules."""
     from members.data_rights import account_erase
 
     erased = 0
-    for user in past.iterator():
+    for user in past.distinct().iterator():
         data_request = DataRequest.objects.open().filter(
             user=user, kind=DataRequest.Kind.ERASURE
         ).first() or DataRequest.objects.create(
@@ -71,7 +72,7 @@ def _closed_accounts_erase(past) -> int:
             kind=DataRequest.Kind.ERASURE,
             source=DataRequest.Source.OTHER,
             state=DataRequest.State.RECEIVED,
-            outcome="Retention: the account was closed more than a year ago.",
+            outcome=f"Retention: {reason}",
         )
         try:
             account_erase(data_request=data_request)
@@ -80,6 +81,30 @@ def _closed_accounts_erase(past) -> int:
             continue
         erased += 1
     return erased
+
+
+def _closed_accounts_erase(past) -> int:
+    """Accounts staff closed (made inactive) a year ago are erased like a deletion."""
+    return _accounts_erase(past, reason="the account was closed more than a year ago.")
+
+
+def _unconfirmed_accounts_erase(past) -> int:
+    """Sign-ups whose address was never confirmed: nobody ever used the account."""
+    return _accounts_erase(
+        past, reason="the account's email address was never confirmed, nor the account used."
+    )
+
+
+# Never signed in, no confirmed address, and nothing that anyone gave the account: no
+# membership, seat, grant, role or staff status (staff may make an account ahead of its
+# owner's first visit, and those are theirs to close).
+NEVER_CONFIRMED = (
+    Q(is_active=True, erased_at__isnull=True, last_login__isnull=True)
+    & Q(is_staff=False, is_superuser=False)
+    & ~Q(emailaddress__verified=True)
+    & Q(groups__isnull=True, seats__isnull=True, subscriptions__isnull=True)
+    & Q(membership_grants__isnull=True)
+)
 
 
 RETENTION = [
@@ -103,6 +128,17 @@ RETENTION = [
         condition=Q(is_active=False, erased_at__isnull=True, last_login__isnull=True),
         purge=_closed_accounts_erase,
         starts="after it was made, once the account is closed",
+    ),
+    Retention(
+        model="members.User",
+        field="date_joined",
+        period=UNCONFIRMED_SIGN_UP_PERIOD,
+        what="Your account, if its email address was never confirmed",
+        why="Time to find the confirmation email (signing in sends a new one); "
+        "then erased like a deletion.",
+        condition=NEVER_CONFIRMED,
+        purge=_unconfirmed_accounts_erase,
+        starts="after it was made",
     ),
     Retention(
         model="members.Subscription",

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from allauth.usersessions.models import UserSession
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.utils import timezone
@@ -17,7 +18,7 @@ from network.tasks import personal_data_retention_enforce
 from newsletter.models import Delivery, Subscriber
 from practice_library.models import RecentRead
 from tests.forum.factories import thread_with_posts
-from tests.members.factories import InvitationFactory, UserFactory
+from tests.members.factories import InvitationFactory, SeatFactory, UserFactory
 from tests.newsletter.factories import EditionFactory, SubscriberFactory
 from tests.practice_library.factories import ResourceFactory
 
@@ -196,6 +197,46 @@ def test_accounts_closed_before_anyone_signed_in_are_erased_a_year_after_they_we
     new_and_closed.refresh_from_db()
     assert closed.is_erased
     assert not new_and_closed.is_erased
+
+
+def _sign_up(age: timedelta, *, verified: bool = False, **fields):
+    with time_machine.travel(timezone.now() - age, tick=False):
+        return UserFactory(last_login=None, verified=verified, **fields)
+
+
+def test_sign_ups_never_confirmed_are_erased_a_month_after_they_were_made():
+    forgotten = _sign_up(31 * DAY, name="Amira Okoye")
+    recent = _sign_up(20 * DAY)
+
+    data_rights.retention_enforce()
+
+    forgotten.refresh_from_db()
+    recent.refresh_from_db()
+    assert forgotten.is_erased and forgotten.name != "Amira Okoye"
+    assert not recent.is_erased
+
+
+def test_a_confirmed_address_keeps_an_account_never_signed_in_to():
+    confirmed = _sign_up(400 * DAY, verified=True)
+
+    data_rights.retention_enforce()
+
+    confirmed.refresh_from_db()
+    assert not confirmed.is_erased
+
+
+def test_an_account_staff_gave_a_seat_or_role_is_kept_though_never_confirmed():
+    seated = _sign_up(400 * DAY)
+    SeatFactory(user=seated)
+    moderator = _sign_up(400 * DAY)
+    moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    staff = _sign_up(400 * DAY, is_staff=True)
+
+    data_rights.retention_enforce()
+
+    for user in (seated, moderator, staff):
+        user.refresh_from_db()
+        assert not user.is_erased
 
 
 def test_subscriptions_ended_six_years_ago_go_with_their_invoices():
