@@ -213,9 +213,12 @@ def _simple_snippet(body: str, words: list[str]) -> str:
     first = min((lowered.find(w.lower()) for w in words if w.lower() in lowered), default=0)
     start = max(first - 80, 0)
     piece = text[start : start + 220]
-    escaped = html.escape(piece)
-    for word in words:
-        escaped = re.sub(
-            f"({re.escape(html.escape(word))})", r"<mark>\1</mark>", escaped, flags=re.IGNORECASE
-        )
-    return ("… " if start else "") + escaped + (" …" if start + 220 < len(text) else "")
+    # Every word marked in one pass over the plain text, escaped afterwards: marking the
+    # words one by one in the escaped text put later words inside the marks of earlier
+    # ones ("a" in "<mark>") and inside entities ("amp" in "&amp;"), breaking the page.
+    longest_first = sorted({w.lower() for w in words}, key=len, reverse=True)
+    if longest_first:
+        pattern = re.compile("|".join(re.escape(w) for w in longest_first), re.IGNORECASE)
+        piece = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", piece)
+    marked = _highlighted(piece)
+    return ("… " if start else "") + marked + (" …" if start + 220 < len(text) else "")

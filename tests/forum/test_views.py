@@ -785,6 +785,18 @@ def test_search_finds_visible_posts_in_readable_categories_only(
     assert "Held one" not in html
 
 
+def test_search_marks_each_word_of_the_snippet_and_nothing_inside_the_marks(client, room, member):
+    thread = thread_with_posts(posts=1, category=room, title="Rotas")
+    Post.objects.filter(thread=thread).update(body="Placement reviews & a plan each term")
+    publishing.post_search_index(thread.posts.get())
+    client.force_login(member)
+
+    html = page(client.get("/forum/search/", {"q": "placement a"}))
+
+    assert "<mark>Placement</mark> reviews &amp; " in html
+    assert "<m<mark>" not in html
+
+
 def test_search_with_nothing_matching_says_so(client, room, member):
     client.force_login(member)
     assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
