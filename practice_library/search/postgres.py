@@ -28,7 +28,7 @@ from practice_library.models import Resource
 from practice_library.search import cache, facets
 from practice_library.search.counting import RANK_ALL_UP_TO, CountingPass
 from practice_library.search.facets import Counts
-from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
+from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked_extract
 from practice_library.search.params import SearchParams, required_phrases
 from practice_library.search.phrases import phrase_pairs, tsquery_lexeme
 from practice_library.search.ranking import rank_floor, tier_tests, window_source
@@ -399,15 +399,19 @@ class PostgresEngine(CountingPass):
                     config="english",
                     start_sel=HIGHLIGHT_START,
                     stop_sel=HIGHLIGHT_STOP,
+                    # A summary that does not hold every word of the search is shown
+                    # from its beginning, min_words long: most summaries whole.
                     max_words=45,
-                    min_words=20,
+                    min_words=35,
                     short_word=3,
                 )
             )
         by_id = {resource.pk: resource for resource in queryset}
         resources = [by_id[pk] for pk in ids if pk in by_id]
         for resource in resources:
-            resource.snippet = marked(getattr(resource, "headline", resource.summary))
+            resource.snippet = marked_extract(
+                getattr(resource, "headline", resource.summary), resource.summary
+            )
         return resources
 
 

@@ -358,6 +358,37 @@ def test_postgres_snippet_highlights_stemmed_matches(client):
     assert "<mark>placements</mark>" in response.content.decode()
 
 
+def snippet(response) -> str:
+    return response.context["page"].object_list[0].snippet
+
+
+@postgres_only
+def test_postgres_snippet_says_where_it_cut_a_long_summary(client):
+    words = " ".join(f"word{n}" for n in range(60))
+    ResourceFactory(summary=f"{words} restraint {words}.")
+
+    response = client.get(URL, {"q": "restraint"})
+
+    assert snippet(response).startswith("… ")
+    assert snippet(response).endswith(" …")
+    assert "<mark>restraint</mark>" in snippet(response)
+
+
+@postgres_only
+def test_postgres_snippet_shows_a_summary_without_every_word_whole(client):
+    summary = (
+        "What homes should do before, during and after a child goes missing: risk "
+        "assessment, working with the police and the placing council, and return home "
+        "interviews."
+    )
+    ResourceFactory(summary=summary, body="Children missing from care.")
+
+    response = client.get(URL, {"q": "missing care"})
+
+    assert snippet(response).endswith("and return home interviews.")
+    assert "…" not in snippet(response)
+
+
 # --- Facets ------------------------------------------------------------------------------
 
 
