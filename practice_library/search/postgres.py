@@ -148,7 +148,7 @@ class PostgresEngine(CountingPass):
     def _build_match(self) -> tuple[str, dict]:
         where = "e.published_at <= %(now)s"
         params: dict = {"now": self._now}
-        q = self.params.q
+        q = self.params.text
         if not q:
             return where, params
         phrases = phrase_pairs(required_phrases(q))
@@ -232,7 +232,7 @@ class PostgresEngine(CountingPass):
         query = "websearch_to_tsquery('english', %(q)s)"
         in_title = f"ts_filter(e.ranking, '{{a}}') @@ {query}"
         in_ranking = f"e.ranking @@ {query}"
-        negated = bool(_NEGATION.search(self.params.q))
+        negated = bool(_NEGATION.search(self.params.text))
         title_test, ranking_test = tier_tests(params, negated=negated)
         if negated:
             ranked_where = where
@@ -395,7 +395,7 @@ class PostgresEngine(CountingPass):
             queryset = queryset.annotate(
                 headline=SearchHeadline(
                     "summary",
-                    _search_query(self.params.q),
+                    _search_query(self.params.text),
                     config="english",
                     start_sel=HIGHLIGHT_START,
                     stop_sel=HIGHLIGHT_STOP,

@@ -105,13 +105,13 @@ class SqliteEngine:
         return filters
 
     def queryset(self, *, without: str | None = None):
-        queryset = _text_filtered(Resource.objects.live(), self.params.q)
+        queryset = _text_filtered(Resource.objects.live(), self.params.text)
         return queryset.filter(*self._filters(without=without))
 
     def page(self) -> Page:
         queryset = self.queryset().for_listing().defer("body", "body_html")
         if self.params.effective_sort == "relevance":
-            queryset = _ranked(queryset, self.params.q).order_by("-rank", "-published_at", "-pk")
+            queryset = _ranked(queryset, self.params.text).order_by("-rank", "-published_at", "-pk")
         else:
             queryset = queryset.order_by("-published_at", "-pk")
         page = Paginator(queryset, settings.LIBRARY_PAGE_SIZE).get_page(self.params.page)
@@ -127,7 +127,7 @@ class SqliteEngine:
         page.object_list = resources
         if not self.params.q or not resources:
             return
-        terms = [re.escape(term) for term in _sqlite_terms(self.params.q)]
+        terms = [re.escape(term) for term in _sqlite_terms(self.params.text)]
         if terms:
             pattern = re.compile("(" + "|".join(terms) + ")", re.IGNORECASE)
             for resource in resources:

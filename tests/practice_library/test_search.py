@@ -144,6 +144,23 @@ def test_search_ignores_letter_case(client):
     assert titles(response) == ["Staying Close explained"]
 
 
+def test_a_hyphenated_search_finds_the_words_written_apart(client):
+    ResourceFactory(title="Working with your key worker", summary="Weekly sessions.")
+
+    response = client.get(URL, {"q": "key-worker"})
+
+    assert titles(response) == ["Working with your key worker"]
+    assert 'value="key-worker"' in response.content.decode()
+
+
+def test_a_hyphenated_search_still_finds_the_hyphenated_words(client):
+    ResourceFactory(title="Trauma-informed care at night", summary="Waking night staff.")
+
+    response = client.get(URL, {"q": "trauma-informed"})
+
+    assert titles(response) == ["Trauma-informed care at night"]
+
+
 def test_search_highlights_matching_words_in_the_summary_snippet(client):
     ResourceFactory(title="A guide", summary="Planning sufficiency with local data.")
 
