@@ -27,6 +27,9 @@ from forum.models import Post, PostState, Thread, ThreadState
 RESULTS_PER_PAGE = 20
 _START = "\ue000"
 _STOP = "\ue001"
+# A hyphen inside a word ("key-worker"): searched as a space, so that the words written
+# apart match too (PostgreSQL would otherwise ask for the hyphenated compound itself).
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
 @dataclass
@@ -80,7 +83,7 @@ def _highlighted(text: str) -> str:
 
 def search(user, q: str, *, page: int = 1) -> tuple[list[Result], bool]:
     """One page of results and whether there is a next page."""
-    q = _clean(q)
+    q = _INNER_HYPHEN.sub(" ", _clean(q))
     if not q:
         return [], False
     offset = (page - 1) * RESULTS_PER_PAGE

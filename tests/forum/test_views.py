@@ -797,6 +797,18 @@ def test_search_marks_each_word_of_the_snippet_and_nothing_inside_the_marks(clie
     assert "<m<mark>" not in html
 
 
+def test_a_hyphenated_search_finds_the_words_written_apart(client, room, member):
+    thread = thread_with_posts(posts=1, category=room, title="Rotas")
+    Post.objects.filter(thread=thread).update(body="Our key worker meets them weekly.")
+    publishing.post_search_index(thread.posts.get())
+    client.force_login(member)
+
+    html = page(client.get("/forum/search/", {"q": "key-worker"}))
+
+    assert "Rotas" in html
+    assert "Forum threads matching “key-worker”" in html
+
+
 def test_search_with_nothing_matching_says_so(client, room, member):
     client.force_login(member)
     assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
