@@ -447,11 +447,24 @@ def test_each_facet_option_is_a_labelled_checkbox_with_its_count(client, guide):
     content = client.get(URL).content.decode()
 
     assert re.search(
-        r'<input type="checkbox" name="type" value="practice-guide" id="facet-type-practice-guide">'
+        r'<input type="checkbox" name="type" value="practice-guide" id="facet-type-practice-guide"'
+        r' autocomplete="off">'
         r'\s*<label for="facet-type-practice-guide">Practice guide '
         r'<span class="library-facet__count">\(2\)</span></label>',
         content,
     )
+
+
+def test_going_back_shows_the_filters_of_the_results_not_those_ticked_since(client, guide):
+    """A browser going back to a page fills its controls with what was changed there
+    before leaving (a box ticked, then Apply); the results are those of the page's own
+    address, so its filters and sort must show that address, not the ticks."""
+    ResourceFactory(resource_type=guide, title="Preparing for inspections")
+
+    html = client.get(URL, {"q": "inspections"}).content.decode()
+
+    assert re.search(r'<input type="checkbox" name="type"[^>]* autocomplete="off"', html)
+    assert '<select id="library-sort" name="sort" autocomplete="off">' in html
 
 
 def test_facet_counts_of_thousands_are_written_with_commas():
@@ -590,7 +603,7 @@ def test_a_shared_url_opens_the_same_search_with_its_filters_ticked(client, guid
 
     text = response.content.decode()
     assert 'value="kinship"' in text
-    assert re.search(r'name="type" value="practice-guide" id="[^"]+" checked', text)
+    assert re.search(r'name="type" value="practice-guide" id="[^"]+"[^>]* checked', text)
     assert titles(response) == ["Kinship guide"]
 
 
