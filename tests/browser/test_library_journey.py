@@ -127,3 +127,13 @@ def test_a_filter_reached_with_tab_is_never_hidden_behind_the_apply_bar(page):
         )
 
     assert hidden == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_word_searched_for_does_not_widen_a_phone_s_page(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    page.goto("/library/?q=https://www.example.org/guidance/" + "a" * 120)
+
+    assert "No resources found" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
