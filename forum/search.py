@@ -135,7 +135,7 @@ def _search_postgresql(user, q: str, offset: int) -> list[Result]:
     return [
         Result(
             t,
-            _highlighted(found[t.pk]["snippet"]) if t.pk in found else "",
+            _extract(found[t.pk]["snippet"], found[t.pk]["body"]) if t.pk in found else "",
             found[t.pk]["post_number"] if t.pk in found else None,
         )
         for t in threads
@@ -179,7 +179,21 @@ def _snippets(query: SearchQuery, thread_ids: list[int]) -> dict[int, dict]:
             min_words=12,
         )
     )
-    return {row["thread_id"]: row for row in rows.values("thread_id", "post_number", "snippet")}
+    rows = rows.values("thread_id", "post_number", "snippet", "body")
+    return {row["thread_id"]: row for row in rows}
+
+
+def _extract(snippet: str, body: str) -> str:
+    """The highlighted snippet, with an ellipsis where it starts after the beginning of
+    the post or stops before its end (as the embedded database's snippets have)."""
+    plain = snippet.replace(_START, "").replace(_STOP, "").strip()
+    body = body.strip()
+    at = body.find(plain) if plain else -1
+    if at < 0:
+        return _highlighted(snippet)
+    before = "… " if body[:at].strip() else ""
+    after = " …" if body[at + len(plain) :].strip() else ""
+    return before + _highlighted(snippet.strip()) + after
 
 
 def _search_simple(user, q: str, offset: int) -> list[Result]:

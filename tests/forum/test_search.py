@@ -107,6 +107,25 @@ def test_the_snippet_comes_from_a_matching_visible_post_of_the_thread(member, ro
     assert "<mark>debrief</mark> after every restraint" in result.snippet_html
 
 
+def test_the_snippet_says_where_it_cut_a_long_post(member, room):
+    words = " ".join(f"word{n}" for n in range(60))
+    _thread(room, "Rotas", f"{words} debrief {words}.", hours_ago=1)
+
+    (result,), _ = search.search(member, "debrief")
+
+    assert result.snippet_html.startswith("… ")
+    assert result.snippet_html.endswith(" …")
+    assert "<mark>debrief</mark>" in result.snippet_html
+
+
+def test_the_snippet_of_a_whole_short_post_has_no_ellipsis(member, room):
+    _thread(room, "Rotas", "A debrief after every restraint.", hours_ago=1)
+
+    (result,), _ = search.search(member, "debrief")
+
+    assert result.snippet_html == "A <mark>debrief</mark> after every restraint."
+
+
 @pytest.mark.parametrize("posts", [1, 60])
 def test_search_makes_the_same_number_of_queries_however_long_the_threads(
     member, room, django_assert_max_num_queries, posts
