@@ -12,7 +12,6 @@ page.
 SQLite (the embedded default): every word must appear in the title or a post.
 """
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -23,13 +22,15 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from forum import access
 from forum.models import Post, PostState, Thread, ThreadState
+from network.search_text import (
+    HIGHLIGHT_START,
+    HIGHLIGHT_STOP,
+    marked,
+    marked_extract,
+    searched_words,
+)
 
 RESULTS_PER_PAGE = 20
-_START = "\ue000"
-_STOP = "\ue001"
-# A hyphen inside a word ("key-worker"): searched as a space, so that the words written
-# apart match too (PostgreSQL would otherwise ask for the hyphenated compound itself).
-_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
 @dataclass
@@ -76,14 +77,9 @@ def _threads_for(user):
     ).select_related("category", "last_post_author")
 
 
-def _highlighted(text: str) -> str:
-    escaped = html.escape(text)
-    return escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
-
-
 def search(user, q: str, *, page: int = 1) -> tuple[list[Result], bool]:
     """One page of results and whether there is a next page."""
-    q = _INNER_HYPHEN.sub(" ", _clean(q))
+    q = searched_words(_clean(q))
     if not q:
         return [], False
     offset = (page - 1) * RESULTS_PER_PAGE
@@ -135,7 +131,7 @@ def _search_postgresql(user, q: str, offset: int) -> list[Result]:
     return [
         Result(
             t,
-            _extract(found[t.pk]["snippet"], found[t.pk]["body"]) if t.pk in found else "",
+            marked_extract(found[t.pk]["snippet"], found[t.pk]["body"]) if t.pk in found else "",
             found[t.pk]["post_number"] if t.pk in found else None,
         )
         for t in threads
@@ -173,27 +169,14 @@ def _snippets(query: SearchQuery, thread_ids: list[int]) -> dict[int, dict]:
             "body",
             query,
             config="english",
-            start_sel=_START,
-            stop_sel=_STOP,
+            start_sel=HIGHLIGHT_START,
+            stop_sel=HIGHLIGHT_STOP,
             max_words=30,
             min_words=12,
         )
     )
     rows = rows.values("thread_id", "post_number", "snippet", "body")
     return {row["thread_id"]: row for row in rows}
-
-
-def _extract(snippet: str, body: str) -> str:
-    """The highlighted snippet, with an ellipsis where it starts after the beginning of
-    the post or stops before its end (as the embedded database's snippets have)."""
-    plain = snippet.replace(_START, "").replace(_STOP, "").strip()
-    body = body.strip()
-    at = body.find(plain) if plain else -1
-    if at < 0:
-        return _highlighted(snippet)
-    before = "… " if body[:at].strip() else ""
-    after = " …" if body[at + len(plain) :].strip() else ""
-    return before + _highlighted(snippet.strip()) + after
 
 
 def _search_simple(user, q: str, offset: int) -> list[Result]:
@@ -236,6 +219,5 @@ def _simple_snippet(body: str, words: list[str]) -> str:
     longest_first = sorted({w.lower() for w in words}, key=len, reverse=True)
     if longest_first:
         pattern = re.compile("|".join(re.escape(w) for w in longest_first), re.IGNORECASE)
-        piece = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", piece)
-    marked = _highlighted(piece)
-    return ("… " if start else "") + marked + (" …" if start + 220 < len(text) else "")
+        piece = pattern.sub(lambda m: f"{HIGHLIGHT_START}{m.group(0)}{HIGHLIGHT_STOP}", piece)
+    return ("… " if start else "") + marked(piece) + (" …" if start + 220 < len(text) else "")

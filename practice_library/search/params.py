@@ -15,21 +15,18 @@ from django.utils import timezone
 
 from members.models import MemberType
 from network.pagination import page_number
+from network.search_text import searched_words
 
 MAX_QUERY_LENGTH = 200
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _QUOTED = re.compile(r'"([^"]*)(?:"|$)')
-# A hyphen inside a word ("key-worker", "self-harm").
-_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
 @dataclass
 class SearchParams:
     q: str = ""
-    # What the engines search: q with a hyphen inside a word read as a space, so that
-    # "key-worker" also finds "key worker" (PostgreSQL would otherwise ask for the
-    # hyphenated compound itself, and SQLite for the exact characters).
+    # What the engines search (network.search_text.searched_words).
     text: str = ""
     types: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -129,7 +126,7 @@ def parse_params(data: QueryDict, *, type_slugs: set[str], topic_slugs: set[str]
     sort = data.get("sort", "relevance")
     return SearchParams(
         q=q,
-        text=_INNER_HYPHEN.sub(" ", q),
+        text=searched_words(q),
         types=_known(data.getlist("type"), type_slugs),
         topics=_known(data.getlist("topic"), topic_slugs),
         audiences=_known(data.getlist("audience"), audience_values),

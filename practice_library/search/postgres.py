@@ -24,11 +24,11 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils import timezone
 
+from network.search_text import HIGHLIGHT_START, HIGHLIGHT_STOP, marked_extract
 from practice_library.models import Resource
 from practice_library.search import cache, facets
 from practice_library.search.counting import RANK_ALL_UP_TO, CountingPass
 from practice_library.search.facets import Counts
-from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked_extract
 from practice_library.search.params import SearchParams, required_phrases
 from practice_library.search.phrases import phrase_pairs, tsquery_lexeme
 from practice_library.search.ranking import rank_floor, tier_tests, window_source

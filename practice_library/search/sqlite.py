@@ -13,9 +13,9 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Val
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from network.search_text import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
 from practice_library.models import Resource, ResourceAudience
 from practice_library.search.facets import Counts
-from practice_library.search.highlight import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
 from practice_library.search.params import SearchParams
 
 TopicThrough = Resource.topics.through

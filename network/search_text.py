@@ -1,10 +1,23 @@
-"""Highlighted extracts of summaries: both engines mark the matching words with two
-private-use characters, which survive escaping and then become <mark> elements."""
+"""What the library and forum searches share about text: how a typed search is read, and
+how a matching extract is shown. Both mark matching words with two private-use
+characters (in ts_headline or in Python), which survive escaping and then become <mark>
+elements."""
 
 import html
+import re
 
 HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_STOP = "\ue001"
+
+# A hyphen inside a word ("key-worker", "self-harm").
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def searched_words(q: str) -> str:
+    """What the engines search for `q`: a hyphen inside a word read as a space, so that
+    "key-worker" also finds "key worker" (PostgreSQL would otherwise ask for the
+    hyphenated compound itself, and SQLite for the exact characters)."""
+    return _INNER_HYPHEN.sub(" ", q)
 
 
 def marked(text: str) -> str:
@@ -14,7 +27,7 @@ def marked(text: str) -> str:
 
 def marked_extract(extract: str, whole: str) -> str:
     """marked(extract), with an ellipsis where it starts after the beginning of `whole`
-    or stops before its end, so that a summary cut short does not read as complete."""
+    or stops before its end, so that an extract cut short does not read as complete."""
     plain = extract.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_STOP, "").strip()
     whole = whole.strip()
     at = whole.find(plain) if plain else -1
