@@ -68,6 +68,8 @@ class EventAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A negative number is refused by the field itself: the same words as for 0.
+        self.fields["capacity"].error_messages["min_value"] = "An event needs at least one place."
         instance = self.instance
         if instance.pk and instance.slides:
             self.fields["slides"].widget.current = _CurrentSlides(
@@ -83,6 +85,12 @@ class EventAdminForm(forms.ModelForm):
                 "CPD hours must be more than 0. Leave the box empty to use the event's length."
             )
         return hours
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and capacity < 1:
+            raise forms.ValidationError("An event needs at least one place.")
+        return capacity
 
     def clean_slides(self):
         slides = self.cleaned_data.get("slides")
