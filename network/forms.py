@@ -1,7 +1,11 @@
+from datetime import datetime
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
+from django.utils import dateformat, timezone
 
 from network.models import ContactMessage
 
@@ -18,6 +22,36 @@ def _in_sentence(label: str) -> str:
     if len(label) > 1 and label[1].isupper():
         return label
     return label[:1].lower() + label[1:]
+
+
+def clock_change_problem(naive: datetime) -> str:
+    """Why a UK wall-clock time cannot be saved: the night the clocks change, the hour
+    from 01:00 is skipped (March) or happens twice (October)."""
+    zone = timezone.get_current_timezone()
+    day = dateformat.format(naive, "j F Y")
+    at = f"{naive:%H:%M}"
+    first = naive.replace(tzinfo=zone, fold=0).utcoffset()
+    second = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    if first is not None and second is not None and first > second:
+        happens = f"the clocks go back, so {at} happens twice"
+    else:
+        happens = f"the clocks go forward, so there is no {at}"
+    return f"On {day} {happens} in the UK. Choose a time before 01:00 or from 02:00."
+
+
+class UKSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date and time boxes, saying which clock change a refused time meets
+    (Django's message shows the raw value and says it "may be ambiguous or may not
+    exist")."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            naive = datetime.combine(*data_list)
+            raise ValidationError(clock_change_problem(naive), code=error.code) from None
 
 
 class SpecificMessages:

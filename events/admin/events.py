@@ -15,6 +15,7 @@ from events.models import Eligibility, Event, EventStatus, Speaker
 from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
 from network.files import attachment_file_check
+from network.forms import UKSplitDateTimeField
 from network.widgets import AsksToChooseAgain
 
 
@@ -177,6 +178,8 @@ class EventAdmin(EventPages, admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
             kwargs["assume_scheme"] = "https"
+        if isinstance(db_field, models.DateTimeField):
+            kwargs["form_class"] = UKSplitDateTimeField
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):

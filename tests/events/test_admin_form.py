@@ -26,3 +26,30 @@ def test_an_event_without_a_place_is_refused_at_the_capacity_box(staff_client, c
     assert "event_has_a_place" not in response.text
     event.refresh_from_db()
     assert event.capacity == 40
+
+
+@pytest.mark.parametrize(
+    ("day", "told"),
+    [
+        ("2027-10-31", "On 31 October 2027 the clocks go back, so 01:30 happens twice in the UK."),
+        ("2027-03-28", "On 28 March 2027 the clocks go forward, so there is no 01:30 in the UK."),
+    ],
+)
+def test_a_start_in_the_hour_the_clocks_change_is_refused_naming_the_change(
+    staff_client, day, told
+):
+    event = EventFactory()
+    starts = event.starts_at
+
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        change_form(event, starts_at_0=day, starts_at_1="01:30:00", ends_at_0=day),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["starts_at"] == [
+        f"{told} Choose a time before 01:00 or from 02:00."
+    ]
+    assert 'value="01:30:00"' in response.text  # what was typed stays in the box
+    event.refresh_from_db()
+    assert event.starts_at == starts
