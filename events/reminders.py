@@ -22,7 +22,9 @@ def reminders_queue(*, now: datetime | None = None) -> int:
     Notice per registration and kind (unique), so beat may run as often as it likes.
 
     The week reminder goes to people who booked more than a week ahead (the others had
-    their confirmation in that week) until a day before; the hour one in the last hour.
+    their confirmation in that week) until a day before; the hour one in the last hour,
+    to people who booked before it (the others were just sent their confirmation, and
+    would read "starts in about an hour" of an event starting in minutes).
     """
     now = now or timezone.now()
     queued = 0
@@ -37,7 +39,7 @@ def reminders_queue(*, now: datetime | None = None) -> int:
         event__status=EventStatus.PUBLISHED,
         event__starts_at__lte=now + HOUR,
         event__starts_at__gt=now,
-    )
+    ).filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=F("event__starts_at") - HOUR))
     for kind, registrations in ((Kind.REMINDER_WEEK, week), (Kind.REMINDER_HOUR, hour)):
         waiting = list(registrations.exclude(notices__kind=kind))
         if waiting:

@@ -265,6 +265,17 @@ def test_no_week_reminder_for_someone_who_booked_within_the_week(person, commit)
         assert reminders.reminders_queue() == 0
 
 
+def test_no_hour_reminder_for_someone_who_booked_within_the_hour(person, commit):
+    starts = (timezone.now() + timedelta(minutes=20)).replace(microsecond=0)
+    event = EventFactory(starts_at=starts, ends_at=starts + timedelta(hours=1))
+    register(event, person, commit)
+    mail.outbox.clear()
+
+    with commit():
+        assert reminders.reminders_queue() == 0
+    assert mail.outbox == []
+
+
 def test_email_to_all_registrants_is_recorded_and_sent_once_per_recipient(person, commit, staff):
     event = EventFactory(capacity=2)
     others = people(2)
