@@ -97,7 +97,8 @@ def notice_message(notice: Notice) -> EmailMultiAlternatives:
     )
     if method:
         body = ics.event_ics(event, method=method, registration=registration)
-        email.attach(f"{event.slug}.ics", body, f"text/calendar; method={method}; charset=UTF-8")
+        # Django adds the charset itself: naming it here too wrote it twice in the header.
+        email.attach(f"{event.slug}.ics", body, f"text/calendar; method={method}")
     return email
 
 

@@ -54,6 +54,15 @@ def test_the_confirmation_carries_an_ics_request_with_a_stable_uid_and_london_ti
     assert event.online_link not in calendar.to_ical().decode()
 
 
+def test_the_calendar_file_s_content_type_says_its_method_and_charset_once(person, commit):
+    register(EventFactory(), person, commit)
+
+    (message,) = sent_to(person.email)
+    part = next(p for p in message.message().walk() if p.get_content_type() == "text/calendar")
+
+    assert part.get_params() == [("text/calendar", ""), ("method", "REQUEST"), ("charset", "utf-8")]
+
+
 def test_the_organiser_in_an_ics_request_is_a_bare_mailto_address(person, commit, settings):
     settings.DEFAULT_FROM_EMAIL = "English Residential Network <hello@network.example.org>"
     event = EventFactory()
