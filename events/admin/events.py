@@ -2,6 +2,7 @@
 actions, and saving, which tells registrants of changes and cancels once."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -71,6 +72,12 @@ class EventAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A negative number is refused by the field itself: the same words as for 0.
         self.fields["capacity"].error_messages["min_value"] = "An event needs at least one place."
+        if "online_link" in self.fields:
+            # The model's help text can only name the setting; staff need its value.
+            self.fields["online_link"].help_text = (
+                "For webinars and hybrid events: shown only to people with a place, from "
+                f"{settings.EVENTS_JOINING_LINK_MINUTES} minutes before the start."
+            )
         instance = self.instance
         if instance.pk and instance.slides:
             self.fields["slides"].widget.current = _CurrentSlides(

@@ -53,3 +53,12 @@ def test_a_start_in_the_hour_the_clocks_change_is_refused_naming_the_change(
     assert 'value="01:30:00"' in response.text  # what was typed stays in the box
     event.refresh_from_db()
     assert event.starts_at == starts
+
+
+def test_the_joining_link_s_help_says_how_long_before_the_start_it_shows(staff_client, settings):
+    settings.EVENTS_JOINING_LINK_MINUTES = 45
+
+    page = staff_client.get(reverse("admin:events_event_add")).text
+
+    assert "shown only to people with a place, from 45 minutes before the start." in page
+    assert "EVENTS_JOINING_LINK_MINUTES" not in page
