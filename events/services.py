@@ -193,6 +193,12 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status not in ACTIVE:
             return False
+        if event.status == EventStatus.CANCELLED:
+            # Their place went with the event, and they were told so once already.
+            raise ValidationError(
+                "This event has been cancelled, so your place went with it.",
+                code="event_cancelled",
+            )
         if event.ends_at <= now:
             raise ValidationError("This event has finished.", code="finished")
         held_place = registration.status in HOLDING_PLACE
