@@ -1,11 +1,12 @@
 """Registrations: filters, attendance marked in bulk, the CSV export, and the emails each
 person was sent; and the log of messages staff sent to everyone registered."""
 
+from django import forms
 from django.contrib import admin
 from django.http import StreamingHttpResponse
 
 from events import exports, services
-from events.models import EventMessage, Notice, Registration
+from events.models import EventMessage, Notice, Registration, RegistrationStatus
 from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
 
@@ -36,8 +37,25 @@ class NoticeInline(LabelledTabularInline):
         return False
 
 
+class RegistrationAdminForm(forms.ModelForm):
+    def clean_attended(self) -> bool:
+        attended = self.cleaned_data.get("attended")
+        # As the register and the bulk action: attendance opens a certificate, so only
+        # someone who held a confirmed place can have attended.
+        if attended and "attended" in self.changed_data:
+            status = self.instance.status
+            if status != RegistrationStatus.CONFIRMED:
+                label = RegistrationStatus(status).label.lower()
+                raise forms.ValidationError(
+                    f"Only a confirmed place can be marked attended: this registration is "
+                    f"“{label}”."
+                )
+        return attended
+
+
 @admin.register(Registration)
 class RegistrationAdmin(AccountFieldsAsText, admin.ModelAdmin):
+    form = RegistrationAdminForm
     list_display = [
         "name",
         "organisation_name",

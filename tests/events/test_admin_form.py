@@ -1,11 +1,13 @@
-"""The event admin's form refusing what cannot be saved, in words staff can act on,
+"""The events admin's forms refusing what cannot be saved, in words staff can act on,
 beside the box to change."""
 
 import pytest
 from django.urls import reverse
 
+from events.models import Registration
 from tests.events.factories import EventFactory
 from tests.events.test_admin import change_form
+from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +64,24 @@ def test_the_joining_link_s_help_says_how_long_before_the_start_it_shows(staff_c
 
     assert "shown only to people with a place, from 45 minutes before the start." in page
     assert "EVENTS_JOINING_LINK_MINUTES" not in page
+
+
+def test_a_cancelled_registration_cannot_be_marked_attended_in_its_form(staff_client):
+    event = EventFactory()
+    registration = Registration.objects.create(
+        event=event, user=UserFactory(), status="cancelled", name="Sam Okafor"
+    )
+
+    response = staff_client.post(
+        reverse("admin:events_registration_change", args=[registration.pk]),
+        {"needs": "", "attended": "on", "notices-TOTAL_FORMS": "0",
+         "notices-INITIAL_FORMS": "0", "notices-MIN_NUM_FORMS": "0",
+         "notices-MAX_NUM_FORMS": "1000", "_save": "Save"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["attended"] == [
+        "Only a confirmed place can be marked attended: this registration is “cancelled”."
+    ]
+    registration.refresh_from_db()
+    assert registration.attended is False
