@@ -18,7 +18,9 @@ event's eligibility or a registration's status to decide access.
                            editors and staff always
     recording and slides   the people who may register (open events: everyone, also
                            visitors), once the event has finished or started
-    certificate            the person whose registration was marked attended
+    certificate            the person whose registration was marked attended, once the
+                           event has started (attendance marked ahead by mistake does
+                           not certify a session that has not happened)
 """
 
 from datetime import datetime, timedelta
@@ -171,10 +173,13 @@ def recording_way_in(user, event: Event) -> str | None:
     return "join"
 
 
-def can_download_certificate(user, registration: Registration) -> bool:
+def can_download_certificate(
+    user, registration: Registration, *, now: datetime | None = None
+) -> bool:
     return (
         _signed_in(user)
         and registration.user_id == user.pk
         and registration.attended
         and registration.event.status != EventStatus.CANCELLED
+        and registration.event.starts_at <= (now or timezone.now())
     )

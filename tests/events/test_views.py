@@ -450,6 +450,14 @@ def test_someone_who_did_not_attend_gets_no_certificate(client, person):
     assert client.get(f"/events/{event.slug}/certificate.pdf").status_code == 403
 
 
+def test_no_certificate_for_an_event_that_has_not_happened_yet(client, person):
+    event = EventFactory()  # next month
+    attended(event, person)  # ticked ahead of the day by mistake
+    client.force_login(person)
+
+    assert client.get(f"/events/{event.slug}/certificate.pdf").status_code == 403
+
+
 def test_the_account_page_lists_upcoming_and_past_events_with_certificates(client, person):
     upcoming = EventFactory(title="Coming up next month")
     Registration.objects.create(event=upcoming, user=person, status="waiting", name="R",
