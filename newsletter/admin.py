@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin
-from network.forms import SpecificMessages
+from network.forms import SpecificMessages, clock_change_problem
 from newsletter import access as newsletter_access
 from newsletter import selectors
 from newsletter.models import (
@@ -124,8 +124,14 @@ class ScheduleForm(SpecificMessages, forms.Form):
         data = super().clean()
         if data.get("date") and data.get("time"):
             # As SplitDateTimeField does: in the site's time zone, refusing a time the
-            # clock change skips or repeats.
-            data["when"] = from_current_timezone(datetime.combine(data["date"], data["time"]))
+            # clock change skips or repeats, in words saying which.
+            naive = datetime.combine(data["date"], data["time"])
+            try:
+                data["when"] = from_current_timezone(naive)
+            except ValidationError as error:
+                if error.code != "ambiguous_timezone":
+                    raise
+                raise ValidationError(clock_change_problem(naive), code=error.code) from None
         return data
 
 

@@ -178,6 +178,17 @@ def test_schedule_from_the_admin_sets_the_time_in_the_site_s_time_zone(
     assert "Scheduled for 1 July 2030, 09:30." in staff_client.get(response["Location"]).text
 
 
+def test_schedule_in_the_hour_the_clocks_go_back_says_so(staff_client, edition, newsletter):
+    data = {"action": "schedule", "date": "2030-10-27", "time": "01:30"}
+
+    response = post(staff_client, url("send", edition), data)
+
+    assert response.status_code == 400
+    assert "On 27 October 2030 the clocks go back, so 01:30 happens twice" in response.text
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.DRAFT
+
+
 def test_schedule_without_a_time_says_what_is_missing_and_keeps_the_date(
     staff_client, edition, newsletter
 ):
