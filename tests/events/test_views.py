@@ -322,6 +322,15 @@ def test_the_joining_link_shows_only_to_people_with_a_place_from_the_set_time(
     assert event.online_link in client.get(event.get_absolute_url()).text
 
 
+def test_editors_who_run_the_sessions_see_the_joining_link_without_booking(client, editor):
+    event = EventFactory()  # ten days ahead
+    client.force_login(editor)
+
+    page = client.get(event.get_absolute_url()).text
+
+    assert event.online_link in page
+
+
 def test_the_joining_link_stays_hidden_until_the_set_time(client, person, settings):
     settings.EVENTS_JOINING_LINK_MINUTES = 30
     event = EventFactory()  # ten days ahead
