@@ -128,8 +128,17 @@ def activity_rollup(*, day: date) -> int:
 
 
 def _members_count(*, day: date, at: datetime) -> None:
-    """Members at the end of the day (or now, for today), by type, region and source."""
-    at = min(at, timezone.now())
+    """Members at the end of the day (or now, for today), by type, region and source.
+
+    memberships_now() reads subscriptions as they stand now, not as they stood on a past
+    day: recounted after midnight, a finished day would take in the next day's joins and
+    cancellations. So a day keeps the last count taken while it was current (hourly);
+    only a day never counted is counted afterwards, as well as it can be.
+    """
+    now = timezone.now()
+    if at < now and MemberCount.objects.filter(day=day).exists():
+        return
+    at = min(at, now)
     memberships = access.memberships_now(now=at)
     regions = dict(User.objects.filter(pk__in=memberships).values_list("pk", "region"))
     organisation_regions = dict(Organisation.objects.values_list("pk", "region"))

@@ -10,7 +10,12 @@ from insight.buffer import MemoryBuffer, get_buffer
 from insight.models import ActivityEvent, DailyActivity, Kind, MemberCount
 from members.models import MemberType
 from network.activity import activity
-from tests.members.factories import SeatFactory, UserFactory, organisation_with_seats
+from tests.members.factories import (
+    SeatFactory,
+    SubscriptionFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +269,13 @@ def test_a_persons_download_holds_their_own_activity_events():
 
     rows = json.loads(zipfile.ZipFile(buffer).read("activity.json"))
     assert [row["kind"] for row in rows] == [Kind.SIGN_IN]
+
+
+def test_a_finished_day_keeps_its_member_count_when_someone_joins_the_next_day(member):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    services.activity_rollup(day=yesterday)  # the count taken while the day was current
+    SubscriptionFactory(plan=member.subscriptions.get().plan)  # someone joins today
+    services.activity_rollup(day=yesterday)  # the hourly rollup, after midnight
+    services.activity_rollup(day=timezone.localdate())
+    members = {row.day: row.members for row in MemberCount.objects.all()}
+    assert members == {yesterday: 1, timezone.localdate(): 2}
