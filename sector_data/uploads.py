@@ -26,7 +26,9 @@ MAX_PROBLEMS_LISTED = 200
 # How statistical releases mark a cell with no figure (DfE and ONS conventions): these
 # are skipped, not refused. x: suppressed, c: confidential, z: not applicable, ..: none.
 NO_FIGURE = {"", "x", "c", "z", "..", ":", "-", "n/a", "na"}
-_YEAR = re.compile(r"^(?P<year>(19|20)\d\d)(?:\s*[-/]\s*\d{2,4})?$")
+# "2023", "2023-24", "2023/2024", or "202324" (the time_period of the Department for
+# Education's statistics files, for an academic or financial year): read as 2023.
+_YEAR = re.compile(r"^(?P<year>(19|20)\d\d)(?:\s*[-/]\s*\d{2,4}|(?P<next>\d\d))?$")
 _RATINGS = {
     "outstanding": Rating.OUTSTANDING,
     "good": Rating.GOOD,
@@ -299,6 +301,12 @@ def _parse_line(
     problems_before = parsed.problem_count
 
     year_match = _YEAR.match(found.get(Dimension.YEAR, ""))
+    if (
+        year_match
+        and year_match["next"]
+        and int(year_match["next"]) != (int(year_match["year"]) + 1) % 100
+    ):
+        year_match = None  # six digits that are not a year and the next ("201999")
     if not year_match:
         parsed.problem(line, f"“{found.get(Dimension.YEAR, '')}” is not a year.")
     region = ""

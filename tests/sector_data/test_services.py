@@ -280,3 +280,18 @@ def test_a_file_with_a_heading_used_twice_loads_neither_column():
 def test_an_upload_to_a_dataset_without_columns_is_refused():
     with pytest.raises(ValidationError, match="Map the dataset's columns first"):
         upload(DatasetFactory(), [HEADER])
+
+
+def test_a_year_written_as_in_government_statistics_files_is_read_as_its_first_year():
+    dataset = mapped_dataset()
+
+    version = upload(dataset, [HEADER, ["202324", "London", "", "12", "40"]])
+
+    assert version.observation_count == 2
+    assert set(Observation.objects.values_list("year", flat=True)) == {2023}
+
+
+def test_six_digits_that_are_not_a_year_and_the_next_are_refused():
+    assert problems_of(mapped_dataset(), [HEADER, ["201999", "London", "", "12", "40"]]) == [
+        "Line 2: “201999” is not a year."
+    ]
