@@ -49,6 +49,9 @@ class Table:
 
     def csv_response(self, filename: str) -> HttpResponse:
         buffer = io.StringIO()
+        # The byte order mark tells Excel the file is UTF-8: without it, "£" and "−"
+        # opened as "Â£" and "âˆ’".
+        buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(self.headings)
         for row in self.rows:

@@ -179,7 +179,11 @@ def chart_csv(request: HttpRequest, slug: str, chart_id: int) -> HttpResponse:
     place = PlaceForm(request.GET or None, councils=councils).place()
     version = current_versions([chart.measure.dataset_id]).get(chart.measure.dataset_id)
     data = chart_data(chart, version=version, place=place)
-    response = HttpResponse(chart_csv_text(data, place=place), content_type="text/csv")
+    # The byte order mark tells Excel the file is UTF-8 (a "£" or a council's accented
+    # name otherwise opens garbled).
+    response = HttpResponse(
+        "\ufeff" + chart_csv_text(data, place=place), content_type="text/csv; charset=utf-8"
+    )
     where = place.council.slug if place.council else (place.region or "england")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{chart.pk}-{where}.csv"'
     return response

@@ -44,7 +44,7 @@ def test_staff_read_the_dashboard_change_the_period_and_download_a_table(new_pag
 
     with page.expect_download() as download:
         page.locator("a[href*='most-read.csv']").click()
-    rows = list(csv.reader(io.StringIO(download.value.path().read_text())))
+    rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
     assert rows == [["Resource", "Times read"], ["Staying close", "273"]]
     assert violations == []
 

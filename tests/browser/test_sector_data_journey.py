@@ -127,7 +127,7 @@ def test_editor_uploads_and_publishes_then_a_commissioner_compares_their_council
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these figures (CSV)").first.click()
-    text = download.value.path().read_text()
+    text = download.value.path().read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text.split("\n\n", 1)[1])))
     assert rows[:3] == [
         ["Year", "England", "West Midlands", "Northmoor (fictional)"],

@@ -1,6 +1,7 @@
 """The staff dashboard: each figure against numbers worked out by hand, and a bounded
 number of queries whatever the number of days counted."""
 
+import codecs
 import csv
 import io
 from datetime import timedelta
@@ -189,8 +190,18 @@ def test_a_table_downloads_as_csv_with_the_same_numbers(staff_client):
     response = staff_client.get("/admin/insight/most-read.csv", {"period": "30d"})
 
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows == [["Resource", "Times read"], ["Staying close", "15"]]
+
+
+def test_a_downloaded_table_tells_a_spreadsheet_it_is_utf8_so_pound_signs_survive(
+    staff_client, member
+):
+    response = staff_client.get("/admin/insight/mrr.csv")
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(codecs.BOM_UTF8)
+    assert "£" in response.content.decode("utf-8-sig")
 
 
 def test_members_cannot_open_the_dashboard(client, member):

@@ -222,7 +222,7 @@ def test_the_use_table_downloads_as_csv(client, council):
 
     response = client.get(f"/insight/organisations/{organisation.slug}/use.csv")
 
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["", "Last 30 days", "People", "Against the period before"]
     assert rows[1][:3] == ["Resources read", "3", "3"]
 

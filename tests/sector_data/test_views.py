@@ -2,6 +2,8 @@
 filters by region and council in the address; a teaser for visitors; downloads for
 members; a fixed number of queries."""
 
+import codecs
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,7 +38,7 @@ def chart_csv(client, page, chart_id: str, query: str = "") -> str:
     )
     response = client.get(url + query)
     assert response.status_code == 200
-    return response.content.decode()
+    return response.content.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize(
@@ -229,6 +231,18 @@ def test_every_chart_and_table_of_illustrative_data_says_so(client, member, data
         "(illustrative data, fictional councils)" in section.xpath(".//caption")[0].text_content()
     )
     assert ILLUSTRATIVE_LABEL in section.xpath(f".//svg[@id='{first}']/desc")[0].text_content()
+
+
+def test_a_downloaded_csv_tells_a_spreadsheet_it_is_utf8(client, member, data_page):
+    client.force_login(member)
+    chart = data_page.charts.first()
+
+    response = client.get(
+        reverse("sector_data:chart_csv", kwargs={"slug": data_page.slug, "chart_id": chart.pk})
+    )
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(codecs.BOM_UTF8)
 
 
 def test_a_csv_cell_that_looks_like_a_formula_stays_text(client, member, homes_dataset):
