@@ -15,6 +15,9 @@ from sector_data.charts import STYLE, _clean_svg
 
 WIDTH, HEIGHT = 640, 360
 NARROW_WIDTH, NARROW_HEIGHT = 340, 380
+# The narrow line chart's plotting width (what its axis and margins leave of
+# NARROW_WIDTH), and the distance its date labels need between their centres.
+NARROW_PLOT_WIDTH, NARROW_LABEL_GAP = 280, 100
 
 
 def chart_svg(table: Table, *, narrow: bool = False) -> SafeString:
@@ -43,9 +46,14 @@ def chart_svg(table: Table, *, narrow: bool = False) -> SafeString:
         "value_formatter": lambda value: f"{value:,.0f}" if value is not None else "",
     }
     # A date label ("12 Nov 2026") is about 70 px wide: on a phone's narrow chart more
-    # than 4 of them ran into each other, so only every so many is written there.
-    if len(chart.categories) > (4 if narrow else 12):
-        every = -(-len(chart.categories) // (3 if narrow else 6))  # rounded up
+    # than 4 of them ran into each other, so only every so many is written there. A
+    # third of the categories apart was still too close there for 30 days (labels 96 px
+    # apart read "18 Nov 202628 Nov 2026"): they are kept NARROW_LABEL_GAP apart.
+    count = len(chart.categories)
+    if count > (4 if narrow else 12):
+        every = -(-count // (3 if narrow else 6))  # rounded up
+        if narrow:
+            every = max(every, -(-NARROW_LABEL_GAP * (count - 1) // NARROW_PLOT_WIDTH))
         config["x_labels_major_every"] = every
         config["show_minor_x_labels"] = False
     # Counts written as whole numbers: with a small largest count pygal puts its ticks at

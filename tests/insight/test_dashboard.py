@@ -4,6 +4,7 @@ number of queries whatever the number of days counted."""
 import codecs
 import csv
 import io
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -252,6 +253,27 @@ def test_a_phone_s_chart_writes_few_enough_dates_not_to_run_together():
 
     assert written(chart_svg(table, narrow=True)) <= 4
     assert written(chart_svg(table)) == 8
+
+
+def test_a_phone_s_chart_of_30_days_keeps_its_dates_a_label_apart():
+    # "18 Nov 202628 Nov 2026" under the members chart on a phone, before.
+    from lxml import etree
+
+    from insight.charts import NARROW_LABEL_GAP, chart_svg
+    from insight.tables import Chart, Table
+
+    days = [f"{day} Nov 2026" for day in range(1, 31)]
+    table = Table(
+        slug="members", title="Members", headings=[], rows=[], summary="Members by day.",
+        chart=Chart(kind="line", categories=days, series=[("Members", [10] * 30)]),
+    )  # fmt: skip
+
+    root = etree.fromstring(str(chart_svg(table, narrow=True)).encode())
+    positions = [float(t.get("x")) for t in root.iter("{*}text") if t.text in days]
+
+    assert len(positions) >= 2
+    gaps = [later - earlier for earlier, later in itertools.pairwise(positions)]
+    assert min(gaps) >= NARROW_LABEL_GAP
 
 
 def test_a_chart_of_small_counts_writes_each_whole_number_once_on_its_axis():
