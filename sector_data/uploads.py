@@ -307,6 +307,17 @@ def _parse_line(
         and int(year_match["next"]) != (int(year_match["year"]) + 1) % 100
     ):
         year_match = None  # six digits that are not a year and the next ("201999")
+    if not year_match and all(text.lower() in NO_FIGURE for _, text in measures):
+        # Statistical releases put their notes under the table ("Source: …", "x =
+        # suppressed"): saying the note is not a year, or not a region, left editors
+        # searching the figures for a fault.
+        words = next((text for text in cells if text), "")
+        parsed.problem(
+            line,
+            f"This line has no year and no figures (“{words}”). If it is a note or a "
+            "footnote, delete it from the file.",
+        )
+        return
     if not year_match:
         parsed.problem(line, f"“{found.get(Dimension.YEAR, '')}” is not a year.")
     region = ""

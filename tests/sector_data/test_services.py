@@ -295,3 +295,23 @@ def test_six_digits_that_are_not_a_year_and_the_next_are_refused():
     assert problems_of(mapped_dataset(), [HEADER, ["201999", "London", "", "12", "40"]]) == [
         "Line 2: “201999” is not a year."
     ]
+
+
+def test_a_footnote_under_the_table_is_named_as_a_line_without_year_or_figures():
+    problems = problems_of(
+        mapped_dataset(),
+        [
+            HEADER,
+            ["2023", "London", "", "12", "40"],
+            [],
+            ["Source: Department for Education, children's homes data pack", "", "", "", ""],
+            ["x = figure suppressed"],
+        ],
+    )
+
+    assert problems == [
+        "Line 4: This line has no year and no figures (“Source: Department for Education, "
+        "children's homes data pack”). If it is a note or a footnote, delete it from the file.",
+        "Line 5: This line has no year and no figures (“x = figure suppressed”). If it is a "
+        "note or a footnote, delete it from the file.",
+    ]
