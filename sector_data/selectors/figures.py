@@ -234,7 +234,8 @@ def chart_data(
         for kind, region, name in comparisons:
             values = [figures.value(kind, region, year, "") for year in years]
             data.series.append(Series(name, values))
-    if place.council is not None and not any(figures.council.values()):
+    # Figures of 0 are figures: a council with no inadequate home has a row saying so.
+    if place.council is not None and not figures.council:
         data.notes.append(f"This dataset has no figures for {place.council.name}.")
     return data
 

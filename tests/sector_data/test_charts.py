@@ -124,3 +124,22 @@ def test_a_line_over_years_with_years_missing_keeps_to_scale_and_draws_no_line_t
 )
 def test_an_amount_in_pounds_is_written_in_whole_pounds_or_with_its_pence(value, written):
     assert format_value(value, Unit.POUNDS) == written
+
+
+def test_a_council_whose_figures_are_all_zero_is_not_said_to_have_none(northmoor):
+    dataset = mapped_dataset()
+    upload(
+        dataset,
+        [
+            ["Year", "Region", "Council", "Homes", "Places"],
+            ["2022", "West Midlands", "Northmoor", "0", "0"],
+            ["2023", "West Midlands", "Northmoor", "0", "0"],
+        ],
+    )
+    chart = ChartFactory(measure=dataset.measures.get(slug="homes"))
+    version = current_versions([dataset.pk])[dataset.pk]
+
+    data = chart_data(chart, version=version, place=Place(council=northmoor))
+
+    assert data.series[-1].values == [0, 0]
+    assert not any("no figures" in note for note in data.notes)
