@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from insight.dashboard.common import BOUNCE_WINDOW, sample_days
 from insight.models import SubscriberCount
@@ -98,7 +99,14 @@ def newsletter_editions(period: Period) -> list[Table]:
         clicks[edition_id] += n
         link_rows.append([subject, url, n])
     rows = [
-        [e.subject, f"{e.started_at:%-d %b %Y}", e.sent, e.bounces, e.complaints, clicks[e.pk]]
+        [
+            e.subject,
+            f"{timezone.localtime(e.started_at):%-d %b %Y}",
+            e.sent,
+            e.bounces,
+            e.complaints,
+            clicks[e.pk],
+        ]
         for e in editions
     ]
     return [

@@ -112,7 +112,14 @@ def revenue_invoices(period: Period, compared: Period | None) -> list[Table]:
         .values_list("holder", "person", "number", "amount_due_pence", "due_date")
     )
     overdue_rows = [
-        [holder or person or "?", number, pounds(amount), f"{due:%-d %b %Y}", (now - due).days]
+        # The day it was due in London (stored in UTC, 23:30 on 30 June is 1 July here).
+        [
+            holder or person or "?",
+            number,
+            pounds(amount),
+            f"{timezone.localtime(due):%-d %b %Y}",
+            (now - due).days,
+        ]
         for holder, person, number, amount, due in overdue
     ]
     income = (

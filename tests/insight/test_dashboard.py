@@ -5,7 +5,7 @@ import codecs
 import csv
 import io
 import itertools
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -24,6 +24,7 @@ from tests.members.factories import (
     SeatFactory,
     SubscriptionFactory,
 )
+from tests.newsletter.factories import EditionFactory
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +144,28 @@ def test_overdue_invoices_list_their_organisations():
 
     assert [row[0] for row in overdue.rows] == ["Northmoor Council"]
     assert overdue.rows[0][4] == 10
+
+
+def test_an_edition_sent_after_midnight_in_summer_is_dated_that_day_in_london():
+    from insight.dashboard.newsletter import newsletter_editions
+
+    EditionFactory(started_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))  # 00:30 BST
+
+    editions, _ = newsletter_editions(period_from({}, today=date(2026, 7, 10))[1])
+
+    assert editions.rows[0][1] == "1 Jul 2026"
+
+
+def test_an_overdue_invoice_is_shown_due_on_its_day_in_london():
+    council = OrganisationFactory(name="Northmoor Council")
+    subscription = SubscriptionFactory(
+        user=None, organisation=council, plan=PlanFactory(slug="o3", organisation=True)
+    )
+    InvoiceFactory(subscription=subscription, due_date=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+
+    _, overdue, _ = dashboard.revenue_invoices(*_period())
+
+    assert overdue.rows[0][3] == "1 Jul 2026"
 
 
 def test_most_read_resources_come_from_the_daily_counts():
