@@ -18,6 +18,9 @@ def chart_csv_text(data: ChartData, *, place: Place) -> str:
     lines = [data.chart.title, data.source_line()]
     if data.dataset.period_covered:
         lines.append(f"Period covered: {data.dataset.period_covered}")
+    if data.dataset.method_notes:
+        # One line, so the table still starts after the first blank one.
+        lines.append(f"Method: {' '.join(data.dataset.method_notes.split())}")
     if data.version is not None:
         # The date says which figures these are once the file has left the site.
         updated = timezone.localdate(data.version.uploaded_at)

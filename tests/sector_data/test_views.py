@@ -12,7 +12,7 @@ from django.utils import timezone
 from lxml import html
 
 from members.models import Organisation
-from sector_data.models import ILLUSTRATIVE_LABEL
+from sector_data.models import ILLUSTRATIVE_LABEL, Licence
 from tests.sector_data.factories import ChartFactory, CouncilFactory, DataPageFactory, upload
 from tests.sector_data.helpers import (
     chart_ids,
@@ -217,6 +217,28 @@ def test_the_csv_says_where_the_figures_come_from_and_that_they_are_illustrative
         "",
     ]
     assert lines[7] == "Year,England,West Midlands,Northmoor (fictional)"
+
+
+def test_a_datasets_method_notes_are_shown_with_its_charts_and_in_their_csv(
+    client, member, data_page
+):
+    # The licence "Other (see the method notes)" sent readers to notes shown nowhere.
+    chart = data_page.charts.first()
+    dataset = chart.measure.dataset
+    dataset.method_notes = "Homes registered with Ofsted on 31 March.\nSecure homes excluded."
+    dataset.licence = Licence.OTHER
+    dataset.save()
+    client.force_login(member)
+
+    tree = page_tree(client.get(page_url(data_page)))
+    text = chart_csv(client, data_page, f"chart-{chart.pk}")
+
+    section = tree.xpath(f"//section[@aria-labelledby='chart-{chart.pk}-heading']")[0]
+    method = "Method: Homes registered with Ofsted on 31 March.\nSecure homes excluded."
+    assert method in section.text_content()
+    assert "Method: Homes registered with Ofsted on 31 March. Secure homes excluded." in (
+        text.splitlines()
+    )
 
 
 def test_every_chart_and_table_of_illustrative_data_says_so(client, member, data_page):
