@@ -81,7 +81,9 @@ _CLASSES = {
 }
 
 
-def _config(data: ChartData | None, *, narrow: bool = False) -> dict:
+def _config(data: ChartData | None, *, narrow: bool = False, drawn: int = 0) -> dict:
+    """pygal's settings; `drawn` is how many categories the axis writes (a line over
+    2009 and 2019 only writes every year between, see _to_scale)."""
     config = {
         "style": STYLE,
         "js": [],
@@ -104,7 +106,7 @@ def _config(data: ChartData | None, *, narrow: bool = False) -> dict:
     if narrow:
         config["width"], config["height"] = NARROW_WIDTH, NARROW_HEIGHT
         config["legend_at_bottom_columns"] = 1
-        if data is not None and not data.horizontal and len(data.categories) > 6:
+        if data is not None and not data.horizontal and drawn > 6:
             config["x_labels_major_every"] = 2
             config["show_minor_x_labels"] = False
         if data is not None and data.horizontal:
@@ -129,12 +131,12 @@ def _kind(data: ChartData) -> str:
 
 def chart_svg(data: ChartData, *, element_id: str, narrow: bool = False) -> SafeString:
     """The chart as inline SVG markup (safe: built from our own numbers and names)."""
-    chart = _CLASSES[_kind(data)](**_config(data, narrow=narrow))
+    categories, rows = _to_scale(data)
+    chart = _CLASSES[_kind(data)](**_config(data, narrow=narrow, drawn=len(categories)))
     chart.add_xml_filter(lambda root: _clean_svg(root, data=data, element_id=element_id))
     # pygal draws a horizontal chart's first bar at the bottom: reversed, the bars read
     # from the top in the order of the table.
     order = slice(None, None, -1) if data.horizontal else slice(None)
-    categories, rows = _to_scale(data)
     chart.x_labels = categories[order]
     for series, values in zip(data.series, rows, strict=True):
         chart.add(series.name, values[order])

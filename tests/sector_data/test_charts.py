@@ -119,6 +119,22 @@ def test_a_line_over_years_with_years_missing_keeps_to_scale_and_draws_no_line_t
     assert all(p.get("d").count("L") == 0 for p in lines)
 
 
+def test_a_phone_s_line_over_years_with_years_missing_writes_every_other_year():
+    # "2009201020112012…" under the unregulated placements chart on a phone, before.
+    dataset = mapped_dataset(
+        columns=[("Year", "year", "", ""), ("Placed", "measure", "Placed", "count")]
+    )
+    upload(dataset, [["Year", "Placed"], ["2009", "2900"], ["2019", "6100"]])
+    chart = ChartFactory(title="Unregulated placements", measure=dataset.measures.get())
+    version = current_versions([dataset.pk])[dataset.pk]
+    data = chart_data(chart, version=version, place=Place())
+
+    svg = etree.fromstring(str(chart_svg(data, element_id="chart-1-narrow", narrow=True)))
+
+    labels = [text.text for text in svg.iter(f"{SVG}text") if (text.text or "").startswith("20")]
+    assert labels == [str(year) for year in range(2009, 2020, 2)]
+
+
 @pytest.mark.parametrize(
     ("value", "written"), [(4523.5, "£4,523.50"), (4523.47, "£4,523.47"), (1200.0, "£1,200")]
 )
