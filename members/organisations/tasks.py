@@ -6,13 +6,14 @@ Imported by MembersConfig.ready() so that workers register them.
 import logging
 
 from celery import shared_task
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Invitation, Seat, SeatRemoval, User
 from members.organisations import invitations, seats
 from network.celery import EMAIL_RETRY
-from network.mail import build_email, site_url
+from network.mail import build_email, send_once, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -82,31 +83,36 @@ def seat_removal_send(removal_id: int) -> None:
 def made_admin_send(seat_id: int, made_by_id: int | None = None) -> None:
     """Tell a colleague they were made an admin of their organisation's membership, once
     each time (a redelivered task sends nothing; nor does a role taken back since)."""
-    seat = (
-        Seat.objects.select_related("organisation", "user")
-        .filter(pk=seat_id, is_admin=True, made_admin_at__isnull=False)
-        .first()
-    )
+    seat = Seat.objects.select_related("organisation", "user").filter(pk=seat_id).first()
     if seat is None or seat.user.is_erased:
-        return
-    if seat.made_admin_emailed_at is not None and seat.made_admin_emailed_at >= seat.made_admin_at:
         return
     organisation = seat.organisation
     made_by = User.objects.filter(pk=made_by_id).first() if made_by_id else None
-    email = build_email(
-        template="members/organisation/emails/made_admin",
-        context={
-            "organisation": organisation,
-            "person": seat.user,
-            "made_by": made_by,
-            "organisation_url": site_url(
-                reverse("members:organisation", kwargs={"slug": organisation.slug})
-            ),
-        },
-        subject=f"You are now an admin of {organisation.name}'s membership",
-        to=[seat.user.email],
-        reply_to=[made_by.email] if made_by is not None else None,
-    )
-    email.send()
-    Seat.objects.filter(pk=seat.pk).update(made_admin_emailed_at=timezone.now())
-    logger.info("made admin emailed seat=%s", seat.pk)
+
+    def build():
+        return build_email(
+            template="members/organisation/emails/made_admin",
+            context={
+                "organisation": organisation,
+                "person": seat.user,
+                "made_by": made_by,
+                "organisation_url": site_url(
+                    reverse("members:organisation", kwargs={"slug": organisation.slug})
+                ),
+            },
+            subject=f"You are now an admin of {organisation.name}'s membership",
+            to=[seat.user.email],
+            reply_to=[made_by.email] if made_by is not None else None,
+        )
+
+    # Not yet told of the latest time they were made one, and still an admin.
+    untold = Q(made_admin_emailed_at__isnull=True) | Q(made_admin_emailed_at__lt=F("made_admin_at"))
+    if send_once(
+        model=Seat,
+        pk=seat.pk,
+        claim=Q(is_admin=True, made_admin_at__isnull=False) & untold,
+        field="made_admin_emailed_at",
+        value=timezone.now(),
+        build=build,
+    ):
+        logger.info("made admin emailed seat=%s", seat.pk)
