@@ -74,11 +74,15 @@ class DataRequestAdmin(admin.ModelAdmin):
             # A new request starts as received: staff then run the export or the
             # erasure from the list (a state picked here would do neither).
             return [*self.readonly_fields, "state"]
-        if not obj.is_open:
-            # A closed request is the record of what was done: it stays as it was closed.
-            return self.fields
         # Who and what a request is about never changes once logged.
         return [*self.readonly_fields, "user", "kind", "received_at"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A closed request is the record of what was done: it stays as it was closed,
+        # shown read-only (no save buttons offering changes that could not be made).
+        if obj is not None and not obj.is_open:
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

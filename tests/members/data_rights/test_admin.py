@@ -201,3 +201,28 @@ def test_the_log_shows_state_and_deadline_first_so_a_phone_shows_them_unscrolled
     assert headings == sorted(headings)
     assert page.index("column-due_by") < page.index("column-source")
     assert page.index("column-is_overdue") < page.index("column-received_at")
+
+
+def test_a_closed_request_shows_as_a_record_without_save_buttons(staff_client):
+    data_request = DataRequest.objects.create(
+        user=UserFactory(),
+        kind=DataRequest.Kind.ACCESS,
+        state=DataRequest.State.DONE,
+        closed_at=timezone.now(),
+        outcome="Download prepared and its link emailed to the person.",
+    )
+
+    response = staff_client.get(reverse("admin:members_datarequest_change", args=[data_request.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Download prepared and its link emailed to the person." in page
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+
+
+def test_an_open_request_can_still_be_changed_and_saved(staff_client):
+    data_request = DataRequest.objects.create(user=UserFactory(), kind=DataRequest.Kind.ACCESS)
+
+    response = staff_client.get(reverse("admin:members_datarequest_change", args=[data_request.pk]))
+
+    assert 'name="_save"' in response.content.decode()
