@@ -30,16 +30,16 @@ RETENTION = [
     ),
 ]
 
-FIELDS = [
-    "event__title",
-    "event__starts_at",
-    "status",
-    "name",
-    "organisation_name",
-    "needs",
-    "attended",
-    "created_at",
-    "cancelled_at",
+COLUMNS = [
+    ("event__title", "Event"),
+    ("event__starts_at", "Event starts"),
+    ("status", "Status"),
+    ("name", "Name you gave"),
+    ("organisation_name", "Organisation you gave"),
+    ("needs", "Access or dietary needs"),
+    ("attended", "Attended"),
+    ("created_at", "Registered"),
+    ("cancelled_at", "Cancelled"),
 ]
 
 
@@ -47,8 +47,13 @@ def export(user, archive: ExportArchive) -> None:
     archive.add_part(
         "event_registrations",
         "Event registrations",
-        FIELDS,
-        iterate(Registration.objects.filter(user=user).order_by("pk").values(*FIELDS)),
+        COLUMNS,
+        iterate(
+            Registration.objects.filter(user=user)
+            .order_by("pk")
+            .values(*(name for name, _heading in COLUMNS))
+        ),
+        about="Each event you registered for, with the details and needs you gave us.",
     )
 
 

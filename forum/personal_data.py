@@ -57,119 +57,178 @@ RETENTION = [
 ]
 
 
+THREAD = ("post__thread__title", "Thread")
+POST_NUMBER = ("post__post_number", "Post number")
+
+
 def export(user, archive: ExportArchive) -> None:
     archive.add_part(
         "forum_posts",
         "Forum posts",
-        ["thread__title", "post_number", "state", "body", "created_at", "edited_at"],
+        [
+            ("thread__title", "Thread"),
+            ("post_number", "Post number"),
+            ("state", "Status"),
+            ("body", "What you wrote"),
+            ("created_at", "Posted"),
+            ("edited_at", "Last edited"),
+        ],
         iterate(
             Post.objects.filter(author=user)
             .order_by("pk")
             .values("thread__title", "post_number", "state", "body", "created_at", "edited_at")
         ),
+        about="Every post you wrote in the members' forum, as it reads now.",
     )
     archive.add_part(
         "forum_post_revisions",
         "Earlier versions of your forum posts",
-        ["post__thread__title", "post__post_number", "body", "reason", "created_at"],
+        [
+            THREAD,
+            POST_NUMBER,
+            ("body", "What it said"),
+            ("reason", "Why it changed"),
+            ("created_at", "Saved"),
+        ],
         iterate(
             PostRevision.objects.filter(post__author=user)
             .order_by("pk")
             .values("post__thread__title", "post__post_number", "body", "reason", "created_at")
         ),
+        about="What your posts said before you or a moderator edited them.",
     )
     _attachments_export(user, archive)
     archive.add_part(
         "forum_reports",
         "Posts you reported",
-        ["post__thread__title", "post__post_number", "reason", "details", "created_at"],
+        [
+            THREAD,
+            POST_NUMBER,
+            ("reason", "Reason"),
+            ("details", "Details you gave"),
+            ("created_at", "Reported"),
+        ],
         iterate(
             Report.objects.filter(reporter=user)
             .order_by("pk")
             .values("post__thread__title", "post__post_number", "reason", "details", "created_at")
         ),
+        about="Posts you reported to the moderators, and what you told them.",
     )
     archive.add_part(
         "forum_suspensions",
         "Forum suspensions",
-        ["starts_at", "until", "reason", "lifted_at"],
+        [("starts_at", "From"), ("until", "Until"), ("reason", "Reason"), ("lifted_at", "Lifted")],
         iterate(Suspension.objects.filter(member=user).order_by("pk").values()),
+        about="Any time the moderators stopped you posting, and why.",
     )
     archive.add_part(
         "forum_bookmarks",
         "Forum bookmarks",
-        ["post__thread__title", "post__post_number", "created_at"],
+        [THREAD, POST_NUMBER, ("created_at", "Bookmarked")],
         iterate(
             PostBookmark.objects.filter(user=user)
             .order_by("pk")
             .values("post__thread__title", "post__post_number", "created_at")
         ),
+        about="Posts you bookmarked to find again.",
     )
     archive.add_part(
         "forum_reactions",
         "Forum reactions",
-        ["post__thread__title", "post__post_number", "kind", "created_at"],
+        [THREAD, POST_NUMBER, ("kind", "Reaction"), ("created_at", "Reacted")],
         iterate(
             Reaction.objects.filter(user=user)
             .order_by("pk")
             .values("post__thread__title", "post__post_number", "kind", "created_at")
         ),
+        about="Your reactions to other members' posts.",
     )
     archive.add_part(
         "forum_follows",
         "Threads and categories you follow",
-        ["thread__title", "category__name", "is_muted", "created_at"],
+        [
+            ("thread__title", "Thread"),
+            ("category__name", "Category"),
+            ("is_muted", "Muted"),
+            ("created_at", "Followed"),
+        ],
         iterate(
             Follow.objects.filter(user=user)
             .order_by("pk")
             .values("thread__title", "category__name", "is_muted", "created_at")
         ),
+        about="The threads and categories you follow (or muted) to hear of new posts.",
     )
     archive.add_part(
         "forum_reads",
         "Forum threads you read",
-        ["thread__title", "last_read_post_number", "updated_at"],
+        [
+            ("thread__title", "Thread"),
+            ("last_read_post_number", "Read up to post"),
+            ("updated_at", "Last read"),
+        ],
         iterate(
             ThreadReadState.objects.filter(user=user)
             .order_by("pk")
             .values("thread__title", "last_read_post_number", "updated_at")
         ),
+        about="How far you have read each thread, so the forum can show what is new.",
     )
     archive.add_part(
         "forum_preferences",
         "Forum preferences",
-        ["notify_by", "email_mentions", "follow_on_post", "child_safety_confirmed_at"],
+        [
+            ("notify_by", "How we tell you of new posts"),
+            ("email_mentions", "Email when mentioned"),
+            ("follow_on_post", "Follow threads you post in"),
+            ("child_safety_confirmed_at", "Confirmed the child safety rules"),
+        ],
         iterate(ForumPreference.objects.filter(user=user).values()),
+        about="The forum settings you chose.",
     )
     archive.add_part(
         "forum_notifications",
         "Forum notifications",
-        ["kind", "thread__title", "post__post_number", "created_at", "read_at"],
+        [
+            ("kind", "Kind"),
+            ("thread__title", "Thread"),
+            POST_NUMBER,
+            ("created_at", "Sent"),
+            ("read_at", "Read"),
+        ],
         iterate(
             Notification.objects.filter(recipient=user)
             .order_by("pk")
             .values("kind", "thread__title", "post__post_number", "created_at", "read_at")
         ),
+        about="Notices the forum showed you, such as replies and mentions.",
     )
     archive.add_part(
         "forum_emails",
         "Forum emails sent to you",
-        ["kind", "thread__title", "created_at", "sent_at"],
+        [
+            ("kind", "Kind"),
+            ("thread__title", "Thread"),
+            ("created_at", "Written"),
+            ("sent_at", "Sent"),
+        ],
         iterate(
             ForumEmail.objects.filter(recipient=user)
             .order_by("pk")
             .values("kind", "thread__title", "created_at", "sent_at")
         ),
+        about="Emails the forum sent you about new posts.",
     )
 
 
-ATTACHMENT_FIELDS = [
-    "thread_title",
-    "post_number",
-    "original_filename",
-    "size_bytes",
-    "created_at",
-    "file_in_download",
+ATTACHMENT_COLUMNS = [
+    ("thread_title", "Thread"),
+    ("post_number", "Post number"),
+    ("original_filename", "File name"),
+    ("size_bytes", "Size in bytes"),
+    ("created_at", "Attached"),
+    ("file_in_download", "File in this download"),
 ]
 
 
@@ -199,7 +258,11 @@ def _attachments_export(user, archive: ExportArchive) -> None:
             }
 
     archive.add_part(
-        "forum_attachments", "Files you attached to forum posts", ATTACHMENT_FIELDS, rows
+        "forum_attachments",
+        "Files you attached to forum posts",
+        ATTACHMENT_COLUMNS,
+        rows,
+        about="The files you attached to your posts; each file is in this download too.",
     )
     for attachment in attachments.iterator():
         try:

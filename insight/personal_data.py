@@ -36,12 +36,19 @@ def export(user, archive: ExportArchive) -> None:
         "activity",
         "What you did on the site, as counted for the network's statistics (kept "
         f"{RAW_EVENT_DAYS} days)",
-        ["kind", "at", "subject_id", "term"],
+        [
+            ("kind", "What you did"),
+            ("at", "When"),
+            ("subject_id", "Number of the page or item"),
+            ("term", "Words searched for"),
+        ],
         iterate(
             ActivityEvent.objects.filter(user=user)
             .order_by("pk")
             .values("kind", "at", "subject_id", "term")
         ),
+        about="Sign-ins, pages read and searches, counted (not who read what) for the "
+        "network's statistics.",
     )
 
 

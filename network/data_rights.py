@@ -24,7 +24,9 @@ Each app owns the personal data it stores. Its `<app>/personal_data.py` may defi
 
 ``export(user, archive: ExportArchive) -> None``
     Add this app's parts of one person's data to their download: one
-    `archive.add_part(...)` per kind of data. Rows come from a callable returning a
+    `archive.add_part(...)` per kind of data, with its columns as (field, heading)
+    pairs (the heading in plain English, as the person reads it) and a sentence saying
+    what the part is. Rows come from a callable returning a
     fresh iterator (use `.values(...).iterator()`), so a large account is streamed and
     never held in memory. Only that person's rows, never anyone else's. Files the
     person uploaded go in too, with `archive.add_file(...)` after the part listing them.
@@ -49,7 +51,7 @@ import json
 import shutil
 import sys
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import ModuleType
@@ -211,13 +213,16 @@ class ExportPart:
     name: str
     title: str
     rows: int
+    about: str = ""
+    headings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
 
 class ExportArchive:
-    """One person's data as a ZIP: per part, `<name>.json` for machines and
-    `<name>.csv` for people, and an `index.html` listing the parts. Written row by row
-    into `fileobj` (a temporary file), so nothing is held in memory whole."""
+    """One person's data as a ZIP: per part, `<name>.csv` for people (plain headings)
+    and `<name>.json` for other software (our field names as keys), and an `index.html`
+    listing the parts. Written row by row into `fileobj` (a temporary file), so
+    nothing is held in memory whole."""
 
     def __init__(self, fileobj: IO[bytes], *, person: str) -> None:
         self.zip = zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED)
@@ -228,11 +233,17 @@ class ExportArchive:
         self,
         name: str,
         title: str,
-        fields: list[str],
+        columns: Sequence[tuple[str, str]],
         rows: Callable[[], Iterable[Mapping[str, Any]]],
+        *,
+        about: str = "",
     ) -> None:
-        """Add one part. `rows` is called twice (JSON, then CSV): each call returns a
-        fresh iterator over dicts whose keys are `fields`."""
+        """Add one part. `columns` are (field, heading) pairs: the field is the key in
+        each row and in the JSON, the heading names the column for people (CSV and the
+        index). `about` is a sentence saying what the part is. `rows` is called twice
+        (JSON, then CSV): each call returns a fresh iterator over dicts."""
+        fields = [name for name, _heading in columns]
+        headings = [heading for _name, heading in columns]
         count = 0
         with self.zip.open(f"{name}.json", "w", force_zip64=True) as raw:
             out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
@@ -247,12 +258,21 @@ class ExportArchive:
         with self.zip.open(f"{name}.csv", "w", force_zip64=True) as raw:
             out = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             writer = csv.writer(out)
-            writer.writerow(fields)
+            writer.writerow(headings)
             for row in rows():
                 writer.writerow([_cell(row.get(f)) for f in fields])
             out.flush()
             out.detach()
-        self.parts.append(ExportPart(name, title, count, [f"{name}.csv", f"{name}.json"]))
+        self.parts.append(
+            ExportPart(
+                name,
+                title,
+                count,
+                about=about,
+                headings=headings,
+                files=[f"{name}.csv", f"{name}.json"],
+            )
+        )
 
     def add_file(self, path: str, source: IO[bytes]) -> None:
         """Add a file the person uploaded (a forum attachment) at `path`, copied in
@@ -265,7 +285,11 @@ class ExportArchive:
         """Write the readable index and finish the ZIP."""
         html = render_to_string(
             "network/data_export_index.html",
-            {"parts": self.parts, "person": self.person, "made_at": timezone.now()},
+            {
+                "parts": self.parts,
+                "person": self.person,
+                "made_at": timezone.now(),
+            },
         )
         self.zip.writestr("index.html", html)
         self.zip.close()

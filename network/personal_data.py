@@ -21,12 +21,19 @@ def export(user, archive: ExportArchive) -> None:
     archive.add_part(
         "contact_messages",
         "Messages you sent through the contact form",
-        ["received_at", "name", "email", "subject", "message"],
+        [
+            ("received_at", "Received"),
+            ("name", "Name you gave"),
+            ("email", "Email address you gave"),
+            ("subject", "Subject"),
+            ("message", "Message"),
+        ],
         iterate(
             ContactMessage.objects.filter(email__iexact=user.email)
             .order_by("pk")
             .values("received_at", "name", "email", "subject", "message")
         ),
+        about="Messages sent to the network from your email address.",
     )
 
 

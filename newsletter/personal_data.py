@@ -49,46 +49,61 @@ def export(user, archive: ExportArchive) -> None:
         "newsletter_subscription",
         "Newsletter subscription",
         [
-            "email",
-            "name",
-            "state",
-            "weekly_digest",
-            "daily_digest",
-            "created_at",
-            "confirmed_at",
-            "unsubscribed_at",
+            ("email", "Email address"),
+            ("name", "Name"),
+            ("state", "Status"),
+            ("weekly_digest", "Weekly digest"),
+            ("daily_digest", "Daily digest"),
+            ("created_at", "Signed up"),
+            ("confirmed_at", "Confirmed"),
+            ("unsubscribed_at", "Unsubscribed"),
         ],
         iterate(subscribers.order_by("pk").values()),
+        about="Your sign-up to the newsletter and the digests you chose.",
     )
     archive.add_part(
         "newsletter_consents",
         "Newsletter consents",
-        ["created_at", "action", "form", "text", "choices"],
+        [
+            ("created_at", "When"),
+            ("action", "What you did"),
+            ("form", "Where"),
+            ("text", "The words you agreed to"),
+            ("choices", "Your choices"),
+        ],
         iterate(
             Consent.objects.filter(subscriber__in=subscribers)
             .order_by("pk")
             .values("created_at", "action", "form", "text", "choices")
         ),
+        about="Each time you agreed to or withdrew from the newsletter, in the words you saw.",
     )
     archive.add_part(
         "newsletter_deliveries",
         "Newsletters sent to you",
-        ["edition__subject", "email", "state", "sent_at"],
+        [
+            ("edition__subject", "Newsletter"),
+            ("email", "Sent to"),
+            ("state", "Status"),
+            ("sent_at", "Sent"),
+        ],
         iterate(
             Delivery.objects.filter(subscriber__in=subscribers)
             .order_by("pk")
             .values("edition__subject", "email", "state", "sent_at")
         ),
+        about="Each newsletter we sent you.",
     )
     archive.add_part(
         "newsletter_digests",
         "Digests sent to you",
-        ["period__kind", "state", "sent_at"],
+        [("period__kind", "Digest"), ("state", "Status"), ("sent_at", "Sent")],
         iterate(
             DigestDelivery.objects.filter(subscriber__in=subscribers)
             .order_by("pk")
             .values("period__kind", "state", "sent_at")
         ),
+        about="Each weekly or daily digest of new posts and resources we sent you.",
     )
 
 

@@ -29,30 +29,33 @@ def export(user, archive: ExportArchive) -> None:
     archive.add_part(
         "library_bookmarks",
         "Library bookmarks",
-        ["resource__title", "created_at"],
+        [("resource__title", "Resource"), ("created_at", "Bookmarked")],
         iterate(
             Bookmark.objects.filter(user=user)
             .order_by("pk")
             .values("resource__title", "created_at")
         ),
+        about="Library resources you bookmarked.",
     )
     archive.add_part(
         "library_reads",
         "Library resources you read recently",
-        ["resource__title", "read_at"],
+        [("resource__title", "Resource"), ("read_at", "Read")],
         iterate(
             RecentRead.objects.filter(user=user).order_by("pk").values("resource__title", "read_at")
         ),
+        about="The resources you read lately, listed for you on your library page.",
     )
     archive.add_part(
         "library_free_reads",
         "Free reads of members-only resources",
-        ["resource__title", "month", "created_at"],
+        [("resource__title", "Resource"), ("month", "Month"), ("created_at", "Read")],
         iterate(
             FreeRead.objects.filter(user=user)
             .order_by("pk")
             .values("resource__title", "month", "created_at")
         ),
+        about="Members-only resources you opened as a free read while not a member.",
     )
 
 

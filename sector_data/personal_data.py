@@ -9,12 +9,19 @@ def export(user, archive: ExportArchive) -> None:
     archive.add_part(
         "dataset_uploads",
         "Dataset versions you uploaded",
-        ["dataset__title", "number", "original_filename", "uploaded_at", "note"],
+        [
+            ("dataset__title", "Dataset"),
+            ("number", "Version"),
+            ("original_filename", "File name"),
+            ("uploaded_at", "Uploaded"),
+            ("note", "Note"),
+        ],
         iterate(
             DatasetVersion.objects.filter(uploaded_by=user)
             .order_by("pk")
             .values("dataset__title", "number", "original_filename", "uploaded_at", "note")
         ),
+        about="Versions of the sector datasets you uploaded as staff.",
     )
 
 

@@ -185,3 +185,12 @@ def test_the_download_holds_the_files_they_attached_to_forum_posts():
     assert listed["original_filename"] == "Night handover.pdf"
     assert archive.read(listed["file_in_download"]) == b"%PDF-rota 1"
     assert listed["file_in_download"] in archive.read("index.html").decode()
+
+
+def test_every_part_of_the_download_has_plain_english_csv_headings():
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    archive = _export(user)
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            header = archive.read(name).decode("utf-8-sig").splitlines()[0]
+            assert "_" not in header, (name, header)
