@@ -106,7 +106,8 @@ def data_export_build(*, data_request: DataRequest) -> DataRequest:
     user = data_request.user
     storage = export_storage()
     with tempfile.TemporaryFile() as spool:
-        archive = ExportArchive(spool, person=str(user))
+        person = f"{user.name} ({user.email})" if user.name else user.email
+        archive = ExportArchive(spool, person=person)
         for module in modules():
             export = getattr(module, "export", None)
             if export is not None:

@@ -53,7 +53,7 @@ import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import ModuleType
 from typing import IO, Any
 
@@ -62,6 +62,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.module_loading import autodiscover_modules
 
 # A batch of the retention task: small enough that no delete holds locks for long.
@@ -198,14 +199,38 @@ def delete_in_batches(rows: QuerySet, *, batch_size: int = RETENTION_BATCH_SIZE)
 # injection"); such cells are prefixed with a quote to stay text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
+# A part with this many rows or fewer is shown in full on the download's index page, so
+# a person reads their posts and bookings without a spreadsheet; a larger part is
+# counted there and read in its CSV (which also keeps memory small: only these rows are
+# held until the index is written).
+INDEX_ROWS = 50
+
 
 def _cell(value: Any) -> str:
+    """A value as a CSV cell: times in UK time, to the second; yes or no."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.isoformat()
+        value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    elif isinstance(value, bool):
+        value = "Yes" if value else "No"
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _readable(value: Any) -> str:
+    """A value as the index page shows it: dates in words, in UK time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "j F Y, H:i")
+    if isinstance(value, date):
+        return date_format(value, "j F Y")
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, cls=DjangoJSONEncoder)
+    return str(value)
 
 
 @dataclass
@@ -216,12 +241,14 @@ class ExportPart:
     about: str = ""
     headings: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # The rows as the index shows them; None when the part is too long to show there.
+    shown: list[list[str]] | None = None
 
 
 class ExportArchive:
     """One person's data as a ZIP: per part, `<name>.csv` for people (plain headings)
     and `<name>.json` for other software (our field names as keys), and an `index.html`
-    listing the parts. Written row by row into `fileobj` (a temporary file), so
+    a person can read offline. Written row by row into `fileobj` (a temporary file), so
     nothing is held in memory whole."""
 
     def __init__(self, fileobj: IO[bytes], *, person: str) -> None:
@@ -255,12 +282,15 @@ class ExportArchive:
             out.write("\n]\n")
             out.flush()
             out.detach()
+        shown: list[list[str]] | None = [] if count <= INDEX_ROWS else None
         with self.zip.open(f"{name}.csv", "w", force_zip64=True) as raw:
             out = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             writer = csv.writer(out)
             writer.writerow(headings)
             for row in rows():
                 writer.writerow([_cell(row.get(f)) for f in fields])
+                if shown is not None and len(shown) < INDEX_ROWS:
+                    shown.append([_readable(row.get(f)) for f in fields])
             out.flush()
             out.detach()
         self.parts.append(
@@ -271,6 +301,7 @@ class ExportArchive:
                 about=about,
                 headings=headings,
                 files=[f"{name}.csv", f"{name}.json"],
+                shown=shown,
             )
         )
 
@@ -288,7 +319,8 @@ class ExportArchive:
             {
                 "parts": self.parts,
                 "person": self.person,
-                "made_at": timezone.now(),
+                "made_at": timezone.localtime(),
+                "index_rows": INDEX_ROWS,
             },
         )
         self.zip.writestr("index.html", html)

@@ -1,5 +1,5 @@
-"""A person's download reads as well as it parses: plain headings for people, field
-names for other software."""
+"""A person's download reads as well as it parses: plain headings, and an index page
+that shows their smaller parts in full, offline, with every text escaped."""
 
 import csv
 import io
@@ -7,7 +7,7 @@ import json
 import zipfile
 from datetime import UTC, datetime
 
-from network.data_rights import ExportArchive
+from network.data_rights import INDEX_ROWS, ExportArchive
 
 POSTS = [("thread__title", "Thread"), ("body", "What you wrote"), ("created_at", "Posted")]
 
@@ -39,3 +39,49 @@ def test_the_json_keeps_the_field_names_for_other_software():
     [post] = json.loads(archive.read("forum_posts.json"))
 
     assert set(post) == {"thread__title", "body", "created_at"}
+
+
+def test_the_index_shows_a_small_part_in_full_under_its_headings():
+    archive = _archive([("forum_posts", "Forum posts", POSTS, [_post(), _post("Sleep-ins")])])
+
+    page = archive.read("index.html").decode()
+
+    assert '<th scope="col">What you wrote</th>' in page
+    assert "<td>Night rota</td>" in page and "<td>Sleep-ins</td>" in page
+    assert '<a href="forum_posts.csv">' in page
+    assert "Dana Whitfield (dana@example.org)" in page
+
+
+def test_the_index_counts_a_large_part_and_sends_the_reader_to_its_csv():
+    rows = [_post(f"Post {n}") for n in range(INDEX_ROWS + 1)]
+    archive = _archive([("forum_posts", "Forum posts", POSTS, rows)])
+
+    page = archive.read("index.html").decode()
+
+    assert f"{INDEX_ROWS + 1} records" in page
+    assert "open the CSV file" in page
+    assert "<td>Post 0</td>" not in page
+
+
+def test_the_index_escapes_what_people_wrote():
+    archive = _archive([("forum_posts", "Forum posts", POSTS, [_post("<script>x()</script>")])])
+
+    page = archive.read("index.html").decode()
+
+    assert "<script>" not in page
+    assert "&lt;script&gt;x()&lt;/script&gt;" in page
+
+
+def test_the_index_and_csv_give_times_in_uk_time():
+    # Noon in UTC on 1 July is 1 pm in London (British Summer Time).
+    archive = _archive([("forum_posts", "Forum posts", POSTS, [_post()])])
+
+    assert "1 July 2026, 13:00" in archive.read("index.html").decode()
+    assert "2026-07-01 13:00:00" in archive.read("forum_posts.csv").decode("utf-8-sig")
+
+
+def test_the_index_needs_nothing_from_the_internet():
+    page = _archive([("forum_posts", "Forum posts", POSTS, [_post()])]).read("index.html")
+
+    assert b"<style>" in page
+    assert b"http://" not in page and b"https://" not in page and b"<link" not in page

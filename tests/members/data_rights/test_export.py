@@ -184,7 +184,7 @@ def test_the_download_holds_the_files_they_attached_to_forum_posts():
     [listed] = json.loads(archive.read("forum_attachments.json"))
     assert listed["original_filename"] == "Night handover.pdf"
     assert archive.read(listed["file_in_download"]) == b"%PDF-rota 1"
-    assert listed["file_in_download"] in archive.read("index.html").decode()
+    assert f'<a href="{listed["file_in_download"]}">' in archive.read("index.html").decode()
 
 
 def test_every_part_of_the_download_has_plain_english_csv_headings():
