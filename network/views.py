@@ -30,6 +30,7 @@ from network.forms import ContactForm, written_back
 from network.middleware import liveness_response
 from network.services import contact_message_submit
 from newsletter import selectors as newsletter_selectors
+from newsletter.services import CONSENT_TEXT
 from practice_library import selectors as library_selectors
 from practice_library.models import Resource
 
@@ -68,6 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
             lambda: {
                 **_home_sections(user),
                 "signup_newsletters": newsletter_selectors.newsletters_open_to(None),
+                "signup_consent_text": CONSENT_TEXT,
                 "lapsed": False,
             },
         )
@@ -75,6 +77,8 @@ def home(request: HttpRequest) -> HttpResponse:
         **_home_sections(user),
         # The sign-up form offers the newsletters open to anyone, none ticked.
         "signup_newsletters": newsletter_selectors.newsletters_open_to(None),
+        # The box's words are the ones a consent from this form records.
+        "signup_consent_text": CONSENT_TEXT,
         "lapsed": access.is_lapsed(user),
         "work_links": _work_links(user),
     }

@@ -321,6 +321,15 @@ def test_home_page_has_a_sign_up_form_posting_to_the_newsletter(client, newslett
     assert "checked" not in html
 
 
+def test_home_page_sign_up_records_the_words_its_box_shows(client, newsletter, sign_up):
+    html = client.get(reverse("home")).content.decode()
+    shown = re.search(r'<label for="home-signup-consent">([^<]*)</label>', html)[1]
+
+    sign_up(client, newsletter, source="home")
+
+    assert Consent.objects.get().text == shown
+
+
 def test_home_page_sign_up_sends_the_confirmation(client, newsletter, sign_up):
     response = sign_up(client, newsletter, source="home")
 
