@@ -179,7 +179,14 @@ def account_confirmation_note(*, user, email: str) -> str:
 
 def subscriber_confirm_account(*, user, email: str) -> Subscriber | None:
     """The person confirmed their account's address: a subscription they asked for when
-    signing up with it starts now."""
+    signing up with it starts now, and one the address had before the account joins it
+    (so members-only editions and digests know them)."""
+    address = email.strip().lower()
+    if address == user.email.lower() and not Subscriber.objects.filter(user=user).exists():
+        # A sign-up never confirmed is left to expire as it would have.
+        Subscriber.objects.filter(email=address, user__isnull=True).exclude(
+            state=State.PENDING
+        ).update(user=user)
     subscriber = _awaiting_account_confirmation(user=user, email=email).first()
     if subscriber is None:
         return None

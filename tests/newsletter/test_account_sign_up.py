@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from newsletter.models import Consent, Subscriber
-from tests.newsletter.factories import NewsletterFactory
+from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,37 @@ def test_the_consent_records_the_words_of_the_sign_up_form(client):
     assert signed_up.form == "account sign-up"
     assert signed_up.text.startswith("Send me the newsletter and the weekly digest. News from")
     assert Consent.objects.filter(action=Consent.Action.CONFIRMED).exists()
+
+
+def test_a_subscription_the_address_had_before_joins_the_account_once_confirmed(client):
+    newsletter = NewsletterFactory()
+    subscriber = SubscriberFactory(email="newcomer@example.org", newsletters=[newsletter])
+    sign_up(client)
+
+    confirm_address(client)
+
+    subscriber.refresh_from_db()
+    assert subscriber.user.email == "newcomer@example.org"
+    assert subscriber.state == Subscriber.State.SUBSCRIBED
+    assert list(subscriber.newsletters.all()) == [newsletter]
+    assert Subscriber.objects.count() == 1
+
+
+def test_an_unconfirmed_account_does_not_take_over_the_address_s_subscription(client):
+    subscriber = SubscriberFactory(email="newcomer@example.org")
+
+    sign_up(client)
+
+    subscriber.refresh_from_db()
+    assert subscriber.user is None
+
+
+def test_a_newsletter_sign_up_never_confirmed_stays_apart_from_the_account(client):
+    subscriber = SubscriberFactory(email="newcomer@example.org", state=Subscriber.State.PENDING)
+    sign_up(client)
+
+    confirm_address(client)
+
+    subscriber.refresh_from_db()
+    assert subscriber.user is None
+    assert subscriber.state == Subscriber.State.PENDING

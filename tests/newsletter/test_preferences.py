@@ -156,3 +156,18 @@ def test_the_newsletter_follows_an_account_to_its_new_confirmed_address(
     subscriber.refresh_from_db()
     assert subscriber.email == "jo.new@example.org"
     assert selectors.edition_audience(EditionFactory(newsletter=newsletter)).get() == subscriber
+
+
+def test_a_subscription_at_an_account_s_new_address_joins_the_account(client, registered):
+    subscriber = SubscriberFactory(email="jo.new@example.org")
+    client.force_login(registered)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("account_email"), {"action_add": "", "email": "Jo.New@example.org"})
+    confirm_path = re.search(
+        r"https?://[^/]+(/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body
+    )[1]
+
+    client.post(confirm_path)
+
+    subscriber.refresh_from_db()
+    assert subscriber.user == registered
