@@ -70,6 +70,12 @@ def is_eligible(user, event: Event) -> bool:
     return False
 
 
+def open_to_free_accounts(event: Event) -> bool:
+    """May anyone with a free account register (so a visitor is invited to make one), or
+    is the event for members (so a visitor is invited to join)?"""
+    return event.eligibility in (Eligibility.OPEN, Eligibility.REGISTERED)
+
+
 def registration_problem(user, event: Event, *, now: datetime | None = None) -> str | None:
     """Why this person cannot register now, in words for them; None when they can."""
     now = now or timezone.now()

@@ -75,6 +75,7 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
         "waiting_position": selectors.waiting_position(registration) if registration else None,
         "problem": access.registration_problem(user, event, now=now),
         "eligibility": access.eligibility_text(event),
+        "open_to_free_accounts": access.open_to_free_accounts(event),
         "show_link": access.can_see_joining_link(user, event, registration, now=now),
         "link_opens_at": access.joining_link_opens_at(event),
         "needs_renewal": access.place_needs_renewal(user, event, registration),

@@ -137,6 +137,24 @@ def test_the_event_page_runs_a_fixed_number_of_queries(
         assert client.get(event.get_absolute_url()).status_code == 200
 
 
+def test_a_visitor_is_invited_to_join_not_to_make_a_free_account_for_a_members_event(client):
+    event = EventFactory(eligibility=Eligibility.MEMBERS)
+
+    html = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Sign in to register" in html
+    assert "Join the network" in html
+    assert "Create a free account" not in html
+
+
+def test_a_visitor_is_invited_to_make_a_free_account_for_an_event_open_to_accounts(client):
+    event = EventFactory(eligibility=Eligibility.REGISTERED)
+
+    html = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Create a free account" in html
+
+
 def test_a_draft_is_not_found_by_visitors(client):
     event = EventFactory(status=EventStatus.DRAFT)
 
