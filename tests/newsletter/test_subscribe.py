@@ -155,6 +155,15 @@ def test_expired_confirmation_link_gets_a_400_page(client, newsletter, settings,
     assert Subscriber.objects.get().state == Subscriber.State.PENDING
 
 
+def test_a_link_that_does_not_work_offers_ways_out_that_reach_someone(client):
+    response = client.get(reverse("newsletter:unsubscribe", kwargs={"token": "not-a-token"}))
+
+    page = response.content.decode()
+    # Replies go to a mailbox nobody reads for this; the unsubscribe mailbox needs a token.
+    assert "reply to any of our emails" not in page
+    assert reverse("contact") in page
+
+
 @pytest.mark.parametrize("name", ["confirm", "preferences", "unsubscribe"])
 @pytest.mark.parametrize(
     "token",
