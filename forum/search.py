@@ -25,6 +25,7 @@ from forum.models import Post, PostState, Thread, ThreadState
 from network.search_text import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
+    has_words,
     marked,
     marked_extract,
     searched_words,
@@ -45,7 +46,8 @@ def query_bound(q: str) -> tuple[str, str]:
 
     At most FORUM_SEARCH_MAX_TERMS words and FORUM_SEARCH_MAX_CHARS characters: a quoted
     phrase of 99 words took 2.7 s, as PostgreSQL matches each word at its distance from
-    the others. A phrase cut in the middle is closed again, so it stays a phrase.
+    the others. A phrase cut in the middle is closed again, so it stays a phrase. A
+    search without a word (network.search_text.has_words) is no search: "".
     """
     q = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", q or "").split())
     notice = ""
@@ -62,6 +64,8 @@ def query_bound(q: str) -> tuple[str, str]:
     q = q.strip()
     if q.count('"') % 2:
         q = q[:-1].rstrip() if q.endswith('"') else q + '"'
+    if not has_words(q):
+        return "", ""
     return q, notice
 
 

@@ -13,6 +13,20 @@ HIGHLIGHT_STOP = "\ue001"
 _INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
+def is_word(token: str) -> bool:
+    """A token of a typed search that searches for something: a letter or digit in it,
+    and not `or` (an operator), bare quotes or minus signs."""
+    bare = token.strip('"').lstrip("-+")
+    return any(ch.isalnum() for ch in bare) and bare.lower() != "or"
+
+
+def has_words(q: str) -> bool:
+    """Whether a typed search holds a word at all. One of punctuation alone (`""`, `-`,
+    `...`) is no search: PostgreSQL finds no word in it and so nothing, and SQLite
+    would look for the characters themselves, so both treat it as no search at all."""
+    return any(is_word(token) for token in q.split())
+
+
 def searched_words(q: str) -> str:
     """What the engines search for `q`: a hyphen inside a word read as a space, so that
     "key-worker" also finds "key worker" (PostgreSQL would otherwise ask for the

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from members.models import MemberType
 from network.pagination import page_number
-from network.search_text import searched_words
+from network.search_text import has_words, is_word, searched_words
 
 MAX_QUERY_LENGTH = 200
 SORTS = {"relevance": "Best match", "newest": "Newest first"}
@@ -67,12 +67,6 @@ class SearchParams:
         return query.urlencode()
 
 
-def _is_word(token: str) -> bool:
-    """A token that searches for something: not `or`, not bare quotes or minus signs."""
-    bare = token.strip('"').lstrip("-+")
-    return any(ch.isalnum() for ch in bare) and bare.lower() != "or"
-
-
 def clean_query(raw: str) -> tuple[str, int]:
     """Normalised search text, and, when it had to be cut, how many words were kept.
 
@@ -80,16 +74,19 @@ def clean_query(raw: str) -> tuple[str, int]:
     (words inside quotes count too): each word of a phrase is one more condition on the
     word pairs and one more lexeme to rank, so a phrase of a hundred words would hold a
     worker for seconds. The cut keeps whole words, and closes a quote it cut through.
+    A search without a word (network.search_text.has_words) is no search: "".
     """
     text = unicodedata.normalize("NFC", raw or "")
     text = _CONTROL.sub(" ", text)
+    if not has_words(text):
+        return "", 0
     tokens = text.split()
     max_terms = settings.LIBRARY_SEARCH_MAX_TERMS
     kept: list[str] = []
     words = 0
     cut = False
     for token in tokens:
-        if _is_word(token):
+        if is_word(token):
             if words == max_terms:
                 cut = True
                 break
@@ -102,12 +99,12 @@ def clean_query(raw: str) -> tuple[str, int]:
         kept.append(token)
     if not cut:
         return " ".join(tokens), 0
-    while kept and not _is_word(kept[-1]):
+    while kept and not is_word(kept[-1]):
         kept.pop()  # a trailing `or` or a lone quote would search for nothing
     text = " ".join(kept)
     if text.count('"') % 2:
         text += '"'
-    return text, sum(1 for token in kept if _is_word(token))
+    return text, sum(1 for token in kept if is_word(token))
 
 
 def parse_params(data: QueryDict, *, type_slugs: set[str], topic_slugs: set[str]) -> SearchParams:

@@ -814,6 +814,19 @@ def test_search_with_nothing_matching_says_so(client, room, member):
     assert "No threads you can read match" in page(client.get("/forum/search/?q=zebra"))
 
 
+@pytest.mark.parametrize("q", ['""', "-", "..."])
+def test_a_search_without_a_word_is_no_search(client, room, member, q):
+    thread = thread_with_posts(posts=1, category=room, title="Weekend rotas")
+    publishing.post_search_index(thread.posts.get())
+    client.force_login(member)
+
+    html = page(client.get("/forum/search/", {"q": q}))
+
+    assert "Type words in the search box above." in html
+    assert "Weekend rotas" not in html
+    assert "No threads you can read match" not in html
+
+
 def test_a_search_page_past_the_last_does_not_say_nothing_matches(client, room, member):
     thread = thread_with_posts(posts=1, category=room, title="Weekend rotas")
     publishing.post_search_index(thread.posts.get())

@@ -724,6 +724,18 @@ def test_empty_search_lists_the_whole_library(client):
     assert len(titles(response)) == 2
 
 
+@pytest.mark.parametrize("q", ['""', "-", "...", '" - "', "or"])
+def test_a_search_without_a_word_lists_the_whole_library_as_no_search_does(client, q):
+    ResourceFactory(title="One")
+    ResourceFactory(title="Two")
+
+    response = client.get(URL, {"q": q})
+
+    assert response.context["params"].q == ""
+    assert len(titles(response)) == 2
+    assert "No resources found" not in response.content.decode()
+
+
 @pytest.mark.parametrize(
     "params",
     [
