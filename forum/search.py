@@ -22,10 +22,12 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from forum import access
 from forum.models import Post, PostState, Thread, ThreadState
+from network import search_text
 from network.search_text import (
     HIGHLIGHT_START,
     HIGHLIGHT_STOP,
     has_words,
+    is_common,
     marked,
     marked_extract,
     searched_words,
@@ -71,6 +73,11 @@ def query_bound(q: str) -> tuple[str, str]:
 
 def _clean(q: str) -> str:
     return query_bound(q)[0]
+
+
+def only_common_words(q: str) -> bool:
+    """Whether a search that found nothing holds only words too common to search on."""
+    return search_text.only_common_words(searched_words(_clean(q)))
 
 
 def _threads_for(user):
@@ -184,7 +191,11 @@ def _snippets(query: SearchQuery, thread_ids: list[int]) -> dict[int, dict]:
 
 
 def _search_simple(user, q: str, offset: int) -> list[Result]:
-    words = q.replace('"', " ").split()[:10]
+    # The words PostgreSQL's English search leaves out are left out here too: a search
+    # of them alone finds nothing on either.
+    words = [word for word in q.replace('"', " ").split() if not is_common(word)][:10]
+    if not words:
+        return []
     post_match = Q()
     title_match = Q()
     for word in words:

@@ -366,6 +366,8 @@ def search_view(request: HttpRequest) -> HttpResponse:
     q, cut_notice = search.query_bound(form.cleaned_data["q"] if form.is_valid() else "")
     page = page_number(request.GET.get("page"))
     results, has_next = search.search(request.user, q, page=page) if q else ([], False)
+    # Why nothing was found, asked only then: a search of words such as "the" and "of".
+    too_common = bool(q) and not results and search.only_common_words(q)
     return render(
         request,
         "forum/search.html",
@@ -376,5 +378,6 @@ def search_view(request: HttpRequest) -> HttpResponse:
             "results": results,
             "page": page,
             "has_next": has_next,
+            "too_common": too_common,
         },
     )

@@ -6,11 +6,28 @@ elements."""
 import html
 import re
 
+from django.db import connection
+
 HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_STOP = "\ue001"
 
 # A hyphen inside a word ("key-worker", "self-harm").
 _INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+# A word as PostgreSQL's parser reads one: letters and digits.
+_WORD = re.compile(r"[^\W_]+")
+# PostgreSQL's English stop words (tsearch_data/english.stop), which its searches leave
+# out: SQLite leaves out the same, so that both find the same for "the care of".
+_ENGLISH_STOP = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what
+    which who whom this that these those am is are was were be been being have has had
+    having do does did doing a an the and but if or because as until while of at by for
+    with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how
+    all any both each few more most other some such no nor not only own same so than too
+    very s t can will just don should now
+"""
+STOP_WORDS = frozenset(_ENGLISH_STOP.split())
 
 
 def is_word(token: str) -> bool:
@@ -50,3 +67,23 @@ def marked_extract(extract: str, whole: str) -> str:
     before = "… " if whole[:at].strip() else ""
     after = " …" if whole[at + len(plain) :].strip() else ""
     return before + marked(extract.strip()) + after
+
+
+def is_common(term: str) -> bool:
+    """Whether a word or phrase of a search is only stop words, which PostgreSQL leaves
+    out of a search (SQLite leaves it out too)."""
+    words = _WORD.findall(term.lower())
+    return bool(words) and all(word in STOP_WORDS for word in words)
+
+
+def only_common_words(q: str) -> bool:
+    """Whether the search `q` holds only words too common to search on ("the and of"),
+    which find nothing. Asked only when a search found nothing, to say why: on
+    PostgreSQL one statement, which reads nothing but the words."""
+    if not q:
+        return False
+    if connection.vendor != "postgresql":
+        return is_common(q)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery('english', %s)) = 0", [q])
+        return cursor.fetchone()[0]

@@ -40,6 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
     def search_body() -> dict:
         library = Library(request.GET)
         page = library.page()
+        found_nothing = bool(library.params.q) and not page.object_list
         context = {
             "params": library.params,
             "page": page,
@@ -50,10 +51,15 @@ def index(request: HttpRequest) -> HttpResponse:
             "sorts": SORTS,
             "sort": library.sort,
             "page_query": library.params.querystring(),
+            # Why nothing was found, asked only then.
+            "too_common": found_nothing
+            and not page.paginator.count
+            and library.only_common_words(),
         }
         return {
             "q": library.params.q,
-            "found_nothing": bool(library.params.q) and not page.object_list,
+            # Words the library lacks, not words too common to search on.
+            "found_nothing": found_nothing and not context["too_common"],
             # Rendered without the request: nothing of the reader can reach it.
             "html": render_to_string("practice_library/includes/search_body.html", context),
         }

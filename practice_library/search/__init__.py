@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from members.models import MemberType
+from network import search_text
 from network.models import Topic
 from practice_library.models import ResourceType
 from practice_library.search.cache import library_changed, search_body_cached
@@ -73,6 +74,11 @@ class Library:
     def total_estimated(self) -> bool:
         """Whether the number of results is an estimate."""
         return self._engine.total_estimated
+
+    def only_common_words(self) -> bool:
+        """Whether the search text holds only words too common to search on ("the and
+        of"), which find nothing: asked only when a search found nothing, to say why."""
+        return search_text.only_common_words(self.params.text)
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, query string without that filter) for every active filter."""

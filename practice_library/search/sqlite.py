@@ -13,7 +13,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Val
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from network.search_text import HIGHLIGHT_START, HIGHLIGHT_STOP, marked
+from network.search_text import HIGHLIGHT_START, HIGHLIGHT_STOP, is_common, marked
 from practice_library.models import Resource, ResourceAudience
 from practice_library.search.facets import Counts
 from practice_library.search.params import SearchParams
@@ -22,7 +22,8 @@ TopicThrough = Resource.topics.through
 
 
 def _sqlite_terms(q: str) -> list[str]:
-    """Words and "quoted phrases" from the search box, without search operators."""
+    """Words and "quoted phrases" from the search box, without search operators or the
+    words PostgreSQL's English search leaves out (network.search_text.is_common)."""
     try:
         parts = shlex.split(q)
     except ValueError:  # an unbalanced quote
@@ -30,16 +31,20 @@ def _sqlite_terms(q: str) -> list[str]:
     terms = []
     for part in parts:
         part = part.strip().lstrip("-+").strip()
-        if part and part.lower() not in {"or", "and", "not"}:
+        if part and not is_common(part):
             terms.append(part)
     return terms[:20]
 
 
 def _text_filtered(queryset, q: str):
-    """Every word or quoted phrase in the title, summary or body."""
+    """Every word or quoted phrase in the title, summary or body. A search of common
+    words alone finds nothing, as on PostgreSQL."""
     if not q:
         return queryset
-    for term in _sqlite_terms(q):
+    terms = _sqlite_terms(q)
+    if not terms:
+        return queryset.none()
+    for term in terms:
         queryset = queryset.filter(
             Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
         )

@@ -827,6 +827,18 @@ def test_a_search_without_a_word_is_no_search(client, room, member, q):
     assert "No threads you can read match" not in html
 
 
+def test_a_search_of_only_common_words_says_they_are_too_common_to_search_on(client, room, member):
+    thread = thread_with_posts(posts=1, category=room, title="The rota and the plan")
+    publishing.post_search_index(thread.posts.get())
+    client.force_login(member)
+
+    html = page(client.get("/forum/search/", {"q": "the and of"}))
+
+    assert "“the and of” holds only words too common to search on" in html
+    assert "No threads you can read match" not in html
+    assert 'class="forum-results"' not in html
+
+
 def test_a_search_page_past_the_last_does_not_say_nothing_matches(client, room, member):
     thread = thread_with_posts(posts=1, category=room, title="Weekend rotas")
     publishing.post_search_index(thread.posts.get())

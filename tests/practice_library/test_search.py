@@ -640,6 +640,46 @@ def test_no_results_without_filters_suggests_other_words(client):
     assert "use fewer or more general words" in text
 
 
+def test_a_search_of_only_common_words_says_they_are_too_common_to_search_on(client):
+    ResourceFactory(title="The care of children and the homes they live in")
+
+    response = client.get(URL, {"q": "the and of"})
+
+    text = response.content.decode()
+    assert titles(response) == []
+    assert "“the and of” holds only words too common to search on" in text
+    assert "Use more specific words" in text
+    assert "Check the spelling" not in text
+
+
+def test_a_search_of_only_common_words_is_not_recorded_as_missing_from_the_library(
+    client, django_capture_on_commit_callbacks
+):
+    from network import activity
+
+    heard = []
+
+    def listen(**kwargs):
+        heard.append(kwargs["term"])
+
+    activity.activity.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(URL, {"q": "the and of"})
+    finally:
+        activity.activity.disconnect(listen)
+
+    assert heard == []
+
+
+def test_common_words_beside_a_rarer_one_are_left_out_of_the_search(client):
+    ResourceFactory(title="Kinship care", summary="Kinship care", body="Kinship care")
+
+    response = client.get(URL, {"q": "the kinship"})
+
+    assert titles(response) == ["Kinship care"]
+
+
 BAD_QUERIES = [
     '"unbalanced quote',
     '""',
