@@ -1128,6 +1128,33 @@ def test_postgres_page_past_the_last_of_fewer_results_than_estimated_says_so(
     assert "Nothing in the library matches" not in content
 
 
+@postgres_only
+def test_postgres_page_past_the_last_of_fewer_results_than_estimated_links_only_to_the_first(
+    client, monkeypatch, settings
+):
+    settings.LIBRARY_PAGE_SIZE = 2
+    monkeypatch.setattr(facets, "SAMPLE_EVERY", 1)
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(facets, "FEW_IN_SAMPLE", 0)
+    # The sample promised 10 hits, five pages; there are 3, two pages.
+    monkeypatch.setattr(
+        facets.Counts,
+        "scaled",
+        lambda counts, factor: facets.Counts(
+            total=10, matched=10, approximate=True, total_estimated=True
+        ),
+    )
+    for n in range(3):
+        ResourceFactory(title=f"Kinship care review {n}")
+
+    content = client.get(URL, {"q": "kinship", "sort": "newest", "page": 4}).content.decode()
+
+    links = re.findall(r'<a href="\?([^"]*)"[^>]*>([^<]*)</a>', content)
+    assert ("q=kinship&amp;sort=newest", "Back to the first page of results") in links
+    assert not [href for href, _ in links if "page=" in href]
+    assert 'rel="prev"' not in content
+
+
 # --- Which sample counts a search ---------------------------------------------------------
 
 
