@@ -137,3 +137,19 @@ def test_a_long_word_searched_for_does_not_widen_a_phone_s_page(page):
 
     assert "No resources found" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.django_db(transaction=True)
+def test_screen_readers_are_told_where_a_highlighted_word_starts_and_ends(page, library):
+    page.goto("/library/?q=nearby")
+    mark = page.locator(".library-item__snippet mark").first
+    mark.wait_for()
+
+    said = mark.evaluate(
+        "m => [getComputedStyle(m, '::before').content, getComputedStyle(m, '::after').content]"
+    )
+    hidden = mark.evaluate("m => getComputedStyle(m, '::before').clipPath")
+
+    assert said == ['" highlight "', '" end highlight "']
+    assert hidden == "inset(50%)"
+    assert_accessible(page)
