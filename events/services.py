@@ -1,6 +1,7 @@
 """Every write events make: registering, cancelling, the waiting list, changes and
-cancellation of events, attendance, messages to registrants (reminders are queued by
-events/reminders.py, the recording as a library resource is in events/recordings.py).
+cancellation of events, messages to registrants (reminders are queued by
+events/reminders.py, attendance is marked in events/attendance.py, the recording as a
+library resource is in events/recordings.py).
 
 Entry points called from views and tasks run in `transaction.atomic(durable=True)`;
 the helpers the admin calls (it wraps each save in its own transaction) are plain
@@ -36,7 +37,7 @@ from events.models import (
     RegistrationStatus,
 )
 from events.notices import notice_record, notice_stamp, notices_record
-from network.activity import EVENT_ATTENDANCE, EVENT_REGISTRATION, activity_record
+from network.activity import EVENT_REGISTRATION, activity_record
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
 logger = logging.getLogger(__name__)
@@ -412,33 +413,6 @@ def _check_not_just_sent(message: EventMessage) -> None:
             "words once more, wait ten minutes.",
             code="already_sent",
         )
-
-
-def attendance_mark(
-    *, registration_ids: list[int], attended: bool, now: datetime | None = None
-) -> int:
-    """Mark people as attended (or not). Only confirmed places can have attended."""
-    now = now or timezone.now()
-    confirmed = Registration.objects.filter(pk__in=registration_ids, status=Status.CONFIRMED)
-    if attended:
-        _attendance_announce(confirmed.filter(attended=False))
-    return confirmed.update(attended=attended, attendance_marked_at=now)
-
-
-def _attendance_announce(newly_attended) -> None:
-    """Count each person's attendance once, when it is first marked."""
-    for user_id, event_id in newly_attended.values_list("user_id", "event_id"):
-        activity_record(EVENT_ATTENDANCE, user_id=user_id, subject_id=event_id)
-
-
-def attendance_set(*, event: Event, attended_ids: set[int], now: datetime | None = None) -> int:
-    """The register: exactly the ticked confirmed registrations of `event` attended."""
-    now = now or timezone.now()
-    confirmed = Registration.objects.filter(event=event, status=Status.CONFIRMED)
-    _attendance_announce(confirmed.filter(pk__in=attended_ids, attended=False))
-    confirmed.filter(pk__in=attended_ids).update(attended=True, attendance_marked_at=now)
-    confirmed.exclude(pk__in=attended_ids).update(attended=False, attendance_marked_at=now)
-    return confirmed.filter(attended=True).count()
 
 
 def events_finish(*, now: datetime | None = None) -> int:

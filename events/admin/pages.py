@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from events import recordings, services
+from events import attendance, recordings, services
 from events.models import Event, RegistrationStatus
 from members.access import AccessLevel
 from network.text import counted
@@ -76,7 +76,7 @@ class EventPages:
         if request.method == "POST":
             ids = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
             with transaction.atomic():
-                count = services.attendance_set(event=event, attended_ids=ids)
+                count = attendance.attendance_set(event=event, attended_ids=ids)
             messages.success(request, f"Attendance saved: {count} attended.")
             return redirect("admin:events_event_register", pk=pk)
         return self._render(

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.http import StreamingHttpResponse
 
-from events import exports, services
+from events import attendance, exports
 from events.models import EventMessage, Notice, Registration, RegistrationStatus
 from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
@@ -84,14 +84,14 @@ class RegistrationAdmin(AccountFieldsAsText, admin.ModelAdmin):
 
     @admin.action(description="Mark the selected people as attended", permissions=["change"])
     def mark_attended(self, request, queryset):
-        count = services.attendance_mark(
+        count = attendance.attendance_mark(
             registration_ids=list(queryset.values_list("pk", flat=True)), attended=True
         )
         self.message_user(request, f"{count} marked as attended (confirmed places only).")
 
     @admin.action(description="Mark the selected people as not attended", permissions=["change"])
     def mark_not_attended(self, request, queryset):
-        count = services.attendance_mark(
+        count = attendance.attendance_mark(
             registration_ids=list(queryset.values_list("pk", flat=True)), attended=False
         )
         self.message_user(request, f"{count} marked as not attended.")

@@ -189,15 +189,16 @@ def test_a_held_post_is_counted_when_a_moderator_publishes_it(
 def test_event_attendance_is_counted_once_however_often_it_is_marked(
     member, django_capture_on_commit_callbacks
 ):
+    from events import attendance
     from events import services as event_services
     from tests.events.factories import EventFactory
 
     event = EventFactory()
     with django_capture_on_commit_callbacks(execute=True):
         registration = event_services.registration_create(event=event, user=member).registration
-        event_services.attendance_set(event=event, attended_ids={registration.pk})
-        event_services.attendance_set(event=event, attended_ids={registration.pk})
-        event_services.attendance_mark(registration_ids=[registration.pk], attended=True)
+        attendance.attendance_set(event=event, attended_ids={registration.pk})
+        attendance.attendance_set(event=event, attended_ids={registration.pk})
+        attendance.attendance_mark(registration_ids=[registration.pk], attended=True)
     services.activity_flush()
     kinds = sorted(ActivityEvent.objects.filter(subject_id=event.pk).values_list("kind", flat=True))
     assert kinds == [Kind.EVENT_ATTENDANCE, Kind.EVENT_REGISTRATION]
