@@ -1,14 +1,18 @@
-"""Registrations: filters, attendance marked in bulk, the CSV export, and the emails each
-person was sent; and the log of messages staff sent to everyone registered."""
+"""Registrations: filters, attendance marked in bulk, cancelling a place (never deleting
+it), the CSV export, and the emails each person was sent; and the log of messages staff
+sent to everyone registered."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 
-from events import attendance, exports
+from events import attendance, exports, services
 from events.models import EventMessage, Notice, Registration, RegistrationStatus
 from members.admin.account_fields import AccountFieldsAsText, account_address
+from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
+from network.text import counted
 
 
 class AttendedFilter(admin.SimpleListFilter):
@@ -77,10 +81,43 @@ class RegistrationAdmin(AccountFieldsAsText, admin.ModelAdmin):
     account_fields = {"user": "account"}
     account = account_address("user", "account")
     inlines = [NoticeInline]
-    actions = ["mark_attended", "mark_not_attended", "export_csv"]
+    actions = ["mark_attended", "mark_not_attended", "cancel_places", "export_csv"]
 
     def has_add_permission(self, request) -> bool:
         return False  # people register themselves, one place at a time, through the site
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting the row would free a place without offering it to the waiting list or
+        # telling the person: a place is given up through "Cancel the selected places".
+        # Erasing a person keeps their rows too (events/personal_data.py).
+        return False
+
+    @admin.action(
+        description="Cancel the selected places (emails each person)", permissions=["change"]
+    )
+    @asks_first(
+        "Each person below loses their place (or leaves the waiting list) and is emailed "
+        "that their registration is cancelled. Each place freed is offered to the first "
+        "person on the waiting list. A cancelled place cannot be given back: the person "
+        "would register again, behind anyone waiting."
+    )
+    def cancel_places(self, request, queryset):
+        cancelled, refused = 0, []
+        for registration in queryset.select_related("event"):
+            try:
+                cancelled += services.registration_cancel(registration=registration)
+            except ValidationError as error:
+                refused.append(f"{registration.name or registration.user}: {_staff_reason(error)}")
+        self.message_user(
+            request,
+            f"{counted(cancelled, 'registration')} cancelled; each person is emailed, and each "
+            "place freed is offered to the first on the waiting list."
+            if cancelled
+            else "Nothing cancelled: no one selected held a place or waited for one.",
+            messages.SUCCESS if cancelled else messages.WARNING,
+        )
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
 
     @admin.action(description="Mark the selected people as attended", permissions=["change"])
     def mark_attended(self, request, queryset):
@@ -104,6 +141,15 @@ class RegistrationAdmin(AccountFieldsAsText, admin.ModelAdmin):
         )
         response["Content-Disposition"] = 'attachment; filename="registrations.csv"'
         return response
+
+
+def _staff_reason(error: ValidationError) -> str:
+    """Why a place could not be cancelled, said to staff (the service speaks to the person)."""
+    if error.code == "event_cancelled":
+        return "not cancelled: the event is cancelled, so the place went with it."
+    if error.code == "finished":
+        return "not cancelled: the event has finished, and attendance stands as marked."
+    return " ".join(error.messages)
 
 
 @admin.register(EventMessage)
