@@ -55,6 +55,16 @@ class SlidesInput(AsksToChooseAgain, forms.ClearableFileInput):
         return super().format_value(value) if hasattr(value, "content_type") else None
 
 
+# A cancelled event's time and place: what everyone registered was told it was, and what
+# the calendar entry they were sent (and the public feed) say was cancelled.
+CANCELLED_FIXED = ("starts_at", "ends_at", "format", "region", "venue", "address")
+CANCELLED_FIXED_HELP = (
+    "The event is cancelled, so its time and place stay as they were when it was "
+    "cancelled: that is what registrants and calendars were told. To hold it at another "
+    "time or place, make a new event."
+)
+
+
 class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
@@ -181,6 +191,22 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         ("After the event", {"fields": ["recording_url", "slides", "resource_link"]}),
         ("Record", {"fields": ["sequence", "published_at", "cancelled_at"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == EventStatus.CANCELLED:
+            return [*self.readonly_fields, *CANCELLED_FIXED]
+        return self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or obj.status != EventStatus.CANCELLED:
+            return self.fieldsets
+        # Shown as text, not as boxes: the section says why they cannot change.
+        return [
+            (name, {**options, "description": CANCELLED_FIXED_HELP})
+            if name in ("When (UK time)", "Where")
+            else (name, options)
+            for name, options in self.fieldsets
+        ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):

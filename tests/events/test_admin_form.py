@@ -1,8 +1,11 @@
 """The events admin's forms refusing what cannot be saved, in words staff can act on,
 beside the box to change."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Registration
 from tests.events.factories import EventFactory
@@ -85,3 +88,44 @@ def test_a_cancelled_registration_cannot_be_marked_attended_in_its_form(staff_cl
     ]
     registration.refresh_from_db()
     assert registration.attended is False
+
+
+def _cancelled_event():
+    from events import services
+
+    event = EventFactory(format="in-person", region="north-east", venue="Civic Hall",
+                         address="1 Market Street\nDurham\nDH1 3NJ")  # fmt: skip
+    services.event_cancel(event=event)
+    event.refresh_from_db()
+    return event
+
+
+def test_a_cancelled_event_s_time_and_place_cannot_be_changed_in_the_admin(staff_client):
+    event = _cancelled_event()
+    starts, sequence = event.starts_at, event.sequence
+    later = timezone.localtime(event.starts_at + timedelta(days=7))
+    ends = later + timedelta(hours=1)
+
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]),
+        change_form(event, starts_at_0=f"{later:%Y-%m-%d}", starts_at_1=f"{later:%H:%M:%S}",
+                    ends_at_0=f"{ends:%Y-%m-%d}", ends_at_1=f"{ends:%H:%M:%S}",
+                    venue="Town Hall", address="2 Castle Street\nDurham"),
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.starts_at, event.venue, event.sequence) == (starts, "Civic Hall", sequence)
+    assert event.address == "1 Market Street\nDurham\nDH1 3NJ"
+
+
+def test_a_cancelled_event_s_form_says_why_its_time_and_place_are_fixed(staff_client):
+    event = _cancelled_event()
+
+    response = staff_client.get(reverse("admin:events_event_change", args=[event.pk]))
+
+    form = response.context["adminform"].form
+    assert not {"starts_at", "ends_at", "venue", "address"} & set(form.fields)
+    assert "The event is cancelled, so its time and place stay as they were" in response.text
+    assert "Civic Hall" in response.text
+    assert "summary" in form.fields
