@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from events.models import Event, EventStatus, Registration
+from events.templatetags.events import address_line
 from network.mail import site_url
 
 LONDON = ZoneInfo("Europe/London")
@@ -34,7 +35,7 @@ def event_uid(event: Event) -> str:
 def _location(event: Event) -> str:
     if not event.has_venue:
         return "Online"
-    parts = [event.venue, " ".join(event.address.split())]
+    parts = [event.venue, address_line(event.address)]
     return ", ".join(part for part in parts if part) or event.get_region_display()
 
 

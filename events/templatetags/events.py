@@ -40,6 +40,14 @@ def uk_when(event) -> str:
 
 
 @register.filter
+def address_line(address: str) -> str:
+    """A multi-line address on one line, its lines separated by commas ("1 Market Street,
+    Durham, DH1 3NJ"), for emails and calendar entries: the event page shows a line each."""
+    lines = (" ".join(line.split()).rstrip(",").rstrip() for line in address.splitlines())
+    return ", ".join(line for line in lines if line)
+
+
+@register.filter
 def uk_datetime(value: datetime) -> str:
     return f"{uk_date(value)}, {uk_time(value)}"
 

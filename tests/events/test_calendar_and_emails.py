@@ -383,3 +383,19 @@ def test_the_add_to_calendar_file_has_the_same_uid_as_the_emails(client):
     calendar = icalendar.Calendar.from_ical(response.content)
     assert str(vevent(calendar)["UID"]) == ics.event_uid(event)
     assert 'filename="' in response["Content-Disposition"]
+
+
+def test_a_multi_line_address_reads_as_one_line_with_commas_in_both_parts_of_an_email(
+    person, commit
+):
+    event = in_person(venue="Civic Hall", address="1 Market Street,\nDurham\r\n\nDH1 3NJ")
+
+    register(event, person, commit)
+
+    (message,) = sent_to(person.email)
+    html = message.alternatives[0][0]
+    where = "Where: Civic Hall, 1 Market Street, Durham, DH1 3NJ\n"
+    assert where in message.body
+    assert "<strong>Where:</strong> Civic Hall, 1 Market Street, Durham, DH1 3NJ</p>" in html
+    location = str(vevent(calendar_of(message))["LOCATION"])
+    assert location == "Civic Hall, 1 Market Street, Durham, DH1 3NJ"
