@@ -96,6 +96,16 @@ def registration_problem(user, event: Event, *, now: datetime | None = None) -> 
     return None
 
 
+def membership_would_open(user, event: Event) -> bool:
+    """Would becoming a member (or renewing) open this members' event to this person? Not
+    to a member of another type: they are members already, and their type is the reason."""
+    if event.eligibility not in (Eligibility.MEMBERS, Eligibility.MEMBER_TYPE):
+        return False
+    if not _signed_in(user) or is_eligible(user, event):
+        return False
+    return not members_access.is_member(user)
+
+
 def _member_type_label(event: Event) -> str:
     return AUDIENCE_LABELS.get(event.member_type, "one member type").lower()
 

@@ -76,6 +76,7 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
         "problem": access.registration_problem(user, event, now=now),
         "eligibility": access.eligibility_text(event),
         "open_to_free_accounts": access.open_to_free_accounts(event),
+        "membership_would_open": access.membership_would_open(user, event),
         "show_link": access.can_see_joining_link(user, event, registration, now=now),
         "link_opens_at": access.joining_link_opens_at(event),
         "needs_renewal": access.place_needs_renewal(user, event, registration),
