@@ -196,9 +196,13 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
             return False
         if event.status == EventStatus.CANCELLED:
             # Their place went with the event, and they were told so once already.
+            went = (
+                "your place went with it"
+                if registration.status in HOLDING_PLACE
+                else "your place on the waiting list ended with it"
+            )
             raise ValidationError(
-                "This event has been cancelled, so your place went with it.",
-                code="event_cancelled",
+                f"This event has been cancelled, so {went}.", code="event_cancelled"
             )
         if event.ends_at <= now:
             raise ValidationError("This event has finished.", code="finished")

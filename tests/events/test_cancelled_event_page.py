@@ -68,3 +68,31 @@ def test_cancelling_a_place_at_a_cancelled_event_sends_no_second_email(person, c
 
     assert mail.outbox == []
     assert not Notice.objects.filter(kind=Notice.Kind.CANCELLED).exists()
+
+
+def _waiting_at_a_cancelled_event(person):
+    event = EventFactory(capacity=1)
+    services.registration_create(event=event, user=UserFactory())
+    registration = services.registration_create(event=event, user=person).registration
+    assert registration.status == "waiting"
+    services.event_cancel(event=event)
+    return registration
+
+
+def test_an_old_cancel_link_tells_someone_waiting_their_waiting_list_place_ended(client, person):
+    registration = _waiting_at_a_cancelled_event(person)
+
+    page = client.get(tokens.cancel_url(registration)).text
+
+    assert "has been cancelled, so your place on the waiting list ended with it." in page
+    assert "your place went with it" not in page
+    assert "Cancel my registration" not in page
+
+
+def test_cancelling_from_the_waiting_list_of_a_cancelled_event_says_the_list_ended(client, person):
+    registration = _waiting_at_a_cancelled_event(person)
+
+    page = client.post(tokens.cancel_url(registration)).text
+
+    assert "This event has been cancelled, so your place on the waiting list ended with it." in page
+    assert "your place went with it" not in page
