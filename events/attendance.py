@@ -19,21 +19,25 @@ def attendance_mark(
     now = now or timezone.now()
     confirmed = Registration.objects.filter(pk__in=registration_ids, status=Status.CONFIRMED)
     if attended:
-        _attendance_announce(confirmed.filter(attended=False))
+        _attendance_announce(confirmed, now=now)
     return confirmed.update(attended=attended, attendance_marked_at=now)
 
 
-def _attendance_announce(newly_attended) -> None:
-    """Count each person's attendance once, when it is first marked."""
-    for user_id, event_id in newly_attended.values_list("user_id", "event_id"):
+def _attendance_announce(attending, *, now: datetime) -> None:
+    """Count each registration's attendance once, the first time it is marked: ticked,
+    unticked and ticked again (a slip on the register), it is still one attendance in
+    the insight reports. Unticking takes nothing back: the counts only add up."""
+    uncounted = attending.filter(attendance_counted_at__isnull=True)
+    for user_id, event_id in uncounted.values_list("user_id", "event_id"):
         activity_record(EVENT_ATTENDANCE, user_id=user_id, subject_id=event_id)
+    uncounted.update(attendance_counted_at=now)
 
 
 def attendance_set(*, event: Event, attended_ids: set[int], now: datetime | None = None) -> int:
     """The register: exactly the ticked confirmed registrations of `event` attended."""
     now = now or timezone.now()
     confirmed = Registration.objects.filter(event=event, status=Status.CONFIRMED)
-    _attendance_announce(confirmed.filter(pk__in=attended_ids, attended=False))
+    _attendance_announce(confirmed.filter(pk__in=attended_ids), now=now)
     confirmed.filter(pk__in=attended_ids).update(attended=True, attendance_marked_at=now)
     confirmed.exclude(pk__in=attended_ids).update(attended=False, attendance_marked_at=now)
     return confirmed.filter(attended=True).count()

@@ -312,6 +312,13 @@ class Registration(models.Model):
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(default=False)
     attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    attendance_counted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the attendance was first counted for the insight reports: once per "
+        "registration, however often it is unticked and ticked again.",
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

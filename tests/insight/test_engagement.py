@@ -243,3 +243,30 @@ def test_the_organisation_page_runs_a_bounded_number_of_queries(
         response = client.get(f"/insight/organisations/{organisation.slug}/", {"period": "year"})
     assert response.status_code == 200
     assert Seat.objects.filter(organisation=organisation).count() == 4
+
+
+def test_events_attended_counts_each_person_once_however_often_the_register_is_ticked(
+    council, django_capture_on_commit_callbacks
+):
+    from events import attendance
+    from events import services as event_services
+    from tests.events.factories import EventFactory
+
+    organisation, people = council
+    event = EventFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = {
+            event_services.registration_create(event=event, user=person).registration.pk
+            for person in people
+        }
+        attendance.attendance_set(event=event, attended_ids=ids)
+        attendance.attendance_set(event=event, attended_ids=set())  # a slip, put right
+        attendance.attendance_set(event=event, attended_ids=ids)
+        attendance.attendance_mark(registration_ids=list(ids), attended=False)
+        attendance.attendance_mark(registration_ids=list(ids), attended=True)
+    services.activity_flush()
+    _rollup_month()
+
+    rows = {row[0]: row[1] for row in _engagement(organisation).activity.rows}
+
+    assert rows["Events attended"] == "4"
