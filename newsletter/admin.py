@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from csp.decorators import csp_update
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.forms.models import BaseInlineFormSet
@@ -165,6 +166,36 @@ class EditionForm(forms.ModelForm):
             )
 
 
+# What became of an edition that has gone out, in words for the list of those refused.
+GONE_OUT = {
+    Edition.Status.SENDING: "is being sent",
+    Edition.Status.PAUSED: "is paused part-way through sending",
+    Edition.Status.SENT: "was sent",
+    Edition.Status.CANCELLED: "was cancelled once sending was under way or due",
+}
+
+
+def _delete_unsent_editions(model_admin, request, queryset):
+    """Django's "Delete selected", but one that includes an edition gone out says why it
+    cannot be deleted (Django's own words blame the editor's permissions)."""
+    gone_out = [edition for edition in queryset if not edition.is_editable]
+    if not gone_out:
+        return delete_selected(model_admin, request, queryset)
+    named = "; ".join(f"“{e.subject}” {GONE_OUT[e.status]}" for e in gone_out)
+    advice = ""
+    if len(gone_out) < queryset.count():
+        advice += f" Untick {'it' if len(gone_out) == 1 else 'them'} to delete the others."
+    if any(e.status in (Edition.Status.SENDING, Edition.Status.PAUSED) for e in gone_out):
+        advice += " To stop one still going out, use Cancel on its Sending progress page."
+    model_admin.message_user(
+        request,
+        f"Nothing was deleted: {named}. An edition that has gone out cannot be deleted: it is "
+        f"the record of what was sent, to whom and when.{advice}",
+        messages.ERROR,
+    )
+    return None
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
     form = EditionForm
@@ -202,6 +233,13 @@ class EditionAdmin(admin.ModelAdmin):
         if obj is not None and not obj.is_editable:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_delete_unsent_editions, name, description)
+        return actions
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
