@@ -24,19 +24,20 @@ from django.db.models.functions import Cast, Concat
 from members.models import (
     DataRequest,
     Invitation,
-    Invoice,
-    InvoiceRequest,
     MembershipGrant,
     MemberTypeChangeRequest,
     Organisation,
     Plan,
     Seat,
-    SeatRemoval,
     StripeEvent,
     Subscription,
     User,
 )
-from network.data_rights import ErasureChoices, ExportArchive, Retention, iterate
+
+# The download's parts live in their own module; network.data_rights looks for
+# `export` here, as in every app.
+from members.personal_data_export import export as export
+from network.data_rights import ErasureChoices, Retention
 
 logger = logging.getLogger(__name__)
 
@@ -198,197 +199,6 @@ RETENTION = [
         starts="after the request was closed",
     ),
 ]
-
-
-ORGANISATION = ("organisation__name", "Organisation")
-REQUEST_COLUMNS = [
-    ("created_at", "Asked"),
-    ("plan__name", "Plan"),
-    ("seats", "Seats"),
-    ("purchase_order_number", "Purchase order number"),
-    ("status", "Status"),
-    ORGANISATION,
-    ("organisation__billing_contact_name", "Billing contact"),
-    ("organisation__billing_email", "Billing email address"),
-    ("organisation__billing_address", "Billing address"),
-]
-
-
-def export(user: User, archive: ExportArchive) -> None:
-    archive.add_part(
-        "profile",
-        "Profile",
-        [
-            ("email", "Email address"),
-            ("name", "Name"),
-            ("job_title", "Job title"),
-            ("organisation_name", "Organisation"),
-            ("member_type", "Member type"),
-            ("region", "Region"),
-            ("date_joined", "Joined"),
-            ("last_login", "Last signed in"),
-        ],
-        iterate(User.objects.filter(pk=user.pk).values()),
-        about="Your account as you filled it in.",
-    )
-    archive.add_part(
-        "topics_of_interest",
-        "Topics of interest",
-        [("name", "Topic")],
-        iterate(user.topics.values("name")),
-        about="The topics you chose, which shape what we suggest to you.",
-    )
-    archive.add_part(
-        "email_addresses",
-        "Email addresses",
-        [("email", "Email address"), ("verified", "Confirmed"), ("primary", "Main address")],
-        iterate(EmailAddress.objects.filter(user=user).values()),
-        about="The email addresses on your account.",
-    )
-    archive.add_part(
-        "memberships_granted",
-        "Memberships granted by staff",
-        [
-            ORGANISATION,
-            ("member_type", "Member type"),
-            ("seats", "Seats"),
-            ("starts_on", "From"),
-            ("ends_on", "Until"),
-            ("reason", "Reason"),
-        ],
-        iterate(
-            MembershipGrant.objects.filter(user=user).values(
-                "organisation__name", "member_type", "seats", "starts_on", "ends_on", "reason"
-            )
-        ),
-        about="Membership the network's staff gave you without a subscription.",
-    )
-    archive.add_part(
-        "member_type_requests",
-        "Requests to change member type",
-        [
-            ("created_at", "Asked"),
-            ("current_type", "Member type then"),
-            ("requested_type", "Member type asked for"),
-            ("reason", "Your reason"),
-            ("status", "Status"),
-            ("decision_note", "Staff's note on the decision"),
-        ],
-        iterate(MemberTypeChangeRequest.objects.filter(user=user).values()),
-        about="Times you asked to be counted as a different kind of member.",
-    )
-    archive.add_part(
-        "seats",
-        "Seats in organisations",
-        [ORGANISATION, ("is_admin", "Organisation admin"), ("created_at", "Given")],
-        iterate(
-            Seat.objects.filter(user=user).values("organisation__name", "is_admin", "created_at")
-        ),
-        about="The organisations whose membership you use.",
-    )
-    archive.add_part(
-        "seats_ended",
-        "Seats an organisation took back",
-        [ORGANISATION, ("removed_at", "Taken back"), ("emailed_at", "We told you")],
-        iterate(
-            SeatRemoval.objects.filter(user=user).values(
-                "organisation__name", "removed_at", "emailed_at"
-            )
-        ),
-        about="Seats an organisation's admin gave to someone else.",
-    )
-    archive.add_part(
-        "invitations",
-        "Invitations to your address",
-        [
-            ORGANISATION,
-            ("email", "Sent to"),
-            ("created_at", "Made"),
-            ("sent_at", "Sent"),
-            ("accepted_at", "Accepted"),
-            ("revoked_at", "Withdrawn"),
-        ],
-        iterate(
-            Invitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user)).values(
-                "organisation__name", "email", "created_at", "sent_at", "accepted_at", "revoked_at"
-            )
-        ),
-        about="Invitations to take a seat in an organisation.",
-    )
-    archive.add_part(
-        "subscriptions",
-        "Personal subscriptions",
-        [
-            ("plan__name", "Plan"),
-            ("status", "Status"),
-            ("collection_method", "How you pay"),
-            ("current_period_end", "Paid up to"),
-            ("ended_at", "Ended"),
-            ("created_at", "Started"),
-        ],
-        iterate(
-            Subscription.objects.filter(user=user).values(
-                "plan__name",
-                "status",
-                "collection_method",
-                "current_period_end",
-                "ended_at",
-                "created_at",
-            )
-        ),
-        about="The memberships you pay for yourself (card details stay with Stripe).",
-    )
-    archive.add_part(
-        "invoices",
-        "Invoices of your personal subscriptions",
-        [
-            ("number", "Invoice number"),
-            ("status", "Status"),
-            ("amount_due_pence", "Amount due in pence"),
-            ("due_date", "Due"),
-            ("created_at", "Issued"),
-        ],
-        iterate(Invoice.objects.filter(subscription__user=user).values()),
-        about="The invoices for your personal subscriptions.",
-    )
-    archive.add_part(
-        "requests_to_join",
-        "Requests to join or to pay by invoice",
-        REQUEST_COLUMNS,
-        iterate(
-            InvoiceRequest.objects.filter(requested_by=user).values(
-                *(name for name, _heading in REQUEST_COLUMNS)
-            )
-        ),
-        about="Requests you made to join for an organisation, with the billing details you gave.",
-    )
-    archive.add_part(
-        "sessions",
-        "Sign-in sessions",
-        [
-            ("created_at", "Signed in"),
-            ("last_seen_at", "Last active"),
-            ("ip", "Internet address"),
-            ("user_agent", "Browser"),
-        ],
-        iterate(UserSession.objects.filter(user=user).values()),
-        about="The browsers signed in to your account, so you can spot one that is not yours.",
-    )
-    archive.add_part(
-        "data_requests",
-        "Your requests about your data",
-        [
-            ("kind", "Request"),
-            ("source", "How it reached us"),
-            ("received_at", "Received"),
-            ("due_by", "Due by"),
-            ("state", "Status"),
-            ("outcome", "Outcome"),
-            ("closed_at", "Closed"),
-        ],
-        iterate(DataRequest.objects.filter(user=user).values()),
-        about="Your requests for a copy of your data or to delete your account, this one included.",
-    )
 
 
 def _admin_history_pseudonymise(user: User) -> None:
