@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from events.models import EventMessage, Registration
 from events.services import registrations_withdraw_for_erasure
-from network.data_rights import ErasureChoices, ExportArchive, Retention, iterate
+from network.data_rights import ErasureChoices, ExportArchive, Retention, choices_of, iterate
 
 
 def _needs_clear(past) -> int:
@@ -33,7 +33,7 @@ RETENTION = [
 COLUMNS = [
     ("event__title", "Event"),
     ("event__starts_at", "Event starts"),
-    ("status", "Status"),
+    ("status", "Status", choices_of(Registration, "status")),
     ("name", "Name you gave"),
     ("organisation_name", "Organisation you gave"),
     ("needs", "Access or dietary needs"),
@@ -51,7 +51,7 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             Registration.objects.filter(user=user)
             .order_by("pk")
-            .values(*(name for name, _heading in COLUMNS))
+            .values(*(column[0] for column in COLUMNS))
         ),
         about="Each event you registered for, with the details and needs you gave us.",
     )

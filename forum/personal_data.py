@@ -33,7 +33,7 @@ from forum.models import (
     Thread,
     ThreadReadState,
 )
-from network.data_rights import ErasureChoices, ExportArchive, Retention, iterate
+from network.data_rights import ErasureChoices, ExportArchive, Retention, choices_of, iterate
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
 # What replaces each post's text when the person chose to remove it.
@@ -68,7 +68,7 @@ def export(user, archive: ExportArchive) -> None:
         [
             ("thread__title", "Thread"),
             ("post_number", "Post number"),
-            ("state", "Status"),
+            ("state", "Status", choices_of(Post, "state")),
             ("body", "What you wrote"),
             ("created_at", "Posted"),
             ("edited_at", "Last edited"),
@@ -104,7 +104,7 @@ def export(user, archive: ExportArchive) -> None:
         [
             THREAD,
             POST_NUMBER,
-            ("reason", "Reason"),
+            ("reason", "Reason", choices_of(Report, "reason")),
             ("details", "Details you gave"),
             ("created_at", "Reported"),
         ],
@@ -136,7 +136,12 @@ def export(user, archive: ExportArchive) -> None:
     archive.add_part(
         "forum_reactions",
         "Forum reactions",
-        [THREAD, POST_NUMBER, ("kind", "Reaction"), ("created_at", "Reacted")],
+        [
+            THREAD,
+            POST_NUMBER,
+            ("kind", "Reaction", choices_of(Reaction, "kind")),
+            ("created_at", "Reacted"),
+        ],
         iterate(
             Reaction.objects.filter(user=user)
             .order_by("pk")
@@ -179,7 +184,7 @@ def export(user, archive: ExportArchive) -> None:
         "forum_preferences",
         "Forum preferences",
         [
-            ("notify_by", "How we tell you of new posts"),
+            ("notify_by", "How we tell you of new posts", choices_of(ForumPreference, "notify_by")),
             ("email_mentions", "Email when mentioned"),
             ("follow_on_post", "Follow threads you post in"),
             ("child_safety_confirmed_at", "Confirmed the child safety rules"),
@@ -191,7 +196,7 @@ def export(user, archive: ExportArchive) -> None:
         "forum_notifications",
         "Forum notifications",
         [
-            ("kind", "Kind"),
+            ("kind", "Kind", choices_of(Notification, "kind")),
             ("thread__title", "Thread"),
             POST_NUMBER,
             ("created_at", "Sent"),
@@ -208,7 +213,7 @@ def export(user, archive: ExportArchive) -> None:
         "forum_emails",
         "Forum emails sent to you",
         [
-            ("kind", "Kind"),
+            ("kind", "Kind", choices_of(ForumEmail, "kind")),
             ("thread__title", "Thread"),
             ("created_at", "Written"),
             ("sent_at", "Sent"),

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Q
 
 from insight.models import RAW_EVENT_DAYS, ActivityEvent, Kind
-from network.data_rights import ExportArchive, Retention, iterate
+from network.data_rights import ExportArchive, Retention, choices_of, iterate
 
 RETENTION = [
     Retention(
@@ -37,7 +37,7 @@ def export(user, archive: ExportArchive) -> None:
         "What you did on the site, as counted for the network's statistics (kept "
         f"{RAW_EVENT_DAYS} days)",
         [
-            ("kind", "What you did"),
+            ("kind", "What you did", choices_of(ActivityEvent, "kind")),
             ("at", "When"),
             ("subject_id", "Number of the page or item"),
             ("term", "Words searched for"),

@@ -20,7 +20,7 @@ from members.models import (
     Subscription,
     User,
 )
-from network.data_rights import ExportArchive, iterate
+from network.data_rights import ExportArchive, choices_of, iterate
 
 ORGANISATION = ("organisation__name", "Organisation")
 REQUEST_COLUMNS = [
@@ -28,7 +28,7 @@ REQUEST_COLUMNS = [
     ("plan__name", "Plan"),
     ("seats", "Seats"),
     ("purchase_order_number", "Purchase order number"),
-    ("status", "Status"),
+    ("status", "Status", choices_of(InvoiceRequest, "status")),
     ORGANISATION,
     ("organisation__billing_contact_name", "Billing contact"),
     ("organisation__billing_email", "Billing email address"),
@@ -45,8 +45,8 @@ def export(user: User, archive: ExportArchive) -> None:
             ("name", "Name"),
             ("job_title", "Job title"),
             ("organisation_name", "Organisation"),
-            ("member_type", "Member type"),
-            ("region", "Region"),
+            ("member_type", "Member type", choices_of(User, "member_type")),
+            ("region", "Region", choices_of(User, "region")),
             ("date_joined", "Joined"),
             ("last_login", "Last signed in"),
         ],
@@ -72,11 +72,11 @@ def export(user: User, archive: ExportArchive) -> None:
         "Memberships granted by staff",
         [
             ORGANISATION,
-            ("member_type", "Member type"),
+            ("member_type", "Member type", choices_of(MembershipGrant, "member_type")),
             ("seats", "Seats"),
             ("starts_on", "From"),
             ("ends_on", "Until"),
-            ("reason", "Reason"),
+            ("reason", "Reason", choices_of(MembershipGrant, "reason")),
         ],
         iterate(
             MembershipGrant.objects.filter(user=user).values(
@@ -90,10 +90,18 @@ def export(user: User, archive: ExportArchive) -> None:
         "Requests to change member type",
         [
             ("created_at", "Asked"),
-            ("current_type", "Member type then"),
-            ("requested_type", "Member type asked for"),
+            (
+                "current_type",
+                "Member type then",
+                choices_of(MemberTypeChangeRequest, "current_type"),
+            ),
+            (
+                "requested_type",
+                "Member type asked for",
+                choices_of(MemberTypeChangeRequest, "requested_type"),
+            ),
             ("reason", "Your reason"),
-            ("status", "Status"),
+            ("status", "Status", choices_of(MemberTypeChangeRequest, "status")),
             ("decision_note", "Staff's note on the decision"),
         ],
         iterate(MemberTypeChangeRequest.objects.filter(user=user).values()),
@@ -142,8 +150,8 @@ def export(user: User, archive: ExportArchive) -> None:
         "Personal subscriptions",
         [
             ("plan__name", "Plan"),
-            ("status", "Status"),
-            ("collection_method", "How you pay"),
+            ("status", "Status", choices_of(Subscription, "status")),
+            ("collection_method", "How you pay", choices_of(Subscription, "collection_method")),
             ("current_period_end", "Paid up to"),
             ("ended_at", "Ended"),
             ("created_at", "Started"),
@@ -165,7 +173,7 @@ def export(user: User, archive: ExportArchive) -> None:
         "Invoices of your personal subscriptions",
         [
             ("number", "Invoice number"),
-            ("status", "Status"),
+            ("status", "Status", choices_of(Invoice, "status")),
             ("amount_due_pence", "Amount due in pence"),
             ("due_date", "Due"),
             ("created_at", "Issued"),
@@ -179,7 +187,7 @@ def export(user: User, archive: ExportArchive) -> None:
         REQUEST_COLUMNS,
         iterate(
             InvoiceRequest.objects.filter(requested_by=user).values(
-                *(name for name, _heading in REQUEST_COLUMNS)
+                *(column[0] for column in REQUEST_COLUMNS)
             )
         ),
         about="Requests you made to join for an organisation, with the billing details you gave.",
@@ -200,11 +208,11 @@ def export(user: User, archive: ExportArchive) -> None:
         "data_requests",
         "Your requests about your data",
         [
-            ("kind", "Request"),
-            ("source", "How it reached us"),
+            ("kind", "Request", choices_of(DataRequest, "kind")),
+            ("source", "How it reached us", choices_of(DataRequest, "source")),
             ("received_at", "Received"),
             ("due_by", "Due by"),
-            ("state", "Status"),
+            ("state", "Status", choices_of(DataRequest, "state")),
             ("outcome", "Outcome"),
             ("closed_at", "Closed"),
         ],

@@ -26,7 +26,9 @@ Each app owns the personal data it stores. Its `<app>/personal_data.py` may defi
     Add this app's parts of one person's data to their download: one
     `archive.add_part(...)` per kind of data, with its columns as (field, heading)
     pairs (the heading in plain English, as the person reads it) and a sentence saying
-    what the part is. Rows come from a callable returning a
+    what the part is. A column of stored codes (a status, a region) takes its model
+    field's choices as a third item, `choices_of(Model, "status")`, so the CSV and the
+    index show "Active" where the JSON keeps `active`. Rows come from a callable returning a
     fresh iterator (use `.values(...).iterator()`), so a large account is streamed and
     never held in memory. Only that person's rows, never anyone else's. Files the
     person uploaded go in too, with `archive.add_file(...)` after the part listing them.
@@ -59,7 +61,7 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -233,6 +235,29 @@ def _readable(value: Any) -> str:
     return str(value)
 
 
+# A column of a part: (field, heading), or (field, heading, shown) where `shown` is how the
+# CSV and the index write its values: the model field's choices (each stored code shown
+# as its label) or a function of the value (pence as pounds). The JSON keeps the value.
+Column = tuple[str, str] | tuple[str, str, Sequence[tuple[Any, Any]] | Callable[[Any], str]]
+
+
+def choices_of(model: type[Model], name: str) -> list[tuple[Any, Any]]:
+    """The choices of `model`'s field `name`, as a column's third item: taken from the
+    field itself, so the download's labels are always the site's."""
+    return list(model._meta.get_field(name).flatchoices)
+
+
+def _shown(column: Column) -> Callable[[Any], Any]:
+    """How the CSV and the index write a column's values (see `Column`)."""
+    if len(column) < 3:
+        return lambda value: value
+    how = column[2]
+    if callable(how):
+        return lambda value: value if value is None else how(value)
+    labels = {code: str(label) for code, label in how}
+    return lambda value: labels.get(value, value)
+
+
 @dataclass
 class ExportPart:
     name: str
@@ -260,17 +285,19 @@ class ExportArchive:
         self,
         name: str,
         title: str,
-        columns: Sequence[tuple[str, str]],
+        columns: Sequence[Column],
         rows: Callable[[], Iterable[Mapping[str, Any]]],
         *,
         about: str = "",
     ) -> None:
         """Add one part. `columns` are (field, heading) pairs: the field is the key in
         each row and in the JSON, the heading names the column for people (CSV and the
-        index). `about` is a sentence saying what the part is. `rows` is called twice
-        (JSON, then CSV): each call returns a fresh iterator over dicts."""
-        fields = [name for name, _heading in columns]
-        headings = [heading for _name, heading in columns]
+        index); a third item says how people read its values (see `Column`). `about` is
+        a sentence saying what the part is. `rows` is called twice (JSON, then CSV):
+        each call returns a fresh iterator over dicts."""
+        fields = [column[0] for column in columns]
+        headings = [column[1] for column in columns]
+        shown_as = [(column[0], _shown(column)) for column in columns]
         count = 0
         with self.zip.open(f"{name}.json", "w", force_zip64=True) as raw:
             out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
@@ -288,9 +315,10 @@ class ExportArchive:
             writer = csv.writer(out)
             writer.writerow(headings)
             for row in rows():
-                writer.writerow([_cell(row.get(f)) for f in fields])
+                values = [show(row.get(f)) for f, show in shown_as]
+                writer.writerow([_cell(value) for value in values])
                 if shown is not None and len(shown) < INDEX_ROWS:
-                    shown.append([_readable(row.get(f)) for f in fields])
+                    shown.append([_readable(value) for value in values])
             out.flush()
             out.detach()
         self.parts.append(

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from network.data_rights import ErasureChoices, ExportArchive, Retention, iterate
-from newsletter.models import Consent, Delivery, DigestDelivery, Subscriber
+from network.data_rights import ErasureChoices, ExportArchive, Retention, choices_of, iterate
+from newsletter.models import Consent, Delivery, DigestDelivery, DigestPeriod, Subscriber
 
 YEAR = timedelta(days=365)
 
@@ -51,7 +51,7 @@ def export(user, archive: ExportArchive) -> None:
         [
             ("email", "Email address"),
             ("name", "Name"),
-            ("state", "Status"),
+            ("state", "Status", choices_of(Subscriber, "state")),
             ("weekly_digest", "Weekly digest"),
             ("daily_digest", "Daily digest"),
             ("created_at", "Signed up"),
@@ -66,7 +66,7 @@ def export(user, archive: ExportArchive) -> None:
         "Newsletter consents",
         [
             ("created_at", "When"),
-            ("action", "What you did"),
+            ("action", "What you did", choices_of(Consent, "action")),
             ("form", "Where"),
             ("text", "The words you agreed to"),
             ("choices", "Your choices"),
@@ -84,7 +84,7 @@ def export(user, archive: ExportArchive) -> None:
         [
             ("edition__subject", "Newsletter"),
             ("email", "Sent to"),
-            ("state", "Status"),
+            ("state", "Status", choices_of(Delivery, "state")),
             ("sent_at", "Sent"),
         ],
         iterate(
@@ -97,7 +97,11 @@ def export(user, archive: ExportArchive) -> None:
     archive.add_part(
         "newsletter_digests",
         "Digests sent to you",
-        [("period__kind", "Digest"), ("state", "Status"), ("sent_at", "Sent")],
+        [
+            ("period__kind", "Digest", choices_of(DigestPeriod, "kind")),
+            ("state", "Status", choices_of(DigestDelivery, "state")),
+            ("sent_at", "Sent"),
+        ],
         iterate(
             DigestDelivery.objects.filter(subscriber__in=subscribers)
             .order_by("pk")

@@ -85,3 +85,15 @@ def test_the_index_needs_nothing_from_the_internet():
 
     assert b"<style>" in page
     assert b"http://" not in page and b"https://" not in page and b"<link" not in page
+
+
+def test_a_column_with_choices_shows_their_labels_to_people_and_the_codes_to_software():
+    states = [("held", "Held for moderation"), ("visible", "Visible")]
+    columns = [("body", "What you wrote"), ("state", "Status", states)]
+    archive = _archive(
+        [("forum_posts", "Forum posts", columns, [{"body": "Rota", "state": "held"}])]
+    )
+
+    assert "Rota,Held for moderation" in archive.read("forum_posts.csv").decode("utf-8-sig")
+    assert "<td>Held for moderation</td>" in archive.read("index.html").decode()
+    assert json.loads(archive.read("forum_posts.json")) == [{"body": "Rota", "state": "held"}]

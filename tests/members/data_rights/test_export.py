@@ -1,5 +1,6 @@
 """The download holds every part of a person's data, and nothing of anyone else's."""
 
+import csv
 import io
 import json
 import zipfile
@@ -10,7 +11,7 @@ from django.core.files.storage import storages
 from events.models import Registration
 from forum.models import PostBookmark, Report
 from members import data_rights
-from members.models import DataRequest, InvoiceRequest, SeatRemoval
+from members.models import DataRequest, InvoiceRequest, Region, SeatRemoval
 from network.models import ContactMessage
 from newsletter.models import Subscriber
 from practice_library.models import Bookmark, RecentRead
@@ -194,3 +195,43 @@ def test_every_part_of_the_download_has_plain_english_csv_headings():
         if name.endswith(".csv"):
             header = archive.read(name).decode("utf-8-sig").splitlines()[0]
             assert "_" not in header, (name, header)
+
+
+def _csv_rows(archive: zipfile.ZipFile, part: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(archive.read(f"{part}.csv").decode("utf-8-sig"))))
+
+
+def test_the_csv_and_index_show_each_status_and_choice_in_words_not_its_stored_code():
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    user.region = Region.YORKSHIRE
+    user.save()
+
+    archive = _export(user)
+
+    [subscription] = _csv_rows(archive, "subscriptions")
+    assert (subscription["Status"], subscription["How you pay"]) == ("Active", "Card")
+    assert _csv_rows(archive, "profile")[0]["Region"] == "Yorkshire and the Humber"
+    assert _csv_rows(archive, "forum_posts")[0]["Status"] == "Visible"
+    assert _csv_rows(archive, "event_registrations")[0]["Status"] == "Confirmed"
+    assert _csv_rows(archive, "newsletter_subscription")[0]["Status"] == "Subscribed"
+    assert _csv_rows(archive, "data_requests")[0]["Request"].startswith("Access")
+    page = archive.read("index.html").decode()
+    assert "<td>Yorkshire and the Humber</td>" in page and "<td>Card</td>" in page
+    for code in ("yorkshire", "charge_automatically", "active", "visible", "confirmed"):
+        assert f"<td>{code}</td>" not in page
+
+
+def test_the_json_keeps_the_stored_codes_for_other_software():
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    user.region = Region.YORKSHIRE
+    user.save()
+
+    archive = _export(user)
+
+    [subscription] = json.loads(archive.read("subscriptions.json"))
+    assert (subscription["status"], subscription["collection_method"]) == (
+        "active",
+        "charge_automatically",
+    )
+    assert json.loads(archive.read("profile.json"))[0]["region"] == "yorkshire"
+    assert json.loads(archive.read("event_registrations.json"))[0]["status"] == "confirmed"
