@@ -20,6 +20,7 @@ from members.models import (
     Subscription,
     User,
 )
+from members.models.subscriptions import pounds_text
 from network.data_rights import ExportArchive, choices_of, iterate
 
 ORGANISATION = ("organisation__name", "Organisation")
@@ -174,7 +175,8 @@ def export(user: User, archive: ExportArchive) -> None:
         [
             ("number", "Invoice number"),
             ("status", "Status", choices_of(Invoice, "status")),
-            ("amount_due_pence", "Amount due in pence"),
+            # Pounds as the site writes them; the JSON keeps the pence Stripe counts in.
+            ("amount_due_pence", "Amount due", pounds_text),
             ("due_date", "Due"),
             ("created_at", "Issued"),
         ],

@@ -18,6 +18,7 @@ from practice_library.models import Bookmark, RecentRead
 from tests.events.factories import EventFactory
 from tests.forum.factories import thread_with_posts
 from tests.members.factories import (
+    InvoiceFactory,
     OrganisationFactory,
     PlanFactory,
     SeatFactory,
@@ -235,3 +236,14 @@ def test_the_json_keeps_the_stored_codes_for_other_software():
     )
     assert json.loads(archive.read("profile.json"))[0]["region"] == "yorkshire"
     assert json.loads(archive.read("event_registrations.json"))[0]["status"] == "confirmed"
+
+
+def test_invoice_amounts_read_in_pounds_in_the_csv_and_index_and_in_pence_in_the_json():
+    user = UserFactory(name="Dana Whitfield", email="dana@example.org")
+    InvoiceFactory(subscription=SubscriptionFactory(user=user), amount_due_pence=24750)
+
+    archive = _export(user)
+
+    assert _csv_rows(archive, "invoices")[0]["Amount due"] == "£247.50"
+    assert "<td>£247.50</td>" in archive.read("index.html").decode()
+    assert json.loads(archive.read("invoices.json"))[0]["amount_due_pence"] == 24750
