@@ -209,13 +209,17 @@ INDEX_ROWS = 50
 
 
 def _cell(value: Any) -> str:
-    """A value as a CSV cell: times in UK time, to the second; yes or no."""
+    """A value as a CSV cell: times in UK time, to the second; yes or no; a list or
+    mapping (the choices a consent recorded) as JSON, as the index shows it, rather
+    than Python's own spelling of it."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     elif isinstance(value, bool):
         value = "Yes" if value else "No"
+    elif isinstance(value, (list, dict)):
+        value = json.dumps(value, cls=DjangoJSONEncoder)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 

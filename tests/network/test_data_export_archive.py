@@ -97,3 +97,15 @@ def test_a_column_with_choices_shows_their_labels_to_people_and_the_codes_to_sof
     assert "Rota,Held for moderation" in archive.read("forum_posts.csv").decode("utf-8-sig")
     assert "<td>Held for moderation</td>" in archive.read("index.html").decode()
     assert json.loads(archive.read("forum_posts.json")) == [{"body": "Rota", "state": "held"}]
+
+
+def test_the_csv_writes_recorded_choices_as_json_like_the_index():
+    columns = [("choices", "Your choices")]
+    chosen = {"weekly_digest": True, "newsletters": ["network-newsletter"]}
+    archive = _archive([("newsletter_consents", "Consents", columns, [{"choices": chosen}])])
+
+    [_header, [cell]] = csv.reader(
+        io.StringIO(archive.read("newsletter_consents.csv").decode("utf-8-sig"))
+    )
+
+    assert json.loads(cell) == chosen
