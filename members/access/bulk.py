@@ -3,7 +3,7 @@ editions, forum notifications) where asking is_member() per person is too slow."
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -155,7 +155,13 @@ def membership_changes(*, start: datetime, end: datetime) -> MembershipChanges:
     started = Subscription.objects.exclude(
         status__in=[SubscriptionStatus.INCOMPLETE, SubscriptionStatus.INCOMPLETE_EXPIRED]
     )
-    first_day, last_day = timezone.localdate(start), timezone.localdate(end)
+    first_day = timezone.localdate(start)
+    # `end` is exclusive (midnight after the period's last day, or now): the day it
+    # falls on may be outside the period.
+    last_day = timezone.localdate(end - timedelta(microseconds=1))
+    # A grant gives access through its ends_on day and lapses only after it: one ending
+    # today (the last day of the dashboard's periods) is still held.
+    ended_by = min(last_day + timedelta(days=1), timezone.localdate())
     subscriptions_at_start = (
         started.filter(created_at__lt=start).exclude(ended_at__lt=start).count()
     )
@@ -164,11 +170,11 @@ def membership_changes(*, start: datetime, end: datetime) -> MembershipChanges:
     ).count()
     joined = (
         started.filter(created_at__gte=start, created_at__lt=end).count()
-        + MembershipGrant.objects.filter(starts_on__gt=first_day, starts_on__lt=last_day).count()
+        + MembershipGrant.objects.filter(starts_on__gt=first_day, starts_on__lte=last_day).count()
     )
     lapsed = (
         started.filter(ended_at__gte=start, ended_at__lt=end).count()
-        + MembershipGrant.objects.filter(ends_on__gte=first_day, ends_on__lt=last_day).count()
+        + MembershipGrant.objects.filter(ends_on__gte=first_day, ends_on__lt=ended_by).count()
     )
     return MembershipChanges(
         at_start=subscriptions_at_start + grants_at_start, joined=joined, lapsed=lapsed

@@ -100,6 +100,36 @@ def test_churn_is_memberships_ended_over_those_held_at_the_start():
     assert rows[3][1] == "25.0%"
 
 
+def test_a_staff_grant_ending_today_is_still_held_not_lapsed():
+    today = timezone.localdate()
+    GrantFactory(starts_on=today - timedelta(days=100), ends_on=today)
+    period, _ = _period()  # the last 30 days, today the last
+
+    changes = access.membership_changes(start=period.start, end=period.end)
+
+    assert (changes.at_start, changes.lapsed) == (1, 0)
+
+
+def test_a_staff_grant_lapses_the_day_after_its_last_day():
+    today = timezone.localdate()
+    GrantFactory(starts_on=today - timedelta(days=100), ends_on=today - timedelta(days=1))
+    period, _ = _period()
+
+    changes = access.membership_changes(start=period.start, end=period.end)
+
+    assert (changes.at_start, changes.lapsed) == (1, 1)
+
+
+def test_a_staff_grant_ending_on_the_last_day_of_the_period_before_lapses_in_that_period():
+    period, previous = _period()
+    GrantFactory(starts_on=previous.first - timedelta(days=10), ends_on=previous.last)
+
+    before = access.membership_changes(start=previous.start, end=previous.end)
+    now = access.membership_changes(start=period.start, end=period.end)
+
+    assert (before.lapsed, now.at_start, now.lapsed) == (1, 0, 0)
+
+
 def test_seats_used_and_bought_per_organisation():
     paying = OrganisationFactory(name="Paying Homes")
     SubscriptionFactory(
