@@ -1,6 +1,7 @@
 """Plans, subscriptions (the local copy of Stripe's) and their statuses."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -35,7 +36,12 @@ class Plan(models.Model):
         "price of all the seats it includes (its Stripe Price is per seat: this divided by "
         "the seats)."
     )
-    seats = models.PositiveIntegerField(default=1, help_text="Seats included (1 for individuals).")
+    seats = models.PositiveIntegerField(
+        default=1,
+        # The price is divided by the seats (price_pence_for, the dashboard's revenue).
+        validators=[MinValueValidator(1, "A plan includes at least one seat: give 1 or more.")],
+        help_text="Seats included (1 for individuals).",
+    )
     included = models.TextField(
         blank=True, help_text="What the plan includes, one item per line (shown on the page)."
     )
@@ -54,6 +60,7 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=Q(holder="organisation") | Q(seats=1), name="individual_plan_one_seat"
             ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="plan_at_least_one_seat"),
         ]
 
     def __str__(self) -> str:

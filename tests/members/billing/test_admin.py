@@ -1,9 +1,10 @@
 """Billing in the admin: read-mostly subscriptions, invoices, requests and Stripe events."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from members.models import Invoice, InvoiceRequest, StripeEvent, Subscription
+from members.models import Invoice, InvoiceRequest, Plan, StripeEvent, Subscription
 from tests.members.factories import OrganisationFactory, PlanFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,3 +169,24 @@ def test_a_new_price_given_with_its_stripe_price_gives_no_warning(staff_client):
     plan.refresh_from_db()
     assert (plan.price_pence, plan.stripe_price_id) == (15000, "price_1Qnew")
     assert "Stripe still charges" not in response.content.decode()
+
+
+def test_a_plan_with_no_seats_is_refused_beside_the_field(staff_client):
+    plan = PlanFactory(slug="council", organisation=True, seats=10)
+    url = reverse("admin:members_plan_change", args=[plan.pk])
+
+    response = staff_client.post(url, plan_form(plan, seats=0))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["seats"] == [
+        "A plan includes at least one seat: give 1 or more."
+    ]
+    plan.refresh_from_db()
+    assert plan.seats == 10
+
+
+def test_the_database_refuses_a_plan_with_no_seats():
+    plan = PlanFactory(slug="council", organisation=True, seats=10)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Plan.objects.filter(pk=plan.pk).update(seats=0)
