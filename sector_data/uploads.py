@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import slugify
@@ -23,6 +24,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # More problems than this and the rest are counted, not listed: a file with a wrong
 # column breaks every row the same way.
 MAX_PROBLEMS_LISTED = 200
+# How far down a file to look for headings that are not on its first line.
+HEADER_SEARCH_LINES = 10
 # How statistical releases mark a cell with no figure (DfE and ONS conventions): these
 # are skipped, not refused. x: suppressed, c: confidential, z: not applicable, ..: none.
 NO_FIGURE = {"", "x", "c", "z", "..", ":", "-", "n/a", "na"}
@@ -115,6 +118,10 @@ def read_table(uploaded: UploadedFile) -> tuple[list[str], Iterator[tuple[int, l
     except StopIteration:
         raise UploadError("The file has no header line.") from None
     header = [cell.strip() for cell in header]
+    # Read ahead a little to tell a misplaced header from a wrong one, and put it back.
+    ahead = list(islice(lines, HEADER_SEARCH_LINES))
+    _check_header_placed(header, ahead)
+    lines = chain(ahead, lines)
     # Columns are found by their heading: of two with one heading, one would be read
     # and the other dropped unseen.
     seen: set[str] = set()
@@ -126,6 +133,29 @@ def read_table(uploaded: UploadedFile) -> tuple[list[str], Iterator[tuple[int, l
             )
         seen.add(name.lower())
     return header, lines
+
+
+def _check_header_placed(header: list[str], ahead: list[tuple[int, list[str]]]) -> None:
+    """Refuse, saying what to do, the two files whose every column would be "missing":
+    one saved with semicolons between its cells (as Excel does in much of Europe), and
+    one with a title or notes above its headings. Every dataset has at least a year and
+    a measure column, so a first line with one cell in it is not a header."""
+    filled = [cell for cell in header if cell]
+    if len(filled) == 1 and ";" in filled[0]:
+        raise UploadError(
+            "The cells of this file are separated by semicolons, not commas. Save it again "
+            "as “CSV (comma delimited)” (or as an Excel .xlsx file) and upload that."
+        )
+    if len(filled) > 1:
+        return
+    for line, cells in ahead:
+        if sum(1 for cell in cells if cell) > 1:
+            above = f"“{filled[0]}”" if filled else "nothing"
+            raise UploadError(
+                f"The column headings must be on the first line, but it holds {above} and "
+                f"they seem to start on line {line}. Delete the lines above the headings (a "
+                "title or notes) and upload the file again."
+            )
 
 
 def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:

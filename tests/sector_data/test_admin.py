@@ -138,3 +138,48 @@ def test_a_refused_upload_asks_for_a_file_again(staff_client):
     text = response.content.decode()
     assert "You chose “notes.txt”" in text
     assert "March figures" in text
+
+
+def test_a_file_saved_with_semicolons_is_refused_with_how_to_save_it(staff_client):
+    dataset = mapped_dataset()
+    text = "Year;Region;Council;Homes;Places\n2023;;Northmoor;12;44\n"
+    response = staff_client.post(
+        upload_url(dataset),
+        {"file": SimpleUploadedFile("figures.csv", text.encode()), "note": "March figures"},
+    )
+
+    content = response.content.decode()
+    assert "separated by semicolons, not commas" in content
+    assert "“CSV (comma delimited)”" in content
+    assert "is missing" not in content
+    assert "March figures" in content
+    assert not Observation.objects.exists()
+
+
+def test_a_title_above_the_headings_is_refused_with_the_line_they_start_on(staff_client):
+    dataset = mapped_dataset()
+    rows = [
+        ["Children's homes by council, 2023", "", "", "", ""],
+        ["", "", "", "", ""],
+        ["Year", "Region", "Council", "Homes", "Places"],
+        ["2023", "", "Northmoor", "12", "44"],
+    ]
+
+    response = staff_client.post(upload_url(dataset), {"file": csv_file(rows), "note": "March"})
+
+    content = response.content.decode()
+    assert "they seem to start on line 3" in content
+    assert "Delete the lines above the headings" in content
+    assert "is missing" not in content
+    assert "March" in content
+    assert not Observation.objects.exists()
+
+
+def test_a_first_file_with_a_title_above_its_headings_maps_no_columns(staff_client):
+    dataset = DatasetFactory()
+    rows = [["Homes by region"], ["Year", "Region", "Homes"], ["2023", "London", "12"]]
+
+    response = staff_client.post(upload_url(dataset), {"file": csv_file(rows)})
+
+    assert "they seem to start on line 2" in response.content.decode()
+    assert not dataset.columns.exists()
