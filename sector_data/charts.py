@@ -106,6 +106,9 @@ def _config(data: ChartData | None, *, narrow: bool = False, drawn: int = 0) -> 
     if narrow:
         config["width"], config["height"] = NARROW_WIDTH, NARROW_HEIGHT
         config["legend_at_bottom_columns"] = 1
+        # The last year is written centred on the right edge of the plot: at the phone's
+        # 340 units, half of "2019" is wider than the usual margin and was cut to "201".
+        config["margin_right"] = 24
         if data is not None and not data.horizontal and drawn > 6:
             config["x_labels_major_every"] = 2
             config["show_minor_x_labels"] = False

@@ -4,7 +4,13 @@ stylesheet that replaces pygal's inline one kept in step with it."""
 import pytest
 from lxml import etree
 
-from sector_data.charts import STYLESHEET_PATH, chart_stylesheet, chart_svg
+from sector_data.charts import (
+    NARROW_HEIGHT,
+    NARROW_WIDTH,
+    STYLESHEET_PATH,
+    chart_stylesheet,
+    chart_svg,
+)
 from sector_data.models import ChartKind, Unit
 from sector_data.selectors.chart_data import format_value
 from sector_data.selectors.figures import chart_data, current_versions
@@ -133,6 +139,27 @@ def test_a_phone_s_line_over_years_with_years_missing_writes_every_other_year():
 
     labels = [text.text for text in svg.iter(f"{SVG}text") if (text.text or "").startswith("20")]
     assert labels == [str(year) for year in range(2009, 2020, 2)]
+
+
+def test_a_phone_s_line_writes_its_last_year_whole_inside_the_drawing():
+    # "201" for 2019 at the right edge of the unregulated placements chart, before.
+    dataset = mapped_dataset(
+        columns=[("Year", "year", "", ""), ("Placed", "measure", "Placed", "count")]
+    )
+    upload(dataset, [["Year", "Placed"], ["2009", "2900"], ["2019", "6100"]])
+    chart = ChartFactory(title="Unregulated placements", measure=dataset.measures.get())
+    version = current_versions([dataset.pk])[dataset.pk]
+    data = chart_data(chart, version=version, place=Place())
+
+    svg = etree.fromstring(str(chart_svg(data, element_id="chart-1-narrow", narrow=True)))
+
+    plot = next(g for g in svg.iter(f"{SVG}g") if g.get("class") == "plot")
+    plot_left = float(plot.get("transform").removeprefix("translate(").split(",")[0])
+    last = [text for text in svg.iter(f"{SVG}text") if text.text == "2019"][-1]
+    # Centred on its point; digits at 15 px are at most about 0.64 em wide.
+    half_width = len(last.text) * 0.64 * 15 / 2
+    assert plot_left + float(last.get("x")) + half_width <= NARROW_WIDTH
+    assert svg.get("viewBox") == f"0 0 {NARROW_WIDTH} {NARROW_HEIGHT}"
 
 
 @pytest.mark.parametrize(
