@@ -29,6 +29,9 @@ def chart_csv_text(data: ChartData, *, place: Place) -> str:
             f"figures updated {updated:%-d %B %Y}"
         )
     lines.append(f"Place: {place.name}")
+    # What the page says beside the chart (whose figures, none for a council, how rates
+    # are worked out) holds for the figures wherever they are read.
+    lines.extend(f"Note: {note}" for note in data.notes)
     if data.illustrative:
         lines.append(ILLUSTRATIVE_LABEL)
     for line in lines:

@@ -241,6 +241,19 @@ def test_a_datasets_method_notes_are_shown_with_its_charts_and_in_their_csv(
     )
 
 
+def test_a_chart_s_notes_are_in_its_csv_above_the_table(client, member, data_page, severnside):
+    # The page said Severnside has no figures; the CSV, an empty table, said nothing.
+    chart = data_page.charts.get(title="Homes by rating")
+    client.force_login(member)
+
+    text = chart_csv(client, data_page, f"chart-{chart.pk}", "?council=severnside")
+
+    lines = text.split("\r\n\r\n", 1)[0].splitlines()
+    assert "Note: Figures for Severnside (fictional)." in lines
+    assert "Note: This dataset has no figures for Severnside (fictional)." in lines
+    assert text.split("\r\n\r\n", 1)[1].startswith("Year,")
+
+
 def test_every_chart_and_table_of_illustrative_data_says_so(client, member, data_page):
     client.force_login(member)
 
