@@ -16,12 +16,13 @@ children, so a region is compared with its councils on the same footing.
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from sector_data.models import (
     Chart,
     ChartDimension,
     ChartKind,
+    Council,
     DatasetVersion,
     Level,
     Measure,
@@ -122,12 +123,28 @@ class _Rates(_Figures):
         super().__init__(measure)
         self.totals: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.council_rates: dict[tuple, float] = {}
+        # Which councils the rates come from (by "england" and by region), the years of
+        # their child populations, and how many councils each place has in all.
+        self.councils_used: dict[str, set[int]] = defaultdict(set)
+        self.population_years: set[int] = set()
+        self.councils_in_all: dict[str, int] = {}
 
     def add_council(
-        self, region: str, council_id: int, year: int, dim: str, total: float, population: int
+        self,
+        region: str,
+        council_id: int,
+        year: int,
+        dim: str,
+        total: float,
+        population: int,
+        population_year: int | None = None,
     ) -> None:
         self.years.add(year)
         self.dim_values.add(dim)
+        self.councils_used["england"].add(council_id)
+        self.councils_used[region].add(council_id)
+        if population_year:
+            self.population_years.add(population_year)
         for key in (("england", "", year, dim), ("region", region, year, dim)):
             self.totals[key][0] += total
             self.totals[key][1] += population
@@ -153,7 +170,14 @@ def _figures(
         figures = _Rates(measure)
         grouped = (
             rows.filter(level=Level.COUNCIL, council__child_population__gt=0)
-            .values("region", "council_id", "council__child_population", "year", *dim_columns)
+            .values(
+                "region",
+                "council_id",
+                "council__child_population",
+                "council__population_year",
+                "year",
+                *dim_columns,
+            )
             .annotate(total=Sum("value"))
             .order_by()
         )
@@ -165,7 +189,11 @@ def _figures(
                 row[dim_field] if dim_field else "",
                 row["total"],
                 row["council__child_population"],
+                row["council__population_year"],
             )
+        by_region = Council.objects.values_list("region").annotate(n=Count("pk")).order_by()
+        figures.councils_in_all = dict(by_region)
+        figures.councils_in_all["england"] = sum(figures.councils_in_all.values())
         if place.council is not None:
             figures.council = {
                 (year, dim): rate
@@ -221,6 +249,8 @@ def chart_data(
     if chart.per_10k_children and not measure.additive:
         data.notes.append("Rates per 10,000 children need a count; this measure is not one.")
     comparisons = places_compared(place)
+    if per_10k and years:
+        data.notes.extend(_rate_notes(figures, comparisons))
     kind, region, name = comparisons[-1]
     if chart.kind == ChartKind.REGION_BARS:
         _region_bars(data, figures, years, comparisons)
@@ -238,6 +268,31 @@ def chart_data(
     if place.council is not None and not figures.council:
         data.notes.append(f"This dataset has no figures for {place.council.name}.")
     return data
+
+
+def _rate_notes(figures: _Rates, comparisons) -> list[str]:
+    """Which child populations the rates use and, for England and the region, from how
+    many of their councils: a rate from 3 councils otherwise read as a national one."""
+    years = sorted(figures.population_years)
+    if not years:
+        used = "the child population held for each council"
+    elif len(years) == 1:
+        used = f"each council's child population in {years[0]}"
+    else:
+        used = f"each council's latest child population, from {years[0]} to {years[-1]}"
+    notes = [f"Rates per 10,000 children use {used}, for every year shown."]
+    for kind, region, name in comparisons:
+        if kind == "council":
+            continue
+        key = "england" if kind == "england" else region
+        used_here, in_all = len(figures.councils_used[key]), figures.councils_in_all.get(key, 0)
+        if used_here < in_all:
+            others = "the other has" if in_all - used_here == 1 else "the others have"
+            notes.append(
+                f"The rate for {name} comes from {used_here} of its {in_all} councils: "
+                f"{others} no figures in this dataset or no child population on record."
+            )
+    return notes
 
 
 def _region_bars(data: ChartData, figures: _Figures, years: list[int], comparisons) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from lxml import html
 
 from members.models import Organisation
-from sector_data.models import ILLUSTRATIVE_LABEL, Licence
+from sector_data.models import ILLUSTRATIVE_LABEL, Council, Licence
 from tests.sector_data.factories import ChartFactory, CouncilFactory, DataPageFactory, upload
 from tests.sector_data.helpers import (
     chart_ids,
@@ -252,6 +252,35 @@ def test_a_chart_s_notes_are_in_its_csv_above_the_table(client, member, data_pag
     assert "Note: Figures for Severnside (fictional)." in lines
     assert "Note: This dataset has no figures for Severnside (fictional)." in lines
     assert text.split("\r\n\r\n", 1)[1].startswith("Year,")
+
+
+def test_rates_say_which_child_population_they_use_and_from_how_many_councils(
+    client, member, data_page
+):
+    # After a partial upload England's rate came from 3 councils and read as a national one.
+    Council.objects.update(population_year=2023)
+    CouncilFactory(name="Eastvale (fictional)", child_population=None)  # no population
+    CouncilFactory(name="Westmere (fictional)", child_population=40_000)  # no figures
+    chart = data_page.charts.get(title="Places per 10,000 children")
+    client.force_login(member)
+
+    tree = page_tree(client.get(page_url(data_page)))
+    text = chart_csv(client, data_page, f"chart-{chart.pk}")
+
+    population = (
+        "Rates per 10,000 children use each council's child population in 2023, for every "
+        "year shown."
+    )
+    coverage = (
+        "The rate for England comes from 3 of its 5 councils: the others have no figures in "
+        "this dataset or no child population on record."
+    )
+    section = tree.xpath(f"//section[@aria-labelledby='chart-{chart.pk}-heading']")[0]
+    assert population in section.text_content()
+    assert coverage in section.text_content()
+    header = text.split("\r\n\r\n", 1)[0]
+    assert f'"Note: {population}"' in header.splitlines()
+    assert f"Note: {coverage}" in header.splitlines()
 
 
 def test_every_chart_and_table_of_illustrative_data_says_so(client, member, data_page):
