@@ -47,7 +47,8 @@ def test_member_downloads_their_data_and_opens_the_zip(page, tmp_path):
     archive.extractall(tmp_path)
     page.goto((tmp_path / "index.html").as_uri())
     page.get_by_role("heading", name="Your data from the English Residential Network").wait_for()
-    page.get_by_role("rowheader", name="Forum posts", exact=True).wait_for()
+    page.get_by_role("heading", name="Forum posts", exact=True).wait_for()
+    page.get_by_role("cell", name="Rotas over Christmas").first.wait_for()
     page.get_by_role("link", name="profile.csv").wait_for()
     assert_accessible(page)
 
