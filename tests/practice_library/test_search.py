@@ -22,6 +22,21 @@ from tests.practice_library.factories import ResourceFactory, ResourceTypeFactor
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def searched_terms_recorded():
+    """The terms of searches that found nothing, as the activity signal records them."""
+    from network import activity
+
+    heard = []
+
+    def listen(**kwargs):
+        heard.append(kwargs["term"])
+
+    activity.activity.connect(listen)
+    yield heard
+    activity.activity.disconnect(listen)
+
+
 def local(*args: int) -> datetime:
     """An aware datetime in the site's time zone (Europe/London)."""
     return datetime(*args, tzinfo=timezone.get_current_timezone())
@@ -653,23 +668,12 @@ def test_a_search_of_only_common_words_says_they_are_too_common_to_search_on(cli
 
 
 def test_a_search_of_only_common_words_is_not_recorded_as_missing_from_the_library(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, searched_terms_recorded
 ):
-    from network import activity
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(URL, {"q": "the and of"})
 
-    heard = []
-
-    def listen(**kwargs):
-        heard.append(kwargs["term"])
-
-    activity.activity.connect(listen)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            client.get(URL, {"q": "the and of"})
-    finally:
-        activity.activity.disconnect(listen)
-
-    assert heard == []
+    assert searched_terms_recorded == []
 
 
 def test_common_words_beside_a_rarer_one_are_left_out_of_the_search(client):
@@ -879,24 +883,13 @@ def test_a_kept_search_page_holds_nothing_of_the_member_who_searched_first(clien
 
 
 def test_a_search_that_finds_nothing_is_recorded_each_time_also_when_kept(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, searched_terms_recorded
 ):
-    from network import activity
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(URL, {"q": "Staffing Rotas"})
+        client.get(URL, {"q": "Staffing Rotas"})
 
-    heard = []
-
-    def listen(**kwargs):
-        heard.append(kwargs["term"])
-
-    activity.activity.connect(listen)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            client.get(URL, {"q": "Staffing Rotas"})
-            client.get(URL, {"q": "Staffing Rotas"})
-    finally:
-        activity.activity.disconnect(listen)
-
-    assert heard == ["staffing rotas", "staffing rotas"]
+    assert searched_terms_recorded == ["staffing rotas", "staffing rotas"]
 
 
 @postgres_only
