@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
-from django.forms.utils import pretty_name
+from django.forms.utils import from_current_timezone, pretty_name
 from django.utils import dateformat, timezone
 
 from network.models import ContactMessage
@@ -39,19 +39,26 @@ def clock_change_problem(naive: datetime) -> str:
     return f"On {day} {happens} in the UK. Choose a time before 01:00 or from 02:00."
 
 
-class UKSplitDateTimeField(forms.SplitDateTimeField):
-    """The admin's date and time boxes, saying which clock change a refused time meets
+def from_uk_wall_clock(naive: datetime) -> datetime:
+    """A date and time typed in the site's time zone, made aware as Django's forms do;
+    a time the clock change skips or repeats is refused saying which change it meets
     (Django's message shows the raw value and says it "may be ambiguous or may not
     exist")."""
+    try:
+        return from_current_timezone(naive)
+    except ValidationError as error:
+        if error.code != "ambiguous_timezone":
+            raise
+        raise ValidationError(clock_change_problem(naive), code=error.code) from None
+
+
+class UKSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date and time boxes, refusing a clock-change time in words."""
 
     def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError as error:
-            if error.code != "ambiguous_timezone":
-                raise
-            naive = datetime.combine(*data_list)
-            raise ValidationError(clock_change_problem(naive), code=error.code) from None
+        if data_list and all(part is not None for part in data_list[:2]):
+            return from_uk_wall_clock(datetime.combine(*data_list))
+        return super().compress(data_list)
 
 
 class SpecificMessages:

@@ -11,7 +11,6 @@ from django.contrib.admin.actions import delete_selected
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.forms.models import BaseInlineFormSet
-from django.forms.utils import from_current_timezone
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,7 +20,7 @@ from django.utils.formats import date_format
 from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin
-from network.forms import SpecificMessages, clock_change_problem
+from network.forms import SpecificMessages, from_uk_wall_clock
 from newsletter import access as newsletter_access
 from newsletter import selectors
 from newsletter.models import (
@@ -126,13 +125,7 @@ class ScheduleForm(SpecificMessages, forms.Form):
         if data.get("date") and data.get("time"):
             # As SplitDateTimeField does: in the site's time zone, refusing a time the
             # clock change skips or repeats, in words saying which.
-            naive = datetime.combine(data["date"], data["time"])
-            try:
-                data["when"] = from_current_timezone(naive)
-            except ValidationError as error:
-                if error.code != "ambiguous_timezone":
-                    raise
-                raise ValidationError(clock_change_problem(naive), code=error.code) from None
+            data["when"] = from_uk_wall_clock(datetime.combine(data["date"], data["time"]))
         return data
 
 
