@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.dispatch import receiver
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -93,6 +94,15 @@ class _ConfiguredProtectedStorage(LazyObject):
 
 
 protected_storage: Storage = _ConfiguredProtectedStorage()
+
+
+def protected_files_discard(names: list[str]) -> None:
+    """Delete from protected storage the files nothing names any more (a file replaced,
+    its row deleted), once that change is committed: a document withdrawn must not stay
+    behind in storage, and a rollback keeps the files."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [protected_storage.delete(name) for name in names])
 
 
 @receiver(setting_changed)

@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from network import home_cache
 from network.celery import on_commit_once
-from network.files import attachment_file_check, extract_text, uploaded_name
+from network.files import (
+    attachment_file_check,
+    extract_text,
+    protected_files_discard,
+    uploaded_name,
+)
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 from practice_library import access
 from practice_library.models import (
@@ -229,14 +234,9 @@ def attachment_file_stored(*, attachment_id: int) -> None:
 
 
 def attachment_files_discard(*, names: list[str]) -> None:
-    """Delete from storage the files that no attachment names any more (a file replaced,
-    an attachment or its resource deleted), once that change is committed: a document an
-    editor withdrew must not stay behind in storage, and a rollback keeps the files."""
-    from network.files import protected_storage
-
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: [protected_storage.delete(name) for name in names])
+    """Delete the files no attachment names any more (a file replaced, an attachment or
+    its resource deleted) from storage, once that change is committed."""
+    protected_files_discard(names)
 
 
 def attachment_add(

@@ -15,7 +15,7 @@ from events.admin.pages import EventPages, being_emailed
 from events.models import Eligibility, Event, EventStatus, Speaker
 from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
-from network.files import attachment_file_check
+from network.files import attachment_file_check, protected_files_discard
 from network.forms import UKSplitDateTimeField
 from network.widgets import AsksToChooseAgain
 
@@ -255,8 +255,10 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         before: dict = {}
         old_capacity = None
         cancelling = False
+        stored_slides = ""
         if change:
             old = Event.objects.get(pk=obj.pk)
+            stored_slides = old.slides.name
             before = {name: getattr(old, name) for name in services.CALENDAR_FIELDS}
             old_capacity = old.capacity
             if old.status == EventStatus.CANCELLED and obj.status != EventStatus.CANCELLED:
@@ -272,6 +274,8 @@ class EventAdmin(EventPages, admin.ModelAdmin):
             obj.slides_content_type = checked.content_type
         services.event_prepare(event=obj)
         super().save_model(request, obj, form, change)
+        if stored_slides != obj.slides.name:
+            protected_files_discard([stored_slides])  # slides replaced or cleared
         if cancelling:
             try:
                 count = services.event_cancel(event=obj)
@@ -286,6 +290,16 @@ class EventAdmin(EventPages, admin.ModelAdmin):
             messages.info(request, f"{being_emailed(count)} the new details.")
         if old_capacity is not None and obj.capacity > old_capacity:
             services.event_update_after_capacity_change(event=obj)
+
+    def delete_model(self, request, obj):
+        slides = obj.slides.name
+        super().delete_model(request, obj)
+        protected_files_discard([slides])
+
+    def delete_queryset(self, request, queryset):
+        slides = list(queryset.values_list("slides", flat=True))
+        super().delete_queryset(request, queryset)
+        protected_files_discard(slides)
 
     @admin.action(description="Publish the selected events", permissions=["change"])
     def publish(self, request, queryset):
