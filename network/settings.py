@@ -746,6 +746,8 @@ LOGGING = {
             "()": "django.utils.log.CallbackFilter",
             "callback": not_a_readiness_probe,
         },
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_emailed_again_soon": {"()": "network.error_emails.NotEmailedAgainSoon"},
     },
     "handlers": {
         "stdout": {
@@ -753,10 +755,19 @@ LOGGING = {
             "stream": "ext://sys.stdout",
             "formatter": "line",
         },
+        # Django's own, but one email per kind of error every few minutes per process
+        # (network/error_emails.py): an outage fails every request the same way.
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_emailed_again_soon"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
     },
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Our request log replaces runserver's and Django's own per-request lines.
+        # Written to stdout through the root logger; errors also emailed to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR", "filters": ["not_a_readiness_probe"]},
         # Scanners call the server by any name many times a day: written to the log (a
@@ -766,6 +777,8 @@ LOGGING = {
 }
 
 ADMINS = [("Network team", address) for address in STAFF_NOTIFICATION_EMAILS]
+# Seconds before the same kind of server error is emailed to ADMINS again by one process.
+ADMIN_ERROR_EMAIL_SECONDS = env.int("ADMIN_ERROR_EMAIL_SECONDS", default=600)
 
 # Sessions live in the database and are read from the cache (Redis in production), so a
 # signed-in page does not query the session table; a cache flush loses none.
