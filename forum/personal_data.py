@@ -18,6 +18,7 @@ from django.utils.text import get_valid_filename
 from forum.models import (
     Category,
     CategoryReadMark,
+    EmailKind,
     Follow,
     ForumEmail,
     ForumPreference,
@@ -213,7 +214,18 @@ def export(user, archive: ExportArchive) -> None:
         "forum_emails",
         "Forum emails sent to you",
         [
-            ("kind", "Kind", choices_of(ForumEmail, "kind")),
+            (
+                "kind",
+                "Kind",
+                choices_of(
+                    ForumEmail,
+                    "kind",
+                    to_the_person={
+                        EmailKind.MODERATOR_ALERT: "Urgent report (you moderate the forum)",
+                        EmailKind.MODERATION_NOTICE: "A moderator's decision about your post",
+                    },
+                ),
+            ),
             ("thread__title", "Thread"),
             ("created_at", "Written"),
             ("sent_at", "Sent"),

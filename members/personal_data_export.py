@@ -210,8 +210,32 @@ def export(user: User, archive: ExportArchive) -> None:
         "data_requests",
         "Your requests about your data",
         [
-            ("kind", "Request", choices_of(DataRequest, "kind")),
-            ("source", "How it reached us", choices_of(DataRequest, "source")),
+            (
+                "kind",
+                "Request",
+                choices_of(
+                    DataRequest,
+                    "kind",
+                    to_the_person={
+                        DataRequest.Kind.ACCESS: "A copy of your data",
+                        DataRequest.Kind.ERASURE: "Deleting your account",
+                    },
+                ),
+            ),
+            (
+                "source",
+                "How it reached us",
+                choices_of(
+                    DataRequest,
+                    "source",
+                    to_the_person={
+                        DataRequest.Source.ACCOUNT: "Your account page",
+                        DataRequest.Source.EMAIL: "Email",
+                        DataRequest.Source.POST: "Letter",
+                        DataRequest.Source.OTHER: "Other",
+                    },
+                ),
+            ),
             ("received_at", "Received"),
             ("due_by", "Due by"),
             ("state", "Status", choices_of(DataRequest, "state")),

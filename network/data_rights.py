@@ -245,10 +245,18 @@ def _readable(value: Any) -> str:
 Column = tuple[str, str] | tuple[str, str, Sequence[tuple[Any, Any]] | Callable[[Any], str]]
 
 
-def choices_of(model: type[Model], name: str) -> list[tuple[Any, Any]]:
+def choices_of(
+    model: type[Model], name: str, *, to_the_person: dict[Any, str] | None = None
+) -> list[tuple[Any, Any]]:
     """The choices of `model`'s field `name`, as a column's third item: taken from the
-    field itself, so the download's labels are always the site's."""
-    return list(model._meta.get_field(name).flatchoices)
+    field itself, so the download's labels are always the site's. The few labels written
+    for staff about the person ("their account page") are reworded `to_the_person`, who
+    reads the download."""
+    reworded = to_the_person or {}
+    return [
+        (value, reworded.get(value, label))
+        for value, label in model._meta.get_field(name).flatchoices
+    ]
 
 
 def _shown(column: Column) -> Callable[[Any], Any]:

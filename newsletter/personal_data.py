@@ -66,7 +66,15 @@ def export(user, archive: ExportArchive) -> None:
         "Newsletter consents",
         [
             ("created_at", "When"),
-            ("action", "What you did", choices_of(Consent, "action")),
+            (
+                "action",
+                "What you did",
+                choices_of(
+                    Consent,
+                    "action",
+                    to_the_person={Consent.Action.ACCOUNT: "Subscribed from your account"},
+                ),
+            ),
             ("form", "Where"),
             ("text", "The words you agreed to"),
             ("choices", "Your choices"),

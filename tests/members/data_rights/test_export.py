@@ -9,11 +9,11 @@ import pytest
 from django.core.files.storage import storages
 
 from events.models import Registration
-from forum.models import PostBookmark, Report
+from forum.models import EmailKind, ForumEmail, PostBookmark, Report
 from members import data_rights
 from members.models import DataRequest, InvoiceRequest, Region, SeatRemoval
 from network.models import ContactMessage
-from newsletter.models import Subscriber
+from newsletter.models import Consent, Subscriber
 from practice_library.models import Bookmark, RecentRead
 from tests.events.factories import EventFactory
 from tests.forum.factories import thread_with_posts
@@ -215,7 +215,7 @@ def test_the_csv_and_index_show_each_status_and_choice_in_words_not_its_stored_c
     assert _csv_rows(archive, "forum_posts")[0]["Status"] == "Visible"
     assert _csv_rows(archive, "event_registrations")[0]["Status"] == "Confirmed"
     assert _csv_rows(archive, "newsletter_subscription")[0]["Status"] == "Subscribed"
-    assert _csv_rows(archive, "data_requests")[0]["Request"].startswith("Access")
+    assert _csv_rows(archive, "data_requests")[0]["Request"] == "A copy of your data"
     page = archive.read("index.html").decode()
     assert "<td>Yorkshire and the Humber</td>" in page and "<td>Card</td>" in page
     for code in ("yorkshire", "charge_automatically", "active", "visible", "confirmed"):
@@ -247,3 +247,25 @@ def test_invoice_amounts_read_in_pounds_in_the_csv_and_index_and_in_pence_in_the
     assert _csv_rows(archive, "invoices")[0]["Amount due"] == "£247.50"
     assert "<td>£247.50</td>" in archive.read("index.html").decode()
     assert json.loads(archive.read("invoices.json"))[0]["amount_due_pence"] == 24750
+
+
+def test_the_download_names_the_persons_own_requests_consents_and_emails_as_theirs():
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    subscriber = Subscriber.objects.get(user=user)
+    Consent.objects.create(
+        subscriber=subscriber, action=Consent.Action.ACCOUNT, form="account", text="Yes"
+    )
+    ForumEmail.objects.create(key="moderation-1", recipient=user, kind=EmailKind.MODERATION_NOTICE)
+
+    archive = _export(user)
+
+    [request] = _csv_rows(archive, "data_requests")
+    assert (request["Request"], request["How it reached us"]) == (
+        "A copy of your data",
+        "Your account page",
+    )
+    assert _csv_rows(archive, "newsletter_consents")[0]["What you did"] == (
+        "Subscribed from your account"
+    )
+    [email] = _csv_rows(archive, "forum_emails")
+    assert email["Kind"] == "A moderator's decision about your post"
