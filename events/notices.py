@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from events import access, ics, tokens
@@ -84,6 +85,10 @@ def notice_message(notice: Notice) -> EmailMultiAlternatives:
         if registration.offer_expires_at
         else "",
         "link_opens": uk_datetime(access.joining_link_opens_at(event)),
+        # A place booked as a member, whose membership has ended since: the page will not
+        # give them the link (or the freed place), so the email must not promise it.
+        "needs_renewal": access.place_needs_renewal(registration.user, event, registration),
+        "renew_url": site_url(reverse("membership")),
         "message": notice.message,
         "show_cancel": registration.status in ("confirmed", "offered", "waiting")
         and event.status == EventStatus.PUBLISHED,
