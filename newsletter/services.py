@@ -58,10 +58,17 @@ def _set_choices(
     daily_digest: bool,
     topics: Iterable[Topic],
 ) -> None:
+    from newsletter.selectors import newsletters_open_to
+
     subscriber.weekly_digest = weekly_digest
     subscriber.daily_digest = daily_digest
     subscriber.save(update_fields=["weekly_digest", "daily_digest"])
-    subscriber.newsletters.set(list(newsletters))
+    # A form offers only the newsletters open to the person now: a member-type newsletter
+    # chosen while a member is not shown to them lapsed, and saving must not drop it.
+    # It is not sent until they are that type of member again (selectors.edition_audience).
+    offered = {newsletter.pk for newsletter in newsletters_open_to(subscriber.user)}
+    kept = [n for n in subscriber.newsletters.all() if n.pk not in offered]
+    subscriber.newsletters.set([*newsletters, *kept])
     subscriber.topics.set(list(topics))
 
 

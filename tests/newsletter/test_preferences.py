@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from members.models import MemberType
 from newsletter import selectors, tokens
 from newsletter.models import Consent, Subscriber
 from tests.members.factories import PASSWORD, TopicFactory
@@ -171,3 +172,33 @@ def test_a_subscription_at_an_account_s_new_address_joins_the_account(client, re
 
     subscriber.refresh_from_db()
     assert subscriber.user == registered
+
+
+def test_saving_preferences_while_lapsed_keeps_a_member_type_newsletter_for_renewal(
+    client, newsletter, lapsed
+):
+    lapsed.member_type = MemberType.COMMISSIONER
+    lapsed.save()
+    briefing = NewsletterFactory(name="Commissioners' briefing", restricted_to=lapsed.member_type)
+    subscriber = SubscriberFactory(
+        email=lapsed.email, user=lapsed, newsletters=[newsletter, briefing]
+    )
+
+    page = client.get(url("preferences", subscriber)).text
+    response = client.post(url("preferences", subscriber), {"newsletters": [newsletter.pk]})
+
+    assert "Commissioners' briefing" not in page  # not theirs while lapsed
+    assert response.status_code == 302
+    assert set(subscriber.newsletters.all()) == {newsletter, briefing}
+    assert subscriber.pk not in selectors.edition_audience(
+        EditionFactory(newsletter=briefing)
+    ).values_list("pk", flat=True)
+
+
+def test_unticking_a_newsletter_shown_on_the_form_still_drops_it(client, newsletter):
+    other = NewsletterFactory(name="Events round-up")
+    subscriber = SubscriberFactory(newsletters=[newsletter, other])
+
+    client.post(url("preferences", subscriber), {"newsletters": [other.pk]})
+
+    assert list(subscriber.newsletters.all()) == [other]
