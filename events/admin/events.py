@@ -4,8 +4,11 @@ actions, and saving, which tells registrants of changes and cancels once."""
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -63,6 +66,18 @@ CANCELLED_FIXED_HELP = (
     "cancelled: that is what registrants and calendars were told. To hold it at another "
     "time or place, make a new event."
 )
+
+
+def kept_for_registrations(events: list[Event]) -> str:
+    """Why events people registered for are not deleted, and what to do instead."""
+    names = ", ".join(f"“{event.title}”" for event in events)
+    one = len(events) == 1
+    return (
+        f"{names} {'stays' if one else 'stay'}: people have registered, and their places, "
+        "attendance and certificates belong to it. To call "
+        f"{'it' if one else 'them'} off, set the status to Cancelled: everyone registered "
+        "is emailed."
+    )
 
 
 class EventAdminForm(forms.ModelForm):
@@ -290,6 +305,38 @@ class EventAdmin(EventPages, admin.ModelAdmin):
             messages.info(request, f"{being_emailed(count)} the new details.")
         if old_capacity is not None and obj.capacity > old_capacity:
             services.event_update_after_capacity_change(event=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # No "Delete" button on an event people registered for: cancelling is the way.
+        if obj is not None and obj.registrations.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Reached by its address with registrations: say why not, rather than Django's
+        # "permission" page.
+        event = self.get_object(request, unquote(object_id))
+        if event is not None and event.registrations.exists():
+            self.message_user(request, kept_for_registrations([event]), messages.WARNING)
+            return redirect(reverse("admin:events_event_change", args=[event.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                EventAdmin.delete_selected_events,
+                "delete_selected",
+                actions["delete_selected"][2],
+            )
+        return actions
+
+    def delete_selected_events(self, request, queryset):
+        registered = list(queryset.filter(registrations__isnull=False).distinct())
+        if registered:
+            self.message_user(request, kept_for_registrations(registered), messages.WARNING)
+            return None
+        return delete_selected(self, request, queryset)
 
     def delete_model(self, request, obj):
         slides = obj.slides.name

@@ -1,5 +1,6 @@
-"""An event's stored slides follow the changes made in the admin: slides replaced or
-cleared, or the event deleted, leave no copy behind in storage."""
+"""Deleting in the event admin: an event's stored slides follow the changes made there
+(slides replaced or cleared, or the event deleted, leave no copy behind in storage), and
+an event people registered for is cancelled, never deleted."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -7,7 +8,9 @@ from django.urls import reverse
 
 from events.models import Event
 from network.files import protected_storage
-from tests.events.test_admin import change_form, recorded_event
+from tests.events.factories import EventFactory
+from tests.events.test_admin import book, change_form, recorded_event
+from tests.members.factories import UserFactory
 from tests.practice_library.factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +81,54 @@ def test_deleting_an_event_deletes_its_slides_from_storage(
     assert response.status_code == 302
     assert not Event.objects.filter(pk=recorded_event.pk).exists()
     assert not protected_storage.exists(name)
+
+
+def test_an_event_people_registered_for_has_no_delete_button(staff_client, recorded_event):
+    book(recorded_event, UserFactory())
+
+    page = staff_client.get(change_url(recorded_event)).text
+
+    delete_url = reverse("admin:events_event_delete", args=[recorded_event.pk])
+    assert delete_url not in page
+
+
+def test_deleting_an_event_people_registered_for_says_to_cancel_it_instead(
+    staff_client, recorded_event
+):
+    book(recorded_event, UserFactory())
+    url = reverse("admin:events_event_delete", args=[recorded_event.pk])
+
+    response = staff_client.get(url, follow=True)
+
+    assert response.redirect_chain[-1][0] == change_url(recorded_event)
+    text = response.text
+    assert "people have registered" in text and "set the status to Cancelled" in text
+    assert "permission" not in text
+    assert Event.objects.filter(pk=recorded_event.pk).exists()
+
+
+def test_deleting_selected_events_keeps_them_all_when_one_has_registrations(staff_client):
+    booked = EventFactory(title="Inspection ready")
+    draft = EventFactory(title="A draft with no one registered")
+    book(booked, UserFactory())
+
+    response = staff_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "delete_selected", "_selected_action": [booked.pk, draft.pk]},
+        follow=True,
+    )
+
+    assert "“Inspection ready” stays: people have registered" in response.text
+    assert Event.objects.filter(pk__in=[booked.pk, draft.pk]).count() == 2
+
+
+def test_deleting_selected_events_without_registrations_asks_first_as_usual(staff_client):
+    draft = EventFactory(title="A draft with no one registered")
+
+    response = staff_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "delete_selected", "_selected_action": [draft.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "Are you sure you want to delete the selected event?" in response.text
