@@ -66,6 +66,9 @@ def payment_failed_notice_send(*, invoice_id: int) -> bool:
         timezone.now() + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
     )
 
+    by_invoice = subscription.collection_method == Subscription.CollectionMethod.INVOICE
+    overdue = by_invoice and invoice.due_date is not None and invoice.due_date < timezone.now()
+
     def build():
         return build_email(
             template="members/billing/emails/payment_failed",
@@ -73,11 +76,15 @@ def payment_failed_notice_send(*, invoice_id: int) -> bool:
                 "subscription": subscription,
                 "invoice": invoice,
                 "grace_end": grace_end,
+                # Told late (a delayed event), the grace may be over already.
+                "still_open": access.subscription_gives_access(subscription),
                 "portal_url": site_url(reverse("billing:portal")),
-                "by_invoice": subscription.collection_method
-                == Subscription.CollectionMethod.INVOICE,
+                "by_invoice": by_invoice,
+                "overdue": overdue,
             },
-            subject="Your membership payment did not go through",
+            subject="Your membership invoice is overdue"
+            if overdue
+            else "Your membership payment did not go through",
             to=_recipients(subscription),
         )
 
@@ -89,6 +96,24 @@ def payment_failed_notice_send(*, invoice_id: int) -> bool:
         value=timezone.now(),
         build=build,
     )
+
+
+def invoice_overdue_notice_send(*, subscription_id: int) -> bool:
+    """A membership billed by invoice whose invoice passed its due date unpaid: the payer
+    hears of it once per invoice, with the same mark as a failed payment."""
+    subscription = Subscription.objects.get(pk=subscription_id)
+    if subscription.status != SubscriptionStatus.PAST_DUE:
+        return False
+    oldest_open = (
+        subscription.invoices.filter(
+            status=Invoice.Status.OPEN, paid_out_of_band=False, due_date__lt=timezone.now()
+        )
+        .order_by("due_date")
+        .first()
+    )
+    if oldest_open is None:
+        return False
+    return payment_failed_notice_send(invoice_id=oldest_open.pk)
 
 
 def ending_soon_due() -> list[int]:

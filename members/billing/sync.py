@@ -114,6 +114,9 @@ def subscription_write(
             Subscription.objects.select_for_update().filter(stripe_subscription_id=state.id).first()
         )
     was_ended = current is not None and current.status in ENDED_STATUSES
+    became_past_due = state.status == SubscriptionStatus.PAST_DUE and (
+        current is None or current.status != SubscriptionStatus.PAST_DUE
+    )
     values = {
         "plan": plan,
         "status": state.status,
@@ -146,10 +149,15 @@ def subscription_write(
         Organisation.objects.filter(pk=organisation.pk, stripe_customer_id="").update(
             stripe_customer_id=state.customer_id
         )
-    if current.status in ENDED_STATUSES and not was_ended:
-        from members.billing import tasks
+    from members.billing import tasks
 
+    if current.status in ENDED_STATUSES and not was_ended:
         tasks.membership_ended_notice_send.delay_on_commit(current.pk)
+    if became_past_due and current.collection_method == Subscription.CollectionMethod.INVOICE:
+        # Billed by invoice, no payment is ever attempted, so no "payment failed" event
+        # comes: Stripe turns the subscription past_due when its invoice passes the due
+        # date, and that is when the payer has to hear of it.
+        tasks.invoice_overdue_notice_send.delay_on_commit(current.pk)
     return current
 
 
@@ -271,10 +279,14 @@ def _apply(event_type: str, obj: dict) -> str:
         return f"Subscription {subscription.stripe_subscription_id} is {subscription.status}."
     if event_type in INVOICE_EVENTS:
         invoice = invoice_sync(stripe_invoice_id=obj["id"])
-        if event_type == "invoice.payment_failed" and invoice.status == Invoice.Status.OPEN:
-            from members.billing import tasks
+        from members.billing import tasks
 
+        if event_type == "invoice.payment_failed" and invoice.status == Invoice.Status.OPEN:
             tasks.payment_failed_notice_send.delay_on_commit(invoice.pk)
+        if event_type == "invoice.overdue":
+            # Sent only where an automation asks for it; the subscription turning
+            # past_due (subscription_write) tells the payer even without one.
+            tasks.invoice_overdue_notice_send.delay_on_commit(invoice.subscription_id)
         return f"Invoice {invoice.stripe_invoice_id} is {invoice.status}."
     if event_type == "charge.dispute.created":
         from members.billing import tasks

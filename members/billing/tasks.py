@@ -50,6 +50,11 @@ def payment_failed_notice_send(invoice_id: int) -> bool:
     return notices.payment_failed_notice_send(invoice_id=invoice_id)
 
 
+@shared_task(**EMAIL_RETRY)
+def invoice_overdue_notice_send(subscription_id: int) -> bool:
+    return notices.invoice_overdue_notice_send(subscription_id=subscription_id)
+
+
 @shared_task(name="members.tasks.ending_soon_notice_send", **EMAIL_RETRY)
 def ending_soon_notice_send(subscription_id: int) -> bool:
     return notices.ending_soon_notice_send(subscription_id=subscription_id)
