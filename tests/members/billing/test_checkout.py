@@ -332,6 +332,21 @@ def test_return_page_says_the_membership_started_once_the_webhook_arrived(
     assert access.is_member(buyer)
 
 
+def test_return_page_of_a_free_trial_says_nothing_is_charged_until_it_ends(
+    client, fake_stripe, deliver, plan
+):
+    client.force_login(UserFactory())
+    session_id = start_checkout(client, plan.slug)
+    fake_stripe.complete_checkout(session_id)
+    deliver(fake_stripe.event("checkout.session.completed", fake_stripe.sessions[session_id]))
+
+    response = client.get(reverse("billing:checkout_return") + f"?session_id={session_id}")
+
+    text = response.content.decode()
+    assert "nothing has been charged yet" in text
+    assert "Your payment is confirmed" not in text
+
+
 def test_return_page_of_a_checkout_left_unpaid_says_nothing_was_charged(client, fake_stripe, plan):
     client.force_login(UserFactory())
     session_id = start_checkout(client, plan.slug)
