@@ -149,6 +149,11 @@ def customer_id_for_user(user: User) -> str:
     )
 
 
+def trial_days_for(user: User, plan: Plan) -> int:
+    """A trial is for newcomers, not for people coming back."""
+    return 0 if access.was_ever_member(user) else plan.trial_days
+
+
 def checkout_start(*, user: User, plan: Plan, organisation_name: str = "", region: str = "") -> str:
     """Open a Stripe Checkout session for `plan`; the address to send the buyer to.
 
@@ -177,8 +182,7 @@ def checkout_start(*, user: User, plan: Plan, organisation_name: str = "", regio
             min_quantity = plan.seats
         else:
             customer_id = customer_id_for_user(user)
-        # A trial is for newcomers, not for people coming back.
-        trial_days = plan.trial_days if not access.was_ever_member(user) else 0
+        trial_days = trial_days_for(user, plan)
         session = gateway.checkout_session_create(
             price_id=plan.stripe_price_id,
             quantity=plan.seats,

@@ -117,7 +117,13 @@ def checkout(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "members/billing/checkout.html",
-        {"plan": plan, "form": form, "card_payments": card_payments},
+        {
+            "plan": plan,
+            "form": form,
+            "card_payments": card_payments,
+            # Someone coming back pays today: the trial the plan offers is not theirs.
+            "trial_days": services.trial_days_for(request.user, plan),
+        },
     )
 
 
