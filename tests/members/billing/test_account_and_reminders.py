@@ -100,6 +100,21 @@ def test_account_tells_an_invoice_payer_to_pay_the_open_invoice(client, fake_str
     assert "https://invoice.stripe.com/i/acct_1Qtest/test_in_1Qopen" in text
 
 
+def test_account_says_an_invoice_payers_invoice_is_overdue_not_that_a_payment_failed(
+    client, fake_stripe
+):
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.PAST_DUE,
+        past_due_since=timezone.now(),
+        collection_method="send_invoice",
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert "Your invoice is overdue." in text
+    assert "did not go through" not in text
+
+
 def test_account_of_a_card_payer_whose_grace_ran_out_says_it_is_closed_until_paid(
     client, fake_stripe
 ):
