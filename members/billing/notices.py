@@ -7,7 +7,7 @@ Each is claimed with one conditional UPDATE of its "sent" mark before sending, a
 mark is given back if sending fails, so a retry sends it and two workers never both do.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
@@ -27,7 +27,6 @@ from members.models import (
     Subscription,
     SubscriptionStatus,
 )
-from members.models.subscriptions import pounds_text
 from network.mail import build_email, send_once, site_url
 
 
@@ -141,25 +140,6 @@ def _ending_reminder_once(membership: Subscription | MembershipGrant, *, ends, b
         value=ends,
         build=build,
     )
-
-
-def dispute_staff_notice_send(*, dispute: dict) -> None:
-    """Tell the membership team that a payment was disputed (a chargeback), with what
-    Stripe says of it and when the answer is due. Sent once per event: its event is
-    applied once (sync.stripe_event_apply)."""
-    evidence_due = (dispute.get("evidence_details") or {}).get("due_by")
-    build_email(
-        template="members/billing/emails/dispute_staff",
-        context={
-            "dispute": dispute,
-            "amount": pounds_text(int(dispute.get("amount") or 0)),
-            "reason": str(dispute.get("reason") or "not given").replace("_", " "),
-            "due_by": datetime.fromtimestamp(evidence_due, tz=UTC) if evidence_due else None,
-            "dashboard_url": f"https://dashboard.stripe.com/disputes/{dispute.get('id', '')}",
-        },
-        subject=f"A payment of {pounds_text(int(dispute.get('amount') or 0))} was disputed",
-        to=settings.STAFF_NOTIFICATION_EMAILS,
-    ).send()
 
 
 def grant_ending_soon_due(*, today=None) -> list[int]:

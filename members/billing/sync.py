@@ -283,6 +283,13 @@ def _apply(event_type: str, obj: dict) -> str:
 
         if event_type == "invoice.payment_failed" and invoice.status == Invoice.Status.OPEN:
             tasks.payment_failed_notice_send.delay_on_commit(invoice.pk)
+        if (
+            event_type == "invoice.paid"
+            and invoice.status == Invoice.Status.PAID
+            and invoice.subscription.status in FINAL_STATUSES
+        ):
+            # Money in for a membership that is closed: someone has to reopen it or refund.
+            tasks.paid_after_end_staff_notice_send.delay_on_commit(invoice.pk)
         if event_type == "invoice.overdue":
             # Sent only where an automation asks for it; the subscription turning
             # past_due (subscription_write) tells the payer even without one.

@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from members.billing import gateway, notices, sync
+from members.billing import gateway, notices, staff_notices, sync
 from network.celery import EMAIL_RETRY
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,12 @@ def membership_ended_notice_send(subscription_id: int) -> bool:
 
 @shared_task(**EMAIL_RETRY)
 def dispute_staff_notice_send(dispute: dict) -> None:
-    notices.dispute_staff_notice_send(dispute=dispute)
+    staff_notices.dispute_staff_notice_send(dispute=dispute)
+
+
+@shared_task(**EMAIL_RETRY)
+def paid_after_end_staff_notice_send(invoice_id: int) -> None:
+    staff_notices.paid_after_end_staff_notice_send(invoice_id=invoice_id)
 
 
 @shared_task(**EMAIL_RETRY)
