@@ -305,6 +305,9 @@ def _apply(event_type: str, obj: dict) -> str:
     raise NotOurs(f"{event_type} is not an event we act on")
 
 
+DONE_OUTCOMES = (StripeEvent.Outcome.APPLIED, StripeEvent.Outcome.IGNORED)
+
+
 def stripe_event_apply(*, event_id: int) -> str:
     """Apply a stored event and record the outcome. Returns the outcome.
 
@@ -312,29 +315,38 @@ def stripe_event_apply(*, event_id: int) -> str:
     organisation we do not have yet waits and is retried by the beat task.
     """
     event = StripeEvent.objects.get(pk=event_id)
-    if event.outcome in (StripeEvent.Outcome.APPLIED, StripeEvent.Outcome.IGNORED):
+    if event.outcome in DONE_OUTCOMES:
         return event.outcome
     StripeEvent.objects.filter(pk=event_id).update(attempts=F("attempts") + 1)
     obj = (event.payload.get("data") or {}).get("object") or {}
     outcome, detail = StripeEvent.Outcome.APPLIED, ""
     try:
         with transaction.atomic():
-            detail = _apply(event.event_type, obj)
-    except NotOurs as reason:
-        outcome, detail = StripeEvent.Outcome.IGNORED, str(reason)
-    except HolderMissing as reason:
-        outcome, detail = StripeEvent.Outcome.WAITING, str(reason)
+            # Two workers can hold the same event (the beat re-sends one still waiting in
+            # a long queue). The row's lock lets one apply it, and its outcome is written
+            # in the same transaction, so the other finds it done and what applying sends
+            # (the dispute email has no mark of its own) goes once.
+            locked = StripeEvent.objects.select_for_update().only("outcome").get(pk=event_id)
+            if locked.outcome in DONE_OUTCOMES:
+                return locked.outcome
+            try:
+                with transaction.atomic():
+                    detail = _apply(event.event_type, obj)
+            except NotOurs as reason:
+                outcome, detail = StripeEvent.Outcome.IGNORED, str(reason)
+            except HolderMissing as reason:
+                outcome, detail = StripeEvent.Outcome.WAITING, str(reason)
+            StripeEvent.objects.filter(pk=event_id).update(
+                outcome=outcome,
+                detail=detail,
+                applied_at=timezone.now() if outcome == StripeEvent.Outcome.APPLIED else None,
+            )
     except Exception as error:
         StripeEvent.objects.filter(pk=event_id).update(
             outcome=StripeEvent.Outcome.FAILED, detail=f"{type(error).__name__}: {error}"
         )
         logger.warning("stripe event %s failed: %s", event.stripe_event_id, error)
         raise
-    StripeEvent.objects.filter(pk=event_id).update(
-        outcome=outcome,
-        detail=detail,
-        applied_at=timezone.now() if outcome == StripeEvent.Outcome.APPLIED else None,
-    )
     logger.info("stripe event %s %s: %s", event.stripe_event_id, outcome, detail)
     return outcome
 
