@@ -22,6 +22,7 @@ from members.models import (
     MembershipGrant,
     Organisation,
     Subscription,
+    SubscriptionStatus,
 )
 
 
@@ -51,8 +52,13 @@ class OrganisationMembership:
 
     @property
     def renews_at(self) -> datetime | None:
-        """When a renewing subscription next renews."""
-        if self.subscription is not None and not self.subscription.cancel_at_period_end:
+        """When a renewing subscription next renews. Not while a payment is overdue: the
+        period Stripe moved on to is not paid for."""
+        if (
+            self.subscription is not None
+            and not self.subscription.cancel_at_period_end
+            and self.subscription.status != SubscriptionStatus.PAST_DUE
+        ):
             return self.subscription.current_period_end
         return None
 

@@ -64,6 +64,36 @@ def test_account_tells_a_card_payer_what_to_do_when_a_payment_failed(client, fak
     assert "Update your card in the billing portal" in text
 
 
+def test_account_of_a_past_due_membership_does_not_say_when_it_renews(client, fake_stripe):
+    # Stripe moves the period on at renewal even when the payment for it fails.
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.PAST_DUE,
+        past_due_since=timezone.now(),
+        current_period_end=timezone.now() + timedelta(days=365),
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert "Renews on" not in text
+    assert "Your membership stays open until" in text
+
+
+def test_account_of_a_past_due_organisation_does_not_say_when_its_seats_renew(client, fake_stripe):
+    organisation = OrganisationFactory()
+    admin = SeatFactory(organisation=organisation, is_admin=True).user
+    SubscriptionFactory(
+        user=None,
+        organisation=organisation,
+        status=SubscriptionStatus.PAST_DUE,
+        past_due_since=timezone.now(),
+        current_period_end=timezone.now() + timedelta(days=365),
+    )
+
+    text = account_text(client, admin)
+
+    assert "Renews on" not in text
+
+
 def test_account_gives_a_card_payer_a_next_step_when_cards_cannot_be_changed_on_the_site(
     client, no_stripe
 ):
