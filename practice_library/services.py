@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -331,6 +332,10 @@ def _resource_open(*, user, resource: Resource) -> Reading:
             _remember_read(user=user, resource=resource)
         return Reading(allowed=allowed, free_reads_per_month=per_month)
 
+    # The person's row is the lock: resources opened at the same moment (tabs, a script)
+    # would otherwise each count the reads spent before any of them was recorded, and
+    # every one of them would open.
+    get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
     left, already = free_reads_status(user=user, resource=resource)
     allowed = access.can_read_resource(
         user, resource, free_reads_left=left, already_read_this_month=already
