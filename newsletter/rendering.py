@@ -19,6 +19,7 @@ from members.access import AccessLevel
 from network.mail import inline_css, site_url
 from network.markup import render_markdown
 from newsletter import tokens
+from newsletter.access import may_name_thread
 from newsletter.events_section import edition_event_items
 from newsletter.models import Edition, Section, Subscriber
 
@@ -71,7 +72,11 @@ def section_items(section: Section) -> list[dict]:
                 "members_only": not thread.category.registered_may_read,
             }
             for thread in section.threads.all()
-            if thread.state == "visible" and thread.merged_into_id is None
+            if thread.state == "visible"
+            and thread.merged_into_id is None
+            # Checked again as the page is shown: a thread moved since, or a room closed
+            # to some member types, is no longer named where its readers may not read it.
+            and may_name_thread(section.edition, thread)
         ]
     if section.kind == Section.Kind.EVENTS:
         return edition_event_items(section)

@@ -6,9 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.models import Thread
 from members.models import MemberType, SubscriptionStatus
 from newsletter.models import Edition, Section
 from practice_library.models import Resource, ResourceStatus
+from tests.forum.factories import CategoryFactory, ThreadFactory
 from tests.members.factories import SubscriptionFactory, TopicFactory
 from tests.newsletter.factories import (
     EditionFactory,
@@ -322,3 +324,19 @@ def test_archive_page_keeps_a_section_with_a_resource_still_published(client):
 
     assert "New in the library" in html
     assert "Staying close: the first steps" in html
+
+
+def test_web_version_stops_naming_a_thread_moved_into_a_room_kept_to_one_member_type(client):
+    thread = ThreadFactory(title="Block contracts and sufficiency duties")
+    edition = sent(subject="Winter briefing")
+    SectionFactory(edition=edition, kind=Section.Kind.FORUM, title="From the forum").threads.add(
+        thread
+    )
+    room = CategoryFactory(providers_may_read=False, policy_may_read=False)
+    # A moderator moves the thread after the edition went out.
+    Thread.objects.filter(pk=thread.pk).update(category=room)
+
+    html = client.get(reverse("newsletter:edition", args=[edition.pk])).content.decode()
+
+    assert "Winter briefing" in html
+    assert "Block contracts and sufficiency duties" not in html
