@@ -35,7 +35,7 @@ from members.models import MemberType
 #   category moderator   reads and posts in their categories (Category.moderators)
 #   moderator, staff     read and post everywhere; moderators moderate everywhere
 # A member suspended from the forum (forum.Suspension in force) reads but cannot post;
-# a suspended moderator does not moderate.
+# a suspended moderator does not moderate, and reads only what their membership opens.
 
 _FORUM_READ_FIELD = {
     MemberType.PROVIDER: "providers_may_read",
@@ -392,10 +392,10 @@ def category_readers_q(category) -> Q:
     """A Q on User: everyone who may read `category` now (mirrors can_read_category), so
     that notifications and emails reach only people who may read what they point to."""
     group_members = get_user_model().groups.through.objects.filter(group__name=MODERATORS_GROUP)
-    readers = Q(is_staff=True) | Q(is_superuser=True) | Q(pk__in=group_members.values("user"))
-    readers |= Q(
-        pk__in=category.moderators.through.objects.filter(category=category).values("user")
-    )
+    named = category.moderators.through.objects.filter(category=category).values("user")
+    suspended = Suspension.objects.in_force().values("member")
+    readers = Q(is_staff=True) | Q(is_superuser=True) | Q(pk__in=named)
+    readers |= Q(pk__in=group_members.values("user")) & ~Q(pk__in=suspended)
     for type_, field_name in _FORUM_READ_FIELD.items():
         if getattr(category, field_name):
             readers |= members_now_q(member_type=type_)

@@ -168,6 +168,24 @@ def test_category_readers_q_lists_exactly_who_may_read(
     assert registered not in readers
 
 
+def test_category_readers_q_leaves_out_a_suspended_moderator_who_may_not_read_the_room(
+    commissioners_room, moderator, staff
+):
+    from members.models import User
+
+    Suspension.objects.create(
+        member=moderator,
+        until=timezone.now() + timezone.timedelta(days=7),
+        reason="Shared a thread outside the forum",
+        created_by=staff,
+    )
+
+    readers = set(User.objects.filter(access.category_readers_q(commissioners_room)))
+
+    assert not access.can_read_category(moderator, commissioners_room)
+    assert moderator not in readers
+
+
 def test_a_visible_posts_body_is_shown_without_looking_up_its_room(
     room, member, second_member, django_assert_num_queries
 ):
