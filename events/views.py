@@ -69,6 +69,8 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
     return {
         "event": event,
         "speakers": event.speakers.all(),
+        # A resource withdrawn from the library (archived, back to draft) is not named.
+        "library_resource": event.resource if event.resource and event.resource.is_live else None,
         "topics": event.topics.all(),
         "places_left": selectors.places_left(event),
         "registration": registration,
