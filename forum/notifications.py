@@ -29,6 +29,7 @@ from forum.models import (
     Post,
     PostState,
     Report,
+    Suspension,
     ThreadState,
 )
 from members import access as members_access
@@ -233,9 +234,14 @@ def moderators_alert(report: Report) -> int:
     post = report.post
     thread = post.thread
     User = get_user_model()
-    moderators = User.objects.filter(is_active=True).filter(
-        Q(groups__name=members_access.MODERATORS_GROUP)
-        | Q(moderated_forum_categories=thread.category)
+    # A suspended moderator does not moderate (forum/access.py), so is not called on to.
+    moderators = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__name=members_access.MODERATORS_GROUP)
+            | Q(moderated_forum_categories=thread.category)
+        )
+        .exclude(pk__in=Suspension.objects.in_force().values("member"))
     )
     sent = 0
     for moderator in moderators.distinct().order_by("pk"):

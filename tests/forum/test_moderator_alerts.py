@@ -1,0 +1,47 @@
+"""Who is emailed when a post is reported urgently: the moderators who may act on it."""
+
+import pytest
+from django.utils import timezone
+
+from forum.models import ReportReason, Suspension
+from forum.services import posting, reports
+
+pytestmark = pytest.mark.django_db
+
+
+def report_urgently(reporter, post, capture) -> None:
+    with capture(execute=True):
+        reports.report_create(reporter=reporter, post=post, reason=ReportReason.IDENTIFIES_CHILD)
+
+
+def opening_post(author, category):
+    return posting.thread_create(
+        author=author,
+        category=category,
+        title="Holiday rotas",
+        body="How do you plan rotas over the holidays?",
+        confirmed_child_safety=True,
+    )
+
+
+def test_a_moderator_is_alerted_to_an_urgent_report(
+    room, member, second_member, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    report_urgently(second_member, opening_post(member, room), django_capture_on_commit_callbacks)
+
+    assert [m.to for m in mailoutbox] == [[moderator.email]]
+
+
+def test_a_suspended_moderator_is_not_alerted_to_an_urgent_report(
+    room, member, second_member, moderator, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    Suspension.objects.create(
+        member=moderator,
+        until=timezone.now() + timezone.timedelta(days=7),
+        reason="Shared a report outside the forum",
+        created_by=staff,
+    )
+
+    report_urgently(second_member, opening_post(member, room), django_capture_on_commit_callbacks)
+
+    assert mailoutbox == []
