@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -54,6 +55,37 @@ logger = logging.getLogger(__name__)
 # --- Paying by invoice -----------------------------------------------------------------
 
 
+def unpaid_invoice_of(user: User) -> Invoice | None:
+    """An invoice past its due date and never paid, of a membership `user` held, asked for
+    by invoice, or runs the organisation of. A membership by invoice opens before it is
+    paid; someone whose last one was never paid asks again by card (paid at once), or
+    pays that invoice first, rather than opening the network unpaid again under another
+    organisation's name."""
+    organisations = Organisation.objects.filter(
+        Q(seats__user=user, seats__is_admin=True) | Q(invoice_requests__requested_by=user)
+    ).values("pk")
+    return (
+        Invoice.objects.filter(
+            Q(subscription__user=user) | Q(subscription__organisation__in=organisations),
+            status__in=[Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE],
+            paid_out_of_band=False,
+            due_date__lt=timezone.now(),
+        )
+        .order_by("due_date")
+        .first()
+    )
+
+
+def _unpaid_invoice_refusal(invoice: Invoice) -> str:
+    due = date_format(timezone.localtime(invoice.due_date), "j F Y")
+    return (
+        f"Invoice {invoice} ({invoice.amount_pounds}, due {due}) for a membership you "
+        "asked for is still unpaid, so a new membership cannot start by invoice. Pay that "
+        "invoice (your account page links to it), pay for the new membership by card, or "
+        "tell us through the contact page if it has been paid."
+    )
+
+
 def invoice_request_submit(
     *,
     user: User,
@@ -75,6 +107,9 @@ def invoice_request_submit(
         raise ValidationError(ALREADY_PERSONAL_MEMBER)
     if personal_payment_outstanding(user, plan):
         raise ValidationError(PAYMENT_OUTSTANDING)
+    unpaid = unpaid_invoice_of(user)
+    if unpaid is not None:
+        raise ValidationError(_unpaid_invoice_refusal(unpaid))
     if plan.holder == Plan.Holder.INDIVIDUAL:
         seats = 1
     elif seats < plan.seats:
