@@ -111,7 +111,7 @@ def _reject(post: Post, *, actor, reason: str) -> None:
 
 
 def post_reject(*, actor, post: Post, reason: str = "") -> Post:
-    """Refuse a held post: it never goes up (its author still sees it, as hidden)."""
+    """Refuse a held post: it never goes up (hidden: moderators alone read it from now)."""
     check_moderates(actor, post.thread.category)
     reason = clean_reason(reason)
     with transaction.atomic(durable=True):

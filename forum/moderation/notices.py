@@ -132,7 +132,7 @@ def moderation_notice_send(entry: ModerationAction) -> bool:
         context={
             **told,
             "action": entry.action,
-            # The post's own place on its page (the author still sees it there, marked):
+            # The post's own place on its page (where the thread says it was hidden):
             # on a long thread, the top of page 1 would leave them to look for it.
             "post_url": site_url(post.get_absolute_url()) if post else "",
             "contact_url": site_url(reverse("contact")),

@@ -68,6 +68,39 @@ def test_a_notice_links_to_the_post_itself_not_the_top_of_its_thread(
     assert f"Your post: {site_url(post.get_absolute_url())}\n" in message.body
 
 
+def test_a_hidden_post_s_notice_promises_its_author_nothing_the_thread_does_not_show(
+    moderator, writer, client, django_capture_on_commit_callbacks
+):
+    post = _reply_by(writer)
+    post.body = BODY
+    post.body_html = f"<p>{BODY}</p>"
+    post.save(update_fields=["body", "body_html"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_hide(actor=moderator, post=post, reason="Names young people in the home")
+
+    [message] = mail.outbox
+    assert "you still can" not in message.body
+    assert "Only the moderators can read it now" in message.body
+    assert "Only the moderators can read it now" in message.alternatives[0][0]
+    client.force_login(writer)
+    page = client.get(post.get_absolute_url(), follow=True).content.decode()
+    assert BODY not in page
+
+
+def test_a_post_not_published_tells_its_author_the_thread_shows_only_that_it_was_hidden(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = held_post(author=writer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_reject(actor=moderator, post=post, reason="")
+
+    [message] = mail.outbox
+    assert "you still can" not in message.body
+    assert "the thread shows only that it was hidden" in message.body
+
+
 def test_a_notice_goes_once_however_often_its_task_runs(moderator, writer):
     post = thread_with_posts(posts=1, author=writer).posts.get()
     actions.post_hide(actor=moderator, post=post, reason="Off topic")
