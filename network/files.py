@@ -169,9 +169,12 @@ def protected_file_response(
             content_type=content_type,
         )
     # Whoever may download it now may not later: no shared cache keeps it, and nobody
-    # keeps the link to the bucket.
+    # keeps the link to the bucket. The person's own browser revalidates before it shows
+    # a copy it kept (a cheap 304 while they still may): with "private" alone it would
+    # show, for hours, an image a moderator hid since, since the file's Last-Modified
+    # lets a browser guess a lifetime for it.
     redirected = isinstance(response, HttpResponseRedirect)
-    response["Cache-Control"] = "private, no-store" if redirected else "private"
+    response["Cache-Control"] = "private, no-store" if redirected else "private, no-cache"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

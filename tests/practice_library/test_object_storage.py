@@ -67,7 +67,7 @@ def test_member_download_is_streamed_from_the_bucket(client, member, object_stor
     assert response["Content-Disposition"].startswith("attachment;")
     assert 'filename="Inspection checklist.pdf"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "private"
+    assert response["Cache-Control"] == "private, no-cache"
     attachment.refresh_from_db()
     assert attachment.download_count == 1
 
