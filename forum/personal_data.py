@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import Value
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.text import get_valid_filename
 
 from forum.models import (
@@ -33,6 +33,7 @@ from forum.models import (
     Suspension,
     Thread,
     ThreadReadState,
+    ThreadState,
 )
 from network.data_rights import ErasureChoices, ExportArchive, Retention, choices_of, iterate
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
@@ -58,8 +59,28 @@ RETENTION = [
 ]
 
 
-THREAD = ("post__thread__title", "Thread")
+THREAD = ("thread_title", "Thread")
 POST_NUMBER = ("post__post_number", "Post number")
+
+# What stands for the title of a thread the moderators hid: a title may name a child
+# (a thread goes with its opening post for that reason), and a download is a file that
+# outlives the moderator's decision.
+HIDDEN_THREAD_TITLE = "A thread the moderators hid"
+
+
+def _thread_title(relation: str, user) -> Case:
+    """The title of the thread at `relation` ("thread", "post__thread") as a download may
+    hold it: a listed thread's, or one the person started (their own words); otherwise
+    HIDDEN_THREAD_TITLE. None where the row names no thread (a category follow)."""
+    return Case(
+        When(**{f"{relation}__isnull": True}, then=Value(None)),
+        When(
+            Q(**{f"{relation}__state": ThreadState.VISIBLE}) | Q(**{f"{relation}__author": user}),
+            then=F(f"{relation}__title"),
+        ),
+        default=Value(HIDDEN_THREAD_TITLE),
+        output_field=CharField(),
+    )
 
 
 def export(user, archive: ExportArchive) -> None:
@@ -67,7 +88,7 @@ def export(user, archive: ExportArchive) -> None:
         "forum_posts",
         "Forum posts",
         [
-            ("thread__title", "Thread"),
+            THREAD,
             ("post_number", "Post number"),
             ("state", "Status", choices_of(Post, "state")),
             ("body", "What you wrote"),
@@ -77,7 +98,8 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             Post.objects.filter(author=user)
             .order_by("pk")
-            .values("thread__title", "post_number", "state", "body", "created_at", "edited_at")
+            .annotate(thread_title=_thread_title("thread", user))
+            .values("thread_title", "post_number", "state", "body", "created_at", "edited_at")
         ),
         about="Every post you wrote in the members' forum, as it reads now.",
     )
@@ -94,7 +116,8 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             PostRevision.objects.filter(post__author=user)
             .order_by("pk")
-            .values("post__thread__title", "post__post_number", "body", "reason", "created_at")
+            .annotate(thread_title=_thread_title("post__thread", user))
+            .values("thread_title", "post__post_number", "body", "reason", "created_at")
         ),
         about="What your posts said before you or a moderator edited them.",
     )
@@ -112,7 +135,8 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             Report.objects.filter(reporter=user)
             .order_by("pk")
-            .values("post__thread__title", "post__post_number", "reason", "details", "created_at")
+            .annotate(thread_title=_thread_title("post__thread", user))
+            .values("thread_title", "post__post_number", "reason", "details", "created_at")
         ),
         about="Posts you reported to the moderators, and what you told them.",
     )
@@ -130,7 +154,8 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             PostBookmark.objects.filter(user=user)
             .order_by("pk")
-            .values("post__thread__title", "post__post_number", "created_at")
+            .annotate(thread_title=_thread_title("post__thread", user))
+            .values("thread_title", "post__post_number", "created_at")
         ),
         about="Posts you bookmarked to find again.",
     )
@@ -146,7 +171,8 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             Reaction.objects.filter(user=user)
             .order_by("pk")
-            .values("post__thread__title", "post__post_number", "kind", "created_at")
+            .annotate(thread_title=_thread_title("post__thread", user))
+            .values("thread_title", "post__post_number", "kind", "created_at")
         ),
         about="Your reactions to other members' posts.",
     )
@@ -154,7 +180,7 @@ def export(user, archive: ExportArchive) -> None:
         "forum_follows",
         "Threads and categories you follow",
         [
-            ("thread__title", "Thread"),
+            THREAD,
             ("category__name", "Category"),
             ("is_muted", "Muted"),
             ("created_at", "Followed"),
@@ -162,7 +188,8 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             Follow.objects.filter(user=user)
             .order_by("pk")
-            .values("thread__title", "category__name", "is_muted", "created_at")
+            .annotate(thread_title=_thread_title("thread", user))
+            .values("thread_title", "category__name", "is_muted", "created_at")
         ),
         about="The threads and categories you follow (or muted) to hear of new posts.",
     )
@@ -170,14 +197,15 @@ def export(user, archive: ExportArchive) -> None:
         "forum_reads",
         "Forum threads you read",
         [
-            ("thread__title", "Thread"),
+            THREAD,
             ("last_read_post_number", "Read up to post"),
             ("updated_at", "Last read"),
         ],
         iterate(
             ThreadReadState.objects.filter(user=user)
             .order_by("pk")
-            .values("thread__title", "last_read_post_number", "updated_at")
+            .annotate(thread_title=_thread_title("thread", user))
+            .values("thread_title", "last_read_post_number", "updated_at")
         ),
         about="How far you have read each thread, so the forum can show what is new.",
     )
@@ -198,7 +226,7 @@ def export(user, archive: ExportArchive) -> None:
         "Forum notifications",
         [
             ("kind", "Kind", choices_of(Notification, "kind")),
-            ("thread__title", "Thread"),
+            THREAD,
             POST_NUMBER,
             ("created_at", "Sent"),
             ("read_at", "Read"),
@@ -206,7 +234,8 @@ def export(user, archive: ExportArchive) -> None:
         iterate(
             Notification.objects.filter(recipient=user)
             .order_by("pk")
-            .values("kind", "thread__title", "post__post_number", "created_at", "read_at")
+            .annotate(thread_title=_thread_title("thread", user))
+            .values("kind", "thread_title", "post__post_number", "created_at", "read_at")
         ),
         about="Notices the forum showed you, such as replies and mentions.",
     )
@@ -226,14 +255,15 @@ def export(user, archive: ExportArchive) -> None:
                     },
                 ),
             ),
-            ("thread__title", "Thread"),
+            THREAD,
             ("created_at", "Written"),
             ("sent_at", "Sent"),
         ],
         iterate(
             ForumEmail.objects.filter(recipient=user)
             .order_by("pk")
-            .values("kind", "thread__title", "created_at", "sent_at")
+            .annotate(thread_title=_thread_title("thread", user))
+            .values("kind", "thread_title", "created_at", "sent_at")
         ),
         about="Emails the forum sent you about new posts.",
     )
@@ -252,19 +282,23 @@ ATTACHMENT_COLUMNS = [
 def _attachments_export(user, archive: ExportArchive) -> None:
     """The files they attached to their posts: listed, then each file itself, under a
     name that starts with its row's id so two "notes.pdf" never clash."""
-    attachments = PostAttachment.objects.filter(post__author=user).order_by("pk")
+    attachments = (
+        PostAttachment.objects.filter(post__author=user)
+        .order_by("pk")
+        .annotate(thread_title=_thread_title("post__thread", user))
+    )
 
     def rows():
         for attachment in attachments.values(
             "pk",
-            "post__thread__title",
+            "thread_title",
             "post__post_number",
             "original_filename",
             "size_bytes",
             "created_at",
         ).iterator():
             yield {
-                "thread_title": attachment["post__thread__title"],
+                "thread_title": attachment["thread_title"],
                 "post_number": attachment["post__post_number"],
                 "original_filename": attachment["original_filename"],
                 "size_bytes": attachment["size_bytes"],

@@ -1,10 +1,22 @@
-"""The moderation log stays append-only; erasure may only put a pseudonym in its labels."""
+"""The moderation log stays append-only; erasure may only put a pseudonym in its labels.
+A member's data download names no thread the moderators hid, unless they started it."""
+
+import io
+import json
+import zipfile
 
 import pytest
+from django.core.files.storage import storages
 from django.db import DatabaseError, connection, transaction
 
-from forum.models import AppendOnlyError, ModerationAction, ModerationActionKind
+from forum.models import AppendOnlyError, ModerationAction, ModerationActionKind, PostBookmark
+from forum.moderation import actions
+from forum.moderation.threads import thread_hide
+from forum.services import reading
 from forum.services.audit import audit_record
+from members import data_rights
+from members.models import DataRequest
+from tests.forum.factories import thread_with_posts
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +68,70 @@ def test_the_trigger_lets_a_pseudonym_replace_a_name(moderator):
             [f"Former member #{moderator.pk}", entry.pk],
         )
     assert ModerationAction.objects.get(pk=entry.pk).actor_label.startswith("Former member #")
+
+
+TITLE = "Regulation 44 visit with Kayden, 9, at Larchwood"
+
+
+def _download(user) -> zipfile.ZipFile:
+    data_request = DataRequest.objects.create(
+        user=user, kind=DataRequest.Kind.ACCESS, state=DataRequest.State.PREPARING
+    )
+    data_rights.data_export_build(data_request=data_request)
+    data_request.refresh_from_db()
+    with storages["default"].open(data_request.export_file, "rb") as file:
+        return zipfile.ZipFile(io.BytesIO(file.read()))
+
+
+def _everything_in(archive: zipfile.ZipFile) -> str:
+    return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+
+
+def test_a_readers_download_does_not_hold_the_title_of_a_thread_hidden_with_its_opening_post(
+    moderator,
+):
+    reader = UserFactory(name="Nia Sharma")
+    thread = thread_with_posts(posts=3, title=TITLE)
+    PostBookmark.objects.create(user=reader, post=thread.posts.get(post_number=2))
+    reading.thread_mark_read(user=reader, thread=thread, up_to=3)
+    reading.thread_follow(user=reader, thread=thread)
+    actions.post_hide(actor=moderator, post=thread.posts.get(post_number=1), reason="Names a child")
+
+    archive = _download(reader)
+
+    assert TITLE not in _everything_in(archive)
+    [read] = json.loads(archive.read("forum_reads.json"))
+    assert read["thread_title"] == "A thread the moderators hid"
+
+
+def test_a_repliers_download_does_not_hold_the_title_of_a_thread_a_moderator_hid(moderator):
+    thread = thread_with_posts(posts=2, title=TITLE)
+    replier = thread.posts.get(post_number=2).author
+    thread_hide(actor=moderator, thread=thread, reason="Names a child")
+
+    archive = _download(replier)
+
+    assert TITLE not in _everything_in(archive)
+    [post] = json.loads(archive.read("forum_posts.json"))
+    assert post["thread_title"] == "A thread the moderators hid"
+
+
+def test_a_download_keeps_the_title_of_a_hidden_thread_its_person_started(moderator):
+    thread = thread_with_posts(posts=2, title=TITLE)
+    thread_hide(actor=moderator, thread=thread, reason="Names a child")
+
+    archive = _download(thread.author)
+
+    [post] = json.loads(archive.read("forum_posts.json"))
+    assert post["thread_title"] == TITLE
+
+
+def test_a_download_names_a_followed_category_without_a_thread_title():
+    follower = UserFactory()
+    thread = thread_with_posts(posts=1)
+    reading.category_follow(user=follower, category=thread.category)
+
+    [follow] = json.loads(_download(follower).read("forum_follows.json"))
+
+    assert follow["thread_title"] is None
+    assert follow["category__name"] == thread.category.name
