@@ -20,6 +20,7 @@ from forum.moderation.forms import (
     ReasonForm,
     RedactForm,
 )
+from forum.moderation.queue import quoting_posts
 from forum.moderation.views import (
     _back,
     _moderated_post,
@@ -40,6 +41,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = ModerationAction.objects.filter(post=post).select_related("actor")[:50]
     open_item = ReviewItem.objects.open().filter(post=post).first()
     images = post.attachments.filter(is_image=True)
+    quoted_in = quoting_posts([post])[post.pk]
     return render(
         request,
         "forum/moderation/post.html",
@@ -50,11 +52,13 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "open_item": open_item,
             "images": images,
+            "quoted_in": quoted_in,
         },
     )
 
 
-def _post_action(request: HttpRequest, pk: int, operation, done: str) -> HttpResponse:
+def _post_action(request: HttpRequest, pk: int, operation, done: str, *, then=None) -> HttpResponse:
+    """Run `operation` on the post from a ReasonForm; `then(post)` after it succeeded."""
     post = _moderated_post(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -66,12 +70,26 @@ def _post_action(request: HttpRequest, pk: int, operation, done: str) -> HttpRes
         _refused(request, error)
     else:
         messages.success(request, f"Post #{post.post_number} {done}.")
+        if then is not None:
+            then(post)
     return _back(request, _post_page(post))
 
 
 @require_POST
 def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_action(request, pk, actions.post_hide, "is hidden")
+    def quotes_left(post) -> None:
+        # Hidden from the thread page, a post's words still stand in the posts that
+        # quote it (a child's name, say): the moderator hears where, as the queue says.
+        quoting = quoting_posts([post])[post.pk]
+        if quoting:
+            numbers = ", ".join(f"post #{other.post_number}" for other in quoting)
+            messages.warning(
+                request,
+                f"Quoted in {numbers} (still visible): what they quote stays there; edit or "
+                "redact them too if needed.",
+            )
+
+    return _post_action(request, pk, actions.post_hide, "is hidden", then=quotes_left)
 
 
 @require_POST
