@@ -243,6 +243,9 @@ def moderators_alert(report: Report) -> int:
         )
         .exclude(pk__in=Suspension.objects.in_force().values("member"))
     )
+    reporter_suspended = report.reporter is not None and access.is_suspended_from_forum(
+        report.reporter
+    )
     sent = 0
     for moderator in moderators.distinct().order_by("pk"):
         record = email_claim(
@@ -265,6 +268,8 @@ def moderators_alert(report: Report) -> int:
                 "thread": thread,
                 "post": post,
                 "reason": report.get_reason_display(),
+                # Why an urgent report left the post up, when it did: the alert says so.
+                "reporter_suspended": reporter_suspended,
                 "post_url": site_url(post.get_absolute_url()),
             },
             subject=f"Urgent forum report: {report.get_reason_display()}",

@@ -7,11 +7,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from forum import notifications, selectors, tasks
-from forum.models import Follow, ForumEmail, ForumPreference, Notification, NotifyBy
-from forum.services import posting, publishing, reading
+from forum import access, notifications, selectors, tasks
+from forum.models import (
+    Follow,
+    ForumEmail,
+    ForumPreference,
+    Notification,
+    NotifyBy,
+    ReportReason,
+    Suspension,
+)
+from forum.services import posting, publishing, reading, reports
 from members.models import MemberType
-from tests.forum.factories import member_of_type
+from tests.forum.factories import member_of_type, thread_with_posts
 
 pytestmark = pytest.mark.django_db
 
@@ -373,3 +381,26 @@ def test_the_header_count_asks_as_many_queries_for_one_unread_notification_as_fo
 
     assert queries_for_a_page() == with_one
     assert selectors.unread_notification_count(member) == 11
+
+
+def test_the_moderators_alert_says_a_suspended_reporter_s_urgent_report_left_the_post_up(
+    moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    reporter = member_of_type()
+    Suspension.objects.create(
+        member=reporter,
+        until=timezone.now() + timedelta(days=7),
+        reason="Personal remarks",
+        created_by=moderator,
+    )
+    access.forget_forum(reporter)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reports.report_create(reporter=reporter, post=post, reason=ReportReason.IDENTIFIES_CHILD)
+
+    [alert] = mailoutbox
+    for text in (alert.body, alert.alternatives[0][0]):
+        assert "still visible to members" in text
+        assert "the reporter is suspended from posting" in text
+        assert "urgent reports were not upheld" not in text
