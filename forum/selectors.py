@@ -219,6 +219,24 @@ def thread_page_posts(thread: Thread, reader, *, page: int, per_page: int) -> li
     return posts
 
 
+def last_shown_post_number(thread: Thread, reader, *, moderator: bool) -> int:
+    """The highest post number that has a place on the thread's pages for `reader`: a
+    post, or the line saying it was hidden or removed. Others' posts waiting for review
+    have none, so those at the end must not add a page with nothing on it. No query
+    unless posts after the last visible one exist."""
+    if moderator or thread.post_number_counter <= thread.last_post_number:
+        return thread.post_number_counter
+    waiting_for_others = Q(state=PostState.HELD) & ~Q(author_id=reader.pk)
+    number = (
+        Post.objects.filter(thread=thread)
+        .exclude(waiting_for_others)
+        .order_by("-post_number")
+        .values_list("post_number", flat=True)
+        .first()
+    )
+    return number or 1
+
+
 def first_unread_post_number(user, thread: Thread) -> int | None:
     """The first visible post after the member's read pointer (None: nothing unread)."""
     read_to = (

@@ -201,14 +201,15 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         query = f"?{request.GET.urlencode()}" if request.GET else ""
         return redirect(f"{thread.get_absolute_url()}{query}")
     user = request.user
-    per_page = settings.FORUM_POSTS_PER_PAGE
-    num_pages = max(math.ceil(thread.post_number_counter / per_page), 1)
-    page = page_number(request.GET.get("page"))
-    if page > num_pages:
-        return redirect(f"{thread.get_absolute_url()}?page={num_pages}")
     category = thread.category
     may = access.PostPermissions(user, category)
     is_moderator = may.moderator
+    per_page = settings.FORUM_POSTS_PER_PAGE
+    last_number = selectors.last_shown_post_number(thread, user, moderator=is_moderator)
+    num_pages = max(math.ceil(last_number / per_page), 1)
+    page = page_number(request.GET.get("page"))
+    if page > num_pages:
+        return redirect(f"{thread.get_absolute_url()}?page={num_pages}")
     links = _post_links(thread)
     posts = []
     for post in selectors.thread_page_posts(thread, user, page=page, per_page=per_page):
