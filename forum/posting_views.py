@@ -304,7 +304,35 @@ def post_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, post.get_absolute_url())
 
 
+def _gone_before_the_report(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """A report form opened before the post was taken down (another member's urgent
+    report hid it, its author removed it) and sent after: the reader is told it is gone,
+    as its thread now shows them, rather than meeting "page not found" and wondering
+    whether the moderators ever heard."""
+    post = (
+        Post.objects.select_related("thread__category")
+        .filter(pk=pk, state__in=[PostState.HIDDEN, PostState.REMOVED])
+        .first()
+    )
+    if post is None or not access.can_read_thread(request.user, post.thread):
+        return None
+    if access.can_see_post_body(request.user, post):
+        return None  # a moderator: the form's own refusal stands
+    messages.info(
+        request,
+        "The moderators have already hidden this post and are looking at it: there is "
+        "nothing more to report."
+        if post.state == PostState.HIDDEN
+        else "Its author has removed this post. If the moderators should still know about "
+        "it, use the contact page.",
+    )
+    return redirect(post)
+
+
 def post_report(request: HttpRequest, pk: int) -> HttpResponse:
+    gone = _gone_before_the_report(request, pk)
+    if gone is not None:
+        return gone
     post = _post_or_404(request.user, pk)
     if not access.can_report_post(request.user, post):
         raise PermissionDenied("You cannot report this post.")
