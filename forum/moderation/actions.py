@@ -178,6 +178,9 @@ def _restore(post: Post, *, actor, reason: str) -> None:
     thread_recount(post.thread)
     category_recount(post.thread.category)
     post_search_index(post)
+    # Its images still waiting lost their queue item when it was hidden (a hidden post
+    # keeps none for them): back up, the post needs one again, or they wait unseen.
+    publishing.image_review_open(post)
     audit_record(
         actor=actor,
         action=ModerationActionKind.RESTORE,
