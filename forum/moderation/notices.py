@@ -25,6 +25,7 @@ from forum.models import (
     ReportReason,
     Resolution,
     Suspension,
+    ThreadState,
 )
 from forum.moderation.queue import Decision
 from forum.notifications import email_claim, email_mark_sent
@@ -127,6 +128,8 @@ def moderation_notice_send(entry: ModerationAction) -> bool:
     if record is None:
         return False
     post = told.get("post")
+    # A hidden thread answers "not found" to its author too: no link to where it was.
+    thread_shown = post is not None and post.thread.state == ThreadState.VISIBLE
     message = build_email(
         template="forum/emails/moderation_notice",
         context={
@@ -134,7 +137,9 @@ def moderation_notice_send(entry: ModerationAction) -> bool:
             "action": entry.action,
             # The post's own place on its page (where the thread says it was hidden):
             # on a long thread, the top of page 1 would leave them to look for it.
-            "post_url": site_url(post.get_absolute_url()) if post else "",
+            "post_url": site_url(post.get_absolute_url()) if thread_shown else "",
+            # An opening post hidden (or refused) takes its thread with it.
+            "thread_hidden": post is not None and post.post_number == 1 and not thread_shown,
             "contact_url": site_url(reverse("contact")),
         },
         subject=told["subject"],

@@ -19,7 +19,7 @@ from forum.moderation.queue import Decision
 from forum.services import reports
 from forum.tasks import moderation_notice_send
 from network.mail import site_url
-from tests.forum.factories import held_post, member_of_type, thread_with_posts
+from tests.forum.factories import held_post, held_thread, member_of_type, thread_with_posts
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +254,31 @@ def test_a_moderator_hiding_their_own_post_gets_no_notice(
 
 def test_every_kind_told_is_a_moderator_s_decision():
     assert ModerationActionKind.AUTO_HIDE not in notices.TOLD
+
+
+def test_a_notice_of_an_opening_post_hidden_says_the_thread_went_with_it_and_links_nowhere(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = thread_with_posts(posts=2, author=writer, title="Winter rotas").posts.get(post_number=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_hide(actor=moderator, post=post, reason="Names young people in the home")
+
+    [message] = mail.outbox
+    for text in (message.body, message.alternatives[0][0]):
+        assert "the thread is hidden with it" in text
+        assert post.get_absolute_url() not in text
+    assert "Your post:" not in message.body
+
+
+def test_a_notice_of_a_new_thread_not_published_links_nowhere(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = held_thread(author=writer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_reject(actor=moderator, post=post, reason="")
+
+    [message] = mail.outbox
+    assert "the thread it opens will not be listed" in message.body
+    assert post.get_absolute_url() not in message.body
