@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.text import get_valid_filename
 
 from forum.models import (
+    AttachmentApproval,
     Category,
     CategoryReadMark,
     EmailKind,
@@ -296,16 +297,19 @@ def _attachments_export(user, archive: ExportArchive) -> None:
             "original_filename",
             "size_bytes",
             "created_at",
+            "approval",
         ).iterator():
+            # An image a moderator did not approve was deleted then: listed, not linked.
+            deleted = attachment["approval"] == AttachmentApproval.REJECTED
             yield {
                 "thread_title": attachment["thread_title"],
                 "post_number": attachment["post__post_number"],
                 "original_filename": attachment["original_filename"],
                 "size_bytes": attachment["size_bytes"],
                 "created_at": attachment["created_at"],
-                "file_in_download": _attachment_path(
-                    attachment["pk"], attachment["original_filename"]
-                ),
+                "file_in_download": None
+                if deleted
+                else _attachment_path(attachment["pk"], attachment["original_filename"]),
             }
 
     archive.add_part(
@@ -315,7 +319,7 @@ def _attachments_export(user, archive: ExportArchive) -> None:
         rows,
         about="The files you attached to your posts; each file is in this download too.",
     )
-    for attachment in attachments.iterator():
+    for attachment in attachments.exclude(approval=AttachmentApproval.REJECTED).iterator():
         try:
             with attachment.file.open("rb") as source:
                 archive.add_file(

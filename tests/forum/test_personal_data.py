@@ -9,7 +9,14 @@ import pytest
 from django.core.files.storage import storages
 from django.db import DatabaseError, connection, transaction
 
-from forum.models import AppendOnlyError, ModerationAction, ModerationActionKind, PostBookmark
+from forum.models import (
+    AppendOnlyError,
+    AttachmentApproval,
+    ModerationAction,
+    ModerationActionKind,
+    PostAttachment,
+    PostBookmark,
+)
 from forum.moderation import actions
 from forum.moderation.threads import thread_hide
 from forum.services import reading
@@ -135,3 +142,25 @@ def test_a_download_names_a_followed_category_without_a_thread_title():
 
     assert follow["thread_title"] is None
     assert follow["category__name"] == thread.category.name
+
+
+def test_a_download_lists_an_image_a_moderator_did_not_approve_without_pointing_to_a_file():
+    post = thread_with_posts(posts=1).posts.get()
+    PostAttachment.objects.create(
+        post=post,
+        file="forum/ab/abcdef",
+        original_filename="garden.png",
+        content_type="image/png",
+        extension="png",
+        size_bytes=100,
+        is_image=True,
+        metadata_stripped=True,
+        approval=AttachmentApproval.REJECTED,
+    )
+
+    archive = _download(post.author)
+
+    [listed] = json.loads(archive.read("forum_attachments.json"))
+    assert listed["original_filename"] == "garden.png"
+    assert listed["file_in_download"] is None
+    assert not [name for name in archive.namelist() if name.startswith("forum_attachments/")]
