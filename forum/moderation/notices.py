@@ -1,5 +1,6 @@
 """Telling members what a moderator decided about what they wrote: a post hidden or not
-published, an image not approved, a suspension from posting.
+published, a thread they started hidden, an image not approved, a suspension from
+posting.
 
 One email for each decision, from the moderation log entry that records it, sent by a
 Celery task (tasks.moderation_notice_send, queued by each action after it commits) and
@@ -29,6 +30,7 @@ from forum.models import (
 )
 from forum.moderation.queue import Decision
 from forum.notifications import email_claim, email_mark_sent
+from forum.services.publishing import WITH_OPENING_POST
 from network.mail import build_email, site_url
 
 # The entries whose subject hears of them.
@@ -38,6 +40,7 @@ TOLD = frozenset(
         ModerationActionKind.REJECT,
         ModerationActionKind.REJECT_IMAGE,
         ModerationActionKind.SUSPEND,
+        ModerationActionKind.HIDE_THREAD,  # the thread by itself (its starter hears)
         ModerationActionKind.RESOLVE,  # agreeing with reports on a post they already hid
     }
 )
@@ -74,6 +77,8 @@ def _what_happened(entry: ModerationAction) -> dict | None:
             "suspension": suspension,
             "reason": suspension.reason,
         }
+    if entry.action == ModerationActionKind.HIDE_THREAD:
+        return _thread_hidden(entry)
     post = entry.post
     if post is None or post.author is None:
         return None
@@ -105,6 +110,22 @@ def _what_happened(entry: ModerationAction) -> dict | None:
         "subject": f"Your post in “{title}” was hidden by a moderator",
         "reason": _moderators_reason(entry),
         "reported_as": _reported_as(post),
+    }
+
+
+def _thread_hidden(entry: ModerationAction) -> dict | None:
+    """A moderator hid a whole thread: its starter is told, as they would be of their post
+    (hidden with its opening post, the thread goes with the post's own notice)."""
+    thread = entry.thread
+    if thread is None or thread.author is None or thread.state != ThreadState.HIDDEN:
+        return None  # shown again meanwhile
+    if (entry.details or {}).get(WITH_OPENING_POST):
+        return None
+    return {
+        "recipient": thread.author,
+        "thread": thread,
+        "subject": f"Your thread “{thread.title}” was hidden by a moderator",
+        "reason": _moderators_reason(entry),
     }
 
 

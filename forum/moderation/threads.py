@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from forum import tasks
 from forum.models import (
     Category,
     Follow,
@@ -95,9 +96,11 @@ def thread_hide(*, actor, thread: Thread, reason: str = "") -> Thread:
         thread.state = ThreadState.HIDDEN
         thread.save(update_fields=["state"])
         category_recount(thread.category)
-        audit_record(
+        entry = audit_record(
             actor=actor, action=ModerationActionKind.HIDE_THREAD, thread=thread, reason=reason
         )
+        # Its starter is told, as they are of a post of theirs hidden (notices.py).
+        tasks.moderation_notice_send.delay_on_commit(entry.pk)
     return thread
 
 

@@ -16,6 +16,7 @@ from forum.models import (
 )
 from forum.moderation import actions, notices, suspensions
 from forum.moderation.queue import Decision
+from forum.moderation.threads import thread_hide, thread_restore
 from forum.services import reports
 from forum.tasks import moderation_notice_send
 from network.mail import site_url
@@ -282,3 +283,30 @@ def test_a_notice_of_a_new_thread_not_published_links_nowhere(
     [message] = mail.outbox
     assert "the thread it opens will not be listed" in message.body
     assert post.get_absolute_url() not in message.body
+
+
+def test_the_starter_of_a_thread_a_moderator_hid_is_told_why(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    thread = thread_with_posts(posts=3, author=writer, title="Winter rotas")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        thread_hide(actor=moderator, thread=thread, reason="Advertising a recruitment agency")
+
+    [message] = mail.outbox
+    assert message.to == [writer.email]
+    assert message.subject == "Your thread “Winter rotas” was hidden by a moderator"
+    for text in (message.body, message.alternatives[0][0]):
+        assert "hidden the thread you started" in text
+        assert "Advertising a recruitment agency" in text
+        assert thread.get_absolute_url() not in text
+
+
+def test_a_thread_listed_again_before_the_email_goes_sends_nothing(moderator, writer):
+    thread = thread_with_posts(posts=2, author=writer)
+    thread_hide(actor=moderator, thread=thread, reason="Checking")
+    thread_restore(actor=moderator, thread=thread, reason="Fine after all")
+    entry = ModerationAction.objects.get(action=ModerationActionKind.HIDE_THREAD)
+
+    assert moderation_notice_send(entry.pk) is False
+    assert mail.outbox == []
