@@ -7,8 +7,9 @@ import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, sign_in, signed_in
 from tests.members.factories import PASSWORD, UserFactory
+from tests.roles import staff_without_two_factor
 
 
 def _next_code(clock, secret: str) -> str:
@@ -63,3 +64,25 @@ def _set_up_and_sign_in_again(page, clock):
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto("/admin/")
     page.get_by_role("heading", name="Site administration").wait_for()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_authenticator_secret_can_be_reached_read_whole_and_copied_on_a_phone(
+    new_page, live_server
+):
+    page = signed_in(new_page, live_server, staff_without_two_factor(), width=320, height=800)
+    page.goto("/accounts/2fa/totp/activate/")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+
+    secret = page.get_by_role("textbox", name="Authenticator secret")
+    assert secret.is_enabled() and not secret.is_editable()
+    secret.focus()
+    assert secret.evaluate("box => document.activeElement === box")
+    # All of it in sight, wrapped, with nothing to scroll inside the box.
+    assert secret.evaluate(
+        "box => box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight"
+    )
+    assert len(secret.input_value()) >= 16
+    assert page.get_by_role("img", name="QR code for your authenticator app").count() == 1
+    assert_accessible(page)
