@@ -312,3 +312,16 @@ def test_links_standing_alone_are_big_enough_to_tap(new_page, path):
 
     small = [node["target"] for v in results.response["violations"] for node in v["nodes"]]
     assert small == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["/accounts/password/change/", "/accounts/reauthenticate/"])
+def test_forgot_your_password_is_big_enough_to_tap_for_someone_signed_in(
+    new_page, live_server, path
+):
+    page = signed_in(new_page, live_server, UserFactory(), **PHONE)
+    page.goto(path)
+
+    link = page.get_by_role("link", name="Forgot your password?").bounding_box()
+
+    assert link["height"] >= 24
