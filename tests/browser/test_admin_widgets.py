@@ -159,3 +159,29 @@ def test_on_a_phone_the_review_date_box_of_the_action_bar_keeps_its_own_height(
 
     assert box["height"] < 40
     assert label["height"] < 60
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_lists_filters_and_sorting_icons_are_big_enough_to_tap(new_page, live_server, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    PostFactory()
+    page = signed_in(new_page, live_server, with_two_factor(staff()), width=width, height=900)
+    # Sorted by two columns: each shows its "remove" and "reverse" icons side by side.
+    page.goto("/admin/forum/post/?o=2.1")
+    page.get_by_role("link", name="Awaiting review").wait_for()
+
+    results = Axe().run(page, options={"runOnly": ["target-size"]})
+    # axe leaves the icons out (they sit beside the column's own link): measured here.
+    icons = page.locator("#result_list thead .sortoptions a")
+
+    small = [node["target"] for v in results.response["violations"] for node in v["nodes"]]
+    assert small == []
+    assert icons.count() == 4
+    for box in (icons.nth(i).bounding_box() for i in range(4)):
+        assert box["width"] >= 24 and box["height"] >= 24
+    # Nor do the larger icons lie over the column's own link.
+    for column in page.locator("#result_list thead th.sorted").all():
+        link = column.locator(".text a").bounding_box()
+        assert column.locator(".sortoptions").bounding_box()["x"] >= link["x"] + link["width"]
