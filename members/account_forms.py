@@ -39,7 +39,11 @@ class SiteWordingMixin:
 
 
 class LoginForm(SiteWordingMixin, allauth_forms.LoginForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The address is the account's username: "username" (allauth says "email") is
+        # what password managers look for to fill and save a sign-in.
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
 
 
 class SignupForm(SiteWordingMixin, allauth_forms.SignupForm):

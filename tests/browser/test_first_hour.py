@@ -325,3 +325,12 @@ def test_forgot_your_password_is_big_enough_to_tap_for_someone_signed_in(
     link = page.get_by_role("link", name="Forgot your password?").bounding_box()
 
     assert link["height"] >= 24
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_address_given_to_password_managers_is_out_of_sight(new_page, live_server):
+    page = signed_in(new_page, live_server, UserFactory(), **PHONE)
+    page.goto("/accounts/password/change/")
+
+    assert page.locator('input[autocomplete="username"]').is_hidden()
+    assert_accessible(page)

@@ -144,3 +144,30 @@ def test_compiled_catalog_is_up_to_date_with_its_source():
     with translation.override("en-gb"):
         for msgid, msgstr in pairs:
             assert translation.gettext(msgid) == msgstr
+
+
+def test_sign_in_names_the_address_as_the_username_for_password_managers(client):
+    html = _main(client.get(reverse("account_login")).content.decode())
+
+    assert re.search(r'<input type="email" name="login" autocomplete="username"', html)
+    assert 'autocomplete="current-password"' in html
+
+
+def test_a_new_password_after_a_reset_comes_with_the_accounts_address(client, registered):
+    from django.core import mail
+
+    client.post(reverse("account_reset_password"), {"email": registered.email})
+    path = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)[1]
+
+    html = _main(client.get(path, follow=True).content.decode())
+
+    assert f'autocomplete="username" value="{registered.email}" hidden' in html
+    assert 'autocomplete="new-password"' in html
+
+
+def test_changing_ones_password_comes_with_the_accounts_address(client, registered):
+    client.force_login(registered)
+
+    html = _main(client.get(reverse("account_change_password")).content.decode())
+
+    assert f'autocomplete="username" value="{registered.email}" hidden' in html
