@@ -185,3 +185,23 @@ def test_a_lists_filters_and_sorting_icons_are_big_enough_to_tap(new_page, live_
     for column in page.locator("#result_list thead th.sorted").all():
         link = column.locator(".text a").bounding_box()
         assert column.locator(".sortoptions").bounding_box()["x"] >= link["x"] + link["width"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_can_be_taken_out_of_the_sorting_from_the_keyboard(new_page, live_server):
+    PostFactory()
+    page = signed_in(new_page, live_server, with_two_factor(staff()), width=1280, height=900)
+    page.goto("/admin/forum/post/?o=2.1")
+    remove = page.locator("#result_list thead th.sorted a.sortremove").first
+
+    # Tab from the column before it, as someone without a mouse goes.
+    page.locator("#result_list thead th").first.locator("a").first.focus()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if remove.evaluate("link => document.activeElement === link"):
+            break
+
+    assert remove.evaluate("link => document.activeElement === link")
+    page.keyboard.press("Enter")
+    # Sorted by the author alone now.
+    page.wait_for_url("**/admin/forum/post/?o=2")
