@@ -334,3 +334,20 @@ def test_the_address_given_to_password_managers_is_out_of_sight(new_page, live_s
 
     assert page.locator('input[autocomplete="username"]').is_hidden()
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_out_in_the_header_shows_the_focus_as_the_header_links_do(new_page, live_server):
+    page = signed_in(new_page, live_server, UserFactory(), **PHONE)
+    page.goto("/")
+    sign_out = page.get_by_role("button", name="Sign out")
+    your_account = page.get_by_role("link", name="Your account")
+
+    your_account.focus()
+    page.keyboard.press("Tab")
+
+    assert sign_out.evaluate("button => document.activeElement === button")
+    looks = "element => getComputedStyle(element).backgroundColor"
+    assert sign_out.evaluate(looks) == "rgb(255, 213, 79)"
+    your_account.focus()
+    assert your_account.evaluate(looks) == "rgb(255, 213, 79)"
