@@ -7,8 +7,8 @@ import pytest
 
 from forum.models import Post, PostState, ReviewItem, Thread
 from members.models import MemberType
-from tests.browser.conftest import assert_accessible, sign_in
-from tests.forum.factories import CategoryFactory, member_of_type
+from tests.browser.conftest import assert_accessible, sign_in, signed_in
+from tests.forum.factories import CategoryFactory, member_of_type, thread_with_posts
 from tests.members.factories import PASSWORD
 
 
@@ -88,3 +88,24 @@ def test_thread_reply_with_quote_and_mention_notification_unread_and_urgent_repo
     reply = Post.objects.get(post_number=2)
     assert reply.state == PostState.HIDDEN
     assert ReviewItem.objects.get(post=reply).is_urgent
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("form", ["reply", "report"])
+def test_a_forum_form_sent_incomplete_says_what_is_missing_in_the_sites_own_words(
+    new_page, live_server, form
+):
+    # The browser's own bubbles vanish after a moment and bypass the error summary that
+    # links each message to its field, as every other form of the site has.
+    room = CategoryFactory(name="Workforce and training", slug="workforce-and-training")
+    thread = thread_with_posts(category=room, posts=2)
+    page = signed_in(new_page, live_server, member_of_type(MemberType.PROVIDER))
+    post = thread.posts.order_by("post_number").first()
+    page.goto(thread.get_absolute_url() if form == "reply" else f"/forum/post/{post.pk}/report/")
+
+    page.get_by_role("button", name="Post reply" if form == "reply" else "Send report").click()
+
+    field = "#id_body" if form == "reply" else "#id_reason_0"
+    page.get_by_role("alert").locator(f'a[href="{field}"]').wait_for()
+    assert page.locator(field).count() == 1
+    assert_accessible(page)
