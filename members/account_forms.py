@@ -7,6 +7,8 @@ and buttons comes from the project's translation catalog (locale/).
 """
 
 from allauth.account import forms as allauth_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
@@ -85,3 +87,26 @@ class SetPasswordForm(SiteWordingMixin, allauth_forms.SetPasswordForm):
 
 class ReauthenticateForm(SiteWordingMixin, allauth_forms.ReauthenticateForm):
     pass
+
+
+class TwoFactorAuthenticateForm(mfa_forms.AuthenticateForm):
+    """The second step of signing in (MFA_FORMS in settings). The page says which ways
+    in this person has: someone who lost their phone must learn there that a recovery
+    code goes in the same box, and is offered a security key only if they added one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = "Code"
+        self.fields["code"].error_messages["required"] = "Enter the code"
+        self.fields["code"].widget.attrs.pop("placeholder", None)
+        self.methods = set(
+            Authenticator.objects.filter(user=self.user).values_list("type", flat=True)
+        )
+
+    @property
+    def has_recovery_codes(self) -> bool:
+        return Authenticator.Type.RECOVERY_CODES in self.methods
+
+    @property
+    def has_security_key(self) -> bool:
+        return Authenticator.Type.WEBAUTHN in self.methods

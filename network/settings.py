@@ -247,6 +247,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0 i
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = SITE_NAME
+# The second step of signing in says which ways in the person has (recovery codes too).
+MFA_FORMS = {"authenticate": "members.account_forms.TwoFactorAuthenticateForm"}
 # WebAuthn needs a secure origin; http://127.0.0.1 is allowed only on the embedded default.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 USERSESSIONS_TRACK_ACTIVITY = True
