@@ -340,6 +340,17 @@ def registrations_withdraw_for_erasure(*, user, now: datetime | None = None) -> 
     return withdrawn
 
 
+def registrations_follow_profile(*, user, now: datetime | None = None) -> int:
+    """A person renamed themselves (or their organisation): the places they hold or await
+    at events not yet over carry the new words, as the list of who is coming, the
+    reminders and the certificate of attendance read them. Past events keep the name
+    they were attended under. Returns the number of registrations changed."""
+    now = now or timezone.now()
+    return Registration.objects.filter(user=user, event__ends_at__gt=now).update(
+        name=user.name or user.email, organisation_name=user.organisation_name
+    )
+
+
 def event_cancel(*, event: Event, now: datetime | None = None) -> int:
     """Cancel an event: everyone holding or waiting for a place is emailed (those with a
     place get a cancelling .ics). Returns the number emailed."""

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from members import access, type_changes
+from members import access, profiles, type_changes
 from members.forms import MemberTypeChangeForm, ProfileForm
 
 
@@ -32,7 +32,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         is_member=access.is_member(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        profiles.profile_save(form=form)
         messages.success(request, "Your profile has been saved.")
         return redirect("members:account")
     return render(request, "members/profile_form.html", {"form": form})
