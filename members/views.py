@@ -12,9 +12,14 @@ def account(request: HttpRequest) -> HttpResponse:
     """The signed-in person's home: profile, membership and account security."""
     user = request.user
     membership = access.membership(user)
+    lapsed = access.is_lapsed(user)
     context = {
         "membership": membership,
-        "lapsed": access.is_lapsed(user),
+        "lapsed": lapsed,
+        # Someone whose seat was taken back was never "lapsed" on their own account.
+        "seat_taken_back": (
+            access.seat_taken_back(user) if membership is None and not lapsed else None
+        ),
         "roles": access.roles(user),
         # Only members have a type to change; the panel shows requests to them alone.
         "type_change_request": (

@@ -104,6 +104,7 @@ from members.access.organisations import (
     organisation_membership,
     organisation_seats,
     organisations_managed_by,
+    seat_taken_back,
     verified_addresses,
     verified_emails,
 )
@@ -185,6 +186,7 @@ __all__ = [
     "organisation_seats",
     "organisations_managed_by",
     "roles",
+    "seat_taken_back",
     "subscription_gives_access",
     "verified_addresses",
     "verified_emails",

@@ -21,6 +21,7 @@ from members.models import (
     Invitation,
     MembershipGrant,
     Organisation,
+    SeatRemoval,
     Subscription,
     SubscriptionStatus,
 )
@@ -183,3 +184,17 @@ def colleague_organisation(user) -> Organisation | None:
                 break
         user._access_colleague_organisation = cached
     return cached
+
+
+def seat_taken_back(user) -> SeatRemoval | None:
+    """The seat an admin last took back from this person, while they hold none there
+    again: their account page says so, where it would otherwise greet someone who read
+    as a member until that day as "not a member yet"."""
+    if not user.is_authenticated:
+        return None
+    return (
+        SeatRemoval.objects.filter(user=user)
+        .exclude(organisation__seats__user=user)
+        .select_related("organisation", "removed_by")
+        .first()
+    )

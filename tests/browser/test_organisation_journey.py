@@ -89,7 +89,7 @@ def test_org_admin_invites_colleague_who_accepts_then_admin_removes_them(new_pag
     assert not Seat.objects.filter(user__email=COLLEAGUE).exists()
 
     colleague_page.goto("/account/")
-    colleague_page.get_by_text("You are not a member yet").wait_for()
+    colleague_page.get_by_text("Your seat at Northmoor Council (fictional) ended on").wait_for()
 
 
 @pytest.mark.django_db(transaction=True)
