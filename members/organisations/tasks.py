@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from members import access
 from members.models import Invitation, Seat, SeatRemoval, User
 from members.organisations import invitations, seats
 from network.celery import EMAIL_RETRY
@@ -68,6 +69,8 @@ def seat_removal_send(removal_id: int) -> None:
             "organisation": removal.organisation,
             "person": removal.user,
             "remover": removal.removed_by,
+            # A membership of their own (or another seat) still open: not told to join.
+            "still_member": access.is_member(removal.user),
             "membership_url": site_url(reverse("membership")),
         },
         subject=f"Your seat in {removal.organisation.name}'s membership has ended",

@@ -1,10 +1,11 @@
 """What a colleague whose seat an admin took back meets on their account page."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from members.organisations import seats
-from tests.members.factories import SeatFactory, organisation_with_seats
+from tests.members.factories import SeatFactory, SubscriptionFactory, organisation_with_seats
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,26 @@ def test_a_seat_given_again_leaves_no_word_of_the_old_removal(client, removed):
     html = client.get(reverse("members:account")).content.decode()
 
     assert "ended on" not in html
+
+
+def test_someone_who_pays_for_their_own_membership_is_not_told_to_join(
+    django_capture_on_commit_callbacks,
+):
+    organisation, admin = organisation_with_seats(name="Northmoor Council")
+    seat = SeatFactory(organisation=organisation, slot=2)
+    SubscriptionFactory(user=seat.user)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seats.seat_remove(seat=seat, removed_by=admin)
+
+    (notice,) = mail.outbox
+    assert "still a member of the network through your own membership" in notice.body
+    assert "become a member yourself" not in notice.body
+    assert "become a member yourself" not in notice.alternatives[0][0]
+
+
+def test_someone_left_without_a_membership_is_told_they_can_join(removed):
+    (notice,) = mail.outbox
+
+    assert "You can also become a member yourself" in notice.body
