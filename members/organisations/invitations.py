@@ -195,7 +195,10 @@ def invitation_resend(*, invitation: Invitation, sent_by: User) -> Invitation:
             if usage.left < 1:
                 raise ValidationError(no_seats_message(usage), code="no_seat")
         invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["sent_at"])
+        # The email names whoever sent it now, and replies reach them: the first sender
+        # may no longer manage the seats, or work there.
+        invitation.invited_by = sent_by
+        invitation.save(update_fields=["sent_at", "invited_by"])
         _send_later(invitation)
     return invitation
 
