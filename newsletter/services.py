@@ -390,6 +390,11 @@ def subscriber_email_follow(*, user, old_email: str = "") -> Subscriber | None:
     return subscriber
 
 
+def subscriber_name_follow(*, user) -> int:
+    """The person renamed themselves: what goes to their account greets the new name."""
+    return Subscriber.objects.filter(user=user).update(name=user.name)
+
+
 def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
     """A signed-in member chose a daily email elsewhere on the site (the forum's daily
     summary of followed threads, which the daily digest carries): turn the daily digest

@@ -6,8 +6,8 @@ Anymail normalises every service's events; a few services report soft (temporary
 as "bounced" and say so only in their own payload, so those are told apart here.
 
 Also from outside the newsletter: the forum's daily summary chosen (it travels in the
-daily digest), and an account's new address confirmed (allauth), which the subscription
-follows.
+daily digest), and an account's new address confirmed (allauth) or its name changed on
+the profile page, which the subscription follows.
 """
 
 import logging
@@ -21,12 +21,14 @@ from django.dispatch import receiver
 
 from forum.models import ForumPreference, NotifyBy
 from members.adapters import confirmation_email_notes
+from members.profiles import profile_changed
 from newsletter import tokens
 from newsletter.services import (
     account_confirmation_note,
     subscriber_confirm_account,
     subscriber_daily_digest_on,
     subscriber_email_follow,
+    subscriber_name_follow,
     subscriber_sign_up_with_account,
     subscriber_tracking_event,
     subscriber_unsubscribe,
@@ -111,3 +113,10 @@ def _account_signed_up(sender, request, user, **kwargs) -> None:
 def _account_confirmation_note(sender, user, email, **kwargs) -> str:
     """The account's confirmation email says that confirming starts the newsletter too."""
     return account_confirmation_note(user=user, email=email)
+
+
+@receiver(profile_changed, dispatch_uid="newsletter-account-profile-changed")
+def _account_profile_changed(sender, user, changed, **kwargs) -> None:
+    """The newsletter and digests greet the person by the name on their profile."""
+    if "name" in changed:
+        subscriber_name_follow(user=user)
