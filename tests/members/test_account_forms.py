@@ -171,3 +171,28 @@ def test_changing_ones_password_comes_with_the_accounts_address(client, register
     html = _main(client.get(reverse("account_change_password")).content.decode())
 
     assert f'autocomplete="username" value="{registered.email}" hidden' in html
+
+
+@pytest.mark.django_db
+def test_a_refused_sign_in_says_plainly_what_to_check(client, registered):
+    response = client.post(
+        reverse("account_login"), {"login": registered.email, "password": "nope-nope-nope"}
+    )
+
+    assert response.context["form"].non_field_errors() == [
+        "The email address or the password is not right. Check both and try again, or "
+        "reset your password."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_wrong_current_password_is_named_as_such(client, registered):
+    client.force_login(registered)
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "not-my-password", "password1": "x" * 12, "password2": "x" * 12},
+    )
+
+    assert "Your current password is not right" in response.content.decode()
+    assert "Please type your current password" not in response.content.decode()
