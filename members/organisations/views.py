@@ -284,10 +284,18 @@ def _warn_if_still_paying_personally(request: HttpRequest) -> None:
 
 
 def _problem(request: HttpRequest, problem: InvitationProblem) -> HttpResponse:
+    invitation = problem.invitation
+    # Whom to ask for a new link: the sender only while they still manage the seats
+    # (they may have handed over, or left the organisation, since).
+    sender = invitation.invited_by if invitation is not None else None
+    if sender is not None and not (
+        access.organisations_managed_by(sender).filter(pk=invitation.organisation_id).exists()
+    ):
+        sender = None
     return render(
         request,
         "members/organisation/invitation_problem.html",
-        {"problem": problem, "invitation": problem.invitation},
+        {"problem": problem, "invitation": invitation, "ask": sender},
         status=PROBLEM_STATUS[problem.reason],
     )
 
