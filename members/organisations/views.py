@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access
@@ -283,6 +285,27 @@ def _warn_if_still_paying_personally(request: HttpRequest) -> None:
         )
 
 
+def _warn_if_seated_elsewhere(request: HttpRequest, organisation: Organisation) -> None:
+    """A seat at a new organisation frees none at the last: someone who changed jobs
+    would go on holding a seat their former employer pays for and a colleague there
+    could use. The account page offers leaving only the seat it shows, so link each."""
+    elsewhere = (
+        Seat.objects.filter(user=request.user)
+        .exclude(organisation=organisation)
+        .select_related("organisation")
+    )
+    for seat in elsewhere:
+        messages.info(
+            request,
+            format_html(
+                'You also hold a seat at {}. If you have left it, <a href="{}">leave that '
+                "seat</a> so that a colleague there can have it.",
+                seat.organisation.name,
+                reverse("members:seat_leave", kwargs={"slug": seat.organisation.slug}),
+            ),
+        )
+
+
 def _problem(request: HttpRequest, problem: InvitationProblem) -> HttpResponse:
     invitation = problem.invitation
     # Whom to ask for a new link: the sender only while they still manage the seats
@@ -328,6 +351,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             f"Welcome: you now hold a seat in {invitation.organisation.name}'s membership.",
         )
         _warn_if_still_paying_personally(request)
+        _warn_if_seated_elsewhere(request, invitation.organisation)
         return redirect("members:account")
     return render(request, "members/organisation/invitation_accept.html", context)
 
@@ -343,4 +367,5 @@ def seat_claim(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, f"You now hold a seat in {organisation.name}'s membership.")
         _warn_if_still_paying_personally(request)
+        _warn_if_seated_elsewhere(request, organisation)
     return redirect("members:account")
