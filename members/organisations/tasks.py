@@ -30,24 +30,35 @@ def invitation_send(invitation_id: int) -> None:
     )
     if invitation is None or not invitation.is_open:
         return  # revoked or accepted before the email went out
-    if invitation.emailed_at is not None and invitation.emailed_at >= invitation.sent_at:
-        return  # this sending was emailed by an earlier delivery of the task
     inviter = invitation.invited_by
-    email = build_email(
-        template="members/organisation/emails/invitation",
-        context={
-            "invitation": invitation,
-            "organisation": invitation.organisation,
-            "inviter": inviter,
-            "accept_url": invitations.invitation_url(invitation),
-            "expires_at": seats.invitation_expires_at(invitation),
-        },
-        subject=f"Join {invitation.organisation.name} on the English Residential Network",
-        to=[invitation.email],
-        reply_to=[inviter.email] if inviter is not None else None,
-    )
-    email.send()
-    Invitation.objects.filter(pk=invitation.pk).update(emailed_at=timezone.now())
+
+    def build():
+        return build_email(
+            template="members/organisation/emails/invitation",
+            context={
+                "invitation": invitation,
+                "organisation": invitation.organisation,
+                "inviter": inviter,
+                "accept_url": invitations.invitation_url(invitation),
+                "expires_at": seats.invitation_expires_at(invitation),
+            },
+            subject=f"Join {invitation.organisation.name} on the English Residential Network",
+            to=[invitation.email],
+            reply_to=[inviter.email] if inviter is not None else None,
+        )
+
+    # This sending not yet emailed (by an earlier delivery of the task, or one running
+    # beside this one): claimed before sending, so the invitee gets it once.
+    not_emailed = Q(emailed_at__isnull=True) | Q(emailed_at__lt=F("sent_at"))
+    if not send_once(
+        model=Invitation,
+        pk=invitation.pk,
+        claim=not_emailed,
+        field="emailed_at",
+        value=timezone.now(),
+        build=build,
+    ):
+        return
     logger.info("invitation emailed invitation=%s", invitation.pk)
 
 
@@ -62,23 +73,33 @@ def seat_removal_send(removal_id: int) -> None:
     )
     if removal is None or removal.user.is_erased:
         return
-    email = build_email(
-        template="members/organisation/emails/seat_removed",
-        context={
-            "removal": removal,
-            "organisation": removal.organisation,
-            "person": removal.user,
-            "remover": removal.removed_by,
-            # A membership of their own (or another seat) still open: not told to join.
-            "still_member": access.is_member(removal.user),
-            "membership_url": site_url(reverse("membership")),
-        },
-        subject=f"Your seat in {removal.organisation.name}'s membership has ended",
-        to=[removal.user.email],
-        reply_to=[removal.removed_by.email] if removal.removed_by else None,
-    )
-    email.send()
-    SeatRemoval.objects.filter(pk=removal.pk).update(emailed_at=timezone.now())
+
+    def build():
+        return build_email(
+            template="members/organisation/emails/seat_removed",
+            context={
+                "removal": removal,
+                "organisation": removal.organisation,
+                "person": removal.user,
+                "remover": removal.removed_by,
+                # A membership of their own (or another seat) still open: not told to join.
+                "still_member": access.is_member(removal.user),
+                "membership_url": site_url(reverse("membership")),
+            },
+            subject=f"Your seat in {removal.organisation.name}'s membership has ended",
+            to=[removal.user.email],
+            reply_to=[removal.removed_by.email] if removal.removed_by else None,
+        )
+
+    if not send_once(
+        model=SeatRemoval,
+        pk=removal.pk,
+        claim=Q(emailed_at__isnull=True),
+        field="emailed_at",
+        value=timezone.now(),
+        build=build,
+    ):
+        return
     logger.info("seat removal emailed removal=%s", removal.pk)
 
 
