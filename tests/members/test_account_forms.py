@@ -42,6 +42,32 @@ def test_forgot_password_link_comes_after_the_password_field(client):
     assert html.index('id="id_password"') < html.index("Forgot your password?")
 
 
+def test_forgot_password_link_comes_after_the_current_password_when_changing_it(client, registered):
+    client.force_login(registered)
+
+    html = _main(client.get(reverse("account_change_password")).content.decode())
+
+    assert html.index('id="id_oldpassword"') < html.index("Forgot your password?")
+    assert html.index("Forgot your password?") < html.index('id="id_password1"')
+
+
+def test_forgot_password_link_comes_after_the_password_when_confirming_it_is_you(
+    client, registered
+):
+    client.force_login(registered)
+
+    html = _main(client.get(reverse("account_reauthenticate")).content.decode())
+
+    assert html.index('id="id_password"') < html.index("Forgot your password?")
+
+
+def test_a_password_help_without_a_link_still_comes_before_the_box(client):
+    html = _main(client.get(reverse("account_signup")).content.decode())
+
+    hint = html.index('id="id_password1_helptext"')
+    assert hint < html.index('id="id_password1"')
+
+
 def test_sign_up_page_is_called_create_an_account_like_the_header(client):
     html = client.get(reverse("account_signup")).content.decode()
 
