@@ -99,6 +99,9 @@ class TwoFactorAuthenticateForm(mfa_forms.AuthenticateForm):
         self.fields["code"].label = "Code"
         self.fields["code"].error_messages["required"] = "Enter the code"
         self.fields["code"].widget.attrs.pop("placeholder", None)
+        # Both kinds of code are digits: a phone shows its number pad, and offers the code
+        # an authenticator app or a text message holds.
+        self.fields["code"].widget.attrs.update(inputmode="numeric", autocomplete="one-time-code")
         self.methods = set(
             Authenticator.objects.filter(user=self.user).values_list("type", flat=True)
         )

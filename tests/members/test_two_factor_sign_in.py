@@ -1,5 +1,7 @@
 """The second step of signing in, for someone who has two-factor authentication set up."""
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -69,3 +71,16 @@ def test_an_empty_code_is_asked_for_by_name(client, registered):
     response = client.post(reverse("mfa_authenticate"), {"code": ""})
 
     assert "Enter the code" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_code_box_asks_a_phone_for_its_number_pad_and_one_time_code(client, registered):
+    _authenticator_app(registered)
+    RecoveryCodes.activate(registered)
+
+    text = _second_step(client, registered).content.decode()
+
+    box = re.search(r'<input[^>]*name="code"[^>]*>', text)[0]
+    assert 'inputmode="numeric"' in box
+    assert 'autocomplete="one-time-code"' in box
+    assert all(code.isdigit() for code in RecoveryCodes.activate(registered).get_unused_codes())
