@@ -110,4 +110,27 @@ def test_an_organisation_s_figures_keep_a_320_px_page_from_scrolling_sideways(
     # screen readers in its cells must not widen the page beyond it.
     assert page.locator(".table-scroll").first.evaluate("box => box.scrollWidth > box.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    # Words in the cells break between words, never inside one ("fewe r than 3").
+    assert page.evaluate(WORDS_SPLIT_ACROSS_LINES) == []
     assert_accessible(page)
+
+
+# Every word of a data table's cells drawn on more than one line (screen-reader-only
+# text, drawn in a 1 px box, aside).
+WORDS_SPLIT_ACROSS_LINES = """() => {
+  const split = [];
+  for (const cell of document.querySelectorAll(".data-table td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest(".visually-hidden")) continue;
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+        if (lines.size > 1) split.push(word[0]);
+      }
+    }
+  }
+  return split;
+}"""
