@@ -65,6 +65,9 @@ class Engagement:
     period: Period
     seats_used: int
     seats_total: int
+    # Seats kept for colleagues invited but not yet joined: the organisation's page counts
+    # them in use, and so does the report.
+    seats_invited: int
     active_30: int
     active_90: int
     activity: Table
@@ -213,6 +216,7 @@ def organisation_engagement(
         period=period,
         seats_used=usage.taken,
         seats_total=usage.total,
+        seats_invited=usage.held,
         active_30=active["d30"],
         active_90=active["d90"],
         activity=activity,

@@ -14,6 +14,7 @@ from insight.engagement import organisation_engagement
 from insight.models import ActivityEvent, Kind
 from insight.periods import period_from
 from members.models import Seat
+from members.organisations import invitations
 from tests.insight.factories import days_of_activity
 from tests.members.factories import SeatFactory, UserFactory, organisation_with_seats
 from tests.practice_library.factories import ResourceFactory
@@ -170,6 +171,21 @@ def test_the_org_admin_sees_their_organisation_s_use_linked_from_its_page(client
     assert f'href="/insight/organisations/{organisation.slug}/"' in seats_page
     assert page.status_code == 200
     assert "how your people use the membership" in page.content.decode()
+
+
+def test_the_report_counts_seats_in_use_as_the_organisation_page_does(client, council):
+    organisation, people = council
+    invitations.invitation_create(
+        organisation=organisation, email="new.officer@example.org", invited_by=people[0]
+    )
+    client.force_login(people[0])
+
+    seats_page = client.get(f"/account/organisation/{organisation.slug}/").content.decode()
+    page = client.get(f"/insight/organisations/{organisation.slug}/").content.decode()
+
+    in_use = "<strong>5 of 10</strong> (4 held by people, 1 by invitations)"
+    assert in_use in seats_page
+    assert in_use in page
 
 
 def test_a_lapsed_organisation_s_use_says_its_seats_give_no_access(client, council):
