@@ -1,8 +1,9 @@
 """Business operations of the newsletter's subscribers: signing up, confirming, consent,
-preferences, unsubscribing and tracking events.
+preferences and unsubscribing.
 
 Each outermost operation runs in one durable transaction; emails and tasks go out after
-the commit. Sending editions is in newsletter/sending/, digests in newsletter/digests/.
+the commit. Sending editions is in newsletter/sending/, digests in newsletter/digests/,
+what the email service and readers report back (bounces, clicks) in newsletter/tracking.py.
 """
 
 import logging
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils import timezone
 from network.mail import build_email, site_url
 from network.models import Topic
 from newsletter import tokens
-from newsletter.models import Consent, Edition, LinkClick, Newsletter, Subscriber
+from newsletter.models import Consent, Newsletter, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -338,23 +339,6 @@ def subscribers_expire_unconfirmed(*, now: datetime | None = None) -> int:
     return deleted
 
 
-def subscriber_tracking_event(*, email: str, event_type: str) -> None:
-    """Bounces and complaints reported by the email service (anymail tracking webhooks)."""
-    email = (email or "").strip().lower()
-    if not email:
-        return
-    now = timezone.now()
-    subscribers = Subscriber.objects.filter(email=email)
-    if event_type == "bounced":
-        subscribers.exclude(state=State.COMPLAINED).update(state=State.BOUNCED, bounced_at=now)
-    elif event_type == "complained":
-        subscribers.update(state=State.COMPLAINED, unsubscribed_at=now)
-    elif event_type == "unsubscribed":
-        subscribers.filter(state=State.SUBSCRIBED).update(
-            state=State.UNSUBSCRIBED, unsubscribed_at=now
-        )
-
-
 def subscriber_already_subscribed_email(subscriber: Subscriber):
     token = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
     return build_email(
@@ -435,20 +419,3 @@ def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
             text="A daily email with the forum threads I follow, in the daily digest.",
         )
     return subscriber
-
-
-def link_click_count(*, edition_id: int, url: str) -> None:
-    """One more click on an edition's link (the redirect's count: one per request)."""
-    now = timezone.now()
-    clicks = LinkClick.objects.filter(edition_id=edition_id, url=url)
-    if clicks.update(clicks=F("clicks") + 1, last_clicked_at=now):
-        return
-    if not Edition.objects.filter(pk=edition_id).exists():
-        return
-    try:
-        with transaction.atomic():
-            LinkClick.objects.create(
-                edition_id=edition_id, url=url, clicks=1, first_clicked_at=now, last_clicked_at=now
-            )
-    except IntegrityError:  # the same link's first click, twice at once
-        clicks.update(clicks=F("clicks") + 1, last_clicked_at=now)

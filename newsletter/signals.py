@@ -30,9 +30,9 @@ from newsletter.services import (
     subscriber_email_follow,
     subscriber_name_follow,
     subscriber_sign_up_with_account,
-    subscriber_tracking_event,
     subscriber_unsubscribe,
 )
+from newsletter.tracking import subscriber_tracking_event
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from members.models import MemberType
-from newsletter import access, selectors, services, tokens
+from newsletter import access, selectors, services, tokens, tracking
 from newsletter.forms import AccountChoicesForm, ChoicesForm, SignUpForm
 from newsletter.models import Subscriber
 
@@ -250,5 +250,5 @@ def link(request: HttpRequest, edition: int, token: str) -> HttpResponse:
     except tokens.InvalidToken:
         return _invalid_link(request)
     if request.method == "GET":
-        services.link_click_count(edition_id=edition, url=url)
+        tracking.link_click_count(edition_id=edition, url=url)
     return HttpResponseRedirect(url)
