@@ -8,15 +8,14 @@ from django.conf import settings
 from forum.models import ForumPreference, ReportReason
 from network.files import ACCEPTED_DESCRIPTION
 from network.forms import SpecificMessages
-from network.widgets import AsksToChooseAgain
 
 MENTION_HELP = "Mention someone with @ and their name, hyphens for spaces: @Grace-Lewis."
 
 
-class MultipleFileInput(AsksToChooseAgain, forms.ClearableFileInput):
+class MultipleFileInput(forms.ClearableFileInput):
+    # No "choose it again" note: a form that comes back keeps the files chosen (each
+    # listed under the input, see KeptAttachmentsField) or names the one it refused.
     allow_multiple_selected = True
-    # A preview comes back too, with the files still to choose again.
-    choose_again_before = "you post"
 
 
 class MultipleFileField(forms.FileField):
@@ -33,6 +32,17 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
+
+
+class KeptAttachmentsField(forms.Field):
+    """The ids of the files kept for this post by an earlier preview or refusal. Whose
+    they are is checked by forum/services/attachments.py: an id is only a reference."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        return [int(item) for item in values if str(item).isdigit()]
 
 
 class PostForm(SpecificMessages, forms.Form):
@@ -56,13 +66,28 @@ class PostForm(SpecificMessages, forms.Form):
         "photos or case numbers.",
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    kept_attachments = KeptAttachmentsField(required=False)
 
     def __init__(self, *args, ask_confirmation: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kept: list = []
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
         if not ask_confirmation:
             del self.fields["confirm_child_safety"]
+
+    def keep(self, files) -> None:
+        """The files kept for this post so far (attachments.drafts_keep): the page lists
+        them, each with its Remove button, and sends their ids back with the form."""
+        self.kept = list(files)
+        ids = [str(item.pk) for item in self.kept]
+        if not self.is_bound:
+            self.initial["kept_attachments"] = ids
+        elif hasattr(self.data, "setlist"):
+            self.data = self.data.copy()
+            self.data.setlist("kept_attachments", ids)
+        else:
+            self.data = {**self.data, "kept_attachments": ids}
 
     def clean_body(self) -> str:
         return self.cleaned_data["body"].replace("\r\n", "\n")

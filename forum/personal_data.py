@@ -19,6 +19,7 @@ from forum.models import (
     AttachmentApproval,
     Category,
     CategoryReadMark,
+    DraftAttachment,
     EmailKind,
     Follow,
     ForumEmail,
@@ -36,6 +37,7 @@ from forum.models import (
     ThreadReadState,
     ThreadState,
 )
+from forum.services.attachments import drafts_purge
 from network.data_rights import ErasureChoices, ExportArchive, Retention, choices_of, iterate
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
@@ -56,6 +58,14 @@ RETENTION = [
         period=timedelta(days=90),
         what="The record of forum emails sent to you",
         why="So a retried task never emails you twice.",
+    ),
+    Retention(
+        model="forum.DraftAttachment",
+        field="created_at",
+        period=timedelta(days=1),
+        what="Files you chose for a forum post you did not send",
+        why="So that a preview, or a post sent back to you to correct, keeps the files you chose.",
+        purge=drafts_purge,
     ),
 ]
 
@@ -123,6 +133,7 @@ def export(user, archive: ExportArchive) -> None:
         about="What your posts said before you or a moderator edited them.",
     )
     _attachments_export(user, archive)
+    _drafts_export(user, archive)
     archive.add_part(
         "forum_reports",
         "Posts you reported",
@@ -329,6 +340,40 @@ def _attachments_export(user, archive: ExportArchive) -> None:
             continue  # listed; the file itself is no longer stored
 
 
+def _drafts_export(user, archive: ExportArchive) -> None:
+    """Files they chose for a post not sent yet (kept a day): listed, then each file."""
+    drafts = DraftAttachment.objects.filter(owner=user).order_by("pk")
+
+    def rows():
+        for draft in drafts.values("pk", "original_filename", "size_bytes", "created_at"):
+            path = _draft_path(draft["pk"], draft["original_filename"])
+            yield {**draft, "file_in_download": path}
+
+    archive.add_part(
+        "forum_unsent_files",
+        "Files you chose for a forum post not sent yet",
+        [
+            ("original_filename", "File name"),
+            ("size_bytes", "Size in bytes"),
+            ("created_at", "Chosen"),
+            ("file_in_download", "File in this download"),
+        ],
+        rows,
+        about="Files kept for a post you previewed or were asked to correct; each is "
+        "deleted a day after you chose it unless the post is sent.",
+    )
+    for draft in drafts.iterator():
+        try:
+            with draft.file.open("rb") as source:
+                archive.add_file(_draft_path(draft.pk, draft.original_filename), source)
+        except FileNotFoundError:
+            continue  # listed; the file itself is no longer stored
+
+
+def _draft_path(pk: int, original_filename: str) -> str:
+    return f"forum_unsent_files/{pk}-{get_valid_filename(original_filename)}"
+
+
 def _attachment_path(pk: int, original_filename: str) -> str:
     return f"forum_attachments/{pk}-{get_valid_filename(original_filename)}"
 
@@ -366,6 +411,9 @@ def erase(user, choices: ErasureChoices) -> None:
     CategoryReadMark.objects.filter(user=user).delete()
     Follow.objects.filter(user=user).delete()
     ForumPreference.objects.filter(user=user).delete()
+    for draft in DraftAttachment.objects.filter(owner=user).iterator():
+        draft.file.delete(save=False)
+        draft.delete()
     PostBookmark.objects.filter(user=user).delete()
     # Reactions stay (the helpful counts are kept), tied to the pseudonymous account.
     # Reports, suspensions and moderators' notes stay as safeguarding records; the log's

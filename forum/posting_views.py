@@ -20,7 +20,7 @@ from forum.models import (
     content_hash,
 )
 from forum.moderation import actions
-from forum.services import posting, reactions, reports
+from forum.services import attachments, posting, reactions, reports
 from forum.views import (
     _back,
     _category_or_404,
@@ -44,6 +44,7 @@ FIELD_OF_REFUSAL = {
     "confirm": "confirm_child_safety",
     "too_many": "attachments",
     "attachment": "attachments",
+    "kept_gone": "attachments",
 }
 
 
@@ -53,35 +54,75 @@ def _form_errors_from(form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, item)
 
 
-def _preview_or_write(request: HttpRequest, form, write) -> tuple[HttpResponse | None, str]:
+def _keep_attachments(request: HttpRequest, form) -> attachments.Kept:
+    """Keep the files just chosen as the member's own (attachments.drafts_keep) before
+    anything else is decided, so that a preview or a refusal lists them under the file
+    input instead of asking for them again, and the post takes them once written."""
+    data = form.cleaned_data
+    remove = request.POST.get("remove_attachment", "")
+    kept = attachments.drafts_keep(
+        owner=request.user,
+        files=data.get("attachments") or [],
+        kept_ids=data.get("kept_attachments") or [],
+        remove=int(remove) if remove.isdigit() else None,
+    )
+    for error in kept.errors:
+        form.add_error("attachments", error)
+    form.keep(kept.files)
+    return kept
+
+
+def _without_errors(form, make_form):
+    """The form again as the member left it, with its kept files and no errors: taking a
+    file off is not sending the post, and must not tell them what is missing."""
+    fields = ["title", "body", "submission_key", "confirm_child_safety"]
+    again = make_form(initial={name: form.data.get(name) for name in fields if name in form.data})
+    again.keep(form.kept)
+    return again
+
+
+def _preview_or_write(
+    request: HttpRequest, form, write, make_form
+) -> tuple[HttpResponse | None, str, forms.PostForm]:
     """For a posted thread or reply form: (the redirect once the post is written, or None
-    to show the form again; the preview's HTML). `write(body=..., attachments=...,
-    submission_key=..., confirmed_child_safety=...)` writes the post through a service.
-    A repeated submission (a double click) lands on the post already written; a refusal
-    becomes the form's errors, with what was typed kept."""
-    if not form.is_valid():
-        return None, ""
+    to show the form again; the preview's HTML; the form to show). `write(body=...,
+    kept_attachments=..., submission_key=..., confirmed_child_safety=...)` writes the
+    post through a service. The files chosen are kept first, whatever follows; a Remove
+    button takes one off and shows the form again. A repeated submission (a double
+    click) lands on the post already written; a refusal becomes the form's errors, with
+    what was typed and the files chosen kept."""
+    form.is_valid()
+    kept = _keep_attachments(request, form)
+    if "remove_attachment" in request.POST:
+        if kept.removed:
+            messages.info(request, f"“{kept.removed}” is no longer attached.")
+        return None, "", _without_errors(form, make_form)
+    if form.errors:
+        return None, "", form
     data = form.cleaned_data
     if "preview" in request.POST:
         try:
-            return None, posting.post_preview(body=data["body"], title=data.get("title"))
+            return None, posting.post_preview(body=data["body"], title=data.get("title")), form
         except ValidationError as error:
             _form_errors_from(form, error)
-            return None, ""
+            return None, "", form
     try:
         post = write(
             body=data["body"],
-            attachments=data["attachments"],
+            kept_attachments=[item.pk for item in form.kept],
             submission_key=data.get("submission_key"),
             confirmed_child_safety=data.get("confirm_child_safety", False),
         )
     except posting.DuplicateSubmission as duplicate:
-        return redirect(duplicate.post.get_absolute_url()), ""
+        # The first submission took its own copies of the files.
+        attachments.drafts_discard(owner=request.user, ids=[item.pk for item in kept.added])
+        return redirect(duplicate.post.get_absolute_url()), "", form
     except ValidationError as error:
         _form_errors_from(form, error)
-        return None, ""
+        form.keep(attachments.drafts_of(owner=request.user, ids=[i.pk for i in form.kept]))
+        return None, "", form
     _posted_message(request, post)
-    return redirect(post.get_absolute_url()), ""
+    return redirect(post.get_absolute_url()), "", form
 
 
 def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -92,12 +133,13 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     preview = ""
     if request.method == "POST":
         form = forms.ThreadForm(request.POST, request.FILES, ask_confirmation=ask)
-        written, preview = _preview_or_write(
+        written, preview, form = _preview_or_write(
             request,
             form,
             lambda **post: posting.thread_create(
                 author=request.user, category=category, title=form.cleaned_data["title"], **post
             ),
+            lambda **kwargs: forms.ThreadForm(ask_confirmation=ask, **kwargs),
         )
         if written is not None:
             return written
@@ -180,10 +222,11 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     preview = ""
     if request.method == "POST":
         form = forms.PostForm(request.POST, request.FILES, ask_confirmation=ask)
-        written, preview = _preview_or_write(
+        written, preview, form = _preview_or_write(
             request,
             form,
             lambda **post: posting.post_reply(author=request.user, thread=thread, **post),
+            lambda **kwargs: forms.PostForm(ask_confirmation=ask, **kwargs),
         )
         if written is not None:
             return written

@@ -5,6 +5,7 @@ suspensions, the watch list). Who may read or post where is decided in forum/acc
 from the audience fields of Category; nothing else reads them to decide access.
 """
 
+from forum.models.drafts import DraftAttachment
 from forum.models.moderation import (
     REVIEW_OVERDUE_AFTER,
     URGENT_REPORT_REASONS,
@@ -70,6 +71,7 @@ __all__ = [
     "PostRevision",
     "AttachmentApproval",
     "PostAttachment",
+    "DraftAttachment",
     "ThreadReadState",
     "CategoryReadMark",
     "Follow",

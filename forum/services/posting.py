@@ -32,7 +32,12 @@ from forum.models import (
     content_hash,
 )
 from forum.services import publishing, reading
-from forum.services.attachments import attachments_check, attachments_save
+from forum.services.attachments import (
+    attachments_check,
+    attachments_save,
+    drafts_attach,
+    drafts_check,
+)
 from members import access as members_access
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 from network.text import shown_text, without_direction_controls
@@ -188,6 +193,7 @@ def thread_create(
     title: str,
     body: str,
     attachments: Sequence = (),
+    kept_attachments: Sequence[int] = (),
     submission_key: uuid.UUID | None = None,
     confirmed_child_safety: bool = False,
 ) -> Post:
@@ -198,7 +204,8 @@ def thread_create(
     _check_duplicate(author, submission_key)
     _check_confirmation(author, confirmed_child_safety)
     found = _check_watch_list(f"{title}\n{body}")
-    checked = attachments_check(attachments)
+    kept = drafts_check(owner=author, ids=kept_attachments)
+    checked = attachments_check(attachments, already=len(kept))
     _check_rate(author)
     reason = screening.hold_reason_for(author=author, category=category, screening=found)
     now = timezone.now()
@@ -227,6 +234,7 @@ def thread_create(
             _render(post)
             post.save()
             image_waiting = attachments_save(post, checked)
+            image_waiting = drafts_attach(post, kept) or image_waiting
             _confirm_child_safety(author)
             _follow_on_post(author, thread)
             ThreadReadState.objects.create(user=author, thread=thread, last_read_post_number=1)
@@ -252,6 +260,7 @@ def post_reply(
     thread: Thread,
     body: str,
     attachments: Sequence = (),
+    kept_attachments: Sequence[int] = (),
     submission_key: uuid.UUID | None = None,
     confirmed_child_safety: bool = False,
 ) -> Post:
@@ -271,7 +280,8 @@ def post_reply(
     _check_duplicate(author, submission_key)
     _check_confirmation(author, confirmed_child_safety)
     found = _check_watch_list(body)
-    checked = attachments_check(attachments)
+    kept = drafts_check(owner=author, ids=kept_attachments)
+    checked = attachments_check(attachments, already=len(kept))
     _check_rate(author)
     reason = screening.hold_reason_for(author=author, category=thread.category, screening=found)
     try:
@@ -293,6 +303,7 @@ def post_reply(
             _render(post)
             post.save()
             image_waiting = attachments_save(post, checked)
+            image_waiting = drafts_attach(post, kept) or image_waiting
             _confirm_child_safety(author)
             _follow_on_post(author, locked)
             reading.read_to(author, locked, number)

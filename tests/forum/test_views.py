@@ -937,32 +937,6 @@ def test_a_confirmed_member_is_not_asked_again_even_when_the_session_remembers_i
     assert client.session["forum_child_safety_confirmed"] is True
 
 
-def test_a_preview_asks_for_the_chosen_attachment_again(client, room, member, confirmed):
-    """A browser cannot put a chosen file back into the page the preview brings, so the
-    page names it and asks for it again rather than posting without it unnoticed."""
-    client.force_login(member)
-    response = client.post(
-        f"/forum/c/{room.slug}/new/",
-        {
-            "title": "Induction week",
-            "body": "Our induction checklist, attached.",
-            "attachments": [SimpleUploadedFile("induction-checklist.pdf", b"%PDF-1.4 x")],
-            "preview": "1",
-        },
-    )
-    html = page(response)
-    assert "You chose “induction-checklist.pdf”" in html
-    assert "choose it again before you post" in html
-    field = re.search(r'<input[^>]*name="attachments"[^>]*>', html).group(0)
-    assert "id_attachments_not_kept" in field
-
-
-def test_a_first_visit_to_the_reply_form_asks_for_no_file_again(client, room, member, confirmed):
-    thread = thread_with_posts(posts=1, category=room, author=member)
-    client.force_login(member)
-    assert "again before you post" not in page(client.get(f"/forum/t/{thread.pk}/reply/"))
-
-
 def test_the_author_finds_their_thread_awaiting_review_on_the_category_page(
     client, room, member, second_member, confirmed
 ):
