@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from forum import access, forms
+from forum import access, forms, screening
 from forum.models import (
     AttachmentApproval,
     Category,
+    HoldReason,
     Post,
     PostState,
     Thread,
@@ -153,8 +154,31 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _why_held(post: Post) -> str:
+    """In plain words, why a post held for quoting waits: what became of what it quotes."""
+    states = {
+        ThreadState.HIDDEN if quoted.thread.state == ThreadState.HIDDEN else quoted.state
+        for quoted in screening.quoted_posts_not_shown(
+            post.body, thread_id=post.thread_id, exclude_pk=post.pk
+        )
+    }
+    if PostState.HIDDEN in states or ThreadState.HIDDEN in states:
+        return "it quotes a post the moderators hid"
+    if PostState.HELD in states:
+        return "it quotes a post that is still waiting for a moderator"
+    if PostState.REMOVED in states:
+        return "it quotes a post its author removed"
+    return "it quotes a post that is no longer shown on the forum"
+
+
 def _posted_message(request: HttpRequest, post: Post) -> None:
-    if post.state == PostState.HELD:
+    if post.state == PostState.HELD and post.hold_reason == HoldReason.QUOTES_NOT_SHOWN:
+        messages.info(
+            request,
+            f"Your post is saved and waits for a moderator, because {_why_held(post)}. "
+            "Only you can see it until a moderator has read it.",
+        )
+    elif post.state == PostState.HELD:
         messages.info(
             request,
             "Thank you. Your post is awaiting review by a moderator; only you can see it "
@@ -293,8 +317,18 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as error:
                     _form_errors_from(form, error)
                 else:
-                    post.refresh_from_db(fields=["state"])
-                    if post.state == PostState.HELD:
+                    post.refresh_from_db(fields=["state", "hold_reason"])
+                    held_for_quoting = (
+                        post.state == PostState.HELD
+                        and post.hold_reason == HoldReason.QUOTES_NOT_SHOWN
+                    )
+                    if held_for_quoting and not is_moderating:
+                        messages.info(
+                            request,
+                            f"Saved. Your post waits for a moderator, because {_why_held(post)}. "
+                            "Nobody else sees it until a moderator has read it.",
+                        )
+                    elif post.state == PostState.HELD:
                         messages.info(request, "Saved. Your post is awaiting review again.")
                     else:
                         messages.success(request, "Your changes are saved.")

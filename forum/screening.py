@@ -3,7 +3,10 @@
 A post is held (nobody but its author and the moderators sees it) when:
 - its author is a new member: their first settings.FORUM_NEW_MEMBER_HELD_POSTS posts;
 - its category is pre-moderated;
-- it matches a watch-list pattern whose action is "hold".
+- it matches a watch-list pattern whose action is "hold";
+- it quotes a post readers no longer see (hidden, held or removed), found by the post's
+  address that every quote carries: a reply form opened with "Quote" before a moderator
+  hid the post, or a quote typed or pasted by hand, would otherwise publish its words again.
 (Images attached to a post wait for a moderator on their own; the post goes up.)
 A pattern whose action is "block" refuses the post with the pattern's message, and the
 writer keeps what they typed.
@@ -13,12 +16,15 @@ regular expressions, all matched in any case. A pattern may add a check done in 
 (the NHS number's mod-11 check digit), so that random 10-digit numbers do not count.
 """
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
 
-from forum.models import HoldReason, Post, PostState, WatchPattern
+from forum import selectors
+from forum.models import HoldReason, Post, PostState, Thread, ThreadState, WatchPattern
 from forum.patterns import CompiledPattern, PatternError, compile_pattern
 
 __all__ = ["compile_pattern", "screen_text"]
@@ -63,6 +69,8 @@ class Screening:
     """What the watch list found in a text."""
 
     matches: list[Match] = field(default_factory=list)
+    # Posts the text quotes that readers no longer see (quoted_posts_not_shown).
+    quoting_not_shown: list[Post] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Match]:
@@ -164,13 +172,16 @@ def is_new_member(user) -> bool:
 def hold_reason_for(*, author, category, screening: Screening) -> str:
     """Why a new post must wait for a moderator, or "" when it may go up at once.
 
-    Moderators' own posts are never held. The most specific reason wins: a watch-list
-    match tells the moderator what to look at.
+    Moderators' own posts are never held. The most specific reason wins: a quote of a
+    post taken down first (its words were judged already), then a watch-list match,
+    which tells the moderator what to look at.
     """
     from forum import access
 
     if access.is_category_moderator(author, category):
         return ""
+    if screening.quoting_not_shown:
+        return HoldReason.QUOTES_NOT_SHOWN
     if screening.holding:
         return HoldReason.WATCH_LIST
     if category.is_premoderated:
@@ -178,3 +189,95 @@ def hold_reason_for(*, author, category, screening: Screening) -> str:
     if is_new_member(author):
         return HoldReason.NEW_MEMBER
     return ""
+
+
+# --- Quotes of posts readers no longer see ----------------------------------------------
+
+# The address a quote carries (posting_views._quote writes "[wrote](/forum/t/7/p/3/)"),
+# matched wherever it stands: relative or absolute, with or without its last slash, in a
+# link or bare, so that a quote typed or pasted by hand counts as one made by "Quote".
+POST_ADDRESS = re.compile(r"/forum/t/(\d+)/p/(\d+)(?!\d)")
+
+
+def quoted_addresses(text: str) -> set[tuple[int, int]]:
+    """(thread id, post number) of every post `text` names by its address."""
+    return {(int(thread), int(number)) for thread, number in POST_ADDRESS.findall(text or "")}
+
+
+def _where_now(addresses: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each address to where its post is now: a merge moves a thread's posts into
+    another, numbered on by an offset, and quotes written before it name them by their
+    old thread and number. One query, and one lookup per merged thread named."""
+    moved = {
+        thread.pk: selectors.merged_post_location(thread, 0)
+        for thread in Thread.objects.filter(
+            pk__in={thread_id for thread_id, _ in addresses}, merged_into__isnull=False
+        ).only("pk", "merged_into")
+    }
+    now_at = {}
+    for thread_id, number in addresses:
+        into, offset = moved.get(thread_id, (thread_id, 0))
+        now_at[(thread_id, number)] = (into, number + offset)
+    return now_at
+
+
+def posts_not_shown_at(addresses: set[tuple[int, int]]) -> dict[tuple[int, int], Post]:
+    """Of the posts at these addresses, those readers do not see: held, hidden or
+    removed, or in a thread that is not shown. Two queries (and one per merged thread
+    named); none without addresses."""
+    if not addresses:
+        return {}
+    now_at = _where_now(addresses)
+    candidates = (
+        Post.objects.filter(
+            thread_id__in={thread_id for thread_id, _ in now_at.values()},
+            post_number__in={number for _, number in now_at.values()},
+        )
+        .filter(~Q(state=PostState.VISIBLE) | ~Q(thread__state=ThreadState.VISIBLE))
+        .select_related("thread")
+        .only("pk", "thread_id", "post_number", "state", "thread__state", "thread__title")
+    )
+    found = {(post.thread_id, post.post_number): post for post in candidates}
+    return {address: found[at] for address, at in now_at.items() if at in found}
+
+
+def _not_shown_to_readers(
+    found: dict[tuple[int, int], Post],
+    addresses: set[tuple[int, int]],
+    *,
+    thread_id: int | None,
+    exclude_pk: int | None,
+) -> list[Post]:
+    quoted: list[Post] = []
+    for address in sorted(addresses & found.keys()):
+        post = found[address]
+        if post.pk == exclude_pk or post in quoted:
+            continue
+        if post.state == PostState.VISIBLE and post.thread_id == thread_id:
+            continue
+        quoted.append(post)
+    return quoted
+
+
+def quoted_posts_not_shown(
+    text: str, *, thread_id: int | None = None, exclude_pk: int | None = None
+) -> list[Post]:
+    """The posts `text` (written in thread `thread_id`, None for a new thread) quotes
+    that readers no longer see, in the order of their addresses. A post of the writer's
+    own thread counts by its own state only: while that thread waits for review, the
+    reply waits with it and shows only when its posts do. `exclude_pk`: the post being
+    edited, which may name itself."""
+    addresses = quoted_addresses(text)
+    return _not_shown_to_readers(
+        posts_not_shown_at(addresses), addresses, thread_id=thread_id, exclude_pk=exclude_pk
+    )
+
+
+def quotes_not_shown(posts: Iterable[Post]) -> dict[int, list[Post]]:
+    """quoted_posts_not_shown of each post (by pk), for a page of them in one query."""
+    addresses = {post.pk: (post, quoted_addresses(post.body)) for post in posts}
+    found = posts_not_shown_at(set().union(*(wanted for _, wanted in addresses.values())))
+    return {
+        pk: _not_shown_to_readers(found, wanted, thread_id=post.thread_id, exclude_pk=pk)
+        for pk, (post, wanted) in addresses.items()
+    }

@@ -226,6 +226,11 @@ class HoldReason(models.TextChoices):
     NEW_MEMBER = "new_member", "A new member's first posts"
     PREMODERATED = "premoderated", "Pre-moderated category"
     WATCH_LIST = "watch_list", "Matches the watch list"
+    # Its words were taken down once; a quote must not bring them back unread.
+    QUOTES_NOT_SHOWN = (
+        "quotes_not_shown",
+        "Quotes a post that is hidden, awaiting review or removed",
+    )
 
 
 class PostQuerySet(models.QuerySet):

@@ -21,6 +21,7 @@ from forum import access, screening
 from forum.models import (
     Category,
     Follow,
+    HoldReason,
     Post,
     PostRevision,
     PostState,
@@ -134,6 +135,18 @@ def _check_watch_list(text: str) -> screening.Screening:
     return found
 
 
+def _screen(
+    text: str, *, thread_id: int | None = None, exclude_pk: int | None = None
+) -> screening.Screening:
+    """The watch list's verdict on `text`, and the posts it quotes that readers no
+    longer see (which hold it: screening.hold_reason_for)."""
+    found = _check_watch_list(text)
+    found.quoting_not_shown = screening.quoted_posts_not_shown(
+        text, thread_id=thread_id, exclude_pk=exclude_pk
+    )
+    return found
+
+
 def _check_confirmation(user, confirmed: bool) -> None:
     if needs_child_safety_confirmation(user) and not confirmed:
         raise ValidationError(
@@ -203,7 +216,7 @@ def thread_create(
     body = clean_body(body)
     _check_duplicate(author, submission_key)
     _check_confirmation(author, confirmed_child_safety)
-    found = _check_watch_list(f"{title}\n{body}")
+    found = _screen(f"{title}\n{body}")
     kept = drafts_check(owner=author, ids=kept_attachments)
     checked = attachments_check(attachments, already=len(kept))
     _check_rate(author)
@@ -279,7 +292,7 @@ def post_reply(
     body = clean_body(body)
     _check_duplicate(author, submission_key)
     _check_confirmation(author, confirmed_child_safety)
-    found = _check_watch_list(body)
+    found = _screen(body, thread_id=thread.pk)
     kept = drafts_check(owner=author, ids=kept_attachments)
     checked = attachments_check(attachments, already=len(kept))
     _check_rate(author)
@@ -340,6 +353,17 @@ def check_unchanged_since(current_body: str, based_on: str | None) -> None:
         )
 
 
+def _edit_hold_reason(post: Post, found: screening.Screening) -> str:
+    """Why an edit sends the post to review ("" when it does not): a visible post
+    held for a quote or a watch-list match. A post already waiting takes the quote as
+    its reason, so the moderator who reads it learns what it quotes."""
+    if found.quoting_not_shown and post.state in (PostState.VISIBLE, PostState.HELD):
+        return HoldReason.QUOTES_NOT_SHOWN
+    if found.holding and post.state == PostState.VISIBLE:
+        return HoldReason.WATCH_LIST
+    return ""
+
+
 def post_edit(*, editor, post: Post, body: str, based_on: str | None = None) -> Post:
     """The author changes their post's text, keeping the earlier text as a revision. A
     moderator changing someone else's post goes through moderation.actions
@@ -349,7 +373,7 @@ def post_edit(*, editor, post: Post, body: str, based_on: str | None = None) -> 
     body = clean_body(body)
     found = screening.Screening()
     if not access.is_category_moderator(editor, post.thread.category):
-        found = _check_watch_list(body)
+        found = _screen(body, thread_id=post.thread_id, exclude_pk=post.pk)
     with transaction.atomic(durable=True):
         # The row is locked so that the text compared is the text replaced.
         post.body = Post.objects.select_for_update().values_list("body", flat=True).get(pk=post.pk)
@@ -362,15 +386,19 @@ def post_edit(*, editor, post: Post, body: str, based_on: str | None = None) -> 
         post.edited_at = timezone.now()
         post.edited_by = editor
         fields = ["body", "body_html", "renderer_version", "edited_at", "edited_by"]
-        went_to_review = found.holding and post.state == PostState.VISIBLE
+        reason = _edit_hold_reason(post, found)
+        went_to_review = bool(reason) and post.state == PostState.VISIBLE
         if went_to_review:
             post.state = PostState.HELD
-            post.hold_reason = "watch_list"
             post.state_changed_at = timezone.now()
-            fields += ["state", "hold_reason", "state_changed_at"]
+            fields += ["state", "state_changed_at"]
+        if reason:
+            post.hold_reason = reason
+            fields.append("hold_reason")
         post.save(update_fields=fields)
+        if reason:
+            _hold(post, reason=reason, found=found)
         if went_to_review:
-            _hold(post, reason="watch_list", found=found)
             publishing.thread_recount(post.thread)
             publishing.category_recount(post.thread.category)
         publishing.post_search_index(post)
