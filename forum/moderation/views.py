@@ -111,6 +111,8 @@ class QueueEntry:
     decisions: dict[str, str]
     form: ResolveForm
     quoted_in: list[Post]
+    # What its post quotes that readers no longer see: why it was held, or worth knowing.
+    quotes_not_shown: list[Post]
     title_pieces: list[tuple[str, bool]]
 
     @property
@@ -133,6 +135,7 @@ def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[Queu
     for report in reports:
         report.record = records[report.reporter_id]
     quoted_in = moderation_queue.quoting_posts(item.post for item in items)
+    quotes_not_shown = screening.quotes_not_shown(item.post for item in items)
     entries = []
     for item in items:
         decisions = Decision.choices_for(item)
@@ -147,6 +150,7 @@ def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[Queu
                 decisions=decisions,
                 form=form,
                 quoted_in=quoted_in[item.post_id],
+                quotes_not_shown=quotes_not_shown[item.post_id],
                 title_pieces=moderation_queue.highlighted_title(item.post, patterns),
             )
         )

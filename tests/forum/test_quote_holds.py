@@ -193,3 +193,16 @@ def test_the_queue_shows_the_reason(client, hidden, second_member, moderator):
     text = page(client.get(reverse("forum:moderation_queue")))
 
     assert "Held:</strong> Quotes a post that is hidden, awaiting review or removed." in text
+
+
+def test_the_queue_names_the_quoted_post_readers_no_longer_see(
+    client, hidden, second_member, moderator
+):
+    posting.post_reply(author=second_member, thread=hidden.thread, body=quote_of(hidden))
+    client.force_login(moderator)
+
+    text = page(client.get(reverse("forum:moderation_queue")))
+
+    quoted_link = reverse("forum:moderation_post", kwargs={"pk": hidden.pk})
+    assert f'see:</strong> <a href="{quoted_link}">post #2</a> (hidden).' in text
+    assert "Publishing this post brings back whatever it quotes." in text
