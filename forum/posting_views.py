@@ -1,6 +1,6 @@
-"""The forum's writing pages: starting a thread, replying, editing and deleting a post,
-marking it helpful, bookmarking and reporting it. Refused writing (ValidationError) is
-shown with the form, keeping what was typed."""
+"""The forum's writing pages: starting a thread, replying, editing and deleting a post
+(marking it helpful, bookmarking and reporting it: forum/post_action_views.py). Refused
+writing (ValidationError) is shown with the form, keeping what was typed."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,14 +16,12 @@ from forum.models import (
     HoldReason,
     Post,
     PostState,
-    Thread,
     ThreadState,
     content_hash,
 )
 from forum.moderation import actions
-from forum.services import attachments, posting, reactions, reports
+from forum.services import attachments, posting
 from forum.views import (
-    _back,
     _category_or_404,
     _post_or_404,
     _refusal_context,
@@ -359,103 +357,3 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     posting.post_remove(user=request.user, post=post)
     messages.success(request, "Your post is removed. The thread shows that a post was removed.")
     return redirect(post.get_absolute_url())
-
-
-# --- Reactions, bookmarks, reports --------------------------------------------------------
-
-
-@require_POST
-def post_helpful(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post_or_404(request.user, pk)
-    if not access.can_react(request.user, post):
-        raise PermissionDenied("You cannot react to this post.")
-    reactions.reaction_toggle(user=request.user, post=post)
-    return _back(request, post.get_absolute_url())
-
-
-@require_POST
-def post_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
-    post = _post_or_404(request.user, pk)
-    kept = reactions.bookmark_toggle(user=request.user, post=post)
-    messages.success(request, "Bookmarked." if kept else "Bookmark removed.")
-    return _back(request, post.get_absolute_url())
-
-
-def _gone_before_the_report(request: HttpRequest, pk: int) -> HttpResponse | None:
-    """A report form opened before the post was taken down (another member's urgent
-    report hid it, its author removed it) and sent after: the reader is told it is gone,
-    as its thread now shows them, rather than meeting "page not found" and wondering
-    whether the moderators ever heard."""
-    post = (
-        Post.objects.select_related("thread__category")
-        .filter(pk=pk, state__in=[PostState.HIDDEN, PostState.REMOVED])
-        .first()
-    )
-    if post is None or not access.can_read_thread(request.user, post.thread):
-        return None
-    if access.can_see_post_body(request.user, post):
-        return None  # a moderator: the form's own refusal stands
-    messages.info(
-        request,
-        "The moderators have already hidden this post and are looking at it: there is "
-        "nothing more to report."
-        if post.state == PostState.HIDDEN
-        else "Its author has removed this post. If the moderators should still know about "
-        "it, use the contact page.",
-    )
-    return redirect(post)
-
-
-def post_report(request: HttpRequest, pk: int) -> HttpResponse:
-    gone = _gone_before_the_report(request, pk)
-    if gone is not None:
-        return gone
-    post = _post_or_404(request.user, pk)
-    if not access.can_report_post(request.user, post):
-        raise PermissionDenied("You cannot report this post.")
-    if request.method == "POST":
-        form = forms.ReportForm(request.POST)
-        if form.is_valid():
-            try:
-                reports.report_create(
-                    reporter=request.user,
-                    post=post,
-                    reason=form.cleaned_data["reason"],
-                    details=form.cleaned_data["details"],
-                )
-            except ValidationError as error:
-                _form_errors_from(form, error)
-            else:
-                post.refresh_from_db(fields=["state"])
-                thread = Thread.objects.select_related("category").get(pk=post.thread_id)
-                if thread.state != ThreadState.VISIBLE:
-                    # An opening post hidden takes its thread (and title) with it.
-                    messages.success(
-                        request,
-                        "Thank you: the moderators have your report. The thread is hidden "
-                        "while they look at it.",
-                    )
-                    return redirect(thread.category)
-                messages.success(
-                    request,
-                    "Thank you: the moderators have your report. The post is hidden while "
-                    "they look at it."
-                    if post.state == PostState.HIDDEN
-                    else "Thank you: the moderators have your report and will look at it.",
-                )
-                # Back to the post itself: on a long thread, not to the top of page 1.
-                return redirect(post)
-    else:
-        form = forms.ReportForm()
-    return render(
-        request,
-        "forum/report_form.html",
-        {
-            "post": post,
-            "thread": post.thread,
-            "form": form,
-            "reports_left": reports.reports_left_today(request.user),
-            "urgent_reports_hide": reports.urgent_reports_hide(request.user),
-        },
-        status=200 if not form.errors else 400,
-    )

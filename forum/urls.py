@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from forum import member_views, posting_views, views
+from forum import member_views, post_action_views, posting_views, views
 
 app_name = "forum"
 
@@ -25,9 +25,9 @@ urlpatterns = [
     path("t/<int:pk>/<slug:slug>/", views.thread, name="thread"),
     path("post/<int:pk>/edit/", posting_views.post_edit, name="post_edit"),
     path("post/<int:pk>/delete/", posting_views.post_delete, name="post_delete"),
-    path("post/<int:pk>/helpful/", posting_views.post_helpful, name="post_helpful"),
-    path("post/<int:pk>/bookmark/", posting_views.post_bookmark, name="post_bookmark"),
-    path("post/<int:pk>/report/", posting_views.post_report, name="post_report"),
+    path("post/<int:pk>/helpful/", post_action_views.post_helpful, name="post_helpful"),
+    path("post/<int:pk>/bookmark/", post_action_views.post_bookmark, name="post_bookmark"),
+    path("post/<int:pk>/report/", post_action_views.post_report, name="post_report"),
     path("attachment/<int:pk>/", views.attachment, name="attachment"),
     path("moderation/", include("forum.moderation.urls")),
 ]
