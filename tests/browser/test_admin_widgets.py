@@ -170,7 +170,7 @@ def test_a_lists_filters_and_sorting_icons_are_big_enough_to_tap(new_page, live_
     page = signed_in(new_page, live_server, with_two_factor(staff()), width=width, height=900)
     # Sorted by two columns: each shows its "remove" and "reverse" icons side by side.
     page.goto("/admin/forum/post/?o=2.1")
-    page.get_by_role("link", name="Awaiting review").wait_for()
+    page.get_by_role("link", name="Awaiting review", exact=True).wait_for()
 
     results = Axe().run(page, options={"runOnly": ["target-size"]})
     # axe leaves the icons out (they sit beside the column's own link): measured here.
