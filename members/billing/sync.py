@@ -99,6 +99,31 @@ def _past_due_since(current: Subscription | None, status: str, now: datetime) ->
     return now
 
 
+def _locked_row(stripe_subscription_id: str) -> Subscription | None:
+    return (
+        Subscription.objects.select_for_update()
+        .filter(stripe_subscription_id=stripe_subscription_id)
+        .first()
+    )
+
+
+def _inserted(row: Subscription) -> bool:
+    """Insert a new row; False when another transaction has written the same Stripe
+    subscription since we looked. No row lock covers a row not written yet: on
+    PostgreSQL our insert waits for the other transaction on the unique index and fails
+    once it commits (its row is then visible to our next statement)."""
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        if not Subscription.objects.filter(
+            stripe_subscription_id=row.stripe_subscription_id
+        ).exists():
+            raise
+        return False
+    return True
+
+
 def subscription_write(
     *,
     state: gateway.SubscriptionState,
@@ -110,9 +135,7 @@ def subscription_write(
     """Copy Stripe's state into our row (created when missing). Inside a transaction."""
     now = timezone.now()
     if current is None:
-        current = (
-            Subscription.objects.select_for_update().filter(stripe_subscription_id=state.id).first()
-        )
+        current = _locked_row(state.id)
     was_ended = current is not None and current.status in ENDED_STATUSES
     became_past_due = state.status == SubscriptionStatus.PAST_DUE and (
         current is None or current.status != SubscriptionStatus.PAST_DUE
@@ -137,7 +160,18 @@ def subscription_write(
             stripe_subscription_id=state.id, user=user, organisation=organisation, **values
         )
         current.full_clean(exclude=["stripe_subscription_id"])
-        current.save()
+        if not _inserted(current):
+            # The other side (the request that created it in Stripe, or a worker applying
+            # one of its events) wrote the row between our look and our insert: take that
+            # row, locked now, and copy Stripe's state onto it as for any existing row,
+            # read again so that it is not older than what the other side wrote.
+            return subscription_write(
+                state=gateway.subscription_get(state.id),
+                user=user,
+                organisation=organisation,
+                plan=plan,
+                current=_locked_row(state.id),
+            )
     else:
         changed = [name for name, value in values.items() if getattr(current, name) != value]
         for name, value in values.items():
@@ -167,11 +201,7 @@ def subscription_sync(*, stripe_subscription_id: str) -> Subscription:
     with transaction.atomic():
         # Lock our row before reading Stripe, so two workers applying events of the same
         # subscription write one after the other, the later read last.
-        current = (
-            Subscription.objects.select_for_update()
-            .filter(stripe_subscription_id=stripe_subscription_id)
-            .first()
-        )
+        current = _locked_row(stripe_subscription_id)
         state = gateway.subscription_get(stripe_subscription_id)
         plan = _plan_for(state)
         if current is not None:
