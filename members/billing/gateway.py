@@ -1,8 +1,9 @@
 """The gateway to Stripe: the only module that talks to Stripe.
 
 Everything goes through one `stripe.StripeClient` pinned to settings.STRIPE_API_VERSION,
-and every object read from Stripe is turned here into a small, typed value in that
-version's shape, so the rest of the code never reads Stripe's JSON itself:
+and every object read from Stripe is turned into a small, typed value in that version's
+shape (members/billing/stripe_objects.py), so the rest of the code never reads Stripe's
+JSON itself:
 
 - since API version 2025-03-31 a subscription's billing period lives on its items
   (`items.data[].current_period_end`), not on the subscription;
@@ -18,12 +19,21 @@ realistic API objects; nothing here knows about it.
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import stripe
 from django.conf import settings
+
+from members.billing.stripe_objects import (
+    CheckoutState,
+    InvoiceState,
+    SubscriptionState,
+    checkout_state,
+    invoice_state,
+    plain,
+    subscription_state,
+    value_at,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,133 +86,6 @@ def _call(what: str, function, *args, **kwargs):
     except stripe.StripeError as error:
         logger.warning("stripe unavailable for %s: %s", what, error)
         raise StripeUnavailable(str(error)) from error
-
-
-def _timestamp(value: int | None) -> datetime | None:
-    return datetime.fromtimestamp(value, tz=UTC) if value else None
-
-
-def _get(obj: Any, *path: str) -> Any:
-    """obj[path[0]][path[1]]..., None where a step is missing or null."""
-    for key in path:
-        if not isinstance(obj, dict):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
-# --- Objects in the pinned version's shape ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubscriptionState:
-    """What we keep of a Stripe subscription."""
-
-    id: str
-    customer_id: str
-    status: str
-    price_id: str | None
-    quantity: int
-    current_period_end: datetime | None
-    cancel_at_period_end: bool
-    ended_at: datetime | None
-    collection_method: str
-    metadata: dict[str, str]
-
-
-def subscription_state(obj: Any) -> SubscriptionState:
-    obj = _plain(obj)
-    items = _get(obj, "items", "data") or []
-    first = items[0] if items else None
-    # The period end lives on the items; with one price they agree, else take the latest.
-    period_ends = [
-        item.get("current_period_end") for item in items if item.get("current_period_end")
-    ]
-    period_end = _timestamp(max(period_ends)) if period_ends else None
-    cancel_at = _timestamp(obj.get("cancel_at"))
-    if cancel_at and (period_end is None or cancel_at < period_end):
-        period_end = cancel_at
-    customer = obj.get("customer")
-    return SubscriptionState(
-        id=obj["id"],
-        customer_id=customer if isinstance(customer, str) else _get(customer, "id") or "",
-        status=obj["status"],
-        price_id=_get(first, "price", "id"),
-        quantity=int(_get(first, "quantity") or 1),
-        current_period_end=period_end,
-        cancel_at_period_end=bool(obj.get("cancel_at_period_end") or cancel_at),
-        ended_at=_timestamp(obj.get("ended_at")),
-        collection_method=obj.get("collection_method") or "charge_automatically",
-        metadata=dict(obj.get("metadata") or {}),
-    )
-
-
-@dataclass(frozen=True)
-class InvoiceState:
-    id: str
-    subscription_id: str | None
-    customer_id: str
-    number: str
-    status: str
-    amount_due_pence: int
-    due_date: datetime | None
-    hosted_invoice_url: str
-    created: datetime | None
-    paid_out_of_band: bool
-
-
-def invoice_state(obj: Any) -> InvoiceState:
-    obj = _plain(obj)
-    subscription = _get(obj, "parent", "subscription_details", "subscription")
-    if not isinstance(subscription, str):
-        subscription = _get(subscription, "id")
-    customer = obj.get("customer")
-    return InvoiceState(
-        id=obj["id"],
-        subscription_id=subscription,
-        customer_id=customer if isinstance(customer, str) else _get(customer, "id") or "",
-        number=obj.get("number") or "",
-        status=obj.get("status") or "draft",
-        amount_due_pence=int(obj.get("amount_due") or 0),
-        due_date=_timestamp(obj.get("due_date")),
-        hosted_invoice_url=obj.get("hosted_invoice_url") or "",
-        created=_timestamp(obj.get("created")),
-        paid_out_of_band=bool(obj.get("paid_out_of_band")),
-    )
-
-
-@dataclass(frozen=True)
-class CheckoutState:
-    id: str
-    url: str
-    status: str  # open, complete, expired
-    payment_status: str  # paid, unpaid, no_payment_required
-    mode: str
-    subscription_id: str | None
-    customer_id: str | None
-    client_reference_id: str | None
-    metadata: dict[str, str]
-
-
-def checkout_state(obj: Any) -> CheckoutState:
-    obj = _plain(obj)
-    subscription = obj.get("subscription")
-    customer = obj.get("customer")
-    return CheckoutState(
-        id=obj["id"],
-        url=obj.get("url") or "",
-        status=obj.get("status") or "open",
-        payment_status=obj.get("payment_status") or "unpaid",
-        mode=obj.get("mode") or "",
-        subscription_id=subscription
-        if isinstance(subscription, str) or subscription is None
-        else subscription.get("id"),
-        customer_id=customer
-        if isinstance(customer, str) or customer is None
-        else customer.get("id"),
-        client_reference_id=obj.get("client_reference_id"),
-        metadata=dict(obj.get("metadata") or {}),
-    )
 
 
 # --- Calls --------------------------------------------------------------------------------
@@ -396,27 +279,22 @@ def events_undelivered(*, limit: int = 100) -> Iterator[dict]:
     """Events of the last days whose webhook delivery Stripe has not seen succeed."""
     page = _call("events", _client().v1.events.list, {"delivery_success": False, "limit": limit})
     for event in page.auto_paging_iter():
-        yield _plain(event)
+        yield plain(event)
 
 
 def event_subscription_id(event: dict) -> str:
     """The subscription a webhook event is about ("" when none): the subscription itself, an
     invoice's (under `parent.subscription_details`), or a checkout session's."""
-    obj = _get(event, "data", "object") or {}
+    obj = value_at(event, "data", "object") or {}
     if obj.get("object") == "subscription":
         found = obj.get("id")
     elif obj.get("object") == "invoice":
-        found = _get(obj, "parent", "subscription_details", "subscription")
+        found = value_at(obj, "parent", "subscription_details", "subscription")
     else:
         found = obj.get("subscription")
     if isinstance(found, dict):
         found = found.get("id")
     return found if isinstance(found, str) else ""
-
-
-def _plain(obj: Any) -> dict:
-    """A StripeObject as the plain JSON it came from (what a webhook would have carried)."""
-    return obj if isinstance(obj, dict) else obj.to_dict(for_json=True)
 
 
 def webhook_event(payload: bytes, signature: str | None) -> dict:
