@@ -264,7 +264,10 @@ def subscription_cancel(subscription_id: str) -> SubscriptionState:
 
 
 def invoice_get(invoice_id: str) -> InvoiceState:
-    return invoice_state(_call("invoice", _client().v1.invoices.retrieve, invoice_id))
+    """The invoice with its payments and their payment intents (which say whether the
+    bank wants the payer to confirm a payment)."""
+    params = {"expand": ["payments.data.payment.payment_intent"]}
+    return invoice_state(_call("invoice", _client().v1.invoices.retrieve, invoice_id, params))
 
 
 def invoice_pay_out_of_band(invoice_id: str) -> InvoiceState:

@@ -67,6 +67,14 @@ def payment_failed_notice_send(*, invoice_id: int) -> bool:
 
     by_invoice = subscription.collection_method == Subscription.CollectionMethod.INVOICE
     overdue = by_invoice and invoice.due_date is not None and invoice.due_date < timezone.now()
+    # The card is fine: the bank wants the payer to confirm the payment (3-D Secure), which
+    # they do on the invoice's payment page. "Update your card" would send them astray.
+    confirm = not by_invoice and invoice.awaits_confirmation and bool(invoice.hosted_invoice_url)
+    subject = "Your membership payment did not go through"
+    if overdue:
+        subject = "Your membership invoice is overdue"
+    elif confirm:
+        subject = "Please confirm your membership payment with your bank"
 
     def build():
         return build_email(
@@ -80,10 +88,9 @@ def payment_failed_notice_send(*, invoice_id: int) -> bool:
                 "portal_url": site_url(reverse("billing:portal")),
                 "by_invoice": by_invoice,
                 "overdue": overdue,
+                "confirm": confirm,
             },
-            subject="Your membership invoice is overdue"
-            if overdue
-            else "Your membership payment did not go through",
+            subject=subject,
             to=_recipients(subscription),
         )
 

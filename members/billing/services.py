@@ -275,6 +275,9 @@ class BillingSummary:
     subscription: Subscription | None
     invoices: list[Invoice]
     payment_problem: bool
+    # The payment page of an invoice whose payment waits for the payer to confirm it with
+    # their bank (3-D Secure): their card is fine, so "update your card" would mislead.
+    confirm_url: str
     grace_end: datetime | None
     can_manage: bool
     # The person's latest request to join or pay by invoice, whatever its state, so the
@@ -295,10 +298,14 @@ def billing_summary(user: User) -> BillingSummary:
     )
     invoices: list[Invoice] = []
     problem = False
+    confirm_url = ""
     grace_end = None
     if subscription is not None:
         invoices = list(subscription.invoices.all()[:5])
         problem = subscription.status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID)
+        waiting = [i for i in invoices if i.awaits_confirmation and i.hosted_invoice_url]
+        if problem and waiting:
+            confirm_url = waiting[0].hosted_invoice_url
         # Only while the grace still runs: once it is over, the page says access is closed.
         if problem and access.subscription_gives_access(subscription):
             grace_end = access.grace_period_end(subscription)
@@ -312,6 +319,7 @@ def billing_summary(user: User) -> BillingSummary:
         subscription=subscription,
         invoices=invoices,
         payment_problem=problem,
+        confirm_url=confirm_url,
         grace_end=grace_end,
         can_manage=card_payments_enabled()
         and subscription is not None

@@ -81,6 +81,24 @@ class InvoiceState:
     hosted_invoice_url: str
     created: datetime | None
     paid_out_of_band: bool
+    # The card is fine but the bank wants the payer to confirm the payment (3-D Secure);
+    # None when the invoice read carries no payment intent to tell.
+    awaits_confirmation: bool | None = None
+
+
+def _awaits_confirmation(invoice: dict) -> bool | None:
+    """Off-session at renewal, a payment the bank wants confirmed leaves its intent in
+    `requires_action`, or refused with `authentication_required`; a declined card leaves
+    it in `requires_payment_method` with another code. The invoice's own payment is its
+    default one (`payments` is there only when the read asked for it)."""
+    payments = value_at(invoice, "payments", "data") or []
+    paid_by = next((p for p in payments if p.get("is_default")), payments[0] if payments else {})
+    intent = value_at(paid_by, "payment", "payment_intent")
+    if not isinstance(intent, dict):
+        return None
+    error = intent.get("last_payment_error") or {}
+    codes = {error.get("code"), error.get("decline_code")}
+    return intent.get("status") == "requires_action" or "authentication_required" in codes
 
 
 def invoice_state(obj: Any) -> InvoiceState:
@@ -100,6 +118,7 @@ def invoice_state(obj: Any) -> InvoiceState:
         hosted_invoice_url=obj.get("hosted_invoice_url") or "",
         created=timestamp(obj.get("created")),
         paid_out_of_band=bool(obj.get("paid_out_of_band")),
+        awaits_confirmation=_awaits_confirmation(obj),
     )
 
 

@@ -221,9 +221,18 @@ def subscription_sync(*, stripe_subscription_id: str) -> Subscription:
 
 
 def invoice_write(
-    *, state: gateway.InvoiceState, subscription: Subscription, paid_out_of_band: bool = False
+    *,
+    state: gateway.InvoiceState,
+    subscription: Subscription,
+    paid_out_of_band: bool = False,
+    action_required: bool = False,
 ) -> Invoice:
+    """Keep our copy of an invoice. Its payment intent says whether the bank wants the
+    payer to confirm the payment; without one, `action_required` (the event said so)."""
+    awaits = state.awaits_confirmation
     values = {
+        "awaits_confirmation": state.status == Invoice.Status.OPEN
+        and (action_required if awaits is None else awaits),
         "subscription": subscription,
         "number": state.number,
         "status": state.status,
@@ -238,14 +247,16 @@ def invoice_write(
     return invoice
 
 
-def invoice_sync(*, stripe_invoice_id: str) -> Invoice:
+def invoice_sync(*, stripe_invoice_id: str, action_required: bool = False) -> Invoice:
     """Read an invoice from Stripe and keep our copy (with its subscription's state)."""
     state = gateway.invoice_get(stripe_invoice_id)
     if not state.subscription_id:
         raise NotOurs(f"invoice {state.id} belongs to no subscription")
     subscription = subscription_sync(stripe_subscription_id=state.subscription_id)
     with transaction.atomic():
-        return invoice_write(state=state, subscription=subscription)
+        return invoice_write(
+            state=state, subscription=subscription, action_required=action_required
+        )
 
 
 def stripe_event_record(*, event: dict) -> tuple[StripeEvent, bool]:
@@ -280,6 +291,7 @@ INVOICE_EVENTS = {
     "invoice.paid",
     "invoice.payment_succeeded",
     "invoice.payment_failed",
+    "invoice.payment_action_required",
     "invoice.finalized",
     "invoice.marked_uncollectible",
     "invoice.voided",
@@ -308,10 +320,13 @@ def _apply(event_type: str, obj: dict) -> str:
         subscription = subscription_sync(stripe_subscription_id=obj["id"])
         return f"Subscription {subscription.stripe_subscription_id} is {subscription.status}."
     if event_type in INVOICE_EVENTS:
-        invoice = invoice_sync(stripe_invoice_id=obj["id"])
+        action_required = event_type == "invoice.payment_action_required"
+        invoice = invoice_sync(stripe_invoice_id=obj["id"], action_required=action_required)
         from members.billing import tasks
 
-        if event_type == "invoice.payment_failed" and invoice.status == Invoice.Status.OPEN:
+        # A renewal the bank wants confirmed sends both events: one email for the invoice.
+        failed = event_type == "invoice.payment_failed" or action_required
+        if failed and invoice.status == Invoice.Status.OPEN:
             tasks.payment_failed_notice_send.delay_on_commit(invoice.pk)
         if (
             event_type == "invoice.paid"

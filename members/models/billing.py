@@ -32,6 +32,11 @@ class Invoice(models.Model):
     paid_out_of_band = models.BooleanField(
         default=False, help_text="Marked paid by staff (bank transfer), outside Stripe."
     )
+    awaits_confirmation = models.BooleanField(
+        default=False,
+        help_text="Open, and its card payment waits for the payer to confirm it with their "
+        "bank (3-D Secure) on the invoice's payment page.",
+    )
     payment_failed_notice_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the 'payment failed' email went out (sent once)."
     )

@@ -129,7 +129,7 @@ class FakeStripe(stripe.HTTPClient):
             ("POST", r"/v1/subscriptions", self._create_subscription),
             ("GET", r"/v1/subscriptions/(?P<id>[^/]+)", self._get("subscription", self.subscriptions)),
             ("DELETE", r"/v1/subscriptions/(?P<id>[^/]+)", self._cancel_subscription),
-            ("GET", r"/v1/invoices/(?P<id>[^/]+)", self._get("invoice", self.invoices)),
+            ("GET", r"/v1/invoices/(?P<id>[^/]+)", self._get_invoice),
             ("POST", r"/v1/invoices/(?P<id>[^/]+)/pay", self._pay_invoice),
             ("GET", r"/v1/events", self._list_events),
         ]  # fmt: skip
@@ -144,6 +144,19 @@ class FakeStripe(stripe.HTTPClient):
             return (200, store[id]) if id in store else self._missing(kind, id)
 
         return handler
+
+    def _get_invoice(self, params, id):
+        """Its payments are includable: there only when asked for (with the intent a test
+        put in `_payment_intent`)."""
+        if id not in self.invoices:
+            return self._missing("invoice", id)
+        invoice = self._public(self.invoices[id])
+        intent = self.invoices[id].get("_payment_intent")
+        if intent and "payments.data.payment.payment_intent" in params.get("expand", []):
+            payment = {"object": "invoice_payment", "invoice": id, "is_default": True}
+            payment["payment"] = {"type": "payment_intent", "payment_intent": intent}
+            invoice["payments"] = {"object": "list", "has_more": False, "data": [payment]}
+        return 200, invoice
 
     def _create_session(self, params):
         session = fixture("checkout_session")
