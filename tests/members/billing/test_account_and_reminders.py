@@ -42,6 +42,19 @@ def test_account_shows_plan_status_and_renewal_date(client, fake_stripe):
     assert "Manage payment, invoices and plan" in text
 
 
+def test_an_ended_membership_offers_its_past_invoices_not_a_way_to_cancel(client, fake_stripe):
+    ended = timezone.now() - timedelta(days=20)
+    subscription = SubscriptionFactory(
+        status=SubscriptionStatus.CANCELED, current_period_end=ended, ended_at=ended
+    )
+
+    text = account_text(client, subscription.user)
+
+    assert "See past invoices" in text
+    assert "you keep access until the end of the period" not in text
+    assert "Manage payment, invoices and plan" not in text
+
+
 def test_account_shows_the_end_date_of_a_membership_that_will_not_renew(client, fake_stripe):
     ends = timezone.now() + timedelta(days=10)
     subscription = SubscriptionFactory(current_period_end=ends, cancel_at_period_end=True)
