@@ -84,7 +84,7 @@ class SubscriptionStatus(models.TextChoices):
     """Stripe's subscription states; members/access/subscriptions.py maps them to access."""
 
     ACTIVE = "active", "Active"
-    TRIALING = "trialing", "Trialing"
+    TRIALING = "trialing", "Free trial"
     PAST_DUE = "past_due", "Past due"
     UNPAID = "unpaid", "Unpaid"
     CANCELED = "canceled", "Cancelled"

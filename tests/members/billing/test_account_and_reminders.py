@@ -42,6 +42,16 @@ def test_account_shows_plan_status_and_renewal_date(client, fake_stripe):
     assert "Manage payment, invoices and plan" in text
 
 
+def test_a_membership_in_its_free_trial_says_so_in_words(client, fake_stripe):
+    ends = timezone.now() + timedelta(days=10)
+    subscription = SubscriptionFactory(status=SubscriptionStatus.TRIALING, current_period_end=ends)
+
+    text = account_text(client, subscription.user)
+
+    assert "<dt>Status</dt><dd>Free trial" in text
+    assert "Trial ends" in text and "Trialing" not in text
+
+
 def test_an_ended_membership_offers_its_past_invoices_not_a_way_to_cancel(client, fake_stripe):
     ended = timezone.now() - timedelta(days=20)
     subscription = SubscriptionFactory(
