@@ -76,13 +76,15 @@ def grace_period_end(subscription: Subscription) -> datetime | None:
     return start + timedelta(days=settings.MEMBERSHIP_GRACE_DAYS)
 
 
+def unpaid_invoice_q(*, due_before: datetime) -> Q:
+    """Invoices due before `due_before`, neither paid through Stripe nor marked paid by
+    staff (a bank transfer)."""
+    return Q(status__in=UNPAID_INVOICE_STATUSES, paid_out_of_band=False, due_date__lt=due_before)
+
+
 def overdue_invoice_q(now: datetime) -> Q:
     """Invoices unpaid for longer than the grace period after their due date."""
-    return Q(
-        status__in=UNPAID_INVOICE_STATUSES,
-        paid_out_of_band=False,
-        due_date__lt=now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS),
-    )
+    return unpaid_invoice_q(due_before=now - timedelta(days=settings.MEMBERSHIP_GRACE_DAYS))
 
 
 def with_earliest_unpaid_due(subscriptions: QuerySet[Subscription]) -> QuerySet[Subscription]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from members import access
-from members.access.subscriptions import current_grants
+from members.access.subscriptions import current_grants, unpaid_invoice_q
 from members.billing import gateway, tasks
 from members.billing.services import (
     ALREADY_PERSONAL_MEMBER,
@@ -67,9 +67,7 @@ def unpaid_invoice_of(user: User) -> Invoice | None:
     return (
         Invoice.objects.filter(
             Q(subscription__user=user) | Q(subscription__organisation__in=organisations),
-            status__in=[Invoice.Status.OPEN, Invoice.Status.UNCOLLECTIBLE],
-            paid_out_of_band=False,
-            due_date__lt=timezone.now(),
+            unpaid_invoice_q(due_before=timezone.now()),
         )
         .order_by("due_date")
         .first()
