@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from members.models import MemberType
 from network.admin_labels import LabelledListEditable, LabelledTabularInline
 from network.admin_lists import LargeTableAdmin, year_filter
-from network.files import ACCEPTED_DESCRIPTION
+from network.files import ACCEPTED_DESCRIPTION, protected_files_discard
 from network.widgets import ProtectedFileInput
 from practice_library import services
 from practice_library.models import (
@@ -261,7 +261,7 @@ class ResourceAdmin(LargeTableAdmin):
                     services.attachment_file_stored(attachment_id=attachment.pk)
                     if inline_form.stored_file_name != attachment.file.name:
                         discarded.append(inline_form.stored_file_name)
-        services.attachment_files_discard(names=discarded)
+        protected_files_discard(discarded)
         services.resource_reindex(resource_id=resource.pk)
 
     def get_deleted_objects(self, objs, request):
@@ -274,14 +274,14 @@ class ResourceAdmin(LargeTableAdmin):
     def delete_model(self, request, obj):
         names = list(obj.attachments.values_list("file", flat=True))
         super().delete_model(request, obj)
-        services.attachment_files_discard(names=names)
+        protected_files_discard(names)
 
     def delete_queryset(self, request, queryset):
         names = list(
             Attachment.objects.filter(resource__in=queryset).values_list("file", flat=True)
         )
         super().delete_queryset(request, queryset)
-        services.attachment_files_discard(names=names)
+        protected_files_discard(names)
 
     @admin.action(description="Publish the selected resources", permissions=["change"])
     def publish(self, request, queryset):

@@ -20,7 +20,6 @@ from network.celery import on_commit_once
 from network.files import (
     attachment_file_check,
     extract_text,
-    protected_files_discard,
     uploaded_name,
 )
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
@@ -232,12 +231,6 @@ def attachment_file_stored(*, attachment_id: int) -> None:
     from practice_library.tasks import attachment_extract_text_task
 
     attachment_extract_text_task.delay_on_commit(attachment_id)
-
-
-def attachment_files_discard(*, names: list[str]) -> None:
-    """Delete the files no attachment names any more (a file replaced, an attachment or
-    its resource deleted) from storage, once that change is committed."""
-    protected_files_discard(names)
 
 
 def attachment_add(
