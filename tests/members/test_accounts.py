@@ -390,6 +390,21 @@ def test_the_sessions_list_names_this_device_and_each_session_s_browser_and_addr
 
 
 @pytest.mark.django_db
+def test_the_sessions_list_names_a_known_browser_in_words_beside_its_full_string(registered):
+    user_agent = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36"
+    )
+    office = Client(HTTP_USER_AGENT=user_agent)
+    office.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
+
+    html = office.get(reverse("usersessions_list")).content.decode()
+
+    assert "<dd>Chrome on Windows<span" in html
+    assert user_agent in html
+
+
+@pytest.mark.django_db
 def test_signing_out_on_other_devices_keeps_this_one(client, registered):
     elsewhere = Client()
     elsewhere.post(reverse("account_login"), {"login": registered.email, "password": PASSWORD})
