@@ -42,7 +42,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from members.billing import gateway, sync  # noqa: E402
+from members.billing import gateway, reconcile, sync  # noqa: E402
 from members.models import Invoice, Plan, StripeEvent, Subscription, User  # noqa: E402
 from tests.members.billing.fake_stripe import (  # noqa: E402
     TEST_SECRET_KEY,
@@ -131,7 +131,7 @@ def main() -> None:
     for subscription in stripe_subscriptions[::10]:
         fake.set_subscription(subscription["id"], status="past_due")
     started = time.perf_counter()
-    corrections = sync.subscriptions_reconcile()
+    corrections = reconcile.subscriptions_reconcile()
     elapsed = time.perf_counter() - started
     print(
         f"{'reconcile':<34} {args.subscriptions} subscriptions in {elapsed:.2f} s "

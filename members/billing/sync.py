@@ -1,11 +1,12 @@
 """Applying what Stripe tells us: webhook events stored once, then applied by re-reading
-Stripe's current state, and a nightly reconciliation.
+Stripe's current state.
 
 Applying is idempotent and order-independent: every event is only a hint that something
 changed; the subscription or invoice is read again from Stripe (members/billing/gateway.py) and
 copied as it is now, so events that arrive twice, late or out of order all converge on
 Stripe's real state. Subscriptions that are not for our plans are ignored; events for a
-person or organisation we do not have (yet) wait and are retried.
+person or organisation we do not have (yet) wait and are retried. What webhooks missed
+is caught up nightly (members/billing/reconcile.py).
 """
 
 import logging
@@ -408,40 +409,3 @@ def stripe_events_to_retry() -> list[int]:
         .order_by("received_at")
         .values_list("pk", flat=True)[:500]
     )
-
-
-def subscriptions_reconcile() -> int:
-    """Compare every local subscription with Stripe and correct it (missed webhooks),
-    then store and apply events Stripe could not deliver. Returns corrections made."""
-    if not gateway.is_configured():
-        return 0
-    corrections = 0
-    fields = ["status", "quantity", "current_period_end", "cancel_at_period_end", "ended_at"]
-    rows = Subscription.objects.exclude(stripe_subscription_id=None).exclude(
-        status__in=FINAL_STATUSES
-    )
-    for subscription in rows.only("pk", "stripe_subscription_id", *fields).iterator():
-        before = [getattr(subscription, name) for name in fields]
-        try:
-            after_row = subscription_sync(
-                stripe_subscription_id=subscription.stripe_subscription_id
-            )
-        except gateway.StripeRejected as error:
-            logger.warning("reconcile: %s: %s", subscription.stripe_subscription_id, error)
-            continue
-        after = [getattr(after_row, name) for name in fields]
-        if before != after:
-            corrections += 1
-            logger.info(
-                "reconcile corrected %s: %s",
-                subscription.stripe_subscription_id,
-                {n: (b, a) for n, b, a in zip(fields, before, after, strict=True) if b != a},
-            )
-    from members.billing import tasks
-
-    for event in gateway.events_undelivered():
-        row, created = stripe_event_record(event=event)
-        if created:
-            logger.info("reconcile stored undelivered event %s", row.stripe_event_id)
-            tasks.stripe_event_apply.delay(row.pk)
-    return corrections

@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from members.billing import gateway, notices, staff_notices, sync
+from members.billing import gateway, notices, reconcile, staff_notices, sync
 from network.celery import EMAIL_RETRY
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def stripe_events_retry() -> int:
 
 @shared_task(name="members.tasks.subscriptions_reconcile")
 def subscriptions_reconcile() -> int:
-    return sync.subscriptions_reconcile()
+    return reconcile.subscriptions_reconcile()
 
 
 @shared_task(name="members.tasks.payment_failed_notice_send", **EMAIL_RETRY)

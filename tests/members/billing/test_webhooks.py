@@ -9,7 +9,7 @@ import stripe
 from django.utils import timezone
 
 from members import access
-from members.billing import gateway, sync
+from members.billing import gateway, reconcile, sync
 from members.models import Invoice, Organisation, Seat, StripeEvent, Subscription
 from tests.members.billing.fake_stripe import TEST_WEBHOOK_SECRET, signed_post
 from tests.members.factories import OrganisationFactory, PlanFactory, SeatFactory, UserFactory
@@ -502,7 +502,7 @@ def test_nightly_reconcile_corrects_a_missed_webhook_and_applies_undelivered_eve
     fake_stripe.undelivered_events = [fake_stripe.event("invoice.finalized", invoice)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        corrections = sync.subscriptions_reconcile()
+        corrections = reconcile.subscriptions_reconcile()
 
     assert corrections == 1
     assert Subscription.objects.get().status == "past_due"
@@ -511,7 +511,7 @@ def test_nightly_reconcile_corrects_a_missed_webhook_and_applies_undelivered_eve
 
 
 def test_reconcile_does_nothing_without_stripe_keys(no_stripe):
-    assert sync.subscriptions_reconcile() == 0
+    assert reconcile.subscriptions_reconcile() == 0
 
 
 def dispute(**fields) -> dict:
