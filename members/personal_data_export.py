@@ -179,6 +179,8 @@ def export(user: User, archive: ExportArchive) -> None:
             ("amount_due_pence", "Amount due", pounds_text),
             ("due_date", "Due"),
             ("created_at", "Issued"),
+            ("amount_refunded_pence", "Amount refunded", pounds_text),
+            ("refunded_at", "Last refunded"),
         ],
         iterate(Invoice.objects.filter(subscription__user=user).values()),
         about="The invoices for your personal subscriptions.",

@@ -16,6 +16,7 @@ from members.models import (
     StripeEvent,
     Subscription,
 )
+from members.models.subscriptions import pounds_text
 from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
@@ -63,12 +64,20 @@ class InvoiceAmount:
         """In pounds as the site writes them, not the pence Stripe counts in."""
         return invoice.amount_pounds
 
+    @admin.display(description="Refunded", ordering="amount_refunded_pence")
+    def refunded(self, invoice: Invoice) -> str:
+        """What staff refunded in Stripe, in pounds; "in full" when it is all of it."""
+        if not invoice.amount_refunded_pence:
+            return "-"
+        pounds = pounds_text(invoice.amount_refunded_pence)
+        return f"{pounds} (in full)" if invoice.refunded_in_full else pounds
+
 
 class InvoiceInline(InvoiceAmount, LabelledTabularInline):
     model = Invoice
     extra = 0
     can_delete = False
-    fields = ["number", "status", "amount", "due_date", "paid_out_of_band"]
+    fields = ["number", "status", "amount", "due_date", "paid_out_of_band", "refunded"]
     readonly_fields = fields
     show_change_link = True
 
@@ -169,6 +178,7 @@ class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
         "amount",
         "due_date",
         "paid_out_of_band",
+        "refunded",
         "created_at",
     ]
     list_filter = ["status", "paid_out_of_band", "subscription__collection_method"]
@@ -188,11 +198,13 @@ class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
         "due_date",
         "hosted_invoice_url",
         "paid_out_of_band",
+        "refunded",
+        "refunded_at",
         "payment_failed_notice_sent_at",
         "created_at",
     ]
-    # Shown in pounds by `amount`; as a field it would be an editable box.
-    exclude = ["amount_due_pence"]
+    # Shown in pounds by `amount` and `refunded`; as fields they would be editable boxes.
+    exclude = ["amount_due_pence", "amount_refunded_pence"]
     actions = ["mark_paid_outside_stripe"]
 
     def has_add_permission(self, request) -> bool:

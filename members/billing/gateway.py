@@ -27,10 +27,13 @@ from django.conf import settings
 from members.billing.stripe_objects import (
     CheckoutState,
     InvoiceState,
+    RefundState,
     SubscriptionState,
     checkout_state,
     invoice_state,
+    object_id,
     plain,
+    refund_state,
     subscription_state,
     value_at,
 )
@@ -276,6 +279,36 @@ def invoice_pay_out_of_band(invoice_id: str) -> InvoiceState:
         "invoice pay", _client().v1.invoices.pay, invoice_id, {"paid_out_of_band": True}
     )
     return invoice_state(invoice)
+
+
+def invoice_paid_by(payment_intent_id: str) -> str | None:
+    """The id of the invoice a payment was for; None for a payment of no invoice. (Since
+    API version 2025-03-31 a charge no longer names its invoice: the invoice's payments
+    make the link.)"""
+    params = {"payment": {"type": "payment_intent", "payment_intent": payment_intent_id}}
+    page = _call("invoice payments", _client().v1.invoice_payments.list, params)
+    for payment in page.data:
+        if invoice_id := object_id(plain(payment).get("invoice")):
+            return invoice_id
+    return None
+
+
+def invoice_refunds(invoice_id: str) -> list[RefundState]:
+    """Every refund, whatever its status, of every payment made for an invoice."""
+    payments = _call(
+        "invoice payments", _client().v1.invoice_payments.list, {"invoice": invoice_id}
+    )
+    refunds = []
+    for payment in payments.auto_paging_iter():
+        payment = plain(payment)
+        intent = object_id(value_at(payment, "payment", "payment_intent"))
+        charge = object_id(value_at(payment, "payment", "charge"))
+        if not intent and not charge:
+            continue
+        params = {"payment_intent": intent} if intent else {"charge": charge}
+        page = _call("refunds", _client().v1.refunds.list, params)
+        refunds += [refund_state(refund) for refund in page.auto_paging_iter()]
+    return refunds
 
 
 def events_undelivered(*, limit: int = 100) -> Iterator[dict]:

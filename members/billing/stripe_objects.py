@@ -123,6 +123,31 @@ def invoice_state(obj: Any) -> InvoiceState:
 
 
 @dataclass(frozen=True)
+class RefundState:
+    id: str
+    amount_pence: int
+    status: str  # pending, requires_action, succeeded, failed, canceled
+    created: datetime | None
+
+
+def refund_state(obj: Any) -> RefundState:
+    obj = plain(obj)
+    return RefundState(
+        id=obj["id"],
+        amount_pence=int(obj.get("amount") or 0),
+        status=obj.get("status") or "pending",
+        created=timestamp(obj.get("created")),
+    )
+
+
+def object_id(value: Any) -> str:
+    """The id of a reference that may be expanded (an object) or not (its id); "" for none."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
 class CheckoutState:
     id: str
     url: str

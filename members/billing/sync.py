@@ -341,6 +341,11 @@ def _apply(event_type: str, obj: dict) -> str:
             # past_due (subscription_write) tells the payer even without one.
             tasks.invoice_overdue_notice_send.delay_on_commit(invoice.subscription_id)
         return f"Invoice {invoice.stripe_invoice_id} is {invoice.status}."
+    # charges.py builds on this module (invoice_sync), so it is imported here.
+    from members.billing import charges
+
+    if event_type in charges.REFUND_EVENTS:
+        return charges.refund_apply(obj)
     if event_type == "charge.dispute.created":
         from members.billing import tasks
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from members.models.grants import MembershipGrant
 from members.models.organisations import Organisation
@@ -37,6 +38,18 @@ class Invoice(models.Model):
         help_text="Open, and its card payment waits for the payer to confirm it with their "
         "bank (3-D Secure) on the invoice's payment page.",
     )
+    amount_refunded_pence = models.PositiveIntegerField(
+        default=0,
+        help_text="What staff have refunded of it in Stripe, in total (pending or done).",
+    )
+    refunded_at = models.DateTimeField(
+        "last refunded",
+        null=True,
+        blank=True,
+        help_text="When the latest refund of it was made in Stripe. A refund does not end the "
+        "membership: Stripe keeps the subscription running, so to end it too, cancel the "
+        "subscription in Stripe.",
+    )
     payment_failed_notice_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the 'payment failed' email went out (sent once)."
     )
@@ -58,6 +71,25 @@ class Invoice(models.Model):
         """The amount as the site writes prices (£1,800 or £12.50), so an invoice reads the
         same as the plan it is for."""
         return pounds_text(self.amount_due_pence)
+
+    @property
+    def refunded_in_full(self) -> bool:
+        return 0 < self.amount_due_pence <= self.amount_refunded_pence
+
+    @property
+    def refund_text(self) -> str:
+        """What has been refunded of it, in words ("" when nothing): "£60 refunded on
+        3 December 2026", or "refunded in full on 3 December 2026"."""
+        if not self.amount_refunded_pence:
+            return ""
+        text = (
+            "refunded in full"
+            if self.refunded_in_full
+            else f"{pounds_text(self.amount_refunded_pence)} refunded"
+        )
+        if self.refunded_at:
+            text += f" on {date_format(timezone.localtime(self.refunded_at), 'j F Y')}"
+        return text
 
 
 class StripeEvent(models.Model):

@@ -15,30 +15,19 @@ Test code changes Stripe's state through the helpers (`complete_checkout`,
 
 import copy
 import json
-import random
 import re
-import string
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.members.billing.fake_payments import FakePayments
+from tests.members.billing.stripe_examples import DAY, fixture, stripe_id
+
 TEST_SECRET_KEY = "sk_test_51FakeKeyForTheTestSuiteOnly0000000000000000000"
 TEST_WEBHOOK_SECRET = "whsec_test_fake_signing_secret_for_tests"
 TEST_PORTAL_CONFIGURATION = "bpc_1QtestPortalConfiguration"
-DAY = 24 * 60 * 60
-
-
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-def stripe_id(prefix: str) -> str:
-    alphabet = string.ascii_letters + string.digits
-    return f"{prefix}_1Q" + "".join(random.choices(alphabet, k=22))
 
 
 def unflatten(pairs: list[tuple[str, str]]) -> dict:
@@ -73,13 +62,16 @@ class Request:
 
 
 @dataclass
-class FakeStripe(stripe.HTTPClient):
+class FakeStripe(FakePayments, stripe.HTTPClient):
     name = "fake"
 
     customers: dict = field(default_factory=dict)
     subscriptions: dict = field(default_factory=dict)
     invoices: dict = field(default_factory=dict)
     sessions: dict = field(default_factory=dict)
+    charges: dict = field(default_factory=dict)
+    refunds: dict = field(default_factory=dict)
+    invoice_payments: list = field(default_factory=list)
     undelivered_events: list = field(default_factory=list)
     requests: list = field(default_factory=list)
     unreachable: bool = False
@@ -131,6 +123,8 @@ class FakeStripe(stripe.HTTPClient):
             ("DELETE", r"/v1/subscriptions/(?P<id>[^/]+)", self._cancel_subscription),
             ("GET", r"/v1/invoices/(?P<id>[^/]+)", self._get_invoice),
             ("POST", r"/v1/invoices/(?P<id>[^/]+)/pay", self._pay_invoice),
+            ("GET", r"/v1/invoice_payments", self._list_invoice_payments),
+            ("GET", r"/v1/refunds", self._list_refunds),
             ("GET", r"/v1/events", self._list_events),
         ]  # fmt: skip
         for route_method, pattern, handler in routes:

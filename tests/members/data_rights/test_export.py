@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.storage import storages
@@ -247,6 +248,24 @@ def test_invoice_amounts_read_in_pounds_in_the_csv_and_index_and_in_pence_in_the
     assert _csv_rows(archive, "invoices")[0]["Amount due"] == "£247.50"
     assert "<td>£247.50</td>" in archive.read("index.html").decode()
     assert json.loads(archive.read("invoices.json"))[0]["amount_due_pence"] == 24750
+
+
+def test_the_download_says_how_much_of_an_invoice_was_refunded_and_when():
+    user = UserFactory(name="Dana Whitfield", email="dana@example.org")
+    InvoiceFactory(
+        subscription=SubscriptionFactory(user=user),
+        status="paid",
+        amount_due_pence=24750,
+        amount_refunded_pence=4750,
+        refunded_at=datetime(2026, 11, 3, 10, 30, tzinfo=UTC),
+    )
+
+    archive = _export(user)
+
+    [row] = _csv_rows(archive, "invoices")
+    assert row["Amount refunded"] == "£47.50"
+    assert row["Last refunded"].startswith("2026-11-03")
+    assert json.loads(archive.read("invoices.json"))[0]["amount_refunded_pence"] == 4750
 
 
 def test_the_download_names_the_persons_own_requests_consents_and_emails_as_theirs():
