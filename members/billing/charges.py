@@ -1,6 +1,7 @@
-"""What happens to a payment after its invoice is paid: refunds staff make in Stripe.
+"""What happens to a payment after its invoice is paid: refunds staff make in Stripe,
+and disputes (chargebacks) the payer raises with their bank.
 
-They reach us as events about a charge or a refund, which since API version 2025-03-31
+Both reach us as events about a charge or a refund, which since API version 2025-03-31
 no longer name an invoice: the payment intent they carry leads to it
 (gateway.invoice_paid_by). A refund changes no one's access. Stripe does not cancel a
 subscription when a payment of it is refunded, so the membership follows the
@@ -27,7 +28,7 @@ COUNTED_REFUND_STATUSES = {"pending", "requires_action", "succeeded"}
 
 
 def _invoice_id_for(obj: dict) -> str:
-    """The Stripe invoice a charge or refund is about; NotOurs when none."""
+    """The Stripe invoice a charge, refund or dispute is about; NotOurs when none."""
     intent = object_id(obj.get("payment_intent"))
     if not intent:
         raise NotOurs(f"{obj.get('object')} {obj.get('id')} has no payment intent")
@@ -64,3 +65,20 @@ def refund_apply(obj: dict) -> str:
     invoice is read again, so events that come twice or out of order change nothing."""
     invoice = invoice_refunds_sync(stripe_invoice_id=_invoice_id_for(obj))
     return f"Invoice {invoice.stripe_invoice_id}: {invoice.refund_text or 'nothing refunded'}."
+
+
+def dispute_apply(obj: dict) -> str:
+    """A chargeback has a deadline for answering it in Stripe, and no page of ours shows
+    it: the membership team is told at once, with whose payment it is when it paid one of
+    our invoices. Access is theirs to decide."""
+    from members.billing import tasks
+
+    try:
+        invoice_id = _invoice_id_for(obj)
+        invoice = Invoice.objects.filter(stripe_invoice_id=invoice_id).first()
+        if invoice is None:
+            invoice = invoice_sync(stripe_invoice_id=invoice_id)
+    except NotOurs:
+        invoice = None
+    tasks.dispute_staff_notice_send.delay_on_commit(obj, invoice.pk if invoice else None)
+    return f"Dispute {obj.get('id')} on charge {obj.get('charge')}: the team is told."

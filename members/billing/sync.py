@@ -347,12 +347,7 @@ def _apply(event_type: str, obj: dict) -> str:
     if event_type in charges.REFUND_EVENTS:
         return charges.refund_apply(obj)
     if event_type == "charge.dispute.created":
-        from members.billing import tasks
-
-        # A chargeback has a deadline for answering it in Stripe, and no page of ours shows
-        # it: the membership team is told at once. Access is theirs to decide.
-        tasks.dispute_staff_notice_send.delay_on_commit(obj)
-        return f"Dispute {obj.get('id')} on charge {obj.get('charge')}: the team is told."
+        return charges.dispute_apply(obj)
     raise NotOurs(f"{event_type} is not an event we act on")
 
 

@@ -66,8 +66,8 @@ def membership_ended_notice_send(subscription_id: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
-def dispute_staff_notice_send(dispute: dict) -> None:
-    staff_notices.dispute_staff_notice_send(dispute=dispute)
+def dispute_staff_notice_send(dispute: dict, invoice_id: int | None = None) -> None:
+    staff_notices.dispute_staff_notice_send(dispute=dispute, invoice_id=invoice_id)
 
 
 @shared_task(**EMAIL_RETRY)

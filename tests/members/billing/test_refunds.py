@@ -1,5 +1,6 @@
 """Refunds staff make in Stripe: recorded against the invoice they refund, whatever order
-their events come in, and shown wherever the invoice is; a refund changes no one's access."""
+their events come in, and shown wherever the invoice is; a refund changes no one's access.
+And a disputed payment names whose it was."""
 
 import time
 from datetime import UTC, datetime
@@ -230,3 +231,62 @@ def test_staff_read_the_amount_refunded_on_the_invoice_pages(
     assert "amount_refunded_pence" not in form.fields
     assert "refunded_at" not in form.fields
     assert "A refund does not end the membership" in page.content.decode()
+
+
+# --- Disputes ----------------------------------------------------------------------------
+
+
+def test_a_dispute_email_names_the_member_and_links_to_them_in_the_admin(
+    fake_stripe, deliver, paid, member, settings, mailoutbox
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["membership@network.example.org"]
+    _, charge = paid
+    mailoutbox.clear()
+    dispute = {
+        "id": "dp_1QdisputeJoBuyer000000000",
+        "object": "dispute",
+        "amount": 12000,
+        "currency": "gbp",
+        "charge": charge["id"],
+        "payment_intent": charge["payment_intent"],
+        "reason": "fraudulent",
+        "status": "needs_response",
+        "evidence_details": {"due_by": int(time.time()) + 10 * DAY},
+    }
+
+    deliver(fake_stripe.event("charge.dispute.created", dispute))
+
+    [message] = mailoutbox
+    assert message.subject.endswith("A payment of £120 was disputed: Jo Buyer")
+    assert "Jo Buyer (jo.buyer@example.org)" in message.body
+    assert f"/admin/members/user/{member.pk}/change/" in message.body
+
+
+def test_a_dispute_email_of_an_organisations_payment_links_to_the_organisation(
+    fake_stripe, deliver, settings, mailoutbox
+):
+    settings.STAFF_NOTIFICATION_EMAILS = ["membership@network.example.org"]
+    plan = PlanFactory(stripe_price_id=ORG_PRICE, organisation=True)
+    organisation = OrganisationFactory(name="Eastmere Council (fictional)")
+    subscription = fake_stripe.add_subscription(
+        price=ORG_PRICE,
+        metadata={sync.META_ORGANISATION: str(organisation.pk), sync.META_PLAN: str(plan.pk)},
+    )
+    invoice = fake_stripe.add_invoice(subscription["id"], amount=180000)
+    charge = fake_stripe.pay_by_card(invoice["id"])
+    dispute = {
+        "id": "dp_1QdisputeEastmere00000000",
+        "object": "dispute",
+        "amount": 180000,
+        "charge": charge["id"],
+        "payment_intent": charge["payment_intent"],
+        "reason": "duplicate",
+    }
+
+    deliver(fake_stripe.event("charge.dispute.created", dispute))
+
+    [message] = mailoutbox
+    assert message.subject.endswith(
+        "A payment of £1,800 was disputed: Eastmere Council (fictional)"
+    )
+    assert f"/admin/members/organisation/{organisation.pk}/change/" in message.body
