@@ -198,6 +198,9 @@ class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
         "due_date",
         "hosted_invoice_url",
         "paid_out_of_band",
+        # Stripe's word, copied at each event: ticked by hand it would send the payer
+        # to confirm a payment with their bank that needs nothing.
+        "awaits_confirmation",
         "refunded",
         "refunded_at",
         "payment_failed_notice_sent_at",

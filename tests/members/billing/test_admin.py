@@ -75,6 +75,14 @@ def test_staff_read_invoice_amounts_in_pounds(staff_client, billing_rows):
         assert "180000" not in text
 
 
+def test_an_invoice_copied_from_stripe_has_nothing_staff_can_edit(staff_client, billing_rows):
+    invoice = Invoice.objects.get()
+
+    page = staff_client.get(reverse("admin:members_invoice_change", args=[invoice.pk]))
+
+    assert page.context["adminform"].form.fields == {}
+
+
 def test_a_subscription_links_to_the_stripe_events_about_it(staff_client, billing_rows):
     StripeEvent.objects.update(stripe_subscription_id=billing_rows.stripe_subscription_id)
 
