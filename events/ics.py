@@ -5,11 +5,12 @@ an update arrives; SEQUENCE rises with each change of time or place (Event.seque
 Emails to registrants carry METHOD:REQUEST (the invitation and its updates) or
 METHOD:CANCEL (the event, or their place, cancelled); the page's "Add to calendar" file
 and the public feed are METHOD:PUBLISH. Times are written with TZID=Europe/London and
-the zone's VTIMEZONE, so calendars show them right on both sides of the clock change.
+the zone's VTIMEZONE (london_vtimezone), so calendars show them right on both sides of
+the clock change.
 The joining link of an online event is never in a file that leaves without sign-in.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,57 @@ PRODID = "-//English Residential Network//Events//EN"
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
 PUBLISH = "PUBLISH"
+
+
+def _observance(
+    component: type[icalendar.cal.Component],
+    *,
+    name: str,
+    onset: datetime,
+    month: int,
+    offset_from: int,
+    offset_to: int,
+) -> icalendar.cal.Component:
+    observance = component()
+    observance.add("tzname", name)
+    observance.add("dtstart", onset)
+    observance.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1SU"})
+    observance.add("tzoffsetfrom", timedelta(hours=offset_from))
+    observance.add("tzoffsetto", timedelta(hours=offset_to))
+    return observance
+
+
+def london_vtimezone() -> icalendar.Timezone:
+    """UK time as RFC 5545 writes it: BST from 01:00 GMT on the last Sunday of March,
+    GMT again from 02:00 BST on the last Sunday of October, the rule since 1996.
+
+    Written out rather than made by icalendar's Timezone.from_tzinfo (7.x), which dates
+    each change by the first wall-clock time after it: for the spring change that is
+    02:00, which with TZOFFSETFROM +0000 puts the start of BST an hour late, at 02:00
+    GMT. DTSTART is the last local time before the change, in the offset it leaves."""
+    zone = icalendar.Timezone()
+    zone.add("tzid", "Europe/London")
+    zone.add_component(
+        _observance(
+            icalendar.TimezoneDaylight,
+            name="BST",
+            onset=datetime(1996, 3, 31, 1, 0),  # noqa: DTZ001 (a local time, as RFC 5545 asks)
+            month=3,
+            offset_from=0,
+            offset_to=1,
+        )
+    )
+    zone.add_component(
+        _observance(
+            icalendar.TimezoneStandard,
+            name="GMT",
+            onset=datetime(1996, 10, 27, 2, 0),  # noqa: DTZ001
+            month=10,
+            offset_from=1,
+            offset_to=0,
+        )
+    )
+    return zone
 
 
 def event_uid(event: Event) -> str:
@@ -93,17 +145,11 @@ def calendar(events, *, method: str, name: str = "", **options) -> icalendar.Cal
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", "Europe/London")
     events = list(events)
+    if events:
+        # Before the events that name it, as calendars read the file in order.
+        cal.add_component(london_vtimezone())
     for event in events:
         cal.add_component(_vevent(event, method=method, **options))
-    if events:
-        # The zone's rules for the years the events span (a year either side), not the
-        # default 1970-2038 list of every change.
-        first = min(event.starts_at for event in events).date().replace(month=1, day=1)
-        last = max(event.ends_at for event in events).date().replace(month=12, day=31)
-        cal.add_missing_timezones(
-            first_date=first.replace(year=first.year - 1),
-            last_date=last.replace(year=last.year + 1),
-        )
     return cal
 
 
