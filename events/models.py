@@ -316,8 +316,8 @@ class Registration(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="When the attendance was first counted for the insight reports: once per "
-        "registration, however often it is unticked and ticked again.",
+        help_text="When the attendance standing now was counted for the insight reports; "
+        "emptied when it is unticked and the count taken back.",
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from events import access
+from events.attendance import attendance_untick
 from events.models import (
     ACTIVE,
     HOLDING_PLACE,
@@ -212,6 +213,10 @@ def registration_cancel(*, registration: Registration, now: datetime | None = No
         registration.offer_expires_at = None
         registration.cancelled_at = now
         registration.save()
+        if registration.attended:
+            # Ticked at the start of the day and gone before its end: no place, no
+            # certificate, and the attendance counted is taken back.
+            attendance_untick(Registration.objects.filter(pk=registration.pk), now=now)
         notice_record(registration, Kind.CANCELLED, ref=notice_stamp(now))
         if held_place:
             _offer_next(event, now=now)

@@ -18,24 +18,41 @@ EMBEDDED_FLUSH_SECONDS = 60
 
 
 def buffer_event(
-    *, kind: str, user_id=None, subject_id=None, term: str = "", count: int = 1
+    *,
+    kind: str,
+    user_id=None,
+    subject_id=None,
+    term: str = "",
+    count: int = 1,
+    withdrawn: bool = False,
 ) -> None:
-    get_buffer().push(
-        {
-            "uid": uuid.uuid4().hex,
-            "at": timezone.now().isoformat(),
-            "kind": kind,
-            "user_id": user_id,
-            "subject_id": subject_id,
-            "term": term,
-            "count": count,
-        }
-    )
+    item = {
+        "uid": uuid.uuid4().hex,
+        "at": timezone.now().isoformat(),
+        "kind": kind,
+        "user_id": user_id,
+        "subject_id": subject_id,
+        "term": term,
+        "count": count,
+    }
+    if withdrawn:
+        # Queued behind what it takes back, so the flush finds that first.
+        item["withdrawn"] = True
+    get_buffer().push(item)
 
 
 @receiver(activity, dispatch_uid="insight_activity")
-def on_activity(sender, *, kind, user_id=None, subject_id=None, term="", count=1, **kwargs):
-    buffer_event(kind=kind, user_id=user_id, subject_id=subject_id, term=term, count=count)
+def on_activity(
+    sender, *, kind, user_id=None, subject_id=None, term="", count=1, withdrawn=False, **kwargs
+):
+    buffer_event(
+        kind=kind,
+        user_id=user_id,
+        subject_id=subject_id,
+        term=term,
+        count=count,
+        withdrawn=withdrawn,
+    )
 
 
 @receiver(user_logged_in, dispatch_uid="insight_sign_in")

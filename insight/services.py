@@ -1,7 +1,9 @@
 """Insight's writes: the buffer flushed into raw events, and the daily rollup.
 
 Both are idempotent (a flush stores each event once by its uid; a rollup replaces the
-day's rows), so beat may run them again after a crash.
+day's rows), so beat may run them again after a crash. A flush also applies what was
+taken back (an attendance unticked): the event counted is deleted, and a day already
+rolled up for good loses it from its counts.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -36,7 +39,12 @@ def activity_flush() -> int:
         if not ours:
             return 0
         while items := buffer.head(FLUSH_BATCH):
-            ActivityEvent.objects.bulk_create(_events(items), ignore_conflicts=True)
+            with transaction.atomic():
+                added = [item for item in items if not item.get("withdrawn")]
+                ActivityEvent.objects.bulk_create(_events(added), ignore_conflicts=True)
+                for item in items:
+                    if item.get("withdrawn"):
+                        _withdraw(item)
             buffer.drop(len(items))
             read += len(items)
     return read
@@ -74,6 +82,49 @@ def _events(items: list[dict]) -> list[ActivityEvent]:
             )
         )
     return rows
+
+
+def _withdraw(item: dict) -> None:
+    """Delete the latest event of this kind by this person about this subject recorded
+    before the withdrawal. Today's and yesterday's counts are made again from the raw
+    events every hour; an earlier day's were final, so its row loses the event here.
+    An event no longer kept (RAW_EVENT_DAYS) cannot be placed in its row and stays."""
+    if not item.get("user_id"):
+        return
+    event = (
+        ActivityEvent.objects.filter(
+            kind=item["kind"],
+            user_id=item["user_id"],
+            subject_id=item.get("subject_id"),
+            at__lte=parse_datetime(item["at"]),
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return
+    event.delete()
+    day = timezone.localdate(event.at)
+    if day >= timezone.localdate() - timedelta(days=1):
+        return
+    group = {
+        "kind": event.kind,
+        "organisation_id": event.organisation_id,
+        "member_type": event.member_type,
+        "region": event.region,
+        "subject_id": event.subject_id,
+        "term": event.term,
+    }
+    start, end = day_bounds(day)
+    still_there = ActivityEvent.objects.filter(
+        **group, user_id=event.user_id, at__gte=start, at__lt=end
+    ).exists()
+    rows = DailyActivity.objects.filter(day=day, **group)
+    rows.update(
+        count=Greatest(F("count") - event.count, 0),
+        people=F("people") if still_there else Greatest(F("people") - 1, 0),
+    )
+    rows.filter(count=0).delete()
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

@@ -6,6 +6,9 @@ shared helpers import no app) and insight's receiver buffers the event. Nothing 
 touches the database: the signal is sent after the surrounding transaction commits, so
 a rolled-back registration or post is never counted, and the receiver only appends to a
 buffer (see insight/buffer.py).
+
+A few things can be taken back (an attendance unticked): `activity_withdraw(...)` sends
+the same signal with withdrawn=True, and insight removes the one it counted.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 # Sent with: kind (str), user_id (int | None), subject_id (int | None), term (str),
-# count (int), at (datetime | None).
+# count (int), withdrawn (bool).
 activity = Signal()
 
 RESOURCE_VIEW = "resource_view"
@@ -46,5 +49,19 @@ def activity_record(
         "subject_id": subject_id,
         "term": term[:200],
         "count": count,
+    }
+    transaction.on_commit(lambda: activity.send(sender=None, **payload), robust=True)
+
+
+def activity_withdraw(kind: str, *, user_id: int, subject_id: int | None = None) -> None:
+    """Take back one thing announced before by the same person about the same subject
+    (after the current transaction commits)."""
+    payload = {
+        "kind": kind,
+        "user_id": user_id,
+        "subject_id": subject_id,
+        "term": "",
+        "count": 1,
+        "withdrawn": True,
     }
     transaction.on_commit(lambda: activity.send(sender=None, **payload), robust=True)

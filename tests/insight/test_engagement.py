@@ -7,11 +7,13 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from events.models import Registration
 from insight import services
 from insight.engagement import organisation_engagement
-from insight.models import ActivityEvent, Kind
+from insight.models import ActivityEvent, DailyActivity, Kind
 from insight.periods import period_from
 from members.models import Seat
 from members.organisations import invitations
@@ -286,3 +288,35 @@ def test_events_attended_counts_each_person_once_however_often_the_register_is_t
     rows = {row[0]: row[1] for row in _engagement(organisation).activity.rows}
 
     assert rows["Events attended"] == "4"
+
+
+def test_an_attendance_unticked_days_later_leaves_that_day_s_count(
+    council, django_capture_on_commit_callbacks
+):
+    from events import attendance
+    from tests.events.factories import EventFactory
+
+    organisation, people = council
+    event = EventFactory()
+    ten_days_ago = timezone.now() - timedelta(days=10)
+    with time_machine.travel(ten_days_ago, tick=False):
+        ids = [
+            Registration.objects.create(
+                event=event, user=person, status="confirmed", place=n, name=person.name
+            ).pk
+            for n, person in enumerate(people, start=1)
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            attendance.attendance_mark(registration_ids=ids, attended=True)
+        services.activity_flush()
+        services.activity_rollup(day=timezone.localdate())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance.attendance_mark(registration_ids=ids[:1], attended=False)  # a slip
+    services.activity_flush()
+    services.activity_rollup_recent()  # what beat runs hourly: today and yesterday
+
+    rows = {row[0]: row[1] for row in _engagement(organisation).activity.rows}
+    assert rows["Events attended"] == "3"
+    (day,) = DailyActivity.objects.filter(kind=Kind.EVENT_ATTENDANCE)
+    assert (day.count, day.people) == (3, 3)
