@@ -375,6 +375,8 @@ def event_cancel(*, event: Event, now: datetime | None = None) -> int:
         event.cancelled_at = now
         event.sequence += 1
         event.save(update_fields=["status", "cancelled_at", "sequence", "updated_at"])
+        # Called off once under way, after the register was ticked: nobody attended it.
+        attendance_untick(event.registrations.all(), now=now)
         everyone = list(event.registrations.filter(status__in=ACTIVE))
         return notices_record(everyone, Kind.EVENT_CANCELLED)
 

@@ -156,3 +156,18 @@ def test_cancelling_a_place_after_being_ticked_takes_the_attendance_back(client,
     assert attendances_counted(event) == 0
     client.force_login(person)
     assert client.get(f"/events/{event.slug}/certificate.pdf").status_code == 403
+
+
+def test_cancelling_an_event_under_way_takes_back_the_attendance_ticked(commit):
+    starts = timezone.now() - timedelta(hours=1)
+    event = EventFactory(starts_at=starts, ends_at=starts + timedelta(hours=6))
+    registration = confirmed_place(event, UserFactory())
+    with commit():
+        attendance.attendance_mark(registration_ids=[registration.pk], attended=True)
+
+    with commit():
+        services.event_cancel(event=event)
+
+    registration.refresh_from_db()
+    assert not registration.attended
+    assert attendances_counted(event) == 0
