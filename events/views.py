@@ -163,17 +163,26 @@ def needs(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/detail.html", context, status=400)
 
 
+# What the person gave up, in their words: a place, a place offered, or a wait.
+CANCELLED_MESSAGES = {
+    RegistrationStatus.CONFIRMED: "Your place is cancelled.",
+    RegistrationStatus.OFFERED: "You turned down the place. It goes to the next person waiting.",
+    RegistrationStatus.WAITING: "You have left the waiting list.",
+}
+
+
 @require_POST
 def cancel(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_for_page(request, slug)
     registration = _own_registration_or_404(request, event)
+    given_up = registration.status
     try:
         cancelled = services.registration_cancel(registration=registration)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         if cancelled:
-            messages.success(request, "Your registration is cancelled.")
+            messages.success(request, CANCELLED_MESSAGES[given_up])
         else:
             # Sent again from another tab or the back button: say so, not nothing.
             registration.refresh_from_db(fields=["status"])

@@ -275,3 +275,28 @@ def test_an_offer_of_a_members_event_is_refused_once_the_membership_has_ended(pe
 
     offered.refresh_from_db()
     assert offered.status == "offered"
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("confirmed", "Your place is cancelled."),
+        ("offered", "You turned down the place. It goes to the next person waiting."),
+        ("waiting", "You have left the waiting list."),
+    ],
+)
+def test_giving_up_says_what_was_given_up(client, person, commit, status, said):
+    event = EventFactory(capacity=1)
+    holds_place = status != "waiting"
+    Registration.objects.create(
+        event=event, user=person, status=status, name="R", place=1 if holds_place else None,
+        waiting_since=None if holds_place else timezone.now(),
+        offer_expires_at=timezone.now() + timedelta(hours=48) if status == "offered" else None,
+    )  # fmt: skip
+    client.force_login(person)
+
+    with commit():
+        response = client.post(f"/events/{event.slug}/cancel/", follow=True)
+
+    assert said in response.text
+    assert Registration.objects.get(user=person).status == "cancelled"
