@@ -539,6 +539,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "members.tasks.membership_reminders_send",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Organisations: hourly, begin or end the notice for seats beyond those paid for where
+    # nothing else did (a staff grant ended, an invitation expired), and tell people whose
+    # seat stopped giving access when the notice ended.
+    "organisation-seats-over": {
+        "task": "members.organisations.tasks.seats_over_sweep",
+        "schedule": crontab(minute=40),
+    },
     # Forum: the daily summary of followed threads, early morning, for members who chose
     # it (skipped while the newsletter's daily digest carries it instead).
     "forum-daily-summaries": {
@@ -644,6 +651,10 @@ ACCOUNT_RATE_LIMITS["newsletter_signup"] = env(
 MEMBERSHIP_GRACE_DAYS = env.int("MEMBERSHIP_GRACE_DAYS", default=14)
 # Days an invitation to an organisation's seat stays valid (and holds its seat).
 ORGANISATION_INVITATION_DAYS = env.int("ORGANISATION_INVITATION_DAYS", default=14)
+# Days the seats beyond what an organisation pays for (after it lowered its seats) keep
+# giving access, for its admin to add seats or remove people: as long as the grace
+# after a failed payment.
+ORGANISATION_SEATS_NOTICE_DAYS = env.int("ORGANISATION_SEATS_NOTICE_DAYS", default=14)
 CONTACT_MESSAGE_MAX_LENGTH = 3000
 
 # ------------------------------------------------------------------------------

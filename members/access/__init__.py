@@ -40,10 +40,14 @@ its due date ends it, whatever Stripe's state says.
 Organisations: an organisation's seat count is its membership's: the quantity of the
 subscription that gives access, or the seats of a current staff grant (the larger when
 both exist: a grant covers an organisation while billing is being arranged, it does not
-add to it). Pending invitations hold seats (members/organisations/seats.py counts them). Every
-seat holder of an organisation whose membership gives access is a member; when a plan
-shrinks below the seats in use, nobody is cut off at random: the organisation page shows
-the excess and no one can be invited until the admin removes people.
+add to it). Pending invitations hold seats (members/organisations/seats.py counts them).
+A seat holder of an organisation whose membership gives access is a member while their
+seat is one of those paid for. When the seats paid for fall below the seats in use, the
+seats beyond them are chosen in one fair order (members/access/seats_paid.py: admins
+first, then by when the seat was taken; invitations after all people): invitations
+beyond cannot be accepted, and seats beyond give access for
+ORGANISATION_SEATS_NOTICE_DAYS (setting, 14) more, while the admin adds seats or
+removes people. No one can be invited meanwhile.
 
 The functions other apps use:
     membership(user)         -> Membership | None: the membership giving access and its source
@@ -59,6 +63,10 @@ The functions other apps use:
     organisations_managed_by(user)              -> QuerySet[Organisation] (admin seats)
     organisation_membership(organisation)      -> OrganisationMembership | None
     organisation_seats(organisation)            -> int: seats the organisation may fill
+    seats_beyond_paid(organisation, ...) -> SeatsBeyondPaid | None: the seats and
+                             invitations beyond the paid seats, from lists a page loaded
+    seat_beyond_paid(user)   -> SeatBeyondPaid | None: the person's own, when it decides
+                             their access (giving it until the notice ends, or not)
     invitation_is_for(user, invitation)         -> bool: a verified address of theirs
     verified_addresses(user) -> QuerySet: their verified addresses, lower-cased, to
                              filter by in the same query
@@ -101,6 +109,7 @@ from members.access.organisations import (
     colleague_organisation,
     email_domain,
     invitation_is_for,
+    organisation_admins,
     organisation_membership,
     organisation_seats,
     organisations_managed_by,
@@ -131,7 +140,16 @@ from members.access.people import (
     member_type,
     membership,
     roles,
+    seat_beyond_paid,
     was_ever_member,
+)
+from members.access.seats_paid import (
+    SEAT_ORDER,
+    SeatBeyondPaid,
+    SeatsBeyondPaid,
+    invitations_held_before,
+    seats_beyond_paid,
+    seats_notice_end,
 )
 from members.access.subscriptions import (
     STATUS_ACCESS,
@@ -182,11 +200,19 @@ __all__ = [
     "membership_changes",
     "seat_use",
     "membership",
+    "organisation_admins",
     "organisation_membership",
     "organisation_seats",
     "organisations_managed_by",
     "roles",
     "seat_taken_back",
+    "SEAT_ORDER",
+    "SeatBeyondPaid",
+    "SeatsBeyondPaid",
+    "invitations_held_before",
+    "seat_beyond_paid",
+    "seats_beyond_paid",
+    "seats_notice_end",
     "subscription_gives_access",
     "verified_addresses",
     "verified_emails",

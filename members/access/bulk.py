@@ -5,9 +5,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from members.access.seats_paid import in_notice_q, seats_ahead
 from members.access.subscriptions import access_giving_subscriptions
 from members.models import (
     MembershipGrant,
@@ -15,6 +16,24 @@ from members.models import (
     Subscription,
     SubscriptionStatus,
 )
+
+
+def _seats_through_subscriptions(giving: QuerySet[Subscription], now: datetime) -> QuerySet[Seat]:
+    """Seats that give access through one of these subscriptions: one of the seats it
+    pays for, or beyond them while the notice runs (access/seats_paid.py). One filter()
+    call, so the quantity compared is that of the subscription matched."""
+    return Seat.objects.annotate(seats_ahead=seats_ahead()).filter(
+        Q(organisation__subscriptions__in=giving)
+        & (in_notice_q(now) | Q(organisation__subscriptions__quantity__gt=F("seats_ahead")))
+    )
+
+
+def _seats_through_grants(grants: QuerySet[MembershipGrant], now: datetime) -> QuerySet[Seat]:
+    """Likewise, seats that give access through one of these organisation grants."""
+    return Seat.objects.annotate(seats_ahead=seats_ahead()).filter(
+        Q(organisation__membership_grants__in=grants)
+        & (in_notice_q(now) | Q(organisation__membership_grants__seats__gt=F("seats_ahead")))
+    )
 
 
 def members_now_q(*, member_type: str | None = None, now: datetime | None = None) -> Q:
@@ -29,7 +48,7 @@ def members_now_q(*, member_type: str | None = None, now: datetime | None = None
     today = timezone.localdate(now)
     giving = access_giving_subscriptions(now)
     personal = Subscription.objects.filter(giving, organisation__isnull=True)
-    seats = Seat.objects.filter(organisation__subscriptions__in=Subscription.objects.filter(giving))
+    seats = _seats_through_subscriptions(Subscription.objects.filter(giving), now)
     grants = MembershipGrant.objects.filter(starts_on__lte=today, ends_on__gte=today)
     personal_grants = grants.filter(user__isnull=False)
     organisation_grants = grants.filter(organisation__isnull=False)
@@ -38,7 +57,7 @@ def members_now_q(*, member_type: str | None = None, now: datetime | None = None
         seats = seats.filter(organisation__org_type=member_type)
         personal_grants = personal_grants.filter(member_type=member_type)
         organisation_grants = organisation_grants.filter(member_type=member_type)
-    seat_grants = Seat.objects.filter(organisation__membership_grants__in=organisation_grants)
+    seat_grants = _seats_through_grants(organisation_grants, now)
     return Q(is_active=True) & (
         Q(pk__in=personal.values("user_id"))
         | Q(pk__in=seats.values("user_id"))
@@ -83,10 +102,10 @@ def memberships_now(
         "user_id", "plan__member_type"
     ):
         keep(user_id, "personal", member_type)
-    seats = Seat.objects.filter(people).order_by("-created_at")
-    for user_id, organisation_id, org_type in seats.filter(
-        organisation__subscriptions__in=giving
-    ).values_list("user_id", "organisation_id", "organisation__org_type"):
+    seats = _seats_through_subscriptions(giving, now).filter(people).order_by("-created_at")
+    for user_id, organisation_id, org_type in seats.values_list(
+        "user_id", "organisation_id", "organisation__org_type"
+    ):
         keep(user_id, "seat", org_type, organisation_id)
     for user_id, member_type in (
         grants.filter(people, organisation__isnull=True)
@@ -94,9 +113,12 @@ def memberships_now(
         .values_list("user_id", "member_type")
     ):
         keep(user_id, "grant", member_type)
-    for user_id, organisation_id, member_type in seats.filter(
-        organisation__membership_grants__in=grants.filter(organisation__isnull=False)
-    ).values_list("user_id", "organisation_id", "organisation__membership_grants__member_type"):
+    seat_grants = _seats_through_grants(grants.filter(organisation__isnull=False), now)
+    for user_id, organisation_id, member_type in (
+        seat_grants.filter(people)
+        .order_by("-created_at")
+        .values_list("user_id", "organisation_id", "organisation__membership_grants__member_type")
+    ):
         keep(user_id, "seat", member_type, organisation_id)
     return found
 

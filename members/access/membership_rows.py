@@ -14,6 +14,7 @@ from functools import cache as once
 
 from django.db import connection, models
 
+from members.access.seats_paid import seats_ahead_sql
 from members.access.subscriptions import STATUSES_THAT_MAY_GIVE_ACCESS, UNPAID_INVOICE_STATUSES
 from members.models import Invoice, MembershipGrant, Organisation, Plan, Seat, Subscription
 
@@ -87,7 +88,9 @@ def _subscription_statement() -> tuple[str, dict, _Columns, _Columns, _Columns]:
         # The due date of the oldest unpaid invoice (subscriptions.with_earliest_unpaid_due).
         f"(SELECT MIN(i.due_date) FROM {Invoice._meta.db_table} i "
         f"WHERE i.subscription_id = s.id AND i.status IN ({unpaid}) "
-        "AND i.paid_out_of_band = %(false)s AND i.due_date IS NOT NULL) "
+        "AND i.paid_out_of_band = %(false)s AND i.due_date IS NOT NULL), "
+        # Where the person's seat stands among the organisation's (access/seats_paid.py).
+        f"{seats_ahead_sql('s.organisation_id')} "
         f"FROM {Subscription._meta.db_table} s "
         f"JOIN {Plan._meta.db_table} p ON p.id = s.plan_id "
         f"LEFT JOIN {Organisation._meta.db_table} o ON o.id = s.organisation_id "
@@ -104,7 +107,8 @@ def _subscription_statement() -> tuple[str, dict, _Columns, _Columns, _Columns]:
 
 def subscriptions_that_may_give_access(user) -> list[Subscription]:
     """The person's subscriptions and their organisations' in a state that may give
-    access, personal first, each with its plan, organisation and `earliest_unpaid_due`."""
+    access, personal first, each with its plan, organisation, `earliest_unpaid_due` and
+    `seats_ahead` (the seats before the person's own in the organisation's order)."""
     sql, params, subscription_columns, plan_columns, organisation_columns = (
         _subscription_statement()
     )
@@ -123,9 +127,9 @@ def subscriptions_that_may_give_access(user) -> list[Subscription]:
         Subscription.organisation.field.set_cached_value(
             subscription, organisation_columns.read(connection, row, at)
         )
-        subscription.earliest_unpaid_due = _convert(
-            connection, row[at + len(organisation_columns)], due_converters
-        )
+        at += len(organisation_columns)
+        subscription.earliest_unpaid_due = _convert(connection, row[at], due_converters)
+        subscription.seats_ahead = row[at + 1]
         found.append(subscription)
     return found
 
@@ -135,26 +139,31 @@ def _grant_statement() -> tuple[str, _Columns, _Columns]:
     grant = _Columns(MembershipGrant, "g")
     organisation = _Columns(Organisation, "o")
     sql = (
-        f"SELECT {grant.sql}, {organisation.sql} FROM {MembershipGrant._meta.db_table} g "
+        f"SELECT {grant.sql}, {organisation.sql}, {seats_ahead_sql('g.organisation_id')} "
+        f"FROM {MembershipGrant._meta.db_table} g "
         f"LEFT JOIN {Organisation._meta.db_table} o ON o.id = g.organisation_id "
         f"WHERE g.starts_on <= %(today)s AND g.ends_on >= %(today)s AND {holder_sql('g')} "
-        # A personal grant first, then the one that runs longest.
+        # A personal grant first, then the one with most seats, then the one that runs
+        # longest.
         "ORDER BY CASE WHEN g.organisation_id IS NULL THEN 0 ELSE 1 END, g.organisation_id, "
-        "g.ends_on DESC LIMIT 1"
+        "g.seats DESC, g.ends_on DESC"
     )
     return sql, grant, organisation
 
 
-def current_grant(user, today: date) -> MembershipGrant | None:
-    """The grant that gives the person access on `today`, with its organisation."""
+def current_grants(user, today: date) -> list[MembershipGrant]:
+    """The grants that may give the person access on `today`, in order of preference,
+    each with its organisation and `seats_ahead` (as for subscriptions)."""
     sql, grant_columns, organisation_columns = _grant_statement()
     with connection.cursor() as cursor:
         cursor.execute(sql, {"user": user.pk, "today": today.isoformat()})
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    grant = grant_columns.read(connection, row, 0)
-    MembershipGrant.organisation.field.set_cached_value(
-        grant, organisation_columns.read(connection, row, len(grant_columns))
-    )
-    return grant
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        grant = grant_columns.read(connection, row, 0)
+        MembershipGrant.organisation.field.set_cached_value(
+            grant, organisation_columns.read(connection, row, len(grant_columns))
+        )
+        grant.seats_ahead = row[len(grant_columns) + len(organisation_columns)]
+        found.append(grant)
+    return found

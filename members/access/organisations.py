@@ -24,6 +24,7 @@ from members.models import (
     SeatRemoval,
     Subscription,
     SubscriptionStatus,
+    User,
 )
 
 
@@ -78,6 +79,15 @@ def organisations_managed_by(user) -> QuerySet[Organisation]:
     if not is_org_admin(user):
         return Organisation.objects.none()
     return Organisation.objects.filter(seats__user=user, seats__is_admin=True).distinct()
+
+
+def organisation_admins(organisation: Organisation) -> list:
+    """The people who manage the organisation's seats, whom a colleague asks (one query)."""
+    return list(
+        User.objects.filter(
+            seats__organisation=organisation, seats__is_admin=True, is_active=True
+        ).order_by("name", "email")
+    )
 
 
 def organisation_membership(

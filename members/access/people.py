@@ -16,14 +16,15 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from members.access.membership_rows import (
-    current_grant,
+    current_grants,
     holder_sql,
     subscriptions_that_may_give_access,
 )
+from members.access.seats_paid import SeatBeyondPaid, seat_gives_access, seats_notice_end
 from members.access.subscriptions import (
     STATUSES_AWAITING_PAYMENT,
     end_of_day,
-    first_giving_subscription,
+    subscription_gives_access,
 )
 from members.models import (
     MembershipGrant,
@@ -121,14 +122,39 @@ def _membership_from_grant(user, grant: MembershipGrant) -> Membership:
     return Membership(source=Source.GRANT, member_type=grant.member_type, grant=grant)
 
 
+def _seat_counts(user, organisation: Organisation, *, seats_ahead: int, paid: int, now) -> bool:
+    """Does the person's seat in `organisation` give access, with `paid` seats paid for
+    (access/seats_paid.py)? Notes the first seat beyond the paid ones, for their pages."""
+    beyond = user._access_seat_beyond
+    if seats_ahead >= paid and beyond is None:
+        user._access_seat_beyond = SeatBeyondPaid(
+            organisation=organisation, paid=paid, ends_at=seats_notice_end(organisation)
+        )
+    elif seats_ahead < paid and beyond is not None and beyond.organisation.pk == organisation.pk:
+        # A larger staff grant to the same organisation covers the seat after all.
+        user._access_seat_beyond = None
+    return seat_gives_access(organisation, seats_ahead=seats_ahead, paid=paid, now=now)
+
+
 def _find_membership(user, now: datetime) -> Membership | None:
+    user._access_seat_beyond = None
     # A personal subscription first, then seats, newest first (the order of the rows).
-    subscription = first_giving_subscription(subscriptions_that_may_give_access(user), now)
-    if subscription is not None:
-        return _membership_from_subscription(user, subscription)
-    grant = current_grant(user, timezone.localdate(now))
-    if grant is not None:
-        return _membership_from_grant(user, grant)
+    for subscription in subscriptions_that_may_give_access(user):
+        if not subscription_gives_access(subscription, now=now):
+            continue
+        if subscription.organisation_id is None or _seat_counts(
+            user,
+            subscription.organisation,
+            seats_ahead=subscription.seats_ahead,
+            paid=subscription.quantity,
+            now=now,
+        ):
+            return _membership_from_subscription(user, subscription)
+    for grant in current_grants(user, timezone.localdate(now)):
+        if grant.organisation_id is None or _seat_counts(
+            user, grant.organisation, seats_ahead=grant.seats_ahead, paid=grant.seats, now=now
+        ):
+            return _membership_from_grant(user, grant)
     return None
 
 
@@ -146,10 +172,27 @@ def membership(user) -> Membership | None:
     return cached
 
 
+def seat_beyond_paid(user) -> SeatBeyondPaid | None:
+    """The person's seat beyond the seats its organisation pays for, when it decides
+    their access: still giving it during the notice (their page says until when), or no
+    longer. None while another membership of theirs gives access, and for everyone else.
+    Found with the membership: no query of its own."""
+    current = membership(user)
+    if current is not None and current.source != Source.SEAT:
+        return None
+    beyond = getattr(user, "_access_seat_beyond", None)
+    if beyond is None:
+        return None
+    if current is not None and current.organisation.pk != beyond.organisation.pk:
+        return None  # another organisation's seat gives access
+    return beyond
+
+
 def forget(user) -> None:
     """Drop what this request has worked out about `user` (after changing a membership)."""
     for attribute in (
         "_access_membership",
+        "_access_seat_beyond",
         "_access_was_member",
         "_access_held_personally",
         "_access_standing",

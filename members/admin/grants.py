@@ -10,6 +10,7 @@ from members.models import (
     MembershipGrant,
     MemberTypeChangeRequest,
 )
+from members.organisations.tasks import seats_over_check
 from network.admin_actions import asks_first
 
 
@@ -97,6 +98,9 @@ class MembershipGrantAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+        if obj.organisation_id:
+            # The seats it gives may now be fewer than those in use, or enough again.
+            seats_over_check.delay_on_commit(obj.organisation_id)
 
 
 @admin.register(MemberTypeChangeRequest)

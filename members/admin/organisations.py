@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from members import access
 from members.models import (
@@ -18,6 +18,8 @@ from members.models import (
 )
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
+from members.organisations.seats_over import seats_over
+from members.organisations.tasks import seats_over_check
 from network.admin_actions import asks_first
 from network.admin_inlines import RelatedReadOnce
 from network.admin_labels import LabelledTabularInline
@@ -102,6 +104,22 @@ class OrganisationForm(forms.ModelForm):
         return seats.domain_clean(organisation=self.instance, domain=domain)
 
 
+def _beyond_text(beyond: access.SeatsBeyondPaid) -> str:
+    people = ", ".join(str(seat.user) for seat in beyond.seats)
+    parts = []
+    if beyond.seats:
+        if beyond.ends_at is None:
+            parts.append(f"Notice not begun yet for: {people}.")
+        else:
+            when = date_format(timezone.localtime(beyond.ends_at), "j F Y")
+            verb = "No access since" if beyond.has_ended else "Access ends on"
+            parts.append(f"{verb} {when} for: {people}.")
+    if beyond.invitations:
+        emails = ", ".join(invitation.email for invitation in beyond.invitations)
+        parts.append(f"Invitations that cannot be accepted: {emails}.")
+    return " ".join(parts)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     """Organisations with their seats, invitations and staff grants.
@@ -148,6 +166,12 @@ class OrganisationAdmin(admin.ModelAdmin):
         # One count per page of organisations, not one query per row.
         return super().get_queryset(request).annotate(seat_count=Count("seats", distinct=True))
 
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Seats taken back or grants changed here may bring the seats in use over those
+        # paid for, or within them again (members/organisations/seats_over.py).
+        seats_over_check.delay_on_commit(form.instance.pk)
+
     @admin.display(description="seats taken", ordering="seat_count")
     def seats_taken(self, obj: Organisation) -> int:
         return obj.seat_count
@@ -165,9 +189,18 @@ class OrganisationAdmin(admin.ModelAdmin):
         where = "a subscription" if current.subscription else "a staff grant"
         ends = current.ends_at or current.renews_at
         when = f", until {date_format(timezone.localtime(ends), 'j F Y')}" if ends else ""
-        return (
+        summary = (
             f"{usage.used} of {usage.total} seats in use ({people}, "
             f"{counted(usage.held, 'invitation')}), from {where}{when}."
+        )
+        beyond = seats_over(obj, paid=current.seats)
+        if beyond is None:
+            return summary
+        return format_html(
+            "{}<br><strong>{} beyond the seats paid for.</strong> {}",
+            summary,
+            counted(beyond.over, "seat"),
+            _beyond_text(beyond),
         )
 
     @admin.display(description="More about it")

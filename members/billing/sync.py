@@ -186,6 +186,12 @@ def subscription_write(
         )
     from members.billing import tasks
 
+    if current.organisation_id is not None:
+        # The seats paid for may have changed (the portal, staff in Stripe, a renewal
+        # with fewer seats): begin or end the notice for the seats beyond them.
+        from members.organisations.tasks import seats_over_check
+
+        seats_over_check.delay_on_commit(current.organisation_id)
     if current.status in ENDED_STATUSES and not was_ended:
         tasks.membership_ended_notice_send.delay_on_commit(current.pk)
     if became_past_due and current.collection_method == Subscription.CollectionMethod.INVOICE:

@@ -27,6 +27,17 @@ class Organisation(models.Model):
         "people with a verified address there may claim a free seat while seats remain.",
     )
     stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
+    seats_over_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Since when more seats are in use than the membership pays for; the "
+        "seats beyond it give access for a short notice from then (members/access/).",
+    )
+    seats_over_emailed_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The seats_over_since the admins were emailed about (once each time).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,6 +71,12 @@ class Seat(models.Model):
         null=True,
         blank=True,
         help_text="When the person was emailed that they were made an admin (once each time).",
+    )
+    beyond_paid_emailed_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The organisation's seats_over_since this person was emailed about when "
+        "their seat, beyond the seats paid for, stopped giving access (once each time).",
     )
 
     class Meta:

@@ -27,6 +27,7 @@ from members.organisations.seats import (
     seat_give,
     seats_usage,
 )
+from members.organisations.seats_over import seats_over_check
 
 # Part of every link's signature: changing it would break the links already sent.
 INVITATION_SALT = "members.organisations.invitation"
@@ -215,6 +216,7 @@ def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> Invitation
         if invitation.revoked_at is None:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
+    seats_over_check(organisation=invitation.organisation)
     return invitation
 
 

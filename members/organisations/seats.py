@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from members import access
 from members.models import Invitation, Organisation, Seat, SeatRemoval, User
+from network.text import counted
 
 # Addresses anyone can get: a verified address there proves nothing about an employer.
 PUBLIC_EMAIL_DOMAINS = frozenset(
@@ -123,6 +124,12 @@ def no_seats_message(usage: SeatsUsage) -> str:
             "Your organisation has no active membership at the moment, so there are no "
             "seats to fill. Renew the membership first."
         )
+    if usage.over:
+        return (
+            f"Your membership pays for {counted(usage.total, 'seat')} and {usage.used} are "
+            "in use, so no one can be invited. Remove people or revoke invitations, or add "
+            "seats to your membership."
+        )
     if usage.total == 1:
         taken = "Your organisation's one seat is taken or held by an invitation."
     else:
@@ -163,7 +170,9 @@ def seat_give(
         email__in=access.verified_addresses(user)
     )
     if exclude_invitation is not None:
-        held = held.exclude(pk=exclude_invitation.pk)
+        # Only invitations sent before it come first: those after it are beyond the paid
+        # seats before it is (access/seats_paid.py), when the seats became fewer.
+        held = access.invitations_held_before(held, exclude_invitation)
     taken_slots = set(organisation.seats.exclude(slot__isnull=True).values_list("slot", flat=True))
     usage = SeatsUsage(total=total, taken=organisation.seats.count(), held=held.count())
     slot = next((n for n in range(1, total + 1) if n not in taken_slots), None)
@@ -250,6 +259,14 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
             )
             seat_removal_send.delay_on_commit(removal.pk)
     access.forget(seat.user)
+    _seats_over_check(seat.organisation)
+
+
+def _seats_over_check(organisation: Organisation) -> None:
+    # A seat or invitation freed may bring the seats in use within those paid for.
+    from members.organisations.seats_over import seats_over_check
+
+    seats_over_check(organisation=organisation)
 
 
 def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import access
-from members.models import Invitation, Seat, SeatRemoval, User
+from members.models import Invitation, Organisation, Seat, SeatRemoval, User
 from members.organisations import invitations, seats
+from members.organisations import seats_over as seats_over_service
 from network.celery import EMAIL_RETRY
 from network.mail import build_email, send_once, site_url
 
@@ -140,3 +141,116 @@ def made_admin_send(seat_id: int, made_by_id: int | None = None) -> None:
         build=build,
     ):
         logger.info("made admin emailed seat=%s", seat.pk)
+
+
+@shared_task
+def seats_over_check(organisation_id: int) -> None:
+    """Begin or end the notice for seats beyond those paid for (after a change of seats
+    paid for, written by billing)."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is not None:
+        seats_over_service.seats_over_check(organisation=organisation)
+
+
+@shared_task
+def seats_over_sweep() -> None:
+    """Hourly: begin or end notices the changes above did not (a staff grant ending, an
+    invitation expiring), and tell people whose seat's notice has ended."""
+    handed = seats_over_service.seats_over_sweep()
+    if handed:
+        logger.info("seats beyond paid to tell: %s", len(handed))
+
+
+def _admin_emails(organisation: Organisation) -> list[str]:
+    return list(
+        organisation.seats.filter(is_admin=True, user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+@shared_task(**EMAIL_RETRY)
+def seats_over_admin_send(organisation_id: int) -> None:
+    """Tell an organisation's admins, once each time it begins, that more seats are in
+    use than are paid for, by when to put it right, and who loses access otherwise."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or organisation.seats_over_since is None:
+        return  # the seats fit again before the email went out
+    since = organisation.seats_over_since
+    beyond = seats_over_service.seats_over(organisation)
+    recipients = _admin_emails(organisation)
+    if beyond is None or not recipients:
+        return
+
+    def build():
+        return build_email(
+            template="members/organisation/emails/seats_over",
+            context={
+                "organisation": organisation,
+                "beyond": beyond,
+                "organisation_url": site_url(
+                    reverse("members:organisation", kwargs={"slug": organisation.slug})
+                ),
+                "account_url": site_url(reverse("members:account")),
+            },
+            subject=f"{organisation.name} pays for fewer seats than are in use",
+            to=recipients,
+        )
+
+    untold = Q(seats_over_emailed_for__isnull=True) | ~Q(seats_over_emailed_for=since)
+    if send_once(
+        model=Organisation,
+        pk=organisation.pk,
+        claim=Q(seats_over_since=since) & untold,
+        field="seats_over_emailed_for",
+        value=since,
+        build=build,
+    ):
+        logger.info("seats over emailed organisation=%s", organisation.pk)
+
+
+@shared_task(**EMAIL_RETRY)
+def seat_beyond_paid_send(seat_id: int) -> None:
+    """Tell a person, once each time, that their seat stopped giving access because it is
+    beyond the seats their organisation pays for (checked again: the admin may have put
+    it right since)."""
+    seat = Seat.objects.select_related("organisation", "user").filter(pk=seat_id).first()
+    if seat is None or seat.user.is_erased:
+        return
+    organisation = seat.organisation
+    since = organisation.seats_over_since
+    ends_at = access.seats_notice_end(organisation)
+    if ends_at is None or ends_at > timezone.now():
+        return
+    beyond = seats_over_service.seats_over(organisation)
+    if beyond is None or seat.pk not in {s.pk for s in beyond.seats}:
+        return
+    admins = _admin_emails(organisation)
+
+    def build():
+        return build_email(
+            template="members/organisation/emails/seat_beyond_paid",
+            context={
+                "organisation": organisation,
+                "person": seat.user,
+                "beyond": beyond,
+                "admins": admins,
+                # A membership of their own (or another seat) still open: not told to join.
+                "still_member": access.is_member(seat.user),
+                "membership_url": site_url(reverse("membership")),
+            },
+            subject=f"Your seat at {organisation.name} no longer gives access",
+            to=[seat.user.email],
+            reply_to=admins or None,
+        )
+
+    untold = Q(beyond_paid_emailed_for__isnull=True) | ~Q(beyond_paid_emailed_for=since)
+    if send_once(
+        model=Seat,
+        pk=seat.pk,
+        claim=Q(organisation__seats_over_since=since) & untold,
+        field="beyond_paid_emailed_for",
+        value=since,
+        build=build,
+    ):
+        logger.info("seat beyond paid emailed seat=%s", seat.pk)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from members import access
-from members.access.membership_rows import current_grant, subscriptions_that_may_give_access
+from members.access.membership_rows import current_grants, subscriptions_that_may_give_access
 from members.access.subscriptions import with_earliest_unpaid_due
 from members.models import Invoice, MembershipGrant, Subscription, SubscriptionStatus
 from tests.members.factories import (
@@ -93,7 +93,7 @@ def test_an_organisation_grant_through_a_seat_comes_with_its_organisation(
     GrantFactory(user=person, starts_on=timezone.localdate() + timedelta(days=3))
 
     with django_assert_num_queries(1):
-        found = current_grant(person, timezone.localdate())
+        (found,) = current_grants(person, timezone.localdate())
         assert found.organisation.name == organisation.name
 
     assert _fields(found) == _fields(MembershipGrant.objects.get(pk=grant.pk))
@@ -102,8 +102,8 @@ def test_an_organisation_grant_through_a_seat_comes_with_its_organisation(
 def test_no_grant_on_the_day_after_it_ends():
     grant = GrantFactory(ends_on=timezone.localdate())
 
-    assert current_grant(grant.user, timezone.localdate()) == grant
-    assert current_grant(grant.user, timezone.localdate() + timedelta(days=1)) is None
+    assert current_grants(grant.user, timezone.localdate()) == [grant]
+    assert current_grants(grant.user, timezone.localdate() + timedelta(days=1)) == []
 
 
 def test_a_member_by_subscription_costs_one_query_and_by_grant_two(django_assert_num_queries):

@@ -225,12 +225,12 @@ def test_accepting_the_invitation_for_the_last_seat_works_when_it_holds_that_sea
 
 def test_an_invited_colleague_refused_a_seat_is_told_to_ask_an_admin_not_to_invite_someone():
     organisation, admin = organisation_with_seats(seats=3)
-    first = invite(organisation, admin, "kim@example.org")
-    invite(organisation, admin, "lee@example.org")
+    invite(organisation, admin, "kim@example.org")
+    later = invite(organisation, admin, "lee@example.org")
     organisation.subscriptions.update(quantity=2)  # the plan got smaller
 
     with pytest.raises(InvitationProblem) as problem:
-        invitations.invitation_accept(invitation=first, user=UserFactory(email="kim@example.org"))
+        invitations.invitation_accept(invitation=later, user=UserFactory(email="lee@example.org"))
 
     assert problem.value.reason == InvitationProblem.NO_SEAT
     assert "Ask one of its admins" in problem.value.message
