@@ -13,9 +13,15 @@ def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     membership = access.membership(user)
     lapsed = access.is_lapsed(user)
+    seat_beyond = access.seat_beyond_paid(user)
     context = {
         "membership": membership,
         "lapsed": lapsed,
+        # A seat beyond those its organisation pays for: why, until when, whom to ask.
+        "seat_beyond": seat_beyond,
+        "seat_beyond_admins": (
+            access.organisation_admins(seat_beyond.organisation) if seat_beyond else ()
+        ),
         # Someone whose seat was taken back was never "lapsed" on their own account.
         "seat_taken_back": (
             access.seat_taken_back(user) if membership is None and not lapsed else None

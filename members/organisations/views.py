@@ -5,6 +5,7 @@ Thin views: parse a form, look the organisation up among those the person manage
 (members/access/), call members/organisations/ (seats.py, invitations.py), pick a response.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -74,6 +75,23 @@ def _page(
         taken=len(seat_list),
         held=sum(1 for invitation in open_invitations if not invitation.expired),
     )
+    # Seats and invitations beyond those paid for, from the lists above (no query).
+    beyond = (
+        access.seats_beyond_paid(
+            organisation,
+            paid=usage.total,
+            seat_list=seat_list,
+            invitation_list=[i for i in open_invitations if not i.expired],
+        )
+        if membership
+        else None
+    )
+    beyond_seats = {seat.pk for seat in beyond.seats} if beyond else set()
+    beyond_invitations = {i.pk for i in beyond.invitations} if beyond else set()
+    for seat in seat_list:
+        seat.beyond_paid = seat.pk in beyond_seats
+    for invitation in open_invitations:
+        invitation.beyond_paid = invitation.pk in beyond_invitations
     # A request to join (or renew) that staff have not yet decided: the page says it is
     # on its way rather than sending an admin back to the plans to ask again.
     pending_request = (
@@ -91,6 +109,8 @@ def _page(
         "membership": membership,
         "pending_request": pending_request,
         "usage": usage,
+        "beyond": beyond,
+        "notice_days": settings.ORGANISATION_SEATS_NOTICE_DAYS,
         "seats": seat_list,
         "admin_count": sum(1 for seat in seat_list if seat.is_admin),
         "invitations": open_invitations,

@@ -2,9 +2,11 @@
 invitations, and seats a colleague may claim by email domain."""
 
 from django import template
+from django.conf import settings
 
 from members import access
 from members.organisations import invitations, seats
+from members.organisations.seats_over import seats_over
 
 register = template.Library()
 
@@ -16,7 +18,16 @@ def organisation_panel(context) -> dict:
     for organisation in access.organisations_managed_by(user).order_by("name"):
         membership = access.organisation_membership(organisation)
         usage = seats.seats_usage(organisation, total=membership.seats if membership else 0)
-        managed.append({"organisation": organisation, "membership": membership, "usage": usage})
+        # Who loses access if nothing changes: asked only when the seats do not fit.
+        beyond = seats_over(organisation, paid=usage.total) if usage.over and usage.total else None
+        managed.append(
+            {
+                "organisation": organisation,
+                "membership": membership,
+                "usage": usage,
+                "beyond": beyond,
+            }
+        )
     open_invitations = list(invitations.invitations_for(user))
     invited_to = {invitation.organisation_id for invitation in open_invitations}
     claimable, full = [], []
@@ -38,5 +49,6 @@ def organisation_panel(context) -> dict:
         "invitations": open_invitations,
         "claimable": claimable,
         "full": full,
+        "notice_days": settings.ORGANISATION_SEATS_NOTICE_DAYS,
         "csrf_token": context.get("csrf_token"),
     }
