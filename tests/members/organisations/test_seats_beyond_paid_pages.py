@@ -14,6 +14,7 @@ from members.access import AccessLevel
 from members.models import Organisation, Seat
 from members.organisations.seats_over import seats_over_check
 from tests.members.factories import InvitationFactory, SeatFactory, organisation_with_seats
+from tests.members.test_account_page_queries import ACCOUNT_PAGE_MOST_QUERIES
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,36 @@ def test_staff_see_the_seats_beyond_on_the_organisation_admin_page(staff_client,
     assert "2 seats beyond the seats paid for." in page
     assert f"Access ends on {_day(access.seats_notice_end(organisation))} for: {ben}." in page
     assert "Invitations that cannot be accepted: waiting@example.org." in page
+
+
+def _account_queries(client, user) -> int:
+    client.force_login(user)
+    client.get(reverse("members:account"))  # the first visit records the device
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("members:account")).status_code == 200
+    return len(captured)
+
+
+def test_the_account_pages_ask_no_more_queries_however_many_seats_are_beyond(client, council):
+    organisation, admin, ada, ben = council
+    _ended(organisation)
+    admin_before = _account_queries(client, admin)
+    ben_before = _account_queries(client, ben)
+    for _ in range(6):
+        SeatFactory(organisation=organisation)
+        InvitationFactory(organisation=organisation)
+
+    assert _account_queries(client, admin) == admin_before
+    assert _account_queries(client, ben) == ben_before
+    assert ben_before <= ACCOUNT_PAGE_MOST_QUERIES
+
+
+def test_the_membership_page_tells_a_person_beyond_the_paid_seats_whom_to_ask(client, council):
+    organisation, admin, ada, ben = council
+    _ended(organisation)
+    client.force_login(ben)
+
+    page = client.get(reverse("membership")).content.decode()
+
+    assert "Your seat at Northmoor Council no longer gives access" in page
+    assert "Ask the colleague who manages its seats to add one" in page
