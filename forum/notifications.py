@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from forum import access
+from forum import access, quotes
 from forum.models import (
     EmailKind,
     Follow,
@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 # "@Grace-Lewis": the member's name with hyphens for spaces (the forms say so).
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z][\w'’.]*(?:-[A-Za-z][\w'’.]*){0,4})")
 MAX_MENTIONS = 10
-QUOTE_LINK = re.compile(r"\]\(/forum/t/(\d+)/p/(\d+)/\)")
 UNSUBSCRIBE_SALT = "forum.unsubscribe"
 
 
@@ -58,17 +57,6 @@ def mentioned_names(body: str) -> list[str]:
         if name.lower() not in (n.lower() for n in names):
             names.append(name)
     return names[:MAX_MENTIONS]
-
-
-def quoted_post_numbers(post: Post) -> list[int]:
-    """Numbers of posts of the same thread that this post quotes (by their link)."""
-    return sorted(
-        {
-            int(number)
-            for thread_pk, number in QUOTE_LINK.findall(post.body)
-            if int(thread_pk) == post.thread_id and int(number) != post.post_number
-        }
-    )
 
 
 def unsubscribe_token(user, thread=None) -> str:
@@ -115,13 +103,12 @@ def post_notify(post: Post) -> dict[str, int]:
         for name in names:
             name_q |= Q(name__iexact=name)
         mentioned = set(readers.filter(name_q).values_list("pk", flat=True))
-    quoted = set(
-        readers.filter(
-            pk__in=Post.objects.filter(
-                thread=thread, post_number__in=quoted_post_numbers(post)
-            ).values("author")
-        ).values_list("pk", flat=True)
-    )
+    # The authors of the posts it quotes (forum/quotes.py decides which, as screening and
+    # the review queue do), in this thread or another they can read.
+    quoted_authors = {
+        quoted.author_id for quoted in quotes.quoted_posts(post.body, exclude_pk=post.pk)
+    }
+    quoted = set(readers.filter(pk__in=quoted_authors).values_list("pk", flat=True))
 
     kinds: dict[int, str] = {}
     default_kind = NotificationKind.NEW_THREAD if post.post_number == 1 else NotificationKind.REPLY

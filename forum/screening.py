@@ -5,8 +5,9 @@ A post is held (nobody but its author and the moderators sees it) when:
 - its category is pre-moderated;
 - it matches a watch-list pattern whose action is "hold";
 - it quotes a post readers no longer see (hidden, held or removed), found by the post's
-  address that every quote carries: a reply form opened with "Quote" before a moderator
-  hid the post, or a quote typed or pasted by hand, would otherwise publish its words again.
+  address that every quote carries (forum/quotes.py): a reply form opened with "Quote"
+  before a moderator hid the post, or a quote typed or pasted by hand, would otherwise
+  publish its words again.
 (Images attached to a post wait for a moderator on their own; the post goes up.)
 A pattern whose action is "block" refuses the post with the pattern's message, and the
 writer keeps what they typed.
@@ -16,15 +17,14 @@ regular expressions, all matched in any case. A pattern may add a check done in 
 (the NHS number's mod-11 check digit), so that random 10-digit numbers do not count.
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
 
-from forum import selectors
-from forum.models import HoldReason, Post, PostState, Thread, ThreadState, WatchPattern
+from forum import quotes
+from forum.models import HoldReason, Post, PostState, ThreadState, WatchPattern
 from forum.patterns import CompiledPattern, PatternError, compile_pattern
 
 __all__ = ["compile_pattern", "screen_text"]
@@ -193,91 +193,39 @@ def hold_reason_for(*, author, category, screening: Screening) -> str:
 
 # --- Quotes of posts readers no longer see ----------------------------------------------
 
-# The address a quote carries (posting_views._quote writes "[wrote](/forum/t/7/p/3/)"),
-# matched wherever it stands: relative or absolute, with or without its last slash, in a
-# link or bare, so that a quote typed or pasted by hand counts as one made by "Quote".
-POST_ADDRESS = re.compile(r"/forum/t/(\d+)/p/(\d+)(?!\d)")
+
+def _not_shown(post: Post) -> bool:
+    return post.state != PostState.VISIBLE or post.thread.state != ThreadState.VISIBLE
 
 
-def quoted_addresses(text: str) -> set[tuple[int, int]]:
-    """(thread id, post number) of every post `text` names by its address."""
-    return {(int(thread), int(number)) for thread, number in POST_ADDRESS.findall(text or "")}
-
-
-def _where_now(addresses: set[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
-    """Each address to where its post is now: a merge moves a thread's posts into
-    another, numbered on by an offset, and quotes written before it name them by their
-    old thread and number. One query, and one lookup per merged thread named."""
-    moved = {
-        thread.pk: selectors.merged_post_location(thread, 0)
-        for thread in Thread.objects.filter(
-            pk__in={thread_id for thread_id, _ in addresses}, merged_into__isnull=False
-        ).only("pk", "merged_into")
-    }
-    now_at = {}
-    for thread_id, number in addresses:
-        into, offset = moved.get(thread_id, (thread_id, 0))
-        now_at[(thread_id, number)] = (into, number + offset)
-    return now_at
-
-
-def posts_not_shown_at(addresses: set[tuple[int, int]]) -> dict[tuple[int, int], Post]:
-    """Of the posts at these addresses, those readers do not see: held, hidden or
-    removed, or in a thread that is not shown. Two queries (and one per merged thread
-    named); none without addresses."""
-    if not addresses:
-        return {}
-    now_at = _where_now(addresses)
-    candidates = (
-        Post.objects.filter(
-            thread_id__in={thread_id for thread_id, _ in now_at.values()},
-            post_number__in={number for _, number in now_at.values()},
-        )
-        .filter(~Q(state=PostState.VISIBLE) | ~Q(thread__state=ThreadState.VISIBLE))
-        .select_related("thread")
-        .only("pk", "thread_id", "post_number", "state", "thread__state", "thread__title")
-    )
-    found = {(post.thread_id, post.post_number): post for post in candidates}
-    return {address: found[at] for address, at in now_at.items() if at in found}
-
-
-def _not_shown_to_readers(
-    found: dict[tuple[int, int], Post],
-    addresses: set[tuple[int, int]],
-    *,
-    thread_id: int | None,
-    exclude_pk: int | None,
-) -> list[Post]:
-    quoted: list[Post] = []
-    for address in sorted(addresses & found.keys()):
-        post = found[address]
-        if post.pk == exclude_pk or post in quoted:
-            continue
-        if post.state == PostState.VISIBLE and post.thread_id == thread_id:
-            continue
-        quoted.append(post)
-    return quoted
+def _not_shown_to_readers(quoted: list[Post], *, thread_id: int | None) -> list[Post]:
+    # A post of the writer's own thread counts by its own state only (see below).
+    return [
+        post
+        for post in quoted
+        if _not_shown(post)
+        and not (post.state == PostState.VISIBLE and post.thread_id == thread_id)
+    ]
 
 
 def quoted_posts_not_shown(
     text: str, *, thread_id: int | None = None, exclude_pk: int | None = None
 ) -> list[Post]:
     """The posts `text` (written in thread `thread_id`, None for a new thread) quotes
-    that readers no longer see, in the order of their addresses. A post of the writer's
-    own thread counts by its own state only: while that thread waits for review, the
-    reply waits with it and shows only when its posts do. `exclude_pk`: the post being
-    edited, which may name itself."""
-    addresses = quoted_addresses(text)
+    (forum/quotes.py decides which) that readers no longer see: held, hidden or removed,
+    or in a thread that is not shown. A post of the writer's own thread counts by its
+    own state only: while that thread waits for review, the reply waits with it and
+    shows only when its posts do. `exclude_pk`: the post being edited, which may name
+    itself."""
     return _not_shown_to_readers(
-        posts_not_shown_at(addresses), addresses, thread_id=thread_id, exclude_pk=exclude_pk
+        quotes.quoted_posts(text, exclude_pk=exclude_pk), thread_id=thread_id
     )
 
 
 def quotes_not_shown(posts: Iterable[Post]) -> dict[int, list[Post]]:
-    """quoted_posts_not_shown of each post (by pk), for a page of them in one query."""
-    addresses = {post.pk: (post, quoted_addresses(post.body)) for post in posts}
-    found = posts_not_shown_at(set().union(*(wanted for _, wanted in addresses.values())))
+    """quoted_posts_not_shown of each post (by pk), for a page of them in two queries."""
+    posts = list(posts)
+    quoted = quotes.quoted_posts_of({post.pk: post.body for post in posts})
     return {
-        pk: _not_shown_to_readers(found, wanted, thread_id=post.thread_id, exclude_pk=pk)
-        for pk, (post, wanted) in addresses.items()
+        post.pk: _not_shown_to_readers(quoted[post.pk], thread_id=post.thread_id) for post in posts
     }

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from forum import access
+from forum import access, quotes
 from forum.models import (
     ModerationAction,
     PostAttachment,
@@ -20,7 +20,6 @@ from forum.moderation.forms import (
     ReasonForm,
     RedactForm,
 )
-from forum.moderation.queue import quoting_posts
 from forum.moderation.views import (
     _back,
     _moderated_post,
@@ -41,7 +40,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = ModerationAction.objects.filter(post=post).select_related("actor")[:50]
     open_item = ReviewItem.objects.open().filter(post=post).first()
     images = post.attachments.filter(is_image=True)
-    quoted_in = quoting_posts([post])[post.pk]
+    quoted_in = quotes.quoting_posts([post])[post.pk]
     return render(
         request,
         "forum/moderation/post.html",
@@ -80,9 +79,13 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
     def quotes_left(post) -> None:
         # Hidden from the thread page, a post's words still stand in the posts that
         # quote it (a child's name, say): the moderator hears where, as the queue says.
-        quoting = quoting_posts([post])[post.pk]
+        quoting = quotes.quoting_posts([post])[post.pk]
         if quoting:
-            numbers = ", ".join(f"post #{other.post_number}" for other in quoting)
+            numbers = ", ".join(
+                f"post #{other.post_number}"
+                + (f" in “{other.thread.title}”" if other.thread_id != post.thread_id else "")
+                for other in quoting
+            )
             messages.warning(
                 request,
                 f"Quoted in {numbers} (still visible): what they quote stays there; edit or "

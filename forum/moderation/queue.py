@@ -1,15 +1,12 @@
 """The review queue: the decisions on an item, the items a moderator may act on, notes."""
 
-from collections.abc import Iterable
-
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from forum import access, screening
 from forum.models import (
     Post,
     PostAttachment,
-    PostState,
     Report,
     Resolution,
     ReviewItem,
@@ -17,7 +14,6 @@ from forum.models import (
     ReviewNote,
 )
 from forum.moderation.checks import check_moderates
-from forum.notifications import QUOTE_LINK
 
 
 class Decision:
@@ -113,30 +109,6 @@ def highlighted_title(post: Post, patterns: list) -> list[tuple[str, bool]]:
     title = post.thread.title
     found = screening.screen_text(title, patterns=patterns)
     return screening.highlight_spans(title, found) if found.matches else []
-
-
-def quoting_posts(posts: Iterable[Post]) -> dict[int, list[Post]]:
-    """For each post (by pk), the visible posts of its thread that quote it, found by the
-    link a quote carries. Hiding a post leaves its words in their quotes, so whoever
-    decides on it sees where else they stand. One query for a whole page of items."""
-    wanted = {(post.thread_id, post.post_number): post.pk for post in posts}
-    found: dict[int, list[Post]] = {pk: [] for pk in wanted.values()}
-    if not wanted:
-        return found
-    match = Q()
-    for thread_id, number in wanted:
-        match |= Q(thread_id=thread_id, body__contains=f"](/forum/t/{thread_id}/p/{number}/)")
-    quoting = (
-        Post.objects.filter(match, state=PostState.VISIBLE)
-        .only("pk", "thread_id", "post_number", "body")
-        .order_by("thread_id", "post_number")
-    )
-    for other in quoting:
-        for thread_pk, number in set(QUOTE_LINK.findall(other.body)):
-            key = (int(thread_pk), int(number))
-            if key in wanted and key[0] == other.thread_id and key[1] != other.post_number:
-                found[wanted[key]].append(other)
-    return found
 
 
 def review_note_add(*, actor, item: ReviewItem, text: str) -> ReviewNote:

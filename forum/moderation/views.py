@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from forum import access, screening
+from forum import access, quotes, screening
 from forum.models import (
     REVIEW_OVERDUE_AFTER,
     Post,
@@ -134,7 +134,7 @@ def _entries(items, *, forms: dict[int, ResolveForm] | None = None) -> list[Queu
     records = reporter_records([report.reporter_id for report in reports])
     for report in reports:
         report.record = records[report.reporter_id]
-    quoted_in = moderation_queue.quoting_posts(item.post for item in items)
+    quoted_in = quotes.quoting_posts(item.post for item in items)
     quotes_not_shown = screening.quotes_not_shown(item.post for item in items)
     entries = []
     for item in items:

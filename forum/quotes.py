@@ -1,0 +1,169 @@
+"""Which posts a text quotes, found by the address every quote carries.
+
+The reply form's Quote link writes "[wrote](/forum/t/7/p/3/)", but members also type or
+paste a quote by hand with whatever address they copied: absolute or relative, with or
+without its last slash, in a link or bare, or the thread page's address at the post
+("/forum/t/7/settling-in/?page=2#post-23"). A merge moves a thread's posts into another,
+numbered on, and quotes written before it name them by their old thread and number.
+
+Screening (which holds a reply quoting a post readers no longer see), the quoted
+author's notification and the review queue's lists of what a post quotes and where it is
+quoted all decide here, so what one of them counts as a quote the others count too.
+The address is found with RE2 (forum/patterns.py), in time linear in the text.
+"""
+
+from collections.abc import Iterable
+
+import re2
+from django.db.models import Q
+
+from forum import selectors
+from forum.models import ModerationAction, ModerationActionKind, Post, PostState, Thread
+
+# (thread id, post number): a post's place, as an address names it or where it is now.
+Place = tuple[int, int]
+
+# The permanent address "/forum/t/7/p/3/", or the thread page's "/forum/t/7/<slug>/"
+# (its "?page=" optional) at the post's anchor "#post-3". Greedy digits take the whole
+# number, so "/forum/t/7/p/31" never names post 3.
+POST_ADDRESS = re2.compile(
+    r"/forum/t/(\d+)/"
+    r"(?:p/(\d+)"
+    r"|(?:[^\s/?#()\[\]<>\"']+/?)?(?:\?[^\s#()\[\]<>\"']*)?#post-(\d+))"
+)
+
+
+def quoted_places(text: str) -> set[Place]:
+    """(thread id, post number) of every post `text` names by an address, as written."""
+    return {
+        (int(thread), int(number or anchor))
+        for thread, number, anchor in POST_ADDRESS.findall(text or "")
+    }
+
+
+def places_now(places: set[Place]) -> dict[Place, Place]:
+    """Each place as written to where its post is now, following merges. One query, and
+    one lookup per merged thread named."""
+    moved = {
+        thread.pk: selectors.merged_post_location(thread, 0)
+        for thread in Thread.objects.filter(
+            pk__in={thread_id for thread_id, _ in places}, merged_into__isnull=False
+        ).only("pk", "merged_into")
+    }
+    now_at = {}
+    for thread_id, number in places:
+        into, offset = moved.get(thread_id, (thread_id, 0))
+        now_at[(thread_id, number)] = (into, number + offset)
+    return now_at
+
+
+def _posts_at(places: Iterable[Place]) -> dict[Place, Post]:
+    places = set(places)
+    if not places:
+        return {}
+    posts = (
+        Post.objects.filter(
+            thread_id__in={thread_id for thread_id, _ in places},
+            post_number__in={number for _, number in places},
+        )
+        .select_related("thread")
+        .only(
+            "pk",
+            "thread_id",
+            "post_number",
+            "state",
+            "author",
+            "thread__state",
+            "thread__title",
+        )
+    )
+    return {(post.thread_id, post.post_number): post for post in posts}
+
+
+def quoted_posts_of(texts: dict[int, str]) -> dict[int, list[Post]]:
+    """For each text (by key: a post's pk, say), the posts it quotes, in the order of
+    where they are now, each once; a post's own address in its text is left out when the
+    key is its pk. Two queries for all of them (and one per merged thread named)."""
+    written = {key: quoted_places(text) for key, text in texts.items()}
+    now_at = places_now(set().union(*written.values()))
+    found = _posts_at(now_at.values())
+    quoted: dict[int, list[Post]] = {}
+    for key, places in written.items():
+        here = sorted({now_at[place] for place in places if now_at[place] in found})
+        quoted[key] = [found[place] for place in here if found[place].pk != key]
+    return quoted
+
+
+def quoted_posts(text: str, *, exclude_pk: int | None = None) -> list[Post]:
+    """The posts `text` quotes (any state). `exclude_pk`: the post the text is, which
+    may name itself."""
+    return quoted_posts_of({exclude_pk if exclude_pk is not None else 0: text}).popitem()[1]
+
+
+# --- Where a post is quoted ------------------------------------------------------------------
+
+
+def _merged_in(thread_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
+    """For each thread, the threads merged into it (at any depth) with the offset that
+    turns their post numbers into its own: the reverse of places_now."""
+    found: dict[int, list[tuple[int, int]]] = {pk: [] for pk in thread_ids}
+    # (thread merged in, the thread it ended up in, offset so far), one level at a time.
+    level = [(pk, pk, 0) for pk in thread_ids]
+    seen = set(thread_ids)
+    while level:
+        merged = {
+            thread.pk: thread.merged_into_id
+            for thread in Thread.objects.filter(merged_into__in={pk for pk, _, _ in level}).only(
+                "pk", "merged_into"
+            )
+            if thread.pk not in seen
+        }
+        if not merged:
+            break
+        offsets = {}
+        for action in ModerationAction.objects.filter(
+            thread_id__in=merged, action=ModerationActionKind.MERGE
+        ).order_by("pk"):
+            offsets[action.thread_id] = int((action.details or {}).get("number_offset", 0))
+        into_of = {pk: (top, offset) for pk, top, offset in level}
+        level = []
+        for pk, into in merged.items():
+            top, offset = into_of[into]
+            total = offset + offsets.get(pk, 0)
+            found[top].append((pk, total))
+            level.append((pk, top, total))
+            seen.add(pk)
+    return found
+
+
+def quoting_posts(posts: Iterable[Post]) -> dict[int, list[Post]]:
+    """For each post (by pk), the visible posts that quote it, in any thread. Hiding a
+    post leaves its words in their quotes, so whoever decides on it sees where else they
+    stand. The database finds the posts that may name it; quoted_posts_of decides."""
+    posts = list(posts)
+    found: dict[int, list[Post]] = {post.pk: [] for post in posts}
+    if not posts:
+        return found
+    merged_in = _merged_in({post.thread_id for post in posts})
+    names = Q()
+    for post in posts:
+        for thread_id, offset in [(post.thread_id, 0), *merged_in[post.thread_id]]:
+            number = post.post_number - offset
+            if number < 1:
+                continue
+            names |= Q(body__contains=f"/forum/t/{thread_id}/p/{number}")
+            names |= Q(body__contains=f"/forum/t/{thread_id}/") & Q(
+                body__contains=f"#post-{number}"
+            )
+    candidates = list(
+        Post.objects.filter(names, state=PostState.VISIBLE)
+        .select_related("thread")
+        .only("pk", "thread_id", "post_number", "body", "thread__title")
+        .order_by("thread_id", "post_number")
+    )
+    quoted = quoted_posts_of({other.pk: other.body for other in candidates})
+    for other in candidates:
+        for post in quoted[other.pk]:
+            if post.pk in found:
+                found[post.pk].append(other)
+    return found
