@@ -97,6 +97,9 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(post)
     else:
         form = forms.ReportForm()
+    # Said before the member writes anything: they reported it already, and the
+    # moderators are looking or have decided on it as it still stands.
+    refusal = reports.report_refusal(reporter=request.user, post=post)
     return render(
         request,
         "forum/report_form.html",
@@ -104,6 +107,7 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
             "post": post,
             "thread": post.thread,
             "form": form,
+            "refused": refusal.messages[0] if refusal is not None and not form.errors else "",
             "reports_left": reports.reports_left_today(request.user),
             "urgent_reports_hide": reports.urgent_reports_hide(request.user),
         },

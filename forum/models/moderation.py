@@ -160,7 +160,11 @@ class Report(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["post", "reporter"], name="report_once_per_member"),
+            # One open report per member and post (a post has one open queue item); after
+            # a decision, a post edited since may be reported again (reports.report_refusal).
+            models.UniqueConstraint(
+                fields=["review_item", "reporter"], name="report_once_per_member_per_item"
+            ),
             models.CheckConstraint(
                 condition=~Q(reason="other") | ~Q(details=""), name="report_other_has_details"
             ),

@@ -85,6 +85,41 @@ def _already_reported() -> ValidationError:
     )
 
 
+def report_refusal(*, reporter, post: Post) -> ValidationError | None:
+    """Why `reporter` may not report `post` now, given their earlier reports of it, or
+    None when they may.
+
+    One report at a time: while theirs waits in the queue another would only repeat it
+    (the moderators see the post as it is now, an edit since marked). Once the moderators
+    have decided, a post edited since may be reported again: they decided on words
+    readers no longer see, and an edit after review can add what must come down (a
+    child's name, say). An unchanged post may not, whatever the reason given: the
+    moderators read all of it when they decided, and a new reason for the same words
+    would let one member reopen, or hide again at once, a post the moderators chose to
+    keep up. Whoever thinks they missed something can tell them through the contact page.
+    """
+    last = (
+        Report.objects.filter(post=post, reporter=reporter)
+        .select_related("review_item")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return None
+    item = last.review_item
+    if item is not None and item.is_open:
+        return _already_reported()
+    decided_at = item.resolved_at if item is not None else last.created_at
+    if post.edited_at is not None and post.edited_at > decided_at:
+        return None
+    return ValidationError(
+        "The moderators have already looked at this post after your report, and it has not "
+        "changed since. If you think they missed something, please tell them through the "
+        "contact page.",
+        code="decided",
+    )
+
+
 def urgent_reports_hide(reporter) -> bool:
     """Does a report of `reporter`'s about a child or a safeguarding concern hide the post
     at once? Not while their urgent reports are often rejected; not while they are
@@ -114,8 +149,9 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
         raise ValidationError("Choose a reason.", code="reason")
     if reason == ReportReason.OTHER and not details:
         raise ValidationError("Tell the moderators what is wrong with this post.", code="details")
-    if Report.objects.filter(post=post, reporter=reporter).exists():
-        raise _already_reported()
+    refusal = report_refusal(reporter=reporter, post=post)
+    if refusal is not None:
+        raise refusal
     if reports_left_today(reporter) <= 0:
         raise ValidationError(
             f"You have made {settings.FORUM_REPORTS_PER_DAY} reports in the last 24 hours, the "
@@ -131,16 +167,18 @@ def report_create(*, reporter, post: Post, reason: str, details: str = "") -> Re
             item = ReviewItem.objects.create(post=post, kind=ReviewKind.REPORTED)
         # Asked again now that the post is locked: the same form sent twice at once (a
         # double click, two tabs) passed the check above before either report was kept.
-        if Report.objects.filter(post=post, reporter=reporter).exists():
-            raise _already_reported()
+        refusal = report_refusal(reporter=reporter, post=post)
+        if refusal is not None:
+            raise refusal
         try:
             with transaction.atomic():
                 report = Report.objects.create(
                     post=post, reporter=reporter, reason=reason, details=details, review_item=item
                 )
         except IntegrityError:
-            # Where the row lock is not enforced (SQLite), the database kept one report.
-            raise _already_reported() from None
+            # Where the row lock is not enforced (SQLite), the database kept one report
+            # per member and queue item.
+            raise report_refusal(reporter=reporter, post=post) or _already_reported() from None
         reports = Report.objects.filter(review_item=item)
         reporters = reports.values("reporter").distinct().count()
         item.report_count = reporters
