@@ -40,6 +40,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = ModerationAction.objects.filter(post=post).select_related("actor")[:50]
     open_item = ReviewItem.objects.open().filter(post=post).first()
     images = post.attachments.filter(is_image=True)
+    documents = post.attachments.filter(is_image=False).order_by("pk")
     quoted_in = quotes.quoting_posts([post])[post.pk]
     return render(
         request,
@@ -51,6 +52,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "open_item": open_item,
             "images": images,
+            "documents": documents,
             "quoted_in": quoted_in,
         },
     )

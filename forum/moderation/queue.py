@@ -92,6 +92,13 @@ def item_prefetches() -> list:
             queryset=PostAttachment.objects.filter(is_image=True).order_by("pk"),
             to_attr="images",
         ),
+        # Attached documents are up with the post (only images wait for approval), and a
+        # report may be about one: whoever decides must see them beside the text.
+        Prefetch(
+            "post__attachments",
+            queryset=PostAttachment.objects.filter(is_image=False).order_by("pk"),
+            to_attr="documents",
+        ),
     ]
 
 
