@@ -117,11 +117,24 @@ class ReviewItem(models.Model):
         return self.is_open and self.created_at < timezone.now() - REVIEW_OVERDUE_AFTER
 
     @property
+    def opened_at(self):
+        """When the post came to the moderators as what this item is about: for a reported
+        post, its first report. An item opened for an image waiting becomes a reported
+        one when a report comes (reports.report_create), perhaps long after it opened.
+        Reads the reports the queue prefetched."""
+        if self.kind == ReviewKind.REPORTED:
+            reported = [report.created_at for report in self.reports.all()]
+            if reported:
+                return min(reported)
+        return self.created_at
+
+    @property
     def edited_since_opened(self) -> bool:
-        """Was the post's text changed after the item opened (its author may edit for a
-        while)? Then what reporters saw is in its history, not in the text shown."""
+        """Was the post's text changed after it came to the moderators (its author may
+        edit for a while)? Then what reporters saw is in its history, not in the text
+        shown; an edit before the first report is what they reported."""
         edited_at = self.post.edited_at
-        return edited_at is not None and edited_at > self.created_at
+        return edited_at is not None and edited_at > self.opened_at
 
 
 class ReviewNote(models.Model):
