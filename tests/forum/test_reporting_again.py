@@ -120,6 +120,7 @@ def test_the_report_form_says_at_once_that_the_moderators_decided_on_the_unchang
 
     assert "already looked at this post after your report" in response.text
     assert "Send report" not in response.text
+    assert "Moderators read every report" not in response.text  # no report to be made
 
 
 def test_the_report_form_is_offered_again_once_the_post_was_edited(client, kept_up, second_member):
