@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum import access, quotes
@@ -59,7 +60,8 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _post_action(request: HttpRequest, pk: int, operation, done: str, *, then=None) -> HttpResponse:
-    """Run `operation` on the post from a ReasonForm; `then(post)` after it succeeded."""
+    """Run `operation` on the post from a ReasonForm; `then(post)` after it succeeded,
+    which may name the page to go to instead of the one the form came from."""
     post = _moderated_post(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -71,28 +73,37 @@ def _post_action(request: HttpRequest, pk: int, operation, done: str, *, then=No
         _refused(request, error)
     else:
         messages.success(request, f"Post #{post.post_number} {done}.")
-        if then is not None:
-            then(post)
+        elsewhere = then(post) if then is not None else None
+        if elsewhere:
+            return redirect(elsewhere)
     return _back(request, _post_page(post))
 
 
 @require_POST
 def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    def quotes_left(post) -> None:
+    def quotes_left(post) -> str | None:
         # Hidden from the thread page, a post's words still stand in the posts that
-        # quote it (a child's name, say): the moderator hears where, as the queue says.
+        # quote it (a child's name, say): the moderator hears where, as the queue says,
+        # on the post's own page, which lists them. Back on a thread page the warning
+        # would stand at its top, out of sight of the post the moderator scrolled to;
+        # the moderators' own pages (the queue) list the quotes beside the post.
         quoting = quotes.quoting_posts([post])[post.pk]
-        if quoting:
-            numbers = ", ".join(
-                f"post #{other.post_number}"
-                + (f" in “{other.thread.title}”" if other.thread_id != post.thread_id else "")
-                for other in quoting
-            )
-            messages.warning(
-                request,
-                f"Quoted in {numbers} (still visible): what they quote stays there; edit or "
-                "redact them too if needed.",
-            )
+        if not quoting:
+            return None
+        from_moderation_pages = request.POST.get("next", "").startswith(
+            reverse("forum:moderation_queue")
+        )
+        numbers = ", ".join(
+            f"post #{other.post_number}"
+            + (f" in “{other.thread.title}”" if other.thread_id != post.thread_id else "")
+            for other in quoting
+        )
+        messages.warning(
+            request,
+            f"Quoted in {numbers} (still visible): what they quote stays there; edit or "
+            "redact them too if needed.",
+        )
+        return None if from_moderation_pages else _post_page(post)
 
     return _post_action(request, pk, actions.post_hide, "is hidden", then=quotes_left)
 

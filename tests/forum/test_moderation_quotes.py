@@ -59,3 +59,38 @@ def test_the_moderator_post_page_names_the_posts_that_quote_it(mod_client):
 
     assert "Quoted in" in response.text
     assert url("post", quoting.pk) in response.text
+
+
+def test_hiding_a_quoted_post_from_the_thread_page_goes_to_its_page_listing_the_quotes(
+    mod_client,
+):
+    quoted, quoting = _quoted_in_the_thread()
+    thread_page = f"{quoted.thread.get_absolute_url()}?page=1#post-2"
+
+    response = mod_client.post(
+        url("post_hide", quoted.pk), {"reason": "Names a child", "next": thread_page}
+    )
+
+    assert response.url == url("post", quoted.pk)
+
+
+def test_hiding_a_post_nobody_quoted_goes_back_to_the_thread_page(mod_client):
+    post = thread_with_posts(posts=2).posts.get(post_number=2)
+    thread_page = f"{post.thread.get_absolute_url()}?page=1#post-2"
+
+    response = mod_client.post(
+        url("post_hide", post.pk), {"reason": "Off topic", "next": thread_page}
+    )
+
+    assert response.url == thread_page
+
+
+def test_hiding_a_quoted_post_from_the_queue_goes_back_to_the_queue(mod_client):
+    quoted, _ = _quoted_in_the_thread()
+    back = reverse("forum:moderation_queue") + "#item-1"
+
+    response = mod_client.post(
+        url("post_hide", quoted.pk), {"reason": "Names a child", "next": back}
+    )
+
+    assert response.url == back
