@@ -18,7 +18,14 @@ import re2
 from django.db.models import Q
 
 from forum import selectors
-from forum.models import ModerationAction, ModerationActionKind, Post, PostState, Thread
+from forum.models import (
+    ModerationAction,
+    ModerationActionKind,
+    Post,
+    PostState,
+    Thread,
+    ThreadState,
+)
 
 # (thread id, post number): a post's place, as an address names it or where it is now.
 Place = tuple[int, int]
@@ -137,7 +144,7 @@ def _merged_in(thread_ids: set[int]) -> dict[int, list[tuple[int, int]]]:
 
 
 def quoting_posts(posts: Iterable[Post]) -> dict[int, list[Post]]:
-    """For each post (by pk), the visible posts that quote it, in any thread. Hiding a
+    """For each post (by pk), the posts readers see that quote it, in any thread. Hiding a
     post leaves its words in their quotes, so whoever decides on it sees where else they
     stand. The database finds the posts that may name it; quoted_posts_of decides."""
     posts = list(posts)
@@ -156,7 +163,7 @@ def quoting_posts(posts: Iterable[Post]) -> dict[int, list[Post]]:
                 body__contains=f"#post-{number}"
             )
     candidates = list(
-        Post.objects.filter(names, state=PostState.VISIBLE)
+        Post.objects.filter(names, state=PostState.VISIBLE, thread__state=ThreadState.VISIBLE)
         .select_related("thread")
         .only("pk", "thread_id", "post_number", "body", "thread__title")
         .order_by("thread_id", "post_number")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from forum.models import ForumPreference, HoldReason, Notification, NotificationKind, PostState
 from forum.moderation import actions
-from forum.moderation.threads import thread_merge
+from forum.moderation.threads import thread_hide, thread_merge
 from forum.services import posting
 from tests.forum.factories import reported_item, thread_with_posts
 
@@ -169,3 +169,20 @@ def test_the_queue_shows_a_quote_by_an_address_from_before_a_merge(
 
     link = reverse("forum:moderation_post", kwargs={"pk": reply.pk})
     assert f'Quoted in:</strong> <a href="{link}">post #{reply.post_number}</a>' in text
+
+
+def test_the_queue_leaves_out_a_quote_in_a_thread_readers_no_longer_see(
+    client, room, quoted, second_member, moderator
+):
+    elsewhere = posting.thread_create(
+        author=second_member,
+        category=room,
+        title="Rotas over Christmas",
+        body=quoting(quoted, "its full address"),
+    )
+    thread_hide(actor=moderator, thread=elsewhere.thread, reason="Off topic")
+    reported_item(post=quoted)
+
+    text = queue_page(client, moderator)
+
+    assert "Quoted in:" not in text
