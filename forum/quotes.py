@@ -9,7 +9,8 @@ numbered on, and quotes written before it name them by their old thread and numb
 Screening (which holds a reply quoting a post readers no longer see), the quoted
 author's notification and the review queue's lists of what a post quotes and where it is
 quoted all decide here, so what one of them counts as a quote the others count too.
-The address is found with RE2 (forum/patterns.py), in time linear in the text.
+Addresses are found with RE2 (google-re2, as forum/patterns.py explains), in time linear
+in the text.
 """
 
 from collections.abc import Iterable
