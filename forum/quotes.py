@@ -163,8 +163,16 @@ def quoting_posts(posts: Iterable[Post]) -> dict[int, list[Post]]:
             names |= Q(body__contains=f"/forum/t/{thread_id}/") & Q(
                 body__contains=f"#post-{number}"
             )
+    # A quote is written after the post it quotes, or is an earlier post of the same
+    # thread edited since. Saying so lets the database read only the newer posts and the
+    # thread's own (two index ranges) rather than test the words of every post there is.
+    written_where = Q(pk__gt=min(post.pk for post in posts)) | Q(
+        thread_id__in={post.thread_id for post in posts}
+    )
     candidates = list(
-        Post.objects.filter(names, state=PostState.VISIBLE, thread__state=ThreadState.VISIBLE)
+        Post.objects.filter(
+            written_where, names, state=PostState.VISIBLE, thread__state=ThreadState.VISIBLE
+        )
         .select_related("thread")
         .only("pk", "thread_id", "post_number", "body", "thread__title")
         .order_by("thread_id", "post_number")
