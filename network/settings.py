@@ -697,6 +697,10 @@ FORUM_REPORTS_TO_HIDE = env.int("FORUM_REPORTS_TO_HIDE", default=3)
 FORUM_POST_MAX_LENGTH = env.int("FORUM_POST_MAX_LENGTH", default=20_000)
 FORUM_ATTACHMENT_MAX_BYTES = env.int("FORUM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FORUM_ATTACHMENTS_PER_POST = 5
+# Files one member may have kept for posts not sent yet (a preview or a refusal keeps
+# them); beyond it the oldest are let go. Two posts' worth: a new thread and a reply
+# written side by side.
+FORUM_KEPT_FILES_PER_MEMBER = env.int("FORUM_KEPT_FILES_PER_MEMBER", default=10)
 # Urgent reports ("could identify a child", safeguarding) hide a post at once, so one
 # member could hide anything. A member whose urgent reports moderators rejected (resolved
 # "disagree") this many times within the window loses that: their urgent reports still

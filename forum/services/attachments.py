@@ -108,8 +108,8 @@ def attachments_save(post: Post, checked: list[CheckedUpload]) -> bool:
 # --- Files kept for a post not written yet ---------------------------------------------------
 
 KEPT_GONE_MESSAGE = (
-    "A file you attached earlier is no longer kept (files wait a day for their post): "
-    "choose it again."
+    "A file you attached earlier is no longer kept (files wait a day for their post, and "
+    "only for your latest posts): choose it again."
 )
 
 
@@ -183,7 +183,27 @@ def drafts_keep(
             added.append(_draft_store(owner, _check_one(uploaded)))
         except ValidationError as error:
             errors.append(error)
+    if added:
+        _drafts_let_go_beyond_limit(owner=owner, keeping=[d.pk for d in kept + added])
     return Kept(kept + added, added, removed, errors)
+
+
+def _drafts_let_go_beyond_limit(*, owner, keeping: list[int]) -> None:
+    """Let go of `owner`'s oldest kept files beyond FORUM_KEPT_FILES_PER_MEMBER, never
+    those of the form just sent (`keeping`). Every preview or refusal keeps the files
+    chosen, and a form sent again without its kept ids chooses new ones: without a limit,
+    one member could fill the disk (or the bucket) with files no post will take. A form
+    left open elsewhere whose file was let go names it when sent (KEPT_GONE_MESSAGE)."""
+    room = max(settings.FORUM_KEPT_FILES_PER_MEMBER - len(keeping), 0)
+    older = (
+        DraftAttachment.objects.filter(owner=owner)
+        .exclude(pk__in=keeping)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[room:]
+    )
+    beyond = list(older)
+    if beyond:
+        drafts_discard(owner=owner, ids=beyond)
 
 
 def drafts_discard(*, owner, ids: Sequence[int]) -> str:

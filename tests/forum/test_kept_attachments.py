@@ -333,6 +333,39 @@ def test_kept_files_unused_for_a_day_are_deleted_with_their_stored_files(
     assert protected_storage.exists(recent.file.name)
 
 
+def test_a_member_sending_the_form_again_and_again_keeps_only_the_latest_files(
+    client, settings, room, member, confirmed, django_capture_on_commit_callbacks
+):
+    settings.FORUM_KEPT_FILES_PER_MEMBER = 3
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = [
+            new_thread(client, room, title="", body="x", attachments=[pdf(f"{n}.pdf")])
+            for n in range(5)
+        ]
+
+    kept = DraftAttachment.objects.filter(owner=member)
+    assert [draft.original_filename for draft in kept] == ["2.pdf", "3.pdf", "4.pdf"]
+    stored = [response.context["form"].kept[0].file.name for response in sent]
+    assert [protected_storage.exists(name) for name in stored] == [False, False, True, True, True]
+
+
+def test_the_files_of_the_form_being_sent_are_never_let_go_for_the_limit(
+    settings, member, second_member
+):
+    settings.FORUM_KEPT_FILES_PER_MEMBER = 2
+    elsewhere = attachments.drafts_keep(owner=member, files=[pdf("a.pdf")], kept_ids=[]).files
+    others = attachments.drafts_keep(owner=second_member, files=[pdf("b.pdf")], kept_ids=[]).files
+
+    this_form = attachments.drafts_keep(
+        owner=member, files=[pdf("c.pdf"), pdf("d.pdf")], kept_ids=[]
+    ).files
+
+    assert not DraftAttachment.objects.filter(pk=elsewhere[0].pk).exists()
+    assert set(DraftAttachment.objects.filter(owner=member)) == set(this_form)
+    assert DraftAttachment.objects.filter(pk=others[0].pk).exists()
+
+
 def test_a_double_submission_leaves_no_kept_copy_behind(client, room, member, confirmed):
     client.force_login(member)
     data = {"title": "Induction week", "body": "x", "submission_key": "7" * 32}
