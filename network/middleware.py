@@ -21,6 +21,11 @@ from network import home_cache
 logger = logging.getLogger("network.requests")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Parts of a URL that work as a credential: a password reset or address confirmation
+# key, the token of an invitation, a data download, an unsubscribe or a place's link.
+# The log is read by more people and services than ever see those emails, and a key
+# logged before it is used opens the account, so the log names the part instead.
+_SECRET_URL_PARTS = ("token", "key")
 
 
 class LivenessMiddleware:
@@ -167,13 +172,27 @@ class RequestLogMiddleware:
             "request id=%s method=%s path=%s status=%s ms=%.1f user=%s",
             request.id,
             request.method,
-            request.path,
+            logged_path(request),
             response.status_code,
             (time.perf_counter() - began) * 1000,
             user_id,
         )
         response["X-Request-ID"] = request.id
         return response
+
+
+def logged_path(request: HttpRequest) -> str:
+    """The request's path with the URL's credentials (_SECRET_URL_PARTS) named, not
+    written: "/newsletter/unsubscribe/<token>/"."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return path
+    for name in _SECRET_URL_PARTS:
+        value = match.kwargs.get(name)
+        if value:
+            path = path.replace(str(value), f"<{name}>")
+    return path
 
 
 class TextCompressionMiddleware(GZipMiddleware):

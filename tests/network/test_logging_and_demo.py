@@ -25,6 +25,33 @@ def test_each_request_is_logged_on_one_line_with_its_id(client, caplog):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "logged"),
+    [
+        (
+            reverse("account_reset_password_from_key", kwargs={"uidb36": "2", "key": "c9k-4f1a"}),
+            "path=/accounts/password/reset/key/2-<key>/ ",
+        ),
+        (
+            reverse("newsletter:unsubscribe", args=["eyJzIjo0Mn0:1tX9:Qm3v"]),
+            "path=/newsletter/unsubscribe/<token>/ ",
+        ),
+        (
+            reverse("members:invitation", args=["Zq81Lm0x4Tt"]),
+            "path=/account/invitations/<token>/ ",
+        ),
+    ],
+)
+def test_a_key_or_token_in_the_address_is_named_in_the_log_not_written(client, caplog, url, logged):
+    with caplog.at_level(logging.INFO, logger="network.requests"):
+        client.get(url)
+
+    [line] = [r.getMessage() for r in caplog.records if r.name == "network.requests"]
+    assert logged in line
+    assert url not in line
+
+
+@pytest.mark.django_db
 def test_a_request_for_an_unknown_host_is_logged_but_not_emailed_to_the_team(
     client, caplog, mailoutbox
 ):
