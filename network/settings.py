@@ -655,6 +655,12 @@ ORGANISATION_INVITATION_DAYS = env.int("ORGANISATION_INVITATION_DAYS", default=1
 # giving access, for its admin to add seats or remove people: as long as the grace
 # after a failed payment.
 ORGANISATION_SEATS_NOTICE_DAYS = env.int("ORGANISATION_SEATS_NOTICE_DAYS", default=14)
+# Invitations (sent or sent again) one admin may send an hour, and to one address: each
+# is an email from the site, naming the admin and the organisation, to an address they
+# typed, and revoking one frees its seat for the next.
+ACCOUNT_RATE_LIMITS["organisation_invitation"] = env(
+    "RATE_LIMIT_ORGANISATION_INVITATION", default="60/h/user,3/h/key"
+)
 CONTACT_MESSAGE_MAX_LENGTH = 3000
 
 # ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ Thin views: parse a form, look the organisation up among those the person manage
 (members/access/), call members/organisations/ (seats.py, invitations.py), pick a response.
 """
 
+from allauth.core.ratelimit import consume
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -132,7 +133,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _managed(request, slug)
     form = InvitationForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and not _may_send_invitation(request, form.cleaned_data["email"]):
+        form.add_error(None, TOO_MANY_INVITATIONS)
+    elif form.is_valid():
         try:
             invitation = invitations.invitation_create(
                 organisation=organisation,
@@ -145,6 +148,19 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("members:organisation", slug=organisation.slug)
     return _page(request, organisation, invitation_form=form, status=400)
+
+
+TOO_MANY_INVITATIONS = (
+    "You have sent a lot of invitations in the last hour, or several to this address. "
+    "Please wait a while before sending more."
+)
+
+
+def _may_send_invitation(request: HttpRequest, email: str) -> bool:
+    """Within the limits on invitation emails (settings RATE_LIMIT_ORGANISATION_INVITATION):
+    revoking an invitation frees its seat, so without them an admin could send the
+    site's emails, in words they chose, to any address, again and again."""
+    return consume(request, action="organisation_invitation", key=email.strip().lower())
 
 
 def _after_freeing(organisation: Organisation) -> str:
@@ -162,6 +178,9 @@ def _after_freeing(organisation: Organisation) -> str:
 def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = _managed(request, slug)
     invitation = get_object_or_404(organisation.invitations, pk=pk)
+    if not _may_send_invitation(request, invitation.email):
+        messages.error(request, TOO_MANY_INVITATIONS)
+        return redirect("members:organisation", slug=organisation.slug)
     try:
         invitations.invitation_resend(invitation=invitation, sent_by=request.user)
     except ValidationError as error:
