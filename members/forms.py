@@ -2,7 +2,7 @@ from django import forms
 
 from members.models import MemberType, MemberTypeChangeRequest, User
 from network.forms import SpecificMessages
-from network.text import person_name_clean
+from network.text import person_name_clean, shown_beside_name_clean
 
 
 class SignupDetailsForm(SpecificMessages, forms.Form):
@@ -70,6 +70,12 @@ class ProfileForm(SpecificMessages, forms.ModelForm):
 
     def clean_name(self) -> str:
         return person_name_clean(self.cleaned_data["name"])
+
+    def clean_job_title(self) -> str:
+        return shown_beside_name_clean(self.cleaned_data["job_title"])
+
+    def clean_organisation_name(self) -> str:
+        return shown_beside_name_clean(self.cleaned_data["organisation_name"])
 
 
 class MemberTypeChangeForm(SpecificMessages, forms.ModelForm):

@@ -48,6 +48,14 @@ def person_name_clean(name: str) -> str:
     return name
 
 
+def shown_beside_name_clean(text: str) -> str:
+    """A job title or an organisation as it is kept, shown beside the person's name on
+    every forum post: without direction controls or invisible characters, spaces
+    collapsed (a title that turns the text after it around could pass one person's name
+    and role off as another's)."""
+    return " ".join(without_direction_controls(text or "").translate(_INVISIBLE_IN_NAMES).split())
+
+
 def counted(number: int, noun: str, plural: str = "") -> str:
     """ "1 organisation", "3 organisations", "1,200 posts": summaries are read aloud and
     shown, and a count of one is common on a small network."""

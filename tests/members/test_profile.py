@@ -94,6 +94,27 @@ def test_a_profile_name_of_invisible_characters_is_refused_and_the_rest_kept(cli
 
 
 @pytest.mark.django_db
+def test_a_job_title_and_organisation_are_kept_without_characters_that_turn_text_around(
+    client, registered
+):
+    client.force_login(registered)
+
+    client.post(
+        reverse("members:profile"),
+        {
+            "name": "Grace Lewis",
+            "job_title": "\u202eRotaredom\u200b  forum",
+            "organisation_name": "Harbour Lights\u2066 Homes\u2069",
+            "region": Region.NORTH_EAST,
+        },
+    )
+
+    registered.refresh_from_db()
+    assert registered.job_title == "Rotaredom forum"
+    assert registered.organisation_name == "Harbour Lights Homes"
+
+
+@pytest.mark.django_db
 def test_a_sign_up_name_is_kept_without_characters_that_turn_text_around(client):
     password = "a-long-password-for-testing-2026"
     client.post(
