@@ -237,7 +237,9 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/300s/key",
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    # allauth's 5 a minute per address, from ever-changing IP addresses, would let
+    # anyone send one inbox 7,200 reset emails a day from the site: at most 10 an hour.
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
     "contact": env("RATE_LIMIT_CONTACT", default="5/h/ip"),
 }
