@@ -642,8 +642,10 @@ NEWSLETTER_LIST_DOMAIN = env("NEWSLETTER_LIST_DOMAIN", default="network.example.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
     "NEWSLETTER_UNSUBSCRIBE_MAILTO", default="unsubscribe@network.example.org"
 )
+# Per address an hour and a day as well as per place: with the IP address changed for
+# each request, 3 an hour alone let anyone send one inbox 72 confirmation emails a day.
 ACCOUNT_RATE_LIMITS["newsletter_signup"] = env(
-    "RATE_LIMIT_NEWSLETTER_SIGNUP", default="10/h/ip,3/h/key"
+    "RATE_LIMIT_NEWSLETTER_SIGNUP", default="10/h/ip,3/h/key,6/d/key"
 )
 
 # ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
@@ -374,6 +375,23 @@ def test_sign_up_of_one_address_is_limited_whatever_place_it_comes_from(
     assert response.status_code == 400
     assert "Too many sign-ups for this address" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_sign_ups_of_one_address_stop_at_six_a_day_whatever_place_they_come_from(
+    newsletter, sign_up
+):
+    start = timezone.now()
+    for hour in range(3):
+        with time_machine.travel(start + timedelta(hours=2 * hour), tick=False):
+            for n in range(3):
+                sign_up(
+                    Client(REMOTE_ADDR=f"192.0.2.{10 * hour + n}"),
+                    newsletter,
+                    email="target@example.org",
+                )
+
+    assert len(mail.outbox) == 6
+    assert {email.to[0] for email in mail.outbox} == {"target@example.org"}
 
 
 def test_signing_up_again_restarts_the_expiry_of_an_unconfirmed_address(settings):
