@@ -181,17 +181,20 @@ class RequestLogMiddleware:
         return response
 
 
+def _credentials_in_address(request: HttpRequest) -> dict[str, str]:
+    """The parts of the request's URL that work as a credential (_SECRET_URL_PARTS)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return {}
+    return {name: str(match.kwargs[name]) for name in _SECRET_URL_PARTS if match.kwargs.get(name)}
+
+
 def logged_path(request: HttpRequest) -> str:
     """The request's path with the URL's credentials (_SECRET_URL_PARTS) named, not
     written: "/newsletter/unsubscribe/<token>/"."""
     path = request.path
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        return path
-    for name in _SECRET_URL_PARTS:
-        value = match.kwargs.get(name)
-        if value:
-            path = path.replace(str(value), f"<{name}>")
+    for name, value in _credentials_in_address(request).items():
+        path = path.replace(value, f"<{name}>")
     return path
 
 
@@ -254,9 +257,12 @@ class PrivatePagesMiddleware:
 
     Such a page carries the person's name and membership, and often what only members
     may read; `Vary: Cookie` alone leaves it to each cache to honour, and some ignore it.
-    Visitors' pages are the same for everyone and are left as they are: a request
-    without a session cookie is a visitor's (nobody is signed in without one), and is
-    answered without reading a session.
+    So is a page opened from an emailed link with a token (newsletter preferences, an
+    invitation, a place at an event): it shows that person's address, name and choices
+    to whoever holds the link, signed in or not. Other visitors' pages are the same for
+    everyone and are left as they are: a request without a session cookie is a
+    visitor's (nobody is signed in without one), and is answered without reading a
+    session.
     """
 
     def __init__(self, get_response):
@@ -264,6 +270,9 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if _credentials_in_address(request):
+            patch_cache_control(response, private=True)
+            return response
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return response
         user = getattr(request, "user", None)

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 
 from members.access import AccessLevel
+from newsletter import tokens
+from tests.newsletter.factories import SubscriberFactory
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +41,17 @@ def test_a_download_made_for_a_signed_in_person_is_marked_private(client, org_ad
     )
 
     assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_page_opened_from_an_emailed_link_with_a_token_is_marked_private(client):
+    subscriber = SubscriberFactory(email="sam.reader@example.org", name="Sam Reader")
+    token = tokens.subscriber_token(subscriber, purpose=tokens.PREFERENCES)
+
+    response = client.get(reverse("newsletter:preferences", args=[token]))
+
+    assert response.status_code == 200
+    assert "sam.reader@example.org" in response.text
     assert "private" in response["Cache-Control"]
 
 
