@@ -31,9 +31,10 @@ def other_sessions_end(*, request: HttpRequest, user: User) -> None:
     """Sign the person out everywhere but here: their other sessions were opened with
     the password alone, before they set up two-factor authentication.
 
-    Staff powers open only once two-factor is set up (members/middleware.py); without
-    this, a session someone opened with a staff password alone would gain them all the
-    moment the owner set up two-factor from their own."""
+    Staff and moderators' powers open only once two-factor is set up
+    (members/middleware.py, forum/middleware.py); without this, a session someone opened
+    with their password alone would gain them all the moment the owner set up two-factor
+    from their own."""
     from allauth.usersessions.adapter import get_adapter
     from allauth.usersessions.models import UserSession
 

@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "network.middleware.UserSessionActivityMiddleware",
     "members.middleware.StaffTwoFactorMiddleware",
+    "forum.middleware.ModeratorTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "network.urls"

@@ -104,8 +104,14 @@ def lapsed() -> User:
 
 
 def moderator() -> User:
-    """A moderator of every forum room (the Moderators group); someone who moderates one
-    room is tests/forum/factories.py's category_moderator(room)."""
+    """A moderator of every forum room (the Moderators group) with two-factor set up, as
+    moderators must (forum/middleware.py); one who has not set it up yet is
+    moderator_without_two_factor(), and someone who moderates one room is
+    tests/forum/factories.py's category_moderator(room)."""
+    return with_two_factor(moderator_without_two_factor())
+
+
+def moderator_without_two_factor() -> User:
     user = UserFactory(email="moderator@example.org")
     SubscriptionFactory(user=user)
     user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
@@ -130,7 +136,8 @@ def staff_without_two_factor() -> User:
 
 
 def with_two_factor(user: User) -> User:
-    """`user` with an authenticator app set up: the admin lets staff in only then."""
+    """`user` with an authenticator app set up: the site lets staff and moderators in
+    only then."""
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.get_or_create(

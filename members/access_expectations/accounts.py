@@ -63,10 +63,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "account_confirm_email[forged]": PUBLIC,  # a page saying the link is bad
     "mfa_index": SIGNED_IN_200,
     "mfa_authenticate": {"*": 302},
-    # Staff and editors have an authenticator app (as staff must): they confirm with it.
-    "mfa_reauthenticate": {"editor": 200, "staff": 200, "*": 302},
+    # Staff, editors and moderators have an authenticator app (as they must): they
+    # confirm with it.
+    "mfa_reauthenticate": {"editor": 200, "staff": 200, "moderator": 200, "*": 302},
     "mfa_activate_totp": {"*": 302},  # asks to reauthenticate first
-    "mfa_deactivate_totp": {"editor": 302, "staff": 302, **NOBODY},  # reauthenticate first
+    # Reauthenticate first.
+    "mfa_deactivate_totp": {"editor": 302, "staff": 302, "moderator": 302, **NOBODY},
     "mfa_view_recovery_codes": NOBODY,
     "mfa_generate_recovery_codes": {"*": 302},
     "mfa_download_recovery_codes": NOBODY,

@@ -7,6 +7,7 @@ the tests are skipped with that reason; CI installs it, so there they always run
 import os
 import re
 import shutil
+import time
 
 import pytest
 from django.core import mail
@@ -110,6 +111,23 @@ def sign_in(page, email: str, password: str) -> None:
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def next_totp_code(clock, secret: str) -> str:
+    """The code an authenticator app shows at the start of the next window.
+
+    A code already used is refused, and one read at the end of its window can reach the
+    server in the next; a person waits for a fresh code. The clock (time_machine's, for
+    the test and the live server, one process) moves on to the next window instead of
+    waiting for it.
+    """
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from django.conf import settings
+
+    period = getattr(settings, "MFA_TOTP_PERIOD", 30)
+    counter = int(time.time() // period) + 1
+    clock.move_to(counter * period + 1)
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 def link_in_last_email(pattern: str) -> str:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members import data_rights
 from members.models import DataRequest
-from tests.browser.conftest import assert_accessible, link_in_last_email, sign_in
+from tests.browser.conftest import assert_accessible, link_in_last_email, sign_in, signed_in
 from tests.forum.factories import reported_item, thread_with_posts
 from tests.members.factories import PASSWORD, UserFactory
 
@@ -57,7 +57,9 @@ def test_member_downloads_their_data_and_opens_the_zip(page, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_member_deletes_their_account_and_a_moderator_still_sees_their_reports(new_page, moderator):
+def test_member_deletes_their_account_and_a_moderator_still_sees_their_reports(
+    new_page, live_server, moderator
+):
     post = thread_with_posts(posts=2, title="Settling a new arrival").posts.get(post_number=2)
     item = reported_item(post=post, reason="safeguarding")
     reporter = item.reports.get().reporter
@@ -85,8 +87,8 @@ def test_member_deletes_their_account_and_a_moderator_still_sees_their_reports(n
         assert data_rights.account_deletions_complete() == 1
     assert DataRequest.objects.get(user=reporter).state == DataRequest.State.DONE
 
-    moderator_page = new_page()
-    sign_in(moderator_page, "moderator@example.org", PASSWORD)
+    # Signed in past two-factor, which moderators must have (forum/middleware.py).
+    moderator_page = signed_in(new_page, live_server, moderator)
     moderator_page.goto("/forum/moderation/")
     entry = moderator_page.locator(f"#item-{item.pk}")
     entry.get_by_text("Safeguarding concern").first.wait_for()

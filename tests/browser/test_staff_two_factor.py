@@ -4,25 +4,10 @@ import time
 
 import pytest
 import time_machine
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from django.conf import settings
 
-from tests.browser.conftest import assert_accessible, sign_in, signed_in
+from tests.browser.conftest import assert_accessible, next_totp_code, sign_in, signed_in
 from tests.members.factories import PASSWORD, UserFactory
 from tests.roles import staff_without_two_factor
-
-
-def _next_code(clock, secret: str) -> str:
-    """The code an authenticator app shows at the start of the next window.
-
-    A code already used is refused, and one read at the end of its window can reach the
-    server in the next; a person waits for a fresh code. The clock (the test's and the
-    live server's, one process) moves on to the next window instead of waiting for it.
-    """
-    period = getattr(settings, "MFA_TOTP_PERIOD", 30)
-    counter = int(time.time() // period) + 1
-    clock.move_to(counter * period + 1)
-    return format_hotp_value(hotp_value(secret, counter))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,7 +31,7 @@ def _set_up_and_sign_in_again(page, clock):
     page.get_by_role("button", name="Confirm").click()
     assert_accessible(page)
     secret = page.locator("#authenticator_secret").input_value()
-    page.get_by_label("Authenticator code").fill(_next_code(clock, secret))
+    page.get_by_label("Authenticator code").fill(next_totp_code(clock, secret))
     page.get_by_role("button", name="Activate").click()
     page.get_by_role("heading", name="Recovery codes").first.wait_for()
 
@@ -60,7 +45,7 @@ def _set_up_and_sign_in_again(page, clock):
     sign_in(page, "staff@example.org", PASSWORD)
     page.get_by_role("heading", name="Two-factor authentication").wait_for()
     assert_accessible(page)
-    page.get_by_label("Code").fill(_next_code(clock, secret))
+    page.get_by_label("Code").fill(next_totp_code(clock, secret))
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.goto("/admin/")
     page.get_by_role("heading", name="Site administration").wait_for()

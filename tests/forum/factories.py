@@ -28,6 +28,7 @@ from forum.services import publishing
 from members.models import MemberType
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 from tests.members.factories import PlanFactory, SubscriptionFactory, UserFactory
+from tests.roles import with_two_factor
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -77,11 +78,12 @@ def member_of_type(member_type: str = MemberType.PROVIDER, **user_fields):
     return user
 
 
-def category_moderator(category: Category, **user_fields):
-    """A member who moderates `category` (Category.moderators), and no other room."""
+def category_moderator(category: Category, *, two_factor: bool = True, **user_fields):
+    """A member who moderates `category` (Category.moderators), and no other room, with
+    two-factor set up as moderators must (forum/middleware.py) unless `two_factor=False`."""
     user = member_of_type(**user_fields)
     category.moderators.add(user)
-    return user
+    return with_two_factor(user) if two_factor else user
 
 
 def thread_with_posts(
