@@ -10,10 +10,11 @@ import logging
 import re
 from datetime import date, datetime, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from forum.models import (
     ThreadState,
 )
 from members import access as members_access
+from members.accounts import SECOND_STEPS
 from network.mail import build_email, site_url
 
 logger = logging.getLogger(__name__)
@@ -221,6 +223,7 @@ def moderators_alert(report: Report) -> int:
     post = report.post
     thread = post.thread
     User = get_user_model()
+    second_steps = Authenticator.objects.filter(type__in=SECOND_STEPS)
     # A suspended moderator does not moderate (forum/access.py), so is not called on to.
     moderators = (
         User.objects.filter(is_active=True)
@@ -229,6 +232,7 @@ def moderators_alert(report: Report) -> int:
             | Q(moderated_forum_categories=thread.category)
         )
         .exclude(pk__in=Suspension.objects.in_force().values("member"))
+        .annotate(second_step=Exists(second_steps.filter(user=OuterRef("pk"))))
     )
     reporter_suspended = report.reporter is not None and access.is_suspended_from_forum(
         report.reporter
@@ -258,6 +262,9 @@ def moderators_alert(report: Report) -> int:
                 # Why an urgent report left the post up, when it did: the alert says so.
                 "reporter_suspended": reporter_suspended,
                 "post_url": site_url(post.get_absolute_url()),
+                # The link opens only once two-factor is set up (forum/middleware.py):
+                # an urgent report must not wait on a moderator puzzled by that page.
+                "set_up_two_factor_first": not moderator.second_step,
             },
             subject=f"Urgent forum report: {report.get_reason_display()}",
             to=[moderator.email],

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from forum.models import ReportReason, Suspension
 from forum.services import posting, reports
+from tests import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,25 @@ def test_a_suspended_moderator_is_not_alerted_to_an_urgent_report(
     report_urgently(second_member, opening_post(member, room), django_capture_on_commit_callbacks)
 
     assert mailoutbox == []
+
+
+def test_the_alert_tells_a_moderator_without_two_factor_to_set_it_up_before_the_link_opens(
+    room, member, second_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    roles.moderator_without_two_factor()
+
+    report_urgently(second_member, opening_post(member, room), django_capture_on_commit_callbacks)
+
+    (alert,) = mailoutbox
+    assert "needs two-factor authentication before this link opens" in alert.body
+    assert "two-factor authentication" in alert.alternatives[0][0]
+
+
+def test_the_alert_to_a_moderator_with_two_factor_says_nothing_of_setting_it_up(
+    room, member, second_member, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    report_urgently(second_member, opening_post(member, room), django_capture_on_commit_callbacks)
+
+    (alert,) = mailoutbox
+    assert "two-factor" not in alert.body
+    assert "two-factor" not in alert.alternatives[0][0]
