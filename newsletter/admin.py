@@ -425,5 +425,6 @@ class DigestDeliveryAdmin(LargeTableAdmin):
     list_display = ["period", "subscriber", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["period", "subscriber"]
-    raw_id_fields = ["subscriber"]
+    # Periods run daily and weekly for years: a box listing them all would be thousands long.
+    raw_id_fields = ["period", "subscriber"]
     ordering = ["-id"]  # the latest digests first
