@@ -176,6 +176,10 @@ class EventAdmin(EventPages, admin.ModelAdmin):
     list_filter = ["status", "format", "region", "eligibility", "topics"]
     search_fields = ["title", "summary"]
     date_hierarchy = "starts_at"
+    # The latest first: after a few years the oldest would fill the first pages. Given
+    # here, not only in the model, because the places count (get_queryset) drops the
+    # model's order, and the boxes that find events (a newsletter's sections) page by it.
+    ordering = ["-starts_at", "-pk"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     inlines = [SpeakerInline]
