@@ -39,6 +39,23 @@ class CouncilAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["organisation"]
 
+    def _may_find_organisations(self, request: HttpRequest) -> bool:
+        # What the box that finds organisations asks of the person using it: editors
+        # keep the councils' figures but do not see the members' organisations.
+        organisations = self.admin_site._registry[Council.organisation.field.related_model]
+        return organisations.has_view_or_change_permission(request)
+
+    def get_autocomplete_fields(self, request):
+        if self._may_find_organisations(request):
+            return self.autocomplete_fields
+        return []
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._may_find_organisations(request):
+            return self.readonly_fields
+        # Its name as text: a box whose every search was refused would look broken.
+        return [*self.readonly_fields, "organisation"]
+
 
 class DatasetColumnInline(LabelledTabularInline):
     model = DatasetColumn

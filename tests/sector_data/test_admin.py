@@ -2,14 +2,15 @@
 composing and publishing a page; and the demo content."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
 from members.access import EDITORS_GROUP
 from sector_data.models import DataPage, DatasetVersion, Observation
-from tests.members.factories import TopicFactory
+from tests import roles
+from tests.members.factories import OrganisationFactory, TopicFactory
 from tests.sector_data.factories import DatasetFactory, csv_file, mapped_dataset
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,54 @@ def test_a_first_file_with_a_title_above_its_headings_maps_no_columns(staff_clie
 
     assert "they seem to start on line 2" in response.content.decode()
     assert not dataset.columns.exists()
+
+
+@pytest.fixture
+def sector_data_editor(client):
+    """An editor whose group holds the sector data permissions, as the demo gives them."""
+    editor = roles.editor()
+    group = Group.objects.get(name=EDITORS_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="sector_data"))
+    client.force_login(editor)
+    return client
+
+
+def test_an_editor_sees_a_council_s_member_organisation_as_text(sector_data_editor, northmoor):
+    northmoor.organisation = OrganisationFactory(name="Northmoor County Council")
+    northmoor.save(update_fields=["organisation"])
+
+    page = sector_data_editor.get(
+        reverse("admin:sector_data_council_change", args=[northmoor.pk])
+    ).content.decode()
+
+    assert "Northmoor County Council" in page
+    assert 'name="organisation"' not in page  # no box that finding organisations refuses
+
+
+def test_an_editor_saving_a_council_keeps_its_member_organisation(sector_data_editor, northmoor):
+    organisation = OrganisationFactory(name="Northmoor County Council")
+    northmoor.organisation = organisation
+    northmoor.save(update_fields=["organisation"])
+
+    sector_data_editor.post(
+        reverse("admin:sector_data_council_change", args=[northmoor.pk]),
+        {
+            "name": northmoor.name,
+            "slug": northmoor.slug,
+            "region": northmoor.region,
+            "child_population": "81000",
+            "aliases": "",
+        },
+    )
+
+    northmoor.refresh_from_db()
+    assert (northmoor.child_population, northmoor.organisation) == (81_000, organisation)
+
+
+def test_staff_find_a_council_s_member_organisation_in_a_box(staff_client, northmoor):
+    page = staff_client.get(
+        reverse("admin:sector_data_council_change", args=[northmoor.pk])
+    ).content.decode()
+
+    assert 'name="organisation"' in page
+    assert "admin-autocomplete" in page
