@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -57,9 +58,15 @@ class SeatRemovalInline(RelatedReadOnce, LabelledTabularInline):
 
 
 class InvitationInline(RelatedReadOnce, LabelledTabularInline):
+    """The invitations holding a seat now. Accepted, expired and revoked ones pile up
+    over the years (hundreds for a county council) and are one link away, in the list
+    of invitations."""
+
     model = Invitation
     related_read_once = ("organisation", "invited_by", "accepted_by")
     extra = 0
+    verbose_name = "invitation holding a seat"
+    verbose_name_plural = "invitations holding a seat"
     fields = ["email", "invited_by", "sent_at", "accepted_at", "accepted_by", "revoked_at"]
     readonly_fields = fields
     can_delete = False
@@ -67,6 +74,9 @@ class InvitationInline(RelatedReadOnce, LabelledTabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False  # invitations are sent by organisation admins (or from the list)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(seats.holding_a_seat())
 
 
 class OrganisationGrantInline(LabelledTabularInline):
@@ -142,10 +152,23 @@ class OrganisationAdmin(admin.ModelAdmin):
     # Given here, not only in the model: a counted queryset (below) drops the model's
     # order, and the autocomplete boxes that find organisations read it page by page.
     ordering = ["name", "pk"]
-    readonly_fields = ["seats_summary", "more_pages", "created_at"]
+    readonly_fields = ["seats_summary", "every_invitation", "more_pages", "created_at"]
     inlines = [SeatInline, InvitationInline, SeatRemovalInline, OrganisationGrantInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "org_type", "region", "seats_summary", "more_pages"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "org_type",
+                    "region",
+                    "seats_summary",
+                    "every_invitation",
+                    "more_pages",
+                ]
+            },
+        ),
         ("Seats by email domain", {"fields": ["verified_domain"]}),
         (
             "Billing",
@@ -201,6 +224,15 @@ class OrganisationAdmin(admin.ModelAdmin):
             summary,
             counted(beyond.over, "seat"),
             _beyond_text(beyond),
+        )
+
+    @admin.display(description="Invitations")
+    def every_invitation(self, obj: Organisation) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("admin:members_invitation_changelist") + f"?organisation__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}">Every invitation, accepted, expired and revoked too</a>', url
         )
 
     @admin.display(description="More about it")

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from members import access
@@ -89,13 +89,18 @@ def invitation_is_expired(invitation: Invitation, *, now: datetime | None = None
     return (now or timezone.now()) >= invitation_expires_at(invitation)
 
 
-def invitations_holding_seats(organisation: Organisation) -> QuerySet[Invitation]:
-    """Open invitations that have not expired: each holds a seat."""
-    return organisation.invitations.filter(
+def holding_a_seat() -> Q:
+    """Invitations open and not expired: each holds a seat."""
+    return Q(
         accepted_at__isnull=True,
         revoked_at__isnull=True,
         sent_at__gt=timezone.now() - invitation_lifetime(),
     )
+
+
+def invitations_holding_seats(organisation: Organisation) -> QuerySet[Invitation]:
+    """Open invitations that have not expired: each holds a seat."""
+    return organisation.invitations.filter(holding_a_seat())
 
 
 def seats_usage(organisation: Organisation, *, total: int | None = None) -> SeatsUsage:

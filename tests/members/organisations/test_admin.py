@@ -1,7 +1,9 @@
 """Staff in the admin: grants, organisations with seats, invitations, member CSV export."""
 
 import csv
+import html
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -311,3 +313,45 @@ def test_the_organisation_autocomplete_pages_through_every_organisation_once(sta
 
     assert seen == sorted(seen)
     assert len(seen) == len(set(seen)) == 45
+
+
+def _invitations_of_every_kind(organisation) -> None:
+    long_ago = timezone.now() - timedelta(days=400)
+    InvitationFactory(organisation=organisation, email="waiting@example.org")
+    InvitationFactory(organisation=organisation, email="expired@example.org", sent_at=long_ago)
+    InvitationFactory(organisation=organisation, email="accepted@example.org", accepted_at=long_ago)
+    InvitationFactory(organisation=organisation, email="revoked@example.org", revoked_at=long_ago)
+
+
+def test_an_organisation_s_page_lists_only_the_invitations_holding_a_seat(staff_client):
+    # Accepted, expired and revoked invitations pile up for years: hundreds of rows.
+    organisation, _admin = organisation_with_seats(seats=6)
+    _invitations_of_every_kind(organisation)
+
+    page = staff_client.get(
+        reverse("admin:members_organisation_change", args=[organisation.pk])
+    ).content.decode()
+
+    assert "waiting@example.org" in page
+    assert "expired@example.org" not in page
+    assert "accepted@example.org" not in page
+    assert "revoked@example.org" not in page
+
+
+def test_an_organisation_s_page_links_to_every_invitation_it_sent(staff_client):
+    organisation, _admin = organisation_with_seats(seats=6)
+    _invitations_of_every_kind(organisation)
+    InvitationFactory(email="elsewhere@example.org")  # another organisation's
+    page = staff_client.get(
+        reverse("admin:members_organisation_change", args=[organisation.pk])
+    ).content.decode()
+    link = re.search(r'<a href="([^"]+)">Every invitation, accepted, expired', page)[1]
+
+    listed = staff_client.get(html.unescape(link)).context["cl"].result_list
+
+    assert sorted(invitation.email for invitation in listed) == [
+        "accepted@example.org",
+        "expired@example.org",
+        "revoked@example.org",
+        "waiting@example.org",
+    ]
