@@ -2,13 +2,17 @@
 it), the CSV export, and the emails each person was sent; and the log of messages staff
 sent to everyone registered."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from events import attendance, exports, services
-from events.models import EventMessage, Notice, Registration, RegistrationStatus
+from events.models import Event, EventMessage, Notice, Registration, RegistrationStatus
 from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
@@ -28,6 +32,31 @@ class AttendedFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(attended=False)
         return queryset
+
+
+class RecentEventFilter(admin.SimpleListFilter):
+    """The events of the past year and those to come, latest first. Years of events
+    would make a list hundreds long; an older event's registrations open from its own
+    page, whose link passes the same parameter, and the event chosen is always listed."""
+
+    title = "event (the past year's and those to come)"
+    parameter_name = "event__id__exact"
+
+    def lookups(self, request, model_admin):
+        recent = Q(starts_at__gte=timezone.now() - timedelta(days=365))
+        chosen = self.value()
+        if chosen is not None and chosen.isdigit():
+            recent |= Q(pk=int(chosen))
+        events = Event.objects.filter(recent).order_by("-starts_at", "-pk").only("title")
+        return [(str(event.pk), event.title) for event in events]
+
+    def queryset(self, request, queryset):
+        chosen = self.value()
+        if chosen is None:
+            return queryset
+        if not chosen.isdigit():
+            return queryset.none()  # from the address bar: no event, so no rows
+        return queryset.filter(event_id=int(chosen))
 
 
 class NoticeInline(LabelledTabularInline):
@@ -69,7 +98,7 @@ class RegistrationAdmin(AccountFieldsAsText, admin.ModelAdmin):
         "attended",
         "created_at",
     ]
-    list_filter = ["status", AttendedFilter, "event"]
+    list_filter = ["status", AttendedFilter, RecentEventFilter]
     search_fields = ["name", "organisation_name", "user__email", "event__title"]
     list_select_related = ["event", "user"]
     raw_id_fields = ["user", "event"]
@@ -164,7 +193,7 @@ def _staff_reason(error: ValidationError) -> str:
 @admin.register(EventMessage)
 class EventMessageAdmin(AccountFieldsAsText, admin.ModelAdmin):
     list_display = ["subject", "event", "sent_by", "created_at"]
-    list_filter = ["event"]
+    list_filter = [RecentEventFilter]
     # Named, not left to Django: on its own it follows only the keys that cannot be
     # empty, and sent_by can, so each row would read its sender with a query of its own.
     list_select_related = ["event", "sent_by"]

@@ -1,5 +1,5 @@
 """Events in the admin after years of them: the latest come first, in the list and in
-the boxes that find an event."""
+the boxes that find an event, and the registrations' filter offers the recent ones."""
 
 from datetime import timedelta
 
@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import Registration
 from tests.events.factories import EventFactory
+from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +47,51 @@ def test_finding_an_event_for_a_newsletter_pages_through_every_event_once(staff_
         seen += [result["text"] for result in answer["results"]]
 
     assert seen == [f"Regional meeting {n:02}" for n in reversed(range(45))]
+
+
+def _event_filter_choices(client, params: dict | None = None) -> list[str]:
+    response = client.get(reverse("admin:events_registration_changelist"), params or {})
+    spec = next(s for s in response.context["cl"].filter_specs if s.title.startswith("event"))
+    return [title for _value, title in spec.lookup_choices]
+
+
+def _registered_at(event, name: str) -> Registration:
+    return Registration.objects.create(
+        event=event, user=UserFactory(), status="confirmed", place=1, name=name
+    )
+
+
+def test_the_registrations_event_filter_offers_the_past_year_s_events_and_those_to_come(
+    staff_client,
+):
+    # Years of events would make the filter hundreds of links long.
+    now = timezone.now()
+    EventFactory(title="Two years ago", starts_at=now - timedelta(days=730))
+    EventFactory(title="Last spring", starts_at=now - timedelta(days=200))
+    EventFactory(title="Next month", starts_at=now + timedelta(days=30))
+
+    assert _event_filter_choices(staff_client) == ["Next month", "Last spring"]
+
+
+def test_an_older_event_s_registrations_open_from_its_page_with_the_event_named(staff_client):
+    old = EventFactory(title="Two years ago", starts_at=timezone.now() - timedelta(days=730))
+    _registered_at(old, "Ruth Kaye")
+    _registered_at(EventFactory(title="Next month"), "Sam Okafor")
+
+    response = staff_client.get(
+        reverse("admin:events_registration_changelist"), {"event__id__exact": old.pk}
+    )
+
+    assert [r.name for r in response.context["cl"].result_list] == ["Ruth Kaye"]
+    assert "Two years ago" in _event_filter_choices(staff_client, {"event__id__exact": old.pk})
+
+
+def test_an_event_filter_that_names_no_event_lists_no_registrations(staff_client):
+    _registered_at(EventFactory(), "Ruth Kaye")
+
+    response = staff_client.get(
+        reverse("admin:events_registration_changelist"), {"event__id__exact": "x"}
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
