@@ -422,9 +422,19 @@ class DigestPeriodAdmin(admin.ModelAdmin):
 
 @admin.register(DigestDelivery)
 class DigestDeliveryAdmin(LargeTableAdmin):
+    """Every digest email, as DeliveryAdmin shows the editions' ones: a record, read
+    only. A row made or set back to "Waiting" here would be claimed and sent again."""
+
     list_display = ["period", "subscriber", "state", "created_at"]
     list_filter = ["state"]
     list_select_related = ["period", "subscriber"]
     # Periods run daily and weekly for years: a box listing them all would be thousands long.
     raw_id_fields = ["period", "subscriber"]
     ordering = ["-id"]  # the latest digests first
+    readonly_fields = [f.name for f in DigestDelivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
