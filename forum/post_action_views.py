@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from forum import access, forms
+from forum import access, forms, notices
 from forum.models import Post, PostState, Thread, ThreadState
 from forum.posting_views import _form_errors_from
 from forum.services import reactions, reports
@@ -27,7 +27,9 @@ def post_helpful(request: HttpRequest, pk: int) -> HttpResponse:
 def post_bookmark(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request.user, pk)
     kept = reactions.bookmark_toggle(user=request.user, post=post)
-    messages.success(request, "Bookmarked." if kept else "Bookmark removed.")
+    notices.post_notice(
+        request, messages.SUCCESS, "Bookmarked." if kept else "Bookmark removed.", post
+    )
     return _back(request, post.get_absolute_url())
 
 
@@ -86,12 +88,14 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
                         "while they look at it.",
                     )
                     return redirect(thread.category)
-                messages.success(
+                notices.post_notice(
                     request,
+                    messages.SUCCESS,
                     "Thank you: the moderators have your report. The post is hidden while "
                     "they look at it."
                     if post.state == PostState.HIDDEN
                     else "Thank you: the moderators have your report and will look at it.",
+                    post,
                 )
                 # Back to the post itself: on a long thread, not to the top of page 1.
                 return redirect(post)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from forum import access, forms, screening
+from forum import access, forms, notices, screening
 from forum.models import (
     AttachmentApproval,
     Category,
@@ -171,23 +171,25 @@ def _why_held(post: Post) -> str:
 
 def _posted_message(request: HttpRequest, post: Post) -> None:
     if post.state == PostState.HELD and post.hold_reason == HoldReason.QUOTES_NOT_SHOWN:
-        messages.info(
-            request,
+        level, text = (
+            messages.INFO,
             f"Your post is saved and waits for a moderator, because {_why_held(post)}. "
             "Only you can see it until a moderator has read it.",
         )
     elif post.state == PostState.HELD:
-        messages.info(
-            request,
+        level, text = (
+            messages.INFO,
             "Thank you. Your post is awaiting review by a moderator; only you can see it "
             "until then.",
         )
     elif post.attachments.filter(approval=AttachmentApproval.PENDING).exists():
-        messages.success(
-            request, "Posted. Your images will appear once a moderator has approved them."
+        level, text = (
+            messages.SUCCESS,
+            "Posted. Your images will appear once a moderator has approved them.",
         )
     else:
-        messages.success(request, "Posted.")
+        level, text = messages.SUCCESS, "Posted."
+    notices.post_notice(request, level, text, post)
 
 
 def _cannot_post(request: HttpRequest, category: Category) -> HttpResponse:
@@ -321,15 +323,16 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         and post.hold_reason == HoldReason.QUOTES_NOT_SHOWN
                     )
                     if held_for_quoting and not is_moderating:
-                        messages.info(
-                            request,
+                        level, text = (
+                            messages.INFO,
                             f"Saved. Your post waits for a moderator, because {_why_held(post)}. "
                             "Nobody else sees it until a moderator has read it.",
                         )
                     elif post.state == PostState.HELD:
-                        messages.info(request, "Saved. Your post is awaiting review again.")
+                        level, text = messages.INFO, "Saved. Your post is awaiting review again."
                     else:
-                        messages.success(request, "Your changes are saved.")
+                        level, text = messages.SUCCESS, "Your changes are saved."
+                    notices.post_notice(request, level, text, post)
                     return redirect(post.get_absolute_url())
     else:
         form = forms.EditForm(initial={"body": post.body, "based_on": content_hash(post.body)})

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from forum import access, forms, post_fragments, search, selectors
+from forum import access, forms, notices, post_fragments, search, selectors
 from forum.models import (
     AttachmentApproval,
     Category,
@@ -241,10 +241,13 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     refusal = None if can_reply else access.reply_refusal(user, thread)
     ask = can_reply and _needs_child_safety_confirmation(request)
     here = request.get_full_path()
+    page_messages = notices.notices_place(request, posts)
     if not is_moderator:
+        # A post with something to say at it is rendered whole, not from the cache.
+        plain = [post for post in posts if not post.notices]
         for post, html in zip(
-            posts,
-            post_fragments.posts_html(request, posts, here=here, can_reply=can_reply),
+            plain,
+            post_fragments.posts_html(request, plain, here=here, can_reply=can_reply),
             strict=True,
         ):
             post.html = html
@@ -263,6 +266,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
             "following": selectors.following_thread(thread),
             "form": forms.PostForm(ask_confirmation=ask) if can_reply else None,
             "here": here,
+            "messages": page_messages,
             **_refusal_context(user, refusal),
         },
     )
