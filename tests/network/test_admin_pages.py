@@ -36,7 +36,12 @@ from forum.models import ModerationAction, ReportReason, Suspension, WatchPatter
 from forum.moderation import actions
 from forum.services import reports
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
-from members.demo import EDITORS_APP_LABELS, MODERATORS_APP_LABELS, group_with_permissions
+from members.demo import (
+    EDITORS_APP_LABELS,
+    EDITORS_LEFT_OUT,
+    MODERATORS_APP_LABELS,
+    group_with_permissions,
+)
 from members.models import (
     DataRequest,
     InvoiceRequest,
@@ -485,7 +490,7 @@ def _staff():
 
 def _editor():
     user = UserFactory(email="admin-pages-editor@example.org", is_staff=True)
-    user.groups.add(group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS))
+    user.groups.add(group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS, EDITORS_LEFT_OUT))
     return user
 
 

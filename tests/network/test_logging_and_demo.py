@@ -181,3 +181,12 @@ def test_demo_content_loads_again_after_a_demo_person_deleted_their_account():
     call_command("seed_demo", verbosity=0)
 
     assert User.objects.filter(email="commissioner@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_editor_edits_topics_but_does_not_read_contact_messages():
+    call_command("seed_demo", "network", "members", verbosity=0)
+    editor = User.objects.get(email="editor@example.org")
+
+    assert editor.has_perm("network.change_topic")
+    assert not editor.has_perm("network.view_contactmessage")
