@@ -1,8 +1,4 @@
-from django.contrib.auth import get_user_model
-from django.db.models import Exists
-
-from forum.models import Category
-from members.access import MODERATORS_GROUP
+from members import access
 from members.middleware import SecondStepRequiredMiddleware
 
 
@@ -28,13 +24,7 @@ class ModeratorTwoFactorMiddleware(SecondStepRequiredMiddleware):
     def requires_second_step(self, user) -> bool:
         if user.is_staff:
             return False  # asked first, in their own words, by StaffTwoFactorMiddleware
-        if user.is_superuser:
-            return True
-        # Appointed to moderate, by the rules of forum.access (the Moderators group, or
-        # named for a room), whether suspended or not: a suspension ends by itself, and
-        # the powers come back without a new sign-in. Asked in one query, as every page
-        # of every signed-in person asks it.
-        User = get_user_model()
-        groups = User.groups.through.objects.filter(user=user, group__name=MODERATORS_GROUP)
-        rooms = Category.moderators.through.objects.filter(user=user)
-        return User.objects.filter(Exists(groups) | Exists(rooms), pk=user.pk).exists()
+        # Appointed to moderate (the Moderators group, or named for a room), whether
+        # suspended or not: a suspension ends by itself, and the powers come back without
+        # a new sign-in. Asked with the person's standing, which the page reuses.
+        return user.is_superuser or access.is_appointed_moderator(user)

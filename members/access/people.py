@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cache as once
 from functools import wraps
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection, models
@@ -262,6 +263,7 @@ class _Standing:
     moderator: bool
     editor: bool
     org_admin: bool
+    room_moderator: bool  # named to moderate at least one forum room
 
 
 @once
@@ -277,9 +279,13 @@ def _standing_sql() -> tuple[str, str]:
         "WHERE ug.user_id = %(user)s AND g.name = "
     )
     seat = Seat._meta.db_table
+    # The forum's rooms name their own moderators; looked up by name, as the forum builds
+    # on this module rather than the other way round.
+    room_moderators = apps.get_model("forum", "Category").moderators.through._meta.db_table
     standing = (
         f"SELECT EXISTS ({in_groups}%(moderators)s), EXISTS ({in_groups}%(editors)s), "
-        f"EXISTS (SELECT 1 FROM {seat} WHERE user_id = %(user)s AND is_admin)"
+        f"EXISTS (SELECT 1 FROM {seat} WHERE user_id = %(user)s AND is_admin), "
+        f"EXISTS (SELECT 1 FROM {room_moderators} WHERE user_id = %(user)s)"
     )
     held = holder_sql("h")
     history = (
@@ -319,11 +325,24 @@ def _standing(user, *, with_history: bool = False) -> _Standing:
             cursor.execute(standing + history if ask_history else standing, params)
             row = [bool(value) for value in cursor.fetchone()]
         if ask_history:
-            user._access_was_member = row[3] or row[4]
-            user._access_held_personally = row[5]
-        cached = _Standing(moderator=row[0], editor=row[1], org_admin=row[2])
+            user._access_was_member = row[4] or row[5]
+            user._access_held_personally = row[6]
+        cached = _Standing(*row[:4])
         user._access_standing = cached
     return cached
+
+
+def is_appointed_moderator(user) -> bool:
+    """Appointed to moderate (the Moderators group, or a forum room), suspended or not?
+    Every signed-in page asks (for two-factor): the standing alone, which pages reuse."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if (cached := getattr(user, "_access_standing", None)) is None:
+        params = {"user": user.pk, "moderators": MODERATORS_GROUP, "editors": EDITORS_GROUP}
+        with connection.cursor() as cursor:
+            cursor.execute(_standing_sql()[0], params)
+            cached = user._access_standing = _Standing(*map(bool, cursor.fetchone()))
+    return cached.moderator or cached.room_moderator
 
 
 def is_staff(user) -> bool:

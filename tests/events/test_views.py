@@ -133,8 +133,7 @@ def test_the_event_page_runs_a_fixed_number_of_queries(
         )
     client.force_login(member)
 
-    # Among them, whether the member moderates (forum/middleware.py).
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         assert client.get(event.get_absolute_url()).status_code == 200
 
 

@@ -7,6 +7,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
@@ -150,3 +152,13 @@ def test_staff_without_two_factor_are_told_in_the_staff_words(client):
     text = response.content.decode()
     assert "Staff accounts need two-factor authentication" in text
     assert "You moderate the forum" not in text
+
+
+def test_whether_a_member_moderates_is_asked_once_with_their_standing(client, member):
+    client.force_login(member)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("forum:index")).status_code == 200
+
+    asked = [q["sql"] for q in queries.captured_queries if "Moderators" in q["sql"]]
+    assert len(asked) == 1
