@@ -92,10 +92,17 @@ def subscriber_sign_up(
 ) -> Subscriber:
     """A sign-up by email address: nothing is sent to the list until the person confirms
     from the link we email (double opt-in). The answer never reveals whether the address
-    was known: an address already subscribed gets a link to its preferences instead."""
+    was known: an address already subscribed gets a link to its preferences instead, and
+    one that reported our email as spam gets nothing and is left as it is (as a sign-up
+    with an account leaves it). An address that unsubscribed gets a confirmation: signing
+    up again is a fresh consent."""
     email = email.strip().lower()
     with transaction.atomic(durable=True):
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(email=email)
+        if subscriber.state == State.COMPLAINED:
+            # Anyone may type any address: writing again to someone who told their mail
+            # provider our email is spam would harm them and the site's sending.
+            return subscriber
         if subscriber.state == State.SUBSCRIBED:
             from newsletter.tasks import subscriber_already_subscribed_send
 
