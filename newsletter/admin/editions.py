@@ -1,6 +1,6 @@
-"""The editors' side: newsletters, subscribers and their consent, editions with their
-sections, a preview exactly as it will arrive, a test to oneself, the audience count,
-send now or schedule, and a progress page with Pause, Resume, Cancel and Retry failed."""
+"""The editors' side: newsletters, editions with their sections, a preview exactly as it
+will arrive, a test to oneself, the audience count, send now or schedule, and a progress
+page with Pause, Resume, Cancel and Retry failed; the records of what was sent."""
 
 from datetime import datetime, timedelta
 
@@ -17,14 +17,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from members.admin.account_fields import AccountFieldsAsText, account_address
-from network.admin_labels import LabelledTabularInline
 from network.admin_lists import LargeTableAdmin
 from network.forms import SpecificMessages, from_uk_wall_clock
 from newsletter import access as newsletter_access
 from newsletter import selectors
 from newsletter.models import (
-    Consent,
     Delivery,
     DigestDelivery,
     DigestPeriod,
@@ -47,33 +44,6 @@ from newsletter.sending import editions
 class NewsletterAdmin(admin.ModelAdmin):
     list_display = ["name", "restricted_to", "is_active", "order"]
     prepopulated_fields = {"slug": ["name"]}
-
-
-class ConsentInline(LabelledTabularInline):
-    model = Consent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "action", "form", "text", "choices"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Subscriber)
-class SubscriberAdmin(AccountFieldsAsText, admin.ModelAdmin):
-    list_display = ["email", "name", "state", "weekly_digest", "daily_digest", "created_at"]
-    list_filter = ["state", "newsletters", "weekly_digest", "daily_digest"]
-    search_fields = ["email", "name"]
-    raw_id_fields = ["user"]
-    filter_horizontal = ["newsletters", "topics"]
-    readonly_fields = ["created_at", "confirmed_at", "unsubscribed_at", "bounced_at"]
-    inlines = [ConsentInline]
-    list_per_page = 100
-    show_full_result_count = False
-
-    account_fields = {"user": "account"}
-    account = account_address("user", "account")
 
 
 class SectionFormSet(BaseInlineFormSet):
