@@ -98,10 +98,15 @@ class Subscriber(models.Model):
 
 
 class Consent(models.Model):
-    """What a person agreed to (or withdrew), when, how and on which form. Never edited."""
+    """What a person agreed to (or withdrew), when, how and on which form. Never edited.
+
+    Only the person gives consent. Staff may add someone who asked them to, by hand: that
+    is recorded as such, with who added them, and counts for nothing until the person
+    confirms from the email it sends them, as everyone does."""
 
     class Action(models.TextChoices):
         SIGNED_UP = "signed-up", "Signed up (awaiting confirmation)"
+        ADDED = "added", "Added by staff at their request (awaiting confirmation)"
         CONFIRMED = "confirmed", "Confirmed by email link"
         ACCOUNT = "account", "Subscribed from their account"
         PREFERENCES = "preferences", "Changed preferences"
@@ -112,6 +117,14 @@ class Consent(models.Model):
     form = models.CharField(max_length=50, help_text="Which form or link it came from.")
     text = models.TextField(help_text="The words the person agreed to, as shown.")
     choices = models.JSONField(default=dict, help_text="What was chosen at that moment.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who added the person by hand, at their request.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

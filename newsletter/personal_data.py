@@ -72,7 +72,11 @@ def export(user, archive: ExportArchive) -> None:
                 choices_of(
                     Consent,
                     "action",
-                    to_the_person={Consent.Action.ACCOUNT: "Subscribed from your account"},
+                    to_the_person={
+                        Consent.Action.ACCOUNT: "Subscribed from your account",
+                        Consent.Action.ADDED: "Added by our staff at your request "
+                        "(awaiting your confirmation)",
+                    },
                 ),
             ),
             ("form", "Where"),

@@ -41,13 +41,16 @@ def _choices_snapshot(subscriber: Subscriber) -> dict:
     }
 
 
-def _consent_record(subscriber: Subscriber, *, action: str, form: str, text: str) -> Consent:
+def _consent_record(
+    subscriber: Subscriber, *, action: str, form: str, text: str, added_by=None
+) -> Consent:
     return Consent.objects.create(
         subscriber=subscriber,
         action=action,
         form=form[:50],
         text=text,
         choices=_choices_snapshot(subscriber),
+        added_by=added_by,
     )
 
 

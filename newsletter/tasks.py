@@ -10,7 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from network.celery import EMAIL_RETRY
-from newsletter import services
+from newsletter import confirmations, services
 from newsletter.digests import periods as digest_periods
 from newsletter.digests import sending as digest_sending
 from newsletter.models import Subscriber
@@ -75,6 +75,11 @@ def subscriber_confirmation_send(subscriber_id: int) -> None:
         return
     services.subscriber_confirmation_email(subscriber).send()
     Subscriber.objects.filter(pk=subscriber_id).update(confirmation_sent_at=timezone.now())
+
+
+@shared_task(**EMAIL_RETRY)
+def subscriber_confirmation_send_again(subscriber_id: int) -> bool:
+    return confirmations.subscriber_confirmation_send_again(subscriber_id=subscriber_id)
 
 
 @shared_task(**EMAIL_RETRY)

@@ -329,12 +329,6 @@ def test_an_editor_picks_visible_threads_for_forum_highlights_and_reads_no_forum
     assert other_picker.status_code == 403
 
 
-def test_staff_link_a_subscriber_to_an_account_with_the_lookup(staff_client):
-    response = staff_client.get(reverse("admin:newsletter_subscriber_add"))
-
-    assert reverse("admin:members_user_changelist") in response.content.decode()
-
-
 def add_edition(client, newsletter, **fields):
     data = {
         "newsletter": newsletter.pk,

@@ -288,3 +288,19 @@ def test_the_download_names_the_persons_own_requests_consents_and_emails_as_thei
     )
     [email] = _csv_rows(archive, "forum_emails")
     assert email["Kind"] == "A moderator's decision about your post"
+
+
+def test_the_download_tells_a_person_added_by_staff_it_was_at_their_request():
+    user = _person_with_everything("Robin Hale", "robin@example.org")
+    Consent.objects.create(
+        subscriber=Subscriber.objects.get(user=user),
+        action=Consent.Action.ADDED,
+        form="added by staff in the admin",
+        text="This person asked us to send them what is ticked.",
+    )
+
+    rows = _csv_rows(_export(user), "newsletter_consents")
+
+    assert (
+        rows[0]["What you did"] == "Added by our staff at your request (awaiting your confirmation)"
+    )
