@@ -7,6 +7,9 @@ the one option it shows, a query per box. At 300 seats the page made over a thou
 queries and took seconds. Here the inline's rows are read with their related objects
 (`select_related`), and an autocomplete box of a saved row shows the object its row
 already holds.
+
+An inline of a record that grows for years (the seats an organisation's admins took
+back) shows its first rows only, with a link to the list of every one (FirstRowsInline).
 """
 
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -68,3 +71,38 @@ class RelatedReadOnce:
 
         formset.form = RowForm
         return formset
+
+
+class FirstRowsInline:
+    """Mix into a read-only InlineModelAdmin before its base: it shows the first
+    `rows_shown` rows in its queryset's order, and under them how many there are in all
+    with a link to the list of every one (`every_row_link`), so the page stays the same
+    size however many rows the years bring."""
+
+    rows_shown = 20
+    template = "admin/edit_inline/tabular_first_rows.html"
+
+    def every_row_link(self, obj, *, shown: int, total: int) -> str:
+        """The line under the rows (HTML): how many are shown, and where the rest are."""
+        raise NotImplementedError
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        rows_shown = self.rows_shown
+        every_row_link = self.every_row_link
+
+        class FirstRows(formset):
+            def get_queryset(self):
+                if not hasattr(self, "_queryset"):
+                    rows = super().get_queryset()
+                    self.rows_total = rows.count()
+                    self._queryset = rows[:rows_shown]
+                return self._queryset
+
+            def every_row(self) -> str:
+                if obj is None or obj.pk is None:
+                    return ""
+                shown = len(self.get_queryset())
+                return every_row_link(obj, shown=shown, total=self.rows_total)
+
+        return FirstRows

@@ -6,6 +6,7 @@ from members.admin import (  # noqa: F401
     grants,
     organisations,
     people,
+    seats,
     sessions,
     two_factor,
 )

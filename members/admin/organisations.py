@@ -1,4 +1,4 @@
-"""The admin of organisations, their seats, invitations and grants."""
+"""The admin of organisations, their invitations and grants (their seats: seats.py)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,13 +10,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from members import access
-from members.models import (
-    Invitation,
-    MembershipGrant,
-    Organisation,
-    Seat,
-    SeatRemoval,
-)
+from members.admin.seats import OrganisationSeatInline, SeatRemovalInline
+from members.models import Invitation, MembershipGrant, Organisation
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
 from members.organisations.seats_over import seats_over
@@ -25,36 +20,6 @@ from network.admin_actions import asks_first
 from network.admin_inlines import RelatedReadOnce
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
-
-
-class SeatInline(RelatedReadOnce, LabelledTabularInline):
-    model = Seat
-    extra = 0
-    autocomplete_fields = ["user", "organisation"]
-    related_read_once = ("user", "organisation")
-    fields = ["user", "organisation", "is_admin", "slot", "created_at"]
-    readonly_fields = ["created_at"]
-
-
-class SeatRemovalInline(RelatedReadOnce, LabelledTabularInline):
-    """Seats the organisation's admins took back: a record, not edited here."""
-
-    model = SeatRemoval
-    related_read_once = ("organisation", "user", "removed_by")
-    extra = 0
-    fields = ["user", "removed_by", "removed_at", "emailed_at"]
-    readonly_fields = fields
-    verbose_name = "seat taken back"
-    verbose_name_plural = "Seats taken back by the organisation's admins"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class InvitationInline(RelatedReadOnce, LabelledTabularInline):
@@ -153,7 +118,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     # order, and the autocomplete boxes that find organisations read it page by page.
     ordering = ["name", "pk"]
     readonly_fields = ["seats_summary", "every_invitation", "more_pages", "created_at"]
-    inlines = [SeatInline, InvitationInline, SeatRemovalInline, OrganisationGrantInline]
+    inlines = [OrganisationSeatInline, InvitationInline, SeatRemovalInline, OrganisationGrantInline]
     fieldsets = [
         (
             None,
@@ -184,6 +149,13 @@ class OrganisationAdmin(admin.ModelAdmin):
         ),
         ("Dates", {"fields": ["created_at"]}),
     ]
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            # Seats, invitations and seats taken back are read only here, and there are
+            # none before the organisation is saved.
+            return [OrganisationGrantInline]
+        return super().get_inlines(request, obj)
 
     def get_queryset(self, request):
         # One count per page of organisations, not one query per row.

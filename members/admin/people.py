@@ -10,7 +10,7 @@ from django.utils.html import format_html_join
 
 from members import access
 from members.accounts import has_second_step, sign_in_address_replace
-from members.admin.organisations import SeatInline
+from members.admin.seats import SeatInline
 from members.exports import members_csv_lines
 from members.models import (
     User,

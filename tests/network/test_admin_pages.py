@@ -48,6 +48,7 @@ from members.models import (
     MemberType,
     MemberTypeChangeRequest,
     Region,
+    SeatRemoval,
     StripeEvent,
 )
 from network.models import ContactMessage
@@ -66,6 +67,7 @@ from tests.members.factories import (
     InvoiceFactory,
     OrganisationFactory,
     PlanFactory,
+    SeatFactory,
     SubscriptionFactory,
     TopicFactory,
     UserFactory,
@@ -249,6 +251,10 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "members.user": lambda: SubscriptionFactory().user,
     "members.organisation": lambda: OrganisationFactory(),
     "members.invitation": lambda: InvitationFactory(),
+    "members.seat": lambda: SeatFactory(),
+    "members.seatremoval": lambda: SeatRemoval.objects.create(
+        organisation=OrganisationFactory(), user=UserFactory(), removed_by=UserFactory()
+    ),
     "members.plan": lambda: PlanFactory(),
     "members.subscription": lambda: SubscriptionFactory(),
     "members.invoice": lambda: InvoiceFactory(),
