@@ -18,12 +18,13 @@ from members.models import (
 )
 from members.models.subscriptions import pounds_text
 from network.admin_actions import asks_first
+from network.admin_deletion import NamesRelatedRowsInFewQueries
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(NamesRelatedRowsInFewQueries, admin.ModelAdmin):
     list_display = [
         "name",
         "member_type",

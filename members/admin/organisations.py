@@ -17,6 +17,7 @@ from members.organisations.pages import organisation_links
 from members.organisations.seats_over import seats_over
 from members.organisations.tasks import seats_over_check
 from network.admin_actions import asks_first
+from network.admin_deletion import NamesRelatedRowsInFewQueries
 from network.admin_inlines import RelatedReadOnce
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
@@ -96,7 +97,7 @@ def _beyond_text(beyond: access.SeatsBeyondPaid) -> str:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(NamesRelatedRowsInFewQueries, admin.ModelAdmin):
     """Organisations with their seats, invitations and staff grants.
 
     Staff verify an organisation's email domain by entering it here, after checking
