@@ -1,8 +1,8 @@
 """The newsletter's admin, split by concept; importing the modules registers them:
-editions      newsletters, editions (preview, test, send, progress) and the records
-              of what was sent
+editions      newsletters and editions (preview, test, send, progress)
+records       what the sending recorded (deliveries, digest periods), read only
 subscribers   subscribers and their consent, read only; adding someone at their
               request, and sending the confirmation again
 """
 
-from newsletter.admin import editions, subscribers  # noqa: F401
+from newsletter.admin import editions, records, subscribers  # noqa: F401

@@ -17,14 +17,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from network.admin_lists import LargeTableAdmin
 from network.forms import SpecificMessages, from_uk_wall_clock
 from newsletter import access as newsletter_access
 from newsletter import selectors
 from newsletter.models import (
     Delivery,
-    DigestDelivery,
-    DigestPeriod,
     Edition,
     Newsletter,
     Section,
@@ -364,47 +361,3 @@ class EditionAdmin(admin.ModelAdmin):
             "change_url": reverse("admin:newsletter_edition_change", args=[pk]),
         }
         return render(request, "newsletter/admin/progress.html", context)
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(LargeTableAdmin):
-    """Every email of every edition: a row per subscriber and edition, for years."""
-
-    list_display = ["email", "edition", "state", "attempts", "sent_at", "error"]
-    list_filter = ["state"]
-    search_fields = ["email"]
-    list_select_related = ["edition"]
-    ordering = ["-id"]  # the latest sends first
-    readonly_fields = [f.name for f in Delivery._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(DigestPeriod)
-class DigestPeriodAdmin(admin.ModelAdmin):
-    list_display = ["kind", "period_start", "period_end", "finished_at"]
-    list_filter = ["kind"]
-
-
-@admin.register(DigestDelivery)
-class DigestDeliveryAdmin(LargeTableAdmin):
-    """Every digest email, as DeliveryAdmin shows the editions' ones: a record, read
-    only. A row made or set back to "Waiting" here would be claimed and sent again."""
-
-    list_display = ["period", "subscriber", "state", "created_at"]
-    list_filter = ["state"]
-    list_select_related = ["period", "subscriber"]
-    # Periods run daily and weekly for years: a box listing them all would be thousands long.
-    raw_id_fields = ["period", "subscriber"]
-    ordering = ["-id"]  # the latest digests first
-    readonly_fields = [f.name for f in DigestDelivery._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

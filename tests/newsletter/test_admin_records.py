@@ -61,3 +61,44 @@ def test_no_digest_delivery_is_made_by_hand_in_the_admin(staff_client):
     response = staff_client.get(reverse("admin:newsletter_digestdelivery_add"))
 
     assert response.status_code == 403
+
+
+def test_a_digest_period_cannot_be_changed_in_the_admin(staff_client):
+    (period,) = _daily_periods(1)
+
+    response = staff_client.post(
+        reverse("admin:newsletter_digestperiod_change", args=[period.pk]),
+        {"kind": "weekly", "period_start_0": "", "finished_at_0": "", "finished_at_1": ""},
+    )
+
+    period.refresh_from_db()
+    assert response.status_code == 403
+    assert period.kind == "daily"
+
+
+def test_no_digest_period_is_made_by_hand_in_the_admin(staff_client):
+    response = staff_client.get(reverse("admin:newsletter_digestperiod_add"))
+
+    assert response.status_code == 403
+
+
+def test_a_digest_period_cannot_be_deleted_in_the_admin(staff_client):
+    # Deleted, the record of who was sent it goes with it, and the latest period is made
+    # again by the next run and sent a second time.
+    (period,) = _daily_periods(1)
+
+    response = staff_client.post(
+        reverse("admin:newsletter_digestperiod_delete", args=[period.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert DigestPeriod.objects.filter(pk=period.pk).exists()
+
+
+def test_a_digest_period_s_page_shows_what_it_records(staff_client):
+    (period,) = _daily_periods(1)
+
+    response = staff_client.get(reverse("admin:newsletter_digestperiod_change", args=[period.pk]))
+
+    assert response.status_code == 200
+    assert "Period start" in response.content.decode()
