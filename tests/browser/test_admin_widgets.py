@@ -205,3 +205,24 @@ def test_a_column_can_be_taken_out_of_the_sorting_from_the_keyboard(new_page, li
     page.keyboard.press("Enter")
     # Sorted by the author alone now.
     page.wait_for_url("**/admin/forum/post/?o=2")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_an_organisation_s_page_with_more_seats_than_it_shows_reads_well(
+    new_page, live_server, width
+):
+    from members.models import SeatRemoval
+    from tests.members.factories import SeatFactory, UserFactory, organisation_with_seats
+
+    organisation, admin = organisation_with_seats(seats=20)
+    for _ in range(22):
+        SeatFactory(organisation=organisation)
+        SeatRemoval.objects.create(organisation=organisation, user=UserFactory(), removed_by=admin)
+    page = signed_in(new_page, live_server, with_two_factor(staff()), width=width, height=800)
+    page.goto(f"/admin/members/organisation/{organisation.pk}/change/")
+
+    page.get_by_role("link", name="add a seat").wait_for()
+    page.get_by_role("link", name="All 22 seats taken back").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
