@@ -16,7 +16,7 @@ from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.text import get_valid_filename
 
 from forum.models import (
-    AttachmentApproval,
+    FILE_DELETED,
     Category,
     CategoryReadMark,
     DraftAttachment,
@@ -310,8 +310,9 @@ def _attachments_export(user, archive: ExportArchive) -> None:
             "created_at",
             "approval",
         ).iterator():
-            # An image a moderator did not approve was deleted then: listed, not linked.
-            deleted = attachment["approval"] == AttachmentApproval.REJECTED
+            # An image a moderator did not approve, or a file they took down, was deleted
+            # then: listed, not linked.
+            deleted = attachment["approval"] in FILE_DELETED
             yield {
                 "thread_title": attachment["thread_title"],
                 "post_number": attachment["post__post_number"],
@@ -330,7 +331,7 @@ def _attachments_export(user, archive: ExportArchive) -> None:
         rows,
         about="The files you attached to your posts; each file is in this download too.",
     )
-    for attachment in attachments.exclude(approval=AttachmentApproval.REJECTED).iterator():
+    for attachment in attachments.exclude(approval__in=FILE_DELETED).iterator():
         try:
             with attachment.file.open("rb") as source:
                 archive.add_file(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from forum import access, forms, notices, post_fragments, search, selectors
 from forum.models import (
+    FILE_DELETED,
     AttachmentApproval,
     Category,
     Post,
@@ -224,7 +225,8 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         post.visible_attachments = [
             a
             for a in post.attachments.all()
-            if a.approval == AttachmentApproval.APPROVED
+            # Taken down, a file leaves its name and "removed by the moderators".
+            if a.approval in (AttachmentApproval.APPROVED, AttachmentApproval.REMOVED)
             or is_moderator
             or (a.approval == AttachmentApproval.PENDING and post.author_id == user.pk)
         ]
@@ -340,9 +342,9 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if not access.can_read_thread(user, post.thread) or not access.can_see_post_body(user, post):
         raise Http404
+    if item.approval in FILE_DELETED:
+        raise Http404  # its file was deleted: moderators too find nothing here
     is_moderator = access.is_category_moderator(user, post.thread.category)
-    if item.approval == AttachmentApproval.REJECTED and not is_moderator:
-        raise Http404
     if (
         item.approval == AttachmentApproval.PENDING
         and not is_moderator

@@ -31,6 +31,7 @@ from forum.models.notifications import (
     NotificationKind,
 )
 from forum.models.posts import (
+    FILE_DELETED,
     AttachmentApproval,
     Category,
     HoldReason,
@@ -70,6 +71,7 @@ __all__ = [
     "Post",
     "PostRevision",
     "AttachmentApproval",
+    "FILE_DELETED",
     "PostAttachment",
     "DraftAttachment",
     "ThreadReadState",

@@ -215,6 +215,7 @@ class ModerationActionKind(models.TextChoices):
     LIFT_SUSPENSION = "unsuspend", "Lifted a suspension"
     APPROVE_IMAGE = "approve_image", "Approved an image"
     REJECT_IMAGE = "reject_image", "Rejected an image"
+    REMOVE_FILE = "remove_file", "Removed an attached file"
     RESOLVE = "resolve", "Resolved a queue item"
     BLOCK = "block", "Blocked a post by the watch list"
 

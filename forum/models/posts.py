@@ -346,6 +346,13 @@ class AttachmentApproval(models.TextChoices):
     APPROVED = "approved", "Approved"
     PENDING = "pending", "Waiting for a moderator"
     REJECTED = "rejected", "Rejected"
+    # Taken down after it was up (a document, or an image once approved): readers see
+    # its name where it was, and that the moderators removed it.
+    REMOVED = "removed", "Removed by the moderators"
+
+
+# The approvals whose file was deleted from storage: nobody opens them again.
+FILE_DELETED = frozenset({AttachmentApproval.REJECTED, AttachmentApproval.REMOVED})
 
 
 class PostAttachment(models.Model):

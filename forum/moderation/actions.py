@@ -25,8 +25,9 @@ The reports on an item end with it. A post that is up after its item ends (a hel
 post published, a report disagreed with) while images still wait for approval gets a
 fresh image item, so the images are not forgotten.
 
-The other modules of this package: redaction, threads, suspensions and the queue's
-reading side (queue.py); checks.py holds what every action checks first.
+The other modules of this package: redaction, threads, suspensions, attachments (one
+file taken down, the post left up) and the queue's reading side (queue.py); checks.py
+holds what every action checks first.
 """
 
 from collections.abc import Iterable

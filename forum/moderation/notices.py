@@ -1,6 +1,6 @@
 """Telling members what a moderator decided about what they wrote: a post hidden or not
-published, a thread they started hidden, an image not approved, a suspension from
-posting.
+published, a thread they started hidden, an image not approved, a file taken down, a
+suspension from posting.
 
 One email for each decision, from the moderation log entry that records it, sent by a
 Celery task (tasks.moderation_notice_send, queued by each action after it commits) and
@@ -39,6 +39,7 @@ TOLD = frozenset(
         ModerationActionKind.HIDE,
         ModerationActionKind.REJECT,
         ModerationActionKind.REJECT_IMAGE,
+        ModerationActionKind.REMOVE_FILE,
         ModerationActionKind.SUSPEND,
         ModerationActionKind.HIDE_THREAD,  # the thread by itself (its starter hears)
         ModerationActionKind.RESOLVE,  # agreeing with reports on a post they already hid
@@ -89,6 +90,14 @@ def _what_happened(entry: ModerationAction) -> dict | None:
         return {
             **context,
             "subject": f"An image you attached in “{title}” was not approved",
+            "filename": attachment.original_filename if attachment else "",
+            "reason": _moderators_reason(entry),
+        }
+    if entry.action == ModerationActionKind.REMOVE_FILE:
+        attachment = PostAttachment.objects.filter(pk=entry.details.get("attachment")).first()
+        return {
+            **context,
+            "subject": f"A file you attached in “{title}” was removed by a moderator",
             "filename": attachment.original_filename if attachment else "",
             "reason": _moderators_reason(entry),
         }

@@ -1,5 +1,5 @@
-"""The moderators' pages for one post and its images: hide, restore, approve, reject,
-edit and redact posts; look at, approve and reject images."""
+"""The moderators' pages for one post and its files: hide, restore, approve, reject,
+edit and redact posts; look at, approve and reject images; take down one attached file."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,12 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum import access, quotes
 from forum.models import (
+    FILE_DELETED,
     ModerationAction,
     PostAttachment,
     ReviewItem,
     content_hash,
 )
-from forum.moderation import actions, redaction
+from forum.moderation import actions, attachments, redaction
 from forum.moderation.forms import (
     ModeratorEditForm,
     ReasonForm,
@@ -211,19 +212,25 @@ def post_redact(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Images -----------------------------------------------------------------------------------
 
 
-def _moderated_image(request: HttpRequest, pk: int) -> PostAttachment:
+def _moderated_attachment(request: HttpRequest, pk: int, **only) -> PostAttachment:
     attachment = get_object_or_404(
-        PostAttachment.objects.select_related("post__thread__category"), pk=pk, is_image=True
+        PostAttachment.objects.select_related("post__thread__category"), pk=pk, **only
     )
     if not access.is_category_moderator(request.user, attachment.post.thread.category):
         raise PermissionDenied
     return attachment
 
 
+def _moderated_image(request: HttpRequest, pk: int) -> PostAttachment:
+    return _moderated_attachment(request, pk, is_image=True)
+
+
 @require_GET
 def image(request: HttpRequest, pk: int) -> HttpResponse:
     """A waiting image, for the moderator deciding on it (never cached)."""
     attachment = _moderated_image(request, pk)
+    if attachment.approval in FILE_DELETED:
+        raise Http404  # its file was deleted
     if not attachment.file or not attachment.metadata_stripped:
         raise Http404  # still carries its metadata (location), until the task strips it
     try:
@@ -261,3 +268,30 @@ def image_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def image_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _image_action(request, pk, actions.attachment_reject, "rejected and deleted")
+
+
+# --- Any attached file -------------------------------------------------------------------------
+
+
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take down one file (a document, or an image readers see), the post left up."""
+    attachment = _moderated_attachment(request, pk)
+    post = attachment.post
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        _refused(request, ValidationError(form.errors["reason"]))
+        return _back(request, _post_page(post))
+    try:
+        attachments.attachment_remove(
+            actor=request.user, attachment=attachment, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(
+            request,
+            f"{attachment.original_filename} is removed from post #{post.post_number}: its "
+            "file is deleted.",
+        )
+    return _back(request, _post_page(post))

@@ -20,6 +20,11 @@ urlpatterns = [
     path("image/<int:pk>/", post_views.image, name="moderation_image"),
     path("image/<int:pk>/approve/", post_views.image_approve, name="moderation_image_approve"),
     path("image/<int:pk>/reject/", post_views.image_reject, name="moderation_image_reject"),
+    path(
+        "attachment/<int:pk>/remove/",
+        post_views.attachment_remove,
+        name="moderation_attachment_remove",
+    ),
     path("thread/<int:pk>/", thread_views.thread_detail, name="moderation_thread"),
     path("thread/<int:pk>/lock/", thread_views.thread_lock, name="moderation_thread_lock"),
     path("thread/<int:pk>/unlock/", thread_views.thread_unlock, name="moderation_thread_unlock"),

@@ -1,10 +1,19 @@
 """A moderator works through the review queue in Chromium: sees a reported post with its
-reason and reporter, hides it, and records a resolution with a private note. Every page
-is checked with axe-core."""
+reason and reporter, hides it, and records a resolution with a private note; takes down
+a reported document and leaves its post up. Every page is checked with axe-core."""
 
 import pytest
+from django.core.files.base import ContentFile
 
-from forum.models import ModerationAction, PostRevision, PostState, Resolution, ReviewNote
+from forum.models import (
+    AttachmentApproval,
+    ModerationAction,
+    PostAttachment,
+    PostRevision,
+    PostState,
+    Resolution,
+    ReviewNote,
+)
 from forum.moderation import actions
 from tests.browser.conftest import assert_accessible, signed_in
 from tests.forum.factories import (
@@ -108,3 +117,40 @@ def test_moderator_redacts_a_post_and_every_moderation_page_is_accessible(
         page.goto(address)
         page.locator("h1").first.wait_for()
         assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moderator_takes_down_a_reported_document_and_the_post_stays_up(
+    new_page, live_server, moderator
+):
+    post = thread_with_posts(posts=2, title="Placement reviews").posts.get(post_number=2)
+    document = PostAttachment(
+        post=post,
+        original_filename="Review notes.pdf",
+        content_type="application/pdf",
+        extension="pdf",
+        size_bytes=2048,
+    )
+    document.file.save("review.pdf", ContentFile(b"%PDF-1.4 review notes"), save=False)
+    document.save()
+    item = reported_item(post=post, reason="personal_data")
+
+    page = signed_in(new_page, live_server, moderator)
+    page.goto(f"/forum/moderation/item/{item.pk}/")
+    page.get_by_role("heading", name="Attached files").wait_for()
+    assert_accessible(page)
+
+    page.get_by_label("Reason for removing Review notes.pdf (optional)").fill(
+        "Names a young person"
+    )
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Remove file Review notes.pdf").click()
+    page.get_by_text("Review notes.pdf is removed from post #2: its file is deleted.").wait_for()
+    assert_accessible(page)
+
+    assert asked and asked[0].startswith("Remove Review notes.pdf for good?")
+    document.refresh_from_db()
+    assert document.approval == AttachmentApproval.REMOVED
+    post.refresh_from_db()
+    assert post.state == PostState.VISIBLE

@@ -164,3 +164,22 @@ def test_a_download_lists_an_image_a_moderator_did_not_approve_without_pointing_
     assert listed["original_filename"] == "garden.png"
     assert listed["file_in_download"] is None
     assert not [name for name in archive.namelist() if name.startswith("forum_attachments/")]
+
+
+def test_a_download_lists_a_file_the_moderators_took_down_without_pointing_to_a_file():
+    post = thread_with_posts(posts=1).posts.get()
+    PostAttachment.objects.create(
+        post=post,
+        file="forum/ab/abcdef",
+        original_filename="Handover checklist.pdf",
+        content_type="application/pdf",
+        extension="pdf",
+        size_bytes=100,
+        approval=AttachmentApproval.REMOVED,
+    )
+
+    archive = _download(post.author)
+
+    [listed] = json.loads(archive.read("forum_attachments.json"))
+    assert listed["original_filename"] == "Handover checklist.pdf"
+    assert listed["file_in_download"] is None
