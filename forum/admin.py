@@ -5,6 +5,7 @@ threads and posts deleted here: moderators hide them and authors remove their ow
 forum's pages, which keep the thread's numbering, the counts and the moderation log. Nor
 are threads locked, pinned, moved or merged here, for the same reasons."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
@@ -13,13 +14,42 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from forum.models import Category, Post, Thread, ThreadState
 from forum.services import publishing
+from members.accounts import second_step_before_appointment
 from members.models import User
 from network.admin_labels import LabelledListEditable
 from network.admin_lists import LargeTableAdmin, year_filter
 
 
+class CategoryForm(forms.ModelForm):
+    """The category's page (the admin gives it its model and fields)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "moderators" in self.fields:
+            self.fields["moderators"].help_text += (
+                " Each must have turned on two-factor authentication first, from their "
+                "account page."
+            )
+
+    def clean_moderators(self):
+        chosen = self.cleaned_data["moderators"]
+        already = (
+            set(self.instance.moderators.values_list("pk", flat=True))
+            if self.instance.pk
+            else set()
+        )
+        # A room's moderator must have two-factor first, as the Moderators group's do
+        # (members/admin/people.py says why).
+        second_step_before_appointment(
+            [person for person in chosen if person.pk not in already],
+            role="a moderator of this room",
+        )
+        return chosen
+
+
 @admin.register(Category)
 class CategoryAdmin(LabelledListEditable, admin.ModelAdmin):
+    form = CategoryForm
     list_display = [
         "name",
         "order",

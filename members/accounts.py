@@ -1,9 +1,12 @@
 """A person's sign-in: their address, changed on their behalf by staff, and their second
 step."""
 
+from collections.abc import Iterable
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -51,3 +54,27 @@ SECOND_STEPS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 def has_second_step(user: User) -> bool:
     """Does signing in ask this person for more than their password?"""
     return is_mfa_enabled(user, SECOND_STEPS)
+
+
+def second_step_before_appointment(people: Iterable[User], *, role: str) -> None:
+    """Refuse to make these people `role` (a moderator, say) until each has two-factor.
+
+    A moderator's pages open only once two-factor is set up (forum/middleware.py); were
+    someone appointed first, whoever completed that set-up would gain the powers, and
+    that may be whoever holds only their password. Each person without it is named."""
+    missing = [person for person in people if not has_second_step(person)]
+    if missing:
+        raise ValidationError(
+            [
+                f"{_named(person)} cannot be made {role} yet: they must turn on "
+                "two-factor authentication from their account page first (Your account > "
+                "Two-factor authentication), so that nobody holding only their password "
+                "can set it up in their place."
+                for person in missing
+            ],
+            code="second_step",
+        )
+
+
+def _named(person: User) -> str:
+    return f"{person.name} ({person.email})" if person.name else person.email

@@ -9,7 +9,11 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from members import access
-from members.accounts import has_second_step, sign_in_address_replace
+from members.accounts import (
+    has_second_step,
+    second_step_before_appointment,
+    sign_in_address_replace,
+)
 from members.admin.seats import SeatInline
 from members.exports import members_csv_lines
 from members.models import (
@@ -66,6 +70,19 @@ class MemberChangeForm(SignInAddressMixin, UserChangeForm):
                 "admin to whoever completes that set-up."
             )
         return is_staff
+
+    def clean_groups(self):
+        groups = self.cleaned_data.get("groups")
+        appointed = groups is not None and groups.filter(name=access.MODERATORS_GROUP).exists()
+        already = (
+            self.instance.pk is not None
+            and self.instance.groups.filter(name=access.MODERATORS_GROUP).exists()
+        )
+        if appointed and not already:
+            # As for staff: the moderators' pages wait for two-factor, and an account
+            # appointed first would let whoever holds its password set up their own.
+            second_step_before_appointment([self.instance], role="a moderator")
+        return groups
 
     class Meta:
         model = User
