@@ -1,0 +1,39 @@
+"""The account page's membership panel speaks of the billing portal, not of the company
+behind it: members read "the billing portal" in every email, and a supplier's name is
+one more word to puzzle over."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import SubscriptionStatus
+from tests.members.factories import SubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"status": SubscriptionStatus.ACTIVE},
+        {"status": SubscriptionStatus.PAST_DUE, "past_due_since": NOW - timedelta(days=2)},
+        {
+            "status": SubscriptionStatus.CANCELED,
+            "current_period_end": NOW - timedelta(days=20),
+            "ended_at": NOW - timedelta(days=20),
+        },
+    ],
+    ids=["active", "payment failed", "ended"],
+)
+def test_the_membership_panel_does_not_name_the_payment_company(client, fake_stripe, state):
+    subscription = SubscriptionFactory(**state)
+    client.force_login(subscription.user)
+
+    text = client.get(reverse("members:account")).content.decode()
+
+    assert "billing portal" in text
+    assert "Stripe" not in text
