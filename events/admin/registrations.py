@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from events import attendance, exports, services
 from events.models import Event, EventMessage, Notice, Registration, RegistrationStatus
@@ -37,7 +38,9 @@ class AttendedFilter(admin.SimpleListFilter):
 class RecentEventFilter(admin.SimpleListFilter):
     """The events of the past year and those to come, latest first. Years of events
     would make a list hundreds long; an older event's registrations open from its own
-    page, whose link passes the same parameter, and the event chosen is always listed."""
+    page, whose link passes the same parameter, and the event chosen is always listed.
+    Each is named with its date: a monthly meeting keeps its title, and a column of
+    links that all read the same would not say which one leads where."""
 
     title = "event (the past year's and those to come)"
     parameter_name = "event__id__exact"
@@ -47,8 +50,14 @@ class RecentEventFilter(admin.SimpleListFilter):
         chosen = self.value()
         if chosen is not None and chosen.isdigit():
             recent |= Q(pk=int(chosen))
-        events = Event.objects.filter(recent).order_by("-starts_at", "-pk").only("title")
-        return [(str(event.pk), event.title) for event in events]
+        events = Event.objects.filter(recent).order_by("-starts_at", "-pk")
+        return [
+            (
+                str(event.pk),
+                f"{event.title} ({date_format(timezone.localtime(event.starts_at), 'j M Y')})",
+            )
+            for event in events.only("title", "starts_at")
+        ]
 
     def queryset(self, request, queryset):
         chosen = self.value()

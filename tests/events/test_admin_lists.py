@@ -1,7 +1,8 @@
 """Events in the admin after years of them: the latest come first, in the list and in
 the boxes that find an event, and the registrations' filter offers the recent ones."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,8 @@ from tests.events.factories import EventFactory
 from tests.members.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def _events_a_month_apart(count: int) -> list:
@@ -70,7 +73,26 @@ def test_the_registrations_event_filter_offers_the_past_year_s_events_and_those_
     EventFactory(title="Last spring", starts_at=now - timedelta(days=200))
     EventFactory(title="Next month", starts_at=now + timedelta(days=30))
 
-    assert _event_filter_choices(staff_client) == ["Next month", "Last spring"]
+    titles = [choice.rsplit(" (", 1)[0] for choice in _event_filter_choices(staff_client)]
+    assert titles == ["Next month", "Last spring"]
+
+
+def test_the_registrations_event_filter_tells_events_of_one_title_apart_by_their_date(
+    staff_client,
+):
+    # A monthly meeting keeps its title: a column of links reading the same says nothing.
+    for day in (3, 10):
+        EventFactory(
+            title="Regional meeting",
+            slug=f"regional-meeting-{day}",
+            starts_at=datetime(2030, 3, day, 10, tzinfo=LONDON),
+            ends_at=datetime(2030, 3, day, 12, tzinfo=LONDON),
+        )
+
+    assert _event_filter_choices(staff_client) == [
+        "Regional meeting (10 Mar 2030)",
+        "Regional meeting (3 Mar 2030)",
+    ]
 
 
 def test_an_older_event_s_registrations_open_from_its_page_with_the_event_named(staff_client):
@@ -83,7 +105,10 @@ def test_an_older_event_s_registrations_open_from_its_page_with_the_event_named(
     )
 
     assert [r.name for r in response.context["cl"].result_list] == ["Ruth Kaye"]
-    assert "Two years ago" in _event_filter_choices(staff_client, {"event__id__exact": old.pk})
+    assert any(
+        choice.startswith("Two years ago (")
+        for choice in _event_filter_choices(staff_client, {"event__id__exact": old.pk})
+    )
 
 
 def test_an_event_filter_that_names_no_event_lists_no_registrations(staff_client):
