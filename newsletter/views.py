@@ -85,9 +85,13 @@ def index(request: HttpRequest) -> HttpResponse:
         # confirmation emails.
         address = form.cleaned_data["email"].strip().lower()
         if not consume(request, action="newsletter_signup", key=address):
+            # The longest limit counts a day, and whoever asked again may have missed
+            # the first email rather than not had one.
             form.add_error(
                 None,
-                "Too many sign-ups for this address, or from here, just now. Please try later.",
+                "Too many sign-ups for this address, or from your network, in a short time. "
+                "If you signed up earlier, look for our confirmation email, in your junk "
+                "folder too. Otherwise, please try again tomorrow.",
             )
         else:
             services.subscriber_sign_up(

@@ -150,9 +150,10 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
     return _page(request, organisation, invitation_form=form, status=400)
 
 
+# Says when to try again: each limit counts the last hour only.
 TOO_MANY_INVITATIONS = (
     "You have sent a lot of invitations in the last hour, or several to this address. "
-    "Please wait a while before sending more."
+    "Please try again in an hour."
 )
 
 

@@ -377,6 +377,18 @@ def test_sign_up_of_one_address_is_limited_whatever_place_it_comes_from(
     assert mail.outbox == []
 
 
+def test_a_refused_sign_up_says_where_to_look_and_when_to_try_again(
+    client, newsletter, settings, sign_up
+):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "newsletter_signup": "1/d/key"}
+    sign_up(client, newsletter, email="target@example.org")
+
+    text = sign_up(client, newsletter, email="target@example.org").content.decode()
+
+    assert "look for our confirmation email, in your junk folder too" in text
+    assert "please try again tomorrow" in text
+
+
 def test_sign_ups_of_one_address_stop_at_six_a_day_whatever_place_they_come_from(
     newsletter, sign_up
 ):

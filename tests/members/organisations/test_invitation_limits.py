@@ -54,6 +54,7 @@ def test_inviting_revoking_and_inviting_one_address_again_stops_after_three_emai
 
     assert refused.status_code == 400
     assert "You have sent a lot of invitations in the last hour" in refused.text
+    assert "Please try again in an hour." in refused.text
     assert f'value="{ADDRESS}"' in refused.text
     assert [email.to for email in mail.outbox] == [[ADDRESS]] * 3
 
