@@ -140,7 +140,7 @@ def test_a_members_only_resource_is_refused_with_the_reason(client, council, set
 
     assert "The body of the resource." not in page
     assert "Your seat at Northmoor Council no longer gives access" in page
-    assert "What you can do" in page
+    assert "How to get your access back" in page
 
 
 def test_the_oldest_colleague_still_reads_it(client, council):
