@@ -104,6 +104,16 @@ def test_the_admin_reads_the_same_on_their_account_page(client, council):
     assert "Ben Newest" in page
 
 
+def test_the_account_page_points_to_its_own_membership_panel_to_add_seats(client, council):
+    organisation, admin, ada, ben = council
+    client.force_login(admin)
+
+    page = client.get(reverse("members:account")).content.decode()
+
+    assert '"Manage payment, invoices and plan" under Membership on this page' in page
+    assert "on <a" not in page.split("To add seats")[1].split("</p>")[0]
+
+
 def test_a_person_beyond_the_paid_seats_is_told_until_when_during_the_notice(client, council):
     organisation, admin, ada, ben = council
     client.force_login(ben)
