@@ -149,6 +149,7 @@ def post_notify(post: Post) -> dict[str, int]:
             continue
         email_kind = {
             NotificationKind.MENTION: EmailKind.MENTION,
+            NotificationKind.QUOTE: EmailKind.QUOTE,
             NotificationKind.NEW_THREAD: EmailKind.NEW_THREAD,
         }.get(kind, EmailKind.REPLY)
         if _post_email_send(recipient=recipient, post=post, kind=email_kind):
@@ -192,8 +193,10 @@ def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
     unsubscribe = site_url(
         reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(recipient, thread)})
     )
+    # Each says what the on-site notification of it says (templates/forum/notifications.html).
     subject = {
         EmailKind.MENTION: f"{author} mentioned you in “{thread.title}”",
+        EmailKind.QUOTE: f"{author} quoted you in “{thread.title}”",
         EmailKind.NEW_THREAD: f"New thread in {thread.category.name}: “{thread.title}”",
     }.get(kind, f"New reply in “{thread.title}”")
     message = build_email(
