@@ -3,11 +3,13 @@
 Runs in Celery tasks (forum/tasks.py), never in the request. Emails carry the thread
 title, the author and a link, never the post's text, so that text a moderator later
 removes does not sit in inboxes. Each email is recorded in ForumEmail under a unique key
-before it is sent and marked sent after, so a retried task does not send it again.
+and claimed before it is sent (network.mail.send_once), so neither a retried task nor a
+second delivery of it sends it again.
 """
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from allauth.mfa.models import Authenticator
@@ -35,7 +37,7 @@ from forum.models import (
 )
 from members import access as members_access
 from members.accounts import SECOND_STEPS
-from network.mail import build_email, site_url
+from network.mail import build_email, send_once, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +159,13 @@ def post_notify(post: Post) -> dict[str, int]:
     return {"notified": len(kinds), "emailed": emailed}
 
 
-def email_claim(*, key: str, recipient, kind: str, thread=None, post=None) -> ForumEmail | None:
-    """The send-once record for this email, or None when it was sent already."""
+def email_send_once(
+    *, key: str, recipient, kind: str, build: Callable, thread=None, post=None
+) -> bool:
+    """Send one forum email at most once: its ForumEmail record (unique `key`) is claimed
+    with one conditional UPDATE before `build()`'s message goes, so two workers holding
+    the same task never both send it, and a failed send gives the claim back for the
+    task's retry. Returns whether it sent."""
     try:
         with transaction.atomic():
             record, _ = ForumEmail.objects.get_or_create(
@@ -167,11 +174,14 @@ def email_claim(*, key: str, recipient, kind: str, thread=None, post=None) -> Fo
             )
     except IntegrityError:
         record = ForumEmail.objects.get(key=key)
-    return None if record.sent_at else record
-
-
-def email_mark_sent(record: ForumEmail) -> None:
-    ForumEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
+    return send_once(
+        model=ForumEmail,
+        pk=record.pk,
+        claim=Q(sent_at__isnull=True),
+        field="sent_at",
+        value=timezone.now(),
+        build=build,
+    )
 
 
 def _unsubscribe_headers(url: str) -> dict[str, str]:
@@ -179,15 +189,6 @@ def _unsubscribe_headers(url: str) -> dict[str, str]:
 
 
 def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
-    record = email_claim(
-        key=f"post:{post.pk}:{recipient.pk}",
-        recipient=recipient,
-        kind=kind,
-        thread=post.thread,
-        post=post,
-    )
-    if record is None:
-        return False
     thread = post.thread
     author = post.author.name if post.author else "A former member"
     unsubscribe = site_url(
@@ -199,24 +200,28 @@ def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
         EmailKind.QUOTE: f"{author} quoted you in “{thread.title}”",
         EmailKind.NEW_THREAD: f"New thread in {thread.category.name}: “{thread.title}”",
     }.get(kind, f"New reply in “{thread.title}”")
-    message = build_email(
-        template="forum/emails/post",
-        context={
-            "recipient": recipient,
-            "thread": thread,
-            "author": author,
-            "kind": kind,
-            "post_url": site_url(post.get_absolute_url()),
-            "unsubscribe_url": unsubscribe,
-            "preferences_url": site_url(reverse("forum:preferences")),
-        },
-        subject=subject,
-        to=[recipient.email],
-        headers=_unsubscribe_headers(unsubscribe),
+    return email_send_once(
+        key=f"post:{post.pk}:{recipient.pk}",
+        recipient=recipient,
+        kind=kind,
+        thread=thread,
+        post=post,
+        build=lambda: build_email(
+            template="forum/emails/post",
+            context={
+                "recipient": recipient,
+                "thread": thread,
+                "author": author,
+                "kind": kind,
+                "post_url": site_url(post.get_absolute_url()),
+                "unsubscribe_url": unsubscribe,
+                "preferences_url": site_url(reverse("forum:preferences")),
+            },
+            subject=subject,
+            to=[recipient.email],
+            headers=_unsubscribe_headers(unsubscribe),
+        ),
     )
-    message.send()
-    email_mark_sent(record)
-    return True
 
 
 def moderators_alert(report: Report) -> int:
@@ -242,7 +247,7 @@ def moderators_alert(report: Report) -> int:
     )
     sent = 0
     for moderator in moderators.distinct().order_by("pk"):
-        record = email_claim(
+        if email_send_once(
             key=(
                 f"alert:item:{report.review_item_id}:{moderator.pk}"
                 if report.review_item_id
@@ -252,29 +257,25 @@ def moderators_alert(report: Report) -> int:
             kind=EmailKind.MODERATOR_ALERT,
             thread=thread,
             post=post,
-        )
-        if record is None:
-            continue
-        message = build_email(
-            template="forum/emails/moderator_alert",
-            context={
-                "report": report,
-                "thread": thread,
-                "post": post,
-                "reason": report.get_reason_display(),
-                # Why an urgent report left the post up, when it did: the alert says so.
-                "reporter_suspended": reporter_suspended,
-                "post_url": site_url(post.get_absolute_url()),
-                # The link opens only once two-factor is set up (forum/middleware.py):
-                # an urgent report must not wait on a moderator puzzled by that page.
-                "set_up_two_factor_first": not moderator.second_step,
-            },
-            subject=f"Urgent forum report: {report.get_reason_display()}",
-            to=[moderator.email],
-        )
-        message.send()
-        email_mark_sent(record)
-        sent += 1
+            build=lambda moderator=moderator: build_email(
+                template="forum/emails/moderator_alert",
+                context={
+                    "report": report,
+                    "thread": thread,
+                    "post": post,
+                    "reason": report.get_reason_display(),
+                    # Why an urgent report left the post up, when it did: the alert says so.
+                    "reporter_suspended": reporter_suspended,
+                    "post_url": site_url(post.get_absolute_url()),
+                    # The link opens only once two-factor is set up (forum/middleware.py):
+                    # an urgent report must not wait on a moderator puzzled by that page.
+                    "set_up_two_factor_first": not moderator.second_step,
+                },
+                subject=f"Urgent forum report: {report.get_reason_display()}",
+                to=[moderator.email],
+            ),
+        ):
+            sent += 1
     return sent
 
 
@@ -286,27 +287,26 @@ def daily_summary_send(*, user, day) -> bool:
     threads = followed_thread_summary(user, since, until)
     if not threads:
         return False
-    record = email_claim(key=f"daily:{user.pk}:{day.isoformat()}", recipient=user, kind="daily")
-    if record is None:
-        return False
-    message = build_email(
-        template="forum/emails/daily_summary",
-        context={
-            "recipient": user,
-            "threads": threads,
-            "day": day,
-            "preferences_url": site_url(reverse("forum:preferences")),
-        },
-        subject=f"Forum: new posts in {len(threads)} thread{'s' if len(threads) != 1 else ''} "
-        "you follow",
-        to=[user.email],
-        headers=_unsubscribe_headers(
-            site_url(reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
+    unsubscribe = site_url(reverse("forum:unsubscribe", kwargs={"token": unsubscribe_token(user)}))
+    return email_send_once(
+        key=f"daily:{user.pk}:{day.isoformat()}",
+        recipient=user,
+        kind=EmailKind.DAILY_SUMMARY,
+        build=lambda: build_email(
+            template="forum/emails/daily_summary",
+            context={
+                "recipient": user,
+                "threads": threads,
+                "day": day,
+                "unsubscribe_url": unsubscribe,
+                "preferences_url": site_url(reverse("forum:preferences")),
+            },
+            subject=f"Forum: new posts in {len(threads)} "
+            f"thread{'s' if len(threads) != 1 else ''} you follow",
+            to=[user.email],
+            headers=_unsubscribe_headers(unsubscribe),
         ),
     )
-    message.send()
-    email_mark_sent(record)
-    return True
 
 
 def daily_summary_recipients() -> list[int]:

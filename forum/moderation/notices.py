@@ -4,7 +4,7 @@ suspension from posting.
 
 One email for each decision, from the moderation log entry that records it, sent by a
 Celery task (tasks.moderation_notice_send, queued by each action after it commits) and
-recorded in ForumEmail under the entry's id before it goes, so a retried task never sends
+claimed in ForumEmail under the entry's id before it goes, so a retried task never sends
 it twice. Like every forum email it names
 the thread, never the post's text. It gives the reason a moderator typed; the labels of
 the review queue's choices ("Agree: hide the post") are the moderators' words, not a
@@ -29,7 +29,7 @@ from forum.models import (
     ThreadState,
 )
 from forum.moderation.queue import Decision
-from forum.notifications import email_claim, email_mark_sent
+from forum.notifications import email_send_once
 from forum.services.publishing import WITH_OPENING_POST
 from network.mail import build_email, site_url
 
@@ -148,33 +148,28 @@ def moderation_notice_send(entry: ModerationAction) -> bool:
     recipient = told["recipient"]
     if not recipient.is_active or recipient.pk == entry.actor_id:
         return False
-    record = email_claim(
+    post = told.get("post")
+    # A hidden thread answers "not found" to its author too: no link to where it was.
+    thread_shown = post is not None and post.thread.state == ThreadState.VISIBLE
+    return email_send_once(
         key=f"told:{entry.pk}",
         recipient=recipient,
         kind=EmailKind.MODERATION_NOTICE,
         thread=entry.thread,
         post=entry.post,
+        build=lambda: build_email(
+            template="forum/emails/moderation_notice",
+            context={
+                **told,
+                "action": entry.action,
+                # The post's own place on its page (where the thread says it was hidden):
+                # on a long thread, the top of page 1 would leave them to look for it.
+                "post_url": site_url(post.get_absolute_url()) if thread_shown else "",
+                # An opening post hidden (or refused) takes its thread with it.
+                "thread_hidden": post is not None and post.post_number == 1 and not thread_shown,
+                "contact_url": site_url(reverse("contact")),
+            },
+            subject=told["subject"],
+            to=[recipient.email],
+        ),
     )
-    if record is None:
-        return False
-    post = told.get("post")
-    # A hidden thread answers "not found" to its author too: no link to where it was.
-    thread_shown = post is not None and post.thread.state == ThreadState.VISIBLE
-    message = build_email(
-        template="forum/emails/moderation_notice",
-        context={
-            **told,
-            "action": entry.action,
-            # The post's own place on its page (where the thread says it was hidden):
-            # on a long thread, the top of page 1 would leave them to look for it.
-            "post_url": site_url(post.get_absolute_url()) if thread_shown else "",
-            # An opening post hidden (or refused) takes its thread with it.
-            "thread_hidden": post is not None and post.post_number == 1 and not thread_shown,
-            "contact_url": site_url(reverse("contact")),
-        },
-        subject=told["subject"],
-        to=[recipient.email],
-    )
-    message.send()
-    email_mark_sent(record)
-    return True
