@@ -1,11 +1,15 @@
-"""The forum's emails about posts: each says what its on-site notification says, and
-goes once however its task is delivered."""
+"""The forum's emails about posts: each says what its on-site notification says, carries
+a way to stop it, and goes once however its task is delivered."""
+
+import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from forum import tasks
-from forum.models import EmailKind, Follow, ForumEmail
-from forum.services import posting
+from forum import notifications, tasks
+from forum.models import EmailKind, Follow, ForumEmail, NotifyBy
+from forum.services import posting, reading
 from tests.redelivery import deliver_again_while_sending
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +57,38 @@ def test_a_post_email_goes_once_when_its_task_is_delivered_again_while_sending(
 
     assert [m.to for m in mailoutbox] == [[member.email]]
     assert ForumEmail.objects.get().sent_at is not None
+
+
+def test_the_daily_summary_shows_a_link_to_stop_it(
+    room, member, second_member, mailoutbox, settings
+):
+    settings.FORUM_DAILY_SUMMARY_IN_DIGEST = False  # the forum emails the summary itself
+    reading.preference_save(
+        user=member, notify_by=NotifyBy.DAILY, email_mentions=False, follow_on_post=True
+    )
+    thread = start(member, room)
+    post = reply(second_member, thread, "A reply yesterday.")
+    post.created_at = timezone.now() - timedelta(days=1)
+    post.save()
+
+    notifications.daily_summary_send(user=member, day=notifications.yesterday())
+
+    (message,) = mailoutbox
+    unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert f"Stop these emails: {unsubscribe}" in message.body
+    html = message.alternatives[0][0]
+    assert re.search(rf'<a href="{re.escape(unsubscribe)}"[^>]*>Stop these emails</a>', html)
+
+
+def test_a_reply_email_says_why_it_came_in_both_parts(
+    room, member, second_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    thread = start(member, room)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(second_member, thread, "Same here.")
+
+    (message,) = mailoutbox
+    why = "You get this email because you follow this thread or Workforce and training."
+    assert why in message.body
+    assert why in message.alternatives[0][0]
