@@ -18,58 +18,69 @@ logger = logging.getLogger(__name__)
 
 @shared_task(**EMAIL_RETRY)
 def type_change_request_notify_staff(change_request_id: int) -> None:
-    """Email the membership team about a request to change member type, once."""
+    """Email the membership team about a request to change member type, once: its
+    "staff emailed at" mark is claimed before sending, so a second delivery of this task
+    (a worker lost after sending) does not send it again."""
     change_request = (
         MemberTypeChangeRequest.objects.select_related("user").filter(pk=change_request_id).first()
     )
-    if change_request is None or change_request.staff_notified_at is not None:
-        return  # deleted, or emailed by an earlier delivery of this task
-    email = build_email(
-        template="members/emails/type_change_request",
-        context={
-            "change_request": change_request,
-            "admin_url": site_url(type_change_request_admin_url(change_request)),
-        },
-        subject=f"Member type change requested by {change_request.user}",
-        to=settings.STAFF_NOTIFICATION_EMAILS,
-        reply_to=[change_request.user.email],
+    if change_request is None:
+        return
+    sent = send_once(
+        model=MemberTypeChangeRequest,
+        pk=change_request.pk,
+        claim=Q(staff_notified_at__isnull=True),
+        field="staff_notified_at",
+        value=timezone.now(),
+        build=lambda: build_email(
+            template="members/emails/type_change_request",
+            context={
+                "change_request": change_request,
+                "admin_url": site_url(type_change_request_admin_url(change_request)),
+            },
+            subject=f"Member type change requested by {change_request.user}",
+            to=settings.STAFF_NOTIFICATION_EMAILS,
+            reply_to=[change_request.user.email],
+        ),
     )
-    email.send()
-    MemberTypeChangeRequest.objects.filter(pk=change_request.pk).update(
-        staff_notified_at=timezone.now()
-    )
-    logger.info("member type change request emailed request=%s", change_request.pk)
+    if sent:
+        logger.info("member type change request emailed request=%s", change_request.pk)
 
 
 @shared_task(**EMAIL_RETRY)
 def type_change_decision_send(change_request_id: int) -> None:
-    """Email a member the decision on their request to change member type, once."""
+    """Email a member the decision on their request to change member type, once (its
+    "member emailed at" mark is claimed before sending)."""
     change_request = (
         MemberTypeChangeRequest.objects.select_related("user")
-        .filter(pk=change_request_id, decision_notified_at__isnull=True)
+        .filter(pk=change_request_id)
         .exclude(status=MemberTypeChangeRequest.Status.PENDING)
         .first()
     )
     if change_request is None or change_request.user.is_erased:
-        return  # emailed by an earlier delivery of this task, or nobody to tell
+        return  # nothing decided, or nobody to tell
     approved = change_request.status == MemberTypeChangeRequest.Status.APPROVED
-    email = build_email(
-        template="members/emails/type_change_decision",
-        context={
-            "change_request": change_request,
-            "approved": approved,
-            "account_url": site_url(reverse("members:account")),
-        },
-        subject="Your member type has changed"
-        if approved
-        else "Your request to change member type",
-        to=[change_request.user.email],
+    sent = send_once(
+        model=MemberTypeChangeRequest,
+        pk=change_request.pk,
+        claim=Q(decision_notified_at__isnull=True),
+        field="decision_notified_at",
+        value=timezone.now(),
+        build=lambda: build_email(
+            template="members/emails/type_change_decision",
+            context={
+                "change_request": change_request,
+                "approved": approved,
+                "account_url": site_url(reverse("members:account")),
+            },
+            subject="Your member type has changed"
+            if approved
+            else "Your request to change member type",
+            to=[change_request.user.email],
+        ),
     )
-    email.send()
-    MemberTypeChangeRequest.objects.filter(pk=change_request.pk).update(
-        decision_notified_at=timezone.now()
-    )
-    logger.info("member type change decision emailed request=%s", change_request.pk)
+    if sent:
+        logger.info("member type change decision emailed request=%s", change_request.pk)
 
 
 @shared_task

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from network.models import ContactMessage
 from network.tasks import contact_message_notify_staff
+from tests.redelivery import deliver_again_while_sending
 
 VALID = {
     "name": "Jo Whitfield",
@@ -202,3 +203,18 @@ def test_a_subject_typed_over_two_lines_still_reaches_staff_on_one_line(
         "Contact form: Invoice for our council Bcc: someone@example.org"
     )
     assert mail.outbox[0].bcc == []
+
+
+@pytest.mark.django_db
+def test_staff_email_goes_once_when_the_task_is_delivered_again_while_sending(monkeypatch):
+    contact_message = ContactMessage.objects.create(
+        **{k: v for k, v in VALID.items() if k != "website"}
+    )
+    deliver_again_while_sending(
+        monkeypatch, lambda: contact_message_notify_staff.apply(args=[contact_message.pk])
+    )
+
+    contact_message_notify_staff.apply(args=[contact_message.pk])
+
+    assert len(mail.outbox) == 1
+    assert ContactMessage.objects.get().notified_at is not None
