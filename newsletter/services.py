@@ -79,7 +79,7 @@ def _set_choices(
 def _send_confirmation(subscriber_id: int) -> None:
     from newsletter.tasks import subscriber_confirmation_send
 
-    subscriber_confirmation_send.delay_on_commit(subscriber_id)
+    subscriber_confirmation_send.delay_on_commit(subscriber_id, timezone.now().isoformat())
 
 
 def subscriber_sign_up(

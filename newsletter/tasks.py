@@ -5,11 +5,14 @@ worker dies is delivered again; the Delivery rows make running a chunk twice har
 """
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
+from django.db.models import Q
 from django.utils import timezone
 
 from network.celery import EMAIL_RETRY
+from network.mail import send_once
 from newsletter import confirmations, services
 from newsletter.digests import periods as digest_periods
 from newsletter.digests import sending as digest_sending
@@ -69,12 +72,26 @@ def subscribers_expire_unconfirmed() -> int:
 
 
 @shared_task(**EMAIL_RETRY)
-def subscriber_confirmation_send(subscriber_id: int) -> None:
+def subscriber_confirmation_send(subscriber_id: int, asked_at: str = "") -> None:
+    """Email the link that confirms a sign-up, once for the sign-up made at `asked_at`:
+    the "confirmation sent at" mark is claimed before sending, so a second delivery of
+    this task sends nothing, while signing up again later sends a new link."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id, state=Subscriber.State.PENDING).first()
     if subscriber is None:
         return
-    services.subscriber_confirmation_email(subscriber).send()
-    Subscriber.objects.filter(pk=subscriber_id).update(confirmation_sent_at=timezone.now())
+    not_sent_since = Q()  # queued before the time of asking was passed: as it was
+    if asked_at:
+        not_sent_since = Q(confirmation_sent_at__isnull=True) | Q(
+            confirmation_sent_at__lte=datetime.fromisoformat(asked_at)
+        )
+    send_once(
+        model=Subscriber,
+        pk=subscriber.pk,
+        claim=not_sent_since,
+        field="confirmation_sent_at",
+        value=timezone.now(),
+        build=lambda: services.subscriber_confirmation_email(subscriber),
+    )
 
 
 @shared_task(**EMAIL_RETRY)
