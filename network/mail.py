@@ -41,11 +41,19 @@ def build_email(
     The subject is put on one line: it often carries what someone typed (a contact
     form's subject, an organisation's name), and a line break in a header makes Django
     refuse to send the message at all."""
-    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+    subject = " ".join(subject.split())
+    # The subject is also the HTML part's <title> (emails/base.html): what a screen reader
+    # announces, and what a mail client shows for the message opened in a browser.
+    context = {
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "email_subject": subject,
+        **context,
+    }
     text = render_to_string(f"{template}.txt", context)
     html = inline_css(render_to_string(f"{template}.html", context))
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        subject=subject,
         body=text,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         to=list(to),

@@ -91,3 +91,19 @@ def test_emails_are_multipart_with_plain_text_and_inlined_html(db):
     html = parts["text/html"].get_payload(decode=True).decode()
     assert "<style" not in html
     assert 'style="' in html
+
+
+def test_an_email_s_html_part_is_titled_with_its_subject(db):
+    from network.models import ContactMessage
+
+    contact_message = ContactMessage(
+        name="Jo", email="jo@example.org", subject="Hello", message="A question"
+    )
+    message = build_email(
+        template="emails/contact_message",
+        context={"contact_message": contact_message},
+        subject="Contact form:\nHello",
+        to=["team@example.org"],
+    )
+
+    assert "<title>Contact form: Hello</title>" in message.alternatives[0][0]
