@@ -160,6 +160,19 @@ def test_admin_invites_a_colleague_by_email(client, council, django_capture_on_c
     assert mail.outbox[-1].to == ["kim@northmoor.example.org"]
 
 
+def test_the_seats_page_says_before_the_form_when_no_one_can_be_invited(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+    with_a_free_seat = client.get(page_url(organisation)).content.decode()
+    SeatFactory(organisation=organisation)
+    SeatFactory(organisation=organisation)
+
+    full = client.get(page_url(organisation)).content.decode()
+
+    assert "Every seat is in use, so no one can be invited now" not in with_a_free_seat
+    assert "Every seat is in use, so no one can be invited now" in full
+
+
 def test_invite_beyond_the_seats_is_refused_and_keeps_the_address(client, council):
     organisation, admin = council
     SeatFactory(organisation=organisation)
