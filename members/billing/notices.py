@@ -86,6 +86,7 @@ def payment_failed_notice_send(*, invoice_id: int) -> bool:
                 # Told late (a delayed event), the grace may be over already.
                 "still_open": access.subscription_gives_access(subscription),
                 "portal_url": site_url(reverse("billing:portal")),
+                "account_url": site_url(reverse("members:account")),
                 "by_invoice": by_invoice,
                 "overdue": overdue,
                 "confirm": confirm,

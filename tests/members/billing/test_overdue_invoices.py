@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members.billing import notices
 from members.models import Invoice, Subscription
 from tests.members.factories import PlanFactory, UserFactory
 
@@ -89,3 +90,19 @@ def test_an_overdue_notice_that_comes_after_the_grace_says_the_membership_is_clo
     [message] = mailoutbox
     assert "stays open" not in message.body
     assert "closed until it is paid" in message.body
+
+
+def test_an_overdue_notice_without_an_invoice_page_points_to_the_account_page(
+    fake_stripe, deliver, invoiced, mailoutbox
+):
+    subscription, invoice = invoiced
+    deliver(fake_stripe.event("invoice.finalized", invoice))
+    mailoutbox.clear()
+    # Marked to be paid outside Stripe, say: no page of Stripe's to send them to.
+    Invoice.objects.update(hosted_invoice_url="", due_date=timezone.now() - timedelta(days=1))
+
+    notices.payment_failed_notice_send(invoice_id=Invoice.objects.get().pk)
+
+    [message] = mailoutbox
+    assert "listed with your membership on your account page" in message.body
+    assert reverse("members:account") in message.body
