@@ -23,6 +23,7 @@ from events.models import (
     REGION_CHOICES,
     Event,
     EventFormat,
+    EventStatus,
     Registration,
     RegistrationStatus,
 )
@@ -66,6 +67,13 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
     user = request.user
     now = timezone.now()
     registration = selectors.registration_of(user, event)
+    ended = event.ends_at <= now
+    gives_up_a_place = (
+        registration is not None
+        and registration.holds_place
+        and event.status == EventStatus.PUBLISHED
+        and not ended
+    )
     return {
         "event": event,
         "speakers": event.speakers.all(),
@@ -82,12 +90,14 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
         "show_link": access.can_see_joining_link(user, event, registration, now=now),
         "link_opens_at": access.joining_link_opens_at(event),
         "needs_renewal": access.place_needs_renewal(user, event, registration),
+        # What the Cancel button's confirmation says becomes of the place.
+        "freed_place": selectors.freed_place_text(event, now=now) if gives_up_a_place else "",
         "show_recording": access.can_see_recording(user, event, now=now),
         "certificate": registration is not None
         and access.can_download_certificate(user, registration),
         "form": form
         or RegistrationForm(initial={"needs": registration.needs} if registration else None),
-        "ended": event.ends_at <= now,
+        "ended": ended,
     }
 
 
@@ -163,10 +173,11 @@ def needs(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/detail.html", context, status=400)
 
 
-# What the person gave up, in their words: a place, a place offered, or a wait.
+# What the person gave up, in their words: a place, a place offered, or a wait. A place
+# is followed by where it goes (selectors.freed_place_text).
 CANCELLED_MESSAGES = {
     RegistrationStatus.CONFIRMED: "Your place is cancelled.",
-    RegistrationStatus.OFFERED: "You turned down the place. It goes to the next person waiting.",
+    RegistrationStatus.OFFERED: "You turned down the place.",
     RegistrationStatus.WAITING: "You have left the waiting list.",
 }
 
@@ -176,13 +187,16 @@ def cancel(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_for_page(request, slug)
     registration = _own_registration_or_404(request, event)
     given_up = registration.status
+    # Asked before the place is passed on: afterwards the first person waiting holds an
+    # offer, and no longer counts as waiting.
+    goes = selectors.freed_place_text(event) if registration.holds_place else ""
     try:
         cancelled = services.registration_cancel(registration=registration)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         if cancelled:
-            messages.success(request, CANCELLED_MESSAGES[given_up])
+            messages.success(request, f"{CANCELLED_MESSAGES[given_up]} {goes}".strip())
         else:
             # Sent again from another tab or the back button: say so, not nothing.
             registration.refresh_from_db(fields=["status"])
@@ -204,7 +218,12 @@ def link_cancel(request: HttpRequest, token: str) -> HttpResponse:
         registration = tokens.registration_from_token(token, purpose=tokens.CANCEL)
     except tokens.InvalidToken:
         return _invalid_link(request)
-    context = {"registration": registration, "event": registration.event, "done": False}
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "done": False,
+        "freed_place": selectors.freed_place_text(registration.event),
+    }
     if request.method == "POST":
         try:
             services.registration_cancel(registration=registration)

@@ -280,8 +280,8 @@ def test_an_offer_of_a_members_event_is_refused_once_the_membership_has_ended(pe
 @pytest.mark.parametrize(
     ("status", "said"),
     [
-        ("confirmed", "Your place is cancelled."),
-        ("offered", "You turned down the place. It goes to the next person waiting."),
+        ("confirmed", "Your place is cancelled. It becomes free for someone else to book."),
+        ("offered", "You turned down the place. It becomes free for someone else to book."),
         ("waiting", "You have left the waiting list."),
     ],
 )
