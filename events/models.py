@@ -9,6 +9,7 @@ Places: a confirmed registration (or one holding a waiting-list offer) has a num
 taking the last place at the same moment cannot both get it (as seats do).
 """
 
+import re
 import secrets
 import uuid
 from datetime import timedelta
@@ -26,6 +27,8 @@ from network.files import protected_storage
 from network.models import Topic
 
 ONLINE = "online"
+# A UK postcode ("SE1 0ZZ"), which may follow the town on an address's last line.
+UK_POSTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}"
 REGION_CHOICES = [*Region.choices, (ONLINE, "Online")]
 
 
@@ -221,6 +224,16 @@ class Event(models.Model):
     @property
     def has_venue(self) -> bool:
         return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
+
+    @property
+    def region_beyond_address(self) -> str:
+        """The region, to show under the address, or "" when a line of the address
+        is its name already ("London", "London SE1 0ZZ"): a place said once."""
+        region = self.get_region_display()
+        town_line = re.compile(rf"{re.escape(region)},?(\s+{UK_POSTCODE})?", re.IGNORECASE)
+        if any(town_line.fullmatch(line.strip()) for line in self.address.splitlines()):
+            return ""
+        return region
 
     @property
     def duration(self) -> timedelta:
