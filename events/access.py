@@ -189,6 +189,21 @@ def recording_way_in(user, event: Event) -> str | None:
     return "join"
 
 
+def recording_refused(user, event: Event, *, now: datetime | None = None) -> str | None:
+    """For the event's page: what would open a held event's recording and slides to a
+    signed-in person refused them (as recording_way_in), or None when nothing but
+    signing in or time stands in the way, or there is nothing to open (a cancelled
+    event's recording is not offered to anyone)."""
+    now = now or timezone.now()
+    if not _signed_in(user) or event.starts_at > now:
+        return None
+    if event.status not in (EventStatus.PUBLISHED, EventStatus.FINISHED):
+        return None
+    if can_see_recording(user, event, now=now):
+        return None
+    return recording_way_in(user, event)
+
+
 def can_download_certificate(
     user, registration: Registration, *, now: datetime | None = None
 ) -> bool:

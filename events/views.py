@@ -74,6 +74,8 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
         and event.status == EventStatus.PUBLISHED
         and not ended
     )
+    show_recording = access.can_see_recording(user, event, now=now)
+    recording_way_in = None if show_recording else access.recording_refused(user, event, now=now)
     return {
         "event": event,
         "speakers": event.speakers.all(),
@@ -92,7 +94,12 @@ def _detail_context(request: HttpRequest, event: Event, form=None) -> dict:
         "needs_renewal": access.place_needs_renewal(user, event, registration),
         # What the Cancel button's confirmation says becomes of the place.
         "freed_place": selectors.freed_place_text(event, now=now) if gives_up_a_place else "",
-        "show_recording": access.can_see_recording(user, event, now=now),
+        "show_recording": show_recording,
+        "has_recording": bool(event.recording_url or event.slides),
+        # Why a signed-in person refused the recording may not have it, and what would
+        # open it (renewing, joining), as the slides' refusal page says.
+        "recording_way_in": recording_way_in,
+        "recording_audience": access.recording_audience(event) if recording_way_in else "",
         "certificate": registration is not None
         and access.can_download_certificate(user, registration),
         "form": form
