@@ -107,19 +107,23 @@ def post_notify(post: Post) -> dict[str, int]:
         for name in names:
             name_q |= Q(name__iexact=name)
         mentioned = set(readers.filter(name_q).values_list("pk", flat=True))
-    # The authors of the posts it quotes (forum/quotes.py decides which, as screening and
-    # the review queue do), in this thread or another they can read.
-    quoted_authors = {
-        quoted.author_id for quoted in quotes.quoted_posts(post.body, exclude_pk=post.pk)
-    }
-    quoted = set(readers.filter(pk__in=quoted_authors).values_list("pk", flat=True))
+    # The authors of the posts it quotes or links to (forum/quotes.py decides which, as
+    # screening and the review queue do), in this thread or another they can read. An
+    # author quoted in one post and linked to in another is told of the quote.
+    named_posts = quotes.quoted_posts(post.body, exclude_pk=post.pk)
+    in_quotes = quotes.posts_in_quotes(post.body, named_posts)
+    quoted_authors = {named.author_id for named in named_posts if named.pk in in_quotes}
+    linked_authors = {named.author_id for named in named_posts} - quoted_authors
+    named_readers = set(
+        readers.filter(pk__in=quoted_authors | linked_authors).values_list("pk", flat=True)
+    )
 
     kinds: dict[int, str] = {}
     default_kind = NotificationKind.NEW_THREAD if post.post_number == 1 else NotificationKind.REPLY
     for pk in followers:
         kinds[pk] = default_kind
-    for pk in quoted:
-        kinds[pk] = NotificationKind.QUOTE
+    for pk in named_readers:
+        kinds[pk] = NotificationKind.QUOTE if pk in quoted_authors else NotificationKind.LINK
     for pk in mentioned:
         kinds[pk] = NotificationKind.MENTION
     Notification.objects.bulk_create(

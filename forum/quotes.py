@@ -8,7 +8,9 @@ numbered on, and quotes written before it name them by their old thread and numb
 
 Screening (which holds a reply quoting a post readers no longer see), the quoted
 author's notification and the review queue's lists of what a post quotes and where it is
-quoted all decide here, so what one of them counts as a quote the others count too.
+quoted all decide here, so what one of them counts as a quote the others count too. A bare
+link to a post counts among them (it points readers at the post just the same), but its
+author is told of a link, not of a quote (places_in_quotes).
 Addresses are found with RE2 (google-re2, as forum/patterns.py explains), in time linear
 in the text.
 """
@@ -47,6 +49,30 @@ def quoted_places(text: str) -> set[Place]:
         (int(thread), int(number or anchor))
         for thread, number, anchor in POST_ADDRESS.findall(text or "")
     }
+
+
+def places_in_quotes(text: str) -> set[Place]:
+    """The places `text` names in a quote rather than only links to: on a line of a
+    quote block ("> **Grace** [wrote](/forum/t/7/p/3/):", as the Quote link writes it),
+    or on the line leading into one ("Grace wrote at /forum/t/7/p/3/:" then "> ...")."""
+    lines = (text or "").splitlines()
+    places: set[Place] = set()
+    for index, line in enumerate(lines):
+        named = quoted_places(line)
+        if not named:
+            continue
+        following = next((later for later in lines[index + 1 :] if later.strip()), "")
+        if line.lstrip().startswith(">") or following.lstrip().startswith(">"):
+            places |= named
+    return places
+
+
+def posts_in_quotes(text: str, posts: Iterable[Post]) -> set[int]:
+    """Of `posts` (which `text` names: quoted_posts), the pks of those it quotes; the
+    rest it only links to. One query (to follow merges) when it quotes any, else none."""
+    named = places_in_quotes(text)
+    now_at = set(places_now(named).values()) if named else set()
+    return {post.pk for post in posts if (post.thread_id, post.post_number) in now_at}
 
 
 def places_now(places: set[Place]) -> dict[Place, Place]:

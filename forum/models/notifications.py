@@ -13,6 +13,8 @@ class NotificationKind(models.TextChoices):
     NEW_THREAD = "new_thread", "New thread in a category you follow"
     MENTION = "mention", "You were mentioned"
     QUOTE = "quote", "Your post was quoted"
+    # A post that names yours by its address without quoting it.
+    LINK = "link", "Your post was linked to"
     POST_APPROVED = "approved", "Your post was approved"
 
 
