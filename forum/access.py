@@ -315,14 +315,13 @@ class PostPermissions:
         return post.state == PostState.HELD and post.author_id == self.user_pk
 
     def edit(self, post) -> bool:
-        """Authors edit their own posts within settings.FORUM_EDIT_WINDOW_MINUTES (while
-        they may still post there, and until a moderator edits it); moderators edit any
-        post in their categories."""
+        """Authors edit their own posts for FORUM_EDIT_WINDOW_MINUTES while they may post
+        there, until a moderator edits or hides it; moderators edit any in their categories."""
         if self.moderator:
             return post.state != PostState.REMOVED
         if not self.signed_in or post.author_id != self.user_pk:
             return False
-        if post.state == PostState.REMOVED or not self.may_post:
+        if post.state in (PostState.REMOVED, PostState.HIDDEN) or not self.may_post:
             return False
         if post.edit_reason or post.edited_by_id not in (None, post.author_id):
             # A moderator edited it (took out a child's name, say): an edit of the

@@ -149,6 +149,17 @@ def test_an_author_no_longer_edits_a_post_a_moderator_edited(room, member, moder
     assert access.can_edit_post(moderator, post)
 
 
+def test_an_author_does_not_edit_a_post_the_moderators_hid(room, member, moderator):
+    post = thread_with_posts(
+        posts=1, category=room, author=member, created=timezone.now()
+    ).posts.get()
+
+    post.state = "hidden"
+
+    assert not access.can_edit_post(member, post)
+    assert access.can_edit_post(moderator, post)
+
+
 def test_nobody_but_moderators_edits_someone_elses_post(room, member, second_member, moderator):
     post = thread_with_posts(posts=1, category=room, author=member).posts.get()
     assert not access.can_edit_post(second_member, post)
