@@ -25,6 +25,7 @@ from members.organisations.seats import (
     no_seats_message,
     organisation_lock,
     seat_give,
+    seat_is_free_for,
     seats_usage,
 )
 from members.organisations.seats_over import seats_over_check
@@ -218,6 +219,16 @@ def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> Invitation
             invitation.save(update_fields=["revoked_at"])
     seats_over_check(organisation=invitation.organisation)
     return invitation
+
+
+def invitation_has_seat_for(invitation: Invitation, user: User) -> bool:
+    """Could `user` take a seat with `invitation` now, or hold one there already? An
+    invitation beyond the seats the organisation pays for cannot be accepted until its
+    admins add seats or free one (access/seats_paid.py): its page says so up front."""
+    organisation = invitation.organisation
+    if organisation.seats.filter(user=user).exists():
+        return True
+    return seat_is_free_for(organisation=organisation, user=user, invitation=invitation)
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Seat:

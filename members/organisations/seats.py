@@ -159,18 +159,12 @@ def colleague_no_seat_message(organisation: Organisation) -> str:
     )
 
 
-def seat_give(
-    *, organisation: Organisation, user: User, exclude_invitation: Invitation | None = None
-) -> Seat:
-    """Give `user` a seat if one is free. Call inside a transaction holding organisation_lock().
-
-    Invitations to the person's own verified addresses hold the seat they take, whether
-    they accept one (`exclude_invitation`) or claim by domain: those are not counted as
-    held by someone else, and are closed as accepted, so they hold no second seat."""
+def _seat_for(
+    organisation: Organisation, user: User, exclude_invitation: Invitation | None
+) -> tuple[SeatsUsage, int | None]:
+    """The seats as `user` would find them, and the numbered slot they would take (None:
+    none is free). seat_give asks under the row lock; seat_is_free_for, to say so first."""
     total = access.organisation_seats(organisation)
-    own_invitations = invitations_holding_seats(organisation).filter(
-        email__in=access.verified_addresses(user)
-    )
     held = invitations_holding_seats(organisation).exclude(
         email__in=access.verified_addresses(user)
     )
@@ -180,7 +174,31 @@ def seat_give(
         held = access.invitations_held_before(held, exclude_invitation)
     taken_slots = set(organisation.seats.exclude(slot__isnull=True).values_list("slot", flat=True))
     usage = SeatsUsage(total=total, taken=organisation.seats.count(), held=held.count())
-    slot = next((n for n in range(1, total + 1) if n not in taken_slots), None)
+    return usage, next((n for n in range(1, total + 1) if n not in taken_slots), None)
+
+
+def seat_is_free_for(
+    *, organisation: Organisation, user: User, invitation: Invitation | None = None
+) -> bool:
+    """Would seat_give find `user` a seat now (taking `invitation`'s)? For a page to say
+    up front that there is none, rather than offer a button that then says so; giving
+    the seat decides again, under the lock."""
+    usage, slot = _seat_for(organisation, user, invitation)
+    return usage.left >= 1 and slot is not None
+
+
+def seat_give(
+    *, organisation: Organisation, user: User, exclude_invitation: Invitation | None = None
+) -> Seat:
+    """Give `user` a seat if one is free. Call inside a transaction holding organisation_lock().
+
+    Invitations to the person's own verified addresses hold the seat they take, whether
+    they accept one (`exclude_invitation`) or claim by domain: those are not counted as
+    held by someone else, and are closed as accepted, so they hold no second seat."""
+    own_invitations = invitations_holding_seats(organisation).filter(
+        email__in=access.verified_addresses(user)
+    )
+    usage, slot = _seat_for(organisation, user, exclude_invitation)
     if usage.left < 1 or slot is None:
         raise ValidationError(no_seats_message(usage), code="no_seat")
     try:

@@ -393,6 +393,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         _warn_if_still_paying_personally(request)
         _warn_if_seated_elsewhere(request, invitation.organisation)
         return redirect("members:account")
+    if not invitations.invitation_has_seat_for(invitation, request.user):
+        # Say so now, naming whom to ask, rather than offer Accept and then refuse.
+        context["no_seat"] = True
+        context["paid_seats"] = access.organisation_seats(invitation.organisation)
+        context["admins"] = access.organisation_admins(invitation.organisation)
     return render(request, "members/organisation/invitation_accept.html", context)
 
 

@@ -12,8 +12,14 @@ from django.utils import timezone
 from members import access
 from members.access import AccessLevel
 from members.models import Organisation, Seat
+from members.organisations import invitations
 from members.organisations.seats_over import seats_over_check
-from tests.members.factories import InvitationFactory, SeatFactory, organisation_with_seats
+from tests.members.factories import (
+    InvitationFactory,
+    SeatFactory,
+    UserFactory,
+    organisation_with_seats,
+)
 from tests.members.test_account_page_queries import ACCOUNT_PAGE_MOST_QUERIES
 from tests.practice_library.factories import ResourceFactory
 
@@ -209,3 +215,51 @@ def test_the_membership_page_tells_a_person_beyond_the_paid_seats_whom_to_ask(cl
 
     assert "Your seat at Northmoor Council no longer gives access" in page
     assert "Ask the colleague who manages its seats to add one" in page
+
+
+# --- An invitation beyond the paid seats -------------------------------------------------
+
+
+def _invitation_page(client, invitation, email: str) -> str:
+    client.force_login(UserFactory(email=email))
+    response = client.get(invitations.invitation_url(invitation))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_invitation_beyond_the_paid_seats_says_so_before_anyone_presses_accept(client, council):
+    organisation, admin, ada, ben = council
+    invitation = organisation.invitations.get(email="waiting@example.org")
+
+    page = _invitation_page(client, invitation, "waiting@example.org")
+
+    assert "No seat is free for you at Northmoor Council yet" in page
+    assert "it pays for 2 seats, and all of them are taken" in page
+    assert f"Ask {admin.name}, who manages its seats, to add a seat or free one." in page
+    assert "Accept and take a seat" not in page
+
+
+def test_an_invitation_to_an_organisation_without_a_membership_says_so(client):
+    organisation, admin = organisation_with_seats(seats=3, name="Northmoor Council")
+    invitation = InvitationFactory(
+        organisation=organisation, email="waiting@example.org", invited_by=admin
+    )
+    organisation.subscriptions.update(status="canceled", ended_at=timezone.now())
+
+    page = _invitation_page(client, invitation, "waiting@example.org")
+
+    assert "it has no active membership at the moment" in page
+    assert "to renew the membership" in page
+    assert "Accept and take a seat" not in page
+
+
+def test_an_invitation_within_the_paid_seats_is_offered_to_accept(client):
+    organisation, admin = organisation_with_seats(seats=3, name="Northmoor Council")
+    invitation = InvitationFactory(
+        organisation=organisation, email="waiting@example.org", invited_by=admin
+    )
+
+    page = _invitation_page(client, invitation, "waiting@example.org")
+
+    assert "Accept and take a seat" in page
+    assert "No seat is free" not in page
