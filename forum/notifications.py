@@ -156,6 +156,7 @@ def post_notify(post: Post) -> dict[str, int]:
         email_kind = {
             NotificationKind.MENTION: EmailKind.MENTION,
             NotificationKind.QUOTE: EmailKind.QUOTE,
+            NotificationKind.LINK: EmailKind.LINK,
             NotificationKind.NEW_THREAD: EmailKind.NEW_THREAD,
         }.get(kind, EmailKind.REPLY)
         if _post_email_send(recipient=recipient, post=post, kind=email_kind):
@@ -202,6 +203,7 @@ def _post_email_send(*, recipient, post: Post, kind: str) -> bool:
     subject = {
         EmailKind.MENTION: f"{author} mentioned you in “{thread.title}”",
         EmailKind.QUOTE: f"{author} quoted you in “{thread.title}”",
+        EmailKind.LINK: f"{author} linked to your post in “{thread.title}”",
         EmailKind.NEW_THREAD: f"New thread in {thread.category.name}: “{thread.title}”",
     }.get(kind, f"New reply in “{thread.title}”")
     return email_send_once(

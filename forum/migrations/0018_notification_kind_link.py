@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
+            model_name='forumemail',
+            name='kind',
+            field=models.CharField(choices=[('reply', 'New post in a followed thread'), ('new_thread', 'New thread in a followed category'), ('mention', 'Mention'), ('quote', 'Quote of your post'), ('link', 'Link to your post'), ('daily', 'Daily summary'), ('alert', 'Urgent report, to moderators'), ('moderation', "A moderator's decision, to the member it concerns")], max_length=10),
+        ),
+        migrations.AlterField(
             model_name='notification',
             name='kind',
             field=models.CharField(choices=[('reply', 'New post in a thread you follow'), ('new_thread', 'New thread in a category you follow'), ('mention', 'You were mentioned'), ('quote', 'Your post was quoted'), ('link', 'Your post was linked to'), ('approved', 'Your post was approved')], max_length=12),

@@ -57,6 +57,7 @@ class EmailKind(models.TextChoices):
     NEW_THREAD = "new_thread", "New thread in a followed category"
     MENTION = "mention", "Mention"
     QUOTE = "quote", "Quote of your post"
+    LINK = "link", "Link to your post"
     DAILY_SUMMARY = "daily", "Daily summary"
     MODERATOR_ALERT = "alert", "Urgent report, to moderators"
     MODERATION_NOTICE = "moderation", "A moderator's decision, to the member it concerns"

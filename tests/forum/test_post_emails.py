@@ -46,6 +46,23 @@ def test_a_quoted_member_is_emailed_that_they_were_quoted_not_that_someone_repli
     assert ForumEmail.objects.get().kind == EmailKind.QUOTE
 
 
+def test_a_member_whose_post_is_linked_to_is_emailed_of_the_link_not_of_a_followed_thread(
+    room, member, second_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    thread = start(member, room)
+    Follow.objects.filter(user=member).delete()  # only the link reaches them
+    body = f"The rota idea is in /forum/t/{thread.pk}/p/1/ if anyone wants it."
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(second_member, thread, body)
+
+    (message,) = mailoutbox
+    assert message.subject == "Nia Sharma linked to your post in “Handover times that work”"
+    assert "because Nia Sharma linked to your post" in message.body
+    assert "you follow" not in message.body
+    assert ForumEmail.objects.get().kind == EmailKind.LINK
+
+
 def test_a_post_email_goes_once_when_its_task_is_delivered_again_while_sending(
     room, member, second_member, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
 ):
