@@ -283,6 +283,22 @@ def test_account_without_stripe_keys_offers_no_portal(client, no_stripe, provide
     assert "Manage payment" not in text
 
 
+def test_account_says_an_invoice_paid_by_bank_transfer_was_paid_so_once(client, fake_stripe):
+    subscription = SubscriptionFactory()
+    Invoice.objects.create(
+        subscription=subscription,
+        stripe_invoice_id="in_1QtransferPaid",
+        status="paid",
+        paid_out_of_band=True,
+        amount_due_pence=180000,
+    )
+    client.force_login(subscription.user)
+
+    text = client.get(reverse("members:account")).content.decode()
+
+    assert "£1,800 · Paid by bank transfer" in text
+
+
 def test_account_page_runs_as_many_queries_with_many_invoices_as_with_one(client, fake_stripe):
     subscription = SubscriptionFactory()
     client.force_login(subscription.user)
