@@ -33,6 +33,16 @@ def test_a_moderator_is_alerted_to_an_urgent_report(
     assert [m.to for m in mailoutbox] == [[moderator.email]]
 
 
+def test_the_alert_s_text_offers_the_post_as_its_html_does(
+    room, member, second_member, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    report_urgently(second_member, opening_post(member, room), django_capture_on_commit_callbacks)
+
+    (message,) = mailoutbox
+    assert "Open the post:" in message.body
+    assert "review queue" not in message.body
+
+
 def test_a_suspended_moderator_is_not_alerted_to_an_urgent_report(
     room, member, second_member, moderator, staff, mailoutbox, django_capture_on_commit_callbacks
 ):
