@@ -302,6 +302,28 @@ def _standing_sql() -> tuple[str, str]:
     return standing, history
 
 
+def _standing_ask(user, *, with_history: bool) -> _Standing:
+    """Ask the person's standing (with their history when `with_history`) in one
+    statement, and keep both on the user object for the rest of the request."""
+    standing, history = _standing_sql()
+    params = {
+        "user": user.pk,
+        "moderators": MODERATORS_GROUP,
+        "editors": EDITORS_GROUP,
+        "incomplete": SubscriptionStatus.INCOMPLETE,
+        "incomplete_expired": SubscriptionStatus.INCOMPLETE_EXPIRED,
+        "today": timezone.localdate().isoformat(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(standing + history if with_history else standing, params)
+        row = [bool(value) for value in cursor.fetchone()]
+    if with_history:
+        user._access_was_member = row[4] or row[5]
+        user._access_held_personally = row[6]
+    user._access_standing = _Standing(*row[:4])
+    return user._access_standing
+
+
 def _standing(user, *, with_history: bool = False) -> _Standing:
     """The person's groups and whether they administer an organisation, asked together
     once per request; with whether they were ever a member (subscriptions other than
@@ -312,23 +334,7 @@ def _standing(user, *, with_history: bool = False) -> _Standing:
         with_history or membership(user) is None
     )
     if cached is None or ask_history:
-        standing, history = _standing_sql()
-        params = {
-            "user": user.pk,
-            "moderators": MODERATORS_GROUP,
-            "editors": EDITORS_GROUP,
-            "incomplete": SubscriptionStatus.INCOMPLETE,
-            "incomplete_expired": SubscriptionStatus.INCOMPLETE_EXPIRED,
-            "today": timezone.localdate().isoformat(),
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(standing + history if ask_history else standing, params)
-            row = [bool(value) for value in cursor.fetchone()]
-        if ask_history:
-            user._access_was_member = row[4] or row[5]
-            user._access_held_personally = row[6]
-        cached = _Standing(*row[:4])
-        user._access_standing = cached
+        cached = _standing_ask(user, with_history=ask_history)
     return cached
 
 
@@ -337,11 +343,7 @@ def is_appointed_moderator(user) -> bool:
     Every signed-in page asks (for two-factor): the standing alone, which pages reuse."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if (cached := getattr(user, "_access_standing", None)) is None:
-        params = {"user": user.pk, "moderators": MODERATORS_GROUP, "editors": EDITORS_GROUP}
-        with connection.cursor() as cursor:
-            cursor.execute(_standing_sql()[0], params)
-            cached = user._access_standing = _Standing(*map(bool, cursor.fetchone()))
+    cached = getattr(user, "_access_standing", None) or _standing_ask(user, with_history=False)
     return cached.moderator or cached.room_moderator
 
 
