@@ -85,7 +85,7 @@ def may_send_again(now: datetime) -> Q:
     never unsubscribed, bounced or complained, and not emailed in the last day (before
     its first email is recorded, a sign-up counts from when it was made)."""
     day_ago = now - SENT_AGAIN_AFTER
-    return Q(state=State.PENDING, unsubscribed_at__isnull=True, bounced_at__isnull=True) & (
+    return ~_never_to_be_sent_again() & (
         Q(confirmation_sent_at__lte=day_ago)
         | Q(confirmation_sent_at__isnull=True, created_at__lte=day_ago)
     )
