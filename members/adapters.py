@@ -13,6 +13,17 @@ confirmation_email_notes = Signal()
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's adapter with the portal's own wording for its emails."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # The limit counts failures against the account, whoever made them: its owner
+        # needs to know the way through that does not wait (a reset clears the count).
+        "too_many_login_attempts": (
+            "There have been too many failed attempts to sign in to this account, so it "
+            "is paused for now. To sign in straight away, reset your password: the link "
+            "we email you lifts the pause. Otherwise, try again later."
+        ),
+    }
+
     def format_email_subject(self, subject: str) -> str:
         return f"[English Residential Network] {subject}"
 

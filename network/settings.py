@@ -236,7 +236,11 @@ ACCOUNT_FORMS = {
 # its limiter (and its reading of the client IP behind the proxy).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/300s/key",
+    # allauth's 5 per 5 minutes per account alone would let rotating addresses try 1,440
+    # passwords a day against one account; NIST SP 800-63B (5.2.2) asks for at most 100
+    # failures in a row. A password reset lifts the limit, so its owner is never shut out
+    # for the day: the refusal says so (members.adapters).
+    "login_failed": "10/m/ip,5/300s/key,30/d/key",
     "signup": "20/m/ip",
     # allauth's 5 a minute per address, from ever-changing IP addresses, would let
     # anyone send one inbox 7,200 reset emails a day from the site: at most 10 an hour.

@@ -240,7 +240,7 @@ def test_sign_in_is_rate_limited(client, registered, settings):
     )
 
     # Even the right password is refused until the limit resets.
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "too many failed attempts to sign in" in response.content.decode()
     assert client.get(reverse("members:account")).status_code == 302
 
 
