@@ -14,11 +14,9 @@ from members.accounts import (
     second_step_before_appointment,
     sign_in_address_replace,
 )
-from members.admin.seats import SeatInline
+from members.admin.seats import SeatInline, seat_formset_save
 from members.exports import members_csv_lines
-from members.models import (
-    User,
-)
+from members.models import Seat, User
 from members.person_pages import person_admin_links
 
 
@@ -151,6 +149,12 @@ class UserAdmin(DjangoUserAdmin):
         # (The same address in other capitals is the same mailbox: nothing to confirm.)
         if change and form.initial["email"].lower() != obj.email:
             sign_in_address_replace(user=obj, old_email=form.initial["email"], request=request)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is Seat:
+            seat_formset_save(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deleting a person would take safeguarding and billing records with them:

@@ -5,9 +5,21 @@ the organisations' admins took back.
 A county council holds hundreds of seats and takes seats back for years. Its page shows
 the first of each, read only, and links to the list of all of them filtered to it: a
 form for each of 300 seats made the page close to a megabyte and took seconds to open.
+
+Whatever staff add, change or delete here (one seat, ticked seats, or a person's seats on
+their page) goes through members/organisations/staff_seats.py: an organisation keeps at
+least one admin, and people are told when made an admin or when their seat is taken back,
+as when an organisation's own admins do it.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,7 +28,7 @@ from django.utils.html import format_html
 from members import access
 from members.access.seats_paid import seats_ahead
 from members.models import Organisation, Seat, SeatRemoval
-from members.organisations.tasks import seats_over_check
+from members.organisations import staff_seats
 from network.admin_inlines import FirstRowsInline, RelatedReadOnce
 from network.admin_labels import LabelledTabularInline
 from network.text import counted
@@ -55,10 +67,65 @@ class OrganisationFilter(admin.SimpleListFilter):
         return queryset.filter(organisation_id=value)
 
 
+class SeatForm(forms.ModelForm):
+    """A seat as staff add or change it: refused, with what to do first, when it would
+    leave an organisation without an admin."""
+
+    class Meta:
+        model = Seat
+        fields = ["organisation", "user", "is_admin", "slot"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.before = staff_seats.Holding.of(self.instance)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        user = cleaned.get("user") or getattr(self.instance, "user", None)
+        if organisation is None or user is None:
+            return cleaned  # the missing field says so already
+        after = Seat(
+            pk=self.instance.pk,
+            organisation=organisation,
+            user=user,
+            is_admin=cleaned.get("is_admin", False),
+        )
+        staff_seats.seat_change_check(seat=after, before=self.before)
+        return cleaned
+
+
+class SeatFormSet(BaseInlineFormSet):
+    """A person's seats on their page: those ticked for deletion keep every organisation
+    an admin, as one deleted from the list of seats does."""
+
+    def clean(self) -> None:
+        super().clean()
+        deleted = [form.instance for form in self.deleted_forms if form.instance.pk]
+        if deleted:
+            staff_seats.seats_delete_check(
+                Seat.objects.select_related("user", "organisation").filter(
+                    pk__in=[seat.pk for seat in deleted]
+                )
+            )
+
+
+def seat_formset_save(request, formset: SeatFormSet) -> None:
+    """Save a person's seats as changed on their page, through staff_seats."""
+    before = {id(form.instance): form.before for form in formset.forms}
+    saved = formset.save(commit=False)
+    if formset.deleted_objects:
+        staff_seats.seats_staff_delete(seats=formset.deleted_objects, deleted_by=request.user)
+    for seat in saved:
+        staff_seats.seat_staff_save(seat=seat, before=before.get(id(seat)), changed_by=request.user)
+
+
 class SeatInline(RelatedReadOnce, LabelledTabularInline):
     """A person's seats, on their page: a few at most, changed there."""
 
     model = Seat
+    form = SeatForm
+    formset = SeatFormSet
     extra = 0
     autocomplete_fields = ["user", "organisation"]
     related_read_once = ("user", "organisation")
@@ -132,7 +199,7 @@ class OrganisationSeatInline(FirstRowsInline, RelatedReadOnce, LabelledTabularIn
 
 
 class SeatRemovalInline(FirstRowsInline, RelatedReadOnce, LabelledTabularInline):
-    """The seats the organisation's admins took back lately: a record, not edited here.
+    """The seats the organisation's admins (or staff) took back lately: a record, not edited here.
     They pile up for years; the list of all of them is a link away."""
 
     model = SeatRemoval
@@ -142,7 +209,7 @@ class SeatRemovalInline(FirstRowsInline, RelatedReadOnce, LabelledTabularInline)
     readonly_fields = fields
     rows_shown = 20
     verbose_name = "seat taken back"
-    verbose_name_plural = "Seats taken back by the organisation's admins, latest first"
+    verbose_name_plural = "Seats taken back by the organisation's admins or staff, latest first"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -165,13 +232,6 @@ class SeatRemovalInline(FirstRowsInline, RelatedReadOnce, LabelledTabularInline)
         )
 
 
-def _seats_over_check(*organisation_ids: int | None) -> None:
-    # A seat added, moved or deleted may bring the seats in use over those paid for, or
-    # within them again (members/organisations/seats_over.py).
-    for organisation_id in {pk for pk in organisation_ids if pk is not None}:
-        seats_over_check.delay_on_commit(organisation_id)
-
-
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
     """Every seat. An organisation's page links here filtered to its own, where staff
@@ -184,32 +244,66 @@ class SeatAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "organisation"]
     # An organisation's seats in the order in which they give access, as on its page.
     ordering = ["organisation__name", "organisation_id", *access.SEAT_ORDER]
+    form = SeatForm
     fields = ["organisation", "user", "is_admin", "slot", "created_at"]
     readonly_fields = ["created_at"]
+    actions = ["delete_selected"]  # in place of Django's own: see below
 
     @admin.display(description="email", ordering="user__email")
     def email(self, seat: Seat) -> str:
         return seat.user.email
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            # The form asked already; this is a change made meanwhile on another page.
+            return _refused(request, error, request.get_full_path())
+
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        moved_from = form.initial.get("organisation") if change else None
-        _seats_over_check(obj.organisation_id, moved_from)
+        staff_seats.seat_staff_save(seat=obj, before=form.before, changed_by=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        seat = self.get_object(request, unquote(object_id))
+        try:
+            if seat is not None and self.has_delete_permission(request, seat):
+                # Asked before the confirmation, so staff are not asked to confirm
+                # something that will be refused.
+                staff_seats.seats_delete_check([seat])
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as error:
+            return _refused(request, error, reverse("admin:members_seat_change", args=[seat.pk]))
 
     def delete_model(self, request, obj) -> None:
-        organisation_id = obj.organisation_id
-        super().delete_model(request, obj)
-        _seats_over_check(organisation_id)
+        staff_seats.seats_staff_delete(seats=[obj], deleted_by=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        organisation_ids = set(queryset.values_list("organisation_id", flat=True))
-        super().delete_queryset(request, queryset)
-        _seats_over_check(*organisation_ids)
+        staff_seats.seats_staff_delete(seats=queryset, deleted_by=request.user)
+
+    @admin.action(permissions=["delete"], description="Delete selected seats")
+    def delete_selected(self, request, queryset):
+        """Django's own, asked first whether it would leave an organisation without an
+        admin."""
+        try:
+            staff_seats.seats_delete_check(queryset.select_related("user", "organisation"))
+            # One transaction: a refusal met while deleting (the seats changed meanwhile)
+            # takes back the history entries Django wrote first.
+            with transaction.atomic():
+                return django_delete_selected(self, request, queryset)
+        except ValidationError as error:
+            _refused(request, error, None)
+            return None  # back to the list, with the message
+
+
+def _refused(request, error: ValidationError, to: str | None):
+    for message in error.messages:
+        messages.error(request, message)
+    return redirect(to) if to else None
 
 
 @admin.register(SeatRemoval)
 class SeatRemovalAdmin(admin.ModelAdmin):
-    """Seats the organisations' admins took back: a record, read only, as the
+    """Seats the organisations' admins or staff took back: a record, read only, as the
     newsletter's deliveries are. Rows may still be deleted, as they are with the
     organisation or the person they name."""
 

@@ -91,8 +91,9 @@ class Seat(models.Model):
 
 
 class SeatRemoval(models.Model):
-    """A seat an organisation admin took back from a colleague: the organisation's record
-    of who was removed, by whom and when, and when the person was told (once)."""
+    """A seat an organisation admin (or staff, in the admin) took back from someone: the
+    organisation's record of who was removed, by whom and when, and when the person was
+    told (once)."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="seat_removals"

@@ -259,8 +259,6 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
     A colleague removed by an admin is told by email (their access ends at once, and
     nothing on the site would otherwise say why); someone who gives up their own seat is
     not."""
-    from members.organisations.tasks import seat_removal_send
-
     with transaction.atomic(durable=True):
         organisation_lock(seat.organisation)
         held = Seat.objects.select_related("user").filter(pk=seat.pk).first()
@@ -276,13 +274,26 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
                 code="last_admin",
             )
         seat.delete()
-        if seat.user_id != removed_by.pk:
-            removal = SeatRemoval.objects.create(
-                organisation=seat.organisation, user=seat.user, removed_by=removed_by
-            )
-            seat_removal_send.delay_on_commit(removal.pk)
+        seat_removal_record(organisation=seat.organisation, person=seat.user, removed_by=removed_by)
     access.forget(seat.user)
     _seats_over_check(seat.organisation)
+
+
+def seat_removal_record(
+    *, organisation: Organisation, person: User, removed_by: User
+) -> SeatRemoval | None:
+    """Record that `removed_by` took `person`'s seat back and tell them once the
+    transaction commits; nothing for someone who gave up their own seat. Both the
+    organisation's admins (seat_remove) and staff in the admin (staff_seats.py) call it."""
+    from members.organisations.tasks import seat_removal_send
+
+    if person.pk == removed_by.pk:
+        return None
+    removal = SeatRemoval.objects.create(
+        organisation=organisation, user=person, removed_by=removed_by
+    )
+    seat_removal_send.delay_on_commit(removal.pk)
+    return removal
 
 
 def _seats_over_check(organisation: Organisation) -> None:
@@ -294,8 +305,6 @@ def _seats_over_check(organisation: Organisation) -> None:
 
 def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
     """Make a seat holder an admin, or take the role back (never from the last admin)."""
-    from members.organisations.tasks import made_admin_send
-
     with transaction.atomic(durable=True):
         organisation_lock(seat.organisation)
         held = Seat.objects.select_for_update().filter(pk=seat.pk).first()
@@ -315,13 +324,25 @@ def seat_set_admin(*, seat: Seat, is_admin: bool, changed_by: User) -> Seat:
         if seat.is_admin != is_admin:
             seat.is_admin = is_admin
             update_fields = ["is_admin"]
-            if is_admin and seat.user_id != changed_by.pk:
-                # They now answer for the seats and the bill: tell them, once.
-                seat.made_admin_at = timezone.now()
-                update_fields.append("made_admin_at")
-                made_admin_send.delay_on_commit(seat.pk, changed_by.pk)
+            if is_admin:
+                update_fields += admin_role_given(seat=seat, given_by=changed_by)
             seat.save(update_fields=update_fields)
     return seat
+
+
+def admin_role_given(*, seat: Seat, given_by: User) -> list[str]:
+    """Note that `given_by` made the seat's holder an admin, and tell them once the
+    transaction commits: they now answer for the seats and the bill. Nothing for someone
+    who made themselves one. Returns the fields to save; the seat must have been saved
+    before (the email names it). Both the organisation's admins (seat_set_admin) and
+    staff in the admin (staff_seats.py) call it."""
+    from members.organisations.tasks import made_admin_send
+
+    if seat.user_id == given_by.pk:
+        return []
+    seat.made_admin_at = timezone.now()
+    made_admin_send.delay_on_commit(seat.pk, given_by.pk)
+    return ["made_admin_at"]
 
 
 # --- Verified email domain -----------------------------------------------------------
