@@ -205,7 +205,7 @@ class SeatRemovalInline(FirstRowsInline, RelatedReadOnce, LabelledTabularInline)
     model = SeatRemoval
     related_read_once = ("organisation", "user", "removed_by")
     extra = 0
-    fields = ["user", "removed_by", "removed_at", "emailed_at"]
+    fields = ["user", "removed_by", "by_staff", "removed_at", "emailed_at"]
     readonly_fields = fields
     rows_shown = 20
     verbose_name = "seat taken back"
@@ -307,7 +307,7 @@ class SeatRemovalAdmin(admin.ModelAdmin):
     newsletter's deliveries are. Rows may still be deleted, as they are with the
     organisation or the person they name."""
 
-    list_display = ["user", "organisation", "removed_by", "removed_at", "emailed_at"]
+    list_display = ["user", "organisation", "removed_by", "by_staff", "removed_at", "emailed_at"]
     list_filter = [OrganisationFilter]
     list_select_related = ["user", "organisation", "removed_by"]
     search_fields = ["user__email", "user__name", "organisation__name"]

@@ -103,6 +103,13 @@ class SeatRemoval(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     removed_at = models.DateTimeField(default=timezone.now)
+    by_staff = models.BooleanField(
+        "by staff",
+        default=False,
+        help_text="Taken back by the network's staff in the admin, not by one of the "
+        "organisation's admins: the person is told so, and not to ask the remover, "
+        "who does not manage the organisation's seats.",
+    )
     emailed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person was emailed that their seat ended."
     )

@@ -280,7 +280,7 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
 
 
 def seat_removal_record(
-    *, organisation: Organisation, person: User, removed_by: User
+    *, organisation: Organisation, person: User, removed_by: User, by_staff: bool = False
 ) -> SeatRemoval | None:
     """Record that `removed_by` took `person`'s seat back and tell them once the
     transaction commits; nothing for someone who gave up their own seat. Both the
@@ -290,7 +290,7 @@ def seat_removal_record(
     if person.pk == removed_by.pk:
         return None
     removal = SeatRemoval.objects.create(
-        organisation=organisation, user=person, removed_by=removed_by
+        organisation=organisation, user=person, removed_by=removed_by, by_staff=by_staff
     )
     seat_removal_send.delay_on_commit(removal.pk)
     return removal

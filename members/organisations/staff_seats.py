@@ -134,6 +134,7 @@ def seat_staff_save(*, seat: Seat, before: Holding | None, changed_by: User) -> 
                 organisation=Organisation.objects.get(pk=before.organisation_id),
                 person=User.objects.get(pk=before.user_id),
                 removed_by=changed_by,
+                by_staff=True,
             )
         if seat.is_admin and (before is None or moved or not before.is_admin):
             seat.save(update_fields=admin_role_given(seat=seat, given_by=changed_by))
@@ -155,7 +156,10 @@ def seats_staff_delete(*, seats: Iterable[Seat], deleted_by: User) -> int:
         Seat.objects.filter(pk__in=[seat.pk for seat in held]).delete()
         for seat in held:
             seat_removal_record(
-                organisation=seat.organisation, person=seat.user, removed_by=deleted_by
+                organisation=seat.organisation,
+                person=seat.user,
+                removed_by=deleted_by,
+                by_staff=True,
             )
     for seat in held:
         access.forget(seat.user)

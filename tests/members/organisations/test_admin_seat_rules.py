@@ -143,9 +143,27 @@ def test_a_seat_staff_delete_is_recorded_and_its_holder_emailed(
         officer.user,
         staff,
     )
+    assert removal.by_staff
     (email,) = mail.outbox
     assert email.to == [officer.user.email]
     assert email.subject == "Your seat in Northmoor Council's membership has ended"
+
+
+def test_someone_whose_seat_staff_took_back_is_told_it_was_staff_not_an_admin(
+    client, staff_client, council, django_capture_on_commit_callbacks
+):
+    _organisation_, _admin_seat, officer = council
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("admin:members_seat_delete", args=[officer.pk]), {"post": "yes"})
+    client.force_login(officer.user)
+
+    page = client.get(reverse("members:account")).content.decode()
+
+    (email,) = mail.outbox
+    assert "The network's staff took back your seat" in email.body
+    assert "who manages" not in email.body
+    assert "the network's staff took it back" in page
+    assert "who manages its seats, took it back" not in page
 
 
 def test_ticked_seats_with_an_only_admin_among_them_are_refused_together(staff_client, council):
