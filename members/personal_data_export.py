@@ -119,14 +119,22 @@ def export(user: User, archive: ExportArchive) -> None:
     )
     archive.add_part(
         "seats_ended",
-        "Seats an organisation took back",
-        [ORGANISATION, ("removed_at", "Taken back"), ("emailed_at", "We told you")],
+        "Seats taken back from you",
+        [
+            ORGANISATION,
+            ("removed_at", "Taken back"),
+            ("by_staff", "By the network's staff"),
+            ("emailed_at", "We told you"),
+        ],
         iterate(
             SeatRemoval.objects.filter(user=user).values(
-                "organisation__name", "removed_at", "emailed_at"
+                "organisation__name", "removed_at", "by_staff", "emailed_at"
             )
         ),
-        about="Seats an organisation's admin gave to someone else.",
+        about=(
+            "Seats an organisation's admin, or the network's staff, took back from you "
+            "to give to someone else."
+        ),
     )
     archive.add_part(
         "invitations",

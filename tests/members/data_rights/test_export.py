@@ -135,6 +135,15 @@ def test_the_download_holds_the_seats_an_organisation_took_back():
     assert ended["organisation__name"] == "Northmoor Council (fictional)"
 
 
+def test_the_download_says_when_the_networks_staff_took_a_seat_back():
+    user = UserFactory(name="Dana Whitfield", email="dana@example.org")
+    SeatRemoval.objects.create(organisation=OrganisationFactory(), user=user, by_staff=True)
+
+    [ended] = json.loads(_export(user).read("seats_ended.json"))
+
+    assert ended["by_staff"] is True
+
+
 def test_the_download_holds_nothing_of_anyone_else():
     user = _person_with_everything("Dana Whitfield", "dana@example.org")
     _person_with_everything("Robin Okoye", "robin@example.org")
