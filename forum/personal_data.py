@@ -316,7 +316,9 @@ def _attachments_export(user, archive: ExportArchive) -> None:
             yield {
                 "thread_title": attachment["thread_title"],
                 "post_number": attachment["post__post_number"],
-                "original_filename": attachment["original_filename"],
+                # Taken down by the moderators, a file's name went with it.
+                "original_filename": attachment["original_filename"]
+                or "(removed by the moderators)",
                 "size_bytes": attachment["size_bytes"],
                 "created_at": attachment["created_at"],
                 "file_in_download": None

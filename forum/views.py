@@ -225,7 +225,7 @@ def thread(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
         post.visible_attachments = [
             a
             for a in post.attachments.all()
-            # Taken down, a file leaves its name and "removed by the moderators".
+            # Taken down, a file leaves (without its name) "removed by the moderators".
             if a.approval in (AttachmentApproval.APPROVED, AttachmentApproval.REMOVED)
             or is_moderator
             or (a.approval == AttachmentApproval.PENDING and post.author_id == user.pk)

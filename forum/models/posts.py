@@ -346,8 +346,9 @@ class AttachmentApproval(models.TextChoices):
     APPROVED = "approved", "Approved"
     PENDING = "pending", "Waiting for a moderator"
     REJECTED = "rejected", "Rejected"
-    # Taken down after it was up (a document, or an image once approved): readers see
-    # its name where it was, and that the moderators removed it.
+    # Taken down after it was up (a document, or an image once approved): its name is
+    # cleared with its file (a name can identify a child), and readers see where it was
+    # that the moderators removed a file.
     REMOVED = "removed", "Removed by the moderators"
 
 
@@ -364,7 +365,11 @@ class PostAttachment(models.Model):
     file = models.FileField(
         upload_to=attachment_upload_to, storage=get_protected_storage, max_length=200
     )
-    original_filename = models.CharField(max_length=200)
+    original_filename = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Empty once the moderators removed the file: a name can identify a child.",
+    )
     content_type = models.CharField(max_length=120)
     extension = models.CharField(max_length=10)
     size_bytes = models.PositiveBigIntegerField(default=0)
@@ -394,7 +399,7 @@ class PostAttachment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.original_filename
+        return self.original_filename or f"Removed file ({self.kind})"
 
     @property
     def kind(self) -> str:

@@ -94,11 +94,11 @@ def _what_happened(entry: ModerationAction) -> dict | None:
             "reason": _moderators_reason(entry),
         }
     if entry.action == ModerationActionKind.REMOVE_FILE:
-        attachment = PostAttachment.objects.filter(pk=entry.details.get("attachment")).first()
+        # Never its name, which may be what identified a child (and is gone from the
+        # row): the thread, the post's date and a link say which file it was.
         return {
             **context,
             "subject": f"A file you attached in “{title}” was removed by a moderator",
-            "filename": attachment.original_filename if attachment else "",
             "reason": _moderators_reason(entry),
         }
     if post.state != PostState.HIDDEN:

@@ -289,9 +289,10 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         _refused(request, error)
     else:
+        # Not by its name: the name goes with the file, as it may identify a child.
+        what = "image" if attachment.is_image else f"file ({attachment.kind})"
         messages.success(
             request,
-            f"{attachment.original_filename} is removed from post #{post.post_number}: its "
-            "file is deleted.",
+            f"The {what} is removed from post #{post.post_number}: it is deleted, with its name.",
         )
     return _back(request, _post_page(post))

@@ -146,7 +146,9 @@ def test_moderator_takes_down_a_reported_document_and_the_post_stays_up(
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Remove file Review notes.pdf").click()
-    page.get_by_text("Review notes.pdf is removed from post #2: its file is deleted.").wait_for()
+    page.get_by_text(
+        "The file (PDF) is removed from post #2: it is deleted, with its name."
+    ).wait_for()
     assert_accessible(page)
 
     assert asked and asked[0].startswith("Remove Review notes.pdf for good?")

@@ -1,7 +1,8 @@
 """A moderator takes down one file attached to a post (a document, or an image readers
-see) and leaves the post up: the stored file is deleted, nobody opens it again, the
-post shows its name and that the moderators removed it, the post's moderation log
-records it, and its author is told, as of an image that was not approved."""
+see) and leaves the post up: the stored file is deleted, nobody opens it again, its name
+(which can itself identify a child) goes with it, the post shows only that the
+moderators removed a file, the post's moderation log records it, and its author is told,
+as of an image that was not approved, without the name."""
 
 import os
 
@@ -19,8 +20,10 @@ from forum.models import (
     PostAttachment,
     PostState,
     ReportReason,
+    content_hash,
 )
 from forum.moderation import attachments
+from network.mail import site_url
 from tests.forum.factories import (
     category_moderator,
     member_of_type,
@@ -52,7 +55,7 @@ def post(writer, room):
     return reply
 
 
-def _attach(post, *, filename="Handover checklist.pdf", image=False, approval="approved"):
+def _attach(post, *, filename="J_Smith_care_plan.pdf", image=False, approval="approved"):
     attachment = PostAttachment(
         post=post,
         original_filename=filename,
@@ -130,24 +133,50 @@ def test_a_file_taken_down_is_not_found_by_readers_or_moderators(
     assert mod_client.get(link).status_code == 404
 
 
-def test_the_thread_shows_where_the_file_was_that_the_moderators_removed_it(
+def test_taking_down_a_file_forgets_its_name(mod_client, document):
+    _remove(mod_client, document)
+
+    document.refresh_from_db()
+    assert document.original_filename == ""
+    assert (document.extension, document.size_bytes) == ("pdf", 2048)
+
+
+def test_the_thread_shows_where_the_file_was_that_the_moderators_removed_it_without_its_name(
     mod_client, document, second_member
 ):
     _remove(mod_client, document)
 
     page = _signed_in(second_member).get(document.post.get_absolute_url(), follow=True).text
 
-    assert 'Handover checklist.pdf <span class="meta">· removed by the moderators</span>' in page
+    assert "A file (PDF) was removed by the moderators." in page
+    assert "J_Smith" not in page
     assert reverse("forum:attachment", kwargs={"pk": document.pk}) not in page
     assert "Post 2: what worked for us" in page
 
 
-def test_the_author_sees_their_file_was_removed_by_the_moderators(mod_client, document, writer):
+def test_the_author_sees_a_file_was_removed_by_the_moderators_without_its_name(
+    mod_client, document, writer
+):
     _remove(mod_client, document)
 
     page = _signed_in(writer).get(document.post.get_absolute_url(), follow=True).text
 
-    assert 'Handover checklist.pdf <span class="meta">· removed by the moderators</span>' in page
+    assert "A file (PDF) was removed by the moderators." in page
+    assert "J_Smith" not in page
+
+
+def test_moderators_pages_do_not_show_a_removed_file_s_name(mod_client, document):
+    item = reported_item(post=document.post, reason=ReportReason.IDENTIFIES_CHILD)
+    _remove(mod_client, document)
+
+    for address in (
+        document.post.get_absolute_url(),
+        reverse("forum:moderation_post", kwargs={"pk": document.post_id}),
+        reverse("forum:moderation_item", kwargs={"pk": item.pk}),
+    ):
+        page = mod_client.get(address, follow=True).text
+        assert "was removed by the moderators" in page
+        assert "J_Smith" not in page
 
 
 def test_taking_down_a_file_is_logged_in_the_post_s_moderation_history(
@@ -158,14 +187,19 @@ def test_taking_down_a_file_is_logged_in_the_post_s_moderation_history(
     entry = ModerationAction.objects.get(action=ModerationActionKind.REMOVE_FILE)
     assert (entry.post_id, entry.actor_id) == (document.post_id, moderator.pk)
     assert entry.reason == "Names a young person"
-    assert entry.details == {"attachment": document.pk}
+    assert entry.details == {
+        "attachment": document.pk,
+        "kind": "PDF",
+        "name_hash": content_hash("J_Smith_care_plan.pdf"),
+    }
     history = mod_client.get(reverse("forum:moderation_post", kwargs={"pk": document.post_id}))
     assert "Removed an attached file" in history.text
 
 
-def test_the_author_is_told_which_file_was_removed_and_why(
+def test_the_author_is_told_which_post_lost_a_file_and_why_without_its_name(
     moderator, document, django_capture_on_commit_callbacks
 ):
+    post = document.post
     with django_capture_on_commit_callbacks(execute=True):
         attachments.attachment_remove(
             actor=moderator, attachment=document, reason="Names a young person"
@@ -173,11 +207,19 @@ def test_the_author_is_told_which_file_was_removed_and_why(
 
     [message] = mail.outbox
     assert message.to == ["femi@example.org"]
-    assert message.subject.startswith("A file you attached in ")
-    assert message.subject.endswith("was removed by a moderator")
-    assert "removed a file (Handover checklist.pdf) you attached to your post #2" in message.body
-    assert "its file has been deleted" in message.body
+    assert message.subject == (
+        f"A file you attached in “{post.thread.title}” was removed by a moderator"
+    )
+    written = f"{post.created_at:%-d %B %Y}"
+    assert (
+        f"removed a file you attached to your post in “{post.thread.title}” on {written}."
+        in message.body
+    )
+    assert f"Your post: {site_url(post.get_absolute_url())}" in message.body
     assert "The moderator's reason: Names a young person" in message.body
+    [(html, _)] = message.alternatives
+    assert "J_Smith" not in message.body
+    assert "J_Smith" not in html
 
 
 def test_a_member_who_does_not_moderate_cannot_take_a_file_down(
@@ -214,6 +256,9 @@ def test_an_image_readers_see_can_be_taken_down(
     image.refresh_from_db()
     assert image.approval == AttachmentApproval.REMOVED
     assert not os.path.exists(stored)
+    page = mod_client.get(post.get_absolute_url(), follow=True).text
+    assert "An image was removed by the moderators." in page
+    assert "garden.png" not in page
     assert mod_client.get(reverse("forum:moderation_image", args=[image.pk])).status_code == 404
 
 
@@ -263,8 +308,8 @@ def test_taking_down_from_the_queue_item_page_comes_back_to_it(mod_client, docum
 
     assert response.url == back
     page = mod_client.get(back).text
-    assert "Handover checklist.pdf is removed from post #2: its file is deleted." in page
-    assert 'Handover checklist.pdf <span class="meta">· removed by the moderators: its file' in page
+    assert "The file (PDF) is removed from post #2: it is deleted, with its name." in page
+    assert "A file (PDF) was removed by the moderators: it is deleted, with its name." in page
 
 
 def test_the_post_s_moderation_page_offers_to_take_down_its_files(mod_client, post):
@@ -276,4 +321,4 @@ def test_the_post_s_moderation_page_offers_to_take_down_its_files(mod_client, po
     for attachment in (document, image):
         action = reverse("forum:moderation_attachment_remove", kwargs={"pk": attachment.pk})
         assert f'action="{action}"' in page
-    assert "Reason for removing Handover checklist.pdf (optional)" in page
+    assert "Reason for removing J_Smith_care_plan.pdf (optional)" in page

@@ -171,7 +171,7 @@ def test_a_download_lists_a_file_the_moderators_took_down_without_pointing_to_a_
     PostAttachment.objects.create(
         post=post,
         file="forum/ab/abcdef",
-        original_filename="Handover checklist.pdf",
+        original_filename="",  # gone with the file
         content_type="application/pdf",
         extension="pdf",
         size_bytes=100,
@@ -181,5 +181,5 @@ def test_a_download_lists_a_file_the_moderators_took_down_without_pointing_to_a_
     archive = _download(post.author)
 
     [listed] = json.loads(archive.read("forum_attachments.json"))
-    assert listed["original_filename"] == "Handover checklist.pdf"
+    assert listed["original_filename"] == "(removed by the moderators)"
     assert listed["file_in_download"] is None
