@@ -1,19 +1,23 @@
 """Staff define categories (audiences, pre-moderation, moderators) and the watch list
 here, and can look up threads and posts. Text changes go through the site's own edit
-page (so revisions and the moderation log are kept), not through the admin; nor are
+page (so revisions and the moderation log are kept), not through the admin, but for a
+thread's title, changed here with a reason that the moderation log keeps; nor are
 threads and posts deleted here: moderators hide them and authors remove their own on the
 forum's pages, which keep the thread's numbering, the counts and the moderation log. Nor
 are threads locked, pinned, moved or merged here, for the same reasons."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 
 from forum.models import Category, Post, Thread, ThreadState
-from forum.services import publishing
+from forum.moderation.checks import REASON_MAX_LENGTH, clean_reason
+from forum.moderation.threads import thread_retitle
+from forum.services.posting import clean_title
 from members.accounts import second_step_before_appointment
 from members.models import User
 from network.admin_labels import LabelledListEditable
@@ -90,6 +94,40 @@ class CategoryAdmin(LabelledListEditable, admin.ModelAdmin):
     ]
 
 
+class ThreadForm(forms.ModelForm):
+    """A thread's title, and why it changes: often to take out what identifies someone,
+    so it is a moderation decision like any other, with its reason in the log."""
+
+    title_reason = forms.CharField(
+        label="Reason for changing the title",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Needed when you change the title. Moderators see it, with who changed "
+        "it and when, in the thread's moderation log; the old title is not kept there.",
+    )
+
+    def clean_title(self):
+        try:
+            return clean_title(self.cleaned_data["title"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if "title" in self.changed_data and "title" in cleaned:
+            try:
+                cleaned["title_reason"] = clean_reason(
+                    cleaned.get("title_reason", ""),
+                    required=True,
+                    what="Give a reason for changing the title: moderators see it in "
+                    "the thread's moderation log.",
+                )
+            except ValidationError as error:
+                self.add_error("title_reason", error)
+        return cleaned
+
+
 @admin.register(Thread)
 class ThreadAdmin(admin.ModelAdmin):
     list_display = ["title", "category", "author", "state", "is_pinned", "is_locked",
@@ -101,10 +139,13 @@ class ThreadAdmin(admin.ModelAdmin):
     # Locking, pinning, moving and merging are moderation decisions: the thread's
     # moderation page makes them with a reason, checks who may, keeps the counts and
     # writes the moderation log. Here they are shown, with the way there.
-    readonly_fields = ["moderation_page", "category", "author", "state", "is_pinned",
+    # The address words (slug) follow the title: edited apart, they could keep what a
+    # new title took out.
+    form = ThreadForm
+    readonly_fields = ["moderation_page", "slug", "category", "author", "state", "is_pinned",
                        "is_locked", "merged_into", "post_count", "last_post_number",
                        "last_post_at", "post_number_counter", "created_at"]  # fmt: skip
-    fields = ["title", "slug", *readonly_fields]
+    fields = ["title", "title_reason", *readonly_fields]
 
     @admin.display(description="Moderation")
     def moderation_page(self, thread: Thread) -> str:
@@ -115,9 +156,16 @@ class ThreadAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # The title is what the forum's search finds a thread by.
-        publishing.thread_search_index(obj)
+        # The title is the one field changed here: through the moderation action, which
+        # writes the log (and re-indexes the thread for the forum's search).
+        if "title" in form.changed_data:
+            thread_retitle(
+                actor=request.user,
+                thread=obj,
+                title=form.cleaned_data["title"],
+                reason=form.cleaned_data["title_reason"],
+            )
+            obj.refresh_from_db(fields=["title", "slug"])
 
     def has_add_permission(self, request) -> bool:
         # A thread begins with its first post, written on the forum's pages.

@@ -211,6 +211,7 @@ class ModerationActionKind(models.TextChoices):
     MERGE = "merge", "Merged a thread"
     HIDE_THREAD = "hide_thread", "Hid a thread"
     RESTORE_THREAD = "restore_thread", "Restored a thread"
+    RETITLE = "retitle", "Changed a thread's title"
     SUSPEND = "suspend", "Suspended a member"
     LIFT_SUSPENSION = "unsuspend", "Lifted a suspension"
     APPROVE_IMAGE = "approve_image", "Approved an image"

@@ -1,8 +1,9 @@
-"""Moderation of threads: lock, pin, hide, restore, move and merge."""
+"""Moderation of threads: lock, pin, hide, restore, move, merge and retitle."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.text import slugify
 
 from forum import tasks
 from forum.models import (
@@ -14,12 +15,15 @@ from forum.models import (
     PostState,
     Thread,
     ThreadState,
+    content_hash,
 )
 from forum.moderation.checks import check_moderates, check_not_own, clean_reason, locked_thread
 from forum.services.audit import audit_record
+from forum.services.posting import clean_title
 from forum.services.publishing import (
     category_recount,
     thread_recount,
+    thread_search_index,
 )
 
 # --- Threads --------------------------------------------------------------------------------
@@ -221,5 +225,43 @@ def thread_merge(*, actor, thread: Thread, into: Thread, reason: str = "") -> Th
                 "posts_moved": moved,
                 "number_offset": offset,
             },
+        )
+    return thread
+
+
+def thread_retitle(*, actor, thread: Thread, title: str, reason: str) -> Thread:
+    """Give a thread a new title (and the address words made from it), with a reason, in
+    the moderation log: who, when, why, and fingerprints of the old and the new title.
+
+    A title is changed above all to take out what identifies someone, so the log, which
+    nobody may change, keeps the titles' hashes only, as a redaction's does: enough to
+    confirm what it was changed from and to when someone quotes the old title, without
+    keeping it. Who may is decided by the caller (the admin: permission to change
+    threads)."""
+    title = clean_title(title)
+    reason = clean_reason(
+        reason,
+        required=True,
+        what="Give a reason for changing the title: moderators see it in the thread's log.",
+    )
+    # Not durable: the admin saves its change form in a transaction of its own, and the
+    # title changes with that form's save or not at all.
+    with transaction.atomic():
+        thread = locked_thread(thread)
+        before = thread.title
+        if title == before:
+            return thread
+        thread.title = title
+        # The address carries the title's words too ("/t/12/sam-went-missing/").
+        thread.slug = slugify(title)[:200] or "thread"
+        thread.save(update_fields=["title", "slug"])
+        thread_search_index(thread)
+        audit_record(
+            actor=actor,
+            action=ModerationActionKind.RETITLE,
+            thread=thread,
+            reason=reason,
+            hash_before=content_hash(before),
+            hash_after=content_hash(title),
         )
     return thread

@@ -161,8 +161,9 @@ def test_the_thread_admin_changes_the_title_but_leaves_moderation_to_its_page(
     thread = thread_with_posts(category=room, author=member, posts=3, title="Old title")
     response = staff_client.post(
         reverse("admin:forum_thread_change", args=[thread.pk]),
-        {"title": "Handover notes that travel", "slug": thread.slug, "category": other.pk,
-         "is_pinned": "on", "is_locked": "on", "merged_into": into.pk},
+        {"title": "Handover notes that travel", "title_reason": "Clearer",
+         "slug": thread.slug, "category": other.pk, "is_pinned": "on", "is_locked": "on",
+         "merged_into": into.pk},
     )  # fmt: skip
     assert response.status_code == 302
     thread.refresh_from_db()
