@@ -23,12 +23,14 @@ from forum.models import ForumPreference, NotifyBy
 from members.adapters import confirmation_email_notes
 from members.profiles import profile_changed
 from newsletter import tokens
-from newsletter.services import (
-    account_confirmation_note,
-    subscriber_confirm_account,
+from newsletter.account_follow import (
     subscriber_daily_digest_on,
     subscriber_email_follow,
     subscriber_name_follow,
+)
+from newsletter.services import (
+    account_confirmation_note,
+    subscriber_confirm_account,
     subscriber_sign_up_with_account,
     subscriber_unsubscribe,
 )

@@ -1,0 +1,88 @@
+"""The subscription follows the account it belongs to: a new address confirmed, a new
+name, and the daily digest chosen from elsewhere on the site (the forum's daily summary
+travels in it). Called from newsletter/signals.py, as other apps announce these."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from newsletter.models import Consent, Subscriber
+from newsletter.services import _consent_record, subscriber_for_user
+
+logger = logging.getLogger(__name__)
+
+State = Subscriber.State
+
+
+def subscriber_email_follow(*, user, old_email: str = "") -> Subscriber | None:
+    """The person confirmed a new address for their account: what they receive goes
+    there from now on, not to the address they left (perhaps a job they left). An address
+    that already has a subscription of its own keeps it, and this one stays as it was."""
+    new_email = user.email.strip().lower()
+    with transaction.atomic():
+        subscriber = (
+            Subscriber.objects.select_for_update()
+            .filter(Q(user=user) | Q(email=old_email.strip().lower(), user__isnull=True))
+            .order_by(F("user").asc(nulls_last=True))
+            .first()
+        )
+        if subscriber is None or subscriber.email == new_email:
+            return subscriber
+        if Subscriber.objects.filter(email=new_email).exclude(pk=subscriber.pk).exists():
+            logger.info(
+                "subscriber %s: the new address has a subscription of its own", subscriber.pk
+            )
+            return subscriber
+        subscriber.email = new_email
+        subscriber.user = user
+        subscriber.save(update_fields=["email", "user"])
+    return subscriber
+
+
+def subscriber_name_follow(*, user) -> int:
+    """The person renamed themselves: what goes to their account greets the new name."""
+    return Subscriber.objects.filter(user=user).update(name=user.name)
+
+
+def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
+    """A signed-in member chose a daily email elsewhere on the site (the forum's daily
+    summary of followed threads, which the daily digest carries): turn the daily digest
+    on for them, keeping their other choices. An address that bounced or complained
+    stays suppressed until it confirms again."""
+    with transaction.atomic():
+        subscriber = subscriber_for_user(user)
+        if subscriber is None:
+            subscriber = Subscriber(
+                email=user.email.lower(),
+                name=user.name,
+                state=State.SUBSCRIBED,
+                confirmed_at=timezone.now(),
+            )
+        elif subscriber.state in (State.BOUNCED, State.COMPLAINED):
+            return None
+        if subscriber.daily_digest and subscriber.state == State.SUBSCRIBED:
+            return subscriber
+        subscriber.user = user
+        subscriber.daily_digest = True
+        returning = subscriber.pk is not None and subscriber.state != State.SUBSCRIBED
+        if subscriber.state != State.SUBSCRIBED:
+            subscriber.state = State.SUBSCRIBED
+            subscriber.unsubscribed_at = None
+            subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+        if returning:
+            # Unsubscribing (or a sign-up never confirmed) keeps the old choices on the row;
+            # this consent covers the daily digest alone, not the newsletters and weekly
+            # digest the person had left.
+            subscriber.weekly_digest = False
+        subscriber.save()
+        if returning:
+            subscriber.newsletters.clear()
+        _consent_record(
+            subscriber,
+            action=Consent.Action.ACCOUNT,
+            form=form,
+            text="A daily email with the forum threads I follow, in the daily digest.",
+        )
+    return subscriber
