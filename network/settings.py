@@ -647,6 +647,10 @@ NEWSLETTER_LIST_DOMAIN = env("NEWSLETTER_LIST_DOMAIN", default="network.example.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env(
     "NEWSLETTER_UNSUBSCRIBE_MAILTO", default="unsubscribe@network.example.org"
 )
+# The key of the keyed hashes that remember addresses we must never email again after
+# their subscriber is deleted (newsletter/suppressions.py). Defaults to SECRET_KEY; set it
+# to the current SECRET_KEY before rotating that one, or every suppression stops matching.
+NEWSLETTER_SUPPRESSION_KEY = env("NEWSLETTER_SUPPRESSION_KEY", default=SECRET_KEY)
 # Per address an hour and a day as well as per place: with the IP address changed for
 # each request, 3 an hour alone let anyone send one inbox 72 confirmation emails a day.
 ACCOUNT_RATE_LIMITS["newsletter_signup"] = env(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from newsletter import suppressions
 from newsletter.models import Consent, Subscriber
 from newsletter.services import _consent_record, subscriber_for_user
 
@@ -50,7 +51,9 @@ def subscriber_daily_digest_on(*, user, form: str) -> Subscriber | None:
     """A signed-in member chose a daily email elsewhere on the site (the forum's daily
     summary of followed threads, which the daily digest carries): turn the daily digest
     on for them, keeping their other choices. An address that bounced or complained
-    stays suppressed until it confirms again."""
+    stays suppressed until it confirms again, also once its subscriber is deleted."""
+    if suppressions.reason_for(user.email):
+        return None
     with transaction.atomic():
         subscriber = subscriber_for_user(user)
         if subscriber is None:

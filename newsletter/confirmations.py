@@ -10,13 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from network.mail import send_once
 from network.models import Topic
-from newsletter.models import Consent, Newsletter, Subscriber
+from newsletter import suppressions
+from newsletter.models import Consent, Newsletter, Subscriber, Suppression
 from newsletter.services import (
     _consent_record,
     _send_confirmation,
@@ -32,6 +34,23 @@ ADDED_BY_STAFF_TEXT = (
     "confirm, and get nothing until they do."
 )
 ADDED_BY_STAFF_FORM = "added by staff in the admin"
+
+# Why an address that is no subscriber any more may still not be added, for staff.
+REFUSED_BY_SUPPRESSION = {
+    Suppression.Reason.COMPLAINED: "This address reported one of our emails as spam, so we "
+    "must not email it and it cannot be added. If the person tells us that was a mistake, "
+    "delete its entry under Suppressed addresses first.",
+    Suppression.Reason.BOUNCED: "Our email to this address bounced (it did not exist), so it "
+    "cannot be added by hand. The person can sign up on the newsletter page: confirming "
+    "from the email it sends brings the address back.",
+}
+
+
+def refusal_for_new_address(email: str) -> str | None:
+    """Why staff may not add `email`, though no subscriber has it, or None."""
+    reason = suppressions.reason_for(email)
+    return REFUSED_BY_SUPPRESSION[reason] if reason else None
+
 
 # However often staff ask, a person gets at most one confirmation email a day.
 SENT_AGAIN_AFTER = timedelta(days=1)
@@ -49,9 +68,13 @@ def subscriber_add_by_staff(
 ) -> Subscriber:
     """Add a person who asked a member of staff to sign them up (at an event, by phone):
     unconfirmed, with the normal confirmation email. An address already known is refused
-    (ValidationError), so staff cannot bring back one that unsubscribed or complained."""
+    (ValidationError), so staff cannot bring back one that unsubscribed or complained,
+    and so is one that complained or bounced before its subscriber was deleted."""
     # Not durable: the admin saves inside a transaction of its own. The email still goes
     # only once that transaction commits.
+    refusal = refusal_for_new_address(email)
+    if refusal:
+        raise ValidationError({"email": refusal})
     with transaction.atomic():
         subscriber = Subscriber(email=email.strip().lower(), name=name, state=State.PENDING)
         subscriber.full_clean(exclude=["key"])
@@ -102,11 +125,14 @@ class SentAgain:
 
 def subscribers_confirmation_send_again(*, subscribers: QuerySet[Subscriber]) -> SentAgain:
     """Send the confirmation email again to those of `subscribers` who may have it (after
-    commit, by the task that sends it once). The others are counted, never emailed."""
+    commit, by the task that sends it once). The others are counted, never emailed; an
+    address suppressed before its subscriber was deleted and signed up again is refused."""
     now = timezone.now()
     chosen = Subscriber.objects.filter(pk__in=subscribers.values("pk"))
-    due = list(chosen.filter(may_send_again(now)).values_list("pk", flat=True))
-    refused = chosen.filter(_never_to_be_sent_again()).count()
+    may = dict(chosen.filter(may_send_again(now)).values_list("pk", "email"))
+    suppressed = suppressions.suppressed_among(may.values())
+    due = [pk for pk, email in may.items() if email not in suppressed]
+    refused = chosen.filter(_never_to_be_sent_again()).count() + len(may) - len(due)
     from newsletter import tasks
 
     for pk in due:
@@ -121,7 +147,7 @@ def subscriber_confirmation_send_again(*, subscriber_id: int) -> bool:
     this one) sent it in the last day, or they may no longer have it. Returns whether it
     was sent."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None:
+    if subscriber is None or suppressions.reason_for(subscriber.email):
         return False
     now = timezone.now()
     return send_once(

@@ -134,6 +134,29 @@ class Consent(models.Model):
         return f"{self.subscriber}: {self.get_action_display()} ({self.form})"
 
 
+class Suppression(models.Model):
+    """An address we must never write to again, kept when its subscriber is deleted
+    (in the admin, or with the account that owned it): see newsletter/suppressions.py.
+
+    It holds a keyed hash of the address, never the address itself."""
+
+    class Reason(models.TextChoices):
+        COMPLAINED = "complained", "Reported our email as spam"
+        BOUNCED = "bounced", "Hard bounce (the address does not exist)"
+
+    address_hash = models.CharField(max_length=64, unique=True, editable=False)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When it was reported.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "suppressed address"
+        verbose_name_plural = "suppressed addresses"
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} ({self.created_at:%Y-%m-%d})"
+
+
 class Edition(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from network.data_rights import ErasureChoices, ExportArchive, Retention, choices_of, iterate
+from newsletter import suppressions
 from newsletter.models import Consent, Delivery, DigestDelivery, DigestPeriod, Subscriber
 
 YEAR = timedelta(days=365)
@@ -124,8 +125,11 @@ def export(user, archive: ExportArchive) -> None:
 
 
 def erase(user, choices: ErasureChoices) -> None:
-    # The subscriber record, its consents and every delivery (with the addresses) go.
+    # The subscriber record, its consents and every delivery (with the addresses) go. An
+    # address that complained or bounced leaves a keyed hash behind, never the address:
+    # the objection outlives the erasure (newsletter/suppressions.py).
     subscribers = _subscribers(user)
+    suppressions.suppressions_keep(subscribers=subscribers)
     Delivery.objects.filter(subscriber__in=subscribers).delete()
     DigestDelivery.objects.filter(subscriber__in=subscribers).delete()
     subscribers.delete()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -18,8 +19,8 @@ from django.utils import timezone
 
 from network.mail import build_email, site_url
 from network.models import Topic
-from newsletter import tokens
-from newsletter.models import Consent, Newsletter, Subscriber
+from newsletter import suppressions, tokens
+from newsletter.models import Consent, Newsletter, Subscriber, Suppression
 
 State = Subscriber.State
 
@@ -90,14 +91,18 @@ def subscriber_sign_up(
     topics: Iterable[Topic] = (),
     form: str,
     consent_text: str = CONSENT_TEXT,
-) -> Subscriber:
+) -> Subscriber | None:
     """A sign-up by email address: nothing is sent to the list until the person confirms
     from the link we email (double opt-in). The answer never reveals whether the address
     was known: an address already subscribed gets a link to its preferences instead, and
     one that reported our email as spam gets nothing and is left as it is (as a sign-up
     with an account leaves it). An address that unsubscribed gets a confirmation: signing
-    up again is a fresh consent."""
+    up again is a fresh consent. So is one that bounced: confirming shows it works again.
+    A complaint is remembered after its subscriber is deleted (newsletter/suppressions.py):
+    nothing is recorded then either."""
     email = email.strip().lower()
+    if suppressions.reason_for(email) == Suppression.Reason.COMPLAINED:
+        return Subscriber.objects.filter(email=email).first()
     with transaction.atomic(durable=True):
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(email=email)
         if subscriber.state == State.COMPLAINED:
@@ -142,9 +147,11 @@ def subscriber_sign_up_with_account(*, user) -> Subscriber | None:
     open to everyone and the weekly digest, from when they confirm their address. The
     account's own confirmation email is the double opt-in (subscriber_confirm_account);
     no second one is sent. An address already subscribed, or that complained, is left
-    as it is."""
+    as it is (also once deleted: newsletter/suppressions.py)."""
     from newsletter.selectors import newsletters_open_to
 
+    if suppressions.reason_for(user.email) == Suppression.Reason.COMPLAINED:
+        return Subscriber.objects.filter(email=user.email.strip().lower()).first()
     with transaction.atomic(durable=True):
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
             email=user.email.strip().lower()
@@ -226,7 +233,9 @@ def subscriber_confirmation_email(subscriber: Subscriber):
 
 
 def subscriber_confirm(*, subscriber: Subscriber, form: str = "confirmation link") -> Subscriber:
-    """The person opened the link from the confirmation email (also after a bounce)."""
+    """The person opened the link from the confirmation email (also after a bounce): the
+    owner of the mailbox asked, from a link only it received, so nothing suppresses the
+    address any more."""
     with transaction.atomic(durable=True):
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if subscriber.state == State.SUBSCRIBED:
@@ -235,6 +244,7 @@ def subscriber_confirm(*, subscriber: Subscriber, form: str = "confirmation link
         subscriber.state = State.SUBSCRIBED
         subscriber.confirmed_at = timezone.now()
         subscriber.save(update_fields=["state", "confirmed_at"])
+        suppressions.suppression_lift(email=subscriber.email)
         _consent_record(
             subscriber,
             action=Consent.Action.CONFIRMED,
@@ -251,6 +261,24 @@ def subscriber_for_user(user) -> Subscriber | None:
     )
 
 
+# What a signed-in person whose address complained is told (newsletter/index.html says
+# the same, with a link to the contact page).
+COMPLAINED_TEXT = (
+    "This address reported one of our emails as spam, so we will not email it. If that "
+    "was a mistake, contact us and we will put it right."
+)
+
+
+def account_address_complained(*, user, subscriber: Subscriber | None) -> bool:
+    """The signed-in person's address reported one of our emails as spam (now, or before
+    its subscriber was deleted): the newsletter page tells them so, rather than take
+    choices nothing will ever carry out. Only staff, asked through the contact page, can
+    lift it."""
+    if subscriber is not None and subscriber.state == State.COMPLAINED:
+        return True
+    return suppressions.reason_for(user.email) == Suppression.Reason.COMPLAINED
+
+
 def subscriber_subscribe_account(
     *,
     user,
@@ -262,9 +290,13 @@ def subscriber_subscribe_account(
     consent_text: str = CONSENT_TEXT,
 ) -> Subscriber:
     """A signed-in person with a verified address chooses what to receive: no second
-    confirmation is needed."""
+    confirmation is needed, and a past bounce no longer counts. An address that reported
+    our email as spam is refused (ValidationError): see account_address_complained."""
     with transaction.atomic(durable=True):
         subscriber = subscriber_for_user(user)
+        if account_address_complained(user=user, subscriber=subscriber):
+            raise ValidationError(COMPLAINED_TEXT, code="complained")
+        suppressions.suppression_lift(email=user.email)
         if subscriber is None:
             subscriber = Subscriber(email=user.email.lower())
         subscriber.user = user
@@ -343,6 +375,7 @@ def subscribers_expire_unconfirmed(*, now: datetime | None = None) -> int:
             Q(confirmation_sent_at__lt=cutoff)
             | Q(confirmation_sent_at__isnull=True, created_at__lt=cutoff)
         )
+        suppressions.suppressions_keep(subscribers=stale)  # a bounce signed up again
         deleted, _ = stale.delete()
     return deleted
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from network.celery import EMAIL_RETRY
 from network.mail import send_once
-from newsletter import confirmations, services
+from newsletter import confirmations, services, suppressions
 from newsletter.digests import periods as digest_periods
 from newsletter.digests import sending as digest_sending
-from newsletter.models import Subscriber
+from newsletter.models import Subscriber, Suppression
 from newsletter.sending import chunks, claims, editions
 
 logger = logging.getLogger(__name__)
@@ -75,9 +75,12 @@ def subscribers_expire_unconfirmed() -> int:
 def subscriber_confirmation_send(subscriber_id: int, asked_at: str = "") -> None:
     """Email the link that confirms a sign-up, once for the sign-up made at `asked_at`:
     the "confirmation sent at" mark is claimed before sending, so a second delivery of
-    this task sends nothing, while signing up again later sends a new link."""
+    this task sends nothing, while signing up again later sends a new link. An address
+    that bounced may have it (confirming is how it comes back); one that complained never."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id, state=Subscriber.State.PENDING).first()
     if subscriber is None:
+        return
+    if suppressions.reason_for(subscriber.email) == Suppression.Reason.COMPLAINED:
         return
     not_sent_since = Q()  # queued before the time of asking was passed: as it was
     if asked_at:
@@ -102,5 +105,5 @@ def subscriber_confirmation_send_again(subscriber_id: int) -> bool:
 @shared_task(**EMAIL_RETRY)
 def subscriber_already_subscribed_send(subscriber_id: int) -> None:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is not None:
+    if subscriber is not None and not suppressions.reason_for(subscriber.email):
         services.subscriber_already_subscribed_email(subscriber).send()

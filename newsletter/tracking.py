@@ -6,13 +6,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from newsletter.models import Edition, LinkClick, Subscriber
+from newsletter import suppressions
+from newsletter.models import Edition, LinkClick, Subscriber, Suppression
 
 State = Subscriber.State
 
 
 def subscriber_tracking_event(*, email: str, event_type: str) -> None:
-    """Bounces and complaints reported by the email service (anymail tracking webhooks)."""
+    """Bounces and complaints reported by the email service (anymail tracking webhooks).
+    Either is remembered as a suppression too, so that deleting the subscriber, or an
+    address never subscribed (a complaint about an account email), cannot let the
+    newsletter write to it later."""
     email = (email or "").strip().lower()
     if not email:
         return
@@ -20,8 +24,10 @@ def subscriber_tracking_event(*, email: str, event_type: str) -> None:
     subscribers = Subscriber.objects.filter(email=email)
     if event_type == "bounced":
         subscribers.exclude(state=State.COMPLAINED).update(state=State.BOUNCED, bounced_at=now)
+        suppressions.suppression_record(email=email, reason=Suppression.Reason.BOUNCED)
     elif event_type == "complained":
         subscribers.update(state=State.COMPLAINED, unsubscribed_at=now)
+        suppressions.suppression_record(email=email, reason=Suppression.Reason.COMPLAINED)
     elif event_type == "unsubscribed":
         subscribers.filter(state=State.SUBSCRIBED).update(
             state=State.UNSUBSCRIBED, unsubscribed_at=now

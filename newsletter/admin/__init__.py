@@ -3,6 +3,7 @@ editions      newsletters and editions (preview, test, send, progress)
 records       what the sending recorded (deliveries, digest periods), read only
 subscribers   subscribers and their consent, read only; adding someone at their
               request, and sending the confirmation again
+suppressions  addresses never to be written to again, found by the address typed in
 """
 
-from newsletter.admin import editions, records, subscribers  # noqa: F401
+from newsletter.admin import editions, records, subscribers, suppressions  # noqa: F401

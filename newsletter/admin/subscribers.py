@@ -15,7 +15,7 @@ from members.admin.account_fields import AccountFieldsAsText, account_address
 from network.admin_labels import LabelledTabularInline
 from network.forms import SpecificMessages
 from network.models import Topic
-from newsletter import confirmations, selectors
+from newsletter import confirmations, selectors, suppressions
 from newsletter.models import Consent, Newsletter, Subscriber
 
 
@@ -76,7 +76,11 @@ class SubscriberAddForm(SpecificMessages, forms.ModelForm):
 
     def clean_email(self) -> str:
         # Addresses are stored in lower case: a known one typed in capitals is known.
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        refusal = confirmations.refusal_for_new_address(email)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return email
 
     def clean(self):
         data = super().clean()
@@ -136,6 +140,28 @@ class SubscriberAdmin(AccountFieldsAsText, admin.ModelAdmin):
         if obj is None:
             kwargs["form"] = SubscriberAddForm
         return super().get_form(request, obj, **kwargs)
+
+    # Deleting a subscriber who complained or bounced keeps that much, as a keyed hash
+    # (newsletter/suppressions.py): a later sign-up must not write to them again.
+    def delete_model(self, request: HttpRequest, obj: Subscriber) -> None:
+        kept = suppressions.suppressions_keep(subscribers=Subscriber.objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+        self._say_kept(request, kept)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        kept = suppressions.suppressions_keep(subscribers=queryset)
+        super().delete_queryset(request, queryset)
+        self._say_kept(request, kept)
+
+    def _say_kept(self, request: HttpRequest, kept: int) -> None:
+        if kept:
+            addresses = "This address" if kept == 1 else f"{kept} of these addresses"
+            self.message_user(
+                request,
+                f"{addresses} reported our email as spam or bounced, so we still will not "
+                "email it: Suppressed addresses keeps a coded form of it, never the address.",
+                messages.INFO,
+            )
 
     def get_inlines(self, request: HttpRequest, obj):
         return [] if obj is None else [ConsentInline]

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from network.mail import inline_css
+from newsletter import suppressions
 from newsletter.digests.periods import WANTS
 from newsletter.digests.sections import DigestSection, Reader, sections_for
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
@@ -133,6 +134,7 @@ def digest_send_chunk(*, period_id: int) -> bool:
         .prefetch_related("subscriber__topics")
         .order_by("pk")
     )
+    suppressed = suppressions.suppressed_among(row.subscriber.email for row in rows)
     bucket = SendBucket()
     mail = get_connection()
     errors_in_row = 0
@@ -147,6 +149,9 @@ def digest_send_chunk(*, period_id: int) -> bool:
                     subscriber, WANTS[period.kind]
                 ):
                     _mark(row.pk, claim, state=State.SKIPPED, error="Not subscribed at send time.")
+                    continue
+                if subscriber.email in suppressed:
+                    _mark(row.pk, claim, state=State.SKIPPED, error="Suppressed address.")
                     continue
                 reader = Reader(subscriber, frozenset(t.pk for t in subscriber.topics.all()))
                 try:

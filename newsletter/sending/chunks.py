@@ -43,6 +43,7 @@ from newsletter.sending.claims import (
     deliveries_claim,
     edition_finish_if_done,
     skip_no_longer_wanted,
+    skip_suppressed,
 )
 from newsletter.sending.failures import (
     SEND_ERRORS,
@@ -328,7 +329,7 @@ def edition_send_chunk(*, edition_id: int) -> ChunkResult:
     if not ids:
         edition_finish_if_done(edition_id=edition_id)
         return chunk.result
-    chunk.skipped = skip_no_longer_wanted(edition, chunk.claim)
+    chunk.skipped = skip_no_longer_wanted(edition, chunk.claim) | skip_suppressed(chunk.claim)
     chunk.result.skipped = len(chunk.skipped)
     rows = [
         Row(*values)

@@ -10,7 +10,7 @@ from django.db import connections, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from newsletter import selectors
+from newsletter import selectors, suppressions
 from newsletter.models import Delivery, Edition
 
 logger = logging.getLogger(__name__)
@@ -110,6 +110,25 @@ def skip_no_longer_wanted(edition: Edition, claim: str) -> set[int]:
             claim="",
             leased_until=None,
             error="Not in the audience at send time (unsubscribed, or no longer a member).",
+        )
+    return ids
+
+
+def skip_suppressed(claim: str) -> set[int]:
+    """Skip claimed rows whose address we must never write to again (a complaint or a
+    hard bounce reported for it, perhaps while it belonged to a subscriber since deleted,
+    or before an account moved to it). Return their ids."""
+    held = dict(
+        Delivery.objects.filter(claim=claim, state=State.SENDING).values_list("pk", "email")
+    )
+    suppressed = suppressions.suppressed_among(held.values())
+    ids = {pk for pk, email in held.items() if email in suppressed}
+    if ids:
+        Delivery.objects.filter(pk__in=ids, claim=claim).update(
+            state=State.SKIPPED,
+            claim="",
+            leased_until=None,
+            error="Suppressed: the address reported our email as spam, or bounced.",
         )
     return ids
 

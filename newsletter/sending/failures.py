@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from members.access import EDITORS_GROUP
 from network.mail import build_email
-from newsletter.models import Delivery, Edition, Subscriber
+from newsletter import suppressions
+from newsletter.models import Delivery, Edition, Subscriber, Suppression
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ def valid_address(address: str) -> bool:
 
 def subscriber_suppress_hard_bounce(*, subscriber_id: int) -> None:
     """A hard bounce: never mail the address again until it confirms afresh."""
-    Subscriber.objects.filter(pk=subscriber_id).exclude(state=Subscriber.State.COMPLAINED).update(
+    subscriber = Subscriber.objects.filter(pk=subscriber_id)
+    subscriber.exclude(state=Subscriber.State.COMPLAINED).update(
         state=Subscriber.State.BOUNCED, bounced_at=timezone.now()
     )
+    for email in subscriber.values_list("email", flat=True):
+        suppressions.suppression_record(email=email, reason=Suppression.Reason.BOUNCED)

@@ -1,0 +1,118 @@
+"""Addresses we must never write to again, remembered after their subscriber is gone.
+
+A subscriber's state (complained, bounced) says not to write to the address, but only as
+long as the row lives: staff may delete it, and so does erasing the account it belongs
+to. Signing up again would then start afresh and email a confirmation to someone who told
+their mail provider that our email is spam. A Suppression outlives the row.
+
+What it keeps, and why no more: a keyed hash (HMAC-SHA256) of the normalised address, the
+reason and the date; never the address. Deletion and erasure promise the address is gone,
+and a plain hash would not keep that promise (anyone holding a list of addresses could
+hash each and find it); without the key nobody can test an address against the table,
+while the site, with the key, can answer the one question it must: "may we write to this
+one?". The key is NEWSLETTER_SUPPRESSION_KEY (SECRET_KEY unless set): SECRET_KEY may need
+rotating, and a new key would silently forget every suppression. Keeping this much is
+what honouring the person's objection requires (UK GDPR art. 21, PECR), so it survives
+their erasure request.
+
+The reasons do not weigh the same:
+- a complaint stops every email of the newsletter, for good, whoever asks (the public
+  form answers as for anyone, and a signed-in owner is told to contact us);
+- a hard bounce stops everything we start (editions, digests, staff adding the address
+  or sending the confirmation again), but the person may still sign up themselves and
+  get one confirmation, as a bounced subscriber always could: their confirming it shows
+  the mailbox works again, and lifts the suppression.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from newsletter.models import Subscriber, Suppression
+
+Reason = Suppression.Reason
+
+
+def address_hash(email: str) -> str:
+    """The keyed hash of an address, normalised as subscribers' addresses are stored."""
+    key = settings.NEWSLETTER_SUPPRESSION_KEY.encode()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _record(entries: Iterable[tuple[str, str, datetime]]) -> None:
+    """Add (hash, reason, when) entries in two queries, whatever their number. A complaint
+    outweighs a bounce, never the other way round."""
+    entries = list(entries)
+    Suppression.objects.bulk_create(
+        [Suppression(address_hash=h, reason=reason, created_at=at) for h, reason, at in entries],
+        ignore_conflicts=True,
+    )
+    complained = [h for h, reason, _ in entries if reason == Reason.COMPLAINED]
+    if complained:
+        Suppression.objects.filter(address_hash__in=complained, reason=Reason.BOUNCED).update(
+            reason=Reason.COMPLAINED, created_at=timezone.now()
+        )
+
+
+def suppression_record(*, email: str, reason: str) -> None:
+    """Remember never to write to `email` again, for `reason`."""
+    if email.strip():
+        _record([(address_hash(email), reason, timezone.now())])
+
+
+def suppression_lift(*, email: str) -> None:
+    """The owner of the address confirmed from a link we sent to it (or staff removed the
+    entry at their request): the address may be written to again."""
+    Suppression.objects.filter(address_hash=address_hash(email)).delete()
+
+
+def reason_for(email: str) -> str | None:
+    """Why we must not write to `email` (a Suppression.Reason), or None if we may."""
+    return (
+        Suppression.objects.filter(address_hash=address_hash(email))
+        .values_list("reason", flat=True)
+        .first()
+    )
+
+
+def suppressed_among(emails: Iterable[str]) -> set[str]:
+    """Those of `emails` we must not write to, in one query."""
+    by_hash = {address_hash(email): email for email in emails}
+    found = Suppression.objects.filter(address_hash__in=list(by_hash)).values_list(
+        "address_hash", flat=True
+    )
+    return {by_hash[digest] for digest in found}
+
+
+def _still_refused() -> Q:
+    """Rows whose own state says not to write to them: complained, or bounced and not
+    confirmed since (a bounced address that signed up again is pending)."""
+    return (
+        Q(state=Subscriber.State.COMPLAINED)
+        | Q(state=Subscriber.State.BOUNCED)
+        | Q(state=Subscriber.State.PENDING, bounced_at__isnull=False)
+    )
+
+
+def suppressions_keep(*, subscribers: QuerySet[Subscriber]) -> int:
+    """Before `subscribers` are deleted: keep what their rows alone may remember (a row
+    made complained or bounced before suppressions were recorded, or by hand). Returns
+    how many of them must not be written to again."""
+    rows = subscribers.filter(_still_refused()).values_list(
+        "email", "state", "unsubscribed_at", "bounced_at"
+    )
+    now = timezone.now()
+    entries = [
+        (address_hash(email), Reason.COMPLAINED, unsubscribed_at or now)
+        if state == Subscriber.State.COMPLAINED
+        else (address_hash(email), Reason.BOUNCED, bounced_at or now)
+        for email, state, unsubscribed_at, bounced_at in rows
+    ]
+    if entries:
+        _record(entries)
+    return len(entries)
