@@ -206,8 +206,12 @@ def _members_count(*, day: date, at: datetime) -> None:
 
 
 def _subscribers_count(*, day: date, end: datetime) -> None:
+    # An unsubscribe or a bounce ends the subscription it came after, not one confirmed
+    # again since: someone who left and came back is a subscriber (the dates of a past
+    # unsubscribe or bounce stay on the row for what they mean elsewhere).
     subscribed = Subscriber.objects.filter(confirmed_at__lt=end).exclude(
-        Q(unsubscribed_at__lt=end) | Q(bounced_at__lt=end)
+        Q(unsubscribed_at__lt=end, unsubscribed_at__gte=F("confirmed_at"))
+        | Q(bounced_at__lt=end, bounced_at__gte=F("confirmed_at"))
     )
     SubscriberCount.objects.update_or_create(day=day, defaults={"subscribers": subscribed.count()})
 

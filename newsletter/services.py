@@ -302,8 +302,10 @@ def subscriber_subscribe_account(
         subscriber.user = user
         subscriber.email = user.email.lower()
         subscriber.name = subscriber.name or user.name
+        if subscriber.state != State.SUBSCRIBED:
+            # Subscribing again is a confirmation of its own: the dashboard counts from it.
+            subscriber.confirmed_at = timezone.now()
         subscriber.state = State.SUBSCRIBED
-        subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
         subscriber.full_clean(exclude=["key"])
         subscriber.save()
         _set_choices(

@@ -3,19 +3,23 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from insight import services
 from insight.buffer import MemoryBuffer, get_buffer
-from insight.models import ActivityEvent, DailyActivity, Kind, MemberCount
+from insight.models import ActivityEvent, DailyActivity, Kind, MemberCount, SubscriberCount
 from members.models import MemberType
 from network.activity import activity
+from newsletter import services as newsletter
+from newsletter import tokens
 from tests.members.factories import (
     SeatFactory,
     SubscriptionFactory,
     UserFactory,
     organisation_with_seats,
 )
+from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
 from tests.practice_library.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +284,48 @@ def test_a_finished_day_keeps_its_member_count_when_someone_joins_the_next_day(m
     services.activity_rollup(day=timezone.localdate())
     members = {row.day: row.members for row in MemberCount.objects.all()}
     assert members == {yesterday: 1, timezone.localdate(): 2}
+
+
+def _subscribers_counted_today() -> int:
+    services.activity_rollup(day=timezone.localdate())
+    return SubscriberCount.objects.get(day=timezone.localdate()).subscribers
+
+
+def test_a_subscriber_who_unsubscribed_and_confirmed_again_is_counted(
+    client, django_capture_on_commit_callbacks
+):
+    weeks_ago = timezone.now() - timedelta(weeks=3)
+    subscriber = SubscriberFactory(confirmed_at=weeks_ago)
+    newsletter.subscriber_unsubscribe(subscriber=subscriber, form="unsubscribe page")
+    with django_capture_on_commit_callbacks(execute=True):
+        newsletter.subscriber_sign_up(
+            email=subscriber.email, newsletters=[NewsletterFactory()], form="newsletter page"
+        )
+    token = tokens.subscriber_token(subscriber, purpose=tokens.CONFIRM)
+    client.post(reverse("newsletter:confirm", args=[token]))
+
+    assert _subscribers_counted_today() == 1
+
+
+def test_a_member_who_unsubscribed_and_subscribed_again_signed_in_is_counted(member):
+    subscriber = SubscriberFactory(
+        user=member, email=member.email, confirmed_at=timezone.now() - timedelta(weeks=3)
+    )
+    newsletter.subscriber_unsubscribe(subscriber=subscriber, form="unsubscribe page")
+    newsletter.subscriber_subscribe_account(
+        user=member,
+        newsletters=[NewsletterFactory()],
+        weekly_digest=False,
+        daily_digest=False,
+        topics=[],
+        form="newsletter page (signed in)",
+    )
+
+    assert _subscribers_counted_today() == 1
+
+
+def test_a_subscriber_who_unsubscribed_is_not_counted():
+    subscriber = SubscriberFactory(confirmed_at=timezone.now() - timedelta(weeks=3))
+    newsletter.subscriber_unsubscribe(subscriber=subscriber, form="unsubscribe page")
+
+    assert _subscribers_counted_today() == 0
