@@ -205,6 +205,7 @@ class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
         "refunded",
         "refunded_at",
         "payment_failed_notice_sent_at",
+        "paid_after_end_notice_sent_at",
         "created_at",
     ]
     # Shown in pounds by `amount` and `refunded`; as fields they would be editable boxes.

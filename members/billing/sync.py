@@ -376,8 +376,7 @@ def stripe_event_apply(*, event_id: int) -> str:
         with transaction.atomic():
             # Two workers can hold the same event (the beat re-sends one still waiting in
             # a long queue). The row's lock lets one apply it, and its outcome is written
-            # in the same transaction, so the other finds it done and what applying sends
-            # (the dispute email has no mark of its own) goes once.
+            # in the same transaction, so the other finds it done and applies nothing twice.
             locked = StripeEvent.objects.select_for_update().only("outcome").get(pk=event_id)
             if locked.outcome in DONE_OUTCOMES:
                 return locked.outcome

@@ -66,13 +66,13 @@ def membership_ended_notice_send(subscription_id: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
-def dispute_staff_notice_send(dispute: dict, invoice_id: int | None = None) -> None:
-    staff_notices.dispute_staff_notice_send(dispute=dispute, invoice_id=invoice_id)
+def dispute_staff_notice_send(dispute: dict, invoice_id: int | None = None) -> bool:
+    return staff_notices.dispute_staff_notice_send(dispute=dispute, invoice_id=invoice_id)
 
 
 @shared_task(**EMAIL_RETRY)
-def paid_after_end_staff_notice_send(invoice_id: int) -> None:
-    staff_notices.paid_after_end_staff_notice_send(invoice_id=invoice_id)
+def paid_after_end_staff_notice_send(invoice_id: int) -> bool:
+    return staff_notices.paid_after_end_staff_notice_send(invoice_id=invoice_id)
 
 
 @shared_task(**EMAIL_RETRY)

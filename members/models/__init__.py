@@ -9,11 +9,11 @@ the one way to name one (app label "members" and table names are unchanged):
     organisations   Organisation, Seat, SeatRemoval, Invitation
     subscriptions   Plan, Subscription, SubscriptionStatus, ENDED_STATUSES
     grants          MembershipGrant, MemberTypeChangeRequest
-    billing         Invoice, StripeEvent, InvoiceRequest
+    billing         Invoice, StripeEvent, Dispute, InvoiceRequest
     data_rights     DataRequest (access and erasure requests)
 """
 
-from members.models.billing import Invoice, InvoiceRequest, StripeEvent
+from members.models.billing import Dispute, Invoice, InvoiceRequest, StripeEvent
 from members.models.data_rights import DataRequest
 from members.models.grants import MembershipGrant, MemberTypeChangeRequest
 from members.models.organisations import Invitation, Organisation, Seat, SeatRemoval
@@ -23,6 +23,7 @@ from members.models.subscriptions import ENDED_STATUSES, Plan, Subscription, Sub
 __all__ = [
     "ENDED_STATUSES",
     "DataRequest",
+    "Dispute",
     "Invitation",
     "Invoice",
     "InvoiceRequest",

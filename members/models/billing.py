@@ -1,4 +1,5 @@
-"""Billing records: invoices, Stripe's webhook events and requests to pay by invoice."""
+"""Billing records: invoices, Stripe's webhook events, disputed payments and requests to
+pay by invoice."""
 
 from django.conf import settings
 from django.db import models
@@ -52,6 +53,12 @@ class Invoice(models.Model):
     )
     payment_failed_notice_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the 'payment failed' email went out (sent once)."
+    )
+    paid_after_end_notice_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the membership team was emailed that it was paid for a membership "
+        "that had ended (sent once).",
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -124,6 +131,24 @@ class StripeEvent(models.Model):
     @property
     def needs_attention(self) -> bool:
         return self.outcome in (self.Outcome.WAITING, self.Outcome.FAILED)
+
+
+class Dispute(models.Model):
+    """A payment disputed with the payer's bank (a chargeback), kept by Stripe's id so the
+    membership team hears of each once: its event can be delivered twice, re-applied from
+    the admin, or its email task run again."""
+
+    stripe_dispute_id = models.CharField(max_length=100, unique=True)
+    staff_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the membership team was emailed (sent once)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.stripe_dispute_id
 
 
 class InvoiceRequest(models.Model):

@@ -1,8 +1,10 @@
 """Billing tests run against a fake Stripe (fake_stripe.py) with test keys configured."""
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 
-from members.billing import gateway
+from members.billing import gateway, sync
+from members.models import StripeEvent
 from tests.members.billing.fake_stripe import (
     TEST_PORTAL_CONFIGURATION,
     TEST_SECRET_KEY,
@@ -42,3 +44,30 @@ def deliver(client, django_capture_on_commit_callbacks):
             return signed_post(client, event, **kwargs)
 
     return post
+
+
+@pytest.fixture
+def reapply(django_capture_on_commit_callbacks):
+    """Apply every stored event again, as staff do from the admin's Stripe events."""
+
+    def run():
+        StripeEvent.objects.update(outcome=StripeEvent.Outcome.PENDING)
+        for event_id in StripeEvent.objects.values_list("pk", flat=True):
+            with django_capture_on_commit_callbacks(execute=True):
+                sync.stripe_event_apply(event_id=event_id)
+
+    return run
+
+
+@pytest.fixture
+def mail_fails_once(monkeypatch):
+    """The mail server refuses the first message, then takes the rest."""
+    send = EmailMultiAlternatives.send
+    failures = [OSError("connection refused")]
+
+    def flaky(message, *args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return send(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", flaky)

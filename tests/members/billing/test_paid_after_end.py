@@ -3,8 +3,8 @@ membership is closed, and the membership team is told so they can reopen or refu
 
 import pytest
 
-from members.billing import sync
-from members.models import Subscription
+from members.billing import staff_notices, sync
+from members.models import Invoice, Subscription
 from tests.members.factories import OrganisationFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,34 @@ def test_an_invoice_paid_while_the_membership_runs_tells_the_team_nothing(
     deliver(fake_stripe.event("invoice.paid", invoice))
 
     assert mailoutbox == []
+
+
+def test_a_payment_after_the_end_applied_again_from_the_admin_tells_the_team_once(
+    fake_stripe, deliver, ended_with_open_invoice, reapply, mailoutbox
+):
+    ended_with_open_invoice.update(status="paid", amount_paid=180000, amount_remaining=0)
+    deliver(fake_stripe.event("invoice.paid", ended_with_open_invoice))
+    told = [message for message in mailoutbox if "ended membership" in message.subject]
+    assert len(told) == 1
+
+    reapply()
+
+    told = [message for message in mailoutbox if "ended membership" in message.subject]
+    assert len(told) == 1
+
+
+def test_a_payment_after_the_end_email_that_failed_to_send_is_sent_once_by_the_retry(
+    fake_stripe, deliver, ended_with_open_invoice, mail_fails_once, mailoutbox
+):
+    invoice = Invoice.objects.get()
+    mailoutbox.clear()
+
+    with pytest.raises(OSError):
+        staff_notices.paid_after_end_staff_notice_send(invoice_id=invoice.pk)
+    invoice.refresh_from_db()
+    assert invoice.paid_after_end_notice_sent_at is None
+
+    assert staff_notices.paid_after_end_staff_notice_send(invoice_id=invoice.pk) is True
+    assert staff_notices.paid_after_end_staff_notice_send(invoice_id=invoice.pk) is False
+
+    assert len(mailoutbox) == 1
