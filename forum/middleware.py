@@ -22,9 +22,9 @@ class ModeratorTwoFactorMiddleware(SecondStepRequiredMiddleware):
     )
 
     def requires_second_step(self, user) -> bool:
-        if user.is_staff:
+        if user.is_staff or user.is_superuser:
             return False  # asked first, in their own words, by StaffTwoFactorMiddleware
         # Appointed to moderate (the Moderators group, or named for a room), whether
         # suspended or not: a suspension ends by itself, and the powers come back without
         # a new sign-in. Asked with the person's standing, which the page reuses.
-        return user.is_superuser or access.is_appointed_moderator(user)
+        return access.is_appointed_moderator(user)

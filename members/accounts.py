@@ -57,11 +57,13 @@ def has_second_step(user: User) -> bool:
 
 
 def second_step_before_appointment(people: Iterable[User], *, role: str) -> None:
-    """Refuse to make these people `role` (a moderator, say) until each has two-factor.
+    """Refuse to make these people `role` (a moderator, staff, a superuser) until each
+    has two-factor.
 
-    A moderator's pages open only once two-factor is set up (forum/middleware.py); were
-    someone appointed first, whoever completed that set-up would gain the powers, and
-    that may be whoever holds only their password. Each person without it is named."""
+    Their pages open only once two-factor is set up (members/middleware.py,
+    forum/middleware.py); were someone appointed first, whoever completed that set-up
+    would gain the powers, and that may be whoever holds only their password. Each person
+    without it is named, with where they turn it on."""
     missing = [person for person in people if not has_second_step(person)]
     if missing:
         raise ValidationError(

@@ -42,11 +42,12 @@ class SecondStepRequiredMiddleware:
 
 
 class StaffTwoFactorMiddleware(SecondStepRequiredMiddleware):
-    """Staff must turn on two-factor authentication before they use the site as staff.
+    """Staff and superusers must turn on two-factor authentication before they use the
+    site as such.
 
     Staff powers reach well beyond the admin: the forum's moderation (safeguarding
     reports, suspensions), every organisation's engagement report, drafts and every
-    members-only page.
+    members-only page. A superuser holds them all even without staff status.
     """
 
     message = (
@@ -55,4 +56,4 @@ class StaffTwoFactorMiddleware(SecondStepRequiredMiddleware):
     )
 
     def requires_second_step(self, user) -> bool:
-        return user.is_staff
+        return user.is_staff or user.is_superuser

@@ -10,7 +10,6 @@ from django.utils.html import format_html_join
 
 from members import access
 from members.accounts import (
-    has_second_step,
     second_step_before_appointment,
     sign_in_address_replace,
 )
@@ -59,15 +58,18 @@ class MemberCreationForm(SignInAddressMixin, AdminUserCreationForm):
 class MemberChangeForm(SignInAddressMixin, UserChangeForm):
     def clean_is_staff(self) -> bool:
         is_staff = self.cleaned_data.get("is_staff", False)
-        if is_staff and not self.instance.is_staff and not has_second_step(self.instance):
+        if is_staff and not self.instance.is_staff:
             # Staff set up two-factor before any page opens for them, but an account made
             # staff first would let whoever holds its password set up their own.
-            raise ValidationError(
-                "Ask them to set up two-factor authentication first (Your account > "
-                "Two-factor authentication), then make them staff: staff status opens the "
-                "admin to whoever completes that set-up."
-            )
+            second_step_before_appointment([self.instance], role="staff")
         return is_staff
+
+    def clean_is_superuser(self) -> bool:
+        is_superuser = self.cleaned_data.get("is_superuser", False)
+        if is_superuser and not self.instance.is_superuser:
+            # A superuser holds every power on the site, staff status or not: as for staff.
+            second_step_before_appointment([self.instance], role="a superuser")
+        return is_superuser
 
     def clean_groups(self):
         groups = self.cleaned_data.get("groups")

@@ -442,6 +442,20 @@ def test_staff_without_two_factor_are_sent_to_set_it_up_before_the_admin(client)
 
 
 @pytest.mark.django_db
+def test_a_superuser_without_staff_status_or_two_factor_is_sent_to_set_it_up_as_staff_are(
+    client,
+):
+    client.force_login(UserFactory(is_superuser=True))
+
+    response = client.get(reverse("admin:index"), follow=True)
+
+    assert response.redirect_chain == [(reverse("mfa_index"), 302)]
+    text = response.content.decode()
+    assert "Staff accounts need two-factor authentication" in text
+    assert "You moderate the forum" not in text
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
     [

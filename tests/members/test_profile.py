@@ -158,30 +158,77 @@ def test_staff_who_may_edit_people_cannot_make_themselves_superuser(client):
     assert not clerk.user_permissions.filter(codename="delete_user").exists()
 
 
-def _make_staff(client, person):
+def _make(client, person, *statuses):
+    """Tick `statuses` ("is_staff", "is_superuser") on the person's admin page and save."""
     return client.post(
         reverse("admin:members_user_change", args=[person.pk]),
         {
             "email": person.email,
             "name": person.name,
             "is_active": "on",
-            "is_staff": "on",
+            **dict.fromkeys(statuses, "on"),
             "seats-TOTAL_FORMS": "0",
             "seats-INITIAL_FORMS": "0",
         },
     )
 
 
+def _make_staff(client, person):
+    return _make(client, person, "is_staff")
+
+
+REFUSAL = (
+    "Sam Carter (new.officer@example.org) cannot be made {role} yet: they must turn on "
+    "two-factor authentication from their account page first (Your account &gt; "
+    "Two-factor authentication)"
+)
+
+
 @pytest.mark.django_db
 def test_an_account_without_two_factor_is_not_made_staff(staff_client):
-    person = UserFactory(email="new.officer@example.org")
+    person = UserFactory(name="Sam Carter", email="new.officer@example.org")
 
     response = _make_staff(staff_client, person)
 
     assert response.status_code == 200
-    assert "Ask them to set up two-factor authentication first" in response.content.decode()
+    assert REFUSAL.format(role="staff") in response.content.decode()
     person.refresh_from_db()
     assert not person.is_staff
+
+
+@pytest.mark.django_db
+def test_an_account_without_two_factor_is_not_made_a_superuser(staff_client):
+    person = UserFactory(name="Sam Carter", email="new.officer@example.org")
+
+    response = _make(staff_client, person, "is_superuser")
+
+    assert response.status_code == 200
+    assert REFUSAL.format(role="a superuser") in response.content.decode()
+    person.refresh_from_db()
+    assert not person.is_superuser
+
+
+@pytest.mark.django_db
+def test_staff_without_two_factor_are_not_made_superusers(staff_client):
+    # Made staff before the rule, or from the command line.
+    person = UserFactory(name="Sam Carter", email="new.officer@example.org", is_staff=True)
+
+    response = _make(staff_client, person, "is_staff", "is_superuser")
+
+    assert REFUSAL.format(role="a superuser") in response.content.decode()
+    person.refresh_from_db()
+    assert (person.is_staff, person.is_superuser) == (True, False)
+
+
+@pytest.mark.django_db
+def test_an_account_with_two_factor_is_made_a_superuser(staff_client):
+    person = roles.with_two_factor(UserFactory(email="new.officer@example.org"))
+
+    response = _make(staff_client, person, "is_staff", "is_superuser")
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert (person.is_staff, person.is_superuser) == (True, True)
 
 
 @pytest.mark.django_db
