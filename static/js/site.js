@@ -45,10 +45,18 @@
     });
   }
 
+  // A button that prints the page (the recovery codes). It starts hidden, as it does
+  // nothing without this file; the print stylesheet leaves it off the paper.
+  function printOnClick(button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-confirm]").forEach(confirmBeforeSubmit);
     document.querySelectorAll("[data-counter-for]").forEach(setUpCounter);
     document.querySelectorAll("details[data-open-from]").forEach(openWhereThereIsRoom);
+    document.querySelectorAll("button[data-print]").forEach(printOnClick);
     focusErrorSummary();
   });
 })();

@@ -34,3 +34,43 @@ def test_recovery_codes_say_to_keep_them_away_from_the_phone_and_lead_on(client)
     assert "Keep these codes safe" in text
     assert "away from your phone" in text
     assert f'<a href="{reverse("home")}">carry on to the site</a>' in text
+
+
+@pytest.fixture
+def codes_page(client):
+    """The recovery codes page of a moderator who set up two-factor, just signed in."""
+    moderator = roles.moderator()
+    moderator.name = "Ruth Okoro"
+    moderator.save(update_fields=["name"])
+    codes = RecoveryCodes.activate(moderator)
+    client.force_login(moderator)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    return client.get(reverse("mfa_view_recovery_codes")).content.decode(), codes
+
+
+def test_recovery_codes_can_be_printed_with_a_button_the_script_shows(codes_page):
+    page, _ = codes_page
+
+    assert '<button type="button" class="button" data-print hidden>Print these codes</button>' in (
+        page
+    )
+
+
+def test_printed_recovery_codes_say_whose_they_are_and_when_they_were_printed(codes_page):
+    page, codes = codes_page
+
+    assert '<p class="print-only">' in page
+    assert "recovery codes for Ruth Okoro (moderator@example.org), printed on " in page
+    for code in codes.get_unused_codes():
+        assert f"<li><code>{code}</code></li>" in page
+
+
+def test_recovery_codes_can_be_downloaded_as_text(client, codes_page):
+    page, codes = codes_page
+    download = reverse("mfa_download_recovery_codes")
+
+    response = client.get(download)
+
+    assert f'href="{download}" download>Download as text</a>' in page
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().split() == codes.get_unused_codes()
