@@ -242,19 +242,19 @@ def test_retry_gives_up_after_the_configured_attempts(fake_stripe, deliver, buye
     assert sync.stripe_events_to_retry() == []
 
 
-def test_staff_reapply_an_event_from_the_admin(fake_stripe, deliver, buyer, plan, staff, client):
+def test_staff_reapply_an_event_from_the_admin(fake_stripe, deliver, buyer, plan, staff_client):
     subscription = ours(fake_stripe, buyer, plan)
     deliver(fake_stripe.event("customer.subscription.created", subscription))
     fake_stripe.set_subscription(subscription["id"], status="past_due")
     event = StripeEvent.objects.get()
-    client.force_login(staff)
 
-    response = client.post(
+    response = staff_client.post(
         "/admin/members/stripeevent/",
         {"action": "reapply", "_selected_action": [event.pk]},
     )
 
     assert response.status_code == 302
+    assert response.url == "/admin/members/stripeevent/"
     assert Subscription.objects.get().status == "past_due"
 
 
