@@ -37,6 +37,7 @@ from forum.models import (
     ThreadReadState,
     ThreadState,
 )
+from forum.quotes import quoted_author_forget
 from forum.services.attachments import drafts_purge
 from network.data_rights import ErasureChoices, ExportArchive, Retention, choices_of, iterate
 from network.markup import MARKUP_RENDERER_VERSION, render_markdown
@@ -382,6 +383,9 @@ def _attachment_path(pk: int, original_filename: str) -> str:
 
 
 def erase(user, choices: ErasureChoices) -> None:
+    # Others' quotes of their posts name them in the quote's header: first, while the
+    # posts still have their author.
+    quoted_author_forget(author=user, name=user.name)
     posts = Post.objects.filter(author=user)
     if not choices.keep_post_text:
         # Earlier versions and attached files go too; the moderation log keeps only hashes.

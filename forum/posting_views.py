@@ -20,6 +20,7 @@ from forum.models import (
     content_hash,
 )
 from forum.moderation import actions
+from forum.quotes import FORMER_MEMBER
 from forum.services import attachments, posting
 from forum.views import (
     _category_or_404,
@@ -229,7 +230,7 @@ def _cannot_edit(request: HttpRequest, post: Post) -> HttpResponse:
 
 
 def _quote(post: Post) -> str:
-    author = post.author.name if post.author else "A former member"
+    author = post.author.name if post.author else FORMER_MEMBER
     lines = "\n".join(f"> {line}" if line else ">" for line in post.body.splitlines())
     return (
         f"> **{author}** [wrote](/forum/t/{post.thread_id}/p/{post.post_number}/):\n>\n{lines}\n\n"

@@ -15,20 +15,33 @@ Addresses are found with RE2 (google-re2, as forum/patterns.py explains), in tim
 in the text.
 """
 
+import re
 from collections.abc import Iterable
 
 import re2
-from django.db.models import Q
+from django.contrib.postgres.search import SearchVector
+from django.db import connection
+from django.db.models import Q, Value
 
 from forum import selectors
 from forum.models import (
     ModerationAction,
     ModerationActionKind,
     Post,
+    PostRevision,
     PostState,
     Thread,
     ThreadState,
 )
+from network.markup import MARKUP_RENDERER_VERSION, markdown_to_text, render_markdown
+
+# Who wrote a post whose author's account was erased: in the thread, in the quote the
+# Quote link writes of it, and in the quotes of it that others wrote before the erasure.
+FORMER_MEMBER = "A former member"
+
+# Posts read and rewritten at a time when an erased author's name leaves others' quotes:
+# a large forum is never held in memory, nor locked in one long statement.
+QUOTE_ERASURE_BATCH = 500
 
 # (thread id, post number): a post's place, as an address names it or where it is now.
 Place = tuple[int, int]
@@ -209,3 +222,92 @@ def quoting_posts(posts: Iterable[Post]) -> dict[int, list[Post]]:
             if post.pk in found:
                 found[post.pk].append(other)
     return found
+
+
+# --- An erased author's name in others' quotes -----------------------------------------------
+
+
+def _lines_naming(text: str, places: set[Place], now_at: dict[Place, Place]) -> list[int]:
+    """The indexes of `text`'s lines that lead a quote (places_in_quotes) of a post now at
+    one of `places`."""
+    lines = text.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        named = quoted_places(line)
+        if not named or not {now_at.get(place, place) for place in named} & places:
+            continue
+        following = next((later for later in lines[index + 1 :] if later.strip()), "")
+        if line.lstrip().startswith(">") or following.lstrip().startswith(">"):
+            found.append(index)
+    return found
+
+
+def _forget_in(rows, name: re.Pattern, places: set[Place]) -> list:
+    """Of `rows` (posts or revisions, with a body), those whose quote headers named the
+    author, with the name put out of them; nothing else in the text changes."""
+    written = {row.pk: quoted_places(row.body) for row in rows}
+    now_at = places_now(set().union(*written.values())) if written else {}
+    changed = []
+    for row in rows:
+        lines = row.body.splitlines(keepends=True)
+        naming = _lines_naming(row.body, places, now_at)
+        for index in naming:
+            lines[index] = name.sub(FORMER_MEMBER, lines[index])
+        body = "".join(lines)
+        if body != row.body:
+            row.body = body
+            changed.append(row)
+    return changed
+
+
+def quoted_author_forget(*, author, name: str) -> int:
+    """Put FORMER_MEMBER in place of `name` where others' posts (and their earlier
+    versions) say whom they quote, for quotes of `author`'s posts: their erasure shows
+    their own posts as "A former member"'s, and the header over a quote of one
+    ("> **Grace Shah** [wrote](/forum/t/7/p/3/):", or "Grace Shah wrote at ...:") would
+    still name them. Only that header line changes. The quoted words stay: they are part
+    of the quoting post, which is its own author's, not the erased person's (who chose
+    what becomes of their own posts' text). Runs before the author's posts lose their
+    author. Reads and writes a batch of posts at a time; returns how many posts changed."""
+    name = name.strip()
+    if not name:
+        return 0
+    places = set(Post.objects.filter(author=author).values_list("thread_id", "post_number"))
+    if not places:
+        return 0
+    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+    changed = 0
+    for model in (Post, PostRevision):
+        # The database finds the texts that hold the name and an address at all.
+        candidates = model.objects.filter(body__icontains=name, body__contains="/forum/t/")
+        if model is Post:
+            candidates = candidates.exclude(author=author)
+        else:
+            candidates = candidates.exclude(post__author=author)
+        last = 0
+        while True:
+            rows = list(
+                candidates.filter(pk__gt=last)
+                .only("pk", "body")
+                .order_by("pk")[:QUOTE_ERASURE_BATCH]
+            )
+            if not rows:
+                break
+            last = rows[-1].pk
+            rewritten = _forget_in(rows, pattern, places)
+            if model is Post:
+                for post in rewritten:
+                    post.body_html = render_markdown(post.body)
+                    post.renderer_version = MARKUP_RENDERER_VERSION
+                Post.objects.bulk_update(rewritten, ["body", "body_html", "renderer_version"])
+                if connection.vendor == "postgresql":
+                    for post in rewritten:
+                        Post.objects.filter(pk=post.pk).update(
+                            search_vector=SearchVector(
+                                Value(markdown_to_text(post.body)), weight="B", config="english"
+                            )
+                        )
+                changed += len(rewritten)
+            else:
+                PostRevision.objects.bulk_update(rewritten, ["body"])
+    return changed
