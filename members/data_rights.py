@@ -235,13 +235,22 @@ def _erasure_still_wanted(data_request: DataRequest) -> None:
         )
 
 
-def account_erase(*, data_request: DataRequest) -> User:
+def account_erase(*, data_request: DataRequest, erased_by: User | None = None) -> User:
     """Erase the person now: their personal subscriptions are cancelled in Stripe, then
     every app erases or pseudonymises what it holds, and the account row becomes a
     "former member #N" holding nothing personal. Raises ValidationError while they are
     an organisation's only admin, and gateway errors while Stripe is unreachable (the
-    nightly task tries again)."""
+    nightly task tries again).
+
+    `erased_by`: the staff member erasing them from the admin. The person is then emailed
+    that it was done, and what was kept and why, at the address they had: nobody told
+    them a date beforehand, as the end of a grace period is told (and a request they made
+    by letter or phone was never answered by email at all)."""
+    from members import tasks
+
     user = data_request.user
+    # Read before the row is emptied; only the confirmation's task holds it after.
+    address = "" if user.is_erased else user.email
     _erasure_still_wanted(DataRequest.objects.get(pk=data_request.pk))
     if handover_needed(user):
         raise ValidationError(
@@ -269,6 +278,10 @@ def account_erase(*, data_request: DataRequest) -> User:
             if data_request.keep_post_text
             else "Account erased; the text of every forum post removed."
         )
+        if erased_by is not None:
+            data_request.outcome += " Erased by staff from the admin; the person is emailed."
+            if address:
+                tasks.account_erasure_confirm.delay_on_commit(data_request.pk, address)
         data_request.save(update_fields=["state", "closed_at", "outcome"])
     access.forget(user)
     logger.info("account erased request=%s user=%s", data_request.pk, user.pk)

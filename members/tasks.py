@@ -163,6 +163,44 @@ def account_deletion_notify(data_request_id: int) -> None:
     )
 
 
+@shared_task(**EMAIL_RETRY)
+def account_erasure_confirm(data_request_id: int, address: str) -> None:
+    """Tell a person whom staff erased that it was done, at the address they had (the
+    account no longer holds it: only this task's arguments do, until it has run), with
+    what went and what was kept. Once: its own mark, since the request's other one may
+    hold the grace period's email."""
+    from members.models import DataRequest
+
+    data_request = (
+        DataRequest.objects.filter(
+            pk=data_request_id, kind=DataRequest.Kind.ERASURE, state=DataRequest.State.DONE
+        )
+        .only("pk", "source", "keep_post_text")
+        .first()
+    )
+    if data_request is None:
+        return
+    sent = send_once(
+        model=DataRequest,
+        pk=data_request.pk,
+        claim=Q(erasure_notified_at__isnull=True),
+        field="erasure_notified_at",
+        value=timezone.now(),
+        build=lambda: build_email(
+            template="members/emails/account_erased",
+            context={
+                "at_their_request": data_request.source != DataRequest.Source.OTHER,
+                "keep_post_text": data_request.keep_post_text,
+                "contact_url": site_url(reverse("contact")),
+            },
+            subject="Your account has been deleted",
+            to=[address],
+        ),
+    )
+    if sent:
+        logger.info("erasure confirmed to the person request=%s", data_request.pk)
+
+
 @shared_task
 def account_deletions_complete() -> int:
     """Nightly: erase the accounts whose deletion grace period has run out."""

@@ -113,12 +113,13 @@ class DataRequestAdmin(admin.ModelAdmin):
         "grace period: their personal subscriptions are cancelled in Stripe, every part "
         "of the site erases what it holds about them, and their account becomes a "
         '"former member" with nothing personal. Forum posts are kept or removed as '
-        "each request says. This cannot be undone."
+        "each request says. Each person is emailed that it was done, with what was kept "
+        "and why. This cannot be undone."
     )
     def run_erasure(self, request, queryset):
         for data_request in queryset.filter(kind=DataRequest.Kind.ERASURE).select_related("user"):
             try:
-                data_rights.account_erase(data_request=data_request)
+                data_rights.account_erase(data_request=data_request, erased_by=request.user)
             except ValidationError as error:
                 messages.error(request, f"{data_request.user}: {' '.join(error.messages)}")
             except (StripeUnavailable, StripeRejected) as error:

@@ -97,6 +97,14 @@ class DataRequest(models.Model):
         help_text="When the person was emailed their download link, or that their account "
         "will be deleted. Empty: not (yet) sent; a failed email is retried.",
     )
+    erasure_notified_at = models.DateTimeField(
+        "person told of the erasure at",
+        null=True,
+        blank=True,
+        help_text="When the person was emailed, at their old address, that staff had erased "
+        "their account. Empty: not (yet) sent, or erased at the end of the grace period "
+        "they were told of.",
+    )
 
     objects = DataRequestQuerySet.as_manager()
 
