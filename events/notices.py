@@ -20,6 +20,7 @@ from django.utils import timezone
 from events import access, ics, tokens
 from events.models import EventStatus, Notice, Registration, RegistrationStatus
 from events.templatetags.events import uk_datetime, uk_when
+from members import email_pause
 from network.mail import build_email, site_url
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,15 @@ def notice_send(*, notice_id: int, now: datetime | None = None) -> bool:
             state=State.FAILED, error="No longer true when its turn came.", leased_until=None
         )
         return False
+    if notice.kind in OPTIONAL_KINDS and email_pause.optional_email_paused(
+        notice.registration.user
+    ):
+        Notice.objects.filter(pk=notice.pk).update(
+            state=State.FAILED,
+            error="Not sent: the person asked for their account to be deleted.",
+            leased_until=None,
+        )
+        return False
     try:
         notice_message(notice).send()
     except Exception as error:  # noqa: BLE001 - any failure of the mail path is retried
@@ -144,6 +154,11 @@ def notice_send(*, notice_id: int, now: datetime | None = None) -> bool:
         state=State.SENT, sent_at=timezone.now(), leased_until=None, error=""
     )
     return True
+
+
+# What a person waiting for their account to be deleted is not sent (members.email_pause
+# says why); changes to a place they still hold, and staff's messages about it, are.
+OPTIONAL_KINDS = frozenset({Kind.REMINDER_WEEK, Kind.REMINDER_HOUR})
 
 
 def _stale(notice: Notice) -> bool:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from events.models import EventStatus, Notice, Registration, RegistrationStatus
 from events.notices import notices_record
+from members import email_pause
 
 Kind = Notice.Kind
 Status = RegistrationStatus
@@ -40,8 +41,11 @@ def reminders_queue(*, now: datetime | None = None) -> int:
         event__starts_at__lte=now + HOUR,
         event__starts_at__gt=now,
     ).filter(Q(confirmed_at__isnull=True) | Q(confirmed_at__lt=F("event__starts_at") - HOUR))
+    # Nobody waiting for their account to be deleted is reminded; one who stops the
+    # deletion in time is reminded on beat's next run.
+    paused = email_pause.optional_email_paused_users()
     for kind, registrations in ((Kind.REMINDER_WEEK, week), (Kind.REMINDER_HOUR, hour)):
-        waiting = list(registrations.exclude(notices__kind=kind))
+        waiting = list(registrations.exclude(notices__kind=kind).exclude(user__in=paused))
         if waiting:
             with transaction.atomic(durable=True):
                 queued += notices_record(waiting, kind)

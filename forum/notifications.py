@@ -36,6 +36,7 @@ from forum.models import (
     ThreadState,
 )
 from members import access as members_access
+from members import email_pause
 from members.accounts import SECOND_STEPS
 from network.mail import build_email, send_once, site_url
 
@@ -143,7 +144,12 @@ def post_notify(post: Post) -> dict[str, int]:
 
     preferences = {p.user_id: p for p in ForumPreference.objects.filter(user_id__in=list(kinds))}
     emailed = 0
-    recipients = User.objects.filter(pk__in=list(kinds)).order_by("pk")
+    # The on-site notification stays; its email waits while they await deletion.
+    recipients = (
+        User.objects.filter(pk__in=list(kinds))
+        .exclude(pk__in=email_pause.optional_email_paused_users())
+        .order_by("pk")
+    )
     for recipient in recipients.iterator():
         preference = preferences.get(recipient.pk) or ForumPreference(user=recipient)
         kind = kinds[recipient.pk]
@@ -318,6 +324,7 @@ def daily_summary_send(*, user, day) -> bool:
 def daily_summary_recipients() -> list[int]:
     return list(
         ForumPreference.objects.filter(notify_by=NotifyBy.DAILY, user__is_active=True)
+        .exclude(user__in=email_pause.optional_email_paused_users())
         .order_by("user_id")
         .values_list("user_id", flat=True)
     )

@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
-from members import access
+from members import access, email_pause
 from members.models import MemberType
 from newsletter.models import Delivery, Edition, Newsletter, Subscriber
 
@@ -19,11 +19,22 @@ def _users(q) -> QuerySet:
     return get_user_model().objects.filter(q).values("pk")
 
 
+def mailable(subscribers: QuerySet[Subscriber]) -> QuerySet[Subscriber]:
+    """Of `subscribers`, those who may be sent the newsletter or a digest now: not a
+    person waiting for their account to be deleted (members.email_pause), by account or
+    by address (a subscriber row need not be linked to the account)."""
+    return subscribers.exclude(user__in=email_pause.optional_email_paused_users()).exclude(
+        email__in=email_pause.optional_email_paused_addresses()
+    )
+
+
 def edition_audience(edition: Edition) -> QuerySet[Subscriber]:
     """Subscribers the edition goes to now: subscribed to its newsletter, allowed to
     receive it, and inside the edition's filters. Evaluated in SQL, never in Python."""
-    audience = Subscriber.objects.filter(
-        state=Subscriber.State.SUBSCRIBED, newsletters=edition.newsletter_id
+    audience = mailable(
+        Subscriber.objects.filter(
+            state=Subscriber.State.SUBSCRIBED, newsletters=edition.newsletter_id
+        )
     )
     restricted_to = edition.newsletter.restricted_to
     if restricted_to:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from newsletter import selectors
 from newsletter.audience import audience_freeze
 from newsletter.models import DigestDelivery, DigestPeriod, Subscriber
 
@@ -52,7 +53,9 @@ def _freeze_recipients(period: DigestPeriod) -> int:
         model=DigestDelivery,
         parent="period",
         parent_id=period.pk,
-        audience=Subscriber.objects.filter(state=Subscriber.State.SUBSCRIBED, **{wants: True}),
+        audience=selectors.mailable(
+            Subscriber.objects.filter(state=Subscriber.State.SUBSCRIBED, **{wants: True})
+        ),
         values={
             "state": State.PENDING,
             "attempts": 0,
