@@ -2,6 +2,7 @@
 until the erasure or until they stop it."""
 
 import pytest
+from django.core import mail
 
 from members import data_rights, email_pause
 from members.models import DataRequest
@@ -51,3 +52,12 @@ def test_their_address_is_matched_whatever_its_case():
     assert list(email_pause.optional_email_paused_addresses()) == [
         {"address": "jo.hartley@example.org"}
     ]
+
+
+def test_the_deletion_email_tells_them_which_emails_stop(django_capture_on_commit_callbacks):
+    person = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        data_rights.account_deletion_request(user=person, keep_post_text=True)
+    assert "we send you no newsletter, digests, forum emails or event reminders" in (
+        mail.outbox[-1].body
+    )

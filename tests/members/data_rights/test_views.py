@@ -144,6 +144,12 @@ def test_the_delete_page_says_what_is_kept_and_why(sign_in, client):
     assert "Signing in before then cancels the deletion" in page
 
 
+def test_the_delete_page_says_which_emails_stop_until_the_deletion(sign_in, client):
+    sign_in(UserFactory())
+    page = client.get(reverse("members:account_delete")).content.decode()
+    assert "Until then we send you no newsletter, digests, forum emails or event reminders" in page
+
+
 def test_deleting_schedules_the_erasure_and_signs_out(sign_in, client):
     user = UserFactory()
     sign_in(user)
