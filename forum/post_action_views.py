@@ -49,8 +49,12 @@ def _gone_before_the_report(request: HttpRequest, pk: int) -> HttpResponse | Non
         return None  # a moderator: the form's own refusal stands
     messages.info(
         request,
-        "The moderators have already hidden this post and are looking at it: there is "
-        "nothing more to report."
+        (
+            "This post is already hidden while the moderators look at reports about it: "
+            "there is nothing more to report."
+            if post.hidden_by_reports
+            else "The moderators have hidden this post: there is nothing more to report."
+        )
         if post.state == PostState.HIDDEN
         else "Its author has removed this post. If the moderators should still know about "
         "it, use the contact page.",

@@ -45,6 +45,7 @@ def _shown(post: Post, *, here: str, can_reply: bool) -> tuple:
     return (
         post.pk,
         post.state,
+        post.hidden_by_reports,
         post.hold_reason,
         post.number,
         str(author) if author else None,

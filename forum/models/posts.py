@@ -254,6 +254,13 @@ class Post(models.Model):
     state = models.CharField(max_length=10, choices=PostState.choices, default=PostState.VISIBLE)
     hold_reason = models.CharField(max_length=20, choices=HoldReason.choices, blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Reports hide a post before anyone has judged it: readers and its author are told it
+    # waits for the moderators, not that they hid it, until one of them decides.
+    hidden_by_reports = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Hidden automatically after reports; no moderator has decided yet.",
+    )
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -320,6 +327,16 @@ class Post(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.state == PostState.VISIBLE
+
+    @property
+    def state_label(self) -> str:
+        """The post's state in words for moderators' pages: hidden by its reports is not
+        yet anyone's decision."""
+        if self.state == PostState.HIDDEN:
+            if self.hidden_by_reports:
+                return "Hidden while the moderators look at reports"
+            return "Hidden by the moderators"
+        return self.get_state_display()
 
 
 class PostRevision(models.Model):

@@ -67,9 +67,11 @@ from network.markup import MARKUP_RENDERER_VERSION, render_markdown
 
 
 def _set_state(post: Post, state: str) -> None:
+    """A moderator decided whether the post is up: it no longer waits on its reports."""
     post.state = state
     post.state_changed_at = timezone.now()
-    post.save(update_fields=["state", "state_changed_at"])
+    post.hidden_by_reports = False
+    post.save(update_fields=["state", "state_changed_at", "hidden_by_reports"])
 
 
 def _close_open_item(post: Post, *, actor, resolution: str, kinds: Iterable[str]) -> None:
@@ -368,6 +370,11 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
         # Images still waiting (a report that arrived meanwhile took over their
         # item, or a held post just went up) keep an item of their own.
         publishing.image_review_open(post)
+        if post.hidden_by_reports:
+            # Whatever was decided, a moderator has now left the post hidden: it no longer
+            # waits on its reports, and readers are told the moderators hid it.
+            post.hidden_by_reports = False
+            post.save(update_fields=["hidden_by_reports"])
         entry = audit_record(
             actor=actor,
             action=ModerationActionKind.RESOLVE,

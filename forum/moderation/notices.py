@@ -117,6 +117,8 @@ def _what_happened(entry: ModerationAction) -> dict | None:
     return {
         **context,
         "subject": f"Your post in “{title}” was hidden by a moderator",
+        # Hidden first by its reports, while the moderators looked (the thread said so).
+        "confirmed": entry.action == ModerationActionKind.RESOLVE,
         "reason": _moderators_reason(entry),
         "reported_as": _reported_as(post),
     }

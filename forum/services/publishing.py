@@ -110,13 +110,16 @@ def post_announce(post: Post) -> None:
 
 
 def post_hide(*, post: Post, actor, reason: str, action: str = ModerationActionKind.HIDE) -> Post:
-    """Take a post out of sight (moderators, or automatically after reports)."""
+    """Take a post out of sight (moderators, or automatically after reports). Hidden
+    automatically, it is marked as waiting for the moderators (`hidden_by_reports`), so
+    nobody reads that they hid it before one of them has decided."""
     if post.state == PostState.HIDDEN:
         return post
     was_visible = post.state == PostState.VISIBLE
     post.state = PostState.HIDDEN
     post.state_changed_at = timezone.now()
-    post.save(update_fields=["state", "state_changed_at"])
+    post.hidden_by_reports = actor is None
+    post.save(update_fields=["state", "state_changed_at", "hidden_by_reports"])
     thread_hidden = post.post_number == 1 and _thread_hide_with_opening_post(post.thread, actor)
     if was_visible or thread_hidden:
         thread_recount(post.thread)

@@ -82,7 +82,7 @@ def test_thread_reply_with_quote_and_mention_notification_unread_and_urgent_repo
     owen.get_by_label("Could identify a child or young person").check()
     owen.get_by_role("button", name="Send report").click()
     owen.get_by_text("the moderators have your report").wait_for()
-    assert "hidden by the moderators" in owen.locator("#post-2").inner_text()
+    assert "hidden while the moderators look at reports" in owen.locator("#post-2").inner_text()
     assert "fortnightly" not in owen.content()
     assert_accessible(owen)
     reply = Post.objects.get(post_number=2)

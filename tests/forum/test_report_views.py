@@ -25,7 +25,7 @@ def test_a_report_of_a_post_another_report_hid_meanwhile_says_the_moderators_hav
     assert form.status_code == 200
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].endswith(f"#post-{post.post_number}")
-    assert "The moderators have already hidden this post and are looking at it" in response.text
+    assert "already hidden while the moderators look at reports about it" in response.text
     assert not Report.objects.filter(reporter=second_member).exists()
 
 
