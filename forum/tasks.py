@@ -45,6 +45,22 @@ def moderation_notice_send(entry_id: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
+def decision_reversed_send(entry_id: int) -> int:
+    """Tell the author and the reporters of a post that the moderators reversed their
+    decision on it (forum/moderation/reversals.py)."""
+    from forum.moderation import reversals
+
+    entry = (
+        ModerationAction.objects.select_related("post__thread", "post__author", "thread")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        return 0
+    return reversals.decision_reversed_send(entry)
+
+
+@shared_task(**EMAIL_RETRY)
 def daily_summary_send(user_id: int, day: str) -> bool:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:

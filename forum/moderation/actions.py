@@ -52,6 +52,7 @@ from forum.models import (
     ThreadState,
     content_hash,
 )
+from forum.moderation import reversals
 from forum.moderation.checks import check_moderates, check_not_own, clean_reason, locked_post
 from forum.moderation.queue import Decision
 from forum.services import posting, publishing
@@ -128,7 +129,9 @@ def post_reject(*, actor, post: Post, reason: str = "") -> Post:
 
 def _hide(post: Post, *, actor, reason: str) -> None:
     """Callers have checked that the post is not hidden already."""
-    publishing.post_hide(post=post, actor=actor, reason=reason)
+    # A post the moderators kept up and now hide: its reporters hear of it (reversals).
+    details = reversals.reversal_details(post, showing=False)
+    publishing.post_hide(post=post, actor=actor, reason=reason, details=details)
 
 
 def post_hide(*, actor, post: Post, reason: str = "") -> Post:
@@ -175,6 +178,9 @@ def _restore(post: Post, *, actor, reason: str) -> None:
             post=post, actor=actor, reason=reason, thread_state_from=ThreadState.HIDDEN
         )
         return
+    # Read before this decision is logged: shown again after a moderator hid it, the post
+    # is news to its author and its reporters (reversals).
+    details = reversals.reversal_details(post, showing=True)
     _set_state(post, PostState.VISIBLE)
     if post.post_number == 1:
         publishing.thread_restore_with_opening_post(post.thread, actor)
@@ -184,14 +190,17 @@ def _restore(post: Post, *, actor, reason: str) -> None:
     # Its images still waiting lost their queue item when it was hidden (a hidden post
     # keeps none for them): back up, the post needs one again, or they wait unseen.
     publishing.image_review_open(post)
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action=ModerationActionKind.RESTORE,
         post=post,
         reason=reason,
         hash_before=content_hash(post.body),
         hash_after=content_hash(post.body),
+        details=details,
     )
+    if details:
+        tasks.decision_reversed_send.delay_on_commit(entry.pk)
 
 
 def post_restore(*, actor, post: Post, reason: str = "") -> Post:
@@ -363,6 +372,13 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
             and post.state == PostState.HIDDEN
             and not _hidden_by_a_moderator(post)
         )
+        # Agreeing keeps hidden a post its reports hid, after the moderators had kept it
+        # up: its reporters hear that it is hidden now (reversals).
+        reversed_keep = (
+            reversals.reversal_details(post, showing=False)
+            if decision == Decision.HIDE and post.state == PostState.HIDDEN
+            else {}
+        )
         if decision == Decision.HIDE and post.state == PostState.VISIBLE:
             _hide(post, actor=actor, reason=label)
         elif decision == Decision.DISAGREE and post.state == PostState.HIDDEN:
@@ -386,7 +402,12 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
                 "resolution": item.resolution,
                 "decision": decision,
                 "reports": item.report_count,
+                # Whether the post is up after it: a post left as it was may be either.
+                "post_state": post.state,
+                **reversed_keep,
             },
         )
         if tell:
             tasks.moderation_notice_send.delay_on_commit(entry.pk)
+        if reversed_keep:
+            tasks.decision_reversed_send.delay_on_commit(entry.pk)

@@ -10,7 +10,8 @@ the thread, never the post's text. It gives the reason a moderator typed; the la
 the review queue's choices ("Agree: hide the post") are the moderators' words, not a
 reason, and for a reported post the reports' reasons (never who reported) stand instead.
 A decision undone before the email goes (a post shown again, a suspension lifted) sends
-nothing. A moderator acting on their own post is not emailed about it.
+nothing; one reversed later is told again (reversals.py). A moderator acting on their own
+post is not emailed about it.
 """
 
 from django.urls import reverse
@@ -30,7 +31,7 @@ from forum.models import (
 )
 from forum.moderation.queue import Decision
 from forum.notifications import email_send_once
-from forum.services.publishing import WITH_OPENING_POST
+from forum.services.publishing import REVERSES, WITH_OPENING_POST
 from network.mail import build_email, site_url
 
 # The entries whose subject hears of them.
@@ -48,7 +49,7 @@ TOLD = frozenset(
 _QUEUE_LABELS = frozenset({*Decision.FOR_HELD.values(), *Decision.FOR_REPORTED.values()})
 
 
-def _moderators_reason(entry: ModerationAction) -> str:
+def moderators_reason(entry: ModerationAction) -> str:
     return "" if entry.reason in _QUEUE_LABELS else entry.reason
 
 
@@ -91,7 +92,7 @@ def _what_happened(entry: ModerationAction) -> dict | None:
             **context,
             "subject": f"An image you attached in “{title}” was not approved",
             "filename": attachment.original_filename if attachment else "",
-            "reason": _moderators_reason(entry),
+            "reason": moderators_reason(entry),
         }
     if entry.action == ModerationActionKind.REMOVE_FILE:
         # Never its name, which may be what identified a child (and is gone from the
@@ -99,7 +100,7 @@ def _what_happened(entry: ModerationAction) -> dict | None:
         return {
             **context,
             "subject": f"A file you attached in “{title}” was removed by a moderator",
-            "reason": _moderators_reason(entry),
+            "reason": moderators_reason(entry),
         }
     if post.state != PostState.HIDDEN:
         return None  # shown again meanwhile
@@ -112,14 +113,19 @@ def _what_happened(entry: ModerationAction) -> dict | None:
             **context,
             "subject": f"Your post in “{title}” was not published",
             "rejected": True,
-            "reason": _moderators_reason(entry),
+            "reason": moderators_reason(entry),
         }
+    # Hidden after the moderators had kept it up (reversals.py): "now", so the author does
+    # not take it for the earlier decision.
+    reversal = bool((entry.details or {}).get(REVERSES))
     return {
         **context,
-        "subject": f"Your post in “{title}” was hidden by a moderator",
+        "subject": f"Your post in “{title}” "
+        + ("has now been hidden by a moderator" if reversal else "was hidden by a moderator"),
+        "reversal": reversal,
         # Hidden first by its reports, while the moderators looked (the thread said so).
         "confirmed": entry.action == ModerationActionKind.RESOLVE,
-        "reason": _moderators_reason(entry),
+        "reason": moderators_reason(entry),
         "reported_as": _reported_as(post),
     }
 
@@ -136,7 +142,7 @@ def _thread_hidden(entry: ModerationAction) -> dict | None:
         "recipient": thread.author,
         "thread": thread,
         "subject": f"Your thread “{thread.title}” was hidden by a moderator",
-        "reason": _moderators_reason(entry),
+        "reason": moderators_reason(entry),
     }
 
 

@@ -109,7 +109,20 @@ def post_announce(post: Post) -> None:
     tasks.post_notify.delay_on_commit(post.pk)
 
 
-def post_hide(*, post: Post, actor, reason: str, action: str = ModerationActionKind.HIDE) -> Post:
+# In a moderator's log entry that reverses the moderators' earlier decision on a post
+# (forum/moderation/reversals.py): what it reverses, and the entry that decided it.
+REVERSES = "reverses"
+REVERSED_ENTRY = "reversed_entry"
+
+
+def post_hide(
+    *,
+    post: Post,
+    actor,
+    reason: str,
+    action: str = ModerationActionKind.HIDE,
+    details: dict | None = None,
+) -> Post:
     """Take a post out of sight (moderators, or automatically after reports). Hidden
     automatically, it is marked as waiting for the moderators (`hidden_by_reports`), so
     nobody reads that they hid it before one of them has decided."""
@@ -131,11 +144,14 @@ def post_hide(*, post: Post, actor, reason: str, action: str = ModerationActionK
         reason=reason,
         hash_before=content_hash(post.body),
         hash_after=content_hash(post.body),
+        details=details,
     )
     if actor is not None:
         # A moderator decided: the author is told (hidden automatically by reports, they
         # hear when a moderator agrees; forum/moderation/notices.py).
         tasks.moderation_notice_send.delay_on_commit(entry.pk)
+    if (details or {}).get(REVERSES):
+        tasks.decision_reversed_send.delay_on_commit(entry.pk)
     return post
 
 
