@@ -21,6 +21,10 @@ event's eligibility or a registration's status to decide access.
     certificate            the person whose registration was marked attended, once the
                            event has started (attendance marked ahead by mistake does
                            not certify a session that has not happened)
+    who registered         the staff who organise events: those given the permission to
+                           see registrations (names, addresses, access and dietary
+                           needs); to mark attendance, to change them. Editors curate
+                           the events and see only their numbers.
 """
 
 from datetime import datetime, timedelta
@@ -47,6 +51,17 @@ def _signed_in(user) -> bool:
 def can_manage_events(user) -> bool:
     """Editors and staff create, publish and run events in the admin."""
     return members_access.is_editor(user) or members_access.is_staff(user)
+
+
+def can_see_registrations(user) -> bool:
+    """Who registered, with the access and dietary needs they gave (which can tell of
+    their health): the event organisers only, not every editor."""
+    return members_access.is_staff(user) and user.has_perm("events.view_registration")
+
+
+def can_mark_attendance(user) -> bool:
+    """The attendance register names everyone with a place and changes registrations."""
+    return members_access.is_staff(user) and user.has_perm("events.change_registration")
 
 
 def can_see_event(user, event: Event) -> bool:

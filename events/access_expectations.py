@@ -6,6 +6,11 @@ only); a finished members-only one with slides (members, editors and staff downl
 them), where the provider member attended and may download a certificate (nobody else
 has one). The signed links in emails are their own credential: every role holding a
 valid one gets the page, a forged one a clear 400 page.
+
+In the admin (the rest of it in members/access_expectations/accounts.py), who registered,
+with their access and dietary needs, is for the staff who organise events: editors are
+refused registrations and the attendance register, and see each event's numbers on the
+event and the events' list instead (members/staff_groups.py).
 """
 
 from datetime import timedelta
@@ -16,6 +21,9 @@ from django.utils import timezone
 from events import tokens
 from events.models import Eligibility, Event, EventFormat, EventStatus, Registration
 from members.access_matrix import ROLES  # noqa: F401 (the roles this module answers for)
+
+_ORGANISERS = {"staff": 200, "editor": 403, "*": 302}
+_EDITORS_TOO = {"staff": 200, "editor": 200, "*": 302}
 
 EXPECTED: dict[str, dict[str, int]] = {
     "events:index": {"*": 200},
@@ -38,6 +46,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "events:link_cancel[forged]": {"*": 400},
     "events:link_confirm[valid]": {"*": 200},
     "events:link_confirm[forged]": {"*": 400},
+    # Every registration page (history, deleting, adding): refused to editors.
+    "admin:events_registration_*": _ORGANISERS,
+    "admin:events_registration_changelist": _ORGANISERS,
+    "admin:events_registration_change": _ORGANISERS,
+    "admin:events_event_register": _ORGANISERS,
+    "admin:events_event_changelist": _EDITORS_TOO,
+    "admin:events_event_change": _EDITORS_TOO,
 }
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -98,4 +113,8 @@ def url_kwargs(people: dict) -> dict[str, dict]:
             "token": tokens.registration_token(waiting, purpose=tokens.CONFIRM_OFFER)
         },
         "events:link_confirm[forged]": forged,
+        "admin:events_registration_*": {"object_id": str(waiting.pk)},
+        "admin:events_registration_change": {"object_id": str(waiting.pk)},
+        "admin:events_event_register": {"pk": finished.pk},
+        "admin:events_event_change": {"object_id": str(published.pk)},
     }

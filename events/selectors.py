@@ -40,6 +40,15 @@ def places_left(event: Event) -> int:
     return max(event.capacity - taken, 0)
 
 
+def with_numbers(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate `places_taken` (as with_places) and `waiting`, the people on the waiting
+    list: an event's numbers, which the admin shows to everyone who runs its details,
+    without the people behind them."""
+    return with_places(queryset).annotate(
+        waiting=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITING))
+    )
+
+
 @dataclass
 class Listing:
     """The /events/ page's filters, read from the query string (bookmarkable)."""

@@ -9,10 +9,9 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from members.access import EDITORS_GROUP, MODERATORS_GROUP
+from members.access import MODERATORS_GROUP
 from members.models import (
     Invoice,
     MembershipGrant,
@@ -25,6 +24,7 @@ from members.models import (
     SubscriptionStatus,
     User,
 )
+from members.staff_groups import MODERATORS_APP_LABELS, editors_group, group_with_permissions
 from network.models import Topic
 
 DEMO_PASSWORD = "network-demo-2026"
@@ -153,25 +153,6 @@ def _person(demo: DemoUser, password: str) -> User:
     return user
 
 
-# What each staff group may do in the admin: every permission of these apps, but for
-# the models left out. Editors need the network app for topics, but the messages people
-# send through the contact page are staff's to read: they name people and may be about
-# money or a child.
-EDITORS_APP_LABELS = ["practice_library", "events", "newsletter", "network"]
-EDITORS_LEFT_OUT = ["contactmessage"]
-MODERATORS_APP_LABELS = ["forum"]
-
-
-def group_with_permissions(name: str, app_labels: list[str], left_out: list[str] = ()) -> Group:
-    group, _ = Group.objects.get_or_create(name=name)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=app_labels).exclude(
-            content_type__model__in=left_out
-        )
-    )
-    return group
-
-
 def seed() -> None:
     plans = {}
     for order, (
@@ -211,7 +192,7 @@ def seed() -> None:
     staff.is_staff = staff.is_superuser = True
     staff.save(update_fields=["is_staff", "is_superuser"])
 
-    editors = group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS, EDITORS_LEFT_OUT)
+    editors = editors_group()
     moderators = group_with_permissions(MODERATORS_GROUP, MODERATORS_APP_LABELS)
     people["editor"].is_staff = True
     people["editor"].save(update_fields=["is_staff"])

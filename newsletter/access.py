@@ -1,6 +1,7 @@
 """Who may read which edition in the web archive, and, for those who may not, the way
-in (sign in, join, renew, or the member type it is written for). Built on members.access,
-which alone says who is a member and of which type."""
+in (sign in, join, renew, or the member type it is written for); and who in the admin
+sees subscribers' addresses. Built on members.access, which alone says who is a member
+and of which type."""
 
 from django.db import models
 
@@ -11,6 +12,7 @@ from members.access import (
     can_read_for_member_type,
     is_lapsed,
     is_member,
+    is_staff,
 )
 from newsletter.models import Edition, Section
 
@@ -22,6 +24,12 @@ class EditionRefusal(models.TextChoices):
     JOIN = "join", "Members only: join to read it"
     RENEW = "renew", "Members only: renew to read it"
     OTHER_TYPE = "other_type", "For members of another type"
+
+
+def can_see_delivery_addresses(user) -> bool:
+    """The address each email went to (an edition's failed deliveries): staff given the
+    deliveries, who see the subscribers too; not editors, who see the numbers."""
+    return is_staff(user) and user.has_perm("newsletter.view_delivery")
 
 
 def can_read_edition(user, edition: Edition) -> bool:

@@ -5,13 +5,29 @@ The signed token in a link is the only credential for confirming, preferences an
 unsubscribing, so every role holding someone else's valid link gets the page (that is
 the design: mail clients and people without accounts use them); a forged token gets a
 clear 400 page. A members-only archived edition opens for members, editors and staff.
+
+In the admin (the rest of it in members/access_expectations/accounts.py), subscribers'
+addresses, and the emails sent to each address, are for staff: editors are refused them
+(members/staff_groups.py) and follow an edition's sending by its numbers.
 """
+
+from datetime import timedelta
 
 from django.utils import timezone
 
 from members.models import MemberType
 from newsletter import tokens
-from newsletter.models import Edition, Newsletter, Subscriber
+from newsletter.models import (
+    Delivery,
+    DigestDelivery,
+    DigestPeriod,
+    Edition,
+    Newsletter,
+    Subscriber,
+)
+
+_STAFF = {"staff": 200, "editor": 403, "*": 302}
+_EDITORS_TOO = {"staff": 200, "editor": 200, "*": 302}
 
 EXPECTED: dict[str, dict[str, int]] = {
     "newsletter:index": {"*": 200},
@@ -47,6 +63,19 @@ EXPECTED: dict[str, dict[str, int]] = {
     # take POSTs authenticated with ANYMAIL["WEBHOOK_SECRET"] only, and refuse everything
     # while no secret is set (as here).
     "anymail:*": {"*": 403},
+    # Each model's every page (a glob), and its list and one row named strictly.
+    "admin:newsletter_subscriber_*": _STAFF,
+    "admin:newsletter_subscriber_changelist": _STAFF,
+    "admin:newsletter_subscriber_change": _STAFF,
+    "admin:newsletter_subscriber_add": _STAFF,
+    "admin:newsletter_delivery_*": _STAFF,
+    "admin:newsletter_delivery_changelist": _STAFF,
+    "admin:newsletter_delivery_change": _STAFF,
+    "admin:newsletter_digestdelivery_*": _STAFF,
+    "admin:newsletter_digestdelivery_changelist": _STAFF,
+    "admin:newsletter_digestdelivery_change": _STAFF,
+    "admin:newsletter_edition_changelist": _EDITORS_TOO,
+    "admin:newsletter_edition_progress": _EDITORS_TOO,
 }
 
 
@@ -78,8 +107,24 @@ def url_kwargs(people: dict) -> dict[str, dict]:
     def token(purpose: str) -> dict:
         return {"token": tokens.subscriber_token(subscriber, purpose=purpose)}
 
+    delivery = Delivery.objects.create(
+        edition=public, subscriber=subscriber, email=subscriber.email
+    )
+    period = DigestPeriod.objects.create(
+        kind=DigestPeriod.Kind.WEEKLY,
+        period_start=timezone.now() - timedelta(days=7),
+        period_end=timezone.now(),
+    )
+    digest = DigestDelivery.objects.create(period=period, subscriber=subscriber)
     forged = {"token": "forged:token"}
     return {
+        "admin:newsletter_subscriber_*": {"object_id": str(subscriber.pk)},
+        "admin:newsletter_subscriber_change": {"object_id": str(subscriber.pk)},
+        "admin:newsletter_delivery_*": {"object_id": str(delivery.pk)},
+        "admin:newsletter_delivery_change": {"object_id": str(delivery.pk)},
+        "admin:newsletter_digestdelivery_*": {"object_id": str(digest.pk)},
+        "admin:newsletter_digestdelivery_change": {"object_id": str(digest.pk)},
+        "admin:newsletter_edition_progress": {"pk": public.pk},
         "newsletter:confirm[valid]": token(tokens.CONFIRM),
         "newsletter:confirm[forged]": forged,
         "newsletter:preferences[valid]": token(tokens.PREFERENCES),

@@ -13,8 +13,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from members.access import EDITORS_GROUP, MODERATORS_GROUP
+from members.access import MODERATORS_GROUP
 from members.models import MemberType, SubscriptionStatus, User
+from members.staff_groups import editors_group
 from tests.members.factories import (
     GrantFactory,
     OrganisationFactory,
@@ -119,9 +120,10 @@ def moderator_without_two_factor() -> User:
 
 
 def editor() -> User:
-    """Editors are staff, so they have two-factor set up, as staff must."""
+    """Editors are staff, so they have two-factor set up, as staff must; their group
+    holds what the network's Editors group holds (members/staff_groups.py)."""
     user = UserFactory(email="editor@example.org", is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
+    user.groups.add(editors_group())
     return with_two_factor(user)
 
 

@@ -1,8 +1,6 @@
-"""The event admin: the form (with the slides' file widget), speakers, the list's
-actions, and saving, which tells registrants of changes and cancels once."""
+"""The event admin: speakers, the event's numbers and tools, the list's actions, and
+saving, which tells registrants of changes and cancels once (the form: event_form.py)."""
 
-from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
@@ -11,16 +9,18 @@ from django.db import models, transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
+from events import access as events_access
 from events import services
+from events.admin.event_form import EventAdminForm
 from events.admin.pages import EventPages, being_emailed
-from events.models import Eligibility, Event, EventStatus, Speaker
+from events.models import Event, EventStatus, Speaker
 from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
-from network.files import attachment_file_check, protected_files_discard
+from network.files import protected_files_discard
 from network.forms import UKSplitDateTimeField
-from network.widgets import AsksToChooseAgain
+from network.text import counted
 
 
 class SpeakerInline(LabelledTabularInline):
@@ -29,42 +29,17 @@ class SpeakerInline(LabelledTabularInline):
     fields = ["name", "role", "order"]
 
 
-def _formfield(db_field, **kwargs):
-    if isinstance(db_field, models.URLField):
-        kwargs["assume_scheme"] = "https"  # what staff paste is https (Django 6's default)
-    return db_field.formfield(**kwargs)
-
-
-class _CurrentSlides:
-    """What the file widget shows as "Currently": the original name, linked to the view
-    that serves the slides (the file itself has no public URL)."""
-
-    def __init__(self, name: str, url: str) -> None:
-        self.name, self.url = name, url
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SlidesInput(AsksToChooseAgain, forms.ClearableFileInput):
-    current: _CurrentSlides | None = None
-
-    def is_initial(self, value) -> bool:
-        return bool(value) and self.current is not None
-
-    def format_value(self, value):
-        if value and not hasattr(value, "content_type") and self.current is not None:
-            return self.current
-        return super().format_value(value) if hasattr(value, "content_type") else None
-
-
-# A cancelled event's time and place: what everyone registered was told it was, and what
-# the calendar entry they were sent (and the public feed) say was cancelled.
 CANCELLED_FIXED = ("starts_at", "ends_at", "format", "region", "venue", "address")
 CANCELLED_FIXED_HELP = (
     "The event is cancelled, so its time and place stay as they were when it was "
     "cancelled: that is what registrants and calendars were told. To hold it at another "
     "time or place, make a new event."
+)
+# Said to everyone who opens an event, editors included: the registration form tells
+# people the same.
+WHO_SEES_REGISTRATIONS = (
+    "Who registered, and the access and dietary needs they gave, are seen only by the "
+    "network's event organisers (staff who may see registrations)."
 )
 
 
@@ -80,84 +55,32 @@ def kept_for_registrations(events: list[Event]) -> str:
     )
 
 
-class EventAdminForm(forms.ModelForm):
-    class Meta:
-        model = Event
-        fields = [
-            "title", "slug", "status", "format", "summary", "description", "starts_at",
-            "ends_at", "cpd_hours", "region", "venue", "address", "travel_notes",
-            "online_link", "topics", "for_providers", "for_commissioners", "for_policy",
-            "eligibility", "member_type", "capacity", "registration_opens_at",
-            "registration_closes_at", "recording_url", "slides",
-        ]  # fmt: skip
-        widgets = {"slides": SlidesInput}
-        formfield_callback = _formfield
+def _swapped(fields, old: str, new: str) -> list:
+    return [new if field == old else field for field in fields]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A negative number is refused by the field itself: the same words as for 0.
-        self.fields["capacity"].error_messages["min_value"] = "An event needs at least one place."
-        if "online_link" in self.fields:
-            # The model's help text can only name the setting; staff need its value.
-            self.fields["online_link"].help_text = (
-                "For webinars and hybrid events: shown only to people with a place, from "
-                f"{settings.EVENTS_JOINING_LINK_MINUTES} minutes before the start."
-            )
-        instance = self.instance
-        if instance.pk and instance.slides:
-            self.fields["slides"].widget.current = _CurrentSlides(
-                instance.slides_filename or "slides",
-                reverse("events:slides", kwargs={"slug": instance.slug}),
-            )
 
-    def clean_cpd_hours(self):
-        hours = self.cleaned_data.get("cpd_hours")
-        # Printed on certificates as the hours someone attended.
-        if hours is not None and hours <= 0:
-            raise forms.ValidationError(
-                "CPD hours must be more than 0. Leave the box empty to use the event's length."
-            )
-        return hours
-
-    def clean_capacity(self):
-        capacity = self.cleaned_data.get("capacity")
-        if capacity is not None and capacity < 1:
-            raise forms.ValidationError("An event needs at least one place.")
-        return capacity
-
-    def clean_slides(self):
-        slides = self.cleaned_data.get("slides")
-        if slides and "slides" in self.changed_data and hasattr(slides, "content_type"):
-            self._checked_slides = attachment_file_check(slides)
-        return slides
-
-    def clean(self):
-        cleaned = super().clean()
-        eligibility = cleaned.get("eligibility")
-        if eligibility == Eligibility.MEMBER_TYPE and not cleaned.get("member_type"):
-            self.add_error("member_type", "Choose the member type this event is for.")
-        if eligibility != Eligibility.MEMBER_TYPE and cleaned.get("member_type"):
-            self.add_error("member_type", "Leave this empty unless the event is for one type.")
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", "The end must be after the start.")
-        # Registration closes at its closing time, else at the start: opening at or after
-        # that, it would never be open, and the page would say "not opened yet", then
-        # "closed".
-        opens = cleaned.get("registration_opens_at")
-        closes = cleaned.get("registration_closes_at") or starts
-        if opens and closes and opens >= closes:
-            self.add_error(
-                "registration_opens_at",
-                "Registration must open before it closes (with no closing time, it closes "
-                "when the event starts).",
-            )
-        fmt = cleaned.get("format")
-        if fmt in ("in-person", "hybrid") and not cleaned.get("address"):
-            self.add_error("address", "Give the venue's address for an event held in person.")
-        if fmt == "in-person" and cleaned.get("region") == "online":
-            self.add_error("region", "Choose the region where the event is held.")
-        return cleaned
+def _tools(event: Event, *, registrations: bool) -> str:
+    """Links to the event's own pages; those naming the people registered only for the
+    staff who may see them."""
+    if not event.pk:
+        return "Save the event first."
+    links = [
+        ("Email everyone registered", reverse("admin:events_event_message", args=[event.pk])),
+        (
+            "Put the recording in the library",
+            reverse("admin:events_event_library", args=[event.pk]),
+        ),
+        ("View on site", event.get_absolute_url()),
+    ]
+    if registrations:
+        links[:0] = [
+            (
+                "Registrations",
+                reverse("admin:events_registration_changelist") + f"?event__id__exact={event.pk}",
+            ),
+            ("Attendance register", reverse("admin:events_event_register", args=[event.pk])),
+        ]
+    return format_html_join(" · ", '<a href="{1}">{0}</a>', links)
 
 
 @admin.register(Event)
@@ -171,6 +94,7 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         "status",
         "capacity",
         "confirmed_count",
+        "waiting_count",
         "registrations_link",
     ]
     list_filter = ["status", "format", "region", "eligibility", "topics"]
@@ -183,7 +107,10 @@ class EventAdmin(EventPages, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     inlines = [SpeakerInline]
-    readonly_fields = ["sequence", "published_at", "cancelled_at", "resource_link", "tools"]
+    readonly_fields = [
+        "sequence", "published_at", "cancelled_at", "resource_link", "tools", "event_tools",
+        "numbers",
+    ]  # fmt: skip
     actions = ["publish", "cancel_events", "finish"]
     fieldsets = [
         (
@@ -205,7 +132,15 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         ),
         (
             "Registration",
-            {"fields": ["capacity", "registration_opens_at", "registration_closes_at"]},
+            {
+                "fields": [
+                    "capacity",
+                    "numbers",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                ],
+                "description": WHO_SEES_REGISTRATIONS,
+            },
         ),
         ("After the event", {"fields": ["recording_url", "slides", "resource_link"]}),
         ("Record", {"fields": ["sequence", "published_at", "cancelled_at"]}),
@@ -217,15 +152,27 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         return self.readonly_fields
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = self.fieldsets
+        if not events_access.can_see_registrations(request.user):
+            # The same tools, without the pages that name the people registered.
+            fieldsets = [
+                (name, {**options, "fields": _swapped(options["fields"], "tools", "event_tools")})
+                for name, options in fieldsets
+            ]
         if obj is None or obj.status != EventStatus.CANCELLED:
-            return self.fieldsets
+            return fieldsets
         # Shown as text, not as boxes: the section says why they cannot change.
         return [
             (name, {**options, "description": CANCELLED_FIXED_HELP})
             if name in ("When (UK time)", "Where")
             else (name, options)
-            for name, options in self.fieldsets
+            for name, options in fieldsets
         ]
+
+    def get_list_display(self, request):
+        if events_access.can_see_registrations(request.user):
+            return self.list_display
+        return [name for name in self.list_display if name != "registrations_link"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
@@ -235,13 +182,27 @@ class EventAdmin(EventPages, admin.ModelAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        from events.selectors import with_places
+        from events.selectors import with_numbers
 
-        return with_places(super().get_queryset(request))
+        return with_numbers(super().get_queryset(request))
 
     @admin.display(description="places taken")
     def confirmed_count(self, obj) -> int:
         return getattr(obj, "places_taken", 0)
+
+    @admin.display(description="waiting list")
+    def waiting_count(self, obj) -> int:
+        return getattr(obj, "waiting", 0)
+
+    @admin.display(description="Places")
+    def numbers(self, obj) -> str:
+        if obj.pk is None:
+            return "None taken yet: save the event and publish it to open registration."
+        taken, waiting = getattr(obj, "places_taken", 0), getattr(obj, "waiting", 0)
+        return (
+            f"{taken:,} of {obj.capacity:,} taken; "
+            f"{counted(waiting, 'person', 'people')} on the waiting list."
+        )
 
     @admin.display(description="registrations")
     def registrations_link(self, obj) -> str:
@@ -257,18 +218,11 @@ class EventAdmin(EventPages, admin.ModelAdmin):
 
     @admin.display(description="Run the event")
     def tools(self, obj) -> str:
-        if not obj.pk:
-            return "Save the event first."
-        return format_html(
-            '<a href="{}">Registrations</a> · <a href="{}">Attendance register</a> · '
-            '<a href="{}">Email everyone registered</a> · <a href="{}">Put the recording in '
-            'the library</a> · <a href="{}">View on site</a>',
-            reverse("admin:events_registration_changelist") + f"?event__id__exact={obj.pk}",
-            reverse("admin:events_event_register", args=[obj.pk]),
-            reverse("admin:events_event_message", args=[obj.pk]),
-            reverse("admin:events_event_library", args=[obj.pk]),
-            obj.get_absolute_url(),
-        )
+        return _tools(obj, registrations=True)
+
+    @admin.display(description="Run the event")
+    def event_tools(self, obj) -> str:
+        return _tools(obj, registrations=False)
 
     def save_model(self, request, obj, form, change):
         before: dict = {}

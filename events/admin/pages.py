@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
+from events import access as events_access
 from events import attendance, recordings, services
 from events.models import Event, RegistrationStatus
 from members.access import AccessLevel
@@ -66,7 +67,10 @@ class EventPages:
         )  # fmt: skip
 
     def register_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The attendance register: one checkbox per confirmed place."""
+        """The attendance register: one checkbox per confirmed place, naming each person,
+        for the staff who organise events (not every editor of the event)."""
+        if not events_access.can_mark_attendance(request.user):
+            raise PermissionDenied
         event = self._event(request, pk)
         confirmed = (
             event.registrations.filter(status=RegistrationStatus.CONFIRMED)

@@ -354,7 +354,9 @@ class EditionAdmin(admin.ModelAdmin):
             "per_minute": per_minute,
             "refresh": edition.status == Edition.Status.SENDING and not refresh_stopped,
             "refresh_stopped": edition.status == Edition.Status.SENDING and refresh_stopped,
-            "failed": Delivery.objects.filter(edition=edition, state=Delivery.State.FAILED)[:20],
+            "failed": Delivery.objects.filter(edition=edition, state=Delivery.State.FAILED)[:20]
+            if newsletter_access.can_see_delivery_addresses(request.user)
+            else [],
             # Counted by the site's redirect, per link, never per recipient.
             "link_clicks": edition.link_clicks.order_by("-clicks", "url")[:50],
             "link_clicks_total": edition.link_clicks.aggregate(n=Sum("clicks", default=0))["n"],

@@ -36,12 +36,6 @@ from forum.models import ModerationAction, ReportReason, Suspension, WatchPatter
 from forum.moderation import actions
 from forum.services import reports
 from members.access import EDITORS_GROUP, MODERATORS_GROUP
-from members.demo import (
-    EDITORS_APP_LABELS,
-    EDITORS_LEFT_OUT,
-    MODERATORS_APP_LABELS,
-    group_with_permissions,
-)
 from members.models import (
     DataRequest,
     InvoiceRequest,
@@ -50,6 +44,12 @@ from members.models import (
     Region,
     SeatRemoval,
     StripeEvent,
+)
+from members.staff_groups import (
+    EDITORS_APP_LABELS,
+    EDITORS_LEFT_OUT,
+    MODERATORS_APP_LABELS,
+    group_with_permissions,
 )
 from network.models import ContactMessage
 from newsletter.models import Delivery, DigestDelivery, DigestPeriod
@@ -397,8 +397,16 @@ CUSTOM = {
             url=lambda o, name=name: reverse(f"admin:{name}", args=[o["events.event"].pk]),
             allowed=lambda u: u.has_perm("events.change_event"),
         )
-        for name in ["events_event_register", "events_event_message", "events_event_library"]
+        for name in ["events_event_message", "events_event_library"]
     },
+    # The attendance register names everyone with a place and marks attendance on their
+    # registrations: for those who may change registrations, not every editor of events.
+    "events_event_register": SimpleNamespace(
+        url=lambda o: reverse("admin:events_event_register", args=[o["events.event"].pk]),
+        allowed=lambda u: (
+            u.has_perm("events.change_event") and u.has_perm("events.change_registration")
+        ),
+    ),
     **{
         name: SimpleNamespace(
             url=lambda o, name=name: reverse(f"admin:{name}", args=[o["newsletter.edition"].pk]),
@@ -613,6 +621,10 @@ def test_editors_reach_the_library_and_the_newsletter_but_not_members_or_the_for
     assert editor.has_perm("newsletter.change_edition")
     assert not editor.has_perm("members.view_user")
     assert not editor.has_perm("forum.view_post")
+    # Who registered for events (with their needs) and subscribers' addresses are staff's.
+    assert not editor.has_perm("events.view_registration")
+    assert not editor.has_perm("newsletter.view_subscriber")
+    assert not editor.has_perm("newsletter.view_delivery")
 
 
 def test_moderators_have_no_admin_and_are_sent_to_sign_in(client, objects, moderator):

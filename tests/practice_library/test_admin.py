@@ -394,10 +394,6 @@ def test_an_attachment_of_a_refused_type_gets_a_clear_error_and_the_form_keeps_i
 
 @pytest.fixture
 def editor_client(client, editor):
-    from members.access import EDITORS_GROUP
-    from members.demo import EDITORS_APP_LABELS, group_with_permissions
-
-    group_with_permissions(EDITORS_GROUP, EDITORS_APP_LABELS)
     client.force_login(editor)
     return client
 
