@@ -9,7 +9,10 @@ class RegistrationForm(SpecificMessages, forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only the network's staff see this, and it is deleted a month after the event.",
+        # True by the permissions: editors, who curate events, never see registrations
+        # (members/staff_groups.py, events/access.py).
+        help_text="Only the network's event organisers see this, and it is deleted a month "
+        "after the event.",
         # The label's "(optional)" does not belong in a sentence about the note's length.
         error_messages={
             "max_length": "Your note must be %(limit_value)d characters or fewer "

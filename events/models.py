@@ -318,7 +318,8 @@ class Registration(models.Model):
     needs = models.TextField(
         "accessibility or dietary needs",
         blank=True,
-        help_text="Written by the person; seen by staff only.",
+        help_text="Written by the person. Seen only by the network's event organisers (staff "
+        "who may see registrations), and cleared a month after the event.",
     )
     key = models.CharField(max_length=40, unique=True, default=new_registration_key, editable=False)
     waiting_since = models.DateTimeField(null=True, blank=True)

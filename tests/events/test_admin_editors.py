@@ -136,6 +136,15 @@ def test_the_event_in_the_admin_says_who_sees_registrations_and_needs(editor_cli
     assert "the network's event organisers (staff who may see registrations)" in page
 
 
+def test_the_registration_form_says_only_the_event_organisers_see_the_needs(client, person):
+    event = EventFactory()
+    client.force_login(person)
+
+    page = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Only the network&#x27;s event organisers see this" in page
+
+
 def test_an_existing_editors_group_loses_registrations_and_subscribers_but_keeps_events():
     group = Group.objects.create(name=EDITORS_GROUP)
     group.permissions.set(
