@@ -2,6 +2,7 @@
 an edition (telling the editors) after too many errors in a row. Digests share these rules."""
 
 import logging
+import re
 import smtplib
 from datetime import timedelta
 
@@ -71,8 +72,20 @@ def editors_notify(*, edition: Edition, reason: str) -> None:
         logger.error("could not tell editors edition %s paused: %s", edition.pk, error)
 
 
+# Anything shaped like an email address: a refused recipient is named in the error.
+_ADDRESS = re.compile(r"[^\s<>'\"(),:;{}\[\]]+@[^\s<>'\"(),:;{}\[\]]+")
+
+
+def without_addresses(text: str) -> str:
+    """An error as editors may read it: the subscribers' addresses are staff's."""
+    return _ADDRESS.sub("(an address)", text)
+
+
 def edition_pause_for_errors(edition: Edition, errors: int, last_error: str) -> None:
-    reason = f"{errors} sending errors in a row; the last was: {last_error}"[:300]
+    # Shown on the progress page and emailed to every editor; the failed deliveries keep
+    # the whole error, for the staff who may see them.
+    reason = f"{errors} sending errors in a row; the last was: {without_addresses(last_error)}"
+    reason = reason[:300]
     paused = Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
         status=Edition.Status.PAUSED, pause_reason=reason
     )

@@ -674,3 +674,24 @@ def test_scheduling_in_the_past_is_refused(newsletter, edition):
 
     with pytest.raises(ValidationError, match="future"):
         editions.edition_schedule(edition=edition, when=timezone.now() - timedelta(minutes=1))
+
+
+def test_the_pause_reason_editors_read_names_no_subscribers_address(
+    newsletter, edition, scripted, settings, editor
+):
+    settings.NEWSLETTER_ERROR_BURST = 3
+    people = subscribers(newsletter, 4)
+    for person in people:
+        scripted[person.email] = smtplib.SMTPRecipientsRefused(
+            {person.email: (550, f"5.1.1 <{person.email}>: Recipient address rejected".encode())}
+        )
+
+    send(edition)
+
+    edition.refresh_from_db()
+    assert edition.status == Status.PAUSED
+    assert "Recipient address rejected" in edition.pause_reason
+    alert = outbox_to(editor.email)[0]
+    for person in people:
+        assert person.email not in edition.pause_reason
+        assert person.email not in alert.body
