@@ -1,5 +1,5 @@
 """The staff groups and what each may do in the admin: every permission of their apps,
-but for the models left out. The demo sets them up; members/migrations/0022 brought an
+but for the models left out. The demo sets them up; members/migrations/0025 brought an
 existing Editors group in line when registrations and subscribers were left out.
 
 Editors curate: the library, events' public details, newsletter editions, topics. They
@@ -14,6 +14,8 @@ are not given the models that hold personal data beyond what curating needs:
     consent
     delivery         each email of each edition and digest, to each address
     digestdelivery
+    suppression      the addresses we must never write to again: lifting one is for the
+                     staff who answer the person who asks
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -29,6 +31,7 @@ EDITORS_LEFT_OUT = [
     "consent",
     "delivery",
     "digestdelivery",
+    "suppression",
 ]
 MODERATORS_APP_LABELS = ["forum"]
 

@@ -337,3 +337,11 @@ def test_the_privacy_notice_says_what_is_kept_of_an_address_never_to_be_emailed(
     response = client.get(reverse("privacy"))
 
     assert "kept as a coded form (a keyed hash)" in response.text
+
+
+def test_editors_cannot_open_or_lift_the_addresses_never_to_be_written_to(client, editor):
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:newsletter_suppression_changelist"))
+
+    assert response.status_code == 403
