@@ -64,6 +64,15 @@ class OrganisationMembership:
             return self.subscription.current_period_end
         return None
 
+    @property
+    def pays_by_card(self) -> bool:
+        """Are the seats paid by card through Stripe, so that the billing portal changes
+        them? Invoice payers (and staff grants) ask the network team instead."""
+        return (
+            self.subscription is not None
+            and self.subscription.collection_method == Subscription.CollectionMethod.CARD
+        )
+
 
 # --- Organisations -------------------------------------------------------------------
 

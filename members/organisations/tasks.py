@@ -188,10 +188,13 @@ def seats_over_admin_send(organisation_id: int) -> None:
             context={
                 "organisation": organisation,
                 "beyond": beyond,
+                # How seats are added depends on how the organisation pays.
+                "membership": access.organisation_membership(organisation),
                 "organisation_url": site_url(
                     reverse("members:organisation", kwargs={"slug": organisation.slug})
                 ),
                 "account_url": site_url(reverse("members:account")),
+                "contact_url": site_url(reverse("contact")),
             },
             subject=f"{organisation.name} pays for fewer seats than are in use",
             to=recipients,

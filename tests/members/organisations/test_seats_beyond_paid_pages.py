@@ -120,6 +120,41 @@ def test_the_account_page_points_to_its_own_membership_panel_to_add_seats(client
     assert "on <a" not in page.split("To add seats")[1].split("</p>")[0]
 
 
+def _pays_by_invoice(organisation) -> None:
+    organisation.subscriptions.update(collection_method="send_invoice")
+
+
+def test_an_admin_paying_by_invoice_is_told_to_contact_us_not_the_card_portal(client, council):
+    organisation, admin, ada, ben = council
+    _pays_by_invoice(organisation)
+    client.force_login(admin)
+
+    for url in (
+        reverse("members:account"),
+        reverse("members:organisation", kwargs={"slug": organisation.slug}),
+    ):
+        warning = client.get(url).content.decode().split("message--warning")[1]
+        warning = warning.split("</div>")[0]
+        assert "Northmoor Council pays by invoice, so to add seats" in warning
+        assert "Manage payment, invoices and plan" not in warning
+
+
+def test_the_admins_email_paying_by_invoice_says_to_contact_us(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    organisation, admin = organisation_with_seats(seats=2, name="Northmoor Council")
+    SeatFactory(organisation=organisation)
+    _pays_by_invoice(organisation)
+    organisation.subscriptions.update(quantity=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seats_over_check(organisation=organisation)
+
+    (message,) = [m for m in mailoutbox if m.to == [admin.email]]
+    assert "Northmoor Council pays by invoice, so to add seats contact us" in message.body
+    assert "Manage payment" not in message.body
+
+
 def test_a_person_beyond_the_paid_seats_is_told_until_when_during_the_notice(client, council):
     organisation, admin, ada, ben = council
     client.force_login(ben)
