@@ -28,7 +28,9 @@ def organisation_panel(context) -> dict:
                 "beyond": beyond,
             }
         )
-    open_invitations = list(invitations.invitations_for(user))
+    open_invitations = list(
+        seats.with_seat_free(invitations.invitations_for(user), user).select_related("invited_by")
+    )
     invited_to = {invitation.organisation_id for invitation in open_invitations}
     claimable, full = [], []
     # An invitation already holds a seat for them there: accepting it is the way in.
@@ -42,8 +44,20 @@ def organisation_panel(context) -> dict:
             # A member organisation with every seat in use: say so, or the colleague
             # sees only the plans and pays for a membership of their own.
             full.append(organisation)
+    # An invitation beyond the seats paid for cannot be accepted: say so, and whom to
+    # ask, as its own page does, rather than offer Accept and then refuse.
+    no_seat = [
+        invitation
+        for invitation in open_invitations
+        if invitation.seats_taken + invitation.seats_held_before >= invitation.seats_paid
+    ]
+    admins = access.admins_of({invitation.organisation_id for invitation in no_seat})
     for invitation in open_invitations:
         invitation.token = invitations.invitation_token(invitation)
+    for invitation in no_seat:
+        invitation.no_seat = True
+        invitation.admins = admins.get(invitation.organisation_id, [])
+        invitation.expires_at = seats.invitation_expires_at(invitation)
     return {
         "managed": managed,
         "invitations": open_invitations,

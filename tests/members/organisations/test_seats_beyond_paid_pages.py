@@ -298,3 +298,26 @@ def test_an_invitation_within_the_paid_seats_is_offered_to_accept(client):
 
     assert "Accept and take a seat" in page
     assert "No seat is free" not in page
+
+
+def test_the_account_page_says_the_same_of_an_invitation_beyond_the_paid_seats(client, council):
+    organisation, admin, ada, ben = council
+    client.force_login(UserFactory(email="waiting@example.org"))
+
+    page = client.get(reverse("members:account")).content.decode()
+
+    assert "No seat is free for you at Northmoor Council yet" in page
+    assert "it pays for 2 seats, and all of them are taken" in page
+    assert f"Ask {admin.name}, who manages its seats, to add a seat or free one." in page
+    assert "Accept the invitation" not in page
+
+
+def test_the_account_page_offers_an_invitation_within_the_paid_seats_to_accept(client):
+    organisation, admin = organisation_with_seats(seats=3, name="Northmoor Council")
+    InvitationFactory(organisation=organisation, email="waiting@example.org", invited_by=admin)
+    client.force_login(UserFactory(email="waiting@example.org"))
+
+    page = client.get(reverse("members:account")).content.decode()
+
+    assert "Accept the invitation" in page
+    assert "No seat is free" not in page
