@@ -223,3 +223,8 @@ class InvoiceRequest(models.Model):
     def price_pounds(self) -> str:
         """What the seats asked for cost per interval (a council raises its PO for it)."""
         return pounds_text(self.plan.price_pence_for(self.seats))
+
+    @property
+    def plan_name(self) -> str:
+        """The plan's name for the seats asked for."""
+        return self.plan.name_for(self.seats)

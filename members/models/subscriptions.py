@@ -1,5 +1,7 @@
 """Plans, subscriptions (the local copy of Stripe's) and their statuses."""
 
+import re
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -7,6 +9,9 @@ from django.db.models import Q
 
 from members.models.organisations import Organisation
 from members.models.people import MemberType, User
+
+# A seat count in a plan's name ("Council (20 seats)"): what the plan starts with.
+SEATS_IN_NAME = re.compile(r"\s*\((\d+) seats?\)", re.IGNORECASE)
 
 
 def pounds_text(pence: int) -> str:
@@ -74,6 +79,15 @@ class Plan(models.Model):
         """What `seats` seats cost per interval: Stripe charges the plan's price per seat
         (price_pence's help text), so seats beyond those included cost the same each."""
         return self.price_pence * seats // self.seats
+
+    def name_for(self, seats: int) -> str:
+        """The plan's name for a membership of `seats` seats: a seat count in the name
+        that is not theirs is left out, so the page beside it can say how many they have
+        ("Council (20 seats)" paying for 1 reads "Council")."""
+        match = SEATS_IN_NAME.search(self.name)
+        if match is None or int(match.group(1)) == seats:
+            return self.name
+        return SEATS_IN_NAME.sub("", self.name).strip()
 
     @property
     def included_items(self) -> list[str]:
@@ -164,3 +178,8 @@ class Subscription(models.Model):
     @property
     def holder(self) -> "User | Organisation":
         return self.user or self.organisation
+
+    @property
+    def plan_name(self) -> str:
+        """The plan's name for the seats this subscription pays for now."""
+        return self.plan.name_for(self.quantity)

@@ -262,7 +262,7 @@ def test_account_shows_an_organisation_admin_their_organisations_billing(client,
 
     text = account_text(client, admin)
 
-    assert "Northmoor Council, 20 seats" in text
+    assert "20 seats for Northmoor Council" in text
     assert "Manage payment, invoices and plan" in text
 
 

@@ -424,7 +424,7 @@ def test_an_admin_whose_plan_shrank_is_told_on_the_account_page_what_to_do(clien
 
     page = client.get(reverse("members:account")).content.decode()
 
-    assert "4 of 2 seats in use, 2 more than the membership pays for" in page
+    assert "4 seats in use, and the membership pays for 2: 2 more than it pays for." in page
 
 
 def test_colleague_claims_a_seat_by_domain_from_the_account_page(client, council):
