@@ -78,6 +78,12 @@ class Seat(models.Model):
         help_text="The organisation's seats_over_since this person was emailed about when "
         "their seat, beyond the seats paid for, stopped giving access (once each time).",
     )
+    beyond_paid_warned_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The organisation's seats_over_since this person was emailed about when "
+        "the notice began, their seat being beyond the seats paid for (once each time).",
+    )
 
     class Meta:
         ordering = ["organisation", "user"]

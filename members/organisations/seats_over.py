@@ -8,8 +8,9 @@ or the seats paid for change (a Stripe subscription written, a seat removed, an
 invitation revoked, staff editing an organisation or a grant) and hourly for
 everything else (a staff grant ending, an invitation expiring).
 
-The admins are emailed once when the notice begins; each person whose seat then stops
-giving access is emailed once when it does (members/organisations/tasks.py).
+The admins are emailed once when the notice begins, and so is each person whose seat
+is beyond the paid ones (by when, and what their admins can do); each whose seat then
+stops giving access is emailed once more when it does (members/organisations/tasks.py).
 """
 
 import logging
@@ -51,7 +52,7 @@ def seats_over(
 def seats_over_check(*, organisation: Organisation) -> Organisation:
     """Begin the notice when more seats are in use than are paid for, and end it when
     they fit again. Emails the admins (on commit) when it begins."""
-    from members.organisations.tasks import seats_over_admin_send
+    from members.organisations.tasks import seats_over_admin_send, seats_over_warnings_send
 
     with transaction.atomic(durable=True):
         organisation = organisation_lock(organisation)
@@ -62,6 +63,7 @@ def seats_over_check(*, organisation: Organisation) -> Organisation:
             organisation.seats_over_since = timezone.now()
             organisation.save(update_fields=["seats_over_since"])
             seats_over_admin_send.delay_on_commit(organisation.pk)
+            seats_over_warnings_send.delay_on_commit(organisation.pk)
             logger.info(
                 "seats over paid organisation=%s used=%s paid=%s",
                 organisation.pk,
@@ -75,10 +77,24 @@ def seats_over_check(*, organisation: Organisation) -> Organisation:
     return organisation
 
 
+def seats_to_warn(organisation: Organisation, beyond: access.SeatsBeyondPaid | None) -> list[int]:
+    """The seats beyond the paid ones whose holders are not yet told that the notice has
+    begun. Admins are left out: the admins' own email names every seat beyond."""
+    if beyond is None or organisation.seats_over_since is None:
+        return []
+    return [
+        seat.pk
+        for seat in beyond.seats
+        if not seat.is_admin and seat.beyond_paid_warned_for != organisation.seats_over_since
+    ]
+
+
 def seats_over_sweep(*, now: datetime | None = None) -> list[int]:
     """Check every organisation that may be over its paid seats, or was, and hand the
-    seats whose notice has ended to the email task. Returns the seats handed over."""
-    from members.organisations.tasks import seat_beyond_paid_send
+    seats beyond them to the email tasks: those not yet told the notice has begun (the
+    task at its start may have failed), and those whose notice has ended. Returns the
+    seats handed over."""
+    from members.organisations.tasks import seat_beyond_paid_send, seat_beyond_paid_warning_send
 
     now = now or timezone.now()
     held = dict(
@@ -104,9 +120,14 @@ def seats_over_sweep(*, now: datetime | None = None) -> list[int]:
     for organisation in Organisation.objects.filter(pk__in=candidates).order_by("pk"):
         organisation = seats_over_check(organisation=organisation)
         ends_at = access.seats_notice_end(organisation)
-        if ends_at is None or ends_at > now:
+        if ends_at is None:
             continue
         beyond = seats_over(organisation)
+        if ends_at > now:
+            for seat_id in seats_to_warn(organisation, beyond):
+                seat_beyond_paid_warning_send.delay(seat_id)
+                handed.append(seat_id)
+            continue
         for seat in beyond.seats if beyond is not None else []:
             if seat.beyond_paid_emailed_for == organisation.seats_over_since:
                 continue  # told already; the task would send nothing

@@ -212,6 +212,72 @@ def seats_over_admin_send(organisation_id: int) -> None:
         logger.info("seats over emailed organisation=%s", organisation.pk)
 
 
+@shared_task
+def seats_over_warnings_send(organisation_id: int) -> None:
+    """When the notice begins: hand each person whose seat is beyond the paid ones to
+    the email below (one task each, so a failed email is retried alone)."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or organisation.seats_over_since is None:
+        return
+    beyond = seats_over_service.seats_over(organisation)
+    for seat_id in seats_over_service.seats_to_warn(organisation, beyond):
+        seat_beyond_paid_warning_send.delay(seat_id)
+
+
+@shared_task(**EMAIL_RETRY)
+def seat_beyond_paid_warning_send(seat_id: int) -> None:
+    """Tell a person, once each time a notice begins, that their seat is beyond the seats
+    their organisation pays for: until when it gives access, and what their admins can
+    do (checked again: the admin may have put it right since)."""
+    seat = Seat.objects.select_related("organisation", "user").filter(pk=seat_id).first()
+    if seat is None or seat.is_admin or seat.user.is_erased or not seat.user.is_active:
+        return
+    organisation = seat.organisation
+    since = organisation.seats_over_since
+    ends_at = access.seats_notice_end(organisation)
+    if ends_at is None or ends_at <= timezone.now():
+        return  # no notice running, or it has ended: the email above says so instead
+    beyond = seats_over_service.seats_over(organisation)
+    if beyond is None or seat.pk not in {s.pk for s in beyond.seats}:
+        return
+    # Their own membership (or another seat) gives access first: they lose nothing.
+    losing = access.seat_beyond_paid(seat.user)
+    if losing is None or losing.organisation.pk != organisation.pk:
+        return
+    admins = list(access.organisation_admins(organisation))
+
+    def build():
+        return build_email(
+            template="members/organisation/emails/seat_beyond_paid_warning",
+            context={
+                "organisation": organisation,
+                "person": seat.user,
+                "beyond": beyond,
+                "admins": admins,
+                "ends_at": ends_at,
+                "account_url": site_url(reverse("members:account")),
+                "membership_url": site_url(reverse("membership")),
+            },
+            subject=(
+                f"Your seat at {organisation.name} may stop giving access on "
+                f"{timezone.localtime(ends_at):%-d %B %Y}"
+            ),
+            to=[seat.user.email],
+            reply_to=[admin.email for admin in admins] or None,
+        )
+
+    untold = Q(beyond_paid_warned_for__isnull=True) | ~Q(beyond_paid_warned_for=since)
+    if send_once(
+        model=Seat,
+        pk=seat.pk,
+        claim=Q(organisation__seats_over_since=since, is_admin=False) & untold,
+        field="beyond_paid_warned_for",
+        value=since,
+        build=build,
+    ):
+        logger.info("seat beyond paid warned seat=%s", seat.pk)
+
+
 @shared_task(**EMAIL_RETRY)
 def seat_beyond_paid_send(seat_id: int) -> None:
     """Tell a person, once each time, that their seat stopped giving access because it is
@@ -257,3 +323,4 @@ def seat_beyond_paid_send(seat_id: int) -> None:
         build=build,
     ):
         logger.info("seat beyond paid emailed seat=%s", seat.pk)
+
