@@ -284,7 +284,7 @@ def membership_ended_notice_send(*, subscription_id: int) -> bool:
             to=_recipients(subscription),
         )
 
-    return send_once(
+    sent = send_once(
         model=Subscription,
         pk=subscription.pk,
         claim=Q(ended_notice_sent_at__isnull=True),
@@ -292,6 +292,12 @@ def membership_ended_notice_send(*, subscription_id: int) -> bool:
         value=timezone.now(),
         build=build,
     )
+    if sent and subscription.organisation_id:
+        # The other people in its seats lose access too; told once the admins have been.
+        from members.organisations.tasks import membership_ended_seat_holders_send
+
+        membership_ended_seat_holders_send.delay(subscription.pk)
+    return sent
 
 
 def _invoice_request(invoice_request_id: int) -> InvoiceRequest | None:

@@ -84,6 +84,12 @@ class Seat(models.Model):
         help_text="The organisation's seats_over_since this person was emailed about when "
         "the notice began, their seat being beyond the seats paid for (once each time).",
     )
+    membership_ended_emailed_for = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The ended_notice_sent_at of the organisation's subscription this person "
+        "was emailed about when it ended (once each time it ends).",
+    )
 
     class Meta:
         ordering = ["organisation", "user"]

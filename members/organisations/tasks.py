@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members import access
 from members.models import Invitation, Organisation, Seat, SeatRemoval, User
-from members.organisations import invitations, seats
+from members.organisations import invitations, membership_ended, seats
 from members.organisations import seats_over as seats_over_service
 from network.celery import EMAIL_RETRY
 from network.mail import build_email, send_once, site_url
@@ -324,3 +324,22 @@ def seat_beyond_paid_send(seat_id: int) -> None:
     ):
         logger.info("seat beyond paid emailed seat=%s", seat.pk)
 
+
+@shared_task
+def membership_ended_seat_holders_send(subscription_id: int) -> int:
+    """After the admins were told the organisation's membership ended: hand the other
+    people in its seats to the email task, a chunk at a time."""
+    chunks = 0
+    for seat_ids in membership_ended.seat_holders_to_tell(subscription_id=subscription_id):
+        membership_ended_seats_send.delay(subscription_id, seat_ids)
+        chunks += 1
+    return chunks
+
+
+@shared_task(**EMAIL_RETRY)
+def membership_ended_seats_send(subscription_id: int, seat_ids: list[int]) -> int:
+    """Tell a chunk of seat holders their organisation's membership ended (a retry, or a
+    redelivered task, skips those already told)."""
+    return membership_ended.membership_ended_seats_send(
+        subscription_id=subscription_id, seat_ids=seat_ids
+    )
