@@ -326,20 +326,25 @@ def seat_beyond_paid_send(seat_id: int) -> None:
 
 
 @shared_task
-def membership_ended_seat_holders_send(subscription_id: int) -> int:
-    """After the admins were told the organisation's membership ended: hand the other
-    people in its seats to the email task, a chunk at a time."""
+def membership_ended_seat_holders_send(
+    subscription_id: int | None = None, grant_id: int | None = None
+) -> int:
+    """After an organisation's membership ended (a subscription whose admins were told,
+    or a staff grant run out): hand the other people in its seats to the email task, a
+    chunk at a time."""
+    found = membership_ended.ending(subscription_id=subscription_id, grant_id=grant_id)
     chunks = 0
-    for seat_ids in membership_ended.seat_holders_to_tell(subscription_id=subscription_id):
-        membership_ended_seats_send.delay(subscription_id, seat_ids)
+    for seat_ids in membership_ended.seat_holders_to_tell(found):
+        membership_ended_seats_send.delay(subscription_id, seat_ids, grant_id=grant_id)
         chunks += 1
     return chunks
 
 
 @shared_task(**EMAIL_RETRY)
-def membership_ended_seats_send(subscription_id: int, seat_ids: list[int]) -> int:
+def membership_ended_seats_send(
+    subscription_id: int | None, seat_ids: list[int], grant_id: int | None = None
+) -> int:
     """Tell a chunk of seat holders their organisation's membership ended (a retry, or a
     redelivered task, skips those already told)."""
-    return membership_ended.membership_ended_seats_send(
-        subscription_id=subscription_id, seat_ids=seat_ids
-    )
+    found = membership_ended.ending(subscription_id=subscription_id, grant_id=grant_id)
+    return membership_ended.membership_ended_seats_send(found=found, seat_ids=seat_ids)

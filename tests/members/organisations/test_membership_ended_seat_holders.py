@@ -2,14 +2,22 @@
 its seats is told once what they lose and how to keep access; its admins are told by
 the membership's own email, not twice."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
 from members.billing import gateway, notices, sync
+from members.billing.tasks import membership_reminders_send
 from members.models import Seat, SubscriptionStatus
 from members.organisations import membership_ended
 from members.organisations.tasks import membership_ended_seats_send
-from tests.members.factories import SeatFactory, SubscriptionFactory, organisation_with_seats
+from tests.members.factories import (
+    GrantFactory,
+    SeatFactory,
+    SubscriptionFactory,
+    organisation_with_seats,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +119,8 @@ def test_a_large_organisation_is_handed_over_in_chunks(council, mailoutbox, monk
     subscription.ended_notice_sent_at = timezone.now()
     subscription.save(update_fields=["ended_notice_sent_at"])
 
-    chunks = list(membership_ended.seat_holders_to_tell(subscription_id=subscription.pk))
+    found = membership_ended.ending(subscription_id=subscription.pk)
+    chunks = list(membership_ended.seat_holders_to_tell(found))
 
     assert [len(chunk) for chunk in chunks] == [2, 1]
 
@@ -140,3 +149,19 @@ def test_the_people_are_told_when_stripe_says_the_membership_was_cancelled(
 
     assert len(_told(mailoutbox, ada)) == 1
     assert len(_told(mailoutbox, ben)) == 1
+
+
+def test_the_people_are_told_once_when_the_organisation_s_staff_grant_runs_out(mailoutbox):
+    organisation, admin = organisation_with_seats(seats=3, name="Northmoor Council")
+    ada = SeatFactory(organisation=organisation).user
+    organisation.subscriptions.all().delete()
+    ended_on = timezone.localdate() - timedelta(days=1)
+    GrantFactory(user=None, organisation=organisation, seats=3, ends_on=ended_on)
+
+    membership_reminders_send()
+    membership_reminders_send()
+
+    (message,) = _told(mailoutbox, ada)
+    assert message.subject == "Northmoor Council's membership has ended"
+    assert f"has ended (on {ended_on:%-d %B %Y})" in message.body
+    assert _told(mailoutbox, admin) == []
