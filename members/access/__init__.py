@@ -63,7 +63,6 @@ The functions other apps use:
     organisations_managed_by(user)              -> QuerySet[Organisation] (admin seats)
     organisation_membership(organisation)      -> OrganisationMembership | None
     organisation_seats(organisation)            -> int: seats the organisation may fill
-    organisation_admins(organisation), admins_of(organisation_ids): who manage the seats
     seats_beyond_paid(organisation, ...) -> SeatsBeyondPaid | None: the seats and
                              invitations beyond the paid seats, from lists a page loaded
     seat_beyond_paid(user)   -> SeatBeyondPaid | None: the person's own, when it decides
@@ -105,7 +104,6 @@ from members.access.bulk import (
 )
 from members.access.organisations import (
     OrganisationMembership,
-    admins_of,
     can_claim_seat,
     claimable_organisations,
     colleague_organisation,
@@ -204,7 +202,6 @@ __all__ = [
     "membership_changes",
     "seat_use",
     "membership",
-    "admins_of",
     "organisation_admins",
     "organisation_membership",
     "organisation_seats",

@@ -21,7 +21,6 @@ from members.models import (
     Invitation,
     MembershipGrant,
     Organisation,
-    Seat,
     SeatRemoval,
     Subscription,
     SubscriptionStatus,
@@ -98,22 +97,6 @@ def organisation_admins(organisation: Organisation) -> list:
             seats__organisation=organisation, seats__is_admin=True, is_active=True
         ).order_by("name", "email")
     )
-
-
-def admins_of(organisation_ids: set[int]) -> dict[int, list]:
-    """organisation_admins for several organisations at once (one query, none for none)."""
-    if not organisation_ids:
-        return {}
-    found: dict[int, list] = {}
-    for seat in (
-        Seat.objects.filter(
-            organisation_id__in=organisation_ids, is_admin=True, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    ):
-        found.setdefault(seat.organisation_id, []).append(seat.user)
-    return found
 
 
 def organisation_membership(

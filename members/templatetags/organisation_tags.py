@@ -51,12 +51,13 @@ def organisation_panel(context) -> dict:
         for invitation in open_invitations
         if invitation.seats_taken + invitation.seats_held_before >= invitation.seats_paid
     ]
-    admins = access.admins_of({invitation.organisation_id for invitation in no_seat})
     for invitation in open_invitations:
         invitation.token = invitations.invitation_token(invitation)
     for invitation in no_seat:
         invitation.no_seat = True
-        invitation.admins = admins.get(invitation.organisation_id, [])
+        # Whoever invited them manages the seats (or did): naming every admin would cost
+        # the page a query of its own.
+        invitation.admins = [invitation.invited_by] if invitation.invited_by else []
         invitation.expires_at = seats.invitation_expires_at(invitation)
     return {
         "managed": managed,

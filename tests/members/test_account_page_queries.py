@@ -1,4 +1,4 @@
-"""The account page asks the database a fixed number of times, under 17, for every kind
+"""The account page asks the database a fixed number of times, under 16, for every kind
 of person, however much they hold: invoices, topics, events, newsletters, addresses."""
 
 import pytest
@@ -13,9 +13,8 @@ from tests.members.factories import InvitationFactory, InvoiceFactory, TopicFact
 from tests.newsletter.factories import NewsletterFactory, SubscriberFactory
 
 # One of them asks whether the person moderates: moderators set up two-factor before any
-# page opens for them (forum/middleware.py). One more names, for every invitation that
-# has no seat for them, the admins to ask (all of them at once).
-ACCOUNT_PAGE_MOST_QUERIES = 16
+# page opens for them (forum/middleware.py).
+ACCOUNT_PAGE_MOST_QUERIES = 15
 
 
 def _give_history(user, size: int) -> None:
