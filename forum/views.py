@@ -302,7 +302,9 @@ def _page_links(page: int, num_pages: int) -> list[int | None]:
 
 def thread_short(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread_or_404(request.user, pk)
-    return redirect(thread.get_absolute_url())
+    # The same page of the thread, as a wrong slug keeps it (thread below).
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    return redirect(f"{thread.get_absolute_url()}{query}")
 
 
 def post_link(request: HttpRequest, thread_pk: int, post_number: int) -> HttpResponse:

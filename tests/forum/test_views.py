@@ -550,6 +550,15 @@ def test_an_address_with_an_old_slug_keeps_its_page(client, room, member):
     assert response["Location"] == f"{thread.get_absolute_url()}?page=3"
 
 
+def test_the_short_address_of_a_thread_keeps_its_page(client, room, member):
+    thread = thread_with_posts(posts=45, category=room, author=member)
+    client.force_login(member)
+
+    response = client.get(f"/forum/t/{thread.pk}/?page=2")
+
+    assert response["Location"] == f"{thread.get_absolute_url()}?page=2"
+
+
 def test_a_report_brings_the_reader_back_to_the_post_they_reported(
     client, room, member, second_member
 ):
