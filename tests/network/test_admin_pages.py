@@ -52,7 +52,8 @@ from members.staff_groups import (
     group_with_permissions,
 )
 from network.models import ContactMessage
-from newsletter.models import Delivery, DigestDelivery, DigestPeriod
+from newsletter.models import Delivery, DigestDelivery, DigestPeriod, Suppression
+from newsletter.suppressions import address_hash
 from tests import roles
 from tests.events.factories import EventFactory
 from tests.forum.factories import (
@@ -289,6 +290,9 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "newsletter.digestperiod": _digest_period,
     "newsletter.digestdelivery": lambda: DigestDelivery.objects.create(
         period=_digest_period("weekly"), subscriber=SubscriberFactory()
+    ),
+    "newsletter.suppression": lambda: Suppression.objects.create(
+        address_hash=address_hash("complained@example.org"), reason=Suppression.Reason.COMPLAINED
     ),
     "sites.site": Site.objects.get_current,
     "account.emailaddress": lambda: EmailAddress.objects.get(user=UserFactory()),
