@@ -162,3 +162,16 @@ def test_whether_a_member_moderates_is_asked_once_with_their_standing(client, me
 
     asked = [q["sql"] for q in queries.captured_queries if "Moderators" in q["sql"]]
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize("role", ["registered", "lapsed"])
+def test_whether_someone_without_a_membership_moderates_is_asked_once_with_their_history(
+    client, role
+):
+    client.force_login(getattr(roles, role)())
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("members:account")).status_code == 200
+
+    asked = [q["sql"] for q in queries.captured_queries if "Moderators" in q["sql"]]
+    assert len(asked) == 1
