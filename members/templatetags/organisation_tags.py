@@ -5,6 +5,7 @@ from django import template
 from django.conf import settings
 
 from members import access
+from members.models import Invitation
 from members.organisations import invitations, seats
 from members.organisations.seats_over import seats_over
 
@@ -28,9 +29,18 @@ def organisation_panel(context) -> dict:
                 "beyond": beyond,
             }
         )
-    open_invitations = list(
-        seats.with_seat_free(invitations.invitations_for(user), user).select_related("invited_by")
-    )
+    open_invitations = list(invitations.invitations_for(user).select_related("invited_by"))
+    if open_invitations:
+        # Whether each has a seat free, asked only when there are invitations: composing
+        # its subqueries costs more than the page's other queries, and most people have
+        # none waiting.
+        free = seats.with_seat_free(
+            Invitation.objects.filter(pk__in=[invitation.pk for invitation in open_invitations]),
+            user,
+        ).values("pk", "seats_paid", "seats_taken", "seats_held_before")
+        counts = {row.pop("pk"): row for row in free}
+        for invitation in open_invitations:
+            vars(invitation).update(counts[invitation.pk])
     invited_to = {invitation.organisation_id for invitation in open_invitations}
     claimable, full = [], []
     # An invitation already holds a seat for them there: accepting it is the way in.
