@@ -14,8 +14,9 @@ are not given the models that hold personal data beyond what curating needs:
     consent
     delivery         each email of each edition and digest, to each address
     digestdelivery
-    suppression      the addresses we must never write to again: lifting one is for the
-                     staff who answer the person who asks
+    suppression      the addresses we must never write to again: adding one by hand
+                     (which unsubscribes) or lifting one is for the staff who answer
+                     the person who asks
 """
 
 from django.contrib.auth.models import Group, Permission

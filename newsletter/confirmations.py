@@ -43,6 +43,9 @@ REFUSED_BY_SUPPRESSION = {
     Suppression.Reason.BOUNCED: "Our email to this address bounced (it did not exist), so it "
     "cannot be added by hand. The person can sign up on the newsletter page: confirming "
     "from the email it sends brings the address back.",
+    Suppression.Reason.ASKED: "The owner of this address asked us never to email it, so it "
+    "cannot be added. If they tell us they have changed their mind, delete its entry under "
+    "Suppressed addresses first.",
 }
 
 

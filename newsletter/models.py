@@ -123,7 +123,8 @@ class Consent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The member of staff who added the person by hand, at their request.",
+        help_text="The member of staff who acted by hand at the person's request: added "
+        "them, or stopped every email when they asked never to be emailed again.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -143,10 +144,21 @@ class Suppression(models.Model):
     class Reason(models.TextChoices):
         COMPLAINED = "complained", "Reported our email as spam"
         BOUNCED = "bounced", "Hard bounce (the address does not exist)"
+        ASKED = "asked", "Asked not to be emailed"
 
     address_hash = models.CharField(max_length=64, unique=True, editable=False)
     reason = models.CharField(max_length=20, choices=Reason.choices)
-    created_at = models.DateTimeField(default=timezone.now, help_text="When it was reported.")
+    created_at = models.DateTimeField(
+        default=timezone.now, help_text="When it was reported, or added by hand."
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who added it by hand, when the person asked them.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -98,10 +98,10 @@ def subscriber_sign_up(
     one that reported our email as spam gets nothing and is left as it is (as a sign-up
     with an account leaves it). An address that unsubscribed gets a confirmation: signing
     up again is a fresh consent. So is one that bounced: confirming shows it works again.
-    A complaint is remembered after its subscriber is deleted (newsletter/suppressions.py):
-    nothing is recorded then either."""
+    A complaint is remembered after its subscriber is deleted (newsletter/suppressions.py),
+    as is a person's asking staff never to be emailed: nothing is recorded then either."""
     email = email.strip().lower()
-    if suppressions.reason_for(email) == Suppression.Reason.COMPLAINED:
+    if suppressions.objection_for(email):
         return Subscriber.objects.filter(email=email).first()
     with transaction.atomic(durable=True):
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(email=email)
@@ -147,10 +147,11 @@ def subscriber_sign_up_with_account(*, user) -> Subscriber | None:
     open to everyone and the weekly digest, from when they confirm their address. The
     account's own confirmation email is the double opt-in (subscriber_confirm_account);
     no second one is sent. An address already subscribed, or that complained, is left
-    as it is (also once deleted: newsletter/suppressions.py)."""
+    as it is (also once deleted, or if the person asked staff never to be emailed:
+    newsletter/suppressions.py)."""
     from newsletter.selectors import newsletters_open_to
 
-    if suppressions.reason_for(user.email) == Suppression.Reason.COMPLAINED:
+    if suppressions.objection_for(user.email):
         return Subscriber.objects.filter(email=user.email.strip().lower()).first()
     with transaction.atomic(durable=True):
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
@@ -261,22 +262,26 @@ def subscriber_for_user(user) -> Subscriber | None:
     )
 
 
-# What a signed-in person whose address complained is told (newsletter/index.html says
-# the same, with a link to the contact page).
-COMPLAINED_TEXT = (
-    "This address reported one of our emails as spam, so we will not email it. If that "
-    "was a mistake, contact us and we will put it right."
-)
+# What a signed-in person whose address objected to our email is told, by objection
+# (newsletter/index.html says the same, with a link to the contact page).
+OBJECTION_TEXT = {
+    Suppression.Reason.COMPLAINED: "This address reported one of our emails as spam, so "
+    "we will not email it. If that was a mistake, contact us and we will put it right.",
+    Suppression.Reason.ASKED: "You asked us never to email this address, so we will not. "
+    "If you change your mind, contact us and we will make it possible to choose emails "
+    "again.",
+}
 
 
-def account_address_complained(*, user, subscriber: Subscriber | None) -> bool:
-    """The signed-in person's address reported one of our emails as spam (now, or before
-    its subscriber was deleted): the newsletter page tells them so, rather than take
-    choices nothing will ever carry out. Only staff, asked through the contact page, can
-    lift it."""
+def account_address_objection(*, user, subscriber: Subscriber | None) -> str | None:
+    """Why the signed-in person's address is never emailed, if it objected to our email:
+    it reported one as spam (now, or before its subscriber was deleted), or they asked
+    staff never to be emailed (a reason in suppressions.OBJECTIONS). The newsletter page
+    tells them so, rather than take choices nothing will ever carry out. Only staff,
+    asked through the contact page, can lift it."""
     if subscriber is not None and subscriber.state == State.COMPLAINED:
-        return True
-    return suppressions.reason_for(user.email) == Suppression.Reason.COMPLAINED
+        return Suppression.Reason.COMPLAINED
+    return suppressions.objection_for(user.email)
 
 
 def subscriber_subscribe_account(
@@ -291,11 +296,13 @@ def subscriber_subscribe_account(
 ) -> Subscriber:
     """A signed-in person with a verified address chooses what to receive: no second
     confirmation is needed, and a past bounce no longer counts. An address that reported
-    our email as spam is refused (ValidationError): see account_address_complained."""
+    our email as spam, or whose owner asked staff never to be emailed, is refused
+    (ValidationError): see account_address_objection."""
     with transaction.atomic(durable=True):
         subscriber = subscriber_for_user(user)
-        if account_address_complained(user=user, subscriber=subscriber):
-            raise ValidationError(COMPLAINED_TEXT, code="complained")
+        objection = account_address_objection(user=user, subscriber=subscriber)
+        if objection:
+            raise ValidationError(OBJECTION_TEXT[objection], code=objection)
         suppressions.suppression_lift(email=user.email)
         if subscriber is None:
             subscriber = Subscriber(email=user.email.lower())
@@ -329,7 +336,9 @@ def subscriber_update_preferences(
     form: str = "preferences page",
 ) -> Subscriber:
     """Choices changed from the link in an email. An address that bounced or complained
-    stays suppressed: only a fresh confirmation brings it back."""
+    stays suppressed: only a fresh confirmation brings it back. So does one whose owner
+    asked staff never to be emailed, though its subscriber is merely unsubscribed: only
+    staff lift that."""
     with transaction.atomic(durable=True):
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         _set_choices(
@@ -339,7 +348,9 @@ def subscriber_update_preferences(
             daily_digest=daily_digest,
             topics=topics,
         )
-        if subscriber.state == State.UNSUBSCRIBED:
+        if subscriber.state == State.UNSUBSCRIBED and not suppressions.objection_for(
+            subscriber.email
+        ):
             subscriber.state = State.SUBSCRIBED
             subscriber.unsubscribed_at = None
             subscriber.save(update_fields=["state", "unsubscribed_at"])

@@ -17,7 +17,9 @@ their erasure request.
 
 The reasons do not weigh the same:
 - a complaint stops every email of the newsletter, for good, whoever asks (the public
-  form answers as for anyone, and a signed-in owner is told to contact us);
+  form answers as for anyone, and a signed-in owner is told to contact us); so does a
+  person asking staff (by phone, by letter) never to be emailed again, which staff add
+  by hand: the two are the objections (OBJECTIONS), and one outweighs a bounce;
 - a hard bounce stops everything we start (editions, digests, staff adding the address
   or sending the confirmation again), but the person may still sign up themselves and
   get one confirmation, as a bounced subscriber always could: their confirming it shows
@@ -30,12 +32,18 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from newsletter.models import Subscriber, Suppression
+from newsletter.models import Consent, Subscriber, Suppression
 
 Reason = Suppression.Reason
+
+# The person objected to our email: nothing is sent again, whoever asks, until staff
+# lift it at the person's request.
+OBJECTIONS = frozenset({Reason.COMPLAINED, Reason.ASKED})
 
 
 def address_hash(email: str) -> str:
@@ -45,18 +53,19 @@ def address_hash(email: str) -> str:
 
 
 def _record(entries: Iterable[tuple[str, str, datetime]]) -> None:
-    """Add (hash, reason, when) entries in two queries, whatever their number. A complaint
-    outweighs a bounce, never the other way round."""
+    """Add (hash, reason, when) entries in a few queries, whatever their number. An
+    objection outweighs a bounce, never the other way round."""
     entries = list(entries)
     Suppression.objects.bulk_create(
         [Suppression(address_hash=h, reason=reason, created_at=at) for h, reason, at in entries],
         ignore_conflicts=True,
     )
-    complained = [h for h, reason, _ in entries if reason == Reason.COMPLAINED]
-    if complained:
-        Suppression.objects.filter(address_hash__in=complained, reason=Reason.BOUNCED).update(
-            reason=Reason.COMPLAINED, created_at=timezone.now()
-        )
+    for objection in OBJECTIONS:
+        hashes = [h for h, reason, _ in entries if reason == objection]
+        if hashes:
+            Suppression.objects.filter(address_hash__in=hashes, reason=Reason.BOUNCED).update(
+                reason=objection, created_at=timezone.now()
+            )
 
 
 def suppression_record(*, email: str, reason: str) -> None:
@@ -78,6 +87,12 @@ def reason_for(email: str) -> str | None:
         .values_list("reason", flat=True)
         .first()
     )
+
+
+def objection_for(email: str) -> str | None:
+    """The objection (a reason in OBJECTIONS) that stops every email to `email`, or None."""
+    reason = reason_for(email)
+    return reason if reason in OBJECTIONS else None
 
 
 def suppressed_among(emails: Iterable[str]) -> set[str]:
@@ -116,3 +131,51 @@ def suppressions_keep(*, subscribers: QuerySet[Subscriber]) -> int:
     if entries:
         _record(entries)
     return len(entries)
+
+
+# What the unsubscribe that goes with a suppression added by hand records.
+ASKED_BY_STAFF_FORM = "asked staff never to be emailed"
+ASKED_BY_STAFF_TEXT = "Asked us never to email them again: unsubscribed from everything."
+
+ALREADY_SUPPRESSED = {
+    Reason.COMPLAINED: "This address reported one of our emails as spam, so we already "
+    "never email it. There is nothing to add.",
+    Reason.ASKED: "This address is already suppressed: its owner asked us never to email "
+    "it. There is nothing to add.",
+}
+
+
+def suppression_add_by_staff(*, email: str, added_by) -> tuple[Suppression, Subscriber | None]:
+    """A person asked a member of staff (by phone, by letter) never to be emailed by the
+    newsletter again: remember it as a complaint is remembered, with who added it, and
+    unsubscribe their subscriber, if any, with the record an unsubscribe leaves. Returns
+    the entry and that subscriber. An address that objected already is refused
+    (ValidationError); one that bounced is suppressed for this reason instead."""
+    from newsletter.services import _consent_record  # services imports this module
+
+    email = email.strip().lower()
+    objection = objection_for(email)
+    if objection:
+        raise ValidationError({"email": ALREADY_SUPPRESSED[objection]})
+    now = timezone.now()
+    # Not durable: the admin saves inside a transaction of its own.
+    with transaction.atomic():
+        suppression, _ = Suppression.objects.update_or_create(
+            address_hash=address_hash(email),
+            defaults={"reason": Reason.ASKED, "created_at": now, "added_by": added_by},
+        )
+        subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+        if subscriber is None:
+            return suppression, None
+        if subscriber.state != Subscriber.State.COMPLAINED:
+            subscriber.state = Subscriber.State.UNSUBSCRIBED
+        subscriber.unsubscribed_at = subscriber.unsubscribed_at or now
+        subscriber.save(update_fields=["state", "unsubscribed_at"])
+        _consent_record(
+            subscriber,
+            action=Consent.Action.WITHDRAWN,
+            form=ASKED_BY_STAFF_FORM,
+            text=ASKED_BY_STAFF_TEXT,
+            added_by=added_by,
+        )
+    return suppression, subscriber

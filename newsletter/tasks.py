@@ -16,7 +16,7 @@ from network.mail import send_once
 from newsletter import confirmations, services, suppressions
 from newsletter.digests import periods as digest_periods
 from newsletter.digests import sending as digest_sending
-from newsletter.models import Subscriber, Suppression
+from newsletter.models import Subscriber
 from newsletter.sending import chunks, claims, editions
 
 logger = logging.getLogger(__name__)
@@ -76,11 +76,12 @@ def subscriber_confirmation_send(subscriber_id: int, asked_at: str = "") -> None
     """Email the link that confirms a sign-up, once for the sign-up made at `asked_at`:
     the "confirmation sent at" mark is claimed before sending, so a second delivery of
     this task sends nothing, while signing up again later sends a new link. An address
-    that bounced may have it (confirming is how it comes back); one that complained never."""
+    that bounced may have it (confirming is how it comes back); one that complained, or
+    whose owner asked staff never to be emailed, never."""
     subscriber = Subscriber.objects.filter(pk=subscriber_id, state=Subscriber.State.PENDING).first()
     if subscriber is None:
         return
-    if suppressions.reason_for(subscriber.email) == Suppression.Reason.COMPLAINED:
+    if suppressions.objection_for(subscriber.email):
         return
     not_sent_since = Q()  # queued before the time of asking was passed: as it was
     if asked_at:

@@ -59,13 +59,13 @@ def index(request: HttpRequest) -> HttpResponse:
     newsletters = selectors.newsletters_open_to(user if user.is_authenticated else None)
     data = request.POST if request.method == "POST" else None
     subscriber = None
-    complained = False
+    objection = None
     if user.is_authenticated:
         subscriber = services.subscriber_for_user(user)
         # Told plainly, with no form: only staff can undo it (a visitor typing the address
         # in the public form is answered as anyone is, so as not to disclose it).
-        complained = services.account_address_complained(user=user, subscriber=subscriber)
-        if complained:
+        objection = services.account_address_objection(user=user, subscriber=subscriber)
+        if objection:
             data = None
         subscribed = subscriber is not None and subscriber.state == Subscriber.State.SUBSCRIBED
         form = AccountChoicesForm(
@@ -117,7 +117,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "subscriber": subscriber,
-            "complained": complained,
+            "objection": objection,
             "unsubscribe_url": unsubscribe_url,
             "recent_editions": _with_refusals(user, selectors.archive_editions()[:3]),
         },
