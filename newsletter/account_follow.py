@@ -9,18 +9,22 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from newsletter import suppressions
-from newsletter.models import Consent, Subscriber
+from newsletter.models import Consent, Subscriber, Suppression
 from newsletter.services import _consent_record, subscriber_for_user
 
 logger = logging.getLogger(__name__)
 
 State = Subscriber.State
+Reason = Suppression.Reason
 
 
 def subscriber_email_follow(*, user, old_email: str = "") -> Subscriber | None:
     """The person confirmed a new address for their account: what they receive goes
     there from now on, not to the address they left (perhaps a job they left). An address
-    that already has a subscription of its own keeps it, and this one stays as it was."""
+    that already has a subscription of its own keeps it, and this one stays as it was.
+    A new address we must not write to (newsletter/suppressions.py) is not written to:
+    the subscription takes the state that says so, as it would had the address complained,
+    bounced or been unsubscribed at its owner's request while subscribed."""
     new_email = user.email.strip().lower()
     with transaction.atomic():
         subscriber = (
@@ -39,7 +43,35 @@ def subscriber_email_follow(*, user, old_email: str = "") -> Subscriber | None:
         subscriber.email = new_email
         subscriber.user = user
         subscriber.save(update_fields=["email", "user"])
+        _take_suppressed_state(subscriber, reason=suppressions.reason_for(new_email))
     return subscriber
+
+
+def _take_suppressed_state(subscriber: Subscriber, *, reason: str | None) -> None:
+    """Record on `subscriber` the state its suppressed address calls for, as the email
+    service's reports (newsletter/tracking.py) and an unsubscribe at the person's request
+    (suppressions.suppression_add_by_staff) record it: otherwise the admin would show it
+    subscribed, though nothing is sent to it."""
+    now = timezone.now()
+    if reason == Reason.COMPLAINED:
+        subscriber.state = State.COMPLAINED
+        subscriber.unsubscribed_at = now
+        subscriber.save(update_fields=["state", "unsubscribed_at"])
+    elif reason == Reason.BOUNCED and subscriber.state != State.COMPLAINED:
+        subscriber.state = State.BOUNCED
+        subscriber.bounced_at = now
+        subscriber.save(update_fields=["state", "bounced_at"])
+    elif reason == Reason.ASKED and subscriber.state in (State.SUBSCRIBED, State.PENDING):
+        subscriber.state = State.UNSUBSCRIBED
+        subscriber.unsubscribed_at = now
+        subscriber.save(update_fields=["state", "unsubscribed_at"])
+        _consent_record(
+            subscriber,
+            action=Consent.Action.WITHDRAWN,
+            form="account address changed",
+            text="The new address's owner asked us never to email it: unsubscribed from "
+            "everything.",
+        )
 
 
 def subscriber_name_follow(*, user) -> int:

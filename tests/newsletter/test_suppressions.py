@@ -4,6 +4,7 @@ the address outlives the row, and every path that emails an address asks it."""
 
 import hashlib
 import importlib
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,11 +16,12 @@ from django.utils import timezone
 
 from members import data_rights
 from newsletter import confirmations, services, suppressions, tokens
-from newsletter.account_follow import subscriber_daily_digest_on
+from newsletter.account_follow import subscriber_daily_digest_on, subscriber_email_follow
 from newsletter.digests import periods
-from newsletter.models import Delivery, DigestDelivery, Subscriber, Suppression
+from newsletter.models import Consent, Delivery, DigestDelivery, Subscriber, Suppression
 from newsletter.sending import editions
 from newsletter.tracking import subscriber_tracking_event
+from tests.members.factories import PASSWORD
 from tests.newsletter.factories import SubscriberFactory
 from tests.practice_library.factories import ResourceFactory
 
@@ -299,6 +301,74 @@ def test_a_signed_in_person_whose_address_once_bounced_may_subscribe_it(
 
     assert Subscriber.objects.get(user=registered).state == State.SUBSCRIBED
     assert suppressions.reason_for(registered.email) is None
+
+
+# --- An account moved to a suppressed address ---------------------------------------------
+
+
+def test_a_subscription_following_its_account_to_an_address_that_complained_shows_it(
+    client, newsletter, registered
+):
+    subscriber = SubscriberFactory(
+        user=registered, email=registered.email, newsletters=[newsletter]
+    )
+    subscriber_tracking_event(email="jo.new@example.org", event_type="complained")
+    client.force_login(registered)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.post(reverse("account_email"), {"action_add": "", "email": "Jo.New@example.org"})
+    confirm_path = re.search(
+        r"https?://[^/]+(/accounts/confirm-email/[^/\s]+/)", mail.outbox[-1].body
+    )[1]
+
+    client.post(confirm_path)
+
+    subscriber.refresh_from_db()
+    assert subscriber.email == "jo.new@example.org"
+    assert subscriber.state == State.COMPLAINED
+    assert subscriber.unsubscribed_at is not None
+
+
+def moved_to(user, email: str) -> Subscriber:
+    """The account's subscription, after the account's address changed to `email`."""
+    old_email = user.email
+    user.email = email
+    user.save(update_fields=["email"])
+    return subscriber_email_follow(user=user, old_email=old_email)
+
+
+def test_a_subscription_moved_to_an_address_that_bounced_is_bounced(registered):
+    SubscriberFactory(user=registered, email=registered.email)
+    subscriber_tracking_event(email="jo.new@example.org", event_type="bounced")
+
+    subscriber = moved_to(registered, "jo.new@example.org")
+
+    subscriber.refresh_from_db()
+    assert subscriber.state == State.BOUNCED
+    assert subscriber.bounced_at is not None
+
+
+def test_a_subscription_moved_to_an_address_its_owner_asked_never_to_email_is_unsubscribed(
+    registered, staff
+):
+    SubscriberFactory(user=registered, email=registered.email)
+    suppressions.suppression_add_by_staff(email="jo.new@example.org", added_by=staff)
+
+    subscriber = moved_to(registered, "jo.new@example.org")
+
+    subscriber.refresh_from_db()
+    assert subscriber.state == State.UNSUBSCRIBED
+    assert subscriber.unsubscribed_at is not None
+    assert subscriber.consents.get().action == Consent.Action.WITHDRAWN
+
+
+def test_a_subscription_moved_to_an_address_never_suppressed_stays_subscribed(registered):
+    SubscriberFactory(user=registered, email=registered.email)
+
+    subscriber = moved_to(registered, "jo.new@example.org")
+
+    subscriber.refresh_from_db()
+    assert subscriber.state == State.SUBSCRIBED
+    assert not subscriber.consents.exists()
 
 
 # --- The migration --------------------------------------------------------------------------
