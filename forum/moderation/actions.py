@@ -328,6 +328,9 @@ def attachment_reject(*, actor, attachment: PostAttachment, reason: str = "") ->
 
 # --- Ending queue items ----------------------------------------------------------------------
 
+# The decisions that leave a hidden post hidden (the others show it or never saw it up).
+_LEAVE_HIDDEN = frozenset({Decision.HIDE, Decision.KEEP, Decision.IGNORE})
+
 
 def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") -> ReviewItem:
     """End a queue item with a decision (see the module docstring for what each does to
@@ -364,21 +367,16 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
             if post.state != PostState.HELD:
                 raise ValidationError("This post is no longer waiting for review.", code="state")
             _reject(post, actor=actor, reason=label)
-        # Agreeing to hide a post its reports already hid: this decision is the one its
-        # author hears of (hiding a visible post tells them through _hide). A post a
-        # moderator hid by hand while its reports waited was told of then: once is enough.
-        tell = (
-            decision == Decision.HIDE
-            and post.state == PostState.HIDDEN
-            and not _hidden_by_a_moderator(post)
-        )
-        # Agreeing keeps hidden a post its reports hid, after the moderators had kept it
-        # up: its reporters hear that it is hidden now (reversals).
-        reversed_keep = (
-            reversals.reversal_details(post, showing=False)
-            if decision == Decision.HIDE and post.state == PostState.HIDDEN
-            else {}
-        )
+        # A decision that leaves hidden a post its reports hid (agreeing, keeping it as it
+        # is now, or closing the item) is the one its author hears of: readers now see
+        # that the moderators hid it (hiding a visible post tells them through _hide). A
+        # post a moderator hid by hand while its reports waited was told of then: once is
+        # enough.
+        leaves_hidden = decision in _LEAVE_HIDDEN and post.state == PostState.HIDDEN
+        tell = leaves_hidden and not _hidden_by_a_moderator(post)
+        # Left hidden after the moderators had kept it up: its reporters hear that it is
+        # hidden now (reversals).
+        reversed_keep = reversals.reversal_details(post, showing=False) if leaves_hidden else {}
         if decision == Decision.HIDE and post.state == PostState.VISIBLE:
             _hide(post, actor=actor, reason=label)
         elif decision == Decision.DISAGREE and post.state == PostState.HIDDEN:

@@ -43,9 +43,12 @@ TOLD = frozenset(
         ModerationActionKind.REMOVE_FILE,
         ModerationActionKind.SUSPEND,
         ModerationActionKind.HIDE_THREAD,  # the thread by itself (its starter hears)
-        ModerationActionKind.RESOLVE,  # agreeing with reports on a post they already hid
+        ModerationActionKind.RESOLVE,  # leaving hidden a post its reports hid
     }
 )
+# The queue's decisions on a reported post that can leave it hidden (the post is hidden
+# still when the notice goes): each tells its author, as agreeing does.
+_LEFT_HIDDEN = frozenset({Decision.HIDE, Decision.KEEP, Decision.IGNORE})
 _QUEUE_LABELS = frozenset({*Decision.FOR_HELD.values(), *Decision.FOR_REPORTED.values()})
 
 
@@ -104,8 +107,8 @@ def _what_happened(entry: ModerationAction) -> dict | None:
         }
     if post.state != PostState.HIDDEN:
         return None  # shown again meanwhile
-    if entry.action == ModerationActionKind.RESOLVE and entry.details.get("decision") != (
-        Decision.HIDE
+    if entry.action == ModerationActionKind.RESOLVE and entry.details.get("decision") not in (
+        _LEFT_HIDDEN
     ):
         return None
     if entry.action == ModerationActionKind.REJECT:

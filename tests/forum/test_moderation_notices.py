@@ -135,8 +135,7 @@ def test_agreeing_with_reports_that_hid_a_post_tells_its_author_the_reports_reas
     with django_capture_on_commit_callbacks(execute=True):
         actions.review_resolve(actor=moderator, item=item, decision=Decision.HIDE)
 
-    [message] = mail.outbox
-    assert message.to == [writer.email]
+    [message] = [message for message in mail.outbox if writer.email in message.to]
     assert "Members reported it as: Could identify a child or young person." in message.body
     assert "Agree: hide the post" not in message.body
 
@@ -176,8 +175,7 @@ def test_agreeing_with_reports_on_a_post_a_moderator_already_hid_sends_no_second
     with django_capture_on_commit_callbacks(execute=True):
         actions.review_resolve(actor=moderator, item=item, decision=Decision.HIDE)
 
-    [message] = mail.outbox
-    assert message.to == [writer.email]
+    [message] = [message for message in mail.outbox if writer.email in message.to]
     assert "The moderator's reason: Personal attack" in message.body
 
 
@@ -241,6 +239,46 @@ def test_a_post_hidden_automatically_by_reports_tells_nobody_until_a_moderator_d
     post.refresh_from_db()
     assert post.state == PostState.HIDDEN
     assert writer.email not in [address for m in mail.outbox for address in m.to]
+
+
+@pytest.mark.parametrize("decision", [Decision.KEEP, Decision.IGNORE])
+def test_leaving_hidden_a_post_its_reports_hid_tells_its_author_once(
+    decision, moderator, writer, django_capture_on_commit_callbacks
+):
+    post = _reply_by(writer)
+    reports.report_create(reporter=member_of_type(), post=post, reason=ReportReason.SAFEGUARDING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_resolve(actor=moderator, item=post.review_items.get(), decision=decision)
+
+    [message] = [message for message in mail.outbox if writer.email in message.to]
+    assert message.subject == f"Your post in “{post.thread.title}” was hidden by a moderator"
+    assert "a forum moderator has now decided it stays hidden" in message.body
+    assert "Members reported it as: Safeguarding concern." in message.body
+    resolved = ModerationAction.objects.get(action=ModerationActionKind.RESOLVE)
+    assert moderation_notice_send(resolved.pk) is False  # once
+
+
+def test_leaving_hidden_a_post_the_moderators_had_kept_up_tells_its_author_it_is_now_hidden(
+    moderator, writer, django_capture_on_commit_callbacks
+):
+    post = _reply_by(writer)
+    reports.report_create(reporter=member_of_type(), post=post, reason=ReportReason.ABUSIVE)
+    actions.review_resolve(actor=moderator, item=post.review_items.get(), decision=Decision.IGNORE)
+    later = member_of_type(email="later@example.org")
+    reports.report_create(reporter=later, post=post, reason=ReportReason.SAFEGUARDING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_resolve(
+            actor=moderator, item=post.review_items.get(resolved_at=None), decision=Decision.IGNORE
+        )
+
+    [message] = [message for message in mail.outbox if writer.email in message.to]
+    assert message.subject == (
+        f"Your post in “{post.thread.title}” has now been hidden by a moderator"
+    )
+    [reversal] = [message for message in mail.outbox if later.email in message.to]
+    assert reversal.subject.endswith("has now been hidden")
 
 
 def test_a_moderator_hiding_their_own_post_gets_no_notice(
