@@ -265,6 +265,7 @@ def export(user, archive: ExportArchive) -> None:
                     to_the_person={
                         EmailKind.MODERATOR_ALERT: "Urgent report (you moderate the forum)",
                         EmailKind.MODERATION_NOTICE: "A moderator's decision about your post",
+                        EmailKind.REPORT_DECIDED: "The moderators' decision on a post you reported",
                     },
                 ),
             ),

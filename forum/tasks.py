@@ -61,6 +61,22 @@ def decision_reversed_send(entry_id: int) -> int:
 
 
 @shared_task(**EMAIL_RETRY)
+def report_decided_send(entry_id: int) -> int:
+    """Tell the members who reported a post what the moderators decided about it
+    (forum/moderation/outcomes.py)."""
+    from forum.moderation import outcomes
+
+    entry = (
+        ModerationAction.objects.select_related("post__thread", "thread")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        return 0
+    return outcomes.report_decided_send(entry)
+
+
+@shared_task(**EMAIL_RETRY)
 def daily_summary_send(user_id: int, day: str) -> bool:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:

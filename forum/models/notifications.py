@@ -62,6 +62,7 @@ class EmailKind(models.TextChoices):
     MODERATOR_ALERT = "alert", "Urgent report, to moderators"
     MODERATION_NOTICE = "moderation", "A moderator's decision, to the member it concerns"
     REPORT_OUTCOME = "report", "A decision on a post reversed, to those who reported it"
+    REPORT_DECIDED = "decided", "The decision on a reported post, to those who reported it"
 
 
 class ForumEmail(models.Model):

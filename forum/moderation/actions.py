@@ -52,7 +52,7 @@ from forum.models import (
     ThreadState,
     content_hash,
 )
-from forum.moderation import reversals
+from forum.moderation import outcomes, reversals
 from forum.moderation.checks import check_moderates, check_not_own, clean_reason, locked_post
 from forum.moderation.queue import Decision
 from forum.services import posting, publishing
@@ -127,11 +127,13 @@ def post_reject(*, actor, post: Post, reason: str = "") -> Post:
     return post
 
 
-def _hide(post: Post, *, actor, reason: str) -> None:
-    """Callers have checked that the post is not hidden already."""
+def _hide(post: Post, *, actor, reason: str) -> dict:
+    """Callers have checked that the post is not hidden already. Returns what the hiding
+    reversed (reversals.reversal_details), {} for none."""
     # A post the moderators kept up and now hide: its reporters hear of it (reversals).
     details = reversals.reversal_details(post, showing=False)
     publishing.post_hide(post=post, actor=actor, reason=reason, details=details)
+    return details
 
 
 def post_hide(*, actor, post: Post, reason: str = "") -> Post:
@@ -170,14 +172,15 @@ def _hidden_by_a_moderator(post: Post) -> bool:
     return latest == ModerationActionKind.HIDE
 
 
-def _restore(post: Post, *, actor, reason: str) -> None:
+def _restore(post: Post, *, actor, reason: str) -> dict:
+    """Returns what the showing reversed (reversals.reversal_details), {} for none."""
     if _was_rejected_unseen(post):
         # Showing a post that was refused while held is its first publication: it gets
         # its thread back, its author is told and its notifications go out now.
         publishing.post_publish(
             post=post, actor=actor, reason=reason, thread_state_from=ThreadState.HIDDEN
         )
-        return
+        return {}
     # Read before this decision is logged: shown again after a moderator hid it, the post
     # is news to its author and its reporters (reversals).
     details = reversals.reversal_details(post, showing=True)
@@ -201,6 +204,7 @@ def _restore(post: Post, *, actor, reason: str) -> None:
     )
     if details:
         tasks.decision_reversed_send.delay_on_commit(entry.pk)
+    return details
 
 
 def post_restore(*, actor, post: Post, reason: str = "") -> Post:
@@ -377,10 +381,11 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
         # Left hidden after the moderators had kept it up: its reporters hear that it is
         # hidden now (reversals).
         reversed_keep = reversals.reversal_details(post, showing=False) if leaves_hidden else {}
+        reversed_earlier = reversed_keep
         if decision == Decision.HIDE and post.state == PostState.VISIBLE:
-            _hide(post, actor=actor, reason=label)
+            reversed_earlier = _hide(post, actor=actor, reason=label)
         elif decision == Decision.DISAGREE and post.state == PostState.HIDDEN:
-            _restore(post, actor=actor, reason=label)
+            reversed_earlier = _restore(post, actor=actor, reason=label)
         # Images still waiting (a report that arrived meanwhile took over their
         # item, or a held post just went up) keep an item of their own.
         publishing.image_review_open(post)
@@ -403,9 +408,13 @@ def review_resolve(*, actor, item: ReviewItem, decision: str, note: str = "") ->
                 # Whether the post is up after it: a post left as it was may be either.
                 "post_state": post.state,
                 **reversed_keep,
+                # Its reporters hear of a reversal from the reversal email alone.
+                **({outcomes.TOLD_AS_REVERSAL: True} if reversed_earlier else {}),
             },
         )
         if tell:
             tasks.moderation_notice_send.delay_on_commit(entry.pk)
         if reversed_keep:
             tasks.decision_reversed_send.delay_on_commit(entry.pk)
+        if item.report_count:
+            tasks.report_decided_send.delay_on_commit(entry.pk)

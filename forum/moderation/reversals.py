@@ -3,10 +3,11 @@ post a moderator hid shown again, or a post they kept up (disagreeing with its r
 or closing them with the post left as it was, or showing it again) hidden after all.
 
 The first decision reached its author by email (notices.py): a post hidden by a moderator,
-or hidden by its reports and then agreed with. When it is reversed, the author hears again
-in the same way ("visible again"; a hide already sends its own notice, which then says the
-post "has now been hidden"), and so do the members whose reports of the post are waiting or
-were decided. A reporter is told what became of the post, never who wrote it, who decided,
+or hidden by its reports and then left hidden by a moderator; and it reached the members who
+reported the post (outcomes.py). When it is reversed, the author hears again in the same way
+("visible again"; a hide already sends its own notice, which then says the post "has now
+been hidden"), and so do the members whose reports of the post are waiting or were decided:
+a decision on a queue item that reverses an earlier one is told to its reporters here alone. A reporter is told what became of the post, never who wrote it, who decided,
 or the moderator's reason, which may speak of the author's circumstances; a thread hidden
 with its opening post is not named, as its title may name a child.
 

@@ -80,7 +80,8 @@ def test_a_post_shown_again_tells_its_reporters_without_naming_author_or_moderat
     with django_capture_on_commit_callbacks(execute=True):
         actions.post_restore(actor=moderator, post=reply, reason="Femi explained it was fine")
 
-    [message] = _to(reporter)
+    decided, message = _to(reporter)
+    assert decided.subject == "A post you reported in “Winter rotas” has been hidden"
     assert message.subject == "A post you reported in “Winter rotas” is visible again"
     html = message.alternatives[0][0]
     for private in (writer.name, writer.email, moderator.name, "Femi explained"):
@@ -94,12 +95,13 @@ def test_a_kept_post_hidden_later_tells_the_reporters_of_its_dismissed_reports(
     item = _report(reply, reporter)
     with django_capture_on_commit_callbacks(execute=True):
         actions.review_resolve(actor=moderator, item=item, decision=Decision.DISAGREE)
-    assert _to(reporter) == []
+    [decided] = _to(reporter)
+    assert decided.subject == "A post you reported in “Winter rotas” stays up"
 
     with django_capture_on_commit_callbacks(execute=True):
         actions.post_hide(actor=moderator, post=reply, reason="Names a young person")
 
-    [message] = _to(reporter)
+    _, message = _to(reporter)
     assert message.subject == "A post you reported in “Winter rotas” has now been hidden"
     assert "Names a young person" not in message.body and writer.name not in message.body
     [notice] = _to(writer)
@@ -127,7 +129,7 @@ def test_agreeing_with_new_reports_on_a_post_kept_earlier_tells_earlier_and_new_
     assert len(_to(later)) == 1
 
 
-def test_showing_a_post_its_reports_hid_is_no_reversal_and_tells_nobody(
+def test_showing_a_post_its_reports_hid_is_no_reversal_and_tells_only_the_decision(
     moderator, reply, writer, reporter, django_capture_on_commit_callbacks
 ):
     item = _report(reply, reporter, reason=ReportReason.SAFEGUARDING)
@@ -135,7 +137,8 @@ def test_showing_a_post_its_reports_hid_is_no_reversal_and_tells_nobody(
     with django_capture_on_commit_callbacks(execute=True):
         actions.review_resolve(actor=moderator, item=item, decision=Decision.DISAGREE)
 
-    assert _to(writer) == [] and _to(reporter) == []
+    assert _to(writer) == []
+    assert [m.subject for m in _to(reporter)] == ["A post you reported in “Winter rotas” stays up"]
 
 
 def test_a_reversal_is_told_once_however_often_its_task_runs(
@@ -151,7 +154,10 @@ def test_a_reversal_is_told_once_however_often_its_task_runs(
 
     assert decision_reversed_send(entry.pk) == 0
     assert len(mail.outbox) == sent
-    assert len(_to(reporter)) == 1
+    assert [m.subject for m in _to(reporter)] == [
+        "A post you reported in “Winter rotas” has been hidden",
+        "A post you reported in “Winter rotas” is visible again",
+    ]
 
 
 def test_a_reversal_undone_before_its_email_goes_sends_nothing(
