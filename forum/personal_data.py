@@ -266,6 +266,10 @@ def export(user, archive: ExportArchive) -> None:
                         EmailKind.MODERATOR_ALERT: "Urgent report (you moderate the forum)",
                         EmailKind.MODERATION_NOTICE: "A moderator's decision about your post",
                         EmailKind.REPORT_DECIDED: "The moderators' decision on a post you reported",
+                        EmailKind.REPORT_OUTCOME: (
+                            "The moderators changed their decision on your post, or on a "
+                            "post you reported"
+                        ),
                     },
                 ),
             ),

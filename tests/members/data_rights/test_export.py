@@ -299,6 +299,25 @@ def test_the_download_names_the_persons_own_requests_consents_and_emails_as_thei
     assert email["Kind"] == "A moderator's decision about your post"
 
 
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        (EmailKind.REPORT_DECIDED, "The moderators' decision on a post you reported"),
+        (
+            EmailKind.REPORT_OUTCOME,
+            "The moderators changed their decision on your post, or on a post you reported",
+        ),
+    ],
+)
+def test_the_download_names_the_moderation_emails_in_the_persons_terms(kind, words):
+    user = _person_with_everything("Dana Whitfield", "dana@example.org")
+    ForumEmail.objects.create(key=f"{kind}-1", recipient=user, kind=kind)
+
+    [email] = _csv_rows(_export(user), "forum_emails")
+
+    assert email["Kind"] == words
+
+
 def test_the_download_tells_a_person_added_by_staff_it_was_at_their_request():
     user = _person_with_everything("Robin Hale", "robin@example.org")
     Consent.objects.create(
