@@ -27,6 +27,7 @@ from members.models import (
     Subscription,
     SubscriptionStatus,
 )
+from members.organisations import membership_ended
 from network.mail import build_email, send_once, site_url
 
 
@@ -284,14 +285,24 @@ def membership_ended_notice_send(*, subscription_id: int) -> bool:
             to=_recipients(subscription),
         )
 
-    sent = send_once(
-        model=Subscription,
-        pk=subscription.pk,
-        claim=Q(ended_notice_sent_at__isnull=True),
-        field="ended_notice_sent_at",
-        value=timezone.now(),
-        build=build,
-    )
+    now = timezone.now()
+    untold = Q(ended_notice_sent_at__isnull=True)
+    if subscription.organisation_id and membership_ended.admins_told_lately(
+        subscription.organisation, mark=now
+    ):
+        # Its admins were told its staff grant ran out with it: one ending, one email.
+        sent = bool(
+            Subscription.objects.filter(untold, pk=subscription.pk).update(ended_notice_sent_at=now)
+        )
+    else:
+        sent = send_once(
+            model=Subscription,
+            pk=subscription.pk,
+            claim=untold,
+            field="ended_notice_sent_at",
+            value=now,
+            build=build,
+        )
     if sent and subscription.organisation_id:
         # The other people in its seats lose access too; told once the admins have been.
         from members.organisations.tasks import membership_ended_seat_holders_send

@@ -98,8 +98,9 @@ def invoice_request_decision_notice_send(invoice_request_id: int) -> bool:
 @shared_task(name="members.tasks.membership_reminders_send")
 def membership_reminders_send() -> int:
     """Daily: 'ending soon' for non-renewing memberships and for staff grants, any
-    'ended' notice that the moment of ending did not send (a worker was down), and the
-    seat holders of organisations whose staff grant ran out."""
+    'ended' notice that the moment of ending did not send (a worker was down), 'ended'
+    for organisations whose staff grant ran out, and the seat holders of any ended
+    organisation membership not all told (the task handing them on was never queued)."""
     due = notices.ending_soon_due()
     for subscription_id in due:
         ending_soon_notice_send.delay(subscription_id)
@@ -109,11 +110,17 @@ def membership_reminders_send() -> int:
     granted = notices.grant_ending_soon_due()
     for grant_id in granted:
         grant_ending_soon_notice_send.delay(grant_id)
-    # An organisation's grant that ran out: its seat holders hear (once) that it ended.
     from members.organisations import membership_ended
-    from members.organisations.tasks import membership_ended_seat_holders_send
+    from members.organisations.tasks import (
+        grant_ended_admins_send,
+        membership_ended_seat_holders_send,
+    )
 
+    # Looked for before the grants' admins are told below: those hand their seats on.
+    untold = membership_ended.seat_holders_untold_due()
+    for subscription_id, grant_id in untold:
+        membership_ended_seat_holders_send.delay(subscription_id, grant_id=grant_id)
     grants_ended = membership_ended.ended_grants_due()
     for grant_id in grants_ended:
-        membership_ended_seat_holders_send.delay(grant_id=grant_id)
-    return len(due) + len(ended) + len(granted) + len(grants_ended)
+        grant_ended_admins_send.delay(grant_id)
+    return len(due) + len(ended) + len(granted) + len(untold) + len(grants_ended)

@@ -54,6 +54,9 @@ class MembershipGrant(models.Model):
     # The end date the holder was last told about ("ending soon"): a grant extended later
     # earns a new reminder.
     ending_reminder_sent_for = models.DateField(null=True, blank=True, editable=False)
+    # The end date an organisation's admins were told had passed ("ended"): a grant
+    # extended and run out again later earns a new email.
+    ended_notice_sent_for = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-ends_on"]

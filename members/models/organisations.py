@@ -87,8 +87,9 @@ class Seat(models.Model):
     membership_ended_emailed_for = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="The ended_notice_sent_at of the organisation's subscription this person "
-        "was emailed about when it ended (once each time it ends).",
+        help_text="The ending this person was emailed about: the ended_notice_sent_at of "
+        "the organisation's subscription, or the last day of its staff grant (once for "
+        "each ending of the organisation's access).",
     )
 
     class Meta:

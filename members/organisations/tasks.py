@@ -325,6 +325,16 @@ def seat_beyond_paid_send(seat_id: int) -> None:
         logger.info("seat beyond paid emailed seat=%s", seat.pk)
 
 
+@shared_task(**EMAIL_RETRY)
+def grant_ended_admins_send(grant_id: int) -> bool:
+    """Tell an organisation's admins its staff grant ran out, once; then hand on the other
+    people in its seats (the daily reminders hand them on if this could not)."""
+    handed_on = membership_ended.grant_ended_admins_send(grant_id=grant_id)
+    if handed_on:
+        membership_ended_seat_holders_send.delay(grant_id=grant_id)
+    return handed_on
+
+
 @shared_task
 def membership_ended_seat_holders_send(
     subscription_id: int | None = None, grant_id: int | None = None
