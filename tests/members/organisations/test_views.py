@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Invitation, Seat
+from members.models import Invitation, Seat, SubscriptionStatus
 from members.organisations import invitations
 from tests.members.factories import (
     InvitationFactory,
@@ -171,6 +171,18 @@ def test_the_seats_page_says_before_the_form_when_no_one_can_be_invited(client, 
 
     assert "Every seat is in use, so no one can be invited now" not in with_a_free_seat
     assert "Every seat is in use, so no one can be invited now" in full
+
+
+def test_the_seats_page_of_an_ended_membership_does_not_ask_for_more_seats(client, council):
+    organisation, admin = council
+    organisation.subscriptions.update(status=SubscriptionStatus.CANCELED)
+    client.force_login(admin)
+
+    page = client.get(page_url(organisation)).content.decode()
+
+    assert "has no active membership at the moment" in page
+    assert "Every seat is in use" not in page
+    assert "add seats to your membership" not in page
 
 
 def test_invite_beyond_the_seats_is_refused_and_keeps_the_address(client, council):
