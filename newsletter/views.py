@@ -14,9 +14,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from members.models import MemberType
-from newsletter import access, selectors, services, tokens, tracking
+from newsletter import access, selectors, services, suppressions, tokens, tracking
 from newsletter.forms import AccountChoicesForm, ChoicesForm, SignUpForm
-from newsletter.models import Subscriber
+from newsletter.models import Subscriber, Suppression
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
@@ -170,6 +170,14 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         {
             "form": form,
             "subscriber": subscriber,
+            # Said to the address's owner alone (the link came to them): why nothing is
+            # sent, whatever they tick.
+            "objection": suppressions.objection_for(subscriber.email)
+            or (
+                Suppression.Reason.COMPLAINED
+                if subscriber.state == Subscriber.State.COMPLAINED
+                else None
+            ),
             "unsubscribe_url": reverse("newsletter:unsubscribe", args=[unsubscribe_token]),
         },
         status=400 if form.errors else 200,

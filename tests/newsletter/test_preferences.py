@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 
 from members.models import MemberType
-from newsletter import selectors, tokens
-from newsletter.models import Consent, Subscriber
+from newsletter import selectors, suppressions, tokens
+from newsletter.models import Consent, Subscriber, Suppression
 from tests.members.factories import PASSWORD, TopicFactory
 from tests.newsletter.factories import EditionFactory, NewsletterFactory, SubscriberFactory
 
@@ -63,6 +63,26 @@ def test_preferences_cannot_bring_back_a_bounced_address(client, newsletter):
 
     subscriber.refresh_from_db()
     assert subscriber.state == Subscriber.State.BOUNCED
+
+
+def test_preferences_of_an_address_that_complained_say_nothing_is_sent_and_whom_to_ask(client):
+    subscriber = SubscriberFactory(state=Subscriber.State.COMPLAINED)
+
+    page = client.get(url("preferences", subscriber)).content.decode()
+
+    assert "reported one of our emails as spam, so we send nothing to it" in page
+    assert reverse("contact") in page
+    assert "Sign up again" not in page
+
+
+def test_preferences_of_an_address_its_owner_asked_us_never_to_email_say_so(client):
+    subscriber = SubscriberFactory(state=Subscriber.State.UNSUBSCRIBED)
+    suppressions.suppression_record(email=subscriber.email, reason=Suppression.Reason.ASKED)
+
+    page = client.get(url("preferences", subscriber)).content.decode()
+
+    assert "You asked us never to email this address" in page
+    assert "saving choices below subscribes you again" not in page
 
 
 def test_unsubscribe_get_only_shows_a_confirmation_page(client, newsletter):
