@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from members.billing import gateway, notices, reconcile, staff_notices, sync
+from members.billing import gateway, grant_ended, notices, reconcile, staff_notices, sync
 from network.celery import EMAIL_RETRY
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,11 @@ def grant_ending_soon_notice_send(grant_id: int) -> bool:
 
 
 @shared_task(**EMAIL_RETRY)
+def personal_grant_ended_send(grant_id: int) -> bool:
+    return grant_ended.personal_grant_ended_send(grant_id=grant_id)
+
+
+@shared_task(**EMAIL_RETRY)
 def invoice_request_received_notice_send(invoice_request_id: int) -> bool:
     return notices.invoice_request_received_notice_send(invoice_request_id=invoice_request_id)
 
@@ -99,7 +104,7 @@ def invoice_request_decision_notice_send(invoice_request_id: int) -> bool:
 def membership_reminders_send() -> int:
     """Daily: 'ending soon' for non-renewing memberships and for staff grants, any
     'ended' notice that the moment of ending did not send (a worker was down), 'ended'
-    for organisations whose staff grant ran out, and the seat holders of any ended
+    for organisations' and people's staff grants that ran out, and the seat holders of any ended
     organisation membership not all told (the task handing them on was never queued)."""
     due = notices.ending_soon_due()
     for subscription_id in due:
@@ -123,4 +128,9 @@ def membership_reminders_send() -> int:
     grants_ended = membership_ended.ended_grants_due()
     for grant_id in grants_ended:
         grant_ended_admins_send.delay(grant_id)
-    return len(due) + len(ended) + len(granted) + len(untold) + len(grants_ended)
+    personal_ended = grant_ended.personal_grants_ended_due()
+    for grant_id in personal_ended:
+        personal_grant_ended_send.delay(grant_id)
+    return (
+        len(due) + len(ended) + len(granted) + len(untold) + len(grants_ended) + len(personal_ended)
+    )

@@ -95,3 +95,52 @@ def test_a_grant_of_someone_who_keeps_a_seat_in_a_renewing_membership_is_not_tol
     tasks.membership_reminders_send()
 
     assert mailoutbox == []
+
+
+def ended_days_ago(days: int, **fields) -> MembershipGrant:
+    ends_on = timezone.localdate() - timedelta(days=days)
+    return GrantFactory(starts_on=ends_on - timedelta(days=364), ends_on=ends_on, **fields)
+
+
+def test_a_persons_own_grant_that_ran_out_is_told_it_ended_once(mailoutbox):
+    grant = ended_days_ago(1, reason=PAID_OFFLINE)
+
+    tasks.membership_reminders_send()
+    tasks.membership_reminders_send()
+
+    [message] = mailoutbox
+    assert message.to == [grant.user.email]
+    assert message.subject == "Your membership has ended"
+    assert "Your account stays open" in message.body
+    assert "ask for next year's invoice" in message.body
+
+
+def test_a_grant_followed_by_another_is_not_told_it_ended(mailoutbox):
+    grant = ended_days_ago(1)
+    GrantFactory(
+        user=grant.user,
+        starts_on=grant.ends_on + timedelta(days=1),
+        ends_on=grant.ends_on + timedelta(days=365),
+    )
+
+    tasks.membership_reminders_send()
+
+    assert mailoutbox == []
+
+
+def test_someone_still_a_member_through_a_seat_is_not_told_their_grant_ended(mailoutbox):
+    grant = ended_days_ago(1)
+    organisation, _admin = organisation_with_seats(seats=3)
+    SeatFactory(organisation=organisation, user=grant.user)
+
+    tasks.membership_reminders_send()
+
+    assert [m.to for m in mailoutbox if grant.user.email in m.to] == []
+
+
+def test_a_grant_that_ended_long_ago_is_not_told_now(mailoutbox):
+    ended_days_ago(30)
+
+    tasks.membership_reminders_send()
+
+    assert mailoutbox == []
