@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import access
+from members.billing import gateway, renewals
 from members.billing.services import personal_subscriptions_cancel
 from members.models import DataRequest, User
 from members.organisations.seats import organisations_only_admin_of
@@ -182,7 +183,10 @@ def account_deletion_request(
     source: str = DataRequest.Source.ACCOUNT,
     recorded_by: User | None = None,
 ) -> DataRequest:
-    """Schedule the erasure of an account after the grace period."""
+    """Schedule the erasure of an account after the grace period, and turn off the
+    renewal of the person's personal memberships, so that none charges them again before
+    then. Stripe being unreachable does not stop the request: the renewal is turned off
+    by a task that tries again (`renewals_stop_pending` says it is still to do)."""
     organisations = handover_needed(user)
     if organisations:
         names = ", ".join(str(o) for o in organisations)
@@ -207,21 +211,74 @@ def account_deletion_request(
             received_at=now,
             erase_after=now + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS),
             keep_post_text=keep_post_text,
+            renewals_stop_pending=renewals.renewals_to_stop(user),
         )
-        # Told by email too: if someone else did this, signing in stops it.
-        tasks.account_deletion_notify.delay_on_commit(data_request.pk)
+    if data_request.renewals_stop_pending:
+        try:
+            account_deletion_renewals_stop(data_request=data_request)  # Stripe, after commit
+        except gateway.StripeUnavailable:
+            tasks.account_deletion_renewals_stop.apply_async((data_request.pk,), countdown=60)
+        data_request.refresh_from_db(fields=["renewals_stop_pending"])
+    # Told by email too (if someone else did this, signing in stops it), once Stripe has
+    # answered: the email says whether the membership's renewal is off yet.
+    tasks.account_deletion_notify.delay_on_commit(data_request.pk)
     return data_request
 
 
-def account_deletion_cancel(*, user: User) -> int:
-    """Signing in during the grace period cancels the erasure."""
+def _still_scheduled(data_request: DataRequest) -> bool:
     return DataRequest.objects.filter(
-        user=user, kind=DataRequest.Kind.ERASURE, state=DataRequest.State.SCHEDULED
+        pk=data_request.pk, state=DataRequest.State.SCHEDULED
+    ).exists()
+
+
+def account_deletion_renewals_stop(*, data_request: DataRequest) -> None:
+    """Turn off the renewal of a scheduled deletion's personal memberships (the request
+    itself, then its task while Stripe cannot be reached). Raises StripeUnavailable."""
+    if not _still_scheduled(data_request):
+        return  # cancelled meanwhile: nothing is to stop renewing
+    renewals.personal_renewals_stop(data_request=data_request)
+    if not _still_scheduled(data_request):
+        # The person signed in while Stripe was being asked: put back what was turned off.
+        renewals.personal_renewals_restore(data_request=data_request)
+
+
+def account_deletion_renewals_restore(*, data_request: DataRequest) -> None:
+    """Turn renewal back on where a cancelled deletion had turned it off. Raises
+    StripeUnavailable."""
+    renewals.personal_renewals_restore(data_request=data_request)
+
+
+def account_deletion_cancel(*, user: User) -> int:
+    """Signing in during the grace period cancels the erasure, and turns renewal back on
+    for the memberships the deletion had turned it off for (never for one the member
+    had turned off themselves). Stripe being unreachable does not stop the sign-in: a
+    task turns renewal back on when it can."""
+    from members import tasks
+
+    cancelled = list(
+        DataRequest.objects.filter(
+            user=user, kind=DataRequest.Kind.ERASURE, state=DataRequest.State.SCHEDULED
+        )
+    )
+    if not cancelled:
+        return 0  # every sign-in asks: most have nothing to cancel
+    count = DataRequest.objects.filter(
+        pk__in=[data_request.pk for data_request in cancelled],
+        state=DataRequest.State.SCHEDULED,
     ).update(
         state=DataRequest.State.CANCELLED,
         closed_at=timezone.now(),
         outcome="Cancelled: the person signed in again during the grace period.",
+        renewals_stop_pending=False,
     )
+    for data_request in cancelled:
+        if not data_request.renewals_stopped.exists():
+            continue
+        try:
+            account_deletion_renewals_restore(data_request=data_request)
+        except gateway.StripeUnavailable:
+            tasks.account_deletion_renewals_restore.apply_async((data_request.pk,), countdown=60)
+    return count
 
 
 def _erasure_still_wanted(data_request: DataRequest) -> None:
@@ -309,7 +366,27 @@ def user_pseudonymise(*, user: User, now=None) -> None:
 
 
 def account_deletions_complete(*, now=None) -> int:
-    """Erase every account whose grace period has run out (the nightly task)."""
+    """Erase every account whose grace period has run out (the nightly task), after
+    turning renewal off, or back on, where a task gave up while Stripe was down."""
+    for data_request in DataRequest.objects.filter(
+        kind=DataRequest.Kind.ERASURE,
+        state=DataRequest.State.SCHEDULED,
+        renewals_stop_pending=True,
+    ):
+        try:
+            account_deletion_renewals_stop(data_request=data_request)
+        except gateway.StripeUnavailable:
+            logger.warning("renewals still not stopped request=%s", data_request.pk)
+    cancelled = DataRequest.objects.filter(
+        kind=DataRequest.Kind.ERASURE,
+        state=DataRequest.State.CANCELLED,
+        renewals_stopped__isnull=False,
+    ).distinct()
+    for data_request in cancelled:
+        try:
+            account_deletion_renewals_restore(data_request=data_request)
+        except gateway.StripeUnavailable:
+            logger.warning("renewals still not restored request=%s", data_request.pk)
     erased = 0
     for pk in DataRequest.objects.erasures_due(now=now).values_list("pk", flat=True):
         data_request = DataRequest.objects.select_related("user").get(pk=pk)

@@ -11,8 +11,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import data_rights
+from members.billing import renewals
 from members.forms import AccountDeleteForm
 from members.models import DataRequest
+
+RENEWAL_STOPPED = (
+    "Your membership will not renew, so you will not be charged for it again. What you "
+    "have already paid is not refunded automatically: contact us if you would like to "
+    "ask about a refund."
+)
+RENEWAL_NOT_STOPPED_YET = (
+    "We could not reach our payment provider just now, so your membership is still set "
+    "to renew. We will keep trying to turn its renewal off, without you doing anything. "
+    "If you are charged for a renewal before your account is deleted, contact us."
+)
 
 
 def data_rights_page(request: HttpRequest) -> HttpResponse:
@@ -79,10 +91,15 @@ def account_delete(request: HttpRequest) -> HttpResponse:
                 f"Your account will be deleted on {data_request.erase_after:%-d %B %Y}. "
                 "Changed your mind? Sign in before then and it will not be.",
             )
+            if data_request.renewals_stop_pending:
+                messages.warning(request, RENEWAL_NOT_STOPPED_YET)
+            elif data_request.renewals_stopped.exists():
+                messages.info(request, RENEWAL_STOPPED)
             return redirect("home")
     context = {
         "form": form,
         "handover": handover,
+        "membership_renews": renewals.renewals_to_stop(user),
         "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
     }
     return render(

@@ -155,7 +155,9 @@ def account_deletion_notify(data_request_id: int) -> None:
             template="members/emails/account_deletion_scheduled",
             context={
                 "data_request": data_request,
+                "renewals_stopped": list(data_request.renewals_stopped.select_related("plan")),
                 "login_url": site_url(reverse("account_login")),
+                "contact_url": site_url(reverse("contact")),
             },
             subject="Your account will be deleted",
             to=[data_request.user.email],
@@ -199,6 +201,48 @@ def account_erasure_confirm(data_request_id: int, address: str) -> None:
     )
     if sent:
         logger.info("erasure confirmed to the person request=%s", data_request.pk)
+
+
+def _stripe_retry(task, error):
+    """Stripe could not be reached: try again later, backing off (as webhook events do).
+    Tasks run in-process do not retry; the nightly erasure run picks up what is left."""
+    if task.request.is_eager:
+        return
+    raise task.retry(exc=error, countdown=min(30 * 2**task.request.retries, 1800)) from error
+
+
+@shared_task(bind=True, max_retries=10)
+def account_deletion_renewals_stop(self, data_request_id: int) -> None:
+    """Turn off the renewal of a scheduled deletion's personal memberships."""
+    from members import data_rights
+    from members.billing.gateway import StripeUnavailable
+    from members.models import DataRequest
+
+    data_request = DataRequest.objects.filter(pk=data_request_id).first()
+    if data_request is None or not data_request.renewals_stop_pending:
+        return
+    try:
+        data_rights.account_deletion_renewals_stop(data_request=data_request)
+    except StripeUnavailable as error:
+        _stripe_retry(self, error)
+
+
+@shared_task(bind=True, max_retries=10)
+def account_deletion_renewals_restore(self, data_request_id: int) -> None:
+    """Turn renewal back on where a cancelled deletion had turned it off."""
+    from members import data_rights
+    from members.billing.gateway import StripeUnavailable
+    from members.models import DataRequest
+
+    data_request = DataRequest.objects.filter(
+        pk=data_request_id, state=DataRequest.State.CANCELLED
+    ).first()
+    if data_request is None:
+        return
+    try:
+        data_rights.account_deletion_renewals_restore(data_request=data_request)
+    except StripeUnavailable as error:
+        _stripe_retry(self, error)
 
 
 @shared_task

@@ -117,6 +117,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "stripe_customer_id",
         "current_period_end",
         "cancel_at_period_end",
+        "renewal_stopped_by",
         "past_due_since",
         "ended_at",
         "stripe_updated_at",

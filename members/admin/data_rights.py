@@ -49,6 +49,7 @@ class DataRequestAdmin(admin.ModelAdmin):
         "state",
         "outcome",
         "erase_after",
+        "renewals_stop_pending",
         "closed_at",
         "recorded_by",
         "export_expires_at",
@@ -58,6 +59,7 @@ class DataRequestAdmin(admin.ModelAdmin):
     readonly_fields = [
         "due_by",
         "erase_after",
+        "renewals_stop_pending",
         "closed_at",
         "recorded_by",
         "export_expires_at",

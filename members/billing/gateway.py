@@ -266,6 +266,24 @@ def subscription_cancel(subscription_id: str) -> SubscriptionState:
     return subscription_state(subscription)
 
 
+def subscription_renewal_set(subscription_id: str, *, renews: bool) -> SubscriptionState:
+    """Turn a subscription's renewal off (it ends at the end of the period paid for) or
+    back on. One that has ended meanwhile is returned as it is: nothing renews it."""
+    try:
+        subscription = _call(
+            "subscription renewal",
+            _client().v1.subscriptions.update,
+            subscription_id,
+            {"cancel_at_period_end": not renews},
+        )
+    except StripeRejected:
+        state = subscription_get(subscription_id)
+        if state.status == "canceled":
+            return state
+        raise
+    return subscription_state(subscription)
+
+
 def invoice_get(invoice_id: str) -> InvoiceState:
     """The invoice with its payments and their payment intents (which say whether the
     bank wants the payer to confirm a payment)."""

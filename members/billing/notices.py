@@ -125,7 +125,9 @@ def invoice_overdue_notice_send(*, subscription_id: int) -> bool:
 
 
 def ending_soon_due() -> list[int]:
-    """Non-renewing memberships ending within BILLING_ENDING_REMINDER_DAYS, not yet told."""
+    """Non-renewing memberships ending within BILLING_ENDING_REMINDER_DAYS, not yet told.
+    Not those an account deletion stopped renewing: its own email said so, and "turn
+    renewal back on" would mean signing in, which cancels the deletion."""
     now = timezone.now()
     return list(
         Subscription.objects.filter(
@@ -133,6 +135,7 @@ def ending_soon_due() -> list[int]:
             status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING],
             current_period_end__gt=now,
             current_period_end__lte=now + timedelta(days=settings.BILLING_ENDING_REMINDER_DAYS),
+            renewal_stopped_by__isnull=True,
         )
         .exclude(ending_reminder_sent_for=F("current_period_end"))
         .values_list("pk", flat=True)

@@ -86,6 +86,11 @@ class DataRequest(models.Model):
     keep_post_text = models.BooleanField(
         default=True, help_text="Erasure: keep the text of forum posts (shown as a former member)."
     )
+    renewals_stop_pending = models.BooleanField(
+        default=False,
+        help_text="Erasure: Stripe could not be reached when the person asked, so the "
+        "renewal of their personal membership is still to be turned off (retried).",
+    )
     # Access: the ZIP, in the default storage, with its single-use link
     export_file = models.CharField(max_length=200, blank=True, editable=False)
     export_expires_at = models.DateTimeField(null=True, blank=True)

@@ -154,6 +154,16 @@ class Subscription(models.Model):
         null=True, blank=True, help_text="The period end the 'ending soon' email was sent for."
     )
     ended_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    renewal_stopped_by = models.ForeignKey(
+        "members.DataRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals_stopped",
+        help_text="The account deletion that turned this membership's renewal off. "
+        "Cancelling the deletion turns it back on; renewal the member turned off "
+        "themselves is never marked, so it stays off.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

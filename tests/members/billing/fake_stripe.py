@@ -120,6 +120,7 @@ class FakeStripe(FakePayments, stripe.HTTPClient):
             ("POST", r"/v1/customers/(?P<id>[^/]+)", self._update_customer),
             ("POST", r"/v1/subscriptions", self._create_subscription),
             ("GET", r"/v1/subscriptions/(?P<id>[^/]+)", self._get("subscription", self.subscriptions)),
+            ("POST", r"/v1/subscriptions/(?P<id>[^/]+)", self._update_subscription),
             ("DELETE", r"/v1/subscriptions/(?P<id>[^/]+)", self._cancel_subscription),
             ("GET", r"/v1/invoices/(?P<id>[^/]+)", self._get_invoice),
             ("POST", r"/v1/invoices/(?P<id>[^/]+)/pay", self._pay_invoice),
@@ -234,6 +235,22 @@ class FakeStripe(FakePayments, stripe.HTTPClient):
             days_until_due=int(params["days_until_due"]) if params.get("days_until_due") else None,
         )
         return 200, subscription
+
+    def _update_subscription(self, params, id):
+        """Only what the site changes: whether it renews at the end of its period."""
+        subscription = self.subscriptions.get(id)
+        if subscription is None:
+            return self._missing("subscription", id)
+        if subscription["status"] == "canceled":
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": f"A canceled subscription can only update its cancellation_details: {id}",
+                }
+            }
+        if "cancel_at_period_end" in params:
+            subscription["cancel_at_period_end"] = params["cancel_at_period_end"] == "true"
+        return 200, self._public(subscription)
 
     def _cancel_subscription(self, params, id):
         subscription = self.subscriptions.get(id)
