@@ -242,10 +242,27 @@ def account_deletion_renewals_stop(*, data_request: DataRequest) -> None:
         renewals.personal_renewals_restore(data_request=data_request)
 
 
+# A deletion closed in these states erased no one: what it turned off goes back on.
+CLOSED_WITHOUT_ERASURE = (DataRequest.State.CANCELLED, DataRequest.State.REFUSED)
+
+
 def account_deletion_renewals_restore(*, data_request: DataRequest) -> None:
-    """Turn renewal back on where a cancelled deletion had turned it off. Raises
-    StripeUnavailable."""
+    """Turn renewal back on where a deletion closed without erasing anyone had turned it
+    off. Raises StripeUnavailable."""
     renewals.personal_renewals_restore(data_request=data_request)
+
+
+def account_deletion_renewals_put_back(*, data_request: DataRequest) -> None:
+    """As account_deletion_renewals_restore, now or, while Stripe cannot be reached, by a
+    task that tries again: the person signing in, or staff closing the request, goes on."""
+    from members import tasks
+
+    if not data_request.renewals_stopped.exists():
+        return
+    try:
+        account_deletion_renewals_restore(data_request=data_request)
+    except gateway.StripeUnavailable:
+        tasks.account_deletion_renewals_restore.apply_async((data_request.pk,), countdown=60)
 
 
 def account_deletion_cancel(*, user: User) -> int:
@@ -253,8 +270,6 @@ def account_deletion_cancel(*, user: User) -> int:
     for the memberships the deletion had turned it off for (never for one the member
     had turned off themselves). Stripe being unreachable does not stop the sign-in: a
     task turns renewal back on when it can."""
-    from members import tasks
-
     cancelled = list(
         DataRequest.objects.filter(
             user=user, kind=DataRequest.Kind.ERASURE, state=DataRequest.State.SCHEDULED
@@ -272,12 +287,7 @@ def account_deletion_cancel(*, user: User) -> int:
         renewals_stop_pending=False,
     )
     for data_request in cancelled:
-        if not data_request.renewals_stopped.exists():
-            continue
-        try:
-            account_deletion_renewals_restore(data_request=data_request)
-        except gateway.StripeUnavailable:
-            tasks.account_deletion_renewals_restore.apply_async((data_request.pk,), countdown=60)
+        account_deletion_renewals_put_back(data_request=data_request)
     return count
 
 
@@ -379,7 +389,7 @@ def account_deletions_complete(*, now=None) -> int:
             logger.warning("renewals still not stopped request=%s", data_request.pk)
     cancelled = DataRequest.objects.filter(
         kind=DataRequest.Kind.ERASURE,
-        state=DataRequest.State.CANCELLED,
+        state__in=CLOSED_WITHOUT_ERASURE,
         renewals_stopped__isnull=False,
     ).distinct()
     for data_request in cancelled:

@@ -229,13 +229,14 @@ def account_deletion_renewals_stop(self, data_request_id: int) -> None:
 
 @shared_task(bind=True, max_retries=10)
 def account_deletion_renewals_restore(self, data_request_id: int) -> None:
-    """Turn renewal back on where a cancelled deletion had turned it off."""
+    """Turn renewal back on where a deletion closed without erasing anyone had turned it
+    off (the person signed in again, or staff closed the request)."""
     from members import data_rights
     from members.billing.gateway import StripeUnavailable
     from members.models import DataRequest
 
     data_request = DataRequest.objects.filter(
-        pk=data_request_id, state=DataRequest.State.CANCELLED
+        pk=data_request_id, state__in=data_rights.CLOSED_WITHOUT_ERASURE
     ).first()
     if data_request is None:
         return

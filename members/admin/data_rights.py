@@ -95,6 +95,9 @@ class DataRequestAdmin(admin.ModelAdmin):
             # Its two years in the log count from here (members' retention rules).
             obj.closed_at = timezone.now()
         super().save_model(request, obj, form, change)
+        if change and obj.state in data_rights.CLOSED_WITHOUT_ERASURE:
+            # A deletion closed by hand erases no one: its membership renews again.
+            data_rights.account_deletion_renewals_put_back(data_request=obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the log is kept (its own retention period removes old entries)

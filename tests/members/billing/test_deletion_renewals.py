@@ -331,3 +331,24 @@ def test_signing_in_while_stripe_is_down_queues_the_restore_and_the_page_says_so
     subscription.refresh_from_db()
     assert not subscription.cancel_at_period_end
     assert subscription.renewal_stopped_by is None
+
+
+def test_a_deletion_staff_close_by_hand_turns_renewal_back_on(staff_client, fake_stripe):
+    subscription = SubscriptionFactory()
+    in_stripe(fake_stripe, subscription)
+    data_request = ask_for_deletion(subscription)
+
+    staff_client.post(
+        reverse("admin:members_datarequest_change", args=[data_request.pk]),
+        {
+            "source": DataRequest.Source.ACCOUNT,
+            "keep_post_text": "on",
+            "state": DataRequest.State.REFUSED,
+            "outcome": "Withdrawn by the person by phone.",
+        },
+    )
+
+    assert renewal_changes(fake_stripe, subscription) == ["true", "false"]
+    subscription.refresh_from_db()
+    assert not subscription.cancel_at_period_end
+    assert subscription.renewal_stopped_by is None
