@@ -339,11 +339,9 @@ def _standing(user, *, with_history: bool = False) -> _Standing:
 
 
 def is_appointed_moderator(user) -> bool:
-    """Appointed to moderate (the Moderators group, or a forum room), suspended or not?
-    Every signed-in page asks (for two-factor), before any page knows whether the person
-    is a member: the standing with its history, so that a page for someone who holds no
-    membership (which asks the history) need not ask again. The history's few indexed
-    EXISTS cost far less than a second round trip."""
+    """Appointed to moderate (a group or a forum room), suspended or not? Every signed-in
+    page asks (for two-factor): the standing with its history, which a non-member's page
+    asks too, in one statement (a few indexed EXISTS cost less than a second trip)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     cached = getattr(user, "_access_standing", None) or _standing_ask(user, with_history=True)
