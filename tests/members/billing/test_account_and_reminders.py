@@ -425,21 +425,6 @@ def test_an_organisations_ended_notice_names_the_organisation_to_its_admins(
     assert "Northmoor Council's English Residential Network membership" in message.body
 
 
-def test_an_organisations_ended_notice_promises_no_account_to_its_billing_address(
-    fake_stripe, mailoutbox
-):
-    # The billing address reads it too, and may have no account of its own.
-    council = OrganisationFactory(billing_email="ap@northmoor.example.org")
-    SubscriptionFactory(user=None, organisation=council, status=SubscriptionStatus.CANCELED)
-    subscription = council.subscriptions.get()
-
-    notices.membership_ended_notice_send(subscription_id=subscription.pk)
-
-    [message] = mailoutbox
-    assert "Your account stays open" not in message.body
-    assert "Accounts on the network stay open" in message.body
-
-
 def test_an_admin_who_is_also_the_billing_contact_is_told_once(fake_stripe, mailoutbox):
     council = OrganisationFactory(billing_email="Ruth.Adeyemi@northmoor.example.org")
     admin = UserFactory(email="ruth.adeyemi@northmoor.example.org")

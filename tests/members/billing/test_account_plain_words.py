@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members.billing import notices
 from members.models import SubscriptionStatus
-from tests.members.factories import SubscriptionFactory
+from tests.members.factories import OrganisationFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +38,18 @@ def test_the_membership_panel_does_not_name_the_payment_company(client, fake_str
 
     assert "billing portal" in text
     assert "Stripe" not in text
+
+
+def test_an_organisations_ended_notice_promises_no_account_to_its_billing_address(
+    fake_stripe, mailoutbox
+):
+    # The billing address reads it too, and may have no account of its own.
+    council = OrganisationFactory(billing_email="ap@northmoor.example.org")
+    SubscriptionFactory(user=None, organisation=council, status=SubscriptionStatus.CANCELED)
+    subscription = council.subscriptions.get()
+
+    notices.membership_ended_notice_send(subscription_id=subscription.pk)
+
+    [message] = mailoutbox
+    assert "Your account stays open" not in message.body
+    assert "Accounts on the network stay open" in message.body
