@@ -292,7 +292,8 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
         period=_digest_period("weekly"), subscriber=SubscriberFactory()
     ),
     "newsletter.suppression": lambda: Suppression.objects.create(
-        address_hash=address_hash("complained@example.org"), reason=Suppression.Reason.COMPLAINED
+        address_hash=address_hash(f"complained{Suppression.objects.count()}@example.org"),
+        reason=Suppression.Reason.COMPLAINED,
     ),
     "sites.site": Site.objects.get_current,
     "account.emailaddress": lambda: EmailAddress.objects.get(user=UserFactory()),

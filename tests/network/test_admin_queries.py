@@ -16,7 +16,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.db import connection, models
 from django.db.models import F, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Left
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +53,12 @@ def _rename_unique_values(suffix: str) -> None:
         if names and model._meta.managed:
             model._base_manager.update(
                 **{
-                    name: Concat(F(name), Value(suffix), output_field=models.CharField())
+                    # Within the column's length (PostgreSQL refuses more): a value as long
+                    # as its column (a hash) keeps it, and its builder makes a new one.
+                    name: Left(
+                        Concat(F(name), Value(suffix), output_field=models.CharField()),
+                        model._meta.get_field(name).max_length,
+                    )
                     for name in names
                 }
             )

@@ -266,8 +266,8 @@ def test_failed_sign_ins_through_one_node_count_on_the_other(nodes):
     browser = requests.Session()
     for _ in range(5):
         refused = _sign_in(browser, nodes["a"], "nobody@example.org", "not-the-password")
-        assert "Too many failed" not in refused.text
+        assert "too many failed attempts to sign in" not in refused.text
 
     response = _sign_in(browser, nodes["b"], "nobody@example.org", "not-the-password")
 
-    assert "Too many failed login attempts" in response.text
+    assert "too many failed attempts to sign in" in response.text
