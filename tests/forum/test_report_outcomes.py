@@ -6,42 +6,22 @@ alone."""
 import pytest
 from django.core import mail
 
-from forum.models import ModerationAction, ModerationActionKind, ReportReason, ReviewItem
+from forum.models import ModerationAction, ModerationActionKind, ReportReason
 from forum.moderation import actions
 from forum.moderation.queue import Decision
-from forum.services import posting, reports
+from forum.services import posting
 from forum.tasks import report_decided_send
 from network.mail import site_url
+from tests.forum import reported
 from tests.forum.factories import member_of_type, thread_with_posts
+from tests.forum.reported import mail_to, report_open
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def writer():
-    return member_of_type(name="Femi Adebayo", email="femi@example.org")
-
-
-@pytest.fixture
-def reporter():
-    return member_of_type(name="Grace Lewis", email="grace@example.org")
-
-
-@pytest.fixture
-def reply(writer):
-    post = thread_with_posts(posts=2, title="Winter rotas").posts.get(post_number=2)
-    post.author = writer
-    post.save(update_fields=["author"])
-    return post
-
-
-def _to(person) -> list:
-    return [message for message in mail.outbox if person.email in message.to]
-
-
-def _report(post, reporter, reason=ReportReason.ABUSIVE) -> ReviewItem:
-    reports.report_create(reporter=reporter, post=post, reason=reason)
-    return ReviewItem.objects.open().get(post=post)
+writer = reported.writer
+reporter = reported.reporter
+reply = reported.reply
 
 
 def _decide(item, moderator, decision, capture, note: str = "") -> None:
@@ -52,7 +32,7 @@ def _decide(item, moderator, decision, capture, note: str = "") -> None:
 def test_a_reporter_is_told_the_post_they_reported_was_hidden(
     moderator, reply, writer, reporter, django_capture_on_commit_callbacks
 ):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
 
     _decide(
         item,
@@ -62,7 +42,7 @@ def test_a_reporter_is_told_the_post_they_reported_was_hidden(
         note="Femi is going through a hard time at work",
     )
 
-    [message] = _to(reporter)
+    [message] = mail_to(reporter)
     assert message.subject == "A post you reported in “Winter rotas” has been hidden"
     assert "The moderators have looked at it and hidden it." in message.body
     html = message.alternatives[0][0]
@@ -73,11 +53,11 @@ def test_a_reporter_is_told_the_post_they_reported_was_hidden(
 def test_a_reporter_is_told_a_post_the_moderators_found_nothing_wrong_with_stays_up(
     moderator, reply, reporter, django_capture_on_commit_callbacks
 ):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
 
     _decide(item, moderator, Decision.DISAGREE, django_capture_on_commit_callbacks)
 
-    [message] = _to(reporter)
+    [message] = mail_to(reporter)
     assert message.subject == "A post you reported in “Winter rotas” stays up"
     assert "found nothing in it that needs to change" in message.body
     assert site_url(reply.get_absolute_url()) in message.body
@@ -86,11 +66,11 @@ def test_a_reporter_is_told_a_post_the_moderators_found_nothing_wrong_with_stays
 def test_a_reporter_is_told_when_the_moderators_close_their_report_with_the_post_up(
     moderator, reply, reporter, django_capture_on_commit_callbacks
 ):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
 
     _decide(item, moderator, Decision.IGNORE, django_capture_on_commit_callbacks)
 
-    [message] = _to(reporter)
+    [message] = mail_to(reporter)
     assert message.subject == "A post you reported in “Winter rotas” stays up"
     assert "closed your report: the post stays up as it is" in message.body
 
@@ -98,11 +78,11 @@ def test_a_reporter_is_told_when_the_moderators_close_their_report_with_the_post
 def test_a_reporter_is_told_when_a_post_the_moderators_put_right_stays_up(
     moderator, reply, reporter, django_capture_on_commit_callbacks
 ):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
 
     _decide(item, moderator, Decision.KEEP, django_capture_on_commit_callbacks)
 
-    [message] = _to(reporter)
+    [message] = mail_to(reporter)
     assert "put it right: it stays up as it is now" in message.body
 
 
@@ -111,12 +91,12 @@ def test_a_reporter_of_a_post_hidden_with_its_thread_is_not_told_the_thread_s_ti
 ):
     opening = thread_with_posts(posts=1, title="About Amelia, aged 9").posts.get()
     with django_capture_on_commit_callbacks(execute=True):
-        item = _report(opening, reporter, reason=ReportReason.IDENTIFIES_CHILD)
+        item = report_open(opening, reporter, reason=ReportReason.IDENTIFIES_CHILD)
     mail.outbox.clear()  # the moderators' alert
 
     _decide(item, moderator, Decision.HIDE, django_capture_on_commit_callbacks)
 
-    [message] = _to(reporter)
+    [message] = mail_to(reporter)
     assert message.subject == "A post you reported has been hidden"
     assert "in a thread that is now hidden" in message.body
     assert "Amelia" not in message.body and "Amelia" not in message.alternatives[0][0]
@@ -126,12 +106,12 @@ def test_a_reporter_of_a_post_hidden_with_its_thread_is_not_told_the_thread_s_ti
 def test_a_report_on_a_post_its_author_deleted_meanwhile_says_so_when_closed(
     moderator, reply, writer, reporter, django_capture_on_commit_callbacks
 ):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
     posting.post_remove(user=writer, post=reply)
 
     _decide(item, moderator, Decision.IGNORE, django_capture_on_commit_callbacks)
 
-    [message] = _to(reporter)
+    [message] = mail_to(reporter)
     assert message.subject == "A post you reported in “Winter rotas” was deleted by its author"
     assert "stays up" not in message.body and "See the post" not in message.alternatives[0][0]
 
@@ -140,32 +120,32 @@ def test_several_reports_decided_at_once_send_each_reporter_one_email(
     moderator, reply, reporter, django_capture_on_commit_callbacks
 ):
     others = [member_of_type(email=f"reporter{n}@example.org") for n in range(2)]
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
     for other in others:
-        _report(reply, other)
+        report_open(reply, other)
 
     _decide(item, moderator, Decision.HIDE, django_capture_on_commit_callbacks)
     entry = ModerationAction.objects.get(action=ModerationActionKind.RESOLVE)
 
-    assert [len(_to(person)) for person in (reporter, *others)] == [1, 1, 1]
+    assert [len(mail_to(person)) for person in (reporter, *others)] == [1, 1, 1]
     assert report_decided_send(entry.pk) == 0  # a retried task sends none again
-    assert [len(_to(person)) for person in (reporter, *others)] == [1, 1, 1]
+    assert [len(mail_to(person)) for person in (reporter, *others)] == [1, 1, 1]
 
 
 def test_a_decision_reversing_an_earlier_one_reaches_its_reporters_as_the_reversal_alone(
     moderator, reply, reporter, django_capture_on_commit_callbacks
 ):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
     _decide(item, moderator, Decision.DISAGREE, django_capture_on_commit_callbacks)
     later = member_of_type(email="later@example.org")
-    item = _report(reply, later)
+    item = report_open(reply, later)
 
     _decide(item, moderator, Decision.HIDE, django_capture_on_commit_callbacks)
 
-    assert [m.subject for m in _to(later)] == [
+    assert [m.subject for m in mail_to(later)] == [
         "A post you reported in “Winter rotas” has now been hidden"
     ]
-    assert [m.subject for m in _to(reporter)] == [
+    assert [m.subject for m in mail_to(reporter)] == [
         "A post you reported in “Winter rotas” stays up",
         "A post you reported in “Winter rotas” has now been hidden",
     ]
@@ -174,21 +154,21 @@ def test_a_decision_reversing_an_earlier_one_reaches_its_reporters_as_the_revers
 def test_disagreeing_after_a_moderator_hid_the_post_tells_reporters_it_is_visible_again_once(
     moderator, reply, reporter, django_capture_on_commit_callbacks
 ):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
     actions.post_hide(actor=moderator, post=reply, reason="Checking")
 
     _decide(item, moderator, Decision.DISAGREE, django_capture_on_commit_callbacks)
 
-    assert [m.subject for m in _to(reporter)] == [
+    assert [m.subject for m in mail_to(reporter)] == [
         "A post you reported in “Winter rotas” is visible again"
     ]
 
 
 def test_a_decision_overtaken_before_its_email_goes_sends_nothing(moderator, reply, reporter):
-    item = _report(reply, reporter)
+    item = report_open(reply, reporter)
     actions.review_resolve(actor=moderator, item=item, decision=Decision.HIDE)
     actions.post_restore(actor=moderator, post=reply)
     entry = ModerationAction.objects.get(action=ModerationActionKind.RESOLVE)
 
     assert report_decided_send(entry.pk) == 0
-    assert _to(reporter) == []
+    assert mail_to(reporter) == []
