@@ -7,16 +7,14 @@ members/organisations/membership_ended.py, to its admins and then its seat holde
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from members import access
 from members.models import MembershipGrant
+from members.organisations.membership_ended import GRANT_ENDED_UNTOLD, GRANT_ENDED_WITHIN_DAYS
 from network.mail import build_email, send_once, site_url
-
-# A grant that ended within this many days is still told of (a worker may have been down).
-ENDED_WITHIN_DAYS = 7
 
 
 def personal_grants_ended_due(*, today: date | None = None) -> list[int]:
@@ -31,7 +29,7 @@ def personal_grants_ended_due(*, today: date | None = None) -> list[int]:
         MembershipGrant.objects.filter(
             user__isnull=False,
             ends_on__lt=today,
-            ends_on__gte=today - timedelta(days=ENDED_WITHIN_DAYS),
+            ends_on__gte=today - timedelta(days=GRANT_ENDED_WITHIN_DAYS),
         )
         .exclude(ended_notice_sent_for=F("ends_on"))
         .exclude(Exists(renewed))
@@ -71,7 +69,7 @@ def personal_grant_ended_send(*, grant_id: int) -> bool:
     return send_once(
         model=MembershipGrant,
         pk=grant.pk,
-        claim=Q(ended_notice_sent_for__isnull=True) | ~Q(ended_notice_sent_for=F("ends_on")),
+        claim=GRANT_ENDED_UNTOLD,
         field="ended_notice_sent_for",
         value=grant.ends_on,
         build=build,

@@ -44,6 +44,8 @@ CHUNK_SIZE = 200
 # A grant that ended within this many days is still told of (a worker may have been down),
 # and the seat holders of an ending told within it are handed on again if not all told.
 GRANT_ENDED_WITHIN_DAYS = 7
+# A grant whose end has not been told yet (a grant extended and run out again is told again).
+GRANT_ENDED_UNTOLD = Q(ended_notice_sent_for__isnull=True) | ~Q(ended_notice_sent_for=F("ends_on"))
 
 # Two endings whose marks lie this close are one ending of the organisation's access: a
 # subscription and a grant that ran out together. An ending is only told once nothing
@@ -266,7 +268,7 @@ def grant_ended_admins_send(*, grant_id: int) -> bool:
     organisation = found.organisation
     if access.organisation_membership(organisation) is not None:
         return False  # renewed, or a subscription carries the seats on
-    claim = Q(ended_notice_sent_for__isnull=True) | ~Q(ended_notice_sent_for=F("ends_on"))
+    claim = GRANT_ENDED_UNTOLD
     if admins_told_lately(organisation, mark=end_of_day(found.ends_on)):
         return bool(
             MembershipGrant.objects.filter(claim, pk=found.pk).update(
