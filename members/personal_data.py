@@ -167,6 +167,15 @@ RETENTION = [
         why="Accounting records the law requires us to keep (Companies Act 2006, HMRC).",
     ),
     Retention(
+        model="members.OrganisationDetailsChange",
+        field="changed_at",
+        years=6,
+        what="Changes you made as an organisation admin to its name and billing details",
+        why="Billing records: the name, address and PO number invoices went out with "
+        "(Companies Act 2006, HMRC). Once your account is erased they name no one.",
+        starts="after the change",
+    ),
+    Retention(
         model="members.StripeEvent",
         field="received_at",
         period=timedelta(days=90),

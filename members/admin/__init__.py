@@ -4,6 +4,7 @@ from members.admin import (  # noqa: F401
     billing,
     data_rights,
     grants,
+    organisation_changes,
     organisations,
     people,
     seats,

@@ -10,8 +10,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from members import access
-from members.admin.seats import OrganisationSeatInline, SeatRemovalInline
-from members.models import Invitation, MembershipGrant, Organisation
+from members.admin.seats import (
+    OrganisationSeatInline,
+    SeatRemovalInline,
+    organisation_list_url,
+)
+from members.models import Invitation, MembershipGrant, Organisation, OrganisationDetailsChange
 from members.organisations import invitations, seats
 from members.organisations.pages import organisation_links
 from members.organisations.seats_over import seats_over
@@ -118,7 +122,13 @@ class OrganisationAdmin(NamesRelatedRowsInFewQueries, admin.ModelAdmin):
     # Given here, not only in the model: a counted queryset (below) drops the model's
     # order, and the autocomplete boxes that find organisations read it page by page.
     ordering = ["name", "pk"]
-    readonly_fields = ["seats_summary", "every_invitation", "more_pages", "created_at"]
+    readonly_fields = [
+        "seats_summary",
+        "every_invitation",
+        "more_pages",
+        "details_changes",
+        "created_at",
+    ]
     inlines = [OrganisationSeatInline, InvitationInline, SeatRemovalInline, OrganisationGrantInline]
     fieldsets = [
         (
@@ -145,6 +155,7 @@ class OrganisationAdmin(NamesRelatedRowsInFewQueries, admin.ModelAdmin):
                     "billing_address",
                     "purchase_order_number",
                     "stripe_customer_id",
+                    "details_changes",
                 ]
             },
         ),
@@ -206,6 +217,15 @@ class OrganisationAdmin(NamesRelatedRowsInFewQueries, admin.ModelAdmin):
         url = reverse("admin:members_invitation_changelist") + f"?organisation__id__exact={obj.pk}"
         return format_html(
             '<a href="{}">Every invitation, accepted, expired and revoked too</a>', url
+        )
+
+    @admin.display(description="Changed by its admins")
+    def details_changes(self, obj: Organisation) -> str:
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">Every change its admins made to these details</a>',
+            organisation_list_url(OrganisationDetailsChange, obj),
         )
 
     @admin.display(description="More about it")

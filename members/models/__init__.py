@@ -6,7 +6,7 @@ nothing else tests their fields.
 Split by concept; every model is imported here, so `from members.models import X` is
 the one way to name one (app label "members" and table names are unchanged):
     people          User, MemberType, Region
-    organisations   Organisation, Seat, SeatRemoval, Invitation
+    organisations   Organisation, Seat, SeatRemoval, Invitation, OrganisationDetailsChange
     subscriptions   Plan, Subscription, SubscriptionStatus, ENDED_STATUSES
     grants          MembershipGrant, MemberTypeChangeRequest
     billing         Invoice, StripeEvent, Dispute, InvoiceRequest
@@ -16,7 +16,13 @@ the one way to name one (app label "members" and table names are unchanged):
 from members.models.billing import Dispute, Invoice, InvoiceRequest, StripeEvent
 from members.models.data_rights import DataRequest
 from members.models.grants import MembershipGrant, MemberTypeChangeRequest
-from members.models.organisations import Invitation, Organisation, Seat, SeatRemoval
+from members.models.organisations import (
+    Invitation,
+    Organisation,
+    OrganisationDetailsChange,
+    Seat,
+    SeatRemoval,
+)
 from members.models.people import MemberType, Region, User, UserManager
 from members.models.subscriptions import ENDED_STATUSES, Plan, Subscription, SubscriptionStatus
 
@@ -31,6 +37,7 @@ __all__ = [
     "MemberTypeChangeRequest",
     "MembershipGrant",
     "Organisation",
+    "OrganisationDetailsChange",
     "Plan",
     "Region",
     "Seat",

@@ -184,3 +184,63 @@ class Invitation(models.Model):
     def is_open(self) -> bool:
         """Neither accepted nor revoked (it may still have expired)."""
         return self.accepted_at is None and self.revoked_at is None
+
+
+class OrganisationDetailsChange(models.Model):
+    """A change an organisation's admin made to its details (name, region, billing
+    contact): who, when, which fields, and the business values before and after. Names
+    appear on invoices and in the staff's reports, so a wrong one can be traced and put
+    back. Also says whether Stripe's copy of the customer was brought up to date."""
+
+    class StripeUpdate(models.TextChoices):
+        NOT_NEEDED = "not_needed", "Not needed (no Stripe customer)"
+        PENDING = "pending", "Waiting for Stripe (tried again later)"
+        DONE = "done", "Stripe customer updated"
+        FAILED = "failed", "Refused by Stripe (not tried again)"
+
+    # Values kept before and after: the organisation's own. The billing contact's name and
+    # email address can name a person, so for those the record says only that they changed.
+    VALUE_FIELDS = ("name", "region", "billing_address", "purchase_order_number")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="details_changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="The admin who made the change (their pseudonym once their account is "
+        "erased; empty if the account was deleted outright).",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    fields_changed = models.JSONField(default=list, help_text="The names of the fields changed.")
+    values = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='{"field": ["before", "after"]} for the name, region, billing address and '
+        "PO number.",
+    )
+    stripe_update = models.CharField(
+        max_length=20, choices=StripeUpdate.choices, default=StripeUpdate.NOT_NEEDED
+    )
+    stripe_error = models.TextField(
+        blank=True, help_text="What went wrong the last time Stripe was asked."
+    )
+    stripe_updated_at = models.DateTimeField(null=True, blank=True)
+    staff_notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the membership team was emailed that the name changed (sent once).",
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} details changed on {self.changed_at:%d %b %Y}"
+
+    @property
+    def name_changed(self) -> bool:
+        return "name" in self.fields_changed

@@ -41,6 +41,7 @@ from members.models import (
     InvoiceRequest,
     MemberType,
     MemberTypeChangeRequest,
+    OrganisationDetailsChange,
     Region,
     SeatRemoval,
     StripeEvent,
@@ -255,6 +256,15 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "members.seat": lambda: SeatFactory(),
     "members.seatremoval": lambda: SeatRemoval.objects.create(
         organisation=OrganisationFactory(), user=UserFactory(), removed_by=UserFactory()
+    ),
+    "members.organisationdetailschange": lambda: OrganisationDetailsChange.objects.create(
+        organisation=OrganisationFactory(),
+        changed_by=UserFactory(),
+        fields_changed=["name", "purchase_order_number"],
+        values={
+            "name": ["Fictional Harbour Homes", "Fictional Harbour Homes Ltd"],
+            "purchase_order_number": ["", "PO-2027-0017"],
+        },
     ),
     "members.plan": lambda: PlanFactory(),
     "members.subscription": lambda: SubscriptionFactory(),
