@@ -121,6 +121,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "members:domain_verify[other]": NOBODY,
     "members:domain_clear[own]": ORG_ADMIN_ONLY,
     "members:domain_clear[other]": NOBODY,
+    # The organisation's own details: its admins only, as its page.
+    "members:organisation_details[own]": {"anonymous": 302, "org_admin": 200, "*": 404},
+    "members:organisation_details[other]": NOBODY,
     # Claiming a seat by domain: anyone signed in with a verified address there.
     "members:seat_claim[domain]": {"anonymous": 302, "*": 302},
     "members:seat_claim[other]": NOBODY,
@@ -241,6 +244,8 @@ def url_kwargs(people: dict) -> dict[str, dict]:
         "members:domain_verify[other]": theirs,
         "members:domain_clear[own]": mine,
         "members:domain_clear[other]": theirs,
+        "members:organisation_details[own]": mine,
+        "members:organisation_details[other]": theirs,
         "members:seat_claim[domain]": {"slug": by_domain.slug},
         "members:seat_claim[other]": theirs,
         "members:invitation[other]": {"token": invitations.invitation_token(other_invitation)},

@@ -11,8 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members import access
-from members.models import Invitation, Organisation, Seat, SeatRemoval, User
-from members.organisations import invitations, membership_ended, seats
+from members.billing.gateway import StripeUnavailable
+from members.models import (
+    Invitation,
+    Organisation,
+    OrganisationDetailsChange,
+    Seat,
+    SeatRemoval,
+    User,
+)
+from members.organisations import details, invitations, membership_ended, seats
 from members.organisations import seats_over as seats_over_service
 from network.celery import EMAIL_RETRY
 from network.mail import build_email, send_once, site_url
@@ -358,3 +366,24 @@ def membership_ended_seats_send(
     redelivered task, skips those already told)."""
     found = membership_ended.ending(subscription_id=subscription_id, grant_id=grant_id)
     return membership_ended.membership_ended_seats_send(found=found, seat_ids=seat_ids)
+
+
+@shared_task(**EMAIL_RETRY)
+def organisation_renamed_staff_notice_send(change_id: int) -> bool:
+    return details.organisation_renamed_staff_notice_send(change_id=change_id)
+
+
+@shared_task(bind=True, max_retries=10)
+def organisation_customer_update(self, change_id: int) -> None:
+    """Bring an organisation's Stripe customer up to date with the details its admin
+    changed while Stripe could not be reached. Backs off as webhook events do (30 s,
+    doubling, at most 30 min between tries); tasks run in-process do not retry."""
+    change = OrganisationDetailsChange.objects.filter(pk=change_id).first()
+    if change is None:
+        return
+    try:
+        details.organisation_customer_update_apply(change=change)
+    except StripeUnavailable as error:
+        if self.request.is_eager:
+            return
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 1800)) from error

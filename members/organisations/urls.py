@@ -1,9 +1,9 @@
-"""An organisation admin's pages (seats, invitations, verified domain) and the
+"""An organisation admin's pages (seats, invitations, verified domain, its details) and the
 invitation link, under /account/ in the "members" namespace (members/urls.py)."""
 
 from django.urls import path
 
-from members.organisations import views
+from members.organisations import details_views, views
 
 urlpatterns = [
     path("organisation/", views.organisation_index, name="organisation_index"),
@@ -33,6 +33,11 @@ urlpatterns = [
         "organisation/<slug:slug>/seats/<int:pk>/admin/",
         views.seat_admin,
         name="seat_admin",
+    ),
+    path(
+        "organisation/<slug:slug>/details/",
+        details_views.organisation_details,
+        name="organisation_details",
     ),
     path("organisation/<slug:slug>/domain/", views.domain_verify, name="domain_verify"),
     path(
