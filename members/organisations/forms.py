@@ -77,3 +77,8 @@ class OrganisationDetailsForm(SpecificMessages, forms.ModelForm):
                 "Enter the billing address: your organisation pays by invoice, and it is "
                 "printed on them."
             )
+
+    def clean_billing_address(self) -> str:
+        # Browsers send a textarea's lines ending in \r\n: stored as typed, an address
+        # saved unchanged would read as changed, and be recorded and sent to Stripe again.
+        return "\n".join(self.cleaned_data["billing_address"].splitlines())

@@ -107,6 +107,21 @@ def test_saving_the_details_unchanged_records_nothing(client, council):
     assert not OrganisationDetailsChange.objects.exists()
 
 
+def test_an_address_sent_back_with_the_browsers_line_endings_is_unchanged(client, council):
+    organisation, admin = council
+    client.force_login(admin)
+    unchanged = {name: getattr(organisation, name) for name in NEW_DETAILS}
+
+    client.post(
+        details_url(organisation),
+        {**unchanged, "billing_address": "Civic Centre\r\nNorthmoor\r\nNM1 1AA"},
+    )
+
+    assert not OrganisationDetailsChange.objects.exists()
+    organisation.refresh_from_db()
+    assert organisation.billing_address == "Civic Centre\nNorthmoor\nNM1 1AA"
+
+
 def test_errors_are_summarised_and_what_was_typed_is_kept(client, council):
     organisation, admin = council
     client.force_login(admin)
