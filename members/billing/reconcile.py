@@ -1,12 +1,14 @@
 """The nightly reconciliation: every local subscription compared with Stripe and
 corrected, then the events Stripe could not deliver stored and applied, so a missed
-webhook costs at most a day."""
+webhook costs at most a day; and organisations' changed details that never reached
+Stripe sent again."""
 
 import logging
 
 from members.billing import gateway
 from members.billing.sync import FINAL_STATUSES, stripe_event_record, subscription_sync
 from members.models import Subscription
+from members.organisations import details
 
 logger = logging.getLogger(__name__)
 
@@ -45,4 +47,5 @@ def subscriptions_reconcile() -> int:
         if created:
             logger.info("reconcile stored undelivered event %s", row.stripe_event_id)
             tasks.stripe_event_apply.delay(row.pk)
+    details.organisation_customer_updates_catch_up()
     return corrections

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,3 +176,25 @@ def organisation_renamed_staff_notice_send(*, change_id: int) -> bool:
         value=timezone.now(),
         build=build,
     )
+
+
+def organisation_customer_updates_catch_up() -> int:
+    """Nightly: bring Stripe up to date for every organisation whose details still wait,
+    once each, whatever became of the task that was to do it (its tries ran out while
+    Stripe was down, or it ran in-process, which does not retry). Returns how many
+    organisations Stripe now has up to date."""
+    latest_ids = (
+        OrganisationDetailsChange.objects.filter(stripe_update=StripeUpdate.PENDING)
+        .values("organisation_id")
+        .annotate(latest=Max("pk"))
+        .values_list("latest", flat=True)
+    )
+    brought = 0
+    for change in OrganisationDetailsChange.objects.filter(pk__in=list(latest_ids)):
+        try:
+            organisation_customer_update_apply(change=change)
+        except gateway.StripeUnavailable:
+            logger.info("stripe still unreachable for organisation %s", change.organisation_id)
+            continue
+        brought += change.stripe_update == StripeUpdate.DONE
+    return brought

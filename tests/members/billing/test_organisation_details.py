@@ -5,6 +5,7 @@ import pytest
 from celery.exceptions import Retry
 from django.urls import reverse
 
+from members.billing import reconcile
 from members.models import OrganisationDetailsChange
 from members.organisations import details
 from members.organisations import tasks as organisation_tasks
@@ -176,3 +177,37 @@ def test_a_refusal_from_stripe_is_recorded_and_the_admin_told(
     assert "did not accept them" in response.content.decode()
     organisation.refresh_from_db()
     assert organisation.name == "Fictional Moorside Council"
+
+
+def test_the_nightly_reconcile_sends_details_whose_tries_ran_out(card_payer, fake_stripe):
+    organisation, admin = card_payer
+    fake_stripe.unreachable = True
+    for po_number in ("PO-2027-0099", "PO-2027-0100"):
+        details.organisation_details_change(
+            organisation=organisation,
+            changed_by=admin,
+            details={**NEW_DETAILS, "purchase_order_number": po_number},
+        )
+    fake_stripe.unreachable = False
+
+    reconcile.subscriptions_reconcile()
+
+    [update] = customer_updates(fake_stripe)
+    assert update["invoice_settings"]["custom_fields"][0]["value"] == "PO-2027-0100"
+    assert set(OrganisationDetailsChange.objects.values_list("stripe_update", flat=True)) == {
+        StripeUpdate.DONE
+    }
+
+
+def test_the_nightly_reconcile_leaves_details_waiting_while_stripe_stays_down(
+    card_payer, fake_stripe
+):
+    organisation, admin = card_payer
+    fake_stripe.unreachable = True
+    details.organisation_details_change(
+        organisation=organisation, changed_by=admin, details=NEW_DETAILS
+    )
+
+    assert details.organisation_customer_updates_catch_up() == 0
+
+    assert OrganisationDetailsChange.objects.get().stripe_update == StripeUpdate.PENDING
