@@ -12,7 +12,6 @@ from forum import access, forms, notifications, selectors
 from forum.models import (
     Follow,
     ForumPreference,
-    Notification,
     PostBookmark,
     PostState,
     Thread,
@@ -24,7 +23,7 @@ from forum.services import reading
 
 def notifications_list(request: HttpRequest) -> HttpResponse:
     notes = list(
-        selectors.notifications_shown(request.user)
+        selectors.notifications_listed(request.user)
         .select_related("thread", "actor", "post")
         .order_by("-created_at", "-id")[:50]
     )
@@ -36,8 +35,14 @@ def notifications_list(request: HttpRequest) -> HttpResponse:
 
 
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    note = get_object_or_404(
+        selectors.notifications_to_open(request.user).select_related("post"), pk=pk
+    )
     reading.notifications_mark_read(user=request.user, ids=[note.pk])
+    if note.decision_id is not None and not note.opens_post:
+        # A notice to a reporter of a post hidden or gone since: its text is all there is,
+        # and the post's address would only answer that something is there.
+        return redirect("forum:notifications")
     return redirect(
         reverse(
             "forum:post",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
+    Case,
     Exists,
     F,
     OuterRef,
@@ -17,6 +18,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 from django.urls import reverse
 
@@ -347,16 +349,51 @@ def latest_active_threads(user, *, limit: int = 5, exclude: list[int] = ()) -> l
 # --- Notifications -------------------------------------------------------------------
 
 
-def notifications_shown(user) -> QuerySet[Notification]:
-    """The person's notifications that their list shows and the header counts: of posts
-    still visible, in visible threads of categories they may read now. A notification of
-    a post a moderator has since hidden, or from a room their membership no longer opens,
-    is kept (it may be shown again) but neither listed nor counted."""
-    return user.forum_notifications.filter(
+def _post_open_to(user) -> Q:
+    """Of a notification: its post is up, in a visible thread of a category `user` may
+    read now."""
+    return Q(
         access.readable_categories_q(user, prefix="thread__category__"),
         post__state=PostState.VISIBLE,
         thread__state=ThreadState.VISIBLE,
     )
+
+
+def notifications_shown(user) -> QuerySet[Notification]:
+    """The person's notifications that their list shows and the header counts: of posts
+    still visible, in visible threads of categories they may read now. A notification of
+    a post a moderator has since hidden, or from a room their membership no longer opens,
+    is kept (it may be shown again) but neither listed nor counted. A notice of what the
+    moderators decided about a post the person reported is the news itself, so it is
+    listed whatever became of the post since; notifications_listed() says what it may
+    show of the post and its thread."""
+    return user.forum_notifications.filter(Q(decision__isnull=False) | _post_open_to(user))
+
+
+def _with_openings(notes: QuerySet[Notification], user) -> QuerySet[Notification]:
+    """`notes` with `opens_post` (its link may lead to the post) and `names_thread` (its
+    thread's title may be shown), by the rule every listing follows, in the same query:
+    a notice to a reporter of a post hidden since, or of a thread hidden with its opening
+    post, links nowhere and names no thread."""
+    thread_open = Q(
+        access.readable_categories_q(user, prefix="thread__category__"),
+        thread__state=ThreadState.VISIBLE,
+    )
+    return notes.annotate(
+        opens_post=Case(When(_post_open_to(user), then=True), default=False),
+        names_thread=Case(When(thread_open, then=True), default=False),
+    )
+
+
+def notifications_listed(user) -> QuerySet[Notification]:
+    """notifications_shown() as the list shows them, with what each may show."""
+    return _with_openings(notifications_shown(user), user)
+
+
+def notifications_to_open(user) -> QuerySet[Notification]:
+    """All the person's notifications, with what each may show, for opening one: a link
+    in an older notification still leads to its post, whose page says why it is shut."""
+    return _with_openings(user.forum_notifications.all(), user)
 
 
 # The header's badge is asked on every page a signed-in person sees. Most have nothing
@@ -368,7 +405,8 @@ _ANY_UNREAD_SHOWN_SQL = (
     f"SELECT EXISTS (SELECT 1 FROM {Notification._meta.db_table} n "
     f"JOIN {Post._meta.db_table} p ON p.id = n.post_id "
     f"JOIN {Thread._meta.db_table} t ON t.id = n.thread_id "
-    "WHERE n.recipient_id = %s AND n.read_at IS NULL AND p.state = %s AND t.state = %s)"
+    "WHERE n.recipient_id = %s AND n.read_at IS NULL "
+    "AND (n.decision_id IS NOT NULL OR (p.state = %s AND t.state = %s)))"
 )
 
 

@@ -25,6 +25,7 @@ from forum.models.moderation import (
     WatchPattern,
 )
 from forum.models.notifications import (
+    REPORT_NOTIFICATION_KINDS,
     EmailKind,
     ForumEmail,
     Notification,
@@ -82,6 +83,7 @@ __all__ = [
     "Reaction",
     "PostBookmark",
     "NotificationKind",
+    "REPORT_NOTIFICATION_KINDS",
     "Notification",
     "EmailKind",
     "ForumEmail",

@@ -16,6 +16,28 @@ class NotificationKind(models.TextChoices):
     # A post that names yours by its address without quoting it.
     LINK = "link", "Your post was linked to"
     POST_APPROVED = "approved", "Your post was approved"
+    # To a member who reported a post: what the moderators decided about it
+    # (forum/moderation/outcomes.py), and a later decision reversing that (reversals.py).
+    # The labels are the whole notice, as the download of a person's data shows it.
+    REPORT_KEPT = "report_kept", "A post you reported stays up"
+    REPORT_HIDDEN = "report_hid", "A post you reported has been hidden"
+    REPORT_DELETED = "report_del", "A post you reported was deleted by its author"
+    REPORT_SHOWN_AGAIN = "report_shown", "A post you reported is visible again"
+    REPORT_HIDDEN_NOW = "report_rehid", "A post you reported has now been hidden"
+
+
+# The notices to reporters: each tells of one moderators' decision, never who made it.
+REPORT_NOTIFICATION_KINDS = frozenset(
+    {
+        NotificationKind.REPORT_KEPT,
+        NotificationKind.REPORT_HIDDEN,
+        NotificationKind.REPORT_DELETED,
+        NotificationKind.REPORT_SHOWN_AGAIN,
+        NotificationKind.REPORT_HIDDEN_NOW,
+    }
+)
+# In the database's constraint, in an order that reads the same in every migration.
+_REPORT_KINDS_SORTED = sorted(REPORT_NOTIFICATION_KINDS)
 
 
 class Notification(models.Model):
@@ -30,6 +52,16 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The log entry of the decision a notice to a reporter tells of; empty for the
+    # notices of posts (replies, mentions, quotes, links, approvals).
+    decision = models.ForeignKey(
+        "forum.ModerationAction",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a notice to a member who reported the post: the decision it tells of.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -37,7 +69,27 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             # One notification per person and post: a mention in a followed thread is one.
-            models.UniqueConstraint(fields=["recipient", "post"], name="notification_once"),
+            models.UniqueConstraint(
+                fields=["recipient", "post"],
+                condition=Q(decision__isnull=True),
+                name="notification_once",
+            ),
+            # A reporter hears once of each decision, however often its task runs; a post
+            # decided on again (a reversal) is a second decision, so a second notice.
+            models.UniqueConstraint(
+                fields=["recipient", "decision"],
+                condition=Q(decision__isnull=False),
+                name="notification_once_per_decision",
+            ),
+            # A notice to a reporter names its decision and never whoever made it; the
+            # notices of posts name no decision.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=_REPORT_KINDS_SORTED, decision__isnull=False, actor__isnull=True)
+                    | (~Q(kind__in=_REPORT_KINDS_SORTED) & Q(decision__isnull=True))
+                ),
+                name="notification_decision_for_reporters_only",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="forum_notification_list_idx"),

@@ -13,6 +13,9 @@ in the item's log entry (details[TOLD_AS_REVERSAL]). Each email is claimed in Fo
 under the entry and the reporter before it goes (tasks.report_decided_send, queued after
 the commit), so a retried task sends none twice; a decision overtaken before the task
 runs (the post shown again, hidden, or deleted since) sends nothing.
+
+Each reporter also finds the news in their notifications on the site (reporters_notify),
+made by the same task under the same rules, once per decision.
 """
 
 from django.contrib.auth import get_user_model
@@ -22,6 +25,8 @@ from forum.models import (
     EmailKind,
     ModerationAction,
     ModerationActionKind,
+    Notification,
+    NotificationKind,
     PostState,
     Report,
     ThreadState,
@@ -42,6 +47,11 @@ _OUTCOMES = {
     PostState.HIDDEN: _HIDDEN,
     PostState.REMOVED: _DELETED,
 }
+_NOTICES = {
+    _STAYS_UP: NotificationKind.REPORT_KEPT,
+    _HIDDEN: NotificationKind.REPORT_HIDDEN,
+    _DELETED: NotificationKind.REPORT_DELETED,
+}
 
 
 def _reporters(entry: ModerationAction):
@@ -59,9 +69,32 @@ def _reporters(entry: ModerationAction):
     )
 
 
+def reporters_notify(*, entry: ModerationAction, kind: str, reporters) -> None:
+    """A notification on the site for each of `reporters` of what the decision `entry`
+    made of its post (`kind`, one of REPORT_NOTIFICATION_KINDS), once each: the database
+    keeps one per person and decision, so a retried task adds none. It names no actor,
+    so the list cannot say who decided; the list says of the thread and links to the
+    post only what the reporter may see when they look (selectors.notifications_listed).
+    Not held back while a person waits for their account to be deleted: the pause
+    (members.email_pause) is of emails."""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=reporter,
+                kind=kind,
+                thread_id=entry.post.thread_id,
+                post_id=entry.post_id,
+                decision=entry,
+            )
+            for reporter in reporters
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def report_decided_send(entry: ModerationAction) -> int:
-    """Email each reporter of the item that `entry` (a RESOLVE) ended what became of the
-    post; once each. Returns how many emails went."""
+    """Tell each reporter of the item that `entry` (a RESOLVE) ended what became of the
+    post, on the site and by email; once each. Returns how many emails went."""
     details = entry.details or {}
     post = entry.post
     if (
@@ -97,8 +130,10 @@ def report_decided_send(entry: ModerationAction) -> int:
         ),
         "contact_url": site_url(reverse("contact")),
     }
+    reporters = list(_reporters(entry))
+    reporters_notify(entry=entry, kind=_NOTICES[outcome], reporters=reporters)
     sent = 0
-    for reporter in _reporters(entry):
+    for reporter in reporters:
         sent += int(
             email_send_once(
                 key=f"decided:{entry.pk}:{reporter.pk}",

@@ -15,7 +15,8 @@ Which decision is reversed is read from the moderation log when the action is ta
 written into the action's own log entry (details[REVERSES], with the entry reversed), so the
 task that sends (tasks.decision_reversed_send, queued after the commit) needs no guess. Each
 email is claimed under the entry and its recipient before it goes, so a retried task sends
-none twice; a reversal itself undone before the task runs sends nothing.
+none twice; a reversal itself undone before the task runs sends nothing. The reporters
+find the same news in their notifications on the site (outcomes.reporters_notify).
 """
 
 from django.contrib.auth import get_user_model
@@ -26,12 +27,14 @@ from forum.models import (
     ForumEmail,
     ModerationAction,
     ModerationActionKind,
+    NotificationKind,
     Post,
     PostState,
     Report,
     ThreadState,
 )
 from forum.moderation.notices import moderators_reason
+from forum.moderation.outcomes import reporters_notify
 from forum.moderation.queue import Decision
 from forum.notifications import email_send_once
 from forum.services.publishing import REVERSED_ENTRY, REVERSES
@@ -129,8 +132,9 @@ def _reporters(post: Post, entry: ModerationAction):
 
 
 def decision_reversed_send(entry: ModerationAction) -> int:
-    """Email the author (a post shown again) and the reporters of `entry`'s post that it
-    reversed a decision; each once. Returns how many emails went."""
+    """Tell the author (a post shown again, by email) and the reporters of `entry`'s post
+    (on the site and by email) that it reversed a decision; each once. Returns how many
+    emails went."""
     details = entry.details or {}
     reverses = details.get(REVERSES)
     post = entry.post
@@ -172,7 +176,13 @@ def decision_reversed_send(entry: ModerationAction) -> int:
         if shown
         else f"A post you reported{where} has now been hidden"
     )
-    for reporter in _reporters(post, entry):
+    reporters = list(_reporters(post, entry))
+    reporters_notify(
+        entry=entry,
+        kind=(NotificationKind.REPORT_SHOWN_AGAIN if shown else NotificationKind.REPORT_HIDDEN_NOW),
+        reporters=reporters,
+    )
+    for reporter in reporters:
         sent += _send(entry, reporter, EmailKind.REPORT_OUTCOME, subject, context)
     return sent
 

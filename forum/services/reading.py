@@ -51,8 +51,14 @@ def thread_mark_read(*, user, thread: Thread, up_to: int) -> None:
     if not user.is_authenticated or up_to <= 0:
         return
     read_to(user, thread, up_to)
+    # A notice of what the moderators decided about a post the person reported is news
+    # the thread does not carry: it stays unread until they open it.
     Notification.objects.filter(
-        recipient=user, thread=thread, read_at__isnull=True, post__post_number__lte=up_to
+        recipient=user,
+        thread=thread,
+        read_at__isnull=True,
+        post__post_number__lte=up_to,
+        decision__isnull=True,
     ).update(read_at=timezone.now())
 
 
