@@ -50,7 +50,7 @@ RETENTION = [
         model="forum.Notification",
         field="created_at",
         period=timedelta(days=180),
-        what="Forum notifications (replies, mentions, quotes)",
+        what="Forum notifications (replies, mentions, quotes, decisions on posts you reported)",
         why="To tell you what happened while you were away; old ones are no longer useful.",
     ),
     Retention(
@@ -250,7 +250,10 @@ def export(user, archive: ExportArchive) -> None:
             .annotate(thread_title=_thread_title("thread", user))
             .values("kind", "thread_title", "post__post_number", "created_at", "read_at")
         ),
-        about="Notices the forum showed you, such as replies and mentions.",
+        about=(
+            "Notices the forum showed you, such as replies, mentions and what the "
+            "moderators decided about posts you reported."
+        ),
     )
     archive.add_part(
         "forum_emails",
