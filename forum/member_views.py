@@ -54,8 +54,15 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("forum:notifications")  # the list has the button
-    reading.notifications_mark_read(user=request.user)
-    messages.success(request, "All notifications are marked as read.")
+    note = request.POST.get("note", "")
+    if note.isdigit():
+        # One notice with nothing to open (a reporter's, of a post hidden since) is
+        # marked read by its own button.
+        reading.notifications_mark_read(user=request.user, ids=[int(note)])
+        messages.success(request, "The notification is marked as read.")
+    else:
+        reading.notifications_mark_read(user=request.user)
+        messages.success(request, "All notifications are marked as read.")
     return redirect("forum:notifications")
 
 

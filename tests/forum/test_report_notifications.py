@@ -93,6 +93,24 @@ def test_a_reporter_finds_the_post_hidden_in_their_notifications_without_a_link_
     assert selectors.unread_notification_count(reporter) == 1
 
 
+def test_a_notice_with_nothing_to_open_is_marked_read_by_its_own_button(
+    client, reply, reporter, decide
+):
+    other = Notification.objects.create(
+        recipient=reporter, kind=NotificationKind.REPLY, thread=reply.thread, post=reply
+    )
+    decide(report_open(reply, reporter), Decision.HIDE)
+    note = Notification.objects.get(recipient=reporter, decision__isnull=False)
+    assert f'name="note" value="{note.pk}"' in _list(client, reporter)
+
+    client.post(reverse("forum:notifications_read"), {"note": note.pk})
+
+    note.refresh_from_db()
+    other.refresh_from_db()
+    assert (note.read_at is not None, other.read_at is None) == (True, True)
+    assert 'name="note"' not in _list(client, reporter)
+
+
 def test_a_post_that_stays_up_is_linked_from_its_notification(client, reply, reporter, decide):
     decide(report_open(reply, reporter), Decision.DISAGREE)
 
