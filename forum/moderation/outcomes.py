@@ -18,6 +18,8 @@ Each reporter also finds the news in their notifications on the site (reporters_
 made by the same task under the same rules, once per decision.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -69,7 +71,7 @@ def _reporters(entry: ModerationAction):
     )
 
 
-def reporters_notify(*, entry: ModerationAction, kind: str, reporters) -> None:
+def reporters_notify(*, entry: ModerationAction, kind: str, reporters: Iterable) -> None:
     """A notification on the site for each of `reporters` of what the decision `entry`
     made of its post (`kind`, one of REPORT_NOTIFICATION_KINDS), once each: the database
     keeps one per person and decision, so a retried task adds none. It names no actor,
