@@ -111,11 +111,14 @@ class RegistrationAdmin(AccountFieldsAsText, admin.ModelAdmin):
     search_fields = ["name", "organisation_name", "user__email", "event__title"]
     list_select_related = ["event", "user"]
     raw_id_fields = ["user", "event"]
+    # The needs are the person's own words, given when registering: staff read them to
+    # make arrangements, but do not rewrite them.
     readonly_fields = [
         "event", "user", "status", "place", "name", "organisation_name", "waiting_since",
         "offer_expires_at", "confirmed_at", "cancelled_at", "created_at", "attendance_marked_at",
+        "needs",
     ]  # fmt: skip
-    fields = [*readonly_fields, "needs", "attended"]
+    fields = [*readonly_fields, "attended"]
     account_fields = {"user": "account"}
     account = account_address("user", "account")
     inlines = [NoticeInline]

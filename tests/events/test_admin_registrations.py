@@ -115,3 +115,26 @@ def test_cancelling_a_place_at_a_finished_event_is_refused_in_staff_words(staff_
     booked.refresh_from_db()
     assert booked.status == RegistrationStatus.CONFIRMED
     assert "Ruth Kaye: not cancelled: the event has finished" in response.text
+
+
+def test_the_needs_a_person_gave_are_shown_in_the_admin_but_not_changed_there(staff_client):
+    _event, booked, _waiting = _full_event_with_someone_waiting()
+    booked.needs = "Step-free access, please; no nuts."
+    booked.save(update_fields=["needs"])
+    url = reverse("admin:events_registration_change", args=[booked.pk])
+
+    page = staff_client.get(url)
+    saved = staff_client.post(
+        url,
+        {
+            "needs": "Changed by staff",
+            "notices-TOTAL_FORMS": "0",
+            "notices-INITIAL_FORMS": "0",
+            "_save": "Save",
+        },
+    )
+
+    assert saved.status_code == 302
+    booked.refresh_from_db()
+    assert booked.needs == "Step-free access, please; no nuts."
+    assert "Step-free access, please; no nuts." in page.text
