@@ -15,7 +15,7 @@ from events import access as events_access
 from events import services
 from events.admin.event_form import EventAdminForm
 from events.admin.pages import EventPages, being_emailed
-from events.models import Event, EventStatus, Speaker
+from events.models import ONLINE, Event, EventStatus, Speaker
 from network.admin_actions import asks_first
 from network.admin_labels import LabelledTabularInline
 from network.files import protected_files_discard
@@ -86,17 +86,10 @@ def _tools(event: Event, *, registrations: bool) -> str:
 @admin.register(Event)
 class EventAdmin(EventPages, admin.ModelAdmin):
     form = EventAdminForm
-    list_display = [
-        "title",
-        "starts_at",
-        "format",
-        "region",
-        "status",
-        "capacity",
-        "confirmed_count",
-        "waiting_count",
-        "registrations_link",
-    ]
+    # Five columns fit beside the admin's menu and the filters on a 1,280 px screen: the
+    # format shares one with the region, and the places one with the waiting list and,
+    # for the staff who may see them, the link to the registrations.
+    list_display = ["title", "starts_at", "where", "status", "places_and_registrations"]
     list_filter = ["status", "format", "region", "eligibility", "topics"]
     search_fields = ["title", "summary"]
     date_hierarchy = "starts_at"
@@ -172,7 +165,7 @@ class EventAdmin(EventPages, admin.ModelAdmin):
     def get_list_display(self, request):
         if events_access.can_see_registrations(request.user):
             return self.list_display
-        return [name for name in self.list_display if name != "registrations_link"]
+        return _swapped(self.list_display, "places_and_registrations", "places")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
@@ -186,13 +179,21 @@ class EventAdmin(EventPages, admin.ModelAdmin):
 
         return with_numbers(super().get_queryset(request))
 
-    @admin.display(description="places taken")
-    def confirmed_count(self, obj) -> int:
-        return getattr(obj, "places_taken", 0)
+    @admin.display(description="where", ordering="format")
+    def where(self, obj) -> str:
+        if obj.region == ONLINE:
+            return obj.get_format_display()
+        return f"{obj.get_format_display()}, {obj.get_region_display()}"
 
-    @admin.display(description="waiting list")
-    def waiting_count(self, obj) -> int:
-        return getattr(obj, "waiting", 0)
+    @admin.display(description="places", ordering="places_taken")
+    def places(self, obj) -> str:
+        taken, waiting = getattr(obj, "places_taken", 0), getattr(obj, "waiting", 0)
+        return f"{taken:,} of {obj.capacity:,} taken, {waiting:,} waiting"
+
+    @admin.display(description="places", ordering="places_taken")
+    def places_and_registrations(self, obj) -> str:
+        url = reverse("admin:events_registration_changelist") + f"?event__id__exact={obj.pk}"
+        return format_html('{}<br><a href="{}">Registrations</a>', self.places(obj), url)
 
     @admin.display(description="Places")
     def numbers(self, obj) -> str:
@@ -203,11 +204,6 @@ class EventAdmin(EventPages, admin.ModelAdmin):
             f"{taken:,} of {obj.capacity:,} taken; "
             f"{counted(waiting, 'person', 'people')} on the waiting list."
         )
-
-    @admin.display(description="registrations")
-    def registrations_link(self, obj) -> str:
-        url = reverse("admin:events_registration_changelist") + f"?event__id__exact={obj.pk}"
-        return format_html('<a href="{}">Registrations</a>', url)
 
     @admin.display(description="Library resource")
     def resource_link(self, obj) -> str:

@@ -226,3 +226,24 @@ def test_an_organisation_s_page_with_more_seats_than_it_shows_reads_well(
     page.get_by_role("link", name="All 22 seats taken back").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert_accessible(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_events_list_fits_beside_the_menu_and_filters_on_a_wide_screen(new_page, live_server):
+    from tests.events.factories import EventFactory
+
+    EventFactory(
+        title="West Midlands commissioners' regional meeting: sufficiency and local places",
+        format="in-person",
+        region="west-midlands",
+        capacity=40,
+    )
+    page = signed_in(new_page, live_server, with_two_factor(staff()), width=1280, height=900)
+    page.goto("/admin/events/event/")
+
+    table, box = page.evaluate(
+        "[document.querySelector('#result_list').scrollWidth,"
+        " document.querySelector('#changelist .results').clientWidth]"
+    )
+    assert table <= box, "the list scrolls sideways: its last columns are out of sight"
+    page.locator("#result_list").get_by_role("link", name="Registrations").wait_for()

@@ -110,9 +110,20 @@ def test_the_events_list_shows_editors_the_numbers_without_a_way_to_the_registra
 ):
     page = editor_client.get(reverse("admin:events_event_changelist")).content.decode()
 
-    assert '<td class="field-confirmed_count">2</td>' in page
-    assert '<td class="field-waiting_count">1</td>' in page
+    assert '<td class="field-places">2 of 3 taken, 1 waiting</td>' in page
     assert reverse("admin:events_registration_changelist") not in page
+
+
+def test_the_events_list_shows_event_organisers_the_numbers_with_the_registrations(
+    organiser_client, event
+):
+    page = organiser_client.get(reverse("admin:events_event_changelist")).content.decode()
+
+    registrations = reverse("admin:events_registration_changelist")
+    assert (
+        '<td class="field-places_and_registrations">2 of 3 taken, 1 waiting<br>'
+        f'<a href="{registrations}?event__id__exact={event.pk}">Registrations</a></td>'
+    ) in page
 
 
 def test_event_organisers_see_registrations_with_the_needs_given(organiser_client, event):
