@@ -247,3 +247,24 @@ def test_the_events_list_fits_beside_the_menu_and_filters_on_a_wide_screen(new_p
     )
     assert table <= box, "the list scrolls sideways: its last columns are out of sight"
     page.locator("#result_list").get_by_role("link", name="Registrations").wait_for()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_an_error_on_a_seat_row_is_read_in_full(new_page, live_server):
+    from tests.members.factories import UserFactory, organisation_with_seats
+
+    _organisation, admin = organisation_with_seats(
+        seats=3, name="Northmoor Council", admin=UserFactory(name="Ada Quinn")
+    )
+    page = signed_in(new_page, live_server, with_two_factor(staff()), width=390, height=800)
+    page.goto(f"/admin/members/user/{admin.pk}/change/")
+    page.get_by_role("checkbox", name="Is admin").uncheck()
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    error = page.locator(".inline-group .errorlist.nonfield")
+    error.get_by_text("Ada Quinn is the only admin of Northmoor Council").wait_for()
+    seats = page.locator(".inline-group")
+    for scrolled in (0, 400):  # as it opens, and with the table moved sideways
+        seats.evaluate("(box, left) => { box.scrollLeft = left; }", scrolled)
+        shown, box = error.bounding_box(), seats.bounding_box()
+        assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
