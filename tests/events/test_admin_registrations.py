@@ -138,3 +138,15 @@ def test_the_needs_a_person_gave_are_shown_in_the_admin_but_not_changed_there(st
     booked.refresh_from_db()
     assert booked.needs == "Step-free access, please; no nuts."
     assert "Step-free access, please; no nuts." in page.text
+
+
+def test_the_registrations_list_says_each_place_and_who_attended(staff_client):
+    event, booked, _waiting = _full_event_with_someone_waiting()
+    booked.attended = True
+    booked.save(update_fields=["attended"])
+
+    page = staff_client.get(reverse("admin:events_registration_changelist")).text
+
+    assert '<td class="field-status_and_place">Confirmed, place 1, attended</td>' in page
+    assert '<td class="field-status_and_place">On the waiting list</td>' in page
+    assert f"{event.title} (" in page
