@@ -284,3 +284,20 @@ def test_on_a_phone_an_error_on_a_seat_row_is_read_in_full(new_page, live_server
         seats.evaluate("(box, left) => { box.scrollLeft = left; }", scrolled)
         shown, box = error.bounding_box(), seats.bounding_box()
         assert box["x"] <= shown["x"] and shown["x"] + shown["width"] <= box["x"] + box["width"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_list_with_a_long_related_title_fits_its_box_on_a_wide_screen(new_page, live_server):
+    # Django keeps a related row's name (a post's thread) on one line: it wraps here.
+    PostFactory(
+        thread__title="Keeping new residential care workers past their first six months: "
+        "what has worked for your home?"
+    )
+    page = signed_in(new_page, live_server, with_two_factor(staff()), width=1280, height=900)
+    page.goto("/admin/forum/post/")
+
+    table, box = page.evaluate(
+        "[document.querySelector('#result_list').scrollWidth,"
+        " document.querySelector('#changelist .results').clientWidth]"
+    )
+    assert table <= box
