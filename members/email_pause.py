@@ -3,8 +3,8 @@ deleted: the one place every sender of optional email asks.
 
 From the request until the erasure (the grace period, or until staff act on a request
 made by letter or phone) the person gets none of the emails they could do without: the
-newsletter and its digests, forum notifications and daily summaries, and event
-reminders. They asked to be deleted; being mailed as if nothing had happened reads as
+newsletter and its digests, forum notifications and daily summaries, what became of
+posts they reported (the notice on the site stays), and event reminders. They asked to be deleted; being mailed as if nothing had happened reads as
 if the request was ignored. Signing in cancels the
 deletion (members.data_rights), and with it the pause: the next of each goes as before.
 

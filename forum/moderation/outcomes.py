@@ -15,7 +15,9 @@ the commit), so a retried task sends none twice; a decision overtaken before the
 runs (the post shown again, hidden, or deleted since) sends nothing.
 
 Each reporter also finds the news in their notifications on the site (reporters_notify),
-made by the same task under the same rules, once per decision.
+made by the same task under the same rules, once per decision. The email is news of
+someone else's post, so it is held back while the reporter waits for their account to be
+deleted (members.email_pause); the notification is not.
 """
 
 from collections.abc import Iterable
@@ -35,6 +37,7 @@ from forum.models import (
 )
 from forum.moderation.queue import Decision
 from forum.notifications import email_send_once
+from members import email_pause
 from network.mail import build_email, site_url
 
 # In the log entry of a decision that reversed an earlier one: its reporters hear of it
@@ -94,6 +97,17 @@ def reporters_notify(*, entry: ModerationAction, kind: str, reporters: Iterable)
     )
 
 
+def reporters_to_email(reporters: list) -> list:
+    """Of `reporters`, those to email now: not those waiting for their account to be
+    deleted, for whom the outcome of a report is optional email (one query)."""
+    paused = set(
+        email_pause.optional_email_paused_users()
+        .filter(user__in=[reporter.pk for reporter in reporters])
+        .values_list("user_id", flat=True)
+    )
+    return [reporter for reporter in reporters if reporter.pk not in paused]
+
+
 def report_decided_send(entry: ModerationAction) -> int:
     """Tell each reporter of the item that `entry` (a RESOLVE) ended what became of the
     post, on the site and by email; once each. Returns how many emails went."""
@@ -135,7 +149,7 @@ def report_decided_send(entry: ModerationAction) -> int:
     reporters = list(_reporters(entry))
     reporters_notify(entry=entry, kind=_NOTICES[outcome], reporters=reporters)
     sent = 0
-    for reporter in reporters:
+    for reporter in reporters_to_email(reporters):
         sent += int(
             email_send_once(
                 key=f"decided:{entry.pk}:{reporter.pk}",

@@ -34,7 +34,7 @@ from forum.models import (
     ThreadState,
 )
 from forum.moderation.notices import moderators_reason
-from forum.moderation.outcomes import reporters_notify
+from forum.moderation.outcomes import reporters_notify, reporters_to_email
 from forum.moderation.queue import Decision
 from forum.notifications import email_send_once
 from forum.services.publishing import REVERSED_ENTRY, REVERSES
@@ -182,7 +182,7 @@ def decision_reversed_send(entry: ModerationAction) -> int:
         kind=(NotificationKind.REPORT_SHOWN_AGAIN if shown else NotificationKind.REPORT_HIDDEN_NOW),
         reporters=reporters,
     )
-    for reporter in reporters:
+    for reporter in reporters_to_email(reporters):
         sent += _send(entry, reporter, EmailKind.REPORT_OUTCOME, subject, context)
     return sent
 

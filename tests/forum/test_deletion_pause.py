@@ -1,12 +1,17 @@
-"""A member waiting for their account to be deleted is emailed of no reply and sent no
-daily summary (members.email_pause); the on-site notification stays."""
+"""A member waiting for their account to be deleted is emailed of no reply, sent no daily
+summary and no news of a post they reported (members.email_pause); the on-site
+notification stays."""
 
 import pytest
 
 from forum import notifications
 from forum.models import ForumPreference, Notification, NotifyBy
+from forum.moderation import actions
+from forum.moderation.queue import Decision
 from forum.services import posting
 from members import data_rights
+from tests.forum.factories import member_of_type, thread_with_posts
+from tests.forum.reported import report_open
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +59,24 @@ def test_no_daily_summary_goes_to_someone_waiting_for_deletion(member, second_me
         ForumPreference.objects.create(user=user, notify_by=NotifyBy.DAILY)
     data_rights.account_deletion_request(user=member, keep_post_text=True)
     assert notifications.daily_summary_recipients() == [second_member.pk]
+
+
+# --- What became of a post they reported ---------------------------------------------------
+
+
+def test_a_reporter_waiting_for_deletion_finds_the_decision_on_the_site_but_gets_no_email(
+    moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    reporter = member_of_type(name="Grace Lewis", email="grace@example.org")
+    post = thread_with_posts(posts=2, title="Winter rotas").posts.get(post_number=2)
+    item = report_open(post, reporter)
+    data_rights.account_deletion_request(user=reporter, keep_post_text=True)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.review_resolve(actor=moderator, item=item, decision=Decision.HIDE)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_restore(actor=moderator, post=post)
+
+    assert [message for message in mailoutbox if reporter.email in message.to] == []
+    assert Notification.objects.filter(recipient=reporter, decision__isnull=False).count() == 2
