@@ -7,6 +7,7 @@ where network.data_rights finds it.
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 from django.db.models import Q
+from django.utils.text import capfirst
 
 from members.models import (
     DataRequest,
@@ -15,6 +16,8 @@ from members.models import (
     InvoiceRequest,
     MembershipGrant,
     MemberTypeChangeRequest,
+    Organisation,
+    OrganisationDetailsChange,
     Seat,
     SeatRemoval,
     Subscription,
@@ -35,6 +38,13 @@ REQUEST_COLUMNS = [
     ("organisation__billing_email", "Billing email address"),
     ("organisation__billing_address", "Billing address"),
 ]
+
+
+def _details_named(names: list[str]) -> str:
+    """The fields of an organisation's details, as its details page labels them."""
+    return capfirst(
+        ", ".join(str(Organisation._meta.get_field(name).verbose_name) for name in names)
+    )
 
 
 def export(user: User, archive: ExportArchive) -> None:
@@ -203,6 +213,21 @@ def export(user: User, archive: ExportArchive) -> None:
             )
         ),
         about="Requests you made to join for an organisation, with the billing details you gave.",
+    )
+    archive.add_part(
+        "organisation_details_changed",
+        "Organisation details you changed",
+        [
+            ORGANISATION,
+            ("changed_at", "Changed"),
+            ("fields_changed", "What you changed", _details_named),
+        ],
+        iterate(
+            OrganisationDetailsChange.objects.filter(changed_by=user).values(
+                "organisation__name", "changed_at", "fields_changed"
+            )
+        ),
+        about="Corrections you made, as an admin, to an organisation's name and billing details.",
     )
     archive.add_part(
         "sessions",

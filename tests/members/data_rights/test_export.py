@@ -12,7 +12,13 @@ from django.core.files.storage import storages
 from events.models import Registration
 from forum.models import EmailKind, ForumEmail, PostBookmark, Report
 from members import data_rights
-from members.models import DataRequest, InvoiceRequest, Region, SeatRemoval
+from members.models import (
+    DataRequest,
+    InvoiceRequest,
+    OrganisationDetailsChange,
+    Region,
+    SeatRemoval,
+)
 from network.models import ContactMessage
 from newsletter.models import Consent, Subscriber
 from practice_library.models import Bookmark, RecentRead
@@ -40,6 +46,7 @@ PARTS = {
     "subscriptions",
     "invoices",
     "requests_to_join",
+    "organisation_details_changed",
     "sessions",
     "newsletter_subscription",
     "newsletter_consents",
@@ -332,3 +339,21 @@ def test_the_download_tells_a_person_added_by_staff_it_was_at_their_request():
     assert (
         rows[0]["What you did"] == "Added by our staff at your request (awaiting your confirmation)"
     )
+
+
+def test_the_download_holds_the_organisation_details_an_admin_changed():
+    user = UserFactory(name="Dana Whitfield", email="dana@example.org")
+    OrganisationDetailsChange.objects.create(
+        organisation=OrganisationFactory(name="Northmoor Council (fictional)"),
+        changed_by=user,
+        fields_changed=["name", "purchase_order_number"],
+    )
+    OrganisationDetailsChange.objects.create(
+        organisation=OrganisationFactory(), changed_by=UserFactory(), fields_changed=["region"]
+    )
+    archive = _export(user)
+
+    [change] = json.loads(archive.read("organisation_details_changed.json"))
+
+    assert change["organisation__name"] == "Northmoor Council (fictional)"
+    assert "Name, PO number" in archive.read("organisation_details_changed.csv").decode()
