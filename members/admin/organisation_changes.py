@@ -9,14 +9,7 @@ from members.models import Organisation, OrganisationDetailsChange, Region
 
 FIELD_LABELS = {
     name: str(Organisation._meta.get_field(name).verbose_name)
-    for name in (
-        "name",
-        "region",
-        "billing_contact_name",
-        "billing_email",
-        "billing_address",
-        "purchase_order_number",
-    )
+    for name in OrganisationDetailsChange.DETAILS_FIELDS
 }
 
 

@@ -198,6 +198,16 @@ class OrganisationDetailsChange(models.Model):
         DONE = "done", "Stripe customer updated"
         FAILED = "failed", "Refused by Stripe (not tried again)"
 
+    # What an organisation's admins may change; the rest (slug, type, verified domain,
+    # Stripe ids, seats) stays with the network's staff or its own pages.
+    DETAILS_FIELDS = (
+        "name",
+        "region",
+        "billing_contact_name",
+        "billing_email",
+        "billing_address",
+        "purchase_order_number",
+    )
     # Values kept before and after: the organisation's own. The billing contact's name and
     # email address can name a person, so for those the record says only that they changed.
     VALUE_FIELDS = ("name", "region", "billing_address", "purchase_order_number")

@@ -25,16 +25,7 @@ from network.mail import build_email, send_once, site_url
 
 logger = logging.getLogger(__name__)
 
-# What an organisation's admins may change; the rest (slug, type, verified domain,
-# Stripe ids, seats) stays with the network's staff or its own pages.
-DETAILS_FIELDS = (
-    "name",
-    "region",
-    "billing_contact_name",
-    "billing_email",
-    "billing_address",
-    "purchase_order_number",
-)
+DETAILS_FIELDS = OrganisationDetailsChange.DETAILS_FIELDS
 
 StripeUpdate = OrganisationDetailsChange.StripeUpdate
 

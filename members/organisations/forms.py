@@ -1,6 +1,6 @@
 from django import forms
 
-from members.models import Invitation, Organisation, Region
+from members.models import Invitation, Organisation, OrganisationDetailsChange, Region
 from network.forms import SpecificMessages
 
 
@@ -29,14 +29,7 @@ class OrganisationDetailsForm(SpecificMessages, forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "region",
-            "billing_contact_name",
-            "billing_email",
-            "billing_address",
-            "purchase_order_number",
-        ]
+        fields = OrganisationDetailsChange.DETAILS_FIELDS
         labels = {
             "name": "Organisation name",
             "region": "Region",
