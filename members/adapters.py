@@ -46,9 +46,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """Every way of signing in ends here: signing in during an account's deletion
         grace period cancels the deletion (as the deletion page promised)."""
         from members import data_rights
+        from members.data_rights_views import welcome_back_message
 
         super().login(request, user)
-        if data_rights.account_deletion_cancel(user=user):
-            messages.success(
-                request, "Welcome back. You signed in, so your account will not be deleted."
-            )
+        news = data_rights.account_deletion_cancel(user=user)
+        if news is not None:
+            messages.success(request, welcome_back_message(news))

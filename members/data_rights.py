@@ -25,7 +25,7 @@ from django.utils import timezone
 from members import access
 from members.billing import gateway, renewals
 from members.billing.services import personal_subscriptions_cancel
-from members.models import DataRequest, User
+from members.models import DataRequest, Subscription, User
 from members.organisations.seats import organisations_only_admin_of
 from network.data_rights import ErasureChoices, ExportArchive, modules
 from network.mail import site_url
@@ -265,18 +265,24 @@ def account_deletion_renewals_put_back(*, data_request: DataRequest) -> None:
         tasks.account_deletion_renewals_restore.apply_async((data_request.pk,), countdown=60)
 
 
-def account_deletion_cancel(*, user: User) -> int:
+def account_deletion_cancel(*, user: User) -> renewals.RenewalNews | None:
     """Signing in during the grace period cancels the erasure, and turns renewal back on
     for the memberships the deletion had turned it off for (never for one the member
-    had turned off themselves). Stripe being unreachable does not stop the sign-in: a
-    task turns renewal back on when it can."""
+    had turned off themselves, nor one whose period ended meanwhile). Stripe being
+    unreachable does not stop the sign-in: a task turns renewal back on when it can.
+
+    Returns None when there was nothing to cancel, else what became of each membership
+    the deletion had marked, for the words that welcome the person back."""
     cancelled = list(
         DataRequest.objects.filter(
             user=user, kind=DataRequest.Kind.ERASURE, state=DataRequest.State.SCHEDULED
         )
     )
     if not cancelled:
-        return 0  # every sign-in asks: most have nothing to cancel
+        return None  # every sign-in asks: most have nothing to cancel
+    marked = list(
+        Subscription.objects.filter(renewal_stopped_by__in=cancelled).values_list("pk", flat=True)
+    )
     count = DataRequest.objects.filter(
         pk__in=[data_request.pk for data_request in cancelled],
         state=DataRequest.State.SCHEDULED,
@@ -288,7 +294,9 @@ def account_deletion_cancel(*, user: User) -> int:
     )
     for data_request in cancelled:
         account_deletion_renewals_put_back(data_request=data_request)
-    return count
+    if not count:
+        return None  # another sign-in cancelled it a moment ago, and says so
+    return renewals.renewal_news(subscription_ids=marked)
 
 
 def _erasure_still_wanted(data_request: DataRequest) -> None:

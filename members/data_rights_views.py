@@ -8,6 +8,10 @@ from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import data_rights
@@ -25,6 +29,42 @@ RENEWAL_NOT_STOPPED_YET = (
     "to renew. We will keep trying to turn its renewal off, without you doing anything. "
     "If you are charged for a renewal before your account is deleted, contact us."
 )
+
+
+def day(moment) -> str:
+    return f"{localtime(moment):%-d %B %Y}"
+
+
+def welcome_back_message(news: renewals.RenewalNews) -> str:
+    """What signing in again did: the deletion is cancelled, and what became of the
+    membership whose renewal it had turned off (nothing is said to someone without one)."""
+    words = [escape("Welcome back. You signed in, so your account will not be deleted.")]
+    for subscription in news.back_on:
+        renews = subscription.current_period_end
+        words.append(
+            escape(f"Your membership's renewal is back on: it renews on {day(renews)}.")
+            if renews
+            else escape("Your membership's renewal is back on.")
+        )
+    if news.turning_back_on:
+        words.append(
+            escape(
+                "We are turning your membership's renewal back on. Your account page shows "
+                "its renewal date once that is done."
+            )
+        )
+    for subscription in news.ended:
+        ended = subscription.ended_at or subscription.current_period_end
+        words.append(
+            format_html(
+                "Your membership {} while your account was waiting to be deleted, and signing "
+                'in does not bring it back. To be a member again, <a href="{}">join on the '
+                "membership page</a>.",
+                f"ended on {day(ended)}," if ended else "ended",
+                reverse("membership"),
+            )
+        )
+    return mark_safe(" ".join(words))  # each part escaped above
 
 
 def data_rights_page(request: HttpRequest) -> HttpResponse:

@@ -15,8 +15,11 @@ that follow agree.
 """
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from members.billing import gateway
 from members.billing.sync import LIVE_STATUSES, subscription_write
@@ -95,22 +98,40 @@ def personal_renewals_stop(*, data_request: DataRequest) -> list[Subscription]:
     return stopped
 
 
+def _period_over(subscription: Subscription, now: datetime) -> bool:
+    # Set to end at its period end, and that has passed: the membership has ended (our
+    # copy may not have heard yet), and turning renewal on again would not bring it back.
+    return (
+        subscription.cancel_at_period_end
+        and subscription.current_period_end is not None
+        and subscription.current_period_end <= now
+    )
+
+
 def personal_renewals_restore(*, data_request: DataRequest) -> int:
     """Turn renewal back on for the subscriptions this deletion turned it off for (the
-    person signed in again). Raises StripeUnavailable while Stripe cannot be reached;
-    the marks of those not yet done stay, so running it again does the rest."""
+    person signed in again); one whose period ended meanwhile has ended, and stays so.
+    Raises StripeUnavailable while Stripe cannot be reached; the marks of those not yet
+    done stay, so running it again does the rest."""
     restored = 0
+    now = timezone.now()
     for subscription in Subscription.objects.filter(renewal_stopped_by=data_request):
+        ended = _period_over(subscription, now)
         if _local_only(subscription):
-            subscription.cancel_at_period_end = False
+            if not ended:
+                subscription.cancel_at_period_end = False
+                restored += 1
             subscription.renewal_stopped_by = None
             subscription.save(update_fields=["cancel_at_period_end", "renewal_stopped_by"])
-            restored += 1
             continue
         try:
-            state = gateway.subscription_renewal_set(
-                subscription.stripe_subscription_id, renews=True
-            )
+            if ended:
+                # Read, never renew: our copy learns that it ended.
+                state = gateway.subscription_get(subscription.stripe_subscription_id)
+            else:
+                state = gateway.subscription_renewal_set(
+                    subscription.stripe_subscription_id, renews=True
+                )
         except gateway.StripeRejected:
             # Gone from Stripe: there is nothing left to renew, and asking again will not
             # change that.
@@ -118,6 +139,8 @@ def personal_renewals_restore(*, data_request: DataRequest) -> int:
             Subscription.objects.filter(pk=subscription.pk).update(renewal_stopped_by=None)
             continue
         _write(subscription, state, stopped_by=None)
+        if ended:
+            continue
         restored += 1
         logger.info(
             "renewal of %s turned back on: deletion request=%s cancelled",
@@ -125,3 +148,30 @@ def personal_renewals_restore(*, data_request: DataRequest) -> int:
             data_request.pk,
         )
     return restored
+
+
+@dataclass(frozen=True)
+class RenewalNews:
+    """What became of the memberships whose renewal a cancelled deletion had turned off,
+    as the person is told on signing in again."""
+
+    back_on: list[Subscription] = field(default_factory=list)
+    turning_back_on: list[Subscription] = field(default_factory=list)  # waits for Stripe
+    ended: list[Subscription] = field(default_factory=list)
+
+
+def renewal_news(*, subscription_ids: list[int]) -> RenewalNews:
+    """Read, after renewal was put back, what each of these subscriptions (those the
+    deletion had marked) now is."""
+    news = RenewalNews()
+    if not subscription_ids:
+        return news
+    now = timezone.now()
+    for subscription in Subscription.objects.filter(pk__in=subscription_ids):
+        if subscription.status not in LIVE_STATUSES or _period_over(subscription, now):
+            news.ended.append(subscription)
+        elif subscription.renewal_stopped_by_id is not None:
+            news.turning_back_on.append(subscription)
+        elif not subscription.cancel_at_period_end:
+            news.back_on.append(subscription)
+    return news
