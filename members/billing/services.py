@@ -292,7 +292,7 @@ def billing_summary(user: User) -> BillingSummary:
     subscription = (
         Subscription.objects.filter(holders)
         .exclude(status__in=[SubscriptionStatus.INCOMPLETE_EXPIRED])
-        .select_related("plan", "organisation")
+        .select_related("plan", "organisation", "renewal_stopped_by")
         .order_by("-created_at")
         .first()
     )

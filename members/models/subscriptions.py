@@ -190,6 +190,18 @@ class Subscription(models.Model):
         return self.user or self.organisation
 
     @property
+    def renewal_being_restored(self) -> bool:
+        """Renewal is off only because of an account deletion that has since closed without
+        erasing anyone (the person signed in again, or staff closed it): it is being turned
+        back on, by a task while Stripe cannot be reached. Reads the deletion: pages that
+        show it select_related("renewal_stopped_by"), and only marked rows have one."""
+        return (
+            self.cancel_at_period_end
+            and self.renewal_stopped_by_id is not None
+            and not self.renewal_stopped_by.is_open
+        )
+
+    @property
     def plan_name(self) -> str:
         """The plan's name for the seats this subscription pays for now."""
         return self.plan.name_for(self.quantity)
