@@ -1,6 +1,8 @@
 """The "your data and account" pages: download one's data, delete one's account. Both
 ask for the password again (allauth's reauthentication) before acting."""
 
+from datetime import timedelta
+
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
@@ -9,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members import data_rights
@@ -32,7 +34,7 @@ RENEWAL_NOT_STOPPED_YET = (
 
 
 def day(moment) -> str:
-    return f"{localtime(moment):%-d %B %Y}"
+    return f"{timezone.localtime(moment):%-d %B %Y}"
 
 
 def welcome_back_message(news: renewals.RenewalNews) -> str:
@@ -140,6 +142,10 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         "form": form,
         "handover": handover,
         "membership_renews": renewals.renewals_to_stop(user),
+        # Memberships that end before the account would be deleted: they end for good.
+        "ending_in_grace": renewals.renewing_ending_by(
+            user, moment=timezone.now() + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
+        ),
         "grace_days": settings.ACCOUNT_DELETION_GRACE_DAYS,
     }
     return render(

@@ -149,13 +149,22 @@ def account_deletion_notify(data_request_id: int) -> None:
     )
     if data_request is None:
         return  # cancelled or done meanwhile
+    renewals_stopped = list(data_request.renewals_stopped.select_related("plan"))
     _tell_once(
         data_request,
         lambda: build_email(
             template="members/emails/account_deletion_scheduled",
             context={
                 "data_request": data_request,
-                "renewals_stopped": list(data_request.renewals_stopped.select_related("plan")),
+                "renewals_stopped": renewals_stopped,
+                # Ending before the erasure: they end on that date for good.
+                "ending_in_grace": [
+                    subscription
+                    for subscription in renewals_stopped
+                    if subscription.current_period_end
+                    and subscription.current_period_end <= data_request.erase_after
+                ],
+                "membership_url": site_url(reverse("membership")),
                 "login_url": site_url(reverse("account_login")),
                 "contact_url": site_url(reverse("contact")),
             },

@@ -42,6 +42,18 @@ def renewals_to_stop(user: User) -> bool:
     return _renewing(user).exists()
 
 
+def renewing_ending_by(user: User, *, moment: datetime) -> list[Subscription]:
+    """The person's renewing personal memberships whose paid period ends by `moment`
+    (the end of a deletion's grace period): once renewal is off, each ends on that date
+    for good, and signing in again after it does not bring it back."""
+    return list(
+        _renewing(user)
+        .filter(current_period_end__lte=moment)
+        .select_related("plan")
+        .order_by("current_period_end")
+    )
+
+
 def _local_only(subscription: Subscription) -> bool:
     # No Stripe id (none was ever made), or no Stripe keys (the embedded default).
     return not subscription.stripe_subscription_id or not gateway.is_configured()
