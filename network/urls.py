@@ -6,6 +6,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.decorators.http import condition
 
+from members import two_factor_views
 from members.billing import views as billing_views
 from network import email_webhooks, views
 from practice_library import sitemaps
@@ -26,6 +27,17 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    # Before allauth's own, which answer a bare 404 to someone without recovery codes.
+    path(
+        "accounts/2fa/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="mfa_view_recovery_codes",
+    ),
+    path(
+        "accounts/2fa/recovery-codes/download/",
+        two_factor_views.recovery_codes_download,
+        name="mfa_download_recovery_codes",
+    ),
     path("accounts/", include("allauth.urls")),
     path("account/", include("members.urls")),
     path("newsletter/", include("newsletter.urls")),

@@ -45,7 +45,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     # Sign-in, sign-up and account security (allauth). Pages for visitors send
     # signed-in people on (302); pages about one's own account send visitors to sign in.
     # Steps that only make sense inside a flow (a code, a second factor, a new key)
-    # redirect when reached directly; recovery codes of someone without two-factor: 404.
+    # redirect when reached directly. Someone without recovery codes is told how to get
+    # some (members/two_factor_views.py), in place of allauth's bare 404.
     "account_login": {"anonymous": 200, "*": 302},
     "account_signup": {"anonymous": 200, "*": 302},
     "account_logout": {"anonymous": 302, "*": 200},
@@ -69,9 +70,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "mfa_activate_totp": {"*": 302},  # asks to reauthenticate first
     # Reauthenticate first.
     "mfa_deactivate_totp": {"editor": 302, "staff": 302, "moderator": 302, **NOBODY},
-    "mfa_view_recovery_codes": NOBODY,
+    "mfa_view_recovery_codes": SIGNED_IN_200,
     "mfa_generate_recovery_codes": {"*": 302},
-    "mfa_download_recovery_codes": NOBODY,
+    "mfa_download_recovery_codes": SIGNED_IN_200,
     "mfa_list_webauthn": SIGNED_IN_200,
     "mfa_add_webauthn": {"*": 302},
     "mfa_reauthenticate_webauthn": {"*": 302},

@@ -74,3 +74,46 @@ def test_recovery_codes_can_be_downloaded_as_text(client, codes_page):
     assert f'href="{download}" download>Download as text</a>' in page
     assert response["Content-Type"].startswith("text/plain")
     assert response.content.decode().split() == codes.get_unused_codes()
+
+
+# --- No recovery codes to show ------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["mfa_view_recovery_codes", "mfa_download_recovery_codes"])
+def test_without_two_factor_the_recovery_codes_pages_say_how_to_get_codes(client, registered, url):
+    client.force_login(registered)
+
+    response = client.get(reverse(url))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "You have no recovery codes yet." in page
+    assert f'<a class="button" href="{reverse("mfa_index")}">Set up two-factor' in page
+    assert 'aria-label="Account settings"' in page  # the account pages' own layout
+
+
+def test_with_two_factor_but_no_codes_the_page_offers_to_make_them(client):
+    moderator = roles.moderator()
+    client.force_login(moderator)
+
+    page = client.get(reverse("mfa_view_recovery_codes")).content.decode()
+
+    assert "You have no recovery codes yet." in page
+    assert f'href="{reverse("mfa_generate_recovery_codes")}">Make recovery codes</a>' in page
+
+
+def test_with_every_code_used_the_download_says_so_and_offers_new_ones(client):
+    moderator = roles.moderator()
+    codes = RecoveryCodes.activate(moderator)
+    for code in codes.get_unused_codes():
+        assert codes.validate_code(code)
+    client.force_login(moderator)
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    response = client.get(reverse("mfa_download_recovery_codes"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "You have used all your recovery codes" in page
+    assert "Make recovery codes</a>" in page
