@@ -85,7 +85,7 @@ class Membership:
         """When access ends if nothing renews it (None while a subscription renews)."""
         if self.grant is not None:
             return end_of_day(self.grant.ends_on)
-        if self.subscription is not None and self.subscription.cancel_at_period_end:
+        if self.subscription is not None and self.subscription.ends_at_period_end:
             return self.subscription.current_period_end
         return None
 

@@ -202,6 +202,12 @@ class Subscription(models.Model):
         )
 
     @property
+    def ends_at_period_end(self) -> bool:
+        """Set to end when the period paid for ends: not one whose renewal a cancelled
+        deletion had turned off, as it is being turned back on."""
+        return self.cancel_at_period_end and not self.renewal_being_restored
+
+    @property
     def plan_name(self) -> str:
         """The plan's name for the seats this subscription pays for now."""
         return self.plan.name_for(self.quantity)

@@ -50,6 +50,7 @@ def test_the_account_page_says_renewal_is_being_turned_back_on_not_that_it_ends(
     assert TURNING_BACK_ON in page
     assert "will not renew" not in page
     assert "Ends on" not in page
+    assert "Your access ends on" not in page
 
 
 def test_the_account_page_asks_no_more_queries_while_renewal_is_turned_back_on(
