@@ -21,10 +21,12 @@ from members.billing import renewals
 from members.forms import AccountDeleteForm
 from members.models import DataRequest
 
+REFUNDS = (
+    "What you have already paid is not refunded automatically: contact us if you would "
+    "like to ask about a refund."
+)
 RENEWAL_STOPPED = (
-    "Your membership will not renew, so you will not be charged for it again. What you "
-    "have already paid is not refunded automatically: contact us if you would like to "
-    "ask about a refund."
+    "Your membership will not renew, so you will not be charged for it again. " + REFUNDS
 )
 RENEWAL_NOT_STOPPED_YET = (
     "We could not reach our payment provider just now, so your membership is still set "
@@ -35,6 +37,25 @@ RENEWAL_NOT_STOPPED_YET = (
 
 def day(moment) -> str:
     return f"{timezone.localtime(moment):%-d %B %Y}"
+
+
+def renewal_stopped_message(data_request: DataRequest) -> str:
+    """What asking for deletion did to the membership's renewal. A membership whose paid
+    period ends before the account is deleted ends on that day for good, as the delete
+    page said: the confirmation names the day again."""
+    ending = [
+        subscription.current_period_end
+        for subscription in data_request.renewals_stopped.all()
+        if subscription.current_period_end
+        and subscription.current_period_end <= data_request.erase_after
+    ]
+    if not ending:
+        return RENEWAL_STOPPED
+    return (
+        f"Your membership will not renew: it ends on {day(min(ending))}, before your account "
+        "is deleted. Signing in before then turns its renewal back on; after it, you keep "
+        "your account but not the membership. " + REFUNDS
+    )
 
 
 def welcome_back_message(news: renewals.RenewalNews) -> str:
@@ -136,7 +157,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             if data_request.renewals_stop_pending:
                 messages.warning(request, RENEWAL_NOT_STOPPED_YET)
             elif data_request.renewals_stopped.exists():
-                messages.info(request, RENEWAL_STOPPED)
+                messages.info(request, renewal_stopped_message(data_request))
             return redirect("home")
     context = {
         "form": form,

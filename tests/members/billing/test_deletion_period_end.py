@@ -80,3 +80,21 @@ def test_the_deletion_email_says_a_membership_paid_beyond_the_grace_period_stays
 
     assert "stays open until your account is deleted" in mailoutbox[-1].body
     assert "ends on" not in mailoutbox[-1].body
+
+
+def test_the_confirmation_names_the_day_a_membership_ending_in_the_grace_period_ends(
+    client, fake_stripe
+):
+    subscription = SubscriptionFactory(current_period_end=timezone.now() + timedelta(days=5))
+    in_stripe(
+        fake_stripe, subscription, period_end=int(subscription.current_period_end.timestamp())
+    )
+    delete_page(client, subscription.user)
+
+    response = client.post(
+        reverse("members:account_delete"), {"posts": "keep", "confirm": "on"}, follow=True
+    )
+
+    page = response.content.decode()
+    assert f"it ends on {day(subscription.current_period_end)}, before your account" in page
+    assert "not refunded automatically" in page
