@@ -1,10 +1,11 @@
 """Text as a reader sees it: characters that draw nothing, and characters that turn the
 text after them around (forum posts and titles, and people's names, are checked here);
-and counts written in words."""
+and counts written in words; email addresses that may wrap."""
 
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 
 # Characters that draw nothing: control and format characters (zero-width spaces and
 # joiners, the byte-order mark), separators, and the letters and symbols used as blanks
@@ -60,3 +61,16 @@ def counted(number: int, noun: str, plural: str = "") -> str:
     """ "1 organisation", "3 organisations", "1,200 posts": summaries are read aloud and
     shown, and a count of one is common on a small network."""
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def email_that_wraps(email: str) -> str:
+    """`email` as HTML that may break before its "@" and the dots of its domain: an
+    address has no space to break at, so a long one set the width of its whole column
+    (the admin's lists of people and seats, beside the menu and the filters)."""
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return format_html("{}", email)
+    parts = domain.split(".")
+    return format_html(
+        "{}<wbr>@{}{}", local, parts[0], format_html_join("", "<wbr>.{}", ((p,) for p in parts[1:]))
+    )

@@ -194,15 +194,10 @@ class ResourceAdmin(LargeTableAdmin):
     form = ResourceForm
     action_form = ResourceActionForm
     inlines = [AttachmentInline]
-    list_display = [
-        "title",
-        "resource_type",
-        "status",
-        "access_level",
-        "published_at",
-        "publish_at",
-        "review_due",
-    ]
+    # When a resource was published, or is to be, is one column: two columns of dates
+    # pushed the review date out of sight beside the admin's menu and the filters on a
+    # 1,280 px screen.
+    list_display = ["title", "resource_type", "status", "access_level", "published", "review_due"]
     list_filter = [
         "status",
         "resource_type",
@@ -228,6 +223,15 @@ class ResourceAdmin(LargeTableAdmin):
         ),
         ("Links", {"fields": ["related", "young_person_version", "updated_at"]}),
     ]
+
+    @admin.display(description="published", ordering="published_at")
+    def published(self, resource: Resource) -> str:
+        if resource.published_at is not None:
+            return date_format(timezone.localtime(resource.published_at), "j M Y, H:i")
+        if resource.publish_at is not None:
+            when = date_format(timezone.localtime(resource.publish_at), "j M Y, H:i")
+            return f"To be published {when}"
+        return "-"
 
     @admin.display(description="Preview")
     def preview_links(self, obj) -> str:

@@ -15,6 +15,8 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from network.admin_labels import LabelledTabularInline
@@ -182,10 +184,10 @@ def _count(number: int, noun: str) -> str:
 
 @admin.register(DatasetVersion)
 class DatasetVersionAdmin(admin.ModelAdmin):
-    list_display = [
-        "dataset", "number", "original_filename", "uploaded_by", "uploaded_at", "row_count",
-        "is_current",
-    ]  # fmt: skip
+    # Who uploaded a version is said under when: as columns of their own, beside the
+    # admin's menu and the filters on a 1,280 px screen, they pushed whether the version
+    # is current out of sight.
+    list_display = ["dataset", "number", "original_filename", "uploaded", "row_count", "is_current"]
     list_filter = ["dataset", "is_current"]
     list_select_related = ["dataset", "uploaded_by"]
     actions = ["make_current"]
@@ -194,6 +196,13 @@ class DatasetVersionAdmin(admin.ModelAdmin):
         "observation_count", "is_current", "note",
     ]  # fmt: skip
     exclude = ["file"]
+
+    @admin.display(description="uploaded", ordering="uploaded_at")
+    def uploaded(self, version: DatasetVersion) -> str:
+        when = date_format(timezone.localtime(version.uploaded_at), "j M Y, H:i")
+        if version.uploaded_by is None:
+            return when
+        return format_html("{}<br>by {}", when, version.uploaded_by)
 
     def has_add_permission(self, request) -> bool:
         return False  # versions come from "Upload a new version" on their dataset

@@ -25,18 +25,18 @@ from network.text import counted
 
 @admin.register(Plan)
 class PlanAdmin(NamesRelatedRowsInFewQueries, admin.ModelAdmin):
-    list_display = [
-        "name",
-        "member_type",
-        "holder",
-        "interval",
-        "price_pounds",
-        "seats",
-        "is_active",
-    ]
+    # The price says how often and for how many seats: with the interval and the seats as
+    # columns of their own the list was wider than the room beside the admin's menu and
+    # the filters on a 1,280 px screen.
+    list_display = ["name", "member_type", "holder", "price", "is_active"]
     list_filter = ["member_type", "holder", "interval", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "stripe_price_id"]
+
+    @admin.display(description="price", ordering="price_pence")
+    def price(self, plan: Plan) -> str:
+        every = "a month" if plan.interval == Plan.Interval.MONTH else "a year"
+        return format_html("{} {}<br>{}", plan.price_pounds, every, counted(plan.seats, "seat"))
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
@@ -173,14 +173,15 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
+    # What was refunded is said under the amount: as a column of its own it pushed the
+    # date the invoice was made out of sight on a 1,280 px screen.
     list_display = [
         "__str__",
         "subscription",
         "status",
-        "amount",
+        "amount_and_refund",
         "due_date",
         "paid_out_of_band",
-        "refunded",
         "created_at",
     ]
     list_filter = ["status", "paid_out_of_band", "subscription__collection_method"]
@@ -212,6 +213,12 @@ class InvoiceAdmin(InvoiceAmount, admin.ModelAdmin):
     # Shown in pounds by `amount` and `refunded`; as fields they would be editable boxes.
     exclude = ["amount_due_pence", "amount_refunded_pence"]
     actions = ["mark_paid_outside_stripe"]
+
+    @admin.display(description="amount", ordering="amount_due_pence")
+    def amount_and_refund(self, invoice: Invoice) -> str:
+        if not invoice.amount_refunded_pence:
+            return invoice.amount_pounds
+        return format_html("{}<br>{} refunded", invoice.amount_pounds, self.refunded(invoice))
 
     def has_add_permission(self, request) -> bool:
         return False
