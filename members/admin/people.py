@@ -17,6 +17,7 @@ from members.admin.seats import SeatInline, seat_formset_save
 from members.exports import members_csv_lines
 from members.models import Seat, User
 from members.person_pages import person_admin_links
+from network.text import email_that_wraps
 
 
 class MembershipNowFilter(admin.SimpleListFilter):
@@ -101,7 +102,7 @@ class UserAdmin(DjangoUserAdmin):
     # (the access summary shows the type their membership gives).
     # The region is said under the work: as a column of its own, beside the admin's menu
     # and the filters on a 1,280 px screen, it pushed the date joined out of sight.
-    list_display = ["email", "name", "work_and_region", "is_staff", "date_joined"]
+    list_display = ["email_address", "name", "work_and_region", "is_staff", "date_joined"]
     list_filter = [MembershipNowFilter, "member_type", "region", "is_staff", "is_active", "groups"]
     search_fields = ["email", "name", "organisation_name", "seats__organisation__name"]
     actions = ["export_csv"]
@@ -139,6 +140,10 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
+
+    @admin.display(description="email address", ordering="email")
+    def email_address(self, user: User) -> str:
+        return email_that_wraps(user.email)
 
     @admin.display(description="work", ordering="member_type")
     def work_and_region(self, user: User) -> str:
