@@ -233,3 +233,24 @@ def test_seed_demo_has_long_threads_over_two_pages_written_over_months_until_tod
     for thread in long_threads:
         dates = thread.posts.values_list("created_at", flat=True)
         assert max(dates) - min(dates) > timedelta(days=60)
+
+
+def test_the_categories_list_names_who_may_read_each(staff_client, room):
+    room.commissioners_may_read = room.policy_may_read = False
+    room.registered_may_read = True
+    room.save()
+
+    listing = staff_client.get(reverse("admin:forum_category_changelist")).text
+
+    assert '<td class="field-readers">Providers, registered non-members</td>' in listing
+
+
+def test_the_threads_list_says_a_thread_is_pinned_or_locked_with_its_state(staff_client, room):
+    thread = thread_with_posts(posts=2, category=room, title="Admin check")
+    thread.is_pinned = thread.is_locked = True
+    thread.save()
+
+    listing = staff_client.get(reverse("admin:forum_thread_changelist")).text
+
+    assert '<td class="field-state_pinned_locked">Visible, pinned, locked</td>' in listing
+    assert '<td class="field-posts">2 posts<br>last ' in listing

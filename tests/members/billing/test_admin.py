@@ -198,3 +198,19 @@ def test_the_database_refuses_a_plan_with_no_seats():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Plan.objects.filter(pk=plan.pk).update(seats=0)
+
+
+def test_the_invoices_list_says_a_refund_under_the_amount(staff_client, billing_rows):
+    Invoice.objects.update(amount_due_pence=180000, amount_refunded_pence=60000)
+
+    listing = staff_client.get(reverse("admin:members_invoice_changelist")).content.decode()
+
+    assert '<td class="field-amount_and_refund">£1,800<br>£600 refunded</td>' in listing
+
+
+def test_the_plans_list_says_how_often_and_for_how_many_seats_with_the_price(staff_client):
+    PlanFactory(name="Council (20 seats)", organisation=True, seats=20, price_pence=1_200_000)
+
+    listing = staff_client.get(reverse("admin:members_plan_changelist")).content.decode()
+
+    assert '<td class="field-price">£12,000 a year<br>20 seats</td>' in listing
