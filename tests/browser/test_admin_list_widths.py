@@ -8,6 +8,8 @@ from tests.browser.conftest import signed_in
 from tests.roles import staff, with_two_factor
 
 LISTS = [
+    "/admin/events/event/",
+    "/admin/events/registration/",
     "/admin/forum/category/",
     "/admin/forum/thread/",
     "/admin/forum/watchpattern/",
@@ -26,9 +28,11 @@ def _rows_with_long_names() -> None:
     """A row or two in each list, with names and addresses as long as real ones run."""
     from django.utils import timezone
 
+    from events.models import Registration
     from forum.models import WatchPattern
     from members.models import OrganisationDetailsChange, Plan
     from sector_data import services
+    from tests.events.factories import EventFactory
     from tests.forum.factories import CategoryFactory, ThreadFactory, watch_pattern
     from tests.members.factories import (
         InvoiceFactory,
@@ -94,6 +98,16 @@ def _rows_with_long_names() -> None:
         ),
         uploaded_by=person,
     )
+    event = EventFactory(
+        title="West Midlands commissioners' regional meeting: sufficiency and local places",
+        format="in-person",
+        region="west-midlands",
+        capacity=40,
+    )
+    Registration.objects.create(
+        event=event, user=person, status="confirmed", place=1, name=person.name,
+        organisation_name=organisation.name, attended=True,
+    )  # fmt: skip
     OrganisationDetailsChange.objects.create(
         organisation=organisation,
         changed_by=person,

@@ -229,43 +229,6 @@ def test_an_organisation_s_page_with_more_seats_than_it_shows_reads_well(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_events_and_registrations_lists_fit_beside_the_menu_and_filters_on_a_wide_screen(
-    new_page, live_server
-):
-    from events.models import Registration
-    from tests.events.factories import EventFactory
-    from tests.members.factories import UserFactory
-
-    event = EventFactory(
-        title="West Midlands commissioners' regional meeting: sufficiency and local places",
-        format="in-person",
-        region="west-midlands",
-        capacity=40,
-    )
-    person = UserFactory(
-        name="Oluwaseun Adeyemi-Whitfield",
-        organisation_name="Northmoor Borough Council Children's Residential Services",
-    )
-    Registration.objects.create(
-        event=event, user=person, status="confirmed", place=1, name=person.name,
-        organisation_name=person.organisation_name, attended=True,
-    )  # fmt: skip
-    page = signed_in(new_page, live_server, with_two_factor(staff()), width=1280, height=900)
-
-    scrolled = []
-    for path in ["/admin/events/event/", "/admin/events/registration/"]:
-        page.goto(path)
-        table, box = page.evaluate(
-            "[document.querySelector('#result_list').scrollWidth,"
-            " document.querySelector('#changelist .results').clientWidth]"
-        )
-        if table > box:  # the last columns out of sight, in a box that scrolls sideways
-            scrolled.append(path)
-
-    assert scrolled == []
-
-
-@pytest.mark.django_db(transaction=True)
 def test_on_a_phone_an_error_on_a_seat_row_is_read_in_full(new_page, live_server):
     from tests.members.factories import UserFactory, organisation_with_seats
 
