@@ -6,6 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Members and memberships"
 
     def ready(self) -> None:
+        from allauth.account.signals import email_changed
         from allauth.mfa.signals import authenticator_added
 
         # Celery's autodiscovery finds members.tasks only; billing's and the organisations'
@@ -14,6 +15,7 @@ class MembersConfig(AppConfig):
         from members.organisations import tasks as organisation_tasks  # noqa: F401
 
         authenticator_added.connect(_other_sessions_end, dispatch_uid="members.other_sessions")
+        email_changed.connect(_account_email_changed, dispatch_uid="members.email_changed")
 
         from members.person_pages import person_admin_list_register
 
@@ -32,3 +34,11 @@ def _other_sessions_end(sender, request, user, **kwargs) -> None:
     from members.accounts import other_sessions_end
 
     other_sessions_end(request=request, user=user)
+
+
+def _account_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
+    """allauth tells of a new address for an account (confirmed by the person, also after
+    staff changed it): seats claimed by a domain the person has left end."""
+    from members.organisations.domains import seats_left_domain_end
+
+    seats_left_domain_end(user=user)

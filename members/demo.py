@@ -289,10 +289,14 @@ def seed() -> None:
         },
     )
     Seat.objects.update_or_create(
-        organisation=council, user=people["orgadmin"], defaults={"is_admin": True}
+        organisation=council,
+        user=people["orgadmin"],
+        defaults={"is_admin": True, "taken_through": Seat.TakenThrough.CREATOR},
     )
     Seat.objects.update_or_create(
-        organisation=council, user=people["commissioner"], defaults={"is_admin": False}
+        organisation=council,
+        user=people["commissioner"],
+        defaults={"is_admin": False, "taken_through": Seat.TakenThrough.INVITATION},
     )
     plan_by_type = {
         MemberType.PROVIDER: plans["provider-annual"],

@@ -16,7 +16,7 @@ from members.admin.seats import (
     organisation_list_url,
 )
 from members.models import Invitation, MembershipGrant, Organisation, OrganisationDetailsChange
-from members.organisations import invitations, seats
+from members.organisations import domains, invitations, seats
 from members.organisations.pages import organisation_links
 from members.organisations.seats_over import seats_over
 from members.organisations.tasks import seats_over_check
@@ -81,7 +81,7 @@ class OrganisationForm(forms.ModelForm):
         domain = self.cleaned_data["verified_domain"]
         if not domain.strip():
             return ""
-        return seats.domain_clean(organisation=self.instance, domain=domain)
+        return domains.domain_clean(organisation=self.instance, domain=domain)
 
 
 def _beyond_text(beyond: access.SeatsBeyondPaid) -> str:

@@ -132,7 +132,13 @@ def organisation_for_buyer(
     organisation.full_clean()
     organisation.save()
     # The buyer takes the first of the paid seats (see members/organisations/seats.py).
-    Seat.objects.create(organisation=organisation, user=user, is_admin=True, slot=1)
+    Seat.objects.create(
+        organisation=organisation,
+        user=user,
+        is_admin=True,
+        slot=1,
+        taken_through=Seat.TakenThrough.CREATOR,
+    )
     return organisation
 
 

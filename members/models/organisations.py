@@ -50,6 +50,13 @@ class Organisation(models.Model):
 class Seat(models.Model):
     """A person's place in an organisation's membership."""
 
+    class TakenThrough(models.TextChoices):
+        DOMAIN = "domain", "Claimed with a verified address at the organisation's domain"
+        INVITATION = "invitation", "An invitation from an admin"
+        GIVEN = "given", "Given by the network's staff"
+        CREATOR = "creator", "Took out the organisation's membership"
+        UNRECORDED = "unrecorded", "Not recorded (taken before this was recorded)"
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="seats")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seats"
@@ -64,6 +71,33 @@ class Seat(models.Model):
         "two people taking the last seat at the same moment cannot both get it.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Staff adding a seat in the admin leave it at the default; every other way of taking
+    # a seat says which it is (members/organisations/seats.py).
+    taken_through = models.CharField(
+        max_length=20,
+        choices=TakenThrough.choices,
+        default=TakenThrough.GIVEN,
+        help_text="How the person came by the seat. One claimed by domain ends when their "
+        "address moves off that domain, unless they are an admin.",
+    )
+    claimed_domain = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The verified domain the seat was claimed with (only for seats claimed by "
+        "domain): it may have changed or been cleared since.",
+    )
+    claim_emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the organisation's admins were emailed that the seat was claimed by "
+        "domain (once).",
+    )
+    left_domain_emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the admins were emailed that this admin's address moved off the "
+        "domain the seat was claimed with, the seat being kept (once).",
+    )
     made_admin_at = models.DateTimeField(
         null=True, blank=True, help_text="When a colleague last made this person an admin."
     )
@@ -97,10 +131,27 @@ class Seat(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "user"], name="seat_once_per_person"),
             models.UniqueConstraint(fields=["organisation", "slot"], name="seat_slot_taken_once"),
+            # A seat claimed by domain says which domain; no other seat names one.
+            models.CheckConstraint(
+                condition=(Q(taken_through="domain") & ~Q(claimed_domain=""))
+                | (~Q(taken_through="domain") & Q(claimed_domain="")),
+                name="seat_claimed_domain_only_by_domain",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} at {self.organisation}"
+
+    @property
+    def claimed_by_domain(self) -> bool:
+        return self.taken_through == self.TakenThrough.DOMAIN
+
+    @property
+    def holder_left_claimed_domain(self) -> bool:
+        """Claimed by domain, and the holder's account address is elsewhere now: only an
+        admin's seat outlives that (members/organisations/domains.py)."""
+        domain = self.user.email.rpartition("@")[2].lower()
+        return self.claimed_by_domain and domain != self.claimed_domain
 
 
 class SeatRemoval(models.Model):
@@ -123,8 +174,20 @@ class SeatRemoval(models.Model):
         "organisation's admins: the person is told so, and not to ask the remover, "
         "who does not manage the organisation's seats.",
     )
+    left_domain = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Not taken back by anyone: the seat was claimed with an address at this "
+        "domain, and the person's address moved off it.",
+    )
     emailed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the person was emailed that their seat ended."
+    )
+    admins_emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the organisation's admins were emailed that the seat ended because "
+        "the person's address left the domain (once; admins are not told of other removals).",
     )
 
     class Meta:

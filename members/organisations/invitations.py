@@ -248,7 +248,10 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Seat:
         if seat is None:
             try:
                 seat = seat_give(
-                    organisation=organisation, user=user, exclude_invitation=invitation
+                    organisation=organisation,
+                    user=user,
+                    taken_through=Seat.TakenThrough.INVITATION,
+                    exclude_invitation=invitation,
                 )
             except ValidationError:
                 # The invited person is not the admin the seat count's message speaks to.

@@ -26,34 +26,6 @@ from members.access.subscriptions import access_giving_subscriptions, current_gr
 from members.models import Invitation, Organisation, Seat, SeatRemoval, Subscription, User
 from network.text import counted
 
-# Addresses anyone can get: a verified address there proves nothing about an employer.
-PUBLIC_EMAIL_DOMAINS = frozenset(
-    {
-        "aol.com",
-        "btinternet.com",
-        "gmail.com",
-        "googlemail.com",
-        "gmx.com",
-        "hotmail.co.uk",
-        "hotmail.com",
-        "icloud.com",
-        "live.co.uk",
-        "live.com",
-        "mac.com",
-        "me.com",
-        "msn.com",
-        "outlook.com",
-        "proton.me",
-        "protonmail.com",
-        "sky.com",
-        "talktalk.net",
-        "virginmedia.com",
-        "yahoo.co.uk",
-        "yahoo.com",
-    }
-)
-
-
 # --- Reading -------------------------------------------------------------------------
 
 
@@ -234,9 +206,14 @@ def with_seat_free(invitations: QuerySet[Invitation], user: User) -> QuerySet[In
 
 
 def seat_give(
-    *, organisation: Organisation, user: User, exclude_invitation: Invitation | None = None
+    *,
+    organisation: Organisation,
+    user: User,
+    taken_through: Seat.TakenThrough,
+    exclude_invitation: Invitation | None = None,
 ) -> Seat:
     """Give `user` a seat if one is free. Call inside a transaction holding organisation_lock().
+    A seat claimed by domain records the organisation's verified domain it was claimed with.
 
     Invitations to the person's own verified addresses hold the seat they take, whether
     they accept one (`exclude_invitation`) or claim by domain: those are not counted as
@@ -249,7 +226,15 @@ def seat_give(
         raise ValidationError(no_seats_message(usage), code="no_seat")
     try:
         with transaction.atomic():
-            seat = Seat.objects.create(organisation=organisation, user=user, slot=slot)
+            seat = Seat.objects.create(
+                organisation=organisation,
+                user=user,
+                slot=slot,
+                taken_through=taken_through,
+                claimed_domain=organisation.verified_domain
+                if taken_through == Seat.TakenThrough.DOMAIN
+                else "",
+            )
     except IntegrityError:
         # Someone took the same numbered seat a moment ago (only possible where the row
         # lock is not enforced): the database refused the second one.
@@ -265,7 +250,9 @@ def seat_give(
 
 def seat_claim(*, organisation: Organisation, user: User) -> Seat:
     """A colleague with a verified address at the organisation's verified domain takes a
-    free seat."""
+    free seat. Its admins are told who came in that way (once the seat is saved)."""
+    from members.organisations.tasks import seat_claimed_admins_send
+
     with transaction.atomic(durable=True):
         organisation = organisation_lock(organisation)
         if not access.can_claim_seat(user, organisation):
@@ -276,7 +263,9 @@ def seat_claim(*, organisation: Organisation, user: User) -> Seat:
         if organisation.seats.filter(user=user).exists():
             raise ValidationError("You already hold a seat here.", code="already_seated")
         try:
-            return seat_give(organisation=organisation, user=user)
+            seat = seat_give(
+                organisation=organisation, user=user, taken_through=Seat.TakenThrough.DOMAIN
+            )
         except ValidationError as error:
             # seat_give's message tells an admin what to do; this is a colleague, who
             # can do none of it (the last seat went between the page and the click).
@@ -285,6 +274,8 @@ def seat_claim(*, organisation: Organisation, user: User) -> Seat:
             raise ValidationError(
                 colleague_no_seat_message(organisation), code="no_seat"
             ) from error
+        seat_claimed_admins_send.delay_on_commit(seat.pk)
+    return seat
 
 
 def other_admins(seat: Seat) -> QuerySet[Seat]:
@@ -299,12 +290,13 @@ def organisations_only_admin_of(user: User) -> list[Organisation]:
     return [seat.organisation for seat in seats if not other_admins(seat).exists()]
 
 
-def seat_remove(*, seat: Seat, removed_by: User) -> None:
+def seat_remove(*, seat: Seat, removed_by: User | None, left_domain: str = "") -> None:
     """Take a seat back. The last admin cannot be removed: someone must manage the seats.
 
     A colleague removed by an admin is told by email (their access ends at once, and
     nothing on the site would otherwise say why); someone who gives up their own seat is
-    not."""
+    not. With no `removed_by`, the seat ends because the person's address left
+    `left_domain`, the one it was claimed with (domains.py): they and the admins are told."""
     with transaction.atomic(durable=True):
         organisation_lock(seat.organisation)
         held = Seat.objects.select_related("user").filter(pk=seat.pk).first()
@@ -319,26 +311,47 @@ def seat_remove(*, seat: Seat, removed_by: User) -> None:
                 "This is the organisation's only admin. Make someone else an admin first.",
                 code="last_admin",
             )
+        if left_domain and seat.is_admin:
+            # Made an admin since the caller looked: admins keep their seat (domains.py).
+            raise ValidationError("Admins keep their seat.", code="admin")
         seat.delete()
-        seat_removal_record(organisation=seat.organisation, person=seat.user, removed_by=removed_by)
+        seat_removal_record(
+            organisation=seat.organisation,
+            person=seat.user,
+            removed_by=removed_by,
+            left_domain=left_domain,
+        )
     access.forget(seat.user)
     _seats_over_check(seat.organisation)
 
 
 def seat_removal_record(
-    *, organisation: Organisation, person: User, removed_by: User, by_staff: bool = False
+    *,
+    organisation: Organisation,
+    person: User,
+    removed_by: User | None,
+    by_staff: bool = False,
+    left_domain: str = "",
 ) -> SeatRemoval | None:
-    """Record that `removed_by` took `person`'s seat back and tell them once the
-    transaction commits; nothing for someone who gave up their own seat. Both the
-    organisation's admins (seat_remove) and staff in the admin (staff_seats.py) call it."""
-    from members.organisations.tasks import seat_removal_send
+    """Record that `removed_by` took `person`'s seat back (or that it ended as their
+    address left `left_domain`) and tell them once the transaction commits; nothing for
+    someone who gave up their own seat. The organisation's admins (seat_remove), staff in
+    the admin (staff_seats.py) and an address leaving its domain (domains.py) call it.
+    Only of the last are the admins told: in the other cases one of them, or staff, acted."""
+    from members.organisations.tasks import seat_left_domain_admins_send, seat_removal_send
 
-    if person.pk == removed_by.pk:
+    if removed_by is not None and person.pk == removed_by.pk:
         return None
     removal = SeatRemoval.objects.create(
-        organisation=organisation, user=person, removed_by=removed_by, by_staff=by_staff
+        organisation=organisation,
+        user=person,
+        removed_by=removed_by,
+        by_staff=by_staff,
+        left_domain=left_domain,
     )
     seat_removal_send.delay_on_commit(removal.pk)
+    if left_domain:
+        seat_left_domain_admins_send.delay_on_commit(removal.pk)
     return removal
 
 
@@ -389,54 +402,3 @@ def admin_role_given(*, seat: Seat, given_by: User) -> list[str]:
     seat.made_admin_at = timezone.now()
     made_admin_send.delay_on_commit(seat.pk, given_by.pk)
     return ["made_admin_at"]
-
-
-# --- Verified email domain -----------------------------------------------------------
-
-
-def domain_clean(*, organisation: Organisation, domain: str) -> str:
-    """The domain as it is stored and matched (lower case, no "@"), or ValidationError
-    when no organisation may offer seats by it: a public email service (anyone can have
-    an address there) or a domain another organisation already verified. Both the admin
-    page and staff in the Django admin go through here."""
-    domain = domain.strip().lower().lstrip("@")
-    if domain in PUBLIC_EMAIL_DOMAINS:
-        raise ValidationError(
-            f"{domain} is a public email service; anyone can have an address there.",
-            code="public_domain",
-        )
-    taken = Organisation.objects.filter(verified_domain=domain).exclude(pk=organisation.pk).exists()
-    if taken:
-        raise ValidationError(
-            f"Another organisation has already verified {domain}. Please contact us.",
-            code="domain_taken",
-        )
-    return domain
-
-
-def domain_verify(*, organisation: Organisation, domain: str, verified_by: User) -> Organisation:
-    """An organisation admin verifies the domain of their own verified email address.
-
-    Holding a verified mailbox at the domain is the proof. Public mail providers are
-    refused (anyone can have an address there), and so is a domain another organisation
-    already verified (staff settle that in the admin).
-    """
-    domain = domain.strip().lower().lstrip("@")
-    own_domains = {access.email_domain(address) for address in access.verified_emails(verified_by)}
-    if domain not in own_domains:
-        raise ValidationError(
-            "You can verify only the domain of one of your own verified email addresses.",
-            code="not_own_domain",
-        )
-    with transaction.atomic(durable=True):
-        organisation = organisation_lock(organisation)
-        organisation.verified_domain = domain_clean(organisation=organisation, domain=domain)
-        organisation.save(update_fields=["verified_domain"])
-    return organisation
-
-
-def domain_clear(*, organisation: Organisation) -> Organisation:
-    """Stop offering seats by email domain."""
-    Organisation.objects.filter(pk=organisation.pk).update(verified_domain="")
-    organisation.verified_domain = ""
-    return organisation

@@ -20,7 +20,7 @@ from members.models import (
     SeatRemoval,
     User,
 )
-from members.organisations import details, invitations, membership_ended, seats
+from members.organisations import details, domains, invitations, membership_ended, seats
 from members.organisations import seats_over as seats_over_service
 from network.celery import EMAIL_RETRY
 from network.mail import build_email, send_once, site_url
@@ -73,8 +73,8 @@ def invitation_send(invitation_id: int) -> None:
 
 @shared_task(**EMAIL_RETRY)
 def seat_removal_send(removal_id: int) -> None:
-    """Tell a colleague an admin took their seat back, once (a redelivered task sends
-    nothing)."""
+    """Tell a colleague an admin took their seat back, or that it ended as their address
+    left the domain it was claimed with, once (a redelivered task sends nothing)."""
     removal = (
         SeatRemoval.objects.select_related("organisation", "user", "removed_by")
         .filter(pk=removal_id, emailed_at__isnull=True)
@@ -82,6 +82,11 @@ def seat_removal_send(removal_id: int) -> None:
     )
     if removal is None or removal.user.is_erased:
         return
+    admins = access.organisation_admins(removal.organisation) if removal.left_domain else []
+    if removal.removed_by is not None:
+        reply_to = [removal.removed_by.email]
+    else:
+        reply_to = [admin.email for admin in admins] or None
 
     def build():
         return build_email(
@@ -94,10 +99,13 @@ def seat_removal_send(removal_id: int) -> None:
                 # A membership of their own (or another seat) still open: not told to join.
                 "still_member": access.is_member(removal.user),
                 "membership_url": site_url(reverse("membership")),
+                # Whom to ask for an invitation, when the seat ended as their address left
+                # the domain it was claimed with.
+                "admins": admins,
             },
             subject=f"Your seat in {removal.organisation.name}'s membership has ended",
             to=[removal.user.email],
-            reply_to=[removal.removed_by.email] if removal.removed_by else None,
+            reply_to=reply_to,
         )
 
     if not send_once(
@@ -110,6 +118,21 @@ def seat_removal_send(removal_id: int) -> None:
     ):
         return
     logger.info("seat removal emailed removal=%s", removal.pk)
+
+
+@shared_task(**EMAIL_RETRY)
+def seat_claimed_admins_send(seat_id: int) -> bool:
+    return domains.seat_claimed_admins_send(seat_id=seat_id)
+
+
+@shared_task(**EMAIL_RETRY)
+def seat_left_domain_admins_send(removal_id: int) -> bool:
+    return domains.seat_left_domain_admins_send(removal_id=removal_id)
+
+
+@shared_task(**EMAIL_RETRY)
+def seat_left_domain_kept_send(seat_id: int) -> bool:
+    return domains.seat_left_domain_kept_send(seat_id=seat_id)
 
 
 @shared_task(**EMAIL_RETRY)

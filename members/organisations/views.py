@@ -2,7 +2,8 @@
 and the pages where a colleague accepts an invitation or claims a seat.
 
 Thin views: parse a form, look the organisation up among those the person manages
-(members/access/), call members/organisations/ (seats.py, invitations.py), pick a response.
+(members/access/), call members/organisations/ (seats.py, invitations.py, domains.py), pick a
+response.
 """
 
 from allauth.core.ratelimit import consume
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from members import access
 from members.models import InvoiceRequest, Organisation, Seat
-from members.organisations import invitations, seats
+from members.organisations import domains, invitations, seats
 from members.organisations.forms import DomainForm, InvitationForm
 from members.organisations.invitations import InvitationProblem
 from members.organisations.pages import organisation_links
@@ -103,7 +104,7 @@ def _page(
     )
     own_domains = sorted(
         {access.email_domain(address) for address in access.verified_emails(request.user)}
-        - seats.PUBLIC_EMAIL_DOMAINS
+        - domains.PUBLIC_EMAIL_DOMAINS
     )
     context = {
         "organisation": organisation,
@@ -283,7 +284,7 @@ def domain_verify(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             # The service saves a freshly locked copy: the domain is on the one it returns.
-            organisation = seats.domain_verify(
+            organisation = domains.domain_verify(
                 organisation=organisation,
                 domain=form.cleaned_data["domain"],
                 verified_by=request.user,
@@ -303,7 +304,7 @@ def domain_verify(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def domain_clear(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _managed(request, slug)
-    seats.domain_clear(organisation=organisation)
+    domains.domain_clear(organisation=organisation)
     messages.success(request, "Seats are no longer offered by email domain.")
     return redirect("members:organisation", slug=organisation.slug)
 

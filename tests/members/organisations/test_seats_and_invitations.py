@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members import access
 from members.models import Invitation, Seat, SeatRemoval, User
-from members.organisations import invitations, seats
+from members.organisations import domains, invitations, seats
 from members.organisations.invitations import InvitationProblem
 from members.organisations.tasks import seat_removal_send
 from tests.members.factories import (
@@ -462,7 +462,7 @@ def test_admin_verifies_the_domain_of_their_own_verified_address():
         admin=UserFactory(email="ruth@northmoor.example.org")
     )
 
-    seats.domain_verify(
+    domains.domain_verify(
         organisation=organisation, domain="northmoor.example.org", verified_by=admin
     )
 
@@ -474,7 +474,7 @@ def test_admin_cannot_verify_a_domain_they_have_no_address_at():
     organisation, admin = organisation_with_seats()
 
     with pytest.raises(ValidationError, match="your own verified email"):
-        seats.domain_verify(
+        domains.domain_verify(
             organisation=organisation, domain="council.example.org", verified_by=admin
         )
 
@@ -483,7 +483,7 @@ def test_public_email_domains_cannot_be_verified():
     organisation, admin = organisation_with_seats(admin=UserFactory(email="ruth@gmail.com"))
 
     with pytest.raises(ValidationError, match="public email service"):
-        seats.domain_verify(organisation=organisation, domain="gmail.com", verified_by=admin)
+        domains.domain_verify(organisation=organisation, domain="gmail.com", verified_by=admin)
 
 
 @pytest.mark.django_db(transaction=True)
