@@ -188,14 +188,16 @@ def test_a_seat_that_ended_with_the_domain_goes_through_the_removal_path(
 
 
 def test_the_account_page_says_the_seat_came_from_the_old_address(
-    client, council, django_capture_on_commit_callbacks
+    client, council, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     seat = claimed(council)
     with django_capture_on_commit_callbacks(execute=True):
         address_change(seat.user, "jo@harbour.example.org")
     client.force_login(seat.user)
 
-    html = client.get(reverse("members:account")).content.decode()
+    client.get(reverse("members:account"))  # the first request records the device session
+    with django_assert_max_num_queries(15):  # the account page's cap
+        html = client.get(reverse("members:account")).content.decode()
 
     assert "you claimed it with your old address at @" + DOMAIN in html
     assert "ask its admin to invite you at your current address" in html
@@ -289,12 +291,17 @@ def test_the_only_admin_keeps_their_seat_and_the_network_team_is_told():
 # --- The organisation page ---------------------------------------------------------------
 
 
-def test_the_organisation_page_shows_who_claimed_a_seat_by_domain(client, council):
+def test_the_organisation_page_shows_who_claimed_a_seat_by_domain(
+    client, council, django_assert_max_num_queries
+):
     seat = claimed(council)
     SeatFactory(organisation=council, user=UserFactory(email="sam@example.org"), slot=3)
     client.force_login(council.seats.get(is_admin=True).user)
 
-    html = client.get(reverse("members:organisation", kwargs={"slug": council.slug})).text
+    client.get(reverse("members:organisation", kwargs={"slug": council.slug}))
+    # The organisation page's cap (test_views.py), with no query per seat for how it came.
+    with django_assert_max_num_queries(15):
+        html = client.get(reverse("members:organisation", kwargs={"slug": council.slug})).text
 
     assert html.count(f"Claimed with an @{DOMAIN} address") == 1
     assert seat.user.email in html
