@@ -241,15 +241,24 @@ class SeatAdmin(admin.ModelAdmin):
     # are an admin: as columns of their own, beside the admin's menu and the filters on a
     # 1,280 px screen, they pushed the seat's date out of sight.
     list_display = ["person", "organisation", "admin_and_slot", "created_at"]
-    list_filter = [OrganisationFilter, "is_admin"]
     list_select_related = ["user", "organisation"]
     search_fields = ["user__email", "user__name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     # An organisation's seats in the order in which they give access, as on its page.
     ordering = ["organisation__name", "organisation_id", *access.SEAT_ORDER]
+    list_filter = [OrganisationFilter, "is_admin", "taken_through"]
     form = SeatForm
-    fields = ["organisation", "user", "is_admin", "slot", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = [
+        "organisation",
+        "user",
+        "is_admin",
+        "slot",
+        "created_at",
+        "taken_through",
+        "claimed_domain",
+    ]
+    # How the seat was taken is what happened: one staff add reads "given by staff".
+    readonly_fields = ["created_at", "taken_through", "claimed_domain"]
     actions = ["delete_selected"]  # in place of Django's own: see below
 
     @admin.display(description="user", ordering="user__email")
