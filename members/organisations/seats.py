@@ -1,7 +1,7 @@
-"""Organisation memberships: seats, admins and verified email domains.
+"""Organisation memberships: seats and admins (verified email domains: domains.py).
 
-Every write an organisation admin (or a colleague taking a seat) makes goes through one
-function here. How many seats an organisation may fill, and who may do what, is asked
+Every write an organisation admin (or a colleague taking a seat) makes to seats goes
+through one function here. How many seats an organisation may fill, and who may do what, is asked
 of members/access/; this module counts what is used and keeps the rules that no
 organisation is left without an admin and no seat is given twice.
 
