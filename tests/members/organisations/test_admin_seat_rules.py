@@ -161,6 +161,7 @@ def test_someone_whose_seat_staff_took_back_is_told_it_was_staff_not_an_admin(
 
     (email,) = mail.outbox
     assert "The network's staff took back your seat" in email.body
+    assert ", the network's staff took back your seat" in email.alternatives[0][0]
     assert "who manages" not in email.body
     assert "the network's staff took it back" in page
     assert "who manages its seats, took it back" not in page
