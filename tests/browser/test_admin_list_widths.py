@@ -54,7 +54,7 @@ def _rows_with_long_names() -> None:
     organisation = OrganisationFactory(
         name="Northmoor Borough Council Children's Residential Services",
         org_type="commissioner",
-        region="yorkshire-and-the-humber",
+        region="yorkshire",
         verified_domain="northmoorboroughcouncil.gov.uk",
     )
     SeatFactory(organisation=organisation, user=person, is_admin=True, slot=1)
