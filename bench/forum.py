@@ -12,14 +12,13 @@ Fills the database with SQL (about a minute for 200,000 posts, a few for 2,000,0
 thread of 1,000 posts among them. Post bodies run from two sentences to five paragraphs,
 some with a quotation or a list, so that a page renders as much HTML as a real one.
 Then requests each page `--runs` times through Django's test client as a signed-in
-member and prints p50/p95 server time, the number of queries and the CPU
-time of the web process (which, unlike wall time, hardly moves when other work shares
-the machine; a no-forum page is measured first as a baseline):
+member and prints p50/p95 server time, the number of queries and the CPU time of the web
+process (which, unlike wall time, hardly moves when other work shares the machine; a
+no-forum page is measured first as a baseline):
 the forum index, a category page, page 1 and the last page of the 1,000-post thread,
 and posting a reply. Posting is measured up to the response: the notification task it
 enqueues runs in a Celery worker in production, so here it is recorded, not run.
-The database is created if missing and emptied of forum content first (--keep reuses
-content already there).
+The database is created if missing and emptied of forum content first (--keep reuses it).
 """
 
 import argparse
@@ -293,8 +292,7 @@ def fill(*, threads: int, posts: int, members: int) -> None:
         )
     for category in Category.objects.all():
         publishing.category_recount(category)
-    with connection.cursor() as cursor:
-        # VACUUM cannot run inside a transaction (a test's); ANALYZE alone can.
+    with connection.cursor() as cursor:  # VACUUM cannot run in a transaction (a test's)
         verb = "VACUUM ANALYZE" if connection.get_autocommit() else "ANALYZE"
         cursor.execute(f"{verb} forum_post, forum_thread, forum_category, members_user")
     print(
