@@ -1,8 +1,8 @@
 """Organisation memberships: seats and admins (verified email domains: domains.py).
 
 Every write an organisation admin (or a colleague taking a seat) makes to seats goes
-through one function here. How many seats an organisation may fill, and who may do what, is asked
-of members/access/; this module counts what is used and keeps the rules that no
+through one function here. How many seats an organisation may fill, and who may do what,
+is asked of members/access/; this module counts what is used and keeps the rules that no
 organisation is left without an admin and no seat is given twice.
 
 Seats are guarded twice against two people taking the last one at the same moment: the
