@@ -295,7 +295,10 @@ class OrganisationDetailsChange(models.Model):
         "PO number.",
     )
     stripe_update = models.CharField(
-        max_length=20, choices=StripeUpdate.choices, default=StripeUpdate.NOT_NEEDED
+        "Stripe update",
+        max_length=20,
+        choices=StripeUpdate.choices,
+        default=StripeUpdate.NOT_NEEDED,
     )
     stripe_error = models.TextField(
         blank=True, help_text="What went wrong the last time Stripe was asked."
@@ -305,6 +308,12 @@ class OrganisationDetailsChange(models.Model):
         null=True,
         blank=True,
         help_text="When the membership team was emailed that the name changed (sent once).",
+    )
+    stripe_refusal_emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the membership team was emailed that Stripe refused the details "
+        "(sent once).",
     )
 
     class Meta:

@@ -115,11 +115,14 @@ def organisation_customer_update_apply(*, change: OrganisationDetailsChange) -> 
         change.stripe_error = str(error)
         raise
     except gateway.StripeRejected as error:
+        from members.organisations.tasks import organisation_stripe_refused_staff_notice_send
+
         logger.warning("stripe refused the details of organisation %s: %s", organisation.pk, error)
         pending.filter(pk=change.pk).update(
             stripe_update=StripeUpdate.FAILED, stripe_error=str(error)
         )
         change.stripe_update, change.stripe_error = StripeUpdate.FAILED, str(error)
+        organisation_stripe_refused_staff_notice_send.delay_on_commit(change.pk)
         return
     now = timezone.now()
     pending.filter(pk__lte=latest).update(stripe_update=StripeUpdate.DONE, stripe_updated_at=now)
@@ -164,6 +167,43 @@ def organisation_renamed_staff_notice_send(*, change_id: int) -> bool:
         pk=change.pk,
         claim=Q(staff_notified_at__isnull=True),
         field="staff_notified_at",
+        value=timezone.now(),
+        build=build,
+    )
+
+
+def organisation_stripe_refused_staff_notice_send(*, change_id: int) -> bool:
+    """Tell the membership team that Stripe refused an organisation's new details, which
+    asking again will not change: its invoices go out with the old ones until someone puts
+    it right in Stripe. Once per change; returns whether it sent."""
+    change = (
+        OrganisationDetailsChange.objects.select_related("organisation")
+        .filter(pk=change_id, stripe_update=StripeUpdate.FAILED)
+        .first()
+    )
+    if change is None:
+        return False
+    organisation = change.organisation
+
+    def build():
+        return build_email(
+            template="members/organisation/emails/stripe_refused_staff",
+            context={
+                "change": change,
+                "organisation": organisation,
+                "admin_url": site_url(
+                    reverse("admin:members_organisation_change", args=[organisation.pk])
+                ),
+            },
+            subject=f"Stripe refused the new details of {organisation.name}",
+            to=settings.STAFF_NOTIFICATION_EMAILS,
+        )
+
+    return send_once(
+        model=OrganisationDetailsChange,
+        pk=change.pk,
+        claim=Q(stripe_refusal_emailed_at__isnull=True),
+        field="stripe_refusal_emailed_at",
         value=timezone.now(),
         build=build,
     )

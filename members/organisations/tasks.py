@@ -396,6 +396,11 @@ def organisation_renamed_staff_notice_send(change_id: int) -> bool:
     return details.organisation_renamed_staff_notice_send(change_id=change_id)
 
 
+@shared_task(**EMAIL_RETRY)
+def organisation_stripe_refused_staff_notice_send(change_id: int) -> bool:
+    return details.organisation_stripe_refused_staff_notice_send(change_id=change_id)
+
+
 @shared_task(bind=True, max_retries=10)
 def organisation_customer_update(self, change_id: int) -> None:
     """Bring an organisation's Stripe customer up to date with the details its admin

@@ -211,3 +211,27 @@ def test_the_nightly_reconcile_leaves_details_waiting_while_stripe_stays_down(
     assert details.organisation_customer_updates_catch_up() == 0
 
     assert OrganisationDetailsChange.objects.get().stripe_update == StripeUpdate.PENDING
+
+
+def test_a_refusal_from_stripe_is_emailed_to_the_membership_team_once(
+    card_payer, fake_stripe, monkeypatch, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    from members.billing import gateway
+
+    def refuse(*args, **kwargs):
+        raise gateway.StripeRejected("No such customer: 'cus_Northmoor'")
+
+    monkeypatch.setattr(gateway, "customer_update", refuse)
+    organisation, admin = card_payer
+    with django_capture_on_commit_callbacks(execute=True):
+        change = details.organisation_details_change(
+            organisation=organisation,
+            changed_by=admin,
+            details={**NEW_DETAILS, "name": organisation.name},
+        )
+    organisation_tasks.organisation_stripe_refused_staff_notice_send(change.pk)
+
+    [message] = mailoutbox
+    assert message.to == settings.STAFF_NOTIFICATION_EMAILS
+    assert message.subject == "Stripe refused the new details of Fictional Northmoor Council"
+    assert "No such customer: 'cus_Northmoor'" in message.body
