@@ -614,8 +614,10 @@ if STRIPE_SECRET_KEY and not STRIPE_WEBHOOK_SECRET and not DEBUG:
 # https://docs.stripe.com/billing/collection-method
 BILLING_INVOICE_DAYS_UNTIL_DUE = env.int("BILLING_INVOICE_DAYS_UNTIL_DUE", default=30)
 # true: staff approve each request to pay by invoice in the admin before it is created.
+# A membership by invoice opens before it is paid, so without this anyone who signs up
+# would reach members' content on a request alone (30 days to pay, then the grace).
 BILLING_INVOICE_REQUESTS_NEED_APPROVAL = env.bool(
-    "BILLING_INVOICE_REQUESTS_NEED_APPROVAL", default=False
+    "BILLING_INVOICE_REQUESTS_NEED_APPROVAL", default=True
 )
 # Days before a non-renewing membership ends that its holder is reminded.
 BILLING_ENDING_REMINDER_DAYS = env.int("BILLING_ENDING_REMINDER_DAYS", default=14)

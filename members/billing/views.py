@@ -228,8 +228,10 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
             elif card_payments:
                 messages.success(
                     request,
-                    "Thank you. We have your request and will send the invoice to "
-                    f"{data['billing_email']} once we have set it up.",
+                    "Thank you. We have your request. The membership team will email you "
+                    "when your membership starts, and the invoice will then reach "
+                    f"{data['billing_email']} with your PO number on it. Your account page "
+                    "shows where the request stands.",
                 )
             else:
                 messages.success(
@@ -244,6 +246,7 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "card_payments": card_payments,
+            "needs_approval": settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL,
             "invoice_days": settings.BILLING_INVOICE_DAYS_UNTIL_DUE,
         },
     )

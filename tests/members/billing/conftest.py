@@ -27,6 +27,13 @@ def fake_stripe(settings, monkeypatch) -> FakeStripe:
 
 
 @pytest.fixture
+def invoices_open_at_once(settings) -> None:
+    """The setting that creates a subscription billed by invoice as soon as it is asked
+    for, without waiting for staff (by default staff approve each request first)."""
+    settings.BILLING_INVOICE_REQUESTS_NEED_APPROVAL = False
+
+
+@pytest.fixture
 def no_stripe(settings, monkeypatch) -> None:
     """The embedded default: no Stripe keys at all."""
     settings.STRIPE_SECRET_KEY = ""

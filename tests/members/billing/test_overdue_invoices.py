@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def invoiced(client, fake_stripe):
+def invoiced(client, fake_stripe, invoices_open_at_once):
     """A council's membership of 25 seats billed by invoice, with its first invoice sent."""
     plan = PlanFactory(
         name="Council (20 seats)",

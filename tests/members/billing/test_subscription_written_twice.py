@@ -77,6 +77,7 @@ def worker_writes_first(monkeypatch, fake, *, then_stripe=None) -> list[str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("invoices_open_at_once")
 def test_invoice_request_succeeds_when_its_webhook_wrote_the_subscription_first(
     client, fake_stripe, monkeypatch, council_plan, commissioner
 ):
@@ -138,6 +139,7 @@ def test_card_join_applies_both_events_when_they_write_the_new_subscription_at_o
 
 @pytest.mark.skipif(not settings.USING_POSTGRES, reason="the race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("invoices_open_at_once")
 def test_invoice_request_and_its_webhook_worker_writing_at_the_same_moment_both_succeed(
     fake_stripe, monkeypatch, council_plan, commissioner
 ):

@@ -31,6 +31,7 @@ def invoiced_then_ended(client, plan, *, invoice_status: str) -> Invoice:
     return invoice
 
 
+@pytest.mark.usefixtures("invoices_open_at_once")
 def test_a_new_membership_by_invoice_is_refused_while_the_last_invoice_is_unpaid(
     client, fake_stripe, council_plan, commissioner
 ):
@@ -50,6 +51,7 @@ def test_a_new_membership_by_invoice_is_refused_while_the_last_invoice_is_unpaid
     assert Subscription.objects.count() == 1
 
 
+@pytest.mark.usefixtures("invoices_open_at_once")
 def test_an_invoice_marked_paid_by_staff_does_not_stand_in_the_way(
     client, fake_stripe, council_plan, commissioner
 ):
@@ -65,6 +67,7 @@ def test_an_invoice_marked_paid_by_staff_does_not_stand_in_the_way(
     assert InvoiceRequest.objects.count() == 2
 
 
+@pytest.mark.usefixtures("invoices_open_at_once")
 def test_a_paid_invoice_does_not_stand_in_the_way(client, fake_stripe, council_plan, commissioner):
     client.force_login(commissioner)
     invoiced_then_ended(client, council_plan, invoice_status="paid")
