@@ -301,7 +301,8 @@ class InvoiceRequestAdmin(admin.ModelAdmin):
         "For each pending request below, a subscription billed by invoice is created in "
         "Stripe, which sends the invoice to the billing email (without Stripe, a year's "
         "membership is granted by staff), and the person who asked is emailed that it is "
-        "approved."
+        "approved. Access opens at once, before the invoice is paid: check that the "
+        "organisation and its PO number are genuine first."
     )
     def approve(self, request, queryset):
         left = queryset.exclude(status=InvoiceRequest.Status.PENDING).count()

@@ -207,6 +207,7 @@ def test_approving_an_invoice_request_asks_first_and_creates_nothing_until_confi
     assert request.status == InvoiceRequest.Status.PENDING
     assert fake_stripe.calls("POST", r"/v1/subscriptions") == []
     assert "a subscription billed by invoice is created" in response.content.decode()
+    assert "Access opens at once, before the invoice is paid" in response.content.decode()
 
 
 def test_approving_twice_creates_one_subscription(
