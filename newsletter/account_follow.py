@@ -18,13 +18,20 @@ State = Subscriber.State
 Reason = Suppression.Reason
 
 
-def subscriber_email_follow(*, user, old_email: str = "") -> Subscriber | None:
+def subscriber_email_follow(
+    *, user, old_email: str = "", confirmed: bool = False
+) -> Subscriber | None:
     """The person confirmed a new address for their account: what they receive goes
     there from now on, not to the address they left (perhaps a job they left). An address
     that already has a subscription of its own keeps it, and this one stays as it was.
     A new address we must not write to (newsletter/suppressions.py) is not written to:
     the subscription takes the state that says so, as it would had the address complained,
-    bounced or been unsubscribed at its owner's request while subscribed."""
+    bounced or been unsubscribed at its owner's request while subscribed.
+
+    A bounce is about a mailbox, not a wish: when the new address was `confirmed` from
+    the link we sent to it, the mailbox works, so an old bounce of it is lifted (as a
+    newsletter sign-up confirmed from it lifts it), and a subscription that bounced at the
+    address it left reaches the person again. An objection is never lifted this way."""
     new_email = user.email.strip().lower()
     with transaction.atomic():
         subscriber = (
@@ -43,8 +50,31 @@ def subscriber_email_follow(*, user, old_email: str = "") -> Subscriber | None:
         subscriber.email = new_email
         subscriber.user = user
         subscriber.save(update_fields=["email", "user"])
-        _take_suppressed_state(subscriber, reason=suppressions.reason_for(new_email))
+        reason = suppressions.reason_for(new_email)
+        if confirmed and reason == Reason.BOUNCED:
+            suppressions.suppression_lift(email=new_email)
+            reason = None
+        _take_suppressed_state(subscriber, reason=reason)
+        if confirmed and reason is None:
+            _bounce_left_behind(subscriber)
     return subscriber
+
+
+def _bounce_left_behind(subscriber: Subscriber) -> None:
+    """A subscription that bounced at the address it left is subscribed again at the new
+    one, if it was subscribed when it bounced: confirmed, and not unsubscribed since its
+    last confirmation (a bounce overwrites the state, so these dates are what tells). A
+    sign-up that bounced before it was confirmed stays as it is: nobody consented."""
+    confirmed_at, unsubscribed_at = subscriber.confirmed_at, subscriber.unsubscribed_at
+    if (
+        subscriber.state == State.BOUNCED
+        and confirmed_at is not None
+        and (unsubscribed_at is None or unsubscribed_at < confirmed_at)
+    ):
+        subscriber.state = State.SUBSCRIBED
+        subscriber.bounced_at = None
+        subscriber.save(update_fields=["state", "bounced_at"])
+        logger.info("subscriber %s: subscribed again at a confirmed new address", subscriber.pk)
 
 
 def _take_suppressed_state(subscriber: Subscriber, *, reason: str | None) -> None:

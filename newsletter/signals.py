@@ -94,7 +94,11 @@ def _account_email_changed(sender, request, user, from_email_address, to_email_a
     """A new address confirmed for an account (by the person, or after staff changed it):
     the newsletter and digests follow it."""
     subscriber_email_follow(
-        user=user, old_email=from_email_address.email if from_email_address else ""
+        user=user,
+        old_email=from_email_address.email if from_email_address else "",
+        # allauth makes an address primary only once it is verified (while another one
+        # is), so this is nearly always true: the person followed the link sent to it.
+        confirmed=to_email_address.verified,
     )
 
 

@@ -23,7 +23,8 @@ The reasons do not weigh the same:
 - a hard bounce stops everything we start (editions, digests, staff adding the address
   or sending the confirmation again), but the person may still sign up themselves and
   get one confirmation, as a bounced subscriber always could: their confirming it shows
-  the mailbox works again, and lifts the suppression.
+  the mailbox works again, and lifts the suppression; so does confirming it as their
+  account's new address (newsletter/account_follow.py).
 """
 
 import hashlib

@@ -336,17 +336,6 @@ def moved_to(user, email: str) -> Subscriber:
     return subscriber_email_follow(user=user, old_email=old_email)
 
 
-def test_a_subscription_moved_to_an_address_that_bounced_is_bounced(registered):
-    SubscriberFactory(user=registered, email=registered.email)
-    subscriber_tracking_event(email="jo.new@example.org", event_type="bounced")
-
-    subscriber = moved_to(registered, "jo.new@example.org")
-
-    subscriber.refresh_from_db()
-    assert subscriber.state == State.BOUNCED
-    assert subscriber.bounced_at is not None
-
-
 def test_a_subscription_moved_to_an_address_its_owner_asked_never_to_email_is_unsubscribed(
     registered, staff
 ):
