@@ -130,30 +130,6 @@ def test_days_until_due_follows_the_setting(
     assert created.params["days_until_due"] == "45"
 
 
-def test_a_new_account_asking_to_pay_by_invoice_gets_no_access_until_staff_approve(
-    client, fake_stripe, council_plan, commissioner
-):
-    # Left as it is deployed: a membership by invoice opens before it is paid, so nobody
-    # reaches members' content on a request alone.
-    client.force_login(commissioner)
-
-    client.post(reverse("billing:invoice_request"), form_data(council_plan))
-
-    assert InvoiceRequest.objects.get().status == InvoiceRequest.Status.PENDING
-    assert not fake_stripe.requests
-    assert not access.is_member(commissioner)
-
-
-def test_the_invoice_form_says_the_team_checks_each_request_first(
-    client, fake_stripe, council_plan, commissioner
-):
-    client.force_login(commissioner)
-
-    page = client.get(reverse("billing:invoice_request") + f"?plan={council_plan.pk}")
-
-    assert "Your membership starts when it is approved" in page.content.decode()
-
-
 def test_invoice_request_waits_for_staff_when_approval_is_required(
     client, fake_stripe, council_plan, commissioner, settings
 ):

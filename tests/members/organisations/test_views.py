@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Invitation, Seat, Subscription, SubscriptionStatus
+from members.models import Invitation, Seat, SubscriptionStatus
 from members.organisations import invitations
 from tests.members.factories import (
     InvitationFactory,
@@ -171,33 +171,6 @@ def test_the_seats_page_says_before_the_form_when_no_one_can_be_invited(client, 
 
     assert "Every seat is in use, so no one can be invited now" not in with_a_free_seat
     assert "Every seat is in use, so no one can be invited now" in full
-
-
-def test_a_full_organisation_paying_by_card_is_told_to_add_seats_in_the_billing_portal(
-    client, council
-):
-    organisation, admin = council
-    SeatFactory(organisation=organisation)
-    SeatFactory(organisation=organisation)
-    client.force_login(admin)
-
-    page = client.get(page_url(organisation)).content.decode()
-
-    assert 'use "Manage payment, invoices and plan" on' in page
-
-
-def test_a_full_organisation_paying_by_invoice_is_told_to_ask_the_team_for_seats(client, council):
-    organisation, admin = council
-    organisation.subscriptions.update(collection_method=Subscription.CollectionMethod.INVOICE)
-    SeatFactory(organisation=organisation)
-    SeatFactory(organisation=organisation)
-    client.force_login(admin)
-
-    page = client.get(page_url(organisation)).content.decode()
-
-    assert "Northmoor Council pays by invoice, so" in page
-    assert "we add the seats and invoice them" in page
-    assert "Manage payment, invoices and plan" not in page
 
 
 def test_the_seats_page_of_an_ended_membership_does_not_ask_for_more_seats(client, council):
