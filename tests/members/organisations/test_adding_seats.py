@@ -43,3 +43,15 @@ def test_a_full_organisation_paying_by_invoice_is_told_to_ask_the_team_for_seats
     assert "Northmoor Council pays by invoice, so" in page
     assert "we add the seats and invoice them" in page
     assert "Manage payment, invoices and plan" not in page
+
+
+def test_seats_beyond_those_paid_for_say_how_to_add_seats_once(client, council):
+    organisation, admin = council
+    for _ in range(3):
+        SeatFactory(organisation=organisation)
+    client.force_login(admin)
+
+    page = client.get(page_url(organisation)).content.decode()
+
+    assert "pays for 3 seats, and 4 are in use" in page
+    assert page.count('To add seats, use "Manage payment, invoices and plan"') == 1
