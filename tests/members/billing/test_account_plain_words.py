@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.billing import notices
 from members.models import SubscriptionStatus
-from tests.members.factories import OrganisationFactory, SubscriptionFactory
+from tests.members.factories import GrantFactory, OrganisationFactory, SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,32 @@ def test_an_organisations_ended_notice_promises_no_account_to_its_billing_addres
     [message] = mailoutbox
     assert "Your account stays open" not in message.body
     assert "Accounts on the network stay open" in message.body
+
+
+def test_a_member_through_a_grant_reads_their_ended_plan_as_their_last_one(client, fake_stripe):
+    ended = SubscriptionFactory(
+        status=SubscriptionStatus.CANCELED,
+        current_period_end=NOW - timedelta(days=20),
+        ended_at=NOW - timedelta(days=20),
+    )
+    GrantFactory(user=ended.user, member_type="provider")
+    client.force_login(ended.user)
+
+    text = client.get(reverse("members:account")).content.decode()
+
+    assert "You are a member</strong>" in text
+    assert "<dt>Your last plan</dt>" in text
+
+
+def test_a_lapsed_member_reads_their_ended_plan_as_the_plan(client, fake_stripe):
+    ended = SubscriptionFactory(
+        status=SubscriptionStatus.CANCELED,
+        current_period_end=NOW - timedelta(days=20),
+        ended_at=NOW - timedelta(days=20),
+    )
+    client.force_login(ended.user)
+
+    text = client.get(reverse("members:account")).content.decode()
+
+    assert "Your membership has ended" in text
+    assert "<dt>Plan</dt>" in text
