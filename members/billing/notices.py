@@ -27,7 +27,7 @@ from members.models import (
     Subscription,
     SubscriptionStatus,
 )
-from members.organisations import membership_ended
+from members.organisations import membership_ended, organisation_admin_url
 from network.mail import build_email, send_once, site_url
 
 
@@ -362,10 +362,7 @@ def _namesakes(request: InvoiceRequest) -> list[tuple[Organisation, str]]:
     others = Organisation.objects.filter(name__iexact=request.organisation.name).exclude(
         pk=request.organisation_id
     )
-    return [
-        (other, site_url(reverse("admin:members_organisation_change", args=[other.pk])))
-        for other in others.order_by("created_at")
-    ]
+    return [(other, organisation_admin_url(other.pk)) for other in others.order_by("created_at")]
 
 
 def invoice_request_staff_notice_send(*, invoice_request_id: int) -> bool:

@@ -16,15 +16,14 @@ from django.utils import timezone
 
 from members.models import Dispute, Invoice, Subscription
 from members.models.subscriptions import pounds_text
+from members.organisations import organisation_admin_url
 from network.mail import build_email, send_once, site_url
 
 
 def _holder_admin_url(subscription: Subscription) -> str:
     if subscription.user_id:
         return site_url(reverse("admin:members_user_change", args=[subscription.user_id]))
-    return site_url(
-        reverse("admin:members_organisation_change", args=[subscription.organisation_id])
-    )
+    return organisation_admin_url(subscription.organisation_id)
 
 
 def dispute_staff_notice_send(*, dispute: dict, invoice_id: int | None = None) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from members.billing import gateway
 from members.models import Organisation, OrganisationDetailsChange, User
+from members.organisations import organisation_admin_url
 from members.organisations.seats import organisation_lock
 from network.mail import build_email, send_once, site_url
 
@@ -150,9 +151,7 @@ def organisation_renamed_staff_notice_send(*, change_id: int) -> bool:
                 "before": before,
                 "after": after,
                 "organisation": change.organisation,
-                "admin_url": site_url(
-                    reverse("admin:members_organisation_change", args=[change.organisation_id])
-                ),
+                "admin_url": organisation_admin_url(change.organisation_id),
                 "changes_url": site_url(
                     reverse("admin:members_organisationdetailschange_changelist")
                     + f"?organisation={change.organisation_id}"
@@ -191,9 +190,7 @@ def organisation_stripe_refused_staff_notice_send(*, change_id: int) -> bool:
             context={
                 "change": change,
                 "organisation": organisation,
-                "admin_url": site_url(
-                    reverse("admin:members_organisation_change", args=[organisation.pk])
-                ),
+                "admin_url": organisation_admin_url(organisation.pk),
             },
             subject=f"Stripe refused the new details of {organisation.name}",
             to=settings.STAFF_NOTIFICATION_EMAILS,

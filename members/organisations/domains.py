@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from members import access
 from members.models import Organisation, Seat, SeatRemoval, User
-from members.organisations import seats
+from members.organisations import organisation_admin_url, seats
 from members.organisations.seats import organisation_lock
 from network.mail import build_email, send_once, site_url
 
@@ -260,9 +260,7 @@ def seat_left_domain_kept_send(*, seat_id: int) -> bool:
                 "person": seat.user,
                 "only_admin": only_admin,
                 "organisation_url": _organisation_url(organisation),
-                "admin_url": site_url(
-                    reverse("admin:members_organisation_change", args=[organisation.pk])
-                ),
+                "admin_url": organisation_admin_url(organisation.pk),
             },
             subject=f"{organisation.name}: an admin's address is no longer at "
             f"@{seat.claimed_domain}",
