@@ -17,6 +17,12 @@ Worker model: gthread, 4 processes x 2 threads on a 2-core machine.
 - Not reuse_port, though it spreads connections evenly: each process then listens on
   a socket of its own, and connections waiting on it when the process restarts are
   reset, which a proxy cannot retry for a POST (measured: failed requests under load).
+- Not a gthread process that stops accepting while its threads are busy, though it too
+  spreads connections evenly (every round 2+1+1 or 2+2 of 4): with 100 kept-alive
+  members asking without a pause, a process's threads were busy almost all the time,
+  so the members not yet connected waited in the kernel's queue while the others were
+  served (p50 186 ms, p99 60.6 s of a 60 s run), and the member pages answered no
+  faster on 2 cores (PostgreSQL shares them).
 - gevent would need psycopg2 and every client library patched for green threads, and a
   CPU-bound render would stall every request of its process; threads need neither.
 Django is thread-safe per request, and each thread keeps its own database connection
