@@ -17,7 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 
-from tests import roles
+from tests import flush, roles
+
+if settings.USING_POSTGRES:
+    flush.delete_rather_than_truncate()
 
 SERVICE_MODE = not settings.CELERY_TASK_ALWAYS_EAGER
 BASE_DIR = Path(settings.BASE_DIR)
