@@ -52,3 +52,21 @@ def test_site_url_set_in_dot_env_wins(tmp_path):
     (line,) = _dry_run(tmp_path, "serve", "PORT=8101")
 
     assert "SITE_URL=https://dev.example.org " in line
+
+
+def test_what_make_starts_keeps_its_bytecode_out_of_the_tree_even_if_told_not_to(tmp_path):
+    # Every process the suite starts would otherwise compile the site again.
+    shutil.copy(Path(settings.BASE_DIR) / "Makefile", tmp_path / "Makefile")
+    probe = "import os, sys; print(sys.flags.dont_write_bytecode, sys.pycache_prefix)"
+    (tmp_path / "probe.mk").write_text(f'probe:\n\t@python3 -c "{probe}"\n')
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+    result = subprocess.run(
+        ["make", "-s", "-C", str(tmp_path), "-f", "Makefile", "-f", "probe.mk", "probe"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+
+    assert result.stdout.split() == ["0", str(tmp_path / ".venv" / "pycache")]
