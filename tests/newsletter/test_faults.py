@@ -112,14 +112,13 @@ class Workers:
         raise RuntimeError("the worker did not start")
 
     def stop(self) -> None:
+        # Called once the deliveries are final (or the test failed): nothing is left for
+        # a warm shutdown to finish, and it would wait out the broker's poll.
         for process in self.processes:
             if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
                 process.kill()
+        for process in self.processes:
+            process.wait()
         self.log.close()
 
 
