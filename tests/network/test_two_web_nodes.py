@@ -151,11 +151,6 @@ def nodes(tmp_path_factory, s3_endpoint, django_db_setup, django_db_blocker):
     manage = [sys.executable, "manage.py"]
     with django_db_blocker.unblock():
         shared["DATABASE_URL"] = _copy_of_the_test_database(root)
-    made = subprocess.run([*manage, "shell", "-c", SETUP], cwd=BASE_DIR, env=shared,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert made.returncode == 0, made.stderr[-3000:]
-    thread_id = json.loads(made.stdout.strip().splitlines()[-1])["thread"]
-
     processes, addresses, disks = [], [], []
     try:
         for name in ("a", "b"):
@@ -170,6 +165,11 @@ def nodes(tmp_path_factory, s3_endpoint, django_db_setup, django_db_blocker):
             processes.append(process)
             addresses.append(f"http://127.0.0.1:{port}")
             disks.append(disk)
+        # The member and thread are made while the nodes start (neither needs them to).
+        made = subprocess.run([*manage, "shell", "-c", SETUP], cwd=BASE_DIR, env=shared,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert made.returncode == 0, made.stderr[-3000:]
+        thread_id = json.loads(made.stdout.strip().splitlines()[-1])["thread"]
         for address, process in zip(addresses, processes, strict=True):
             _wait_until_live(address, process)
         yield {
